@@ -1,0 +1,37 @@
+// Structured logging: one line per event, `level=... event=... key=value ...`, to stderr where
+// journald picks it up. Event names are stable and documented; fields are key=value pairs.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace lmp::log {
+
+enum class Level { debug = 0, info = 1, warning = 2, error = 3 };
+
+using Field = std::pair<std::string_view, std::string_view>;
+
+void set_level(Level level);
+Level level();
+// Parses "debug", "info", "warning", "error"; returns false for anything else.
+bool parse_level(std::string_view text, Level& out);
+
+// Thread-safe; each call writes one whole line. Values with spaces, quotes or '=' are quoted.
+void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
+
+inline void debug(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::debug, event, fields);
+}
+inline void info(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::info, event, fields);
+}
+inline void warning(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::warning, event, fields);
+}
+inline void error(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::error, event, fields);
+}
+
+}  // namespace lmp::log

@@ -1,0 +1,122 @@
+// The storage interface of the seat path and of the first admin commands: customers, licenses,
+// activations and leases. One SeatStore is one database session; it is used by one thread at a
+// time. Every seat decision reads and writes through it inside one transaction, which is what
+// lets a shared PostgreSQL backend follow without over-committing (docs/architecture.md).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "lmp/sdk/family.hpp"
+
+namespace lmp::config {
+struct Storage;
+}
+
+namespace lmp::storage {
+
+// Any failure of the database itself (cannot open, disk full, locked past the timeout, a
+// constraint broken). Messages never contain bound values, so secrets do not reach the logs.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A name that must be unique already exists.
+class DuplicateError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+struct LicenseRecord {
+  std::int64_t id = 0;
+  std::int64_t customer_id = 0;
+  std::string customer_name;
+  std::string product_code;
+  std::int64_t units = 0;
+  sdk::UnitType unit = sdk::UnitType::seats;
+  std::int64_t starts_at_ms = 0;   // Unix ms; the license is not usable before
+  std::int64_t expires_at_ms = 0;  // Unix ms; the license is not usable from then on
+  std::int64_t created_at_ms = 0;
+};
+
+struct NewLicense {
+  std::int64_t customer_id = 0;
+  std::string product_code;
+  std::int64_t units = 0;
+  sdk::UnitType unit = sdk::UnitType::seats;
+  std::int64_t starts_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::string code_hash;  // sha256_hex of the normalized 20-digit activation code
+  std::int64_t created_at_ms = 0;
+};
+
+struct LeaseRecord {
+  std::string id_hash;  // sha256_hex of the lease id; the id itself is never stored
+  std::int64_t license_id = 0;
+  std::string product_code;
+  std::string holder;   // the family's holder key; empty for anonymous leases
+  std::int64_t units = 0;
+  std::int64_t issued_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
+class SeatStore {
+ public:
+  virtual ~SeatStore() = default;
+
+  // One write transaction. SQLite takes the write lock at begin() (BEGIN IMMEDIATE), so a
+  // decision made inside sees every committed change and no other writer can interleave.
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+
+  // REQUIRES: inside begin()/commit(). Serialises decisions on one license between sessions
+  // (PostgreSQL: SELECT ... FOR UPDATE on the license row). A no-op on SQLite, whose begin()
+  // already excludes every other writer.
+  virtual void lock_license(std::int64_t license_id) = 0;
+
+  virtual std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) = 0;
+  virtual std::optional<LicenseRecord> find_license(std::int64_t license_id) = 0;
+
+  // Sum of units of the license's leases with expires_at_ms > now_ms.
+  virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
+
+  // The live lease (expires_at_ms > now_ms) that `holder` holds on the license for the product.
+  virtual std::optional<LeaseRecord> find_live_lease_by_holder(std::int64_t license_id,
+                                                               const std::string& product_code,
+                                                               const std::string& holder,
+                                                               std::int64_t now_ms) = 0;
+  // The lease with this id hash, live or not yet reclaimed.
+  virtual std::optional<LeaseRecord> find_lease(const std::string& id_hash) = 0;
+  virtual void insert_lease(const LeaseRecord& lease) = 0;
+  virtual void set_lease_expiry(const std::string& id_hash, std::int64_t expires_at_ms) = 0;
+  virtual void delete_lease(const std::string& id_hash) = 0;
+
+  // Deletes at most `limit` leases with expires_at_ms <= now_ms and returns them.
+  virtual std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) = 0;
+  // Number of leases stored, live or not yet reclaimed.
+  virtual std::int64_t lease_count() = 0;
+
+  virtual void record_activation(std::int64_t license_id, const std::string& host,
+                                 const std::string& user, std::int64_t now_ms) = 0;
+  virtual std::int64_t activation_count(std::int64_t license_id) = 0;
+
+  // Administration. Each runs in its own transaction when called outside begin()/commit().
+  // create_customer throws DuplicateError when the name exists.
+  virtual std::int64_t create_customer(const std::string& name, std::int64_t now_ms) = 0;
+  virtual std::optional<std::int64_t> find_customer(const std::string& name) = 0;
+  // Throws DuplicateError when the code hash exists (the caller draws a new code).
+  virtual std::int64_t create_license(const NewLicense& license) = 0;
+  virtual std::vector<LicenseRecord> list_licenses() = 0;
+};
+
+// Opens (creating if needed) the SQLite database named by the config, sets WAL and the
+// configured `synchronous` level, and brings the schema to the current version.
+std::unique_ptr<SeatStore> open_sqlite(const config::Storage& storage);
+
+}  // namespace lmp::storage

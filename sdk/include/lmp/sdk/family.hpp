@@ -1,0 +1,124 @@
+// The interface a product family implements: how a license's units are counted and when a
+// checkout is granted. Public SDK header: standard library only, no Boost, no Asio.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace lmp::sdk {
+
+// What a license counts. The names match the seat protocol's `unit=` values.
+enum class UnitType : std::uint8_t { seats, endpoints, users, encryption_keys };
+
+// Protocol error codes a family may answer a checkout with. The host maps each to its
+// protocol spelling (`no_seats`, `bad_request`, `product_not_licensed`).
+enum class Denial : std::uint8_t { none, no_seats, bad_request, product_not_licensed };
+
+// A product as configured, handed to the family on every call. `settings` holds the product's
+// family settings as strings, exactly as written in the config.
+struct ProductInfo {
+  std::string code;
+  std::string name;
+  std::string family;
+  UnitType unit = UnitType::seats;
+  std::map<std::string, std::string> settings;
+  // The site's lease defaults (config `leases:`), for products whose settings do not override them.
+  std::int64_t default_lease_seconds = 300;
+  std::int64_t default_heartbeat_seconds = 60;
+};
+
+// How long a lease lives without a heartbeat, and the heartbeat interval the server advises.
+struct LeaseTerms {
+  std::int64_t lease_seconds = 0;
+  std::int64_t heartbeat_seconds = 0;
+};
+
+// Who is checking out, as the endpoint said it. Views are valid for the duration of the call only.
+struct HolderRequest {
+  std::string_view host;  // empty when not given
+  std::string_view user;  // empty when not given
+  std::int64_t units_requested = 1;
+};
+
+// The family's answer to "who is this holder?". A non-empty `key` makes checkouts idempotent:
+// a second checkout with the same key on the same license returns the first lease. An empty key
+// means every checkout is a lease of its own.
+struct HolderIdentity {
+  Denial denial = Denial::none;  // bad_request when a field the family needs is missing
+  std::string message;           // for a denial: names the field
+  std::string key;
+};
+
+// The state a checkout decision is made against, read by the host inside the storage
+// transaction that will record the outcome.
+struct CheckoutContext {
+  const ProductInfo* product = nullptr;
+  std::int64_t license_units = 0;   // units the license owns
+  std::int64_t units_in_use = 0;    // units held by live leases of this license, all holders
+  std::int64_t units_requested = 1;
+  bool holder_has_lease = false;    // the holder key already holds a live lease
+  std::int64_t holder_units = 0;    // units of that lease, when it exists
+  std::int64_t now_unix_ms = 0;
+};
+
+struct CheckoutDecision {
+  enum class Verdict : std::uint8_t { grant, reuse, deny };
+  Verdict verdict = Verdict::deny;
+  Denial denial = Denial::no_seats;  // when verdict == deny
+  std::string message;               // when verdict == deny
+  std::int64_t units = 0;            // units the lease takes, when verdict == grant
+};
+
+enum class LogLevel : std::uint8_t { debug, info, warning, error };
+
+// Services the daemon lends a family. Owned by the daemon and valid for the family's lifetime.
+// Thread safety: every method may be called from any thread.
+class Host {
+ public:
+  virtual ~Host() = default;
+  // One log line attributed to the family; `event` is a stable snake_case name.
+  virtual void log(LogLevel level, std::string_view event, std::string_view message) = 0;
+  // The daemon's clock (injectable in tests): Unix time in milliseconds.
+  virtual std::int64_t now_unix_ms() = 0;
+};
+
+// A product family. The daemon creates one instance per loaded plugin and calls it from its
+// storage thread only, so an implementation needs no locking of its own.
+// Methods may throw: the daemon catches every exception, fails that one request with `internal`
+// and logs it, but a family should prefer returning a denial for expected failures.
+class Family {
+ public:
+  virtual ~Family() = default;
+  Family() = default;
+  Family(const Family&) = delete;
+  Family& operator=(const Family&) = delete;
+
+  // Checked once per product at config load; a non-empty result rejects the config and is
+  // reported with the product's position.
+  virtual std::string check_product(const ProductInfo& product) const = 0;
+
+  // Lease duration and advised heartbeat for the product's leases.
+  virtual LeaseTerms lease_terms(const ProductInfo& product) const = 0;
+
+  // Who holds a lease made by this request; decides idempotence and which fields are required.
+  virtual HolderIdentity identify_holder(const ProductInfo& product,
+                                         const HolderRequest& request) const = 0;
+
+  // Grant a new lease, reuse the holder's lease (extended), or deny.
+  virtual CheckoutDecision decide_checkout(const CheckoutContext& context) const = 0;
+};
+
+// The protocol spelling of a unit type.
+inline std::string_view to_string(UnitType unit) {
+  switch (unit) {
+    case UnitType::seats: return "seats";
+    case UnitType::endpoints: return "endpoints";
+    case UnitType::users: return "users";
+    case UnitType::encryption_keys: return "encryption_keys";
+  }
+  return "seats";
+}
+
+}  // namespace lmp::sdk
