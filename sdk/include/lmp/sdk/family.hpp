@@ -84,8 +84,10 @@ class Host {
   virtual std::int64_t now_unix_ms() = 0;
 };
 
-// A product family. The daemon creates one instance per loaded plugin and calls it from its
-// storage thread only, so an implementation needs no locking of its own.
+// A product family. The daemon creates one instance per loaded plugin. identify_holder and
+// decide_checkout are called from the daemon's storage thread only; check_product and lease_terms
+// run when a config is loaded or reloaded, possibly on another thread, so they must not touch
+// state the checkout calls change. A family that keeps no mutable state needs no locking.
 // Methods may throw: the daemon catches every exception, fails that one request with `internal`
 // and logs it, but a family should prefer returning a denial for expected failures.
 class Family {

@@ -1,0 +1,471 @@
+// The config schema: which keys exist, their types, ranges and cross-checks, and the resolution of
+// relative paths against the config file's folder.
+#include "config/config_loader.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <system_error>
+#include <utility>
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include "config/yaml_walker.hpp"
+
+#ifndef LMP_DEFAULT_PLUGIN_DIR
+#error "LMP_DEFAULT_PLUGIN_DIR must be defined by the build (see config/CMakeLists.txt)"
+#endif
+
+namespace lmp::config {
+
+namespace {
+
+using detail::Item;
+using detail::Walker;
+
+constexpr std::int64_t kMaxLeaseSeconds = 604800;
+
+bool valid_address(const std::string& text) {
+  in_addr v4{};
+  in6_addr v6{};
+  return inet_pton(AF_INET, text.c_str(), &v4) == 1 || inet_pton(AF_INET6, text.c_str(), &v6) == 1;
+}
+
+bool valid_product_code(const std::string& code) {
+  if (code.empty() || code.size() > 64) return false;
+  for (char c : code) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool valid_family_name(const std::string& name) {
+  if (name.empty() || name.size() > 31) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// "YYYY-MM-DD" naming a real calendar day, as Unix seconds of that day's UTC midnight.
+std::optional<std::int64_t> parse_date(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  auto number = [&](std::size_t from, std::size_t count) -> std::optional<int> {
+    int value = 0;
+    for (std::size_t i = from; i < from + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  if (!year || !month || !day) return std::nullopt;
+  std::chrono::year_month_day date{std::chrono::year{*year},
+                                   std::chrono::month{static_cast<unsigned>(*month)},
+                                   std::chrono::day{static_cast<unsigned>(*day)}};
+  if (!date.ok()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::sys_days{date}.time_since_epoch())
+      .count();
+}
+
+std::optional<sdk::UnitType> parse_unit(const std::string& text) {
+  for (auto unit : {sdk::UnitType::seats, sdk::UnitType::endpoints, sdk::UnitType::users,
+                    sdk::UnitType::encryption_keys})
+    if (sdk::to_string(unit) == text) return unit;
+  return std::nullopt;
+}
+
+// Lexical normalisation keeps loading free of filesystem access; it differs from the kernel's
+// view of ".." only when the config folder is reached through a symlink.
+std::string resolve(const std::filesystem::path& base, const std::string& text) {
+  std::filesystem::path path(text);
+  if (path.is_absolute()) return text;
+  return (base / path).lexically_normal().string();
+}
+
+class Loader {
+ public:
+  Loader(Walker& walker, Config& config, std::filesystem::path base)
+      : w_(walker), c_(config), base_(std::move(base)) {}
+
+  void document(const YAML::Node& root) {
+    Item item{root, "", root.Mark()};
+    if (root.IsNull()) return;  // an empty file: every default
+    if (!root.IsMap()) {
+      w_.error(item.mark, "expected a map at the top level, got " + detail::describe(root));
+      return;
+    }
+    const Walker::Fields fields = {
+        {"listeners", [&](const Item& v) { listeners(v); }},
+        {"storage", [&](const Item& v) { storage(v); }},
+        {"plugins", [&](const Item& v) { plugins(v); }},
+        {"leases", [&](const Item& v) { leases(v); }},
+        {"limits", [&](const Item& v) { limits(v); }},
+        {"logging", [&](const Item& v) { logging(v); }},
+        {"products", [&](const Item& v) { products(v); }},
+    };
+    w_.fields(item, fields);
+  }
+
+ private:
+  void listeners(const Item& item) {
+    const Walker::Fields fields = {
+        {"seat", [&](const Item& v) { listener(v, c_.seat_listener); }},
+    };
+    w_.fields(item, fields);
+  }
+
+  void listener(const Item& item, Listener& out) {
+    const Walker::Fields fields = {
+        {"address",
+         [&](const Item& v) {
+           auto text = w_.text(v);
+           if (!text) return;
+           if (valid_address(*text)) {
+             out.address = *text;
+           } else {
+             w_.expected(v, "an IPv4 or IPv6 address");
+           }
+         }},
+        {"port",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 0, 65535)) out.port = static_cast<std::uint16_t>(*n);
+         }},
+        {"enabled",
+         [&](const Item& v) {
+           if (auto b = w_.boolean(v)) out.enabled = *b;
+         }},
+    };
+    w_.fields(item, fields);
+  }
+
+  void storage(const Item& item) {
+    Storage& s = c_.storage;
+    const Walker::Fields fields = {
+        // postgresql joins this list when its backend exists.
+        {"backend",
+         [&](const Item& v) {
+           if (auto b = w_.choice(v, {"sqlite"})) s.backend = *b;
+         }},
+        {"sqlite", [&](const Item& v) { sqlite(v); }},
+        {"max_batch",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 100000)) s.max_batch = static_cast<int>(*n);
+         }},
+    };
+    w_.fields(item, fields);
+  }
+
+  void sqlite(const Item& item) {
+    Storage& s = c_.storage;
+    const Walker::Fields fields = {
+        {"path",
+         [&](const Item& v) {
+           if (auto p = w_.text(v)) s.sqlite_path = resolve(base_, *p);
+         }},
+        {"synchronous",
+         [&](const Item& v) {
+           if (auto m = w_.choice(v, {"full", "normal"})) s.synchronous = *m;
+         }},
+        {"busy_timeout_seconds",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 3600)) s.busy_timeout_seconds = static_cast<int>(*n);
+         }},
+    };
+    w_.fields(item, fields);
+  }
+
+  void plugins(const Item& item) {
+    const Walker::Fields fields = {
+        {"directory",
+         [&](const Item& v) {
+           if (auto p = w_.text(v)) c_.plugin_directory = resolve(base_, *p);
+         }},
+    };
+    w_.fields(item, fields);
+  }
+
+  void leases(const Item& item) {
+    LeaseDefaults& l = c_.leases;
+    std::optional<Item> duration;
+    std::optional<Item> heartbeat;
+    bool duration_ok = true;
+    const Walker::Fields fields = {
+        {"duration_seconds",
+         [&](const Item& v) {
+           duration = v;
+           auto n = w_.integer(v, 5, kMaxLeaseSeconds);
+           if (n) l.duration_seconds = *n;
+           duration_ok = n.has_value();
+         }},
+        // Its range depends on the duration, which may come later in the map.
+        {"heartbeat_seconds", [&](const Item& v) { heartbeat = v; }},
+        {"reclaim_interval_ms",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 10, 60000)) l.reclaim_interval_ms = *n;
+         }},
+        {"max_wait_seconds",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 0, 300)) l.max_wait_seconds = *n;
+         }},
+    };
+    w_.fields(item, fields);
+    if (heartbeat) {
+      // With a bad duration there is no bound to hold the heartbeat to beyond the largest one.
+      std::int64_t max = duration_ok ? l.duration_seconds - 1 : kMaxLeaseSeconds - 1;
+      if (auto n = w_.integer(*heartbeat, 1, max, " (below leases.duration_seconds)"))
+        l.heartbeat_seconds = *n;
+    } else if (duration && duration_ok && l.duration_seconds <= l.heartbeat_seconds) {
+      // A short duration alone would leave the default heartbeat too slow to keep leases alive.
+      w_.integer(*duration, l.heartbeat_seconds + 1, kMaxLeaseSeconds,
+                 " (above the default leases.heartbeat_seconds of " +
+                     std::to_string(l.heartbeat_seconds) + ")");
+    }
+  }
+
+  void limits(const Item& item) {
+    Limits& l = c_.limits;
+    const Walker::Fields fields = {
+        {"invalid_code_burst",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 1000000)) l.invalid_code_burst = static_cast<int>(*n);
+         }},
+        {"invalid_code_window_seconds",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 86400))
+             l.invalid_code_window_seconds = static_cast<int>(*n);
+         }},
+        {"max_connections",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 1000000)) l.max_connections = static_cast<std::size_t>(*n);
+         }},
+        {"idle_timeout_seconds",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 86400)) l.idle_timeout_seconds = static_cast<int>(*n);
+         }},
+    };
+    w_.fields(item, fields);
+  }
+
+  void logging(const Item& item) {
+    const Walker::Fields fields = {
+        {"level",
+         [&](const Item& v) {
+           if (auto level = w_.choice(v, {"debug", "info", "warning", "error"}))
+             c_.logging.level = *level;
+         }},
+    };
+    w_.fields(item, fields);
+  }
+
+  void products(const Item& item) {
+    if (!w_.sequence(item, true)) return;
+    std::size_t index = 0;
+    for (auto it = item.node.begin(); it != item.node.end(); ++it, ++index) {
+      const YAML::Node element = *it;
+      product(Item{element, item.path + "[" + std::to_string(index) + "]", element.Mark()});
+    }
+  }
+
+  void product(const Item& item) {
+    if (!w_.map(item, false)) return;
+    Product p;
+    p.position = w_.position(item.mark);
+    // Present keys, even with bad values: those are reported as bad, not also as missing.
+    bool has_code = false, has_name = false, has_family = false, has_unit = false;
+    std::optional<Item> code_item;
+    std::optional<Item> end_of_life_item;
+    std::string end_of_sale_text;
+    const Walker::Fields fields = {
+        {"code",
+         [&](const Item& v) {
+           has_code = true;
+           auto code = w_.text(v);
+           if (!code) return;
+           if (valid_product_code(*code)) {
+             p.code = *code;
+             code_item = v;
+           } else {
+             w_.expected(v, "1 to 64 characters of A-Z a-z 0-9 . _ -");
+           }
+         }},
+        {"name",
+         [&](const Item& v) {
+           has_name = true;
+           if (auto name = w_.text(v)) p.name = *name;
+         }},
+        {"family",
+         [&](const Item& v) {
+           has_family = true;
+           auto family = w_.text(v);
+           if (!family) return;
+           if (valid_family_name(*family)) {
+             p.family = *family;
+           } else {
+             w_.expected(v, "1 to 31 characters of a-z 0-9 _");
+           }
+         }},
+        {"unit",
+         [&](const Item& v) {
+           has_unit = true;
+           if (auto unit = w_.choice(v, {"seats", "endpoints", "users", "encryption_keys"}))
+             p.unit = *parse_unit(*unit);
+         }},
+        {"settings", [&](const Item& v) { settings(v, p); }},
+        {"end_of_sale",
+         [&](const Item& v) {
+           p.end_of_sale_unix = date(v);
+           if (p.end_of_sale_unix) end_of_sale_text = v.node.Scalar();
+         }},
+        {"end_of_life",
+         [&](const Item& v) {
+           p.end_of_life_unix = date(v);
+           if (p.end_of_life_unix) end_of_life_item = v;
+         }},
+    };
+    w_.fields(item, fields);
+    for (auto [present, key] : {std::pair{has_code, "code"}, std::pair{has_name, "name"},
+                                std::pair{has_family, "family"}, std::pair{has_unit, "unit"}})
+      if (!present) w_.error(item.mark, item.path + ": missing required key '" + key + "'");
+    if (code_item) {
+      auto [first, inserted] = code_lines_.emplace(p.code, w_.position(code_item->mark).line);
+      if (!inserted)
+        w_.error(code_item->mark, code_item->path + ": duplicate product code '" + p.code +
+                                      "' (first at line " + std::to_string(first->second) + ")");
+    }
+    if (end_of_life_item && p.end_of_sale_unix && *p.end_of_life_unix < *p.end_of_sale_unix)
+      w_.expected(*end_of_life_item, "a date not before end_of_sale " + end_of_sale_text);
+    c_.products.push_back(std::move(p));
+  }
+
+  void settings(const Item& item, Product& p) {
+    if (!w_.map(item, true)) return;
+    // Which settings a family accepts is the family's business; only their shape is checked here.
+    w_.for_each_entry(item,
+                      [&](const std::string& key, const YAML::Mark& key_mark, const Item& value) {
+                        if (!value.node.IsScalar()) {
+                          w_.expected(value, "a scalar value");
+                          return;
+                        }
+                        p.settings[key] = value.node.Scalar();
+                        p.setting_positions[key] = w_.position(key_mark);
+                      });
+  }
+
+  std::optional<std::int64_t> date(const Item& item) {
+    std::optional<std::int64_t> seconds;
+    if (item.node.IsScalar()) seconds = parse_date(item.node.Scalar());
+    if (!seconds) w_.expected(item, "a calendar date YYYY-MM-DD");
+    return seconds;
+  }
+
+  Walker& w_;
+  Config& c_;
+  std::filesystem::path base_;
+  std::map<std::string, int> code_lines_;  // product code -> line of its first definition
+};
+
+// Reads with POSIX calls so the error text is the real errno (a directory, permissions, ...).
+std::optional<std::string> read_file(const std::string& path, int& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = errno;
+    return std::nullopt;
+  }
+  std::string content;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = errno;
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return content;
+}
+
+}  // namespace
+
+std::string Error::to_string() const {
+  if (position.line == 0) return position.file + ": " + message;
+  return position.file + ":" + std::to_string(position.line) + ":" +
+         std::to_string(position.column) + ": " + message;
+}
+
+LoadResult load_string(const std::string& yaml, const std::string& file_name,
+                       const std::string& base_dir) {
+  Walker walker(file_name);
+  Config config;
+  config.source_file = file_name;
+  config.plugin_directory = LMP_DEFAULT_PLUGIN_DIR;
+  try {
+    std::error_code ec;
+    std::filesystem::path base = base_dir.empty() ? std::filesystem::current_path(ec)
+                                                  : std::filesystem::absolute(base_dir, ec);
+    if (ec) {
+      walker.error(YAML::Mark::null_mark(),
+                   "cannot resolve the config folder '" + base_dir + "': " + ec.message());
+    } else {
+      base = base.lexically_normal();
+      config.storage.sqlite_path = (base / "lmpd.db").string();
+      std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
+      if (!documents.empty()) Loader(walker, config, base).document(documents.front());
+      // A stray "---" followed by nothing is harmless; a second configuration is not.
+      for (std::size_t i = 1; i < documents.size(); ++i)
+        if (!documents[i].IsNull())
+          walker.error(documents[i].Mark(),
+                       "expected a single YAML document, got another one after '---'");
+    }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own message for this is "bad file".
+    walker.error(e.mark,
+                 "nested too deeply (the limit is " + std::to_string(e.depth()) + " levels)");
+  } catch (const YAML::Exception& e) {
+    walker.error(e.mark, e.msg);
+  } catch (const std::exception& e) {
+    walker.error(YAML::Mark::null_mark(), std::string("internal error: ") + e.what());
+  } catch (...) {
+    walker.error(YAML::Mark::null_mark(), "internal error: unknown exception");
+  }
+  LoadResult result;
+  result.errors = walker.take_errors();
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
+LoadResult load_file(const std::string& path) {
+  int error = 0;
+  std::optional<std::string> content = read_file(path, error);
+  if (!content) {
+    LoadResult result;
+    result.errors.push_back(
+        Error{Position{path, 0, 0}, "cannot read file: " + std::generic_category().message(error)});
+    return result;
+  }
+  std::filesystem::path file(path);
+  LoadResult result = load_string(*content, path, file.parent_path().string());
+  if (result.config) {
+    std::error_code ec;
+    std::filesystem::path absolute = std::filesystem::absolute(file, ec);
+    if (!ec) result.config->source_file = absolute.lexically_normal().string();
+  }
+  return result;
+}
+
+}  // namespace lmp::config

@@ -1,0 +1,195 @@
+// Assembly and lifecycle of the server.
+#include "app/daemon.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "net/seat_server.hpp"
+#include "plugin/daemon_host.hpp"
+#include "plugin/registry.hpp"
+#include "seat/product_catalog.hpp"
+#include "seat/seat_service.hpp"
+#include "storage/seat_store.hpp"
+
+#ifndef LMP_VERSION
+#define LMP_VERSION "0.0.0"
+#endif
+
+namespace lmp::app {
+namespace {
+
+// How long a stopping daemon waits for clients to read their last answers.
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "lmpd";
+  return buf;
+}
+
+// Loads every plugin and binds the products; problems go to `errors`.
+std::shared_ptr<const seat::ProductCatalog> load_catalog(const config::Config& config,
+                                                         sdk::Host& host,
+                                                         plugin::FamilyRegistry& registry,
+                                                         std::vector<std::string>& errors) {
+  std::vector<plugin::LoadFailure> failures;
+  registry.load_directory(config.plugin_directory, host, failures);
+  for (const auto& failure : failures) errors.push_back(failure.to_string());
+  return seat::ProductCatalog::build(config, registry, errors);
+}
+
+}  // namespace
+
+std::vector<std::string> check_config_and_plugins(const config::Config& config) {
+  SystemClock clock;
+  plugin::DaemonHost host(clock);
+  plugin::FamilyRegistry registry;
+  std::vector<std::string> errors;
+  load_catalog(config, host, registry, errors);
+  return errors;
+}
+
+struct Daemon::Impl {
+  Impl(config::Config cfg, const Clock& clk) : config(std::move(cfg)), clock(clk), host(clk) {}
+
+  config::Config config;
+  const Clock& clock;
+  plugin::DaemonHost host;
+  plugin::FamilyRegistry registry;  // must outlive the service, whose catalog holds families
+  boost::asio::io_context io{1};
+  boost::asio::steady_timer drain_timer{io};
+  std::unique_ptr<seat::SeatService> service;
+  std::unique_ptr<net::SeatServer> seat_server;
+  std::atomic<bool> stopping{false};
+};
+
+Daemon::Daemon(config::Config config, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), clock)) {
+  auto& cfg = impl_->config;
+  log::Level level;
+  if (log::parse_level(cfg.logging.level, level)) log::set_level(level);
+
+  std::vector<std::string> errors;
+  auto catalog = load_catalog(cfg, impl_->host, impl_->registry, errors);
+  if (!errors.empty()) throw StartupError(join_lines(errors));
+
+  std::unique_ptr<storage::SeatStore> store;
+  try {
+    store = storage::open_sqlite(cfg.storage);
+  } catch (const storage::StoreError& ex) {
+    throw StartupError(std::string("storage: ") + ex.what());
+  }
+  seat::SeatServiceOptions options;
+  options.max_batch = cfg.storage.max_batch;
+  options.reclaim_interval_ms = cfg.leases.reclaim_interval_ms;
+  impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
+  log::info("products_loaded", {{"count", std::to_string(catalog->size())}});
+}
+
+Daemon::~Daemon() {
+  if (impl_->service) impl_->service->stop();
+}
+
+void Daemon::start() {
+  auto& cfg = impl_->config;
+  impl_->service->start();
+  if (!cfg.seat_listener.enabled) return;
+  net::SeatServerOptions options;
+  options.address = cfg.seat_listener.address;
+  options.port = cfg.seat_listener.port;
+  options.max_connections = cfg.limits.max_connections;
+  options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+  options.invalid_code_burst = cfg.limits.invalid_code_burst;
+  options.invalid_code_window_seconds = cfg.limits.invalid_code_window_seconds;
+  options.max_wait_seconds = cfg.leases.max_wait_seconds;
+  options.advised_heartbeat_seconds = cfg.leases.heartbeat_seconds;
+  options.server_name = host_name();
+  options.version = LMP_VERSION;
+  impl_->seat_server = std::make_unique<net::SeatServer>(impl_->io, *impl_->service, options);
+  try {
+    impl_->seat_server->start();
+  } catch (const std::exception& ex) {
+    throw StartupError(ex.what());
+  }
+}
+
+void Daemon::run() {
+  // Keeps run() serving while the listener is idle; stop() ends it with io.stop().
+  auto guard = boost::asio::make_work_guard(impl_->io);
+  impl_->io.run();
+}
+
+void Daemon::stop() {
+  if (impl_->stopping.exchange(true)) return;
+  boost::asio::post(impl_->io, [this] {
+    log::info("shutting_down");
+    if (impl_->seat_server) impl_->seat_server->stop();
+    // The service answers everything queued (each answer is posted to this io_context) and
+    // commits before stop() returns; the connections then write those answers and close.
+    impl_->service->stop();
+    wait_for_connections(std::chrono::steady_clock::now() + kDrainTimeout);
+  });
+}
+
+void Daemon::wait_for_connections(std::chrono::steady_clock::time_point deadline) {
+  auto& server = impl_->seat_server;
+  if (!server || server->connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (server && server->connection_count() > 0)
+      log::warning("shutdown_dropped_connections",
+                   {{"count", std::to_string(server->connection_count())}});
+    server.reset();
+    impl_->io.stop();
+    return;
+  }
+  impl_->drain_timer.expires_after(std::chrono::milliseconds(10));
+  impl_->drain_timer.async_wait(
+      [this, deadline](const boost::system::error_code&) { wait_for_connections(deadline); });
+}
+
+std::vector<std::string> Daemon::reload(const config::Config& next) {
+  std::vector<std::string> errors;
+  // Plugins stay as loaded: glibc may not really unload a library, so new plugin code needs a
+  // restart (docs/operations.md).
+  auto catalog = seat::ProductCatalog::build(next, impl_->registry, errors);
+  if (!errors.empty()) return errors;
+  const auto& old = impl_->config;
+  auto restart_needed = [](std::string_view what) {
+    log::warning("reload_needs_restart", {{"setting", what}});
+  };
+  if (next.seat_listener.address != old.seat_listener.address ||
+      next.seat_listener.port != old.seat_listener.port ||
+      next.seat_listener.enabled != old.seat_listener.enabled)
+    restart_needed("listeners.seat");
+  if (next.storage.sqlite_path != old.storage.sqlite_path ||
+      next.storage.backend != old.storage.backend)
+    restart_needed("storage");
+  if (next.plugin_directory != old.plugin_directory) restart_needed("plugins.directory");
+  impl_->service->replace_catalog(catalog);
+  impl_->config = next;
+  log::Level level;
+  if (log::parse_level(next.logging.level, level)) log::set_level(level);
+  log::info("reloaded", {{"config", next.source_file},
+                         {"products", std::to_string(catalog->size())}});
+  return {};
+}
+
+std::uint16_t Daemon::seat_port() const {
+  return impl_->seat_server ? impl_->seat_server->port() : 0;
+}
+
+void Daemon::wake() { impl_->service->wake(); }
+
+}  // namespace lmp::app

@@ -1,0 +1,61 @@
+// The whole server assembled from a config: plugins, product catalog, storage, seat service and
+// listeners. main() runs one; end-to-end tests run one in-process on an injected clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace lmp {
+class Clock;
+}
+
+namespace lmp::app {
+
+// Startup failed; what() holds one line per problem.
+class StartupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What --check-config reports: every problem with the config and the plugins it names, one line
+// each; empty when lmpd would start with this config.
+std::vector<std::string> check_config_and_plugins(const config::Config& config);
+
+// Thread safety: construct, start() and run() on one thread; stop() from any thread (it is what
+// a signal handler or a test calls).
+class Daemon {
+ public:
+  // Loads plugins, binds products to families and opens storage; throws StartupError.
+  Daemon(config::Config config, const Clock& clock);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Starts the storage thread and binds the listeners; throws StartupError.
+  void start();
+  // Serves on the calling thread until stop() has drained everything.
+  void run();
+  // Stops accepting, answers what is in flight, commits and makes run() return.
+  void stop();
+  // Applies a new config's products, lease settings and log level without dropping connections
+  // or leases. Returns the problems that made it refuse the new config (the old one then stays
+  // in force); settings that need a restart (listeners, storage, plugin folder) are logged.
+  std::vector<std::string> reload(const config::Config& config);
+  std::uint16_t seat_port() const;
+  // Re-checks the clock at once (tests on a ManualClock).
+  void wake();
+
+ private:
+  void wait_for_connections(std::chrono::steady_clock::time_point deadline);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lmp::app

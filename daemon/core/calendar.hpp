@@ -1,0 +1,18 @@
+// Calendar dates (YYYY-MM-DD, UTC) to and from Unix time, for the command line and the docs'
+// notion of a license's start and end day.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lmp::calendar {
+
+// Unix seconds of UTC midnight starting the date; nullopt unless `text` is a real date written
+// exactly as YYYY-MM-DD.
+std::optional<std::int64_t> parse_date(std::string_view text);
+// "YYYY-MM-DD" of the UTC day containing `unix_seconds`.
+std::string format_date(std::int64_t unix_seconds);
+
+}  // namespace lmp::calendar

@@ -1,0 +1,123 @@
+// lmpd's entry point: run the server, check a config, or administer licenses.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "admin/admin_cli.hpp"
+#include "app/daemon.hpp"
+#include "config/config_loader.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: lmpd [--config FILE]         run the license server (default " LMP_DEFAULT_CONFIG ")\n"
+    "       lmpd --check-config FILE     report every problem with FILE and its plugins; exit 0 "
+    "if lmpd would start\n"
+    "       lmpd admin [--config FILE] COMMAND ...   create customers and licenses "
+    "(lmpd admin help)\n"
+    "       lmpd --version\n";
+
+int check_config(const std::string& path) {
+  auto loaded = lmp::config::load_file(path);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+    return 1;
+  }
+  auto problems = lmp::app::check_config_and_plugins(*loaded.config);
+  for (const auto& line : problems) std::cerr << line << "\n";
+  if (!problems.empty()) return 1;
+  std::cout << path << ": ok (" << loaded.config->products.size() << " products)\n";
+  return 0;
+}
+
+// Signals are taken by one thread with sigwait, so no handler ever runs inside the server's
+// own threads and the reload can do ordinary work.
+int serve(const std::string& path) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread created below
+
+  auto loaded = lmp::config::load_file(path);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+    return 1;
+  }
+  lmp::SystemClock clock;
+  try {
+    lmp::app::Daemon daemon(*loaded.config, clock);
+    daemon.start();
+    std::thread signal_thread([&daemon, &signals, path] {
+      for (;;) {
+        int sig = 0;
+        if (sigwait(&signals, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+          auto reloaded = lmp::config::load_file(path);
+          std::vector<std::string> problems;
+          if (!reloaded.ok()) {
+            for (const auto& e : reloaded.errors) problems.push_back(e.to_string());
+          } else {
+            problems = daemon.reload(*reloaded.config);
+          }
+          for (const auto& line : problems)
+            lmp::log::error("reload_rejected", {{"problem", line}});
+          if (!problems.empty())
+            lmp::log::error("reload_failed", {{"config", path}, {"kept", "previous config"}});
+          continue;
+        }
+        if (sig == SIGINT || sig == SIGTERM)
+          lmp::log::info("signal_received", {{"signal", strsignal(sig)}});
+        daemon.stop();
+        return;
+      }
+    });
+    lmp::log::info("started", {{"config", path}, {"version", LMP_VERSION}});
+    daemon.run();
+    pthread_kill(signal_thread.native_handle(), SIGUSR1);
+    signal_thread.join();
+    lmp::log::info("stopped");
+    return 0;
+  } catch (const lmp::app::StartupError& ex) {
+    std::cerr << ex.what() << "\n";
+    lmp::log::error("startup_failed", {{"config", path}});
+    return 1;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "admin") {
+    lmp::SystemClock clock;
+    return lmp::admin::run_admin({args.begin() + 1, args.end()}, LMP_DEFAULT_CONFIG, clock,
+                                 std::cout, std::cerr);
+  }
+  std::string config_path = LMP_DEFAULT_CONFIG;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--version") {
+      std::cout << "lmpd " << LMP_VERSION << "\n";
+      return 0;
+    }
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if ((a == "--check-config" || a == "--config") && i + 1 < args.size()) {
+      if (a == "--check-config") return check_config(args[i + 1]);
+      config_path = args[++i];
+      continue;
+    }
+    std::cerr << "lmpd: unexpected argument '" << a << "'\n" << kUsage;
+    return 2;
+  }
+  return serve(config_path);
+}

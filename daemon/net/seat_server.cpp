@@ -1,0 +1,364 @@
+// Connections of the seat protocol: line framing with the 4096-byte limit, in-order answers to
+// pipelined requests, backpressure, idle timeout, and the invalid-code rate limit.
+#include "net/seat_server.hpp"
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "core/log.hpp"
+#include "net/rate_limiter.hpp"
+#include "protocol/request_parser.hpp"
+#include "protocol/response.hpp"
+#include "seat/seat_command.hpp"
+#include "seat/seat_service.hpp"
+
+namespace lmp::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr std::size_t kMaxLineBytes = 4096;       // terminator included (protocol.md)
+constexpr std::size_t kMaxPendingAnswers = 4096;  // pipelined requests not yet written
+constexpr std::size_t kMaxUnsentBytes = 1 << 20;  // reading pauses above this much output
+}  // namespace
+
+class Connection;
+
+struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
+  SeatServerState(asio::io_context& io_context, seat::SeatService& seat_service, SeatServerOptions opts)
+      : io(io_context),
+        service(seat_service),
+        options(std::move(opts)),
+        acceptor(io_context),
+        limiter(options.invalid_code_burst, std::chrono::seconds(options.invalid_code_window_seconds)) {}
+
+  void accept();
+
+  asio::io_context& io;
+  seat::SeatService& service;
+  SeatServerOptions options;
+  tcp::acceptor acceptor;
+  InvalidCodeLimiter limiter;
+  std::unordered_set<std::shared_ptr<Connection>> connections;
+  bool stopped = false;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(std::shared_ptr<SeatServerState> server, tcp::socket socket)
+      : server_(std::move(server)), socket_(std::move(socket)), idle_timer_(server_->io) {
+    boost::system::error_code ec;
+    auto endpoint = socket_.remote_endpoint(ec);
+    peer_ = ec ? std::string("unknown") : endpoint.address().to_string();
+    socket_.set_option(tcp::no_delay(true), ec);
+  }
+
+  void start() {
+    arm_idle_timer();
+    read();
+  }
+
+  // Ends the connection at once; answers still in flight are dropped.
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    idle_timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    server_->connections.erase(shared_from_this());
+  }
+
+  // Stop reading; finish and write what is in flight, then close.
+  void drain() {
+    stop_reading_ = true;
+    close_after_flush_ = true;
+    flush();
+  }
+
+ private:
+  struct Slot {
+    bool ready = false;
+    std::string text;
+  };
+
+  void arm_idle_timer() {
+    idle_timer_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->closed_) return;
+      // A waiter or a slow commit is not idleness: only close when nothing is in flight.
+      if (!self->slots_.empty()) {
+        self->arm_idle_timer();
+        return;
+      }
+      log::info("connection_idle_closed", {{"peer", self->peer_}});
+      self->close();
+    });
+  }
+
+  void read() {
+    if (reading_ || stop_reading_ || closed_) return;
+    if (slots_.size() >= kMaxPendingAnswers || out_.size() >= kMaxUnsentBytes) return;
+    reading_ = true;
+    socket_.async_read_some(
+        asio::buffer(buffer_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+          self->reading_ = false;
+          if (self->closed_) return;
+          if (ec) {
+            // The peer finished sending (or vanished): answer what it asked, then close.
+            self->stop_reading_ = true;
+            self->close_after_flush_ = true;
+            self->flush();
+            return;
+          }
+          self->arm_idle_timer();
+          self->consume(std::string_view(self->buffer_.data(), n));
+          self->flush();
+          self->read();
+        });
+  }
+
+  void consume(std::string_view data) {
+    while (!data.empty() && !stop_reading_) {
+      auto lf = data.find('\n');
+      std::string_view piece = lf == std::string_view::npos ? data : data.substr(0, lf);
+      if (partial_.size() + piece.size() + 1 > kMaxLineBytes) {
+        // Terminator included, the line is over the limit whether or not its LF has come.
+        push_ready(protocol::Response::error(std::nullopt, "line_too_long",
+                                             "a line may be at most 4096 bytes")
+                       .line());
+        stop_reading_ = true;
+        close_after_flush_ = true;
+        return;
+      }
+      if (lf == std::string_view::npos) {
+        partial_.append(piece);
+        return;
+      }
+      if (partial_.empty()) {
+        handle_line(piece);
+      } else {
+        partial_.append(piece);
+        handle_line(partial_);
+        partial_.clear();
+      }
+      data.remove_prefix(lf + 1);
+    }
+  }
+
+  void handle_line(std::string_view line) {
+    auto parsed = protocol::parse_request(line);
+    using Kind = protocol::ParseOutcome::Kind;
+    if (parsed.kind == Kind::empty) return;
+    if (parsed.kind == Kind::error) {
+      push_ready(
+          protocol::Response::error(parsed.tag, parsed.error_code, parsed.error_message).line());
+      return;
+    }
+    const protocol::Request& req = parsed.request;
+    const auto& options = server_->options;
+    switch (req.verb) {
+      case protocol::Verb::hello: {
+        const std::string* proto = req.find("proto");
+        if (proto != nullptr && *proto != "1") {
+          push_ready(protocol::Response::error(req.tag, "unsupported_proto",
+                                               "this server speaks protocol 1")
+                         .field("proto", "1")
+                         .line());
+          return;
+        }
+        push_ready(protocol::Response::ok(req.tag)
+                       .field("proto", "1")
+                       .field("server", options.server_name)
+                       .field("version", options.version)
+                       .field("heartbeat", options.advised_heartbeat_seconds)
+                       .line());
+        return;
+      }
+      case protocol::Verb::ping:
+        push_ready(protocol::Response::ok(req.tag).line());
+        return;
+      case protocol::Verb::quit:
+        push_ready(protocol::Response::ok(req.tag).line());
+        stop_reading_ = true;
+        close_after_flush_ = true;
+        return;
+      case protocol::Verb::unknown:
+        push_ready(protocol::Response::error(req.tag, "unknown_verb",
+                                             "unknown verb " + req.verb_text)
+                       .line());
+        return;
+      default:
+        break;
+    }
+    auto built = seat::command_from_request(req, options.max_wait_seconds);
+    if (!built.ok()) {
+      push_ready(protocol::Response::error(req.tag, built.error.error, built.error.message).line());
+      return;
+    }
+    const bool uses_code = built.command.op == seat::Operation::activate ||
+                           built.command.op == seat::Operation::checkout ||
+                           built.command.op == seat::Operation::status;
+    if (uses_code) {
+      auto wait = server_->limiter.retry_after(peer_, InvalidCodeLimiter::Clock::now());
+      if (wait > 0) {
+        push_ready(protocol::Response::error(req.tag, "rate_limited",
+                                             "too many invalid activation codes from this address")
+                       .field("retry_after", wait)
+                       .line());
+        return;
+      }
+    }
+    const std::uint64_t seq = base_seq_ + slots_.size();
+    slots_.push_back(Slot{});
+    auto self = shared_from_this();
+    std::optional<std::string> tag = req.tag;
+    server_->service.submit(std::move(built.command),
+                            [self, seq, tag = std::move(tag)](seat::SeatResult result) {
+                              // Runs on the storage thread: hop back to the network thread.
+                              asio::post(self->server_->io,
+                                         [self, seq, tag, result = std::move(result)]() {
+                                           self->complete(seq, tag, result);
+                                         });
+                            });
+  }
+
+  void complete(std::uint64_t seq, const std::optional<std::string>& tag,
+                const seat::SeatResult& result) {
+    if (closed_) return;
+    if (result.error == "invalid_code") server_->limiter.record_invalid(peer_, InvalidCodeLimiter::Clock::now());
+    auto response = result.ok() ? protocol::Response::ok(tag)
+                                : protocol::Response::error(tag, result.error, result.message);
+    for (const auto& [key, value] : result.fields) response.field(key, value);
+    Slot& slot = slots_[seq - base_seq_];
+    slot.ready = true;
+    slot.text = response.line();
+    flush();
+    read();
+  }
+
+  void push_ready(std::string text) { slots_.push_back(Slot{true, std::move(text)}); }
+
+  void flush() {
+    if (closed_ || writing_) return;
+    while (!slots_.empty() && slots_.front().ready) {
+      out_.append(slots_.front().text);
+      slots_.pop_front();
+      ++base_seq_;
+    }
+    if (out_.empty()) {
+      if (close_after_flush_ && slots_.empty()) close();
+      return;
+    }
+    writing_ = true;
+    sending_.swap(out_);
+    asio::async_write(socket_, asio::buffer(sending_),
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                        self->writing_ = false;
+                        self->sending_.clear();
+                        if (ec) {
+                          self->close();
+                          return;
+                        }
+                        self->flush();
+                        self->read();
+                      });
+  }
+
+  std::shared_ptr<SeatServerState> server_;
+  tcp::socket socket_;
+  asio::steady_timer idle_timer_;
+  std::string peer_;
+  std::array<char, 8192> buffer_{};
+  std::string partial_;
+  std::deque<Slot> slots_;  // answers in request order; front is the next to write
+  std::uint64_t base_seq_ = 0;  // sequence number of slots_.front()
+  std::string out_;      // ready answers not yet handed to the socket
+  std::string sending_;  // the answers being written now
+  bool reading_ = false;
+  bool writing_ = false;
+  bool stop_reading_ = false;
+  bool close_after_flush_ = false;
+  bool closed_ = false;
+};
+
+void SeatServerState::accept() {
+  acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
+                                                    tcp::socket socket) {
+    if (self->stopped) return;
+    if (!ec) {
+      if (self->connections.size() >= self->options.max_connections) {
+        // Best effort: the client learns why before the close.
+        boost::system::error_code ignored;
+        static const std::string kBusy = "ERR unavailable msg=too%20many%20connections\n";
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(kBusy), ignored);
+        socket.close(ignored);
+        log::warning("connection_refused", {{"reason", "max_connections"}});
+      } else {
+        auto connection = std::make_shared<Connection>(self, std::move(socket));
+        self->connections.insert(connection);
+        connection->start();
+      }
+    } else if (ec == asio::error::operation_aborted) {
+      return;
+    } else {
+      log::warning("accept_failed", {{"error", ec.message()}});
+    }
+    self->accept();
+  });
+}
+
+SeatServer::SeatServer(asio::io_context& io, seat::SeatService& service, SeatServerOptions options)
+    : impl_(std::make_shared<SeatServerState>(io, service, std::move(options))) {}
+
+SeatServer::~SeatServer() {
+  boost::system::error_code ec;
+  impl_->stopped = true;
+  impl_->acceptor.close(ec);
+  auto connections = impl_->connections;
+  for (auto& connection : connections) connection->close();
+}
+
+void SeatServer::start() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.address, ec);
+  if (ec) throw std::runtime_error("seat listener: invalid address " + impl_->options.address);
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor;
+  const std::string where = impl_->options.address + ":" + std::to_string(impl_->options.port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("seat listener: cannot listen on " + where + ": " + ec.message());
+  log::info("listening", {{"listener", "seat"}, {"address", impl_->options.address},
+                          {"port", std::to_string(port())}});
+  impl_->accept();
+}
+
+std::uint16_t SeatServer::port() const {
+  boost::system::error_code ec;
+  auto endpoint = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+void SeatServer::stop() {
+  impl_->stopped = true;
+  boost::system::error_code ec;
+  impl_->acceptor.close(ec);
+  auto connections = impl_->connections;
+  for (auto& connection : connections) connection->drain();
+}
+
+std::size_t SeatServer::connection_count() const { return impl_->connections.size(); }
+
+}  // namespace lmp::net

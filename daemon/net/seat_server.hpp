@@ -1,0 +1,53 @@
+// The seat-protocol TCP listener: accepts endpoint connections, frames lines, answers them in
+// request order (pipelining), and hands seat operations to the SeatService.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+namespace lmp::seat {
+class SeatService;
+}
+
+namespace lmp::net {
+
+struct SeatServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 27400;  // 0 picks a free port; port() tells which
+  std::size_t max_connections = 10000;
+  int idle_timeout_seconds = 600;
+  int invalid_code_burst = 10;
+  int invalid_code_window_seconds = 60;
+  std::int64_t max_wait_seconds = 300;
+  std::int64_t advised_heartbeat_seconds = 60;
+  std::string server_name = "lmpd";
+  std::string version = "0.0.0";
+};
+
+struct SeatServerState;  // the listener and its connections, shared with pending handlers
+
+// Thread safety: all methods on the io_context's thread, or before it runs. The io_context must
+// be run by exactly one thread (connections keep no strand).
+class SeatServer {
+ public:
+  SeatServer(boost::asio::io_context& io, seat::SeatService& service, SeatServerOptions options);
+  ~SeatServer();
+  SeatServer(const SeatServer&) = delete;
+  SeatServer& operator=(const SeatServer&) = delete;
+
+  // Binds and listens; throws std::runtime_error naming the address when that fails.
+  void start();
+  std::uint16_t port() const;
+  // Stops accepting; open connections finish what they have in flight and are closed.
+  void stop();
+  std::size_t connection_count() const;
+
+ private:
+  std::shared_ptr<SeatServerState> impl_;
+};
+
+}  // namespace lmp::net

@@ -1,0 +1,44 @@
+// The set of families the daemon serves, loaded from its plugin directory and looked up by the
+// family name products refer to.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "plugin/loader.hpp"
+
+namespace lmp::plugin {
+
+// Thread safety: loading and add() need exclusive access; once loading is done, find() and
+// names() may be called from any number of threads.
+class FamilyRegistry {
+ public:
+  // Loads every file whose name ends in ".so" directly inside `directory` (not recursive), in
+  // file-name order. Each refusal is appended to `failures` and the file skipped; so is:
+  //  - an entry that is a symlink resolving outside `directory` (a plugin directory must be
+  //    the whole list of code the daemon runs, so it may not point elsewhere),
+  //  - an entry that is not a regular file once symlinks are followed,
+  //  - a second plugin claiming a family name already loaded (the first one, in name order, wins).
+  // A missing, unreadable or non-directory `directory` is a single failure naming it.
+  // `host` must outlive the registry.
+  void load_directory(const std::filesystem::path& directory, sdk::Host& host,
+                      std::vector<LoadFailure>& failures);
+
+  // Registers a family directly, replacing any family of the same name; for tests that want a
+  // family without building a plugin.
+  void add(LoadedFamily family);
+
+  // The family named `family_name`, or nullptr. The pointer is valid until the registry changes.
+  const LoadedFamily* find(std::string_view family_name) const;
+
+  // Loaded family names, sorted.
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, LoadedFamily, std::less<>> families_;
+};
+
+}  // namespace lmp::plugin

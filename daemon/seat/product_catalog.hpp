@@ -1,0 +1,55 @@
+// The products this server serves, each bound to the family plugin that rules its checkouts.
+// Built from the config once the plugins are loaded; immutable afterwards (a reload builds a
+// new catalog and swaps it in).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lmp/sdk/family.hpp"
+
+namespace lmp::config {
+struct Config;
+}
+namespace lmp::plugin {
+class FamilyRegistry;
+}
+
+namespace lmp::seat {
+
+struct CatalogProduct {
+  sdk::ProductInfo info;
+  std::shared_ptr<sdk::Family> family;  // keeps the plugin loaded while the product exists
+  sdk::LeaseTerms terms;
+  std::optional<std::int64_t> end_of_sale_ms;
+  std::optional<std::int64_t> end_of_life_ms;
+
+  bool end_of_life_at(std::int64_t now_ms) const {
+    return end_of_life_ms && now_ms >= *end_of_life_ms;
+  }
+  bool end_of_sale_at(std::int64_t now_ms) const {
+    return end_of_sale_ms && now_ms >= *end_of_sale_ms;
+  }
+};
+
+class ProductCatalog {
+ public:
+  // Binds every configured product to its family and asks the family to check the product's
+  // settings. Problems are appended to `errors` as "file:line:column: message" lines; the
+  // products with problems are left out.
+  static std::shared_ptr<const ProductCatalog> build(const config::Config& config,
+                                                     const plugin::FamilyRegistry& families,
+                                                     std::vector<std::string>& errors);
+
+  const CatalogProduct* find(const std::string& code) const;
+  std::size_t size() const { return products_.size(); }
+
+ private:
+  std::map<std::string, CatalogProduct, std::less<>> products_;
+};
+
+}  // namespace lmp::seat

@@ -1,0 +1,86 @@
+// Translation of seat-protocol requests into transport-independent seat commands.
+#include "seat/seat_command.hpp"
+
+#include "protocol/request.hpp"
+#include "protocol/request_parser.hpp"
+
+namespace lmp::seat {
+namespace {
+
+constexpr std::size_t kMaxFieldBytes = 255;
+
+// Copies an optional text field, refusing values no sane holder or code would have.
+bool take_text(const protocol::Request& req, std::string_view key, bool required,
+               std::string& out, SeatResult& error) {
+  const std::string* value = req.find(key);
+  if (value == nullptr) {
+    if (required) error = SeatResult::failure("bad_request", "missing field " + std::string(key));
+    return !required;
+  }
+  if (value->size() > kMaxFieldBytes) {
+    error = SeatResult::failure("bad_request", std::string(key) + " is longer than 255 bytes");
+    return false;
+  }
+  out = *value;
+  return true;
+}
+
+bool take_count(const protocol::Request& req, std::string_view key, std::int64_t min,
+                std::int64_t max, std::int64_t& out, SeatResult& error) {
+  const std::string* value = req.find(key);
+  if (value == nullptr) return true;
+  auto count = protocol::parse_count(*value);
+  if (!count || *count < min || *count > max) {
+    error = SeatResult::failure("bad_request", std::string(key) + " must be a count from " +
+                                                   std::to_string(min) + " to " +
+                                                   std::to_string(max));
+    return false;
+  }
+  out = *count;
+  return true;
+}
+
+}  // namespace
+
+CommandOrError command_from_request(const protocol::Request& req, std::int64_t max_wait_seconds) {
+  CommandOrError r;
+  SeatCommand& c = r.command;
+  SeatResult& e = r.error;
+  switch (req.verb) {
+    case protocol::Verb::activate:
+      c.op = Operation::activate;
+      if (!take_text(req, "code", true, c.code, e) || !take_text(req, "host", false, c.host, e) ||
+          !take_text(req, "user", false, c.user, e))
+        return r;
+      break;
+    case protocol::Verb::checkout:
+      c.op = Operation::checkout;
+      if (!take_text(req, "code", true, c.code, e) ||
+          !take_text(req, "product", false, c.product, e) ||
+          !take_text(req, "host", false, c.host, e) || !take_text(req, "user", false, c.user, e) ||
+          !take_count(req, "units", 1, 1'000'000, c.units, e) ||
+          !take_count(req, "wait", 0, max_wait_seconds, c.wait_seconds, e))
+        return r;
+      break;
+    case protocol::Verb::heartbeat:
+      c.op = Operation::heartbeat;
+      if (!take_text(req, "lease", true, c.lease, e)) return r;
+      break;
+    case protocol::Verb::checkin:
+      c.op = Operation::checkin;
+      if (!take_text(req, "lease", true, c.lease, e)) return r;
+      break;
+    case protocol::Verb::status:
+      c.op = Operation::status;
+      if (!take_text(req, "code", true, c.code, e) ||
+          !take_text(req, "product", false, c.product, e))
+        return r;
+      break;
+    default:
+      e = SeatResult::failure("internal", "not a seat operation");
+      break;
+  }
+  return r;
+}
+
+}  // namespace lmp::seat

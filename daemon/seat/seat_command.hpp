@@ -1,0 +1,62 @@
+// A seat operation independent of how it arrived (seat protocol line or HTTP/JSON), and its
+// outcome. The transports translate to and from these; SeatService only sees these.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lmp::protocol {
+struct Request;
+}
+
+namespace lmp::seat {
+
+enum class Operation { activate, checkout, heartbeat, checkin, status };
+
+struct SeatCommand {
+  Operation op = Operation::status;
+  std::string code;       // activation code as the client wrote it (activate, checkout, status)
+  std::string product;    // optional product of a suite (checkout, status)
+  std::int64_t units = 1; // checkout
+  std::string host;       // optional holder fields (activate, checkout)
+  std::string user;
+  std::int64_t wait_seconds = 0;  // checkout: queue this long for a free unit
+  std::string lease;      // heartbeat, checkin
+};
+
+// An answer: OK with fields in protocol order, or an error code with a message. The field list
+// is what the seat protocol sends after OK; the HTTP API maps the same pairs to JSON.
+struct SeatResult {
+  std::string error;    // empty for OK, else a protocol error code such as "no_seats"
+  std::string message;  // for errors
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  bool ok() const { return error.empty(); }
+  static SeatResult failure(std::string code, std::string message) {
+    SeatResult r;
+    r.error = std::move(code);
+    r.message = std::move(message);
+    return r;
+  }
+  SeatResult& add(std::string key, std::string value) {
+    fields.emplace_back(std::move(key), std::move(value));
+    return *this;
+  }
+  SeatResult& add(std::string key, std::int64_t value) {
+    return add(std::move(key), std::to_string(value));
+  }
+};
+
+// Builds a command from a parsed protocol request of verb ACTIVATE, CHECKOUT, HEARTBEAT, CHECKIN
+// or STATUS, checking required fields and counts. On failure `error` holds a bad_request.
+struct CommandOrError {
+  SeatCommand command;
+  SeatResult error;
+  bool ok() const { return error.error.empty(); }
+};
+CommandOrError command_from_request(const protocol::Request& request,
+                                    std::int64_t max_wait_seconds);
+
+}  // namespace lmp::seat

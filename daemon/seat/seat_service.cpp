@@ -1,0 +1,474 @@
+// Group commit, seat decisions, the wait queue and lease reclaim.
+#include "seat/seat_service.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+#include "core/activation_code.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/secure_random.hpp"
+#include "core/sha256.hpp"
+#include "storage/seat_store.hpp"
+
+namespace lmp::seat {
+namespace {
+
+// Thrown by guarded() after a plugin call failed; the request answers `internal`.
+struct PluginFailure {};
+
+template <class F>
+auto guarded(const CatalogProduct& product, const char* call, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& ex) {
+    log::error("plugin_exception", {{"family", product.info.family},
+                                    {"product", product.info.code},
+                                    {"call", call},
+                                    {"error", ex.what()}});
+  } catch (...) {
+    log::error("plugin_exception", {{"family", product.info.family},
+                                    {"product", product.info.code},
+                                    {"call", call},
+                                    {"error", "non-standard exception"}});
+  }
+  throw PluginFailure{};
+}
+
+std::string denial_code(sdk::Denial denial) {
+  switch (denial) {
+    case sdk::Denial::no_seats: return "no_seats";
+    case sdk::Denial::bad_request: return "bad_request";
+    case sdk::Denial::product_not_licensed: return "product_not_licensed";
+    case sdk::Denial::none: break;
+  }
+  return "internal";
+}
+
+std::int64_t seconds(std::int64_t unix_ms) { return unix_ms / 1000; }
+
+SeatResult unavailable(std::string message) {
+  return SeatResult::failure("unavailable", std::move(message));
+}
+
+}  // namespace
+
+// Everything one batch decides, completed only after its transaction commits.
+class SeatService::Batch {
+ public:
+  Batch(std::int64_t now, std::shared_ptr<const ProductCatalog> catalog)
+      : now_ms(now), catalog(std::move(catalog)) {}
+  std::int64_t now_ms;
+  std::shared_ptr<const ProductCatalog> catalog;
+  std::vector<Outcome> outcomes;
+  std::set<std::int64_t> freed;  // licenses whose units were returned and not yet offered
+  std::uint64_t sequence = 0;    // marks the waiters parked by this batch
+};
+
+SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
+                         std::shared_ptr<const ProductCatalog> catalog, const Clock& clock,
+                         SeatServiceOptions options)
+    : store_(std::move(store)), clock_(clock), options_(options), catalog_(std::move(catalog)) {}
+
+SeatService::~SeatService() { stop(); }
+
+void SeatService::start() {
+  next_reclaim_ms_ = clock_.now_unix_ms();
+  thread_ = std::thread([this] { run(); });
+}
+
+void SeatService::submit(SeatCommand command, Completion done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(command), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(unavailable("the server is shutting down"));
+}
+
+void SeatService::replace_catalog(std::shared_ptr<const ProductCatalog> catalog) {
+  std::lock_guard lock(mutex_);
+  catalog_ = std::move(catalog);
+}
+
+void SeatService::wake() {
+  std::lock_guard lock(mutex_);
+  woken_ = true;
+  cv_.notify_one();
+}
+
+void SeatService::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+std::size_t SeatService::waiter_count() const {
+  std::lock_guard lock(mutex_);
+  return waiter_total_;
+}
+
+void SeatService::run() {
+  std::vector<Pending> work;
+  for (;;) {
+    bool stopping = false;
+    {
+      std::unique_lock lock(mutex_);
+      // Waiters' deadlines and reclaim are measured on the injected clock, which a test may
+      // move at any time; polling it at a short real-time interval keeps both prompt.
+      auto tick = std::chrono::milliseconds(waiter_total_ > 0 ? 50 : 200);
+      cv_.wait_for(lock, tick, [this] { return !queue_.empty() || stopping_ || woken_; });
+      woken_ = false;
+      stopping = stopping_;
+      const std::size_t take = std::min(queue_.size(), static_cast<std::size_t>(options_.max_batch));
+      work.assign(std::make_move_iterator(queue_.begin()),
+                  std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(take)));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+      if (stopping && work.empty()) break;
+    }
+    run_batch(work);
+    work.clear();
+  }
+  // Draining: nobody will free a unit for the waiters any more.
+  std::size_t answered = 0;
+  for (auto& [license, queue] : waiters_) {
+    for (auto& waiter : queue) {
+      waiter.done(unavailable("the server is shutting down"));
+      ++answered;
+    }
+  }
+  waiters_.clear();
+  std::lock_guard lock(mutex_);
+  waiter_total_ = 0;
+  if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
+}
+
+void SeatService::run_batch(std::vector<Pending>& work) {
+  const std::int64_t now = clock_.now_unix_ms();
+  const bool reclaim_due = now >= next_reclaim_ms_;
+  bool waiters_due = false;
+  for (const auto& [license, queue] : waiters_) {
+    for (const auto& waiter : queue) waiters_due = waiters_due || waiter.deadline_ms <= now;
+  }
+  if (work.empty() && !reclaim_due && !waiters_due) return;
+
+  std::shared_ptr<const ProductCatalog> catalog;
+  {
+    std::lock_guard lock(mutex_);
+    catalog = catalog_;
+  }
+  Batch batch(now, std::move(catalog));
+  batch.sequence = ++batch_sequence_;
+  batch.outcomes.reserve(work.size());
+  try {
+    store_->begin();
+    for (auto& pending : work) {
+      execute(batch, pending);
+      serve_waiters(batch);
+    }
+    if (reclaim_due) {
+      auto reclaimed = store_->reclaim_expired(now, options_.reclaim_limit);
+      for (const auto& lease : reclaimed) batch.freed.insert(lease.license_id);
+      if (!reclaimed.empty())
+        log::debug("leases_reclaimed", {{"count", std::to_string(reclaimed.size())}});
+      // A full sweep means more may be waiting: sweep again on the next batch.
+      next_reclaim_ms_ = static_cast<int>(reclaimed.size()) >= options_.reclaim_limit
+                             ? now
+                             : now + options_.reclaim_interval_ms;
+    }
+    serve_waiters(batch);
+    expire_waiters(batch);
+    store_->commit();
+  } catch (const storage::StoreError& ex) {
+    store_->rollback();
+    log::error("storage_failure", {{"error", ex.what()}});
+    for (auto& outcome : batch.outcomes)
+      outcome.result = unavailable("storage failure; retry, possibly on another server");
+    // Waiters this batch queued were decided on state that was rolled back.
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      auto& queue = it->second;
+      for (auto w = queue.begin(); w != queue.end();) {
+        if (w->batch == batch.sequence) {
+          batch.outcomes.push_back({unavailable("storage failure; retry"), std::move(w->done)});
+          w = queue.erase(w);
+        } else {
+          ++w;
+        }
+      }
+      it = queue.empty() ? waiters_.erase(it) : std::next(it);
+    }
+  }
+  std::size_t total = 0;
+  for (const auto& [license, queue] : waiters_) total += queue.size();
+  {
+    std::lock_guard lock(mutex_);
+    waiter_total_ = total;
+  }
+  for (auto& outcome : batch.outcomes) outcome.done(std::move(outcome.result));
+}
+
+void SeatService::execute(Batch& batch, Pending& pending) {
+  const SeatCommand& cmd = pending.command;
+  SeatResult result;
+  bool parked = false;
+  try {
+    switch (cmd.op) {
+      case Operation::checkout: result = checkout(batch, cmd, true, pending.done, parked); break;
+      case Operation::heartbeat: result = heartbeat(batch, cmd); break;
+      case Operation::checkin: result = checkin(batch, cmd); break;
+      case Operation::activate: result = activate(batch, cmd); break;
+      case Operation::status: result = status(batch, cmd); break;
+    }
+  } catch (const PluginFailure&) {
+    result = SeatResult::failure("internal", "the product family failed; see the server log");
+  }
+  if (parked) {
+    waiters_[parked_license_].back().command = std::move(pending.command);
+    return;
+  }
+  batch.outcomes.push_back({std::move(result), std::move(pending.done)});
+}
+
+SeatResult SeatService::find_license(Batch& batch, const std::string& code,
+                                     const std::string& product, storage::LicenseRecord& license,
+                                     const CatalogProduct*& product_out) {
+  // One answer for a mistyped and for an unknown code, so the error does not tell a guesser
+  // which codes are well-formed.
+  auto normalized = activation_code::normalize(code);
+  if (!normalized) return SeatResult::failure("invalid_code", "unknown activation code");
+  auto found = store_->find_license_by_code_hash(sha256_hex(*normalized));
+  if (!found) return SeatResult::failure("invalid_code", "unknown activation code");
+  license = std::move(*found);
+  if (!product.empty() && product != license.product_code)
+    return SeatResult::failure("product_not_licensed",
+                               "the license covers product " + license.product_code);
+  product_out = batch.catalog->find(license.product_code);
+  if (product_out == nullptr)
+    return SeatResult::failure("product_not_licensed",
+                               "product " + license.product_code +
+                                   " is not configured on this server");
+  return {};
+}
+
+SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_wait,
+                                 Completion& done, bool& parked) {
+  storage::LicenseRecord license;
+  const CatalogProduct* product = nullptr;
+  if (auto err = find_license(batch, cmd.code, cmd.product, license, product); !err.ok())
+    return err;
+  const std::int64_t now = batch.now_ms;
+  if (product->end_of_life_at(now))
+    return SeatResult::failure("end_of_life", "product " + product->info.code +
+                                                  " has reached End of Life");
+  if (now < license.starts_at_ms)
+    return SeatResult::failure("license_not_started", "the license starts at " +
+                                                          std::to_string(seconds(license.starts_at_ms)));
+  if (now >= license.expires_at_ms)
+    return SeatResult::failure("license_expired", "the license expired at " +
+                                                      std::to_string(seconds(license.expires_at_ms)));
+
+  store_->lock_license(license.id);
+  sdk::HolderRequest holder_request{cmd.host, cmd.user, cmd.units};
+  sdk::HolderIdentity holder = guarded(*product, "identify_holder", [&] {
+    return product->family->identify_holder(product->info, holder_request);
+  });
+  if (holder.denial != sdk::Denial::none)
+    return SeatResult::failure(denial_code(holder.denial), holder.message);
+
+  std::optional<storage::LeaseRecord> existing;
+  if (!holder.key.empty())
+    existing = store_->find_live_lease_by_holder(license.id, license.product_code, holder.key, now);
+
+  sdk::CheckoutContext context;
+  context.product = &product->info;
+  context.license_units = license.units;
+  context.units_in_use = store_->units_in_use(license.id, now);
+  context.units_requested = cmd.units;
+  context.holder_has_lease = existing.has_value();
+  context.holder_units = existing ? existing->units : 0;
+  context.now_unix_ms = now;
+  sdk::CheckoutDecision decision = guarded(
+      *product, "decide_checkout", [&] { return product->family->decide_checkout(context); });
+
+  const std::int64_t expires = now + product->terms.lease_seconds * 1000;
+  SeatResult ok;
+  switch (decision.verdict) {
+    case sdk::CheckoutDecision::Verdict::reuse: {
+      if (!existing) return SeatResult::failure("internal", "family reused a lease that is not there");
+      store_->set_lease_expiry(existing->id_hash, expires);
+      return ok.add("lease", existing->id_hash)
+          .add("units", existing->units)
+          .add("expires", seconds(expires))
+          .add("heartbeat", product->terms.heartbeat_seconds);
+    }
+    case sdk::CheckoutDecision::Verdict::grant: {
+      // Promise 1 is enforced here as well as in the family: a plugin can never make the
+      // server grant more than the license owns.
+      if (decision.units <= 0 || context.units_in_use + decision.units > license.units)
+        return SeatResult::failure("no_seats", "all " + std::to_string(license.units) + " " +
+                                                   std::string(sdk::to_string(license.unit)) +
+                                                   " in use");
+      storage::LeaseRecord lease;
+      lease.id_hash = random_hex(16);
+      lease.license_id = license.id;
+      lease.product_code = license.product_code;
+      lease.holder = holder.key;
+      lease.units = decision.units;
+      lease.issued_at_ms = now;
+      lease.expires_at_ms = expires;
+      store_->insert_lease(lease);
+      return ok.add("lease", lease.id_hash)
+          .add("units", lease.units)
+          .add("expires", seconds(expires))
+          .add("heartbeat", product->terms.heartbeat_seconds);
+    }
+    case sdk::CheckoutDecision::Verdict::deny:
+      break;
+  }
+  if (decision.denial == sdk::Denial::no_seats && may_wait && cmd.wait_seconds > 0) {
+    std::size_t queued = 0;
+    for (const auto& [id, queue] : waiters_) queued += queue.size();
+    if (queued < options_.max_waiters) {
+      Waiter waiter;
+      waiter.done = std::move(done);
+      waiter.deadline_ms = now + cmd.wait_seconds * 1000;
+      waiter.batch = batch.sequence;
+      waiters_[license.id].push_back(std::move(waiter));
+      parked_license_ = license.id;
+      parked = true;
+      return {};
+    }
+    return SeatResult::failure("no_seats", "the wait queue is full");
+  }
+  return SeatResult::failure(denial_code(decision.denial), decision.message);
+}
+
+SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
+  const std::int64_t now = batch.now_ms;
+  auto lease = store_->find_lease(cmd.lease);
+  if (!lease || lease->expires_at_ms <= now)
+    return SeatResult::failure("lease_unknown", "no such lease");
+  const CatalogProduct* product = batch.catalog->find(lease->product_code);
+  if (product == nullptr)
+    return SeatResult::failure("product_not_licensed", "product " + lease->product_code +
+                                                           " is not configured on this server");
+  if (product->end_of_life_at(now))
+    return SeatResult::failure("end_of_life", "product " + product->info.code +
+                                                  " has reached End of Life");
+  auto license = store_->find_license(lease->license_id);
+  if (!license) return SeatResult::failure("lease_unknown", "no such lease");
+  if (now >= license->expires_at_ms)
+    return SeatResult::failure("license_expired", "the license expired at " +
+                                                      std::to_string(seconds(license->expires_at_ms)));
+  const std::int64_t expires = now + product->terms.lease_seconds * 1000;
+  store_->set_lease_expiry(lease->id_hash, expires);
+  SeatResult ok;
+  return ok.add("expires", seconds(expires));
+}
+
+SeatResult SeatService::checkin(Batch& batch, const SeatCommand& cmd) {
+  auto lease = store_->find_lease(cmd.lease);
+  if (!lease || lease->expires_at_ms <= batch.now_ms)
+    return SeatResult::failure("lease_unknown", "no such lease");
+  store_->delete_lease(lease->id_hash);
+  batch.freed.insert(lease->license_id);
+  return {};
+}
+
+SeatResult SeatService::activate(Batch& batch, const SeatCommand& cmd) {
+  storage::LicenseRecord license;
+  const CatalogProduct* product = nullptr;
+  if (auto err = find_license(batch, cmd.code, {}, license, product); !err.ok()) return err;
+  const std::int64_t now = batch.now_ms;
+  if (product->end_of_life_at(now))
+    return SeatResult::failure("end_of_life", "product " + product->info.code +
+                                                  " has reached End of Life");
+  if (now < license.starts_at_ms)
+    return SeatResult::failure("license_not_started", "the license starts at " +
+                                                          std::to_string(seconds(license.starts_at_ms)));
+  if (now >= license.expires_at_ms)
+    return SeatResult::failure("license_expired", "the license expired at " +
+                                                      std::to_string(seconds(license.expires_at_ms)));
+  store_->record_activation(license.id, cmd.host, cmd.user, now);
+  SeatResult ok;
+  return ok.add("license", license.id)
+      .add("product", license.product_code)
+      .add("family", product->info.family)
+      .add("units", license.units)
+      .add("unit", std::string(sdk::to_string(license.unit)))
+      .add("expires", seconds(license.expires_at_ms));
+}
+
+SeatResult SeatService::status(Batch& batch, const SeatCommand& cmd) {
+  storage::LicenseRecord license;
+  const CatalogProduct* product = nullptr;
+  if (auto err = find_license(batch, cmd.code, cmd.product, license, product); !err.ok())
+    return err;
+  const std::int64_t now = batch.now_ms;
+  const char* state = "active";
+  if (product->end_of_life_at(now)) state = "end_of_life";
+  else if (now >= license.expires_at_ms) state = "expired";
+  else if (now < license.starts_at_ms) state = "not_started";
+  else if (product->end_of_sale_at(now)) state = "end_of_sale";
+  const std::int64_t used = store_->units_in_use(license.id, now);
+  SeatResult ok;
+  return ok.add("product", license.product_code)
+      .add("state", state)
+      .add("units", license.units)
+      .add("used", used)
+      .add("free", std::max<std::int64_t>(0, license.units - used))
+      .add("expires", seconds(license.expires_at_ms));
+}
+
+void SeatService::serve_waiters(Batch& batch) {
+  if (batch.freed.empty()) return;
+  std::set<std::int64_t> freed;
+  freed.swap(batch.freed);
+  for (std::int64_t license : freed) {
+    auto it = waiters_.find(license);
+    if (it == waiters_.end()) continue;
+    auto& queue = it->second;
+    // First come first served: the head waits until its request fits, and nobody behind it
+    // is served before it.
+    while (!queue.empty()) {
+      Waiter& head = queue.front();
+      bool parked = false;
+      SeatResult result;
+      try {
+        result = checkout(batch, head.command, false, head.done, parked);
+      } catch (const PluginFailure&) {
+        result = SeatResult::failure("internal", "the product family failed; see the server log");
+      }
+      if (result.error == "no_seats") break;
+      batch.outcomes.push_back({std::move(result), std::move(head.done)});
+      queue.pop_front();
+    }
+    if (queue.empty()) waiters_.erase(it);
+  }
+}
+
+void SeatService::expire_waiters(Batch& batch) {
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    auto& queue = it->second;
+    for (auto w = queue.begin(); w != queue.end();) {
+      if (w->deadline_ms <= batch.now_ms) {
+        batch.outcomes.push_back(
+            {SeatResult::failure("no_seats", "no unit was freed within the wait time"),
+             std::move(w->done)});
+        w = queue.erase(w);
+      } else {
+        ++w;
+      }
+    }
+    it = queue.empty() ? waiters_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace lmp::seat

@@ -1,0 +1,117 @@
+// The seat path's engine: decides checkouts, heartbeats and checkins against storage, commits
+// the writes of concurrent requests together (group commit), answers each request only after its
+// batch is durable, queues `wait` checkouts and reclaims expired leases.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "seat/product_catalog.hpp"
+#include "seat/seat_command.hpp"
+
+namespace lmp {
+class Clock;
+}
+namespace lmp::storage {
+class SeatStore;
+struct LicenseRecord;
+}  // namespace lmp::storage
+
+namespace lmp::seat {
+
+struct SeatServiceOptions {
+  int max_batch = 1024;                 // most requests committed in one transaction
+  std::int64_t reclaim_interval_ms = 1000;
+  int reclaim_limit = 10000;            // most leases reclaimed per sweep
+  std::size_t max_waiters = 100000;     // queued `wait` checkouts, all licenses together
+};
+
+// Thread safety: submit(), replace_catalog(), wake() and stop() may be called from any thread.
+// All storage and plugin work happens on the service's own thread, one batch at a time.
+class SeatService {
+ public:
+  // Called exactly once per submitted command, on the service thread (or on the caller's thread
+  // when the service is already stopping). Must not block.
+  using Completion = std::function<void(SeatResult)>;
+
+  SeatService(std::unique_ptr<storage::SeatStore> store,
+              std::shared_ptr<const ProductCatalog> catalog, const Clock& clock,
+              SeatServiceOptions options);
+  ~SeatService();
+  SeatService(const SeatService&) = delete;
+  SeatService& operator=(const SeatService&) = delete;
+
+  void start();
+  void submit(SeatCommand command, Completion done);
+  // Takes effect from the next batch; leases of products that disappear stay until they expire.
+  void replace_catalog(std::shared_ptr<const ProductCatalog> catalog);
+  // Re-reads the clock now instead of at the next tick; lets tests on a ManualClock move fast.
+  void wake();
+  // Refuses new commands with `unavailable`, answers everything queued, answers waiters with
+  // `unavailable`, commits and joins the thread. Idempotent.
+  void stop();
+
+  // Waiters queued now; for tests and metrics.
+  std::size_t waiter_count() const;
+
+ private:
+  struct Pending {
+    SeatCommand command;
+    Completion done;
+  };
+  struct Waiter {
+    SeatCommand command;
+    Completion done;
+    std::int64_t deadline_ms = 0;
+    std::uint64_t batch = 0;  // the batch that queued it
+  };
+  // The outcome of one command inside a batch, completed after the batch commits.
+  struct Outcome {
+    SeatResult result;
+    Completion done;
+  };
+  class Batch;
+
+  void run();
+  void run_batch(std::vector<Pending>& work);
+  void execute(Batch& batch, Pending& pending);
+  SeatResult checkout(Batch& batch, const SeatCommand& cmd, bool may_wait, Completion& done,
+                      bool& parked);
+  SeatResult heartbeat(Batch& batch, const SeatCommand& cmd);
+  SeatResult checkin(Batch& batch, const SeatCommand& cmd);
+  SeatResult activate(Batch& batch, const SeatCommand& cmd);
+  SeatResult status(Batch& batch, const SeatCommand& cmd);
+  SeatResult find_license(Batch& batch, const std::string& code, const std::string& product,
+                          storage::LicenseRecord& license, const CatalogProduct*& product_out);
+  void serve_waiters(Batch& batch);
+  void expire_waiters(Batch& batch);
+
+  std::unique_ptr<storage::SeatStore> store_;
+  const Clock& clock_;
+  const SeatServiceOptions options_;
+
+  mutable std::mutex mutex_;  // guards queue_, catalog_, stopping_, woken_, waiter_total_
+  std::condition_variable cv_;
+  std::vector<Pending> queue_;
+  std::shared_ptr<const ProductCatalog> catalog_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::size_t waiter_total_ = 0;
+
+  // Owned by the service thread.
+  std::map<std::int64_t, std::deque<Waiter>> waiters_;  // by license id, first come first served
+  std::int64_t next_reclaim_ms_ = 0;
+  std::uint64_t batch_sequence_ = 0;
+  std::int64_t parked_license_ = 0;  // where checkout() last queued a waiter
+  std::thread thread_;
+};
+
+}  // namespace lmp::seat

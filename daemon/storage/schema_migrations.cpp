@@ -1,0 +1,153 @@
+// The migration list and the runner that applies it, one write transaction per version.
+#include "storage/schema_migrations.hpp"
+
+#include <soci/soci.h>
+
+#include <string>
+
+#include "core/log.hpp"
+#include "storage/seat_store.hpp"
+
+namespace lmp::storage {
+
+const std::vector<Migration>& schema_migrations() {
+  // Portable SQL only (INTEGER/BIGINT/TEXT, standard constraints); dialect differences go
+  // through SqlDialect placeholders.
+  static const std::vector<Migration> migrations = {
+      {1,
+       {
+           "CREATE TABLE customers ("
+           " id {auto_id},"
+           " name TEXT NOT NULL UNIQUE,"
+           " created_at_ms BIGINT NOT NULL)",
+
+           "CREATE TABLE licenses ("
+           " id {auto_id},"
+           " customer_id INTEGER NOT NULL REFERENCES customers(id),"
+           " product_code TEXT NOT NULL,"
+           " units BIGINT NOT NULL,"
+           " unit TEXT NOT NULL,"
+           " starts_at_ms BIGINT NOT NULL,"
+           " expires_at_ms BIGINT NOT NULL,"
+           " code_hash TEXT NOT NULL UNIQUE,"
+           " created_at_ms BIGINT NOT NULL)",
+
+           "CREATE TABLE activations ("
+           " id {auto_id},"
+           " license_id INTEGER NOT NULL REFERENCES licenses(id),"
+           " host TEXT NOT NULL,"
+           " user_name TEXT NOT NULL,"
+           " at_ms BIGINT NOT NULL)",
+           // activation_count() filters by license; without this it scans every activation.
+           "CREATE INDEX activations_by_license ON activations (license_id)",
+
+           "CREATE TABLE leases ("
+           " id_hash TEXT PRIMARY KEY,"
+           " license_id INTEGER NOT NULL REFERENCES licenses(id),"
+           " product_code TEXT NOT NULL,"
+           " holder TEXT NOT NULL,"
+           " units BIGINT NOT NULL,"
+           " issued_at_ms BIGINT NOT NULL,"
+           " expires_at_ms BIGINT NOT NULL)",
+           // units_in_use: the live leases of one license.
+           "CREATE INDEX leases_by_license_expiry ON leases (license_id, expires_at_ms)",
+           // find_live_lease_by_holder.
+           "CREATE INDEX leases_by_holder ON leases (license_id, product_code, holder)",
+           // reclaim_expired: the oldest expired leases first.
+           "CREATE INDEX leases_by_expiry ON leases (expires_at_ms)",
+       }},
+  };
+  return migrations;
+}
+
+int latest_schema_version() {
+  const auto& all = schema_migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+std::string render_statement(std::string_view statement, const SqlDialect& dialect) {
+  static constexpr std::string_view kAutoId = "{auto_id}";
+  std::string out;
+  out.reserve(statement.size());
+  std::size_t from = 0;
+  for (std::size_t at = statement.find(kAutoId); at != std::string_view::npos;
+       at = statement.find(kAutoId, from)) {
+    out.append(statement.substr(from, at - from));
+    out.append(dialect.auto_id);
+    from = at + kAutoId.size();
+  }
+  out.append(statement.substr(from));
+  return out;
+}
+
+namespace {
+
+// The version recorded in the database; 0 for a database that has never been migrated.
+// REQUIRES: inside the migrator's write transaction.
+int read_version(soci::session& sql) {
+  // One row at most is ever written; MAX() also copes with a hand-edited table.
+  int version = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT MAX(version) FROM schema_version", soci::into(version, ind);
+  return ind == soci::i_ok ? version : 0;
+}
+
+void write_version(soci::session& sql, int version) {
+  sql << "DELETE FROM schema_version";
+  sql << "INSERT INTO schema_version (version) VALUES (:version)", soci::use(version);
+}
+
+void rollback_quietly(soci::session& sql) noexcept {
+  try {
+    sql << "ROLLBACK";
+  } catch (...) {
+    // The transaction may already be gone (SQLite rolls back by itself on some errors); the
+    // error that brought us here is the one worth reporting.
+  }
+}
+
+// Runs one step under the write lock: applies the next missing migration, if any. Returns
+// false once the database is current.
+bool migrate_one_step(soci::session& sql, const SqlDialect& dialect) {
+  const int latest = latest_schema_version();
+  std::string step = "reading the schema version";
+  sql << std::string(dialect.begin_write);
+  try {
+    sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
+    const int current = read_version(sql);
+    if (current > latest) {
+      rollback_quietly(sql);
+      throw StoreError("database schema version " + std::to_string(current) +
+                       " is newer than this lmpd supports (" + std::to_string(latest) + ")");
+    }
+    if (current == latest) {
+      sql << "COMMIT";
+      return false;
+    }
+    const Migration& next = schema_migrations()[static_cast<std::size_t>(current)];
+    step = "migrating the schema to version " + std::to_string(next.version);
+    for (const auto& statement : next.statements) sql << render_statement(statement, dialect);
+    write_version(sql, next.version);
+    sql << "COMMIT";
+    log::info("storage_schema_migrated", {{"version", std::to_string(next.version)}});
+    return true;
+  } catch (const soci::soci_error& e) {
+    rollback_quietly(sql);
+    throw StoreError(step + ": " + e.get_error_message());
+  }
+}
+
+}  // namespace
+
+void migrate_schema(soci::session& sql, const SqlDialect& dialect) {
+  try {
+    while (migrate_one_step(sql, dialect)) {
+    }
+  } catch (const soci::soci_error& e) {
+    // Only the opening of the write transaction gets here: waiting for another process's
+    // lock past the busy timeout.
+    throw StoreError("starting a schema migration: " + e.get_error_message());
+  }
+}
+
+}  // namespace lmp::storage

@@ -1,0 +1,52 @@
+// The versioned schema of the license database: the ordered list of migrations and the runner
+// that brings a database up to the newest version this binary knows.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace soci {
+class session;
+}
+
+namespace lmp::storage {
+
+// The few places where SQLite and PostgreSQL cannot share one spelling. Migration text writes
+// `{auto_id}` where an auto-assigned integer primary key goes; the runner substitutes it.
+struct SqlDialect {
+  // Column type and constraint of an auto-assigned integer primary key.
+  std::string_view auto_id;
+  // Opens a write transaction that excludes every other migrator until COMMIT, so two processes
+  // opening one new database never apply a migration twice.
+  std::string_view begin_write;
+};
+
+// SQLite-specific: `INTEGER PRIMARY KEY` aliases the rowid, which SQLite assigns itself; and
+// only BEGIN IMMEDIATE takes the write lock up front (a plain BEGIN could fail half-way with
+// "database is locked" when another process migrates at the same time).
+inline constexpr SqlDialect kSqliteDialect{"INTEGER PRIMARY KEY", "BEGIN IMMEDIATE"};
+
+// One schema version: statements run in order, in one transaction, together with the update
+// of `schema_version`.
+struct Migration {
+  int version = 0;
+  std::vector<std::string> statements;
+};
+
+// Every migration, oldest first; versions are 1, 2, 3... A schema change is a new entry at the
+// end; entries already released are never edited, because databases in the field ran them.
+const std::vector<Migration>& schema_migrations();
+
+// The version a database has once every migration ran.
+int latest_schema_version();
+
+// The statement with the dialect's spellings substituted.
+std::string render_statement(std::string_view statement, const SqlDialect& dialect);
+
+// Applies each missing migration in its own write transaction. Throws StoreError when the
+// database is newer than this binary or a migration fails (that migration is rolled back; the
+// ones before it stay committed). REQUIRES: no transaction open on `sql`.
+void migrate_schema(soci::session& sql, const SqlDialect& dialect);
+
+}  // namespace lmp::storage

@@ -1,0 +1,505 @@
+// The SQLite SeatStore: one SOCI session per store, WAL journal, BEGIN IMMEDIATE write
+// transactions and statements prepared once for the seat path.
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "config/config.hpp"
+#include "storage/schema_migrations.hpp"
+#include "storage/seat_store.hpp"
+
+namespace lmp::storage {
+namespace {
+
+constexpr std::string_view kLicenseColumns =
+    "SELECT l.id, l.customer_id, c.name, l.product_code, l.units, l.unit, l.starts_at_ms,"
+    " l.expires_at_ms, l.created_at_ms"
+    " FROM licenses l JOIN customers c ON c.id = l.customer_id";
+
+constexpr std::string_view kLeaseColumns =
+    "SELECT id_hash, license_id, product_code, holder, units, issued_at_ms, expires_at_ms"
+    " FROM leases";
+
+sdk::UnitType parse_unit(const std::string& text) {
+  for (auto unit : {sdk::UnitType::seats, sdk::UnitType::endpoints, sdk::UnitType::users,
+                    sdk::UnitType::encryption_keys}) {
+    if (sdk::to_string(unit) == text) return unit;
+  }
+  throw StoreError("a license row has an unknown unit");
+}
+
+// SOCI's SQLite backend leaves a single-row SELECT positioned on its row, and an unfinished
+// statement keeps its read snapshot open: a later BEGIN IMMEDIATE on this connection would
+// then fail with SQLITE_BUSY_SNAPSHOT once another process commits. Stepping once more ends
+// the statement. Every caller selects at most one row, so the extra step never overwrites
+// the fetched values.
+bool execute_single_row(soci::statement& statement) {
+  const bool found = statement.execute(true);
+  if (found) statement.fetch();
+  return found;
+}
+
+class SqliteSeatStore final : public SeatStore {
+ public:
+  explicit SqliteSeatStore(std::unique_ptr<soci::session> sql)
+      : sql_(std::move(sql)),
+        find_license_by_code_hash_(*sql_),
+        find_license_(*sql_),
+        units_in_use_(*sql_),
+        find_live_lease_by_holder_(*sql_),
+        find_lease_(*sql_),
+        insert_lease_(*sql_),
+        set_lease_expiry_(*sql_),
+        delete_lease_(*sql_),
+        select_expired_(*sql_) {
+    guarded("preparing statements", [&] { prepare_statements(); });
+  }
+
+  ~SqliteSeatStore() override { rollback(); }
+
+  void begin() override {
+    if (in_transaction_) throw StoreError("begin transaction: a transaction is already open");
+    guarded("begin transaction", [&] { *sql_ << "BEGIN IMMEDIATE"; });
+    in_transaction_ = true;
+  }
+
+  void commit() override {
+    if (!in_transaction_) throw StoreError("commit transaction: no transaction is open");
+    // A failed COMMIT may leave the transaction open, so the flag stays set until COMMIT
+    // succeeds and the caller's rollback() still ends it.
+    guarded("commit transaction", [&] { *sql_ << "COMMIT"; });
+    in_transaction_ = false;
+  }
+
+  void rollback() noexcept override {
+    if (!in_transaction_) return;
+    in_transaction_ = false;
+    try {
+      *sql_ << "ROLLBACK";
+    } catch (...) {
+      // SQLite ends the transaction by itself after some errors (disk full, I/O); a
+      // ROLLBACK then fails, and there is nothing left to undo.
+    }
+  }
+
+  void lock_license(std::int64_t /*license_id*/) override {
+    // BEGIN IMMEDIATE already holds the database's only write lock; checking the
+    // precondition keeps SQLite-only tests from hiding a call outside a transaction that
+    // PostgreSQL would need.
+    if (!in_transaction_) throw StoreError("lock license: no transaction is open");
+  }
+
+  std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
+    return guarded("find license by code", [&]() -> std::optional<LicenseRecord> {
+      key_code_hash_ = code_hash;
+      if (!execute_single_row(find_license_by_code_hash_)) return std::nullopt;
+      return license_from_row();
+    });
+  }
+
+  std::optional<LicenseRecord> find_license(std::int64_t license_id) override {
+    return guarded("find license", [&]() -> std::optional<LicenseRecord> {
+      key_license_id_ = license_id;
+      if (!execute_single_row(find_license_)) return std::nullopt;
+      return license_from_row();
+    });
+  }
+
+  std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) override {
+    return guarded("count units in use", [&] {
+      key_license_id_ = license_id;
+      key_now_ = now_ms;
+      units_sum_ = 0;
+      execute_single_row(units_in_use_);
+      return units_sum_;
+    });
+  }
+
+  std::optional<LeaseRecord> find_live_lease_by_holder(std::int64_t license_id,
+                                                       const std::string& product_code,
+                                                       const std::string& holder,
+                                                       std::int64_t now_ms) override {
+    return guarded("find lease by holder", [&]() -> std::optional<LeaseRecord> {
+      key_license_id_ = license_id;
+      key_product_code_ = product_code;
+      key_holder_ = holder;
+      key_now_ = now_ms;
+      if (!execute_single_row(find_live_lease_by_holder_)) return std::nullopt;
+      return lease_row_;
+    });
+  }
+
+  std::optional<LeaseRecord> find_lease(const std::string& id_hash) override {
+    return guarded("find lease", [&]() -> std::optional<LeaseRecord> {
+      key_id_hash_ = id_hash;
+      if (!execute_single_row(find_lease_)) return std::nullopt;
+      return lease_row_;
+    });
+  }
+
+  void insert_lease(const LeaseRecord& lease) override {
+    guarded("insert lease", [&] {
+      new_lease_ = lease;
+      insert_lease_.execute(true);
+    });
+  }
+
+  void set_lease_expiry(const std::string& id_hash, std::int64_t expires_at_ms) override {
+    guarded("extend lease", [&] {
+      key_id_hash_ = id_hash;
+      key_expires_at_ms_ = expires_at_ms;
+      set_lease_expiry_.execute(true);
+    });
+  }
+
+  void delete_lease(const std::string& id_hash) override {
+    guarded("delete lease", [&] {
+      key_id_hash_ = id_hash;
+      delete_lease_.execute(true);
+    });
+  }
+
+  std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
+    return in_own_transaction("reclaim expired leases", [&] {
+      std::vector<LeaseRecord> expired;
+      if (limit <= 0) return expired;
+      key_now_ = now_ms;
+      key_limit_ = limit;
+      // Read them all before deleting, so the deletes never run under an open cursor on
+      // the same table.
+      if (select_expired_.execute(true)) {
+        do {
+          expired.push_back(lease_row_);
+        } while (select_expired_.fetch());
+      }
+      for (const auto& lease : expired) {
+        key_id_hash_ = lease.id_hash;
+        delete_lease_.execute(true);
+      }
+      return expired;
+    });
+  }
+
+  std::int64_t lease_count() override {
+    return guarded("count leases", [&] {
+      std::int64_t count = 0;
+      *sql_ << "SELECT COUNT(*) FROM leases", soci::into(count);
+      return count;
+    });
+  }
+
+  void record_activation(std::int64_t license_id, const std::string& host, const std::string& user,
+                         std::int64_t now_ms) override {
+    guarded("record activation", [&] {
+      *sql_ << "INSERT INTO activations (license_id, host, user_name, at_ms)"
+               " VALUES (:license_id, :host, :user_name, :at_ms)",
+          soci::use(license_id), soci::use(host), soci::use(user), soci::use(now_ms);
+    });
+  }
+
+  std::int64_t activation_count(std::int64_t license_id) override {
+    return guarded("count activations", [&] {
+      std::int64_t count = 0;
+      *sql_ << "SELECT COUNT(*) FROM activations WHERE license_id = :license_id", soci::into(count),
+          soci::use(license_id);
+      return count;
+    });
+  }
+
+  std::int64_t create_customer(const std::string& name, std::int64_t now_ms) override {
+    return in_own_transaction("create customer", [&] {
+      // Checked first, inside the write lock: SOCI 4.0.3 reports a UNIQUE violation with an
+      // "unknown" category, indistinguishable from other failures.
+      if (find_customer_id(name)) throw DuplicateError("a customer with this name already exists");
+      // RETURNING works on SQLite (3.35+) and PostgreSQL alike, where SOCI's
+      // get_last_insert_id() has no PostgreSQL implementation.
+      std::int64_t id = 0;
+      *sql_ << "INSERT INTO customers (name, created_at_ms) VALUES (:name, :created_at_ms)"
+               " RETURNING id",
+          soci::use(name), soci::use(now_ms), soci::into(id);
+      return id;
+    });
+  }
+
+  std::optional<std::int64_t> find_customer(const std::string& name) override {
+    return in_own_transaction("find customer", [&] { return find_customer_id(name); });
+  }
+
+  std::int64_t create_license(const NewLicense& license) override {
+    return in_own_transaction("create license", [&] {
+      key_code_hash_ = license.code_hash;
+      if (execute_single_row(find_license_by_code_hash_))
+        throw DuplicateError("a license with this activation code already exists");
+      const std::string unit(sdk::to_string(license.unit));
+      std::int64_t id = 0;
+      *sql_ << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
+               " expires_at_ms, code_hash, created_at_ms)"
+               " VALUES (:customer_id, :product_code, :units, :unit, :starts_at_ms,"
+               " :expires_at_ms, :code_hash, :created_at_ms) RETURNING id",
+          soci::use(license.customer_id), soci::use(license.product_code), soci::use(license.units),
+          soci::use(unit), soci::use(license.starts_at_ms), soci::use(license.expires_at_ms),
+          soci::use(license.code_hash), soci::use(license.created_at_ms), soci::into(id);
+      return id;
+    });
+  }
+
+  std::vector<LicenseRecord> list_licenses() override {
+    return in_own_transaction("list licenses", [&] {
+      std::vector<LicenseRecord> licenses;
+      soci::statement statement(*sql_);
+      bind_license_columns(statement);
+      statement.alloc();
+      statement.prepare(std::string(kLicenseColumns) + " ORDER BY l.id");
+      statement.define_and_bind();
+      if (statement.execute(true)) {
+        do {
+          licenses.push_back(license_from_row());
+        } while (statement.fetch());
+      }
+      return licenses;
+    });
+  }
+
+ private:
+  // Runs `body`, turning a database error into a StoreError that names the operation. Only
+  // get_error_message() is used: what() appends the bound values (codes, hashes).
+  template <class Body>
+  std::invoke_result_t<Body&> guarded(std::string_view operation, Body&& body) {
+    try {
+      return body();
+    } catch (const soci::soci_error& e) {
+      throw StoreError(std::string(operation) + ": " + e.get_error_message());
+    }
+  }
+
+  // Runs `body` in the caller's transaction when one is open, otherwise in one of its own.
+  template <class Body>
+  std::invoke_result_t<Body&> in_own_transaction(std::string_view operation, Body&& body) {
+    if (in_transaction_) return guarded(operation, body);
+    begin();
+    try {
+      auto result = guarded(operation, body);
+      commit();
+      return result;
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  std::optional<std::int64_t> find_customer_id(const std::string& name) {
+    std::int64_t id = 0;
+    *sql_ << "SELECT id FROM customers WHERE name = :name", soci::into(id), soci::use(name);
+    if (!sql_->got_data()) return std::nullopt;
+    return id;
+  }
+
+  void bind_license_columns(soci::statement& statement) {
+    statement.exchange(soci::into(license_row_.id));
+    statement.exchange(soci::into(license_row_.customer_id));
+    statement.exchange(soci::into(license_row_.customer_name));
+    statement.exchange(soci::into(license_row_.product_code));
+    statement.exchange(soci::into(license_row_.units));
+    statement.exchange(soci::into(license_unit_));
+    statement.exchange(soci::into(license_row_.starts_at_ms));
+    statement.exchange(soci::into(license_row_.expires_at_ms));
+    statement.exchange(soci::into(license_row_.created_at_ms));
+  }
+
+  void bind_lease_columns(soci::statement& statement) {
+    statement.exchange(soci::into(lease_row_.id_hash));
+    statement.exchange(soci::into(lease_row_.license_id));
+    statement.exchange(soci::into(lease_row_.product_code));
+    statement.exchange(soci::into(lease_row_.holder));
+    statement.exchange(soci::into(lease_row_.units));
+    statement.exchange(soci::into(lease_row_.issued_at_ms));
+    statement.exchange(soci::into(lease_row_.expires_at_ms));
+  }
+
+  static void finish_prepare(soci::statement& statement, const std::string& query) {
+    statement.alloc();
+    statement.prepare(query);
+    statement.define_and_bind();
+  }
+
+  // The exchanged variables are members: SOCI binds by reference and reads them again on
+  // every execute(), so a call only assigns its arguments to them and executes.
+  void prepare_statements() {
+    bind_license_columns(find_license_by_code_hash_);
+    find_license_by_code_hash_.exchange(soci::use(key_code_hash_));
+    finish_prepare(find_license_by_code_hash_,
+                   std::string(kLicenseColumns) + " WHERE l.code_hash = :code_hash");
+
+    bind_license_columns(find_license_);
+    find_license_.exchange(soci::use(key_license_id_));
+    finish_prepare(find_license_, std::string(kLicenseColumns) + " WHERE l.id = :license_id");
+
+    // COALESCE: SUM over no rows is NULL.
+    units_in_use_.exchange(soci::into(units_sum_));
+    units_in_use_.exchange(soci::use(key_license_id_));
+    units_in_use_.exchange(soci::use(key_now_));
+    finish_prepare(units_in_use_,
+                   "SELECT COALESCE(SUM(units), 0) FROM leases"
+                   " WHERE license_id = :license_id AND expires_at_ms > :now_ms");
+
+    // Anonymous leases share the empty holder; LIMIT 1 keeps the answer a single row.
+    bind_lease_columns(find_live_lease_by_holder_);
+    find_live_lease_by_holder_.exchange(soci::use(key_license_id_));
+    find_live_lease_by_holder_.exchange(soci::use(key_product_code_));
+    find_live_lease_by_holder_.exchange(soci::use(key_holder_));
+    find_live_lease_by_holder_.exchange(soci::use(key_now_));
+    finish_prepare(find_live_lease_by_holder_,
+                   std::string(kLeaseColumns) +
+                       " WHERE license_id = :license_id AND product_code = :product_code"
+                       " AND holder = :holder AND expires_at_ms > :now_ms"
+                       " ORDER BY expires_at_ms DESC, id_hash LIMIT 1");
+
+    bind_lease_columns(find_lease_);
+    find_lease_.exchange(soci::use(key_id_hash_));
+    finish_prepare(find_lease_, std::string(kLeaseColumns) + " WHERE id_hash = :id_hash");
+
+    insert_lease_.exchange(soci::use(new_lease_.id_hash));
+    insert_lease_.exchange(soci::use(new_lease_.license_id));
+    insert_lease_.exchange(soci::use(new_lease_.product_code));
+    insert_lease_.exchange(soci::use(new_lease_.holder));
+    insert_lease_.exchange(soci::use(new_lease_.units));
+    insert_lease_.exchange(soci::use(new_lease_.issued_at_ms));
+    insert_lease_.exchange(soci::use(new_lease_.expires_at_ms));
+    finish_prepare(insert_lease_,
+                   "INSERT INTO leases (id_hash, license_id, product_code, holder, units,"
+                   " issued_at_ms, expires_at_ms) VALUES (:id_hash, :license_id, :product_code,"
+                   " :holder, :units, :issued_at_ms, :expires_at_ms)");
+
+    set_lease_expiry_.exchange(soci::use(key_expires_at_ms_));
+    set_lease_expiry_.exchange(soci::use(key_id_hash_));
+    finish_prepare(set_lease_expiry_,
+                   "UPDATE leases SET expires_at_ms = :expires_at_ms WHERE id_hash = :id_hash");
+
+    delete_lease_.exchange(soci::use(key_id_hash_));
+    finish_prepare(delete_lease_, "DELETE FROM leases WHERE id_hash = :id_hash");
+
+    bind_lease_columns(select_expired_);
+    select_expired_.exchange(soci::use(key_now_));
+    select_expired_.exchange(soci::use(key_limit_));
+    finish_prepare(select_expired_, std::string(kLeaseColumns) +
+                                        " WHERE expires_at_ms <= :now_ms"
+                                        " ORDER BY expires_at_ms, id_hash LIMIT :limit");
+  }
+
+  LicenseRecord license_from_row() {
+    LicenseRecord record = license_row_;
+    record.unit = parse_unit(license_unit_);
+    return record;
+  }
+
+  std::unique_ptr<soci::session> sql_;
+  bool in_transaction_ = false;
+
+  // Values bound into the prepared statements (SOCI keeps references to these).
+  std::string key_code_hash_;
+  std::int64_t key_license_id_ = 0;
+  std::int64_t key_now_ = 0;
+  std::string key_product_code_;
+  std::string key_holder_;
+  std::string key_id_hash_;
+  std::int64_t key_expires_at_ms_ = 0;
+  int key_limit_ = 0;
+  LeaseRecord new_lease_;
+
+  // Rows fetched by the prepared statements.
+  LicenseRecord license_row_;
+  std::string license_unit_;
+  LeaseRecord lease_row_;
+  std::int64_t units_sum_ = 0;
+
+  // Declared after every variable they bind, so they are destroyed first.
+  soci::statement find_license_by_code_hash_;
+  soci::statement find_license_;
+  soci::statement units_in_use_;
+  soci::statement find_live_lease_by_holder_;
+  soci::statement find_lease_;
+  soci::statement insert_lease_;
+  soci::statement set_lease_expiry_;
+  soci::statement delete_lease_;
+  soci::statement select_expired_;
+};
+
+// The connect string's values are split at spaces unless double-quoted, and a quote cannot be
+// escaped, so a path with a quote cannot be expressed at all.
+std::string connect_string(const config::Storage& storage) {
+  if (storage.sqlite_path.find('"') != std::string::npos)
+    throw StoreError("open database: the path must not contain a double quote");
+  return "timeout=" + std::to_string(storage.busy_timeout_seconds) + " db=\"" +
+         storage.sqlite_path + "\"";
+}
+
+// Switching a new file to WAL needs an exclusive lock, and SQLite answers that conflict with
+// SQLITE_BUSY at once instead of calling the busy handler, so processes opening one new file
+// together would fail. Retry within the same busy timeout instead. Returns the mode SQLite
+// reports.
+std::string enable_wal(soci::session& sql, int busy_timeout_seconds) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(busy_timeout_seconds);
+  for (;;) {
+    try {
+      std::string journal_mode;
+      sql << "PRAGMA journal_mode=WAL", soci::into(journal_mode);
+      return journal_mode;
+    } catch (const soci::sqlite3_soci_error& e) {
+      if ((e.result() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+std::string synchronous_pragma(const std::string& level) {
+  // Only known values reach the PRAGMA text, which cannot take a bound parameter.
+  if (level == "full") return "PRAGMA synchronous=FULL";
+  if (level == "normal") return "PRAGMA synchronous=NORMAL";
+  throw StoreError("open database: synchronous must be \"full\" or \"normal\"");
+}
+
+}  // namespace
+
+std::unique_ptr<SeatStore> open_sqlite(const config::Storage& storage) {
+  if (storage.sqlite_path.empty()) throw StoreError("open database: no sqlite_path configured");
+  const std::string synchronous = synchronous_pragma(storage.synchronous);
+  const std::filesystem::path parent = std::filesystem::path(storage.sqlite_path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec)
+      throw StoreError("open database: cannot create the folder " + parent.string() + ": " +
+                       ec.message());
+  }
+
+  auto sql = std::make_unique<soci::session>();
+  try {
+    sql->open(soci::sqlite3, connect_string(storage));
+  } catch (const soci::soci_error& e) {
+    throw StoreError("open database " + storage.sqlite_path + ": " + e.get_error_message());
+  }
+  try {
+    const std::string journal_mode = enable_wal(*sql, storage.busy_timeout_seconds);
+    // SQLite answers with the mode it actually uses; without WAL, readers would block the
+    // writer and the locking this store relies on would not hold.
+    if (journal_mode != "wal")
+      throw StoreError("open database: cannot use the WAL journal (the journal mode stays " +
+                       journal_mode + ")");
+    *sql << synchronous;
+    *sql << "PRAGMA foreign_keys=ON";
+  } catch (const soci::soci_error& e) {
+    throw StoreError("configure database: " + e.get_error_message());
+  }
+  migrate_schema(*sql, kSqliteDialect);
+  return std::make_unique<SqliteSeatStore>(std::move(sql));
+}
+
+}  // namespace lmp::storage

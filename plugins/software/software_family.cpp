@@ -1,0 +1,185 @@
+// The `software` family: licenses for installed software, counted in seats (concurrent users,
+// grouped per user and host) or endpoints (one unit per machine).
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lmp/sdk/plugin.hpp"
+
+namespace {
+
+namespace sdk = lmp::sdk;
+
+constexpr std::string_view kLeaseSetting = "lease_seconds";
+constexpr std::string_view kHeartbeatSetting = "heartbeat_seconds";
+// Below ten seconds heartbeats would dominate the server's load; beyond a week a crashed
+// client's seat would stay taken for longer than any administrator would wait.
+constexpr std::int64_t kMinLeaseSeconds = 10;
+constexpr std::int64_t kMaxLeaseSeconds = 604800;
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+const std::string* find_setting(const sdk::ProductInfo& product, std::string_view key) {
+  const auto it = product.settings.find(std::string(key));
+  return it == product.settings.end() ? nullptr : &it->second;
+}
+
+struct Overrides {
+  std::optional<std::int64_t> lease_seconds;
+  std::optional<std::int64_t> heartbeat_seconds;
+};
+
+// Reads the product's settings into `out`; returns the first problem, empty when there is none.
+std::string read_overrides(const sdk::ProductInfo& product, Overrides& out) {
+  for (const auto& [key, value] : product.settings) {
+    if (key != kLeaseSetting && key != kHeartbeatSetting) {
+      return "unknown setting '" + key + "' for family software";
+    }
+  }
+  if (const std::string* text = find_setting(product, kLeaseSetting)) {
+    const auto value = parse_integer(*text);
+    if (!value || *value < kMinLeaseSeconds || *value > kMaxLeaseSeconds) {
+      return "lease_seconds must be an integer from " + std::to_string(kMinLeaseSeconds) + " to " +
+             std::to_string(kMaxLeaseSeconds) + ", not '" + *text + "'";
+    }
+    out.lease_seconds = value;
+  }
+  // A heartbeat must come before the lease runs out, or every lease would lapse between beats.
+  const std::int64_t lease = out.lease_seconds.value_or(product.default_lease_seconds);
+  if (const std::string* text = find_setting(product, kHeartbeatSetting)) {
+    const auto value = parse_integer(*text);
+    if (!value || *value < 1 || *value >= lease) {
+      return "heartbeat_seconds must be an integer from 1 to " + std::to_string(lease - 1) +
+             " (below the " + std::to_string(lease) + "-second lease), not '" + *text + "'";
+    }
+    out.heartbeat_seconds = value;
+  }
+  return {};
+}
+
+sdk::HolderIdentity deny_holder(sdk::Denial denial, std::string message) {
+  sdk::HolderIdentity identity;
+  identity.denial = denial;
+  identity.message = std::move(message);
+  return identity;
+}
+
+std::string unit_message(sdk::UnitType unit) {
+  return "family software counts seats or endpoints, not " + std::string(sdk::to_string(unit));
+}
+
+class SoftwareFamily final : public sdk::Family {
+ public:
+  explicit SoftwareFamily(sdk::Host& host) : host_(host) {}
+
+  std::string check_product(const sdk::ProductInfo& product) const override {
+    if (product.unit != sdk::UnitType::seats && product.unit != sdk::UnitType::endpoints) {
+      return unit_message(product.unit);
+    }
+    Overrides overrides;
+    return read_overrides(product, overrides);
+  }
+
+  sdk::LeaseTerms lease_terms(const sdk::ProductInfo& product) const override {
+    // check_product has accepted the settings; read_overrides keeps whatever parsed, so a
+    // product that was never checked still gets the site defaults rather than garbage.
+    Overrides overrides;
+    read_overrides(product, overrides);
+    sdk::LeaseTerms terms;
+    terms.lease_seconds = overrides.lease_seconds.value_or(product.default_lease_seconds);
+    if (overrides.heartbeat_seconds) {
+      terms.heartbeat_seconds = *overrides.heartbeat_seconds;
+    } else if (product.default_heartbeat_seconds < terms.lease_seconds) {
+      terms.heartbeat_seconds = product.default_heartbeat_seconds;
+    } else {
+      // A product lease shorter than the site's heartbeat: three beats per lease survive one
+      // lost beat.
+      terms.heartbeat_seconds = std::max<std::int64_t>(1, terms.lease_seconds / 3);
+    }
+    return terms;
+  }
+
+  sdk::HolderIdentity identify_holder(const sdk::ProductInfo& product,
+                                      const sdk::HolderRequest& request) const override {
+    switch (product.unit) {
+      case sdk::UnitType::endpoints: {
+        if (request.host.empty())
+          return deny_holder(sdk::Denial::bad_request, "missing field host");
+        if (request.units_requested != 1) {
+          return deny_holder(sdk::Denial::bad_request, "an endpoint takes exactly one unit");
+        }
+        sdk::HolderIdentity identity;
+        identity.key = "host:" + std::string(request.host);
+        return identity;
+      }
+      case sdk::UnitType::seats: {
+        if (request.units_requested < 1) {
+          return deny_holder(sdk::Denial::bad_request, "units must be at least 1");
+        }
+        sdk::HolderIdentity identity;
+        // FlexNet's USER_HOST grouping: the same user on the same host holds one seat however
+        // many times the application starts. Without either, nothing ties two checkouts together.
+        if (!request.host.empty() || !request.user.empty()) {
+          identity.key = "seat:" + std::string(request.user) + "@" + std::string(request.host);
+        }
+        return identity;
+      }
+      case sdk::UnitType::users:
+      case sdk::UnitType::encryption_keys:
+        break;
+    }
+    return deny_holder(sdk::Denial::product_not_licensed, unit_message(product.unit));
+  }
+
+  sdk::CheckoutDecision decide_checkout(const sdk::CheckoutContext& context) const override {
+    sdk::CheckoutDecision decision;
+    if (context.holder_has_lease) {
+      decision.verdict = sdk::CheckoutDecision::Verdict::reuse;
+      decision.denial = sdk::Denial::none;
+      decision.units = context.holder_units;
+      return decision;
+    }
+    if (context.units_requested < 1) {
+      decision.denial = sdk::Denial::bad_request;
+      decision.message = "units must be at least 1";
+      return decision;
+    }
+    // Written as a subtraction so an absurd request cannot overflow the sum.
+    const std::int64_t free_units = context.license_units - context.units_in_use;
+    if (context.units_requested <= free_units) {
+      decision.verdict = sdk::CheckoutDecision::Verdict::grant;
+      decision.denial = sdk::Denial::none;
+      decision.units = context.units_requested;
+      return decision;
+    }
+    const std::string unit(context.product != nullptr ? sdk::to_string(context.product->unit)
+                                                      : std::string_view("units"));
+    decision.denial = sdk::Denial::no_seats;
+    if (free_units <= 0) {
+      decision.message = "all " + std::to_string(context.license_units) + " " + unit + " in use";
+    } else {
+      decision.message = "only " + std::to_string(free_units) + " of " +
+                         std::to_string(context.license_units) + " " + unit + " free, " +
+                         std::to_string(context.units_requested) + " requested";
+    }
+    return decision;
+  }
+
+ private:
+  // Held for the life of the family: the daemon's clock and log are where future rules (time-of-day
+  // limits, borrow periods) will come from.
+  [[maybe_unused]] sdk::Host& host_;
+};
+
+}  // namespace
+
+LMP_DECLARE_FAMILY_PLUGIN(SoftwareFamily, "software", "1.0.0")

@@ -1,0 +1,431 @@
+// Conformance of the seat protocol through a real TCP socket and a real SQLite file: every verb,
+// every error code, tags, pipelining, waiting, expiry on the injected clock and concurrency.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "core/activation_code.hpp"
+#include "support/line_client.hpp"
+#include "support/test_server.hpp"
+
+namespace lmp::test {
+namespace {
+
+class SeatProtocolTest : public ::testing::Test {
+ protected:
+  void SetUp() override { config_ = base_config(dir_.path()); }
+  void start() { server_ = std::make_unique<TestServer>(config_); }
+  std::string license(LicenseSpec spec = {}) { return create_license(config_, spec); }
+  LineClient client() { return LineClient(server_->port()); }
+
+  TempDir dir_;
+  config::Config config_;
+  std::unique_ptr<TestServer> server_;
+};
+
+TEST_F(SeatProtocolTest, HelloPingQuit) {
+  start();
+  LineClient c(server_->port());
+  auto hello = c.request("HELLO proto=1 client=test");
+  ASSERT_EQ(status_of(hello), "OK") << hello;
+  auto f = fields_of(hello);
+  EXPECT_EQ(f["proto"], "1");
+  EXPECT_FALSE(f["server"].empty());
+  EXPECT_FALSE(f["version"].empty());
+  EXPECT_EQ(f["heartbeat"], "60");
+  EXPECT_EQ(c.request("hello"), hello);  // verbs are case-insensitive, proto optional
+  EXPECT_EQ(status_of(c.request("HELLO proto=2")), "unsupported_proto");
+  EXPECT_EQ(c.request("PING"), "OK");
+  EXPECT_EQ(c.request("ping tag=abc"), "OK tag=abc");
+  EXPECT_EQ(c.request("QUIT"), "OK");
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(SeatProtocolTest, MalformedLinesAreAnsweredAndKeepTheConnection) {
+  start();
+  LineClient c(server_->port());
+  auto unknown = c.request("FROB tag=7 x=1");
+  EXPECT_EQ(status_of(unknown), "unknown_verb");
+  EXPECT_EQ(fields_of(unknown)["tag"], "7");
+  EXPECT_EQ(unknown.find("ERR unknown_verb tag=7 "), 0u) << unknown;
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=1 code=2")), "bad_request");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=%zz")), "bad_request");
+  EXPECT_EQ(status_of(c.request("CHECKOUT novalue")), "bad_request");
+  auto missing = c.request("CHECKOUT tag=t1");
+  EXPECT_EQ(status_of(missing), "bad_request");
+  EXPECT_NE(fields_of(missing)["msg"].find("code"), std::string::npos) << missing;
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=1 units=0")), "bad_request");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=1 units=01")), "bad_request");
+  EXPECT_EQ(status_of(c.request("HEARTBEAT")), "bad_request");
+  // An empty line gets no answer; CR LF is accepted.
+  c.send_raw("\r\n\nPING tag=after\r\n");
+  EXPECT_EQ(c.read_line(), "OK tag=after");
+  EXPECT_EQ(c.request("PING"), "OK");
+}
+
+TEST_F(SeatProtocolTest, CheckoutHeartbeatCheckin) {
+  auto code = license({.units = 2});
+  start();
+  LineClient c(server_->port());
+  auto out = c.request("CHECKOUT code=" + code + " tag=x1");
+  ASSERT_EQ(status_of(out), "OK") << out;
+  auto f = fields_of(out);
+  EXPECT_EQ(out.find("OK tag=x1 "), 0u);
+  EXPECT_EQ(f["units"], "1");
+  EXPECT_EQ(f["heartbeat"], "60");
+  EXPECT_EQ(f["expires"], std::to_string(kTestEpochMs / 1000 + 300));
+  const std::string lease = f["lease"];
+  EXPECT_GE(lease.size(), 32u);  // at least 128 random bits
+
+  server_->advance_seconds(100);
+  auto hb = c.request("HEARTBEAT lease=" + lease);
+  ASSERT_EQ(status_of(hb), "OK") << hb;
+  EXPECT_EQ(fields_of(hb)["expires"], std::to_string(kTestEpochMs / 1000 + 400));
+
+  auto st = fields_of(c.request("STATUS code=" + code));
+  EXPECT_EQ(st["used"], "1");
+  EXPECT_EQ(st["free"], "1");
+
+  EXPECT_EQ(c.request("CHECKIN lease=" + lease), "OK");
+  EXPECT_EQ(status_of(c.request("CHECKIN lease=" + lease)), "lease_unknown");
+  EXPECT_EQ(status_of(c.request("HEARTBEAT lease=" + lease)), "lease_unknown");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "0");
+}
+
+TEST_F(SeatProtocolTest, LeaseBelongsToItsIdNotTheConnection) {
+  auto code = license();
+  start();
+  std::string lease;
+  {
+    LineClient first(server_->port());
+    lease = fields_of(first.request("CHECKOUT code=" + code))["lease"];
+  }
+  LineClient second(server_->port());
+  EXPECT_EQ(status_of(second.request("HEARTBEAT lease=" + lease)), "OK");
+  EXPECT_EQ(second.request("CHECKIN lease=" + lease), "OK");
+}
+
+TEST_F(SeatProtocolTest, ActivateAndStatus) {
+  auto code = license({.units = 3});
+  start();
+  LineClient c(server_->port());
+  auto act = c.request("ACTIVATE code=" + code + " host=ws1 user=ann");
+  ASSERT_EQ(status_of(act), "OK") << act;
+  auto f = fields_of(act);
+  EXPECT_FALSE(f["license"].empty());
+  EXPECT_EQ(f["product"], "cad");
+  EXPECT_EQ(f["family"], "software");
+  EXPECT_EQ(f["units"], "3");
+  EXPECT_EQ(f["unit"], "seats");
+  EXPECT_EQ(f["expires"], std::to_string((kTestEpochMs + 365LL * 86400000) / 1000));
+  // Hyphens are optional on input.
+  std::string bare = code;
+  std::erase(bare, '-');
+  auto st = c.request("STATUS code=" + bare);
+  ASSERT_EQ(status_of(st), "OK") << st;
+  auto s = fields_of(st);
+  EXPECT_EQ(s["product"], "cad");
+  EXPECT_EQ(s["state"], "active");
+  EXPECT_EQ(s["units"], "3");
+  EXPECT_EQ(s["used"], "0");
+  EXPECT_EQ(s["free"], "3");
+}
+
+TEST_F(SeatProtocolTest, InvalidCodesGetOneAnswer) {
+  license();
+  start();
+  LineClient c(server_->port());
+  // A code with a wrong check digit and a well-formed code that matches no license.
+  std::string good = activation_code::generate();
+  std::string typo = good;
+  typo[3] = typo[3] == '9' ? '0' : static_cast<char>(typo[3] + 1);
+  auto unknown = c.request("CHECKOUT code=" + good);
+  auto mistyped = c.request("CHECKOUT code=" + typo);
+  EXPECT_EQ(status_of(unknown), "invalid_code");
+  EXPECT_EQ(status_of(mistyped), "invalid_code");
+  EXPECT_EQ(fields_of(unknown)["msg"], fields_of(mistyped)["msg"]);
+  EXPECT_EQ(status_of(c.request("ACTIVATE code=12345")), "invalid_code");
+  EXPECT_EQ(status_of(c.request("STATUS code=abc")), "invalid_code");
+}
+
+TEST_F(SeatProtocolTest, RateLimitsPeersThatGuessCodes) {
+  config_.limits.invalid_code_burst = 3;
+  auto code = license();
+  start();
+  LineClient c(server_->port());
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(status_of(c.request("CHECKOUT code=" + activation_code::generate())), "invalid_code");
+  auto limited = c.request("CHECKOUT code=" + code);
+  EXPECT_EQ(status_of(limited), "rate_limited");
+  auto wait = fields_of(limited)["retry_after"];
+  ASSERT_FALSE(wait.empty()) << limited;
+  EXPECT_GE(std::stoi(wait), 1);
+  EXPECT_LE(std::stoi(wait), 61);
+  // Lease operations are not code guesses and go on working.
+  EXPECT_EQ(c.request("PING"), "OK");
+  EXPECT_EQ(status_of(c.request("HEARTBEAT lease=0123")), "lease_unknown");
+}
+
+TEST_F(SeatProtocolTest, ValidityPeriodAndLifecycle) {
+  auto later = license({.starts_at_ms = kTestEpochMs + 86400000});
+  auto over = license({.starts_at_ms = kTestEpochMs - 2 * 86400000, .expires_at_ms = kTestEpochMs - 1000});
+  config_.products[1].end_of_life_unix = kTestEpochMs / 1000 - 10;
+  config_.products.push_back(config_.products[0]);
+  config_.products.back().code = "old";
+  config_.products.back().end_of_sale_unix = kTestEpochMs / 1000 - 10;
+  auto eol = license({.product = "agent", .unit = sdk::UnitType::endpoints});
+  auto eos = license({.product = "old"});
+  start();
+  LineClient c(server_->port());
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + later)), "license_not_started");
+  EXPECT_EQ(status_of(c.request("ACTIVATE code=" + later)), "license_not_started");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + later))["state"], "not_started");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + over)), "license_expired");
+  EXPECT_EQ(status_of(c.request("ACTIVATE code=" + over)), "license_expired");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + over))["state"], "expired");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + eol + " host=h1")), "end_of_life");
+  EXPECT_EQ(status_of(c.request("ACTIVATE code=" + eol)), "end_of_life");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + eol))["state"], "end_of_life");
+  // End of Sale stops selling, not using.
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + eos)), "OK");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + eos))["state"], "end_of_sale");
+}
+
+TEST_F(SeatProtocolTest, ProductMustBeTheLicensedOne) {
+  auto code = license();
+  start();
+  LineClient c(server_->port());
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " product=agent")),
+            "product_not_licensed");
+  EXPECT_EQ(status_of(c.request("STATUS code=" + code + " product=agent")),
+            "product_not_licensed");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " product=cad")), "OK");
+}
+
+TEST_F(SeatProtocolTest, NoSeatsAtTheLimitAndUnitsCount) {
+  auto code = license({.units = 3});
+  start();
+  LineClient c(server_->port());
+  auto two = c.request("CHECKOUT code=" + code + " units=2");
+  ASSERT_EQ(status_of(two), "OK") << two;
+  EXPECT_EQ(fields_of(two)["units"], "2");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " units=2")), "no_seats");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "no_seats");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["free"], "0");
+}
+
+TEST_F(SeatProtocolTest, EndpointsNeedHostAndRepeatCheckoutReusesTheLease) {
+  auto code = license({.product = "agent", .units = 2, .unit = sdk::UnitType::endpoints});
+  start();
+  LineClient c(server_->port());
+  auto missing = c.request("CHECKOUT code=" + code);
+  EXPECT_EQ(status_of(missing), "bad_request");
+  EXPECT_NE(fields_of(missing)["msg"].find("host"), std::string::npos) << missing;
+  auto first = fields_of(c.request("CHECKOUT code=" + code + " host=pc1"));
+  server_->advance_seconds(30);
+  auto again = c.request("CHECKOUT code=" + code + " host=pc1");
+  ASSERT_EQ(status_of(again), "OK") << again;
+  EXPECT_EQ(fields_of(again)["lease"], first["lease"]);
+  EXPECT_EQ(fields_of(again)["expires"], std::to_string(kTestEpochMs / 1000 + 330));
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "1");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " host=pc2")), "OK");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " host=pc3")), "no_seats");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " host=pc1")), "OK");
+}
+
+TEST_F(SeatProtocolTest, LeasesExpireOnTheInjectedClock) {
+  auto code = license({.units = 1});
+  start();
+  LineClient c(server_->port());
+  auto lease = fields_of(c.request("CHECKOUT code=" + code))["lease"];
+  server_->advance_seconds(299);
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "no_seats");
+  server_->advance_seconds(1);
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "0");
+  EXPECT_EQ(status_of(c.request("HEARTBEAT lease=" + lease)), "lease_unknown");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
+}
+
+TEST_F(SeatProtocolTest, WaitIsAnsweredWhenAUnitFrees) {
+  auto code = license({.units = 1});
+  start();
+  LineClient holder(server_->port());
+  LineClient waiter(server_->port());
+  auto lease = fields_of(holder.request("CHECKOUT code=" + code))["lease"];
+  waiter.send("CHECKOUT code=" + code + " wait=30 tag=w");
+  EXPECT_EQ(waiter.read_line(std::chrono::milliseconds(300)), std::nullopt);
+  EXPECT_EQ(holder.request("CHECKIN lease=" + lease), "OK");
+  auto answer = waiter.read_line();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->find("OK tag=w lease="), 0u) << *answer;
+}
+
+TEST_F(SeatProtocolTest, WaitersAreServedFirstComeFirstServed) {
+  auto code = license({.units = 1});
+  start();
+  LineClient holder(server_->port());
+  LineClient first(server_->port());
+  LineClient second(server_->port());
+  auto lease = fields_of(holder.request("CHECKOUT code=" + code))["lease"];
+  first.send("CHECKOUT code=" + code + " wait=30");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  second.send("CHECKOUT code=" + code + " wait=30");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  holder.request("CHECKIN lease=" + lease);
+  auto got = first.read_line();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(status_of(*got), "OK");
+  EXPECT_EQ(second.read_line(std::chrono::milliseconds(300)), std::nullopt);
+  holder.request("CHECKIN lease=" + fields_of(*got)["lease"]);
+  auto then = second.read_line();
+  ASSERT_TRUE(then);
+  EXPECT_EQ(status_of(*then), "OK");
+}
+
+TEST_F(SeatProtocolTest, WaitTimesOutWithNoSeats) {
+  auto code = license({.units = 1});
+  start();
+  LineClient c(server_->port());
+  c.request("CHECKOUT code=" + code);
+  c.send("CHECKOUT code=" + code + " wait=5");
+  EXPECT_EQ(c.read_line(std::chrono::milliseconds(200)), std::nullopt);
+  server_->advance_seconds(5);
+  auto answer = c.read_line();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(status_of(*answer), "no_seats");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " wait=301")), "bad_request");
+}
+
+TEST_F(SeatProtocolTest, WaiterIsServedWhenALeaseExpires) {
+  auto code = license({.units = 1});
+  start();
+  LineClient c(server_->port());
+  c.request("CHECKOUT code=" + code);
+  LineClient w(server_->port());
+  w.send("CHECKOUT code=" + code + " wait=300");
+  EXPECT_EQ(w.read_line(std::chrono::milliseconds(200)), std::nullopt);
+  server_->advance_seconds(301);
+  auto answer = w.read_line();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(status_of(*answer), "OK");
+}
+
+TEST_F(SeatProtocolTest, PipelinedAnswersComeInRequestOrder) {
+  auto code = license({.units = 1000});
+  start();
+  LineClient c(server_->port());
+  std::string burst;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 3 == 0) burst += "CHECKOUT code=" + code + " tag=" + std::to_string(i) + "\n";
+    else if (i % 3 == 1) burst += "PING tag=" + std::to_string(i) + "\n";
+    else burst += "STATUS code=" + code + " tag=" + std::to_string(i) + "\n";
+  }
+  c.send_raw(burst);
+  for (int i = 0; i < 300; ++i) {
+    auto line = c.read_line();
+    ASSERT_TRUE(line) << "answer " << i;
+    EXPECT_EQ(status_of(*line), "OK") << *line;
+    EXPECT_EQ(fields_of(*line)["tag"], std::to_string(i));
+  }
+}
+
+TEST_F(SeatProtocolTest, LineTooLongIsAnsweredThenClosed) {
+  start();
+  LineClient c(server_->port());
+  // 4095 bytes plus LF is the longest line allowed.
+  std::string longest = "PING x=" + std::string(4095 - 7, 'a');
+  EXPECT_EQ(c.request(longest), "OK");
+  c.send_raw("PING x=" + std::string(4096 - 7, 'a') + "\n");
+  auto answer = c.read_line();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(status_of(*answer), "line_too_long");
+  EXPECT_TRUE(c.closed_by_server());
+  // Other clients are not affected.
+  LineClient other(server_->port());
+  EXPECT_EQ(other.request("PING"), "OK");
+}
+
+TEST_F(SeatProtocolTest, LineTooLongWithoutAnyNewline) {
+  start();
+  LineClient c(server_->port());
+  c.send_raw(std::string(10000, 'A'));
+  auto answer = c.read_line();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(status_of(*answer), "line_too_long");
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(SeatProtocolTest, HalfClosedClientGetsEveryAnswer) {
+  auto code = license();
+  start();
+  LineClient c(server_->port());
+  c.send_raw("PING tag=1\nCHECKOUT code=" + code + " tag=2\nSTATUS code=" + code + " tag=3\n");
+  c.shutdown_write();
+  for (const char* tag : {"1", "2", "3"}) {
+    auto line = c.read_line();
+    ASSERT_TRUE(line) << tag;
+    EXPECT_EQ(fields_of(*line)["tag"], tag);
+  }
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(SeatProtocolTest, ConcurrentClientsNeverGetMoreThanTheUnits) {
+  constexpr int kUnits = 5;
+  constexpr int kClients = 40;
+  auto code = license({.units = kUnits});
+  start();
+  std::atomic<int> granted{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> other{0};
+  std::vector<std::string> leases(kClients);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      LineClient c(server_->port());
+      auto answer = c.request("CHECKOUT code=" + code);
+      if (status_of(answer) == "OK") {
+        ++granted;
+        leases[i] = fields_of(answer)["lease"];
+      } else if (status_of(answer) == "no_seats") {
+        ++refused;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted.load(), kUnits);
+  EXPECT_EQ(refused.load(), kClients - kUnits);
+  EXPECT_EQ(other.load(), 0);
+  std::set<std::string> distinct;
+  LineClient c(server_->port());
+  for (const auto& lease : leases) {
+    if (lease.empty()) continue;
+    distinct.insert(lease);
+    EXPECT_EQ(c.request("CHECKIN lease=" + lease), "OK");
+  }
+  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kUnits));
+  for (int i = 0; i < kUnits; ++i) EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
+}
+
+TEST_F(SeatProtocolTest, RestartKeepsLeases) {
+  auto code = license({.units = 2});
+  start();
+  std::string lease;
+  {
+    LineClient c(server_->port());
+    lease = fields_of(c.request("CHECKOUT code=" + code))["lease"];
+  }
+  server_.reset();
+  start();
+  LineClient c(server_->port());
+  EXPECT_EQ(status_of(c.request("HEARTBEAT lease=" + lease)), "OK");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "1");
+}
+
+}  // namespace
+}  // namespace lmp::test

@@ -1,0 +1,133 @@
+// Tests of the schema migrations: a new file gets the current schema once, reopening and
+// concurrent first opens never reapply a migration, and a newer database is refused.
+#include "storage/schema_migrations.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage_test_support.hpp"
+
+namespace lmp::storage::testing {
+namespace {
+
+using SchemaMigrationsTest = StorageTest;
+
+int version_rows(soci::session& sql) {
+  int rows = -1;
+  sql << "SELECT COUNT(*) FROM schema_version", soci::into(rows);
+  return rows;
+}
+
+int stored_version(soci::session& sql) {
+  int version = -1;
+  sql << "SELECT version FROM schema_version", soci::into(version);
+  return version;
+}
+
+std::set<std::string> objects(soci::session& sql, const std::string& type) {
+  std::set<std::string> names;
+  std::string name;
+  soci::statement st = (sql.prepare << "SELECT name FROM sqlite_master WHERE type = :type"
+                                       " AND name NOT LIKE 'sqlite_%'",
+                        soci::into(name), soci::use(type));
+  if (st.execute(true)) {
+    do {
+      names.insert(name);
+    } while (st.fetch());
+  }
+  return names;
+}
+
+TEST(SchemaMigrationList, VersionsCountUpFromOneWithoutGaps) {
+  const auto& migrations = schema_migrations();
+  ASSERT_FALSE(migrations.empty());
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i].version, static_cast<int>(i) + 1);
+    EXPECT_FALSE(migrations[i].statements.empty());
+  }
+  EXPECT_EQ(latest_schema_version(), migrations.back().version);
+}
+
+TEST(SchemaMigrationList, RenderSubstitutesEveryAutoIdPlaceholder) {
+  const SqlDialect dialect{"SERIAL PRIMARY KEY", "BEGIN"};
+  EXPECT_EQ(render_statement("CREATE TABLE t (id {auto_id}, x TEXT, y {auto_id})", dialect),
+            "CREATE TABLE t (id SERIAL PRIMARY KEY, x TEXT, y SERIAL PRIMARY KEY)");
+  EXPECT_EQ(render_statement("CREATE INDEX i ON t (x)", dialect), "CREATE INDEX i ON t (x)");
+  EXPECT_EQ(render_statement("{auto_id}", kSqliteDialect), "INTEGER PRIMARY KEY");
+}
+
+TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndVersionOne) {
+  open();
+  auto sql = raw();
+  EXPECT_EQ(version_rows(*sql), 1);
+  EXPECT_EQ(stored_version(*sql), 1);
+  EXPECT_EQ(objects(*sql, "table"), (std::set<std::string>{"schema_version", "customers",
+                                                           "licenses", "activations", "leases"}));
+  EXPECT_EQ(objects(*sql, "index"),
+            (std::set<std::string>{"activations_by_license", "leases_by_license_expiry",
+                                   "leases_by_holder", "leases_by_expiry"}));
+  // WAL is a property of the file, so a second connection sees it.
+  std::string mode;
+  *sql << "PRAGMA journal_mode", soci::into(mode);
+  EXPECT_EQ(mode, "wal");
+}
+
+TEST_F(SchemaMigrationsTest, ReopeningDoesNotReapply) {
+  {
+    auto store = open();
+    store->create_customer("Acme", kNow);
+  }
+  // Reapplying version 1 would fail on CREATE TABLE customers or empty the data.
+  auto store = open();
+  EXPECT_TRUE(store->find_customer("Acme").has_value());
+  auto sql = raw();
+  EXPECT_EQ(version_rows(*sql), 1);
+  EXPECT_EQ(stored_version(*sql), 1);
+}
+
+TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {
+  open();
+  {
+    auto sql = raw();
+    *sql << "UPDATE schema_version SET version = 99";
+  }
+  try {
+    open();
+    FAIL() << "a database from a newer lmpd was opened";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "database schema version 99 is newer than this lmpd supports (" +
+                  std::to_string(latest_schema_version()) + ")");
+  }
+  // The refusal changed nothing.
+  auto sql = raw();
+  EXPECT_EQ(stored_version(*sql), 99);
+}
+
+TEST_F(SchemaMigrationsTest, ConcurrentFirstOpensApplyEachMigrationOnce) {
+  storage_.busy_timeout_seconds = 5;
+  constexpr int kOpeners = 4;
+  std::vector<std::string> errors(kOpeners);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([this, &errors, i] {
+      try {
+        open_sqlite(storage_);
+      } catch (const std::exception& e) {
+        errors[static_cast<std::size_t>(i)] = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& error : errors) EXPECT_EQ(error, "");
+  auto sql = raw();
+  EXPECT_EQ(version_rows(*sql), 1);
+  EXPECT_EQ(stored_version(*sql), latest_schema_version());
+}
+
+}  // namespace
+}  // namespace lmp::storage::testing

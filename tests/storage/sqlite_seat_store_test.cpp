@@ -1,0 +1,435 @@
+// Tests of the SQLite SeatStore against real database files: customers, licenses, leases,
+// reclaim, transactions, durability and two stores contending for one file.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "storage_test_support.hpp"
+
+namespace lmp::storage::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using SeatStoreTest = StorageTest;
+
+TEST_F(SeatStoreTest, CreatesTheMissingDatabaseFolder) {
+  storage_.sqlite_path = (dir_ / "a folder" / "with spaces" / "lmpd.sqlite").string();
+  auto store = open();
+  EXPECT_TRUE(std::filesystem::exists(storage_.sqlite_path));
+  store->create_customer("Acme", kNow);
+  EXPECT_TRUE(store->find_customer("Acme").has_value());
+}
+
+TEST_F(SeatStoreTest, RejectsUnknownSynchronousLevel) {
+  storage_.synchronous = "off";
+  EXPECT_THROW(open(), StoreError);
+  EXPECT_FALSE(std::filesystem::exists(storage_.sqlite_path));
+}
+
+TEST_F(SeatStoreTest, OpenFailureIsAStoreError) {
+  // A folder where the file should be: SQLite cannot open it.
+  std::filesystem::create_directories(storage_.sqlite_path);
+  EXPECT_THROW(open(), StoreError);
+}
+
+TEST_F(SeatStoreTest, CustomersCreateFindAndRefuseDuplicates) {
+  auto store = open();
+  const std::int64_t acme = store->create_customer("Acme", kNow);
+  const std::int64_t globex = store->create_customer("Globex", kNow);
+  EXPECT_GT(acme, 0);
+  EXPECT_NE(acme, globex);
+  EXPECT_EQ(store->find_customer("Acme"), acme);
+  EXPECT_EQ(store->find_customer("Globex"), globex);
+  EXPECT_EQ(store->find_customer("Initech"), std::nullopt);
+  EXPECT_THROW(store->create_customer("Acme", kNow + 1), DuplicateError);
+  // The failed create left no transaction behind.
+  store->begin();
+  store->commit();
+  EXPECT_EQ(store->find_customer("Acme"), acme);
+}
+
+TEST_F(SeatStoreTest, LicensesCreateFindListAndRefuseDuplicateCodes) {
+  auto store = open();
+  const std::int64_t acme = store->create_customer("Acme", kNow);
+  const std::int64_t globex = store->create_customer("Globex", kNow);
+  NewLicense first;
+  first.customer_id = acme;
+  first.product_code = "cad";
+  first.units = 25;
+  first.unit = sdk::UnitType::users;
+  first.starts_at_ms = kNow - 5;
+  first.expires_at_ms = kNow + 5000;
+  first.code_hash = fake_hash(1);
+  first.created_at_ms = kNow - 10;
+  const std::int64_t first_id = store->create_license(first);
+
+  NewLicense second = first;
+  second.customer_id = globex;
+  second.product_code = "vault";
+  second.units = 3;
+  second.unit = sdk::UnitType::encryption_keys;
+  second.code_hash = fake_hash(2);
+  const std::int64_t second_id = store->create_license(second);
+  EXPECT_NE(first_id, second_id);
+
+  const auto found = store->find_license_by_code_hash(fake_hash(1));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, first_id);
+  EXPECT_EQ(found->customer_id, acme);
+  EXPECT_EQ(found->customer_name, "Acme");
+  EXPECT_EQ(found->product_code, "cad");
+  EXPECT_EQ(found->units, 25);
+  EXPECT_EQ(found->unit, sdk::UnitType::users);
+  EXPECT_EQ(found->starts_at_ms, kNow - 5);
+  EXPECT_EQ(found->expires_at_ms, kNow + 5000);
+  EXPECT_EQ(found->created_at_ms, kNow - 10);
+  EXPECT_EQ(store->find_license_by_code_hash(fake_hash(3)), std::nullopt);
+
+  const auto by_id = store->find_license(second_id);
+  ASSERT_TRUE(by_id.has_value());
+  EXPECT_EQ(by_id->customer_name, "Globex");
+  EXPECT_EQ(by_id->unit, sdk::UnitType::encryption_keys);
+  EXPECT_EQ(store->find_license(second_id + 100), std::nullopt);
+
+  const auto all = store->list_licenses();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, first_id);
+  EXPECT_EQ(all[0].customer_name, "Acme");
+  EXPECT_EQ(all[1].id, second_id);
+  EXPECT_EQ(all[1].customer_name, "Globex");
+  EXPECT_EQ(all[1].product_code, "vault");
+  EXPECT_EQ(all[1].units, 3);
+
+  NewLicense duplicate = second;
+  duplicate.product_code = "other";
+  EXPECT_THROW(store->create_license(duplicate), DuplicateError);
+  EXPECT_EQ(store->list_licenses().size(), 2u);
+}
+
+TEST_F(SeatStoreTest, EveryUnitRoundTrips) {
+  auto store = open();
+  const std::int64_t customer = store->create_customer("Acme", kNow);
+  int seed = 0;
+  for (auto unit : {sdk::UnitType::seats, sdk::UnitType::endpoints, sdk::UnitType::users,
+                    sdk::UnitType::encryption_keys}) {
+    NewLicense license;
+    license.customer_id = customer;
+    license.product_code = "cad";
+    license.units = 1;
+    license.unit = unit;
+    license.code_hash = fake_hash(++seed);
+    store->create_license(license);
+    EXPECT_EQ(store->find_license_by_code_hash(fake_hash(seed))->unit, unit);
+  }
+  // The protocol spelling is what is stored, so other tools can read the file.
+  auto sql = raw();
+  std::string stored;
+  const std::string code_hash = fake_hash(4);
+  *sql << "SELECT unit FROM licenses WHERE code_hash = :code_hash", soci::into(stored),
+      soci::use(code_hash);
+  EXPECT_EQ(stored, "encryption_keys");
+}
+
+TEST_F(SeatStoreTest, LicenseForUnknownCustomerIsRefused) {
+  auto store = open();
+  NewLicense license;
+  license.customer_id = 42;
+  license.product_code = "cad";
+  license.code_hash = fake_hash(1);
+  EXPECT_THROW(store->create_license(license), StoreError);
+  EXPECT_TRUE(store->list_licenses().empty());
+}
+
+TEST_F(SeatStoreTest, LeasesInsertFindExtendDelete) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 300'000, "host-a", 2));
+  store->commit();
+
+  auto found = store->find_lease(fake_hash(10));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->license_id, license);
+  EXPECT_EQ(found->product_code, "cad");
+  EXPECT_EQ(found->holder, "host-a");
+  EXPECT_EQ(found->units, 2);
+  EXPECT_EQ(found->issued_at_ms, kNow - 1000);
+  EXPECT_EQ(found->expires_at_ms, kNow + 300'000);
+  EXPECT_EQ(store->find_lease(fake_hash(11)), std::nullopt);
+  EXPECT_EQ(store->lease_count(), 1);
+
+  store->begin();
+  store->set_lease_expiry(fake_hash(10), kNow + 600'000);
+  store->commit();
+  EXPECT_EQ(store->find_lease(fake_hash(10))->expires_at_ms, kNow + 600'000);
+
+  store->begin();
+  store->delete_lease(fake_hash(10));
+  store->commit();
+  EXPECT_EQ(store->find_lease(fake_hash(10)), std::nullopt);
+  EXPECT_EQ(store->lease_count(), 0);
+}
+
+TEST_F(SeatStoreTest, LeaseOnUnknownLicenseIsRefusedByTheForeignKey) {
+  auto store = open();
+  store->begin();
+  EXPECT_THROW(store->insert_lease(lease(10, 999, kNow + 1000)), StoreError);
+  store->rollback();
+  EXPECT_EQ(store->lease_count(), 0);
+}
+
+TEST_F(SeatStoreTest, ErrorMessagesNeverContainBoundValues) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  store->insert_lease(lease(10, license, kNow + 1000));
+  try {
+    store->insert_lease(lease(10, license, kNow + 1000));
+    FAIL() << "a duplicate lease id was stored";
+  } catch (const StoreError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("insert lease"), std::string::npos) << message;
+    EXPECT_EQ(message.find(fake_hash(10)), std::string::npos) << message;
+  }
+}
+
+TEST_F(SeatStoreTest, UnitsInUseCountsOnlyLiveLeases) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  const std::int64_t other = make_license(*store, 2);
+  EXPECT_EQ(store->units_in_use(license, kNow), 0);
+
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 1, "a", 2));
+  store->insert_lease(lease(11, license, kNow + 5000, "b", 3));
+  store->insert_lease(lease(12, license, kNow, "c", 7));       // expires exactly now: not live
+  store->insert_lease(lease(13, license, kNow - 1, "d", 11));  // expired
+  store->insert_lease(lease(14, other, kNow + 5000, "a", 13));
+  store->commit();
+
+  EXPECT_EQ(store->units_in_use(license, kNow), 5);
+  EXPECT_EQ(store->units_in_use(license, kNow - 1), 12);
+  EXPECT_EQ(store->units_in_use(license, kNow + 1), 3);
+  EXPECT_EQ(store->units_in_use(other, kNow), 13);
+  EXPECT_EQ(store->units_in_use(other + 100, kNow), 0);
+}
+
+TEST_F(SeatStoreTest, FindLiveLeaseByHolderMatchesLicenseProductAndHolder) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  const std::int64_t other = make_license(*store, 2);
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 5000, "host-a"));
+  store->insert_lease(lease(11, license, kNow, "host-b"));  // expires exactly now
+  LeaseRecord other_product = lease(12, license, kNow + 5000, "host-c");
+  other_product.product_code = "vault";
+  store->insert_lease(other_product);
+  store->insert_lease(lease(13, other, kNow + 5000, "host-d"));
+  store->commit();
+
+  const auto a = store->find_live_lease_by_holder(license, "cad", "host-a", kNow);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->id_hash, fake_hash(10));
+  EXPECT_EQ(a->holder, "host-a");
+
+  EXPECT_EQ(store->find_live_lease_by_holder(license, "cad", "host-b", kNow), std::nullopt);
+  EXPECT_TRUE(store->find_live_lease_by_holder(license, "cad", "host-b", kNow - 1).has_value());
+  EXPECT_EQ(store->find_live_lease_by_holder(license, "cad", "host-c", kNow), std::nullopt);
+  EXPECT_TRUE(store->find_live_lease_by_holder(license, "vault", "host-c", kNow).has_value());
+  EXPECT_EQ(store->find_live_lease_by_holder(license, "cad", "host-d", kNow), std::nullopt);
+  EXPECT_EQ(store->find_live_lease_by_holder(license, "cad", "nobody", kNow), std::nullopt);
+}
+
+TEST_F(SeatStoreTest, ReclaimExpiredDeletesOnlyExpiredOldestFirstUpToLimit) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  store->begin();
+  store->insert_lease(lease(10, license, kNow - 10));
+  store->insert_lease(lease(11, license, kNow - 30));
+  store->insert_lease(lease(12, license, kNow));  // expires exactly now: reclaimable
+  store->insert_lease(lease(13, license, kNow - 20));
+  store->insert_lease(lease(14, license, kNow + 1));  // live
+  store->commit();
+
+  EXPECT_TRUE(store->reclaim_expired(kNow, 0).empty());
+  EXPECT_EQ(store->lease_count(), 5);
+
+  store->begin();
+  const auto first = store->reclaim_expired(kNow, 2);
+  store->commit();
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].id_hash, fake_hash(11));
+  EXPECT_EQ(first[0].expires_at_ms, kNow - 30);
+  EXPECT_EQ(first[0].license_id, license);
+  EXPECT_EQ(first[1].id_hash, fake_hash(13));
+  EXPECT_EQ(store->lease_count(), 3);
+  EXPECT_EQ(store->find_lease(fake_hash(11)), std::nullopt);
+
+  // Outside a transaction it runs in one of its own.
+  const auto rest = store->reclaim_expired(kNow, 10);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].id_hash, fake_hash(10));
+  EXPECT_EQ(rest[1].id_hash, fake_hash(12));
+  EXPECT_EQ(store->lease_count(), 1);
+  EXPECT_TRUE(store->find_lease(fake_hash(14)).has_value());
+  EXPECT_TRUE(store->reclaim_expired(kNow, 10).empty());
+}
+
+TEST_F(SeatStoreTest, RollbackDiscardsWrites) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 1000));
+  store->record_activation(license, "host-a", "alice", kNow);
+  store->create_customer("Globex", kNow);
+  EXPECT_EQ(store->lease_count(), 1);
+  store->rollback();
+
+  EXPECT_EQ(store->lease_count(), 0);
+  EXPECT_EQ(store->activation_count(license), 0);
+  EXPECT_EQ(store->find_customer("Globex"), std::nullopt);
+  // rollback() without a transaction is harmless, and the store stays usable.
+  store->rollback();
+  store->begin();
+  store->commit();
+}
+
+TEST_F(SeatStoreTest, ActivationsAreCountedPerLicense) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  const std::int64_t other = make_license(*store, 2);
+  store->begin();
+  store->record_activation(license, "host-a", "alice", kNow);
+  store->record_activation(license, "host-b", "", kNow + 1);
+  store->record_activation(other, "host-c", "carol", kNow);
+  store->commit();
+  EXPECT_EQ(store->activation_count(license), 2);
+  EXPECT_EQ(store->activation_count(other), 1);
+  EXPECT_EQ(store->activation_count(other + 100), 0);
+}
+
+TEST_F(SeatStoreTest, DataSurvivesReopening) {
+  storage_.synchronous = "full";
+  std::int64_t license = 0;
+  {
+    auto store = open();
+    license = make_license(*store, 1);
+    store->begin();
+    store->insert_lease(lease(10, license, kNow + 1000, "host-a"));
+    store->record_activation(license, "host-a", "alice", kNow);
+    store->commit();
+  }
+  auto store = open();
+  EXPECT_EQ(store->find_license_by_code_hash(fake_hash(1))->id, license);
+  EXPECT_EQ(store->find_lease(fake_hash(10))->holder, "host-a");
+  EXPECT_EQ(store->activation_count(license), 1);
+  EXPECT_TRUE(store->find_customer("Acme").has_value());
+}
+
+TEST_F(SeatStoreTest, TransactionMisuseIsReported) {
+  auto store = open();
+  EXPECT_THROW(store->commit(), StoreError);
+  EXPECT_THROW(store->lock_license(1), StoreError);
+  store->begin();
+  EXPECT_THROW(store->begin(), StoreError);
+  store->lock_license(1);
+  store->commit();
+}
+
+TEST_F(SeatStoreTest, AdminMethodsJoinAnOpenTransaction) {
+  auto store = open();
+  store->begin();
+  const std::int64_t customer = store->create_customer("Acme", kNow);
+  EXPECT_EQ(store->find_customer("Acme"), customer);
+  NewLicense license;
+  license.customer_id = customer;
+  license.product_code = "cad";
+  license.code_hash = fake_hash(1);
+  store->create_license(license);
+  EXPECT_EQ(store->list_licenses().size(), 1u);
+  // A duplicate inside the caller's transaction leaves that transaction usable.
+  EXPECT_THROW(store->create_customer("Acme", kNow), DuplicateError);
+  EXPECT_THROW(store->create_license(license), DuplicateError);
+  store->rollback();
+  // They ran in the caller's transaction, so its rollback undid them.
+  EXPECT_EQ(store->find_customer("Acme"), std::nullopt);
+  EXPECT_TRUE(store->list_licenses().empty());
+}
+
+TEST_F(SeatStoreTest, AdminMethodsOutsideATransactionCommitOnTheirOwn) {
+  auto writer = open();
+  auto reader = open();
+  const std::int64_t customer = writer->create_customer("Acme", kNow);
+  NewLicense license;
+  license.customer_id = customer;
+  license.product_code = "cad";
+  license.code_hash = fake_hash(1);
+  writer->create_license(license);
+  // Committed and the write lock released: another store sees the rows and can write.
+  EXPECT_EQ(reader->find_customer("Acme"), customer);
+  EXPECT_EQ(reader->list_licenses().size(), 1u);
+  reader->begin();
+  reader->create_customer("Globex", kNow);
+  reader->commit();
+  EXPECT_TRUE(writer->find_customer("Globex").has_value());
+}
+
+TEST_F(SeatStoreTest, ReadsOutsideATransactionDoNotPinAStaleSnapshot) {
+  auto a = open();
+  auto b = open();
+  const std::int64_t license = make_license(*a, 1);
+  a->insert_lease(lease(10, license, kNow + 1000, "host-a"));
+  // Each single-row lookup that finds its row, outside a transaction...
+  ASSERT_TRUE(a->find_lease(fake_hash(10)).has_value());
+  ASSERT_TRUE(a->find_license_by_code_hash(fake_hash(1)).has_value());
+  ASSERT_TRUE(a->find_license(license).has_value());
+  ASSERT_TRUE(a->find_live_lease_by_holder(license, "cad", "host-a", kNow).has_value());
+  ASSERT_EQ(a->units_in_use(license, kNow), 1);
+  // ...then another connection commits...
+  b->begin();
+  b->insert_lease(lease(11, license, kNow + 1000, "host-b"));
+  b->commit();
+  // ...and this connection can still take the write lock and see the new row.
+  a->begin();
+  EXPECT_TRUE(a->find_lease(fake_hash(11)).has_value());
+  EXPECT_EQ(a->units_in_use(license, kNow), 2);
+  a->commit();
+}
+
+TEST_F(SeatStoreTest, SecondWriterGivesUpAfterTheBusyTimeout) {
+  auto a = open();
+  auto b = open();
+  a->begin();
+  const auto started = steady_clock::now();
+  EXPECT_THROW(b->begin(), StoreError);
+  EXPECT_GE(steady_clock::now() - started, milliseconds(900));
+  a->commit();
+  b->begin();
+  b->create_customer("Acme", kNow);
+  b->commit();
+  EXPECT_TRUE(a->find_customer("Acme").has_value());
+}
+
+TEST_F(SeatStoreTest, SecondWriterProceedsOnceTheFirstCommits) {
+  auto a = open();
+  auto b = open();
+  a->begin();
+  a->create_customer("Acme", kNow);
+  auto waiting = std::async(std::launch::async, [&b] {
+    b->begin();
+    // Taken only after the first commit, so the first writer's row is visible.
+    const bool sees_first = b->find_customer("Acme").has_value();
+    b->commit();
+    return sees_first;
+  });
+  EXPECT_EQ(waiting.wait_for(milliseconds(150)), std::future_status::timeout);
+  a->commit();
+  EXPECT_TRUE(waiting.get());
+}
+
+}  // namespace
+}  // namespace lmp::storage::testing

@@ -1,0 +1,86 @@
+// Shared fixture of the storage tests: a fresh database folder per test, removed afterwards,
+// plus direct SQL access to the file for checks the SeatStore interface does not expose.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <stdlib.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "storage/seat_store.hpp"
+
+namespace lmp::storage::testing {
+
+inline constexpr std::int64_t kNow = 1'700'000'000'000;
+
+// A stand-in for a sha256_hex value: 64 hex digits, distinct per `seed`.
+inline std::string fake_hash(int seed) {
+  std::string hex = std::to_string(seed);
+  return std::string(64 - hex.size(), 'a') + hex;
+}
+
+class StorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/lmp_storage_test_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    // A folder that does not exist yet, so every test also covers its creation.
+    storage_.sqlite_path = (dir_ / "data" / "lmpd.sqlite").string();
+    storage_.busy_timeout_seconds = 1;
+    // Fewer fsyncs keep the suite fast on a busy disk; DataSurvivesReopening covers "full".
+    storage_.synchronous = "normal";
+  }
+
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::unique_ptr<SeatStore> open() const { return open_sqlite(storage_); }
+
+  // A plain connection to the same file, bypassing the store.
+  std::unique_ptr<soci::session> raw() const {
+    return std::make_unique<soci::session>(soci::sqlite3,
+                                           "db=\"" + storage_.sqlite_path + "\" timeout=1");
+  }
+
+  // A customer and a license on it with `units` seats, valid around kNow.
+  static std::int64_t make_license(SeatStore& store, int seed, std::int64_t units = 5) {
+    const auto customer = store.find_customer("Acme");
+    const std::int64_t customer_id = customer ? *customer : store.create_customer("Acme", kNow);
+    NewLicense license;
+    license.customer_id = customer_id;
+    license.product_code = "cad";
+    license.units = units;
+    license.starts_at_ms = kNow - 1000;
+    license.expires_at_ms = kNow + 86'400'000;
+    license.code_hash = fake_hash(seed);
+    license.created_at_ms = kNow;
+    return store.create_license(license);
+  }
+
+  static LeaseRecord lease(int seed, std::int64_t license_id, std::int64_t expires_at_ms,
+                           const std::string& holder = "", std::int64_t units = 1) {
+    LeaseRecord record;
+    record.id_hash = fake_hash(seed);
+    record.license_id = license_id;
+    record.product_code = "cad";
+    record.holder = holder;
+    record.units = units;
+    record.issued_at_ms = kNow - 1000;
+    record.expires_at_ms = expires_at_ms;
+    return record;
+  }
+
+  std::filesystem::path dir_;
+  config::Storage storage_;
+};
+
+}  // namespace lmp::storage::testing

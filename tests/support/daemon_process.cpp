@@ -1,0 +1,145 @@
+// Child-process management for the process-level tests.
+#include "support/daemon_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace lmp::test {
+namespace {
+
+std::vector<char*> c_args(const std::vector<std::string>& argv) {
+  std::vector<char*> out;
+  for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+int wait_status(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CommandResult run_command(const std::vector<std::string>& argv) {
+  int out_pipe[2];
+  int err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe failed");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    auto args = c_args(argv);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  CommandResult result;
+  // Both pipes are read together so that neither can fill up and stall the child.
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_fds = 2;
+  while (open_fds > 0) {
+    if (::poll(fds, 2, 30000) <= 0) break;
+    for (auto& p : fds) {
+      if (p.fd < 0 || !(p.revents & (POLLIN | POLLHUP))) continue;
+      char buf[4096];
+      ssize_t n = ::read(p.fd, buf, sizeof buf);
+      if (n > 0) {
+        (p.fd == out_pipe[0] ? result.out : result.err).append(buf, static_cast<std::size_t>(n));
+      } else {
+        ::close(p.fd);
+        p.fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (auto& p : fds)
+    if (p.fd >= 0) ::close(p.fd);
+  result.exit_code = wait_status(pid);
+  return result;
+}
+
+DaemonProcess::DaemonProcess(const std::filesystem::path& config_path,
+                             const std::filesystem::path& log_path) {
+  const std::string config = config_path.string();
+  const std::string log = log_path.string();
+  std::filesystem::remove(log_path);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) ::dup2(fd, 2);
+    std::vector<std::string> argv = {LMP_TEST_LMPD_BINARY, "--config", config};
+    auto args = c_args(argv);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string text = read_file(log_path);
+    auto at = text.find("event=listening");
+    if (at != std::string::npos) {
+      auto port_at = text.find("port=", at);
+      auto end = text.find_first_of(" \n", port_at);
+      if (port_at != std::string::npos && end != std::string::npos) {
+        port_ = static_cast<std::uint16_t>(std::stoi(text.substr(port_at + 5, end - port_at - 5)));
+        return;
+      }
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("lmpd exited during startup:\n" + text);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill_hard();
+  throw std::runtime_error("lmpd did not start listening within 20 s:\n" + read_file(log_path));
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) kill_hard();
+}
+
+void DaemonProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  wait_status(pid_);
+  pid_ = -1;
+}
+
+int DaemonProcess::terminate() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = wait_status(pid_);
+  pid_ = -1;
+  return status;
+}
+
+void DaemonProcess::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+}  // namespace lmp::test

@@ -1,0 +1,45 @@
+// A blocking seat-protocol client for tests: connect, send lines, read answer lines with a
+// timeout. Plain POSIX sockets, so tests exercise the server exactly as an endpoint would.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lmp::test {
+
+class LineClient {
+ public:
+  // Connects to 127.0.0.1:port; throws std::runtime_error when it cannot.
+  explicit LineClient(std::uint16_t port);
+  ~LineClient();
+  LineClient(const LineClient&) = delete;
+  LineClient& operator=(const LineClient&) = delete;
+
+  // Sends raw bytes as they are (add "\n" yourself).
+  void send_raw(std::string_view bytes);
+  // Sends one request line (LF added).
+  void send(std::string_view line) { send_raw(std::string(line) + "\n"); }
+  // The next answer line without its LF; nullopt on timeout or when the server closed.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // send + read_line; returns "<no answer>" when none came.
+  std::string request(std::string_view line);
+  // True when the server closed the connection (reads EOF) within the timeout.
+  bool closed_by_server(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Half-closes: tells the server nothing more will be sent.
+  void shutdown_write();
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+// The fields of an answer line ("OK a=1 b=2" → {"a":"1","b":"2"}), values percent-decoded.
+std::map<std::string, std::string> fields_of(const std::string& line);
+// "OK" or the error code of an answer line.
+std::string status_of(const std::string& line);
+
+}  // namespace lmp::test

@@ -1,0 +1,66 @@
+// An lmpd assembled in the test process on a ManualClock and a fresh SQLite file, serving on a
+// real loopback port; plus helpers to create licenses in its database.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "app/daemon.hpp"
+#include "config/config.hpp"
+#include "core/clock.hpp"
+
+namespace lmp::test {
+
+// A temporary folder removed with its contents when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Unix ms of 2026-01-01T00:00:00Z: tests start their clocks here.
+inline constexpr std::int64_t kTestEpochMs = 1767225600000;
+
+// A config with one software product "cad" (seats), "agent" (endpoints), the plugin folder of
+// the build tree and the database in `dir`.
+config::Config base_config(const std::filesystem::path& dir);
+
+struct LicenseSpec {
+  std::string customer = "acme";
+  std::string product = "cad";
+  std::int64_t units = 5;
+  sdk::UnitType unit = sdk::UnitType::seats;
+  std::int64_t starts_at_ms = kTestEpochMs - 86400000;
+  std::int64_t expires_at_ms = kTestEpochMs + 365LL * 86400000;
+};
+
+// Creates the customer if needed and a license in the config's database; returns the formatted
+// activation code.
+std::string create_license(const config::Config& config, const LicenseSpec& spec);
+
+class TestServer {
+ public:
+  explicit TestServer(config::Config config, std::int64_t start_ms = kTestEpochMs);
+  ~TestServer();
+
+  std::uint16_t port() const { return port_; }
+  ManualClock& clock() { return clock_; }
+  // Moves the clock and makes the server look at it at once.
+  void advance_seconds(std::int64_t seconds);
+  void stop();
+
+ private:
+  ManualClock clock_;
+  std::unique_ptr<app::Daemon> daemon_;
+  std::thread thread_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace lmp::test
