@@ -26,48 +26,48 @@ struct Listener {
 };
 
 struct Storage {
-  std::string backend = "sqlite";       // only "sqlite" for now
-  std::string sqlite_path;              // absolute after loading
-  std::string synchronous = "full";     // sqlite PRAGMA synchronous: "full" or "normal"
+  std::string backend = "sqlite";    // only "sqlite" for now
+  std::string sqlite_path;           // absolute after loading
+  std::string synchronous = "full";  // sqlite PRAGMA synchronous: "full" or "normal"
   int busy_timeout_seconds = 5;
-  int max_batch = 1024;                 // most requests committed in one transaction
+  int max_batch = 1024;  // most requests committed in one transaction
 };
 
 struct LeaseDefaults {
-  std::int64_t duration_seconds = 300;     // a lease lives this long without a heartbeat
-  std::int64_t heartbeat_seconds = 60;     // the interval the server advises
-  std::int64_t reclaim_interval_ms = 1000; // how often expired leases are swept
-  std::int64_t max_wait_seconds = 300;     // the largest `wait=` accepted
+  std::int64_t duration_seconds = 300;      // a lease lives this long without a heartbeat
+  std::int64_t heartbeat_seconds = 60;      // the interval the server advises
+  std::int64_t reclaim_interval_ms = 1000;  // how often expired leases are swept
+  std::int64_t max_wait_seconds = 300;      // the largest `wait=` accepted
 };
 
 struct Limits {
-  int invalid_code_burst = 10;             // invalid_code answers a peer may get in a row...
-  int invalid_code_window_seconds = 60;    // ...within this window before `rate_limited`
+  int invalid_code_burst = 10;           // invalid_code answers a peer may get in a row...
+  int invalid_code_window_seconds = 60;  // ...within this window before `rate_limited`
   std::size_t max_connections = 10000;
-  int idle_timeout_seconds = 600;          // a connection that sends nothing this long is closed
+  int idle_timeout_seconds = 600;  // a connection that sends nothing this long is closed
 };
 
 struct Logging {
-  std::string level = "info";              // debug, info, warning, error
+  std::string level = "info";  // debug, info, warning, error
 };
 
 struct Product {
   std::string code;
   std::string name;
-  std::string family;                      // plugin family name, e.g. "software"
+  std::string family;  // plugin family name, e.g. "software"
   sdk::UnitType unit = sdk::UnitType::seats;
-  std::map<std::string, std::string> settings;  // family settings, scalar values as written
+  std::map<std::string, std::string> settings;        // family settings, scalar values as written
   std::map<std::string, Position> setting_positions;  // where each setting was written
   std::optional<std::int64_t> end_of_sale_unix;  // from `end_of_sale: YYYY-MM-DD` (UTC midnight)
   std::optional<std::int64_t> end_of_life_unix;
-  Position position;                       // where the product's entry starts
+  Position position;  // where the product's entry starts
 };
 
 struct Config {
-  std::string source_file;                 // the file it was loaded from
+  std::string source_file;  // the file it was loaded from
   Listener seat_listener;
   Storage storage;
-  std::string plugin_directory;            // absolute after loading
+  std::string plugin_directory;  // absolute after loading
   LeaseDefaults leases;
   Limits limits;
   Logging logging;

@@ -17,7 +17,8 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: lmpd [--config FILE]         run the license server (default " LMP_DEFAULT_CONFIG ")\n"
+    "usage: lmpd [--config FILE]         run the license server (default " LMP_DEFAULT_CONFIG
+    ")\n"
     "       lmpd --check-config FILE     report every problem with FILE and its plugins; exit 0 "
     "if lmpd would start\n"
     "       lmpd admin [--config FILE] COMMAND ...   create customers and licenses "
@@ -66,8 +67,7 @@ int serve(const std::string& path) {
           } else {
             problems = daemon.reload(*reloaded.config);
           }
-          for (const auto& line : problems)
-            lmp::log::error("reload_rejected", {{"problem", line}});
+          for (const auto& line : problems) lmp::log::error("reload_rejected", {{"problem", line}});
           if (!problems.empty())
             lmp::log::error("reload_failed", {{"config", path}, {"kept", "previous config"}});
           continue;

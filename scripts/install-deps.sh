@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev libsoci-dev libsqlite3-dev libpq-dev libsystemd-dev libssl-dev
   libgtest-dev libgmock-dev

@@ -43,8 +43,10 @@ bool parse_words(const std::vector<std::string>& args, Options& opts, std::ostre
         err << "lmpd admin: " << word << " needs a value\n";
         return false;
       }
-      if (word == "--config") opts.config_path = args[++i];
-      else opts.flags[word.substr(2)] = args[++i];
+      if (word == "--config")
+        opts.config_path = args[++i];
+      else
+        opts.flags[word.substr(2)] = args[++i];
     } else if (opts.command.empty()) {
       opts.command = word;
     } else {
@@ -186,8 +188,8 @@ int create_license(storage::SeatStore& store, const config::Config& cfg, const O
     }
     store.commit();
     if (created_customer) out << "customer " << customer_id << " created: " << *customer << "\n";
-    out << "license " << id << " created: customer " << *customer << ", product "
-        << product->code << ", " << *units << " " << sdk::to_string(product->unit) << ", "
+    out << "license " << id << " created: customer " << *customer << ", product " << product->code
+        << ", " << *units << " " << sdk::to_string(product->unit) << ", "
         << calendar::format_date(starts_ms / 1000) << " to "
         << calendar::format_date(expires_ms / 1000) << "\n"
         << "activation code: " << activation_code::format(code) << "\n"
@@ -206,12 +208,13 @@ int list_licenses(storage::SeatStore& store, const Options& opts, std::ostream& 
     return 2;
   }
   out << std::left << std::setw(6) << "ID" << std::setw(24) << "CUSTOMER" << std::setw(16)
-      << "PRODUCT" << std::setw(18) << "UNITS" << std::setw(12) << "STARTS" << "EXPIRES\n";
+      << "PRODUCT" << std::setw(18) << "UNITS" << std::setw(12) << "STARTS"
+      << "EXPIRES\n";
   for (const auto& l : store.list_licenses()) {
     out << std::setw(6) << l.id << std::setw(24) << l.customer_name << std::setw(16)
         << l.product_code << std::setw(18)
-        << (std::to_string(l.units) + " " + std::string(sdk::to_string(l.unit)))
-        << std::setw(12) << calendar::format_date(l.starts_at_ms / 1000)
+        << (std::to_string(l.units) + " " + std::string(sdk::to_string(l.unit))) << std::setw(12)
+        << calendar::format_date(l.starts_at_ms / 1000)
         << calendar::format_date(l.expires_at_ms / 1000) << "\n";
   }
   return 0;

@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/clock.hpp"
@@ -181,8 +181,8 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   impl_->config = next;
   log::Level level;
   if (log::parse_level(next.logging.level, level)) log::set_level(level);
-  log::info("reloaded", {{"config", next.source_file},
-                         {"products", std::to_string(catalog->size())}});
+  log::info("reloaded",
+            {{"config", next.source_file}, {"products", std::to_string(catalog->size())}});
   return {};
 }
 
@@ -190,6 +190,8 @@ std::uint16_t Daemon::seat_port() const {
   return impl_->seat_server ? impl_->seat_server->port() : 0;
 }
 
-void Daemon::wake() { impl_->service->wake(); }
+void Daemon::wake() {
+  impl_->service->wake();
+}
 
 }  // namespace lmp::app

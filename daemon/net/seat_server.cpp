@@ -32,12 +32,14 @@ constexpr std::size_t kMaxUnsentBytes = 1 << 20;  // reading pauses above this m
 class Connection;
 
 struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
-  SeatServerState(asio::io_context& io_context, seat::SeatService& seat_service, SeatServerOptions opts)
+  SeatServerState(asio::io_context& io_context, seat::SeatService& seat_service,
+                  SeatServerOptions opts)
       : io(io_context),
         service(seat_service),
         options(std::move(opts)),
         acceptor(io_context),
-        limiter(options.invalid_code_burst, std::chrono::seconds(options.invalid_code_window_seconds)) {}
+        limiter(options.invalid_code_burst,
+                std::chrono::seconds(options.invalid_code_window_seconds)) {}
 
   void accept();
 
@@ -192,9 +194,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         close_after_flush_ = true;
         return;
       case protocol::Verb::unknown:
-        push_ready(protocol::Response::error(req.tag, "unknown_verb",
-                                             "unknown verb " + req.verb_text)
-                       .line());
+        push_ready(
+            protocol::Response::error(req.tag, "unknown_verb", "unknown verb " + req.verb_text)
+                .line());
         return;
       default:
         break;
@@ -221,20 +223,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     slots_.push_back(Slot{});
     auto self = shared_from_this();
     std::optional<std::string> tag = req.tag;
-    server_->service.submit(std::move(built.command),
-                            [self, seq, tag = std::move(tag)](seat::SeatResult result) {
-                              // Runs on the storage thread: hop back to the network thread.
-                              asio::post(self->server_->io,
-                                         [self, seq, tag, result = std::move(result)]() {
-                                           self->complete(seq, tag, result);
-                                         });
-                            });
+    server_->service.submit(
+        std::move(built.command), [self, seq, tag = std::move(tag)](seat::SeatResult result) {
+          // Runs on the storage thread: hop back to the network thread.
+          asio::post(self->server_->io, [self, seq, tag, result = std::move(result)]() {
+            self->complete(seq, tag, result);
+          });
+        });
   }
 
   void complete(std::uint64_t seq, const std::optional<std::string>& tag,
                 const seat::SeatResult& result) {
     if (closed_) return;
-    if (result.error == "invalid_code") server_->limiter.record_invalid(peer_, InvalidCodeLimiter::Clock::now());
+    if (result.error == "invalid_code")
+      server_->limiter.record_invalid(peer_, InvalidCodeLimiter::Clock::now());
     auto response = result.ok() ? protocol::Response::ok(tag)
                                 : protocol::Response::error(tag, result.error, result.message);
     for (const auto& [key, value] : result.fields) response.field(key, value);
@@ -260,17 +262,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     writing_ = true;
     sending_.swap(out_);
-    asio::async_write(socket_, asio::buffer(sending_),
-                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                        self->writing_ = false;
-                        self->sending_.clear();
-                        if (ec) {
-                          self->close();
-                          return;
-                        }
-                        self->flush();
-                        self->read();
-                      });
+    asio::async_write(
+        socket_, asio::buffer(sending_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          self->writing_ = false;
+          self->sending_.clear();
+          if (ec) {
+            self->close();
+            return;
+          }
+          self->flush();
+          self->read();
+        });
   }
 
   std::shared_ptr<SeatServerState> server_;
@@ -279,10 +282,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string peer_;
   std::array<char, 8192> buffer_{};
   std::string partial_;
-  std::deque<Slot> slots_;  // answers in request order; front is the next to write
+  std::deque<Slot> slots_;      // answers in request order; front is the next to write
   std::uint64_t base_seq_ = 0;  // sequence number of slots_.front()
-  std::string out_;      // ready answers not yet handed to the socket
-  std::string sending_;  // the answers being written now
+  std::string out_;             // ready answers not yet handed to the socket
+  std::string sending_;         // the answers being written now
   bool reading_ = false;
   bool writing_ = false;
   bool stop_reading_ = false;
@@ -291,30 +294,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 void SeatServerState::accept() {
-  acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
-                                                    tcp::socket socket) {
-    if (self->stopped) return;
-    if (!ec) {
-      if (self->connections.size() >= self->options.max_connections) {
-        // Best effort: the client learns why before the close.
-        boost::system::error_code ignored;
-        static const std::string kBusy = "ERR unavailable msg=too%20many%20connections\n";
-        socket.non_blocking(true, ignored);
-        socket.write_some(asio::buffer(kBusy), ignored);
-        socket.close(ignored);
-        log::warning("connection_refused", {{"reason", "max_connections"}});
-      } else {
-        auto connection = std::make_shared<Connection>(self, std::move(socket));
-        self->connections.insert(connection);
-        connection->start();
-      }
-    } else if (ec == asio::error::operation_aborted) {
-      return;
-    } else {
-      log::warning("accept_failed", {{"error", ec.message()}});
-    }
-    self->accept();
-  });
+  acceptor.async_accept(
+      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        if (self->stopped) return;
+        if (!ec) {
+          if (self->connections.size() >= self->options.max_connections) {
+            // Best effort: the client learns why before the close.
+            boost::system::error_code ignored;
+            static const std::string kBusy = "ERR unavailable msg=too%20many%20connections\n";
+            socket.non_blocking(true, ignored);
+            socket.write_some(asio::buffer(kBusy), ignored);
+            socket.close(ignored);
+            log::warning("connection_refused", {{"reason", "max_connections"}});
+          } else {
+            auto connection = std::make_shared<Connection>(self, std::move(socket));
+            self->connections.insert(connection);
+            connection->start();
+          }
+        } else if (ec == asio::error::operation_aborted) {
+          return;
+        } else {
+          log::warning("accept_failed", {{"error", ec.message()}});
+        }
+        self->accept();
+      });
 }
 
 SeatServer::SeatServer(asio::io_context& io, seat::SeatService& service, SeatServerOptions options)
@@ -339,8 +342,10 @@ void SeatServer::start() {
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("seat listener: cannot listen on " + where + ": " + ec.message());
-  log::info("listening", {{"listener", "seat"}, {"address", impl_->options.address},
+  if (ec)
+    throw std::runtime_error("seat listener: cannot listen on " + where + ": " + ec.message());
+  log::info("listening", {{"listener", "seat"},
+                          {"address", impl_->options.address},
                           {"port", std::to_string(port())}});
   impl_->accept();
 }
@@ -359,6 +364,8 @@ void SeatServer::stop() {
   for (auto& connection : connections) connection->drain();
 }
 
-std::size_t SeatServer::connection_count() const { return impl_->connections.size(); }
+std::size_t SeatServer::connection_count() const {
+  return impl_->connections.size();
+}
 
 }  // namespace lmp::net

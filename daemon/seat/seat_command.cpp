@@ -10,8 +10,8 @@ namespace {
 constexpr std::size_t kMaxFieldBytes = 255;
 
 // Copies an optional text field, refusing values no sane holder or code would have.
-bool take_text(const protocol::Request& req, std::string_view key, bool required,
-               std::string& out, SeatResult& error) {
+bool take_text(const protocol::Request& req, std::string_view key, bool required, std::string& out,
+               SeatResult& error) {
   const std::string* value = req.find(key);
   if (value == nullptr) {
     if (required) error = SeatResult::failure("bad_request", "missing field " + std::string(key));
@@ -31,9 +31,9 @@ bool take_count(const protocol::Request& req, std::string_view key, std::int64_t
   if (value == nullptr) return true;
   auto count = protocol::parse_count(*value);
   if (!count || *count < min || *count > max) {
-    error = SeatResult::failure("bad_request", std::string(key) + " must be a count from " +
-                                                   std::to_string(min) + " to " +
-                                                   std::to_string(max));
+    error =
+        SeatResult::failure("bad_request", std::string(key) + " must be a count from " +
+                                               std::to_string(min) + " to " + std::to_string(max));
     return false;
   }
   out = *count;

@@ -17,13 +17,13 @@ enum class Operation { activate, checkout, heartbeat, checkin, status };
 
 struct SeatCommand {
   Operation op = Operation::status;
-  std::string code;       // activation code as the client wrote it (activate, checkout, status)
-  std::string product;    // optional product of a suite (checkout, status)
-  std::int64_t units = 1; // checkout
-  std::string host;       // optional holder fields (activate, checkout)
+  std::string code;        // activation code as the client wrote it (activate, checkout, status)
+  std::string product;     // optional product of a suite (checkout, status)
+  std::int64_t units = 1;  // checkout
+  std::string host;        // optional holder fields (activate, checkout)
   std::string user;
   std::int64_t wait_seconds = 0;  // checkout: queue this long for a free unit
-  std::string lease;      // heartbeat, checkin
+  std::string lease;              // heartbeat, checkin
 };
 
 // An answer: OK with fields in protocol order, or an error code with a message. The field list

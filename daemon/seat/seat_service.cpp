@@ -38,15 +38,38 @@ auto guarded(const CatalogProduct& product, const char* call, F&& f) -> decltype
 
 std::string denial_code(sdk::Denial denial) {
   switch (denial) {
-    case sdk::Denial::no_seats: return "no_seats";
-    case sdk::Denial::bad_request: return "bad_request";
-    case sdk::Denial::product_not_licensed: return "product_not_licensed";
-    case sdk::Denial::none: break;
+    case sdk::Denial::no_seats:
+      return "no_seats";
+    case sdk::Denial::bad_request:
+      return "bad_request";
+    case sdk::Denial::product_not_licensed:
+      return "product_not_licensed";
+    case sdk::Denial::none:
+      break;
   }
   return "internal";
 }
 
-std::int64_t seconds(std::int64_t unix_ms) { return unix_ms / 1000; }
+std::int64_t seconds(std::int64_t unix_ms) {
+  return unix_ms / 1000;
+}
+
+// Why a license cannot be used at `now` (End of Life, outside its validity period), or OK.
+SeatResult check_usable(const CatalogProduct& product, const storage::LicenseRecord& license,
+                        std::int64_t now) {
+  if (product.end_of_life_at(now))
+    return SeatResult::failure("end_of_life",
+                               "product " + product.info.code + " has reached End of Life");
+  if (now < license.starts_at_ms)
+    return SeatResult::failure(
+        "license_not_started",
+        "the license starts at " + std::to_string(seconds(license.starts_at_ms)));
+  if (now >= license.expires_at_ms)
+    return SeatResult::failure(
+        "license_expired",
+        "the license expired at " + std::to_string(seconds(license.expires_at_ms)));
+  return {};
+}
 
 SeatResult unavailable(std::string message) {
   return SeatResult::failure("unavailable", std::move(message));
@@ -71,7 +94,9 @@ SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
                          SeatServiceOptions options)
     : store_(std::move(store)), clock_(clock), options_(options), catalog_(std::move(catalog)) {}
 
-SeatService::~SeatService() { stop(); }
+SeatService::~SeatService() {
+  stop();
+}
 
 void SeatService::start() {
   next_reclaim_ms_ = clock_.now_unix_ms();
@@ -127,7 +152,8 @@ void SeatService::run() {
       cv_.wait_for(lock, tick, [this] { return !queue_.empty() || stopping_ || woken_; });
       woken_ = false;
       stopping = stopping_;
-      const std::size_t take = std::min(queue_.size(), static_cast<std::size_t>(options_.max_batch));
+      const std::size_t take =
+          std::min(queue_.size(), static_cast<std::size_t>(options_.max_batch));
       work.assign(std::make_move_iterator(queue_.begin()),
                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(take)));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
@@ -220,11 +246,21 @@ void SeatService::execute(Batch& batch, Pending& pending) {
   bool parked = false;
   try {
     switch (cmd.op) {
-      case Operation::checkout: result = checkout(batch, cmd, true, pending.done, parked); break;
-      case Operation::heartbeat: result = heartbeat(batch, cmd); break;
-      case Operation::checkin: result = checkin(batch, cmd); break;
-      case Operation::activate: result = activate(batch, cmd); break;
-      case Operation::status: result = status(batch, cmd); break;
+      case Operation::checkout:
+        result = checkout(batch, cmd, true, pending.done, parked);
+        break;
+      case Operation::heartbeat:
+        result = heartbeat(batch, cmd);
+        break;
+      case Operation::checkin:
+        result = checkin(batch, cmd);
+        break;
+      case Operation::activate:
+        result = activate(batch, cmd);
+        break;
+      case Operation::status:
+        result = status(batch, cmd);
+        break;
     }
   } catch (const PluginFailure&) {
     result = SeatResult::failure("internal", "the product family failed; see the server log");
@@ -251,9 +287,8 @@ SeatResult SeatService::find_license(Batch& batch, const std::string& code,
                                "the license covers product " + license.product_code);
   product_out = batch.catalog->find(license.product_code);
   if (product_out == nullptr)
-    return SeatResult::failure("product_not_licensed",
-                               "product " + license.product_code +
-                                   " is not configured on this server");
+    return SeatResult::failure("product_not_licensed", "product " + license.product_code +
+                                                           " is not configured on this server");
   return {};
 }
 
@@ -264,15 +299,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
   if (auto err = find_license(batch, cmd.code, cmd.product, license, product); !err.ok())
     return err;
   const std::int64_t now = batch.now_ms;
-  if (product->end_of_life_at(now))
-    return SeatResult::failure("end_of_life", "product " + product->info.code +
-                                                  " has reached End of Life");
-  if (now < license.starts_at_ms)
-    return SeatResult::failure("license_not_started", "the license starts at " +
-                                                          std::to_string(seconds(license.starts_at_ms)));
-  if (now >= license.expires_at_ms)
-    return SeatResult::failure("license_expired", "the license expired at " +
-                                                      std::to_string(seconds(license.expires_at_ms)));
+  if (auto err = check_usable(*product, license, now); !err.ok()) return err;
 
   store_->lock_license(license.id);
   sdk::HolderRequest holder_request{cmd.host, cmd.user, cmd.units};
@@ -301,7 +328,8 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
   SeatResult ok;
   switch (decision.verdict) {
     case sdk::CheckoutDecision::Verdict::reuse: {
-      if (!existing) return SeatResult::failure("internal", "family reused a lease that is not there");
+      if (!existing)
+        return SeatResult::failure("internal", "family reused a lease that is not there");
       store_->set_lease_expiry(existing->id_hash, expires);
       return ok.add("lease", existing->id_hash)
           .add("units", existing->units)
@@ -360,13 +388,14 @@ SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
     return SeatResult::failure("product_not_licensed", "product " + lease->product_code +
                                                            " is not configured on this server");
   if (product->end_of_life_at(now))
-    return SeatResult::failure("end_of_life", "product " + product->info.code +
-                                                  " has reached End of Life");
+    return SeatResult::failure("end_of_life",
+                               "product " + product->info.code + " has reached End of Life");
   auto license = store_->find_license(lease->license_id);
   if (!license) return SeatResult::failure("lease_unknown", "no such lease");
   if (now >= license->expires_at_ms)
-    return SeatResult::failure("license_expired", "the license expired at " +
-                                                      std::to_string(seconds(license->expires_at_ms)));
+    return SeatResult::failure(
+        "license_expired",
+        "the license expired at " + std::to_string(seconds(license->expires_at_ms)));
   const std::int64_t expires = now + product->terms.lease_seconds * 1000;
   store_->set_lease_expiry(lease->id_hash, expires);
   SeatResult ok;
@@ -387,15 +416,7 @@ SeatResult SeatService::activate(Batch& batch, const SeatCommand& cmd) {
   const CatalogProduct* product = nullptr;
   if (auto err = find_license(batch, cmd.code, {}, license, product); !err.ok()) return err;
   const std::int64_t now = batch.now_ms;
-  if (product->end_of_life_at(now))
-    return SeatResult::failure("end_of_life", "product " + product->info.code +
-                                                  " has reached End of Life");
-  if (now < license.starts_at_ms)
-    return SeatResult::failure("license_not_started", "the license starts at " +
-                                                          std::to_string(seconds(license.starts_at_ms)));
-  if (now >= license.expires_at_ms)
-    return SeatResult::failure("license_expired", "the license expired at " +
-                                                      std::to_string(seconds(license.expires_at_ms)));
+  if (auto err = check_usable(*product, license, now); !err.ok()) return err;
   store_->record_activation(license.id, cmd.host, cmd.user, now);
   SeatResult ok;
   return ok.add("license", license.id)
@@ -413,10 +434,14 @@ SeatResult SeatService::status(Batch& batch, const SeatCommand& cmd) {
     return err;
   const std::int64_t now = batch.now_ms;
   const char* state = "active";
-  if (product->end_of_life_at(now)) state = "end_of_life";
-  else if (now >= license.expires_at_ms) state = "expired";
-  else if (now < license.starts_at_ms) state = "not_started";
-  else if (product->end_of_sale_at(now)) state = "end_of_sale";
+  if (product->end_of_life_at(now))
+    state = "end_of_life";
+  else if (now >= license.expires_at_ms)
+    state = "expired";
+  else if (now < license.starts_at_ms)
+    state = "not_started";
+  else if (product->end_of_sale_at(now))
+    state = "end_of_sale";
   const std::int64_t used = store_->units_in_use(license.id, now);
   SeatResult ok;
   return ok.add("product", license.product_code)

@@ -28,10 +28,10 @@ struct LicenseRecord;
 namespace lmp::seat {
 
 struct SeatServiceOptions {
-  int max_batch = 1024;                 // most requests committed in one transaction
+  int max_batch = 1024;  // most requests committed in one transaction
   std::int64_t reclaim_interval_ms = 1000;
-  int reclaim_limit = 10000;            // most leases reclaimed per sweep
-  std::size_t max_waiters = 100000;     // queued `wait` checkouts, all licenses together
+  int reclaim_limit = 10000;         // most leases reclaimed per sweep
+  std::size_t max_waiters = 100000;  // queued `wait` checkouts, all licenses together
 };
 
 // Thread safety: submit(), replace_catalog(), wake() and stop() may be called from any thread.

@@ -59,7 +59,7 @@ struct LeaseRecord {
   std::string id_hash;  // sha256_hex of the lease id; the id itself is never stored
   std::int64_t license_id = 0;
   std::string product_code;
-  std::string holder;   // the family's holder key; empty for anonymous leases
+  std::string holder;  // the family's holder key; empty for anonymous leases
   std::int64_t units = 0;
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;

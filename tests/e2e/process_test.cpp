@@ -18,8 +18,8 @@ namespace {
 
 std::string config_text(const std::string& extra_product = "") {
   return std::string("listeners:\n  seat:\n    address: 127.0.0.1\n    port: 0\n") +
-         "storage:\n  sqlite:\n    path: lmpd.db\n" + "plugins:\n  directory: " +
-         LMP_TEST_PLUGIN_DIR + "\n" +
+         "storage:\n  sqlite:\n    path: lmpd.db\n" +
+         "plugins:\n  directory: " + LMP_TEST_PLUGIN_DIR + "\n" +
          "products:\n"
          "  - code: cad\n    name: CAD Studio\n    family: software\n    unit: seats\n" +
          extra_product;
@@ -28,9 +28,7 @@ std::string config_text(const std::string& extra_product = "") {
 class ProcessTest : public ::testing::Test {
  protected:
   void SetUp() override { write_config(config_text()); }
-  void write_config(const std::string& text) {
-    std::ofstream(config_path()) << text;
-  }
+  void write_config(const std::string& text) { std::ofstream(config_path()) << text; }
   std::filesystem::path config_path() const { return dir_.path() / "lmpd.yaml"; }
   std::filesystem::path log_path() const { return dir_.path() / "lmpd.log"; }
   CommandResult admin(std::vector<std::string> words) {
@@ -91,9 +89,8 @@ TEST_F(ProcessTest, CheckConfigReportsEveryProblemWithItsPosition) {
   EXPECT_NE(r.err.find(file + ":4:5:"), std::string::npos) << r.err;
 
   // Syntax is fine now, but no plugin provides the family: still refused, with the position.
-  write_config(
-      std::string("plugins:\n  directory: ") + LMP_TEST_PLUGIN_DIR +
-      "\nproducts:\n  - code: cad\n    name: CAD\n    family: nosuch\n    unit: seats\n");
+  write_config(std::string("plugins:\n  directory: ") + LMP_TEST_PLUGIN_DIR +
+               "\nproducts:\n  - code: cad\n    name: CAD\n    family: nosuch\n    unit: seats\n");
   r = run_command({LMP_TEST_LMPD_BINARY, "--check-config", config_path().string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(file + ":4:5: product 'cad': no plugin provides family 'nosuch'"),

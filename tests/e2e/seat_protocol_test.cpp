@@ -171,7 +171,8 @@ TEST_F(SeatProtocolTest, RateLimitsPeersThatGuessCodes) {
 
 TEST_F(SeatProtocolTest, ValidityPeriodAndLifecycle) {
   auto later = license({.starts_at_ms = kTestEpochMs + 86400000});
-  auto over = license({.starts_at_ms = kTestEpochMs - 2 * 86400000, .expires_at_ms = kTestEpochMs - 1000});
+  auto over =
+      license({.starts_at_ms = kTestEpochMs - 2 * 86400000, .expires_at_ms = kTestEpochMs - 1000});
   config_.products[1].end_of_life_unix = kTestEpochMs / 1000 - 10;
   config_.products.push_back(config_.products[0]);
   config_.products.back().code = "old";
@@ -200,8 +201,7 @@ TEST_F(SeatProtocolTest, ProductMustBeTheLicensedOne) {
   LineClient c(server_->port());
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " product=agent")),
             "product_not_licensed");
-  EXPECT_EQ(status_of(c.request("STATUS code=" + code + " product=agent")),
-            "product_not_licensed");
+  EXPECT_EQ(status_of(c.request("STATUS code=" + code + " product=agent")), "product_not_licensed");
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " product=cad")), "OK");
 }
 
@@ -320,9 +320,12 @@ TEST_F(SeatProtocolTest, PipelinedAnswersComeInRequestOrder) {
   LineClient c(server_->port());
   std::string burst;
   for (int i = 0; i < 300; ++i) {
-    if (i % 3 == 0) burst += "CHECKOUT code=" + code + " tag=" + std::to_string(i) + "\n";
-    else if (i % 3 == 1) burst += "PING tag=" + std::to_string(i) + "\n";
-    else burst += "STATUS code=" + code + " tag=" + std::to_string(i) + "\n";
+    if (i % 3 == 0)
+      burst += "CHECKOUT code=" + code + " tag=" + std::to_string(i) + "\n";
+    else if (i % 3 == 1)
+      burst += "PING tag=" + std::to_string(i) + "\n";
+    else
+      burst += "STATUS code=" + code + " tag=" + std::to_string(i) + "\n";
   }
   c.send_raw(burst);
   for (int i = 0; i < 300; ++i) {
@@ -410,6 +413,29 @@ TEST_F(SeatProtocolTest, ConcurrentClientsNeverGetMoreThanTheUnits) {
   }
   EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kUnits));
   for (int i = 0; i < kUnits; ++i) EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
+}
+
+TEST_F(SeatProtocolTest, PluginExceptionFailsOneRequestWithInternal) {
+  // The "throwing" test family throws from every checkout call.
+  config_.plugin_directory = LMP_TEST_THROWING_PLUGIN_DIR;
+  config_.products.resize(1);
+  config_.products[0].family = "throwing";
+  auto code = license();
+  start();
+  LineClient c(server_->port());
+  c.send_raw("CHECKOUT code=" + code + " tag=1\nPING tag=2\nSTATUS code=" + code + " tag=3\n");
+  auto failed = c.read_line();
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(status_of(*failed), "internal") << *failed;
+  EXPECT_EQ(fields_of(*failed)["tag"], "1");
+  EXPECT_EQ(c.read_line(), "OK tag=2");
+  auto status = c.read_line();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(fields_of(*status)["used"], "0") << *status;
+  // The server serves on, for this client and for others.
+  LineClient other(server_->port());
+  EXPECT_EQ(status_of(other.request("CHECKOUT code=" + code)), "internal");
+  EXPECT_EQ(other.request("PING"), "OK");
 }
 
 TEST_F(SeatProtocolTest, RestartKeepsLeases) {

@@ -28,8 +28,8 @@ class DaemonProcess {
 
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
-  void kill_hard();            // SIGKILL, reaped
-  int terminate();             // SIGTERM; returns the exit status (or -signal)
+  void kill_hard();  // SIGKILL, reaped
+  int terminate();   // SIGTERM; returns the exit status (or -signal)
   void signal(int sig);
 
  private:

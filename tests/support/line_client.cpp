@@ -92,7 +92,9 @@ bool LineClient::closed_by_server(std::chrono::milliseconds timeout) {
   }
 }
 
-void LineClient::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void LineClient::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
+}
 
 namespace {
 int hex(char c) {

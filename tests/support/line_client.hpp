@@ -24,7 +24,8 @@ class LineClient {
   // Sends one request line (LF added).
   void send(std::string_view line) { send_raw(std::string(line) + "\n"); }
   // The next answer line without its LF; nullopt on timeout or when the server closed.
-  std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<std::string> read_line(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // send + read_line; returns "<no answer>" when none came.
   std::string request(std::string_view line);
   // True when the server closed the connection (reads EOF) within the timeout.

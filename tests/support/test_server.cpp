@@ -77,7 +77,9 @@ TestServer::TestServer(config::Config config, std::int64_t start_ms) : clock_(st
   thread_ = std::thread([this] { daemon_->run(); });
 }
 
-TestServer::~TestServer() { stop(); }
+TestServer::~TestServer() {
+  stop();
+}
 
 void TestServer::advance_seconds(std::int64_t seconds) {
   clock_.advance_ms(seconds * 1000);

@@ -55,11 +55,11 @@ struct HolderIdentity {
 // transaction that will record the outcome.
 struct CheckoutContext {
   const ProductInfo* product = nullptr;
-  std::int64_t license_units = 0;   // units the license owns
-  std::int64_t units_in_use = 0;    // units held by live leases of this license, all holders
+  std::int64_t license_units = 0;  // units the license owns
+  std::int64_t units_in_use = 0;   // units held by live leases of this license, all holders
   std::int64_t units_requested = 1;
-  bool holder_has_lease = false;    // the holder key already holds a live lease
-  std::int64_t holder_units = 0;    // units of that lease, when it exists
+  bool holder_has_lease = false;  // the holder key already holds a live lease
+  std::int64_t holder_units = 0;  // units of that lease, when it exists
   std::int64_t now_unix_ms = 0;
 };
 
@@ -115,10 +115,14 @@ class Family {
 // The protocol spelling of a unit type.
 inline std::string_view to_string(UnitType unit) {
   switch (unit) {
-    case UnitType::seats: return "seats";
-    case UnitType::endpoints: return "endpoints";
-    case UnitType::users: return "users";
-    case UnitType::encryption_keys: return "encryption_keys";
+    case UnitType::seats:
+      return "seats";
+    case UnitType::endpoints:
+      return "endpoints";
+    case UnitType::users:
+      return "users";
+    case UnitType::encryption_keys:
+      return "encryption_keys";
   }
   return "seats";
 }

@@ -62,17 +62,13 @@ using DestroyFamilyFn = void (*)(Family* family);
 //   LMP_DECLARE_FAMILY_PLUGIN(MyFamily, "my_family", "1.0.0")
 // MyFamily must derive from lmp::sdk::Family and be constructible from `lmp::sdk::Host&`.
 // The daemon owns the created instance and hands it back to lmp_plugin_destroy.
-#define LMP_DECLARE_FAMILY_PLUGIN(FamilyClass, family_name, plugin_version)                  \
-  extern "C" LMP_PLUGIN_EXPORT const ::lmp::sdk::PluginDescriptor lmp_plugin_descriptor = { \
-      ::lmp::sdk::kAbiMajor,                                                                 \
-      ::lmp::sdk::kAbiMinor,                                                                 \
-      sizeof(::lmp::sdk::PluginDescriptor),                                                  \
-      LMP_SDK_TOOLCHAIN_TAG,                                                                 \
-      family_name,                                                                           \
-      plugin_version};                                                                       \
+#define LMP_DECLARE_FAMILY_PLUGIN(FamilyClass, family_name, plugin_version)                    \
+  extern "C" LMP_PLUGIN_EXPORT const ::lmp::sdk::PluginDescriptor lmp_plugin_descriptor = {    \
+      ::lmp::sdk::kAbiMajor, ::lmp::sdk::kAbiMinor, sizeof(::lmp::sdk::PluginDescriptor),      \
+      LMP_SDK_TOOLCHAIN_TAG, family_name,           plugin_version};                           \
   extern "C" LMP_PLUGIN_EXPORT ::lmp::sdk::Family* lmp_plugin_create(::lmp::sdk::Host* host) { \
-    return new FamilyClass(*host);                                                           \
-  }                                                                                          \
-  extern "C" LMP_PLUGIN_EXPORT void lmp_plugin_destroy(::lmp::sdk::Family* family) {         \
-    delete family;                                                                           \
+    return new FamilyClass(*host);                                                             \
+  }                                                                                            \
+  extern "C" LMP_PLUGIN_EXPORT void lmp_plugin_destroy(::lmp::sdk::Family* family) {           \
+    delete family;                                                                             \
   }
