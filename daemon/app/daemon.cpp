@@ -1,9 +1,16 @@
 // Assembly and lifecycle of the server.
 #include "app/daemon.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <atomic>
+#include <filesystem>
+#include <utility>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +23,7 @@
 #include "plugin/registry.hpp"
 #include "seat/product_catalog.hpp"
 #include "seat/seat_service.hpp"
+#include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
 
 #ifndef LMP_VERSION
@@ -24,6 +32,30 @@
 
 namespace lmp::app {
 namespace {
+
+// Owns a file descriptor; closing it releases any flock held through it.
+class FileDescriptor {
+ public:
+  FileDescriptor() = default;
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  ~FileDescriptor() { reset(); }
+  int get() const { return fd_; }
+
+ private:
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int fd_ = -1;
+};
 
 // How long a stopping daemon waits for clients to read their last answers.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
@@ -38,6 +70,22 @@ std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "lmpd";
   return buf;
+}
+
+// Takes an exclusive lock beside the database for the process's lifetime; a second lmpd on the
+// same database fails to start instead of over-committing seats.
+FileDescriptor lock_database(const std::string& sqlite_path) {
+  const std::string path = sqlite_path + ".lock";
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (fd.get() < 0)
+    throw StartupError("storage: cannot open lock file " + path + ": " + std::strerror(errno));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      throw StartupError("storage: another lmpd is already serving " + sqlite_path);
+    throw StartupError("storage: cannot lock " + path + ": " + std::strerror(errno));
+  }
+  return fd;
 }
 
 // Loads every plugin and binds the products; problems go to `errors`.
@@ -74,6 +122,7 @@ struct Daemon::Impl {
   std::unique_ptr<seat::SeatService> service;
   std::unique_ptr<net::SeatServer> seat_server;
   std::atomic<bool> stopping{false};
+  FileDescriptor database_lock;
 };
 
 Daemon::Daemon(config::Config config, const Clock& clock)
@@ -86,12 +135,16 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   auto catalog = load_catalog(cfg, impl_->host, impl_->registry, errors);
   if (!errors.empty()) throw StartupError(join_lines(errors));
 
+  // The seat path keeps leases in memory (the caching store), which is only correct while this
+  // process is the one lmpd writing leases to the file.
+  impl_->database_lock = lock_database(cfg.storage.sqlite_path);
   std::unique_ptr<storage::SeatStore> store;
   try {
-    store = storage::open_sqlite(cfg.storage);
+    store = storage::make_caching_store(storage::open_sqlite(cfg.storage));
   } catch (const storage::StoreError& ex) {
     throw StartupError(std::string("storage: ") + ex.what());
   }
+  log::info("leases_loaded", {{"count", std::to_string(store->lease_count())}});
   seat::SeatServiceOptions options;
   options.max_batch = cfg.storage.max_batch;
   options.reclaim_interval_ms = cfg.leases.reclaim_interval_ms;

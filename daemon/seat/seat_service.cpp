@@ -330,8 +330,8 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
     case sdk::CheckoutDecision::Verdict::reuse: {
       if (!existing)
         return SeatResult::failure("internal", "family reused a lease that is not there");
-      store_->set_lease_expiry(existing->id_hash, expires);
-      return ok.add("lease", existing->id_hash)
+      store_->set_lease_expiry(existing->id, expires);
+      return ok.add("lease", existing->id)
           .add("units", existing->units)
           .add("expires", seconds(expires))
           .add("heartbeat", product->terms.heartbeat_seconds);
@@ -344,7 +344,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
                                                    std::string(sdk::to_string(license.unit)) +
                                                    " in use");
       storage::LeaseRecord lease;
-      lease.id_hash = random_hex(16);
+      lease.id = random_hex(16);
       lease.license_id = license.id;
       lease.product_code = license.product_code;
       lease.holder = holder.key;
@@ -352,7 +352,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
       lease.issued_at_ms = now;
       lease.expires_at_ms = expires;
       store_->insert_lease(lease);
-      return ok.add("lease", lease.id_hash)
+      return ok.add("lease", lease.id)
           .add("units", lease.units)
           .add("expires", seconds(expires))
           .add("heartbeat", product->terms.heartbeat_seconds);
@@ -397,7 +397,7 @@ SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
         "license_expired",
         "the license expired at " + std::to_string(seconds(license->expires_at_ms)));
   const std::int64_t expires = now + product->terms.lease_seconds * 1000;
-  store_->set_lease_expiry(lease->id_hash, expires);
+  store_->set_lease_expiry(lease->id, expires);
   SeatResult ok;
   return ok.add("expires", seconds(expires));
 }
@@ -406,7 +406,7 @@ SeatResult SeatService::checkin(Batch& batch, const SeatCommand& cmd) {
   auto lease = store_->find_lease(cmd.lease);
   if (!lease || lease->expires_at_ms <= batch.now_ms)
     return SeatResult::failure("lease_unknown", "no such lease");
-  store_->delete_lease(lease->id_hash);
+  store_->delete_lease(lease->id);
   batch.freed.insert(lease->license_id);
   return {};
 }

@@ -42,7 +42,7 @@ const std::vector<Migration>& schema_migrations() {
            "CREATE INDEX activations_by_license ON activations (license_id)",
 
            "CREATE TABLE leases ("
-           " id_hash TEXT PRIMARY KEY,"
+           " id TEXT PRIMARY KEY,"
            " license_id INTEGER NOT NULL REFERENCES licenses(id),"
            " product_code TEXT NOT NULL,"
            " holder TEXT NOT NULL,"
@@ -55,6 +55,10 @@ const std::vector<Migration>& schema_migrations() {
            "CREATE INDEX leases_by_holder ON leases (license_id, product_code, holder)",
            // reclaim_expired: the oldest expired leases first.
            "CREATE INDEX leases_by_expiry ON leases (expires_at_ms)",
+
+           // Counters kept by the store itself; license_generation moves on every license write.
+           "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+           "INSERT INTO counters (name, value) VALUES ('license_generation', 0)",
        }},
   };
   return migrations;

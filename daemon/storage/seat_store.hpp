@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -56,7 +57,10 @@ struct NewLicense {
 };
 
 struct LeaseRecord {
-  std::string id_hash;  // sha256_hex of the lease id; the id itself is never stored
+  // The lease id handed to the client: 32 lowercase hex digits (128 random bits). Stored as it
+  // is, not hashed: a repeated checkout by the same holder must hand the same id back, and
+  // anyone who knows the holder and the activation code can obtain it that way anyway.
+  std::string id;
   std::int64_t license_id = 0;
   std::string product_code;
   std::string holder;  // the family's holder key; empty for anonymous leases
@@ -86,21 +90,29 @@ class SeatStore {
   // Sum of units of the license's leases with expires_at_ms > now_ms.
   virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
 
-  // The live lease (expires_at_ms > now_ms) that `holder` holds on the license for the product.
+  // The live lease (expires_at_ms > now_ms) that `holder` holds on the license for the product;
+  // the one expiring last when there are several. REQUIRES: `holder` is not empty (anonymous
+  // leases have no holder to find).
   virtual std::optional<LeaseRecord> find_live_lease_by_holder(std::int64_t license_id,
                                                                const std::string& product_code,
                                                                const std::string& holder,
                                                                std::int64_t now_ms) = 0;
   // The lease with this id hash, live or not yet reclaimed.
-  virtual std::optional<LeaseRecord> find_lease(const std::string& id_hash) = 0;
+  virtual std::optional<LeaseRecord> find_lease(const std::string& id) = 0;
   virtual void insert_lease(const LeaseRecord& lease) = 0;
-  virtual void set_lease_expiry(const std::string& id_hash, std::int64_t expires_at_ms) = 0;
-  virtual void delete_lease(const std::string& id_hash) = 0;
+  virtual void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) = 0;
+  virtual void delete_lease(const std::string& id) = 0;
 
   // Deletes at most `limit` leases with expires_at_ms <= now_ms and returns them.
   virtual std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) = 0;
   // Number of leases stored, live or not yet reclaimed.
   virtual std::int64_t lease_count() = 0;
+  // Calls `visit` for every stored lease, in no particular order (loading a cache at startup).
+  virtual void for_each_lease(const std::function<void(const LeaseRecord&)>& visit) = 0;
+
+  // A counter that every change to a license row increases (creation included), so a cache of
+  // license rows can tell cheaply, once per transaction, whether it is still current.
+  virtual std::int64_t license_generation() = 0;
 
   virtual void record_activation(std::int64_t license_id, const std::string& host,
                                  const std::string& user, std::int64_t now_ms) = 0;

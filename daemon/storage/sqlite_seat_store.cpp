@@ -24,7 +24,7 @@ constexpr std::string_view kLicenseColumns =
     " FROM licenses l JOIN customers c ON c.id = l.customer_id";
 
 constexpr std::string_view kLeaseColumns =
-    "SELECT id_hash, license_id, product_code, holder, units, issued_at_ms, expires_at_ms"
+    "SELECT id, license_id, product_code, holder, units, issued_at_ms, expires_at_ms"
     " FROM leases";
 
 sdk::UnitType parse_unit(const std::string& text) {
@@ -136,9 +136,9 @@ class SqliteSeatStore final : public SeatStore {
     });
   }
 
-  std::optional<LeaseRecord> find_lease(const std::string& id_hash) override {
+  std::optional<LeaseRecord> find_lease(const std::string& id) override {
     return guarded("find lease", [&]() -> std::optional<LeaseRecord> {
-      key_id_hash_ = id_hash;
+      key_lease_id_ = id;
       if (!execute_single_row(find_lease_)) return std::nullopt;
       return lease_row_;
     });
@@ -151,17 +151,17 @@ class SqliteSeatStore final : public SeatStore {
     });
   }
 
-  void set_lease_expiry(const std::string& id_hash, std::int64_t expires_at_ms) override {
+  void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) override {
     guarded("extend lease", [&] {
-      key_id_hash_ = id_hash;
+      key_lease_id_ = id;
       key_expires_at_ms_ = expires_at_ms;
       set_lease_expiry_.execute(true);
     });
   }
 
-  void delete_lease(const std::string& id_hash) override {
+  void delete_lease(const std::string& id) override {
     guarded("delete lease", [&] {
-      key_id_hash_ = id_hash;
+      key_lease_id_ = id;
       delete_lease_.execute(true);
     });
   }
@@ -180,7 +180,7 @@ class SqliteSeatStore final : public SeatStore {
         } while (select_expired_.fetch());
       }
       for (const auto& lease : expired) {
-        key_id_hash_ = lease.id_hash;
+        key_lease_id_ = lease.id;
         delete_lease_.execute(true);
       }
       return expired;
@@ -192,6 +192,27 @@ class SqliteSeatStore final : public SeatStore {
       std::int64_t count = 0;
       *sql_ << "SELECT COUNT(*) FROM leases", soci::into(count);
       return count;
+    });
+  }
+
+  void for_each_lease(const std::function<void(const LeaseRecord&)>& visit) override {
+    guarded("load leases", [&] {
+      soci::statement statement(*sql_);
+      bind_lease_columns(statement);
+      finish_prepare(statement, std::string(kLeaseColumns));
+      if (statement.execute(true)) {
+        do {
+          visit(lease_row_);
+        } while (statement.fetch());
+      }
+    });
+  }
+
+  std::int64_t license_generation() override {
+    return guarded("read license generation", [&] {
+      std::int64_t value = 0;
+      *sql_ << "SELECT value FROM counters WHERE name = 'license_generation'", soci::into(value);
+      return value;
     });
   }
 
@@ -246,6 +267,7 @@ class SqliteSeatStore final : public SeatStore {
           soci::use(license.customer_id), soci::use(license.product_code), soci::use(license.units),
           soci::use(unit), soci::use(license.starts_at_ms), soci::use(license.expires_at_ms),
           soci::use(license.code_hash), soci::use(license.created_at_ms), soci::into(id);
+      *sql_ << "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
       return id;
     });
   }
@@ -314,7 +336,7 @@ class SqliteSeatStore final : public SeatStore {
   }
 
   void bind_lease_columns(soci::statement& statement) {
-    statement.exchange(soci::into(lease_row_.id_hash));
+    statement.exchange(soci::into(lease_row_.id));
     statement.exchange(soci::into(lease_row_.license_id));
     statement.exchange(soci::into(lease_row_.product_code));
     statement.exchange(soci::into(lease_row_.holder));
@@ -359,13 +381,13 @@ class SqliteSeatStore final : public SeatStore {
                    std::string(kLeaseColumns) +
                        " WHERE license_id = :license_id AND product_code = :product_code"
                        " AND holder = :holder AND expires_at_ms > :now_ms"
-                       " ORDER BY expires_at_ms DESC, id_hash LIMIT 1");
+                       " ORDER BY expires_at_ms DESC, id LIMIT 1");
 
     bind_lease_columns(find_lease_);
-    find_lease_.exchange(soci::use(key_id_hash_));
-    finish_prepare(find_lease_, std::string(kLeaseColumns) + " WHERE id_hash = :id_hash");
+    find_lease_.exchange(soci::use(key_lease_id_));
+    finish_prepare(find_lease_, std::string(kLeaseColumns) + " WHERE id = :id");
 
-    insert_lease_.exchange(soci::use(new_lease_.id_hash));
+    insert_lease_.exchange(soci::use(new_lease_.id));
     insert_lease_.exchange(soci::use(new_lease_.license_id));
     insert_lease_.exchange(soci::use(new_lease_.product_code));
     insert_lease_.exchange(soci::use(new_lease_.holder));
@@ -373,24 +395,24 @@ class SqliteSeatStore final : public SeatStore {
     insert_lease_.exchange(soci::use(new_lease_.issued_at_ms));
     insert_lease_.exchange(soci::use(new_lease_.expires_at_ms));
     finish_prepare(insert_lease_,
-                   "INSERT INTO leases (id_hash, license_id, product_code, holder, units,"
-                   " issued_at_ms, expires_at_ms) VALUES (:id_hash, :license_id, :product_code,"
+                   "INSERT INTO leases (id, license_id, product_code, holder, units,"
+                   " issued_at_ms, expires_at_ms) VALUES (:id, :license_id, :product_code,"
                    " :holder, :units, :issued_at_ms, :expires_at_ms)");
 
     set_lease_expiry_.exchange(soci::use(key_expires_at_ms_));
-    set_lease_expiry_.exchange(soci::use(key_id_hash_));
+    set_lease_expiry_.exchange(soci::use(key_lease_id_));
     finish_prepare(set_lease_expiry_,
-                   "UPDATE leases SET expires_at_ms = :expires_at_ms WHERE id_hash = :id_hash");
+                   "UPDATE leases SET expires_at_ms = :expires_at_ms WHERE id = :id");
 
-    delete_lease_.exchange(soci::use(key_id_hash_));
-    finish_prepare(delete_lease_, "DELETE FROM leases WHERE id_hash = :id_hash");
+    delete_lease_.exchange(soci::use(key_lease_id_));
+    finish_prepare(delete_lease_, "DELETE FROM leases WHERE id = :id");
 
     bind_lease_columns(select_expired_);
     select_expired_.exchange(soci::use(key_now_));
     select_expired_.exchange(soci::use(key_limit_));
     finish_prepare(select_expired_, std::string(kLeaseColumns) +
                                         " WHERE expires_at_ms <= :now_ms"
-                                        " ORDER BY expires_at_ms, id_hash LIMIT :limit");
+                                        " ORDER BY expires_at_ms, id LIMIT :limit");
   }
 
   LicenseRecord license_from_row() {
@@ -408,7 +430,7 @@ class SqliteSeatStore final : public SeatStore {
   std::int64_t key_now_ = 0;
   std::string key_product_code_;
   std::string key_holder_;
-  std::string key_id_hash_;
+  std::string key_lease_id_;
   std::int64_t key_expires_at_ms_ = 0;
   int key_limit_ = 0;
   LeaseRecord new_lease_;

@@ -146,6 +146,19 @@ TEST_F(ProcessTest, SigkillUnderLoadLosesNoAcknowledgedLease) {
   EXPECT_LE(used, kUnits);
 }
 
+TEST_F(ProcessTest, SecondDaemonOnTheSameDatabaseRefusesToStart) {
+  DaemonProcess first(config_path(), log_path());
+  try {
+    DaemonProcess second(config_path(), dir_.path() / "second.log");
+    FAIL() << "a second lmpd started on the same database";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("another lmpd is already serving"), std::string::npos)
+        << e.what();
+  }
+  LineClient c(first.port());
+  EXPECT_EQ(c.request("PING"), "OK");
+}
+
 TEST_F(ProcessTest, SigtermStopsCleanly) {
   DaemonProcess lmpd(config_path(), log_path());
   LineClient c(lmpd.port());

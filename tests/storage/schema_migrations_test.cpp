@@ -66,7 +66,8 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndVersionOne) {
   EXPECT_EQ(version_rows(*sql), 1);
   EXPECT_EQ(stored_version(*sql), 1);
   EXPECT_EQ(objects(*sql, "table"), (std::set<std::string>{"schema_version", "customers",
-                                                           "licenses", "activations", "leases"}));
+                                                           "licenses", "activations", "leases",
+                                                           "counters"}));
   EXPECT_EQ(objects(*sql, "index"),
             (std::set<std::string>{"activations_by_license", "leases_by_license_expiry",
                                    "leases_by_holder", "leases_by_expiry"}));

@@ -69,7 +69,7 @@ class StorageTest : public ::testing::Test {
   static LeaseRecord lease(int seed, std::int64_t license_id, std::int64_t expires_at_ms,
                            const std::string& holder = "", std::int64_t units = 1) {
     LeaseRecord record;
-    record.id_hash = fake_hash(seed);
+    record.id = fake_hash(seed);
     record.license_id = license_id;
     record.product_code = "cad";
     record.holder = holder;

@@ -1,0 +1,298 @@
+// In-memory indexes over the leases of a single-writer database, with an undo log that keeps
+// them equal to the database across rollbacks.
+#include "storage/caching_seat_store.hpp"
+
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace lmp::storage {
+namespace {
+
+struct CachedLease {
+  std::int64_t license_id = 0;
+  std::int64_t units = 0;
+  std::int64_t issued_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::string product_code;
+  std::string holder;
+};
+
+// Orders the expiry index like the SQL store's reclaim: oldest first, then by id.
+struct ExpiryKey {
+  std::int64_t expires_at_ms;
+  const std::string* id;  // points at the key inside leases_, stable while the lease exists
+  bool operator<(const ExpiryKey& other) const {
+    if (expires_at_ms != other.expires_at_ms) return expires_at_ms < other.expires_at_ms;
+    return *id < *other.id;
+  }
+};
+
+std::string holder_key(std::int64_t license_id, const std::string& product,
+                       const std::string& holder) {
+  std::string key = std::to_string(license_id);
+  key.push_back('\0');
+  key.append(product);
+  key.push_back('\0');
+  key.append(holder);
+  return key;
+}
+
+class CachingSeatStore final : public SeatStore {
+ public:
+  explicit CachingSeatStore(std::unique_ptr<SeatStore> inner) : inner_(std::move(inner)) {
+    inner_->for_each_lease([this](const LeaseRecord& lease) { add(lease); });
+    license_generation_ = inner_->license_generation();
+  }
+
+  void begin() override {
+    inner_->begin();
+    in_transaction_ = true;
+    // License rows change rarely and outside the seat path (lmpd admin, the admin API); one
+    // counter read per transaction tells whether the cached rows are still current.
+    try {
+      refresh_licenses();
+    } catch (...) {
+      inner_->rollback();
+      in_transaction_ = false;
+      throw;
+    }
+  }
+
+  void commit() override {
+    inner_->commit();
+    in_transaction_ = false;
+    undo_.clear();
+  }
+
+  void rollback() noexcept override {
+    inner_->rollback();
+    if (!in_transaction_) return;
+    in_transaction_ = false;
+    // Newest first, so every step finds the state it was taken from.
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+      const Undo& step = *it;
+      switch (step.kind) {
+        case Undo::Kind::inserted: remove(step.lease.id); break;
+        case Undo::Kind::deleted: add(step.lease); break;
+        case Undo::Kind::extended: set_expiry(step.lease.id, step.lease.expires_at_ms); break;
+      }
+    }
+    undo_.clear();
+  }
+
+  void lock_license(std::int64_t license_id) override { inner_->lock_license(license_id); }
+
+  std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
+    if (!in_transaction_) refresh_licenses();
+    if (auto it = licenses_by_code_.find(code_hash); it != licenses_by_code_.end()) return it->second;
+    // Misses are not cached: a license created a moment ago must be found.
+    auto found = inner_->find_license_by_code_hash(code_hash);
+    if (found) licenses_by_code_.emplace(code_hash, *found);
+    if (found) licenses_by_id_.emplace(found->id, *found);
+    return found;
+  }
+
+  std::optional<LicenseRecord> find_license(std::int64_t license_id) override {
+    if (!in_transaction_) refresh_licenses();
+    if (auto it = licenses_by_id_.find(license_id); it != licenses_by_id_.end()) return it->second;
+    auto found = inner_->find_license(license_id);
+    if (found) licenses_by_id_.emplace(license_id, *found);
+    return found;
+  }
+
+  std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) override {
+    auto it = used_.find(license_id);
+    std::int64_t used = it == used_.end() ? 0 : it->second;
+    // Leases past their expiry but not yet reclaimed still count in used_; take them out.
+    for (auto e = expiry_.begin(); e != expiry_.end() && e->expires_at_ms <= now_ms; ++e) {
+      const CachedLease& lease = leases_.at(*e->id);
+      if (lease.license_id == license_id) used -= lease.units;
+    }
+    return used;
+  }
+
+  std::optional<LeaseRecord> find_live_lease_by_holder(std::int64_t license_id,
+                                                       const std::string& product_code,
+                                                       const std::string& holder,
+                                                       std::int64_t now_ms) override {
+    auto it = holders_.find(holder_key(license_id, product_code, holder));
+    if (it == holders_.end()) return std::nullopt;
+    // Several leases may share a holder (anonymous leases, or an expired one and its
+    // successor); the index keeps them in id order like the SQL store's answer.
+    std::optional<LeaseRecord> best;
+    for (const std::string* id : it->second) {
+      const CachedLease& lease = leases_.at(*id);
+      if (lease.expires_at_ms <= now_ms) continue;
+      if (!best || lease.expires_at_ms > best->expires_at_ms) best = record(*id, lease);
+    }
+    return best;
+  }
+
+  std::optional<LeaseRecord> find_lease(const std::string& id) override {
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return std::nullopt;
+    return record(it->first, it->second);
+  }
+
+  void insert_lease(const LeaseRecord& lease) override {
+    inner_->insert_lease(lease);
+    add(lease);
+    if (in_transaction_) undo_.push_back({Undo::Kind::inserted, lease});
+  }
+
+  void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) override {
+    inner_->set_lease_expiry(id, expires_at_ms);
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return;
+    if (in_transaction_) undo_.push_back({Undo::Kind::extended, record(it->first, it->second)});
+    set_expiry(id, expires_at_ms);
+  }
+
+  void delete_lease(const std::string& id) override {
+    inner_->delete_lease(id);
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return;
+    if (in_transaction_) undo_.push_back({Undo::Kind::deleted, record(it->first, it->second)});
+    remove(id);
+  }
+
+  std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
+    std::vector<LeaseRecord> expired;
+    for (auto e = expiry_.begin();
+         e != expiry_.end() && e->expires_at_ms <= now_ms &&
+         static_cast<int>(expired.size()) < limit;
+         ++e) {
+      expired.push_back(record(*e->id, leases_.at(*e->id)));
+    }
+    if (expired.empty()) return expired;
+    const bool own = !in_transaction_;
+    if (own) begin();
+    try {
+      for (const auto& lease : expired) delete_lease(lease.id);
+      if (own) commit();
+    } catch (...) {
+      if (own) rollback();
+      throw;
+    }
+    return expired;
+  }
+
+  std::int64_t lease_count() override { return static_cast<std::int64_t>(leases_.size()); }
+
+  void for_each_lease(const std::function<void(const LeaseRecord&)>& visit) override {
+    for (const auto& [id, lease] : leases_) visit(record(id, lease));
+  }
+
+  std::int64_t license_generation() override { return inner_->license_generation(); }
+
+  void record_activation(std::int64_t license_id, const std::string& host, const std::string& user,
+                         std::int64_t now_ms) override {
+    inner_->record_activation(license_id, host, user, now_ms);
+  }
+  std::int64_t activation_count(std::int64_t license_id) override {
+    return inner_->activation_count(license_id);
+  }
+  std::int64_t create_customer(const std::string& name, std::int64_t now_ms) override {
+    return inner_->create_customer(name, now_ms);
+  }
+  std::optional<std::int64_t> find_customer(const std::string& name) override {
+    return inner_->find_customer(name);
+  }
+  std::int64_t create_license(const NewLicense& license) override {
+    return inner_->create_license(license);
+  }
+  std::vector<LicenseRecord> list_licenses() override { return inner_->list_licenses(); }
+
+ private:
+  struct Undo {
+    enum class Kind { inserted, deleted, extended } kind;
+    LeaseRecord lease;  // the lease as it was before the change (as inserted, for inserted)
+  };
+
+  void refresh_licenses() {
+    const std::int64_t generation = inner_->license_generation();
+    if (generation == license_generation_) return;
+    licenses_by_code_.clear();
+    licenses_by_id_.clear();
+    license_generation_ = generation;
+  }
+
+  static LeaseRecord record(const std::string& id, const CachedLease& lease) {
+    LeaseRecord r;
+    r.id = id;
+    r.license_id = lease.license_id;
+    r.product_code = lease.product_code;
+    r.holder = lease.holder;
+    r.units = lease.units;
+    r.issued_at_ms = lease.issued_at_ms;
+    r.expires_at_ms = lease.expires_at_ms;
+    return r;
+  }
+
+  void add(const LeaseRecord& lease) {
+    CachedLease cached{lease.license_id, lease.units,        lease.issued_at_ms,
+                       lease.expires_at_ms, lease.product_code, lease.holder};
+    auto [it, inserted] = leases_.emplace(lease.id, std::move(cached));
+    if (!inserted) return;
+    const std::string* id = &it->first;
+    used_[lease.license_id] += lease.units;
+    expiry_.insert(ExpiryKey{lease.expires_at_ms, id});
+    // Anonymous leases are never looked up by holder; indexing them would cost memory per lease.
+    if (!lease.holder.empty())
+      holders_[holder_key(lease.license_id, lease.product_code, lease.holder)].insert(id);
+  }
+
+  void remove(const std::string& id) {
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return;
+    const CachedLease& lease = it->second;
+    const std::string* key = &it->first;
+    expiry_.erase(ExpiryKey{lease.expires_at_ms, key});
+    auto used = used_.find(lease.license_id);
+    if (used != used_.end() && (used->second -= lease.units) == 0) used_.erase(used);
+    auto holder = lease.holder.empty()
+                      ? holders_.end()
+                      : holders_.find(holder_key(lease.license_id, lease.product_code, lease.holder));
+    if (holder != holders_.end()) {
+      holder->second.erase(key);
+      if (holder->second.empty()) holders_.erase(holder);
+    }
+    leases_.erase(it);
+  }
+
+  void set_expiry(const std::string& id, std::int64_t expires_at_ms) {
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return;
+    expiry_.erase(ExpiryKey{it->second.expires_at_ms, &it->first});
+    it->second.expires_at_ms = expires_at_ms;
+    expiry_.insert(ExpiryKey{expires_at_ms, &it->first});
+  }
+
+  struct IdPointerLess {
+    bool operator()(const std::string* a, const std::string* b) const { return *a < *b; }
+  };
+
+  std::unique_ptr<SeatStore> inner_;
+  bool in_transaction_ = false;
+  std::vector<Undo> undo_;
+
+  std::unordered_map<std::string, CachedLease> leases_;  // by lease id
+  std::unordered_map<std::int64_t, std::int64_t> used_;  // license id -> units of stored leases
+  std::set<ExpiryKey> expiry_;
+  std::unordered_map<std::string, std::set<const std::string*, IdPointerLess>> holders_;
+
+  std::int64_t license_generation_ = -1;
+  std::unordered_map<std::string, LicenseRecord> licenses_by_code_;
+  std::unordered_map<std::int64_t, LicenseRecord> licenses_by_id_;
+};
+
+}  // namespace
+
+std::unique_ptr<SeatStore> make_caching_store(std::unique_ptr<SeatStore> inner) {
+  return std::make_unique<CachingSeatStore>(std::move(inner));
+}
+
+}  // namespace lmp::storage
