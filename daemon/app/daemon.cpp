@@ -9,12 +9,12 @@
 #include <cstring>
 
 #include <atomic>
-#include <filesystem>
-#include <utility>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+#include <utility>
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -149,6 +149,9 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   options.max_batch = cfg.storage.max_batch;
   options.reclaim_interval_ms = cfg.leases.reclaim_interval_ms;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
+  // Answers are written by the network thread: each batch's completions travel there at once.
+  impl_->service->set_completion_executor(
+      [io = &impl_->io](std::function<void()> work) { boost::asio::post(*io, std::move(work)); });
   log::info("products_loaded", {{"count", std::to_string(catalog->size())}});
 }
 

@@ -12,7 +12,9 @@
 
 namespace lmp {
 
-void secure_random_bytes(void* out, std::size_t size) {
+namespace {
+
+void fill_from_kernel(void* out, std::size_t size) {
   auto* cursor = static_cast<unsigned char*>(out);
   while (size > 0) {
     // Flags 0 blocks until the pool is initialised at boot, which is what we want: a daemon
@@ -28,6 +30,28 @@ void secure_random_bytes(void* out, std::size_t size) {
     cursor += got;
     size -= static_cast<std::size_t>(got);
   }
+}
+
+}  // namespace
+
+void secure_random_bytes(void* out, std::size_t size) {
+  // A system call per lease id would cost more than the rest of a checkout's CPU work, so small
+  // requests are served from a per-thread buffer of kernel output; each byte is used once.
+  constexpr std::size_t kBuffer = 4096;
+  if (size > 64) {
+    fill_from_kernel(out, size);
+    return;
+  }
+  thread_local unsigned char buffer[kBuffer];
+  thread_local std::size_t used = kBuffer;
+  if (kBuffer - used < size) {
+    fill_from_kernel(buffer, kBuffer);
+    used = 0;
+  }
+  std::memcpy(out, buffer + used, size);
+  // Served bytes are wiped so a later memory disclosure cannot reveal ids already handed out.
+  std::memset(buffer + used, 0, size);
+  used += size;
 }
 
 std::string random_hex(std::size_t bytes) {

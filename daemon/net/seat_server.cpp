@@ -4,7 +4,6 @@
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
@@ -123,6 +122,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
           }
           self->arm_idle_timer();
           self->consume(std::string_view(self->buffer_.data(), n));
+          // Every seat request of this read goes to the service under one lock.
+          self->server_->service.submit_many(self->to_submit_);
           self->flush();
           self->read();
         });
@@ -221,15 +222,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     const std::uint64_t seq = base_seq_ + slots_.size();
     slots_.push_back(Slot{});
-    auto self = shared_from_this();
-    std::optional<std::string> tag = req.tag;
-    server_->service.submit(
-        std::move(built.command), [self, seq, tag = std::move(tag)](seat::SeatResult result) {
-          // Runs on the storage thread: hop back to the network thread.
-          asio::post(self->server_->io, [self, seq, tag, result = std::move(result)]() {
-            self->complete(seq, tag, result);
-          });
-        });
+    // The service runs completions on this io_context (Daemon installs the executor), so the
+    // completion may touch the connection directly.
+    to_submit_.push_back({std::move(built.command),
+                          [self = shared_from_this(), seq, tag = req.tag](seat::SeatResult result) {
+                            self->complete(seq, tag, result);
+                          }});
   }
 
   void complete(std::uint64_t seq, const std::optional<std::string>& tag,
@@ -282,6 +280,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string peer_;
   std::array<char, 8192> buffer_{};
   std::string partial_;
+  std::vector<seat::SeatService::Submission> to_submit_;  // seat requests of the current read
   std::deque<Slot> slots_;      // answers in request order; front is the next to write
   std::uint64_t base_seq_ = 0;  // sequence number of slots_.front()
   std::string out_;             // ready answers not yet handed to the socket

@@ -32,6 +32,8 @@ struct SeatServerState;  // the listener and its connections, shared with pendin
 
 // Thread safety: all methods on the io_context's thread, or before it runs. The io_context must
 // be run by exactly one thread (connections keep no strand).
+// REQUIRES: the SeatService runs its completions on the same io_context
+// (SeatService::set_completion_executor), since they write to the connections.
 class SeatServer {
  public:
   SeatServer(boost::asio::io_context& io, seat::SeatService& service, SeatServerOptions options);

@@ -115,6 +115,37 @@ void SeatService::submit(SeatCommand command, Completion done) {
   done(unavailable("the server is shutting down"));
 }
 
+void SeatService::submit_many(std::vector<Submission>& submissions) {
+  if (submissions.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      for (auto& s : submissions) queue_.push_back(std::move(s));
+      submissions.clear();
+      cv_.notify_one();
+      return;
+    }
+  }
+  for (auto& s : submissions) s.done(unavailable("the server is shutting down"));
+  submissions.clear();
+}
+
+void SeatService::set_completion_executor(Executor executor) {
+  executor_ = std::move(executor);
+}
+
+void SeatService::deliver(std::vector<Outcome> outcomes) {
+  if (outcomes.empty()) return;
+  if (!executor_) {
+    for (auto& outcome : outcomes) outcome.done(std::move(outcome.result));
+    return;
+  }
+  auto shared = std::make_shared<std::vector<Outcome>>(std::move(outcomes));
+  executor_([shared] {
+    for (auto& outcome : *shared) outcome.done(std::move(outcome.result));
+  });
+}
+
 void SeatService::replace_catalog(std::shared_ptr<const ProductCatalog> catalog) {
   std::lock_guard lock(mutex_);
   catalog_ = std::move(catalog);
@@ -154,23 +185,27 @@ void SeatService::run() {
       stopping = stopping_;
       const std::size_t take =
           std::min(queue_.size(), static_cast<std::size_t>(options_.max_batch));
-      work.assign(std::make_move_iterator(queue_.begin()),
-                  std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(take)));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+      if (take == queue_.size()) {
+        work.swap(queue_);  // the common case: everything queued fits one batch
+      } else {
+        work.assign(std::make_move_iterator(queue_.begin()),
+                    std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(take)));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+      }
       if (stopping && work.empty()) break;
     }
     run_batch(work);
     work.clear();
   }
   // Draining: nobody will free a unit for the waiters any more.
-  std::size_t answered = 0;
+  std::vector<Outcome> released;
   for (auto& [license, queue] : waiters_) {
-    for (auto& waiter : queue) {
-      waiter.done(unavailable("the server is shutting down"));
-      ++answered;
-    }
+    for (auto& waiter : queue)
+      released.push_back({unavailable("the server is shutting down"), std::move(waiter.done)});
   }
   waiters_.clear();
+  const std::size_t answered = released.size();
+  deliver(std::move(released));
   std::lock_guard lock(mutex_);
   waiter_total_ = 0;
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
@@ -237,7 +272,7 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     std::lock_guard lock(mutex_);
     waiter_total_ = total;
   }
-  for (auto& outcome : batch.outcomes) outcome.done(std::move(outcome.result));
+  deliver(std::move(batch.outcomes));
 }
 
 void SeatService::execute(Batch& batch, Pending& pending) {

@@ -49,8 +49,20 @@ class SeatService {
   SeatService(const SeatService&) = delete;
   SeatService& operator=(const SeatService&) = delete;
 
+  // Runs a batch's completions: by default on the service thread, one by one. A transport that
+  // wants them on its own thread installs an executor that takes the whole batch's closure at
+  // once (one hand-over per batch, not per request). Call before start().
+  using Executor = std::function<void(std::function<void()>)>;
+  void set_completion_executor(Executor executor);
+
   void start();
   void submit(SeatCommand command, Completion done);
+  // Submits several commands under one lock, as a connection does for all the lines of a read.
+  struct Submission {
+    SeatCommand command;
+    Completion done;
+  };
+  void submit_many(std::vector<Submission>& submissions);
   // Takes effect from the next batch; leases of products that disappear stay until they expire.
   void replace_catalog(std::shared_ptr<const ProductCatalog> catalog);
   // Re-reads the clock now instead of at the next tick; lets tests on a ManualClock move fast.
@@ -63,10 +75,7 @@ class SeatService {
   std::size_t waiter_count() const;
 
  private:
-  struct Pending {
-    SeatCommand command;
-    Completion done;
-  };
+  using Pending = Submission;
   struct Waiter {
     SeatCommand command;
     Completion done;
@@ -92,9 +101,11 @@ class SeatService {
   SeatResult find_license(Batch& batch, const std::string& code, const std::string& product,
                           storage::LicenseRecord& license, const CatalogProduct*& product_out);
   void serve_waiters(Batch& batch);
+  void deliver(std::vector<Outcome> outcomes);
   void expire_waiters(Batch& batch);
 
   std::unique_ptr<storage::SeatStore> store_;
+  Executor executor_;
   const Clock& clock_;
   const SeatServiceOptions options_;
 
