@@ -100,7 +100,26 @@ SeatService::~SeatService() {
 
 void SeatService::start() {
   next_reclaim_ms_ = clock_.now_unix_ms();
+  durability_ = store_->detach_durability();
+  if (durability_) sync_thread_ = std::thread([this] { run_sync(); });
   thread_ = std::thread([this] { run(); });
+}
+
+void SeatService::run_sync() {
+  std::vector<Outcome> ready;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mutex_);
+      sync_cv_.wait(lock, [this] { return !awaiting_sync_.empty() || sync_stopping_; });
+      if (awaiting_sync_.empty()) return;  // stopping, and nothing left to make durable
+      ready.swap(awaiting_sync_);
+    }
+    // Everything in `ready` committed before this flush starts, so the flush covers it; the
+    // batches committed meanwhile wait for the next one.
+    durability_->sync();
+    deliver(std::move(ready));
+    ready.clear();
+  }
 }
 
 void SeatService::submit(SeatCommand command, Completion done) {
@@ -164,6 +183,13 @@ void SeatService::stop() {
     cv_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+  // Only after the storage thread's last commit: the sync thread flushes what remains.
+  {
+    std::lock_guard lock(sync_mutex_);
+    sync_stopping_ = true;
+    sync_cv_.notify_one();
+  }
+  if (sync_thread_.joinable()) sync_thread_.join();
 }
 
 std::size_t SeatService::waiter_count() const {
@@ -247,6 +273,13 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     serve_waiters(batch);
     expire_waiters(batch);
     store_->commit();
+    if (durability_) {
+      // Answered once the sync thread has flushed this commit (see run_sync).
+      std::lock_guard lock(sync_mutex_);
+      for (auto& outcome : batch.outcomes) awaiting_sync_.push_back(std::move(outcome));
+      batch.outcomes.clear();
+      sync_cv_.notify_one();
+    }
   } catch (const storage::StoreError& ex) {
     store_->rollback();
     log::error("storage_failure", {{"error", ex.what()}});

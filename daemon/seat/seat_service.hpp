@@ -22,6 +22,7 @@ class Clock;
 }
 namespace lmp::storage {
 class SeatStore;
+class DurabilitySync;
 struct LicenseRecord;
 }  // namespace lmp::storage
 
@@ -102,6 +103,7 @@ class SeatService {
                           storage::LicenseRecord& license, const CatalogProduct*& product_out);
   void serve_waiters(Batch& batch);
   void deliver(std::vector<Outcome> outcomes);
+  void run_sync();
   void expire_waiters(Batch& batch);
 
   std::unique_ptr<storage::SeatStore> store_;
@@ -123,6 +125,15 @@ class SeatService {
   std::uint64_t batch_sequence_ = 0;
   std::int64_t parked_license_ = 0;  // where checkout() last queued a waiter
   std::thread thread_;
+
+  // Group commit with the flush taken off the storage thread: committed batches wait here for
+  // the sync thread's next flush, while the storage thread decides the next batch.
+  std::shared_ptr<storage::DurabilitySync> durability_;
+  std::mutex sync_mutex_;  // guards awaiting_sync_ and sync_stopping_
+  std::condition_variable sync_cv_;
+  std::vector<Outcome> awaiting_sync_;
+  bool sync_stopping_ = false;
+  std::thread sync_thread_;
 };
 
 }  // namespace lmp::seat

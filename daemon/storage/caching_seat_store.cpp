@@ -75,19 +75,30 @@ class CachingSeatStore final : public SeatStore {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
       const Undo& step = *it;
       switch (step.kind) {
-        case Undo::Kind::inserted: remove(step.lease.id); break;
-        case Undo::Kind::deleted: add(step.lease); break;
-        case Undo::Kind::extended: set_expiry(step.lease.id, step.lease.expires_at_ms); break;
+        case Undo::Kind::inserted:
+          remove(step.lease.id);
+          break;
+        case Undo::Kind::deleted:
+          add(step.lease);
+          break;
+        case Undo::Kind::extended:
+          set_expiry(step.lease.id, step.lease.expires_at_ms);
+          break;
       }
     }
     undo_.clear();
+  }
+
+  std::shared_ptr<DurabilitySync> detach_durability() override {
+    return inner_->detach_durability();
   }
 
   void lock_license(std::int64_t license_id) override { inner_->lock_license(license_id); }
 
   std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
     if (!in_transaction_) refresh_licenses();
-    if (auto it = licenses_by_code_.find(code_hash); it != licenses_by_code_.end()) return it->second;
+    if (auto it = licenses_by_code_.find(code_hash); it != licenses_by_code_.end())
+      return it->second;
     // Misses are not cached: a license created a moment ago must be found.
     auto found = inner_->find_license_by_code_hash(code_hash);
     if (found) licenses_by_code_.emplace(code_hash, *found);
@@ -161,9 +172,8 @@ class CachingSeatStore final : public SeatStore {
 
   std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
     std::vector<LeaseRecord> expired;
-    for (auto e = expiry_.begin();
-         e != expiry_.end() && e->expires_at_ms <= now_ms &&
-         static_cast<int>(expired.size()) < limit;
+    for (auto e = expiry_.begin(); e != expiry_.end() && e->expires_at_ms <= now_ms &&
+                                   static_cast<int>(expired.size()) < limit;
          ++e) {
       expired.push_back(record(*e->id, leases_.at(*e->id)));
     }
@@ -233,7 +243,7 @@ class CachingSeatStore final : public SeatStore {
   }
 
   void add(const LeaseRecord& lease) {
-    CachedLease cached{lease.license_id, lease.units,        lease.issued_at_ms,
+    CachedLease cached{lease.license_id,    lease.units,        lease.issued_at_ms,
                        lease.expires_at_ms, lease.product_code, lease.holder};
     auto [it, inserted] = leases_.emplace(lease.id, std::move(cached));
     if (!inserted) return;
@@ -253,9 +263,10 @@ class CachingSeatStore final : public SeatStore {
     expiry_.erase(ExpiryKey{lease.expires_at_ms, key});
     auto used = used_.find(lease.license_id);
     if (used != used_.end() && (used->second -= lease.units) == 0) used_.erase(used);
-    auto holder = lease.holder.empty()
-                      ? holders_.end()
-                      : holders_.find(holder_key(lease.license_id, lease.product_code, lease.holder));
+    auto holder =
+        lease.holder.empty()
+            ? holders_.end()
+            : holders_.find(holder_key(lease.license_id, lease.product_code, lease.holder));
     if (holder != holders_.end()) {
       holder->second.erase(key);
       if (holder->second.empty()) holders_.erase(holder);

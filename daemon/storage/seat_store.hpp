@@ -69,9 +69,26 @@ struct LeaseRecord {
   std::int64_t expires_at_ms = 0;
 };
 
+// Makes transactions that already committed durable. Thread-safe: meant to run on a thread of
+// its own while the store's thread goes on with the next transaction.
+class DurabilitySync {
+ public:
+  virtual ~DurabilitySync() = default;
+  // Returns once every transaction committed before the call is on disk. A failure to sync
+  // leaves the data in an unknown state: implementations log it and abort the process.
+  virtual void sync() = 0;
+};
+
 class SeatStore {
  public:
   virtual ~SeatStore() = default;
+
+  // By default commit() returns once the transaction is durable. A caller that would rather
+  // overlap the disk flush with its next transaction takes the flush over: from then on
+  // commit() only orders the write, and the returned object's sync() makes it durable.
+  // nullptr when there is nothing to take over (durability is configured off, or the backend's
+  // commit cannot be split).
+  virtual std::shared_ptr<DurabilitySync> detach_durability() { return nullptr; }
 
   // One write transaction. SQLite takes the write lock at begin() (BEGIN IMMEDIATE), so a
   // decision made inside sees every committed change and no other writer can interleave.

@@ -1,7 +1,13 @@
 // The SQLite SeatStore: one SOCI session per store, WAL journal, BEGIN IMMEDIATE write
 // transactions and statements prepared once for the seat path.
+#include <fcntl.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +18,7 @@
 #include <utility>
 
 #include "config/config.hpp"
+#include "core/log.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
 
@@ -46,10 +53,48 @@ bool execute_single_row(soci::statement& statement) {
   return found;
 }
 
+// Flushes the WAL file, where every commit's frames land, through a descriptor of its own:
+// fdatasync acts on the file, whichever descriptor names it, so the SQLite connection can go on
+// committing meanwhile. The file is opened anew each time because SQLite may recreate it.
+class WalSync final : public DurabilitySync {
+ public:
+  explicit WalSync(std::string database_path) : database_path_(std::move(database_path)) {}
+
+  void sync() override {
+    if (flush(database_path_ + "-wal")) return;
+    // No WAL file means no commit since it was last checkpointed and removed; the data is in
+    // the database file, so flush that.
+    if (flush(database_path_)) return;
+    log::error("storage_sync_failed", {{"path", database_path_}, {"error", std::strerror(errno)}});
+    // After a failed flush the kernel may have dropped the dirty pages: nothing acknowledged
+    // since the last good flush can be trusted, so stop before acknowledging anything else.
+    std::abort();
+  }
+
+ private:
+  static bool flush(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fdatasync(fd) == 0;
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    if (!ok) {
+      log::error("storage_sync_failed", {{"path", path}, {"error", std::strerror(errno)}});
+      std::abort();
+    }
+    return true;
+  }
+
+  std::string database_path_;
+};
+
 class SqliteSeatStore final : public SeatStore {
  public:
-  explicit SqliteSeatStore(std::unique_ptr<soci::session> sql)
-      : sql_(std::move(sql)),
+  SqliteSeatStore(std::unique_ptr<soci::session> sql, std::string path, bool durable)
+      : path_(std::move(path)),
+        durable_(durable),
+        sql_(std::move(sql)),
         find_license_by_code_hash_(*sql_),
         find_license_(*sql_),
         units_in_use_(*sql_),
@@ -87,6 +132,14 @@ class SqliteSeatStore final : public SeatStore {
       // SQLite ends the transaction by itself after some errors (disk full, I/O); a
       // ROLLBACK then fails, and there is nothing left to undo.
     }
+  }
+
+  std::shared_ptr<DurabilitySync> detach_durability() override {
+    if (!durable_) return nullptr;
+    // NORMAL in WAL mode still syncs around checkpoints, so the file stays consistent; the
+    // per-commit flush that FULL adds is what WalSync takes over.
+    guarded("detach durability", [&] { *sql_ << "PRAGMA synchronous=NORMAL"; });
+    return std::make_shared<WalSync>(path_);
   }
 
   void lock_license(std::int64_t /*license_id*/) override {
@@ -421,6 +474,8 @@ class SqliteSeatStore final : public SeatStore {
     return record;
   }
 
+  const std::string path_;
+  const bool durable_;  // synchronous: full
   std::unique_ptr<soci::session> sql_;
   bool in_transaction_ = false;
 
@@ -521,7 +576,8 @@ std::unique_ptr<SeatStore> open_sqlite(const config::Storage& storage) {
     throw StoreError("configure database: " + e.get_error_message());
   }
   migrate_schema(*sql, kSqliteDialect);
-  return std::make_unique<SqliteSeatStore>(std::move(sql));
+  return std::make_unique<SqliteSeatStore>(std::move(sql), storage.sqlite_path,
+                                           storage.synchronous == "full");
 }
 
 }  // namespace lmp::storage
