@@ -48,13 +48,15 @@ const std::vector<Migration>& schema_migrations() {
            " holder TEXT NOT NULL,"
            " units BIGINT NOT NULL,"
            " issued_at_ms BIGINT NOT NULL,"
-           " expires_at_ms BIGINT NOT NULL)",
+           " expires_at_ms BIGINT NOT NULL) {without_rowid}",
            // units_in_use: the live leases of one license.
-           "CREATE INDEX leases_by_license_expiry ON leases (license_id, expires_at_ms)",
+           "{shared_only}CREATE INDEX leases_by_license_expiry ON leases (license_id, "
+           "expires_at_ms)",
            // find_live_lease_by_holder.
-           "CREATE INDEX leases_by_holder ON leases (license_id, product_code, holder)",
+           "{shared_only}CREATE INDEX leases_by_holder ON leases (license_id, product_code, "
+           "holder)",
            // reclaim_expired: the oldest expired leases first.
-           "CREATE INDEX leases_by_expiry ON leases (expires_at_ms)",
+           "{shared_only}CREATE INDEX leases_by_expiry ON leases (expires_at_ms)",
 
            // Counters kept by the store itself; license_generation moves on every license write.
            "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
@@ -69,18 +71,28 @@ int latest_schema_version() {
   return all.empty() ? 0 : all.back().version;
 }
 
+namespace {
+
+constexpr std::string_view kSharedOnly = "{shared_only}";
+
+void replace_all(std::string& text, std::string_view placeholder, std::string_view value) {
+  for (std::size_t at = text.find(placeholder); at != std::string::npos;
+       at = text.find(placeholder, at + value.size()))
+    text.replace(at, placeholder.size(), value);
+}
+
+bool runs_on(std::string_view statement, const SqlDialect& dialect) {
+  return dialect.shared_database || statement.substr(0, kSharedOnly.size()) != kSharedOnly;
+}
+
+}  // namespace
+
 std::string render_statement(std::string_view statement, const SqlDialect& dialect) {
-  static constexpr std::string_view kAutoId = "{auto_id}";
-  std::string out;
-  out.reserve(statement.size());
-  std::size_t from = 0;
-  for (std::size_t at = statement.find(kAutoId); at != std::string_view::npos;
-       at = statement.find(kAutoId, from)) {
-    out.append(statement.substr(from, at - from));
-    out.append(dialect.auto_id);
-    from = at + kAutoId.size();
-  }
-  out.append(statement.substr(from));
+  if (statement.substr(0, kSharedOnly.size()) == kSharedOnly)
+    statement.remove_prefix(kSharedOnly.size());
+  std::string out(statement);
+  replace_all(out, "{auto_id}", dialect.auto_id);
+  replace_all(out, "{without_rowid}", dialect.without_rowid);
   return out;
 }
 
@@ -130,7 +142,9 @@ bool migrate_one_step(soci::session& sql, const SqlDialect& dialect) {
     }
     const Migration& next = schema_migrations()[static_cast<std::size_t>(current)];
     step = "migrating the schema to version " + std::to_string(next.version);
-    for (const auto& statement : next.statements) sql << render_statement(statement, dialect);
+    for (const auto& statement : next.statements) {
+      if (runs_on(statement, dialect)) sql << render_statement(statement, dialect);
+    }
     write_version(sql, next.version);
     sql << "COMMIT";
     log::info("storage_schema_migrated", {{"version", std::to_string(next.version)}});

@@ -13,19 +13,29 @@ class session;
 namespace lmp::storage {
 
 // The few places where SQLite and PostgreSQL cannot share one spelling. Migration text writes
-// `{auto_id}` where an auto-assigned integer primary key goes; the runner substitutes it.
+// `{auto_id}` where an auto-assigned integer primary key goes and `{without_rowid}` after a
+// table that needs no separate row id; the runner substitutes them. A statement that starts with
+// `{shared_only}` runs only on a database that several lmpd instances share.
 struct SqlDialect {
   // Column type and constraint of an auto-assigned integer primary key.
   std::string_view auto_id;
   // Opens a write transaction that excludes every other migrator until COMMIT, so two processes
   // opening one new database never apply a migration twice.
   std::string_view begin_write;
+  // Table option for a table stored in its primary key's order (empty where that is the rule).
+  std::string_view without_rowid;
+  // Several instances read leases from this database (no instance can cache them), so the lease
+  // queries need their indexes.
+  bool shared_database = false;
 };
 
 // SQLite-specific: `INTEGER PRIMARY KEY` aliases the rowid, which SQLite assigns itself; and
 // only BEGIN IMMEDIATE takes the write lock up front (a plain BEGIN could fail half-way with
-// "database is locked" when another process migrates at the same time).
-inline constexpr SqlDialect kSqliteDialect{"INTEGER PRIMARY KEY", "BEGIN IMMEDIATE"};
+// "database is locked" when another process migrates at the same time). One lmpd owns a SQLite
+// file and reads leases from memory, so leases are only looked up by id there: every extra index
+// would cost B-tree work and WAL pages on each checkout, heartbeat and checkin.
+inline constexpr SqlDialect kSqliteDialect{"INTEGER PRIMARY KEY", "BEGIN IMMEDIATE",
+                                           "WITHOUT ROWID", false};
 
 // One schema version: statements run in order, in one transaction, together with the update
 // of `schema_version`.
@@ -41,7 +51,7 @@ const std::vector<Migration>& schema_migrations();
 // The version a database has once every migration ran.
 int latest_schema_version();
 
-// The statement with the dialect's spellings substituted.
+// The statement with the dialect's spellings substituted (and the `{shared_only}` mark dropped).
 std::string render_statement(std::string_view statement, const SqlDialect& dialect);
 
 // Applies each missing migration in its own write transaction. Throws StoreError when the

@@ -1,0 +1,75 @@
+// A SeatStore that forwards every call to another one; tests derive from it to observe or
+// change a single behaviour of a real store.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "storage/seat_store.hpp"
+
+namespace lmp::test {
+
+class ForwardingSeatStore : public storage::SeatStore {
+ public:
+  explicit ForwardingSeatStore(std::unique_ptr<storage::SeatStore> inner)
+      : inner_(std::move(inner)) {}
+
+  std::shared_ptr<storage::DurabilitySync> detach_durability() override {
+    return inner_->detach_durability();
+  }
+  void begin() override { inner_->begin(); }
+  void commit() override { inner_->commit(); }
+  void rollback() noexcept override { inner_->rollback(); }
+  void lock_license(std::int64_t id) override { inner_->lock_license(id); }
+  std::optional<storage::LicenseRecord> find_license_by_code_hash(const std::string& h) override {
+    return inner_->find_license_by_code_hash(h);
+  }
+  std::optional<storage::LicenseRecord> find_license(std::int64_t id) override {
+    return inner_->find_license(id);
+  }
+  std::int64_t units_in_use(std::int64_t id, std::int64_t now) override {
+    return inner_->units_in_use(id, now);
+  }
+  std::optional<storage::LeaseRecord> find_live_lease_by_holder(std::int64_t id,
+                                                                const std::string& product,
+                                                                const std::string& holder,
+                                                                std::int64_t now) override {
+    return inner_->find_live_lease_by_holder(id, product, holder, now);
+  }
+  std::optional<storage::LeaseRecord> find_lease(const std::string& id) override {
+    return inner_->find_lease(id);
+  }
+  void insert_lease(const storage::LeaseRecord& lease) override { inner_->insert_lease(lease); }
+  void set_lease_expiry(const std::string& id, std::int64_t expires) override {
+    inner_->set_lease_expiry(id, expires);
+  }
+  void delete_lease(const std::string& id) override { inner_->delete_lease(id); }
+  std::vector<storage::LeaseRecord> reclaim_expired(std::int64_t now, int limit) override {
+    return inner_->reclaim_expired(now, limit);
+  }
+  std::int64_t lease_count() override { return inner_->lease_count(); }
+  void for_each_lease(const std::function<void(const storage::LeaseRecord&)>& visit) override {
+    inner_->for_each_lease(visit);
+  }
+  std::int64_t license_generation() override { return inner_->license_generation(); }
+  void record_activation(std::int64_t id, const std::string& host, const std::string& user,
+                         std::int64_t now) override {
+    inner_->record_activation(id, host, user, now);
+  }
+  std::int64_t activation_count(std::int64_t id) override { return inner_->activation_count(id); }
+  std::int64_t create_customer(const std::string& name, std::int64_t now) override {
+    return inner_->create_customer(name, now);
+  }
+  std::optional<std::int64_t> find_customer(const std::string& name) override {
+    return inner_->find_customer(name);
+  }
+  std::int64_t create_license(const storage::NewLicense& license) override {
+    return inner_->create_license(license);
+  }
+  std::vector<storage::LicenseRecord> list_licenses() override { return inner_->list_licenses(); }
+
+ protected:
+  std::unique_ptr<storage::SeatStore> inner_;
+};
+
+}  // namespace lmp::test
