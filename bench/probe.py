@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # Helpers of bench/run.sh that the shell does badly: readiness probes, filling lmpd with leases,
 # timing a restart, and CPU/disk snapshots around each benchmark run.
 """Usage:
@@ -11,9 +11,12 @@
       to the first successful HEARTBEAT of ID (a read of stored state), and VmRSS when ready
   probe.py rss --pid PID
       prints VmRSS, RssAnon, RssFile of PID in KiB as JSON
+  probe.py meta --dir DIR [--set KEY=VALUE ...]
+      prints the machine (CPUs, model, memory, kernel, DIR's file system and disk) and the pairs
   probe.py snapshot [--pid NAME=PID ...] [--threads NAME] [--disk-dir DIR] [--since FILE]
       prints CPU ticks of each process tree, per-thread ticks of NAME, system CPU and the disk
       counters of DIR's block device; with --since, the rates since that earlier snapshot
+      (and with --client-seconds, the load client's CPU and what other processes used)
 """
 
 import argparse
@@ -145,7 +148,7 @@ def tree_pids(root):
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                ppid = int(read_stat(f"/proc/{entry}/stat")[1])
+                ppid = int(read_stat(f"/proc/{entry}/stat")[2])
             except OSError:
                 continue
             children.setdefault(ppid, []).append(int(entry))
@@ -210,7 +213,7 @@ def snapshot(args):
     return snap
 
 
-def rates(before, after):
+def rates(before, after, client_seconds):
     wall = after["t"] - before["t"]
     out = {"wall_s": round(wall, 3)}
     per_core = TICKS * wall / 100  # ticks in one percent of one core over the window
@@ -224,6 +227,11 @@ def rates(before, after):
     out["system_iowait_pct"] = round(
         100 * cores * (after["system"]["iowait"] - before["system"]["iowait"]) / total,
         1) if total else 0.0
+    if client_seconds is not None:
+        # What neither the servers nor the client used: other work sharing the machine.
+        out["client_cpu_pct"] = round(100 * client_seconds / wall, 1)
+        out["other_busy_pct"] = round(max(0.0, out["system_busy_pct"] - out["client_cpu_pct"]
+                                          - sum(out["cpu_pct"].values())), 1)
     out["threads"] = {}
     for name, per in after["threads"].items():
         earlier = before["threads"].get(name, {})
@@ -246,9 +254,48 @@ def cmd_snapshot(args):
     snap = snapshot(args)
     if args.since:
         with open(args.since) as f:
-            print(json.dumps(rates(json.load(f), snap)))
+            print(json.dumps(rates(json.load(f), snap, args.client_seconds)))
     else:
         print(json.dumps(snap))
+
+
+def cmd_meta(args):
+    meta = dict(pair.split("=", 1) for pair in args.set)
+    with open("/proc/cpuinfo") as f:
+        models = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    disk = disk_counters(args.dir)["device"]
+    try:
+        with open(f"/sys/block/{disk}/queue/rotational") as f:
+            rotational = f.read().strip() == "1"
+    except OSError:
+        rotational = None
+    fs = subprocess.run(["findmnt", "-n", "-o", "FSTYPE,SOURCE", "-T", args.dir],
+                        capture_output=True, text=True).stdout.split()
+    meta["machine"] = {
+        "cpus": os.cpu_count(),
+        "cpu_model": models[0] if models else "unknown",
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": os.uname().release,
+        "os": platform_name(),
+        "filesystem": fs[0] if fs else "unknown",
+        "disk": disk,
+        "disk_rotational_flag": rotational,
+    }
+    meta["date_utc"] = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
+    print(json.dumps(meta, indent=1))
+
+
+def platform_name():
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return "unknown"
 
 
 def main():
@@ -277,11 +324,16 @@ def main():
     p = sub.add_parser("rss")
     p.add_argument("--pid", type=int, required=True)
     p.set_defaults(run=cmd_rss)
+    p = sub.add_parser("meta")
+    p.add_argument("--dir", required=True)
+    p.add_argument("--set", action="append", default=[])
+    p.set_defaults(run=cmd_meta)
     p = sub.add_parser("snapshot")
     p.add_argument("--pid", action="append", default=[])
     p.add_argument("--threads", action="append", default=[])
     p.add_argument("--disk-dir")
     p.add_argument("--since")
+    p.add_argument("--client-seconds", type=float)
     p.set_defaults(run=cmd_snapshot)
     args = parser.parse_args()
     args.run(args)

@@ -66,6 +66,7 @@ struct Product {
 struct Config {
   std::string source_file;  // the file it was loaded from
   Listener seat_listener;
+  Listener admin_listener{"127.0.0.1", 27480, true};  // HTTP: seat operations, health, admin API
   Storage storage;
   std::string plugin_directory;  // absolute after loading
   LeaseDefaults leases;

@@ -15,7 +15,11 @@
 #include <utility>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
+
+#include <sstream>
 
 #include "config/yaml_walker.hpp"
 
@@ -122,6 +126,7 @@ class Loader {
   void listeners(const Item& item) {
     const Walker::Fields fields = {
         {"seat", [&](const Item& v) { listener(v, c_.seat_listener); }},
+        {"admin", [&](const Item& v) { listener(v, c_.admin_listener); }},
     };
     w_.fields(item, fields);
   }
@@ -400,6 +405,79 @@ std::optional<std::string> read_file(const std::string& path, int& error) {
   return content;
 }
 
+// What the document stream holds, found by walking its events before building any node:
+// yaml-cpp 0.7's YAML::LoadAll never returns when a token cannot start a node (a stray ','), as
+// its parser then yields empty documents without consuming anything (upstream issue 1040).
+struct StreamShape {
+  bool stuck = false;
+  YAML::Mark stuck_at = YAML::Mark::null_mark();
+  std::optional<YAML::Mark> second_document;  // the first non-empty document after the first
+};
+
+class DocumentSurvey : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start_ = mark;
+    content_.reset();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { saw(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    saw(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    saw(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    saw(mark);
+  }
+  void OnMapEnd() override {}
+
+  const YAML::Mark& start() const { return start_; }
+  // Where the document's first node starts, when it has one.
+  const std::optional<YAML::Mark>& content() const { return content_; }
+
+ private:
+  void saw(const YAML::Mark& mark) {
+    if (!content_) content_ = mark;
+  }
+
+  YAML::Mark start_ = YAML::Mark::null_mark();
+  std::optional<YAML::Mark> content_;
+};
+
+StreamShape survey_documents(const std::string& yaml) {
+  StreamShape shape;
+  std::istringstream stream(yaml);
+  YAML::Parser parser(stream);
+  DocumentSurvey survey;
+  std::optional<int> previous_start;
+  // Every document that makes progress consumes at least one character, so this bound is never
+  // reached by a stream the parser gets through; it backs up the same-position check below.
+  const std::size_t most_documents = yaml.size() + 2;
+  for (std::size_t count = 0; parser.HandleNextDocument(survey); ++count) {
+    if ((previous_start && *previous_start == survey.start().pos) || count > most_documents) {
+      shape.stuck = true;
+      shape.stuck_at = survey.start();
+      return shape;
+    }
+    previous_start = survey.start().pos;
+    if (count > 0 && survey.content() && !shape.second_document)
+      shape.second_document = survey.content();
+  }
+  return shape;
+}
+
+std::string character_at(const std::string& yaml, const YAML::Mark& mark) {
+  if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= yaml.size()) return "end of input";
+  return std::string(1, yaml[static_cast<std::size_t>(mark.pos)]);
+}
+
 }  // namespace
 
 std::string Error::to_string() const {
@@ -424,13 +502,17 @@ LoadResult load_string(const std::string& yaml, const std::string& file_name,
     } else {
       base = base.lexically_normal();
       config.storage.sqlite_path = (base / "lmpd.db").string();
-      std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
-      if (!documents.empty()) Loader(walker, config, base).document(documents.front());
-      // A stray "---" followed by nothing is harmless; a second configuration is not.
-      for (std::size_t i = 1; i < documents.size(); ++i)
-        if (!documents[i].IsNull())
-          walker.error(documents[i].Mark(),
+      const StreamShape shape = survey_documents(yaml);
+      if (shape.stuck) {
+        walker.error(shape.stuck_at, "unexpected '" + character_at(yaml, shape.stuck_at) +
+                                         "' where a value should start");
+      } else {
+        Loader(walker, config, base).document(YAML::Load(yaml));
+        // A stray "---" followed by nothing is harmless; a second configuration is not.
+        if (shape.second_document)
+          walker.error(*shape.second_document,
                        "expected a single YAML document, got another one after '---'");
+      }
     }
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own message for this is "bad file".

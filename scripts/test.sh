@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/check-format.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMP_WERROR=ON -DLMP_BUILD_TESTS=ON >/dev/null
+# Prefix /usr so the debian_package test packages the build it tested.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DLMP_WERROR=ON \
+  -DLMP_BUILD_TESTS=ON >/dev/null
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 300

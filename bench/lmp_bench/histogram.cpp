@@ -9,9 +9,9 @@ namespace {
 constexpr std::uint64_t kLinear = std::uint64_t{2} << LatencyHistogram::kSubBucketBits;
 constexpr std::uint64_t kHalf = kLinear / 2;
 constexpr std::size_t kBuckets =
-    kLinear + static_cast<std::size_t>(LatencyHistogram::kMaxBits - LatencyHistogram::kSubBucketBits -
-                                       1) *
-                  kHalf;
+    kLinear +
+    static_cast<std::size_t>(LatencyHistogram::kMaxBits - LatencyHistogram::kSubBucketBits - 1) *
+        kHalf;
 }  // namespace
 
 LatencyHistogram::LatencyHistogram() : counts_(kBuckets, 0) {}
@@ -44,8 +44,11 @@ std::uint64_t LatencyHistogram::highest_in(std::size_t index) {
 std::uint64_t LatencyHistogram::percentile(double percent) const {
   if (count_ == 0) return 0;
   percent = std::clamp(percent, 0.0, 100.0);
-  auto rank = static_cast<std::uint64_t>(std::ceil(percent / 100.0 * static_cast<double>(count_)));
+  // The slack keeps 99.9% of 1000 at rank 999, which the double product overshoots.
+  double exact = percent / 100.0 * static_cast<double>(count_);
+  auto rank = static_cast<std::uint64_t>(std::ceil(exact - 1e-7));
   rank = std::clamp<std::uint64_t>(rank, 1, count_);
+  if (rank == count_) return max_;
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     seen += counts_[i];

@@ -39,10 +39,9 @@ class LatencyHistogram {
     int top = 63 - __builtin_clzll(value);  // position of the highest set bit, >= 8
     int shift = top - kSubBucketBits;
     std::uint64_t mantissa = value >> shift;  // in [128, 256)
-    return static_cast<std::size_t>(kLinear +
-                                    static_cast<std::uint64_t>(top - kSubBucketBits - 1) *
-                                        (kLinear / 2) +
-                                    (mantissa - kLinear / 2));
+    return static_cast<std::size_t>(
+        kLinear + static_cast<std::uint64_t>(top - kSubBucketBits - 1) * (kLinear / 2) +
+        (mantissa - kLinear / 2));
   }
   // Smallest and largest value that land in bucket `index`.
   static std::uint64_t lowest_in(std::size_t index);

@@ -64,8 +64,8 @@ std::vector<Op> parse_mix(std::string_view text) {
   std::size_t start = 0;
   while (true) {
     std::size_t comma = text.find(',', start);
-    std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (item == "checkout") {
       mix.push_back(Op::checkout);
     } else if (item == "heartbeat") {

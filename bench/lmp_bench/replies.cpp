@@ -42,6 +42,10 @@ std::size_t parse_at(std::string_view in, std::size_t pos, RespValue& out, int d
   if (depth > kMaxRespDepth) throw ReplyError("RESP: nesting too deep");
   if (pos >= in.size()) return 0;
   char type = in[pos];
+  // Judged before waiting for the line end, so a line protocol without CR is refused at once.
+  if (type != '+' && type != '-' && type != ':' && type != '$' && type != '*') {
+    throw ReplyError("RESP: unknown reply type '" + std::string(1, type) + "'");
+  }
   std::string_view line;
   std::size_t next = 0;
   if (!resp_line(in, pos + 1, line, next)) return 0;
@@ -89,9 +93,8 @@ std::size_t parse_at(std::string_view in, std::size_t pos, RespValue& out, int d
       }
       return next;
     }
-    default:
-      throw ReplyError("RESP: unknown reply type '" + std::string(1, type) + "'");
   }
+  return 0;  // not reached: the type was checked above
 }
 
 }  // namespace

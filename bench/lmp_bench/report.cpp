@@ -54,7 +54,7 @@ std::string format_utc(std::int64_t unix_ms) {
   time_t seconds = static_cast<time_t>(unix_ms / 1000);
   struct tm tm {};
   gmtime_r(&seconds, &tm);
-  char buf[40];
+  char buf[96];  // room for any int fields, which keeps -Wformat-truncation quiet
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(unix_ms % 1000));
@@ -62,8 +62,8 @@ std::string format_utc(std::int64_t unix_ms) {
 }
 
 boost::json::object to_json(const Report& r) {
-  boost::json::object latency{{"p50", r.p50_us}, {"p99", r.p99_us}, {"p999", r.p999_us},
-                              {"max", r.max_us}};
+  boost::json::object latency{
+      {"p50", r.p50_us}, {"p99", r.p99_us}, {"p999", r.p999_us}, {"max", r.max_us}};
   boost::json::object errors;
   for (const auto& [code, count] : r.errors) errors[code] = count;
   return boost::json::object{
@@ -98,8 +98,8 @@ std::string format_summary(const Report& r) {
          fixed(r.warmup_s, 1) + " s warmup\n";
   out += "  ops       " + std::to_string(r.ops) + " (" + fixed(r.ops_per_sec, 1) + "/s), " +
          std::to_string(r.ok_ops) + " ok\n";
-  out += "  latency   p50 " + fixed(r.p50_us, 1) + " us  p99 " + fixed(r.p99_us, 1) +
-         " us  p999 " + fixed(r.p999_us, 1) + " us  max " + fixed(r.max_us, 1) + " us\n";
+  out += "  latency   p50 " + fixed(r.p50_us, 1) + " us  p99 " + fixed(r.p99_us, 1) + " us  p999 " +
+         fixed(r.p999_us, 1) + " us  max " + fixed(r.max_us, 1) + " us\n";
   out += "  errors   ";
   if (r.errors.empty()) out += " none";
   for (const auto& [code, count] : r.errors) out += " " + code + "=" + std::to_string(count);

@@ -81,15 +81,19 @@ class Slot {
     }
   }
 
-  // The lease heartbeats and checkins act on: the newest one held.
-  std::string_view lease() const { return held_ ? std::string_view(leases_[held_ - 1]) : ""; }
+  // The lease heartbeats and checkins act on: the newest one held (NUL-terminated for libpq).
+  const std::string& lease() const { return held_ ? leases_[held_ - 1] : empty_; }
   std::span<const std::string> leases() const { return {leases_.data(), held_}; }
-  void release_all() { held_ = 0; }
 
   // For targets where the client names the lease (redis keys, postgres rows): the name of the
   // checkout in flight, built in place to keep its buffer.
   std::string& pending_lease() { return pending_; }
+  const std::string& pending_lease() const { return pending_; }
   std::uint64_t next_sequence() { return ++sequence_; }
+
+  // Names the slot within its run (connection and index), for client-named leases.
+  void set_name(std::string name) { name_ = std::move(name); }
+  const std::string& name() const { return name_; }
 
  private:
   // Reuses the strings of leases given up before, so steady state allocates nothing.
@@ -107,6 +111,8 @@ class Slot {
   std::size_t held_ = 0;
   std::string pending_;
   std::uint64_t sequence_ = 0;
+  std::string name_;
+  static inline const std::string empty_;
 };
 
 }  // namespace lmp::bench

@@ -18,6 +18,8 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "http/http_server.hpp"
+#include "net/rate_limiter.hpp"
 #include "net/seat_server.hpp"
 #include "plugin/daemon_host.hpp"
 #include "plugin/registry.hpp"
@@ -111,16 +113,30 @@ std::vector<std::string> check_config_and_plugins(const config::Config& config) 
 }
 
 struct Daemon::Impl {
-  Impl(config::Config cfg, const Clock& clk) : config(std::move(cfg)), clock(clk), host(clk) {}
+  Impl(config::Config cfg, const Clock& clk)
+      : config(std::move(cfg)),
+        clock(clk),
+        host(clk),
+        limiter(config.limits.invalid_code_burst,
+                std::chrono::seconds(config.limits.invalid_code_window_seconds)) {}
+
+  std::size_t connection_count() const {
+    return (seat_server ? seat_server->connection_count() : 0) +
+           (http_server ? http_server->connection_count() : 0);
+  }
 
   config::Config config;
   const Clock& clock;
   plugin::DaemonHost host;
   plugin::FamilyRegistry registry;  // must outlive the service, whose catalog holds families
+  // One invalid-code budget per address for both listeners; it outlives the io_context's
+  // handlers, which refer to it.
+  net::InvalidCodeLimiter limiter;
   boost::asio::io_context io{1};
   boost::asio::steady_timer drain_timer{io};
   std::unique_ptr<seat::SeatService> service;
   std::unique_ptr<net::SeatServer> seat_server;
+  std::unique_ptr<http::HttpServer> http_server;
   std::atomic<bool> stopping{false};
   FileDescriptor database_lock;
 };
@@ -162,21 +178,34 @@ Daemon::~Daemon() {
 void Daemon::start() {
   auto& cfg = impl_->config;
   impl_->service->start();
-  if (!cfg.seat_listener.enabled) return;
-  net::SeatServerOptions options;
-  options.address = cfg.seat_listener.address;
-  options.port = cfg.seat_listener.port;
-  options.max_connections = cfg.limits.max_connections;
-  options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
-  options.invalid_code_burst = cfg.limits.invalid_code_burst;
-  options.invalid_code_window_seconds = cfg.limits.invalid_code_window_seconds;
-  options.max_wait_seconds = cfg.leases.max_wait_seconds;
-  options.advised_heartbeat_seconds = cfg.leases.heartbeat_seconds;
-  options.server_name = host_name();
-  options.version = LMP_VERSION;
-  impl_->seat_server = std::make_unique<net::SeatServer>(impl_->io, *impl_->service, options);
   try {
-    impl_->seat_server->start();
+    if (cfg.seat_listener.enabled) {
+      net::SeatServerOptions options;
+      options.address = cfg.seat_listener.address;
+      options.port = cfg.seat_listener.port;
+      options.max_connections = cfg.limits.max_connections;
+      options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+      options.max_wait_seconds = cfg.leases.max_wait_seconds;
+      options.advised_heartbeat_seconds = cfg.leases.heartbeat_seconds;
+      options.server_name = host_name();
+      options.version = LMP_VERSION;
+      impl_->seat_server =
+          std::make_unique<net::SeatServer>(impl_->io, *impl_->service, impl_->limiter, options);
+      impl_->seat_server->start();
+    }
+    if (cfg.admin_listener.enabled) {
+      http::HttpServerOptions options;
+      options.address = cfg.admin_listener.address;
+      options.port = cfg.admin_listener.port;
+      options.max_connections = cfg.limits.max_connections;
+      options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+      options.max_wait_seconds = cfg.leases.max_wait_seconds;
+      options.server_name = "lmpd";
+      options.version = LMP_VERSION;
+      impl_->http_server =
+          std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
+      impl_->http_server->start();
+    }
   } catch (const std::exception& ex) {
     throw StartupError(ex.what());
   }
@@ -193,6 +222,8 @@ void Daemon::stop() {
   boost::asio::post(impl_->io, [this] {
     log::info("shutting_down");
     if (impl_->seat_server) impl_->seat_server->stop();
+    // /readyz answers 503 from here on, to requests already received.
+    if (impl_->http_server) impl_->http_server->stop();
     // The service answers everything queued (each answer is posted to this io_context) and
     // commits before stop() returns; the connections then write those answers and close.
     impl_->service->stop();
@@ -201,12 +232,11 @@ void Daemon::stop() {
 }
 
 void Daemon::wait_for_connections(std::chrono::steady_clock::time_point deadline) {
-  auto& server = impl_->seat_server;
-  if (!server || server->connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
-    if (server && server->connection_count() > 0)
-      log::warning("shutdown_dropped_connections",
-                   {{"count", std::to_string(server->connection_count())}});
-    server.reset();
+  const std::size_t open = impl_->connection_count();
+  if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (open > 0) log::warning("shutdown_dropped_connections", {{"count", std::to_string(open)}});
+    impl_->seat_server.reset();
+    impl_->http_server.reset();
     impl_->io.stop();
     return;
   }
@@ -229,6 +259,10 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
       next.seat_listener.port != old.seat_listener.port ||
       next.seat_listener.enabled != old.seat_listener.enabled)
     restart_needed("listeners.seat");
+  if (next.admin_listener.address != old.admin_listener.address ||
+      next.admin_listener.port != old.admin_listener.port ||
+      next.admin_listener.enabled != old.admin_listener.enabled)
+    restart_needed("listeners.admin");
   if (next.storage.sqlite_path != old.storage.sqlite_path ||
       next.storage.backend != old.storage.backend)
     restart_needed("storage");
@@ -244,6 +278,10 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
 
 std::uint16_t Daemon::seat_port() const {
   return impl_->seat_server ? impl_->seat_server->port() : 0;
+}
+
+std::uint16_t Daemon::admin_port() const {
+  return impl_->http_server ? impl_->http_server->port() : 0;
 }
 
 void Daemon::wake() {

@@ -37,7 +37,7 @@ class Daemon {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Starts the storage thread and binds the listeners; throws StartupError.
+  // Starts the storage thread and binds the listeners (seat protocol, HTTP); throws StartupError.
   void start();
   // Serves on the calling thread until stop() has drained everything.
   void run();
@@ -48,6 +48,8 @@ class Daemon {
   // in force); settings that need a restart (listeners, storage, plugin folder) are logged.
   std::vector<std::string> reload(const config::Config& config);
   std::uint16_t seat_port() const;
+  // The HTTP listener's port (seat operations, health, admin API); 0 when it is disabled.
+  std::uint16_t admin_port() const;
   // Re-checks the clock at once (tests on a ManualClock).
   void wake();
 

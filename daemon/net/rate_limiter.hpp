@@ -1,5 +1,6 @@
 // Limits how many `invalid_code` answers one peer address may collect per time window, so that
-// activation codes cannot be guessed at network speed. Used from the network thread only.
+// activation codes cannot be guessed at network speed. One instance serves every listener (seat
+// protocol and HTTP), so a guesser has one budget per address. Used from the network thread only.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,9 @@ class InvalidCodeLimiter {
 
   InvalidCodeLimiter(int burst, std::chrono::seconds window) : burst_(burst), window_(window) {}
 
+  // `peer` is the address as Asio prints it. An IPv4-mapped IPv6 address (::ffff:a.b.c.d, what a
+  // dual-stack listener sees) counts as the IPv4 address, so that listeners bound to different
+  // families share the budget.
   // Seconds the peer must wait before its next code is looked up; 0 when it may go on.
   std::int64_t retry_after(const std::string& peer, Clock::time_point now);
   // Counts one `invalid_code` answer against the peer.

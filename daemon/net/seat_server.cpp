@@ -32,21 +32,20 @@ class Connection;
 
 struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   SeatServerState(asio::io_context& io_context, seat::SeatService& seat_service,
-                  SeatServerOptions opts)
+                  InvalidCodeLimiter& code_limiter, SeatServerOptions opts)
       : io(io_context),
         service(seat_service),
+        limiter(code_limiter),
         options(std::move(opts)),
-        acceptor(io_context),
-        limiter(options.invalid_code_burst,
-                std::chrono::seconds(options.invalid_code_window_seconds)) {}
+        acceptor(io_context) {}
 
   void accept();
 
   asio::io_context& io;
   seat::SeatService& service;
+  InvalidCodeLimiter& limiter;  // shared with the HTTP listener: one budget per address
   SeatServerOptions options;
   tcp::acceptor acceptor;
-  InvalidCodeLimiter limiter;
   std::unordered_set<std::shared_ptr<Connection>> connections;
   bool stopped = false;
 };
@@ -319,8 +318,9 @@ void SeatServerState::accept() {
       });
 }
 
-SeatServer::SeatServer(asio::io_context& io, seat::SeatService& service, SeatServerOptions options)
-    : impl_(std::make_shared<SeatServerState>(io, service, std::move(options))) {}
+SeatServer::SeatServer(asio::io_context& io, seat::SeatService& service,
+                       InvalidCodeLimiter& limiter, SeatServerOptions options)
+    : impl_(std::make_shared<SeatServerState>(io, service, limiter, std::move(options))) {}
 
 SeatServer::~SeatServer() {
   boost::system::error_code ec;

@@ -15,13 +15,13 @@ class SeatService;
 
 namespace lmp::net {
 
+class InvalidCodeLimiter;
+
 struct SeatServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 27400;  // 0 picks a free port; port() tells which
   std::size_t max_connections = 10000;
   int idle_timeout_seconds = 600;
-  int invalid_code_burst = 10;
-  int invalid_code_window_seconds = 60;
   std::int64_t max_wait_seconds = 300;
   std::int64_t advised_heartbeat_seconds = 60;
   std::string server_name = "lmpd";
@@ -34,9 +34,11 @@ struct SeatServerState;  // the listener and its connections, shared with pendin
 // be run by exactly one thread (connections keep no strand).
 // REQUIRES: the SeatService runs its completions on the same io_context
 // (SeatService::set_completion_executor), since they write to the connections.
+// The limiter is shared with the other listeners and must outlive the server.
 class SeatServer {
  public:
-  SeatServer(boost::asio::io_context& io, seat::SeatService& service, SeatServerOptions options);
+  SeatServer(boost::asio::io_context& io, seat::SeatService& service, InvalidCodeLimiter& limiter,
+             SeatServerOptions options);
   ~SeatServer();
   SeatServer(const SeatServer&) = delete;
   SeatServer& operator=(const SeatServer&) = delete;

@@ -76,6 +76,9 @@ TEST(ConfigExample, LoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.seat_listener.address, "127.0.0.1");
   EXPECT_EQ(c.seat_listener.port, 27400);
   EXPECT_TRUE(c.seat_listener.enabled);
+  EXPECT_EQ(c.admin_listener.address, "127.0.0.1");
+  EXPECT_EQ(c.admin_listener.port, 27480);
+  EXPECT_TRUE(c.admin_listener.enabled);
   EXPECT_EQ(c.storage.backend, "sqlite");
   EXPECT_EQ(c.storage.sqlite_path, (root / "state" / "lmpd.db").string());
   EXPECT_EQ(c.storage.synchronous, "full");
@@ -125,6 +128,9 @@ TEST(ConfigDefaults, EmptyDocumentGivesEveryDefault) {
     EXPECT_EQ(c.seat_listener.address, defaults.seat_listener.address);
     EXPECT_EQ(c.seat_listener.port, defaults.seat_listener.port);
     EXPECT_EQ(c.seat_listener.enabled, defaults.seat_listener.enabled);
+    EXPECT_EQ(c.admin_listener.address, "127.0.0.1");
+    EXPECT_EQ(c.admin_listener.port, 27480);
+    EXPECT_TRUE(c.admin_listener.enabled);
     EXPECT_EQ(c.storage.backend, "sqlite");
     EXPECT_EQ(c.storage.sqlite_path, "/etc/lmpd/lmpd.db");
     EXPECT_EQ(c.storage.synchronous, defaults.storage.synchronous);
@@ -211,6 +217,25 @@ products:
   EXPECT_EQ(c.products[1].unit, lmp::sdk::UnitType::users);
   EXPECT_EQ(c.products[1].end_of_sale_unix, 1814313600);  // 2027-06-30T00:00:00Z
   EXPECT_EQ(c.products[1].end_of_life_unix, 1814313600);
+}
+
+TEST(ConfigValues, AdminListenerKeysAreStoredApartFromTheSeatListener) {
+  Config c = load_ok(
+      "listeners:\n  seat: {port: 1}\n  admin:\n    address: \"::\"\n    port: 0\n"
+      "    enabled: false\n");
+  EXPECT_EQ(c.admin_listener.address, "::");
+  EXPECT_EQ(c.admin_listener.port, 0);
+  EXPECT_FALSE(c.admin_listener.enabled);
+  EXPECT_EQ(c.seat_listener.address, "127.0.0.1");
+  EXPECT_EQ(c.seat_listener.port, 1);
+  EXPECT_TRUE(c.seat_listener.enabled);
+
+  // An admin section with only some keys keeps the others' admin defaults, not the seat ones.
+  Config partial = load_ok("listeners:\n  admin: {address: 0.0.0.0}\n");
+  EXPECT_EQ(partial.admin_listener.address, "0.0.0.0");
+  EXPECT_EQ(partial.admin_listener.port, 27480);
+  EXPECT_TRUE(partial.admin_listener.enabled);
+  EXPECT_EQ(load_ok("listeners:\n  admin: {port: 65535}\n").admin_listener.port, 65535);
 }
 
 TEST(ConfigValues, CoreSchemaTagsStateTheType) {

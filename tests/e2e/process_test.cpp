@@ -18,6 +18,7 @@ namespace {
 
 std::string config_text(const std::string& extra_product = "") {
   return std::string("listeners:\n  seat:\n    address: 127.0.0.1\n    port: 0\n") +
+         "  admin:\n    address: 127.0.0.1\n    port: 0\n" +
          "storage:\n  sqlite:\n    path: lmpd.db\n" +
          "plugins:\n  directory: " + LMP_TEST_PLUGIN_DIR + "\n" +
          "products:\n"

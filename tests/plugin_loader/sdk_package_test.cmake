@@ -1,7 +1,7 @@
 # CTest script: installs the `sdk` component into a scratch prefix, builds an outside plugin with
 # find_package(lmp-sdk 1.0) and lmp_add_family_plugin(), checks that a 2.0 request is refused,
 # then has plugin_loader_tests load the plugin it built.
-# Inputs (-D): BUILD_DIR, CONSUMER_SOURCE_DIR, WORK_DIR, INSTALL_LIBDIR, INSTALL_INCLUDEDIR,
+# Inputs (-D): BUILD_DIR, CONSUMER_SOURCE_DIR, WORK_DIR, INSTALL_DATADIR, INSTALL_INCLUDEDIR,
 #              GENERATOR, CXX_COMPILER, TEST_EXE.
 cmake_minimum_required(VERSION 3.25)
 
@@ -17,7 +17,7 @@ set(prefix ${WORK_DIR}/prefix)
 run("installing the sdk component"
     ${CMAKE_COMMAND} --install ${BUILD_DIR} --component sdk --prefix ${prefix})
 
-set(package_dir ${prefix}/${INSTALL_LIBDIR}/cmake/lmp-sdk)
+set(package_dir ${prefix}/${INSTALL_DATADIR}/cmake/lmp-sdk)
 foreach(file
     ${prefix}/${INSTALL_INCLUDEDIR}/lmp/sdk/family.hpp
     ${prefix}/${INSTALL_INCLUDEDIR}/lmp/sdk/plugin.hpp

@@ -27,6 +27,8 @@ config::Config base_config(const std::filesystem::path& dir) {
   cfg.source_file = (dir / "lmpd.yaml").string();
   cfg.seat_listener.address = "127.0.0.1";
   cfg.seat_listener.port = 0;
+  cfg.admin_listener.address = "127.0.0.1";
+  cfg.admin_listener.port = 0;
   cfg.storage.sqlite_path = (dir / "lmpd.db").string();
   cfg.plugin_directory = LMP_TEST_PLUGIN_DIR;
   cfg.leases.duration_seconds = 300;
@@ -74,6 +76,7 @@ TestServer::TestServer(config::Config config, std::int64_t start_ms) : clock_(st
   daemon_ = std::make_unique<app::Daemon>(std::move(config), clock_);
   daemon_->start();
   port_ = daemon_->seat_port();
+  admin_port_ = daemon_->admin_port();
   thread_ = std::thread([this] { daemon_->run(); });
 }
 

@@ -29,7 +29,7 @@ class TempDir {
 inline constexpr std::int64_t kTestEpochMs = 1767225600000;
 
 // A config with one software product "cad" (seats), "agent" (endpoints), the plugin folder of
-// the build tree and the database in `dir`.
+// the build tree and the database in `dir`; both listeners on loopback ports picked by the kernel.
 config::Config base_config(const std::filesystem::path& dir);
 
 struct LicenseSpec {
@@ -50,7 +50,8 @@ class TestServer {
   explicit TestServer(config::Config config, std::int64_t start_ms = kTestEpochMs);
   ~TestServer();
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return port_; }              // the seat protocol
+  std::uint16_t admin_port() const { return admin_port_; }  // HTTP; 0 when disabled
   ManualClock& clock() { return clock_; }
   // Moves the clock and makes the server look at it at once.
   void advance_seconds(std::int64_t seconds);
@@ -61,6 +62,7 @@ class TestServer {
   std::unique_ptr<app::Daemon> daemon_;
   std::thread thread_;
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
 };
 
 }  // namespace lmp::test

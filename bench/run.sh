@@ -1,0 +1,412 @@
+#!/usr/bin/env bash
+# Benchmarks lmpd on loopback against its ceiling (a bare echo server on the same Asio loop) and
+# two durable baselines (Redis with appendfsync always, PostgreSQL with synchronous_commit=on).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+# Debian's interpreter, where python3-matplotlib goes (a python3 earlier in PATH may lack it).
+py=/usr/bin/python3
+probe=("$py" "$repo/bench/probe.py")
+
+usage() {
+  cat <<'EOF'
+usage: bench/run.sh [options]
+  --quick              smoke run: 1 round of 2 s, connections "1 16 128", 100000 leases
+  --rounds N           interleaved rounds (default 3)
+  --duration S         seconds measured per run (default 5)
+  --warmup S           seconds of load before each measurement (default 2)
+  --connections "L"    connection counts, unpipelined (default "1 4 16 64 128")
+  --pipelined "L"      CONNECTIONSxDEPTH pipelined configurations (default "16x32")
+  --targets "L"        any of echo lmpd redis postgres (default: all four)
+  --client-threads N   threads of the load client (default 1)
+  --leases N           leases held for the memory and restart measurement (default 1000000)
+  --no-throughput      skip the throughput rounds
+  --no-memory          skip the memory and restart measurement
+  --no-build           use the binaries already in the build folder
+  --build-dir DIR      build folder (default build-bench-release)
+  --out DIR            results folder (default bench/results/<UTC timestamp>)
+  --publish            let summarize.py copy the plot to docs/benchmarks.png
+Environment: LMP_BENCH_ROUNDS, LMP_BENCH_DURATION, LMP_BENCH_CONNECTIONS, LMP_BENCH_LEASES set
+the defaults; LMP_BENCH_CLIENT names another lmp-bench binary.
+Installs what it needs from Debian (as root or through sudo), builds in Release, runs everything
+in a temporary folder under /var/tmp and stops everything it started when it exits.
+EOF
+}
+
+rounds=${LMP_BENCH_ROUNDS:-}
+duration=${LMP_BENCH_DURATION:-}
+warmup=""
+connections=${LMP_BENCH_CONNECTIONS:-}
+leases=${LMP_BENCH_LEASES:-}
+pipelined="16x32"
+targets="echo lmpd redis postgres"
+client_threads=1
+quick=0
+do_build=1
+do_throughput=1
+do_memory=1
+publish=0
+build_dir="$repo/build-bench-release"
+out=""
+command_line=bench/run.sh
+[ $# -eq 0 ] || command_line+=" $(printf '%q ' "$@" | sed 's/ $//')"
+
+need_value() { [ $# -ge 2 ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --rounds) need_value "$@"; rounds=$2; shift ;;
+    --duration) need_value "$@"; duration=$2; shift ;;
+    --warmup) need_value "$@"; warmup=$2; shift ;;
+    --connections) need_value "$@"; connections=$2; shift ;;
+    --pipelined) need_value "$@"; pipelined=$2; shift ;;
+    --targets) need_value "$@"; targets=$2; shift ;;
+    --client-threads) need_value "$@"; client_threads=$2; shift ;;
+    --leases) need_value "$@"; leases=$2; shift ;;
+    --no-throughput) do_throughput=0 ;;
+    --no-memory) do_memory=0 ;;
+    --no-build) do_build=0 ;;
+    --build-dir) need_value "$@"; build_dir=$(realpath -m "$2"); shift ;;
+    --out) need_value "$@"; out=$(realpath -m "$2"); shift ;;
+    --publish) publish=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+# --quick only changes what was not given explicitly, whatever the order of the flags.
+if [ "$quick" -eq 1 ]; then
+  rounds=${rounds:-1} duration=${duration:-2} warmup=${warmup:-1}
+  connections=${connections:-"1 16 128"} leases=${leases:-100000}
+fi
+rounds=${rounds:-3} duration=${duration:-5} warmup=${warmup:-2}
+connections=${connections:-"1 4 16 64 128"} leases=${leases:-1000000}
+for n in "$rounds" "$duration" "$warmup" "$client_threads" "$leases"; do
+  [[ $n =~ ^[0-9]+$ ]] || { echo "run.sh: '$n' is not a whole number" >&2; exit 2; }
+done
+for t in $targets; do
+  case $t in
+    echo | lmpd | redis | postgres) ;;
+    *) echo "run.sh: unknown target $t" >&2; exit 2 ;;
+  esac
+done
+out=${out:-"$repo/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"}
+
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+
+# --- (a) what this needs from Debian -------------------------------------------------------------
+"$repo/scripts/install-deps.sh"
+missing=()
+for p in redis-server postgresql python3-matplotlib; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  "${as_root[@]}" apt-get update -qq
+  # The packaged services are not used: this script starts private instances on free ports.
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+fi
+pg_bin=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d | sort -V | tail -1)
+[ -x "$pg_bin/initdb" ] || { echo "run.sh: no PostgreSQL server binaries found" >&2; exit 1; }
+
+# --- (b) Release build ---------------------------------------------------------------------------
+if [ "$do_build" -eq 1 ]; then
+  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DLMP_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$build_dir" -j"$(nproc)" \
+    --target lmpd lmp_family_software lmp-bench lmp-echo-server
+fi
+lmpd_bin="$build_dir/daemon/lmpd"
+echo_bin="$build_dir/bench/echo_server/lmp-echo-server"
+client_bin=${LMP_BENCH_CLIENT:-"$build_dir/bench/lmp-bench"}
+for b in "$lmpd_bin" "$echo_bin" "$client_bin"; do
+  [ -x "$b" ] || { echo "run.sh: $b is missing (run without --no-build?)" >&2; exit 1; }
+done
+
+# --- (c) private servers, and their cleanup ------------------------------------------------------
+mkdir -p "$out"
+work=$(mktemp -d /var/tmp/lmp-bench.XXXXXX)
+chmod 711 "$work"  # the postgres user must reach its data folder inside
+pids=()
+pg_data=""
+
+alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+
+stop_pid() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    alive "$pid" || break
+    sleep 0.1
+  done
+  if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_postgres() {
+  if [ -n "$pg_data" ] && [ -f "$pg_data/postmaster.pid" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null || true
+  fi
+  pg_data=""
+}
+
+cleanup() {
+  local status=$? pid
+  for pid in "${pids[@]}"; do stop_pid "$pid"; done
+  pids=()
+  stop_postgres
+  if [ "$status" -ne 0 ] && [ -d "$out" ]; then
+    # The temporary folder goes away; keep the servers' logs for the post-mortem.
+    mkdir -p "$out/logs"
+    (cd "$work" && find . -name '*.log' -exec cp --parents {} "$out/logs/" \;) || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Writes an lmpd config: SQLite with synchronous=full, one seats product named bench.
+write_lmpd_config() { # file port database lease_seconds
+  cat >"$1" <<EOF
+# Generated by bench/run.sh.
+listeners:
+  seat:
+    address: 127.0.0.1
+    port: $2
+storage:
+  backend: sqlite
+  sqlite:
+    path: $3
+    synchronous: full
+plugins:
+  directory: $build_dir/plugins
+products:
+  - code: bench
+    name: Benchmark seats
+    family: software
+    unit: seats
+    settings:
+      lease_seconds: $4
+EOF
+}
+
+create_license() { # config units -> prints the activation code
+  "$lmpd_bin" admin --config "$1" create-license --customer bench --product bench --units "$2" \
+    --days 30 2>>"$work/admin.log" | sed -n 's/^activation code: //p'
+}
+
+start_lmpd() { # config log -> sets lmpd_pid
+  "$lmpd_bin" --config "$1" 2>>"$2" &
+  lmpd_pid=$!
+  pids+=("$lmpd_pid")
+}
+
+declare -A port pid_of
+start_servers() {
+  local t
+  for t in $targets; do
+    port[$t]=$(free_port)
+    case $t in
+      echo)
+        "$echo_bin" --address 127.0.0.1 --port "${port[echo]}" 2>"$work/echo.log" &
+        pid_of[echo]=$!
+        pids+=("$!")
+        "${probe[@]}" ping --port "${port[echo]}"
+        ;;
+      lmpd)
+        mkdir -p "$work/lmpd"
+        write_lmpd_config "$work/lmpd/lmpd.yaml" "${port[lmpd]}" "$work/lmpd/lmpd.db" 3600
+        lmpd_code=$(create_license "$work/lmpd/lmpd.yaml" 1000000)
+        start_lmpd "$work/lmpd/lmpd.yaml" "$work/lmpd/lmpd.log"
+        pid_of[lmpd]=$lmpd_pid
+        "${probe[@]}" ping --port "${port[lmpd]}"
+        ;;
+      redis)
+        mkdir -p "$work/redis"
+        cat >"$work/redis/redis.conf" <<EOF
+bind 127.0.0.1
+port ${port[redis]}
+daemonize no
+dir $work/redis
+logfile $work/redis/redis.log
+appendonly yes
+appendfsync always
+save ""
+EOF
+        redis-server "$work/redis/redis.conf" &
+        pid_of[redis]=$!
+        pids+=("$!")
+        "${probe[@]}" ping --port "${port[redis]}"
+        ;;
+      postgres)
+        install -d -o postgres -g postgres -m 700 "$work/pg"
+        runuser -u postgres -- "$pg_bin/initdb" -D "$work/pg/data" -A trust -U postgres \
+          >"$work/pg/initdb.log"
+        cat >>"$work/pg/data/postgresql.conf" <<EOF
+# bench/run.sh: loopback only, every commit flushed before it is acknowledged.
+listen_addresses = '127.0.0.1'
+port = ${port[postgres]}
+unix_socket_directories = '$work/pg'
+max_connections = 300
+synchronous_commit = on
+fsync = on
+EOF
+        pg_data="$work/pg/data"
+        runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/server.log" -w -t 60 \
+          start >/dev/null
+        pid_of[postgres]=$(head -1 "$pg_data/postmaster.pid")
+        pg_conninfo="host=127.0.0.1 port=${port[postgres]} user=postgres dbname=postgres"
+        ;;
+    esac
+  done
+}
+
+stop_servers() {
+  local pid
+  for pid in "${pids[@]}"; do stop_pid "$pid"; done
+  pids=()
+  stop_postgres
+}
+
+read -r load1 _ </proc/loadavg
+if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
+  echo "note: load average $load1 before the start: other work on this machine shows in the figures"
+fi
+
+# --- machine and run description -----------------------------------------------------------------
+echo "measuring the disk's flush rate (pg_test_fsync, about 15 s)"
+fdatasync=$("$pg_bin/pg_test_fsync" -s 1 -f "$work/fsync.test" |
+  awk '!found && $1 == "fdatasync" { print $2; found = 1 }')
+rm -f "$work/fsync.test"
+"${probe[@]}" meta --dir "$work" \
+  --set "command=$command_line" --set "rounds=$rounds" --set "duration_s=$duration" \
+  --set "warmup_s=$warmup" --set "connections=$connections" --set "pipelined=$pipelined" \
+  --set "targets=$targets" --set "client_threads=$client_threads" --set "leases=$leases" \
+  --set "fdatasync_per_s=$fdatasync" --set "loadavg_at_start=$(cut -d' ' -f1-3 /proc/loadavg)" \
+  --set "lmpd_version=$("$lmpd_bin" --version)" \
+  --set "redis_version=$(redis-server --version | awk '{print $3}')" \
+  --set "postgres_version=$("$pg_bin/postgres" --version)" \
+  --set "git_commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  --set "git_dirty=$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null | wc -l)" \
+  >"$out/meta.json"
+
+# --- (d, e) interleaved throughput rounds --------------------------------------------------------
+failures=0
+TIMEFORMAT='%U %S'
+run_one() { # round target connections pipeline
+  local round=$1 t=$2 c=$3 p=$4
+  local name="r$round-$t-c$c-p$p"
+  local args=(--target "$t" --host 127.0.0.1 --port "${port[$t]}" --connections "$c"
+    --pipeline "$p" --duration "$duration" --warmup "$warmup" --threads "$client_threads"
+    --json "$out/$name.json")
+  case $t in
+    lmpd) args+=(--code "$lmpd_code") ;;
+    postgres) args+=(--pg "$pg_conninfo") ;;
+  esac
+  local watch=() s
+  for s in "${!pid_of[@]}"; do watch+=(--pid "$s=${pid_of[$s]}"); done
+  "${probe[@]}" snapshot "${watch[@]}" --threads lmpd --disk-dir "$work" >"$work/before.json"
+  local status=0 client_seconds
+  # bash's time keyword gives the client's own CPU seconds (user + system).
+  { time "$client_bin" "${args[@]}" >"$work/client.log" 2>&1; } 2>"$work/client.time" || status=$?
+  if [ "$status" -eq 0 ]; then
+    client_seconds=$(awk '{ print $1 + $2 }' "$work/client.time")
+    "${probe[@]}" snapshot "${watch[@]}" --threads lmpd --disk-dir "$work" \
+      --since "$work/before.json" --client-seconds "$client_seconds" >"$out/$name.sys.json"
+    "$py" - "$out/$name.json" "$out/$name.sys.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = json.load(open(sys.argv[2]))
+errors = sum(r["errors"].values()) + r["transport_errors"]
+print(f"  {r['target']:8} c={r['connections']:<4} p={r['pipeline']:<3}"
+      f" {r['ops_per_sec']:>10.0f} ops/s  p99 {r['latency_us']['p99']:>7.0f} us"
+      f"  server cpu {s['cpu_pct'].get(r['target'], 0):5.1f}%"
+      f"  disk writes/s {s.get('disk', {}).get('writes_per_s', 0):6.0f}"
+      + (f"  errors {errors}" if errors else ""))
+EOF
+  else
+    failures=$((failures + 1))
+    rm -f "$out/$name.json"
+    cp "$work/client.log" "$out/$name.failed.log"
+    echo "  $t c=$c p=$p: lmp-bench failed, see $out/$name.failed.log"
+  fi
+}
+
+if [ "$do_throughput" -eq 1 ]; then
+  start_servers
+  read -ra order <<<"$targets"
+  for ((round = 1; round <= rounds; round++)); do
+    echo "round $round/$rounds"
+    for c in $connections; do
+      for t in "${order[@]}"; do run_one "$round" "$t" "$c" 1; done
+    done
+    for cp in $pipelined; do
+      for t in "${order[@]}"; do run_one "$round" "$t" "${cp%x*}" "${cp#*x}"; done
+    done
+    # Rotating the order keeps any drift within a round from always favouring the same target.
+    order=("${order[@]:1}" "${order[0]}")
+  done
+  stop_servers
+fi
+
+# --- memory per lease and restart time -----------------------------------------------------------
+if [ "$do_memory" -eq 1 ]; then
+  echo "memory: filling a fresh lmpd with $leases leases"
+  mem="$work/memory"
+  mkdir -p "$mem"
+  mem_port=$(free_port)
+  # Leases must outlive the fill and the restart, or the sweeper would change what is measured.
+  write_lmpd_config "$mem/lmpd.yaml" "$mem_port" "$mem/lmpd.db" 86400
+  codes=()
+  for ((left = leases; left > 0; left -= 1000000)); do
+    units=$((left < 1000000 ? left : 1000000))
+    codes+=(--code "$(create_license "$mem/lmpd.yaml" "$units"):$units")
+  done
+  start_lmpd "$mem/lmpd.yaml" "$mem/lmpd.log"
+  "${probe[@]}" ping --port "$mem_port"
+  sleep 1
+  "${probe[@]}" rss --pid "$lmpd_pid" >"$out/memory-rss-before.json"
+  "${probe[@]}" fill --port "$mem_port" "${codes[@]}" --leases "$leases" >"$out/memory-fill.json"
+  sleep 1
+  "${probe[@]}" rss --pid "$lmpd_pid" >"$out/memory-rss-after.json"
+  db_bytes=$(find "$mem" -maxdepth 1 -name 'lmpd.db*' -printf '%s\n' |
+    awk '{ s += $1 } END { print s }')
+  printf '{"leases": %s, "db_bytes": %s}\n' "$leases" "$db_bytes" >"$out/memory-db.json"
+  sample=$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["sample_lease"])' \
+    "$out/memory-fill.json")
+
+  echo "restart: SIGKILL, then timing a fresh start until it answers"
+  kill -KILL "$lmpd_pid"
+  wait "$lmpd_pid" 2>/dev/null || true
+  restart_status=0
+  "${probe[@]}" restart --port "$mem_port" --lease "$sample" --pid-file "$mem/restart.pid" \
+    --log "$mem/lmpd.log" -- "$lmpd_bin" --config "$mem/lmpd.yaml" >"$out/memory-restart.json" ||
+    restart_status=$?
+  # The restarted lmpd is the probe's child, not ours: register it before anything can fail.
+  [ -s "$mem/restart.pid" ] && pids+=("$(cat "$mem/restart.pid")")
+  if [ "$restart_status" -ne 0 ]; then
+    echo "run.sh: lmpd did not answer after the restart; see $mem/lmpd.log" >&2
+    exit 1
+  fi
+  sleep 2
+  "${probe[@]}" rss --pid "$(cat "$mem/restart.pid")" >"$out/memory-rss-restarted.json"
+  stop_servers
+fi
+
+# --- (f) summary ---------------------------------------------------------------------------------
+summarize=("$py" "$repo/bench/summarize.py" "$out")
+[ "$publish" -eq 1 ] && summarize+=(--publish)
+"${summarize[@]}"
+echo "results: $out"
+if [ "$failures" -gt 0 ]; then
+  echo "run.sh: $failures benchmark runs failed" >&2
+  exit 1
+fi

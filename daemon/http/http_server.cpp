@@ -1,0 +1,471 @@
+// Connections of the HTTP listener (Boost.Beast): request parsing with header and body limits,
+// keep-alive with one request at a time (pipelined requests are answered in order), idle timeout,
+// draining on stop, and the health routes.
+#include "http/http_server.hpp"
+
+#include <time.h>
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cctype>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "core/log.hpp"
+#include "http/json_response.hpp"
+#include "http/router.hpp"
+#include "http/seat_routes.hpp"
+
+namespace lmp::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr std::size_t kReadChunk = 16384;
+// After a response that ends the connection, unread request bytes are drained for this long
+// before the close, so the kernel does not answer them with a reset that destroys the response
+// (a 413 arrives while the client is still sending its body).
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+// An IMF-fixdate for the Date header (RFC 9110 section 5.6.7).
+std::string http_date() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char text[40];
+  std::size_t n = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return std::string(text, n);
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+HttpResponse status_response(int status, std::string_view state) {
+  boost::json::object body;
+  body["status"] = state;
+  return json_response(status, body);
+}
+
+}  // namespace
+
+class HttpConnection;
+
+struct HttpServerState {
+  HttpServerState(asio::io_context& io_context, HttpServerOptions opts)
+      : io(io_context), options(std::move(opts)), acceptor(io_context) {}
+
+  void accept(const std::shared_ptr<HttpServerState>& self);
+
+  asio::io_context& io;
+  HttpServerOptions options;
+  tcp::acceptor acceptor;
+  Router router;
+  std::unordered_set<std::shared_ptr<HttpConnection>> connections;
+  bool stopped = false;  // stop() began: readyz says draining, connections close when done
+};
+
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+ public:
+  HttpConnection(std::shared_ptr<HttpServerState> server, tcp::socket socket)
+      : server_(std::move(server)), socket_(std::move(socket)), timer_(server_->io) {
+    boost::system::error_code ec;
+    auto endpoint = socket_.remote_endpoint(ec);
+    peer_ = ec ? std::string("unknown") : endpoint.address().to_string();
+    socket_.set_option(tcp::no_delay(true), ec);
+  }
+
+  void start() {
+    arm_idle_timer();
+    next_request();
+  }
+
+  // Ends the connection at once; a response in flight is dropped.
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    server_->connections.erase(shared_from_this());
+  }
+
+  // The server is stopping: a connection with nothing in flight closes now; one with a request
+  // in flight answers it, then whatever complete requests it had already received, and closes.
+  void drain() {
+    if (closed_) return;
+    if (!busy_ || lingering_) close();
+  }
+
+ private:
+  void arm_idle_timer() { arm_timer(std::chrono::seconds(server_->options.idle_timeout_seconds)); }
+
+  void arm_timer(std::chrono::steady_clock::duration after) {
+    timer_.expires_after(after);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->closed_) return;
+      if (self->lingering_) {
+        self->close();
+        return;
+      }
+      // A checkout waiting for a unit is not idleness: only close when nothing is in flight.
+      if (self->busy_) {
+        self->arm_idle_timer();
+        return;
+      }
+      log::info("connection_idle_closed", {{"listener", "admin"}, {"peer", self->peer_}});
+      self->close();
+    });
+  }
+
+  void next_request() {
+    parser_.emplace();
+    parser_->header_limit(server_->options.max_header_bytes);
+    parser_->body_limit(static_cast<std::uint64_t>(server_->options.max_body_bytes));
+    parser_->eager(true);
+    continue_sent_ = false;
+    parse_buffered();
+  }
+
+  // Parses what has been read; a pipelined request may already be complete in the buffer.
+  void parse_buffered() {
+    boost::system::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) break;
+      if (ec) {
+        refuse_malformed(ec);
+        return;
+      }
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) {
+      dispatch();
+      return;
+    }
+    // Draining: a request not yet received whole is not started.
+    if (server_->stopped) {
+      close();
+      return;
+    }
+    if (parser_->is_header_done() && !continue_sent_ && expects_continue()) {
+      send_continue();
+      return;
+    }
+    read_more();
+  }
+
+  bool expects_continue() const {
+    const auto& header = parser_->get();
+    auto it = header.find(bhttp::field::expect);
+    return header.version() >= 11 && it != header.end() &&
+           equals_ignoring_case(it->value(), "100-continue");
+  }
+
+  // The client waits for this before sending its body (curl does for bodies over 1 KiB).
+  void send_continue() {
+    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    continue_sent_ = true;
+    asio::async_write(
+        socket_, asio::buffer(kContinue),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          if (self->closed_) return;
+          if (ec) {
+            self->close();
+            return;
+          }
+          self->read_more();
+        });
+  }
+
+  void read_more() {
+    if (reading_ || closed_) return;
+    reading_ = true;
+    socket_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+          self->reading_ = false;
+          if (self->closed_) return;
+          if (ec) {
+            // End of stream, or the peer vanished: every complete request was answered.
+            self->close();
+            return;
+          }
+          self->buffer_.commit(n);
+          self->arm_idle_timer();
+          self->parse_buffered();
+        });
+  }
+
+  // A request that cannot be parsed is answered and ends the connection: where the next
+  // request would start is unknown.
+  void refuse_malformed(const boost::system::error_code& ec) {
+    HttpResponse response;
+    const auto& options = server_->options;
+    if (ec == bhttp::error::body_limit) {
+      response = error_response(
+          413, "payload_too_large",
+          "the request body may be at most " + std::to_string(options.max_body_bytes) + " bytes");
+    } else if (ec == bhttp::error::bad_version) {
+      // The parser accepts HTTP/1.0 and HTTP/1.1 only (an HTTP/2 preface lands here too).
+      response = error_response(505, "http_version_not_supported",
+                                "this server speaks HTTP/1.1 and HTTP/1.0");
+    } else if (ec == bhttp::error::header_limit) {
+      response = error_response(431, "header_too_large",
+                                "the request line and header fields may be at most " +
+                                    std::to_string(options.max_header_bytes) + " bytes");
+    } else {
+      response = error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
+    }
+    busy_ = true;
+    request_version_ = 11;
+    request_keep_alive_ = false;
+    const auto id = ++request_id_;
+    respond(id, std::move(response));
+  }
+
+  void dispatch() {
+    busy_ = true;
+    bhttp::request<bhttp::string_body> message = parser_->release();
+    request_version_ = message.version();
+    request_keep_alive_ = message.keep_alive();
+    request_ = HttpRequest{};
+    request_.method = std::string(message.method_string());
+    std::string_view target = message.target();
+    auto question = target.find('?');
+    request_.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos)
+      request_.query = std::string(target.substr(question + 1));
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request_.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request_.body = std::move(message.body());
+    request_.peer = peer_;
+    const auto id = ++request_id_;
+    Reply reply = [self = shared_from_this(), id](HttpResponse response) {
+      self->respond(id, std::move(response));
+    };
+    try {
+      server_->router.dispatch(request_, reply);
+    } catch (const std::exception& ex) {
+      // A handler bug fails its request, not the network thread.
+      log::error("http_handler_exception", {{"path", request_.path}, {"error", ex.what()}});
+      reply(error_response(500, "internal", "the server failed; see its log"));
+    }
+  }
+
+  void respond(std::uint64_t id, HttpResponse response) {
+    if (closed_ || id != request_id_ || id == answered_id_) return;
+    answered_id_ = id;
+    const auto& options = server_->options;
+    // Beast throws on these, and a throw here would leave the network thread: a handler's
+    // mistake must cost its request only.
+    if (response.status < 200 || response.status > 599) {
+      log::error("http_handler_bad_status",
+                 {{"path", request_.path}, {"status", std::to_string(response.status)}});
+      response = error_response(500, "internal", "the server failed; see its log");
+    }
+    if (response.status == 204 || response.status == 304) response.body.clear();
+    auto& out = response_.emplace();
+    out.version(request_version_);
+    out.result(static_cast<unsigned>(response.status));
+    out.set(bhttp::field::server, options.server_name + "/" + options.version);
+    out.set(bhttp::field::date, http_date());
+    out.set(bhttp::field::content_type, response.content_type);
+    // Answers carry leases and license details: no cache may keep them.
+    out.set(bhttp::field::cache_control, "no-store");
+    for (auto& [name, value] : response.headers) out.insert(name, value);
+    out.body() = std::move(response.body);
+    // While draining, stay open only for requests already received.
+    const bool keep_alive = request_keep_alive_ && (!server_->stopped || buffer_.size() > 0);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    bhttp::async_write(
+        socket_, out,
+        [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
+          if (self->closed_) return;
+          self->response_.reset();
+          if (ec) {
+            self->close();
+            return;
+          }
+          if (!keep_alive) {
+            self->linger_close();
+            return;
+          }
+          self->busy_ = false;
+          self->arm_idle_timer();
+          self->next_request();
+        });
+  }
+
+  // Sends FIN, then reads and discards until the peer closes too or kLingerTime passes.
+  void linger_close() {
+    lingering_ = true;
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec || server_->stopped) {
+      close();
+      return;
+    }
+    arm_timer(kLingerTime);
+    discard();
+  }
+
+  void discard() {
+    socket_.async_read_some(
+        asio::buffer(discard_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          if (self->closed_) return;
+          if (ec) {
+            self->close();
+            return;
+          }
+          self->discard();
+        });
+  }
+
+  std::shared_ptr<HttpServerState> server_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;  // idle timeout, or the linger deadline
+  std::string peer_;
+  beast::flat_buffer buffer_;  // read but not yet parsed: the start of the next request
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  HttpRequest request_;  // the request being handled; handlers hold a reference until they reply
+  unsigned request_version_ = 11;
+  bool request_keep_alive_ = true;
+  std::optional<bhttp::response<bhttp::string_body>> response_;  // being written
+  std::uint64_t request_id_ = 0;                                 // the request a Reply answers
+  std::uint64_t answered_id_ = 0;  // the last request answered; later replies are ignored
+  std::array<char, 4096> discard_{};
+  bool busy_ = false;  // a request is being handled or its response written
+  bool reading_ = false;
+  bool continue_sent_ = false;
+  bool lingering_ = false;
+  bool closed_ = false;
+};
+
+void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
+  acceptor.async_accept([self](const boost::system::error_code& ec, tcp::socket socket) {
+    if (self->stopped) return;
+    if (!ec) {
+      if (self->connections.size() >= self->options.max_connections) {
+        // Best effort: the client learns why before the close.
+        static const std::string kBody =
+            R"({"error":{"code":"unavailable","message":"too many connections, retry later"}})";
+        static const std::string kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            "Connection: close\r\nContent-Length: " +
+            std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+        boost::system::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(kBusy), ignored);
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        socket.close(ignored);
+        log::warning("connection_refused", {{"listener", "admin"}, {"reason", "max_connections"}});
+      } else {
+        auto connection = std::make_shared<HttpConnection>(self, std::move(socket));
+        self->connections.insert(connection);
+        connection->start();
+      }
+    } else if (ec == asio::error::operation_aborted) {
+      return;
+    } else {
+      log::warning("accept_failed", {{"listener", "admin"}, {"error", ec.message()}});
+    }
+    self->accept(self);
+  });
+}
+
+HttpServer::HttpServer(asio::io_context& io, seat::SeatService& service,
+                       net::InvalidCodeLimiter& limiter, HttpServerOptions options)
+    : impl_(std::make_shared<HttpServerState>(io, std::move(options))) {
+  auto& router = impl_->router;
+  add_seat_routes(router, service, limiter, impl_->options.max_wait_seconds);
+  router.add("GET", "/healthz",
+             [](HttpRequest&, Reply reply) { reply(status_response(200, "ok")); });
+  // The router lives in the state, so its handlers may point at the state.
+  router.add("GET", "/readyz", [state = impl_.get()](HttpRequest&, Reply reply) {
+    reply(state->stopped ? status_response(503, "draining") : status_response(200, "ready"));
+  });
+}
+
+HttpServer::~HttpServer() {
+  boost::system::error_code ec;
+  impl_->stopped = true;
+  impl_->acceptor.close(ec);
+  auto connections = impl_->connections;
+  for (auto& connection : connections) connection->close();
+}
+
+Router& HttpServer::router() {
+  return impl_->router;
+}
+
+void HttpServer::start() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.address, ec);
+  if (ec) throw std::runtime_error("admin listener: invalid address " + impl_->options.address);
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor;
+  const std::string where = impl_->options.address + ":" + std::to_string(impl_->options.port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("admin listener: cannot listen on " + where + ": " + ec.message());
+  log::info("listening", {{"listener", "admin"},
+                          {"address", impl_->options.address},
+                          {"port", std::to_string(port())}});
+  impl_->accept(impl_);
+}
+
+std::uint16_t HttpServer::port() const {
+  boost::system::error_code ec;
+  auto endpoint = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+void HttpServer::stop() {
+  impl_->stopped = true;
+  boost::system::error_code ec;
+  impl_->acceptor.close(ec);
+  auto connections = impl_->connections;
+  for (auto& connection : connections) connection->drain();
+}
+
+bool HttpServer::draining() const {
+  return impl_->stopped;
+}
+
+std::size_t HttpServer::connection_count() const {
+  return impl_->connections.size();
+}
+
+}  // namespace lmp::http

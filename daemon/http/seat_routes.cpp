@@ -1,0 +1,185 @@
+// JSON to seat commands and seat results to JSON, and the five seat routes.
+#include "http/seat_routes.hpp"
+
+#include <array>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/json_response.hpp"
+#include "http/router.hpp"
+#include "net/rate_limiter.hpp"
+#include "protocol/request.hpp"
+#include "protocol/request_parser.hpp"
+#include "seat/seat_service.hpp"
+
+namespace lmp::http {
+namespace json = boost::json;
+
+namespace {
+
+struct FieldSpec {
+  std::string_view name;
+  bool count;  // a JSON integer; otherwise a string
+};
+
+struct OperationSpec {
+  seat::Operation op;
+  protocol::Verb verb;
+  std::string_view path;
+  std::vector<FieldSpec> fields;  // what the operation reads; the rest of a body is ignored
+};
+
+const std::array<OperationSpec, 5>& operations() {
+  static const std::array<OperationSpec, 5> kOperations = {{
+      {seat::Operation::activate,
+       protocol::Verb::activate,
+       "/v1/seat/activate",
+       {{"code", false}, {"host", false}, {"user", false}}},
+      {seat::Operation::checkout,
+       protocol::Verb::checkout,
+       "/v1/seat/checkout",
+       {{"code", false},
+        {"product", false},
+        {"units", true},
+        {"host", false},
+        {"user", false},
+        {"wait", true}}},
+      {seat::Operation::heartbeat,
+       protocol::Verb::heartbeat,
+       "/v1/seat/heartbeat",
+       {{"lease", false}}},
+      {seat::Operation::checkin, protocol::Verb::checkin, "/v1/seat/checkin", {{"lease", false}}},
+      {seat::Operation::status,
+       protocol::Verb::status,
+       "/v1/seat/status",
+       {{"code", false}, {"product", false}}},
+  }};
+  return kOperations;
+}
+
+const OperationSpec& spec_of(seat::Operation op) {
+  for (const auto& spec : operations())
+    if (spec.op == op) return spec;
+  return operations().front();  // unreachable: every Operation has a spec
+}
+
+// Result fields that are numbers in JSON; the others (lease, product, state...) are strings.
+bool is_numeric_field(std::string_view key) {
+  for (std::string_view numeric :
+       {"units", "used", "free", "expires", "heartbeat", "license", "retry_after"})
+    if (key == numeric) return true;
+  return false;
+}
+
+json::value field_value(const std::string& key, const std::string& value) {
+  if (is_numeric_field(key))
+    if (auto number = protocol::parse_count(value)) return *number;
+  return json::value(value);
+}
+
+bool looks_up_code(seat::Operation op) {
+  return op == seat::Operation::activate || op == seat::Operation::checkout ||
+         op == seat::Operation::status;
+}
+
+}  // namespace
+
+seat::CommandOrError command_from_json(seat::Operation op, const json::object& body,
+                                       std::int64_t max_wait_seconds) {
+  const OperationSpec& spec = spec_of(op);
+  protocol::Request request;
+  request.verb = spec.verb;
+  request.verb_text = std::string(protocol::verb_name(spec.verb));
+  auto refuse = [](std::string message) {
+    seat::CommandOrError r;
+    r.error = seat::SeatResult::failure("bad_request", std::move(message));
+    return r;
+  };
+  for (const auto& field : spec.fields) {
+    const json::value* value = body.if_contains(field.name);
+    if (value == nullptr || value->is_null()) continue;
+    const std::string name(field.name);
+    if (field.count) {
+      // Booleans and doubles (1.5, 2.0, 1e3) are not counts; the range is the protocol's check.
+      if (value->is_int64())
+        request.fields.emplace_back(name, std::to_string(value->get_int64()));
+      else if (value->is_uint64())
+        request.fields.emplace_back(name, std::to_string(value->get_uint64()));
+      else
+        return refuse(name + " must be a JSON integer");
+      continue;
+    }
+    if (!value->is_string()) return refuse(name + " must be a JSON string");
+    const json::string& text = value->get_string();
+    // The seat protocol has no empty values either; "" is not a way to say "absent".
+    if (text.empty()) return refuse(name + " must not be empty");
+    request.fields.emplace_back(name, std::string(text.data(), text.size()));
+  }
+  return seat::command_from_request(request, max_wait_seconds);
+}
+
+HttpResponse response_for(const seat::SeatResult& result) {
+  if (result.ok()) {
+    json::object body;
+    for (const auto& [key, value] : result.fields) body[key] = field_value(key, value);
+    return json_response(200, body);
+  }
+  json::object error;
+  error["code"] = result.error;
+  error["message"] = result.message.empty() ? result.error : result.message;
+  for (const auto& [key, value] : result.fields) error[key] = field_value(key, value);
+  json::object body;
+  body["error"] = std::move(error);
+  HttpResponse response = json_response(status_for_error(result.error), body);
+  if (result.error == "rate_limited")
+    for (const auto& [key, value] : result.fields)
+      if (key == "retry_after") response.header("Retry-After", value);
+  return response;
+}
+
+void add_seat_routes(Router& router, seat::SeatService& service, net::InvalidCodeLimiter& limiter,
+                     std::int64_t max_wait_seconds) {
+  for (const auto& spec : operations()) {
+    const seat::Operation op = spec.op;
+    router.add(
+        "POST", std::string(spec.path),
+        [op, &service, &limiter, max_wait_seconds](HttpRequest& request, Reply reply) {
+          json::object body;
+          HttpResponse error;
+          if (!parse_json_object(request, body, error)) {
+            reply(std::move(error));
+            return;
+          }
+          auto built = command_from_json(op, body, max_wait_seconds);
+          if (!built.ok()) {
+            reply(response_for(built.error));
+            return;
+          }
+          // The same budget as the seat listener's, checked at the same point: after the
+          // request is well-formed, before storage sees the code.
+          if (looks_up_code(op)) {
+            auto wait = limiter.retry_after(request.peer, net::InvalidCodeLimiter::Clock::now());
+            if (wait > 0) {
+              reply(response_for(
+                  seat::SeatResult::failure("rate_limited",
+                                            "too many invalid activation codes from this address")
+                      .add("retry_after", wait)));
+              return;
+            }
+          }
+          service.submit(
+              std::move(built.command),
+              [&limiter, peer = request.peer, reply = std::move(reply)](seat::SeatResult result) {
+                if (result.error == "invalid_code")
+                  limiter.record_invalid(peer, net::InvalidCodeLimiter::Clock::now());
+                reply(response_for(result));
+              });
+        });
+  }
+}
+
+}  // namespace lmp::http

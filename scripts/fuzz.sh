@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets in build-fuzz (clang++, ASan+UBSan) and runs each for a fixed time
+# against a copy of its seed corpus; fails when any target finds a crash, leak or timeout.
+# Usage: scripts/fuzz.sh [--seconds N | --long] [target...]   (default: 30 s each, every target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+all_targets=(fuzz_request_parser fuzz_seat_dispatch fuzz_config_loader fuzz_activation_code)
+seconds=30
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds)
+      [ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]*$ ]] || {
+        echo "--seconds needs a positive whole number" >&2
+        exit 2
+      }
+      seconds=$2
+      shift 2
+      ;;
+    --long)
+      seconds=600
+      shift
+      ;;
+    fuzz_*)
+      [[ " ${all_targets[*]} " == *" $1 "* ]] || {
+        echo "unknown target $1 (known: ${all_targets[*]})" >&2
+        exit 2
+      }
+      targets+=("$1")
+      shift
+      ;;
+    *)
+      echo "usage: $0 [--seconds N | --long] [target...]" >&2
+      exit 2
+      ;;
+  esac
+done
+[ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
+
+scripts/install-deps.sh
+build="$root/build-fuzz"
+# -O1 without NDEBUG: fast enough to fuzz, and assert() in the code under test stays armed.
+cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLMP_SANITIZE=address,undefined \
+  -DLMP_BUILD_FUZZERS=ON -DLMP_BUILD_TESTS=OFF -DLMP_WERROR=ON >/dev/null
+# One `fuzzers` target when all are wanted: several --target names are built one after another.
+if [ ${#targets[@]} -eq ${#all_targets[@]} ]; then
+  cmake --build "$build" -j"$(nproc)" --target fuzzers
+else
+  cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+fi
+
+dict_for() {
+  case "$1" in
+    fuzz_request_parser | fuzz_seat_dispatch) echo "$root/fuzz/request_parser/protocol.dict" ;;
+    fuzz_config_loader) echo "$root/fuzz/config_loader/config.dict" ;;
+    *) echo "" ;;
+  esac
+}
+
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:allocator_may_return_null=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+failed=()
+summary=()
+for target in "${targets[@]}"; do
+  work="$build/runs/$target"
+  rm -rf "$work"
+  mkdir -p "$work/corpus" "$work/artifacts"
+  # New inputs go into the copy; the checked-in seeds stay small and reviewed.
+  cp "$root/fuzz/corpus/$target"/* "$work/corpus/"
+  args=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
+    -max_len=8192 -artifact_prefix="$work/artifacts/")
+  dict=$(dict_for "$target")
+  [ -z "$dict" ] || args+=(-dict="$dict")
+  echo "== $target: fuzzing for $seconds s"
+  status=0
+  "$build/fuzz/$target" "${args[@]}" "$work/corpus" >"$work/log" 2>&1 || status=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
+  cov=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\).*/\1/p' "$work/log" | tail -1)
+  corpus=$(find "$work/corpus" -type f | wc -l)
+  line="$target: ${execs:-?} executions in $seconds s, coverage ${cov:-?} edges, corpus $corpus inputs"
+  if [ "$status" -ne 0 ] || compgen -G "$work/artifacts/*" >/dev/null; then
+    line+=", FAILED (exit $status)"
+    failed+=("$target")
+    tail -n 60 "$work/log"
+    echo "artifacts: $(ls "$work/artifacts")"
+  fi
+  echo "$line"
+  summary+=("$line")
+done
+
+echo "== fuzz summary"
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz targets failed: ${failed[*]} (inputs in $build/runs/<target>/artifacts)"
+  exit 1
+fi

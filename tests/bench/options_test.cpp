@@ -1,0 +1,140 @@
+// lmp-bench's command line: defaults per target, both flag forms, and one line naming the
+// argument for each kind of mistake.
+#include <gtest/gtest.h>
+
+#include "lmp_bench/options.hpp"
+
+namespace lmp::bench {
+namespace {
+
+ParsedArgs parse(std::vector<std::string> args) {
+  return parse_args(args);
+}
+
+std::string error_of(std::vector<std::string> args) {
+  ParsedArgs parsed = parse(std::move(args));
+  EXPECT_FALSE(parsed.options.has_value());
+  EXPECT_FALSE(parsed.help);
+  EXPECT_EQ(parsed.error.find('\n'), std::string::npos) << parsed.error;
+  return parsed.error;
+}
+
+TEST(BenchOptions, DefaultsFollowTheTarget) {
+  auto lmpd = parse({"--target", "lmpd", "--code", "12345-67890"});
+  ASSERT_TRUE(lmpd.options) << lmpd.error;
+  EXPECT_EQ(lmpd.options->target, Target::lmpd);
+  EXPECT_EQ(lmpd.options->host, "127.0.0.1");
+  EXPECT_EQ(lmpd.options->port, 27400);
+  EXPECT_EQ(lmpd.options->connections, 16);
+  EXPECT_EQ(lmpd.options->pipeline, 1);
+  EXPECT_EQ(lmpd.options->duration_s, 10);
+  EXPECT_EQ(lmpd.options->warmup_s, 2);
+  EXPECT_EQ(lmpd.options->threads, 1);
+  EXPECT_EQ(lmpd.options->units, 1000000);
+  EXPECT_EQ(mix_text(lmpd.options->mix), "checkout,heartbeat,checkin");
+
+  EXPECT_EQ(parse({"--target", "echo"}).options->port, 27499);
+  EXPECT_EQ(parse({"--target", "redis"}).options->port, 6379);
+  // The echo server checks no code, so none is needed.
+  EXPECT_FALSE(parse({"--target", "echo"}).options->code.empty());
+}
+
+TEST(BenchOptions, EveryFlagInBothForms) {
+  auto parsed = parse({"--target=postgres",
+                       "--host",
+                       "db1",
+                       "--port=6000",
+                       "--pg",
+                       "host=/tmp dbname=x",
+                       "--connections",
+                       "4",
+                       "--pipeline=32",
+                       "--duration",
+                       "1.5",
+                       "--warmup",
+                       "0",
+                       "--mix",
+                       "checkout,checkin",
+                       "--units",
+                       "7",
+                       "--json",
+                       "out.json",
+                       "--threads",
+                       "2"});
+  ASSERT_TRUE(parsed.options) << parsed.error;
+  const Options& o = *parsed.options;
+  EXPECT_EQ(o.target, Target::postgres);
+  EXPECT_EQ(o.host, "db1");
+  EXPECT_EQ(o.port, 6000);
+  EXPECT_EQ(o.pg_conninfo, "host=/tmp dbname=x");
+  EXPECT_EQ(o.connections, 4);
+  EXPECT_EQ(o.pipeline, 32);
+  EXPECT_DOUBLE_EQ(o.duration_s, 1.5);
+  EXPECT_DOUBLE_EQ(o.warmup_s, 0);
+  EXPECT_EQ(o.mix, (std::vector<Op>{Op::checkout, Op::checkin}));
+  EXPECT_EQ(o.units, 7);
+  EXPECT_EQ(o.json_path, "out.json");
+  EXPECT_EQ(o.threads, 2);
+}
+
+TEST(BenchOptions, HelpIsNotAnError) {
+  auto parsed = parse({"--target", "lmpd", "--help"});
+  EXPECT_TRUE(parsed.help);
+  EXPECT_TRUE(parsed.error.empty());
+  EXPECT_NE(usage().find("--pipeline"), std::string::npos);
+}
+
+TEST(BenchOptions, UnknownArgumentsAreNamed) {
+  EXPECT_EQ(error_of({"--target", "lmpd", "--code", "1", "--bogus", "3"}),
+            "unknown argument --bogus");
+  EXPECT_EQ(error_of({"--target", "lmpd", "--code", "1", "--bogus=3"}), "unknown argument --bogus");
+  EXPECT_EQ(error_of({"--target", "lmpd", "stray"}), "unexpected argument 'stray'");
+}
+
+TEST(BenchOptions, MissingValuesAreNamed) {
+  EXPECT_EQ(error_of({"--target", "lmpd", "--code", "1", "--port"}), "missing value for --port");
+  // A flag where the value should be is a forgotten value.
+  EXPECT_EQ(error_of({"--target", "lmpd", "--connections", "--code", "1"}),
+            "missing value for --connections");
+  EXPECT_EQ(error_of({"--code", "1"}), "missing --target (lmpd, echo, redis or postgres)");
+  EXPECT_EQ(error_of({"--target", "lmpd"}), "--code is required with --target lmpd");
+}
+
+TEST(BenchOptions, NonNumbersAreNamed) {
+  EXPECT_EQ(error_of({"--target", "echo", "--port", "http"}), "--port: not a number: 'http'");
+  EXPECT_EQ(error_of({"--target", "echo", "--connections", "8x"}),
+            "--connections: not a number: '8x'");
+  EXPECT_EQ(error_of({"--target", "echo", "--pipeline", ""}), "--pipeline: not a number: ''");
+  EXPECT_EQ(error_of({"--target", "echo", "--duration", "ten"}), "--duration: not a number: 'ten'");
+  EXPECT_EQ(error_of({"--target", "echo", "--warmup", "nan"}), "--warmup: not a number: 'nan'");
+  EXPECT_EQ(error_of({"--target", "echo", "--units", "1e6"}), "--units: not a number: '1e6'");
+}
+
+TEST(BenchOptions, OutOfRangeIsNamed) {
+  EXPECT_EQ(error_of({"--target", "echo", "--port", "0"}), "--port: 0 is out of range 1..65535");
+  EXPECT_EQ(error_of({"--target", "echo", "--port", "65536"}),
+            "--port: 65536 is out of range 1..65535");
+  EXPECT_EQ(error_of({"--target", "echo", "--connections", "0"}),
+            "--connections: 0 is out of range 1..10000");
+  EXPECT_EQ(error_of({"--target", "echo", "--pipeline", "-1"}),
+            "--pipeline: -1 is out of range 1..4096");
+  EXPECT_EQ(error_of({"--target", "echo", "--threads", "99999999999999999999"}),
+            "--threads: 99999999999999999999 is out of range 1..64");
+  EXPECT_NE(error_of({"--target", "echo", "--duration", "0"}).find("--duration: 0 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--target", "echo", "--warmup", "-1"}).find("--warmup: -1 is out of range"),
+            std::string::npos);
+}
+
+TEST(BenchOptions, UnknownTargetAndOperationsAreNamed) {
+  EXPECT_EQ(error_of({"--target", "mysql"}),
+            "--target: unknown target 'mysql' (lmpd, echo, redis or postgres)");
+  EXPECT_EQ(error_of({"--target", "echo", "--mix", "checkout,status"}),
+            "--mix: unknown operation 'status' (checkout, heartbeat or checkin)");
+  EXPECT_EQ(error_of({"--target", "echo", "--mix", "checkout,,checkin"}),
+            "--mix: empty operation in 'checkout,,checkin'");
+  EXPECT_EQ(error_of({"--target", "echo", "--mix", ""}), "--mix: empty operation in ''");
+}
+
+}  // namespace
+}  // namespace lmp::bench
