@@ -10,6 +10,7 @@
 
 #include "admin/admin_cli.hpp"
 #include "app/daemon.hpp"
+#include "app/systemd_notifier.hpp"
 #include "config/config_loader.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -52,14 +53,16 @@ int serve(const std::string& path) {
     return 1;
   }
   lmp::SystemClock clock;
+  const auto systemd = lmp::app::SystemdNotifier::from_environment();
   try {
     lmp::app::Daemon daemon(*loaded.config, clock);
     daemon.start();
-    std::thread signal_thread([&daemon, &signals, path] {
+    std::thread signal_thread([&daemon, &signals, &systemd, path] {
       for (;;) {
         int sig = 0;
         if (sigwait(&signals, &sig) != 0) continue;
         if (sig == SIGHUP) {
+          systemd.send(lmp::app::SystemdNotifier::reloading_message());
           auto reloaded = lmp::config::load_file(path);
           std::vector<std::string> problems;
           if (!reloaded.ok()) {
@@ -70,15 +73,24 @@ int serve(const std::string& path) {
           for (const auto& line : problems) lmp::log::error("reload_rejected", {{"problem", line}});
           if (!problems.empty())
             lmp::log::error("reload_failed", {{"config", path}, {"kept", "previous config"}});
+          // A refused reload still leaves lmpd serving (on the old config): READY either way,
+          // with the outcome in STATUS for `systemctl status`.
+          systemd.send(problems.empty() ? "READY=1\nSTATUS=serving; config reloaded"
+                                        : "READY=1\nSTATUS=serving; reload refused, previous "
+                                          "config kept (see the log)");
           continue;
         }
         if (sig == SIGINT || sig == SIGTERM)
           lmp::log::info("signal_received", {{"signal", strsignal(sig)}});
+        systemd.send("STOPPING=1\nSTATUS=stopping");
         daemon.stop();
         return;
       }
     });
     lmp::log::info("started", {{"config", path}, {"version", LMP_VERSION}});
+    if (auto every = systemd.watchdog_interval())
+      daemon.watch_liveness(*every, [&systemd] { systemd.send("WATCHDOG=1"); });
+    systemd.send("READY=1\nSTATUS=serving");
     daemon.run();
     pthread_kill(signal_thread.native_handle(), SIGUSR1);
     signal_thread.join();

@@ -134,6 +134,7 @@ struct Daemon::Impl {
   net::InvalidCodeLimiter limiter;
   boost::asio::io_context io{1};
   boost::asio::steady_timer drain_timer{io};
+  boost::asio::steady_timer liveness_timer{io};
   std::unique_ptr<seat::SeatService> service;
   std::unique_ptr<net::SeatServer> seat_server;
   std::unique_ptr<http::HttpServer> http_server;
@@ -211,6 +212,21 @@ void Daemon::start() {
   }
 }
 
+void Daemon::watch_liveness(std::chrono::microseconds every, std::function<void()> alive) {
+  auto& timer = impl_->liveness_timer;
+  timer.expires_after(every);
+  timer.async_wait([this, every, alive = std::move(alive)](const boost::system::error_code& ec) {
+    if (ec || impl_->stopping) return;
+    seat::SeatCommand probe;
+    probe.op = seat::Operation::probe;
+    impl_->service->submit(std::move(probe), [this, every, alive](seat::SeatResult result) {
+      if (impl_->stopping || !result.ok()) return;
+      alive();
+      watch_liveness(every, alive);
+    });
+  });
+}
+
 void Daemon::run() {
   // Keeps run() serving while the listener is idle; stop() ends it with io.stop().
   auto guard = boost::asio::make_work_guard(impl_->io);
@@ -220,6 +236,7 @@ void Daemon::run() {
 void Daemon::stop() {
   if (impl_->stopping.exchange(true)) return;
   boost::asio::post(impl_->io, [this] {
+    impl_->liveness_timer.cancel();
     log::info("shutting_down");
     if (impl_->seat_server) impl_->seat_server->stop();
     // /readyz answers 503 from here on, to requests already received.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -52,6 +53,10 @@ class Daemon {
   std::uint16_t admin_port() const;
   // Re-checks the clock at once (tests on a ManualClock).
   void wake();
+  // Calls `alive` on the serving thread every `every`, each time only after a probe has gone
+  // through the storage thread, its flush and back: a wedged storage or network thread stops the
+  // calls, and systemd's watchdog then restarts lmpd. Call after start(), before run().
+  void watch_liveness(std::chrono::microseconds every, std::function<void()> alive);
 
  private:
   void wait_for_connections(std::chrono::steady_clock::time_point deadline);

@@ -13,7 +13,10 @@ struct Request;
 
 namespace lmp::seat {
 
-enum class Operation { activate, checkout, heartbeat, checkin, status };
+// `probe` never comes from a client: it answers OK without reading or writing anything, so its
+// answer proves that the storage thread, the flush and the answer path all still turn (the
+// systemd watchdog waits for it).
+enum class Operation { activate, checkout, heartbeat, checkin, status, probe };
 
 struct SeatCommand {
   Operation op = Operation::status;

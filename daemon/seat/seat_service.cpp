@@ -329,6 +329,8 @@ void SeatService::execute(Batch& batch, Pending& pending) {
       case Operation::status:
         result = status(batch, cmd);
         break;
+      case Operation::probe:
+        break;
     }
   } catch (const PluginFailure&) {
     result = SeatResult::failure("internal", "the product family failed; see the server log");

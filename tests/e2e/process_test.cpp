@@ -1,7 +1,11 @@
 // The real lmpd executable: killed with SIGKILL under load and restarted, stopped with SIGTERM,
 // reloaded with SIGHUP, and its command-line tools (--check-config, admin).
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -193,6 +197,74 @@ TEST_F(ProcessTest, ReloadKeepsTheOldConfigWhenTheNewOneIsBroken) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + cam_code + " host=h1")), "OK");
   // The connection and the lease taken before both reloads are still there.
   EXPECT_EQ(status_of(c.request("HEARTBEAT lease=" + lease)), "OK");
+}
+
+// A stand-in for systemd's notification socket: a datagram socket the test reads.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::filesystem::path& path) : path_(path.string()) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    path_.copy(address.sun_path, sizeof address.sun_path - 1);
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+      throw std::runtime_error("cannot bind the notify socket " + path_);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  std::string environment() const { return "NOTIFY_SOCKET=" + path_; }
+
+  // The next message, or empty when none comes within `within`.
+  std::string next(std::chrono::milliseconds within = std::chrono::milliseconds(10000)) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(within.count())) != 1) return {};
+    char buffer[4096];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+  }
+  // Reads past watchdog pings to the next other message.
+  std::string next_besides_watchdog() {
+    for (;;) {
+      std::string message = next();
+      if (message != "WATCHDOG=1") return message;
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST_F(ProcessTest, TellsSystemdWhenItIsReadyReloadingAliveAndStopping) {
+  NotifySocket systemd(dir_.path() / "notify");
+  DaemonProcess lmpd(config_path(), log_path(), {systemd.environment(), "WATCHDOG_USEC=200000"});
+  EXPECT_EQ(systemd.next(), "READY=1\nSTATUS=serving");
+  // Pings come only after a probe went through the storage thread and back, every 100 ms.
+  EXPECT_EQ(systemd.next(), "WATCHDOG=1");
+  EXPECT_EQ(systemd.next(), "WATCHDOG=1");
+
+  lmpd.signal(SIGHUP);
+  const std::string reloading = systemd.next_besides_watchdog();
+  EXPECT_EQ(reloading.rfind("RELOADING=1\nMONOTONIC_USEC=", 0), 0u) << reloading;
+  EXPECT_GT(std::stoll(reloading.substr(reloading.find('=', 12) + 1)), 0);
+  EXPECT_EQ(systemd.next_besides_watchdog(), "READY=1\nSTATUS=serving; config reloaded");
+
+  write_config("products: [\n");
+  lmpd.signal(SIGHUP);
+  EXPECT_EQ(systemd.next_besides_watchdog().rfind("RELOADING=1\n", 0), 0u);
+  EXPECT_EQ(systemd.next_besides_watchdog(),
+            "READY=1\nSTATUS=serving; reload refused, previous config kept (see the log)");
+
+  ::kill(lmpd.pid(), SIGTERM);
+  EXPECT_EQ(systemd.next_besides_watchdog(), "STOPPING=1\nSTATUS=stopping");
+  EXPECT_EQ(lmpd.terminate(), 0);
+}
+
+TEST_F(ProcessTest, WatchdogMeantForAnotherProcessIsNotAnswered) {
+  NotifySocket systemd(dir_.path() / "notify");
+  DaemonProcess lmpd(config_path(), log_path(),
+                     {systemd.environment(), "WATCHDOG_USEC=100000", "WATCHDOG_PID=1"});
+  EXPECT_EQ(systemd.next(), "READY=1\nSTATUS=serving");
+  EXPECT_EQ(systemd.next(std::chrono::milliseconds(500)), "");
 }
 
 }  // namespace

@@ -83,7 +83,8 @@ CommandResult run_command(const std::vector<std::string>& argv) {
 }
 
 DaemonProcess::DaemonProcess(const std::filesystem::path& config_path,
-                             const std::filesystem::path& log_path) {
+                             const std::filesystem::path& log_path,
+                             const std::vector<std::string>& environment) {
   const std::string config = config_path.string();
   const std::string log = log_path.string();
   std::filesystem::remove(log_path);
@@ -93,7 +94,10 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& config_path,
     if (fd >= 0) ::dup2(fd, 2);
     std::vector<std::string> argv = {LMP_TEST_LMPD_BINARY, "--config", config};
     auto args = c_args(argv);
-    ::execv(args[0], args.data());
+    std::vector<std::string> env = environment;
+    for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+    auto envp = c_args(env);
+    ::execve(args[0], args.data(), envp.data());
     ::_exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

@@ -23,7 +23,9 @@ class DaemonProcess {
  public:
   // Starts `lmpd --config config_path`, its stderr going to `log_path`, and waits until it logs
   // that it listens; throws std::runtime_error if it exits or says nothing within 20 s.
-  DaemonProcess(const std::filesystem::path& config_path, const std::filesystem::path& log_path);
+  // `environment` ("NAME=value") is added to the test's own environment.
+  DaemonProcess(const std::filesystem::path& config_path, const std::filesystem::path& log_path,
+                const std::vector<std::string>& environment = {});
   ~DaemonProcess();
 
   std::uint16_t port() const { return port_; }
