@@ -204,7 +204,7 @@ std::variant<LoadedFamily, LoadFailure> load(const std::filesystem::path& file, 
     }
   });
   return LoadedFamily{std::string(family_name), printable(version), file.string(),
-                      std::move(family)};
+                      std::move(family), descriptor.abi_minor};
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // with a product family (format, descriptor, ABI, toolchain, entry points, factory).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -19,6 +20,9 @@ struct LoadedFamily {
   // The deleter hands the instance back to the plugin's lmp_plugin_destroy and only then releases
   // the library, so the plugin's code stays mapped for as long as any copy of this pointer lives.
   std::shared_ptr<sdk::Family> family;
+  // The SDK minor the plugin was built against: the daemon calls a Family method added in a
+  // later minor only when this is at least that minor.
+  std::uint32_t abi_minor = 0;
 };
 
 // Why a plugin file was refused.

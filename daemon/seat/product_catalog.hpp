@@ -27,6 +27,12 @@ struct CatalogProduct {
   sdk::LeaseTerms terms;
   std::optional<std::int64_t> end_of_sale_ms;
   std::optional<std::int64_t> end_of_life_ms;
+  std::int64_t overage_percent = 0;  // the family's allowance above a license's units
+
+  // The most units a license of `units` may have in use at once.
+  std::int64_t unit_ceiling(std::int64_t units) const {
+    return units + units * overage_percent / 100;
+  }
 
   bool end_of_life_at(std::int64_t now_ms) const {
     return end_of_life_ms && now_ms >= *end_of_life_ms;

@@ -408,11 +408,15 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
     }
     case sdk::CheckoutDecision::Verdict::grant: {
       // Promise 1 is enforced here as well as in the family: a plugin can never make the
-      // server grant more than the license owns.
-      if (decision.units <= 0 || context.units_in_use + decision.units > license.units)
-        return SeatResult::failure("no_seats", "all " + std::to_string(license.units) + " " +
-                                                   std::string(sdk::to_string(license.unit)) +
-                                                   " in use");
+      // server grant more than the license owns (with the overage its family declared).
+      const std::int64_t ceiling = product->unit_ceiling(license.units);
+      if (decision.units <= 0 || context.units_in_use + decision.units > ceiling) {
+        std::string message = "all " + std::to_string(license.units) + " " +
+                              std::string(sdk::to_string(license.unit)) + " in use";
+        if (ceiling > license.units)
+          message += ", and the overage allowance of " + std::to_string(ceiling - license.units);
+        return SeatResult::failure("no_seats", message);
+      }
       storage::LeaseRecord lease;
       lease.id = random_hex(16);
       lease.license_id = license.id;
@@ -513,13 +517,20 @@ SeatResult SeatService::status(Batch& batch, const SeatCommand& cmd) {
   else if (product->end_of_sale_at(now))
     state = "end_of_sale";
   const std::int64_t used = store_->units_in_use(license.id, now);
+  const std::int64_t ceiling = product->unit_ceiling(license.units);
   SeatResult ok;
-  return ok.add("product", license.product_code)
+  ok.add("product", license.product_code)
       .add("state", state)
       .add("units", license.units)
       .add("used", used)
-      .add("free", std::max<std::int64_t>(0, license.units - used))
+      .add("free", std::max<std::int64_t>(0, ceiling - used))
       .add("expires", seconds(license.expires_at_ms));
+  // Only products with an overage allowance say how far the license is beyond its units, so
+  // the answer for every other product stays exactly the protocol's.
+  if (ceiling > license.units)
+    ok.add("allowance", ceiling - license.units)
+        .add("over", std::max<std::int64_t>(0, used - license.units));
+  return ok;
 }
 
 void SeatService::serve_waiters(Batch& batch) {

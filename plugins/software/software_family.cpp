@@ -1,17 +1,23 @@
 // The `software` family: licenses for installed software, counted in seats (concurrent users,
 // grouped per user and host) or endpoints (one unit per machine).
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "decisions.hpp"
 #include "lmp/sdk/plugin.hpp"
+#include "product_settings.hpp"
 
 namespace {
 
 namespace sdk = lmp::sdk;
+using lmp::plugins::deny_holder;
+using lmp::plugins::find_setting;
+using lmp::plugins::integer_spec;
+using lmp::plugins::parse_integer;
+using lmp::plugins::reuse_lease;
 
 constexpr std::string_view kLeaseSetting = "lease_seconds";
 constexpr std::string_view kHeartbeatSetting = "heartbeat_seconds";
@@ -20,31 +26,15 @@ constexpr std::string_view kHeartbeatSetting = "heartbeat_seconds";
 constexpr std::int64_t kMinLeaseSeconds = 10;
 constexpr std::int64_t kMaxLeaseSeconds = 604800;
 
-std::optional<std::int64_t> parse_integer(std::string_view text) {
-  std::int64_t value = 0;
-  const char* const end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
-  return value;
-}
-
-const std::string* find_setting(const sdk::ProductInfo& product, std::string_view key) {
-  const auto it = product.settings.find(std::string(key));
-  return it == product.settings.end() ? nullptr : &it->second;
-}
-
 struct Overrides {
   std::optional<std::int64_t> lease_seconds;
   std::optional<std::int64_t> heartbeat_seconds;
 };
 
 // Reads the product's settings into `out`; returns the first problem, empty when there is none.
+// The daemon has checked names and ranges against settings_schema(); what is left is the rule
+// between the two settings.
 std::string read_overrides(const sdk::ProductInfo& product, Overrides& out) {
-  for (const auto& [key, value] : product.settings) {
-    if (key != kLeaseSetting && key != kHeartbeatSetting) {
-      return "unknown setting '" + key + "' for family software";
-    }
-  }
   if (const std::string* text = find_setting(product, kLeaseSetting)) {
     const auto value = parse_integer(*text);
     if (!value || *value < kMinLeaseSeconds || *value > kMaxLeaseSeconds) {
@@ -64,13 +54,6 @@ std::string read_overrides(const sdk::ProductInfo& product, Overrides& out) {
     out.heartbeat_seconds = value;
   }
   return {};
-}
-
-sdk::HolderIdentity deny_holder(sdk::Denial denial, std::string message) {
-  sdk::HolderIdentity identity;
-  identity.denial = denial;
-  identity.message = std::move(message);
-  return identity;
 }
 
 std::string unit_message(sdk::UnitType unit) {
@@ -141,13 +124,8 @@ class SoftwareFamily final : public sdk::Family {
   }
 
   sdk::CheckoutDecision decide_checkout(const sdk::CheckoutContext& context) const override {
+    if (context.holder_has_lease) return reuse_lease(context);
     sdk::CheckoutDecision decision;
-    if (context.holder_has_lease) {
-      decision.verdict = sdk::CheckoutDecision::Verdict::reuse;
-      decision.denial = sdk::Denial::none;
-      decision.units = context.holder_units;
-      return decision;
-    }
     if (context.units_requested < 1) {
       decision.denial = sdk::Denial::bad_request;
       decision.message = "units must be at least 1";
@@ -172,6 +150,14 @@ class SoftwareFamily final : public sdk::Family {
                          std::to_string(context.units_requested) + " requested";
     }
     return decision;
+  }
+
+  std::optional<std::vector<sdk::SettingSpec>> settings_schema() const override {
+    return std::vector<sdk::SettingSpec>{
+        integer_spec(std::string(kLeaseSetting), kMinLeaseSeconds, kMaxLeaseSeconds,
+                     "seconds a lease lives without a heartbeat"),
+        integer_spec(std::string(kHeartbeatSetting), 1, kMaxLeaseSeconds - 1,
+                     "heartbeat interval the server advises, below lease_seconds")};
   }
 
  private:

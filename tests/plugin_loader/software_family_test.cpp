@@ -85,9 +85,16 @@ TEST_F(SoftwareFamilyTest, AcceptsLeaseAndHeartbeatSettings) {
   EXPECT_EQ(check({{"heartbeat_seconds", "299"}}), "");  // below the site's 300 s lease
 }
 
-TEST_F(SoftwareFamilyTest, RejectsUnknownSetting) {
-  EXPECT_EQ(check({{"lease_seconds", "600"}, {"max_borrow_days", "3"}}),
-            "unknown setting 'max_borrow_days' for family software");
+// Unknown names are the daemon's to refuse, from this schema (tests/seat/product_catalog_test).
+TEST_F(SoftwareFamilyTest, DeclaresItsSettingsSchema) {
+  const auto schema = family_->settings_schema();
+  ASSERT_TRUE(schema.has_value());
+  ASSERT_EQ(schema->size(), 2u);
+  EXPECT_EQ((*schema)[0].key, "lease_seconds");
+  EXPECT_EQ((*schema)[0].min, 10);
+  EXPECT_EQ((*schema)[0].max, 604800);
+  EXPECT_EQ((*schema)[1].key, "heartbeat_seconds");
+  EXPECT_EQ(family_->overage_percent(sdk::ProductInfo{}), 0);
 }
 
 TEST_F(SoftwareFamilyTest, RejectsLeaseOutOfRangeOrNotAnInteger) {

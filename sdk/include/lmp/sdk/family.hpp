@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lmp::sdk {
 
@@ -71,6 +73,18 @@ struct CheckoutDecision {
   std::int64_t units = 0;            // units the lease takes, when verdict == grant
 };
 
+// One product setting a family accepts (ABI 1.1). The daemon checks every product's settings
+// against its family's schema when it loads a config, and reports a problem at the setting's own
+// file:line:column, before the family sees the product.
+struct SettingSpec {
+  enum class Type : std::uint8_t { integer, boolean, text };
+  std::string key;
+  Type type = Type::integer;
+  std::int64_t min = 0;  // integers only: the accepted range, inclusive
+  std::int64_t max = 0;
+  std::string description;  // one line, for error messages and `lmpd --check-config`
+};
+
 enum class LogLevel : std::uint8_t { debug, info, warning, error };
 
 // Services the daemon lends a family. Owned by the daemon and valid for the family's lifetime.
@@ -110,6 +124,21 @@ class Family {
 
   // Grant a new lease, reuse the holder's lease (extended), or deny.
   virtual CheckoutDecision decide_checkout(const CheckoutContext& context) const = 0;
+
+  // ---- ABI 1.1. The daemon calls these only on plugins whose descriptor says minor 1 or newer:
+  // an older plugin's vtable ends above. New methods are only ever appended here.
+
+  // The settings a product of this family may carry. nullopt: the family checks its settings
+  // itself in check_product, as 1.0 families do; an empty list: it accepts none.
+  virtual std::optional<std::vector<SettingSpec>> settings_schema() const { return std::nullopt; }
+
+  // How many percent above its units a license of this product may have in use (an overage
+  // allowance, as SaaS subscriptions often grant). The daemon re-checks every grant against
+  // units + units * percent / 100, so decide_checkout cannot go beyond it either.
+  virtual std::int64_t overage_percent(const ProductInfo& product) const {
+    (void)product;
+    return 0;
+  }
 };
 
 // The protocol spelling of a unit type.
