@@ -58,6 +58,8 @@ struct Product {
   sdk::UnitType unit = sdk::UnitType::seats;
   std::map<std::string, std::string> settings;        // family settings, scalar values as written
   std::map<std::string, Position> setting_positions;  // where each setting was written
+  // A suite's component products, by code: its license checks out any of them with `product=`.
+  std::vector<std::string> components;
   std::optional<std::int64_t> end_of_sale_unix;  // from `end_of_sale: YYYY-MM-DD` (UTC midnight)
   std::optional<std::int64_t> end_of_life_unix;
   Position position;  // where the product's entry starts

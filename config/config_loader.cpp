@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -120,6 +121,7 @@ class Loader {
         {"products", [&](const Item& v) { products(v); }},
     };
     w_.fields(item, fields);
+    check_components();
   }
 
  private:
@@ -328,6 +330,7 @@ class Loader {
              p.unit = *parse_unit(*unit);
          }},
         {"settings", [&](const Item& v) { settings(v, p); }},
+        {"components", [&](const Item& v) { components(v, p); }},
         {"end_of_sale",
          [&](const Item& v) {
            p.end_of_sale_unix = date(v);
@@ -354,6 +357,44 @@ class Loader {
     c_.products.push_back(std::move(p));
   }
 
+  void components(const Item& item, Product& p) {
+    if (!w_.sequence(item, false)) return;
+    if (item.node.size() == 0) {
+      w_.error(item.mark,
+               item.path + ": expected a non-empty list of product codes, got an empty list");
+      return;
+    }
+    std::size_t index = 0;
+    for (auto it = item.node.begin(); it != item.node.end(); ++it, ++index) {
+      const YAML::Node element = *it;
+      Item entry{element, item.path + "[" + std::to_string(index) + "]", element.Mark()};
+      auto code = w_.text(entry);
+      if (!code) continue;
+      if (std::find(p.components.begin(), p.components.end(), *code) != p.components.end()) {
+        w_.error(entry.mark, entry.path + ": component '" + *code + "' is listed twice");
+        continue;
+      }
+      p.components.push_back(*code);
+      pending_components_.push_back({entry, *code, c_.products.size()});
+    }
+  }
+
+  // Runs once every product is known: a component must be another product of this config, and
+  // not a suite itself (a suite of suites would make one holder's unit count twice).
+  void check_components() {
+    for (const auto& pending : pending_components_) {
+      const Product& suite = c_.products[pending.suite_index];
+      const Product* component = c_.find_product(pending.code);
+      if (component == nullptr)
+        w_.error(pending.item.mark, pending.item.path + ": no product '" + pending.code + "'");
+      else if (pending.code == suite.code)
+        w_.error(pending.item.mark, pending.item.path + ": a suite cannot contain itself");
+      else if (!component->components.empty())
+        w_.error(pending.item.mark,
+                 pending.item.path + ": '" + pending.code + "' is a suite; suites do not nest");
+    }
+  }
+
   void settings(const Item& item, Product& p) {
     if (!w_.map(item, true)) return;
     // Which settings a family accepts is the family's business; only their shape is checked here.
@@ -375,9 +416,16 @@ class Loader {
     return seconds;
   }
 
+  struct PendingComponent {
+    Item item;
+    std::string code;
+    std::size_t suite_index;  // into c_.products
+  };
+
   Walker& w_;
   Config& c_;
   std::filesystem::path base_;
+  std::vector<PendingComponent> pending_components_;
   std::map<std::string, int> code_lines_;  // product code -> line of its first definition
 };
 

@@ -90,12 +90,19 @@ std::shared_ptr<const ProductCatalog> ProductCatalog::build(const config::Config
                        "' (loaded: " + family_list(families) + ")");
       continue;
     }
+    // The suite family counts a suite's units; which products it covers is the config's.
+    if (product.family == "suite" && product.components.empty()) {
+      errors.push_back(at(product.position) + "product '" + product.code +
+                       "': a suite needs components (the products its license covers)");
+      continue;
+    }
     CatalogProduct entry;
     entry.info.code = product.code;
     entry.info.name = product.name;
     entry.info.family = product.family;
     entry.info.unit = product.unit;
     entry.info.settings = product.settings;
+    entry.components = product.components;
     entry.info.default_lease_seconds = config.leases.duration_seconds;
     entry.info.default_heartbeat_seconds = config.leases.heartbeat_seconds;
     entry.family = family->family;

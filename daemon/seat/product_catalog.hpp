@@ -27,7 +27,14 @@ struct CatalogProduct {
   sdk::LeaseTerms terms;
   std::optional<std::int64_t> end_of_sale_ms;
   std::optional<std::int64_t> end_of_life_ms;
-  std::int64_t overage_percent = 0;  // the family's allowance above a license's units
+  std::int64_t overage_percent = 0;     // the family's allowance above a license's units
+  std::vector<std::string> components;  // a suite's component product codes; empty otherwise
+
+  bool has_component(const std::string& code) const {
+    for (const auto& c : components)
+      if (c == code) return true;
+    return false;
+  }
 
   // The most units a license of `units` may have in use at once.
   std::int64_t unit_ceiling(std::int64_t units) const {

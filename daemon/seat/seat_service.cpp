@@ -71,6 +71,12 @@ SeatResult check_usable(const CatalogProduct& product, const storage::LicenseRec
   return {};
 }
 
+std::string component_list(const CatalogProduct& suite) {
+  std::string out;
+  for (const auto& c : suite.components) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
 SeatResult unavailable(std::string message) {
   return SeatResult::failure("unavailable", std::move(message));
 }
@@ -344,7 +350,8 @@ void SeatService::execute(Batch& batch, Pending& pending) {
 
 SeatResult SeatService::find_license(Batch& batch, const std::string& code,
                                      const std::string& product, storage::LicenseRecord& license,
-                                     const CatalogProduct*& product_out) {
+                                     const CatalogProduct*& product_out,
+                                     const CatalogProduct** component_out) {
   // One answer for a mistyped and for an unknown code, so the error does not tell a guesser
   // which codes are well-formed.
   auto normalized = activation_code::normalize(code);
@@ -352,13 +359,27 @@ SeatResult SeatService::find_license(Batch& batch, const std::string& code,
   auto found = store_->find_license_by_code_hash(sha256_hex(*normalized));
   if (!found) return SeatResult::failure("invalid_code", "unknown activation code");
   license = std::move(*found);
-  if (!product.empty() && product != license.product_code)
-    return SeatResult::failure("product_not_licensed",
-                               "the license covers product " + license.product_code);
   product_out = batch.catalog->find(license.product_code);
-  if (product_out == nullptr)
+  if (product_out == nullptr && product.empty())
     return SeatResult::failure("product_not_licensed", "product " + license.product_code +
                                                            " is not configured on this server");
+  if (product.empty() || product == license.product_code) {
+    if (product_out == nullptr)
+      return SeatResult::failure("product_not_licensed", "product " + license.product_code +
+                                                             " is not configured on this server");
+    return {};
+  }
+  if (product_out == nullptr || !product_out->has_component(product) || component_out == nullptr) {
+    std::string covers = "the license covers product " + license.product_code;
+    if (product_out != nullptr && !product_out->components.empty())
+      covers =
+          "the license covers suite " + license.product_code + ": " + component_list(*product_out);
+    return SeatResult::failure("product_not_licensed", covers);
+  }
+  *component_out = batch.catalog->find(product);
+  if (*component_out == nullptr)
+    return SeatResult::failure("product_not_licensed",
+                               "product " + product + " is not configured on this server");
   return {};
 }
 
@@ -366,10 +387,20 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
                                  Completion& done, bool& parked) {
   storage::LicenseRecord license;
   const CatalogProduct* product = nullptr;
-  if (auto err = find_license(batch, cmd.code, cmd.product, license, product); !err.ok())
+  const CatalogProduct* component = nullptr;
+  if (auto err = find_license(batch, cmd.code, cmd.product, license, product, &component);
+      !err.ok())
     return err;
+  // A suite's unit is used through one of its components; which one decides End of Life.
+  if (!product->components.empty() && component == nullptr)
+    return SeatResult::failure("bad_request", "missing field product (the license is for suite " +
+                                                  license.product_code + ": " +
+                                                  component_list(*product) + ")");
   const std::int64_t now = batch.now_ms;
   if (auto err = check_usable(*product, license, now); !err.ok()) return err;
+  if (component != nullptr && component->end_of_life_at(now))
+    return SeatResult::failure("end_of_life",
+                               "product " + component->info.code + " has reached End of Life");
 
   store_->lock_license(license.id);
   sdk::HolderRequest holder_request{cmd.host, cmd.user, cmd.units};
@@ -504,22 +535,26 @@ SeatResult SeatService::activate(Batch& batch, const SeatCommand& cmd) {
 SeatResult SeatService::status(Batch& batch, const SeatCommand& cmd) {
   storage::LicenseRecord license;
   const CatalogProduct* product = nullptr;
-  if (auto err = find_license(batch, cmd.code, cmd.product, license, product); !err.ok())
+  const CatalogProduct* component = nullptr;
+  if (auto err = find_license(batch, cmd.code, cmd.product, license, product, &component);
+      !err.ok())
     return err;
   const std::int64_t now = batch.now_ms;
+  // Asked about a suite's component, the answer is that component's state within the suite.
+  auto any = [&](auto&& test) { return test(*product) || (component && test(*component)); };
   const char* state = "active";
-  if (product->end_of_life_at(now))
+  if (any([&](const CatalogProduct& p) { return p.end_of_life_at(now); }))
     state = "end_of_life";
   else if (now >= license.expires_at_ms)
     state = "expired";
   else if (now < license.starts_at_ms)
     state = "not_started";
-  else if (product->end_of_sale_at(now))
+  else if (any([&](const CatalogProduct& p) { return p.end_of_sale_at(now); }))
     state = "end_of_sale";
   const std::int64_t used = store_->units_in_use(license.id, now);
   const std::int64_t ceiling = product->unit_ceiling(license.units);
   SeatResult ok;
-  ok.add("product", license.product_code)
+  ok.add("product", component ? component->info.code : license.product_code)
       .add("state", state)
       .add("units", license.units)
       .add("used", used)

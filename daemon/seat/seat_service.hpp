@@ -99,8 +99,11 @@ class SeatService {
   SeatResult checkin(Batch& batch, const SeatCommand& cmd);
   SeatResult activate(Batch& batch, const SeatCommand& cmd);
   SeatResult status(Batch& batch, const SeatCommand& cmd);
+  // Finds the license of `code` and its product. `product` may name the license's own product
+  // or, for a suite, one of its components, which is then returned in `component_out`.
   SeatResult find_license(Batch& batch, const std::string& code, const std::string& product,
-                          storage::LicenseRecord& license, const CatalogProduct*& product_out);
+                          storage::LicenseRecord& license, const CatalogProduct*& product_out,
+                          const CatalogProduct** component_out = nullptr);
   void serve_waiters(Batch& batch);
   void deliver(std::vector<Outcome> outcomes);
   void run_sync();

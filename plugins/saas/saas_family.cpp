@@ -13,7 +13,7 @@
 namespace {
 
 namespace sdk = lmp::sdk;
-using lmp::plugins::deny_holder;
+using lmp::plugins::holder_by_unit;
 using lmp::plugins::integer_setting;
 using lmp::plugins::integer_spec;
 using lmp::plugins::reuse_lease;
@@ -47,12 +47,7 @@ class SaasFamily final : public sdk::Family {
 
   sdk::HolderIdentity identify_holder(const sdk::ProductInfo&,
                                       const sdk::HolderRequest& request) const override {
-    if (request.user.empty()) return deny_holder(sdk::Denial::bad_request, "missing field user");
-    if (request.units_requested != 1)
-      return deny_holder(sdk::Denial::bad_request, "a user takes exactly one unit");
-    sdk::HolderIdentity identity;
-    identity.key = "user:" + std::string(request.user);
-    return identity;
+    return holder_by_unit(sdk::UnitType::users, request);
   }
 
   sdk::CheckoutDecision decide_checkout(const sdk::CheckoutContext& context) const override {

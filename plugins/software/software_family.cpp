@@ -15,9 +15,10 @@ namespace {
 namespace sdk = lmp::sdk;
 using lmp::plugins::deny_holder;
 using lmp::plugins::find_setting;
+using lmp::plugins::grant_if_free;
+using lmp::plugins::holder_by_unit;
 using lmp::plugins::integer_spec;
 using lmp::plugins::parse_integer;
-using lmp::plugins::reuse_lease;
 
 constexpr std::string_view kLeaseSetting = "lease_seconds";
 constexpr std::string_view kHeartbeatSetting = "heartbeat_seconds";
@@ -93,63 +94,13 @@ class SoftwareFamily final : public sdk::Family {
 
   sdk::HolderIdentity identify_holder(const sdk::ProductInfo& product,
                                       const sdk::HolderRequest& request) const override {
-    switch (product.unit) {
-      case sdk::UnitType::endpoints: {
-        if (request.host.empty())
-          return deny_holder(sdk::Denial::bad_request, "missing field host");
-        if (request.units_requested != 1) {
-          return deny_holder(sdk::Denial::bad_request, "an endpoint takes exactly one unit");
-        }
-        sdk::HolderIdentity identity;
-        identity.key = "host:" + std::string(request.host);
-        return identity;
-      }
-      case sdk::UnitType::seats: {
-        if (request.units_requested < 1) {
-          return deny_holder(sdk::Denial::bad_request, "units must be at least 1");
-        }
-        sdk::HolderIdentity identity;
-        // FlexNet's USER_HOST grouping: the same user on the same host holds one seat however
-        // many times the application starts. Without either, nothing ties two checkouts together.
-        if (!request.host.empty() || !request.user.empty()) {
-          identity.key = "seat:" + std::string(request.user) + "@" + std::string(request.host);
-        }
-        return identity;
-      }
-      case sdk::UnitType::users:
-      case sdk::UnitType::encryption_keys:
-        break;
-    }
-    return deny_holder(sdk::Denial::product_not_licensed, unit_message(product.unit));
+    if (product.unit != sdk::UnitType::seats && product.unit != sdk::UnitType::endpoints)
+      return deny_holder(sdk::Denial::product_not_licensed, unit_message(product.unit));
+    return holder_by_unit(product.unit, request);
   }
 
   sdk::CheckoutDecision decide_checkout(const sdk::CheckoutContext& context) const override {
-    if (context.holder_has_lease) return reuse_lease(context);
-    sdk::CheckoutDecision decision;
-    if (context.units_requested < 1) {
-      decision.denial = sdk::Denial::bad_request;
-      decision.message = "units must be at least 1";
-      return decision;
-    }
-    // Written as a subtraction so an absurd request cannot overflow the sum.
-    const std::int64_t free_units = context.license_units - context.units_in_use;
-    if (context.units_requested <= free_units) {
-      decision.verdict = sdk::CheckoutDecision::Verdict::grant;
-      decision.denial = sdk::Denial::none;
-      decision.units = context.units_requested;
-      return decision;
-    }
-    const std::string unit(context.product != nullptr ? sdk::to_string(context.product->unit)
-                                                      : std::string_view("units"));
-    decision.denial = sdk::Denial::no_seats;
-    if (free_units <= 0) {
-      decision.message = "all " + std::to_string(context.license_units) + " " + unit + " in use";
-    } else {
-      decision.message = "only " + std::to_string(free_units) + " of " +
-                         std::to_string(context.license_units) + " " + unit + " free, " +
-                         std::to_string(context.units_requested) + " requested";
-    }
-    return decision;
+    return grant_if_free(context);
   }
 
   std::optional<std::vector<sdk::SettingSpec>> settings_schema() const override {

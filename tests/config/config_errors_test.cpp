@@ -236,6 +236,23 @@ TEST(ConfigErrors, DocumentMustBeOneMap) {
             Errors{"t.yaml:3:1: expected a single YAML document, got another one after '---'"});
 }
 
+TEST(ConfigErrors, SuiteComponentsMustBeOtherPlainProducts) {
+  const std::string head =
+      "products:\n"
+      "  - {code: cad, name: CAD, family: software, unit: seats}\n"
+      "  - {code: base, name: Base, family: suite, unit: seats, components: [cad]}\n";
+  EXPECT_EQ(errors_of(head + "  - code: s\n    name: S\n    family: suite\n    unit: seats\n"
+                             "    components: [cad, nope, s, base, cad]\n"),
+            (Errors{"t.yaml:8:23: products[2].components[1]: no product 'nope'",
+                    "t.yaml:8:29: products[2].components[2]: a suite cannot contain itself",
+                    "t.yaml:8:32: products[2].components[3]: 'base' is a suite; suites do not nest",
+                    "t.yaml:8:38: products[2].components[4]: component 'cad' is listed twice"}));
+  EXPECT_EQ(
+      errors_of(head + "  - {code: s, name: S, family: suite, unit: seats, components: []}\n"),
+      Errors{"t.yaml:4:64: products[2].components: expected a non-empty list of product codes, "
+             "got an empty list"});
+}
+
 // yaml-cpp 0.7 alone never returns on these (see survey_documents in config_loader.cpp).
 TEST(ConfigErrors, StrayCommaIsASyntaxErrorAtItsPosition) {
   EXPECT_EQ(errors_of(","), Errors{"t.yaml:1:1: unexpected ',' where a value should start"});

@@ -95,7 +95,13 @@ TEST(ConfigExample, LoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.limits.idle_timeout_seconds, 600);
   EXPECT_EQ(c.logging.level, "info");
 
-  ASSERT_EQ(c.products.size(), 2u);
+  ASSERT_EQ(c.products.size(), 3u);
+  const auto* crm = c.find_product("crm-cloud");
+  ASSERT_NE(crm, nullptr);
+  EXPECT_EQ(crm->family, "saas");
+  EXPECT_EQ(crm->unit, lmp::sdk::UnitType::users);
+  EXPECT_EQ(crm->settings, (std::map<std::string, std::string>{{"inactivity_days", "30"},
+                                                               {"overage_percent", "10"}}));
   const auto* cad = c.find_product("cad-pro");
   ASSERT_NE(cad, nullptr);
   EXPECT_EQ(cad->name, "CAD Pro");
