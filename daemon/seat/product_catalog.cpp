@@ -125,6 +125,7 @@ std::shared_ptr<const ProductCatalog> ProductCatalog::build(const config::Config
           problem = "family '" + product.family + "' returned non-positive lease terms";
       }
       if (problem.empty() && has_1_1) {
+        entry.permanent = entry.family->permanent(entry.info);
         entry.overage_percent = entry.family->overage_percent(entry.info);
         if (entry.overage_percent < 0 || entry.overage_percent > kMaxOveragePercent)
           problem = "family '" + product.family + "' returned an overage of " +

@@ -27,7 +27,17 @@ struct CatalogProduct {
   sdk::LeaseTerms terms;
   std::optional<std::int64_t> end_of_sale_ms;
   std::optional<std::int64_t> end_of_life_ms;
-  std::int64_t overage_percent = 0;     // the family's allowance above a license's units
+  std::int64_t overage_percent = 0;  // the family's allowance above a license's units
+  bool permanent = false;            // leases never expire: allocations, not sessions
+
+  // 9999-12-31T23:59:59Z, the conventional "never": a permanent lease's expiry, which every
+  // client reads as a time and which no sweep or comparison ever reaches.
+  static constexpr std::int64_t kPermanentLeaseExpiryMs = 253402300799000;
+
+  // When a lease of this product taken or heartbeated at `now_ms` lapses.
+  std::int64_t lease_expiry(std::int64_t now_ms) const {
+    return permanent ? kPermanentLeaseExpiryMs : now_ms + terms.lease_seconds * 1000;
+  }
   std::vector<std::string> components;  // a suite's component product codes; empty otherwise
 
   bool has_component(const std::string& code) const {

@@ -425,7 +425,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
   sdk::CheckoutDecision decision = guarded(
       *product, "decide_checkout", [&] { return product->family->decide_checkout(context); });
 
-  const std::int64_t expires = now + product->terms.lease_seconds * 1000;
+  const std::int64_t expires = product->lease_expiry(now);
   SeatResult ok;
   switch (decision.verdict) {
     case sdk::CheckoutDecision::Verdict::reuse: {
@@ -501,7 +501,7 @@ SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
     return SeatResult::failure(
         "license_expired",
         "the license expired at " + std::to_string(seconds(license->expires_at_ms)));
-  const std::int64_t expires = now + product->terms.lease_seconds * 1000;
+  const std::int64_t expires = product->lease_expiry(now);
   store_->set_lease_expiry(lease->id, expires);
   SeatResult ok;
   return ok.add("expires", seconds(expires));

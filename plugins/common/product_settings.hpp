@@ -45,4 +45,12 @@ inline sdk::SettingSpec integer_spec(std::string key, std::int64_t min, std::int
   return spec;
 }
 
+inline sdk::SettingSpec boolean_spec(std::string key, std::string description) {
+  sdk::SettingSpec spec;
+  spec.key = std::move(key);
+  spec.type = sdk::SettingSpec::Type::boolean;
+  spec.description = std::move(description);
+  return spec;
+}
+
 }  // namespace lmp::plugins

@@ -22,6 +22,7 @@ using lmp::plugins::parse_integer;
 
 constexpr std::string_view kLeaseSetting = "lease_seconds";
 constexpr std::string_view kHeartbeatSetting = "heartbeat_seconds";
+constexpr std::string_view kPermanentSetting = "permanent";
 // Below ten seconds heartbeats would dominate the server's load; beyond a week a crashed
 // client's seat would stay taken for longer than any administrator would wait.
 constexpr std::int64_t kMinLeaseSeconds = 10;
@@ -58,7 +59,15 @@ std::string read_overrides(const sdk::ProductInfo& product, Overrides& out) {
 }
 
 std::string unit_message(sdk::UnitType unit) {
-  return "family software counts seats or endpoints, not " + std::string(sdk::to_string(unit));
+  return "family software counts seats, endpoints or encryption_keys, not " +
+         std::string(sdk::to_string(unit));
+}
+
+// Encryption keys are allocations, not sessions, unless the product says otherwise; any other
+// unit becomes permanent with `permanent: true` (node-locked installs).
+bool is_permanent(const sdk::ProductInfo& product) {
+  if (const std::string* text = find_setting(product, kPermanentSetting)) return *text == "true";
+  return product.unit == sdk::UnitType::encryption_keys;
 }
 
 class SoftwareFamily final : public sdk::Family {
@@ -66,9 +75,7 @@ class SoftwareFamily final : public sdk::Family {
   explicit SoftwareFamily(sdk::Host& host) : host_(host) {}
 
   std::string check_product(const sdk::ProductInfo& product) const override {
-    if (product.unit != sdk::UnitType::seats && product.unit != sdk::UnitType::endpoints) {
-      return unit_message(product.unit);
-    }
+    if (product.unit == sdk::UnitType::users) return unit_message(product.unit);
     Overrides overrides;
     return read_overrides(product, overrides);
   }
@@ -94,9 +101,20 @@ class SoftwareFamily final : public sdk::Family {
 
   sdk::HolderIdentity identify_holder(const sdk::ProductInfo& product,
                                       const sdk::HolderRequest& request) const override {
-    if (product.unit != sdk::UnitType::seats && product.unit != sdk::UnitType::endpoints)
-      return deny_holder(sdk::Denial::product_not_licensed, unit_message(product.unit));
-    return holder_by_unit(product.unit, request);
+    switch (product.unit) {
+      case sdk::UnitType::seats:
+      case sdk::UnitType::endpoints:
+        return holder_by_unit(product.unit, request);
+      case sdk::UnitType::encryption_keys: {
+        // Every checkout is a key of its own: two keys for the same host are two allocations.
+        if (request.units_requested < 1)
+          return deny_holder(sdk::Denial::bad_request, "units must be at least 1");
+        return {};
+      }
+      case sdk::UnitType::users:
+        break;
+    }
+    return deny_holder(sdk::Denial::product_not_licensed, unit_message(product.unit));
   }
 
   sdk::CheckoutDecision decide_checkout(const sdk::CheckoutContext& context) const override {
@@ -108,8 +126,12 @@ class SoftwareFamily final : public sdk::Family {
         integer_spec(std::string(kLeaseSetting), kMinLeaseSeconds, kMaxLeaseSeconds,
                      "seconds a lease lives without a heartbeat"),
         integer_spec(std::string(kHeartbeatSetting), 1, kMaxLeaseSeconds - 1,
-                     "heartbeat interval the server advises, below lease_seconds")};
+                     "heartbeat interval the server advises, below lease_seconds"),
+        lmp::plugins::boolean_spec(std::string(kPermanentSetting),
+                                   "checkouts never expire and stay until checked in")};
   }
+
+  bool permanent(const sdk::ProductInfo& product) const override { return is_permanent(product); }
 
  private:
   // Held for the life of the family: the daemon's clock and log are where future rules (time-of-day

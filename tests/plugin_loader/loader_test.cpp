@@ -159,7 +159,8 @@ TEST(Loader, FamilyKeepsItsLibraryLoaded) {
   // Calls into the plugin's code after every loader-side handle is gone.
   sdk::ProductInfo product;
   product.unit = sdk::UnitType::users;
-  EXPECT_EQ(family->check_product(product), "family software counts seats or endpoints, not users");
+  EXPECT_EQ(family->check_product(product),
+            "family software counts seats, endpoints or encryption_keys, not users");
 }
 
 TEST(Loader, ThrowingPluginLoadsAndItsCallsThrow) {

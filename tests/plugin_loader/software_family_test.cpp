@@ -69,11 +69,23 @@ TEST_F(SoftwareFamilyTest, AcceptsSeatsAndEndpointsWithoutSettings) {
   EXPECT_EQ(check({}, sdk::UnitType::endpoints), "");
 }
 
-TEST_F(SoftwareFamilyTest, RejectsOtherUnits) {
+TEST_F(SoftwareFamilyTest, RejectsUsers) {
   EXPECT_EQ(check({}, sdk::UnitType::users),
-            "family software counts seats or endpoints, not users");
-  EXPECT_EQ(check({}, sdk::UnitType::encryption_keys),
-            "family software counts seats or endpoints, not encryption_keys");
+            "family software counts seats, endpoints or encryption_keys, not users");
+}
+
+TEST_F(SoftwareFamilyTest, EncryptionKeysArePermanentUnlessTheProductSaysOtherwise) {
+  EXPECT_EQ(check({}, sdk::UnitType::encryption_keys), "");
+  EXPECT_TRUE(family_->permanent(product(sdk::UnitType::encryption_keys)));
+  EXPECT_FALSE(
+      family_->permanent(product(sdk::UnitType::encryption_keys, {{"permanent", "false"}})));
+  EXPECT_FALSE(family_->permanent(product(sdk::UnitType::seats)));
+  EXPECT_TRUE(family_->permanent(product(sdk::UnitType::endpoints, {{"permanent", "true"}})));
+  // Each key is an allocation of its own, so no holder key ties two checkouts together.
+  const auto identity =
+      family_->identify_holder(product(sdk::UnitType::encryption_keys), {"ws-17", "alice", 2});
+  EXPECT_EQ(identity.denial, sdk::Denial::none);
+  EXPECT_EQ(identity.key, "");
 }
 
 TEST_F(SoftwareFamilyTest, AcceptsLeaseAndHeartbeatSettings) {
@@ -89,7 +101,7 @@ TEST_F(SoftwareFamilyTest, AcceptsLeaseAndHeartbeatSettings) {
 TEST_F(SoftwareFamilyTest, DeclaresItsSettingsSchema) {
   const auto schema = family_->settings_schema();
   ASSERT_TRUE(schema.has_value());
-  ASSERT_EQ(schema->size(), 2u);
+  ASSERT_EQ(schema->size(), 3u);
   EXPECT_EQ((*schema)[0].key, "lease_seconds");
   EXPECT_EQ((*schema)[0].min, 10);
   EXPECT_EQ((*schema)[0].max, 604800);
@@ -205,7 +217,8 @@ TEST_F(SoftwareFamilyTest, UnsupportedUnitHolderIsNotLicensed) {
   const auto identity =
       family_->identify_holder(product(sdk::UnitType::users), {"ws-17", "alice", 1});
   EXPECT_EQ(identity.denial, sdk::Denial::product_not_licensed);
-  EXPECT_EQ(identity.message, "family software counts seats or endpoints, not users");
+  EXPECT_EQ(identity.message,
+            "family software counts seats, endpoints or encryption_keys, not users");
 }
 
 TEST_F(SoftwareFamilyTest, GrantsUpToTheLimitAndDeniesTheNext) {

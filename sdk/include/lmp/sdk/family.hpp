@@ -139,6 +139,14 @@ class Family {
     (void)product;
     return 0;
   }
+
+  // Whether this product's checkouts are permanent allocations rather than sessions (encryption
+  // keys, node-locked installs): such a lease never expires, needs no heartbeat, and holds its
+  // units until it is checked in. lease_terms() then only gives the advised heartbeat.
+  virtual bool permanent(const ProductInfo& product) const {
+    (void)product;
+    return false;
+  }
 };
 
 // The protocol spelling of a unit type.

@@ -12,7 +12,8 @@ namespace lmp::sdk {
 // any other major; a new minor only adds, so the daemon accepts plugins built against its own or
 // an older minor and refuses a newer one.
 inline constexpr std::uint32_t kAbiMajor = 1;
-inline constexpr std::uint32_t kAbiMinor = 1;  // 1.1: settings_schema(), overage_percent()
+// 1.1: settings_schema(), overage_percent(), permanent()
+inline constexpr std::uint32_t kAbiMinor = 1;
 
 // Identifies the C++ ABI the plugin was compiled for: the interface passes std::string and
 // virtual calls across the boundary, so compiler family and standard-library ABI must match.
