@@ -26,9 +26,10 @@ struct Listener {
 };
 
 struct Storage {
-  std::string backend = "sqlite";    // only "sqlite" for now
-  std::string sqlite_path;           // absolute after loading
-  std::string synchronous = "full";  // sqlite PRAGMA synchronous: "full" or "normal"
+  std::string backend = "sqlite";     // "sqlite" or "postgresql"
+  std::string postgresql_connection;  // libpq connection string, for backend "postgresql"
+  std::string sqlite_path;            // absolute after loading
+  std::string synchronous = "full";   // sqlite PRAGMA synchronous: "full" or "normal"
   int busy_timeout_seconds = 5;
   int max_batch = 1024;  // most requests committed in one transaction
 };

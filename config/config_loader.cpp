@@ -159,19 +159,35 @@ class Loader {
 
   void storage(const Item& item) {
     Storage& s = c_.storage;
+    std::optional<Item> backend_item;
     const Walker::Fields fields = {
-        // postgresql joins this list when its backend exists.
         {"backend",
          [&](const Item& v) {
-           if (auto b = w_.choice(v, {"sqlite"})) s.backend = *b;
+           if (auto b = w_.choice(v, {"sqlite", "postgresql"})) {
+             s.backend = *b;
+             backend_item = v;
+           }
          }},
         {"sqlite", [&](const Item& v) { sqlite(v); }},
+        {"postgresql",
+         [&](const Item& v) {
+           const Walker::Fields pg = {
+               {"connection",
+                [&](const Item& c) {
+                  if (auto text = w_.text(c)) s.postgresql_connection = *text;
+                }},
+           };
+           w_.fields(v, pg);
+         }},
         {"max_batch",
          [&](const Item& v) {
            if (auto n = w_.integer(v, 1, 100000)) s.max_batch = static_cast<int>(*n);
          }},
     };
     w_.fields(item, fields);
+    if (backend_item && s.backend == "postgresql" && s.postgresql_connection.empty())
+      w_.error(backend_item->mark,
+               backend_item->path + ": postgresql needs storage.postgresql.connection");
   }
 
   void sqlite(const Item& item) {

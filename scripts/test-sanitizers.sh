@@ -20,6 +20,9 @@ done
 
 scripts/install-deps.sh
 jobs=$(nproc)
+LMP_TEST_POSTGRES="$(scripts/start-postgres.sh)"
+export LMP_TEST_POSTGRES
+trap scripts/stop-postgres.sh EXIT
 # debian_package checks packaging (cpack, lintian, dpkg -i, the systemd unit), not code paths, and
 # would install the instrumented build system-wide; see docs/reliability.md.
 excluded='^debian_package$'

@@ -10,4 +10,8 @@ scripts/check-format.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DLMP_WERROR=ON \
   -DLMP_BUILD_TESTS=ON >/dev/null
 cmake --build build -j"$(nproc)"
+# The PostgreSQL tests (storage, several lmpd instances on one database) use a server of their own.
+LMP_TEST_POSTGRES="$(scripts/start-postgres.sh)"
+export LMP_TEST_POSTGRES
+trap scripts/stop-postgres.sh EXIT
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 300

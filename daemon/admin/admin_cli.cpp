@@ -242,7 +242,7 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     return 1;
   }
   try {
-    auto store = storage::open_sqlite(loaded.config->storage);
+    auto store = storage::open_store(loaded.config->storage);
     if (opts.command == "create-customer") return create_customer(*store, opts, clock, out, err);
     if (opts.command == "create-license")
       return create_license(*store, *loaded.config, opts, clock, out, err);

@@ -152,12 +152,18 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   auto catalog = load_catalog(cfg, impl_->host, impl_->registry, errors);
   if (!errors.empty()) throw StartupError(join_lines(errors));
 
-  // The seat path keeps leases in memory (the caching store), which is only correct while this
-  // process is the one lmpd writing leases to the file.
-  impl_->database_lock = lock_database(cfg.storage.sqlite_path);
+  const bool shared = cfg.storage.backend == "postgresql";
   std::unique_ptr<storage::SeatStore> store;
+  if (!shared) {
+    // The seat path keeps leases in memory (the caching store), which is only correct while
+    // this process is the one lmpd writing leases to the file.
+    impl_->database_lock = lock_database(cfg.storage.sqlite_path);
+  }
   try {
-    store = storage::make_caching_store(storage::open_sqlite(cfg.storage));
+    // On a shared PostgreSQL database every instance reads through to the database: another
+    // instance's writes would make any cache stale.
+    store = shared ? storage::open_postgresql(cfg.storage)
+                   : storage::make_caching_store(storage::open_sqlite(cfg.storage));
   } catch (const storage::StoreError& ex) {
     throw StartupError(std::string("storage: ") + ex.what());
   }
@@ -165,6 +171,7 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   seat::SeatServiceOptions options;
   options.max_batch = cfg.storage.max_batch;
   options.reclaim_interval_ms = cfg.leases.reclaim_interval_ms;
+  options.shared_database = shared;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
   // Answers are written by the network thread: each batch's completions travel there at once.
   impl_->service->set_completion_executor(
@@ -281,7 +288,8 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
       next.admin_listener.enabled != old.admin_listener.enabled)
     restart_needed("listeners.admin");
   if (next.storage.sqlite_path != old.storage.sqlite_path ||
-      next.storage.backend != old.storage.backend)
+      next.storage.backend != old.storage.backend ||
+      next.storage.postgresql_connection != old.storage.postgresql_connection)
     restart_needed("storage");
   if (next.plugin_directory != old.plugin_directory) restart_needed("plugins.directory");
   impl_->service->replace_catalog(catalog);

@@ -269,6 +269,8 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     if (reclaim_due) {
       auto reclaimed = store_->reclaim_expired(now, options_.reclaim_limit);
       for (const auto& lease : reclaimed) batch.freed.insert(lease.license_id);
+      if (options_.shared_database)
+        for (const auto& [license, queue] : waiters_) batch.freed.insert(license);
       if (!reclaimed.empty())
         log::debug("leases_reclaimed", {{"count", std::to_string(reclaimed.size())}});
       // A full sweep means more may be waiting: sweep again on the next batch.

@@ -33,6 +33,10 @@ struct SeatServiceOptions {
   std::int64_t reclaim_interval_ms = 1000;
   int reclaim_limit = 10000;         // most leases reclaimed per sweep
   std::size_t max_waiters = 100000;  // queued `wait` checkouts, all licenses together
+  // The database is shared with other instances, whose checkins and sweeps free units this
+  // service never sees: retry every queued waiter at each sweep, so a unit freed elsewhere
+  // serves a waiter here within reclaim_interval_ms.
+  bool shared_database = false;
 };
 
 // Thread safety: submit(), replace_catalog(), wake() and stop() may be called from any thread.

@@ -129,6 +129,7 @@ bool migrate_one_step(soci::session& sql, const SqlDialect& dialect) {
   std::string step = "reading the schema version";
   sql << std::string(dialect.begin_write);
   try {
+    if (!dialect.lock_migrations.empty()) sql << std::string(dialect.lock_migrations);
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
     const int current = read_version(sql);
     if (current > latest) {

@@ -27,6 +27,8 @@ struct SqlDialect {
   // Several instances read leases from this database (no instance can cache them), so the lease
   // queries need their indexes.
   bool shared_database = false;
+  // Run right after begin_write where that alone does not exclude other migrators.
+  std::string_view lock_migrations = {};
 };
 
 // SQLite-specific: `INTEGER PRIMARY KEY` aliases the rowid, which SQLite assigns itself; and
@@ -36,6 +38,13 @@ struct SqlDialect {
 // would cost B-tree work and WAL pages on each checkout, heartbeat and checkin.
 inline constexpr SqlDialect kSqliteDialect{"INTEGER PRIMARY KEY", "BEGIN IMMEDIATE",
                                            "WITHOUT ROWID", false};
+
+// PostgreSQL: BIGSERIAL assigns ids; every table is a heap, so there is no WITHOUT ROWID; the
+// database is shared, so the lease indexes exist; and a transaction-scoped advisory lock makes
+// instances that start together migrate one after the other (the second then finds the schema
+// current), which a plain BEGIN would not.
+inline constexpr SqlDialect kPostgresDialect{"BIGSERIAL PRIMARY KEY", "BEGIN", "", true,
+                                             "SELECT pg_advisory_xact_lock(7235301)"};
 
 // One schema version: statements run in order, in one transaction, together with the update
 // of `schema_version`.

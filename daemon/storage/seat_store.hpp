@@ -148,4 +148,12 @@ class SeatStore {
 // configured `synchronous` level, and brings the schema to the current version.
 std::unique_ptr<SeatStore> open_sqlite(const config::Storage& storage);
 
+// Connects to the PostgreSQL database of the config's connection string, makes every commit
+// durable before it returns (synchronous_commit=on) and brings the schema to the current
+// version; several instances may do this at once.
+std::unique_ptr<SeatStore> open_postgresql(const config::Storage& storage);
+
+// The configured backend's store.
+std::unique_ptr<SeatStore> open_store(const config::Storage& storage);
+
 }  // namespace lmp::storage

@@ -159,8 +159,10 @@ TEST(ConfigErrors, AddressesMustBeIpLiterals) {
 }
 
 TEST(ConfigErrors, ChoicesNameTheAcceptedValues) {
+  EXPECT_EQ(errors_of("storage:\n  backend: mysql\n"),
+            Errors{"t.yaml:2:12: storage.backend: expected sqlite or postgresql, got 'mysql'"});
   EXPECT_EQ(errors_of("storage:\n  backend: postgresql\n"),
-            Errors{"t.yaml:2:12: storage.backend: expected sqlite, got 'postgresql'"});
+            Errors{"t.yaml:2:12: storage.backend: postgresql needs storage.postgresql.connection"});
   EXPECT_EQ(errors_of("storage:\n  sqlite:\n    synchronous: off\n"),
             Errors{"t.yaml:3:18: storage.sqlite.synchronous: expected full or normal, got 'off'"});
   EXPECT_EQ(errors_of("logging:\n  level: trace\n"),
@@ -354,7 +356,7 @@ logging:
                 "t.yaml:3:11: listeners.seat.port: expected an integer from 0 to 65535, got "
                 "'70000'",
                 "t.yaml:4:5: unknown key 'porr' in listeners.seat",
-                "t.yaml:6:12: storage.backend: expected sqlite, got 'postgresql'",
+                "t.yaml:6:12: storage.backend: postgresql needs storage.postgresql.connection",
                 "t.yaml:8:22: leases.heartbeat_seconds: expected an integer from 1 to 299 (below "
                 "leases.duration_seconds), got '400'",
                 "t.yaml:11:11: products[1].code: duplicate product code 'a' (first at line 10)",

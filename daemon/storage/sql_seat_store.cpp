@@ -1,6 +1,7 @@
-// The SQLite SeatStore: one SOCI session per store, WAL journal, BEGIN IMMEDIATE write
-// transactions and statements prepared once for the seat path.
+// The SQL SeatStore on SQLite (WAL journal, BEGIN IMMEDIATE) and on PostgreSQL (row locks, shared
+// by several lmpd instances): one SOCI session per store, statements prepared once.
 #include <fcntl.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <unistd.h>
@@ -89,12 +90,19 @@ class WalSync final : public DurabilitySync {
   std::string database_path_;
 };
 
-class SqliteSeatStore final : public SeatStore {
+// Where the two databases differ on the seat path.
+enum class Backend { sqlite, postgresql };
+
+class SqlSeatStore final : public SeatStore {
  public:
-  SqliteSeatStore(std::unique_ptr<soci::session> sql, std::string path, bool durable)
-      : path_(std::move(path)),
+  // `path` and `durable` matter to SQLite only: PostgreSQL's COMMIT returns once the commit is
+  // durable (synchronous_commit=on) and cannot be split from its flush.
+  SqlSeatStore(Backend backend, std::unique_ptr<soci::session> sql, std::string path, bool durable)
+      : backend_(backend),
+        path_(std::move(path)),
         durable_(durable),
         sql_(std::move(sql)),
+        lock_license_(*sql_),
         find_license_by_code_hash_(*sql_),
         find_license_(*sql_),
         units_in_use_(*sql_),
@@ -107,11 +115,14 @@ class SqliteSeatStore final : public SeatStore {
     guarded("preparing statements", [&] { prepare_statements(); });
   }
 
-  ~SqliteSeatStore() override { rollback(); }
+  ~SqlSeatStore() override { rollback(); }
 
   void begin() override {
     if (in_transaction_) throw StoreError("begin transaction: a transaction is already open");
-    guarded("begin transaction", [&] { *sql_ << "BEGIN IMMEDIATE"; });
+    // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
+    // lock_license() serialising the decisions on one license between instances.
+    guarded("begin transaction",
+            [&] { *sql_ << (backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN"); });
     in_transaction_ = true;
   }
 
@@ -135,18 +146,24 @@ class SqliteSeatStore final : public SeatStore {
   }
 
   std::shared_ptr<DurabilitySync> detach_durability() override {
-    if (!durable_) return nullptr;
+    if (!durable_ || backend_ != Backend::sqlite) return nullptr;
     // NORMAL in WAL mode still syncs around checkpoints, so the file stays consistent; the
     // per-commit flush that FULL adds is what WalSync takes over.
     guarded("detach durability", [&] { *sql_ << "PRAGMA synchronous=NORMAL"; });
     return std::make_shared<WalSync>(path_);
   }
 
-  void lock_license(std::int64_t /*license_id*/) override {
-    // BEGIN IMMEDIATE already holds the database's only write lock; checking the
-    // precondition keeps SQLite-only tests from hiding a call outside a transaction that
-    // PostgreSQL would need.
+  void lock_license(std::int64_t license_id) override {
+    // Checked on SQLite too, so SQLite-only tests cannot hide a call outside a transaction.
     if (!in_transaction_) throw StoreError("lock license: no transaction is open");
+    // SQLite's BEGIN IMMEDIATE already holds the database's only write lock. On PostgreSQL the
+    // row lock makes every other instance's decision on this license wait for this commit, so
+    // the units it counts next include the lease written here (no over-commit).
+    if (backend_ == Backend::sqlite) return;
+    guarded("lock license", [&] {
+      key_license_id_ = license_id;
+      execute_single_row(lock_license_);
+    });
   }
 
   std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
@@ -407,6 +424,11 @@ class SqliteSeatStore final : public SeatStore {
   // The exchanged variables are members: SOCI binds by reference and reads them again on
   // every execute(), so a call only assigns its arguments to them and executes.
   void prepare_statements() {
+    if (backend_ == Backend::postgresql) {
+      lock_license_.exchange(soci::into(locked_id_));
+      lock_license_.exchange(soci::use(key_license_id_));
+      finish_prepare(lock_license_, "SELECT id FROM licenses WHERE id = :license_id FOR UPDATE");
+    }
     bind_license_columns(find_license_by_code_hash_);
     find_license_by_code_hash_.exchange(soci::use(key_code_hash_));
     finish_prepare(find_license_by_code_hash_,
@@ -463,9 +485,13 @@ class SqliteSeatStore final : public SeatStore {
     bind_lease_columns(select_expired_);
     select_expired_.exchange(soci::use(key_now_));
     select_expired_.exchange(soci::use(key_limit_));
-    finish_prepare(select_expired_, std::string(kLeaseColumns) +
-                                        " WHERE expires_at_ms <= :now_ms"
-                                        " ORDER BY expires_at_ms, id LIMIT :limit");
+    // SKIP LOCKED: instances sweeping one PostgreSQL database at once take disjoint leases,
+    // so each expired lease is reclaimed by exactly one of them and none waits for another.
+    finish_prepare(select_expired_,
+                   std::string(kLeaseColumns) +
+                       " WHERE expires_at_ms <= :now_ms"
+                       " ORDER BY expires_at_ms, id LIMIT :limit" +
+                       (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : ""));
   }
 
   LicenseRecord license_from_row() {
@@ -474,6 +500,7 @@ class SqliteSeatStore final : public SeatStore {
     return record;
   }
 
+  const Backend backend_;
   const std::string path_;
   const bool durable_;  // synchronous: full
   std::unique_ptr<soci::session> sql_;
@@ -495,8 +522,10 @@ class SqliteSeatStore final : public SeatStore {
   std::string license_unit_;
   LeaseRecord lease_row_;
   std::int64_t units_sum_ = 0;
+  std::int64_t locked_id_ = 0;
 
   // Declared after every variable they bind, so they are destroyed first.
+  soci::statement lock_license_;
   soci::statement find_license_by_code_hash_;
   soci::statement find_license_;
   soci::statement units_in_use_;
@@ -576,8 +605,35 @@ std::unique_ptr<SeatStore> open_sqlite(const config::Storage& storage) {
     throw StoreError("configure database: " + e.get_error_message());
   }
   migrate_schema(*sql, kSqliteDialect);
-  return std::make_unique<SqliteSeatStore>(std::move(sql), storage.sqlite_path,
-                                           storage.synchronous == "full");
+  return std::make_unique<SqlSeatStore>(Backend::sqlite, std::move(sql), storage.sqlite_path,
+                                        storage.synchronous == "full");
+}
+
+std::unique_ptr<SeatStore> open_postgresql(const config::Storage& storage) {
+  if (storage.postgresql_connection.empty())
+    throw StoreError("open database: no postgresql connection configured");
+  auto sql = std::make_unique<soci::session>();
+  try {
+    sql->open(soci::postgresql, storage.postgresql_connection);
+  } catch (const soci::soci_error& e) {
+    // The connection string may hold a password: name the database by its role only.
+    throw StoreError("open PostgreSQL database: " + e.get_error_message());
+  }
+  try {
+    // An acknowledged checkout must survive a server crash, whatever the server's default.
+    *sql << "SET synchronous_commit TO on";
+    // libpq prints NOTICEs to stderr ("relation already exists, skipping" at every start);
+    // lmpd's log is one event per line.
+    *sql << "SET client_min_messages TO warning";
+  } catch (const soci::soci_error& e) {
+    throw StoreError("configure database: " + e.get_error_message());
+  }
+  migrate_schema(*sql, kPostgresDialect);
+  return std::make_unique<SqlSeatStore>(Backend::postgresql, std::move(sql), std::string(), true);
+}
+
+std::unique_ptr<SeatStore> open_store(const config::Storage& storage) {
+  return storage.backend == "postgresql" ? open_postgresql(storage) : open_sqlite(storage);
 }
 
 }  // namespace lmp::storage
