@@ -76,9 +76,13 @@ TEST_F(ClientSdkTest, TheExampleBuildsWithPkgConfigAsC99AndHoldsASeat) {
                    "pkg-config", "--cflags", "--libs", "lmp-client"});
   ASSERT_EQ(flags.exit_code, 0) << flags.err;
   auto binary = dir_.path() / "hold_seat_pkgconfig";
-  std::vector<std::string> compile = {LMP_C_COMPILER, "-std=c99", "-Wall",
-                                      "-Wextra",      "-Werror",  "-pedantic",
-                                      kExample,       "-o",       binary.string()};
+  // On a multiarch system the .pc names no lib folder (the library sits in the linker's default
+  // one); LIBRARY_PATH stands in for that default in the staged install.
+  std::vector<std::string> compile = {
+      "/usr/bin/env", "LIBRARY_PATH=" + (prefix_ / LMP_INSTALL_LIBDIR).string(), LMP_C_COMPILER};
+  for (const char* option : {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"})
+    compile.push_back(option);
+  compile.insert(compile.end(), {kExample, "-o", binary.string()});
   for (const auto& w : words(flags.out)) compile.push_back(w);
   auto built = run_command(compile);
   ASSERT_EQ(built.exit_code, 0) << flags.out << "\n" << built.err;
