@@ -5,10 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lmp/client/client.h"
@@ -113,6 +117,38 @@ int supervise(pid_t child, const sigset_t& signals, lmp_lease* lease) {
   }
 }
 
+// Checks out on a thread of its own while this one waits for signals, so that Ctrl-C or SIGTERM
+// during a long --wait ends lmp-run at once (with 128+N). A unit the server grants after that
+// is never heartbeated and frees itself when its lease lapses.
+lmp_result checkout_until_signal(lmp_client* client, const lmp::client::RunOptions& options,
+                                 const sigset_t& signals, lmp_lease*& lease, std::string& error) {
+  struct Outcome {
+    std::atomic<bool> done{false};
+    lmp_result result = LMP_OK;
+    std::string error;
+    lmp_lease* lease = nullptr;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  std::thread([outcome, client, options] {
+    outcome->result = lmp_client_checkout(client, options.code.c_str(), options.product.c_str(),
+                                          options.units, options.wait_seconds, 0, &outcome->lease);
+    outcome->error = lmp_last_error();  // per thread: taken here
+    outcome->done = true;
+  }).detach();
+  while (!outcome->done) {
+    siginfo_t info{};
+    timespec tick{0, 50'000'000};
+    int sig = sigtimedwait(&signals, &info, &tick);
+    if (sig > 0 && sig != SIGCHLD) {
+      say(std::string("interrupted by ") + strsignal(sig) + " before COMMAND started");
+      std::_Exit(128 + sig);
+    }
+  }
+  lease = outcome->lease;
+  error = outcome->error;
+  return outcome->result;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,9 +178,8 @@ int main(int argc, char** argv) {
     result = lmp_client_set_identity(client, options.host ? options.host->c_str() : nullptr,
                                      options.user ? options.user->c_str() : nullptr);
   lmp_lease* lease = nullptr;
-  if (result == LMP_OK)
-    result = lmp_client_checkout(client, options.code.c_str(), options.product.c_str(),
-                                 options.units, options.wait_seconds, 0, &lease);
+  std::string error = result == LMP_OK ? "" : lmp_last_error();
+  if (result == LMP_OK) result = checkout_until_signal(client, options, signals, lease, error);
   if (result != LMP_OK) {
     if (result == LMP_ERR_NO_SEATS)
       say("no license unit is free: all are in use" +
@@ -152,7 +187,7 @@ int main(int argc, char** argv) {
                           ? " (waited " + std::to_string(options.wait_seconds) + " s)"
                           : "; --wait SECONDS queues for one"));
     else
-      say(lmp_last_error());
+      say(error);
     lmp_client_free(client);
     return exit_status_of(result);
   }

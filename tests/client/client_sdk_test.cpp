@@ -19,6 +19,10 @@ namespace lmp::test {
 namespace {
 
 const std::string kExample = std::string(LMP_SOURCE_DIR) + "/client/examples/hold_seat.c";
+// A library built with sanitizers needs their runtime in the program that loads it: the example
+// is then built with the same -fsanitize flags (empty in a normal build).
+const std::string kSanitize =
+    std::string(LMP_TEST_SANITIZE).empty() ? "" : "-fsanitize=" + std::string(LMP_TEST_SANITIZE);
 
 std::vector<std::string> words(const std::string& text) {
   std::istringstream in(text);
@@ -82,6 +86,7 @@ TEST_F(ClientSdkTest, TheExampleBuildsWithPkgConfigAsC99AndHoldsASeat) {
       "/usr/bin/env", "LIBRARY_PATH=" + (prefix_ / LMP_INSTALL_LIBDIR).string(), LMP_C_COMPILER};
   for (const char* option : {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"})
     compile.push_back(option);
+  if (!kSanitize.empty()) compile.push_back(kSanitize);
   compile.insert(compile.end(), {kExample, "-o", binary.string()});
   for (const auto& w : words(flags.out)) compile.push_back(w);
   auto built = run_command(compile);
@@ -91,10 +96,10 @@ TEST_F(ClientSdkTest, TheExampleBuildsWithPkgConfigAsC99AndHoldsASeat) {
 
 TEST_F(ClientSdkTest, TheExampleBuildsWithTheCMakePackageAndHoldsASeat) {
   auto build = dir_.path() / "consumer";
-  auto configured = run_command({LMP_CMAKE_COMMAND, "-S",
-                                 std::string(LMP_SOURCE_DIR) + "/tests/client/cmake_consumer", "-B",
-                                 build.string(), "-DCMAKE_PREFIX_PATH=" + prefix_.string(),
-                                 "-DLMP_EXAMPLE_SOURCE=" + kExample});
+  auto configured = run_command(
+      {LMP_CMAKE_COMMAND, "-S", std::string(LMP_SOURCE_DIR) + "/tests/client/cmake_consumer", "-B",
+       build.string(), "-DCMAKE_PREFIX_PATH=" + prefix_.string(),
+       "-DLMP_EXAMPLE_SOURCE=" + kExample, "-DCMAKE_C_FLAGS=" + kSanitize});
   ASSERT_EQ(configured.exit_code, 0) << configured.out << configured.err;
   auto built = run_command({LMP_CMAKE_COMMAND, "--build", build.string()});
   ASSERT_EQ(built.exit_code, 0) << built.out << built.err;

@@ -111,6 +111,42 @@ TEST_F(LmpRunTest, WaitQueuesForAUnit) {
   EXPECT_EQ(*status, 0) << read_file(dir_.path() / "err2");
 }
 
+TEST_F(LmpRunTest, ASignalWhileWaitingForAUnitEndsLmpRunWithoutRunningTheCommand) {
+  auto holder = start_long_command();
+  auto marker = dir_.path() / "ran";
+  ChildProcess waiting(lmp_run({"/bin/sh", "-c", "touch '" + marker.string() + "'"},
+                               {"--user", "someone-else", "--wait", "120"}),
+                       dir_.path() / "out2", dir_.path() / "err2");
+  EXPECT_FALSE(waiting.wait(std::chrono::milliseconds(500)).has_value());
+  waiting.signal(SIGTERM);
+  // Well before its 120 s wait would end.
+  auto status = waiting.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 128 + SIGTERM);
+  EXPECT_NE(read_file(dir_.path() / "err2").find("before COMMAND started"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(marker));
+  EXPECT_EQ(used(), 1);  // the holder's unit only
+}
+
+TEST_F(LmpRunTest, TheUnitIsHeldAgainAfterTheServerRestarts) {
+  auto child = start_long_command();
+  auto err_has = [&](const std::string& needle) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (read_file(dir_.path() / "err").find(needle) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return read_file(dir_.path() / "err").find(needle) != std::string::npos;
+  };
+  lmpd_.kill_hard();
+  ASSERT_TRUE(err_has("warning: the license unit is not confirmed (unreachable)"));
+  lmpd_.start();
+  ASSERT_TRUE(err_has("the license unit is held again")) << read_file(dir_.path() / "err");
+  EXPECT_EQ(used(), 1);
+  child->signal(SIGTERM);
+  ASSERT_TRUE(child->wait(std::chrono::seconds(20)).has_value());
+  EXPECT_EQ(used(), 0);
+}
+
 TEST_F(LmpRunTest, StatusesWhenTheCommandCannotRun) {
   auto missing = run_command(lmp_run({"/no/such/command"}));
   EXPECT_EQ(missing.exit_code, 127);
