@@ -216,6 +216,21 @@ TEST_F(ClientLibraryTest, StatusAndActivateFillTheirStructs) {
             LMP_ERR_PRODUCT_NOT_LICENSED);
 }
 
+TEST_F(ClientLibraryTest, IdentitiesWithSpacesAndEscapesTravelIntact) {
+  auto client = new_client(lmpd_.address());
+  // Space, '=', '%' and a non-ASCII byte must be percent-encoded, or the line is malformed.
+  ASSERT_EQ(lmp_client_set_identity(client.get(), "ws 17=a", "ann%20\xc3\xa9"), LMP_OK);
+  lmp_activation activation{};
+  ASSERT_EQ(lmp_client_activate(client.get(), code_.c_str(), &activation), LMP_OK)
+      << lmp_last_error();
+  auto lease = checkout(client.get());
+  auto again = checkout(client.get());
+  ASSERT_TRUE(lease && again);
+  // The server decoded the same holder both times.
+  EXPECT_EQ(lease_id(again.get()), lease_id(lease.get()));
+  EXPECT_EQ(lmpd_.units_in_use(code_), 1);
+}
+
 TEST_F(ClientLibraryTest, BadArgumentsGetClearErrors) {
   lmp_client* c = nullptr;
   EXPECT_EQ(lmp_client_new("127.0.0.1:99999", &c), LMP_ERR_INVALID_ARGUMENT);
