@@ -1,0 +1,161 @@
+/* The lmpd endpoint client: check license units out of lmpd servers, keep them alive, return
+ * them. A C99 API over a C++ library, so any language with a C FFI can use it. */
+#ifndef LMP_CLIENT_CLIENT_H
+#define LMP_CLIENT_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define LMP_CLIENT_API __attribute__((visibility("default")))
+#else
+#define LMP_CLIENT_API
+#endif
+
+/* Every call that can fail returns one of these. The values are part of the ABI: they never
+ * change, new ones are only added. */
+typedef enum lmp_result {
+  LMP_OK = 0,
+  LMP_ERR_INVALID_ARGUMENT = 1,     /* a NULL handle, a malformed server list, a bad count */
+  LMP_ERR_UNREACHABLE = 2,          /* no server of the list answered within the timeout */
+  LMP_ERR_UNAVAILABLE = 3,          /* the servers answered `unavailable` (stopping, storage) */
+  LMP_ERR_NO_SEATS = 4,             /* every unit is in use (after the wait, if any) */
+  LMP_ERR_INVALID_CODE = 5,         /* the activation code is wrong */
+  LMP_ERR_LICENSE_EXPIRED = 6,      /* the license's validity period has ended */
+  LMP_ERR_LICENSE_NOT_STARTED = 7,  /* the license's validity period has not begun */
+  LMP_ERR_END_OF_LIFE = 8,          /* the product has reached End of Life */
+  LMP_ERR_PRODUCT_NOT_LICENSED = 9, /* the product is not part of the license */
+  LMP_ERR_LEASE_UNKNOWN = 10,       /* the server knows no such lease */
+  LMP_ERR_RATE_LIMITED = 11,        /* too many wrong codes from this address; retry later */
+  LMP_ERR_PROTOCOL = 12,            /* the server answered something this library cannot read */
+  LMP_ERR_SERVER = 13,              /* any other error the server sent (bad_request, internal) */
+  LMP_ERR_LEASE_LOST = 14,          /* the lease lapsed and could not be taken again */
+  LMP_ERR_UNSUPPORTED = 15,         /* asked for something this build cannot do (TLS) */
+  LMP_ERR_NO_MEMORY = 16
+} lmp_result;
+
+/* A short English name for a result ("no_seats", ...). Static storage: never free it. */
+LMP_CLIENT_API const char* lmp_result_name(lmp_result result);
+
+/* The message of the last failed call made by this thread ("" if none). It stays valid until
+ * the next call into this library on the same thread; copy it to keep it. */
+LMP_CLIENT_API const char* lmp_last_error(void);
+
+/* ---- Client: the server list and the connections to it. Thread-safe. -------------------- */
+
+typedef struct lmp_client lmp_client;
+
+/* Creates a client for `servers`: "host:port" entries separated by commas, tried in that order
+ * ("lic1.example.org:27400,lic2.example.org:27400"). A port may be left out (27400). Nothing
+ * is connected yet. On success *out owns a client: free it with lmp_client_free. */
+LMP_CLIENT_API lmp_result lmp_client_new(const char* servers, lmp_client** out);
+
+/* Frees the client and closes its connections. Leases taken through it stay valid and keep
+ * working (each holds what it needs); NULL is accepted. */
+LMP_CLIENT_API void lmp_client_free(lmp_client* client);
+
+/* How long one request may take on one server before the next server is tried: connecting,
+ * sending and reading the answer (a CHECKOUT's wait is added to it). Default 5000 ms. */
+LMP_CLIENT_API lmp_result lmp_client_set_timeout_ms(lmp_client* client, uint32_t timeout_ms);
+
+/* Who holds the units: sent as `host=` and `user=` with every checkout and activation. By
+ * default the machine's host name and the login name of the effective user. NULL keeps the
+ * current value, "" sends none. The server's product family decides what makes two checkouts "the
+ * same holder"; a repeated checkout by the same holder returns its lease instead of taking another
+ * unit, which is also what makes a retried checkout safe (see docs/client.md). */
+LMP_CLIENT_API lmp_result lmp_client_set_identity(lmp_client* client, const char* host,
+                                                  const char* user);
+
+/* PING the servers in order; LMP_OK when one answered. */
+LMP_CLIENT_API lmp_result lmp_client_ping(lmp_client* client);
+
+/* What ACTIVATE answers. Strings are NUL-terminated and truncated to fit. */
+typedef struct lmp_activation {
+  int64_t license_id;
+  char product[256];
+  char family[64];
+  char unit[32];
+  uint32_t units;
+  int64_t expires; /* end of the license's validity, Unix seconds */
+} lmp_activation;
+
+/* Checks an activation code and records the activation on the server. */
+LMP_CLIENT_API lmp_result lmp_client_activate(lmp_client* client, const char* code,
+                                              lmp_activation* out);
+
+/* What STATUS answers. */
+typedef struct lmp_license_status {
+  char product[256];
+  char state[32]; /* active, end_of_sale, end_of_life, expired, not_started */
+  uint32_t units;
+  uint32_t used;
+  uint32_t free_units;
+  int64_t expires;
+} lmp_license_status;
+
+/* The license that `code` activates, and its use now; `product` may be NULL. */
+LMP_CLIENT_API lmp_result lmp_client_status(lmp_client* client, const char* code,
+                                            const char* product, lmp_license_status* out);
+
+/* ---- Lease: units checked out. Thread-safe. --------------------------------------------- */
+
+typedef struct lmp_lease lmp_lease;
+
+/* Flags of lmp_client_checkout. */
+enum {
+  /* Heartbeat from the caller's own loop (lmp_lease_heartbeat when lmp_lease_next_heartbeat_ms
+   * says so) instead of the library's background thread. */
+  LMP_CHECKOUT_MANUAL_HEARTBEAT = 1u << 0
+};
+
+/* Checks `units` units (0 means 1) out of the license that `code` activates; `product` may be
+ * NULL. With `wait_seconds` > 0 the server queues the request up to that long when no unit is
+ * free (at most 300). Unless LMP_CHECKOUT_MANUAL_HEARTBEAT is given, a background thread
+ * heartbeats the lease at the interval the server advised, fails over to the next server,
+ * reconnects after network drops, and takes a unit anew if the lease was lost meanwhile.
+ * On success *out owns the lease: end it with lmp_lease_checkin and/or lmp_lease_free. */
+LMP_CLIENT_API lmp_result lmp_client_checkout(lmp_client* client, const char* code,
+                                              const char* product, uint32_t units,
+                                              uint32_t wait_seconds, uint32_t flags,
+                                              lmp_lease** out);
+
+/* Heartbeats now, on whatever server answers. If the server no longer knows the lease (it
+ * lapsed while no server was reachable), checks the same units out again: the lease id may then
+ * change. LMP_OK when the lease is held. */
+LMP_CLIENT_API lmp_result lmp_lease_heartbeat(lmp_lease* lease);
+
+/* Milliseconds until the next heartbeat is due (0: now). For the caller's own loop. */
+LMP_CLIENT_API uint32_t lmp_lease_next_heartbeat_ms(const lmp_lease* lease);
+
+/* LMP_OK while the last heartbeat (or the checkout) succeeded; LMP_ERR_UNREACHABLE while the
+ * servers cannot be reached (the library keeps trying); LMP_ERR_LEASE_LOST or a license error
+ * when the lease is gone and cannot be taken again. */
+LMP_CLIENT_API lmp_result lmp_lease_state(const lmp_lease* lease);
+
+/* Copies the lease id (at most 255 characters) into buf; LMP_ERR_INVALID_ARGUMENT if it does
+ * not fit in `size` bytes with its NUL. */
+LMP_CLIENT_API lmp_result lmp_lease_id(const lmp_lease* lease, char* buf, size_t size);
+
+/* When the lease lapses without a heartbeat, Unix seconds, as the server last said. */
+LMP_CLIENT_API int64_t lmp_lease_expires(const lmp_lease* lease);
+
+/* Stops the heartbeats and returns the units. LMP_OK also when the server no longer knew the
+ * lease. The handle stays valid (for lmp_lease_free); further heartbeats fail. */
+LMP_CLIENT_API lmp_result lmp_lease_checkin(lmp_lease* lease);
+
+/* Frees the handle, checking the lease in first if lmp_lease_checkin was not called (best
+ * effort: a failure is not reported). NULL is accepted. */
+LMP_CLIENT_API void lmp_lease_free(lmp_lease* lease);
+
+/* The library's version, "X.Y.Z". Static storage. */
+LMP_CLIENT_API const char* lmp_client_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LMP_CLIENT_CLIENT_H */

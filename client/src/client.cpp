@@ -1,0 +1,97 @@
+// The client's one-shot requests and the checkout that creates a Lease.
+#include "client.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "client_error.hpp"
+
+namespace lmp::client {
+namespace {
+
+// The protocol's limit on activation codes, host and user names and products.
+constexpr std::size_t kMaxText = 255;
+constexpr std::uint32_t kMaxUnits = 1000000;
+
+std::string this_host() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+std::string this_user() {
+  passwd entry{};
+  passwd* found = nullptr;
+  char buffer[1024];
+  if (::getpwuid_r(::geteuid(), &entry, buffer, sizeof buffer, &found) == 0 && found)
+    return found->pw_name;
+  const char* env = std::getenv("USER");
+  return env ? env : "";
+}
+
+void check_text(std::string_view what, std::string_view value, bool required) {
+  if (required && value.empty())
+    throw ClientError(LMP_ERR_INVALID_ARGUMENT, std::string(what) + " is required");
+  if (value.size() > kMaxText)
+    throw ClientError(LMP_ERR_INVALID_ARGUMENT, std::string(what) + " is longer than 255 bytes");
+}
+
+}  // namespace
+
+Client::Client(std::string_view servers)
+    : pool_(std::make_shared<ServerPool>(parse_server_list(servers))),
+      host_(this_host()),
+      user_(this_user()) {}
+
+void Client::set_identity(std::optional<std::string> host, std::optional<std::string> user) {
+  if (host) check_text("host", *host, false);
+  if (user) check_text("user", *user, false);
+  std::lock_guard lock(mutex_);
+  if (host) host_ = std::move(*host);
+  if (user) user_ = std::move(*user);
+}
+
+void Client::ping() {
+  expect_ok(pool_->request("PING", RetryPolicy::anywhere), "ping");
+}
+
+Answer Client::activate(std::string_view code) {
+  check_text("the activation code", code, true);
+  RequestLine line("ACTIVATE");
+  line.field("code", code);
+  {
+    std::lock_guard lock(mutex_);
+    line.field("host", host_).field("user", user_);
+  }
+  return expect_ok(pool_->request(line.text(), RetryPolicy::anywhere), "activate");
+}
+
+Answer Client::status(std::string_view code, std::string_view product) {
+  check_text("the activation code", code, true);
+  check_text("product", product, false);
+  auto line = RequestLine("STATUS").field("code", code).field("product", product).text();
+  return expect_ok(pool_->request(line, RetryPolicy::anywhere), "status");
+}
+
+std::unique_ptr<Lease> Client::checkout(std::string_view code, std::string_view product,
+                                        std::uint32_t units, std::uint32_t wait_seconds,
+                                        bool background) {
+  check_text("the activation code", code, true);
+  check_text("product", product, false);
+  if (units > kMaxUnits) throw ClientError(LMP_ERR_INVALID_ARGUMENT, "units must be 1 to 1000000");
+  CheckoutRequest request;
+  request.code = std::string(code);
+  request.product = std::string(product);
+  request.units = units == 0 ? 1 : units;
+  request.wait_seconds = wait_seconds;
+  {
+    std::lock_guard lock(mutex_);
+    request.host = host_;
+    request.user = user_;
+  }
+  return std::make_unique<Lease>(pool_, std::move(request), background);
+}
+
+}  // namespace lmp::client

@@ -1,0 +1,210 @@
+// lmp-run: runs a command while holding a license unit, through the client library's C API.
+// Exit statuses are documented in docs/client.md and kept stable for shell scripts.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lmp/client/client.h"
+#include "run_options.hpp"
+
+extern char** environ;
+
+namespace {
+
+// sysexits.h values, spelled out so the documented numbers are visible here.
+constexpr int kExitUsage = 64;
+constexpr int kExitNoUnit = 69;
+constexpr int kExitSoftware = 70;
+constexpr int kExitTempFail = 75;
+constexpr int kExitRefused = 77;
+constexpr int kExitCannotExecute = 126;
+constexpr int kExitNotFound = 127;
+
+bool quiet = false;
+
+void say(const std::string& line) {
+  if (!quiet) std::fprintf(stderr, "lmp-run: %s\n", line.c_str());
+}
+
+int exit_status_of(lmp_result result) {
+  switch (result) {
+    case LMP_ERR_NO_SEATS:
+      return kExitNoUnit;
+    case LMP_ERR_UNREACHABLE:
+    case LMP_ERR_UNAVAILABLE:
+    case LMP_ERR_RATE_LIMITED:
+      return kExitTempFail;
+    case LMP_ERR_INVALID_CODE:
+    case LMP_ERR_LICENSE_EXPIRED:
+    case LMP_ERR_LICENSE_NOT_STARTED:
+    case LMP_ERR_END_OF_LIFE:
+    case LMP_ERR_PRODUCT_NOT_LICENSED:
+      return kExitRefused;
+    case LMP_ERR_INVALID_ARGUMENT:
+    case LMP_ERR_UNSUPPORTED:
+      return kExitUsage;
+    default:
+      return kExitSoftware;
+  }
+}
+
+// The signals lmp-run waits for instead of dying of them: it forwards them to the command and
+// checks the unit in once the command has exited.
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&set, sig);
+  return set;
+}
+
+// Starts the command with the signal mask and dispositions lmp-run itself was started with.
+pid_t spawn(const std::vector<std::string>& command, const sigset_t& original_mask, int& error) {
+  std::vector<char*> argv;
+  for (const auto& word : command) argv.push_back(const_cast<char*>(word.c_str()));
+  argv.push_back(nullptr);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults = handled_signals();
+  posix_spawnattr_setsigmask(&attr, &original_mask);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  error = posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  return error == 0 ? pid : -1;
+}
+
+// Waits for the command, forwarding signals and reporting changes of the lease's state; returns
+// the command's exit status (128+N when signal N ended it).
+int supervise(pid_t child, const sigset_t& signals, lmp_lease* lease) {
+  lmp_result reported = LMP_OK;
+  while (true) {
+    siginfo_t info{};
+    timespec tick{1, 0};
+    int sig = sigtimedwait(&signals, &info, &tick);
+    if (sig == SIGCHLD || sig < 0) {
+      int status = 0;
+      pid_t done = waitpid(child, &status, WNOHANG);
+      if (done == child) {
+        if (WIFEXITED(status)) return WEXITSTATUS(status);
+        if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+      }
+    } else if (info.si_code != SI_KERNEL) {
+      // Sent with kill(): pass it on. A terminal's Ctrl-C (SI_KERNEL) already reached the
+      // command, which shares our process group; a second copy would be one too many.
+      kill(child, sig);
+    }
+    lmp_result state = lmp_lease_state(lease);
+    if (state != reported) {
+      if (state == LMP_OK)
+        say("the license unit is held again");
+      else
+        say(std::string("warning: the license unit is not confirmed (") + lmp_result_name(state) +
+            "); COMMAND keeps running while lmp-run retries");
+      reported = state;
+    }
+  }
+}
+
+// Checks out on a thread of its own while this one waits for signals, so that Ctrl-C or SIGTERM
+// during a long --wait ends lmp-run at once (with 128+N). A unit the server grants after that
+// is never heartbeated and frees itself when its lease lapses.
+lmp_result checkout_until_signal(lmp_client* client, const lmp::client::RunOptions& options,
+                                 const sigset_t& signals, lmp_lease*& lease, std::string& error) {
+  struct Outcome {
+    std::atomic<bool> done{false};
+    lmp_result result = LMP_OK;
+    std::string error;
+    lmp_lease* lease = nullptr;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  std::thread([outcome, client, options] {
+    outcome->result = lmp_client_checkout(client, options.code.c_str(), options.product.c_str(),
+                                          options.units, options.wait_seconds, 0, &outcome->lease);
+    outcome->error = lmp_last_error();  // per thread: taken here
+    outcome->done = true;
+  }).detach();
+  while (!outcome->done) {
+    siginfo_t info{};
+    timespec tick{0, 50'000'000};
+    int sig = sigtimedwait(&signals, &info, &tick);
+    if (sig > 0 && sig != SIGCHLD) {
+      say(std::string("interrupted by ") + strsignal(sig) + " before COMMAND started");
+      std::_Exit(128 + sig);
+    }
+  }
+  lease = outcome->lease;
+  error = outcome->error;
+  return outcome->result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lmp::client::RunOptions options;
+  try {
+    options = lmp::client::parse_run_options(argc, argv);
+  } catch (const lmp::client::UsageError& e) {
+    std::fprintf(stderr, "lmp-run: %s\n%s", e.what(), lmp::client::kRunUsage);
+    return kExitUsage;
+  }
+  if (options.help) {
+    std::fputs(lmp::client::kRunUsage, stdout);
+    return 0;
+  }
+  quiet = options.quiet;
+
+  // Blocked before the library starts its heartbeat thread, so that thread inherits the mask
+  // and every such signal waits for sigtimedwait below.
+  sigset_t signals = handled_signals();
+  sigset_t original_mask;
+  pthread_sigmask(SIG_BLOCK, &signals, &original_mask);
+
+  lmp_client* client = nullptr;
+  lmp_result result = lmp_client_new(options.servers.c_str(), &client);
+  if (result == LMP_OK) result = lmp_client_set_timeout_ms(client, options.timeout_ms);
+  if (result == LMP_OK)
+    result = lmp_client_set_identity(client, options.host ? options.host->c_str() : nullptr,
+                                     options.user ? options.user->c_str() : nullptr);
+  lmp_lease* lease = nullptr;
+  std::string error = result == LMP_OK ? "" : lmp_last_error();
+  if (result == LMP_OK) result = checkout_until_signal(client, options, signals, lease, error);
+  if (result != LMP_OK) {
+    if (result == LMP_ERR_NO_SEATS)
+      say("no license unit is free: all are in use" +
+          std::string(options.wait_seconds > 0
+                          ? " (waited " + std::to_string(options.wait_seconds) + " s)"
+                          : "; --wait SECONDS queues for one"));
+    else
+      say(error);
+    lmp_client_free(client);
+    return exit_status_of(result);
+  }
+
+  int spawn_error = 0;
+  pid_t child = spawn(options.command, original_mask, spawn_error);
+  int status = 0;
+  if (child < 0) {
+    say("cannot run " + options.command[0] + ": " + std::strerror(spawn_error));
+    status = spawn_error == ENOENT ? kExitNotFound : kExitCannotExecute;
+  } else {
+    status = supervise(child, signals, lease);
+  }
+  if (lmp_lease_checkin(lease) != LMP_OK)
+    say(std::string("warning: checkin failed, the unit returns when its lease lapses: ") +
+        lmp_last_error());
+  lmp_lease_free(lease);
+  lmp_client_free(client);
+  return status;
+}

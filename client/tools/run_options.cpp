@@ -1,0 +1,93 @@
+// Parsing of lmp-run's options; every mistake becomes one line naming the option.
+#include "run_options.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+
+namespace lmp::client {
+namespace {
+
+std::uint32_t number(std::string_view option, std::string_view text, std::uint32_t max) {
+  std::uint32_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value > max)
+    throw UsageError(std::string(option) + " needs a whole number from 0 to " +
+                     std::to_string(max) + ", not '" + std::string(text) + "'");
+  return value;
+}
+
+}  // namespace
+
+const char* const kRunUsage =
+    "usage: lmp-run --server HOST:PORT[,HOST:PORT...] --code CODE [--product P] [--units N]\n"
+    "               [--wait SECONDS] [--timeout MS] [--host H] [--user U] [--quiet]\n"
+    "               -- COMMAND [ARGS...]\n"
+    "Checks a license unit out, keeps it alive while COMMAND runs, checks it in when COMMAND\n"
+    "exits, and exits with COMMAND's status. $LMP_SERVER and $LMP_CODE stand in for --server\n"
+    "and --code. Exit status when COMMAND did not run: 64 usage, 69 no unit free, 75 no server\n"
+    "reachable (retry later), 77 license refused, 70 unexpected answer, 126/127 COMMAND not\n"
+    "executable / not found. See docs/client.md.\n";
+
+RunOptions parse_run_options(int argc, char** argv) {
+  RunOptions options;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (!arg.starts_with("-")) break;  // the command starts here
+    if (arg == "--help" || arg == "-h") {
+      options.help = true;
+      return options;
+    }
+    if (arg == "--quiet" || arg == "-q") {
+      options.quiet = true;
+      continue;
+    }
+    std::string name(arg);
+    std::string value;
+    if (auto eq = arg.find('='); eq != std::string_view::npos) {
+      name = std::string(arg.substr(0, eq));
+      value = std::string(arg.substr(eq + 1));
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      throw UsageError(name + " needs a value");
+    }
+    if (name == "--server") {
+      options.servers += (options.servers.empty() ? "" : ",") + value;
+    } else if (name == "--code") {
+      options.code = value;
+    } else if (name == "--product") {
+      options.product = value;
+    } else if (name == "--units") {
+      options.units = number(name, value, 1000000);
+      if (options.units == 0) throw UsageError("--units must be at least 1");
+    } else if (name == "--wait") {
+      options.wait_seconds = number(name, value, 3600);
+    } else if (name == "--timeout") {
+      options.timeout_ms = number(name, value, 600000);
+      if (options.timeout_ms == 0) throw UsageError("--timeout must be at least 1 ms");
+    } else if (name == "--host") {
+      options.host = value;
+    } else if (name == "--user") {
+      options.user = value;
+    } else {
+      throw UsageError("unknown option " + name);
+    }
+  }
+  for (; i < argc; ++i) options.command.emplace_back(argv[i]);
+  if (options.servers.empty())
+    if (const char* env = std::getenv("LMP_SERVER")) options.servers = env;
+  if (options.code.empty())
+    if (const char* env = std::getenv("LMP_CODE")) options.code = env;
+  if (options.servers.empty()) throw UsageError("--server is required");
+  if (options.code.empty()) throw UsageError("--code is required");
+  if (options.command.empty()) throw UsageError("no command given after --");
+  return options;
+}
+
+}  // namespace lmp::client

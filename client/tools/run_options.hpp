@@ -1,0 +1,37 @@
+// lmp-run's command line: the options before "--" and the command after it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lmp::client {
+
+struct RunOptions {
+  std::string servers;  // "host:port,host:port", in the order given
+  std::string code;
+  std::string product;
+  std::uint32_t units = 1;
+  std::uint32_t wait_seconds = 0;
+  std::uint32_t timeout_ms = 5000;
+  std::optional<std::string> host;  // unset: the machine's name; "": none sent
+  std::optional<std::string> user;  // unset: the login name; "": none sent
+  bool quiet = false;
+  bool help = false;
+  std::vector<std::string> command;
+};
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses argv; the activation code may also come from $LMP_CODE (so it is not shown by ps) and
+// the servers from $LMP_SERVER. Throws UsageError with a one-line reason.
+RunOptions parse_run_options(int argc, char** argv);
+
+extern const char* const kRunUsage;
+
+}  // namespace lmp::client

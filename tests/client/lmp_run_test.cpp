@@ -1,0 +1,176 @@
+// lmp-run against a real lmpd: the command's exit status, the unit held while it runs and
+// returned when it exits (also after SIGTERM and SIGINT), and the documented statuses when the
+// command cannot run (no unit free, no server, bad usage, refused code, missing command).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/child_process.hpp"
+#include "support/lmpd_instance.hpp"
+#include "support/test_server.hpp"
+
+namespace lmp::test {
+namespace {
+
+class LmpRunTest : public ::testing::Test {
+ protected:
+  LmpRunTest() : lmpd_(dir_.path()) {}
+  void SetUp() override {
+    code_ = lmpd_.create_license(1);
+    lmpd_.start();
+  }
+
+  std::vector<std::string> lmp_run(std::vector<std::string> command,
+                                   std::vector<std::string> options = {}) {
+    std::vector<std::string> argv = {LMP_RUN_BINARY, "--server", lmpd_.address(), "--code",
+                                     code_,          "--user",   "tester"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.push_back("--");
+    argv.insert(argv.end(), command.begin(), command.end());
+    return argv;
+  }
+  int used() const { return lmpd_.units_in_use(code_); }
+  // Starts `lmp-run ... -- sh -c 'touch started; sleep 60'` and waits until the command runs.
+  std::unique_ptr<ChildProcess> start_long_command() {
+    auto marker = dir_.path() / "started";
+    auto child = std::make_unique<ChildProcess>(
+        lmp_run({"/bin/sh", "-c", "touch '" + marker.string() + "'; exec sleep 60"}),
+        dir_.path() / "out", dir_.path() / "err");
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!std::filesystem::exists(marker) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(std::filesystem::exists(marker)) << read_file(dir_.path() / "err");
+    return child;
+  }
+
+  TempDir dir_;
+  LmpdInstance lmpd_;
+  std::string code_;
+};
+
+TEST_F(LmpRunTest, ExitsWithTheCommandsStatusAndChecksTheUnitIn) {
+  auto r = run_command(lmp_run({"/bin/sh", "-c", "echo working; exit 3"}));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.out, "working\n");
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(used(), 0);
+  EXPECT_EQ(run_command(lmp_run({"/bin/true"})).exit_code, 0);
+}
+
+TEST_F(LmpRunTest, HoldsTheUnitWhileTheCommandRunsAndReturnsItOnSigterm) {
+  auto child = start_long_command();
+  EXPECT_EQ(used(), 1);
+  // The only unit is taken: a second lmp-run says so in one line and exits 69.
+  auto second = run_command(lmp_run({"/bin/true"}, {"--user", "someone-else"}));
+  EXPECT_EQ(second.exit_code, 69);
+  EXPECT_EQ(second.err.find('\n'), second.err.size() - 1) << second.err;
+  EXPECT_NE(second.err.find("no license unit is free"), std::string::npos) << second.err;
+
+  child->signal(SIGTERM);
+  auto status = child->wait(std::chrono::seconds(20));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 128 + SIGTERM) << read_file(dir_.path() / "err");
+  EXPECT_EQ(used(), 0);
+}
+
+TEST_F(LmpRunTest, SigintIsPassedOnAndTheUnitReturned) {
+  auto child = start_long_command();
+  child->signal(SIGINT);
+  auto status = child->wait(std::chrono::seconds(20));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 128 + SIGINT);
+  EXPECT_EQ(used(), 0);
+}
+
+TEST_F(LmpRunTest, KeepsTheUnitAlivePastTheLeaseDuration) {
+  auto child = start_long_command();
+  // The lease lasts 10 s: without heartbeats the server would have reclaimed the unit by now.
+  std::this_thread::sleep_for(std::chrono::seconds(13));
+  EXPECT_EQ(used(), 1);
+  EXPECT_EQ(read_file(dir_.path() / "err"), "");  // no warning: every heartbeat went through
+  child->signal(SIGTERM);
+  ASSERT_TRUE(child->wait(std::chrono::seconds(20)).has_value());
+  EXPECT_EQ(used(), 0);
+}
+
+TEST_F(LmpRunTest, WaitQueuesForAUnit) {
+  auto child = start_long_command();
+  auto waiting = std::make_unique<ChildProcess>(
+      lmp_run({"/bin/true"}, {"--user", "someone-else", "--wait", "30"}), dir_.path() / "out2",
+      dir_.path() / "err2");
+  EXPECT_FALSE(waiting->wait(std::chrono::milliseconds(500)).has_value());
+  child->signal(SIGTERM);
+  ASSERT_TRUE(child->wait(std::chrono::seconds(20)).has_value());
+  auto status = waiting->wait(std::chrono::seconds(20));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0) << read_file(dir_.path() / "err2");
+}
+
+TEST_F(LmpRunTest, ASignalWhileWaitingForAUnitEndsLmpRunWithoutRunningTheCommand) {
+  auto holder = start_long_command();
+  auto marker = dir_.path() / "ran";
+  ChildProcess waiting(lmp_run({"/bin/sh", "-c", "touch '" + marker.string() + "'"},
+                               {"--user", "someone-else", "--wait", "120"}),
+                       dir_.path() / "out2", dir_.path() / "err2");
+  EXPECT_FALSE(waiting.wait(std::chrono::milliseconds(500)).has_value());
+  waiting.signal(SIGTERM);
+  // Well before its 120 s wait would end.
+  auto status = waiting.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 128 + SIGTERM);
+  EXPECT_NE(read_file(dir_.path() / "err2").find("before COMMAND started"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(marker));
+  EXPECT_EQ(used(), 1);  // the holder's unit only
+}
+
+TEST_F(LmpRunTest, TheUnitIsHeldAgainAfterTheServerRestarts) {
+  auto child = start_long_command();
+  auto err_has = [&](const std::string& needle) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (read_file(dir_.path() / "err").find(needle) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return read_file(dir_.path() / "err").find(needle) != std::string::npos;
+  };
+  lmpd_.kill_hard();
+  ASSERT_TRUE(err_has("warning: the license unit is not confirmed (unreachable)"));
+  lmpd_.start();
+  ASSERT_TRUE(err_has("the license unit is held again")) << read_file(dir_.path() / "err");
+  EXPECT_EQ(used(), 1);
+  child->signal(SIGTERM);
+  ASSERT_TRUE(child->wait(std::chrono::seconds(20)).has_value());
+  EXPECT_EQ(used(), 0);
+}
+
+TEST_F(LmpRunTest, StatusesWhenTheCommandCannotRun) {
+  auto missing = run_command(lmp_run({"/no/such/command"}));
+  EXPECT_EQ(missing.exit_code, 127);
+  EXPECT_NE(missing.err.find("cannot run /no/such/command"), std::string::npos) << missing.err;
+  EXPECT_EQ(used(), 0);
+
+  auto usage = run_command({LMP_RUN_BINARY, "--server", lmpd_.address(), "--", "/bin/true"});
+  EXPECT_EQ(usage.exit_code, 64);
+  EXPECT_NE(usage.err.find("--code is required"), std::string::npos) << usage.err;
+  EXPECT_EQ(run_command({LMP_RUN_BINARY, "--bogus", "1", "--", "/bin/true"}).exit_code, 64);
+  EXPECT_EQ(run_command({LMP_RUN_BINARY, "--server", "h:0", "--code", "c", "--", "x"}).exit_code,
+            64);
+
+  auto unreachable =
+      run_command({LMP_RUN_BINARY, "--server", "127.0.0.1:" + std::to_string(unused_port()),
+                   "--code", code_, "--", "/bin/true"});
+  EXPECT_EQ(unreachable.exit_code, 75);
+  EXPECT_NE(unreachable.err.find("no server answered"), std::string::npos) << unreachable.err;
+
+  auto refused = run_command({LMP_RUN_BINARY, "--server", lmpd_.address(), "--code",
+                              "12345-12345-12345-12345", "--", "/bin/true"});
+  EXPECT_EQ(refused.exit_code, 77);
+  EXPECT_NE(refused.err.find("invalid_code"), std::string::npos) << refused.err;
+}
+
+}  // namespace
+}  // namespace lmp::test

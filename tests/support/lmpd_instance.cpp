@@ -1,0 +1,64 @@
+// Config, start, kill and license creation for LmpdInstance.
+#include "support/lmpd_instance.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "support/line_client.hpp"
+
+namespace lmp::test {
+
+std::uint16_t unused_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    throw std::runtime_error("cannot pick an unused port");
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+LmpdInstance::LmpdInstance(std::filesystem::path dir) : dir_(std::move(dir)), port_(unused_port()) {
+  std::ofstream(dir_ / "lmpd.yaml")
+      << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: " << port_ << "\n"
+      << "  admin:\n    address: 127.0.0.1\n    port: 0\n"
+      << "storage:\n  sqlite:\n    path: lmpd.db\n"
+      << "leases:\n  reclaim_interval_ms: 100\n"
+      << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
+      << "products:\n  - code: cad\n    name: CAD Studio\n    family: software\n"
+      << "    unit: seats\n    settings:\n      lease_seconds: 10\n      heartbeat_seconds: 2\n";
+}
+
+void LmpdInstance::start() {
+  process_.reset();
+  process_ = std::make_unique<DaemonProcess>(dir_ / "lmpd.yaml", dir_ / "lmpd.log");
+}
+
+void LmpdInstance::kill_hard() {
+  if (process_) process_->kill_hard();
+  process_.reset();
+}
+
+std::string LmpdInstance::create_license(int units) {
+  auto r = run_command({LMP_TEST_LMPD_BINARY, "admin", "--config", (dir_ / "lmpd.yaml").string(),
+                        "create-license", "--customer", "acme", "--product", "cad", "--units",
+                        std::to_string(units)});
+  auto at = r.out.find("activation code: ");
+  if (r.exit_code != 0 || at == std::string::npos)
+    throw std::runtime_error("lmpd admin create-license failed: " + r.err);
+  return r.out.substr(at + 17, 23);
+}
+
+int LmpdInstance::units_in_use(const std::string& code) const {
+  LineClient c(port_);
+  return std::stoi(fields_of(c.request("STATUS code=" + code))["used"]);
+}
+
+}  // namespace lmp::test

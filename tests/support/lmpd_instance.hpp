@@ -1,0 +1,41 @@
+// A real lmpd for client tests: its own folder and database, a seat port that stays the same
+// across restarts (so a client's server list survives them), and one product "cad" counted in
+// seats whose leases last 10 s and are heartbeated every 2 s.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "support/daemon_process.hpp"
+
+namespace lmp::test {
+
+// A loopback TCP port nobody listens on right now (the kernel's pick, released again).
+std::uint16_t unused_port();
+
+class LmpdInstance {
+ public:
+  // Writes the config into `dir`; the server is not started yet.
+  explicit LmpdInstance(std::filesystem::path dir);
+
+  void start();
+  void kill_hard();  // SIGKILL: nothing is flushed or answered any more
+  bool running() const { return process_ != nullptr; }
+
+  // Creates a license of `units` seats of "cad" with `lmpd admin`; returns its activation code.
+  std::string create_license(int units);
+  // The units of the license in use now, asked over the seat protocol (STATUS).
+  int units_in_use(const std::string& code) const;
+
+  std::uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::filesystem::path dir_;
+  std::uint16_t port_;
+  std::unique_ptr<DaemonProcess> process_;
+};
+
+}  // namespace lmp::test
