@@ -87,6 +87,7 @@ class SeatService::Batch {
   std::vector<Outcome> outcomes;
   std::set<std::int64_t> freed;  // licenses whose units were returned and not yet offered
   std::uint64_t sequence = 0;    // marks the waiters parked by this batch
+  std::string product;           // the product of the license or lease the current request reached
 };
 
 SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
@@ -98,7 +99,31 @@ SeatService::~SeatService() {
   stop();
 }
 
+void SeatService::set_metrics(std::shared_ptr<SeatMetrics> metrics) {
+  metrics_ = std::move(metrics);
+}
+
+SteadyTime SeatService::now_if_measured() const {
+  return metrics_ ? std::chrono::steady_clock::now() : SteadyTime{};
+}
+
+void SeatService::count_lease_change(const std::string& product, std::int64_t units, bool added) {
+  if (!metrics_) return;
+  if (added)
+    metrics_->lease_added(product, units);
+  else
+    metrics_->lease_removed(product, units);
+}
+
 void SeatService::start() {
+  if (metrics_) {
+    metrics_->add_products(catalog_->codes());
+    // The gauges count stored leases from here on, so they start from what is stored.
+    store_->for_each_lease([this](const storage::LeaseRecord& lease) {
+      count_lease_change(lease.product_code, lease.units, true);
+    });
+    metrics_->publish_leases();
+  }
   next_reclaim_ms_ = clock_.now_unix_ms();
   durability_ = store_->detach_durability();
   if (durability_) sync_thread_ = std::thread([this] { run_sync(); });
@@ -116,17 +141,22 @@ void SeatService::run_sync() {
     }
     // Everything in `ready` committed before this flush starts, so the flush covers it; the
     // batches committed meanwhile wait for the next one.
+    const SteadyTime started = now_if_measured();
     durability_->sync();
+    if (metrics_)
+      metrics_->flushed(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     deliver(std::move(ready));
     ready.clear();
   }
 }
 
 void SeatService::submit(SeatCommand command, Completion done) {
+  const SteadyTime received = now_if_measured();
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(command), std::move(done)});
+      queue_.push_back(Pending{std::move(command), std::move(done), received});
       cv_.notify_one();
       return;
     }
@@ -136,10 +166,12 @@ void SeatService::submit(SeatCommand command, Completion done) {
 
 void SeatService::submit_many(std::vector<Submission>& submissions) {
   if (submissions.empty()) return;
+  const SteadyTime received = now_if_measured();
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      for (auto& s : submissions) queue_.push_back(std::move(s));
+      for (auto& s : submissions)
+        queue_.push_back(Pending{std::move(s.command), std::move(s.done), received});
       submissions.clear();
       cv_.notify_one();
       return;
@@ -155,6 +187,10 @@ void SeatService::set_completion_executor(Executor executor) {
 
 void SeatService::deliver(std::vector<Outcome> outcomes) {
   if (outcomes.empty()) return;
+  if (metrics_) {
+    SeatMetrics::LatencyTally latency(*metrics_);
+    for (const auto& outcome : outcomes) latency.released(outcome.info);
+  }
   if (!executor_) {
     for (auto& outcome : outcomes) outcome.done(std::move(outcome.result));
     return;
@@ -166,6 +202,7 @@ void SeatService::deliver(std::vector<Outcome> outcomes) {
 }
 
 void SeatService::replace_catalog(std::shared_ptr<const ProductCatalog> catalog) {
+  if (metrics_) metrics_->add_products(catalog->codes());
   std::lock_guard lock(mutex_);
   catalog_ = std::move(catalog);
 }
@@ -227,7 +264,8 @@ void SeatService::run() {
   std::vector<Outcome> released;
   for (auto& [license, queue] : waiters_) {
     for (auto& waiter : queue)
-      released.push_back({unavailable("the server is shutting down"), std::move(waiter.done)});
+      released.push_back(
+          {unavailable("the server is shutting down"), std::move(waiter.done), waiter.info});
   }
   waiters_.clear();
   const std::size_t answered = released.size();
@@ -254,6 +292,8 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   Batch batch(now, std::move(catalog));
   batch.sequence = ++batch_sequence_;
   batch.outcomes.reserve(work.size());
+  bool committed = false;
+  double commit_seconds = 0;
   try {
     store_->begin();
     for (auto& pending : work) {
@@ -262,7 +302,10 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     }
     if (reclaim_due) {
       auto reclaimed = store_->reclaim_expired(now, options_.reclaim_limit);
-      for (const auto& lease : reclaimed) batch.freed.insert(lease.license_id);
+      for (const auto& lease : reclaimed) {
+        batch.freed.insert(lease.license_id);
+        count_lease_change(lease.product_code, lease.units, false);
+      }
       if (!reclaimed.empty())
         log::debug("leases_reclaimed", {{"count", std::to_string(reclaimed.size())}});
       // A full sweep means more may be waiting: sweep again on the next batch.
@@ -272,14 +315,12 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     }
     serve_waiters(batch);
     expire_waiters(batch);
+    const SteadyTime commit_started = now_if_measured();
     store_->commit();
-    if (durability_) {
-      // Answered once the sync thread has flushed this commit (see run_sync).
-      std::lock_guard lock(sync_mutex_);
-      for (auto& outcome : batch.outcomes) awaiting_sync_.push_back(std::move(outcome));
-      batch.outcomes.clear();
-      sync_cv_.notify_one();
-    }
+    committed = true;
+    if (metrics_)
+      commit_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count();
   } catch (const storage::StoreError& ex) {
     store_->rollback();
     log::error("storage_failure", {{"error", ex.what()}});
@@ -290,7 +331,8 @@ void SeatService::run_batch(std::vector<Pending>& work) {
       auto& queue = it->second;
       for (auto w = queue.begin(); w != queue.end();) {
         if (w->batch == batch.sequence) {
-          batch.outcomes.push_back({unavailable("storage failure; retry"), std::move(w->done)});
+          batch.outcomes.push_back(
+              {unavailable("storage failure; retry"), std::move(w->done), std::move(w->info)});
           w = queue.erase(w);
         } else {
           ++w;
@@ -305,6 +347,20 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     std::lock_guard lock(mutex_);
     waiter_total_ = total;
   }
+  if (metrics_) {
+    const SteadyTime decided = std::chrono::steady_clock::now();
+    for (const auto& outcome : batch.outcomes)
+      metrics_->answered(outcome.result, outcome.info, decided);
+    metrics_->end_batch(committed, work.size(), commit_seconds, total);
+  }
+  if (committed && durability_) {
+    // Answered once the sync thread has flushed this commit (see run_sync).
+    std::lock_guard lock(sync_mutex_);
+    for (auto& outcome : batch.outcomes) awaiting_sync_.push_back(std::move(outcome));
+    batch.outcomes.clear();
+    sync_cv_.notify_one();
+    return;
+  }
   deliver(std::move(batch.outcomes));
 }
 
@@ -312,6 +368,7 @@ void SeatService::execute(Batch& batch, Pending& pending) {
   const SeatCommand& cmd = pending.command;
   SeatResult result;
   bool parked = false;
+  batch.product.clear();
   try {
     switch (cmd.op) {
       case Operation::checkout:
@@ -335,11 +392,15 @@ void SeatService::execute(Batch& batch, Pending& pending) {
   } catch (const PluginFailure&) {
     result = SeatResult::failure("internal", "the product family failed; see the server log");
   }
+  AnswerInfo info{cmd.op, batch.product, pending.received, {}};
   if (parked) {
-    waiters_[parked_license_].back().command = std::move(pending.command);
+    Waiter& waiter = waiters_[parked_license_].back();
+    info.parked = now_if_measured();
+    waiter.info = std::move(info);
+    waiter.command = std::move(pending.command);
     return;
   }
-  batch.outcomes.push_back({std::move(result), std::move(pending.done)});
+  batch.outcomes.push_back({std::move(result), std::move(pending.done), std::move(info)});
 }
 
 SeatResult SeatService::find_license(Batch& batch, const std::string& code,
@@ -352,6 +413,7 @@ SeatResult SeatService::find_license(Batch& batch, const std::string& code,
   auto found = store_->find_license_by_code_hash(sha256_hex(*normalized));
   if (!found) return SeatResult::failure("invalid_code", "unknown activation code");
   license = std::move(*found);
+  batch.product = license.product_code;
   if (!product.empty() && product != license.product_code)
     return SeatResult::failure("product_not_licensed",
                                "the license covers product " + license.product_code);
@@ -422,6 +484,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
       lease.issued_at_ms = now;
       lease.expires_at_ms = expires;
       store_->insert_lease(lease);
+      count_lease_change(lease.product_code, lease.units, true);
       return ok.add("lease", lease.id)
           .add("units", lease.units)
           .add("expires", seconds(expires))
@@ -453,6 +516,7 @@ SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
   auto lease = store_->find_lease(cmd.lease);
   if (!lease || lease->expires_at_ms <= now)
     return SeatResult::failure("lease_unknown", "no such lease");
+  batch.product = lease->product_code;
   const CatalogProduct* product = batch.catalog->find(lease->product_code);
   if (product == nullptr)
     return SeatResult::failure("product_not_licensed", "product " + lease->product_code +
@@ -476,7 +540,9 @@ SeatResult SeatService::checkin(Batch& batch, const SeatCommand& cmd) {
   auto lease = store_->find_lease(cmd.lease);
   if (!lease || lease->expires_at_ms <= batch.now_ms)
     return SeatResult::failure("lease_unknown", "no such lease");
+  batch.product = lease->product_code;
   store_->delete_lease(lease->id);
+  count_lease_change(lease->product_code, lease->units, false);
   batch.freed.insert(lease->license_id);
   return {};
 }
@@ -542,7 +608,7 @@ void SeatService::serve_waiters(Batch& batch) {
         result = SeatResult::failure("internal", "the product family failed; see the server log");
       }
       if (result.error == "no_seats") break;
-      batch.outcomes.push_back({std::move(result), std::move(head.done)});
+      batch.outcomes.push_back({std::move(result), std::move(head.done), std::move(head.info)});
       queue.pop_front();
     }
     if (queue.empty()) waiters_.erase(it);
@@ -556,7 +622,7 @@ void SeatService::expire_waiters(Batch& batch) {
       if (w->deadline_ms <= batch.now_ms) {
         batch.outcomes.push_back(
             {SeatResult::failure("no_seats", "no unit was freed within the wait time"),
-             std::move(w->done)});
+             std::move(w->done), std::move(w->info)});
         w = queue.erase(w);
       } else {
         ++w;
