@@ -65,7 +65,7 @@ SeatMetrics::SeatMetrics(metrics::Registry& registry)
       wait_time_(registry
                      .add<Histogram>("lmp_wait_duration_seconds",
                                      "Time checkouts spent in the wait queue until they were "
-                                     "served, timed out or released.",
+                                     "served or timed out.",
                                      {}, metrics::wait_buckets())
                      .get()),
       latency_(registry.add<Histogram>(
