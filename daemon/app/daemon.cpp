@@ -19,11 +19,14 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "http/http_server.hpp"
+#include "http/metrics_route.hpp"
+#include "metrics/registry.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/seat_server.hpp"
 #include "plugin/daemon_host.hpp"
 #include "plugin/registry.hpp"
 #include "seat/product_catalog.hpp"
+#include "seat/seat_metrics.hpp"
 #include "seat/seat_service.hpp"
 #include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
@@ -132,6 +135,8 @@ struct Daemon::Impl {
   // One invalid-code budget per address for both listeners; it outlives the io_context's
   // handlers, which refer to it.
   net::InvalidCodeLimiter limiter;
+  // Declared before the service and the listeners, which update and render it.
+  metrics::Registry metrics;
   boost::asio::io_context io{1};
   boost::asio::steady_timer drain_timer{io};
   boost::asio::steady_timer liveness_timer{io};
@@ -173,6 +178,12 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   options.reclaim_interval_ms = cfg.leases.reclaim_interval_ms;
   options.shared_database = shared;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
+  impl_->metrics
+      .add<metrics::Gauge>("lmp_build_info", "Always 1; the version label says which lmpd runs.",
+                           {"version"})
+      .with({LMP_VERSION})
+      .set(1);
+  impl_->service->set_metrics(std::make_shared<seat::SeatMetrics>(impl_->metrics));
   // Answers are written by the network thread: each batch's completions travel there at once.
   impl_->service->set_completion_executor(
       [io = &impl_->io](std::function<void()> work) { boost::asio::post(*io, std::move(work)); });
@@ -212,6 +223,7 @@ void Daemon::start() {
       options.version = LMP_VERSION;
       impl_->http_server =
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
+      http::add_metrics_route(impl_->http_server->router(), impl_->metrics);
       impl_->http_server->start();
     }
   } catch (const std::exception& ex) {

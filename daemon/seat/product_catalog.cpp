@@ -151,4 +151,11 @@ const CatalogProduct* ProductCatalog::find(const std::string& code) const {
   return it == products_.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> ProductCatalog::codes() const {
+  std::vector<std::string> out;
+  out.reserve(products_.size());
+  for (const auto& [code, product] : products_) out.push_back(code);
+  return out;
+}
+
 }  // namespace lmp::seat

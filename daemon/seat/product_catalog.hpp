@@ -70,6 +70,7 @@ class ProductCatalog {
 
   const CatalogProduct* find(const std::string& code) const;
   std::size_t size() const { return products_.size(); }
+  std::vector<std::string> codes() const;
 
  private:
   std::map<std::string, CatalogProduct, std::less<>> products_;

@@ -93,6 +93,7 @@ class SeatService::Batch {
   std::vector<Outcome> outcomes;
   std::set<std::int64_t> freed;  // licenses whose units were returned and not yet offered
   std::uint64_t sequence = 0;    // marks the waiters parked by this batch
+  std::string product;           // the product of the license or lease the current request reached
 };
 
 SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
@@ -104,7 +105,31 @@ SeatService::~SeatService() {
   stop();
 }
 
+void SeatService::set_metrics(std::shared_ptr<SeatMetrics> metrics) {
+  metrics_ = std::move(metrics);
+}
+
+SteadyTime SeatService::now_if_measured() const {
+  return metrics_ ? std::chrono::steady_clock::now() : SteadyTime{};
+}
+
+void SeatService::count_lease_change(const std::string& product, std::int64_t units, bool added) {
+  if (!metrics_) return;
+  if (added)
+    metrics_->lease_added(product, units);
+  else
+    metrics_->lease_removed(product, units);
+}
+
 void SeatService::start() {
+  if (metrics_) {
+    metrics_->add_products(catalog_->codes());
+    // The gauges count stored leases from here on, so they start from what is stored.
+    store_->for_each_lease([this](const storage::LeaseRecord& lease) {
+      count_lease_change(lease.product_code, lease.units, true);
+    });
+    metrics_->publish_leases();
+  }
   next_reclaim_ms_ = clock_.now_unix_ms();
   durability_ = store_->detach_durability();
   if (durability_) sync_thread_ = std::thread([this] { run_sync(); });
@@ -122,17 +147,22 @@ void SeatService::run_sync() {
     }
     // Everything in `ready` committed before this flush starts, so the flush covers it; the
     // batches committed meanwhile wait for the next one.
+    const SteadyTime started = now_if_measured();
     durability_->sync();
+    if (metrics_)
+      metrics_->flushed(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     deliver(std::move(ready));
     ready.clear();
   }
 }
 
 void SeatService::submit(SeatCommand command, Completion done) {
+  const SteadyTime received = now_if_measured();
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(command), std::move(done)});
+      queue_.push_back(Pending{std::move(command), std::move(done), received});
       cv_.notify_one();
       return;
     }
@@ -142,10 +172,12 @@ void SeatService::submit(SeatCommand command, Completion done) {
 
 void SeatService::submit_many(std::vector<Submission>& submissions) {
   if (submissions.empty()) return;
+  const SteadyTime received = now_if_measured();
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      for (auto& s : submissions) queue_.push_back(std::move(s));
+      for (auto& s : submissions)
+        queue_.push_back(Pending{std::move(s.command), std::move(s.done), received});
       submissions.clear();
       cv_.notify_one();
       return;
@@ -161,6 +193,10 @@ void SeatService::set_completion_executor(Executor executor) {
 
 void SeatService::deliver(std::vector<Outcome> outcomes) {
   if (outcomes.empty()) return;
+  if (metrics_) {
+    SeatMetrics::LatencyTally latency(*metrics_);
+    for (const auto& outcome : outcomes) latency.released(outcome.info);
+  }
   if (!executor_) {
     for (auto& outcome : outcomes) outcome.done(std::move(outcome.result));
     return;
@@ -172,6 +208,7 @@ void SeatService::deliver(std::vector<Outcome> outcomes) {
 }
 
 void SeatService::replace_catalog(std::shared_ptr<const ProductCatalog> catalog) {
+  if (metrics_) metrics_->add_products(catalog->codes());
   std::lock_guard lock(mutex_);
   catalog_ = std::move(catalog);
 }
@@ -233,7 +270,8 @@ void SeatService::run() {
   std::vector<Outcome> released;
   for (auto& [license, queue] : waiters_) {
     for (auto& waiter : queue)
-      released.push_back({unavailable("the server is shutting down"), std::move(waiter.done)});
+      released.push_back(
+          {unavailable("the server is shutting down"), std::move(waiter.done), waiter.info});
   }
   waiters_.clear();
   const std::size_t answered = released.size();
@@ -260,6 +298,8 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   Batch batch(now, std::move(catalog));
   batch.sequence = ++batch_sequence_;
   batch.outcomes.reserve(work.size());
+  bool committed = false;
+  double commit_seconds = 0;
   try {
     store_->begin();
     for (auto& pending : work) {
@@ -268,7 +308,10 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     }
     if (reclaim_due) {
       auto reclaimed = store_->reclaim_expired(now, options_.reclaim_limit);
-      for (const auto& lease : reclaimed) batch.freed.insert(lease.license_id);
+      for (const auto& lease : reclaimed) {
+        batch.freed.insert(lease.license_id);
+        count_lease_change(lease.product_code, lease.units, false);
+      }
       if (options_.shared_database)
         for (const auto& [license, queue] : waiters_) batch.freed.insert(license);
       if (!reclaimed.empty())
@@ -280,14 +323,12 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     }
     serve_waiters(batch);
     expire_waiters(batch);
+    const SteadyTime commit_started = now_if_measured();
     store_->commit();
-    if (durability_) {
-      // Answered once the sync thread has flushed this commit (see run_sync).
-      std::lock_guard lock(sync_mutex_);
-      for (auto& outcome : batch.outcomes) awaiting_sync_.push_back(std::move(outcome));
-      batch.outcomes.clear();
-      sync_cv_.notify_one();
-    }
+    committed = true;
+    if (metrics_)
+      commit_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count();
   } catch (const storage::StoreError& ex) {
     store_->rollback();
     log::error("storage_failure", {{"error", ex.what()}});
@@ -298,7 +339,8 @@ void SeatService::run_batch(std::vector<Pending>& work) {
       auto& queue = it->second;
       for (auto w = queue.begin(); w != queue.end();) {
         if (w->batch == batch.sequence) {
-          batch.outcomes.push_back({unavailable("storage failure; retry"), std::move(w->done)});
+          batch.outcomes.push_back(
+              {unavailable("storage failure; retry"), std::move(w->done), std::move(w->info)});
           w = queue.erase(w);
         } else {
           ++w;
@@ -313,6 +355,20 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     std::lock_guard lock(mutex_);
     waiter_total_ = total;
   }
+  if (metrics_) {
+    const SteadyTime decided = std::chrono::steady_clock::now();
+    for (const auto& outcome : batch.outcomes)
+      metrics_->answered(outcome.result, outcome.info, decided);
+    metrics_->end_batch(committed, work.size(), commit_seconds, total);
+  }
+  if (committed && durability_) {
+    // Answered once the sync thread has flushed this commit (see run_sync).
+    std::lock_guard lock(sync_mutex_);
+    for (auto& outcome : batch.outcomes) awaiting_sync_.push_back(std::move(outcome));
+    batch.outcomes.clear();
+    sync_cv_.notify_one();
+    return;
+  }
   deliver(std::move(batch.outcomes));
 }
 
@@ -320,6 +376,7 @@ void SeatService::execute(Batch& batch, Pending& pending) {
   const SeatCommand& cmd = pending.command;
   SeatResult result;
   bool parked = false;
+  batch.product.clear();
   try {
     switch (cmd.op) {
       case Operation::checkout:
@@ -343,11 +400,15 @@ void SeatService::execute(Batch& batch, Pending& pending) {
   } catch (const PluginFailure&) {
     result = SeatResult::failure("internal", "the product family failed; see the server log");
   }
+  AnswerInfo info{cmd.op, batch.product, pending.received, {}};
   if (parked) {
-    waiters_[parked_license_].back().command = std::move(pending.command);
+    Waiter& waiter = waiters_[parked_license_].back();
+    info.parked = now_if_measured();
+    waiter.info = std::move(info);
+    waiter.command = std::move(pending.command);
     return;
   }
-  batch.outcomes.push_back({std::move(result), std::move(pending.done)});
+  batch.outcomes.push_back({std::move(result), std::move(pending.done), std::move(info)});
 }
 
 SeatResult SeatService::find_license(Batch& batch, const std::string& code,
@@ -361,6 +422,7 @@ SeatResult SeatService::find_license(Batch& batch, const std::string& code,
   auto found = store_->find_license_by_code_hash(sha256_hex(*normalized));
   if (!found) return SeatResult::failure("invalid_code", "unknown activation code");
   license = std::move(*found);
+  batch.product = license.product_code;
   product_out = batch.catalog->find(license.product_code);
   if (product_out == nullptr && product.empty())
     return SeatResult::failure("product_not_licensed", "product " + license.product_code +
@@ -459,6 +521,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
       lease.issued_at_ms = now;
       lease.expires_at_ms = expires;
       store_->insert_lease(lease);
+      count_lease_change(lease.product_code, lease.units, true);
       return ok.add("lease", lease.id)
           .add("units", lease.units)
           .add("expires", seconds(expires))
@@ -490,6 +553,7 @@ SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
   auto lease = store_->find_lease(cmd.lease);
   if (!lease || lease->expires_at_ms <= now)
     return SeatResult::failure("lease_unknown", "no such lease");
+  batch.product = lease->product_code;
   const CatalogProduct* product = batch.catalog->find(lease->product_code);
   if (product == nullptr)
     return SeatResult::failure("product_not_licensed", "product " + lease->product_code +
@@ -513,7 +577,9 @@ SeatResult SeatService::checkin(Batch& batch, const SeatCommand& cmd) {
   auto lease = store_->find_lease(cmd.lease);
   if (!lease || lease->expires_at_ms <= batch.now_ms)
     return SeatResult::failure("lease_unknown", "no such lease");
+  batch.product = lease->product_code;
   store_->delete_lease(lease->id);
+  count_lease_change(lease->product_code, lease->units, false);
   batch.freed.insert(lease->license_id);
   return {};
 }
@@ -590,7 +656,7 @@ void SeatService::serve_waiters(Batch& batch) {
         result = SeatResult::failure("internal", "the product family failed; see the server log");
       }
       if (result.error == "no_seats") break;
-      batch.outcomes.push_back({std::move(result), std::move(head.done)});
+      batch.outcomes.push_back({std::move(result), std::move(head.done), std::move(head.info)});
       queue.pop_front();
     }
     if (queue.empty()) waiters_.erase(it);
@@ -604,7 +670,7 @@ void SeatService::expire_waiters(Batch& batch) {
       if (w->deadline_ms <= batch.now_ms) {
         batch.outcomes.push_back(
             {SeatResult::failure("no_seats", "no unit was freed within the wait time"),
-             std::move(w->done)});
+             std::move(w->done), std::move(w->info)});
         w = queue.erase(w);
       } else {
         ++w;

@@ -16,6 +16,7 @@
 
 #include "seat/product_catalog.hpp"
 #include "seat/seat_command.hpp"
+#include "seat/seat_metrics.hpp"
 
 namespace lmp {
 class Clock;
@@ -59,6 +60,9 @@ class SeatService {
   // once (one hand-over per batch, not per request). Call before start().
   using Executor = std::function<void(std::function<void()>)>;
   void set_completion_executor(Executor executor);
+  // Counts requests, leases and timings into `metrics` (seeded with the stored leases at
+  // start()). Call before start(); without it nothing is measured.
+  void set_metrics(std::shared_ptr<SeatMetrics> metrics);
 
   void start();
   void submit(SeatCommand command, Completion done);
@@ -80,17 +84,23 @@ class SeatService {
   std::size_t waiter_count() const;
 
  private:
-  using Pending = Submission;
+  struct Pending {
+    SeatCommand command;
+    Completion done;
+    SteadyTime received{};  // zero when nothing is measured
+  };
   struct Waiter {
     SeatCommand command;
     Completion done;
     std::int64_t deadline_ms = 0;
     std::uint64_t batch = 0;  // the batch that queued it
+    AnswerInfo info;
   };
   // The outcome of one command inside a batch, completed after the batch commits.
   struct Outcome {
     SeatResult result;
     Completion done;
+    AnswerInfo info;
   };
   class Batch;
 
@@ -112,11 +122,14 @@ class SeatService {
   void deliver(std::vector<Outcome> outcomes);
   void run_sync();
   void expire_waiters(Batch& batch);
+  void count_lease_change(const std::string& product, std::int64_t units, bool added);
+  SteadyTime now_if_measured() const;
 
   std::unique_ptr<storage::SeatStore> store_;
   Executor executor_;
   const Clock& clock_;
   const SeatServiceOptions options_;
+  std::shared_ptr<SeatMetrics> metrics_;
 
   mutable std::mutex mutex_;  // guards queue_, catalog_, stopping_, woken_, waiter_total_
   std::condition_variable cv_;
