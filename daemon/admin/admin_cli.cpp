@@ -11,7 +11,9 @@
 #include "core/calendar.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
+#include "domain/first_run.hpp"
 #include "protocol/request_parser.hpp"
+#include "storage/domain_store.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::admin {
@@ -20,6 +22,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: lmpd admin [--config FILE] COMMAND\n"
     "commands:\n"
+    "  init [--name ACCOUNT] [--user NAME]\n"
+    "      first run: creates the parent account (default name 'parent') and its first admin\n"
+    "      user (default 'admin'), and prints that user's API token (shown only once)\n"
     "  create-customer NAME\n"
     "  create-license --customer NAME --product CODE --units N\n"
     "                 [--starts YYYY-MM-DD] [--expires YYYY-MM-DD | --days N]\n"
@@ -201,6 +206,42 @@ int create_license(storage::SeatStore& store, const config::Config& cfg, const O
   }
 }
 
+int init(const config::Config& cfg, const Options& opts, const Clock& clock, std::ostream& out,
+         std::ostream& err) {
+  std::string name = "parent";
+  std::string user = "admin";
+  for (const auto& [flag, value] : opts.flags) {
+    if (flag == "name")
+      name = value;
+    else if (flag == "user")
+      user = value;
+    else {
+      err << "lmpd admin: unknown option --" << flag << "\n" << kUsage;
+      return 2;
+    }
+  }
+  if (!opts.positional.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  if (name.empty() || name.size() > 200 || user.empty() || user.size() > 200) {
+    err << "lmpd admin: --name and --user have 1 to 200 characters\n";
+    return 2;
+  }
+  auto store = storage::DomainStore::open(cfg.storage);
+  try {
+    auto done = domain::initialise(*store, name, user, clock.now_unix_ms());
+    out << "parent account " << done.parent.id << " created: " << done.parent.name << "\n"
+        << "admin user " << done.admin.id << " created: " << done.admin.name << "\n"
+        << "API token: " << done.token << "\n"
+        << "(shown only now: the server keeps only a hash of the token)\n";
+    return 0;
+  } catch (const domain::AlreadyInitialised& ex) {
+    err << "lmpd admin: " << ex.what() << "; nothing changed\n";
+    return 1;
+  }
+}
+
 int list_licenses(storage::SeatStore& store, const Options& opts, std::ostream& out,
                   std::ostream& err) {
   if (!opts.positional.empty() || !opts.flags.empty()) {
@@ -232,7 +273,7 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     return opts.command.empty() ? 2 : 0;
   }
   if (opts.command != "create-customer" && opts.command != "create-license" &&
-      opts.command != "list-licenses") {
+      opts.command != "list-licenses" && opts.command != "init") {
     err << "lmpd admin: unknown command '" << opts.command << "'\n" << kUsage;
     return 2;
   }
@@ -242,6 +283,7 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     return 1;
   }
   try {
+    if (opts.command == "init") return init(*loaded.config, opts, clock, out, err);
     auto store = storage::open_sqlite(loaded.config->storage);
     if (opts.command == "create-customer") return create_customer(*store, opts, clock, out, err);
     if (opts.command == "create-license")

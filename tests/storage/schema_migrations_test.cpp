@@ -63,18 +63,26 @@ TEST(SchemaMigrationList, RenderSubstitutesEveryAutoIdPlaceholder) {
       "CREATE TABLE t (id TEXT PRIMARY KEY) WITHOUT ROWID");
   EXPECT_EQ(render_statement("{shared_only}CREATE INDEX i ON t (x)", kSqliteDialect),
             "CREATE INDEX i ON t (x)");
+  EXPECT_EQ(render_statement("{sqlite_only}CREATE TRIGGER t", kSqliteDialect), "CREATE TRIGGER t");
 }
 
-TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndVersionOne) {
+TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
   open();
   auto sql = raw();
   EXPECT_EQ(version_rows(*sql), 1);
-  EXPECT_EQ(stored_version(*sql), 1);
+  EXPECT_EQ(stored_version(*sql), latest_schema_version());
   EXPECT_EQ(objects(*sql, "table"),
             (std::set<std::string>{"schema_version", "customers", "licenses", "activations",
-                                   "leases", "counters"}));
+                                   "leases", "counters", "accounts", "partner_permissions", "users",
+                                   "tokens", "audit_log"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
-  EXPECT_EQ(objects(*sql, "index"), (std::set<std::string>{"activations_by_license"}));
+  EXPECT_EQ(
+      objects(*sql, "index"),
+      (std::set<std::string>{"activations_by_license", "accounts_by_path", "customers_by_owner",
+                             "licenses_by_customer", "audit_by_scope"}));
+  // The audit log refuses changes in the database itself.
+  EXPECT_EQ(objects(*sql, "trigger"),
+            (std::set<std::string>{"audit_log_no_update", "audit_log_no_delete"}));
   // WAL is a property of the file, so a second connection sees it.
   std::string mode;
   *sql << "PRAGMA journal_mode", soci::into(mode);
@@ -91,7 +99,7 @@ TEST_F(SchemaMigrationsTest, ReopeningDoesNotReapply) {
   EXPECT_TRUE(store->find_customer("Acme").has_value());
   auto sql = raw();
   EXPECT_EQ(version_rows(*sql), 1);
-  EXPECT_EQ(stored_version(*sql), 1);
+  EXPECT_EQ(stored_version(*sql), latest_schema_version());
 }
 
 TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {
