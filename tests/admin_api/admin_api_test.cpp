@@ -85,6 +85,23 @@ TEST(FirstRun, CliPrintsTheTokenOnceAndRefusesASecondRun) {
   EXPECT_EQ(out2.str().find("API token"), std::string::npos);
 }
 
+class AdminApiAfterCliUse : public AdminApi {
+ protected:
+  void seed() override { earlier_code_ = create_license(config_, {.customer = "early"}); }
+  std::string earlier_code_;
+};
+
+TEST_F(AdminApiAfterCliUse, CustomersFromBeforeAndAfterTheFirstRunBelongToTheParent) {
+  create_license(config_, {.customer = "later"});  // `lmpd admin create-license` after init
+  auto customers = ok(root_token_, "GET", "/v1/customers").at("items").as_array();
+  ASSERT_EQ(customers.size(), 2u);
+  for (const auto& customer : customers) EXPECT_EQ(customer.at("account"), 1) << text_of(customer);
+  // And they behave like any other: disabling the early one ends its license.
+  ok(root_token_, "POST", "/v1/customers/" + std::to_string(id_of(customers[0])) + "/status",
+     {{"status", "disabled"}});
+  EXPECT_EQ(seat_error("checkout", earlier_code_), "license_expired");
+}
+
 TEST_F(AdminApi, MeDescribesTheParentWithEveryPermission) {
   auto me = ok(root_token_, "GET", "/v1/me");
   EXPECT_EQ(me.at("account").at("kind"), "parent");

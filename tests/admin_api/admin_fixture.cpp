@@ -12,6 +12,7 @@ namespace json = boost::json;
 
 void AdminApiTest::SetUp() {
   config_ = base_config(dir_.path());
+  seed();
   {
     auto store = storage::DomainStore::open(config_.storage);
     root_token_ = domain::initialise(*store, "parent", "admin", kTestEpochMs).token;

@@ -15,8 +15,10 @@ namespace lmp::test {
 
 class AdminApiTest : public ::testing::Test {
  protected:
-  // Runs the first-run step on a fresh database, then starts the server.
+  // Runs seed(), the first-run step, then starts the server.
   void SetUp() override;
+  // What a test puts in the database before the first-run step (nothing by default).
+  virtual void seed() {}
 
   // One request with `Authorization: Bearer token` (none when token is empty); a non-null body
   // is sent as JSON.
