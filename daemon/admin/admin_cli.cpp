@@ -11,6 +11,7 @@
 #include "core/calendar.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
+#include "domain/cli_changes.hpp"
 #include "domain/first_run.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/domain_store.hpp"
@@ -61,7 +62,7 @@ bool parse_words(const std::vector<std::string>& args, Options& opts, std::ostre
   return true;
 }
 
-int create_customer(storage::SeatStore& store, const Options& opts, const Clock& clock,
+int create_customer(storage::DomainStore& store, const Options& opts, const Clock& clock,
                     std::ostream& out, std::ostream& err) {
   if (opts.positional.size() != 1 || !opts.flags.empty()) {
     err << kUsage;
@@ -72,17 +73,23 @@ int create_customer(storage::SeatStore& store, const Options& opts, const Clock&
     err << "lmpd admin: a customer name has 1 to 200 characters\n";
     return 2;
   }
+  store.begin();
   try {
-    auto id = store.create_customer(name, clock.now_unix_ms());
-    out << "customer " << id << " created: " << name << "\n";
+    auto customer = domain::create_customer_from_cli(store, name, clock.now_unix_ms());
+    store.commit();
+    out << "customer " << customer.id << " created: " << name << "\n";
     return 0;
   } catch (const storage::DuplicateError&) {
+    store.rollback();
     err << "lmpd admin: a customer named '" << name << "' already exists\n";
     return 1;
+  } catch (...) {
+    store.rollback();
+    throw;
   }
 }
 
-int create_license(storage::SeatStore& store, const config::Config& cfg, const Options& opts,
+int create_license(storage::DomainStore& store, const config::Config& cfg, const Options& opts,
                    const Clock& clock, std::ostream& out, std::ostream& err) {
   static const char* kKnown[] = {"customer", "product", "units", "starts", "expires", "days"};
   for (const auto& [flag, value] : opts.flags) {
@@ -162,14 +169,13 @@ int create_license(storage::SeatStore& store, const config::Config& cfg, const O
 
   store.begin();
   try {
-    std::int64_t customer_id = 0;
     bool created_customer = false;
-    if (auto existing = store.find_customer(*customer)) {
-      customer_id = *existing;
-    } else {
-      customer_id = store.create_customer(*customer, now_ms);
+    auto owner = store.find_customer_by_name(*customer);
+    if (!owner) {
+      owner = domain::create_customer_from_cli(store, *customer, now_ms);
       created_customer = true;
     }
+    const std::int64_t customer_id = owner->id;
     storage::NewLicense license;
     license.customer_id = customer_id;
     license.product_code = product->code;
@@ -185,7 +191,7 @@ int create_license(storage::SeatStore& store, const config::Config& cfg, const O
       code = activation_code::generate();
       license.code_hash = sha256_hex(code);
       try {
-        id = store.create_license(license);
+        id = domain::create_license_from_cli(store, *owner, license, now_ms);
         break;
       } catch (const storage::DuplicateError&) {
         if (attempt >= 3) throw;
@@ -284,10 +290,14 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
   }
   try {
     if (opts.command == "init") return init(*loaded.config, opts, clock, out, err);
-    auto store = storage::open_sqlite(loaded.config->storage);
-    if (opts.command == "create-customer") return create_customer(*store, opts, clock, out, err);
+    // Changes go through the domain store, which writes their audit records with them.
+    if (opts.command == "create-customer")
+      return create_customer(*storage::DomainStore::open(loaded.config->storage), opts, clock, out,
+                             err);
     if (opts.command == "create-license")
-      return create_license(*store, *loaded.config, opts, clock, out, err);
+      return create_license(*storage::DomainStore::open(loaded.config->storage), *loaded.config,
+                            opts, clock, out, err);
+    auto store = storage::open_sqlite(loaded.config->storage);
     return list_licenses(*store, opts, out, err);
   } catch (const storage::StoreError& ex) {
     err << "lmpd admin: storage: " << ex.what() << "\n";

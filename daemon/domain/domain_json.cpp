@@ -82,6 +82,18 @@ json::object audit_json(const storage::AuditRecord& record) {
   return out;
 }
 
+json::object license_json(std::int64_t id, const storage::NewLicense& license) {
+  json::object out;
+  out["id"] = id;
+  out["customer"] = license.customer_id;
+  out["product"] = license.product_code;
+  out["units"] = license.units;
+  out["unit"] = sdk::to_string(license.unit);
+  out["starts"] = seconds(license.starts_at_ms);
+  out["expires"] = seconds(license.expires_at_ms);
+  return out;
+}
+
 std::string to_text(const json::object& object) {
   return json::serialize(object);
 }

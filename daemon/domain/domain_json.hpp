@@ -19,6 +19,8 @@ boost::json::object account_json(const storage::Account& account,
 boost::json::object customer_json(const storage::Customer& customer);
 boost::json::object user_json(const storage::User& user);
 boost::json::object audit_json(const storage::AuditRecord& record);
+// A new license as the audit log records it: never its activation code or the code's hash.
+boost::json::object license_json(std::int64_t id, const storage::NewLicense& license);
 
 // Compact JSON text of an object, for the audit log's before/after columns.
 std::string to_text(const boost::json::object& object);

@@ -3,6 +3,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "domain/cli_changes.hpp"
 #include "domain/credentials.hpp"
 #include "domain/domain_json.hpp"
 #include "storage/seat_store.hpp"
@@ -35,16 +36,11 @@ FirstRun initialise(storage::DomainStore& store, const std::string& account_name
     out.admin = store.create_user(user_name, out.parent.id, std::nullopt, now_ms);
     auto issued = issue_token(store, out.admin.id, now_ms);
     out.token = std::move(issued.first);
-    storage::AuditRecord record;
-    record.at_ms = now_ms;
-    record.actor_scope = out.parent.path;  // the first-run step acts for the new root
-    record.scope = out.parent.path;
-    record.action = "account.initialise";
-    record.object = "account:" + std::to_string(out.parent.id);
     auto after = account_json(out.parent, {});
     after["admin_user"] = user_json(out.admin);
-    record.after_json = to_text(after);
-    store.append_audit(record);
+    store.append_audit(cli_record(now_ms, "account.initialise",
+                                  "account:" + std::to_string(out.parent.id), out.parent.path,
+                                  to_text(after)));
     store.commit();
     return out;
   } catch (...) {

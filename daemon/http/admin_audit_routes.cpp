@@ -14,7 +14,8 @@ std::optional<std::int64_t> ms_of(std::optional<std::int64_t> seconds) {
 
 json::value query_audit(AdminCall& call) {
   storage::AuditFilter filter;
-  filter.scope_prefix = call.caller.scope;
+  // The parent sees every record, also those of customers made before the first run ("/c<id>/").
+  filter.scope_prefix = call.caller.is_parent() ? "/" : call.caller.scope;
   const auto account_id = call.query_id("account");
   const auto customer_id = call.query_id("customer");
   if (account_id && customer_id) throw bad_request("give account or customer, not both");

@@ -37,7 +37,7 @@ json::value create_customer(AdminCall& call) {
     if (above.status != "active")
       throw conflict("account_not_active", "account " + std::to_string(above.id) + " is " +
                                                above.status + ": no new customers under it");
-  auto customer = call.store.create_customer(name, owner, call.now_ms);
+  auto customer = call.store.create_customer(name, &owner, call.now_ms);
   auto after = domain::customer_json(customer);
   call.audit("customer.create", "customer:" + std::to_string(customer.id), customer.scope(), {},
              domain::to_text(after));

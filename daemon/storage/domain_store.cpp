@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "storage/license_rows.hpp"
 #include "storage/seat_store.hpp"
 #include "storage/sqlite_session.hpp"
 
@@ -19,10 +20,11 @@ constexpr std::string_view kAccountColumns =
     "SELECT id, kind, name, parent_id, path, status, status_changed_at_ms, created_at_ms"
     " FROM accounts";
 
+// A customer made before the first run has no owner (owner 0, path "/") until the first run
+// adopts it; it is in no caller's subtree meanwhile.
 constexpr std::string_view kCustomerColumns =
-    "SELECT c.id, c.name, a.id, a.path, c.status, c.created_at_ms"
-    " FROM customers c JOIN accounts a ON a.id = COALESCE(c.owner_id,"
-    " (SELECT id FROM accounts WHERE parent_id IS NULL))";
+    "SELECT c.id, c.name, COALESCE(a.id, 0), COALESCE(a.path, '/'), c.status, c.created_at_ms"
+    " FROM customers c LEFT JOIN accounts a ON a.id = c.owner_id";
 
 constexpr std::string_view kUserColumns =
     "SELECT id, account_id, customer_id, name, created_at_ms FROM users";
@@ -144,18 +146,20 @@ class SqlDomainStore final : public DomainStore {
     return first(select_customers(" WHERE c.id = :id", id));
   }
 
-  Customer create_customer(const std::string& name, const Account& owner,
+  std::optional<Customer> find_customer_by_name(const std::string& name) override {
+    return first(select_customers(" WHERE c.name = :name", name));
+  }
+
+  Customer create_customer(const std::string& name, const Account* owner,
                            std::int64_t now_ms) override {
     return guarded("create customer", [&] {
-      // Checked inside the write lock: SOCI 4.0.3 cannot tell a UNIQUE violation apart.
-      if (name_taken("customers", name))
-        throw DuplicateError("a customer with this name already exists");
-      std::int64_t id = 0;
-      *sql_ << "INSERT INTO customers (name, created_at_ms, owner_id, status)"
-               " VALUES (:name, :created, :owner, 'enabled') RETURNING id",
-          soci::use(name), soci::use(now_ms), soci::use(owner.id), soci::into(id);
-      return *find_customer(id);
+      auto owner_id = owner ? std::optional<std::int64_t>(owner->id) : std::nullopt;
+      return *find_customer(insert_customer(*sql_, name, now_ms, owner_id));
     });
+  }
+
+  std::int64_t create_license(const NewLicense& license) override {
+    return guarded("create license", [&] { return insert_license(*sql_, license); });
   }
 
   std::vector<Customer> list_customers_under(const std::string& path, Page page) override {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/seat_store.hpp"
+
 namespace lmp::config {
 struct Storage;
 }
@@ -115,8 +117,13 @@ class DomainStore {
   virtual void set_permissions(std::int64_t account_id, const std::set<std::string>& names) = 0;
 
   virtual std::optional<Customer> find_customer(std::int64_t id) = 0;
-  virtual Customer create_customer(const std::string& name, const Account& owner,
+  virtual std::optional<Customer> find_customer_by_name(const std::string& name) = 0;
+  // Under `owner`; without one under the parent account (before the first run: under none,
+  // until the first run adopts it). The result's scope is then "/c<id>/".
+  virtual Customer create_customer(const std::string& name, const Account* owner,
                                    std::int64_t now_ms) = 0;
+  // Returns the new license's id; DuplicateError when the code hash exists (draw a new code).
+  virtual std::int64_t create_license(const NewLicense& license) = 0;
   // Customers of every account in the subtree of `path`.
   virtual std::vector<Customer> list_customers_under(const std::string& path, Page page) = 0;
   virtual void set_customer_status(std::int64_t id, const std::string& status,

@@ -19,6 +19,7 @@
 
 #include "config/config.hpp"
 #include "core/log.hpp"
+#include "storage/license_rows.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
 #include "storage/sqlite_session.hpp"
@@ -273,43 +274,16 @@ class SqliteSeatStore final : public SeatStore {
   }
 
   std::int64_t create_customer(const std::string& name, std::int64_t now_ms) override {
-    return in_own_transaction("create customer", [&] {
-      // Checked first, inside the write lock: SOCI 4.0.3 reports a UNIQUE violation with an
-      // "unknown" category, indistinguishable from other failures.
-      if (find_customer_id(name)) throw DuplicateError("a customer with this name already exists");
-      // RETURNING works on SQLite (3.35+) and PostgreSQL alike, where SOCI's
-      // get_last_insert_id() has no PostgreSQL implementation.
-      std::int64_t id = 0;
-      // Under the parent account once `lmpd admin init` has created it.
-      *sql_ << "INSERT INTO customers (name, created_at_ms, owner_id) VALUES (:name,"
-               " :created_at_ms, (SELECT id FROM accounts WHERE parent_id IS NULL))"
-               " RETURNING id",
-          soci::use(name), soci::use(now_ms), soci::into(id);
-      return id;
-    });
+    return in_own_transaction("create customer",
+                              [&] { return insert_customer(*sql_, name, now_ms, std::nullopt); });
   }
 
   std::optional<std::int64_t> find_customer(const std::string& name) override {
-    return in_own_transaction("find customer", [&] { return find_customer_id(name); });
+    return in_own_transaction("find customer", [&] { return find_customer_id(*sql_, name); });
   }
 
   std::int64_t create_license(const NewLicense& license) override {
-    return in_own_transaction("create license", [&] {
-      key_code_hash_ = license.code_hash;
-      if (execute_single_row(find_license_by_code_hash_))
-        throw DuplicateError("a license with this activation code already exists");
-      const std::string unit(sdk::to_string(license.unit));
-      std::int64_t id = 0;
-      *sql_ << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
-               " expires_at_ms, code_hash, created_at_ms)"
-               " VALUES (:customer_id, :product_code, :units, :unit, :starts_at_ms,"
-               " :expires_at_ms, :code_hash, :created_at_ms) RETURNING id",
-          soci::use(license.customer_id), soci::use(license.product_code), soci::use(license.units),
-          soci::use(unit), soci::use(license.starts_at_ms), soci::use(license.expires_at_ms),
-          soci::use(license.code_hash), soci::use(license.created_at_ms), soci::into(id);
-      *sql_ << "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
-      return id;
-    });
+    return in_own_transaction("create license", [&] { return insert_license(*sql_, license); });
   }
 
   std::vector<LicenseRecord> list_licenses() override {
@@ -343,13 +317,6 @@ class SqliteSeatStore final : public SeatStore {
       rollback();
       throw;
     }
-  }
-
-  std::optional<std::int64_t> find_customer_id(const std::string& name) {
-    std::int64_t id = 0;
-    *sql_ << "SELECT id FROM customers WHERE name = :name", soci::into(id), soci::use(name);
-    if (!sql_->got_data()) return std::nullopt;
-    return id;
   }
 
   void bind_license_columns(soci::statement& statement) {

@@ -11,6 +11,7 @@
 
 #include "admin/admin_cli.hpp"
 #include "admin_fixture.hpp"
+#include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
 #include "domain/first_run.hpp"
@@ -83,6 +84,38 @@ TEST(FirstRun, CliPrintsTheTokenOnceAndRefusesASecondRun) {
   EXPECT_EQ(admin::run_admin({"--config", config_file.string(), "init"}, "", clock, out2, err2), 1);
   EXPECT_NE(err2.str().find("already initialised"), std::string::npos) << err2.str();
   EXPECT_EQ(out2.str().find("API token"), std::string::npos);
+
+  // The command line's changes are audited like the API's, without the activation code.
+  std::ostringstream out3, err3;
+  ASSERT_EQ(admin::run_admin({"--config", config_file.string(), "create-license", "--customer",
+                              "acme", "--product", "cad", "--units", "3"},
+                             "", clock, out3, err3),
+            0)
+      << err3.str();
+  const std::string code_line = out3.str().substr(out3.str().find("activation code: ") + 17, 23);
+  std::string digits;
+  for (char c : code_line)
+    if (c != '-') digits += c;
+  config::Storage storage;
+  storage.sqlite_path = (dir.path() / "lmpd.db").string();
+  auto store = storage::DomainStore::open(storage);
+  store->begin_read();
+  storage::AuditFilter everything;
+  everything.scope_prefix = "/";
+  auto records = store->query_audit(everything, {});
+  store->commit();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].action, "account.initialise");
+  EXPECT_EQ(records[1].action, "customer.create");
+  EXPECT_EQ(records[2].action, "license.create");
+  for (const auto& record : records) {
+    EXPECT_EQ(record.actor_scope, "cli");
+    EXPECT_FALSE(record.actor_user_id.has_value());
+  }
+  EXPECT_EQ(records[2].scope, "/1/c1/");
+  EXPECT_NE(records[2].after_json.find("\"units\":3"), std::string::npos) << records[2].after_json;
+  EXPECT_EQ(records[2].after_json.find(digits), std::string::npos);
+  EXPECT_EQ(records[2].after_json.find(sha256_hex(digits)), std::string::npos);
 }
 
 class AdminApiAfterCliUse : public AdminApi {
