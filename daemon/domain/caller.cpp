@@ -35,9 +35,12 @@ std::optional<Caller> load_caller(storage::DomainStore& store, std::int64_t toke
   if (!user->customer_id) return std::nullopt;
   caller.customer = store.find_customer(*user->customer_id);
   if (!caller.customer) return std::nullopt;
-  // A customer keeps read access to its own (expired) licenses when its partner is suspended or
-  // canceled; it loses nothing of its own through its partner's status.
+  // A customer keeps read access to its own (expired) licenses when its partner is canceled,
+  // but nothing below a canceled account changes any more. A partner's suspension is the
+  // partner's own matter: its customers go on as before.
   caller.scope = caller.customer->scope();
+  for (const auto& above : store.accounts_on_path(caller.customer->owner_path))
+    if (above.status == "canceled") caller.read_only = true;
   return caller;
 }
 

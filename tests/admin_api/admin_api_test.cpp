@@ -286,8 +286,10 @@ TEST_F(AdminApi, CancelingAPartnerIsFinalAndEndsItsCustomersLicenses) {
   EXPECT_EQ(call(user.token, "GET", "/v1/me").status, 401);
   EXPECT_EQ(seat_error("checkout", code), "license_expired");
   EXPECT_EQ(seat("status", untouched).at("state"), "active");
-  // The customer's own users still see their (now expired) account.
-  EXPECT_EQ(call(customer_user.token, "GET", "/v1/me").status, 200);
+  // The customer's own users still see their (now expired) account, read-only.
+  EXPECT_EQ(ok(customer_user.token, "GET", "/v1/me").at("read_only"), true);
+  EXPECT_EQ(call(customer_user.token, "POST", "/v1/users", {{"name", "x"}}).error_code(),
+            "account_suspended");
 
   auto revive = call(root_token_, "POST", path, {{"status", "active"}});
   EXPECT_EQ(revive.status, 409);
