@@ -11,7 +11,10 @@
 #include "core/calendar.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
+#include "domain/cli_changes.hpp"
+#include "domain/first_run.hpp"
 #include "protocol/request_parser.hpp"
+#include "storage/domain_store.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::admin {
@@ -20,6 +23,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: lmpd admin [--config FILE] COMMAND\n"
     "commands:\n"
+    "  init [--name ACCOUNT] [--user NAME]\n"
+    "      first run: creates the parent account (default name 'parent') and its first admin\n"
+    "      user (default 'admin'), and prints that user's API token (shown only once)\n"
     "  create-customer NAME\n"
     "  create-license --customer NAME --product CODE --units N\n"
     "                 [--starts YYYY-MM-DD] [--expires YYYY-MM-DD | --days N]\n"
@@ -56,7 +62,7 @@ bool parse_words(const std::vector<std::string>& args, Options& opts, std::ostre
   return true;
 }
 
-int create_customer(storage::SeatStore& store, const Options& opts, const Clock& clock,
+int create_customer(storage::DomainStore& store, const Options& opts, const Clock& clock,
                     std::ostream& out, std::ostream& err) {
   if (opts.positional.size() != 1 || !opts.flags.empty()) {
     err << kUsage;
@@ -67,17 +73,23 @@ int create_customer(storage::SeatStore& store, const Options& opts, const Clock&
     err << "lmpd admin: a customer name has 1 to 200 characters\n";
     return 2;
   }
+  store.begin();
   try {
-    auto id = store.create_customer(name, clock.now_unix_ms());
-    out << "customer " << id << " created: " << name << "\n";
+    auto customer = domain::create_customer_from_cli(store, name, clock.now_unix_ms());
+    store.commit();
+    out << "customer " << customer.id << " created: " << name << "\n";
     return 0;
   } catch (const storage::DuplicateError&) {
+    store.rollback();
     err << "lmpd admin: a customer named '" << name << "' already exists\n";
     return 1;
+  } catch (...) {
+    store.rollback();
+    throw;
   }
 }
 
-int create_license(storage::SeatStore& store, const config::Config& cfg, const Options& opts,
+int create_license(storage::DomainStore& store, const config::Config& cfg, const Options& opts,
                    const Clock& clock, std::ostream& out, std::ostream& err) {
   static const char* kKnown[] = {"customer", "product", "units", "starts", "expires", "days"};
   for (const auto& [flag, value] : opts.flags) {
@@ -157,14 +169,13 @@ int create_license(storage::SeatStore& store, const config::Config& cfg, const O
 
   store.begin();
   try {
-    std::int64_t customer_id = 0;
     bool created_customer = false;
-    if (auto existing = store.find_customer(*customer)) {
-      customer_id = *existing;
-    } else {
-      customer_id = store.create_customer(*customer, now_ms);
+    auto owner = store.find_customer_by_name(*customer);
+    if (!owner) {
+      owner = domain::create_customer_from_cli(store, *customer, now_ms);
       created_customer = true;
     }
+    const std::int64_t customer_id = owner->id;
     storage::NewLicense license;
     license.customer_id = customer_id;
     license.product_code = product->code;
@@ -180,7 +191,7 @@ int create_license(storage::SeatStore& store, const config::Config& cfg, const O
       code = activation_code::generate();
       license.code_hash = sha256_hex(code);
       try {
-        id = store.create_license(license);
+        id = domain::create_license_from_cli(store, *owner, license, now_ms);
         break;
       } catch (const storage::DuplicateError&) {
         if (attempt >= 3) throw;
@@ -198,6 +209,42 @@ int create_license(storage::SeatStore& store, const config::Config& cfg, const O
   } catch (...) {
     store.rollback();
     throw;
+  }
+}
+
+int init(const config::Config& cfg, const Options& opts, const Clock& clock, std::ostream& out,
+         std::ostream& err) {
+  std::string name = "parent";
+  std::string user = "admin";
+  for (const auto& [flag, value] : opts.flags) {
+    if (flag == "name")
+      name = value;
+    else if (flag == "user")
+      user = value;
+    else {
+      err << "lmpd admin: unknown option --" << flag << "\n" << kUsage;
+      return 2;
+    }
+  }
+  if (!opts.positional.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  if (name.empty() || name.size() > 200 || user.empty() || user.size() > 200) {
+    err << "lmpd admin: --name and --user have 1 to 200 characters\n";
+    return 2;
+  }
+  auto store = storage::DomainStore::open(cfg.storage);
+  try {
+    auto done = domain::initialise(*store, name, user, clock.now_unix_ms());
+    out << "parent account " << done.parent.id << " created: " << done.parent.name << "\n"
+        << "admin user " << done.admin.id << " created: " << done.admin.name << "\n"
+        << "API token: " << done.token << "\n"
+        << "(shown only now: the server keeps only a hash of the token)\n";
+    return 0;
+  } catch (const domain::AlreadyInitialised& ex) {
+    err << "lmpd admin: " << ex.what() << "; nothing changed\n";
+    return 1;
   }
 }
 
@@ -232,7 +279,7 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     return opts.command.empty() ? 2 : 0;
   }
   if (opts.command != "create-customer" && opts.command != "create-license" &&
-      opts.command != "list-licenses") {
+      opts.command != "list-licenses" && opts.command != "init") {
     err << "lmpd admin: unknown command '" << opts.command << "'\n" << kUsage;
     return 2;
   }
@@ -242,10 +289,15 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     return 1;
   }
   try {
-    auto store = storage::open_store(loaded.config->storage);
-    if (opts.command == "create-customer") return create_customer(*store, opts, clock, out, err);
+    if (opts.command == "init") return init(*loaded.config, opts, clock, out, err);
+    // Changes go through the domain store, which writes their audit records with them.
+    if (opts.command == "create-customer")
+      return create_customer(*storage::DomainStore::open(loaded.config->storage), opts, clock, out,
+                             err);
     if (opts.command == "create-license")
-      return create_license(*store, *loaded.config, opts, clock, out, err);
+      return create_license(*storage::DomainStore::open(loaded.config->storage), *loaded.config,
+                            opts, clock, out, err);
+    auto store = storage::open_store(loaded.config->storage);
     return list_licenses(*store, opts, out, err);
   } catch (const storage::StoreError& ex) {
     err << "lmpd admin: storage: " << ex.what() << "\n";

@@ -18,6 +18,8 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "domain/admin_worker.hpp"
+#include "http/admin_api.hpp"
 #include "http/http_server.hpp"
 #include "http/metrics_route.hpp"
 #include "metrics/registry.hpp"
@@ -29,6 +31,7 @@
 #include "seat/seat_metrics.hpp"
 #include "seat/seat_service.hpp"
 #include "storage/caching_seat_store.hpp"
+#include "storage/domain_store.hpp"
 #include "storage/seat_store.hpp"
 
 #ifndef LMP_VERSION
@@ -143,6 +146,9 @@ struct Daemon::Impl {
   std::unique_ptr<seat::SeatService> service;
   std::unique_ptr<net::SeatServer> seat_server;
   std::unique_ptr<http::HttpServer> http_server;
+  // The admin API's own session and thread (declared after the store, so stopped first).
+  std::unique_ptr<storage::DomainStore> domain_store;
+  std::unique_ptr<domain::AdminWorker> admin_worker;
   std::atomic<bool> stopping{false};
   FileDescriptor database_lock;
 };
@@ -224,6 +230,14 @@ void Daemon::start() {
       impl_->http_server =
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
       http::add_metrics_route(impl_->http_server->router(), impl_->metrics);
+      impl_->domain_store = storage::DomainStore::open(cfg.storage);
+      impl_->admin_worker = std::make_unique<domain::AdminWorker>();
+      http::add_admin_routes(
+          impl_->http_server->router(), *impl_->domain_store, *impl_->admin_worker,
+          [io = &impl_->io](std::function<void()> work) {
+            boost::asio::post(*io, std::move(work));
+          },
+          impl_->clock);
       impl_->http_server->start();
     }
   } catch (const std::exception& ex) {
@@ -260,6 +274,8 @@ void Daemon::stop() {
     if (impl_->seat_server) impl_->seat_server->stop();
     // /readyz answers 503 from here on, to requests already received.
     if (impl_->http_server) impl_->http_server->stop();
+    // Admin calls already queued run and post their answers; none waits on the seat path.
+    if (impl_->admin_worker) impl_->admin_worker->stop();
     // The service answers everything queued (each answer is posted to this io_context) and
     // commits before stop() returns; the connections then write those answers and close.
     impl_->service->stop();

@@ -18,6 +18,9 @@ struct HttpRequest {
   std::string body;
   std::string peer;       // the client's address, for the invalid-code limiter and logs
   std::string principal;  // who the route's authentication step admitted; empty on open routes
+  // The path segments that matched `{}` in the route's pattern, in order (e.g. the id of
+  // /v1/customers/{}); not percent-decoded.
+  std::vector<std::string> path_params;
 
   // The first header of that (lowercase) name, or nullptr.
   const std::string* header(std::string_view lowercase_name) const {

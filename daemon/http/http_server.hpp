@@ -1,5 +1,5 @@
 // The HTTP/1.1 listener: keep-alive connections answering one request at a time, JSON routes
-// (seat operations, /healthz, /readyz, and the admin API to come) dispatched by a Router.
+// (seat operations, /healthz, /readyz, and the admin API) dispatched by a Router.
 #pragma once
 
 #include <cstdint>

@@ -4,13 +4,46 @@
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 
 #include "http/json_response.hpp"
 
 namespace lmp::http {
 
+namespace {
+
+// True when `path` matches `pattern` segment by segment, `{}` taking any non-empty segment;
+// the segments taken go to `params`.
+bool matches(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
+  std::vector<std::string> taken;
+  while (true) {
+    const auto pattern_end = pattern.find('/', 1);
+    const auto path_end = path.find('/', 1);
+    const std::string_view want = pattern.substr(0, pattern_end);
+    const std::string_view got = path.substr(0, path_end);
+    if (want == "/{}") {
+      if (got.size() < 2) return false;
+      taken.emplace_back(got.substr(1));
+    } else if (want != got) {
+      return false;
+    }
+    if (pattern_end == std::string_view::npos || path_end == std::string_view::npos) {
+      if (pattern_end != path_end) return false;
+      break;
+    }
+    pattern.remove_prefix(pattern_end);
+    path.remove_prefix(path_end);
+  }
+  if (params != nullptr) *params = std::move(taken);
+  return true;
+}
+
+}  // namespace
+
 void Router::add(std::string method, std::string path, Handler handler, Access access) {
-  if (find(method, path) != nullptr)
+  bool duplicate = false;
+  for (const auto& route : routes_) duplicate |= route.method == method && route.path == path;
+  if (duplicate)
     throw std::logic_error("http route " + method + " " + path + " is registered twice");
   routes_.push_back(Route{std::move(method), std::move(path), std::move(handler), access});
 }
@@ -19,22 +52,24 @@ void Router::set_authenticator(Authenticator authenticator) {
   authenticator_ = std::move(authenticator);
 }
 
-const Router::Route* Router::find(const std::string& method, const std::string& path) const {
+const Router::Route* Router::find(const std::string& method, const std::string& path,
+                                  std::vector<std::string>* params) const {
   for (const auto& route : routes_)
-    if (route.path == path && route.method == method) return &route;
+    if (route.method == method && matches(route.path, path, params)) return &route;
   return nullptr;
 }
 
 std::vector<std::string> Router::methods_for(const std::string& path) const {
   std::vector<std::string> methods;
   for (const auto& route : routes_)
-    if (route.path == path) methods.push_back(route.method);
+    if (matches(route.path, path, nullptr)) methods.push_back(route.method);
   std::sort(methods.begin(), methods.end());
+  methods.erase(std::unique(methods.begin(), methods.end()), methods.end());
   return methods;
 }
 
 void Router::dispatch(HttpRequest& request, Reply reply) const {
-  const Route* route = find(request.method, request.path);
+  const Route* route = find(request.method, request.path, &request.path_params);
   if (route == nullptr) {
     auto methods = methods_for(request.path);
     if (methods.empty()) {

@@ -1,4 +1,4 @@
-// Maps method + exact path to a handler, with the answers HTTP expects when nothing matches (404,
+// Maps method + path pattern to a handler, with the answers HTTP expects when nothing matches (404,
 // 405 with Allow) and a per-route authentication step that runs before the handler.
 #pragma once
 
@@ -33,14 +33,17 @@ using Handler = std::function<void(HttpRequest& request, Reply reply)>;
 // network thread.
 class Router {
  public:
-  // Throws std::logic_error if that method and path already have a handler.
+  // `path` is exact, except that a segment written `{}` matches any one non-empty segment (an
+  // id), handed to the handler in HttpRequest::path_params. Throws std::logic_error if that
+  // method and path already have a handler.
   void add(std::string method, std::string path, Handler handler, Access access = Access::open);
   // Without an authenticator every Access::bearer_token route answers 401: fail closed.
   void set_authenticator(Authenticator authenticator);
 
   // Runs the route's authentication step and handler, or replies 404 / 405 / 401.
   void dispatch(HttpRequest& request, Reply reply) const;
-  // The methods that have a handler for `path`, sorted; empty when the path is unknown.
+  // The methods that have a handler for `path` (a request path), sorted; empty when the path is
+  // unknown.
   std::vector<std::string> methods_for(const std::string& path) const;
 
  private:
@@ -50,7 +53,9 @@ class Router {
     Handler handler;
     Access access;
   };
-  const Route* find(const std::string& method, const std::string& path) const;
+  // The route of that method whose pattern matches `path`; fills `params` when given.
+  const Route* find(const std::string& method, const std::string& path,
+                    std::vector<std::string>* params = nullptr) const;
 
   std::vector<Route> routes_;
   Authenticator authenticator_;

@@ -62,6 +62,74 @@ const std::vector<Migration>& schema_migrations() {
            "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
            "INSERT INTO counters (name, value) VALUES ('license_generation', 0)",
        }},
+      // The account tree (docs/admin-api.md): the parent and partner accounts with their
+      // permissions, customers placed in the tree, users and their bearer tokens (hashes only),
+      // and the append-only audit log.
+      {2,
+       {
+           // `path` is the materialized path of ids ("/1/4/"): a subtree is one prefix match,
+           // the same on every SQL database.
+           "CREATE TABLE accounts ("
+           " id {auto_id},"
+           " kind TEXT NOT NULL,"
+           " name TEXT NOT NULL UNIQUE,"
+           " parent_id INTEGER REFERENCES accounts(id),"
+           " path TEXT NOT NULL,"
+           " status TEXT NOT NULL,"
+           " status_changed_at_ms BIGINT NOT NULL,"
+           " created_at_ms BIGINT NOT NULL)",
+           "CREATE INDEX accounts_by_path ON accounts (path)",
+           "CREATE TABLE partner_permissions ("
+           " account_id INTEGER NOT NULL REFERENCES accounts(id),"
+           " permission TEXT NOT NULL,"
+           " PRIMARY KEY (account_id, permission))",
+           // owner_id NULL: created before the parent account existed; it belongs to the parent.
+           "ALTER TABLE customers ADD COLUMN owner_id INTEGER REFERENCES accounts(id)",
+           "ALTER TABLE customers ADD COLUMN status TEXT NOT NULL DEFAULT 'enabled'",
+           "ALTER TABLE customers ADD COLUMN status_changed_at_ms BIGINT",
+           "CREATE INDEX customers_by_owner ON customers (owner_id)",
+           // When the customer's disabling or its partner's cancellation ended the license; the
+           // license's own dates stay as they were, so enabling the customer restores them.
+           "ALTER TABLE licenses ADD COLUMN cut_off_at_ms BIGINT",
+           "CREATE INDEX licenses_by_customer ON licenses (customer_id)",
+           // A user belongs to one account or to one customer.
+           "CREATE TABLE users ("
+           " id {auto_id},"
+           " account_id INTEGER REFERENCES accounts(id),"
+           " customer_id INTEGER REFERENCES customers(id),"
+           " name TEXT NOT NULL,"
+           " created_at_ms BIGINT NOT NULL)",
+           "CREATE TABLE tokens ("
+           " id {auto_id},"
+           " user_id INTEGER NOT NULL REFERENCES users(id),"
+           " token_hash TEXT NOT NULL UNIQUE,"
+           " created_at_ms BIGINT NOT NULL,"
+           " revoked_at_ms BIGINT)",
+           // scope: the tree path of the object changed, so a partner's query is a prefix match.
+           "CREATE TABLE audit_log ("
+           " id {auto_id},"
+           " at_ms BIGINT NOT NULL,"
+           " actor_user_id INTEGER,"
+           " actor_token_id INTEGER,"
+           " actor_scope TEXT NOT NULL,"
+           " scope TEXT NOT NULL,"
+           " action TEXT NOT NULL,"
+           " object TEXT NOT NULL,"
+           " before_json TEXT,"
+           " after_json TEXT)",
+           "CREATE INDEX audit_by_scope ON audit_log (scope)",
+           // Append-only whatever writes to the file: the database itself refuses to change or
+           // remove an audit row (PostgreSQL gets the same as a trigger function).
+           "{sqlite_only}CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+           " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+           "{sqlite_only}CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+           " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+           "{postgresql_only}CREATE FUNCTION audit_log_append_only() RETURNS trigger"
+           " LANGUAGE plpgsql AS $$ BEGIN"
+           " RAISE EXCEPTION 'the audit log is append-only'; END $$",
+           "{postgresql_only}CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE"
+           " ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+       }},
   };
   return migrations;
 }
@@ -74,6 +142,12 @@ int latest_schema_version() {
 namespace {
 
 constexpr std::string_view kSharedOnly = "{shared_only}";
+constexpr std::string_view kSqliteOnly = "{sqlite_only}";
+constexpr std::string_view kPostgresqlOnly = "{postgresql_only}";
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
 
 void replace_all(std::string& text, std::string_view placeholder, std::string_view value) {
   for (std::size_t at = text.find(placeholder); at != std::string::npos;
@@ -82,14 +156,17 @@ void replace_all(std::string& text, std::string_view placeholder, std::string_vi
 }
 
 bool runs_on(std::string_view statement, const SqlDialect& dialect) {
-  return dialect.shared_database || statement.substr(0, kSharedOnly.size()) != kSharedOnly;
+  if (starts_with(statement, kSqliteOnly)) return dialect.sqlite;
+  if (starts_with(statement, kPostgresqlOnly)) return !dialect.sqlite;
+  return dialect.shared_database || !starts_with(statement, kSharedOnly);
 }
 
 }  // namespace
 
 std::string render_statement(std::string_view statement, const SqlDialect& dialect) {
-  if (statement.substr(0, kSharedOnly.size()) == kSharedOnly)
-    statement.remove_prefix(kSharedOnly.size());
+  if (starts_with(statement, kSharedOnly)) statement.remove_prefix(kSharedOnly.size());
+  if (starts_with(statement, kSqliteOnly)) statement.remove_prefix(kSqliteOnly.size());
+  if (starts_with(statement, kPostgresqlOnly)) statement.remove_prefix(kPostgresqlOnly.size());
   std::string out(statement);
   replace_all(out, "{auto_id}", dialect.auto_id);
   replace_all(out, "{without_rowid}", dialect.without_rowid);

@@ -15,7 +15,8 @@ namespace lmp::storage {
 // The few places where SQLite and PostgreSQL cannot share one spelling. Migration text writes
 // `{auto_id}` where an auto-assigned integer primary key goes and `{without_rowid}` after a
 // table that needs no separate row id; the runner substitutes them. A statement that starts with
-// `{shared_only}` runs only on a database that several lmpd instances share.
+// `{shared_only}` runs only on a database that several lmpd instances share; one that starts with
+// `{sqlite_only}` only on SQLite (its PostgreSQL counterpart is written for that backend).
 struct SqlDialect {
   // Column type and constraint of an auto-assigned integer primary key.
   std::string_view auto_id;
@@ -27,6 +28,8 @@ struct SqlDialect {
   // Several instances read leases from this database (no instance can cache them), so the lease
   // queries need their indexes.
   bool shared_database = false;
+  // SQLite only: statements marked `{sqlite_only}` run (its triggers' syntax is its own).
+  bool sqlite = false;
   // Run right after begin_write where that alone does not exclude other migrators.
   std::string_view lock_migrations = {};
 };
@@ -37,14 +40,14 @@ struct SqlDialect {
 // file and reads leases from memory, so leases are only looked up by id there: every extra index
 // would cost B-tree work and WAL pages on each checkout, heartbeat and checkin.
 inline constexpr SqlDialect kSqliteDialect{"INTEGER PRIMARY KEY", "BEGIN IMMEDIATE",
-                                           "WITHOUT ROWID", false};
+                                           "WITHOUT ROWID", false, true};
 
 // PostgreSQL: BIGSERIAL assigns ids; every table is a heap, so there is no WITHOUT ROWID; the
 // database is shared, so the lease indexes exist; and a transaction-scoped advisory lock makes
 // instances that start together migrate one after the other (the second then finds the schema
 // current), which a plain BEGIN would not.
-inline constexpr SqlDialect kPostgresDialect{"BIGSERIAL PRIMARY KEY", "BEGIN", "", true,
-                                             "SELECT pg_advisory_xact_lock(7235301)"};
+inline constexpr SqlDialect kPostgresDialect{
+    "BIGSERIAL PRIMARY KEY", "BEGIN", "", true, false, "SELECT pg_advisory_xact_lock(7235301)"};
 
 // One schema version: statements run in order, in one transaction, together with the update
 // of `schema_version`.

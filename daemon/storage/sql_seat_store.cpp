@@ -1,7 +1,6 @@
 // The SQL SeatStore on SQLite (WAL journal, BEGIN IMMEDIATE) and on PostgreSQL (row locks, shared
 // by several lmpd instances): one SOCI session per store, statements prepared once.
 #include <fcntl.h>
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <unistd.h>
@@ -20,15 +19,22 @@
 
 #include "config/config.hpp"
 #include "core/log.hpp"
+#include "storage/license_rows.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
+#include "storage/sql_session.hpp"
 
 namespace lmp::storage {
 namespace {
 
+// A license cut off (its customer disabled, its partner canceled) reads as ending at the
+// cut-off: the seat path then refuses it like any expired license, while the stored dates stay
+// as they were for the day the customer is enabled again.
 constexpr std::string_view kLicenseColumns =
-    "SELECT l.id, l.customer_id, c.name, l.product_code, l.units, l.unit, l.starts_at_ms,"
-    " l.expires_at_ms, l.created_at_ms"
+    "SELECT l.id, l.customer_id, c.name, l.product_code, l.units, l.unit,"
+    " CASE WHEN l.cut_off_at_ms < l.starts_at_ms THEN l.cut_off_at_ms ELSE l.starts_at_ms END,"
+    " CASE WHEN l.cut_off_at_ms < l.expires_at_ms THEN l.cut_off_at_ms ELSE l.expires_at_ms END,"
+    " l.created_at_ms"
     " FROM licenses l JOIN customers c ON c.id = l.customer_id";
 
 constexpr std::string_view kLeaseColumns =
@@ -118,32 +124,12 @@ class SqlSeatStore final : public SeatStore {
   ~SqlSeatStore() override { rollback(); }
 
   void begin() override {
-    if (in_transaction_) throw StoreError("begin transaction: a transaction is already open");
     // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
     // lock_license() serialising the decisions on one license between instances.
-    guarded("begin transaction",
-            [&] { *sql_ << (backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN"); });
-    in_transaction_ = true;
+    transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
   }
-
-  void commit() override {
-    if (!in_transaction_) throw StoreError("commit transaction: no transaction is open");
-    // A failed COMMIT may leave the transaction open, so the flag stays set until COMMIT
-    // succeeds and the caller's rollback() still ends it.
-    guarded("commit transaction", [&] { *sql_ << "COMMIT"; });
-    in_transaction_ = false;
-  }
-
-  void rollback() noexcept override {
-    if (!in_transaction_) return;
-    in_transaction_ = false;
-    try {
-      *sql_ << "ROLLBACK";
-    } catch (...) {
-      // SQLite ends the transaction by itself after some errors (disk full, I/O); a
-      // ROLLBACK then fails, and there is nothing left to undo.
-    }
-  }
+  void commit() override { transaction_.commit(); }
+  void rollback() noexcept override { transaction_.rollback(); }
 
   std::shared_ptr<DurabilitySync> detach_durability() override {
     if (!durable_ || backend_ != Backend::sqlite) return nullptr;
@@ -155,7 +141,7 @@ class SqlSeatStore final : public SeatStore {
 
   void lock_license(std::int64_t license_id) override {
     // Checked on SQLite too, so SQLite-only tests cannot hide a call outside a transaction.
-    if (!in_transaction_) throw StoreError("lock license: no transaction is open");
+    if (!transaction_.open()) throw StoreError("lock license: no transaction is open");
     // SQLite's BEGIN IMMEDIATE already holds the database's only write lock. On PostgreSQL the
     // row lock makes every other instance's decision on this license wait for this commit, so
     // the units it counts next include the lease written here (no over-commit).
@@ -305,41 +291,16 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t create_customer(const std::string& name, std::int64_t now_ms) override {
-    return in_own_transaction("create customer", [&] {
-      // Checked first, inside the write lock: SOCI 4.0.3 reports a UNIQUE violation with an
-      // "unknown" category, indistinguishable from other failures.
-      if (find_customer_id(name)) throw DuplicateError("a customer with this name already exists");
-      // RETURNING works on SQLite (3.35+) and PostgreSQL alike, where SOCI's
-      // get_last_insert_id() has no PostgreSQL implementation.
-      std::int64_t id = 0;
-      *sql_ << "INSERT INTO customers (name, created_at_ms) VALUES (:name, :created_at_ms)"
-               " RETURNING id",
-          soci::use(name), soci::use(now_ms), soci::into(id);
-      return id;
-    });
+    return in_own_transaction("create customer",
+                              [&] { return insert_customer(*sql_, name, now_ms, std::nullopt); });
   }
 
   std::optional<std::int64_t> find_customer(const std::string& name) override {
-    return in_own_transaction("find customer", [&] { return find_customer_id(name); });
+    return in_own_transaction("find customer", [&] { return find_customer_id(*sql_, name); });
   }
 
   std::int64_t create_license(const NewLicense& license) override {
-    return in_own_transaction("create license", [&] {
-      key_code_hash_ = license.code_hash;
-      if (execute_single_row(find_license_by_code_hash_))
-        throw DuplicateError("a license with this activation code already exists");
-      const std::string unit(sdk::to_string(license.unit));
-      std::int64_t id = 0;
-      *sql_ << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
-               " expires_at_ms, code_hash, created_at_ms)"
-               " VALUES (:customer_id, :product_code, :units, :unit, :starts_at_ms,"
-               " :expires_at_ms, :code_hash, :created_at_ms) RETURNING id",
-          soci::use(license.customer_id), soci::use(license.product_code), soci::use(license.units),
-          soci::use(unit), soci::use(license.starts_at_ms), soci::use(license.expires_at_ms),
-          soci::use(license.code_hash), soci::use(license.created_at_ms), soci::into(id);
-      *sql_ << "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
-      return id;
-    });
+    return in_own_transaction("create license", [&] { return insert_license(*sql_, license); });
   }
 
   std::vector<LicenseRecord> list_licenses() override {
@@ -360,21 +321,10 @@ class SqlSeatStore final : public SeatStore {
   }
 
  private:
-  // Runs `body`, turning a database error into a StoreError that names the operation. Only
-  // get_error_message() is used: what() appends the bound values (codes, hashes).
-  template <class Body>
-  std::invoke_result_t<Body&> guarded(std::string_view operation, Body&& body) {
-    try {
-      return body();
-    } catch (const soci::soci_error& e) {
-      throw StoreError(std::string(operation) + ": " + e.get_error_message());
-    }
-  }
-
   // Runs `body` in the caller's transaction when one is open, otherwise in one of its own.
   template <class Body>
   std::invoke_result_t<Body&> in_own_transaction(std::string_view operation, Body&& body) {
-    if (in_transaction_) return guarded(operation, body);
+    if (transaction_.open()) return guarded(operation, body);
     begin();
     try {
       auto result = guarded(operation, body);
@@ -384,13 +334,6 @@ class SqlSeatStore final : public SeatStore {
       rollback();
       throw;
     }
-  }
-
-  std::optional<std::int64_t> find_customer_id(const std::string& name) {
-    std::int64_t id = 0;
-    *sql_ << "SELECT id FROM customers WHERE name = :name", soci::into(id), soci::use(name);
-    if (!sql_->got_data()) return std::nullopt;
-    return id;
   }
 
   void bind_license_columns(soci::statement& statement) {
@@ -504,7 +447,7 @@ class SqlSeatStore final : public SeatStore {
   const std::string path_;
   const bool durable_;  // synchronous: full
   std::unique_ptr<soci::session> sql_;
-  bool in_transaction_ = false;
+  SessionTransaction transaction_{*sql_};
 
   // Values bound into the prepared statements (SOCI keeps references to these).
   std::string key_code_hash_;
@@ -537,99 +480,16 @@ class SqlSeatStore final : public SeatStore {
   soci::statement select_expired_;
 };
 
-// The connect string's values are split at spaces unless double-quoted, and a quote cannot be
-// escaped, so a path with a quote cannot be expressed at all.
-std::string connect_string(const config::Storage& storage) {
-  if (storage.sqlite_path.find('"') != std::string::npos)
-    throw StoreError("open database: the path must not contain a double quote");
-  return "timeout=" + std::to_string(storage.busy_timeout_seconds) + " db=\"" +
-         storage.sqlite_path + "\"";
-}
-
-// Switching a new file to WAL needs an exclusive lock, and SQLite answers that conflict with
-// SQLITE_BUSY at once instead of calling the busy handler, so processes opening one new file
-// together would fail. Retry within the same busy timeout instead. Returns the mode SQLite
-// reports.
-std::string enable_wal(soci::session& sql, int busy_timeout_seconds) {
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(busy_timeout_seconds);
-  for (;;) {
-    try {
-      std::string journal_mode;
-      sql << "PRAGMA journal_mode=WAL", soci::into(journal_mode);
-      return journal_mode;
-    } catch (const soci::sqlite3_soci_error& e) {
-      if ((e.result() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) throw;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
-std::string synchronous_pragma(const std::string& level) {
-  // Only known values reach the PRAGMA text, which cannot take a bound parameter.
-  if (level == "full") return "PRAGMA synchronous=FULL";
-  if (level == "normal") return "PRAGMA synchronous=NORMAL";
-  throw StoreError("open database: synchronous must be \"full\" or \"normal\"");
-}
-
 }  // namespace
 
 std::unique_ptr<SeatStore> open_sqlite(const config::Storage& storage) {
-  if (storage.sqlite_path.empty()) throw StoreError("open database: no sqlite_path configured");
-  const std::string synchronous = synchronous_pragma(storage.synchronous);
-  const std::filesystem::path parent = std::filesystem::path(storage.sqlite_path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec)
-      throw StoreError("open database: cannot create the folder " + parent.string() + ": " +
-                       ec.message());
-  }
-
-  auto sql = std::make_unique<soci::session>();
-  try {
-    sql->open(soci::sqlite3, connect_string(storage));
-  } catch (const soci::soci_error& e) {
-    throw StoreError("open database " + storage.sqlite_path + ": " + e.get_error_message());
-  }
-  try {
-    const std::string journal_mode = enable_wal(*sql, storage.busy_timeout_seconds);
-    // SQLite answers with the mode it actually uses; without WAL, readers would block the
-    // writer and the locking this store relies on would not hold.
-    if (journal_mode != "wal")
-      throw StoreError("open database: cannot use the WAL journal (the journal mode stays " +
-                       journal_mode + ")");
-    *sql << synchronous;
-    *sql << "PRAGMA foreign_keys=ON";
-  } catch (const soci::soci_error& e) {
-    throw StoreError("configure database: " + e.get_error_message());
-  }
-  migrate_schema(*sql, kSqliteDialect);
-  return std::make_unique<SqlSeatStore>(Backend::sqlite, std::move(sql), storage.sqlite_path,
-                                        storage.synchronous == "full");
+  return std::make_unique<SqlSeatStore>(Backend::sqlite, open_sqlite_session(storage),
+                                        storage.sqlite_path, storage.synchronous == "full");
 }
 
 std::unique_ptr<SeatStore> open_postgresql(const config::Storage& storage) {
-  if (storage.postgresql_connection.empty())
-    throw StoreError("open database: no postgresql connection configured");
-  auto sql = std::make_unique<soci::session>();
-  try {
-    sql->open(soci::postgresql, storage.postgresql_connection);
-  } catch (const soci::soci_error& e) {
-    // The connection string may hold a password: name the database by its role only.
-    throw StoreError("open PostgreSQL database: " + e.get_error_message());
-  }
-  try {
-    // An acknowledged checkout must survive a server crash, whatever the server's default.
-    *sql << "SET synchronous_commit TO on";
-    // libpq prints NOTICEs to stderr ("relation already exists, skipping" at every start);
-    // lmpd's log is one event per line.
-    *sql << "SET client_min_messages TO warning";
-  } catch (const soci::soci_error& e) {
-    throw StoreError("configure database: " + e.get_error_message());
-  }
-  migrate_schema(*sql, kPostgresDialect);
-  return std::make_unique<SqlSeatStore>(Backend::postgresql, std::move(sql), std::string(), true);
+  return std::make_unique<SqlSeatStore>(Backend::postgresql, open_postgresql_session(storage),
+                                        std::string(), true);
 }
 
 std::unique_ptr<SeatStore> open_store(const config::Storage& storage) {

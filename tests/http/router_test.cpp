@@ -6,6 +6,8 @@
 #include <boost/json/value.hpp>
 #include <optional>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "http/json_response.hpp"
 #include "http/router.hpp"
@@ -76,6 +78,37 @@ TEST(Router, MatchesMethodAndExactPath) {
   }
   EXPECT_EQ(router.methods_for("/v1/things"), (std::vector<std::string>{"DELETE", "GET", "POST"}));
   EXPECT_TRUE(router.methods_for("/nope").empty());
+}
+
+TEST(Router, IdSegmentsMatchOneNonEmptySegmentAndReachTheHandler) {
+  Router router;
+  std::vector<std::string> seen;
+  router.add("POST", "/v1/partners/{}/status", [&seen](HttpRequest& request, Reply reply) {
+    seen = request.path_params;
+    reply(HttpResponse{});
+  });
+  router.add("GET", "/v1/partners/{}", answering(200));
+  router.add("GET", "/v1/partners", answering(201));
+
+  auto status = request_for("POST", "/v1/partners/42/status");
+  EXPECT_EQ(dispatch(router, status)->status, 200);
+  EXPECT_EQ(seen, (std::vector<std::string>{"42"}));
+  auto one = request_for("GET", "/v1/partners/7");
+  EXPECT_EQ(dispatch(router, one)->status, 200);
+  auto list = request_for("GET", "/v1/partners");
+  EXPECT_EQ(dispatch(router, list)->status, 201);
+
+  for (const char* path : {"/v1/partners/", "/v1/partners//status", "/v1/partners/1/status/",
+                           "/v1/partners/1/2", "/v1/partner/1", "/v1/partners/1/Status"}) {
+    auto request = request_for("GET", path);
+    auto reply = dispatch(router, request);
+    EXPECT_EQ(reply->status, 404) << path;
+  }
+  // The methods of a pattern count for 405 and Allow.
+  auto put = request_for("PUT", "/v1/partners/9/status");
+  auto refused = dispatch(router, put);
+  EXPECT_EQ(refused->status, 405);
+  EXPECT_EQ(header_of(*refused, "Allow"), "POST");
 }
 
 TEST(Router, RefusesADuplicateRoute) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 #include <string>
 #include <thread>
@@ -63,18 +64,26 @@ TEST(SchemaMigrationList, RenderSubstitutesEveryAutoIdPlaceholder) {
       "CREATE TABLE t (id TEXT PRIMARY KEY) WITHOUT ROWID");
   EXPECT_EQ(render_statement("{shared_only}CREATE INDEX i ON t (x)", kSqliteDialect),
             "CREATE INDEX i ON t (x)");
+  EXPECT_EQ(render_statement("{sqlite_only}CREATE TRIGGER t", kSqliteDialect), "CREATE TRIGGER t");
 }
 
-TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndVersionOne) {
+TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
   open();
   auto sql = raw();
   EXPECT_EQ(version_rows(*sql), 1);
-  EXPECT_EQ(stored_version(*sql), 1);
+  EXPECT_EQ(stored_version(*sql), latest_schema_version());
   EXPECT_EQ(objects(*sql, "table"),
             (std::set<std::string>{"schema_version", "customers", "licenses", "activations",
-                                   "leases", "counters"}));
+                                   "leases", "counters", "accounts", "partner_permissions", "users",
+                                   "tokens", "audit_log"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
-  EXPECT_EQ(objects(*sql, "index"), (std::set<std::string>{"activations_by_license"}));
+  EXPECT_EQ(
+      objects(*sql, "index"),
+      (std::set<std::string>{"activations_by_license", "accounts_by_path", "customers_by_owner",
+                             "licenses_by_customer", "audit_by_scope"}));
+  // The audit log refuses changes in the database itself.
+  EXPECT_EQ(objects(*sql, "trigger"),
+            (std::set<std::string>{"audit_log_no_update", "audit_log_no_delete"}));
   // WAL is a property of the file, so a second connection sees it.
   std::string mode;
   *sql << "PRAGMA journal_mode", soci::into(mode);
@@ -91,7 +100,38 @@ TEST_F(SchemaMigrationsTest, ReopeningDoesNotReapply) {
   EXPECT_TRUE(store->find_customer("Acme").has_value());
   auto sql = raw();
   EXPECT_EQ(version_rows(*sql), 1);
-  EXPECT_EQ(stored_version(*sql), 1);
+  EXPECT_EQ(stored_version(*sql), latest_schema_version());
+}
+
+TEST_F(SchemaMigrationsTest, AVersionOneDatabaseIsUpgradedWithItsRows) {
+  std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
+  {
+    // The file as an lmpd of schema version 1 left it, with a customer and a license.
+    auto sql = raw();
+    for (const auto& statement : schema_migrations().front().statements)
+      *sql << render_statement(statement, kSqliteDialect);
+    *sql << "CREATE TABLE schema_version (version INTEGER NOT NULL)";
+    *sql << "INSERT INTO schema_version (version) VALUES (1)";
+    *sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
+    *sql << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
+            " expires_at_ms, code_hash, created_at_ms) VALUES (1, 'cad', 5, 'seats', 0,"
+            " 9000000000000, 'h', 1)";
+  }
+  auto store = open();
+  auto sql = raw();
+  EXPECT_EQ(stored_version(*sql), latest_schema_version());
+  std::string status;
+  soci::indicator owner_ind = soci::i_ok;
+  std::int64_t owner = 0;
+  *sql << "SELECT status, owner_id FROM customers WHERE name = 'Acme'", soci::into(status),
+      soci::into(owner, owner_ind);
+  EXPECT_EQ(status, "enabled");
+  EXPECT_EQ(owner_ind, soci::i_null);  // until `lmpd admin init` adopts it
+  auto license = store->find_license(1);
+  ASSERT_TRUE(license.has_value());
+  EXPECT_EQ(license->customer_name, "Acme");
+  EXPECT_EQ(license->starts_at_ms, 0);
+  EXPECT_EQ(license->expires_at_ms, 9000000000000);  // no cut-off
 }
 
 TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {

@@ -1,0 +1,41 @@
+// Who is calling the admin API: the user behind a bearer token, their place in the account tree
+// and what they may do there. Every authorization decision is made from this.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "storage/domain_store.hpp"
+
+namespace lmp::domain {
+
+struct Caller {
+  std::int64_t user_id = 0;
+  std::int64_t token_id = 0;
+  std::optional<storage::Account> account;    // set for a user of the parent or a partner
+  std::optional<storage::Customer> customer;  // set for a user of a customer
+  std::string scope;  // the caller's tree path: it sees exactly the scopes with this prefix
+  std::set<std::string> permissions;  // the parent has every permission, a customer none
+  bool read_only = false;             // its account, or one above it, is suspended
+
+  bool is_parent() const { return account && !account->parent_id; }
+  bool can(std::string_view permission) const {
+    return permissions.count(std::string(permission)) > 0;
+  }
+  // True when `object_scope` lies in the caller's subtree (its own place included).
+  bool sees(std::string_view object_scope) const {
+    return object_scope.substr(0, scope.size()) == scope;
+  }
+  // "user:3" — how the audit log names the actor.
+  std::string describe() const;
+};
+
+// The caller holding token `token_id`, read inside the caller's transaction; nullopt when the
+// token is revoked or its account (or one above it) is canceled: such credentials have no
+// access at all.
+std::optional<Caller> load_caller(storage::DomainStore& store, std::int64_t token_id);
+
+}  // namespace lmp::domain

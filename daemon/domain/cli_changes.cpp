@@ -1,0 +1,39 @@
+// Command-line changes with their audit records.
+#include "domain/cli_changes.hpp"
+
+#include <boost/json/object.hpp>
+
+#include "domain/domain_json.hpp"
+
+namespace lmp::domain {
+
+storage::AuditRecord cli_record(std::int64_t now_ms, std::string action, std::string object,
+                                std::string scope, std::string after_json) {
+  storage::AuditRecord record;
+  record.at_ms = now_ms;
+  record.actor_scope = "cli";
+  record.scope = std::move(scope);
+  record.action = std::move(action);
+  record.object = std::move(object);
+  record.after_json = std::move(after_json);
+  return record;
+}
+
+storage::Customer create_customer_from_cli(storage::DomainStore& store, const std::string& name,
+                                           std::int64_t now_ms) {
+  auto customer = store.create_customer(name, nullptr, now_ms);
+  store.append_audit(cli_record(now_ms, "customer.create",
+                                "customer:" + std::to_string(customer.id), customer.scope(),
+                                to_text(customer_json(customer))));
+  return customer;
+}
+
+std::int64_t create_license_from_cli(storage::DomainStore& store, const storage::Customer& customer,
+                                     const storage::NewLicense& license, std::int64_t now_ms) {
+  const std::int64_t id = store.create_license(license);
+  store.append_audit(cli_record(now_ms, "license.create", "license:" + std::to_string(id),
+                                customer.scope(), to_text(license_json(id, license))));
+  return id;
+}
+
+}  // namespace lmp::domain

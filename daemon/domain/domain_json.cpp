@@ -1,0 +1,101 @@
+// Field by field JSON of the domain objects (docs/admin-api.md shows each).
+#include "domain/domain_json.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace lmp::domain {
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t seconds(std::int64_t ms) {
+  return ms / 1000;
+}
+
+// The stored before/after text as JSON again; null when there is none.
+json::value stored_json(const std::string& text) {
+  if (text.empty()) return nullptr;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  return ec ? json::value(text) : parsed;
+}
+
+}  // namespace
+
+json::object account_json(const storage::Account& account,
+                          const std::set<std::string>& permissions) {
+  json::object out;
+  out["id"] = account.id;
+  out["kind"] = account.kind;
+  out["name"] = account.name;
+  out["parent"] = account.parent_id ? json::value(*account.parent_id) : json::value(nullptr);
+  out["status"] = account.status;
+  out["status_changed"] = seconds(account.status_changed_at_ms);
+  out["created"] = seconds(account.created_at_ms);
+  if (account.parent_id) {
+    json::array names;
+    for (const auto& name : permissions) names.emplace_back(name);
+    out["permissions"] = std::move(names);
+  }
+  return out;
+}
+
+json::object customer_json(const storage::Customer& customer) {
+  json::object out;
+  out["id"] = customer.id;
+  out["name"] = customer.name;
+  out["account"] = customer.owner_id;
+  out["status"] = customer.status;
+  out["created"] = seconds(customer.created_at_ms);
+  return out;
+}
+
+json::object user_json(const storage::User& user) {
+  json::object out;
+  out["id"] = user.id;
+  out["name"] = user.name;
+  out["account"] = user.account_id ? json::value(*user.account_id) : json::value(nullptr);
+  out["customer"] = user.customer_id ? json::value(*user.customer_id) : json::value(nullptr);
+  out["created"] = seconds(user.created_at_ms);
+  return out;
+}
+
+json::object audit_json(const storage::AuditRecord& record) {
+  json::object actor;
+  actor["user"] = record.actor_user_id ? json::value(*record.actor_user_id) : json::value(nullptr);
+  actor["token"] =
+      record.actor_token_id ? json::value(*record.actor_token_id) : json::value(nullptr);
+  actor["scope"] = record.actor_scope;
+  json::object out;
+  out["id"] = record.id;
+  out["time"] = seconds(record.at_ms);
+  out["actor"] = std::move(actor);
+  out["action"] = record.action;
+  out["object"] = record.object;
+  out["scope"] = record.scope;
+  out["before"] = stored_json(record.before_json);
+  out["after"] = stored_json(record.after_json);
+  return out;
+}
+
+json::object license_json(std::int64_t id, const storage::NewLicense& license) {
+  json::object out;
+  out["id"] = id;
+  out["customer"] = license.customer_id;
+  out["product"] = license.product_code;
+  out["units"] = license.units;
+  out["unit"] = sdk::to_string(license.unit);
+  out["starts"] = seconds(license.starts_at_ms);
+  out["expires"] = seconds(license.expires_at_ms);
+  return out;
+}
+
+std::string to_text(const json::object& object) {
+  return json::serialize(object);
+}
+
+}  // namespace lmp::domain

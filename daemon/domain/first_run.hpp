@@ -1,0 +1,35 @@
+// The first-run step (`lmpd admin init`): creates the parent (Tier-1) account and its first
+// admin user, and hands back that user's first bearer token, which is shown once only.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "storage/domain_store.hpp"
+
+namespace lmp::domain {
+
+// The database already has a parent account: a second init would create a second tree root.
+class AlreadyInitialised : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct FirstRun {
+  storage::Account parent;
+  storage::User admin;
+  std::string token;  // the only copy: the database keeps its hash
+};
+
+// One transaction: the account, the user, the token, customers created before it moved under
+// the parent, and the audit record. Throws AlreadyInitialised, or StoreError.
+FirstRun initialise(storage::DomainStore& store, const std::string& account_name,
+                    const std::string& user_name, std::int64_t now_ms);
+
+// Draws a token for `user_id` (a new one on the astronomically rare hash clash), stores its
+// hash and returns the token with its row. REQUIRES: inside the store's transaction.
+std::pair<std::string, storage::Token> issue_token(storage::DomainStore& store,
+                                                   std::int64_t user_id, std::int64_t now_ms);
+
+}  // namespace lmp::domain

@@ -1,0 +1,36 @@
+// The permission names and the default table of docs/admin-api.md (from the domain spec).
+#include "domain/permissions.hpp"
+
+namespace lmp::domain {
+
+const std::vector<std::string_view>& all_permissions() {
+  static const std::vector<std::string_view> kAll = {
+      kManagePartners,         kCreateCustomers,    kViewCustomers,
+      kModifyCustomers,        kViewLicenses,       kManageServicePlans,
+      kCreateRegistrationKeys, kAssignLicensePools, kModifyBranding};
+  return kAll;
+}
+
+bool is_permission(std::string_view name) {
+  for (auto known : all_permissions())
+    if (known == name) return true;
+  return false;
+}
+
+bool is_partner_kind(std::string_view kind) {
+  return kind == "msp" || kind == "reseller";
+}
+
+std::set<std::string> default_permissions(std::string_view partner_kind) {
+  if (partner_kind == "msp")
+    return {std::string(kCreateCustomers),    std::string(kViewCustomers),
+            std::string(kModifyCustomers),    std::string(kViewLicenses),
+            std::string(kManageServicePlans), std::string(kCreateRegistrationKeys),
+            std::string(kModifyBranding)};
+  if (partner_kind == "reseller")
+    return {std::string(kCreateCustomers), std::string(kViewCustomers),
+            std::string(kCreateRegistrationKeys)};
+  return {};
+}
+
+}  // namespace lmp::domain

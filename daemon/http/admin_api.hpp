@@ -1,0 +1,32 @@
+// The administration API under /v1/ (docs/admin-api.md): bearer-token authentication, accounts,
+// partners, customers, users and tokens, and the audit log, each call authorized from the
+// caller's place in the account tree.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+namespace lmp {
+class Clock;
+}
+namespace lmp::storage {
+class DomainStore;
+}
+namespace lmp::domain {
+class AdminWorker;
+}
+
+namespace lmp::http {
+
+class Router;
+
+// Runs a closure on the network thread (the daemon posts it to its io_context).
+using NetworkExecutor = std::function<void(std::function<void()>)>;
+
+// Installs the authenticator and every admin route on `router`. Database work runs on `worker`
+// (which alone uses `store`), answers go back through `to_network`. REQUIRES: store, worker and
+// clock outlive the router; call before the server starts.
+void add_admin_routes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
+                      NetworkExecutor to_network, const Clock& clock);
+
+}  // namespace lmp::http

@@ -1,0 +1,125 @@
+// What every admin route shares (included only by daemon/http/admin_*.cpp): one call's context
+// (caller, store, time, body, path ids), its errors, pagination, the audit helper, and the
+// registration that runs a handler on the admin worker inside one transaction.
+#pragma once
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/caller.hpp"
+#include "http/admin_api.hpp"
+#include "http/http_message.hpp"
+#include "http/router.hpp"
+#include "storage/domain_store.hpp"
+
+namespace lmp::http {
+
+// An answer other than 200; thrown by handlers, it rolls the call's transaction back.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  int status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+ApiError bad_request(const std::string& message);
+// 404 for anything outside the caller's subtree as for anything that does not exist, so the
+// answer never tells which.
+ApiError not_found(const std::string& what);
+ApiError forbidden(const std::string& message);
+ApiError conflict(std::string code, const std::string& message);
+
+struct AdminCall {
+  const HttpRequest& request;
+  const domain::Caller& caller;
+  storage::DomainStore& store;
+  std::int64_t now_ms;
+  boost::json::object body;  // empty for GET and DELETE
+
+  // The n-th `{}` of the path as an id; 404 when it is not one.
+  std::int64_t path_id(std::size_t n, std::string_view what) const;
+  // A query parameter, percent-decoded; nullopt when absent. 400 on bad percent coding.
+  std::optional<std::string> query(std::string_view name) const;
+  std::optional<std::int64_t> query_id(std::string_view name) const;  // 400 unless a count
+  storage::Page page() const;  // limit (1..1000, default 100) and after; 400 when malformed
+  // The page to read from the store: one row more than asked, to know whether more follow.
+  storage::Page lookahead() const {
+    auto p = page();
+    return {p.after, p.limit + 1};
+  }
+
+  // Body fields: a non-empty string of at most 200 bytes / an id / absent. 400 otherwise.
+  std::string text(std::string_view field) const;
+  std::optional<std::string> optional_text(std::string_view field) const;
+  std::optional<std::int64_t> optional_id(std::string_view field) const;
+
+  // 403 unless the caller has `permission` (the parent has all, customers none).
+  void require(std::string_view permission) const;
+  // Appends an audit record of this call's change (before/after "" when there is none).
+  void audit(std::string_view action, std::string object, std::string scope,
+             std::string before_json, std::string after_json) const;
+};
+
+// {"items": [...], "next": cursor or null}; `rows` was read with limit + 1 to know whether
+// another page follows.
+template <class Row, class ToJson>
+boost::json::object page_of(const std::vector<Row>& rows, const storage::Page& page,
+                            ToJson to_json);
+
+enum class Mode { read, write };
+using AdminHandler = std::function<boost::json::value(AdminCall&)>;
+
+// The shared parts of the admin API, and the registration of its routes.
+class AdminRoutes {
+ public:
+  AdminRoutes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
+              NetworkExecutor to_network, const Clock& clock);
+  // A bearer-token route. Mode::write calls need a JSON object body (POST, PUT) or none
+  // (DELETE), run in a write transaction and are refused to read-only (suspended) callers.
+  void add(std::string method, std::string path, Mode mode, AdminHandler handler);
+  // The router's authenticator: a valid, unrevoked token of an account that is not canceled.
+  void authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done);
+
+ private:
+  Router& router_;
+  storage::DomainStore& store_;
+  domain::AdminWorker& worker_;
+  NetworkExecutor to_network_;
+  const Clock& clock_;
+};
+
+void add_account_routes(AdminRoutes& routes);
+void add_customer_routes(AdminRoutes& routes);
+void add_user_routes(AdminRoutes& routes);
+void add_audit_routes(AdminRoutes& routes);
+
+template <class Row, class ToJson>
+boost::json::object page_of(const std::vector<Row>& rows, const storage::Page& page,
+                            ToJson to_json) {
+  boost::json::array items;
+  const std::size_t shown = std::min(rows.size(), static_cast<std::size_t>(page.limit));
+  for (std::size_t i = 0; i < shown; ++i) items.emplace_back(to_json(rows[i]));
+  boost::json::object out;
+  out["items"] = std::move(items);
+  if (rows.size() > shown)
+    out["next"] = std::to_string(rows[shown - 1].id);
+  else
+    out["next"] = nullptr;
+  return out;
+}
+
+}  // namespace lmp::http

@@ -1,0 +1,475 @@
+// The SOCI implementation of DomainStore: plain SQL (prefix matches on materialized paths,
+// RETURNING, CASE) that reads the same on SQLite and PostgreSQL.
+#include "storage/domain_store.hpp"
+
+#include "config/config.hpp"
+
+#include <soci/soci.h>
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "storage/license_rows.hpp"
+#include "storage/seat_store.hpp"
+#include "storage/sql_session.hpp"
+
+namespace lmp::storage {
+namespace {
+
+constexpr std::string_view kAccountColumns =
+    "SELECT id, kind, name, parent_id, path, status, status_changed_at_ms, created_at_ms"
+    " FROM accounts";
+
+// A customer made before the first run has no owner (owner 0, path "/") until the first run
+// adopts it; it is in no caller's subtree meanwhile.
+constexpr std::string_view kCustomerColumns =
+    "SELECT c.id, c.name, COALESCE(a.id, 0), COALESCE(a.path, '/'), c.status, c.created_at_ms"
+    " FROM customers c LEFT JOIN accounts a ON a.id = c.owner_id";
+
+constexpr std::string_view kUserColumns =
+    "SELECT id, account_id, customer_id, name, created_at_ms FROM users";
+
+constexpr std::string_view kTokenColumns =
+    "SELECT id, user_id, created_at_ms, revoked_at_ms FROM tokens";
+
+constexpr std::string_view kAuditColumns =
+    "SELECT id, at_ms, actor_user_id, actor_token_id, actor_scope, scope, action, object,"
+    " before_json, after_json FROM audit_log";
+
+constexpr std::string_view kBumpLicenseGeneration =
+    "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
+
+// "%" and "_" are LIKE wildcards; paths hold only digits, 'c' and '/', so escaping is not needed,
+// but a prefix is still built here in one place.
+std::string prefix_pattern(const std::string& path) {
+  return path + "%";
+}
+
+// A nullable integer column read through a SOCI indicator (SOCI 4.0.3 has no std::optional).
+struct NullableId {
+  std::int64_t value = 0;
+  soci::indicator ind = soci::i_null;
+  std::optional<std::int64_t> get() const {
+    return ind == soci::i_ok ? std::optional<std::int64_t>(value) : std::nullopt;
+  }
+};
+
+struct NullableText {
+  std::string value;
+  soci::indicator ind = soci::i_null;
+  std::string get() const { return ind == soci::i_ok ? value : std::string(); }
+};
+
+class SqlDomainStore final : public DomainStore {
+ public:
+  // `write_begin` opens a write transaction: BEGIN IMMEDIATE on SQLite, so the write lock is
+  // held before anything is read; BEGIN on PostgreSQL, whose constraints and row locks serialise.
+  SqlDomainStore(std::unique_ptr<soci::session> sql, const char* write_begin)
+      : sql_(std::move(sql)), write_begin_(write_begin) {}
+  ~SqlDomainStore() override { rollback(); }
+
+  void begin() override { transaction_.begin(write_begin_); }
+  // WAL readers see the last commit and never wait for the seat path's write transactions.
+  void begin_read() override { transaction_.begin("BEGIN"); }
+  void commit() override { transaction_.commit(); }
+  void rollback() noexcept override { transaction_.rollback(); }
+
+  std::optional<Account> root_account() override {
+    return first(select_accounts(" WHERE parent_id IS NULL"));
+  }
+
+  std::optional<Account> find_account(std::int64_t id) override {
+    return first(select_accounts(" WHERE id = :id", id));
+  }
+
+  std::vector<Account> accounts_on_path(const std::string& path) override {
+    return select_accounts(" WHERE :path LIKE path || '%' ORDER BY id", path);
+  }
+
+  Account create_account(const std::string& kind, const std::string& name, const Account* parent,
+                         std::int64_t now_ms) override {
+    return guarded("create account", [&] {
+      if (name_taken("accounts", name))
+        throw DuplicateError("an account with this name already exists");
+      const std::string status = "active";
+      NullableId parent_id;
+      if (parent != nullptr) parent_id = {parent->id, soci::i_ok};
+      const std::string pending = "/";
+      std::int64_t id = 0;
+      *sql_ << "INSERT INTO accounts (kind, name, parent_id, path, status, status_changed_at_ms,"
+               " created_at_ms) VALUES (:kind, :name, :parent_id, :path, :status, :changed,"
+               " :created) RETURNING id",
+          soci::use(kind), soci::use(name), soci::use(parent_id.value, parent_id.ind),
+          soci::use(pending), soci::use(status), soci::use(now_ms), soci::use(now_ms),
+          soci::into(id);
+      const std::string path = (parent == nullptr ? "/" : parent->path) + std::to_string(id) + "/";
+      *sql_ << "UPDATE accounts SET path = :path WHERE id = :id", soci::use(path), soci::use(id);
+      return *find_account(id);
+    });
+  }
+
+  std::vector<Account> list_accounts_below(const std::string& path, Page page) override {
+    const std::string pattern = prefix_pattern(path);
+    return select_accounts(
+        " WHERE path LIKE :pattern AND path <> :path AND id > :after ORDER BY id LIMIT :limit",
+        pattern, path, page.after, page.limit);
+  }
+
+  void set_account_status(std::int64_t id, const std::string& status,
+                          std::int64_t now_ms) override {
+    guarded("set account status", [&] {
+      *sql_ << "UPDATE accounts SET status = :status, status_changed_at_ms = :at WHERE id = :id",
+          soci::use(status), soci::use(now_ms), soci::use(id);
+    });
+  }
+
+  std::set<std::string> permissions(std::int64_t account_id) override {
+    return guarded("read permissions", [&] {
+      std::set<std::string> names;
+      std::string name;
+      soci::statement st = (sql_->prepare << "SELECT permission FROM partner_permissions"
+                                             " WHERE account_id = :id",
+                            soci::into(name), soci::use(account_id));
+      st.execute();
+      while (st.fetch()) names.insert(name);
+      return names;
+    });
+  }
+
+  void set_permissions(std::int64_t account_id, const std::set<std::string>& names) override {
+    guarded("set permissions", [&] {
+      *sql_ << "DELETE FROM partner_permissions WHERE account_id = :id", soci::use(account_id);
+      for (const auto& name : names)
+        *sql_ << "INSERT INTO partner_permissions (account_id, permission) VALUES (:id, :name)",
+            soci::use(account_id), soci::use(name);
+    });
+  }
+
+  std::optional<Customer> find_customer(std::int64_t id) override {
+    return first(select_customers(" WHERE c.id = :id", id));
+  }
+
+  std::optional<Customer> find_customer_by_name(const std::string& name) override {
+    return first(select_customers(" WHERE c.name = :name", name));
+  }
+
+  Customer create_customer(const std::string& name, const Account* owner,
+                           std::int64_t now_ms) override {
+    return guarded("create customer", [&] {
+      auto owner_id = owner ? std::optional<std::int64_t>(owner->id) : std::nullopt;
+      return *find_customer(insert_customer(*sql_, name, now_ms, owner_id));
+    });
+  }
+
+  std::int64_t create_license(const NewLicense& license) override {
+    return guarded("create license", [&] { return insert_license(*sql_, license); });
+  }
+
+  std::vector<Customer> list_customers_under(const std::string& path, Page page) override {
+    const std::string pattern = prefix_pattern(path);
+    return select_customers(
+        " WHERE a.path LIKE :pattern AND c.id > :after ORDER BY c.id"
+        " LIMIT :limit",
+        pattern, page.after, page.limit);
+  }
+
+  void set_customer_status(std::int64_t id, const std::string& status,
+                           std::int64_t now_ms) override {
+    guarded("set customer status", [&] {
+      *sql_ << "UPDATE customers SET status = :status, status_changed_at_ms = :at WHERE id = :id",
+          soci::use(status), soci::use(now_ms), soci::use(id);
+    });
+  }
+
+  void adopt_orphan_customers(std::int64_t parent_id) override {
+    guarded("adopt customers", [&] {
+      *sql_ << "UPDATE customers SET owner_id = :owner WHERE owner_id IS NULL",
+          soci::use(parent_id);
+    });
+  }
+
+  std::int64_t cut_off_customer_licenses(std::int64_t customer_id, std::int64_t at_ms) override {
+    return change_licenses("cut off licenses",
+                           "UPDATE licenses SET cut_off_at_ms = :at WHERE customer_id = :id"
+                           " AND (cut_off_at_ms IS NULL OR cut_off_at_ms > :at2)",
+                           at_ms, customer_id, at_ms);
+  }
+
+  std::int64_t cut_off_licenses_under(const std::string& path, std::int64_t at_ms) override {
+    const std::string pattern = prefix_pattern(path);
+    return change_licenses(
+        "cut off licenses",
+        "UPDATE licenses SET cut_off_at_ms = :at WHERE customer_id IN (SELECT c.id FROM"
+        " customers c JOIN accounts a ON a.id = c.owner_id WHERE a.path LIKE :pattern)"
+        " AND (cut_off_at_ms IS NULL OR cut_off_at_ms > :at2)",
+        at_ms, pattern, at_ms);
+  }
+
+  std::int64_t restore_customer_licenses(std::int64_t customer_id) override {
+    return change_licenses("restore licenses",
+                           "UPDATE licenses SET cut_off_at_ms = NULL WHERE customer_id = :id"
+                           " AND cut_off_at_ms IS NOT NULL",
+                           customer_id);
+  }
+
+  std::int64_t license_count(std::int64_t customer_id) override {
+    return guarded("count licenses", [&] {
+      std::int64_t count = 0;
+      *sql_ << "SELECT COUNT(*) FROM licenses WHERE customer_id = :id", soci::use(customer_id),
+          soci::into(count);
+      return count;
+    });
+  }
+
+  User create_user(const std::string& name, std::optional<std::int64_t> account_id,
+                   std::optional<std::int64_t> customer_id, std::int64_t now_ms) override {
+    return guarded("create user", [&] {
+      NullableId account{account_id.value_or(0), account_id ? soci::i_ok : soci::i_null};
+      NullableId customer{customer_id.value_or(0), customer_id ? soci::i_ok : soci::i_null};
+      std::int64_t id = 0;
+      *sql_ << "INSERT INTO users (account_id, customer_id, name, created_at_ms)"
+               " VALUES (:account, :customer, :name, :created) RETURNING id",
+          soci::use(account.value, account.ind), soci::use(customer.value, customer.ind),
+          soci::use(name), soci::use(now_ms), soci::into(id);
+      return *find_user(id);
+    });
+  }
+
+  std::optional<User> find_user(std::int64_t id) override {
+    return first(select_users(" WHERE id = :id", id));
+  }
+
+  std::vector<User> list_users(std::optional<std::int64_t> account_id,
+                               std::optional<std::int64_t> customer_id, Page page) override {
+    const std::int64_t owner = account_id ? *account_id : customer_id.value_or(0);
+    const std::string where =
+        account_id ? " WHERE account_id = :owner" : " WHERE customer_id = :owner";
+    return select_users(where + " AND id > :after ORDER BY id LIMIT :limit", owner, page.after,
+                        page.limit);
+  }
+
+  Token create_token(std::int64_t user_id, const std::string& token_hash,
+                     std::int64_t now_ms) override {
+    return guarded("create token", [&] {
+      if (find_token_by_hash(token_hash))
+        throw DuplicateError("a token with this hash already exists");
+      std::int64_t id = 0;
+      *sql_ << "INSERT INTO tokens (user_id, token_hash, created_at_ms)"
+               " VALUES (:user, :hash, :created) RETURNING id",
+          soci::use(user_id), soci::use(token_hash), soci::use(now_ms), soci::into(id);
+      return *find_token(id);
+    });
+  }
+
+  std::optional<Token> find_token_by_hash(const std::string& token_hash) override {
+    return first(select_tokens(" WHERE token_hash = :hash", token_hash));
+  }
+
+  std::optional<Token> find_token(std::int64_t id) override {
+    return first(select_tokens(" WHERE id = :id", id));
+  }
+
+  void revoke_token(std::int64_t id, std::int64_t now_ms) override {
+    guarded("revoke token", [&] {
+      *sql_ << "UPDATE tokens SET revoked_at_ms = :at WHERE id = :id AND revoked_at_ms IS NULL",
+          soci::use(now_ms), soci::use(id);
+    });
+  }
+
+  void append_audit(const AuditRecord& r) override {
+    guarded("append audit record", [&] {
+      NullableId user{r.actor_user_id.value_or(0), r.actor_user_id ? soci::i_ok : soci::i_null};
+      NullableId token{r.actor_token_id.value_or(0), r.actor_token_id ? soci::i_ok : soci::i_null};
+      soci::indicator before_ind = r.before_json.empty() ? soci::i_null : soci::i_ok;
+      soci::indicator after_ind = r.after_json.empty() ? soci::i_null : soci::i_ok;
+      *sql_ << "INSERT INTO audit_log (at_ms, actor_user_id, actor_token_id, actor_scope, scope,"
+               " action, object, before_json, after_json) VALUES (:at, :user, :token,"
+               " :actor_scope, :scope, :action, :object, :before, :after)",
+          soci::use(r.at_ms), soci::use(user.value, user.ind), soci::use(token.value, token.ind),
+          soci::use(r.actor_scope), soci::use(r.scope), soci::use(r.action), soci::use(r.object),
+          soci::use(r.before_json, before_ind), soci::use(r.after_json, after_ind);
+    });
+  }
+
+  std::vector<AuditRecord> query_audit(const AuditFilter& filter, Page page) override {
+    // Every filter is always bound; an absent one is written so that it matches every row.
+    const std::string pattern = prefix_pattern(filter.scope_prefix);
+    const int any_action = filter.action.empty() ? 1 : 0;
+    const int any_object = filter.object.empty() ? 1 : 0;
+    const std::int64_t from = filter.from_ms.value_or(INT64_MIN);
+    const std::int64_t to = filter.to_ms.value_or(INT64_MAX);
+    return guarded("query audit log", [&] {
+      std::vector<AuditRecord> out;
+      AuditRecord r;
+      NullableId user, token;
+      NullableText before, after;
+      soci::statement st =
+          (sql_->prepare << std::string(kAuditColumns) +
+                                " WHERE scope LIKE :pattern AND (:any_action = 1 OR action ="
+                                " :action) AND (:any_object = 1 OR object = :object) AND"
+                                " at_ms >= :from AND at_ms < :to AND id > :after ORDER BY id"
+                                " LIMIT :limit",
+           soci::into(r.id), soci::into(r.at_ms), soci::into(user.value, user.ind),
+           soci::into(token.value, token.ind), soci::into(r.actor_scope), soci::into(r.scope),
+           soci::into(r.action), soci::into(r.object), soci::into(before.value, before.ind),
+           soci::into(after.value, after.ind), soci::use(pattern), soci::use(any_action),
+           soci::use(filter.action), soci::use(any_object), soci::use(filter.object),
+           soci::use(from), soci::use(to), soci::use(page.after), soci::use(page.limit));
+      st.execute();
+      while (st.fetch()) {
+        r.actor_user_id = user.get();
+        r.actor_token_id = token.get();
+        r.before_json = before.get();
+        r.after_json = after.get();
+        out.push_back(r);
+      }
+      return out;
+    });
+  }
+
+ private:
+  template <class T>
+  static std::optional<T> first(std::vector<T> rows) {
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+  }
+
+  bool name_taken(const std::string& table, const std::string& name) {
+    int count = 0;
+    *sql_ << "SELECT COUNT(*) FROM " + table + " WHERE name = :name", soci::use(name),
+        soci::into(count);
+    return count > 0;
+  }
+
+  // Binds `args` in order to the statement's placeholders.
+  template <class... Args>
+  static void bind_all(soci::statement& st, const Args&... args) {
+    (st.exchange(soci::use(args)), ...);
+  }
+
+  template <class Row, class Bind, class Finish, class... Args>
+  std::vector<Row> select_rows(std::string_view operation, const std::string& query, Bind bind,
+                               Finish finish, const Args&... args) {
+    return guarded(operation, [&] {
+      std::vector<Row> out;
+      Row row;
+      soci::statement st(*sql_);
+      bind(st, row);
+      bind_all(st, args...);
+      st.alloc();
+      st.prepare(query);
+      st.define_and_bind();
+      st.execute(false);
+      while (st.fetch()) out.push_back(finish(row));
+      return out;
+    });
+  }
+
+  template <class... Args>
+  std::vector<Account> select_accounts(const std::string& where, const Args&... args) {
+    NullableId parent;
+    return select_rows<Account>(
+        "read accounts", std::string(kAccountColumns) + where,
+        [&](soci::statement& st, Account& a) {
+          st.exchange(soci::into(a.id));
+          st.exchange(soci::into(a.kind));
+          st.exchange(soci::into(a.name));
+          st.exchange(soci::into(parent.value, parent.ind));
+          st.exchange(soci::into(a.path));
+          st.exchange(soci::into(a.status));
+          st.exchange(soci::into(a.status_changed_at_ms));
+          st.exchange(soci::into(a.created_at_ms));
+        },
+        [&](Account a) {
+          a.parent_id = parent.get();
+          return a;
+        },
+        args...);
+  }
+
+  template <class... Args>
+  std::vector<Customer> select_customers(const std::string& where, const Args&... args) {
+    return select_rows<Customer>(
+        "read customers", std::string(kCustomerColumns) + where,
+        [&](soci::statement& st, Customer& c) {
+          st.exchange(soci::into(c.id));
+          st.exchange(soci::into(c.name));
+          st.exchange(soci::into(c.owner_id));
+          st.exchange(soci::into(c.owner_path));
+          st.exchange(soci::into(c.status));
+          st.exchange(soci::into(c.created_at_ms));
+        },
+        [](Customer c) { return c; }, args...);
+  }
+
+  template <class... Args>
+  std::vector<User> select_users(const std::string& where, const Args&... args) {
+    NullableId account, customer;
+    return select_rows<User>(
+        "read users", std::string(kUserColumns) + where,
+        [&](soci::statement& st, User& u) {
+          st.exchange(soci::into(u.id));
+          st.exchange(soci::into(account.value, account.ind));
+          st.exchange(soci::into(customer.value, customer.ind));
+          st.exchange(soci::into(u.name));
+          st.exchange(soci::into(u.created_at_ms));
+        },
+        [&](User u) {
+          u.account_id = account.get();
+          u.customer_id = customer.get();
+          return u;
+        },
+        args...);
+  }
+
+  template <class... Args>
+  std::vector<Token> select_tokens(const std::string& where, const Args&... args) {
+    NullableId revoked;
+    return select_rows<Token>(
+        "read tokens", std::string(kTokenColumns) + where,
+        [&](soci::statement& st, Token& t) {
+          st.exchange(soci::into(t.id));
+          st.exchange(soci::into(t.user_id));
+          st.exchange(soci::into(t.created_at_ms));
+          st.exchange(soci::into(revoked.value, revoked.ind));
+        },
+        [&](Token t) {
+          t.revoked_at_ms = revoked.get();
+          return t;
+        },
+        args...);
+  }
+
+  // Runs a license UPDATE, moves the license generation when it changed rows, returns how many.
+  template <class... Args>
+  std::int64_t change_licenses(std::string_view operation, const std::string& update,
+                               const Args&... args) {
+    return guarded(operation, [&] {
+      soci::statement st(*sql_);
+      bind_all(st, args...);
+      st.alloc();
+      st.prepare(update);
+      st.define_and_bind();
+      st.execute(true);
+      const auto changed = static_cast<std::int64_t>(st.get_affected_rows());
+      if (changed > 0) *sql_ << std::string(kBumpLicenseGeneration);
+      return changed;
+    });
+  }
+
+  std::unique_ptr<soci::session> sql_;
+  const char* write_begin_;
+  SessionTransaction transaction_{*sql_};
+};
+
+}  // namespace
+
+std::unique_ptr<DomainStore> DomainStore::open(const config::Storage& storage) {
+  if (storage.backend == "postgresql")
+    return std::make_unique<SqlDomainStore>(open_postgresql_session(storage), "BEGIN");
+  return std::make_unique<SqlDomainStore>(open_sqlite_session(storage), "BEGIN IMMEDIATE");
+}
+
+}  // namespace lmp::storage

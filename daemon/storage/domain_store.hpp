@@ -1,0 +1,161 @@
+// The storage of the account tree for the admin API and `lmpd admin init`: accounts, partner
+// permissions, customers, users, token hashes, the append-only audit log, and cutting licenses
+// off when a customer is disabled or a partner canceled. Its own database session, so admin work
+// never waits on (or blocks) the seat path's session longer than one short transaction.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "storage/seat_store.hpp"
+
+namespace lmp::config {
+struct Storage;
+}
+
+namespace lmp::storage {
+
+// Kinds: "parent", "msp", "reseller". Statuses: "active", "suspended", "canceled".
+struct Account {
+  std::int64_t id = 0;
+  std::string kind;
+  std::string name;
+  std::optional<std::int64_t> parent_id;  // none for the parent account
+  std::string path;  // ids from the root, "/1/4/": the subtree is every path with this prefix
+  std::string status;
+  std::int64_t status_changed_at_ms = 0;
+  std::int64_t created_at_ms = 0;
+};
+
+// Statuses: "enabled", "disabled".
+struct Customer {
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t owner_id = 0;  // the parent or partner account it is under
+  std::string owner_path;
+  std::string status;
+  std::int64_t created_at_ms = 0;
+  // Its place in the tree: the owner's path and "c<id>/", so one prefix test covers accounts and
+  // customers alike.
+  std::string scope() const { return owner_path + "c" + std::to_string(id) + "/"; }
+};
+
+// Exactly one of account_id and customer_id is set.
+struct User {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> account_id;
+  std::optional<std::int64_t> customer_id;
+  std::string name;
+  std::int64_t created_at_ms = 0;
+};
+
+struct Token {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> revoked_at_ms;
+};
+
+struct AuditRecord {
+  std::int64_t id = 0;
+  std::int64_t at_ms = 0;
+  std::optional<std::int64_t> actor_user_id;  // none for the first-run step
+  std::optional<std::int64_t> actor_token_id;
+  std::string actor_scope;  // the tree path of the actor's account or customer
+  std::string scope;        // the tree path of the object changed
+  std::string action;       // e.g. "customer.disable"
+  std::string object;       // e.g. "customer:12"
+  std::string before_json;  // "" when there was no object before (creation)
+  std::string after_json;
+};
+
+struct AuditFilter {
+  std::string scope_prefix;             // records of objects in this subtree only
+  std::string action;                   // "" for any
+  std::string object;                   // "" for any
+  std::optional<std::int64_t> from_ms;  // at_ms >= from_ms
+  std::optional<std::int64_t> to_ms;    // at_ms < to_ms
+};
+
+// One page of a list in id order: items with id > after, at most `limit`.
+struct Page {
+  std::int64_t after = 0;
+  int limit = 100;
+};
+
+// Thread safety: one thread at a time (one SOCI session). Every method but begin/commit/rollback
+// REQUIRES an open transaction, so each API call is one transaction: its checks, its change and
+// its audit record commit together or not at all. Throws StoreError (seat_store.hpp) when the
+// database fails, DuplicateError when a unique name exists.
+class DomainStore {
+ public:
+  // Opens its own session on the configured SQLite file (WAL, busy timeout, migrations).
+  static std::unique_ptr<DomainStore> open(const config::Storage& storage);
+  virtual ~DomainStore() = default;
+
+  virtual void begin() = 0;       // a write transaction (SQLite: BEGIN IMMEDIATE)
+  virtual void begin_read() = 0;  // a read-only one, which never waits for the seat path
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+
+  virtual std::optional<Account> root_account() = 0;
+  virtual std::optional<Account> find_account(std::int64_t id) = 0;
+  // Every account whose path is a prefix of `path` (the account itself and its ancestors).
+  virtual std::vector<Account> accounts_on_path(const std::string& path) = 0;
+  // A new account under `parent` (none: the parent account itself).
+  virtual Account create_account(const std::string& kind, const std::string& name,
+                                 const Account* parent, std::int64_t now_ms) = 0;
+  // The accounts strictly below the one with path `path`.
+  virtual std::vector<Account> list_accounts_below(const std::string& path, Page page) = 0;
+  virtual void set_account_status(std::int64_t id, const std::string& status,
+                                  std::int64_t now_ms) = 0;
+  virtual std::set<std::string> permissions(std::int64_t account_id) = 0;
+  virtual void set_permissions(std::int64_t account_id, const std::set<std::string>& names) = 0;
+
+  virtual std::optional<Customer> find_customer(std::int64_t id) = 0;
+  virtual std::optional<Customer> find_customer_by_name(const std::string& name) = 0;
+  // Under `owner`; without one under the parent account (before the first run: under none,
+  // until the first run adopts it). The result's scope is then "/c<id>/".
+  virtual Customer create_customer(const std::string& name, const Account* owner,
+                                   std::int64_t now_ms) = 0;
+  // Returns the new license's id; DuplicateError when the code hash exists (draw a new code).
+  virtual std::int64_t create_license(const NewLicense& license) = 0;
+  // Customers of every account in the subtree of `path`.
+  virtual std::vector<Customer> list_customers_under(const std::string& path, Page page) = 0;
+  virtual void set_customer_status(std::int64_t id, const std::string& status,
+                                   std::int64_t now_ms) = 0;
+  // Legacy customers (created before the parent account) are put under it.
+  virtual void adopt_orphan_customers(std::int64_t parent_id) = 0;
+
+  // Licenses end at `at_ms` (when they would run longer) without touching their dates; each
+  // returns how many licenses changed and moves the license generation, so the seat path's
+  // cache sees it in the same transaction.
+  virtual std::int64_t cut_off_customer_licenses(std::int64_t customer_id, std::int64_t at_ms) = 0;
+  virtual std::int64_t cut_off_licenses_under(const std::string& path, std::int64_t at_ms) = 0;
+  // Undoes a customer's cut-off: its licenses run on their own dates again.
+  virtual std::int64_t restore_customer_licenses(std::int64_t customer_id) = 0;
+  virtual std::int64_t license_count(std::int64_t customer_id) = 0;
+
+  virtual User create_user(const std::string& name, std::optional<std::int64_t> account_id,
+                           std::optional<std::int64_t> customer_id, std::int64_t now_ms) = 0;
+  virtual std::optional<User> find_user(std::int64_t id) = 0;
+  virtual std::vector<User> list_users(std::optional<std::int64_t> account_id,
+                                       std::optional<std::int64_t> customer_id, Page page) = 0;
+  // Stores the token's hash; DuplicateError when it exists (the caller draws again).
+  virtual Token create_token(std::int64_t user_id, const std::string& token_hash,
+                             std::int64_t now_ms) = 0;
+  // The token with this hash, revoked or not.
+  virtual std::optional<Token> find_token_by_hash(const std::string& token_hash) = 0;
+  virtual std::optional<Token> find_token(std::int64_t id) = 0;
+  virtual void revoke_token(std::int64_t id, std::int64_t now_ms) = 0;
+
+  // Appends; there is no way to change or remove a record (and SQLite triggers refuse it).
+  virtual void append_audit(const AuditRecord& record) = 0;
+  virtual std::vector<AuditRecord> query_audit(const AuditFilter& filter, Page page) = 0;
+};
+
+}  // namespace lmp::storage

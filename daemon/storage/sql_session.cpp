@@ -1,0 +1,138 @@
+// Opening SQLite sessions (WAL, busy timeout, synchronous level, foreign keys, migrations) and
+// the transaction state every store keeps on its session.
+#include "storage/sql_session.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "config/config.hpp"
+#include "storage/schema_migrations.hpp"
+
+namespace lmp::storage {
+
+void SessionTransaction::begin(std::string_view statement) {
+  if (open_) throw StoreError("begin transaction: a transaction is already open");
+  guarded("begin transaction", [&] { sql_ << std::string(statement); });
+  open_ = true;
+}
+
+void SessionTransaction::commit() {
+  if (!open_) throw StoreError("commit transaction: no transaction is open");
+  // A failed COMMIT may leave the transaction open, so the flag stays set until COMMIT
+  // succeeds and the caller's rollback() still ends it.
+  guarded("commit transaction", [&] { sql_ << "COMMIT"; });
+  open_ = false;
+}
+
+void SessionTransaction::rollback() noexcept {
+  if (!open_) return;
+  open_ = false;
+  try {
+    sql_ << "ROLLBACK";
+  } catch (...) {
+    // SQLite ends the transaction by itself after some errors (disk full, I/O); a ROLLBACK
+    // then fails, and there is nothing left to undo.
+  }
+}
+
+namespace {
+
+// The connect string's values are split at spaces unless double-quoted, and a quote cannot be
+// escaped, so a path with a quote cannot be expressed at all.
+std::string connect_string(const config::Storage& storage) {
+  if (storage.sqlite_path.find('"') != std::string::npos)
+    throw StoreError("open database: the path must not contain a double quote");
+  return "timeout=" + std::to_string(storage.busy_timeout_seconds) + " db=\"" +
+         storage.sqlite_path + "\"";
+}
+
+// Switching a new file to WAL needs an exclusive lock, and SQLite answers that conflict with
+// SQLITE_BUSY at once instead of calling the busy handler, so processes opening one new file
+// together would fail. Retry within the same busy timeout instead. Returns the mode SQLite
+// reports.
+std::string enable_wal(soci::session& sql, int busy_timeout_seconds) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(busy_timeout_seconds);
+  for (;;) {
+    try {
+      std::string journal_mode;
+      sql << "PRAGMA journal_mode=WAL", soci::into(journal_mode);
+      return journal_mode;
+    } catch (const soci::sqlite3_soci_error& e) {
+      if ((e.result() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+std::string synchronous_pragma(const std::string& level) {
+  // Only known values reach the PRAGMA text, which cannot take a bound parameter.
+  if (level == "full") return "PRAGMA synchronous=FULL";
+  if (level == "normal") return "PRAGMA synchronous=NORMAL";
+  throw StoreError("open database: synchronous must be \"full\" or \"normal\"");
+}
+
+}  // namespace
+
+std::unique_ptr<soci::session> open_sqlite_session(const config::Storage& storage) {
+  if (storage.sqlite_path.empty()) throw StoreError("open database: no sqlite_path configured");
+  const std::string synchronous = synchronous_pragma(storage.synchronous);
+  const std::filesystem::path parent = std::filesystem::path(storage.sqlite_path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec)
+      throw StoreError("open database: cannot create the folder " + parent.string() + ": " +
+                       ec.message());
+  }
+
+  auto sql = std::make_unique<soci::session>();
+  try {
+    sql->open(soci::sqlite3, connect_string(storage));
+  } catch (const soci::soci_error& e) {
+    throw StoreError("open database " + storage.sqlite_path + ": " + e.get_error_message());
+  }
+  try {
+    const std::string journal_mode = enable_wal(*sql, storage.busy_timeout_seconds);
+    // SQLite answers with the mode it actually uses; without WAL, readers would block the
+    // writer and the locking this store relies on would not hold.
+    if (journal_mode != "wal")
+      throw StoreError("open database: cannot use the WAL journal (the journal mode stays " +
+                       journal_mode + ")");
+    *sql << synchronous;
+    *sql << "PRAGMA foreign_keys=ON";
+  } catch (const soci::soci_error& e) {
+    throw StoreError("configure database: " + e.get_error_message());
+  }
+  migrate_schema(*sql, kSqliteDialect);
+  return sql;
+}
+
+std::unique_ptr<soci::session> open_postgresql_session(const config::Storage& storage) {
+  if (storage.postgresql_connection.empty())
+    throw StoreError("open database: no postgresql connection configured");
+  auto sql = std::make_unique<soci::session>();
+  try {
+    sql->open(soci::postgresql, storage.postgresql_connection);
+  } catch (const soci::soci_error& e) {
+    // The connection string may hold a password: name the database by its role only.
+    throw StoreError("open PostgreSQL database: " + e.get_error_message());
+  }
+  try {
+    // An acknowledged checkout must survive a server crash, whatever the server's default.
+    *sql << "SET synchronous_commit TO on";
+    // libpq prints NOTICEs to stderr ("relation already exists, skipping" at every start);
+    // lmpd's log is one event per line.
+    *sql << "SET client_min_messages TO warning";
+  } catch (const soci::soci_error& e) {
+    throw StoreError("configure database: " + e.get_error_message());
+  }
+  migrate_schema(*sql, kPostgresDialect);
+  return sql;
+}
+
+}  // namespace lmp::storage

@@ -1,0 +1,56 @@
+// Opening a SOCI session on the configured database the way every lmpd session needs it (SQLite:
+// WAL, busy timeout, synchronous level, foreign keys; PostgreSQL: durable commits), with the
+// current schema, shared by the seat store and the domain store so their sessions agree; and
+// the SOCI error guard they share.
+// Included only by daemon/storage/*.cpp (it brings in SOCI).
+#pragma once
+
+#include <soci/soci.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "storage/seat_store.hpp"
+
+namespace lmp::config {
+struct Storage;
+}
+
+namespace lmp::storage {
+
+// Creates the folder and file if needed. Throws StoreError naming what failed.
+std::unique_ptr<soci::session> open_sqlite_session(const config::Storage& storage);
+
+// Connects with the config's connection string, makes every commit durable before it returns
+// (synchronous_commit=on) and migrates; several instances may do this at once. Throws StoreError.
+std::unique_ptr<soci::session> open_postgresql_session(const config::Storage& storage);
+
+// The transaction state of one session: BEGIN (IMMEDIATE for writes), COMMIT, ROLLBACK, and
+// whether one is open. Throws StoreError; rollback() never throws.
+class SessionTransaction {
+ public:
+  explicit SessionTransaction(soci::session& sql) : sql_(sql) {}
+  void begin(std::string_view statement);  // "BEGIN IMMEDIATE" or "BEGIN"
+  void commit();
+  void rollback() noexcept;
+  bool open() const { return open_; }
+
+ private:
+  soci::session& sql_;
+  bool open_ = false;
+};
+
+// Runs `body`, turning a database error into a StoreError that names the operation. Only
+// get_error_message() is used: what() appends the bound values (codes, token hashes).
+template <class Body>
+std::invoke_result_t<Body&> guarded(std::string_view operation, Body&& body) {
+  try {
+    return body();
+  } catch (const soci::soci_error& e) {
+    throw StoreError(std::string(operation) + ": " + e.get_error_message());
+  }
+}
+
+}  // namespace lmp::storage

@@ -1,0 +1,69 @@
+// The admin API fixture: first run, server, authenticated calls.
+#include "admin_fixture.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <stdexcept>
+
+#include "domain/first_run.hpp"
+#include "storage/domain_store.hpp"
+
+namespace lmp::test {
+namespace json = boost::json;
+
+void AdminApiTest::SetUp() {
+  config_ = base_config(dir_.path());
+  seed();
+  {
+    auto store = storage::DomainStore::open(config_.storage);
+    root_token_ = domain::initialise(*store, "parent", "admin", kTestEpochMs).token;
+  }
+  server_ = std::make_unique<TestServer>(config_);
+  ASSERT_NE(server_->admin_port(), 0);
+}
+
+HttpReply AdminApiTest::call(const std::string& token, const std::string& method,
+                             const std::string& target, const json::value& body) {
+  HttpClient client(server_->admin_port());
+  std::vector<std::string> headers;
+  if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+  const std::string text = body.is_null() ? std::string() : json::serialize(body);
+  client.send_raw(request_text(method, target, text, "application/json", headers));
+  auto reply = client.read_reply();
+  if (!reply) throw std::runtime_error("no answer to " + method + " " + target);
+  return *reply;
+}
+
+json::value AdminApiTest::ok(const std::string& token, const std::string& method,
+                             const std::string& target, const json::value& body) {
+  auto reply = call(token, method, target, body);
+  EXPECT_EQ(reply.status, 200) << method << " " << target << ": " << reply.body;
+  return reply.json();
+}
+
+std::int64_t id_of(const json::value& object) {
+  if (!object.is_object() || !object.as_object().contains("id"))
+    throw std::runtime_error("no id in " + json::serialize(object));
+  return object.at("id").as_int64();
+}
+
+std::int64_t AdminApiTest::make_partner(const std::string& name, const std::string& kind) {
+  return id_of(ok(root_token_, "POST", "/v1/partners", {{"name", name}, {"kind", kind}}));
+}
+
+std::int64_t AdminApiTest::make_customer(const std::string& name, std::int64_t account) {
+  json::object body{{"name", name}};
+  if (account != 0) body["account"] = account;
+  return id_of(ok(root_token_, "POST", "/v1/customers", body));
+}
+
+AdminApiTest::Credential AdminApiTest::make_user(const std::string& name,
+                                                 const std::string& home_field, std::int64_t id) {
+  auto made = ok(root_token_, "POST", "/v1/users", {{"name", name}, {home_field, id}});
+  Credential out;
+  out.user = id_of(made.at("user"));
+  out.token_id = id_of(made.at("token"));
+  out.token = std::string(made.at("token").at("token").as_string());
+  return out;
+}
+
+}  // namespace lmp::test

@@ -1,0 +1,154 @@
+// The authorization matrix: every admin endpoint called as the parent, an MSP, a reseller, a
+// customer of the MSP, a customer of the reseller (another partner) and without a token, each
+// answer checked exactly. Targets are objects in the MSP's subtree, so the reseller and its
+// customer show the 404 of "outside my subtree".
+#include <boost/json/serialize.hpp>
+
+#include "admin_fixture.hpp"
+
+namespace lmp::test {
+namespace {
+
+namespace json = boost::json;
+
+enum Who { kParent, kMsp, kReseller, kCustomer, kOtherCustomer, kAnonymous, kCallers };
+const char* const kWhoNames[kCallers] = {"parent",         "msp",      "reseller", "customer",
+                                         "other_customer", "anonymous"};
+
+class AuthorizationMatrix : public AdminApiTest {
+ protected:
+  void SetUp() override {
+    AdminApiTest::SetUp();
+    msp_ = make_partner("msp-one", "msp");
+    reseller_ = make_partner("reseller-one", "reseller");
+    msp_customer_ = make_customer("msp-customer", msp_);
+    reseller_customer_ = make_customer("reseller-customer", reseller_);
+    tokens_[kParent] = root_token_;
+    tokens_[kMsp] = make_user("msp-admin", "account", msp_).token;
+    tokens_[kReseller] = make_user("reseller-admin", "account", reseller_).token;
+    auto customer_user = make_user("msp-customer-admin", "customer", msp_customer_);
+    customer_user_ = customer_user.user;
+    tokens_[kCustomer] = customer_user.token;
+    tokens_[kOtherCustomer] =
+        make_user("reseller-customer-admin", "customer", reseller_customer_).token;
+  }
+
+  struct Row {
+    std::string method;
+    std::string path;
+    // The body for the call by `who` (names differ per caller where the call creates).
+    std::function<json::value(Who)> body;
+    std::array<int, kCallers> expected;
+  };
+
+  void check(const Row& row) {
+    for (int who = 0; who < kCallers; ++who) {
+      SCOPED_TRACE(row.method + " " + row.path + " as " + kWhoNames[who]);
+      const json::value body = row.body ? row.body(static_cast<Who>(who)) : json::value(nullptr);
+      auto reply = call(tokens_[who], row.method, row.path, body);
+      EXPECT_EQ(reply.status, row.expected[static_cast<std::size_t>(who)]) << reply.body;
+      EXPECT_EQ(reply.header("content-type"), "application/json");
+      if (reply.status == 401) {
+        EXPECT_EQ(reply.error_code(), "unauthorized");
+        EXPECT_EQ(reply.header("www-authenticate"), "Bearer");
+      }
+      if (reply.status == 403) {
+        EXPECT_EQ(reply.error_code(), "forbidden");
+      }
+      if (reply.status == 404) {
+        EXPECT_EQ(reply.error_code(), "not_found");
+      }
+    }
+  }
+
+  static std::function<json::value(Who)> named(const std::string& prefix, json::object extra = {}) {
+    return [prefix, extra](Who who) {
+      json::object body = extra;
+      body["name"] = prefix + "-" + kWhoNames[who];
+      return json::value(body);
+    };
+  }
+  static std::function<json::value(Who)> fixed(json::value body) {
+    return [body](Who) { return body; };
+  }
+  std::string id(std::int64_t value) const { return std::to_string(value); }
+
+  std::int64_t msp_ = 0, reseller_ = 0, msp_customer_ = 0, reseller_customer_ = 0;
+  std::int64_t customer_user_ = 0;
+  std::array<std::string, kCallers> tokens_;
+};
+
+constexpr int A = 200, U = 401, F = 403, N = 404;
+
+TEST_F(AuthorizationMatrix, Me) {
+  check({"GET", "/v1/me", nullptr, {A, A, A, A, A, U}});
+}
+
+TEST_F(AuthorizationMatrix, Partners) {
+  check({"POST", "/v1/partners", named("partner", {{"kind", "reseller"}}), {A, F, F, F, F, U}});
+  check({"GET", "/v1/partners", nullptr, {A, F, F, F, F, U}});
+  check({"GET", "/v1/partners/" + id(msp_), nullptr, {A, F, F, F, F, U}});
+  check({"PUT",
+         "/v1/partners/" + id(msp_) + "/permissions",
+         fixed({{"permissions", {"create_customers", "view_customers", "modify_customers"}}}),
+         {A, F, F, F, F, U}});
+  check({"POST",
+         "/v1/partners/" + id(msp_) + "/status",
+         fixed({{"status", "active"}}),
+         {A, F, F, F, F, U}});
+}
+
+TEST_F(AuthorizationMatrix, Customers) {
+  check({"POST", "/v1/customers", named("customer"), {A, A, A, F, F, U}});
+  check({"GET", "/v1/customers", nullptr, {A, A, A, A, A, U}});
+  check({"GET", "/v1/customers/" + id(msp_customer_), nullptr, {A, A, N, A, N, U}});
+  check({"GET", "/v1/customers/999999", nullptr, {N, N, N, N, N, U}});
+  check({"POST",
+         "/v1/customers/" + id(msp_customer_) + "/status",
+         fixed({{"status", "enabled"}}),
+         {A, A, F, F, N, U}});
+}
+
+TEST_F(AuthorizationMatrix, UsersAndTokens) {
+  check({"POST", "/v1/users", named("user"), {A, A, A, A, A, U}});
+  check({"POST",
+         "/v1/users",
+         named("customer-user", {{"customer", msp_customer_}}),
+         {A, A, F, A, N, U}});
+  check({"GET", "/v1/users", nullptr, {A, A, A, A, A, U}});
+  check({"POST", "/v1/users/" + id(customer_user_) + "/tokens", nullptr, {A, A, N, A, N, U}});
+  // Each caller revokes a token of its own, freshly issued by the parent.
+  std::array<int, kCallers> expected{A, A, N, A, N, U};
+  for (int who = 0; who < kCallers; ++who) {
+    auto fresh = ok(root_token_, "POST", "/v1/users/" + id(customer_user_) + "/tokens");
+    SCOPED_TRACE(std::string("DELETE /v1/tokens as ") + kWhoNames[who]);
+    auto reply = call(tokens_[who], "DELETE", "/v1/tokens/" + id(id_of(fresh)));
+    EXPECT_EQ(reply.status, expected[static_cast<std::size_t>(who)]) << reply.body;
+  }
+}
+
+TEST_F(AuthorizationMatrix, Audit) {
+  check({"GET", "/v1/audit", nullptr, {A, A, A, A, A, U}});
+  check({"GET", "/v1/audit?account=" + id(msp_), nullptr, {A, A, N, N, N, U}});
+  check({"GET", "/v1/audit?customer=" + id(msp_customer_), nullptr, {A, A, N, A, N, U}});
+}
+
+TEST_F(AuthorizationMatrix, BadTokensAreRefusedAlike) {
+  for (const std::string& header :
+       std::vector<std::string>{"Bearer lmp_0000000000000000000000000000000000000000", "Bearer ",
+                                "Basic YWRtaW46eA==", "bearer " + root_token_ + "x"}) {
+    HttpClient client(server_->admin_port());
+    client.send_raw(request_text("GET", "/v1/me", {}, {}, {"Authorization: " + header}));
+    auto reply = client.read_reply();
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->status, 401) << header;
+    EXPECT_EQ(reply->error_code(), "unauthorized");
+  }
+  // The scheme is case-insensitive.
+  HttpClient client(server_->admin_port());
+  client.send_raw(request_text("GET", "/v1/me", {}, {}, {"Authorization: bearer " + root_token_}));
+  EXPECT_EQ(client.read_reply()->status, 200);
+}
+
+}  // namespace
+}  // namespace lmp::test
