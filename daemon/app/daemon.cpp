@@ -205,6 +205,7 @@ void Daemon::start() {
       options.max_connections = cfg.limits.max_connections;
       options.max_connections_per_address = cfg.limits.max_connections_per_address;
       options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+      options.send_timeout_seconds = cfg.limits.send_timeout_seconds;
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.server_name = "lmpd";
       options.version = LMP_VERSION;

@@ -158,6 +158,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         self->close();
         return;
       }
+      // The client does not read: the kernel stopped taking the response.
+      if (self->writing_) {
+        log::warning("connection_dropped",
+                     {{"listener", "admin"}, {"peer", self->peer_}, {"reason", "send_timeout"}});
+        self->close();
+        return;
+      }
       // A checkout waiting for a unit is not idleness: only close when nothing is in flight.
       if (self->busy_) {
         self->arm_idle_timer();
@@ -333,10 +340,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     const bool keep_alive = request_keep_alive_ && (!server_->stopped || buffer_.size() > 0);
     out.keep_alive(keep_alive);
     out.prepare_payload();
+    writing_ = true;
+    arm_timer(std::chrono::seconds(options.send_timeout_seconds));
     bhttp::async_write(
         socket_, out,
         [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
           if (self->closed_) return;
+          self->writing_ = false;
           self->response_.reset();
           if (ec) {
             self->close();
@@ -380,7 +390,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   std::shared_ptr<HttpServerState> server_;
   tcp::socket socket_;
-  asio::steady_timer timer_;  // idle timeout, or the linger deadline
+  asio::steady_timer
+      timer_;  // idle timeout, the send timeout while writing, or the linger deadline
   std::string peer_;
   beast::flat_buffer buffer_;  // read but not yet parsed: the start of the next request
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -391,7 +402,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::uint64_t request_id_ = 0;                                 // the request a Reply answers
   std::uint64_t answered_id_ = 0;  // the last request answered; later replies are ignored
   std::array<char, 4096> discard_{};
-  bool busy_ = false;  // a request is being handled or its response written
+  bool busy_ = false;     // a request is being handled or its response written
+  bool writing_ = false;  // a response is being written
   bool reading_ = false;
   bool continue_sent_ = false;
   bool lingering_ = false;

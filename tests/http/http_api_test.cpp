@@ -618,6 +618,23 @@ TEST_F(HttpApiTest, ConnectionsOverThePerAddressLimitAreRefusedWith503) {
   EXPECT_EQ(first.get("/healthz").status, 200);
 }
 
+TEST_F(HttpApiTest, ClientThatDoesNotReadIsDropped) {
+  config_.limits.send_timeout_seconds = 1;
+  start();
+  // Pipelined requests whose responses are never read: once the socket buffers are full, a
+  // response waits, and after the send timeout the connection is dropped.
+  LineClient raw(server_->admin_port());
+  std::string burst;
+  for (int i = 0; i < 2000; ++i) burst += request_text("GET", "/healthz");
+  bool dropped = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!dropped && std::chrono::steady_clock::now() < deadline)
+    dropped = !raw.send_some(burst, std::chrono::milliseconds(200));
+  EXPECT_TRUE(dropped);
+  HttpClient other = http();
+  EXPECT_EQ(other.get("/healthz").status, 200);
+}
+
 TEST_F(HttpApiTest, TheListenerCanBeDisabled) {
   config_.admin_listener.enabled = false;
   server_ = std::make_unique<TestServer>(config_);
