@@ -44,8 +44,14 @@ struct LeaseDefaults {
 struct Limits {
   int invalid_code_burst = 10;           // invalid_code answers a peer may get in a row...
   int invalid_code_window_seconds = 60;  // ...within this window before `rate_limited`
-  std::size_t max_connections = 10000;
-  int idle_timeout_seconds = 600;  // a connection that sends nothing this long is closed
+  std::size_t max_connections = 10000;   // per listener
+  std::size_t max_connections_per_address = 1000;  // per listener and peer address
+  int idle_timeout_seconds = 600;          // a connection that sends nothing this long is closed
+  std::size_t max_unsent_bytes = 1 << 20;  // a seat connection's unwritten answers; then no reads
+  int send_timeout_seconds = 30;           // a write the client does not take this long drops it
+  std::size_t max_waiters = 100000;        // queued `wait` checkouts, all licenses together
+
+  bool operator==(const Limits&) const = default;
 };
 
 struct Logging {

@@ -273,9 +273,27 @@ class Loader {
          [&](const Item& v) {
            if (auto n = w_.integer(v, 1, 1000000)) l.max_connections = static_cast<std::size_t>(*n);
          }},
+        {"max_connections_per_address",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 1000000))
+             l.max_connections_per_address = static_cast<std::size_t>(*n);
+         }},
         {"idle_timeout_seconds",
          [&](const Item& v) {
            if (auto n = w_.integer(v, 1, 86400)) l.idle_timeout_seconds = static_cast<int>(*n);
+         }},
+        {"max_unsent_bytes",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1024, 1073741824))
+             l.max_unsent_bytes = static_cast<std::size_t>(*n);
+         }},
+        {"send_timeout_seconds",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 3600)) l.send_timeout_seconds = static_cast<int>(*n);
+         }},
+        {"max_waiters",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 0, 1000000)) l.max_waiters = static_cast<std::size_t>(*n);
          }},
     };
     w_.fields(item, fields);

@@ -183,6 +183,7 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   options.max_batch = cfg.storage.max_batch;
   options.reclaim_interval_ms = cfg.leases.reclaim_interval_ms;
   options.shared_database = shared;
+  options.max_waiters = cfg.limits.max_waiters;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
   impl_->metrics
       .add<metrics::Gauge>("lmp_build_info", "Always 1; the version label says which lmpd runs.",
@@ -209,7 +210,10 @@ void Daemon::start() {
       options.address = cfg.seat_listener.address;
       options.port = cfg.seat_listener.port;
       options.max_connections = cfg.limits.max_connections;
+      options.max_connections_per_address = cfg.limits.max_connections_per_address;
       options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+      options.max_unsent_bytes = cfg.limits.max_unsent_bytes;
+      options.send_timeout_seconds = cfg.limits.send_timeout_seconds;
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.advised_heartbeat_seconds = cfg.leases.heartbeat_seconds;
       options.server_name = host_name();
@@ -223,7 +227,9 @@ void Daemon::start() {
       options.address = cfg.admin_listener.address;
       options.port = cfg.admin_listener.port;
       options.max_connections = cfg.limits.max_connections;
+      options.max_connections_per_address = cfg.limits.max_connections_per_address;
       options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+      options.send_timeout_seconds = cfg.limits.send_timeout_seconds;
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.server_name = "lmpd";
       options.version = LMP_VERSION;
@@ -320,6 +326,8 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
       next.storage.postgresql_connection != old.storage.postgresql_connection)
     restart_needed("storage");
   if (next.plugin_directory != old.plugin_directory) restart_needed("plugins.directory");
+  // The listeners, the rate limiter and the wait queue took their limits at start.
+  if (!(next.limits == old.limits)) restart_needed("limits");
   impl_->service->replace_catalog(catalog);
   impl_->config = next;
   log::Level level;

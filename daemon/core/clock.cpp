@@ -10,4 +10,10 @@ std::int64_t SystemClock::now_unix_ms() const {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+ClockReading SystemClock::read() const {
+  using namespace std::chrono;
+  return {now_unix_ms(),
+          duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count()};
+}
+
 }  // namespace lmp

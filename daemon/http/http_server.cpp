@@ -1,6 +1,6 @@
 // Connections of the HTTP listener (Boost.Beast): request parsing with header and body limits,
 // keep-alive with one request at a time (pipelined requests are answered in order), idle timeout,
-// draining on stop, and the health routes.
+// connection limits, draining on stop, and the health routes.
 #include "http/http_server.hpp"
 
 #include <time.h>
@@ -28,6 +28,7 @@
 #include "http/json_response.hpp"
 #include "http/router.hpp"
 #include "http/seat_routes.hpp"
+#include "net/connection_limits.hpp"
 
 namespace lmp::http {
 
@@ -62,6 +63,27 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Best effort: the refused client learns why before the close.
+void refuse(tcp::socket& socket, std::string_view message) {
+  const std::string body =
+      R"({"error":{"code":"unavailable","message":")" + std::string(message) + R"("}})";
+  const std::string response =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+      "Connection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(asio::buffer(response), ignored);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
+}
+
+std::string peer_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string("unknown") : endpoint.address().to_string();
+}
+
 HttpResponse status_response(int status, std::string_view state) {
   boost::json::object body;
   body["status"] = state;
@@ -74,13 +96,17 @@ class HttpConnection;
 
 struct HttpServerState {
   HttpServerState(asio::io_context& io_context, HttpServerOptions opts)
-      : io(io_context), options(std::move(opts)), acceptor(io_context) {}
+      : io(io_context),
+        options(std::move(opts)),
+        acceptor(io_context),
+        limits(options.max_connections, options.max_connections_per_address) {}
 
   void accept(const std::shared_ptr<HttpServerState>& self);
 
   asio::io_context& io;
   HttpServerOptions options;
   tcp::acceptor acceptor;
+  net::ConnectionLimits limits;  // counts exactly the members of `connections`
   Router router;
   std::unordered_set<std::shared_ptr<HttpConnection>> connections;
   bool stopped = false;  // stop() began: readyz says draining, connections close when done
@@ -88,11 +114,12 @@ struct HttpServerState {
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(std::shared_ptr<HttpServerState> server, tcp::socket socket)
-      : server_(std::move(server)), socket_(std::move(socket)), timer_(server_->io) {
+  HttpConnection(std::shared_ptr<HttpServerState> server, tcp::socket socket, std::string peer)
+      : server_(std::move(server)),
+        socket_(std::move(socket)),
+        timer_(server_->io),
+        peer_(std::move(peer)) {
     boost::system::error_code ec;
-    auto endpoint = socket_.remote_endpoint(ec);
-    peer_ = ec ? std::string("unknown") : endpoint.address().to_string();
     socket_.set_option(tcp::no_delay(true), ec);
   }
 
@@ -109,6 +136,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     timer_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
+    server_->limits.release(peer_);
     server_->connections.erase(shared_from_this());
   }
 
@@ -127,6 +155,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
       if (self->lingering_) {
+        self->close();
+        return;
+      }
+      // The client does not read: the kernel stopped taking the response.
+      if (self->writing_) {
+        log::warning("connection_dropped",
+                     {{"listener", "admin"}, {"peer", self->peer_}, {"reason", "send_timeout"}});
         self->close();
         return;
       }
@@ -305,10 +340,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     const bool keep_alive = request_keep_alive_ && (!server_->stopped || buffer_.size() > 0);
     out.keep_alive(keep_alive);
     out.prepare_payload();
+    writing_ = true;
+    arm_timer(std::chrono::seconds(options.send_timeout_seconds));
     bhttp::async_write(
         socket_, out,
         [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
           if (self->closed_) return;
+          self->writing_ = false;
           self->response_.reset();
           if (ec) {
             self->close();
@@ -352,7 +390,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   std::shared_ptr<HttpServerState> server_;
   tcp::socket socket_;
-  asio::steady_timer timer_;  // idle timeout, or the linger deadline
+  asio::steady_timer
+      timer_;  // idle timeout, the send timeout while writing, or the linger deadline
   std::string peer_;
   beast::flat_buffer buffer_;  // read but not yet parsed: the start of the next request
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -363,7 +402,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::uint64_t request_id_ = 0;                                 // the request a Reply answers
   std::uint64_t answered_id_ = 0;  // the last request answered; later replies are ignored
   std::array<char, 4096> discard_{};
-  bool busy_ = false;  // a request is being handled or its response written
+  bool busy_ = false;     // a request is being handled or its response written
+  bool writing_ = false;  // a response is being written
   bool reading_ = false;
   bool continue_sent_ = false;
   bool lingering_ = false;
@@ -374,24 +414,25 @@ void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
   acceptor.async_accept([self](const boost::system::error_code& ec, tcp::socket socket) {
     if (self->stopped) return;
     if (!ec) {
-      if (self->connections.size() >= self->options.max_connections) {
-        // Best effort: the client learns why before the close.
-        static const std::string kBody =
-            R"({"error":{"code":"unavailable","message":"too many connections, retry later"}})";
-        static const std::string kBusy =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-            "Connection: close\r\nContent-Length: " +
-            std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
-        boost::system::error_code ignored;
-        socket.non_blocking(true, ignored);
-        socket.write_some(asio::buffer(kBusy), ignored);
-        socket.shutdown(tcp::socket::shutdown_send, ignored);
-        socket.close(ignored);
-        log::warning("connection_refused", {{"listener", "admin"}, {"reason", "max_connections"}});
-      } else {
-        auto connection = std::make_shared<HttpConnection>(self, std::move(socket));
-        self->connections.insert(connection);
-        connection->start();
+      std::string peer = peer_of(socket);
+      switch (self->limits.admit(peer)) {
+        case net::ConnectionLimits::Verdict::admitted: {
+          auto connection = std::make_shared<HttpConnection>(self, std::move(socket), peer);
+          self->connections.insert(connection);
+          connection->start();
+          break;
+        }
+        case net::ConnectionLimits::Verdict::over_total:
+          refuse(socket, "too many connections, retry later");
+          log::warning("connection_refused",
+                       {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections"}});
+          break;
+        case net::ConnectionLimits::Verdict::over_per_address:
+          refuse(socket, "too many connections from this address, retry later");
+          log::warning(
+              "connection_refused",
+              {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections_per_address"}});
+          break;
       }
     } else if (ec == asio::error::operation_aborted) {
       return;

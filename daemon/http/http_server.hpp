@@ -24,7 +24,10 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 27480;  // 0 picks a free port; port() tells which
   std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 1000;
   int idle_timeout_seconds = 600;
+  // A response that the client does not take within this time drops the connection.
+  int send_timeout_seconds = 30;
   std::size_t max_body_bytes = 1 << 20;    // a larger body is answered 413
   std::uint32_t max_header_bytes = 16384;  // request line and header fields; larger is 431
   std::int64_t max_wait_seconds = 300;     // the largest `wait` a checkout may ask for

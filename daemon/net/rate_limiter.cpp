@@ -1,23 +1,12 @@
 // Fixed-window counting of invalid activation codes per peer address.
 #include "net/rate_limiter.hpp"
 
-#include <string_view>
+#include "net/peer_address.hpp"
 
 namespace lmp::net {
-namespace {
-
-std::string key_of(const std::string& peer) {
-  constexpr std::string_view kMapped = "::ffff:";
-  if (peer.size() > kMapped.size() && peer.compare(0, kMapped.size(), kMapped) == 0 &&
-      peer.find('.', kMapped.size()) != std::string::npos)
-    return peer.substr(kMapped.size());
-  return peer;
-}
-
-}  // namespace
 
 std::int64_t InvalidCodeLimiter::retry_after(const std::string& peer, Clock::time_point now) {
-  auto it = peers_.find(key_of(peer));
+  auto it = peers_.find(peer_key(peer));
   if (it == peers_.end()) return 0;
   const auto end = it->second.start + window_;
   if (now >= end) {
@@ -32,7 +21,7 @@ std::int64_t InvalidCodeLimiter::retry_after(const std::string& peer, Clock::tim
 void InvalidCodeLimiter::record_invalid(const std::string& peer, Clock::time_point now) {
   // The table must stay bounded even when a scan comes from many addresses.
   if (peers_.size() >= 100000) prune(now);
-  auto [it, inserted] = peers_.try_emplace(key_of(peer), Window{now, 0});
+  auto [it, inserted] = peers_.try_emplace(peer_key(peer), Window{now, 0});
   if (!inserted && now >= it->second.start + window_) it->second = Window{now, 0};
   ++it->second.count;
 }

@@ -16,9 +16,8 @@ class InvalidCodeLimiter {
 
   InvalidCodeLimiter(int burst, std::chrono::seconds window) : burst_(burst), window_(window) {}
 
-  // `peer` is the address as Asio prints it. An IPv4-mapped IPv6 address (::ffff:a.b.c.d, what a
-  // dual-stack listener sees) counts as the IPv4 address, so that listeners bound to different
-  // families share the budget.
+  // `peer` is the address as Asio prints it; an IPv4-mapped IPv6 address counts as the IPv4
+  // address (peer_key), so that listeners bound to different families share the budget.
   // Seconds the peer must wait before its next code is looked up; 0 when it may go on.
   std::int64_t retry_after(const std::string& peer, Clock::time_point now);
   // Counts one `invalid_code` answer against the peer.

@@ -1,5 +1,6 @@
 // Connections of the seat protocol: line framing with the 4096-byte limit, in-order answers to
-// pipelined requests, backpressure, idle timeout, and the invalid-code rate limit.
+// pipelined requests, backpressure with a send timeout, idle timeout, connection limits, and the
+// invalid-code rate limit.
 #include "net/seat_server.hpp"
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <unordered_set>
 
 #include "core/log.hpp"
+#include "net/connection_limits.hpp"
 #include "net/rate_limiter.hpp"
 #include "protocol/request_parser.hpp"
 #include "protocol/response.hpp"
@@ -25,7 +27,20 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr std::size_t kMaxLineBytes = 4096;       // terminator included (protocol.md)
 constexpr std::size_t kMaxPendingAnswers = 4096;  // pipelined requests not yet written
-constexpr std::size_t kMaxUnsentBytes = 1 << 20;  // reading pauses above this much output
+
+// Best effort: the refused client learns why before the close.
+void refuse(tcp::socket& socket, const std::string& answer) {
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(asio::buffer(answer), ignored);
+  socket.close(ignored);
+}
+
+std::string peer_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string("unknown") : endpoint.address().to_string();
+}
 }  // namespace
 
 class Connection;
@@ -37,7 +52,8 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
         service(seat_service),
         limiter(code_limiter),
         options(std::move(opts)),
-        acceptor(io_context) {}
+        acceptor(io_context),
+        limits(options.max_connections, options.max_connections_per_address) {}
 
   void accept();
 
@@ -46,17 +62,20 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   InvalidCodeLimiter& limiter;  // shared with the HTTP listener: one budget per address
   SeatServerOptions options;
   tcp::acceptor acceptor;
+  ConnectionLimits limits;  // counts exactly the members of `connections`
   std::unordered_set<std::shared_ptr<Connection>> connections;
   bool stopped = false;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<SeatServerState> server, tcp::socket socket)
-      : server_(std::move(server)), socket_(std::move(socket)), idle_timer_(server_->io) {
+  Connection(std::shared_ptr<SeatServerState> server, tcp::socket socket, std::string peer)
+      : server_(std::move(server)),
+        socket_(std::move(socket)),
+        idle_timer_(server_->io),
+        send_timer_(server_->io),
+        peer_(std::move(peer)) {
     boost::system::error_code ec;
-    auto endpoint = socket_.remote_endpoint(ec);
-    peer_ = ec ? std::string("unknown") : endpoint.address().to_string();
     socket_.set_option(tcp::no_delay(true), ec);
   }
 
@@ -71,8 +90,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     closed_ = true;
     boost::system::error_code ec;
     idle_timer_.cancel();
+    send_timer_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
+    server_->limits.release(peer_);
     server_->connections.erase(shared_from_this());
   }
 
@@ -103,9 +124,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
+  // A write completes once the kernel has taken every byte, which it stops doing when the client
+  // does not read and the socket buffers are full.
+  void arm_send_timer() {
+    send_timer_.expires_after(std::chrono::seconds(server_->options.send_timeout_seconds));
+    send_timer_.async_wait([self = shared_from_this(),
+                            write = writes_done_](const boost::system::error_code& ec) {
+      // A timer that fired while its write completed must not drop the connection.
+      if (ec || self->closed_ || !self->writing_ || self->writes_done_ != write) return;
+      log::warning("connection_dropped", {{"peer", self->peer_},
+                                          {"reason", "send_timeout"},
+                                          {"unsent_bytes", std::to_string(self->unsent_bytes_)}});
+      self->close();
+    });
+  }
+
   void read() {
     if (reading_ || stop_reading_ || closed_) return;
-    if (slots_.size() >= kMaxPendingAnswers || out_.size() >= kMaxUnsentBytes) return;
+    // Backpressure: a client that does not read its answers is not read from either, so what
+    // lmpd holds for it stays bounded (the send timer then decides whether it is gone).
+    if (slots_.size() >= kMaxPendingAnswers || unsent_bytes_ >= server_->options.max_unsent_bytes)
+      return;
     reading_ = true;
     socket_.async_read_some(
         asio::buffer(buffer_),
@@ -240,11 +279,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Slot& slot = slots_[seq - base_seq_];
     slot.ready = true;
     slot.text = response.line();
+    unsent_bytes_ += slot.text.size();
     flush();
     read();
   }
 
-  void push_ready(std::string text) { slots_.push_back(Slot{true, std::move(text)}); }
+  void push_ready(std::string text) {
+    unsent_bytes_ += text.size();
+    slots_.push_back(Slot{true, std::move(text)});
+  }
 
   void flush() {
     if (closed_ || writing_) return;
@@ -259,11 +302,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     writing_ = true;
     sending_.swap(out_);
+    arm_send_timer();
     asio::async_write(
         socket_, asio::buffer(sending_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
           self->writing_ = false;
+          ++self->writes_done_;
+          self->unsent_bytes_ -= self->sending_.size();
           self->sending_.clear();
+          self->send_timer_.cancel();
           if (ec) {
             self->close();
             return;
@@ -276,14 +323,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<SeatServerState> server_;
   tcp::socket socket_;
   asio::steady_timer idle_timer_;
+  asio::steady_timer send_timer_;  // runs while a write is under way
   std::string peer_;
   std::array<char, 8192> buffer_{};
   std::string partial_;
   std::vector<seat::SeatService::Submission> to_submit_;  // seat requests of the current read
-  std::deque<Slot> slots_;      // answers in request order; front is the next to write
-  std::uint64_t base_seq_ = 0;  // sequence number of slots_.front()
-  std::string out_;             // ready answers not yet handed to the socket
-  std::string sending_;         // the answers being written now
+  std::deque<Slot> slots_;        // answers in request order; front is the next to write
+  std::uint64_t base_seq_ = 0;    // sequence number of slots_.front()
+  std::string out_;               // ready answers not yet handed to the socket
+  std::string sending_;           // the answers being written now
+  std::size_t unsent_bytes_ = 0;  // ready answers not yet written: in slots_, out_ and sending_
+  std::uint64_t writes_done_ = 0;
   bool reading_ = false;
   bool writing_ = false;
   bool stop_reading_ = false;
@@ -292,30 +342,35 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 void SeatServerState::accept() {
-  acceptor.async_accept(
-      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
-        if (self->stopped) return;
-        if (!ec) {
-          if (self->connections.size() >= self->options.max_connections) {
-            // Best effort: the client learns why before the close.
-            boost::system::error_code ignored;
-            static const std::string kBusy = "ERR unavailable msg=too%20many%20connections\n";
-            socket.non_blocking(true, ignored);
-            socket.write_some(asio::buffer(kBusy), ignored);
-            socket.close(ignored);
-            log::warning("connection_refused", {{"reason", "max_connections"}});
-          } else {
-            auto connection = std::make_shared<Connection>(self, std::move(socket));
-            self->connections.insert(connection);
-            connection->start();
-          }
-        } else if (ec == asio::error::operation_aborted) {
-          return;
-        } else {
-          log::warning("accept_failed", {{"error", ec.message()}});
+  acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
+                                                    tcp::socket socket) {
+    if (self->stopped) return;
+    if (!ec) {
+      std::string peer = peer_of(socket);
+      switch (self->limits.admit(peer)) {
+        case ConnectionLimits::Verdict::admitted: {
+          auto connection = std::make_shared<Connection>(self, std::move(socket), peer);
+          self->connections.insert(connection);
+          connection->start();
+          break;
         }
-        self->accept();
-      });
+        case ConnectionLimits::Verdict::over_total:
+          refuse(socket, "ERR unavailable msg=too%20many%20connections\n");
+          log::warning("connection_refused", {{"peer", peer}, {"reason", "max_connections"}});
+          break;
+        case ConnectionLimits::Verdict::over_per_address:
+          refuse(socket, "ERR unavailable msg=too%20many%20connections%20from%20this%20address\n");
+          log::warning("connection_refused",
+                       {{"peer", peer}, {"reason", "max_connections_per_address"}});
+          break;
+      }
+    } else if (ec == asio::error::operation_aborted) {
+      return;
+    } else {
+      log::warning("accept_failed", {{"error", ec.message()}});
+    }
+    self->accept();
+  });
 }
 
 SeatServer::SeatServer(asio::io_context& io, seat::SeatService& service,

@@ -21,7 +21,12 @@ struct SeatServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 27400;  // 0 picks a free port; port() tells which
   std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 1000;
   int idle_timeout_seconds = 600;
+  // Answers not yet written to a connection's socket; at this many bytes it is not read from.
+  std::size_t max_unsent_bytes = 1 << 20;
+  // A write of answers that the client does not take within this time drops the connection.
+  int send_timeout_seconds = 30;
   std::int64_t max_wait_seconds = 300;
   std::int64_t advised_heartbeat_seconds = 60;
   std::string server_name = "lmpd";

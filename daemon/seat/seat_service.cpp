@@ -15,6 +15,9 @@
 namespace lmp::seat {
 namespace {
 
+// The smallest difference between wall-clock and monotonic progress taken as a step of the clock.
+constexpr std::int64_t kClockStepToleranceMs = 1000;
+
 // Thrown by guarded() after a plugin call failed; the request answers `internal`.
 struct PluginFailure {};
 
@@ -130,7 +133,8 @@ void SeatService::start() {
     });
     metrics_->publish_leases();
   }
-  next_reclaim_ms_ = clock_.now_unix_ms();
+  last_reading_ = clock_.read();
+  next_reclaim_ms_ = last_reading_.unix_ms;
   durability_ = store_->detach_durability();
   if (durability_) sync_thread_ = std::thread([this] { run_sync(); });
   thread_ = std::thread([this] { run(); });
@@ -281,14 +285,54 @@ void SeatService::run() {
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
 }
 
+void SeatService::notice_clock_step(const ClockReading& now) {
+  const std::int64_t step =
+      (now.unix_ms - last_reading_.unix_ms) - (now.monotonic_ms - last_reading_.monotonic_ms);
+  last_reading_ = now;
+  // Batches read the clock at least every 200 ms, and NTP slews by at most 0.5 ms per second:
+  // anything near a second is a step.
+  if (step > -kClockStepToleranceMs && step < kClockStepToleranceMs) return;
+  log::warning("clock_jump", {{"direction", step > 0 ? "forward" : "backward"},
+                              {"delta_ms", std::to_string(step)},
+                              {"now", std::to_string(now.unix_ms)}});
+  unshifted_step_ms_ += step;
+  next_reclaim_ms_ += step;
+  for (auto& [license, queue] : waiters_)
+    for (auto& waiter : queue) waiter.deadline_ms += step;
+}
+
+void SeatService::shift_lease_expiries(std::int64_t delta_ms) {
+  // On a shared database the leases are every instance's: a step of this machine's clock says
+  // nothing about the others', so nothing is shifted (keep the instances in NTP sync,
+  // docs/scale-out.md).
+  if (options_.shared_database) {
+    log::warning("lease_expiries_not_shifted",
+                 {{"delta_ms", std::to_string(delta_ms)}, {"reason", "shared database"}});
+    return;
+  }
+  std::vector<std::pair<std::string, std::int64_t>> expiries;
+  store_->for_each_lease([&](const storage::LeaseRecord& lease) {
+    // A permanent allocation never expires, whatever the clock does.
+    if (lease.expires_at_ms >= CatalogProduct::kPermanentLeaseExpiryMs) return;
+    expiries.emplace_back(lease.id, lease.expires_at_ms);
+  });
+  for (const auto& [id, expires_at_ms] : expiries)
+    store_->set_lease_expiry(id, expires_at_ms + delta_ms);
+  log::info("lease_expiries_shifted",
+            {{"delta_ms", std::to_string(delta_ms)}, {"count", std::to_string(expiries.size())}});
+}
+
 void SeatService::run_batch(std::vector<Pending>& work) {
-  const std::int64_t now = clock_.now_unix_ms();
+  const ClockReading reading = clock_.read();
+  notice_clock_step(reading);
+  const std::int64_t now = reading.unix_ms;
   const bool reclaim_due = now >= next_reclaim_ms_;
   bool waiters_due = false;
   for (const auto& [license, queue] : waiters_) {
     for (const auto& waiter : queue) waiters_due = waiters_due || waiter.deadline_ms <= now;
   }
-  if (work.empty() && !reclaim_due && !waiters_due) return;
+  const std::int64_t shift = unshifted_step_ms_;
+  if (work.empty() && !reclaim_due && !waiters_due && shift == 0) return;
 
   std::shared_ptr<const ProductCatalog> catalog;
   {
@@ -302,6 +346,8 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   double commit_seconds = 0;
   try {
     store_->begin();
+    // Before any decision of this batch, which reads the wall clock after the step.
+    if (shift != 0) shift_lease_expiries(shift);
     for (auto& pending : work) {
       execute(batch, pending);
       serve_waiters(batch);
@@ -326,6 +372,8 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     const SteadyTime commit_started = now_if_measured();
     store_->commit();
     committed = true;
+    // A failed transaction leaves the step to the next one.
+    unshifted_step_ms_ -= shift;
     if (metrics_)
       commit_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count();

@@ -14,13 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "seat/product_catalog.hpp"
 #include "seat/seat_command.hpp"
 #include "seat/seat_metrics.hpp"
 
-namespace lmp {
-class Clock;
-}
 namespace lmp::storage {
 class SeatStore;
 class DurabilitySync;
@@ -106,6 +104,12 @@ class SeatService {
 
   void run();
   void run_batch(std::vector<Pending>& work);
+  // Compares how far the wall clock moved since the last batch with how far time passed; a step
+  // (a second or more) moves waiter deadlines and the reclaim schedule at once and is
+  // applied to the stored lease expiries by the next transaction, so every lease keeps the
+  // lifetime it had: a step forward expires nothing, a step back keeps nothing longer.
+  void notice_clock_step(const ClockReading& now);
+  void shift_lease_expiries(std::int64_t delta_ms);
   void execute(Batch& batch, Pending& pending);
   SeatResult checkout(Batch& batch, const SeatCommand& cmd, bool may_wait, Completion& done,
                       bool& parked);
@@ -142,6 +146,8 @@ class SeatService {
   // Owned by the service thread.
   std::map<std::int64_t, std::deque<Waiter>> waiters_;  // by license id, first come first served
   std::int64_t next_reclaim_ms_ = 0;
+  ClockReading last_reading_;           // the clock as the last batch read it
+  std::int64_t unshifted_step_ms_ = 0;  // a wall-clock step not yet applied to stored expiries
   std::uint64_t batch_sequence_ = 0;
   std::int64_t parked_license_ = 0;  // where checkout() last queued a waiter
   std::thread thread_;

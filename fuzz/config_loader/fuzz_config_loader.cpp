@@ -60,6 +60,13 @@ void check_accepted(const lmp::config::Config& c, std::string_view yaml) {
   check(in(static_cast<std::int64_t>(c.limits.max_connections), 1, 1000000),
         "max_connections out of range", yaml);
   check(in(c.limits.idle_timeout_seconds, 1, 86400), "idle_timeout_seconds out of range", yaml);
+  check(in(static_cast<std::int64_t>(c.limits.max_connections_per_address), 1, 1000000),
+        "max_connections_per_address out of range", yaml);
+  check(in(static_cast<std::int64_t>(c.limits.max_unsent_bytes), 1024, 1073741824),
+        "max_unsent_bytes out of range", yaml);
+  check(in(c.limits.send_timeout_seconds, 1, 3600), "send_timeout_seconds out of range", yaml);
+  check(in(static_cast<std::int64_t>(c.limits.max_waiters), 0, 1000000), "max_waiters out of range",
+        yaml);
   const std::string& level = c.logging.level;
   check(level == "debug" || level == "info" || level == "warning" || level == "error",
         "accepted an unknown log level", yaml);

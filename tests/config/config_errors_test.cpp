@@ -198,6 +198,16 @@ TEST(ConfigErrors, RangesAreChecked) {
                     "1000000, got '0'",
                     "t.yaml:5:32: limits.invalid_code_window_seconds: expected an integer from 1 "
                     "to 86400, got '86401'"}));
+  EXPECT_EQ(errors_of("limits:\n  max_connections_per_address: 0\n  max_unsent_bytes: 1023\n"
+                      "  send_timeout_seconds: 3601\n  max_waiters: -1\n"),
+            (Errors{"t.yaml:2:32: limits.max_connections_per_address: expected an integer from 1 "
+                    "to 1000000, got '0'",
+                    "t.yaml:3:21: limits.max_unsent_bytes: expected an integer from 1024 to "
+                    "1073741824, got '1023'",
+                    "t.yaml:4:25: limits.send_timeout_seconds: expected an integer from 1 to "
+                    "3600, got '3601'",
+                    "t.yaml:5:16: limits.max_waiters: expected an integer from 0 to 1000000, got "
+                    "'-1'"}));
 }
 
 TEST(ConfigErrors, HeartbeatMustBeShorterThanTheDuration) {

@@ -93,6 +93,10 @@ TEST(ConfigExample, LoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.limits.invalid_code_window_seconds, 60);
   EXPECT_EQ(c.limits.max_connections, 10000u);
   EXPECT_EQ(c.limits.idle_timeout_seconds, 600);
+  EXPECT_EQ(c.limits.max_connections_per_address, 1000u);
+  EXPECT_EQ(c.limits.max_unsent_bytes, 1048576u);
+  EXPECT_EQ(c.limits.send_timeout_seconds, 30);
+  EXPECT_EQ(c.limits.max_waiters, 100000u);
   EXPECT_EQ(c.logging.level, "info");
 
   ASSERT_EQ(c.products.size(), 3u);
@@ -147,10 +151,7 @@ TEST(ConfigDefaults, EmptyDocumentGivesEveryDefault) {
     EXPECT_EQ(c.leases.heartbeat_seconds, defaults.leases.heartbeat_seconds);
     EXPECT_EQ(c.leases.reclaim_interval_ms, defaults.leases.reclaim_interval_ms);
     EXPECT_EQ(c.leases.max_wait_seconds, defaults.leases.max_wait_seconds);
-    EXPECT_EQ(c.limits.invalid_code_burst, defaults.limits.invalid_code_burst);
-    EXPECT_EQ(c.limits.invalid_code_window_seconds, defaults.limits.invalid_code_window_seconds);
-    EXPECT_EQ(c.limits.max_connections, defaults.limits.max_connections);
-    EXPECT_EQ(c.limits.idle_timeout_seconds, defaults.limits.idle_timeout_seconds);
+    EXPECT_TRUE(c.limits == defaults.limits);
     EXPECT_EQ(c.logging.level, defaults.logging.level);
     EXPECT_TRUE(c.products.empty());
   }
@@ -176,6 +177,10 @@ limits:
   invalid_code_window_seconds: 86400
   max_connections: 1
   idle_timeout_seconds: 1
+  max_connections_per_address: 1
+  max_unsent_bytes: 1073741824
+  send_timeout_seconds: 3600
+  max_waiters: 0
 logging:
   level: debug
 products:
@@ -204,6 +209,10 @@ products:
   EXPECT_EQ(c.limits.invalid_code_window_seconds, 86400);
   EXPECT_EQ(c.limits.max_connections, 1u);
   EXPECT_EQ(c.limits.idle_timeout_seconds, 1);
+  EXPECT_EQ(c.limits.max_connections_per_address, 1u);
+  EXPECT_EQ(c.limits.max_unsent_bytes, 1073741824u);
+  EXPECT_EQ(c.limits.send_timeout_seconds, 3600);
+  EXPECT_EQ(c.limits.max_waiters, 0u);
   EXPECT_EQ(c.logging.level, "debug");
 
   ASSERT_EQ(c.products.size(), 2u);
@@ -214,9 +223,9 @@ products:
   EXPECT_EQ(p.unit, lmp::sdk::UnitType::encryption_keys);
   EXPECT_EQ(p.settings, (std::map<std::string, std::string>{
                             {"mode", "per_user"}, {"limit", "07"}, {"flag", "true"}}));
-  EXPECT_EQ(p.setting_positions.at("limit").line, 27);
+  EXPECT_EQ(p.setting_positions.at("limit").line, 31);
   EXPECT_EQ(p.setting_positions.at("limit").column, 32);
-  EXPECT_EQ(p.position.line, 23);
+  EXPECT_EQ(p.position.line, 27);
   EXPECT_EQ(p.position.column, 5);
   EXPECT_EQ(p.end_of_sale_unix, 1835395200);  // 2028-02-29T00:00:00Z, a leap day
   EXPECT_EQ(p.end_of_life_unix, 1924905600);  // 2030-12-31T00:00:00Z

@@ -50,6 +50,16 @@ const json::object& object_of(const json::value& value) {
   return value.is_object() ? value.get_object() : kEmpty;
 }
 
+// The answer a refused connection gets before the server closes it.
+void expect_refused_with_503(HttpClient& c, const std::string& message) {
+  auto refused = c.read_reply();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->error_code(), "unavailable");
+  EXPECT_EQ(message_of(*refused), message) << refused->body;
+  EXPECT_TRUE(c.closed_by_server());
+}
+
 constexpr std::int64_t kEpochSeconds = kTestEpochMs / 1000;
 constexpr std::int64_t kLicenseEnd = (kTestEpochMs + 365LL * 86400000) / 1000;
 
@@ -592,12 +602,37 @@ TEST_F(HttpApiTest, ConnectionsOverTheLimitAreRefusedWith503) {
   HttpClient first = http();
   EXPECT_EQ(first.get("/healthz").status, 200);
   HttpClient second = http();
-  auto refused = second.read_reply();
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->status, 503);
-  EXPECT_EQ(refused->error_code(), "unavailable");
-  EXPECT_TRUE(second.closed_by_server());
+  expect_refused_with_503(second, "too many connections, retry later");
   EXPECT_EQ(first.get("/healthz").status, 200);
+}
+
+TEST_F(HttpApiTest, ConnectionsOverThePerAddressLimitAreRefusedWith503) {
+  config_.limits.max_connections_per_address = 2;
+  start();
+  HttpClient first = http();
+  HttpClient second = http();
+  EXPECT_EQ(first.get("/healthz").status, 200);
+  EXPECT_EQ(second.get("/healthz").status, 200);
+  HttpClient third = http();
+  expect_refused_with_503(third, "too many connections from this address, retry later");
+  EXPECT_EQ(first.get("/healthz").status, 200);
+}
+
+TEST_F(HttpApiTest, ClientThatDoesNotReadIsDropped) {
+  config_.limits.send_timeout_seconds = 1;
+  start();
+  // Pipelined requests whose responses are never read: once the socket buffers are full, a
+  // response waits, and after the send timeout the connection is dropped.
+  LineClient raw(server_->admin_port());
+  std::string burst;
+  for (int i = 0; i < 2000; ++i) burst += request_text("GET", "/healthz");
+  bool dropped = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!dropped && std::chrono::steady_clock::now() < deadline)
+    dropped = !raw.send_some(burst, std::chrono::milliseconds(200));
+  EXPECT_TRUE(dropped);
+  HttpClient other = http();
+  EXPECT_EQ(other.get("/healthz").status, 200);
 }
 
 TEST_F(HttpApiTest, TheListenerCanBeDisabled) {

@@ -13,8 +13,9 @@ namespace lmp::test {
 
 class LineClient {
  public:
-  // Connects to 127.0.0.1:port; throws std::runtime_error when it cannot.
-  explicit LineClient(std::uint16_t port);
+  // Connects to 127.0.0.1:port, from `source_address` when given (another loopback address such
+  // as 127.0.0.2 looks like another client); throws std::runtime_error when it cannot.
+  explicit LineClient(std::uint16_t port, const std::string& source_address = "");
   ~LineClient();
   LineClient(const LineClient&) = delete;
   LineClient& operator=(const LineClient&) = delete;
@@ -23,6 +24,9 @@ class LineClient {
   void send_raw(std::string_view bytes);
   // Sends one request line (LF added).
   void send(std::string_view line) { send_raw(std::string(line) + "\n"); }
+  // Sends what of `bytes` the socket takes within `timeout` and returns how much that was;
+  // nullopt once the connection is broken (the server closed or reset it).
+  std::optional<std::size_t> send_some(std::string_view bytes, std::chrono::milliseconds timeout);
   // The next answer line without its LF; nullopt on timeout or when the server closed.
   std::optional<std::string> read_line(
       std::chrono::milliseconds timeout = std::chrono::seconds(10));

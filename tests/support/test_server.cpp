@@ -89,6 +89,11 @@ void TestServer::advance_seconds(std::int64_t seconds) {
   daemon_->wake();
 }
 
+void TestServer::step_wall_clock_seconds(std::int64_t seconds) {
+  clock_.step_ms(seconds * 1000);
+  daemon_->wake();
+}
+
 void TestServer::stop() {
   if (!daemon_) return;
   daemon_->stop();

@@ -55,6 +55,9 @@ class TestServer {
   ManualClock& clock() { return clock_; }
   // Moves the clock and makes the server look at it at once.
   void advance_seconds(std::int64_t seconds);
+  // Sets the wall clock forward (or back, when negative) without time passing, as an
+  // administrator or a broken NTP would, and makes the server look at it at once.
+  void step_wall_clock_seconds(std::int64_t seconds);
   void stop();
 
  private:
