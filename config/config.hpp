@@ -50,6 +50,7 @@ struct Limits {
   std::size_t max_unsent_bytes = 1 << 20;  // a seat connection's unwritten answers; then no reads
   int send_timeout_seconds = 30;           // a write the client does not take this long drops it
   std::size_t max_waiters = 100000;        // queued `wait` checkouts, all licenses together
+  int shutdown_timeout_seconds = 10;  // on stop, connections still writing answers then are cut
 
   bool operator==(const Limits&) const = default;
 };

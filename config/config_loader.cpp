@@ -295,6 +295,10 @@ class Loader {
          [&](const Item& v) {
            if (auto n = w_.integer(v, 0, 1000000)) l.max_waiters = static_cast<std::size_t>(*n);
          }},
+        {"shutdown_timeout_seconds",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 3600)) l.shutdown_timeout_seconds = static_cast<int>(*n);
+         }},
     };
     w_.fields(item, fields);
   }

@@ -66,7 +66,6 @@ class FileDescriptor {
 };
 
 // How long a stopping daemon waits for clients to read their last answers.
-constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
 std::string join_lines(const std::vector<std::string>& lines) {
   std::string out;
@@ -285,7 +284,8 @@ void Daemon::stop() {
     // The service answers everything queued (each answer is posted to this io_context) and
     // commits before stop() returns; the connections then write those answers and close.
     impl_->service->stop();
-    wait_for_connections(std::chrono::steady_clock::now() + kDrainTimeout);
+    wait_for_connections(std::chrono::steady_clock::now() +
+                         std::chrono::seconds(impl_->config.limits.shutdown_timeout_seconds));
   });
 }
 

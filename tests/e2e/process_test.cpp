@@ -174,6 +174,27 @@ TEST_F(ProcessTest, SigtermStopsCleanly) {
   EXPECT_NE(log.find("event=stopped"), std::string::npos) << log;
 }
 
+// A client that stops reading keeps its connection busy with answers it never takes: on SIGTERM
+// lmpd waits limits.shutdown_timeout_seconds for it, then cuts it and still exits cleanly.
+TEST_F(ProcessTest, ShutdownCutsConnectionsStillBusyAfterItsTimeout) {
+  write_config(config_text() + "limits:\n  shutdown_timeout_seconds: 1\n");
+  DaemonProcess lmpd(config_path(), log_path());
+  LineClient stuck(lmpd.port());
+  // PINGs until neither the socket buffers nor lmpd's unsent-answer bound take more.
+  std::string pings;
+  for (std::size_t i = 0; i < 64 * 1024 / 5; ++i) pings += "PING\n";
+  std::size_t sent = 0;
+  while (auto n = stuck.send_some(pings, std::chrono::milliseconds(500))) {
+    if (*n == 0) break;
+    sent += *n;
+  }
+  ASSERT_GT(sent, 0u);
+  EXPECT_EQ(lmpd.terminate(), 0);
+  auto log = read_file(log_path());
+  EXPECT_NE(log.find("event=shutdown_dropped_connections count=1"), std::string::npos) << log;
+  EXPECT_NE(log.find("event=stopped"), std::string::npos) << log;
+}
+
 TEST_F(ProcessTest, ReloadKeepsTheOldConfigWhenTheNewOneIsBroken) {
   auto code = new_license(2);
   DaemonProcess lmpd(config_path(), log_path());
