@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL server for the test suite (a cluster of its own under
 # LMP_PG_DIR, default /tmp/lmpd-test-pg, on 127.0.0.1:LMP_PG_PORT, default 55432, trust auth),
-# or finds it already running. Prints the libpq connection string on stdout.
+# creating the cluster if it does not exist yet, or finds it already running. Prints the libpq
+# connection string on stdout.
 set -euo pipefail
 dir=${LMP_PG_DIR:-/tmp/lmpd-test-pg}
 port=${LMP_PG_PORT:-55432}
@@ -19,16 +20,17 @@ if [ -f "$dir/data/postmaster.pid" ] && "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$d
   echo "$conninfo"
   exit 0
 fi
-rm -rf "$dir"
-mkdir -p "$dir"
-[ "$(id -u)" -ne 0 ] || chown postgres:postgres "$dir"
-"${as_owner[@]}" "$pg_bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 || {
-  cat "$dir/initdb.log" >&2
-  exit 1
-}
-# Durable commits as in production (the tests kill servers and check what was acknowledged);
-# connections enough for several lmpd instances and parallel tests.
-cat >>"$dir/data/postgresql.conf" <<CONF
+if [ ! -f "$dir/data/PG_VERSION" ]; then
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$dir"
+  "${as_owner[@]}" "$pg_bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 || {
+    cat "$dir/initdb.log" >&2
+    exit 1
+  }
+  # Durable commits as in production (the tests kill servers and check what was acknowledged);
+  # connections enough for several lmpd instances and parallel tests.
+  cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
@@ -36,6 +38,7 @@ fsync = on
 synchronous_commit = on
 max_connections = 300
 CONF
+fi
 "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null || {
   cat "$dir/server.log" >&2
   exit 1

@@ -344,12 +344,13 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   batch.outcomes.reserve(work.size());
   bool committed = false;
   double commit_seconds = 0;
+  std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
   try {
     store_->begin();
     // Before any decision of this batch, which reads the wall clock after the step.
     if (shift != 0) shift_lease_expiries(shift);
-    for (auto& pending : work) {
-      execute(batch, pending);
+    for (; executed < work.size(); ++executed) {
+      execute(batch, work[executed]);
       serve_waiters(batch);
     }
     if (reclaim_due) {
@@ -382,6 +383,16 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     log::error("storage_failure", {{"error", ex.what()}});
     for (auto& outcome : batch.outcomes)
       outcome.result = unavailable("storage failure; retry, possibly on another server");
+    // A failure at BEGIN (the database went away, or stayed locked past the timeout) or in the
+    // middle of a decision leaves commands that were never decided: they are answered too, or
+    // their clients would wait forever.
+    for (std::size_t i = executed; i < work.size(); ++i) {
+      Pending& pending = work[i];
+      if (!pending.done) continue;
+      AnswerInfo info{pending.command.op, {}, pending.received, {}};
+      batch.outcomes.push_back({unavailable("storage failure; retry, possibly on another server"),
+                                std::move(pending.done), std::move(info)});
+    }
     // Waiters this batch queued were decided on state that was rolled back.
     for (auto it = waiters_.begin(); it != waiters_.end();) {
       auto& queue = it->second;

@@ -66,13 +66,19 @@ class SqlDomainStore final : public DomainStore {
  public:
   // `write_begin` opens a write transaction: BEGIN IMMEDIATE on SQLite, so the write lock is
   // held before anything is read; BEGIN on PostgreSQL, whose constraints and row locks serialise.
-  SqlDomainStore(std::unique_ptr<soci::session> sql, const char* write_begin)
-      : sql_(std::move(sql)), write_begin_(write_begin) {}
+  SqlDomainStore(std::unique_ptr<soci::session> sql, const char* write_begin, bool postgresql)
+      : sql_(std::move(sql)), write_begin_(write_begin), postgresql_(postgresql) {}
   ~SqlDomainStore() override { rollback(); }
 
-  void begin() override { transaction_.begin(write_begin_); }
+  void begin() override {
+    reconnect_if_lost();
+    transaction_.begin(write_begin_);
+  }
   // WAL readers see the last commit and never wait for the seat path's write transactions.
-  void begin_read() override { transaction_.begin("BEGIN"); }
+  void begin_read() override {
+    reconnect_if_lost();
+    transaction_.begin("BEGIN");
+  }
   void commit() override { transaction_.commit(); }
   void rollback() noexcept override { transaction_.rollback(); }
 
@@ -459,8 +465,20 @@ class SqlDomainStore final : public DomainStore {
     });
   }
 
+  // After a PostgreSQL restart the call that found the connection broken failed (503); the next
+  // one connects again. Statements here live for one call only, so nothing else needs renewing.
+  void reconnect_if_lost() {
+    if (postgresql_ && !sql_->is_connected()) {
+      guarded("reconnect to PostgreSQL", [&] {
+        sql_->reconnect();
+        configure_postgresql_session(*sql_);
+      });
+    }
+  }
+
   std::unique_ptr<soci::session> sql_;
   const char* write_begin_;
+  bool postgresql_ = false;
   SessionTransaction transaction_{*sql_};
 };
 
@@ -468,8 +486,8 @@ class SqlDomainStore final : public DomainStore {
 
 std::unique_ptr<DomainStore> DomainStore::open(const config::Storage& storage) {
   if (storage.backend == "postgresql")
-    return std::make_unique<SqlDomainStore>(open_postgresql_session(storage), "BEGIN");
-  return std::make_unique<SqlDomainStore>(open_sqlite_session(storage), "BEGIN IMMEDIATE");
+    return std::make_unique<SqlDomainStore>(open_postgresql_session(storage), "BEGIN", true);
+  return std::make_unique<SqlDomainStore>(open_sqlite_session(storage), "BEGIN IMMEDIATE", false);
 }
 
 }  // namespace lmp::storage

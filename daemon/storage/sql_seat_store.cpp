@@ -104,26 +104,17 @@ class SqlSeatStore final : public SeatStore {
   // `path` and `durable` matter to SQLite only: PostgreSQL's COMMIT returns once the commit is
   // durable (synchronous_commit=on) and cannot be split from its flush.
   SqlSeatStore(Backend backend, std::unique_ptr<soci::session> sql, std::string path, bool durable)
-      : backend_(backend),
-        path_(std::move(path)),
-        durable_(durable),
-        sql_(std::move(sql)),
-        lock_license_(*sql_),
-        find_license_by_code_hash_(*sql_),
-        find_license_(*sql_),
-        units_in_use_(*sql_),
-        find_live_lease_by_holder_(*sql_),
-        find_lease_(*sql_),
-        insert_lease_(*sql_),
-        set_lease_expiry_(*sql_),
-        delete_lease_(*sql_),
-        select_expired_(*sql_) {
+      : backend_(backend), path_(std::move(path)), durable_(durable), sql_(std::move(sql)) {
     guarded("preparing statements", [&] { prepare_statements(); });
   }
 
   ~SqlSeatStore() override { rollback(); }
 
   void begin() override {
+    // A PostgreSQL restart or failover breaks the connection: the batch that found out failed
+    // (its requests were answered `unavailable`); the next one connects again, or fails the
+    // same way while the server is still away.
+    if (backend_ == Backend::postgresql && !sql_->is_connected()) reconnect();
     // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
     // lock_license() serialising the decisions on one license between instances.
     transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -148,14 +139,14 @@ class SqlSeatStore final : public SeatStore {
     if (backend_ == Backend::sqlite) return;
     guarded("lock license", [&] {
       key_license_id_ = license_id;
-      execute_single_row(lock_license_);
+      execute_single_row(st_->lock_license);
     });
   }
 
   std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
     return guarded("find license by code", [&]() -> std::optional<LicenseRecord> {
       key_code_hash_ = code_hash;
-      if (!execute_single_row(find_license_by_code_hash_)) return std::nullopt;
+      if (!execute_single_row(st_->find_license_by_code_hash)) return std::nullopt;
       return license_from_row();
     });
   }
@@ -163,7 +154,7 @@ class SqlSeatStore final : public SeatStore {
   std::optional<LicenseRecord> find_license(std::int64_t license_id) override {
     return guarded("find license", [&]() -> std::optional<LicenseRecord> {
       key_license_id_ = license_id;
-      if (!execute_single_row(find_license_)) return std::nullopt;
+      if (!execute_single_row(st_->find_license)) return std::nullopt;
       return license_from_row();
     });
   }
@@ -173,7 +164,7 @@ class SqlSeatStore final : public SeatStore {
       key_license_id_ = license_id;
       key_now_ = now_ms;
       units_sum_ = 0;
-      execute_single_row(units_in_use_);
+      execute_single_row(st_->units_in_use);
       return units_sum_;
     });
   }
@@ -187,7 +178,7 @@ class SqlSeatStore final : public SeatStore {
       key_product_code_ = product_code;
       key_holder_ = holder;
       key_now_ = now_ms;
-      if (!execute_single_row(find_live_lease_by_holder_)) return std::nullopt;
+      if (!execute_single_row(st_->find_live_lease_by_holder)) return std::nullopt;
       return lease_row_;
     });
   }
@@ -195,7 +186,7 @@ class SqlSeatStore final : public SeatStore {
   std::optional<LeaseRecord> find_lease(const std::string& id) override {
     return guarded("find lease", [&]() -> std::optional<LeaseRecord> {
       key_lease_id_ = id;
-      if (!execute_single_row(find_lease_)) return std::nullopt;
+      if (!execute_single_row(st_->find_lease)) return std::nullopt;
       return lease_row_;
     });
   }
@@ -203,7 +194,7 @@ class SqlSeatStore final : public SeatStore {
   void insert_lease(const LeaseRecord& lease) override {
     guarded("insert lease", [&] {
       new_lease_ = lease;
-      insert_lease_.execute(true);
+      st_->insert_lease.execute(true);
     });
   }
 
@@ -211,14 +202,14 @@ class SqlSeatStore final : public SeatStore {
     guarded("extend lease", [&] {
       key_lease_id_ = id;
       key_expires_at_ms_ = expires_at_ms;
-      set_lease_expiry_.execute(true);
+      st_->set_lease_expiry.execute(true);
     });
   }
 
   void delete_lease(const std::string& id) override {
     guarded("delete lease", [&] {
       key_lease_id_ = id;
-      delete_lease_.execute(true);
+      st_->delete_lease.execute(true);
     });
   }
 
@@ -230,14 +221,14 @@ class SqlSeatStore final : public SeatStore {
       key_limit_ = limit;
       // Read them all before deleting, so the deletes never run under an open cursor on
       // the same table.
-      if (select_expired_.execute(true)) {
+      if (st_->select_expired.execute(true)) {
         do {
           expired.push_back(lease_row_);
-        } while (select_expired_.fetch());
+        } while (st_->select_expired.fetch());
       }
       for (const auto& lease : expired) {
         key_lease_id_ = lease.id;
-        delete_lease_.execute(true);
+        st_->delete_lease.execute(true);
       }
       return expired;
     });
@@ -321,6 +312,17 @@ class SqlSeatStore final : public SeatStore {
   }
 
  private:
+  void reconnect() {
+    guarded("reconnect to PostgreSQL", [&] {
+      // The statements hold the old connection's backend: gone before it is.
+      st_.reset();
+      sql_->reconnect();
+      configure_postgresql_session(*sql_);
+      prepare_statements();
+    });
+    log::info("storage_reconnected");
+  }
+
   // Runs `body` in the caller's transaction when one is open, otherwise in one of its own.
   template <class Body>
   std::invoke_result_t<Body&> in_own_transaction(std::string_view operation, Body&& body) {
@@ -367,70 +369,72 @@ class SqlSeatStore final : public SeatStore {
   // The exchanged variables are members: SOCI binds by reference and reads them again on
   // every execute(), so a call only assigns its arguments to them and executes.
   void prepare_statements() {
+    st_ = std::make_unique<Statements>(*sql_);
     if (backend_ == Backend::postgresql) {
-      lock_license_.exchange(soci::into(locked_id_));
-      lock_license_.exchange(soci::use(key_license_id_));
-      finish_prepare(lock_license_, "SELECT id FROM licenses WHERE id = :license_id FOR UPDATE");
+      st_->lock_license.exchange(soci::into(locked_id_));
+      st_->lock_license.exchange(soci::use(key_license_id_));
+      finish_prepare(st_->lock_license,
+                     "SELECT id FROM licenses WHERE id = :license_id FOR UPDATE");
     }
-    bind_license_columns(find_license_by_code_hash_);
-    find_license_by_code_hash_.exchange(soci::use(key_code_hash_));
-    finish_prepare(find_license_by_code_hash_,
+    bind_license_columns(st_->find_license_by_code_hash);
+    st_->find_license_by_code_hash.exchange(soci::use(key_code_hash_));
+    finish_prepare(st_->find_license_by_code_hash,
                    std::string(kLicenseColumns) + " WHERE l.code_hash = :code_hash");
 
-    bind_license_columns(find_license_);
-    find_license_.exchange(soci::use(key_license_id_));
-    finish_prepare(find_license_, std::string(kLicenseColumns) + " WHERE l.id = :license_id");
+    bind_license_columns(st_->find_license);
+    st_->find_license.exchange(soci::use(key_license_id_));
+    finish_prepare(st_->find_license, std::string(kLicenseColumns) + " WHERE l.id = :license_id");
 
     // COALESCE: SUM over no rows is NULL.
-    units_in_use_.exchange(soci::into(units_sum_));
-    units_in_use_.exchange(soci::use(key_license_id_));
-    units_in_use_.exchange(soci::use(key_now_));
-    finish_prepare(units_in_use_,
+    st_->units_in_use.exchange(soci::into(units_sum_));
+    st_->units_in_use.exchange(soci::use(key_license_id_));
+    st_->units_in_use.exchange(soci::use(key_now_));
+    finish_prepare(st_->units_in_use,
                    "SELECT COALESCE(SUM(units), 0) FROM leases"
                    " WHERE license_id = :license_id AND expires_at_ms > :now_ms");
 
     // Anonymous leases share the empty holder; LIMIT 1 keeps the answer a single row.
-    bind_lease_columns(find_live_lease_by_holder_);
-    find_live_lease_by_holder_.exchange(soci::use(key_license_id_));
-    find_live_lease_by_holder_.exchange(soci::use(key_product_code_));
-    find_live_lease_by_holder_.exchange(soci::use(key_holder_));
-    find_live_lease_by_holder_.exchange(soci::use(key_now_));
-    finish_prepare(find_live_lease_by_holder_,
+    bind_lease_columns(st_->find_live_lease_by_holder);
+    st_->find_live_lease_by_holder.exchange(soci::use(key_license_id_));
+    st_->find_live_lease_by_holder.exchange(soci::use(key_product_code_));
+    st_->find_live_lease_by_holder.exchange(soci::use(key_holder_));
+    st_->find_live_lease_by_holder.exchange(soci::use(key_now_));
+    finish_prepare(st_->find_live_lease_by_holder,
                    std::string(kLeaseColumns) +
                        " WHERE license_id = :license_id AND product_code = :product_code"
                        " AND holder = :holder AND expires_at_ms > :now_ms"
                        " ORDER BY expires_at_ms DESC, id LIMIT 1");
 
-    bind_lease_columns(find_lease_);
-    find_lease_.exchange(soci::use(key_lease_id_));
-    finish_prepare(find_lease_, std::string(kLeaseColumns) + " WHERE id = :id");
+    bind_lease_columns(st_->find_lease);
+    st_->find_lease.exchange(soci::use(key_lease_id_));
+    finish_prepare(st_->find_lease, std::string(kLeaseColumns) + " WHERE id = :id");
 
-    insert_lease_.exchange(soci::use(new_lease_.id));
-    insert_lease_.exchange(soci::use(new_lease_.license_id));
-    insert_lease_.exchange(soci::use(new_lease_.product_code));
-    insert_lease_.exchange(soci::use(new_lease_.holder));
-    insert_lease_.exchange(soci::use(new_lease_.units));
-    insert_lease_.exchange(soci::use(new_lease_.issued_at_ms));
-    insert_lease_.exchange(soci::use(new_lease_.expires_at_ms));
-    finish_prepare(insert_lease_,
+    st_->insert_lease.exchange(soci::use(new_lease_.id));
+    st_->insert_lease.exchange(soci::use(new_lease_.license_id));
+    st_->insert_lease.exchange(soci::use(new_lease_.product_code));
+    st_->insert_lease.exchange(soci::use(new_lease_.holder));
+    st_->insert_lease.exchange(soci::use(new_lease_.units));
+    st_->insert_lease.exchange(soci::use(new_lease_.issued_at_ms));
+    st_->insert_lease.exchange(soci::use(new_lease_.expires_at_ms));
+    finish_prepare(st_->insert_lease,
                    "INSERT INTO leases (id, license_id, product_code, holder, units,"
                    " issued_at_ms, expires_at_ms) VALUES (:id, :license_id, :product_code,"
                    " :holder, :units, :issued_at_ms, :expires_at_ms)");
 
-    set_lease_expiry_.exchange(soci::use(key_expires_at_ms_));
-    set_lease_expiry_.exchange(soci::use(key_lease_id_));
-    finish_prepare(set_lease_expiry_,
+    st_->set_lease_expiry.exchange(soci::use(key_expires_at_ms_));
+    st_->set_lease_expiry.exchange(soci::use(key_lease_id_));
+    finish_prepare(st_->set_lease_expiry,
                    "UPDATE leases SET expires_at_ms = :expires_at_ms WHERE id = :id");
 
-    delete_lease_.exchange(soci::use(key_lease_id_));
-    finish_prepare(delete_lease_, "DELETE FROM leases WHERE id = :id");
+    st_->delete_lease.exchange(soci::use(key_lease_id_));
+    finish_prepare(st_->delete_lease, "DELETE FROM leases WHERE id = :id");
 
-    bind_lease_columns(select_expired_);
-    select_expired_.exchange(soci::use(key_now_));
-    select_expired_.exchange(soci::use(key_limit_));
+    bind_lease_columns(st_->select_expired);
+    st_->select_expired.exchange(soci::use(key_now_));
+    st_->select_expired.exchange(soci::use(key_limit_));
     // SKIP LOCKED: instances sweeping one PostgreSQL database at once take disjoint leases,
     // so each expired lease is reclaimed by exactly one of them and none waits for another.
-    finish_prepare(select_expired_,
+    finish_prepare(st_->select_expired,
                    std::string(kLeaseColumns) +
                        " WHERE expires_at_ms <= :now_ms"
                        " ORDER BY expires_at_ms, id LIMIT :limit" +
@@ -467,17 +471,33 @@ class SqlSeatStore final : public SeatStore {
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;
 
-  // Declared after every variable they bind, so they are destroyed first.
-  soci::statement lock_license_;
-  soci::statement find_license_by_code_hash_;
-  soci::statement find_license_;
-  soci::statement units_in_use_;
-  soci::statement find_live_lease_by_holder_;
-  soci::statement find_lease_;
-  soci::statement insert_lease_;
-  soci::statement set_lease_expiry_;
-  soci::statement delete_lease_;
-  soci::statement select_expired_;
+  // The prepared statements of one connection: made anew after a PostgreSQL reconnect, since
+  // they belong to the connection they were prepared on. Declared after every variable they
+  // bind, so they are destroyed first.
+  struct Statements {
+    explicit Statements(soci::session& sql)
+        : lock_license(sql),
+          find_license_by_code_hash(sql),
+          find_license(sql),
+          units_in_use(sql),
+          find_live_lease_by_holder(sql),
+          find_lease(sql),
+          insert_lease(sql),
+          set_lease_expiry(sql),
+          delete_lease(sql),
+          select_expired(sql) {}
+    soci::statement lock_license;
+    soci::statement find_license_by_code_hash;
+    soci::statement find_license;
+    soci::statement units_in_use;
+    soci::statement find_live_lease_by_holder;
+    soci::statement find_lease;
+    soci::statement insert_lease;
+    soci::statement set_lease_expiry;
+    soci::statement delete_lease;
+    soci::statement select_expired;
+  };
+  std::unique_ptr<Statements> st_;
 };
 
 }  // namespace

@@ -112,6 +112,14 @@ std::unique_ptr<soci::session> open_sqlite_session(const config::Storage& storag
   return sql;
 }
 
+void configure_postgresql_session(soci::session& sql) {
+  // An acknowledged checkout must survive a server crash, whatever the server's default.
+  sql << "SET synchronous_commit TO on";
+  // libpq prints NOTICEs to stderr ("relation already exists, skipping" at every start);
+  // lmpd's log is one event per line.
+  sql << "SET client_min_messages TO warning";
+}
+
 std::unique_ptr<soci::session> open_postgresql_session(const config::Storage& storage) {
   if (storage.postgresql_connection.empty())
     throw StoreError("open database: no postgresql connection configured");
@@ -123,11 +131,7 @@ std::unique_ptr<soci::session> open_postgresql_session(const config::Storage& st
     throw StoreError("open PostgreSQL database: " + e.get_error_message());
   }
   try {
-    // An acknowledged checkout must survive a server crash, whatever the server's default.
-    *sql << "SET synchronous_commit TO on";
-    // libpq prints NOTICEs to stderr ("relation already exists, skipping" at every start);
-    // lmpd's log is one event per line.
-    *sql << "SET client_min_messages TO warning";
+    configure_postgresql_session(*sql);
   } catch (const soci::soci_error& e) {
     throw StoreError("configure database: " + e.get_error_message());
   }

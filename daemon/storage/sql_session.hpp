@@ -27,6 +27,10 @@ std::unique_ptr<soci::session> open_sqlite_session(const config::Storage& storag
 // (synchronous_commit=on) and migrates; several instances may do this at once. Throws StoreError.
 std::unique_ptr<soci::session> open_postgresql_session(const config::Storage& storage);
 
+// The settings every PostgreSQL session of lmpd runs with; again after a reconnect. Throws
+// soci::soci_error.
+void configure_postgresql_session(soci::session& sql);
+
 // The transaction state of one session: BEGIN (IMMEDIATE for writes), COMMIT, ROLLBACK, and
 // whether one is open. Throws StoreError; rollback() never throws.
 class SessionTransaction {

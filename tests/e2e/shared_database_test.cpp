@@ -157,5 +157,75 @@ TEST_F(SharedDatabaseTest, AKilledInstanceLosesNothingItAcknowledged) {
   EXPECT_EQ(status_of(b.request("CHECKOUT code=" + code + " host=pc10")), "no_seats");
 }
 
+// A PostgreSQL server of the test's own, so stopping it harms no other test running meanwhile.
+class PrivateServer {
+ public:
+  PrivateServer() {
+    std::random_device random;
+    dir_ = "/tmp/lmpd-restart-pg-" + std::to_string(random());
+    port_ = std::to_string(56000 + random() % 4000);
+  }
+  ~PrivateServer() { script("stop-postgres.sh"); }
+  // Starts it (creating the cluster the first time); returns the connection string.
+  std::string start() {
+    auto r = script("start-postgres.sh");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+  }
+  void stop_keeping_data() { EXPECT_EQ(script("stop-postgres.sh", "--keep").exit_code, 0); }
+
+ private:
+  CommandResult script(const std::string& name, const std::string& argument = "") {
+    std::vector<std::string> argv = {"/usr/bin/env", "LMP_PG_DIR=" + dir_, "LMP_PG_PORT=" + port_,
+                                     "bash", std::string(LMP_TEST_SCRIPTS_DIR) + "/" + name};
+    if (!argument.empty()) argv.push_back(argument);
+    return run_command(argv);
+  }
+  std::string dir_;
+  std::string port_;
+};
+
+// The database goes away under a serving instance and comes back: meanwhile requests are
+// answered `unavailable` (nothing is acknowledged that did not commit), and afterwards the
+// instance serves again by itself, with every lease acknowledged before still valid.
+TEST(SharedDatabaseRestart, AnInstanceAnswersUnavailableThenRecoversByItself) {
+  PrivateServer postgres;
+  const std::string conninfo = postgres.start();
+  ASSERT_FALSE(conninfo.empty());
+  TempDir dir;
+  const auto config = dir.path() / "lmpd.yaml";
+  std::ofstream(config) << "listeners:\n  seat: {address: 127.0.0.1, port: 0}\n"
+                        << "  admin: {address: 127.0.0.1, port: 0}\n"
+                        << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \""
+                        << conninfo << "\"\n"
+                        << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
+                        << "products:\n  - {code: cad, name: CAD, family: software, unit: seats}\n";
+  auto created =
+      run_command({LMP_TEST_LMPD_BINARY, "admin", "--config", config.string(), "create-license",
+                   "--customer", "acme", "--product", "cad", "--units", "2"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string code = created.out.substr(created.out.find("activation code: ") + 17, 23);
+  DaemonProcess lmpd(config, dir.path() / "lmpd.log");
+  LineClient c(lmpd.port());
+  const std::string lease = fields_of(c.request("CHECKOUT code=" + code + " host=pc1"))["lease"];
+  ASSERT_FALSE(lease.empty());
+
+  postgres.stop_keeping_data();
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " host=pc2")), "unavailable");
+  EXPECT_EQ(status_of(c.request("HEARTBEAT lease=" + lease)), "unavailable");
+
+  ASSERT_EQ(postgres.start(), conninfo);
+  std::string answer;
+  for (int i = 0; i < 100 && status_of(answer) != "OK"; ++i) {
+    answer = c.request("HEARTBEAT lease=" + lease);
+    if (status_of(answer) != "OK") std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(status_of(answer), "OK") << answer << "\n" << read_file(dir.path() / "lmpd.log");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " host=pc2")), "OK");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "2");
+  EXPECT_NE(read_file(dir.path() / "lmpd.log").find("event=storage_reconnected"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace lmp::test

@@ -2,6 +2,7 @@
 // failing commit answers `unavailable` without losing the service.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -52,7 +53,12 @@ class GatedStore final : public ForwardingSeatStore {
     if (fail_commits) throw storage::StoreError("commit transaction: disk I/O error");
     inner_->commit();
   }
-  bool fail_commits = false;
+  void begin() override {
+    if (fail_begins) throw storage::StoreError("reconnect to PostgreSQL: connection refused");
+    inner_->begin();
+  }
+  std::atomic<bool> fail_commits{false};
+  std::atomic<bool> fail_begins{false};
 
  private:
   std::shared_ptr<GatedSync> sync_;
@@ -123,6 +129,29 @@ TEST_F(SeatServiceTest, FailedCommitAnswersUnavailableAndKeepsNothing) {
   auto refused = checkout(service);
   ASSERT_EQ(refused.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_EQ(refused.get().error, "no_seats");
+  service.stop();
+}
+
+// The database gone at BEGIN (a PostgreSQL restart, a lock held past the timeout): no command of
+// the batch was decided, and every one of them is still answered, `unavailable`.
+TEST_F(SeatServiceTest, CommandsOfABatchWhoseBeginFailsAreAnswered) {
+  auto sync = std::make_shared<GatedSync>();
+  sync->open();
+  auto gated = std::make_unique<GatedStore>(storage::open_sqlite(config_.storage), sync);
+  GatedStore* store = gated.get();
+  seat::SeatService service(std::move(gated), catalog_, clock_, {});
+  service.start();
+  store->fail_begins = true;
+  std::vector<std::future<seat::SeatResult>> answers;
+  for (int i = 0; i < 3; ++i) answers.push_back(checkout(service));
+  for (auto& answer : answers) {
+    ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_EQ(answer.get().error, "unavailable");
+  }
+  store->fail_begins = false;
+  auto granted = checkout(service);
+  ASSERT_EQ(granted.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(granted.get().ok());
   service.stop();
 }
 
