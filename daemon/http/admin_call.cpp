@@ -7,29 +7,13 @@
 #include "domain/admin_worker.hpp"
 #include "domain/credentials.hpp"
 #include "http/json_response.hpp"
-#include "protocol/percent.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;
 
-ApiError bad_request(const std::string& message) {
-  return ApiError(400, "bad_request", message);
-}
-ApiError not_found(const std::string& what) {
-  return ApiError(404, "not_found", "no such " + what);
-}
-ApiError forbidden(const std::string& message) {
-  return ApiError(403, "forbidden", message);
-}
-ApiError conflict(std::string code, const std::string& message) {
-  return ApiError(409, std::move(code), message);
-}
-
 namespace {
-
-constexpr std::size_t kMaxTextBytes = 200;
 
 HttpResponse unauthorized(const std::string& message) {
   return error_response(401, "unauthorized", message).header("WWW-Authenticate", "Bearer");
@@ -51,74 +35,31 @@ std::string bearer_token(const HttpRequest& request) {
 }  // namespace
 
 std::int64_t AdminCall::path_id(std::size_t n, std::string_view what) const {
-  if (n >= request.path_params.size()) throw not_found(std::string(what));
-  auto id = protocol::parse_count(request.path_params[n]);
-  if (!id || *id < 1) throw not_found(std::string(what));
-  return *id;
+  return admin_request::path_id(request.path_params, n, what);
 }
 
 std::optional<std::string> AdminCall::query(std::string_view name) const {
-  std::string_view rest = request.query;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) != name) continue;
-    std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    for (char& c : value)
-      if (c == '+') c = ' ';
-    auto decoded = protocol::percent_decode(value);
-    if (!decoded) throw bad_request("the query parameter " + std::string(name) + " is malformed");
-    return decoded;
-  }
-  return std::nullopt;
+  return admin_request::query(request.query, name);
 }
 
 std::optional<std::int64_t> AdminCall::query_id(std::string_view name) const {
-  auto text = query(name);
-  if (!text) return std::nullopt;
-  auto value = protocol::parse_count(*text);
-  if (!value) throw bad_request(std::string(name) + " must be a non-negative integer");
-  return value;
+  return admin_request::query_id(request.query, name);
 }
 
 storage::Page AdminCall::page() const {
-  storage::Page page;
-  if (auto limit = query_id("limit")) {
-    if (*limit < 1 || *limit > 1000) throw bad_request("limit must be from 1 to 1000");
-    page.limit = static_cast<int>(*limit);
-  }
-  // The cursor is the last id of the previous page; documented as opaque so it may change.
-  if (auto after = query("after")) {
-    auto id = protocol::parse_count(*after);
-    if (!id) throw bad_request("after must be a cursor from a previous page's next");
-    page.after = *id;
-  }
-  return page;
+  return admin_request::page(request.query);
 }
 
 std::optional<std::string> AdminCall::optional_text(std::string_view field) const {
-  const json::value* value = body.if_contains(field);
-  if (value == nullptr || value->is_null()) return std::nullopt;
-  if (!value->is_string()) throw bad_request(std::string(field) + " must be a JSON string");
-  const auto& text = value->get_string();
-  if (text.empty() || text.size() > kMaxTextBytes)
-    throw bad_request(std::string(field) + " must have 1 to 200 bytes");
-  return std::string(text.data(), text.size());
+  return admin_request::optional_text(body, field);
 }
 
 std::string AdminCall::text(std::string_view field) const {
-  auto value = optional_text(field);
-  if (!value) throw bad_request(std::string(field) + " is required");
-  return *value;
+  return admin_request::text(body, field);
 }
 
 std::optional<std::int64_t> AdminCall::optional_id(std::string_view field) const {
-  const json::value* value = body.if_contains(field);
-  if (value == nullptr || value->is_null()) return std::nullopt;
-  if (value->is_int64() && value->get_int64() > 0) return value->get_int64();
-  throw bad_request(std::string(field) + " must be an id (a positive JSON integer)");
+  return admin_request::optional_id(body, field);
 }
 
 void AdminCall::require(std::string_view permission) const {

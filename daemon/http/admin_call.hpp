@@ -17,31 +17,12 @@
 
 #include "domain/caller.hpp"
 #include "http/admin_api.hpp"
+#include "http/admin_request.hpp"
 #include "http/http_message.hpp"
 #include "http/router.hpp"
 #include "storage/domain_store.hpp"
 
 namespace lmp::http {
-
-// An answer other than 200; thrown by handlers, it rolls the call's transaction back.
-class ApiError : public std::runtime_error {
- public:
-  ApiError(int status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-  int status() const { return status_; }
-  const std::string& code() const { return code_; }
-
- private:
-  int status_;
-  std::string code_;
-};
-
-ApiError bad_request(const std::string& message);
-// 404 for anything outside the caller's subtree as for anything that does not exist, so the
-// answer never tells which.
-ApiError not_found(const std::string& what);
-ApiError forbidden(const std::string& message);
-ApiError conflict(std::string code, const std::string& message);
 
 struct AdminCall {
   const HttpRequest& request;

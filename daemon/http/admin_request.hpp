@@ -1,0 +1,56 @@
+// What the admin API reads from a client's request without the store (path ids, query parameters,
+// pagination, body fields), and ApiError, with which it refuses what it cannot read.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/domain_store.hpp"
+
+namespace lmp::http {
+
+// An answer other than 200; thrown by handlers, it rolls the call's transaction back.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  int status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+ApiError bad_request(const std::string& message);
+// 404 for anything outside the caller's subtree as for anything that does not exist, so the
+// answer never tells which.
+ApiError not_found(const std::string& what);
+ApiError forbidden(const std::string& message);
+ApiError conflict(std::string code, const std::string& message);
+
+namespace admin_request {
+
+// The n-th `{}` of the path as an id; 404 when it is not one.
+std::int64_t path_id(const std::vector<std::string>& params, std::size_t n, std::string_view what);
+// A parameter of `query` (the part after '?'), percent-decoded; nullopt when absent. 400 on bad
+// percent coding.
+std::optional<std::string> query(std::string_view query, std::string_view name);
+std::optional<std::int64_t> query_id(std::string_view query,
+                                     std::string_view name);  // 400 unless a count
+storage::Page page(
+    std::string_view query);  // limit (1..1000, default 100) and after; 400 when malformed
+
+// Body fields: a non-empty string of at most 200 bytes / an id / absent. 400 otherwise.
+std::string text(const boost::json::object& body, std::string_view field);
+std::optional<std::string> optional_text(const boost::json::object& body, std::string_view field);
+std::optional<std::int64_t> optional_id(const boost::json::object& body, std::string_view field);
+
+}  // namespace admin_request
+}  // namespace lmp::http
