@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "../http/http_client.hpp"
+#include "support/http_client.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {

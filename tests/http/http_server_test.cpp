@@ -14,12 +14,12 @@
 #include "http/http_server.hpp"
 #include "http/json_response.hpp"
 #include "http/router.hpp"
-#include "http_client.hpp"
 #include "net/rate_limiter.hpp"
 #include "plugin/daemon_host.hpp"
 #include "plugin/registry.hpp"
 #include "seat/seat_service.hpp"
 #include "storage/seat_store.hpp"
+#include "support/http_client.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "core/activation_code.hpp"
-#include "http_client.hpp"
+#include "support/http_client.hpp"
 #include "support/line_client.hpp"
 #include "support/test_server.hpp"
 

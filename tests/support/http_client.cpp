@@ -1,5 +1,5 @@
 // POSIX-socket implementation of the HTTP test client.
-#include "http_client.hpp"
+#include "support/http_client.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
