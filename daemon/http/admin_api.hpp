@@ -15,6 +15,9 @@ class DomainStore;
 namespace lmp::domain {
 class AdminWorker;
 }
+namespace lmp::seat {
+class ProductCatalog;
+}
 
 namespace lmp::http {
 
@@ -23,10 +26,13 @@ class Router;
 // Runs a closure on the network thread (the daemon posts it to its io_context).
 using NetworkExecutor = std::function<void(std::function<void()>)>;
 
+// The product catalog in force now; a reload swaps it, so each call takes its own snapshot.
+using CatalogSource = std::function<std::shared_ptr<const seat::ProductCatalog>()>;
+
 // Installs the authenticator and every admin route on `router`. Database work runs on `worker`
 // (which alone uses `store`), answers go back through `to_network`. REQUIRES: store, worker and
 // clock outlive the router; call before the server starts.
 void add_admin_routes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
-                      NetworkExecutor to_network, const Clock& clock);
+                      NetworkExecutor to_network, const Clock& clock, CatalogSource products);
 
 }  // namespace lmp::http

@@ -83,12 +83,13 @@ void AdminCall::audit(std::string_view action, std::string object, std::string s
 }
 
 AdminRoutes::AdminRoutes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
-                         NetworkExecutor to_network, const Clock& clock)
+                         NetworkExecutor to_network, const Clock& clock, CatalogSource products)
     : router_(router),
       store_(store),
       worker_(worker),
       to_network_(std::move(to_network)),
-      clock_(clock) {}
+      clock_(clock),
+      products_(std::move(products)) {}
 
 void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done) {
   std::string token = bearer_token(request);
@@ -144,7 +145,9 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
                 response =
                     error_response(403, "account_suspended", "the account is suspended: read-only");
               } else {
-                AdminCall call{request, *caller, store_, clock_.now_unix_ms(), std::move(body)};
+                auto products = products_();
+                AdminCall call{request,         *caller,  store_, clock_.now_unix_ms(),
+                               std::move(body), *products};
                 response = json_response(200, handler(call));
               }
               store_.commit();
@@ -172,9 +175,10 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
 }
 
 void add_admin_routes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
-                      NetworkExecutor to_network, const Clock& clock) {
+                      NetworkExecutor to_network, const Clock& clock, CatalogSource products) {
   // Lives as long as the routes that call it: the router owns it through the authenticator.
-  auto routes = std::make_shared<AdminRoutes>(router, store, worker, std::move(to_network), clock);
+  auto routes = std::make_shared<AdminRoutes>(router, store, worker, std::move(to_network), clock,
+                                              std::move(products));
   add_account_routes(*routes);
   add_customer_routes(*routes);
   add_user_routes(*routes);

@@ -20,6 +20,7 @@
 #include "http/admin_request.hpp"
 #include "http/http_message.hpp"
 #include "http/router.hpp"
+#include "seat/product_catalog.hpp"
 #include "storage/domain_store.hpp"
 
 namespace lmp::http {
@@ -29,7 +30,8 @@ struct AdminCall {
   const domain::Caller& caller;
   storage::DomainStore& store;
   std::int64_t now_ms;
-  boost::json::object body;  // empty for GET and DELETE
+  boost::json::object body;              // empty for GET and DELETE
+  const seat::ProductCatalog& products;  // the configured products, as of this call
 
   // The n-th `{}` of the path as an id; 404 when it is not one.
   std::int64_t path_id(std::size_t n, std::string_view what) const;
@@ -68,7 +70,7 @@ using AdminHandler = std::function<boost::json::value(AdminCall&)>;
 class AdminRoutes {
  public:
   AdminRoutes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
-              NetworkExecutor to_network, const Clock& clock);
+              NetworkExecutor to_network, const Clock& clock, CatalogSource products);
   // A bearer-token route. Mode::write calls need a JSON object body (POST, PUT) or none
   // (DELETE), run in a write transaction and are refused to read-only (suspended) callers.
   void add(std::string method, std::string path, Mode mode, AdminHandler handler);
@@ -81,6 +83,7 @@ class AdminRoutes {
   domain::AdminWorker& worker_;
   NetworkExecutor to_network_;
   const Clock& clock_;
+  CatalogSource products_;
 };
 
 void add_account_routes(AdminRoutes& routes);

@@ -217,6 +217,11 @@ void SeatService::replace_catalog(std::shared_ptr<const ProductCatalog> catalog)
   catalog_ = std::move(catalog);
 }
 
+std::shared_ptr<const ProductCatalog> SeatService::catalog() const {
+  std::lock_guard lock(mutex_);
+  return catalog_;
+}
+
 void SeatService::wake() {
   std::lock_guard lock(mutex_);
   woken_ = true;

@@ -72,6 +72,8 @@ class SeatService {
   void submit_many(std::vector<Submission>& submissions);
   // Takes effect from the next batch; leases of products that disappear stay until they expire.
   void replace_catalog(std::shared_ptr<const ProductCatalog> catalog);
+  // The catalog in force now (the admin API reads products from it).
+  std::shared_ptr<const ProductCatalog> catalog() const;
   // Re-reads the clock now instead of at the next tick; lets tests on a ManualClock move fast.
   void wake();
   // Refuses new commands with `unavailable`, answers everything queued, answers waiters with

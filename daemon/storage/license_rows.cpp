@@ -35,14 +35,22 @@ std::int64_t insert_license(soci::session& sql, const NewLicense& license) {
       soci::into(clashes);
   if (clashes > 0) throw DuplicateError("a license with this activation code already exists");
   const std::string unit(sdk::to_string(license.unit));
+  const int trial = license.trial ? 1 : 0;
+  const int auto_renew = license.auto_renew ? 1 : 0;
+  std::int64_t plan_id = license.plan_id.value_or(0);
+  soci::indicator plan_ind = license.plan_id ? soci::i_ok : soci::i_null;
   std::int64_t id = 0;
   sql << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
-         " expires_at_ms, code_hash, created_at_ms)"
+         " expires_at_ms, code_hash, created_at_ms, trial, grace_ms, notice_days, auto_renew,"
+         " plan_id)"
          " VALUES (:customer_id, :product_code, :units, :unit, :starts_at_ms,"
-         " :expires_at_ms, :code_hash, :created_at_ms) RETURNING id",
+         " :expires_at_ms, :code_hash, :created_at_ms, :trial, :grace_ms, :notice_days,"
+         " :auto_renew, :plan_id) RETURNING id",
       soci::use(license.customer_id), soci::use(license.product_code), soci::use(license.units),
       soci::use(unit), soci::use(license.starts_at_ms), soci::use(license.expires_at_ms),
-      soci::use(license.code_hash), soci::use(license.created_at_ms), soci::into(id);
+      soci::use(license.code_hash), soci::use(license.created_at_ms), soci::use(trial),
+      soci::use(license.grace_ms), soci::use(license.notice_days), soci::use(auto_renew),
+      soci::use(plan_id, plan_ind), soci::into(id);
   sql << "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
   return id;
 }

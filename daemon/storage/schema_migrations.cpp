@@ -130,6 +130,16 @@ const std::vector<Migration>& schema_migrations() {
            "{postgresql_only}CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE"
            " ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
        }},
+      // The terms a license is sold on: trial or full, a grace period after expiry, the notice
+      // window before it, auto-renewal, and the service plan it came from.
+      {3,
+       {
+           "ALTER TABLE licenses ADD COLUMN trial INTEGER NOT NULL DEFAULT 0",
+           "ALTER TABLE licenses ADD COLUMN grace_ms BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE licenses ADD COLUMN notice_days BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE licenses ADD COLUMN auto_renew INTEGER NOT NULL DEFAULT 0",
+           "ALTER TABLE licenses ADD COLUMN plan_id BIGINT",
+       }},
   };
   return migrations;
 }

@@ -54,6 +54,13 @@ struct NewLicense {
   std::int64_t expires_at_ms = 0;
   std::string code_hash;  // sha256_hex of the normalized 20-digit activation code
   std::int64_t created_at_ms = 0;
+  // The terms it is sold on (schema version 3). Grace: how long after expires_at_ms it still
+  // serves; notice: the days before expiry in which it is `expiring`.
+  bool trial = false;
+  std::int64_t grace_ms = 0;
+  std::int64_t notice_days = 0;
+  bool auto_renew = false;
+  std::optional<std::int64_t> plan_id;  // the service plan it was issued from, if any
 };
 
 struct LeaseRecord {
