@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 all_targets=(fuzz_request_parser fuzz_seat_dispatch fuzz_config_loader fuzz_activation_code
-  fuzz_registration_key fuzz_admin_request)
+  fuzz_registration_key fuzz_admin_request fuzz_router)
 seconds=30
 targets=()
 while [ $# -gt 0 ]; do

@@ -15,6 +15,9 @@ namespace {
 // True when `path` matches `pattern` segment by segment, `{}` taking any non-empty segment;
 // the segments taken go to `params`.
 bool matches(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
+  // Segments are cut after their leading '/': a target without one ("*", "ab") would otherwise
+  // have its first character taken for the slash.
+  if (path.empty() || path.front() != '/') return false;
   std::vector<std::string> taken;
   while (true) {
     const auto pattern_end = pattern.find('/', 1);
@@ -41,6 +44,8 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
 }  // namespace
 
 void Router::add(std::string method, std::string path, Handler handler, Access access) {
+  if (path.empty() || path.front() != '/')
+    throw std::logic_error("http route " + method + " " + path + " does not start with '/'");
   bool duplicate = false;
   for (const auto& route : routes_) duplicate |= route.method == method && route.path == path;
   if (duplicate)

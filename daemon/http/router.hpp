@@ -35,7 +35,7 @@ class Router {
  public:
   // `path` is exact, except that a segment written `{}` matches any one non-empty segment (an
   // id), handed to the handler in HttpRequest::path_params. Throws std::logic_error if that
-  // method and path already have a handler.
+  // method and path already have a handler, or if `path` does not start with '/'.
   void add(std::string method, std::string path, Handler handler, Access access = Access::open);
   // Without an authenticator every Access::bearer_token route answers 401: fail closed.
   void set_authenticator(Authenticator authenticator);

@@ -111,6 +111,25 @@ TEST(Router, IdSegmentsMatchOneNonEmptySegmentAndReachTheHandler) {
   EXPECT_EQ(header_of(*refused, "Allow"), "POST");
 }
 
+// Found by fuzz/router: a target without a leading '/' had its first character taken for the
+// slash, so "ab" matched "/{}" with the id "b".
+TEST(Router, ATargetWithoutALeadingSlashMatchesNoRoute) {
+  Router router;
+  router.add("GET", "/{}", answering(200));
+  router.add("OPTIONS", "/x", answering(200));
+  for (const char* path : {"ab", "*", "", "x"}) {
+    auto request = request_for("GET", path);
+    EXPECT_EQ(dispatch(router, request)->status, 404) << path;
+  }
+  EXPECT_TRUE(router.methods_for("ab").empty());
+}
+
+TEST(Router, RefusesAPatternThatIsNotAPath) {
+  Router router;
+  EXPECT_THROW(router.add("GET", "v1/me", answering(200)), std::logic_error);
+  EXPECT_THROW(router.add("GET", "", answering(200)), std::logic_error);
+}
+
 TEST(Router, RefusesADuplicateRoute) {
   Router router;
   router.add("GET", "/x", answering(200));
