@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Debian packages with CPack, checks them with lintian, installs them with dpkg -i,
-# verifies the systemd unit, and runs the installed lmpd as its system user: create a license,
-# check a seat out over the seat protocol, stop it. Needs root; exits 77 (skipped) otherwise.
+# Builds the Debian packages with CPack, checks them with lintian, installs the endpoint packages
+# alone and then the rest with dpkg -i, verifies the systemd unit, and runs the installed lmpd as
+# its system user: create a license, check a seat out over the seat protocol, stop it; then
+# installs the packages over themselves as an upgrade does. Needs root; exits 77 (skipped)
+# otherwise.
 set -euo pipefail
 build_dir=$1
 source_dir=$2
@@ -19,7 +21,7 @@ work=$(mktemp -d /tmp/lmpd-package-XXXXXX)
 pid=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  dpkg --purge lmpd lmpd-dev >/dev/null 2>&1 || true
+  dpkg --purge lmpd lmpd-dev lmp-run liblmpclient1 >/dev/null 2>&1 || true
   rm -rf "$work" /var/lib/lmpd/package-test.db*
 }
 trap cleanup EXIT
@@ -28,11 +30,20 @@ echo "== cpack"
 (cd "$build_dir" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; exit 1; }
 debs=("$work"/out/*.deb)
 ls -l "${debs[@]}"
+for package in lmpd liblmpclient1 lmp-run lmpd-dev; do
+  ls "$work"/out/${package}_*.deb >/dev/null
+done
 
 echo "== lintian"
-lintian --fail-on error --suppress-tags no-manual-page "${debs[@]}"
+lintian --fail-on error,warning --suppress-tags no-manual-page "${debs[@]}"
 
-echo "== dpkg -i"
+echo "== dpkg -i: an endpoint's packages, without the server"
+dpkg -i "$work"/out/liblmpclient1_*.deb "$work"/out/lmp-run_*.deb
+/usr/bin/lmp-run --help | grep -q "usage: lmp-run"
+ldconfig -p | grep -q liblmpclient.so.1
+! dpkg-query -W lmpd >/dev/null 2>&1
+
+echo "== dpkg -i: everything"
 dpkg -i "${debs[@]}"
 getent passwd lmpd >/dev/null
 test -f /etc/lmpd/lmpd.yaml
@@ -76,4 +87,10 @@ wait "$pid" || status=$?
 pid=""
 [ "$status" -eq 0 ] || { echo "lmpd exited with $status"; cat "$work/lmpd.log"; exit 1; }
 grep -q "event=stopped" "$work/lmpd.log" || { cat "$work/lmpd.log"; exit 1; }
+
+echo "== dpkg -i again: the upgrade path of the maintainer scripts"
+echo "# a local change" >>/etc/lmpd/lmpd.yaml
+dpkg -i --force-confold "${debs[@]}"
+tail -1 /etc/lmpd/lmpd.yaml | grep -q "a local change"
+getent passwd lmpd >/dev/null
 echo "package test passed"
