@@ -1,6 +1,8 @@
 // The real lmpd executable: killed with SIGKILL under load and restarted, stopped with SIGTERM,
 // reloaded with SIGHUP, and its command-line tools (--check-config, admin).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -149,6 +151,34 @@ TEST_F(ProcessTest, SigkillUnderLoadLosesNoAcknowledgedLease) {
   // may add to them, but never past the license.
   EXPECT_GE(used, static_cast<long long>(acknowledged.size()));
   EXPECT_LE(used, kUnits);
+}
+
+// The seat listener binds and logs `listening` before the admin listener fails to bind; lmpd
+// must then exit, and a watcher of its log must not take the first line for a start.
+TEST_F(ProcessTest, AnAdminPortInUseStopsTheStartAfterTheSeatListenerBound) {
+  const int taken = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(taken, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(taken, 1), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  std::string text = config_text();
+  const std::string admin_port = "  admin:\n    address: 127.0.0.1\n    port: 0\n";
+  text.replace(text.find(admin_port), admin_port.size(),
+               "  admin:\n    address: 127.0.0.1\n    port: " +
+                   std::to_string(ntohs(address.sin_port)) + "\n");
+  write_config(text);
+  try {
+    DaemonProcess lmpd(config_path(), log_path());
+    FAIL() << "lmpd counted as started with its admin port taken:\n" << read_file(log_path());
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("exited during startup"), std::string::npos) << e.what();
+  }
+  EXPECT_NE(read_file(log_path()).find("event=listening listener=seat"), std::string::npos);
+  ::close(taken);
 }
 
 TEST_F(ProcessTest, SecondDaemonOnTheSameDatabaseRefusesToStart) {

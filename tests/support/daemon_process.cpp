@@ -103,11 +103,14 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& config_path,
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::string text = read_file(log_path);
-    auto at = text.find("event=listening");
-    if (at != std::string::npos) {
+    // `started` comes once every listener is bound: a second listener that fails to bind makes
+    // lmpd exit after the first one's `listening` line, and that must not count as started.
+    if (text.find("event=started") != std::string::npos) {
+      auto at = text.find("event=listening listener=seat");
+      if (at == std::string::npos) at = text.find("event=listening");
       auto port_at = text.find("port=", at);
       auto end = text.find_first_of(" \n", port_at);
-      if (port_at != std::string::npos && end != std::string::npos) {
+      if (at != std::string::npos && port_at != std::string::npos && end != std::string::npos) {
         port_ = static_cast<std::uint16_t>(std::stoi(text.substr(port_at + 5, end - port_at - 5)));
         return;
       }
