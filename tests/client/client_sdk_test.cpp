@@ -1,4 +1,4 @@
-// The installed client SDK: the runtime and sdk components installed into a scratch folder,
+// The installed client SDK: the client and sdk components installed into a scratch folder,
 // the C example (client/examples/hold_seat.c) compiled as C99 with pkg-config's flags and built
 // by an outside CMake project with find_package(lmp-client); each build holds a seat of a real
 // lmpd while it works and returns it.
@@ -37,7 +37,7 @@ class ClientSdkTest : public ::testing::Test {
 
   void SetUp() override {
     stage_ = dir_.path() / "stage";
-    for (const char* component : {"runtime", "sdk"}) {
+    for (const char* component : {"client", "sdk"}) {
       auto r = run_command({"/usr/bin/env", "DESTDIR=" + stage_.string(), LMP_CMAKE_COMMAND,
                             "--install", LMP_BUILD_DIR, "--component", component});
       ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "support/line_client.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -14,10 +15,13 @@ namespace {
 constexpr std::int64_t kDay = 86400;
 constexpr const char* kNever = "253402300799";  // 9999-12-31T23:59:59Z
 
-class PermanentAllocationTest : public ::testing::Test {
+// The parameter names the storage backend.
+class PermanentAllocationTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     config_ = base_config(dir_.path());
+    if (!backend_.use(GetParam(), config_))
+      GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
     config::Product keys;
     keys.code = "vault";
     keys.name = "Vault Keys";
@@ -30,12 +34,15 @@ class PermanentAllocationTest : public ::testing::Test {
   void start() { server_ = std::make_unique<TestServer>(config_); }
 
   TempDir dir_;
+  StorageBackend backend_;  // outlives the server, which uses its database
   config::Config config_;
   std::string code_;
   std::unique_ptr<TestServer> server_;
 };
 
-TEST_F(PermanentAllocationTest, KeysStayAllocatedWithoutHeartbeatsUntilCheckedIn) {
+INSTANTIATE_TEST_SUITE_P(Backends, PermanentAllocationTest, kStorageBackends, backend_name);
+
+TEST_P(PermanentAllocationTest, KeysStayAllocatedWithoutHeartbeatsUntilCheckedIn) {
   start();
   LineClient c(server_->port());
   auto first = c.request("CHECKOUT code=" + code_ + " units=2 host=db1");
@@ -56,7 +63,7 @@ TEST_F(PermanentAllocationTest, KeysStayAllocatedWithoutHeartbeatsUntilCheckedIn
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code_ + " units=2 host=db2")), "OK");
 }
 
-TEST_F(PermanentAllocationTest, AllocationsSurviveARestart) {
+TEST_P(PermanentAllocationTest, AllocationsSurviveARestart) {
   start();
   std::string lease;
   {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "support/line_client.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -14,10 +15,13 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 
-class SaasFamilyTest : public ::testing::Test {
+// The parameter names the storage backend.
+class SaasFamilyTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     config_ = base_config(dir_.path());
+    if (!backend_.use(GetParam(), config_))
+      GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
     config::Product crm;
     crm.code = "crm";
     crm.name = "CRM Cloud";
@@ -33,11 +37,14 @@ class SaasFamilyTest : public ::testing::Test {
   void start() { server_ = std::make_unique<TestServer>(config_); }
 
   TempDir dir_;
+  StorageBackend backend_;  // outlives the server, which uses its database
   config::Config config_;
   std::unique_ptr<TestServer> server_;
 };
 
-TEST_F(SaasFamilyTest, AUserHoldsOneSeatAcrossSessionsAndHosts) {
+INSTANTIATE_TEST_SUITE_P(Backends, SaasFamilyTest, kStorageBackends, backend_name);
+
+TEST_P(SaasFamilyTest, AUserHoldsOneSeatAcrossSessionsAndHosts) {
   auto code = license(3);
   start();
   LineClient c(server_->port());
@@ -56,7 +63,7 @@ TEST_F(SaasFamilyTest, AUserHoldsOneSeatAcrossSessionsAndHosts) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " user=ann units=2")), "bad_request");
 }
 
-TEST_F(SaasFamilyTest, ASeatIsFreedOnlyAfterTheInactivityPeriod) {
+TEST_P(SaasFamilyTest, ASeatIsFreedOnlyAfterTheInactivityPeriod) {
   auto code = license(1);
   start();
   LineClient c(server_->port());
@@ -74,7 +81,7 @@ TEST_F(SaasFamilyTest, ASeatIsFreedOnlyAfterTheInactivityPeriod) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " user=bob")), "OK");
 }
 
-TEST_F(SaasFamilyTest, OverageIsGrantedUpToTheAllowanceAndReported) {
+TEST_P(SaasFamilyTest, OverageIsGrantedUpToTheAllowanceAndReported) {
   auto code = license(10);  // 20 % of 10: two users beyond the ten licensed
   start();
   LineClient c(server_->port());

@@ -1,5 +1,6 @@
-// Conformance of the seat protocol through a real TCP socket and a real SQLite file: every verb,
-// every error code, tags, pipelining, waiting, expiry on the injected clock and concurrency.
+// Conformance of the seat protocol through a real TCP socket, on each storage backend (a real
+// SQLite file, and a PostgreSQL database of its own when LMP_TEST_POSTGRES names a server): every
+// verb, every error code, tags, pipelining, waiting, expiry on the injected clock and concurrency.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,24 +10,33 @@
 
 #include "core/activation_code.hpp"
 #include "support/line_client.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
 namespace {
 
-class SeatProtocolTest : public ::testing::Test {
+// The parameter names the storage backend.
+class SeatProtocolTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { config_ = base_config(dir_.path()); }
+  void SetUp() override {
+    config_ = base_config(dir_.path());
+    if (!backend_.use(GetParam(), config_))
+      GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
+  }
   void start() { server_ = std::make_unique<TestServer>(config_); }
   std::string license(LicenseSpec spec = {}) { return create_license(config_, spec); }
   LineClient client() { return LineClient(server_->port()); }
 
   TempDir dir_;
+  StorageBackend backend_;  // outlives the server, which uses its database
   config::Config config_;
   std::unique_ptr<TestServer> server_;
 };
 
-TEST_F(SeatProtocolTest, HelloPingQuit) {
+INSTANTIATE_TEST_SUITE_P(Backends, SeatProtocolTest, kStorageBackends, backend_name);
+
+TEST_P(SeatProtocolTest, HelloPingQuit) {
   start();
   LineClient c(server_->port());
   auto hello = c.request("HELLO proto=1 client=test");
@@ -44,7 +54,7 @@ TEST_F(SeatProtocolTest, HelloPingQuit) {
   EXPECT_TRUE(c.closed_by_server());
 }
 
-TEST_F(SeatProtocolTest, MalformedLinesAreAnsweredAndKeepTheConnection) {
+TEST_P(SeatProtocolTest, MalformedLinesAreAnsweredAndKeepTheConnection) {
   start();
   LineClient c(server_->port());
   auto unknown = c.request("FROB tag=7 x=1");
@@ -66,7 +76,7 @@ TEST_F(SeatProtocolTest, MalformedLinesAreAnsweredAndKeepTheConnection) {
   EXPECT_EQ(c.request("PING"), "OK");
 }
 
-TEST_F(SeatProtocolTest, CheckoutHeartbeatCheckin) {
+TEST_P(SeatProtocolTest, CheckoutHeartbeatCheckin) {
   auto code = license({.units = 2});
   start();
   LineClient c(server_->port());
@@ -95,7 +105,7 @@ TEST_F(SeatProtocolTest, CheckoutHeartbeatCheckin) {
   EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "0");
 }
 
-TEST_F(SeatProtocolTest, LeaseBelongsToItsIdNotTheConnection) {
+TEST_P(SeatProtocolTest, LeaseBelongsToItsIdNotTheConnection) {
   auto code = license();
   start();
   std::string lease;
@@ -108,7 +118,7 @@ TEST_F(SeatProtocolTest, LeaseBelongsToItsIdNotTheConnection) {
   EXPECT_EQ(second.request("CHECKIN lease=" + lease), "OK");
 }
 
-TEST_F(SeatProtocolTest, ActivateAndStatus) {
+TEST_P(SeatProtocolTest, ActivateAndStatus) {
   auto code = license({.units = 3});
   start();
   LineClient c(server_->port());
@@ -134,7 +144,7 @@ TEST_F(SeatProtocolTest, ActivateAndStatus) {
   EXPECT_EQ(s["free"], "3");
 }
 
-TEST_F(SeatProtocolTest, InvalidCodesGetOneAnswer) {
+TEST_P(SeatProtocolTest, InvalidCodesGetOneAnswer) {
   license();
   start();
   LineClient c(server_->port());
@@ -151,7 +161,7 @@ TEST_F(SeatProtocolTest, InvalidCodesGetOneAnswer) {
   EXPECT_EQ(status_of(c.request("STATUS code=abc")), "invalid_code");
 }
 
-TEST_F(SeatProtocolTest, RateLimitsPeersThatGuessCodes) {
+TEST_P(SeatProtocolTest, RateLimitsPeersThatGuessCodes) {
   config_.limits.invalid_code_burst = 3;
   auto code = license();
   start();
@@ -169,7 +179,7 @@ TEST_F(SeatProtocolTest, RateLimitsPeersThatGuessCodes) {
   EXPECT_EQ(status_of(c.request("HEARTBEAT lease=0123")), "lease_unknown");
 }
 
-TEST_F(SeatProtocolTest, ValidityPeriodAndLifecycle) {
+TEST_P(SeatProtocolTest, ValidityPeriodAndLifecycle) {
   auto later = license({.starts_at_ms = kTestEpochMs + 86400000});
   auto over =
       license({.starts_at_ms = kTestEpochMs - 2 * 86400000, .expires_at_ms = kTestEpochMs - 1000});
@@ -195,7 +205,7 @@ TEST_F(SeatProtocolTest, ValidityPeriodAndLifecycle) {
   EXPECT_EQ(fields_of(c.request("STATUS code=" + eos))["state"], "end_of_sale");
 }
 
-TEST_F(SeatProtocolTest, ProductMustBeTheLicensedOne) {
+TEST_P(SeatProtocolTest, ProductMustBeTheLicensedOne) {
   auto code = license();
   start();
   LineClient c(server_->port());
@@ -205,7 +215,7 @@ TEST_F(SeatProtocolTest, ProductMustBeTheLicensedOne) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " product=cad")), "OK");
 }
 
-TEST_F(SeatProtocolTest, NoSeatsAtTheLimitAndUnitsCount) {
+TEST_P(SeatProtocolTest, NoSeatsAtTheLimitAndUnitsCount) {
   auto code = license({.units = 3});
   start();
   LineClient c(server_->port());
@@ -218,7 +228,7 @@ TEST_F(SeatProtocolTest, NoSeatsAtTheLimitAndUnitsCount) {
   EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["free"], "0");
 }
 
-TEST_F(SeatProtocolTest, EndpointsNeedHostAndRepeatCheckoutReusesTheLease) {
+TEST_P(SeatProtocolTest, EndpointsNeedHostAndRepeatCheckoutReusesTheLease) {
   auto code = license({.product = "agent", .units = 2, .unit = sdk::UnitType::endpoints});
   start();
   LineClient c(server_->port());
@@ -237,7 +247,7 @@ TEST_F(SeatProtocolTest, EndpointsNeedHostAndRepeatCheckoutReusesTheLease) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " host=pc1")), "OK");
 }
 
-TEST_F(SeatProtocolTest, LeasesExpireOnTheInjectedClock) {
+TEST_P(SeatProtocolTest, LeasesExpireOnTheInjectedClock) {
   auto code = license({.units = 1});
   start();
   LineClient c(server_->port());
@@ -250,7 +260,7 @@ TEST_F(SeatProtocolTest, LeasesExpireOnTheInjectedClock) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
 }
 
-TEST_F(SeatProtocolTest, WaitIsAnsweredWhenAUnitFrees) {
+TEST_P(SeatProtocolTest, WaitIsAnsweredWhenAUnitFrees) {
   auto code = license({.units = 1});
   start();
   LineClient holder(server_->port());
@@ -264,7 +274,7 @@ TEST_F(SeatProtocolTest, WaitIsAnsweredWhenAUnitFrees) {
   EXPECT_EQ(answer->find("OK tag=w lease="), 0u) << *answer;
 }
 
-TEST_F(SeatProtocolTest, WaitersAreServedFirstComeFirstServed) {
+TEST_P(SeatProtocolTest, WaitersAreServedFirstComeFirstServed) {
   auto code = license({.units = 1});
   start();
   LineClient holder(server_->port());
@@ -286,7 +296,7 @@ TEST_F(SeatProtocolTest, WaitersAreServedFirstComeFirstServed) {
   EXPECT_EQ(status_of(*then), "OK");
 }
 
-TEST_F(SeatProtocolTest, WaitTimesOutWithNoSeats) {
+TEST_P(SeatProtocolTest, WaitTimesOutWithNoSeats) {
   auto code = license({.units = 1});
   start();
   LineClient c(server_->port());
@@ -300,7 +310,7 @@ TEST_F(SeatProtocolTest, WaitTimesOutWithNoSeats) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " wait=301")), "bad_request");
 }
 
-TEST_F(SeatProtocolTest, WaiterIsServedWhenALeaseExpires) {
+TEST_P(SeatProtocolTest, WaiterIsServedWhenALeaseExpires) {
   auto code = license({.units = 1});
   start();
   LineClient c(server_->port());
@@ -314,7 +324,7 @@ TEST_F(SeatProtocolTest, WaiterIsServedWhenALeaseExpires) {
   EXPECT_EQ(status_of(*answer), "OK");
 }
 
-TEST_F(SeatProtocolTest, PipelinedAnswersComeInRequestOrder) {
+TEST_P(SeatProtocolTest, PipelinedAnswersComeInRequestOrder) {
   auto code = license({.units = 1000});
   start();
   LineClient c(server_->port());
@@ -336,7 +346,7 @@ TEST_F(SeatProtocolTest, PipelinedAnswersComeInRequestOrder) {
   }
 }
 
-TEST_F(SeatProtocolTest, LineTooLongIsAnsweredThenClosed) {
+TEST_P(SeatProtocolTest, LineTooLongIsAnsweredThenClosed) {
   start();
   LineClient c(server_->port());
   // 4095 bytes plus LF is the longest line allowed.
@@ -352,7 +362,7 @@ TEST_F(SeatProtocolTest, LineTooLongIsAnsweredThenClosed) {
   EXPECT_EQ(other.request("PING"), "OK");
 }
 
-TEST_F(SeatProtocolTest, LineTooLongWithoutAnyNewline) {
+TEST_P(SeatProtocolTest, LineTooLongWithoutAnyNewline) {
   start();
   LineClient c(server_->port());
   c.send_raw(std::string(10000, 'A'));
@@ -362,7 +372,7 @@ TEST_F(SeatProtocolTest, LineTooLongWithoutAnyNewline) {
   EXPECT_TRUE(c.closed_by_server());
 }
 
-TEST_F(SeatProtocolTest, HalfClosedClientGetsEveryAnswer) {
+TEST_P(SeatProtocolTest, HalfClosedClientGetsEveryAnswer) {
   auto code = license();
   start();
   LineClient c(server_->port());
@@ -376,7 +386,7 @@ TEST_F(SeatProtocolTest, HalfClosedClientGetsEveryAnswer) {
   EXPECT_TRUE(c.closed_by_server());
 }
 
-TEST_F(SeatProtocolTest, ConcurrentClientsNeverGetMoreThanTheUnits) {
+TEST_P(SeatProtocolTest, ConcurrentClientsNeverGetMoreThanTheUnits) {
   constexpr int kUnits = 5;
   constexpr int kClients = 40;
   auto code = license({.units = kUnits});
@@ -415,7 +425,7 @@ TEST_F(SeatProtocolTest, ConcurrentClientsNeverGetMoreThanTheUnits) {
   for (int i = 0; i < kUnits; ++i) EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
 }
 
-TEST_F(SeatProtocolTest, PluginExceptionFailsOneRequestWithInternal) {
+TEST_P(SeatProtocolTest, PluginExceptionFailsOneRequestWithInternal) {
   // The "throwing" test family throws from every checkout call.
   config_.plugin_directory = LMP_TEST_THROWING_PLUGIN_DIR;
   config_.products.resize(1);
@@ -438,7 +448,7 @@ TEST_F(SeatProtocolTest, PluginExceptionFailsOneRequestWithInternal) {
   EXPECT_EQ(other.request("PING"), "OK");
 }
 
-TEST_F(SeatProtocolTest, RestartKeepsLeases) {
+TEST_P(SeatProtocolTest, RestartKeepsLeases) {
   auto code = license({.units = 2});
   start();
   std::string lease;

@@ -3,8 +3,6 @@
 // between instances, waiters served by a unit freed on another instance, and an instance killed
 // without losing what it acknowledged.
 #include <gtest/gtest.h>
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -18,6 +16,7 @@
 
 #include "support/daemon_process.hpp"
 #include "support/line_client.hpp"
+#include "support/scratch_postgres.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -26,28 +25,21 @@ namespace {
 class SharedDatabaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* server = std::getenv("LMP_TEST_POSTGRES");
-    if (server == nullptr)
+    if (ScratchPostgres::server() == nullptr)
       GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
-    server_ = server;
-    std::random_device random;
-    database_ = "lmp_e2e_" + std::to_string(random()) + std::to_string(random());
-    soci::session admin(soci::postgresql, server_);
-    admin << "CREATE DATABASE " + database_;
+    database_ = std::make_unique<ScratchPostgres>();
     std::ofstream(config_path())
         << "listeners:\n  seat: {address: 127.0.0.1, port: 0}\n"
         << "  admin: {address: 127.0.0.1, port: 0}\n"
-        << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \"" << server_
-        << " dbname=" << database_ << "\"\n"
+        << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \""
+        << database_->connection() << "\"\n"
         << "leases:\n  reclaim_interval_ms: 200\n"
         << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
         << "products:\n  - {code: cad, name: CAD, family: software, unit: seats}\n";
   }
   void TearDown() override {
     instances_.clear();
-    if (database_.empty()) return;
-    soci::session admin(soci::postgresql, server_);
-    admin << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)";
+    database_.reset();
   }
   std::filesystem::path config_path() const { return dir_.path() / "lmpd.yaml"; }
 
@@ -68,8 +60,7 @@ class SharedDatabaseTest : public ::testing::Test {
   std::uint16_t port(std::size_t instance) const { return instances_[instance]->port(); }
 
   TempDir dir_;
-  std::string server_;
-  std::string database_;
+  std::unique_ptr<ScratchPostgres> database_;
   std::vector<std::unique_ptr<DaemonProcess>> instances_;
 };
 

@@ -6,16 +6,20 @@
 #include <string>
 
 #include "support/line_client.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
 namespace {
 
-class SuiteFamilyTest : public ::testing::Test {
+// The parameter names the storage backend.
+class SuiteFamilyTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     // base_config has "cad" (software, seats) and "agent" (software, endpoints).
     config_ = base_config(dir_.path());
+    if (!backend_.use(GetParam(), config_))
+      GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
     config::Product render;
     render.code = "render";
     render.name = "Render Farm";
@@ -37,11 +41,14 @@ class SuiteFamilyTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  StorageBackend backend_;  // outlives the server, which uses its database
   config::Config config_;
   std::unique_ptr<TestServer> server_;
 };
 
-TEST_F(SuiteFamilyTest, OneHolderUsesOneUnitAcrossComponents) {
+INSTANTIATE_TEST_SUITE_P(Backends, SuiteFamilyTest, kStorageBackends, backend_name);
+
+TEST_P(SuiteFamilyTest, OneHolderUsesOneUnitAcrossComponents) {
   auto code = suite_license(2);
   start();
   LineClient c(server_->port());
@@ -58,7 +65,7 @@ TEST_F(SuiteFamilyTest, OneHolderUsesOneUnitAcrossComponents) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " product=agent host=pc3")), "OK");
 }
 
-TEST_F(SuiteFamilyTest, OnlyComponentsAreLicensedAndOneMustBeNamed) {
+TEST_P(SuiteFamilyTest, OnlyComponentsAreLicensedAndOneMustBeNamed) {
   auto code = suite_license(2);
   start();
   LineClient c(server_->port());
@@ -72,7 +79,7 @@ TEST_F(SuiteFamilyTest, OnlyComponentsAreLicensedAndOneMustBeNamed) {
   EXPECT_EQ(status_of(c.request("STATUS code=" + code + " product=cad")), "product_not_licensed");
 }
 
-TEST_F(SuiteFamilyTest, EndOfLifeOfOneComponentStopsThatComponentOnly) {
+TEST_P(SuiteFamilyTest, EndOfLifeOfOneComponentStopsThatComponentOnly) {
   config_.products[2].end_of_life_unix = kTestEpochMs / 1000 - 60;  // render
   auto code = suite_license(2);
   start();

@@ -52,7 +52,7 @@ config::Config base_config(const std::filesystem::path& dir) {
 }
 
 std::string create_license(const config::Config& config, const LicenseSpec& spec) {
-  auto store = storage::open_sqlite(config.storage);
+  auto store = storage::open_store(config.storage);
   store->begin();
   auto customer = store->find_customer(spec.customer);
   std::int64_t customer_id =
