@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Debian packages with CPack, checks them with lintian, installs the endpoint packages
 # alone and then the rest with dpkg -i, verifies the systemd unit, and runs the installed lmpd as
-# its system user: create a license, check a seat out over the seat protocol, stop it; then
-# installs the packages over themselves as an upgrade does. Needs root; exits 77 (skipped)
+# its system user: create a license, check a seat out over the seat protocol, reload it with a
+# broken config and see it keep serving, scrape /metrics, stop it; then installs the packages
+# over themselves as an upgrade does. Needs root; exits 77 (skipped)
 # otherwise.
 set -euo pipefail
 build_dir=$1
@@ -70,17 +71,45 @@ setpriv --reuid lmpd --regid lmpd --init-groups /usr/sbin/lmpd --config "$work/l
 pid=$!
 port=""
 for _ in $(seq 100); do
-  port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
-  [ -n "$port" ] && break
+  grep -q "event=started" "$work/lmpd.log" && break
   sleep 0.1
 done
-[ -n "$port" ] || { cat "$work/lmpd.log"; exit 1; }
+port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
+admin_port=$(sed -n 's/.*event=listening listener=admin.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
+[ -n "$port" ] && [ -n "$admin_port" ] || { cat "$work/lmpd.log"; exit 1; }
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'CHECKOUT code=%s\n' "$code" >&3
 read -r answer <&3
 echo "$answer"
 case "$answer" in OK\ lease=*) ;; *) exit 1 ;; esac
+lease=$(echo "$answer" | sed -n 's/^OK lease=\([0-9a-f]*\).*/\1/p')
+
+echo "== reload with a broken config: refused, the old one keeps serving"
+cp "$work/lmpd.yaml" "$work/lmpd.good.yaml"
+printf 'leases:\n  duration_seconds: [not a number\n' >>"$work/lmpd.yaml"
+kill -HUP "$pid"
+for _ in $(seq 100); do
+  grep -q "event=reload_failed" "$work/lmpd.log" && break
+  sleep 0.1
+done
+grep "event=reload_rejected" "$work/lmpd.log" | grep -q "lmpd.yaml:" || { cat "$work/lmpd.log"; exit 1; }
+printf 'HEARTBEAT lease=%s\n' "$lease" >&3
+read -r answer <&3
+echo "$answer"
+case "$answer" in OK\ *) ;; *) exit 1 ;; esac
 exec 3>&-
+cp "$work/lmpd.good.yaml" "$work/lmpd.yaml"
+
+echo "== /metrics"
+exec 4<>"/dev/tcp/127.0.0.1/$admin_port"
+printf 'GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&4
+metrics=$(cat <&4)
+exec 4>&-
+echo "$metrics" | head -1 | grep -q "200" || { echo "$metrics" | head -20; exit 1; }
+echo "$metrics" | grep -q '^lmp_checkouts_total{product="example-app"} 1' || {
+  echo "$metrics" | grep lmp_checkouts
+  exit 1
+}
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
