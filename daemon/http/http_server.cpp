@@ -1,6 +1,7 @@
-// Connections of the HTTP listener (Boost.Beast): request parsing with header and body limits,
-// keep-alive with one request at a time (pipelined requests are answered in order), idle timeout,
-// connection limits, draining on stop, and the health routes.
+// Connections of the HTTP listener (Boost.Beast), over plain TCP or TLS: request parsing with
+// header and body limits, keep-alive with one request at a time (pipelined requests are answered
+// in order), idle timeout, the TLS handshake deadline, connection limits, draining on stop, and
+// the health routes.
 #include "http/http_server.hpp"
 
 #include <time.h>
@@ -15,6 +16,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cctype>
@@ -22,6 +24,7 @@
 #include <exception>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_set>
 
 #include "core/log.hpp"
@@ -29,6 +32,7 @@
 #include "http/router.hpp"
 #include "http/seat_routes.hpp"
 #include "net/connection_limits.hpp"
+#include "net/tls_context.hpp"
 
 namespace lmp::http {
 
@@ -36,6 +40,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<tcp::socket>;
 
 namespace {
 constexpr std::size_t kReadChunk = 16384;
@@ -84,6 +89,23 @@ std::string peer_of(const tcp::socket& socket) {
   return ec ? std::string("unknown") : endpoint.address().to_string();
 }
 
+tcp::socket& lowest(tcp::socket& socket) {
+  return socket;
+}
+tcp::socket& lowest(TlsStream& stream) {
+  return stream.next_layer();
+}
+
+// Built in place (a prvalue), so neither stream type needs to be movable.
+template <class Stream>
+Stream make_stream(tcp::socket&& socket, asio::ssl::context* context) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    return TlsStream(std::move(socket), *context);
+  } else {
+    return std::move(socket);
+  }
+}
+
 HttpResponse status_response(int status, std::string_view state) {
   boost::json::object body;
   body["status"] = state;
@@ -92,7 +114,17 @@ HttpResponse status_response(int status, std::string_view state) {
 
 }  // namespace
 
-class HttpConnection;
+// What the listener needs of a connection whatever its stream.
+class HttpConnectionBase : public std::enable_shared_from_this<HttpConnectionBase> {
+ public:
+  virtual ~HttpConnectionBase() = default;
+  virtual void start() = 0;
+  // Ends the connection at once; a response in flight is dropped.
+  virtual void close() = 0;
+  // The server is stopping: a connection with nothing in flight closes now; one with a request
+  // in flight answers it, then whatever complete requests it had already received, and closes.
+  virtual void drain() = 0;
+};
 
 struct HttpServerState {
   HttpServerState(asio::io_context& io_context, HttpServerOptions opts)
@@ -102,60 +134,113 @@ struct HttpServerState {
         limits(options.max_connections, options.max_connections_per_address) {}
 
   void accept(const std::shared_ptr<HttpServerState>& self);
+  // Best effort: a plain client learns why before the close. A TLS client cannot read plain
+  // text, and a handshake is what the limit saves, so it just sees the connection close.
+  void refuse(tcp::socket& socket, std::string_view message) const {
+    if (options.tls) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    http::refuse(socket, message);
+  }
 
   asio::io_context& io;
   HttpServerOptions options;
   tcp::acceptor acceptor;
   net::ConnectionLimits limits;  // counts exactly the members of `connections`
   Router router;
-  std::unordered_set<std::shared_ptr<HttpConnection>> connections;
+  std::unordered_set<std::shared_ptr<HttpConnectionBase>> connections;
   bool stopped = false;  // stop() began: readyz says draining, connections close when done
 };
 
-class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+template <class Stream>
+class HttpConnection final : public HttpConnectionBase {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  HttpConnection(std::shared_ptr<HttpServerState> server, tcp::socket socket, std::string peer)
+  // `context` is the TLS context of a TLS connection (kept alive for it), null for plain TCP.
+  HttpConnection(std::shared_ptr<HttpServerState> server, tcp::socket socket, std::string peer,
+                 std::shared_ptr<asio::ssl::context> context)
       : server_(std::move(server)),
-        socket_(std::move(socket)),
+        context_(std::move(context)),
+        socket_(make_stream<Stream>(std::move(socket), context_.get())),
         timer_(server_->io),
         peer_(std::move(peer)) {
     boost::system::error_code ec;
-    socket_.set_option(tcp::no_delay(true), ec);
+    lowest(socket_).set_option(tcp::no_delay(true), ec);
   }
 
-  void start() {
-    arm_idle_timer();
-    next_request();
+  void start() override {
+    if constexpr (kTls) {
+      handshake();
+    } else {
+      arm_idle_timer();
+      next_request();
+    }
   }
 
-  // Ends the connection at once; a response in flight is dropped.
-  void close() {
+  void close() override {
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ec;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    lowest(socket_).shutdown(tcp::socket::shutdown_both, ec);
+    lowest(socket_).close(ec);
     server_->limits.release(peer_);
     server_->connections.erase(shared_from_this());
   }
 
-  // The server is stopping: a connection with nothing in flight closes now; one with a request
-  // in flight answers it, then whatever complete requests it had already received, and closes.
-  void drain() {
+  void drain() override {
     if (closed_) return;
-    if (!busy_ || lingering_) close();
+    if (!busy_ || lingering_ || handshaking_) close();
   }
 
  private:
+  std::shared_ptr<HttpConnection> self() {
+    return std::static_pointer_cast<HttpConnection>(shared_from_this());
+  }
+
+  // The timer guards the handshake: a peer that connects and says nothing (or too little)
+  // gives its slot back after tls_handshake_timeout_seconds.
+  void handshake() {
+    handshaking_ = true;
+    arm_timer(std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
+    socket_.async_handshake(
+        asio::ssl::stream_base::server, [self = self()](const boost::system::error_code& ec) {
+          if (self->closed_) return;
+          self->handshaking_ = false;
+          if (ec) {
+            self->handshake_failed(net::handshake_failure_reason(ec), ec.message());
+            return;
+          }
+          self->arm_idle_timer();
+          self->next_request();
+        });
+  }
+
+  void handshake_failed(std::string_view reason, const std::string& error) {
+    // A probe that connects and leaves is routine; a refused certificate or garbage is not.
+    auto level = reason == "closed" ? log::Level::info : log::Level::warning;
+    log::write(level, "tls_handshake_failed",
+               {{"listener", "admin"}, {"peer", peer_}, {"reason", reason}, {"error", error}});
+    if (server_->options.on_tls_handshake_failure)
+      server_->options.on_tls_handshake_failure(reason);
+    close();
+  }
+
   void arm_idle_timer() { arm_timer(std::chrono::seconds(server_->options.idle_timeout_seconds)); }
 
   void arm_timer(std::chrono::steady_clock::duration after) {
     timer_.expires_after(after);
-    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    timer_.async_wait([self = self()](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
       if (self->lingering_) {
         self->close();
+        return;
+      }
+      if (self->handshaking_) {
+        self->handshake_failed("timeout", "no TLS handshake within the timeout");
         return;
       }
       // The client does not read: the kernel stopped taking the response.
@@ -224,35 +309,34 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void send_continue() {
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     continue_sent_ = true;
-    asio::async_write(
-        socket_, asio::buffer(kContinue),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-          if (self->closed_) return;
-          if (ec) {
-            self->close();
-            return;
-          }
-          self->read_more();
-        });
+    asio::async_write(socket_, asio::buffer(kContinue),
+                      [self = self()](const boost::system::error_code& ec, std::size_t) {
+                        if (self->closed_) return;
+                        if (ec) {
+                          self->close();
+                          return;
+                        }
+                        self->read_more();
+                      });
   }
 
   void read_more() {
     if (reading_ || closed_) return;
     reading_ = true;
-    socket_.async_read_some(
-        buffer_.prepare(kReadChunk),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-          self->reading_ = false;
-          if (self->closed_) return;
-          if (ec) {
-            // End of stream, or the peer vanished: every complete request was answered.
-            self->close();
-            return;
-          }
-          self->buffer_.commit(n);
-          self->arm_idle_timer();
-          self->parse_buffered();
-        });
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = self()](const boost::system::error_code& ec, std::size_t n) {
+                              self->reading_ = false;
+                              if (self->closed_) return;
+                              if (ec) {
+                                // End of stream, or the peer vanished: every complete request was
+                                // answered.
+                                self->close();
+                                return;
+                              }
+                              self->buffer_.commit(n);
+                              self->arm_idle_timer();
+                              self->parse_buffered();
+                            });
   }
 
   // A request that cannot be parsed is answered and ends the connection: where the next
@@ -302,7 +386,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     request_.body = std::move(message.body());
     request_.peer = peer_;
     const auto id = ++request_id_;
-    Reply reply = [self = shared_from_this(), id](HttpResponse response) {
+    Reply reply = [self = self(), id](HttpResponse response) {
       self->respond(id, std::move(response));
     };
     try {
@@ -344,7 +428,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     arm_timer(std::chrono::seconds(options.send_timeout_seconds));
     bhttp::async_write(
         socket_, out,
-        [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
+        [self = self(), keep_alive](const boost::system::error_code& ec, std::size_t) {
           if (self->closed_) return;
           self->writing_ = false;
           self->response_.reset();
@@ -362,34 +446,44 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         });
   }
 
-  // Sends FIN, then reads and discards until the peer closes too or kLingerTime passes.
+  // Sends FIN, then reads and discards until the peer closes too or kLingerTime passes. Over
+  // TLS the close_notify exchange does the same: it reads until the peer's close_notify.
   void linger_close() {
     lingering_ = true;
-    boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
-    if (ec || server_->stopped) {
+    if (server_->stopped) {
       close();
       return;
     }
-    arm_timer(kLingerTime);
-    discard();
+    if constexpr (kTls) {
+      arm_timer(kLingerTime);
+      socket_.async_shutdown([self = self()](const boost::system::error_code&) { self->close(); });
+    } else {
+      boost::system::error_code ec;
+      socket_.shutdown(tcp::socket::shutdown_send, ec);
+      if (ec) {
+        close();
+        return;
+      }
+      arm_timer(kLingerTime);
+      discard();
+    }
   }
 
   void discard() {
-    socket_.async_read_some(
-        asio::buffer(discard_),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-          if (self->closed_) return;
-          if (ec) {
-            self->close();
-            return;
-          }
-          self->discard();
-        });
+    socket_.async_read_some(asio::buffer(discard_),
+                            [self = self()](const boost::system::error_code& ec, std::size_t) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                self->close();
+                                return;
+                              }
+                              self->discard();
+                            });
   }
 
   std::shared_ptr<HttpServerState> server_;
-  tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> context_;  // TLS only: the context it started with
+  Stream socket_;
   asio::steady_timer
       timer_;  // idle timeout, the send timeout while writing, or the linger deadline
   std::string peer_;
@@ -408,6 +502,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool continue_sent_ = false;
   bool lingering_ = false;
   bool closed_ = false;
+  bool handshaking_ = false;
 };
 
 void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
@@ -417,18 +512,24 @@ void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
       std::string peer = peer_of(socket);
       switch (self->limits.admit(peer)) {
         case net::ConnectionLimits::Verdict::admitted: {
-          auto connection = std::make_shared<HttpConnection>(self, std::move(socket), peer);
+          std::shared_ptr<HttpConnectionBase> connection;
+          if (self->options.tls)
+            connection = std::make_shared<HttpConnection<TlsStream>>(self, std::move(socket), peer,
+                                                                     self->options.tls->current());
+          else
+            connection = std::make_shared<HttpConnection<tcp::socket>>(self, std::move(socket),
+                                                                       peer, nullptr);
           self->connections.insert(connection);
           connection->start();
           break;
         }
         case net::ConnectionLimits::Verdict::over_total:
-          refuse(socket, "too many connections, retry later");
+          self->refuse(socket, "too many connections, retry later");
           log::warning("connection_refused",
                        {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections"}});
           break;
         case net::ConnectionLimits::Verdict::over_per_address:
-          refuse(socket, "too many connections from this address, retry later");
+          self->refuse(socket, "too many connections from this address, retry later");
           log::warning(
               "connection_refused",
               {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections_per_address"}});

@@ -1,19 +1,22 @@
-// Connections of the seat protocol: line framing with the 4096-byte limit, in-order answers to
-// pipelined requests, backpressure with a send timeout, idle timeout, connection limits, and the
-// invalid-code rate limit.
+// Connections of the seat protocol, over plain TCP or TLS: line framing with the 4096-byte limit,
+// in-order answers to pipelined requests, backpressure with a send timeout, idle timeout,
+// connection limits, the TLS handshake deadline, and the invalid-code rate limit.
 #include "net/seat_server.hpp"
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_set>
 
 #include "core/log.hpp"
 #include "net/connection_limits.hpp"
 #include "net/rate_limiter.hpp"
+#include "net/tls_context.hpp"
 #include "protocol/request_parser.hpp"
 #include "protocol/response.hpp"
 #include "seat/seat_command.hpp"
@@ -22,7 +25,9 @@
 namespace lmp::net {
 
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
+using TlsStream = ssl::stream<tcp::socket>;
 
 namespace {
 constexpr std::size_t kMaxLineBytes = 4096;       // terminator included (protocol.md)
@@ -41,9 +46,36 @@ std::string peer_of(const tcp::socket& socket) {
   auto endpoint = socket.remote_endpoint(ec);
   return ec ? std::string("unknown") : endpoint.address().to_string();
 }
+
+tcp::socket& lowest(tcp::socket& socket) {
+  return socket;
+}
+tcp::socket& lowest(TlsStream& stream) {
+  return stream.next_layer();
+}
+
+// Built in place (a prvalue), so neither stream type needs to be movable.
+template <class Stream>
+Stream make_stream(tcp::socket&& socket, ssl::context* context) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    return TlsStream(std::move(socket), *context);
+  } else {
+    return std::move(socket);
+  }
+}
 }  // namespace
 
-class Connection;
+// What the listener needs of a connection whatever its stream; the per-request work is in the
+// Connection template, so plain TCP pays nothing for TLS.
+class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
+ public:
+  virtual ~ConnectionBase() = default;
+  virtual void start() = 0;
+  // Ends the connection at once; answers still in flight are dropped.
+  virtual void close() = 0;
+  // Stop reading; finish and write what is in flight, then close.
+  virtual void drain() = 0;
+};
 
 struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   SeatServerState(asio::io_context& io_context, seat::SeatService& seat_service,
@@ -56,6 +88,16 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
         limits(options.max_connections, options.max_connections_per_address) {}
 
   void accept();
+  // Best effort: a plain client learns why before the close. A TLS client cannot read plain
+  // text, and a handshake is what the limit saves, so it just sees the connection close.
+  void refuse(tcp::socket& socket, const std::string& answer) const {
+    if (options.tls) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    net::refuse(socket, answer);
+  }
 
   asio::io_context& io;
   seat::SeatService& service;
@@ -63,48 +105,112 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   SeatServerOptions options;
   tcp::acceptor acceptor;
   ConnectionLimits limits;  // counts exactly the members of `connections`
-  std::unordered_set<std::shared_ptr<Connection>> connections;
+  std::unordered_set<std::shared_ptr<ConnectionBase>> connections;
   bool stopped = false;
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+template <class Stream>
+class Connection final : public ConnectionBase {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Connection(std::shared_ptr<SeatServerState> server, tcp::socket socket, std::string peer)
+  // `context` is the TLS context of a TLS connection (kept alive for it), null for plain TCP.
+  Connection(std::shared_ptr<SeatServerState> server, tcp::socket socket, std::string peer,
+             std::shared_ptr<ssl::context> context)
       : server_(std::move(server)),
-        socket_(std::move(socket)),
+        context_(std::move(context)),
+        socket_(make_stream<Stream>(std::move(socket), context_.get())),
         idle_timer_(server_->io),
         send_timer_(server_->io),
         peer_(std::move(peer)) {
     boost::system::error_code ec;
-    socket_.set_option(tcp::no_delay(true), ec);
+    lowest(socket_).set_option(tcp::no_delay(true), ec);
   }
 
-  void start() {
-    arm_idle_timer();
-    read();
+  void start() override {
+    if constexpr (kTls) {
+      handshake();
+    } else {
+      arm_idle_timer();
+      read();
+    }
   }
 
-  // Ends the connection at once; answers still in flight are dropped.
-  void close() {
+  void close() override {
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ec;
     idle_timer_.cancel();
     send_timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    lowest(socket_).shutdown(tcp::socket::shutdown_both, ec);
+    lowest(socket_).close(ec);
     server_->limits.release(peer_);
     server_->connections.erase(shared_from_this());
   }
 
-  // Stop reading; finish and write what is in flight, then close.
-  void drain() {
+  void drain() override {
     stop_reading_ = true;
     close_after_flush_ = true;
     flush();
   }
 
  private:
+  std::shared_ptr<Connection> self() {
+    return std::static_pointer_cast<Connection>(shared_from_this());
+  }
+
+  // The idle timer guards the handshake: a peer that connects and says nothing (or too little)
+  // gives its slot back after tls_handshake_timeout_seconds.
+  void handshake() {
+    handshaking_ = true;
+    idle_timer_.expires_after(std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
+    idle_timer_.async_wait([self = self()](const boost::system::error_code& ec) {
+      if (ec || self->closed_ || !self->handshaking_) return;
+      self->handshake_failed("timeout", "no TLS handshake within the timeout");
+    });
+    socket_.async_handshake(ssl::stream_base::server,
+                            [self = self()](const boost::system::error_code& ec) {
+                              if (self->closed_) return;
+                              self->handshaking_ = false;
+                              if (ec) {
+                                self->handshake_failed(handshake_failure_reason(ec), ec.message());
+                                return;
+                              }
+                              self->arm_idle_timer();
+                              self->read();
+                            });
+  }
+
+  void handshake_failed(std::string_view reason, const std::string& error) {
+    // A probe that connects and leaves is routine; a refused certificate or garbage is not.
+    auto level = reason == "closed" ? log::Level::info : log::Level::warning;
+    log::write(level, "tls_handshake_failed",
+               {{"listener", "seat"}, {"peer", peer_}, {"reason", reason}, {"error", error}});
+    if (server_->options.on_tls_handshake_failure)
+      server_->options.on_tls_handshake_failure(reason);
+    close();
+  }
+
+  // After the last answer: TLS says close_notify first (bounded by the handshake timeout, since
+  // the peer may never answer it). A read still pending cannot share the stream with it.
+  void finish() {
+    if constexpr (kTls) {
+      if (shutting_down_) return;
+      if (!reading_) {
+        shutting_down_ = true;
+        idle_timer_.expires_after(
+            std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
+        idle_timer_.async_wait([self = self()](const boost::system::error_code& ec) {
+          if (!ec) self->close();
+        });
+        socket_.async_shutdown(
+            [self = self()](const boost::system::error_code&) { self->close(); });
+        return;
+      }
+    }
+    close();
+  }
+
   struct Slot {
     bool ready = false;
     std::string text;
@@ -112,7 +218,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void arm_idle_timer() {
     idle_timer_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
-    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    idle_timer_.async_wait([self = self()](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
       // A waiter or a slow commit is not idleness: only close when nothing is in flight.
       if (!self->slots_.empty()) {
@@ -128,7 +234,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // does not read and the socket buffers are full.
   void arm_send_timer() {
     send_timer_.expires_after(std::chrono::seconds(server_->options.send_timeout_seconds));
-    send_timer_.async_wait([self = shared_from_this(),
+    send_timer_.async_wait([self = self(),
                             write = writes_done_](const boost::system::error_code& ec) {
       // A timer that fired while its write completed must not drop the connection.
       if (ec || self->closed_ || !self->writing_ || self->writes_done_ != write) return;
@@ -146,25 +252,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (slots_.size() >= kMaxPendingAnswers || unsent_bytes_ >= server_->options.max_unsent_bytes)
       return;
     reading_ = true;
-    socket_.async_read_some(
-        asio::buffer(buffer_),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-          self->reading_ = false;
-          if (self->closed_) return;
-          if (ec) {
-            // The peer finished sending (or vanished): answer what it asked, then close.
-            self->stop_reading_ = true;
-            self->close_after_flush_ = true;
-            self->flush();
-            return;
-          }
-          self->arm_idle_timer();
-          self->consume(std::string_view(self->buffer_.data(), n));
-          // Every seat request of this read goes to the service under one lock.
-          self->server_->service.submit_many(self->to_submit_);
-          self->flush();
-          self->read();
-        });
+    socket_.async_read_some(asio::buffer(buffer_),
+                            [self = self()](const boost::system::error_code& ec, std::size_t n) {
+                              self->reading_ = false;
+                              if (self->closed_) return;
+                              if (ec) {
+                                // The peer finished sending (or vanished): answer what it asked,
+                                // then close.
+                                self->stop_reading_ = true;
+                                self->close_after_flush_ = true;
+                                self->flush();
+                                return;
+                              }
+                              self->arm_idle_timer();
+                              self->consume(std::string_view(self->buffer_.data(), n));
+                              // Every seat request of this read goes to the service under one lock.
+                              self->server_->service.submit_many(self->to_submit_);
+                              self->flush();
+                              self->read();
+                            });
   }
 
   void consume(std::string_view data) {
@@ -262,10 +368,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     slots_.push_back(Slot{});
     // The service runs completions on this io_context (Daemon installs the executor), so the
     // completion may touch the connection directly.
-    to_submit_.push_back({std::move(built.command),
-                          [self = shared_from_this(), seq, tag = req.tag](seat::SeatResult result) {
-                            self->complete(seq, tag, result);
-                          }});
+    to_submit_.push_back(
+        {std::move(built.command), [self = self(), seq, tag = req.tag](seat::SeatResult result) {
+           self->complete(seq, tag, result);
+         }});
   }
 
   void complete(std::uint64_t seq, const std::optional<std::string>& tag,
@@ -297,31 +403,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ++base_seq_;
     }
     if (out_.empty()) {
-      if (close_after_flush_ && slots_.empty()) close();
+      if (close_after_flush_ && slots_.empty()) finish();
       return;
     }
     writing_ = true;
     sending_.swap(out_);
     arm_send_timer();
-    asio::async_write(
-        socket_, asio::buffer(sending_),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-          self->writing_ = false;
-          ++self->writes_done_;
-          self->unsent_bytes_ -= self->sending_.size();
-          self->sending_.clear();
-          self->send_timer_.cancel();
-          if (ec) {
-            self->close();
-            return;
-          }
-          self->flush();
-          self->read();
-        });
+    asio::async_write(socket_, asio::buffer(sending_),
+                      [self = self()](const boost::system::error_code& ec, std::size_t) {
+                        self->writing_ = false;
+                        ++self->writes_done_;
+                        self->unsent_bytes_ -= self->sending_.size();
+                        self->sending_.clear();
+                        self->send_timer_.cancel();
+                        if (ec) {
+                          self->close();
+                          return;
+                        }
+                        self->flush();
+                        self->read();
+                      });
   }
 
   std::shared_ptr<SeatServerState> server_;
-  tcp::socket socket_;
+  std::shared_ptr<ssl::context> context_;  // TLS only: the context this connection started with
+  Stream socket_;
   asio::steady_timer idle_timer_;
   asio::steady_timer send_timer_;  // runs while a write is under way
   std::string peer_;
@@ -339,6 +445,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool stop_reading_ = false;
   bool close_after_flush_ = false;
   bool closed_ = false;
+  bool handshaking_ = false;
+  bool shutting_down_ = false;  // TLS close_notify under way
 };
 
 void SeatServerState::accept() {
@@ -349,17 +457,24 @@ void SeatServerState::accept() {
       std::string peer = peer_of(socket);
       switch (self->limits.admit(peer)) {
         case ConnectionLimits::Verdict::admitted: {
-          auto connection = std::make_shared<Connection>(self, std::move(socket), peer);
+          std::shared_ptr<ConnectionBase> connection;
+          if (self->options.tls)
+            connection = std::make_shared<Connection<TlsStream>>(self, std::move(socket), peer,
+                                                                 self->options.tls->current());
+          else
+            connection =
+                std::make_shared<Connection<tcp::socket>>(self, std::move(socket), peer, nullptr);
           self->connections.insert(connection);
           connection->start();
           break;
         }
         case ConnectionLimits::Verdict::over_total:
-          refuse(socket, "ERR unavailable msg=too%20many%20connections\n");
+          self->refuse(socket, "ERR unavailable msg=too%20many%20connections\n");
           log::warning("connection_refused", {{"peer", peer}, {"reason", "max_connections"}});
           break;
         case ConnectionLimits::Verdict::over_per_address:
-          refuse(socket, "ERR unavailable msg=too%20many%20connections%20from%20this%20address\n");
+          self->refuse(socket,
+                       "ERR unavailable msg=too%20many%20connections%20from%20this%20address\n");
           log::warning("connection_refused",
                        {{"peer", peer}, {"reason", "max_connections_per_address"}});
           break;
