@@ -26,17 +26,6 @@ int remaining_ms(Deadline deadline) {
   return left.count() <= 0 ? 0 : static_cast<int>(left.count());
 }
 
-// Waits for `events` on fd until the deadline; false on timeout.
-bool wait_for(int fd, short events, Deadline deadline) {
-  while (true) {
-    pollfd p{fd, events, 0};
-    int n = ::poll(&p, 1, remaining_ms(deadline));
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (errno != EINTR) return false;
-  }
-}
-
 class TcpTransport final : public Transport {
  public:
   TcpTransport(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
@@ -129,7 +118,17 @@ int connect_one(const addrinfo& ai, Deadline deadline, std::string& error) {
 
 }  // namespace
 
-std::unique_ptr<Transport> connect_tcp(const ServerAddress& server, Deadline deadline) {
+bool wait_for(int fd, short events, Deadline deadline) {
+  while (true) {
+    pollfd p{fd, events, 0};
+    int n = ::poll(&p, 1, remaining_ms(deadline));
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) return false;
+  }
+}
+
+int connect_socket(const ServerAddress& server, Deadline deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -144,7 +143,11 @@ std::unique_ptr<Transport> connect_tcp(const ServerAddress& server, Deadline dea
     fd = connect_one(*ai, deadline, error);
   ::freeaddrinfo(found);
   if (fd < 0) throw ClientError(LMP_ERR_UNREACHABLE, server.to_string() + ": " + error);
-  return std::make_unique<TcpTransport>(fd, server.to_string());
+  return fd;
+}
+
+std::unique_ptr<Transport> connect_tcp(const ServerAddress& server, Deadline deadline) {
+  return std::make_unique<TcpTransport>(connect_socket(server, deadline), server.to_string());
 }
 
 }  // namespace lmp::client
