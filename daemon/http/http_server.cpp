@@ -33,6 +33,7 @@
 #include "http/seat_routes.hpp"
 #include "net/connection_limits.hpp"
 #include "net/tls_context.hpp"
+#include "net/tls_stream.hpp"
 
 namespace lmp::http {
 
@@ -87,23 +88,6 @@ std::string peer_of(const tcp::socket& socket) {
   boost::system::error_code ec;
   auto endpoint = socket.remote_endpoint(ec);
   return ec ? std::string("unknown") : endpoint.address().to_string();
-}
-
-tcp::socket& lowest(tcp::socket& socket) {
-  return socket;
-}
-tcp::socket& lowest(TlsStream& stream) {
-  return stream.next_layer();
-}
-
-// Built in place (a prvalue), so neither stream type needs to be movable.
-template <class Stream>
-Stream make_stream(tcp::socket&& socket, asio::ssl::context* context) {
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    return TlsStream(std::move(socket), *context);
-  } else {
-    return std::move(socket);
-  }
 }
 
 HttpResponse status_response(int status, std::string_view state) {
@@ -164,11 +148,11 @@ class HttpConnection final : public HttpConnectionBase {
                  std::shared_ptr<asio::ssl::context> context)
       : server_(std::move(server)),
         context_(std::move(context)),
-        socket_(make_stream<Stream>(std::move(socket), context_.get())),
+        socket_(net::make_stream<Stream>(std::move(socket), context_.get())),
         timer_(server_->io),
         peer_(std::move(peer)) {
     boost::system::error_code ec;
-    lowest(socket_).set_option(tcp::no_delay(true), ec);
+    net::lowest(socket_).set_option(tcp::no_delay(true), ec);
   }
 
   void start() override {
@@ -185,8 +169,8 @@ class HttpConnection final : public HttpConnectionBase {
     closed_ = true;
     boost::system::error_code ec;
     timer_.cancel();
-    lowest(socket_).shutdown(tcp::socket::shutdown_both, ec);
-    lowest(socket_).close(ec);
+    net::lowest(socket_).shutdown(tcp::socket::shutdown_both, ec);
+    net::lowest(socket_).close(ec);
     server_->limits.release(peer_);
     server_->connections.erase(shared_from_this());
   }
@@ -220,12 +204,8 @@ class HttpConnection final : public HttpConnectionBase {
   }
 
   void handshake_failed(std::string_view reason, const std::string& error) {
-    // A probe that connects and leaves is routine; a refused certificate or garbage is not.
-    auto level = reason == "closed" ? log::Level::info : log::Level::warning;
-    log::write(level, "tls_handshake_failed",
-               {{"listener", "admin"}, {"peer", peer_}, {"reason", reason}, {"error", error}});
-    if (server_->options.on_tls_handshake_failure)
-      server_->options.on_tls_handshake_failure(reason);
+    net::report_handshake_failure("admin", peer_, reason, error,
+                                  server_->options.on_tls_handshake_failure);
     close();
   }
 

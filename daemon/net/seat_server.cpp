@@ -17,6 +17,7 @@
 #include "net/connection_limits.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/tls_context.hpp"
+#include "net/tls_stream.hpp"
 #include "protocol/request_parser.hpp"
 #include "protocol/response.hpp"
 #include "seat/seat_command.hpp"
@@ -47,22 +48,6 @@ std::string peer_of(const tcp::socket& socket) {
   return ec ? std::string("unknown") : endpoint.address().to_string();
 }
 
-tcp::socket& lowest(tcp::socket& socket) {
-  return socket;
-}
-tcp::socket& lowest(TlsStream& stream) {
-  return stream.next_layer();
-}
-
-// Built in place (a prvalue), so neither stream type needs to be movable.
-template <class Stream>
-Stream make_stream(tcp::socket&& socket, ssl::context* context) {
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    return TlsStream(std::move(socket), *context);
-  } else {
-    return std::move(socket);
-  }
-}
 }  // namespace
 
 // What the listener needs of a connection whatever its stream; the per-request work is in the
@@ -182,12 +167,8 @@ class Connection final : public ConnectionBase {
   }
 
   void handshake_failed(std::string_view reason, const std::string& error) {
-    // A probe that connects and leaves is routine; a refused certificate or garbage is not.
-    auto level = reason == "closed" ? log::Level::info : log::Level::warning;
-    log::write(level, "tls_handshake_failed",
-               {{"listener", "seat"}, {"peer", peer_}, {"reason", reason}, {"error", error}});
-    if (server_->options.on_tls_handshake_failure)
-      server_->options.on_tls_handshake_failure(reason);
+    report_handshake_failure("seat", peer_, reason, error,
+                             server_->options.on_tls_handshake_failure);
     close();
   }
 
