@@ -13,12 +13,10 @@
 #include <cstring>
 
 #include "client_error.hpp"
+#include "line_buffer.hpp"
 
 namespace lmp::client {
 namespace {
-
-// Longer than any answer lmpd sends (its lines are at most 4096 bytes).
-constexpr std::size_t kMaxLine = 16384;
 
 int remaining_ms(Deadline deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -48,15 +46,7 @@ class TcpTransport final : public Transport {
 
   std::string read_line(Deadline deadline) override {
     while (true) {
-      auto lf = buffer_.find('\n');
-      if (lf != std::string::npos) {
-        std::string line = buffer_.substr(0, lf);
-        buffer_.erase(0, lf + 1);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        return line;
-      }
-      if (buffer_.size() > kMaxLine)
-        throw ClientError(LMP_ERR_PROTOCOL, "the server " + peer_ + " sent an overlong line");
+      if (auto line = take_line(buffer_, peer_)) return *line;
       if (!wait_for(fd_, POLLIN, deadline)) fail("timed out waiting for the answer");
       char chunk[4096];
       ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);

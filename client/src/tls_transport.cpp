@@ -15,13 +15,11 @@
 #include <cstring>
 
 #include "client_error.hpp"
+#include "line_buffer.hpp"
 #include "tcp_transport.hpp"
 
 namespace lmp::client {
 namespace {
-
-// Longer than any answer lmpd sends (its lines are at most 4096 bytes).
-constexpr std::size_t kMaxLine = 16384;
 
 std::string openssl_reason() {
   unsigned long code = ERR_get_error();
@@ -61,15 +59,7 @@ class TlsTransport final : public Transport {
 
   std::string read_line(Deadline deadline) override {
     while (true) {
-      auto lf = buffer_.find('\n');
-      if (lf != std::string::npos) {
-        std::string line = buffer_.substr(0, lf);
-        buffer_.erase(0, lf + 1);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        return line;
-      }
-      if (buffer_.size() > kMaxLine)
-        throw ClientError(LMP_ERR_PROTOCOL, "the server " + peer_ + " sent an overlong line");
+      if (auto line = take_line(buffer_, peer_)) return *line;
       char chunk[4096];
       int n =
           drive([&] { return SSL_read(ssl_, chunk, sizeof chunk); }, deadline, "TLS read failed");

@@ -32,6 +32,7 @@
 #include "http/router.hpp"
 #include "http/seat_routes.hpp"
 #include "net/connection_limits.hpp"
+#include "net/listener_connection.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_stream.hpp"
 
@@ -98,18 +99,6 @@ HttpResponse status_response(int status, std::string_view state) {
 
 }  // namespace
 
-// What the listener needs of a connection whatever its stream.
-class HttpConnectionBase : public std::enable_shared_from_this<HttpConnectionBase> {
- public:
-  virtual ~HttpConnectionBase() = default;
-  virtual void start() = 0;
-  // Ends the connection at once; a response in flight is dropped.
-  virtual void close() = 0;
-  // The server is stopping: a connection with nothing in flight closes now; one with a request
-  // in flight answers it, then whatever complete requests it had already received, and closes.
-  virtual void drain() = 0;
-};
-
 struct HttpServerState {
   HttpServerState(asio::io_context& io_context, HttpServerOptions opts)
       : io(io_context),
@@ -134,12 +123,12 @@ struct HttpServerState {
   tcp::acceptor acceptor;
   net::ConnectionLimits limits;  // counts exactly the members of `connections`
   Router router;
-  std::unordered_set<std::shared_ptr<HttpConnectionBase>> connections;
+  std::unordered_set<std::shared_ptr<net::ListenerConnection>> connections;
   bool stopped = false;  // stop() began: readyz says draining, connections close when done
 };
 
 template <class Stream>
-class HttpConnection final : public HttpConnectionBase {
+class HttpConnection final : public net::ListenerConnection {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
@@ -175,6 +164,8 @@ class HttpConnection final : public HttpConnectionBase {
     server_->connections.erase(shared_from_this());
   }
 
+  // A connection with nothing in flight closes now; one with a request in flight answers it,
+  // then whatever complete requests it had already received, and closes.
   void drain() override {
     if (closed_) return;
     if (!busy_ || lingering_ || handshaking_) close();
@@ -492,7 +483,7 @@ void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
       std::string peer = peer_of(socket);
       switch (self->limits.admit(peer)) {
         case net::ConnectionLimits::Verdict::admitted: {
-          std::shared_ptr<HttpConnectionBase> connection;
+          std::shared_ptr<net::ListenerConnection> connection;
           if (self->options.tls)
             connection = std::make_shared<HttpConnection<TlsStream>>(self, std::move(socket), peer,
                                                                      self->options.tls->current());

@@ -15,6 +15,7 @@
 
 #include "core/log.hpp"
 #include "net/connection_limits.hpp"
+#include "net/listener_connection.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_stream.hpp"
@@ -50,18 +51,6 @@ std::string peer_of(const tcp::socket& socket) {
 
 }  // namespace
 
-// What the listener needs of a connection whatever its stream; the per-request work is in the
-// Connection template, so plain TCP pays nothing for TLS.
-class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
- public:
-  virtual ~ConnectionBase() = default;
-  virtual void start() = 0;
-  // Ends the connection at once; answers still in flight are dropped.
-  virtual void close() = 0;
-  // Stop reading; finish and write what is in flight, then close.
-  virtual void drain() = 0;
-};
-
 struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   SeatServerState(asio::io_context& io_context, seat::SeatService& seat_service,
                   InvalidCodeLimiter& code_limiter, SeatServerOptions opts)
@@ -90,12 +79,12 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   SeatServerOptions options;
   tcp::acceptor acceptor;
   ConnectionLimits limits;  // counts exactly the members of `connections`
-  std::unordered_set<std::shared_ptr<ConnectionBase>> connections;
+  std::unordered_set<std::shared_ptr<ListenerConnection>> connections;
   bool stopped = false;
 };
 
 template <class Stream>
-class Connection final : public ConnectionBase {
+class Connection final : public ListenerConnection {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
@@ -121,6 +110,7 @@ class Connection final : public ConnectionBase {
     }
   }
 
+  // Answers still in flight are dropped.
   void close() override {
     if (closed_) return;
     closed_ = true;
@@ -133,6 +123,7 @@ class Connection final : public ConnectionBase {
     server_->connections.erase(shared_from_this());
   }
 
+  // Stop reading; finish and write what is in flight, then close.
   void drain() override {
     stop_reading_ = true;
     close_after_flush_ = true;
@@ -173,11 +164,12 @@ class Connection final : public ConnectionBase {
   }
 
   // After the last answer: TLS says close_notify first (bounded by the handshake timeout, since
-  // the peer may never answer it). A read still pending cannot share the stream with it.
+  // the peer may never answer it). A read or a handshake still pending (a drain during either)
+  // cannot share the stream with it: then the connection just closes.
   void finish() {
     if constexpr (kTls) {
       if (shutting_down_) return;
-      if (!reading_) {
+      if (!reading_ && !handshaking_) {
         shutting_down_ = true;
         idle_timer_.expires_after(
             std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
@@ -438,7 +430,7 @@ void SeatServerState::accept() {
       std::string peer = peer_of(socket);
       switch (self->limits.admit(peer)) {
         case ConnectionLimits::Verdict::admitted: {
-          std::shared_ptr<ConnectionBase> connection;
+          std::shared_ptr<ListenerConnection> connection;
           if (self->options.tls)
             connection = std::make_shared<Connection<TlsStream>>(self, std::move(socket), peer,
                                                                  self->options.tls->current());

@@ -1,9 +1,6 @@
 // OpenSSL implementation of the test TLS client: blocking I/O, timeouts through SO_RCVTIMEO.
 #include "support/tls_client.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -17,6 +14,8 @@
 #include <memory>
 #include <stdexcept>
 #include <utility>
+
+#include "support/loopback.hpp"
 
 namespace lmp::test {
 namespace {
@@ -43,21 +42,8 @@ void set_timeout(int fd, int option, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-TlsClient::TlsClient(std::uint16_t port, const TlsClientOptions& options) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string why = std::strerror(errno);
-    ::close(fd_);
-    fd_ = -1;
-    throw std::runtime_error("connect to port " + std::to_string(port) + ": " + why);
-  }
-  int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+TlsClient::TlsClient(std::uint16_t port, const TlsClientOptions& options)
+    : fd_(connect_loopback(port)) {
   set_timeout(fd_, SO_RCVTIMEO, std::chrono::seconds(10));
   set_timeout(fd_, SO_SNDTIMEO, std::chrono::seconds(10));
 
