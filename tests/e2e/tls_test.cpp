@@ -105,6 +105,23 @@ TEST_F(TlsTest, SilentPeerIsCutAtTheHandshakeTimeout) {
   EXPECT_EQ(good.request("PING"), "OK");
 }
 
+TEST_F(TlsTest, ConnectionLimitsHoldInsideTls) {
+  config_.limits.max_connections_per_address = 1;
+  config_.limits.idle_timeout_seconds = 1;
+  start();
+  {
+    TlsClient first(server_->port(), verified());
+    ASSERT_EQ(first.request("PING"), "OK");
+    // Over the limit: closed at once, without a plain-text answer a TLS client could not read.
+    TlsClient second(server_->port(), verified());
+    EXPECT_EQ(second.request("PING"), "<no answer>");
+    // Idle inside TLS: closed like a plain connection.
+    EXPECT_EQ(first.read_line(std::chrono::seconds(10)), std::nullopt);
+  }
+  TlsClient again(server_->port(), verified());
+  EXPECT_EQ(again.request("PING"), "OK");
+}
+
 TEST_F(TlsTest, ClientVerifyingAgainstAnotherCaRefusesTheServer) {
   start();
   TestCa other(dir_.path(), "other");
