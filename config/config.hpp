@@ -27,8 +27,6 @@ struct Tls {
   std::string client_ca_file;    // PEM: CAs whose client certificates are accepted; "" for none
   bool require_client_certificate = false;  // needs client_ca_file
   std::string min_version = "1.2";          // "1.2" or "1.3"
-
-  bool operator==(const Tls&) const = default;
 };
 
 struct Listener {

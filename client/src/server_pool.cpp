@@ -32,10 +32,10 @@ ServerPool::ServerPool(std::vector<ServerAddress> servers) : servers_(std::move(
 }
 
 void ServerPool::set_tls(std::shared_ptr<const TlsSettings> settings) {
+  std::lock_guard lock(mutex_);
   if (!tls_)
     throw ClientError(LMP_ERR_INVALID_ARGUMENT,
                       "no server of the list is a tls:// one, so TLS settings would go unused");
-  std::lock_guard lock(mutex_);
   tls_ = std::move(settings);
 }
 
