@@ -172,8 +172,9 @@ class HttpConnection final : public net::ListenerConnection {
   }
 
  private:
-  std::shared_ptr<HttpConnection> self() {
-    return std::static_pointer_cast<HttpConnection>(shared_from_this());
+  // Hides the base's, so that handlers hold the connection as its own type.
+  std::shared_ptr<HttpConnection> shared_from_this() {
+    return std::static_pointer_cast<HttpConnection>(net::ListenerConnection::shared_from_this());
   }
 
   // The timer guards the handshake: a peer that connects and says nothing (or too little)
@@ -181,17 +182,18 @@ class HttpConnection final : public net::ListenerConnection {
   void handshake() {
     handshaking_ = true;
     arm_timer(std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
-    socket_.async_handshake(
-        asio::ssl::stream_base::server, [self = self()](const boost::system::error_code& ec) {
-          if (self->closed_) return;
-          self->handshaking_ = false;
-          if (ec) {
-            self->handshake_failed(net::handshake_failure_reason(ec), ec.message());
-            return;
-          }
-          self->arm_idle_timer();
-          self->next_request();
-        });
+    socket_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](const boost::system::error_code& ec) {
+                              if (self->closed_) return;
+                              self->handshaking_ = false;
+                              if (ec) {
+                                self->handshake_failed(net::handshake_failure_reason(ec),
+                                                       ec.message());
+                                return;
+                              }
+                              self->arm_idle_timer();
+                              self->next_request();
+                            });
   }
 
   void handshake_failed(std::string_view reason, const std::string& error) {
@@ -204,7 +206,7 @@ class HttpConnection final : public net::ListenerConnection {
 
   void arm_timer(std::chrono::steady_clock::duration after) {
     timer_.expires_after(after);
-    timer_.async_wait([self = self()](const boost::system::error_code& ec) {
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
       if (self->lingering_) {
         self->close();
@@ -280,34 +282,36 @@ class HttpConnection final : public net::ListenerConnection {
   void send_continue() {
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     continue_sent_ = true;
-    asio::async_write(socket_, asio::buffer(kContinue),
-                      [self = self()](const boost::system::error_code& ec, std::size_t) {
-                        if (self->closed_) return;
-                        if (ec) {
-                          self->close();
-                          return;
-                        }
-                        self->read_more();
-                      });
+    asio::async_write(
+        socket_, asio::buffer(kContinue),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          if (self->closed_) return;
+          if (ec) {
+            self->close();
+            return;
+          }
+          self->read_more();
+        });
   }
 
   void read_more() {
     if (reading_ || closed_) return;
     reading_ = true;
-    socket_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = self()](const boost::system::error_code& ec, std::size_t n) {
-                              self->reading_ = false;
-                              if (self->closed_) return;
-                              if (ec) {
-                                // End of stream, or the peer vanished: every complete request was
-                                // answered.
-                                self->close();
-                                return;
-                              }
-                              self->buffer_.commit(n);
-                              self->arm_idle_timer();
-                              self->parse_buffered();
-                            });
+    socket_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+          self->reading_ = false;
+          if (self->closed_) return;
+          if (ec) {
+            // End of stream, or the peer vanished: every complete request was
+            // answered.
+            self->close();
+            return;
+          }
+          self->buffer_.commit(n);
+          self->arm_idle_timer();
+          self->parse_buffered();
+        });
   }
 
   // A request that cannot be parsed is answered and ends the connection: where the next
@@ -357,7 +361,7 @@ class HttpConnection final : public net::ListenerConnection {
     request_.body = std::move(message.body());
     request_.peer = peer_;
     const auto id = ++request_id_;
-    Reply reply = [self = self(), id](HttpResponse response) {
+    Reply reply = [self = shared_from_this(), id](HttpResponse response) {
       self->respond(id, std::move(response));
     };
     try {
@@ -399,7 +403,7 @@ class HttpConnection final : public net::ListenerConnection {
     arm_timer(std::chrono::seconds(options.send_timeout_seconds));
     bhttp::async_write(
         socket_, out,
-        [self = self(), keep_alive](const boost::system::error_code& ec, std::size_t) {
+        [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
           if (self->closed_) return;
           self->writing_ = false;
           self->response_.reset();
@@ -427,7 +431,8 @@ class HttpConnection final : public net::ListenerConnection {
     }
     if constexpr (kTls) {
       arm_timer(kLingerTime);
-      socket_.async_shutdown([self = self()](const boost::system::error_code&) { self->close(); });
+      socket_.async_shutdown(
+          [self = shared_from_this()](const boost::system::error_code&) { self->close(); });
     } else {
       boost::system::error_code ec;
       socket_.shutdown(tcp::socket::shutdown_send, ec);
@@ -441,15 +446,16 @@ class HttpConnection final : public net::ListenerConnection {
   }
 
   void discard() {
-    socket_.async_read_some(asio::buffer(discard_),
-                            [self = self()](const boost::system::error_code& ec, std::size_t) {
-                              if (self->closed_) return;
-                              if (ec) {
-                                self->close();
-                                return;
-                              }
-                              self->discard();
-                            });
+    socket_.async_read_some(
+        asio::buffer(discard_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          if (self->closed_) return;
+          if (ec) {
+            self->close();
+            return;
+          }
+          self->discard();
+        });
   }
 
   std::shared_ptr<HttpServerState> server_;

@@ -131,8 +131,9 @@ class Connection final : public ListenerConnection {
   }
 
  private:
-  std::shared_ptr<Connection> self() {
-    return std::static_pointer_cast<Connection>(shared_from_this());
+  // Hides the base's, so that handlers hold the connection as its own type.
+  std::shared_ptr<Connection> shared_from_this() {
+    return std::static_pointer_cast<Connection>(ListenerConnection::shared_from_this());
   }
 
   // The idle timer guards the handshake: a peer that connects and says nothing (or too little)
@@ -140,12 +141,12 @@ class Connection final : public ListenerConnection {
   void handshake() {
     handshaking_ = true;
     idle_timer_.expires_after(std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
-    idle_timer_.async_wait([self = self()](const boost::system::error_code& ec) {
+    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->closed_ || !self->handshaking_) return;
       self->handshake_failed("timeout", "no TLS handshake within the timeout");
     });
     socket_.async_handshake(ssl::stream_base::server,
-                            [self = self()](const boost::system::error_code& ec) {
+                            [self = shared_from_this()](const boost::system::error_code& ec) {
                               if (self->closed_) return;
                               self->handshaking_ = false;
                               if (ec) {
@@ -173,11 +174,11 @@ class Connection final : public ListenerConnection {
         shutting_down_ = true;
         idle_timer_.expires_after(
             std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
-        idle_timer_.async_wait([self = self()](const boost::system::error_code& ec) {
+        idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
           if (!ec) self->close();
         });
         socket_.async_shutdown(
-            [self = self()](const boost::system::error_code&) { self->close(); });
+            [self = shared_from_this()](const boost::system::error_code&) { self->close(); });
         return;
       }
     }
@@ -191,7 +192,7 @@ class Connection final : public ListenerConnection {
 
   void arm_idle_timer() {
     idle_timer_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
-    idle_timer_.async_wait([self = self()](const boost::system::error_code& ec) {
+    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
       // A waiter or a slow commit is not idleness: only close when nothing is in flight.
       if (!self->slots_.empty()) {
@@ -207,7 +208,7 @@ class Connection final : public ListenerConnection {
   // does not read and the socket buffers are full.
   void arm_send_timer() {
     send_timer_.expires_after(std::chrono::seconds(server_->options.send_timeout_seconds));
-    send_timer_.async_wait([self = self(),
+    send_timer_.async_wait([self = shared_from_this(),
                             write = writes_done_](const boost::system::error_code& ec) {
       // A timer that fired while its write completed must not drop the connection.
       if (ec || self->closed_ || !self->writing_ || self->writes_done_ != write) return;
@@ -225,25 +226,26 @@ class Connection final : public ListenerConnection {
     if (slots_.size() >= kMaxPendingAnswers || unsent_bytes_ >= server_->options.max_unsent_bytes)
       return;
     reading_ = true;
-    socket_.async_read_some(asio::buffer(buffer_),
-                            [self = self()](const boost::system::error_code& ec, std::size_t n) {
-                              self->reading_ = false;
-                              if (self->closed_) return;
-                              if (ec) {
-                                // The peer finished sending (or vanished): answer what it asked,
-                                // then close.
-                                self->stop_reading_ = true;
-                                self->close_after_flush_ = true;
-                                self->flush();
-                                return;
-                              }
-                              self->arm_idle_timer();
-                              self->consume(std::string_view(self->buffer_.data(), n));
-                              // Every seat request of this read goes to the service under one lock.
-                              self->server_->service.submit_many(self->to_submit_);
-                              self->flush();
-                              self->read();
-                            });
+    socket_.async_read_some(
+        asio::buffer(buffer_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+          self->reading_ = false;
+          if (self->closed_) return;
+          if (ec) {
+            // The peer finished sending (or vanished): answer what it asked,
+            // then close.
+            self->stop_reading_ = true;
+            self->close_after_flush_ = true;
+            self->flush();
+            return;
+          }
+          self->arm_idle_timer();
+          self->consume(std::string_view(self->buffer_.data(), n));
+          // Every seat request of this read goes to the service under one lock.
+          self->server_->service.submit_many(self->to_submit_);
+          self->flush();
+          self->read();
+        });
   }
 
   void consume(std::string_view data) {
@@ -341,10 +343,10 @@ class Connection final : public ListenerConnection {
     slots_.push_back(Slot{});
     // The service runs completions on this io_context (Daemon installs the executor), so the
     // completion may touch the connection directly.
-    to_submit_.push_back(
-        {std::move(built.command), [self = self(), seq, tag = req.tag](seat::SeatResult result) {
-           self->complete(seq, tag, result);
-         }});
+    to_submit_.push_back({std::move(built.command),
+                          [self = shared_from_this(), seq, tag = req.tag](seat::SeatResult result) {
+                            self->complete(seq, tag, result);
+                          }});
   }
 
   void complete(std::uint64_t seq, const std::optional<std::string>& tag,
@@ -382,20 +384,21 @@ class Connection final : public ListenerConnection {
     writing_ = true;
     sending_.swap(out_);
     arm_send_timer();
-    asio::async_write(socket_, asio::buffer(sending_),
-                      [self = self()](const boost::system::error_code& ec, std::size_t) {
-                        self->writing_ = false;
-                        ++self->writes_done_;
-                        self->unsent_bytes_ -= self->sending_.size();
-                        self->sending_.clear();
-                        self->send_timer_.cancel();
-                        if (ec) {
-                          self->close();
-                          return;
-                        }
-                        self->flush();
-                        self->read();
-                      });
+    asio::async_write(
+        socket_, asio::buffer(sending_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          self->writing_ = false;
+          ++self->writes_done_;
+          self->unsent_bytes_ -= self->sending_.size();
+          self->sending_.clear();
+          self->send_timer_.cancel();
+          if (ec) {
+            self->close();
+            return;
+          }
+          self->flush();
+          self->read();
+        });
   }
 
   std::shared_ptr<SeatServerState> server_;
