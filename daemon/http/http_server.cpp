@@ -303,8 +303,7 @@ class HttpConnection final : public net::ListenerConnection {
           self->reading_ = false;
           if (self->closed_) return;
           if (ec) {
-            // End of stream, or the peer vanished: every complete request was
-            // answered.
+            // End of stream, or the peer vanished: every complete request was answered.
             self->close();
             return;
           }

@@ -48,7 +48,6 @@ std::string peer_of(const tcp::socket& socket) {
   auto endpoint = socket.remote_endpoint(ec);
   return ec ? std::string("unknown") : endpoint.address().to_string();
 }
-
 }  // namespace
 
 struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
@@ -232,8 +231,7 @@ class Connection final : public ListenerConnection {
           self->reading_ = false;
           if (self->closed_) return;
           if (ec) {
-            // The peer finished sending (or vanished): answer what it asked,
-            // then close.
+            // The peer finished sending (or vanished): answer what it asked, then close.
             self->stop_reading_ = true;
             self->close_after_flush_ = true;
             self->flush();
