@@ -200,6 +200,10 @@ TEST(LmpRunTlsTest, RunsOverTlsAndRefusesAServerItCannotVerify) {
                           lmpd.address(), "--code", code, "--", "true"});
   EXPECT_EQ(bad.exit_code, 64);
   EXPECT_NE(bad.err.find("tls://"), std::string::npos) << bad.err;
+  auto lone_cert = run_command({LMP_RUN_BINARY, "--tls", "--cert", server.certificate.string(),
+                                "--server", lmpd.address(), "--code", code, "--", "true"});
+  EXPECT_EQ(lone_cert.exit_code, 64);
+  EXPECT_NE(lone_cert.err.find("--cert and --key go together"), std::string::npos) << lone_cert.err;
 }
 
 }  // namespace

@@ -122,6 +122,19 @@ TEST_F(TlsTest, ConnectionLimitsHoldInsideTls) {
   EXPECT_EQ(again.request("PING"), "OK");
 }
 
+TEST_F(TlsTest, MinimumVersionRefusesOlderClients) {
+  TlsClientOptions tls12 = verified();
+  tls12.tls12_only = true;
+  config_.admin_listener.tls->min_version = "1.3";
+  start();
+  TlsClient on_seat(server_->port(), tls12);  // the seat listener keeps the default, 1.2
+  ASSERT_EQ(on_seat.handshake_error(), "");
+  EXPECT_EQ(on_seat.request("PING"), "OK");
+  TlsClient on_admin(server_->admin_port(), tls12);
+  EXPECT_NE(on_admin.handshake_error(), "");
+  EXPECT_EQ(http_status_of(https("GET", "/healthz")), 200);  // TLS 1.3 is served
+}
+
 TEST_F(TlsTest, ClientVerifyingAgainstAnotherCaRefusesTheServer) {
   start();
   TestCa other(dir_.path(), "other");

@@ -53,6 +53,7 @@ TlsClient::TlsClient(std::uint16_t port, const TlsClientOptions& options)
 
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   ctx_ = ctx;
+  if (options.tls12_only) SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
   if (!options.ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1)
       throw std::runtime_error("cannot load CA " + options.ca_file);

@@ -14,6 +14,7 @@ struct TlsClientOptions {
   std::string ca_file;  // set: the server's certificate must chain to it (and be 127.0.0.1)
   std::string certificate_file;  // set: offered as the client certificate...
   std::string key_file;          // ...with this key
+  bool tls12_only = false;       // offer TLS 1.2 and nothing newer
 };
 
 class TlsClient {
