@@ -19,10 +19,21 @@ struct Position {
   int column = 0;
 };
 
+// A listener's TLS: when present the listener speaks TLS only. The files are read when the
+// listener starts and again on every reload (so a rotated certificate is picked up).
+struct Tls {
+  std::string certificate_file;  // PEM: the server certificate first, then its chain; absolute
+  std::string private_key_file;  // PEM: the key of that certificate; absolute
+  std::string client_ca_file;    // PEM: CAs whose client certificates are accepted; "" for none
+  bool require_client_certificate = false;  // needs client_ca_file
+  std::string min_version = "1.2";          // "1.2" or "1.3"
+};
+
 struct Listener {
   std::string address = "127.0.0.1";
   std::uint16_t port = 27400;
   bool enabled = true;
+  std::optional<Tls> tls;
 };
 
 struct Storage {
@@ -51,6 +62,7 @@ struct Limits {
   int send_timeout_seconds = 30;           // a write the client does not take this long drops it
   std::size_t max_waiters = 100000;        // queued `wait` checkouts, all licenses together
   int shutdown_timeout_seconds = 10;  // on stop, connections still writing answers then are cut
+  int tls_handshake_timeout_seconds = 10;  // a TLS peer that has not finished its handshake is cut
 
   bool operator==(const Limits&) const = default;
 };
@@ -76,7 +88,8 @@ struct Product {
 struct Config {
   std::string source_file;  // the file it was loaded from
   Listener seat_listener;
-  Listener admin_listener{"127.0.0.1", 27480, true};  // HTTP: seat operations, health, admin API
+  Listener admin_listener{"127.0.0.1", 27480, true,
+                          std::nullopt};  // HTTP: seat operations, health, admin API
   Storage storage;
   std::string plugin_directory;  // absolute after loading
   LeaseDefaults leases;

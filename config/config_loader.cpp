@@ -36,6 +36,7 @@ using detail::Item;
 using detail::Walker;
 
 constexpr std::int64_t kMaxLeaseSeconds = 604800;
+constexpr std::uint16_t kSeatTlsPort = 27401;  // protocol.md: TLS on its own port
 
 bool valid_address(const std::string& text) {
   in_addr v4{};
@@ -127,13 +128,15 @@ class Loader {
  private:
   void listeners(const Item& item) {
     const Walker::Fields fields = {
-        {"seat", [&](const Item& v) { listener(v, c_.seat_listener); }},
-        {"admin", [&](const Item& v) { listener(v, c_.admin_listener); }},
+        {"seat", [&](const Item& v) { listener(v, c_.seat_listener, kSeatTlsPort); }},
+        {"admin", [&](const Item& v) { listener(v, c_.admin_listener, std::nullopt); }},
     };
     w_.fields(item, fields);
   }
 
-  void listener(const Item& item, Listener& out) {
+  // `tls_port`: the port a listener with TLS takes when none is given (the protocol's 27401).
+  void listener(const Item& item, Listener& out, std::optional<std::uint16_t> tls_port) {
+    bool port_given = false;
     const Walker::Fields fields = {
         {"address",
          [&](const Item& v) {
@@ -147,14 +150,59 @@ class Loader {
          }},
         {"port",
          [&](const Item& v) {
+           port_given = true;
            if (auto n = w_.integer(v, 0, 65535)) out.port = static_cast<std::uint16_t>(*n);
          }},
         {"enabled",
          [&](const Item& v) {
            if (auto b = w_.boolean(v)) out.enabled = *b;
          }},
+        {"tls", [&](const Item& v) { tls(v, out.tls); }},
     };
     w_.fields(item, fields);
+    if (out.tls && tls_port && !port_given) out.port = *tls_port;
+  }
+
+  // Only the shape is checked here; the files are read when the listener starts (and by
+  // --check-config), so that loading stays free of filesystem access.
+  void tls(const Item& item, std::optional<Tls>& out) {
+    if (!w_.map(item, false)) return;
+    Tls t;
+    bool certificate = false, key = false;
+    std::optional<Item> required_item;
+    const Walker::Fields fields = {
+        {"certificate",
+         [&](const Item& v) {
+           if (auto p = w_.text(v)) t.certificate_file = resolve(base_, *p);
+           certificate = true;
+         }},
+        {"private_key",
+         [&](const Item& v) {
+           if (auto p = w_.text(v)) t.private_key_file = resolve(base_, *p);
+           key = true;
+         }},
+        {"client_ca",
+         [&](const Item& v) {
+           if (auto p = w_.text(v)) t.client_ca_file = resolve(base_, *p);
+         }},
+        {"require_client_certificate",
+         [&](const Item& v) {
+           required_item = v;
+           if (auto b = w_.boolean(v)) t.require_client_certificate = *b;
+         }},
+        {"min_version",
+         [&](const Item& v) {
+           if (auto m = w_.choice(v, {"1.2", "1.3"})) t.min_version = *m;
+         }},
+    };
+    w_.fields(item, fields);
+    if (!certificate) w_.error(item.mark, item.path + ": needs certificate (a PEM file)");
+    if (!key) w_.error(item.mark, item.path + ": needs private_key (a PEM file)");
+    if (required_item && t.require_client_certificate && t.client_ca_file.empty())
+      w_.error(required_item->mark, required_item->path +
+                                        ": needs client_ca, the CAs that client certificates must "
+                                        "come from");
+    out = std::move(t);
   }
 
   void storage(const Item& item) {
@@ -294,6 +342,11 @@ class Loader {
         {"max_waiters",
          [&](const Item& v) {
            if (auto n = w_.integer(v, 0, 1000000)) l.max_waiters = static_cast<std::size_t>(*n);
+         }},
+        {"tls_handshake_timeout_seconds",
+         [&](const Item& v) {
+           if (auto n = w_.integer(v, 1, 3600))
+             l.tls_handshake_timeout_seconds = static_cast<int>(*n);
          }},
         {"shutdown_timeout_seconds",
          [&](const Item& v) {

@@ -126,6 +126,13 @@ lmp_result lmp_client_set_timeout_ms(lmp_client* client, uint32_t timeout_ms) {
   return guarded([&] { client->impl.set_timeout(std::chrono::milliseconds(timeout_ms)); });
 }
 
+lmp_result lmp_client_set_tls(lmp_client* client, const char* ca_file, const char* cert_file,
+                              const char* key_file) {
+  if (!client) return null_argument("client");
+  return guarded(
+      [&] { client->impl.set_tls(or_empty(ca_file), or_empty(cert_file), or_empty(key_file)); });
+}
+
 lmp_result lmp_client_set_identity(lmp_client* client, const char* host, const char* user) {
   if (!client) return null_argument("client");
   auto given = [](const char* text) {

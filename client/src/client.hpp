@@ -22,6 +22,12 @@ class Client {
   explicit Client(std::string_view servers);
 
   void set_timeout(std::chrono::milliseconds timeout) { pool_->set_timeout(timeout); }
+  // The CA file (empty: the system's CAs) and client certificate for the tls:// servers; reads
+  // the files now. Throws ClientError(LMP_ERR_INVALID_ARGUMENT).
+  void set_tls(const std::string& ca_file, const std::string& certificate_file,
+               const std::string& key_file) {
+    pool_->set_tls(std::make_shared<TlsSettings>(ca_file, certificate_file, key_file));
+  }
   // Unset keeps the current value; empty sends none.
   void set_identity(std::optional<std::string> host, std::optional<std::string> user);
 

@@ -20,12 +20,14 @@ std::string_view trim(std::string_view s) {
 }
 
 ServerAddress parse_entry(std::string_view entry) {
-  if (entry.starts_with("tls://"))
-    throw ClientError(
-        LMP_ERR_UNSUPPORTED,
-        "TLS is not available yet: lmpd has no TLS listener (server '" + std::string(entry) + "')");
-  if (entry.starts_with("tcp://")) entry.remove_prefix(6);
   ServerAddress address;
+  if (entry.starts_with("tls://")) {
+    entry.remove_prefix(6);
+    address.tls = true;
+    address.port = kDefaultTlsPort;
+  } else if (entry.starts_with("tcp://")) {
+    entry.remove_prefix(6);
+  }
   std::string_view port_text;
   if (entry.starts_with("[")) {
     auto close = entry.find(']');
@@ -57,7 +59,8 @@ ServerAddress parse_entry(std::string_view entry) {
 
 std::string ServerAddress::to_string() const {
   bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return std::string(tls ? "tls://" : "") + (v6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
 }
 
 std::vector<ServerAddress> parse_server_list(std::string_view text) {

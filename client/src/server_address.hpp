@@ -9,17 +9,19 @@
 namespace lmp::client {
 
 inline constexpr std::uint16_t kDefaultPort = 27400;
+inline constexpr std::uint16_t kDefaultTlsPort = 27401;  // protocol.md
 
 struct ServerAddress {
   std::string host;
   std::uint16_t port = kDefaultPort;
+  bool tls = false;  // a "tls://" entry
 
   std::string to_string() const;
 };
 
-// Parses "host[:port]" entries separated by commas ("[v6addr]:port" for IPv6 literals). Throws
-// ClientError(LMP_ERR_INVALID_ARGUMENT) naming the bad entry, or LMP_ERR_UNSUPPORTED for a
-// "tls://" entry (the server has no TLS listener yet).
+// Parses "[tls://|tcp://]host[:port]" entries separated by commas ("[v6addr]:port" for IPv6
+// literals); a tls:// entry's port defaults to 27401. Throws ClientError(LMP_ERR_INVALID_ARGUMENT)
+// naming the bad entry.
 std::vector<ServerAddress> parse_server_list(std::string_view text);
 
 }  // namespace lmp::client

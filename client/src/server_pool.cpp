@@ -26,7 +26,28 @@ void check_hello(const Answer& hello) {
 
 }  // namespace
 
-ServerPool::ServerPool(std::vector<ServerAddress> servers) : servers_(std::move(servers)) {}
+ServerPool::ServerPool(std::vector<ServerAddress> servers) : servers_(std::move(servers)) {
+  for (const auto& server : servers_)
+    if (server.tls && !tls_) tls_ = std::make_shared<TlsSettings>("", "", "");
+}
+
+void ServerPool::set_tls(std::shared_ptr<const TlsSettings> settings) {
+  std::lock_guard lock(mutex_);
+  if (!tls_)
+    throw ClientError(LMP_ERR_INVALID_ARGUMENT,
+                      "no server of the list is a tls:// one, so TLS settings would go unused");
+  tls_ = std::move(settings);
+}
+
+std::unique_ptr<Transport> ServerPool::connect(std::size_t server, Deadline deadline) {
+  if (!servers_[server].tls) return connect_tcp(servers_[server], deadline);
+  std::shared_ptr<const TlsSettings> tls;
+  {
+    std::lock_guard lock(mutex_);
+    tls = tls_;
+  }
+  return connect_tls(servers_[server], *tls, deadline);
+}
 
 void ServerPool::set_timeout(std::chrono::milliseconds timeout) {
   std::lock_guard lock(mutex_);
@@ -74,7 +95,7 @@ Answer ServerPool::request(const std::string& line, RetryPolicy policy,
       connection = std::move(*idle);
     } else {
       try {
-        connection = {i, connect_tcp(servers_[i], start + timeout)};
+        connection = {i, connect(i, start + timeout)};
         fresh = true;
       } catch (const ClientError& e) {
         note(e.what());

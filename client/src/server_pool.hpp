@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server_address.hpp"
+#include "tls_transport.hpp"
 #include "transport.hpp"
 #include "wire.hpp"
 
@@ -30,6 +31,9 @@ class ServerPool {
   explicit ServerPool(std::vector<ServerAddress> servers);
 
   void set_timeout(std::chrono::milliseconds timeout);
+  // The settings for the tls:// servers from now on (connections already open keep theirs).
+  // Throws ClientError(LMP_ERR_INVALID_ARGUMENT) when no server of the list is a tls:// one.
+  void set_tls(std::shared_ptr<const TlsSettings> settings);
 
   // Sends `line` and returns the first answer other than `ERR unavailable`, trying each server
   // in order; a server gets `timeout` (plus `extra`, for a CHECKOUT's wait) to connect and
@@ -45,11 +49,13 @@ class ServerPool {
     std::unique_ptr<Transport> transport;
   };
   std::optional<Connection> take_idle(std::size_t server);
+  std::unique_ptr<Transport> connect(std::size_t server, Deadline deadline);
   void give_back(Connection connection);
 
   const std::vector<ServerAddress> servers_;
   std::mutex mutex_;
   std::chrono::milliseconds timeout_{5000};
+  std::shared_ptr<const TlsSettings> tls_;  // the system's CAs until set_tls; null: no tls://
   std::vector<Connection> idle_;
 };
 

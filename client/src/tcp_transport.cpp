@@ -13,28 +13,15 @@
 #include <cstring>
 
 #include "client_error.hpp"
+#include "line_buffer.hpp"
 
 namespace lmp::client {
 namespace {
-
-// Longer than any answer lmpd sends (its lines are at most 4096 bytes).
-constexpr std::size_t kMaxLine = 16384;
 
 int remaining_ms(Deadline deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
   return left.count() <= 0 ? 0 : static_cast<int>(left.count());
-}
-
-// Waits for `events` on fd until the deadline; false on timeout.
-bool wait_for(int fd, short events, Deadline deadline) {
-  while (true) {
-    pollfd p{fd, events, 0};
-    int n = ::poll(&p, 1, remaining_ms(deadline));
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (errno != EINTR) return false;
-  }
 }
 
 class TcpTransport final : public Transport {
@@ -59,15 +46,7 @@ class TcpTransport final : public Transport {
 
   std::string read_line(Deadline deadline) override {
     while (true) {
-      auto lf = buffer_.find('\n');
-      if (lf != std::string::npos) {
-        std::string line = buffer_.substr(0, lf);
-        buffer_.erase(0, lf + 1);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        return line;
-      }
-      if (buffer_.size() > kMaxLine)
-        throw ClientError(LMP_ERR_PROTOCOL, "the server " + peer_ + " sent an overlong line");
+      if (auto line = take_line(buffer_, peer_)) return *line;
       if (!wait_for(fd_, POLLIN, deadline)) fail("timed out waiting for the answer");
       char chunk[4096];
       ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
@@ -129,7 +108,17 @@ int connect_one(const addrinfo& ai, Deadline deadline, std::string& error) {
 
 }  // namespace
 
-std::unique_ptr<Transport> connect_tcp(const ServerAddress& server, Deadline deadline) {
+bool wait_for(int fd, short events, Deadline deadline) {
+  while (true) {
+    pollfd p{fd, events, 0};
+    int n = ::poll(&p, 1, remaining_ms(deadline));
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) return false;
+  }
+}
+
+int connect_socket(const ServerAddress& server, Deadline deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -144,7 +133,11 @@ std::unique_ptr<Transport> connect_tcp(const ServerAddress& server, Deadline dea
     fd = connect_one(*ai, deadline, error);
   ::freeaddrinfo(found);
   if (fd < 0) throw ClientError(LMP_ERR_UNREACHABLE, server.to_string() + ": " + error);
-  return std::make_unique<TcpTransport>(fd, server.to_string());
+  return fd;
+}
+
+std::unique_ptr<Transport> connect_tcp(const ServerAddress& server, Deadline deadline) {
+  return std::make_unique<TcpTransport>(connect_socket(server, deadline), server.to_string());
 }
 
 }  // namespace lmp::client

@@ -13,4 +13,10 @@ namespace lmp::client {
 // ClientError(LMP_ERR_UNREACHABLE) naming the server and the cause.
 std::unique_ptr<Transport> connect_tcp(const ServerAddress& server, Deadline deadline);
 
+// The same connect, as a non-blocking socket the caller owns (the TLS transport runs over it).
+int connect_socket(const ServerAddress& server, Deadline deadline);
+
+// Waits for `events` on fd until the deadline; false on timeout.
+bool wait_for(int fd, short events, Deadline deadline);
+
 }  // namespace lmp::client

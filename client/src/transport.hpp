@@ -1,5 +1,5 @@
-// The byte stream under the seat protocol. Plain TCP today; a TLS transport (the protocol's
-// port 27401) is a second implementation of this interface, chosen by a "tls://" server entry.
+// The byte stream under the seat protocol: plain TCP (tcp_transport) or TLS (tls_transport,
+// chosen by a "tls://" server entry).
 #pragma once
 
 #include <chrono>

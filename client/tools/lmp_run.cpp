@@ -174,6 +174,12 @@ int main(int argc, char** argv) {
   lmp_client* client = nullptr;
   lmp_result result = lmp_client_new(options.servers.c_str(), &client);
   if (result == LMP_OK) result = lmp_client_set_timeout_ms(client, options.timeout_ms);
+  if (result == LMP_OK &&
+      !(options.ca_file.empty() && options.certificate_file.empty() && options.key_file.empty())) {
+    auto given = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
+    result = lmp_client_set_tls(client, given(options.ca_file), given(options.certificate_file),
+                                given(options.key_file));
+  }
   if (result == LMP_OK)
     result = lmp_client_set_identity(client, options.host ? options.host->c_str() : nullptr,
                                      options.user ? options.user->c_str() : nullptr);

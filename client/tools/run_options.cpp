@@ -22,10 +22,14 @@ std::uint32_t number(std::string_view option, std::string_view text, std::uint32
 const char* const kRunUsage =
     "usage: lmp-run --server HOST:PORT[,HOST:PORT...] --code CODE [--product P] [--units N]\n"
     "               [--wait SECONDS] [--timeout MS] [--host H] [--user U] [--quiet]\n"
+    "               [--tls] [--ca FILE] [--cert FILE --key FILE]\n"
     "               -- COMMAND [ARGS...]\n"
     "Checks a license unit out, keeps it alive while COMMAND runs, checks it in when COMMAND\n"
     "exits, and exits with COMMAND's status. $LMP_SERVER and $LMP_CODE stand in for --server\n"
-    "and --code. Exit status when COMMAND did not run: 64 usage, 69 no unit free, 75 no server\n"
+    "and --code. --tls makes every server without tcp:// a TLS one (tls://, port 27401);\n"
+    "--ca FILE: the CAs their certificates must chain to (default: the system's); --cert/--key:\n"
+    "a client certificate. Exit status when COMMAND did not run: 64 usage, 69 no unit free, 75 no "
+    "server\n"
     "reachable (retry later), 77 license refused, 70 unexpected answer, 126/127 COMMAND not\n"
     "executable / not found. See docs/client.md.\n";
 
@@ -45,6 +49,10 @@ RunOptions parse_run_options(int argc, char** argv) {
     }
     if (arg == "--quiet" || arg == "-q") {
       options.quiet = true;
+      continue;
+    }
+    if (arg == "--tls") {
+      options.tls = true;
       continue;
     }
     std::string name(arg);
@@ -75,6 +83,12 @@ RunOptions parse_run_options(int argc, char** argv) {
       options.host = value;
     } else if (name == "--user") {
       options.user = value;
+    } else if (name == "--ca") {
+      options.ca_file = value;
+    } else if (name == "--cert") {
+      options.certificate_file = value;
+    } else if (name == "--key") {
+      options.key_file = value;
     } else {
       throw UsageError("unknown option " + name);
     }
@@ -87,7 +101,24 @@ RunOptions parse_run_options(int argc, char** argv) {
   if (options.servers.empty()) throw UsageError("--server is required");
   if (options.code.empty()) throw UsageError("--code is required");
   if (options.command.empty()) throw UsageError("no command given after --");
+  if (options.certificate_file.empty() != options.key_file.empty())
+    throw UsageError("--cert and --key go together");
+  if (options.tls) options.servers = with_tls(options.servers);
   return options;
+}
+
+std::string with_tls(std::string_view servers) {
+  std::string out;
+  while (true) {
+    auto comma = servers.find(',');
+    std::string_view entry = servers.substr(0, comma);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    if (!out.empty()) out += ",";
+    if (!entry.starts_with("tls://") && !entry.starts_with("tcp://")) out += "tls://";
+    out += entry;
+    if (comma == std::string_view::npos) return out;
+    servers.remove_prefix(comma + 1);
+  }
 }
 
 }  // namespace lmp::client

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lmp::client {
@@ -18,6 +19,11 @@ struct RunOptions {
   std::uint32_t timeout_ms = 5000;
   std::optional<std::string> host;  // unset: the machine's name; "": none sent
   std::optional<std::string> user;  // unset: the login name; "": none sent
+  // --tls: every --server entry without tcp:// or tls:// is a TLS one.
+  bool tls = false;
+  std::string ca_file;           // --ca: the CAs the servers' certificates must chain to
+  std::string certificate_file;  // --cert: the client certificate...
+  std::string key_file;          // --key: ...and its key
   bool quiet = false;
   bool help = false;
   std::vector<std::string> command;
@@ -31,6 +37,9 @@ class UsageError : public std::runtime_error {
 // Parses argv; the activation code may also come from $LMP_CODE (so it is not shown by ps) and
 // the servers from $LMP_SERVER. Throws UsageError with a one-line reason.
 RunOptions parse_run_options(int argc, char** argv);
+
+// The server list with "tls://" before every entry that names no scheme (what --tls means).
+std::string with_tls(std::string_view servers);
 
 extern const char* const kRunUsage;
 

@@ -14,6 +14,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
+#include <optional>
 #include <utility>
 
 #include "core/clock.hpp"
@@ -25,6 +26,7 @@
 #include "metrics/registry.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/seat_server.hpp"
+#include "net/tls_context.hpp"
 #include "plugin/daemon_host.hpp"
 #include "plugin/registry.hpp"
 #include "seat/product_catalog.hpp"
@@ -106,6 +108,28 @@ std::shared_ptr<const seat::ProductCatalog> load_catalog(const config::Config& c
   return seat::ProductCatalog::build(config, registry, errors);
 }
 
+// The TLS context of an enabled listener with TLS, or nullopt; problems go to `errors`.
+std::optional<net::ServerTlsContext> load_listener_tls(const config::Listener& listener,
+                                                       const std::string& setting,
+                                                       std::vector<std::string>& errors) {
+  if (!listener.enabled || !listener.tls) return std::nullopt;
+  try {
+    return net::load_server_tls(*listener.tls, setting);
+  } catch (const net::TlsError& ex) {
+    errors.push_back(ex.what());
+    return std::nullopt;
+  }
+}
+
+void log_certificate(std::string_view listener, const config::Tls& tls,
+                     const net::ServerTlsContext& loaded) {
+  log::info("tls_certificate_loaded", {{"listener", listener},
+                                       {"file", tls.certificate_file},
+                                       {"subject", loaded.certificate.subject},
+                                       {"serial", loaded.certificate.serial},
+                                       {"not_after", loaded.certificate.not_after}});
+}
+
 }  // namespace
 
 std::vector<std::string> check_config_and_plugins(const config::Config& config) {
@@ -114,6 +138,8 @@ std::vector<std::string> check_config_and_plugins(const config::Config& config) 
   plugin::FamilyRegistry registry;
   std::vector<std::string> errors;
   load_catalog(config, host, registry, errors);
+  load_listener_tls(config.seat_listener, "listeners.seat.tls", errors);
+  load_listener_tls(config.admin_listener, "listeners.admin.tls", errors);
   return errors;
 }
 
@@ -145,6 +171,10 @@ struct Daemon::Impl {
   std::unique_ptr<seat::SeatService> service;
   std::unique_ptr<net::SeatServer> seat_server;
   std::unique_ptr<http::HttpServer> http_server;
+  // Set while the listener speaks TLS; a reload swaps the context inside.
+  std::shared_ptr<net::TlsContextHolder> seat_tls;
+  std::shared_ptr<net::TlsContextHolder> admin_tls;
+  metrics::Family<metrics::Counter>* tls_handshake_failures = nullptr;
   // The admin API's own session and thread (declared after the store, so stopped first).
   std::unique_ptr<storage::DomainStore> domain_store;
   std::unique_ptr<domain::AdminWorker> admin_worker;
@@ -190,6 +220,11 @@ Daemon::Daemon(config::Config config, const Clock& clock)
       .with({LMP_VERSION})
       .set(1);
   impl_->service->set_metrics(std::make_shared<seat::SeatMetrics>(impl_->metrics));
+  impl_->tls_handshake_failures = &impl_->metrics.add<metrics::Counter>(
+      "lmp_tls_handshake_failures_total",
+      "TLS handshakes that failed, by listener and reason (timeout, no_client_certificate, "
+      "bad_client_certificate, server_certificate_refused, not_tls, closed, protocol).",
+      {"listener", "reason"});
   // Answers are written by the network thread: each batch's completions travel there at once.
   impl_->service->set_completion_executor(
       [io = &impl_->io](std::function<void()> work) { boost::asio::post(*io, std::move(work)); });
@@ -202,6 +237,23 @@ Daemon::~Daemon() {
 
 void Daemon::start() {
   auto& cfg = impl_->config;
+  std::vector<std::string> errors;
+  auto seat_tls = load_listener_tls(cfg.seat_listener, "listeners.seat.tls", errors);
+  auto admin_tls = load_listener_tls(cfg.admin_listener, "listeners.admin.tls", errors);
+  if (!errors.empty()) throw StartupError(join_lines(errors));
+  if (seat_tls) {
+    log_certificate("seat", *cfg.seat_listener.tls, *seat_tls);
+    impl_->seat_tls = std::make_shared<net::TlsContextHolder>(std::move(*seat_tls));
+  }
+  if (admin_tls) {
+    log_certificate("admin", *cfg.admin_listener.tls, *admin_tls);
+    impl_->admin_tls = std::make_shared<net::TlsContextHolder>(std::move(*admin_tls));
+  }
+  auto count_failure = [family = impl_->tls_handshake_failures](std::string listener) {
+    return [family, listener](std::string_view reason) {
+      family->with({listener, std::string(reason)}).add();
+    };
+  };
   impl_->service->start();
   try {
     if (cfg.seat_listener.enabled) {
@@ -217,6 +269,9 @@ void Daemon::start() {
       options.advised_heartbeat_seconds = cfg.leases.heartbeat_seconds;
       options.server_name = host_name();
       options.version = LMP_VERSION;
+      options.tls = impl_->seat_tls;
+      options.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
+      options.on_tls_handshake_failure = count_failure("seat");
       impl_->seat_server =
           std::make_unique<net::SeatServer>(impl_->io, *impl_->service, impl_->limiter, options);
       impl_->seat_server->start();
@@ -232,6 +287,9 @@ void Daemon::start() {
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.server_name = "lmpd";
       options.version = LMP_VERSION;
+      options.tls = impl_->admin_tls;
+      options.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
+      options.on_tls_handshake_failure = count_failure("admin");
       impl_->http_server =
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
       http::add_metrics_route(impl_->http_server->router(), impl_->metrics);
@@ -308,6 +366,13 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   // Plugins stay as loaded: glibc may not really unload a library, so new plugin code needs a
   // restart (docs/operations.md).
   auto catalog = seat::ProductCatalog::build(next, impl_->registry, errors);
+  // Certificates are read again on every reload, changed paths or not: rotation usually
+  // replaces the files in place. Whether a listener speaks TLS at all is fixed at start.
+  std::optional<net::ServerTlsContext> seat_tls, admin_tls;
+  if (impl_->seat_tls)
+    seat_tls = load_listener_tls(next.seat_listener, "listeners.seat.tls", errors);
+  if (impl_->admin_tls)
+    admin_tls = load_listener_tls(next.admin_listener, "listeners.admin.tls", errors);
   if (!errors.empty()) return errors;
   const auto& old = impl_->config;
   auto restart_needed = [](std::string_view what) {
@@ -315,12 +380,22 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   };
   if (next.seat_listener.address != old.seat_listener.address ||
       next.seat_listener.port != old.seat_listener.port ||
-      next.seat_listener.enabled != old.seat_listener.enabled)
+      next.seat_listener.enabled != old.seat_listener.enabled ||
+      next.seat_listener.tls.has_value() != old.seat_listener.tls.has_value())
     restart_needed("listeners.seat");
   if (next.admin_listener.address != old.admin_listener.address ||
       next.admin_listener.port != old.admin_listener.port ||
-      next.admin_listener.enabled != old.admin_listener.enabled)
+      next.admin_listener.enabled != old.admin_listener.enabled ||
+      next.admin_listener.tls.has_value() != old.admin_listener.tls.has_value())
     restart_needed("listeners.admin");
+  if (seat_tls) {
+    log_certificate("seat", *next.seat_listener.tls, *seat_tls);
+    impl_->seat_tls->replace(std::move(*seat_tls));
+  }
+  if (admin_tls) {
+    log_certificate("admin", *next.admin_listener.tls, *admin_tls);
+    impl_->admin_tls->replace(std::move(*admin_tls));
+  }
   if (next.storage.sqlite_path != old.storage.sqlite_path ||
       next.storage.backend != old.storage.backend ||
       next.storage.postgresql_connection != old.storage.postgresql_connection)

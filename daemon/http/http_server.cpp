@@ -1,6 +1,7 @@
-// Connections of the HTTP listener (Boost.Beast): request parsing with header and body limits,
-// keep-alive with one request at a time (pipelined requests are answered in order), idle timeout,
-// connection limits, draining on stop, and the health routes.
+// Connections of the HTTP listener (Boost.Beast), over plain TCP or TLS: request parsing with
+// header and body limits, keep-alive with one request at a time (pipelined requests are answered
+// in order), idle timeout, the TLS handshake deadline, connection limits, draining on stop, and
+// the health routes.
 #include "http/http_server.hpp"
 
 #include <time.h>
@@ -15,6 +16,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cctype>
@@ -22,6 +24,7 @@
 #include <exception>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_set>
 
 #include "core/log.hpp"
@@ -29,6 +32,9 @@
 #include "http/router.hpp"
 #include "http/seat_routes.hpp"
 #include "net/connection_limits.hpp"
+#include "net/listener_connection.hpp"
+#include "net/tls_context.hpp"
+#include "net/tls_stream.hpp"
 
 namespace lmp::http {
 
@@ -36,6 +42,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<tcp::socket>;
 
 namespace {
 constexpr std::size_t kReadChunk = 16384;
@@ -92,8 +99,6 @@ HttpResponse status_response(int status, std::string_view state) {
 
 }  // namespace
 
-class HttpConnection;
-
 struct HttpServerState {
   HttpServerState(asio::io_context& io_context, HttpServerOptions opts)
       : io(io_context),
@@ -102,52 +107,101 @@ struct HttpServerState {
         limits(options.max_connections, options.max_connections_per_address) {}
 
   void accept(const std::shared_ptr<HttpServerState>& self);
+  // Best effort: a plain client learns why before the close. A TLS client cannot read plain
+  // text, and a handshake is what the limit saves, so it just sees the connection close.
+  void refuse(tcp::socket& socket, std::string_view message) const {
+    if (options.tls) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    http::refuse(socket, message);
+  }
 
   asio::io_context& io;
   HttpServerOptions options;
   tcp::acceptor acceptor;
   net::ConnectionLimits limits;  // counts exactly the members of `connections`
   Router router;
-  std::unordered_set<std::shared_ptr<HttpConnection>> connections;
+  std::unordered_set<std::shared_ptr<net::ListenerConnection>> connections;
   bool stopped = false;  // stop() began: readyz says draining, connections close when done
 };
 
-class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+template <class Stream>
+class HttpConnection final : public net::ListenerConnection {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  HttpConnection(std::shared_ptr<HttpServerState> server, tcp::socket socket, std::string peer)
+  // `context` is the TLS context of a TLS connection (kept alive for it), null for plain TCP.
+  HttpConnection(std::shared_ptr<HttpServerState> server, tcp::socket socket, std::string peer,
+                 std::shared_ptr<asio::ssl::context> context)
       : server_(std::move(server)),
-        socket_(std::move(socket)),
+        context_(std::move(context)),
+        socket_(net::make_stream<Stream>(std::move(socket), context_.get())),
         timer_(server_->io),
         peer_(std::move(peer)) {
     boost::system::error_code ec;
-    socket_.set_option(tcp::no_delay(true), ec);
+    net::lowest(socket_).set_option(tcp::no_delay(true), ec);
   }
 
-  void start() {
-    arm_idle_timer();
-    next_request();
+  void start() override {
+    if constexpr (kTls) {
+      handshake();
+    } else {
+      arm_idle_timer();
+      next_request();
+    }
   }
 
-  // Ends the connection at once; a response in flight is dropped.
-  void close() {
+  void close() override {
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ec;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    net::lowest(socket_).shutdown(tcp::socket::shutdown_both, ec);
+    net::lowest(socket_).close(ec);
     server_->limits.release(peer_);
     server_->connections.erase(shared_from_this());
   }
 
-  // The server is stopping: a connection with nothing in flight closes now; one with a request
-  // in flight answers it, then whatever complete requests it had already received, and closes.
-  void drain() {
+  // A connection with nothing in flight closes now; one with a request in flight answers it,
+  // then whatever complete requests it had already received, and closes.
+  void drain() override {
     if (closed_) return;
-    if (!busy_ || lingering_) close();
+    if (!busy_ || lingering_ || handshaking_) close();
   }
 
  private:
+  // Hides the base's, so that handlers hold the connection as its own type.
+  std::shared_ptr<HttpConnection> shared_from_this() {
+    return std::static_pointer_cast<HttpConnection>(net::ListenerConnection::shared_from_this());
+  }
+
+  // The timer guards the handshake: a peer that connects and says nothing (or too little)
+  // gives its slot back after tls_handshake_timeout_seconds.
+  void handshake() {
+    handshaking_ = true;
+    arm_timer(std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
+    socket_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](const boost::system::error_code& ec) {
+                              if (self->closed_) return;
+                              self->handshaking_ = false;
+                              if (ec) {
+                                self->handshake_failed(net::handshake_failure_reason(ec),
+                                                       ec.message());
+                                return;
+                              }
+                              self->arm_idle_timer();
+                              self->next_request();
+                            });
+  }
+
+  void handshake_failed(std::string_view reason, const std::string& error) {
+    net::report_handshake_failure("admin", peer_, reason, error,
+                                  server_->options.on_tls_handshake_failure);
+    close();
+  }
+
   void arm_idle_timer() { arm_timer(std::chrono::seconds(server_->options.idle_timeout_seconds)); }
 
   void arm_timer(std::chrono::steady_clock::duration after) {
@@ -156,6 +210,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       if (ec || self->closed_) return;
       if (self->lingering_) {
         self->close();
+        return;
+      }
+      if (self->handshaking_) {
+        self->handshake_failed("timeout", "no TLS handshake within the timeout");
         return;
       }
       // The client does not read: the kernel stopped taking the response.
@@ -362,17 +420,28 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         });
   }
 
-  // Sends FIN, then reads and discards until the peer closes too or kLingerTime passes.
+  // Sends FIN, then reads and discards until the peer closes too or kLingerTime passes. Over
+  // TLS the close_notify exchange does the same: it reads until the peer's close_notify.
   void linger_close() {
     lingering_ = true;
-    boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
-    if (ec || server_->stopped) {
+    if (server_->stopped) {
       close();
       return;
     }
-    arm_timer(kLingerTime);
-    discard();
+    if constexpr (kTls) {
+      arm_timer(kLingerTime);
+      socket_.async_shutdown(
+          [self = shared_from_this()](const boost::system::error_code&) { self->close(); });
+    } else {
+      boost::system::error_code ec;
+      socket_.shutdown(tcp::socket::shutdown_send, ec);
+      if (ec) {
+        close();
+        return;
+      }
+      arm_timer(kLingerTime);
+      discard();
+    }
   }
 
   void discard() {
@@ -389,7 +458,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   }
 
   std::shared_ptr<HttpServerState> server_;
-  tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> context_;  // TLS only: the context it started with
+  Stream socket_;
   asio::steady_timer
       timer_;  // idle timeout, the send timeout while writing, or the linger deadline
   std::string peer_;
@@ -408,6 +478,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool continue_sent_ = false;
   bool lingering_ = false;
   bool closed_ = false;
+  bool handshaking_ = false;
 };
 
 void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
@@ -417,18 +488,24 @@ void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
       std::string peer = peer_of(socket);
       switch (self->limits.admit(peer)) {
         case net::ConnectionLimits::Verdict::admitted: {
-          auto connection = std::make_shared<HttpConnection>(self, std::move(socket), peer);
+          std::shared_ptr<net::ListenerConnection> connection;
+          if (self->options.tls)
+            connection = std::make_shared<HttpConnection<TlsStream>>(self, std::move(socket), peer,
+                                                                     self->options.tls->current());
+          else
+            connection = std::make_shared<HttpConnection<tcp::socket>>(self, std::move(socket),
+                                                                       peer, nullptr);
           self->connections.insert(connection);
           connection->start();
           break;
         }
         case net::ConnectionLimits::Verdict::over_total:
-          refuse(socket, "too many connections, retry later");
+          self->refuse(socket, "too many connections, retry later");
           log::warning("connection_refused",
                        {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections"}});
           break;
         case net::ConnectionLimits::Verdict::over_per_address:
-          refuse(socket, "too many connections from this address, retry later");
+          self->refuse(socket, "too many connections from this address, retry later");
           log::warning(
               "connection_refused",
               {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections_per_address"}});

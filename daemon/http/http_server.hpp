@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace boost::asio {
 class io_context;
@@ -14,7 +16,8 @@ class SeatService;
 }
 namespace lmp::net {
 class InvalidCodeLimiter;
-}
+class TlsContextHolder;
+}  // namespace lmp::net
 
 namespace lmp::http {
 
@@ -33,6 +36,12 @@ struct HttpServerOptions {
   std::int64_t max_wait_seconds = 300;     // the largest `wait` a checkout may ask for
   std::string server_name = "lmpd";        // the Server header is server_name/version
   std::string version = "0.0.0";
+  // Set: the listener speaks HTTPS only, with the holder's current context at each accept.
+  std::shared_ptr<net::TlsContextHolder> tls;
+  // A TLS peer that has not completed its handshake by then is disconnected.
+  int tls_handshake_timeout_seconds = 10;
+  // Called on the network thread with net::handshake_failure_reason() or "timeout".
+  std::function<void(std::string_view reason)> on_tls_handshake_failure;
 };
 
 struct HttpServerState;  // the listener, its router and its connections

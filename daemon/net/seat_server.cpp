@@ -1,19 +1,24 @@
-// Connections of the seat protocol: line framing with the 4096-byte limit, in-order answers to
-// pipelined requests, backpressure with a send timeout, idle timeout, connection limits, and the
-// invalid-code rate limit.
+// Connections of the seat protocol, over plain TCP or TLS: line framing with the 4096-byte limit,
+// in-order answers to pipelined requests, backpressure with a send timeout, idle timeout,
+// connection limits, the TLS handshake deadline, and the invalid-code rate limit.
 #include "net/seat_server.hpp"
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_set>
 
 #include "core/log.hpp"
 #include "net/connection_limits.hpp"
+#include "net/listener_connection.hpp"
 #include "net/rate_limiter.hpp"
+#include "net/tls_context.hpp"
+#include "net/tls_stream.hpp"
 #include "protocol/request_parser.hpp"
 #include "protocol/response.hpp"
 #include "seat/seat_command.hpp"
@@ -22,7 +27,9 @@
 namespace lmp::net {
 
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
+using TlsStream = ssl::stream<tcp::socket>;
 
 namespace {
 constexpr std::size_t kMaxLineBytes = 4096;       // terminator included (protocol.md)
@@ -43,8 +50,6 @@ std::string peer_of(const tcp::socket& socket) {
 }
 }  // namespace
 
-class Connection;
-
 struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   SeatServerState(asio::io_context& io_context, seat::SeatService& seat_service,
                   InvalidCodeLimiter& code_limiter, SeatServerOptions opts)
@@ -56,6 +61,16 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
         limits(options.max_connections, options.max_connections_per_address) {}
 
   void accept();
+  // Best effort: a plain client learns why before the close. A TLS client cannot read plain
+  // text, and a handshake is what the limit saves, so it just sees the connection close.
+  void refuse(tcp::socket& socket, const std::string& answer) const {
+    if (options.tls) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    net::refuse(socket, answer);
+  }
 
   asio::io_context& io;
   seat::SeatService& service;
@@ -63,48 +78,112 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   SeatServerOptions options;
   tcp::acceptor acceptor;
   ConnectionLimits limits;  // counts exactly the members of `connections`
-  std::unordered_set<std::shared_ptr<Connection>> connections;
+  std::unordered_set<std::shared_ptr<ListenerConnection>> connections;
   bool stopped = false;
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+template <class Stream>
+class Connection final : public ListenerConnection {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Connection(std::shared_ptr<SeatServerState> server, tcp::socket socket, std::string peer)
+  // `context` is the TLS context of a TLS connection (kept alive for it), null for plain TCP.
+  Connection(std::shared_ptr<SeatServerState> server, tcp::socket socket, std::string peer,
+             std::shared_ptr<ssl::context> context)
       : server_(std::move(server)),
-        socket_(std::move(socket)),
+        context_(std::move(context)),
+        socket_(make_stream<Stream>(std::move(socket), context_.get())),
         idle_timer_(server_->io),
         send_timer_(server_->io),
         peer_(std::move(peer)) {
     boost::system::error_code ec;
-    socket_.set_option(tcp::no_delay(true), ec);
+    lowest(socket_).set_option(tcp::no_delay(true), ec);
   }
 
-  void start() {
-    arm_idle_timer();
-    read();
+  void start() override {
+    if constexpr (kTls) {
+      handshake();
+    } else {
+      arm_idle_timer();
+      read();
+    }
   }
 
-  // Ends the connection at once; answers still in flight are dropped.
-  void close() {
+  // Answers still in flight are dropped.
+  void close() override {
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ec;
     idle_timer_.cancel();
     send_timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    lowest(socket_).shutdown(tcp::socket::shutdown_both, ec);
+    lowest(socket_).close(ec);
     server_->limits.release(peer_);
     server_->connections.erase(shared_from_this());
   }
 
   // Stop reading; finish and write what is in flight, then close.
-  void drain() {
+  void drain() override {
     stop_reading_ = true;
     close_after_flush_ = true;
     flush();
   }
 
  private:
+  // Hides the base's, so that handlers hold the connection as its own type.
+  std::shared_ptr<Connection> shared_from_this() {
+    return std::static_pointer_cast<Connection>(ListenerConnection::shared_from_this());
+  }
+
+  // The idle timer guards the handshake: a peer that connects and says nothing (or too little)
+  // gives its slot back after tls_handshake_timeout_seconds.
+  void handshake() {
+    handshaking_ = true;
+    idle_timer_.expires_after(std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
+    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->closed_ || !self->handshaking_) return;
+      self->handshake_failed("timeout", "no TLS handshake within the timeout");
+    });
+    socket_.async_handshake(ssl::stream_base::server,
+                            [self = shared_from_this()](const boost::system::error_code& ec) {
+                              if (self->closed_) return;
+                              self->handshaking_ = false;
+                              if (ec) {
+                                self->handshake_failed(handshake_failure_reason(ec), ec.message());
+                                return;
+                              }
+                              self->arm_idle_timer();
+                              self->read();
+                            });
+  }
+
+  void handshake_failed(std::string_view reason, const std::string& error) {
+    report_handshake_failure("seat", peer_, reason, error,
+                             server_->options.on_tls_handshake_failure);
+    close();
+  }
+
+  // After the last answer: TLS says close_notify first (bounded by the handshake timeout, since
+  // the peer may never answer it). A read or a handshake still pending (a drain during either)
+  // cannot share the stream with it: then the connection just closes.
+  void finish() {
+    if constexpr (kTls) {
+      if (shutting_down_) return;
+      if (!reading_ && !handshaking_) {
+        shutting_down_ = true;
+        idle_timer_.expires_after(
+            std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
+        idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+          if (!ec) self->close();
+        });
+        socket_.async_shutdown(
+            [self = shared_from_this()](const boost::system::error_code&) { self->close(); });
+        return;
+      }
+    }
+    close();
+  }
+
   struct Slot {
     bool ready = false;
     std::string text;
@@ -297,7 +376,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ++base_seq_;
     }
     if (out_.empty()) {
-      if (close_after_flush_ && slots_.empty()) close();
+      if (close_after_flush_ && slots_.empty()) finish();
       return;
     }
     writing_ = true;
@@ -321,7 +400,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   std::shared_ptr<SeatServerState> server_;
-  tcp::socket socket_;
+  std::shared_ptr<ssl::context> context_;  // TLS only: the context this connection started with
+  Stream socket_;
   asio::steady_timer idle_timer_;
   asio::steady_timer send_timer_;  // runs while a write is under way
   std::string peer_;
@@ -339,6 +419,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool stop_reading_ = false;
   bool close_after_flush_ = false;
   bool closed_ = false;
+  bool handshaking_ = false;
+  bool shutting_down_ = false;  // TLS close_notify under way
 };
 
 void SeatServerState::accept() {
@@ -349,17 +431,24 @@ void SeatServerState::accept() {
       std::string peer = peer_of(socket);
       switch (self->limits.admit(peer)) {
         case ConnectionLimits::Verdict::admitted: {
-          auto connection = std::make_shared<Connection>(self, std::move(socket), peer);
+          std::shared_ptr<ListenerConnection> connection;
+          if (self->options.tls)
+            connection = std::make_shared<Connection<TlsStream>>(self, std::move(socket), peer,
+                                                                 self->options.tls->current());
+          else
+            connection =
+                std::make_shared<Connection<tcp::socket>>(self, std::move(socket), peer, nullptr);
           self->connections.insert(connection);
           connection->start();
           break;
         }
         case ConnectionLimits::Verdict::over_total:
-          refuse(socket, "ERR unavailable msg=too%20many%20connections\n");
+          self->refuse(socket, "ERR unavailable msg=too%20many%20connections\n");
           log::warning("connection_refused", {{"peer", peer}, {"reason", "max_connections"}});
           break;
         case ConnectionLimits::Verdict::over_per_address:
-          refuse(socket, "ERR unavailable msg=too%20many%20connections%20from%20this%20address\n");
+          self->refuse(socket,
+                       "ERR unavailable msg=too%20many%20connections%20from%20this%20address\n");
           log::warning("connection_refused",
                        {{"peer", peer}, {"reason", "max_connections_per_address"}});
           break;

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace boost::asio {
 class io_context;
@@ -16,6 +18,7 @@ class SeatService;
 namespace lmp::net {
 
 class InvalidCodeLimiter;
+class TlsContextHolder;
 
 struct SeatServerOptions {
   std::string address = "127.0.0.1";
@@ -31,6 +34,12 @@ struct SeatServerOptions {
   std::int64_t advised_heartbeat_seconds = 60;
   std::string server_name = "lmpd";
   std::string version = "0.0.0";
+  // Set: the listener speaks TLS only, with the holder's current context at each accept.
+  std::shared_ptr<TlsContextHolder> tls;
+  // A TLS peer that has not completed its handshake by then is disconnected.
+  int tls_handshake_timeout_seconds = 10;
+  // Called on the network thread with handshake_failure_reason() or "timeout".
+  std::function<void(std::string_view reason)> on_tls_handshake_failure;
 };
 
 struct SeatServerState;  // the listener and its connections, shared with pending handlers

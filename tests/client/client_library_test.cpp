@@ -1,6 +1,7 @@
 // The client library's C API against a real lmpd process: heartbeats past the lease duration,
 // resume after a server restart, failover, re-checkout of a lapsed lease, wait, status,
-// activation, bad input, and concurrent use of one client.
+// activation, bad input, concurrent use of one client, and all of it over TLS (server
+// verification, client certificates).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include "lmp/client/client.h"
 #include "support/line_client.hpp"
 #include "support/lmpd_instance.hpp"
+#include "support/test_certificates.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -238,8 +240,8 @@ TEST_F(ClientLibraryTest, BadArgumentsGetClearErrors) {
   EXPECT_EQ(c, nullptr);
   EXPECT_EQ(lmp_client_new("a:1,,b:2", &c), LMP_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(lmp_client_new("::1:27400", &c), LMP_ERR_INVALID_ARGUMENT);
-  EXPECT_EQ(lmp_client_new("tls://lic.example.org:27401", &c), LMP_ERR_UNSUPPORTED);
-  EXPECT_NE(std::string(lmp_last_error()).find("TLS"), std::string::npos);
+  EXPECT_EQ(lmp_client_new("tls://lic.example.org:0", &c), LMP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(lmp_client_new("tls://", &c), LMP_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(lmp_client_new(nullptr, &c), LMP_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(lmp_client_new("[::1]:27400, 127.0.0.1", &c), LMP_OK);
   ClientPtr client(c);
@@ -273,6 +275,110 @@ TEST_F(ClientLibraryTest, OneClientServesManyThreads) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(lmpd_.units_in_use(code_), 0);
+}
+
+// A TLS seat listener that requires client certificates from the `clients` CA.
+std::string seat_tls_yaml(const IssuedCertificate& server, const TestCa& clients) {
+  return "      certificate: " + server.certificate.string() +
+         "\n      private_key: " + server.key.string() +
+         "\n      client_ca: " + clients.certificate().string() +
+         "\n      require_client_certificate: true\n";
+}
+
+class ClientLibraryTlsTest : public ::testing::Test {
+ protected:
+  ClientLibraryTlsTest()
+      : ca_(dir_.path(), "lmpd"),
+        clients_(dir_.path(), "clients"),
+        endpoint_(clients_.issue("endpoint", "endpoint-1", 9)),
+        lmpd_(dir_.path(), seat_tls_yaml(ca_.issue("server", "lmpd.test", 100), clients_)) {}
+  void SetUp() override {
+    code_ = lmpd_.create_license(2);
+    lmpd_.start();
+  }
+  // A client of tls://HOST:PORT trusting `ca`, offering the endpoint certificate.
+  ClientPtr tls_client(const std::string& host, const TestCa& ca) {
+    auto client = new_client("tls://" + host + ":" + std::to_string(lmpd_.port()));
+    EXPECT_EQ(lmp_client_set_tls(client.get(), ca.certificate().c_str(),
+                                 endpoint_.certificate.c_str(), endpoint_.key.c_str()),
+              LMP_OK)
+        << lmp_last_error();
+    return client;
+  }
+
+  TempDir dir_;
+  TestCa ca_;
+  TestCa clients_;
+  IssuedCertificate endpoint_;
+  LmpdInstance lmpd_;
+  std::string code_;
+};
+
+TEST_F(ClientLibraryTlsTest, ChecksOutOverTlsAndResumesAfterARestart) {
+  for (std::string host : {"127.0.0.1", "localhost"}) {
+    auto client = tls_client(host, ca_);
+    lmp_lease* lease = nullptr;
+    ASSERT_EQ(lmp_client_checkout(client.get(), code_.c_str(), nullptr, 1, 0,
+                                  LMP_CHECKOUT_MANUAL_HEARTBEAT, &lease),
+              LMP_OK)
+        << lmp_last_error();
+    LeasePtr held(lease);
+    auto used = [&] {
+      lmp_license_status status{};
+      EXPECT_EQ(lmp_client_status(client.get(), code_.c_str(), nullptr, &status), LMP_OK);
+      return status.used;
+    };
+    EXPECT_EQ(used(), 1u);
+    EXPECT_EQ(lmp_lease_heartbeat(lease), LMP_OK) << lmp_last_error();
+    const std::string id = lease_id(lease);
+    // The idle TLS connection dies with the server; the next heartbeat reconnects and resumes.
+    lmpd_.kill_hard();
+    lmpd_.start();
+    EXPECT_EQ(lmp_lease_heartbeat(lease), LMP_OK) << lmp_last_error();
+    EXPECT_EQ(lease_id(lease), id);
+    EXPECT_EQ(lmp_client_ping(client.get()), LMP_OK) << lmp_last_error();
+    EXPECT_EQ(lmp_lease_checkin(lease), LMP_OK) << lmp_last_error();
+    EXPECT_EQ(used(), 0u);
+  }
+}
+
+TEST_F(ClientLibraryTlsTest, ServerOfAnotherCaIsRefusedAndTheNextServerTried) {
+  TestCa other(dir_.path(), "other");
+  auto client = tls_client("127.0.0.1", other);
+  EXPECT_EQ(lmp_client_ping(client.get()), LMP_ERR_UNREACHABLE);
+  EXPECT_NE(std::string(lmp_last_error()).find("certificate verify failed"), std::string::npos)
+      << lmp_last_error();
+
+  // Failover: a server that fails verification is skipped like one that does not answer.
+  auto both = new_client("tls://127.0.0.1:" + std::to_string(unused_port()) +
+                         ",tls://127.0.0.1:" + std::to_string(lmpd_.port()));
+  ASSERT_EQ(lmp_client_set_tls(both.get(), ca_.certificate().c_str(), endpoint_.certificate.c_str(),
+                               endpoint_.key.c_str()),
+            LMP_OK);
+  EXPECT_EQ(lmp_client_ping(both.get()), LMP_OK) << lmp_last_error();
+}
+
+TEST_F(ClientLibraryTlsTest, WithoutAClientCertificateTheServerRefuses) {
+  auto client = new_client("tls://127.0.0.1:" + std::to_string(lmpd_.port()));
+  ASSERT_EQ(lmp_client_set_tls(client.get(), ca_.certificate().c_str(), nullptr, nullptr), LMP_OK);
+  EXPECT_EQ(lmp_client_ping(client.get()), LMP_ERR_UNREACHABLE);
+  auto read_log = read_file(dir_.path() / "lmpd.log");
+  EXPECT_NE(read_log.find("event=tls_handshake_failed listener=seat"), std::string::npos);
+}
+
+TEST_F(ClientLibraryTlsTest, BadTlsSettingsAreRefusedAtOnce) {
+  auto plain = new_client("127.0.0.1:" + std::to_string(lmpd_.port()));
+  EXPECT_EQ(lmp_client_set_tls(plain.get(), ca_.certificate().c_str(), nullptr, nullptr),
+            LMP_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(lmp_last_error()).find("no server of the list is a tls:// one"),
+            std::string::npos);
+  auto client = new_client("tls://127.0.0.1:" + std::to_string(lmpd_.port()));
+  const std::string missing = (dir_.path() / "missing.pem").string();
+  EXPECT_EQ(lmp_client_set_tls(client.get(), missing.c_str(), nullptr, nullptr),
+            LMP_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(lmp_last_error()).find(missing), std::string::npos) << lmp_last_error();
+  EXPECT_EQ(lmp_client_set_tls(client.get(), nullptr, endpoint_.certificate.c_str(), nullptr),
+            LMP_ERR_INVALID_ARGUMENT);
 }
 
 }  // namespace

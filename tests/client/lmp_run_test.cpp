@@ -12,6 +12,7 @@
 
 #include "support/child_process.hpp"
 #include "support/lmpd_instance.hpp"
+#include "support/test_certificates.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -170,6 +171,39 @@ TEST_F(LmpRunTest, StatusesWhenTheCommandCannotRun) {
                               "12345-12345-12345-12345", "--", "/bin/true"});
   EXPECT_EQ(refused.exit_code, 77);
   EXPECT_NE(refused.err.find("invalid_code"), std::string::npos) << refused.err;
+}
+
+TEST(LmpRunTlsTest, RunsOverTlsAndRefusesAServerItCannotVerify) {
+  TempDir dir;
+  TestCa ca(dir.path(), "lmpd");
+  auto server = ca.issue("server", "lmpd.test", 100);
+  LmpdInstance lmpd(dir.path(), "      certificate: " + server.certificate.string() +
+                                    "\n      private_key: " + server.key.string() + "\n");
+  auto code = lmpd.create_license(1);
+  lmpd.start();
+  auto run = [&](const std::string& ca_file) {
+    return run_command({LMP_RUN_BINARY, "--tls", "--ca", ca_file, "--server", lmpd.address(),
+                        "--code", code, "--", "/bin/sh", "-c", "echo held; exit 4"});
+  };
+  auto r = run(ca.certificate().string());
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_EQ(r.out, "held\n");
+  EXPECT_EQ(lmpd.units_in_use(code), 0);
+
+  TestCa other(dir.path(), "other");
+  auto refused = run(other.certificate().string());
+  EXPECT_EQ(refused.exit_code, 75);
+  EXPECT_NE(refused.err.find("certificate verify failed"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.out, "");
+
+  auto bad = run_command({LMP_RUN_BINARY, "--ca", ca.certificate().string(), "--server",
+                          lmpd.address(), "--code", code, "--", "true"});
+  EXPECT_EQ(bad.exit_code, 64);
+  EXPECT_NE(bad.err.find("tls://"), std::string::npos) << bad.err;
+  auto lone_cert = run_command({LMP_RUN_BINARY, "--tls", "--cert", server.certificate.string(),
+                                "--server", lmpd.address(), "--code", code, "--", "true"});
+  EXPECT_EQ(lone_cert.exit_code, 64);
+  EXPECT_NE(lone_cert.err.find("--cert and --key go together"), std::string::npos) << lone_cert.err;
 }
 
 }  // namespace

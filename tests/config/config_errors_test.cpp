@@ -49,8 +49,8 @@ TEST(ConfigErrors, UnknownKeysNameTheirSection) {
             Errors{"t.yaml:1:1: unknown key 'listener' at the top level"});
   EXPECT_EQ(errors_of("listeners:\n  metrics: {}\n"),
             Errors{"t.yaml:2:3: unknown key 'metrics' in listeners"});
-  EXPECT_EQ(errors_of("listeners:\n  admin:\n    tls: true\n"),
-            Errors{"t.yaml:3:5: unknown key 'tls' in listeners.admin"});
+  EXPECT_EQ(errors_of("listeners:\n  admin:\n    ssl: true\n"),
+            Errors{"t.yaml:3:5: unknown key 'ssl' in listeners.admin"});
   EXPECT_EQ(
       errors_of("products:\n  - {code: a, name: A, family: f, unit: seats}\n"
                 "  - {code: b, name: B, family: f, unit: seats}\n"
@@ -389,4 +389,35 @@ TEST(ConfigErrors, ErrorWithoutPositionPrintsTheFileOnly) {
   EXPECT_EQ(error.to_string(), "/etc/lmpd/lmpd.yaml: cannot read file: Permission denied");
   lmp::config::Error positioned{{"a.yaml", 12, 3}, "boom"};
   EXPECT_EQ(positioned.to_string(), "a.yaml:12:3: boom");
+}
+
+TEST(ConfigErrors, TlsSectionsNeedTheirFilesAndKnownValues) {
+  EXPECT_EQ(errors_of("listeners:\n  admin:\n    tls: true\n"),
+            Errors{"t.yaml:3:10: listeners.admin.tls: expected a map, got 'true'"});
+  EXPECT_EQ(
+      errors_of("listeners:\n  seat:\n    tls:\n      require_client_certificate: true\n"
+                "      min_version: 1.1\n"),
+      (Errors{"t.yaml:4:7: listeners.seat.tls: needs certificate (a PEM file)",
+              "t.yaml:4:7: listeners.seat.tls: needs private_key (a PEM file)",
+              "t.yaml:4:35: listeners.seat.tls.require_client_certificate: needs client_ca, "
+              "the CAs that client certificates must come from",
+              "t.yaml:5:20: listeners.seat.tls.min_version: expected 1.2 or 1.3, got '1.1'"}));
+}
+
+TEST(ConfigErrors, SeatListenerWithTlsDefaultsToTheTlsPort) {
+  auto tls = load_string(
+      "listeners:\n  seat:\n    tls:\n      certificate: s.pem\n"
+      "      private_key: k.pem\n      min_version: \"1.3\"\n",
+      "t.yaml", "/etc/lmpd");
+  ASSERT_TRUE(tls.ok());
+  EXPECT_EQ(tls.config->seat_listener.port, 27401);
+  EXPECT_EQ(tls.config->seat_listener.tls->certificate_file, "/etc/lmpd/s.pem");
+  EXPECT_EQ(tls.config->seat_listener.tls->min_version, "1.3");
+  EXPECT_FALSE(tls.config->admin_listener.tls.has_value());
+  auto given = load_string(
+      "listeners:\n  seat:\n    port: 9000\n    tls: {certificate: s.pem, "
+      "private_key: k.pem}\n",
+      "t.yaml", "/etc/lmpd");
+  ASSERT_TRUE(given.ok());
+  EXPECT_EQ(given.config->seat_listener.port, 9000);
 }

@@ -1,9 +1,6 @@
 // POSIX-socket implementation of the HTTP test client.
 #include "support/http_client.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include "support/loopback.hpp"
 
 namespace lmp::test {
 
@@ -56,22 +55,7 @@ std::string request_text(std::string_view method, std::string_view target, std::
   return text;
 }
 
-HttpClient::HttpClient(std::uint16_t port) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string why = std::strerror(errno);
-    ::close(fd_);
-    fd_ = -1;
-    throw std::runtime_error("connect to port " + std::to_string(port) + ": " + why);
-  }
-  int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
+HttpClient::HttpClient(std::uint16_t port) : fd_(connect_loopback(port)) {}
 
 HttpClient::~HttpClient() {
   if (fd_ >= 0) ::close(fd_);

@@ -1,9 +1,6 @@
 // POSIX-socket implementation of the test client.
 #include "support/line_client.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,33 +9,12 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "support/loopback.hpp"
+
 namespace lmp::test {
 
-LineClient::LineClient(std::uint16_t port, const std::string& source_address) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
-  if (!source_address.empty()) {
-    sockaddr_in from{};
-    from.sin_family = AF_INET;
-    if (::inet_pton(AF_INET, source_address.c_str(), &from.sin_addr) != 1 ||
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("cannot bind to " + source_address);
-    }
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string why = std::strerror(errno);
-    ::close(fd_);
-    fd_ = -1;
-    throw std::runtime_error("connect to port " + std::to_string(port) + ": " + why);
-  }
-  int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
+LineClient::LineClient(std::uint16_t port, const std::string& source_address)
+    : fd_(connect_loopback(port, source_address)) {}
 
 LineClient::~LineClient() {
   if (fd_ >= 0) ::close(fd_);

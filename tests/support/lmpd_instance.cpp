@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "support/line_client.hpp"
+#include "support/tls_client.hpp"
 
 namespace lmp::test {
 
@@ -25,10 +26,11 @@ std::uint16_t unused_port() {
   return ntohs(address.sin_port);
 }
 
-LmpdInstance::LmpdInstance(std::filesystem::path dir) : dir_(std::move(dir)), port_(unused_port()) {
+LmpdInstance::LmpdInstance(std::filesystem::path dir, const std::string& seat_tls)
+    : dir_(std::move(dir)), port_(unused_port()), tls_(!seat_tls.empty()) {
   std::ofstream(dir_ / "lmpd.yaml")
       << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: " << port_ << "\n"
-      << "  admin:\n    address: 127.0.0.1\n    port: 0\n"
+      << (tls_ ? "    tls:\n" + seat_tls : "") << "  admin:\n    address: 127.0.0.1\n    port: 0\n"
       << "storage:\n  sqlite:\n    path: lmpd.db\n"
       << "leases:\n  reclaim_interval_ms: 100\n"
       << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
@@ -57,8 +59,9 @@ std::string LmpdInstance::create_license(int units) {
 }
 
 int LmpdInstance::units_in_use(const std::string& code) const {
-  LineClient c(port_);
-  return std::stoi(fields_of(c.request("STATUS code=" + code))["used"]);
+  const std::string request = "STATUS code=" + code;
+  if (tls_) return std::stoi(fields_of(TlsClient(port_).request(request))["used"]);
+  return std::stoi(fields_of(LineClient(port_).request(request))["used"]);
 }
 
 }  // namespace lmp::test

@@ -17,8 +17,9 @@ std::uint16_t unused_port();
 
 class LmpdInstance {
  public:
-  // Writes the config into `dir`; the server is not started yet.
-  explicit LmpdInstance(std::filesystem::path dir);
+  // Writes the config into `dir`; the server is not started yet. A non-empty `seat_tls` is the
+  // YAML of listeners.seat.tls (its keys indented by six spaces): the seat listener speaks TLS.
+  explicit LmpdInstance(std::filesystem::path dir, const std::string& seat_tls = "");
 
   void start();
   void kill_hard();  // SIGKILL: nothing is flushed or answered any more
@@ -35,6 +36,7 @@ class LmpdInstance {
  private:
   std::filesystem::path dir_;
   std::uint16_t port_;
+  bool tls_;
   std::unique_ptr<DaemonProcess> process_;
 };
 

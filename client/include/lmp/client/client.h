@@ -34,7 +34,7 @@ typedef enum lmp_result {
   LMP_ERR_PROTOCOL = 12,            /* the server answered something this library cannot read */
   LMP_ERR_SERVER = 13,              /* any other error the server sent (bad_request, internal) */
   LMP_ERR_LEASE_LOST = 14,          /* the lease lapsed and could not be taken again */
-  LMP_ERR_UNSUPPORTED = 15,         /* asked for something this build cannot do (TLS) */
+  LMP_ERR_UNSUPPORTED = 15,         /* asked for something this build cannot do */
   LMP_ERR_NO_MEMORY = 16
 } lmp_result;
 
@@ -50,8 +50,10 @@ LMP_CLIENT_API const char* lmp_last_error(void);
 typedef struct lmp_client lmp_client;
 
 /* Creates a client for `servers`: "host:port" entries separated by commas, tried in that order
- * ("lic1.example.org:27400,lic2.example.org:27400"). A port may be left out (27400). Nothing
- * is connected yet. On success *out owns a client: free it with lmp_client_free. */
+ * ("lic1.example.org:27400,lic2.example.org:27400"). A port may be left out (27400). An entry
+ * "tls://host:port" is a TLS server (port 27401 when left out), verified against the system's
+ * trusted CAs unless lmp_client_set_tls says otherwise. Nothing is connected yet. On success
+ * *out owns a client: free it with lmp_client_free. */
 LMP_CLIENT_API lmp_result lmp_client_new(const char* servers, lmp_client** out);
 
 /* Frees the client and closes its connections. Leases taken through it stay valid and keep
@@ -61,6 +63,16 @@ LMP_CLIENT_API void lmp_client_free(lmp_client* client);
 /* How long one request may take on one server before the next server is tried: connecting,
  * sending and reading the answer (a CHECKOUT's wait is added to it). Default 5000 ms. */
 LMP_CLIENT_API lmp_result lmp_client_set_timeout_ms(lmp_client* client, uint32_t timeout_ms);
+
+/* TLS settings for the list's tls:// servers (since 1.1): `ca_file`, a PEM file of the CAs the
+ * servers' certificates must chain to (NULL: the system's trusted CAs); `cert_file` and
+ * `key_file`, a PEM client certificate (chain) and its key for servers that require one (both
+ * NULL: none). A server must also be named by its certificate: the entry's host name or IP
+ * address is checked against it. The files are read now (LMP_ERR_INVALID_ARGUMENT naming a file
+ * that cannot be used) and apply to connections opened from now on, also those of leases taken
+ * earlier. LMP_ERR_INVALID_ARGUMENT when no server of the list is a tls:// one. */
+LMP_CLIENT_API lmp_result lmp_client_set_tls(lmp_client* client, const char* ca_file,
+                                             const char* cert_file, const char* key_file);
 
 /* Who holds the units: sent as `host=` and `user=` with every checkout and activation. By
  * default the machine's host name and the login name of the effective user. NULL keeps the
