@@ -2,8 +2,9 @@
 # Builds the Debian packages with CPack, checks them with lintian, installs the endpoint packages
 # alone and then the rest with dpkg -i, verifies the systemd unit, and runs the installed lmpd as
 # its system user: create a license, check a seat out over the seat protocol, reload it with a
-# broken config and see it keep serving, scrape /metrics, stop it; then installs the packages
-# over themselves as an upgrade does. Needs root; exits 77 (skipped)
+# broken config and see it keep serving, scrape /metrics, stop it; runs it again with TLS on the
+# seat listener and checks a seat out over TLS; then installs the packages over themselves as an
+# upgrade does. Needs root; exits 77 (skipped)
 # otherwise.
 set -euo pipefail
 build_dir=$1
@@ -116,6 +117,39 @@ wait "$pid" || status=$?
 pid=""
 [ "$status" -eq 0 ] || { echo "lmpd exited with $status"; cat "$work/lmpd.log"; exit 1; }
 grep -q "event=stopped" "$work/lmpd.log" || { cat "$work/lmpd.log"; exit 1; }
+
+echo "== seat checkout over TLS (certificates made with openssl as docs/operations.md shows)"
+(
+  cd "$work"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=package test CA" -keyout ca-key.pem -out ca.pem 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+    -keyout server-key.pem -out server.csr 2>/dev/null
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+    -out server.pem -extfile <(printf "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth") \
+    2>/dev/null
+  chmod 0644 server.pem server-key.pem
+)
+awk -v dir="$work" '{ print } /^  seat:/ { print "    tls:\n      certificate: " dir "/server.pem\n      private_key: " dir "/server-key.pem" }' \
+  "$work/lmpd.yaml" >"$work/lmpd-tls.yaml"
+chmod 0644 "$work/lmpd-tls.yaml"
+setpriv --reuid lmpd --regid lmpd --init-groups /usr/sbin/lmpd --config "$work/lmpd-tls.yaml" \
+  2>"$work/lmpd-tls.log" &
+pid=$!
+for _ in $(seq 100); do
+  grep -q "event=started" "$work/lmpd-tls.log" && break
+  sleep 0.1
+done
+port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd-tls.log" | head -1)
+[ -n "$port" ] || { cat "$work/lmpd-tls.log"; exit 1; }
+answer=$(printf 'CHECKOUT code=%s\nQUIT\n' "$code" |
+  timeout 10 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$work/ca.pem" \
+    -verify_return_error -verify_ip 127.0.0.1 2>"$work/s_client.log" | head -1)
+echo "$answer"
+case "$answer" in OK\ lease=*) ;; *) cat "$work/s_client.log" "$work/lmpd-tls.log"; exit 1 ;; esac
+kill -TERM "$pid"
+wait "$pid"
+pid=""
 
 echo "== dpkg -i again: the upgrade path of the maintainer scripts"
 echo "# a local change" >>/etc/lmpd/lmpd.yaml
