@@ -78,7 +78,7 @@ bool parse_level(std::string_view text, Level& out) {
   return true;
 }
 
-void write(Level lvl, std::string_view event, std::initializer_list<Field> fields) {
+void write(Level lvl, std::string_view event, std::span<const Field> fields) {
   if (static_cast<int>(lvl) < g_level.load(std::memory_order_relaxed)) return;
   std::string line;
   line.reserve(128);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,7 +20,10 @@ Level level();
 bool parse_level(std::string_view text, Level& out);
 
 // Thread-safe; each call writes one whole line. Values with spaces, quotes or '=' are quoted.
-void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
+void write(Level level, std::string_view event, std::span<const Field> fields);
+inline void write(Level level, std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(level, event, std::span<const Field>(fields.begin(), fields.size()));
+}
 
 inline void debug(std::string_view event, std::initializer_list<Field> fields = {}) {
   write(Level::debug, event, fields);

@@ -28,6 +28,7 @@
 #include <unordered_set>
 
 #include "core/log.hpp"
+#include "core/log_throttle.hpp"
 #include "http/json_response.hpp"
 #include "http/router.hpp"
 #include "http/seat_routes.hpp"
@@ -125,6 +126,8 @@ struct HttpServerState {
   Router router;
   std::unordered_set<std::shared_ptr<net::ListenerConnection>> connections;
   bool stopped = false;  // stop() began: readyz says draining, connections close when done
+  // Refusals, accept errors and failed handshakes come in floods when they come at all.
+  log::Throttle flood_log{log::kFloodBurst, log::kFloodWindow};
 };
 
 template <class Stream>
@@ -198,7 +201,7 @@ class HttpConnection final : public net::ListenerConnection {
 
   void handshake_failed(std::string_view reason, const std::string& error) {
     net::report_handshake_failure("admin", peer_, reason, error,
-                                  server_->options.on_tls_handshake_failure);
+                                  server_->options.on_tls_handshake_failure, server_->flood_log);
     close();
   }
 
@@ -501,20 +504,22 @@ void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
         }
         case net::ConnectionLimits::Verdict::over_total:
           self->refuse(socket, "too many connections, retry later");
-          log::warning("connection_refused",
-                       {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections"}});
+          log::write_throttled(
+              self->flood_log, log::Level::warning, "connection_refused",
+              {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections"}});
           break;
         case net::ConnectionLimits::Verdict::over_per_address:
           self->refuse(socket, "too many connections from this address, retry later");
-          log::warning(
-              "connection_refused",
+          log::write_throttled(
+              self->flood_log, log::Level::warning, "connection_refused",
               {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections_per_address"}});
           break;
       }
     } else if (ec == asio::error::operation_aborted) {
       return;
     } else {
-      log::warning("accept_failed", {{"listener", "admin"}, {"error", ec.message()}});
+      log::write_throttled(self->flood_log, log::Level::warning, "accept_failed",
+                           {{"listener", "admin"}, {"error", ec.message()}});
     }
     self->accept(self);
   });

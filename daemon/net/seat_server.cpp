@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "core/log.hpp"
+#include "core/log_throttle.hpp"
 #include "net/connection_limits.hpp"
 #include "net/listener_connection.hpp"
 #include "net/rate_limiter.hpp"
@@ -80,6 +81,8 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   ConnectionLimits limits;  // counts exactly the members of `connections`
   std::unordered_set<std::shared_ptr<ListenerConnection>> connections;
   bool stopped = false;
+  // Refusals, accept errors and failed handshakes come in floods when they come at all.
+  log::Throttle flood_log{log::kFloodBurst, log::kFloodWindow};
 };
 
 template <class Stream>
@@ -159,7 +162,7 @@ class Connection final : public ListenerConnection {
 
   void handshake_failed(std::string_view reason, const std::string& error) {
     report_handshake_failure("seat", peer_, reason, error,
-                             server_->options.on_tls_handshake_failure);
+                             server_->options.on_tls_handshake_failure, server_->flood_log);
     close();
   }
 
@@ -444,19 +447,21 @@ void SeatServerState::accept() {
         }
         case ConnectionLimits::Verdict::over_total:
           self->refuse(socket, "ERR unavailable msg=too%20many%20connections\n");
-          log::warning("connection_refused", {{"peer", peer}, {"reason", "max_connections"}});
+          log::write_throttled(self->flood_log, log::Level::warning, "connection_refused",
+                               {{"peer", peer}, {"reason", "max_connections"}});
           break;
         case ConnectionLimits::Verdict::over_per_address:
           self->refuse(socket,
                        "ERR unavailable msg=too%20many%20connections%20from%20this%20address\n");
-          log::warning("connection_refused",
-                       {{"peer", peer}, {"reason", "max_connections_per_address"}});
+          log::write_throttled(self->flood_log, log::Level::warning, "connection_refused",
+                               {{"peer", peer}, {"reason", "max_connections_per_address"}});
           break;
       }
     } else if (ec == asio::error::operation_aborted) {
       return;
     } else {
-      log::warning("accept_failed", {{"error", ec.message()}});
+      log::write_throttled(self->flood_log, log::Level::warning, "accept_failed",
+                           {{"error", ec.message()}});
     }
     self->accept();
   });

@@ -10,6 +10,10 @@
 #include <string_view>
 #include <type_traits>
 
+namespace lmp::log {
+class Throttle;
+}
+
 namespace lmp::net {
 
 // Built in place (a prvalue), so no stream type needs to be movable. `context` is used only
@@ -33,9 +37,11 @@ boost::asio::ip::tcp::socket& lowest(Stream& stream) {
   }
 }
 
-// Logs `tls_handshake_failed` (info for a peer that just left, else warning) and counts it.
+// Counts a failed handshake and logs `tls_handshake_failed` through the listener's flood
+// throttle (info for a peer that just left, else warning).
 void report_handshake_failure(std::string_view listener, const std::string& peer,
                               std::string_view reason, const std::string& error,
-                              const std::function<void(std::string_view)>& count);
+                              const std::function<void(std::string_view)>& count,
+                              log::Throttle& flood_log);
 
 }  // namespace lmp::net

@@ -181,6 +181,26 @@ TEST_F(ProcessTest, AnAdminPortInUseStopsTheStartAfterTheSeatListenerBound) {
   ::close(taken);
 }
 
+// A flood of refused connections writes a bounded number of log lines (10 per 10 s per
+// listener), not one per connection.
+TEST_F(ProcessTest, RefusedConnectionsDoNotFloodTheLog) {
+  write_config(config_text() + "limits:\n  max_connections: 1\n");
+  DaemonProcess lmpd(config_path(), log_path());
+  LineClient holder(lmpd.port());
+  ASSERT_EQ(holder.request("PING"), "OK");
+  for (int i = 0; i < 30; ++i) {
+    LineClient refused(lmpd.port());
+    EXPECT_EQ(status_of(refused.read_line().value_or("")), "unavailable") << i;
+  }
+  ASSERT_EQ(holder.request("PING"), "OK");
+  const std::string log = read_file(log_path());
+  std::size_t lines = 0;
+  for (auto at = log.find("event=connection_refused"); at != std::string::npos;
+       at = log.find("event=connection_refused", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 10u) << log;
+}
+
 TEST_F(ProcessTest, SecondDaemonOnTheSameDatabaseRefusesToStart) {
   DaemonProcess first(config_path(), log_path());
   try {
