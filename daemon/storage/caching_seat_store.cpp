@@ -43,8 +43,9 @@ std::string holder_key(std::int64_t license_id, const std::string& product,
 class CachingSeatStore final : public SeatStore {
  public:
   explicit CachingSeatStore(std::unique_ptr<SeatStore> inner) : inner_(std::move(inner)) {
-    inner_->for_each_lease([this](const LeaseRecord& lease) { add(lease); });
+    load_leases();
     license_generation_ = inner_->license_generation();
+    lease_purge_ = inner_->lease_purge();
   }
 
   void begin() override {
@@ -113,6 +114,18 @@ class CachingSeatStore final : public SeatStore {
     if (found) licenses_by_id_.emplace(license_id, *found);
     return found;
   }
+
+  std::optional<std::string> find_retired_product(const std::string& code_hash) override {
+    return inner_->find_retired_product(code_hash);
+  }
+
+  std::vector<StoredLifecycle> product_lifecycles() override {
+    if (!in_transaction_) refresh_licenses();
+    if (!lifecycles_) lifecycles_ = inner_->product_lifecycles();
+    return *lifecycles_;
+  }
+
+  std::int64_t lease_purge() override { return inner_->lease_purge(); }
 
   std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) override {
     auto it = used_.find(license_id);
@@ -227,7 +240,24 @@ class CachingSeatStore final : public SeatStore {
     if (generation == license_generation_) return;
     licenses_by_code_.clear();
     licenses_by_id_.clear();
+    lifecycles_.reset();
+    // An End-of-Life deletion (which also moves the license generation) removed leases in
+    // another session: what is in memory no longer matches the database, so load it again.
+    // The generation is taken last, so a failed reload is tried again by the next transaction.
+    const std::int64_t purge = inner_->lease_purge();
+    if (purge != lease_purge_) {
+      expiry_.clear();
+      holders_.clear();
+      used_.clear();
+      leases_.clear();
+      load_leases();
+      lease_purge_ = purge;
+    }
     license_generation_ = generation;
+  }
+
+  void load_leases() {
+    inner_->for_each_lease([this](const LeaseRecord& lease) { add(lease); });
   }
 
   static LeaseRecord record(const std::string& id, const CachedLease& lease) {
@@ -296,6 +326,8 @@ class CachingSeatStore final : public SeatStore {
   std::unordered_map<std::string, std::set<const std::string*, IdPointerLess>> holders_;
 
   std::int64_t license_generation_ = -1;
+  std::int64_t lease_purge_ = -1;
+  std::optional<std::vector<StoredLifecycle>> lifecycles_;  // loaded on first use
   std::unordered_map<std::string, LicenseRecord> licenses_by_code_;
   std::unordered_map<std::int64_t, LicenseRecord> licenses_by_id_;
 };
