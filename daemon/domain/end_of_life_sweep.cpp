@@ -48,10 +48,7 @@ std::vector<std::string> end_of_life_due(storage::DomainStore& store,
   for (const auto& row : rows) codes.insert(row.product_code);
   std::vector<std::string> due;
   for (const auto& code : codes) {
-    const storage::StoredLifecycle* stored = nullptr;
-    for (const auto& row : rows)
-      if (row.product_code == code) stored = &row;
-    auto lifecycle = lifecycle_of(catalog.find(code), stored, now_ms);
+    auto lifecycle = lifecycle_of(catalog.find(code), stored_row(rows, code), now_ms);
     if (lifecycle.end_of_life() && !lifecycle.data_deleted_at_ms) due.push_back(code);
   }
   return due;

@@ -19,9 +19,8 @@ std::string_view to_string(LifecycleState state) {
 
 ProductLifecycle product_lifecycle(storage::DomainStore& store, const seat::ProductCatalog& catalog,
                                    const std::string& code, std::int64_t now_ms) {
-  for (const auto& row : store.product_lifecycles())
-    if (row.product_code == code) return lifecycle_of(catalog.find(code), &row, now_ms);
-  return lifecycle_of(catalog.find(code), nullptr, now_ms);
+  const auto rows = store.product_lifecycles();
+  return lifecycle_of(catalog.find(code), stored_row(rows, code), now_ms);
 }
 
 }  // namespace lmp::domain

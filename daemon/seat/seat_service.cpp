@@ -119,10 +119,8 @@ class SeatService::Batch {
 
 domain::ProductLifecycle SeatService::lifecycle(Batch& batch, const CatalogProduct& product) {
   if (!batch.lifecycles) batch.lifecycles = store_->product_lifecycles();
-  for (const auto& row : *batch.lifecycles)
-    if (row.product_code == product.info.code)
-      return domain::lifecycle_of(&product, &row, batch.now_ms);
-  return domain::lifecycle_of(&product, nullptr, batch.now_ms);
+  return domain::lifecycle_of(&product, domain::stored_row(*batch.lifecycles, product.info.code),
+                              batch.now_ms);
 }
 
 SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,

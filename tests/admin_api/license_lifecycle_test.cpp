@@ -7,8 +7,11 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
+#include "admin/admin_cli.hpp"
 #include "admin_fixture.hpp"
 
 namespace lmp::test {
@@ -123,6 +126,25 @@ TEST_F(LicenseLifecycle, EndOfSaleKeepsExistingLicensesAndRefusesNewOnes) {
   EXPECT_EQ(call(root_token_, "PUT", path(license, "/units"), {{"units", 5}}).error_code(),
             "end_of_sale");
   EXPECT_EQ(ok(root_token_, "PUT", path(license, "/units"), {{"units", 2}}).at("units"), 2);
+}
+
+TEST_F(LicenseLifecycle, CommandLineHonoursTheApiEndOfSale) {
+  const auto config_file = dir_.path() / "cli.yaml";
+  std::ofstream(config_file) << "storage:\n  sqlite:\n    path: " << config_.storage.sqlite_path
+                             << "\nproducts:\n  - code: cad\n    name: CAD\n    family: software\n"
+                                "    unit: seats\n";
+  auto create = [&](std::ostringstream& err) {
+    std::ostringstream out;
+    return admin::run_admin({"--config", config_file.string(), "create-license", "--customer",
+                             "acme", "--product", "cad", "--units", "1"},
+                            "", server_->clock(), out, err);
+  };
+  std::ostringstream before;
+  EXPECT_EQ(create(before), 0) << before.str();
+  ok(root_token_, "POST", "/v1/products/cad/end-of-sale");
+  std::ostringstream after;
+  EXPECT_EQ(create(after), 1);
+  EXPECT_NE(after.str().find("End of Sale"), std::string::npos) << after.str();
 }
 
 TEST_F(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo) {
