@@ -376,6 +376,12 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
   try {
     store_->begin();
+    // Leases an End-of-Life deletion removed in another session: counted out, and their
+    // licenses' waiters answered (end_of_life) instead of waiting for a unit that never frees.
+    for (const auto& lease : store_->take_purged_leases()) {
+      count_lease_change(lease.product_code, lease.units, false);
+      batch.freed.insert(lease.license_id);
+    }
     // Before any decision of this batch, which reads the wall clock after the step.
     if (shift != 0) shift_lease_expiries(shift);
     for (; executed < work.size(); ++executed) {

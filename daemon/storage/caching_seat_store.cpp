@@ -127,6 +127,12 @@ class CachingSeatStore final : public SeatStore {
 
   std::int64_t lease_purge() override { return inner_->lease_purge(); }
 
+  std::vector<LeaseRecord> take_purged_leases() override {
+    std::vector<LeaseRecord> out;
+    out.swap(purged_);
+    return out;
+  }
+
   std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) override {
     auto it = used_.find(license_id);
     std::int64_t used = it == used_.end() ? 0 : it->second;
@@ -249,8 +255,11 @@ class CachingSeatStore final : public SeatStore {
       expiry_.clear();
       holders_.clear();
       used_.clear();
+      auto before = std::move(leases_);
       leases_.clear();
       load_leases();
+      for (const auto& [id, lease] : before)
+        if (leases_.count(id) == 0) purged_.push_back(record(id, lease));
       lease_purge_ = purge;
     }
     license_generation_ = generation;
@@ -328,6 +337,7 @@ class CachingSeatStore final : public SeatStore {
   std::int64_t license_generation_ = -1;
   std::int64_t lease_purge_ = -1;
   std::optional<std::vector<StoredLifecycle>> lifecycles_;  // loaded on first use
+  std::vector<LeaseRecord> purged_;                         // removed by a purge, not yet taken
   std::unordered_map<std::string, LicenseRecord> licenses_by_code_;
   std::unordered_map<std::int64_t, LicenseRecord> licenses_by_id_;
 };

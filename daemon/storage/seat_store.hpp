@@ -158,6 +158,10 @@ class SeatStore {
   // A counter that moves when leases are deleted outside the seat path (an End-of-Life
   // deletion), so a cache of leases knows to load them again.
   virtual std::int64_t lease_purge() = 0;
+  // The leases that such a deletion removed, as a cache of leases found out since the last call
+  // (so the seat path can count them out and answer their waiters); empty for a store that keeps
+  // no leases in memory.
+  virtual std::vector<LeaseRecord> take_purged_leases() { return {}; }
 
   virtual void record_activation(std::int64_t license_id, const std::string& host,
                                  const std::string& user, std::int64_t now_ms) = 0;

@@ -13,6 +13,7 @@
 
 #include "admin/admin_cli.hpp"
 #include "admin_fixture.hpp"
+#include "support/line_client.hpp"
 
 namespace lmp::test {
 namespace {
@@ -148,13 +149,17 @@ TEST_F(LicenseLifecycle, CommandLineHonoursTheApiEndOfSale) {
 }
 
 TEST_F(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo) {
-  auto license = make_license({});
+  auto license = make_license({{"units", 1}});
   auto other = make_license({}, "agent");
   ASSERT_EQ(seat("activate", {{"code", code_of(license)}, {"host", "ws-1"}}).status, 200);
   const auto lease = lease_of(seat("checkout", {{"code", code_of(license)}}));
   ASSERT_EQ(seat("checkout", {{"code", code_of(other)}, {"host", "ws-2"}}).status, 200);
   ASSERT_EQ(rows_of("activations", "cad"), 1);
   ASSERT_EQ(rows_of("leases", "cad"), 1);
+  // A checkout waiting for the license's only unit.
+  LineClient waiter(server_->port());
+  waiter.send("CHECKOUT code=" + code_of(license) + " wait=60");
+  EXPECT_EQ(waiter.read_line(std::chrono::milliseconds(300)), std::nullopt);
 
   auto product = ok(root_token_, "POST", "/v1/products/cad/end-of-life");
   EXPECT_EQ(product.at("state"), "end_of_life");
@@ -170,6 +175,14 @@ TEST_F(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo
   EXPECT_EQ(renew.error_code(), "end_of_life");
   // The lease went with its license, from the seat path's memory too.
   EXPECT_EQ(seat("heartbeat", {{"lease", lease}}).error_code(), "lease_unknown");
+  // The waiter is answered rather than left waiting for a unit that never frees, and the lease
+  // gauge no longer counts the deleted lease.
+  auto answer = waiter.read_line();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(status_of(*answer), "end_of_life");
+  HttpClient metrics(server_->admin_port());
+  const std::string page = metrics.get("/metrics").body;
+  EXPECT_NE(page.find("lmp_leases_active{product=\"cad\"} 0"), std::string::npos) << page;
 
   EXPECT_EQ(rows_of("licenses", "cad"), 0);
   EXPECT_EQ(rows_of("activations", "cad"), 0);

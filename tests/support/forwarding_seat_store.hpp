@@ -31,6 +31,9 @@ class ForwardingSeatStore : public storage::SeatStore {
     return inner_->find_retired_product(h);
   }
   std::int64_t lease_purge() override { return inner_->lease_purge(); }
+  std::vector<storage::LeaseRecord> take_purged_leases() override {
+    return inner_->take_purged_leases();
+  }
   std::vector<storage::StoredLifecycle> product_lifecycles() override {
     return inner_->product_lifecycles();
   }
