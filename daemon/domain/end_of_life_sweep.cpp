@@ -70,8 +70,11 @@ int sweep_end_of_life(storage::DomainStore& store, const seat::ProductCatalog& c
     int deleted = 0;
     store.begin();
     try {
+      // The server itself acts here, as "cli" names the command line's changes.
+      storage::AuditRecord actor;
+      actor.actor_scope = "server";
       for (const auto& code : due)
-        if (delete_product_data_once(store, code, now_ms, {})) ++deleted;
+        if (delete_product_data_once(store, code, now_ms, actor)) ++deleted;
       store.commit();
     } catch (...) {
       store.rollback();

@@ -217,7 +217,10 @@ TEST_F(ConfiguredEndOfLife, PassingTheConfigDateRefusesAtOnceAndTheSweepDeletes)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(rows_of("licenses", "cad"), 0);
   EXPECT_EQ(rows_of("leases", "cad"), 0);
-  EXPECT_EQ(deletion_records().size(), 1u);
+  auto records = deletion_records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].at("actor").at("scope"), "server");
+  EXPECT_EQ(records[0].at("after").at("licenses"), 1);
   EXPECT_EQ(seat("checkout", {{"code", code_of(license)}}).error_code(), "end_of_life");
   EXPECT_EQ(seat("heartbeat", {{"lease", lease}}).error_code(), "lease_unknown");
   EXPECT_EQ(ok(root_token_, "GET", "/v1/products/cad").at("state"), "end_of_life");
