@@ -73,14 +73,15 @@ storage::License changeable_license(const AdminCall& call) {
   call.require(domain::kViewLicenses);
   call.require(domain::kCreateRegistrationKeys);
   const std::int64_t id = call.path_id(0, "license");
+  auto license = call.store.find_license(id);
+  if (license && call.caller.sees(license->scope)) return *license;
+  // SQLite may have given a deleted license's id to a new license: the live one is asked first.
   if (auto retired = call.store.find_retired_license(id);
-      retired && call.caller.sees(retired->scope))
+      !license && retired && call.caller.sees(retired->scope))
     throw ApiError(
         403, "end_of_life",
         "product " + retired->product_code + " has reached End of Life; its licenses are deleted");
-  auto license = call.store.find_license(id);
-  if (!license || !call.caller.sees(license->scope)) throw not_found("license");
-  return *license;
+  throw not_found("license");
 }
 
 domain::ProductLifecycle lifecycle_of(const AdminCall& call, const std::string& product) {

@@ -280,8 +280,10 @@ class SqlDomainStore final : public DomainStore {
   std::optional<RetiredLicense> find_retired_license(std::int64_t id) override {
     return guarded("find retired license", [&]() -> std::optional<RetiredLicense> {
       RetiredLicense r;
-      *sql_ << "SELECT id, product_code, scope FROM retired_licenses WHERE id = :id", soci::use(id),
-          soci::into(r.id), soci::into(r.product_code), soci::into(r.scope);
+      // The latest, should the id have been retired more than once.
+      *sql_ << "SELECT license_id, product_code, scope FROM retired_licenses"
+               " WHERE license_id = :id ORDER BY id DESC LIMIT 1",
+          soci::use(id), soci::into(r.id), soci::into(r.product_code), soci::into(r.scope);
       if (!sql_->got_data()) return std::nullopt;
       return r;
     });
@@ -314,7 +316,7 @@ class SqlDomainStore final : public DomainStore {
   EndOfLifeDeletion delete_product_data(const std::string& code) override {
     return guarded("delete product data", [&] {
       const std::string ids(kProductLicenseIds);
-      *sql_ << "INSERT INTO retired_licenses (id, code_hash, product_code, scope)"
+      *sql_ << "INSERT INTO retired_licenses (license_id, code_hash, product_code, scope)"
                " SELECT l.id, l.code_hash, l.product_code,"
                " COALESCE(a.path, '/') || 'c' || CAST(c.id AS TEXT) || '/'"
                " FROM licenses l JOIN customers c ON c.id = l.customer_id"

@@ -274,7 +274,8 @@ class SqlSeatStore final : public SeatStore {
   std::optional<std::string> find_retired_product(const std::string& code_hash) override {
     return guarded("find retired license", [&]() -> std::optional<std::string> {
       std::string product;
-      *sql_ << "SELECT product_code FROM retired_licenses WHERE code_hash = :hash",
+      *sql_ << "SELECT product_code FROM retired_licenses WHERE code_hash = :hash"
+               " ORDER BY id DESC LIMIT 1",
           soci::use(code_hash), soci::into(product);
       if (!sql_->got_data()) return std::nullopt;
       return product;

@@ -67,7 +67,8 @@ class LicenseLifecycle : public AdminApiTest {
     else
       sql << "SELECT COUNT(*) FROM " + table +
                  " WHERE license_id IN (SELECT id FROM licenses WHERE product_code = :p)"
-                 " OR license_id IN (SELECT id FROM retired_licenses WHERE product_code = :p2)",
+                 " OR license_id IN (SELECT license_id FROM retired_licenses WHERE product_code = "
+                 ":p2)",
           soci::use(product), soci::use(product), soci::into(count);
     return count;
   }
@@ -198,6 +199,23 @@ TEST_F(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo
   EXPECT_EQ(call(root_token_, "POST", "/v1/products/cad/end-of-sale").error_code(), "end_of_life");
   server_->advance_seconds(5);
   EXPECT_EQ(deletion_records().size(), 1u);
+}
+
+TEST_F(LicenseLifecycle, AnIdOfADeletedLicenseGivenToANewOneServesTheNewOne) {
+  make_license({}, "agent");
+  const auto deleted = make_license({});  // the highest id, which SQLite may hand out again
+  ok(root_token_, "POST", "/v1/products/cad/end-of-life");
+  const auto fresh = make_license({}, "agent");
+  // SQLite gives a new row one more than the largest id left: the deleted license's id.
+  ASSERT_EQ(fresh.at("id"), deleted.at("id"));
+  EXPECT_EQ(ok(root_token_, "POST", path(fresh, "/renew"), {{"days", 1}}).at("product"), "agent");
+  EXPECT_EQ(seat("checkout", {{"code", code_of(fresh)}, {"host", "ws-1"}}).status, 200);
+  EXPECT_EQ(seat("checkout", {{"code", code_of(deleted)}}).error_code(), "end_of_life");
+  // And when that product ends too, both deletions stand side by side.
+  ok(root_token_, "POST", "/v1/products/agent/end-of-life");
+  EXPECT_EQ(deletion_records().size(), 2u);
+  EXPECT_EQ(call(root_token_, "POST", path(fresh, "/renew"), {{"days", 1}}).error_code(),
+            "end_of_life");
 }
 
 class ConfiguredEndOfLife : public LicenseLifecycle {
