@@ -13,6 +13,7 @@
 #include "core/sha256.hpp"
 #include "domain/cli_changes.hpp"
 #include "domain/first_run.hpp"
+#include "domain/product_lifecycle.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/domain_store.hpp"
 #include "storage/seat_store.hpp"
@@ -123,16 +124,6 @@ int create_license(storage::DomainStore& store, const config::Config& cfg, const
     return 2;
   }
   const std::int64_t now_ms = clock.now_unix_ms();
-  const std::int64_t now_s = now_ms / 1000;
-  if (product->end_of_life_unix && now_s >= *product->end_of_life_unix) {
-    err << "lmpd admin: product '" << product->code << "' has reached End of Life\n";
-    return 1;
-  }
-  if (product->end_of_sale_unix && now_s >= *product->end_of_sale_unix) {
-    err << "lmpd admin: product '" << product->code
-        << "' has reached End of Sale: no new licenses\n";
-    return 1;
-  }
   std::int64_t starts_ms = now_ms;
   if (const std::string* starts = flag("starts")) {
     auto day = calendar::parse_date(*starts);
@@ -169,6 +160,20 @@ int create_license(storage::DomainStore& store, const config::Config& cfg, const
 
   store.begin();
   try {
+    // The config's dates and those set through the API, read in this transaction.
+    auto ms_of = [](const std::optional<std::int64_t>& unix_s) {
+      return unix_s ? std::optional<std::int64_t>(*unix_s * 1000) : std::nullopt;
+    };
+    const auto rows = store.product_lifecycles();
+    const auto lifecycle = domain::lifecycle_of(
+        domain::ConfiguredDates{ms_of(product->end_of_sale_unix), ms_of(product->end_of_life_unix)},
+        domain::stored_row(rows, product->code), now_ms);
+    if (lifecycle.end_of_sale()) {
+      store.rollback();
+      err << "lmpd admin: product '" << product->code << "' has reached "
+          << (lifecycle.end_of_life() ? "End of Life" : "End of Sale: no new licenses") << "\n";
+      return 1;
+    }
     bool created_customer = false;
     auto owner = store.find_customer_by_name(*customer);
     if (!owner) {

@@ -20,6 +20,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
+#include "domain/end_of_life_sweep.hpp"
 #include "http/admin_api.hpp"
 #include "http/http_server.hpp"
 #include "http/metrics_route.hpp"
@@ -168,6 +169,7 @@ struct Daemon::Impl {
   boost::asio::io_context io{1};
   boost::asio::steady_timer drain_timer{io};
   boost::asio::steady_timer liveness_timer{io};
+  boost::asio::steady_timer end_of_life_timer{io};
   std::unique_ptr<seat::SeatService> service;
   std::unique_ptr<net::SeatServer> seat_server;
   std::unique_ptr<http::HttpServer> http_server;
@@ -276,6 +278,11 @@ void Daemon::start() {
           std::make_unique<net::SeatServer>(impl_->io, *impl_->service, impl_->limiter, options);
       impl_->seat_server->start();
     }
+    // The admin API's session and thread; the End-of-Life sweep runs there too, with or without
+    // the HTTP listener, since a config date passing must delete the data either way.
+    impl_->domain_store = storage::DomainStore::open(cfg.storage);
+    impl_->admin_worker = std::make_unique<domain::AdminWorker>();
+    sweep_end_of_life();
     if (cfg.admin_listener.enabled) {
       http::HttpServerOptions options;
       options.address = cfg.admin_listener.address;
@@ -293,8 +300,6 @@ void Daemon::start() {
       impl_->http_server =
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
       http::add_metrics_route(impl_->http_server->router(), impl_->metrics);
-      impl_->domain_store = storage::DomainStore::open(cfg.storage);
-      impl_->admin_worker = std::make_unique<domain::AdminWorker>();
       http::add_admin_routes(
           impl_->http_server->router(), *impl_->domain_store, *impl_->admin_worker,
           [io = &impl_->io](std::function<void()> work) {
@@ -323,6 +328,22 @@ void Daemon::watch_liveness(std::chrono::microseconds every, std::function<void(
   });
 }
 
+void Daemon::sweep_end_of_life() {
+  // Once a second: a passed End-of-Life date takes the product's data within about a second
+  // (the seat path refuses the product from the date itself, whatever the sweep's delay).
+  auto& timer = impl_->end_of_life_timer;
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || impl_->stopping) return;
+    impl_->admin_worker->submit([this] {
+      if (impl_->stopping) return;
+      domain::sweep_end_of_life(*impl_->domain_store, *impl_->service->catalog(),
+                                impl_->clock.now_unix_ms());
+      boost::asio::post(impl_->io, [this] { sweep_end_of_life(); });
+    });
+  });
+}
+
 void Daemon::run() {
   // Keeps run() serving while the listener is idle; stop() ends it with io.stop().
   auto guard = boost::asio::make_work_guard(impl_->io);
@@ -333,6 +354,7 @@ void Daemon::stop() {
   if (impl_->stopping.exchange(true)) return;
   boost::asio::post(impl_->io, [this] {
     impl_->liveness_timer.cancel();
+    impl_->end_of_life_timer.cancel();
     log::info("shutting_down");
     if (impl_->seat_server) impl_->seat_server->stop();
     // /readyz answers 503 from here on, to requests already received.

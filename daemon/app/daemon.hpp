@@ -60,6 +60,8 @@ class Daemon {
 
  private:
   void wait_for_connections(std::chrono::steady_clock::time_point deadline);
+  // Arms the End-of-Life sweep's next run (domain/end_of_life_sweep.hpp) on the admin worker.
+  void sweep_end_of_life();
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

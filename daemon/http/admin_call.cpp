@@ -62,6 +62,15 @@ std::optional<std::int64_t> AdminCall::optional_id(std::string_view field) const
   return admin_request::optional_id(body, field);
 }
 
+std::optional<std::int64_t> AdminCall::optional_count(std::string_view field, std::int64_t min,
+                                                      std::int64_t max) const {
+  return admin_request::optional_count(body, field, min, max);
+}
+
+std::optional<bool> AdminCall::optional_bool(std::string_view field) const {
+  return admin_request::optional_bool(body, field);
+}
+
 void AdminCall::require(std::string_view permission) const {
   if (!caller.can(permission))
     throw forbidden("this call needs the " + std::string(permission) + " permission");
@@ -183,6 +192,8 @@ void add_admin_routes(Router& router, storage::DomainStore& store, domain::Admin
   add_customer_routes(*routes);
   add_user_routes(*routes);
   add_audit_routes(*routes);
+  add_product_routes(*routes);
+  add_license_routes(*routes);
   router.set_authenticator(
       [routes](const HttpRequest& request, std::function<void(AuthOutcome)> done) {
         routes->authenticate(request, std::move(done));

@@ -49,6 +49,9 @@ struct AdminCall {
   std::string text(std::string_view field) const;
   std::optional<std::string> optional_text(std::string_view field) const;
   std::optional<std::int64_t> optional_id(std::string_view field) const;
+  std::optional<std::int64_t> optional_count(std::string_view field, std::int64_t min,
+                                             std::int64_t max) const;
+  std::optional<bool> optional_bool(std::string_view field) const;
 
   // 403 unless the caller has `permission` (the parent has all, customers none).
   void require(std::string_view permission) const;
@@ -90,6 +93,8 @@ void add_account_routes(AdminRoutes& routes);
 void add_customer_routes(AdminRoutes& routes);
 void add_user_routes(AdminRoutes& routes);
 void add_audit_routes(AdminRoutes& routes);
+void add_product_routes(AdminRoutes& routes);
+void add_license_routes(AdminRoutes& routes);
 
 template <class Row, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const storage::Page& page,

@@ -51,6 +51,10 @@ storage::Page page(
 std::string text(const boost::json::object& body, std::string_view field);
 std::optional<std::string> optional_text(const boost::json::object& body, std::string_view field);
 std::optional<std::int64_t> optional_id(const boost::json::object& body, std::string_view field);
+// A JSON integer in [min, max] / true or false / absent. 400 otherwise.
+std::optional<std::int64_t> optional_count(const boost::json::object& body, std::string_view field,
+                                           std::int64_t min, std::int64_t max);
+std::optional<bool> optional_bool(const boost::json::object& body, std::string_view field);
 
 }  // namespace admin_request
 }  // namespace lmp::http

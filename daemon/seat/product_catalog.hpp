@@ -25,6 +25,7 @@ struct CatalogProduct {
   sdk::ProductInfo info;
   std::shared_ptr<sdk::Family> family;  // keeps the plugin loaded while the product exists
   sdk::LeaseTerms terms;
+  // The config's dates; what is in force is domain::lifecycle_of (with the API's dates).
   std::optional<std::int64_t> end_of_sale_ms;
   std::optional<std::int64_t> end_of_life_ms;
   std::int64_t overage_percent = 0;  // the family's allowance above a license's units
@@ -49,13 +50,6 @@ struct CatalogProduct {
   // The most units a license of `units` may have in use at once.
   std::int64_t unit_ceiling(std::int64_t units) const {
     return units + units * overage_percent / 100;
-  }
-
-  bool end_of_life_at(std::int64_t now_ms) const {
-    return end_of_life_ms && now_ms >= *end_of_life_ms;
-  }
-  bool end_of_sale_at(std::int64_t now_ms) const {
-    return end_of_sale_ms && now_ms >= *end_of_sale_ms;
   }
 };
 

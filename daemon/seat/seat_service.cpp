@@ -10,6 +10,8 @@
 #include "core/log.hpp"
 #include "core/secure_random.hpp"
 #include "core/sha256.hpp"
+#include "domain/product_lifecycle.hpp"
+#include "seat/license_state.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::seat {
@@ -57,20 +59,34 @@ std::int64_t seconds(std::int64_t unix_ms) {
   return unix_ms / 1000;
 }
 
-// Why a license cannot be used at `now` (End of Life, outside its validity period), or OK.
-SeatResult check_usable(const CatalogProduct& product, const storage::LicenseRecord& license,
-                        std::int64_t now) {
-  if (product.end_of_life_at(now))
-    return SeatResult::failure("end_of_life",
-                               "product " + product.info.code + " has reached End of Life");
-  if (now < license.starts_at_ms)
-    return SeatResult::failure(
-        "license_not_started",
-        "the license starts at " + std::to_string(seconds(license.starts_at_ms)));
-  if (now >= license.expires_at_ms)
-    return SeatResult::failure(
-        "license_expired",
-        "the license expired at " + std::to_string(seconds(license.expires_at_ms)));
+LicenseState state_of(const storage::LicenseRecord& license, std::int64_t now) {
+  return license_state({license.starts_at_ms, license.expires_at_ms, license.grace_ms,
+                        license.notice_days, license.cut_off_at_ms},
+                       now);
+}
+
+SeatResult end_of_life(const std::string& code) {
+  return SeatResult::failure("end_of_life", "product " + code + " has reached End of Life");
+}
+
+// Why a license cannot be used at `now` (outside its validity period and grace, or cut off), or
+// OK. In grace it serves, so that a late renewal never stops work.
+SeatResult check_valid(const storage::LicenseRecord& license, std::int64_t now) {
+  switch (state_of(license, now)) {
+    case LicenseState::not_started:
+      return SeatResult::failure(
+          "license_not_started",
+          "the license starts at " + std::to_string(seconds(license.starts_at_ms)));
+    case LicenseState::expired:
+    case LicenseState::disabled:
+      return SeatResult::failure(
+          "license_expired",
+          "the license expired at " + std::to_string(seconds(license.expires_at_ms)));
+    case LicenseState::active:
+    case LicenseState::expiring:
+    case LicenseState::in_grace:
+      break;
+  }
   return {};
 }
 
@@ -97,7 +113,15 @@ class SeatService::Batch {
   std::set<std::int64_t> freed;  // licenses whose units were returned and not yet offered
   std::uint64_t sequence = 0;    // marks the waiters parked by this batch
   std::string product;           // the product of the license or lease the current request reached
+  // The API's lifecycle rows, read once per batch when a decision first needs them.
+  std::optional<std::vector<storage::StoredLifecycle>> lifecycles;
 };
+
+domain::ProductLifecycle SeatService::lifecycle(Batch& batch, const CatalogProduct& product) {
+  if (!batch.lifecycles) batch.lifecycles = store_->product_lifecycles();
+  return domain::lifecycle_of(&product, domain::stored_row(*batch.lifecycles, product.info.code),
+                              batch.now_ms);
+}
 
 SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
                          std::shared_ptr<const ProductCatalog> catalog, const Clock& clock,
@@ -352,6 +376,12 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
   try {
     store_->begin();
+    // Leases an End-of-Life deletion removed in another session: counted out, and their
+    // licenses' waiters answered (end_of_life) instead of waiting for a unit that never frees.
+    for (const auto& lease : store_->take_purged_leases()) {
+      count_lease_change(lease.product_code, lease.units, false);
+      batch.freed.insert(lease.license_id);
+    }
     // Before any decision of this batch, which reads the wall clock after the step.
     if (shift != 0) shift_lease_expiries(shift);
     for (; executed < work.size(); ++executed) {
@@ -483,8 +513,16 @@ SeatResult SeatService::find_license(Batch& batch, const std::string& code,
   // which codes are well-formed.
   auto normalized = activation_code::normalize(code);
   if (!normalized) return SeatResult::failure("invalid_code", "unknown activation code");
-  auto found = store_->find_license_by_code_hash(sha256_hex(*normalized));
-  if (!found) return SeatResult::failure("invalid_code", "unknown activation code");
+  const std::string code_hash = sha256_hex(*normalized);
+  auto found = store_->find_license_by_code_hash(code_hash);
+  if (!found) {
+    // A license deleted at its product's End of Life says so, rather than looking unknown.
+    if (auto retired = store_->find_retired_product(code_hash)) {
+      batch.product = *retired;
+      return end_of_life(*retired);
+    }
+    return SeatResult::failure("invalid_code", "unknown activation code");
+  }
   license = std::move(*found);
   batch.product = license.product_code;
   product_out = batch.catalog->find(license.product_code);
@@ -525,10 +563,10 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
                                                   license.product_code + ": " +
                                                   component_list(*product) + ")");
   const std::int64_t now = batch.now_ms;
-  if (auto err = check_usable(*product, license, now); !err.ok()) return err;
-  if (component != nullptr && component->end_of_life_at(now))
-    return SeatResult::failure("end_of_life",
-                               "product " + component->info.code + " has reached End of Life");
+  if (lifecycle(batch, *product).end_of_life()) return end_of_life(product->info.code);
+  if (auto err = check_valid(license, now); !err.ok()) return err;
+  if (component != nullptr && lifecycle(batch, *component).end_of_life())
+    return end_of_life(component->info.code);
 
   store_->lock_license(license.id);
   sdk::HolderRequest holder_request{cmd.host, cmd.user, cmd.units};
@@ -622,15 +660,15 @@ SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
   if (product == nullptr)
     return SeatResult::failure("product_not_licensed", "product " + lease->product_code +
                                                            " is not configured on this server");
-  if (product->end_of_life_at(now))
-    return SeatResult::failure("end_of_life",
-                               "product " + product->info.code + " has reached End of Life");
+  if (lifecycle(batch, *product).end_of_life()) return end_of_life(product->info.code);
   auto license = store_->find_license(lease->license_id);
   if (!license) return SeatResult::failure("lease_unknown", "no such lease");
-  if (now >= license->expires_at_ms)
-    return SeatResult::failure(
-        "license_expired",
-        "the license expired at " + std::to_string(seconds(license->expires_at_ms)));
+  if (const auto* own = batch.catalog->find(license->product_code);
+      own != nullptr && own != product && lifecycle(batch, *own).end_of_life())
+    return end_of_life(own->info.code);
+  // A lease outlives a step of the clock back before the license's start; only the end counts.
+  if (auto err = check_valid(*license, now); !err.ok() && err.error != "license_not_started")
+    return err;
   const std::int64_t expires = product->lease_expiry(now);
   store_->set_lease_expiry(lease->id, expires);
   SeatResult ok;
@@ -653,7 +691,8 @@ SeatResult SeatService::activate(Batch& batch, const SeatCommand& cmd) {
   const CatalogProduct* product = nullptr;
   if (auto err = find_license(batch, cmd.code, {}, license, product); !err.ok()) return err;
   const std::int64_t now = batch.now_ms;
-  if (auto err = check_usable(*product, license, now); !err.ok()) return err;
+  if (lifecycle(batch, *product).end_of_life()) return end_of_life(product->info.code);
+  if (auto err = check_valid(license, now); !err.ok()) return err;
   store_->record_activation(license.id, cmd.host, cmd.user, now);
   SeatResult ok;
   return ok.add("license", license.id)
@@ -674,14 +713,14 @@ SeatResult SeatService::status(Batch& batch, const SeatCommand& cmd) {
   const std::int64_t now = batch.now_ms;
   // Asked about a suite's component, the answer is that component's state within the suite.
   auto any = [&](auto&& test) { return test(*product) || (component && test(*component)); };
-  const char* state = "active";
-  if (any([&](const CatalogProduct& p) { return p.end_of_life_at(now); }))
+  // The product's lifecycle first, then the license's own state; End of Sale shows only on a
+  // license that is otherwise plainly active.
+  const LicenseState own = state_of(license, now);
+  std::string state(to_string(own));
+  if (any([&](const CatalogProduct& p) { return lifecycle(batch, p).end_of_life(); }))
     state = "end_of_life";
-  else if (now >= license.expires_at_ms)
-    state = "expired";
-  else if (now < license.starts_at_ms)
-    state = "not_started";
-  else if (any([&](const CatalogProduct& p) { return p.end_of_sale_at(now); }))
+  else if (own == LicenseState::active &&
+           any([&](const CatalogProduct& p) { return lifecycle(batch, p).end_of_sale(); }))
     state = "end_of_sale";
   const std::int64_t used = store_->units_in_use(license.id, now);
   const std::int64_t ceiling = product->unit_ceiling(license.units);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "domain/product_lifecycle.hpp"
 #include "seat/product_catalog.hpp"
 #include "seat/seat_command.hpp"
 #include "seat/seat_metrics.hpp"
@@ -124,6 +125,8 @@ class SeatService {
   SeatResult find_license(Batch& batch, const std::string& code, const std::string& product,
                           storage::LicenseRecord& license, const CatalogProduct*& product_out,
                           const CatalogProduct** component_out = nullptr);
+  // The product's lifecycle at the batch's time: the catalog's dates and the API's together.
+  domain::ProductLifecycle lifecycle(Batch& batch, const CatalogProduct& product);
   void serve_waiters(Batch& batch);
   void deliver(std::vector<Outcome> outcomes);
   void run_sync();

@@ -43,8 +43,9 @@ std::string holder_key(std::int64_t license_id, const std::string& product,
 class CachingSeatStore final : public SeatStore {
  public:
   explicit CachingSeatStore(std::unique_ptr<SeatStore> inner) : inner_(std::move(inner)) {
-    inner_->for_each_lease([this](const LeaseRecord& lease) { add(lease); });
+    load_leases();
     license_generation_ = inner_->license_generation();
+    lease_purge_ = inner_->lease_purge();
   }
 
   void begin() override {
@@ -112,6 +113,24 @@ class CachingSeatStore final : public SeatStore {
     auto found = inner_->find_license(license_id);
     if (found) licenses_by_id_.emplace(license_id, *found);
     return found;
+  }
+
+  std::optional<std::string> find_retired_product(const std::string& code_hash) override {
+    return inner_->find_retired_product(code_hash);
+  }
+
+  std::vector<StoredLifecycle> product_lifecycles() override {
+    if (!in_transaction_) refresh_licenses();
+    if (!lifecycles_) lifecycles_ = inner_->product_lifecycles();
+    return *lifecycles_;
+  }
+
+  std::int64_t lease_purge() override { return inner_->lease_purge(); }
+
+  std::vector<LeaseRecord> take_purged_leases() override {
+    std::vector<LeaseRecord> out;
+    out.swap(purged_);
+    return out;
   }
 
   std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) override {
@@ -227,7 +246,27 @@ class CachingSeatStore final : public SeatStore {
     if (generation == license_generation_) return;
     licenses_by_code_.clear();
     licenses_by_id_.clear();
+    lifecycles_.reset();
+    // An End-of-Life deletion (which also moves the license generation) removed leases in
+    // another session: what is in memory no longer matches the database, so load it again.
+    // The generation is taken last, so a failed reload is tried again by the next transaction.
+    const std::int64_t purge = inner_->lease_purge();
+    if (purge != lease_purge_) {
+      expiry_.clear();
+      holders_.clear();
+      used_.clear();
+      auto before = std::move(leases_);
+      leases_.clear();
+      load_leases();
+      for (const auto& [id, lease] : before)
+        if (leases_.count(id) == 0) purged_.push_back(record(id, lease));
+      lease_purge_ = purge;
+    }
     license_generation_ = generation;
+  }
+
+  void load_leases() {
+    inner_->for_each_lease([this](const LeaseRecord& lease) { add(lease); });
   }
 
   static LeaseRecord record(const std::string& id, const CachedLease& lease) {
@@ -296,6 +335,9 @@ class CachingSeatStore final : public SeatStore {
   std::unordered_map<std::string, std::set<const std::string*, IdPointerLess>> holders_;
 
   std::int64_t license_generation_ = -1;
+  std::int64_t lease_purge_ = -1;
+  std::optional<std::vector<StoredLifecycle>> lifecycles_;  // loaded on first use
+  std::vector<LeaseRecord> purged_;                         // removed by a purge, not yet taken
   std::unordered_map<std::string, LicenseRecord> licenses_by_code_;
   std::unordered_map<std::int64_t, LicenseRecord> licenses_by_id_;
 };

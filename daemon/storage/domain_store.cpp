@@ -38,6 +38,17 @@ constexpr std::string_view kAuditColumns =
     "SELECT id, at_ms, actor_user_id, actor_token_id, actor_scope, scope, action, object,"
     " before_json, after_json FROM audit_log";
 
+constexpr std::string_view kLicenseColumns =
+    "SELECT l.id, l.customer_id, COALESCE(a.path, '/'), l.product_code, l.units, l.unit,"
+    " l.starts_at_ms, l.expires_at_ms, l.cut_off_at_ms, l.trial, l.grace_ms, l.notice_days,"
+    " l.auto_renew, l.plan_id, l.created_at_ms"
+    " FROM licenses l JOIN customers c ON c.id = l.customer_id"
+    " LEFT JOIN accounts a ON a.id = c.owner_id";
+
+// The licenses of one product, as a sub-select for the End-of-Life deletion.
+constexpr std::string_view kProductLicenseIds =
+    "SELECT id FROM licenses WHERE product_code = :code";
+
 constexpr std::string_view kBumpLicenseGeneration =
     "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
 
@@ -226,6 +237,99 @@ class SqlDomainStore final : public DomainStore {
       *sql_ << "SELECT COUNT(*) FROM licenses WHERE customer_id = :id", soci::use(customer_id),
           soci::into(count);
       return count;
+    });
+  }
+
+  std::optional<License> find_license(std::int64_t id) override {
+    return first(select_licenses(" WHERE l.id = :id", id));
+  }
+
+  std::vector<License> list_licenses(const LicenseFilter& filter, Page page) override {
+    const std::string pattern = prefix_pattern(filter.scope_prefix);
+    const int any_customer = filter.customer_id ? 0 : 1;
+    const std::int64_t customer = filter.customer_id.value_or(0);
+    const int any_product = filter.product.empty() ? 1 : 0;
+    return select_licenses(
+        " WHERE COALESCE(a.path, '/') LIKE :pattern AND (:any_customer = 1 OR l.customer_id ="
+        " :customer) AND (:any_product = 1 OR l.product_code = :product) AND l.id > :after"
+        " ORDER BY l.id LIMIT :limit",
+        pattern, any_customer, customer, any_product, filter.product, page.after, page.limit);
+  }
+
+  void update_license(const License& l) override {
+    const int trial = l.trial ? 1 : 0;
+    const int auto_renew = l.auto_renew ? 1 : 0;
+    change_licenses("update license",
+                    "UPDATE licenses SET units = :units, starts_at_ms = :starts, expires_at_ms ="
+                    " :expires, trial = :trial, grace_ms = :grace, notice_days = :notice,"
+                    " auto_renew = :auto_renew WHERE id = :id",
+                    l.units, l.starts_at_ms, l.expires_at_ms, trial, l.grace_ms, l.notice_days,
+                    auto_renew, l.id);
+  }
+
+  std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) override {
+    return guarded("count units in use", [&] {
+      std::int64_t used = 0;
+      *sql_ << "SELECT COALESCE(SUM(units), 0) FROM leases WHERE license_id = :id"
+               " AND expires_at_ms > :now",
+          soci::use(license_id), soci::use(now_ms), soci::into(used);
+      return used;
+    });
+  }
+
+  std::optional<RetiredLicense> find_retired_license(std::int64_t id) override {
+    return guarded("find retired license", [&]() -> std::optional<RetiredLicense> {
+      RetiredLicense r;
+      // The latest, should the id have been retired more than once.
+      *sql_ << "SELECT license_id, product_code, scope FROM retired_licenses"
+               " WHERE license_id = :id ORDER BY id DESC LIMIT 1",
+          soci::use(id), soci::into(r.id), soci::into(r.product_code), soci::into(r.scope);
+      if (!sql_->got_data()) return std::nullopt;
+      return r;
+    });
+  }
+
+  std::vector<StoredLifecycle> product_lifecycles() override {
+    return guarded("read product lifecycle", [&] { return read_product_lifecycles(*sql_); });
+  }
+
+  void set_end_of_sale(const std::string& code, std::int64_t at_ms) override {
+    set_lifecycle_date(code, "end_of_sale_ms", at_ms);
+  }
+
+  void set_end_of_life(const std::string& code, std::int64_t at_ms) override {
+    set_lifecycle_date(code, "end_of_life_ms", at_ms);
+  }
+
+  bool claim_end_of_life_deletion(const std::string& code, std::int64_t now_ms) override {
+    return guarded("claim End-of-Life deletion", [&] {
+      ensure_lifecycle_row(code);
+      soci::statement st =
+          (sql_->prepare << "UPDATE product_lifecycle SET data_deleted_at_ms = :now"
+                            " WHERE product_code = :code AND data_deleted_at_ms IS NULL",
+           soci::use(now_ms), soci::use(code));
+      st.execute(true);
+      return st.get_affected_rows() == 1;
+    });
+  }
+
+  EndOfLifeDeletion delete_product_data(const std::string& code) override {
+    return guarded("delete product data", [&] {
+      const std::string ids(kProductLicenseIds);
+      *sql_ << "INSERT INTO retired_licenses (license_id, code_hash, product_code, scope)"
+               " SELECT l.id, l.code_hash, l.product_code,"
+               " COALESCE(a.path, '/') || 'c' || CAST(c.id AS TEXT) || '/'"
+               " FROM licenses l JOIN customers c ON c.id = l.customer_id"
+               " LEFT JOIN accounts a ON a.id = c.owner_id WHERE l.product_code = :code",
+          soci::use(code);
+      EndOfLifeDeletion out;
+      out.leases = delete_rows("DELETE FROM leases WHERE license_id IN (" + ids + ")", code);
+      out.activations =
+          delete_rows("DELETE FROM activations WHERE license_id IN (" + ids + ")", code);
+      out.licenses = delete_rows("DELETE FROM licenses WHERE product_code = :code", code);
+      *sql_ << std::string(kBumpLicenseGeneration);
+      *sql_ << "UPDATE counters SET value = value + 1 WHERE name = 'lease_purge'";
+      return out;
     });
   }
 
@@ -446,6 +550,63 @@ class SqlDomainStore final : public DomainStore {
           return t;
         },
         args...);
+  }
+
+  template <class... Args>
+  std::vector<License> select_licenses(const std::string& where, const Args&... args) {
+    NullableId cut_off, plan;
+    int trial = 0, auto_renew = 0;
+    return select_rows<License>(
+        "read licenses", std::string(kLicenseColumns) + where,
+        [&](soci::statement& st, License& l) {
+          st.exchange(soci::into(l.id));
+          st.exchange(soci::into(l.customer_id));
+          st.exchange(soci::into(l.scope));
+          st.exchange(soci::into(l.product_code));
+          st.exchange(soci::into(l.units));
+          st.exchange(soci::into(l.unit));
+          st.exchange(soci::into(l.starts_at_ms));
+          st.exchange(soci::into(l.expires_at_ms));
+          st.exchange(soci::into(cut_off.value, cut_off.ind));
+          st.exchange(soci::into(trial));
+          st.exchange(soci::into(l.grace_ms));
+          st.exchange(soci::into(l.notice_days));
+          st.exchange(soci::into(auto_renew));
+          st.exchange(soci::into(plan.value, plan.ind));
+          st.exchange(soci::into(l.created_at_ms));
+        },
+        [&](License l) {
+          // The column holds the owner's path; the license's scope is its customer's.
+          l.scope += "c" + std::to_string(l.customer_id) + "/";
+          l.cut_off_at_ms = cut_off.get();
+          l.plan_id = plan.get();
+          l.trial = trial != 0;
+          l.auto_renew = auto_renew != 0;
+          return l;
+        },
+        args...);
+  }
+
+  // Both databases know INSERT ... ON CONFLICT DO NOTHING (SQLite since 3.24).
+  void ensure_lifecycle_row(const std::string& code) {
+    *sql_ << "INSERT INTO product_lifecycle (product_code) VALUES (:code)"
+             " ON CONFLICT (product_code) DO NOTHING",
+        soci::use(code);
+  }
+
+  void set_lifecycle_date(const std::string& code, const std::string& column, std::int64_t at_ms) {
+    guarded("set product lifecycle", [&] {
+      ensure_lifecycle_row(code);
+      *sql_ << "UPDATE product_lifecycle SET " + column + " = :at WHERE product_code = :code",
+          soci::use(at_ms), soci::use(code);
+      *sql_ << std::string(kBumpLicenseGeneration);
+    });
+  }
+
+  std::int64_t delete_rows(const std::string& statement, const std::string& code) {
+    soci::statement st = (sql_->prepare << statement, soci::use(code));
+    st.execute(true);
+    return static_cast<std::int64_t>(st.get_affected_rows());
   }
 
   // Runs a license UPDATE, moves the license generation when it changed rows, returns how many.

@@ -81,6 +81,45 @@ struct AuditFilter {
   std::optional<std::int64_t> to_ms;    // at_ms < to_ms
 };
 
+// A license with every term, as the admin API shows it (seat_store.hpp has the seat path's view).
+struct License {
+  std::int64_t id = 0;
+  std::int64_t customer_id = 0;
+  std::string scope;  // the customer's scope (Customer::scope())
+  std::string product_code;
+  std::int64_t units = 0;
+  std::string unit;
+  std::int64_t starts_at_ms = 0;
+  std::int64_t expires_at_ms = 0;  // its own expiry, whatever a cut-off did
+  std::optional<std::int64_t> cut_off_at_ms;
+  bool trial = false;
+  std::int64_t grace_ms = 0;
+  std::int64_t notice_days = 0;
+  bool auto_renew = false;
+  std::optional<std::int64_t> plan_id;
+  std::int64_t created_at_ms = 0;
+};
+
+struct LicenseFilter {
+  std::string scope_prefix;  // licenses of customers in this subtree
+  std::optional<std::int64_t> customer_id;
+  std::string product;  // "" for any
+};
+
+// What remains of a license deleted at its product's End of Life.
+struct RetiredLicense {
+  std::int64_t id = 0;
+  std::string product_code;
+  std::string scope;
+};
+
+// The rows an End-of-Life deletion removed, by table.
+struct EndOfLifeDeletion {
+  std::int64_t licenses = 0;
+  std::int64_t activations = 0;
+  std::int64_t leases = 0;
+};
+
 // One page of a list in id order: items with id > after, at most `limit`.
 struct Page {
   std::int64_t after = 0;
@@ -139,6 +178,29 @@ class DomainStore {
   // Undoes a customer's cut-off: its licenses run on their own dates again.
   virtual std::int64_t restore_customer_licenses(std::int64_t customer_id) = 0;
   virtual std::int64_t license_count(std::int64_t customer_id) = 0;
+
+  virtual std::optional<License> find_license(std::int64_t id) = 0;
+  virtual std::vector<License> list_licenses(const LicenseFilter& filter, Page page) = 0;
+  // Writes the license's terms (units, dates, trial, grace, notice, auto-renewal) and moves the
+  // license generation, so the seat path sees the change in its next transaction.
+  virtual void update_license(const License& license) = 0;
+  // Units of the license's leases that are live at `now_ms`.
+  virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
+  virtual std::optional<RetiredLicense> find_retired_license(std::int64_t id) = 0;
+
+  // Product lifecycle dates set through the API (the config's are in the catalog).
+  virtual std::vector<StoredLifecycle> product_lifecycles() = 0;
+  // Sets the API's End-of-Sale / End-of-Life date of the product (creating its row) and moves
+  // the license generation, so every instance's seat path reads the lifecycle again.
+  virtual void set_end_of_sale(const std::string& product_code, std::int64_t at_ms) = 0;
+  virtual void set_end_of_life(const std::string& product_code, std::int64_t at_ms) = 0;
+  // Marks the product's data deleted at `now_ms` unless it already is; true when this call did
+  // (so exactly one transaction, of one instance, goes on to delete). On PostgreSQL the row lock
+  // makes a concurrent claim wait for this transaction and then find the mark.
+  virtual bool claim_end_of_life_deletion(const std::string& product_code, std::int64_t now_ms) = 0;
+  // Deletes every license of the product with its activations and leases, keeping a retired row
+  // per license; moves the license generation and the lease purge counter.
+  virtual EndOfLifeDeletion delete_product_data(const std::string& product_code) = 0;
 
   virtual User create_user(const std::string& name, std::optional<std::int64_t> account_id,
                            std::optional<std::int64_t> customer_id, std::int64_t now_ms) = 0;

@@ -55,4 +55,27 @@ std::int64_t insert_license(soci::session& sql, const NewLicense& license) {
   return id;
 }
 
+std::vector<StoredLifecycle> read_product_lifecycles(soci::session& sql) {
+  std::vector<StoredLifecycle> out;
+  StoredLifecycle row;
+  std::int64_t sale = 0, life = 0, deleted = 0;
+  soci::indicator sale_ind = soci::i_null, life_ind = soci::i_null, deleted_ind = soci::i_null;
+  soci::statement st = (sql.prepare << "SELECT product_code, end_of_sale_ms, end_of_life_ms,"
+                                       " data_deleted_at_ms FROM product_lifecycle"
+                                       " ORDER BY product_code",
+                        soci::into(row.product_code), soci::into(sale, sale_ind),
+                        soci::into(life, life_ind), soci::into(deleted, deleted_ind));
+  st.execute();
+  auto value = [](std::int64_t v, soci::indicator ind) {
+    return ind == soci::i_ok ? std::optional<std::int64_t>(v) : std::nullopt;
+  };
+  while (st.fetch()) {
+    row.end_of_sale_ms = value(sale, sale_ind);
+    row.end_of_life_ms = value(life, life_ind);
+    row.data_deleted_at_ms = value(deleted, deleted_ind);
+    out.push_back(row);
+  }
+  return out;
+}
+
 }  // namespace lmp::storage

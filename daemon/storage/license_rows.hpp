@@ -1,10 +1,12 @@
 // The SQL of the rows that both the seat store (`lmpd admin`, tests) and the domain store (the
-// admin API) create: customers and licenses. Included only by daemon/storage/*.cpp.
+// admin API) create or read: customers, licenses and the product lifecycle rows. Included only by
+// daemon/storage/*.cpp.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/seat_store.hpp"
 
@@ -24,5 +26,8 @@ std::int64_t insert_customer(soci::session& sql, const std::string& name, std::i
 // Throws DuplicateError when the code hash exists. Moves the license generation, so the seat
 // path's cache sees the new license in its next transaction.
 std::int64_t insert_license(soci::session& sql, const NewLicense& license);
+
+// Every row of product_lifecycle, by product code.
+std::vector<StoredLifecycle> read_product_lifecycles(soci::session& sql);
 
 }  // namespace lmp::storage

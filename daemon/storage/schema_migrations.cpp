@@ -140,6 +140,31 @@ const std::vector<Migration>& schema_migrations() {
            "ALTER TABLE licenses ADD COLUMN auto_renew INTEGER NOT NULL DEFAULT 0",
            "ALTER TABLE licenses ADD COLUMN plan_id BIGINT",
        }},
+      // Product lifecycle set through the admin API (the config's dates stay in the config; the
+      // earlier of the two counts), the once-only End-of-Life deletion, and what remains of a
+      // deleted license: its id, code hash, product and place in the tree, so that its code and
+      // id keep answering `end_of_life` instead of looking unknown.
+      {4,
+       {
+           "CREATE TABLE product_lifecycle ("
+           " product_code TEXT PRIMARY KEY,"
+           " end_of_sale_ms BIGINT,"
+           " end_of_life_ms BIGINT,"
+           " data_deleted_at_ms BIGINT)",
+           // Not keyed on the license id: SQLite may give a deleted license's id to a new one,
+           // which may in turn reach End of Life.
+           "CREATE TABLE retired_licenses ("
+           " id {auto_id},"
+           " license_id BIGINT NOT NULL,"
+           " code_hash TEXT NOT NULL,"
+           " product_code TEXT NOT NULL,"
+           " scope TEXT NOT NULL)",
+           "CREATE INDEX retired_licenses_by_code ON retired_licenses (code_hash)",
+           "CREATE INDEX retired_licenses_by_license ON retired_licenses (license_id)",
+           // Moves when leases are deleted behind the seat path's back (an End-of-Life deletion),
+           // so a cache of leases knows to load them again.
+           "INSERT INTO counters (name, value) VALUES ('lease_purge', 0)",
+       }},
   };
   return migrations;
 }

@@ -40,9 +40,23 @@ struct LicenseRecord {
   std::string product_code;
   std::int64_t units = 0;
   sdk::UnitType unit = sdk::UnitType::seats;
-  std::int64_t starts_at_ms = 0;   // Unix ms; the license is not usable before
-  std::int64_t expires_at_ms = 0;  // Unix ms; the license is not usable from then on
+  std::int64_t starts_at_ms = 0;  // Unix ms; the license is not usable before
+  // Unix ms; the license's own expiry, or its cut-off when that came first.
+  std::int64_t expires_at_ms = 0;
   std::int64_t created_at_ms = 0;
+  bool trial = false;
+  std::int64_t grace_ms = 0;  // after expires_at_ms it still serves this long (not after a cut-off)
+  std::int64_t notice_days = 0;  // the days before expiry in which it is `expiring`
+  // When its customer's disabling or its partner's cancellation ended it.
+  std::optional<std::int64_t> cut_off_at_ms;
+};
+
+// A product's lifecycle dates set through the admin API, and when its End-of-Life deletion ran.
+struct StoredLifecycle {
+  std::string product_code;
+  std::optional<std::int64_t> end_of_sale_ms;
+  std::optional<std::int64_t> end_of_life_ms;
+  std::optional<std::int64_t> data_deleted_at_ms;
 };
 
 struct NewLicense {
@@ -110,6 +124,10 @@ class SeatStore {
 
   virtual std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) = 0;
   virtual std::optional<LicenseRecord> find_license(std::int64_t license_id) = 0;
+  // The product of a license deleted at its product's End of Life, by its code hash.
+  virtual std::optional<std::string> find_retired_product(const std::string& code_hash) = 0;
+  // Every product lifecycle row (a few at most); it changes with the license generation.
+  virtual std::vector<StoredLifecycle> product_lifecycles() = 0;
 
   // Sum of units of the license's leases with expires_at_ms > now_ms.
   virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
@@ -137,6 +155,13 @@ class SeatStore {
   // A counter that every change to a license row increases (creation included), so a cache of
   // license rows can tell cheaply, once per transaction, whether it is still current.
   virtual std::int64_t license_generation() = 0;
+  // A counter that moves when leases are deleted outside the seat path (an End-of-Life
+  // deletion), so a cache of leases knows to load them again.
+  virtual std::int64_t lease_purge() = 0;
+  // The leases that such a deletion removed, as a cache of leases found out since the last call
+  // (so the seat path can count them out and answer their waiters); empty for a store that keeps
+  // no leases in memory.
+  virtual std::vector<LeaseRecord> take_purged_leases() { return {}; }
 
   virtual void record_activation(std::int64_t license_id, const std::string& host,
                                  const std::string& user, std::int64_t now_ms) = 0;

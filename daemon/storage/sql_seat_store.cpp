@@ -34,7 +34,7 @@ constexpr std::string_view kLicenseColumns =
     "SELECT l.id, l.customer_id, c.name, l.product_code, l.units, l.unit,"
     " CASE WHEN l.cut_off_at_ms < l.starts_at_ms THEN l.cut_off_at_ms ELSE l.starts_at_ms END,"
     " CASE WHEN l.cut_off_at_ms < l.expires_at_ms THEN l.cut_off_at_ms ELSE l.expires_at_ms END,"
-    " l.created_at_ms"
+    " l.created_at_ms, l.trial, l.grace_ms, l.notice_days, l.cut_off_at_ms"
     " FROM licenses l JOIN customers c ON c.id = l.customer_id";
 
 constexpr std::string_view kLeaseColumns =
@@ -263,6 +263,29 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  std::int64_t lease_purge() override {
+    return guarded("read lease purge counter", [&] {
+      std::int64_t value = 0;
+      *sql_ << "SELECT value FROM counters WHERE name = 'lease_purge'", soci::into(value);
+      return value;
+    });
+  }
+
+  std::optional<std::string> find_retired_product(const std::string& code_hash) override {
+    return guarded("find retired license", [&]() -> std::optional<std::string> {
+      std::string product;
+      *sql_ << "SELECT product_code FROM retired_licenses WHERE code_hash = :hash"
+               " ORDER BY id DESC LIMIT 1",
+          soci::use(code_hash), soci::into(product);
+      if (!sql_->got_data()) return std::nullopt;
+      return product;
+    });
+  }
+
+  std::vector<StoredLifecycle> product_lifecycles() override {
+    return guarded("read product lifecycle", [&] { return read_product_lifecycles(*sql_); });
+  }
+
   void record_activation(std::int64_t license_id, const std::string& host, const std::string& user,
                          std::int64_t now_ms) override {
     guarded("record activation", [&] {
@@ -348,6 +371,10 @@ class SqlSeatStore final : public SeatStore {
     statement.exchange(soci::into(license_row_.starts_at_ms));
     statement.exchange(soci::into(license_row_.expires_at_ms));
     statement.exchange(soci::into(license_row_.created_at_ms));
+    statement.exchange(soci::into(license_trial_));
+    statement.exchange(soci::into(license_row_.grace_ms));
+    statement.exchange(soci::into(license_row_.notice_days));
+    statement.exchange(soci::into(license_cut_off_, license_cut_off_ind_));
   }
 
   void bind_lease_columns(soci::statement& statement) {
@@ -444,6 +471,10 @@ class SqlSeatStore final : public SeatStore {
   LicenseRecord license_from_row() {
     LicenseRecord record = license_row_;
     record.unit = parse_unit(license_unit_);
+    record.trial = license_trial_ != 0;
+    record.cut_off_at_ms = license_cut_off_ind_ == soci::i_ok
+                               ? std::optional<std::int64_t>(license_cut_off_)
+                               : std::nullopt;
     return record;
   }
 
@@ -467,6 +498,9 @@ class SqlSeatStore final : public SeatStore {
   // Rows fetched by the prepared statements.
   LicenseRecord license_row_;
   std::string license_unit_;
+  int license_trial_ = 0;
+  std::int64_t license_cut_off_ = 0;
+  soci::indicator license_cut_off_ind_ = soci::i_null;
   LeaseRecord lease_row_;
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;

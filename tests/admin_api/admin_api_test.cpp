@@ -258,7 +258,7 @@ TEST_F(AdminApi, DisablingACustomerExpiresItsLicensesAndEnablingRestoresTheirDat
   auto disabled = ok(user.token, "POST", path, {{"status", "disabled"}});
   EXPECT_EQ(disabled.at("status"), "disabled");
   EXPECT_EQ(seat_error("checkout", code), "license_expired");
-  EXPECT_EQ(seat("status", code).at("state"), "expired");
+  EXPECT_EQ(seat("status", code).at("state"), "disabled");
   EXPECT_EQ(seat("status", code).at("expires"), kTestEpochMs / 1000);
   // The lease taken before is refused its next heartbeat.
   EXPECT_EQ(client.post("/v1/seat/heartbeat", {{"lease", lease.json().at("lease")}}).error_code(),

@@ -23,7 +23,12 @@ void AdminApiTest::SetUp() {
 
 HttpReply AdminApiTest::call(const std::string& token, const std::string& method,
                              const std::string& target, const json::value& body) {
-  HttpClient client(server_->admin_port());
+  return admin_call(server_->admin_port(), token, method, target, body);
+}
+
+HttpReply admin_call(std::uint16_t port, const std::string& token, const std::string& method,
+                     const std::string& target, const json::value& body) {
+  HttpClient client(port);
   std::vector<std::string> headers;
   if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
   const std::string text = body.is_null() ? std::string() : json::serialize(body);

@@ -45,6 +45,11 @@ class AdminApiTest : public ::testing::Test {
   std::unique_ptr<TestServer> server_;
 };
 
+// One admin API request to the listener on `port`, with `Authorization: Bearer token` (none when
+// token is empty); a non-null body is sent as JSON.
+HttpReply admin_call(std::uint16_t port, const std::string& token, const std::string& method,
+                     const std::string& target, const boost::json::value& body = nullptr);
+
 // The id field of a JSON object.
 std::int64_t id_of(const boost::json::value& object);
 

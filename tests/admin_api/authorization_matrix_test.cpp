@@ -133,6 +133,47 @@ TEST_F(AuthorizationMatrix, Audit) {
   check({"GET", "/v1/audit?customer=" + id(msp_customer_), nullptr, {A, A, N, A, N, U}});
 }
 
+TEST_F(AuthorizationMatrix, Products) {
+  check({"GET", "/v1/products", nullptr, {A, A, A, A, A, U}});
+  check({"GET", "/v1/products/cad", nullptr, {A, A, A, A, A, U}});
+  check({"GET", "/v1/products/nope", nullptr, {N, N, N, N, N, U}});
+  // Dates far ahead, so the product stays usable for the calls that follow.
+  const json::value later = {{"at", 4102444800}};
+  check({"POST", "/v1/products/agent/end-of-sale", fixed(later), {A, F, F, F, F, U}});
+  check({"POST", "/v1/products/agent/end-of-life", fixed(later), {A, F, F, F, F, U}});
+}
+
+TEST_F(AuthorizationMatrix, Licenses) {
+  auto new_license = [&](bool trial) {
+    return id_of(ok(root_token_, "POST", "/v1/licenses",
+                    {{"customer", msp_customer_},
+                     {"product", "cad"},
+                     {"units", 1},
+                     {"days", 30},
+                     {"trial", trial}}));
+  };
+  const std::int64_t license = new_license(false);
+  check({"POST",
+         "/v1/licenses",
+         fixed({{"customer", msp_customer_}, {"product", "cad"}, {"units", 1}, {"days", 30}}),
+         {A, A, N, F, F, U}});
+  check({"GET", "/v1/licenses", nullptr, {A, A, F, A, A, U}});
+  check({"GET", "/v1/licenses/" + id(license), nullptr, {A, A, F, A, N, U}});
+  check({"GET", "/v1/licenses/999999", nullptr, {N, N, F, N, N, U}});
+  check(
+      {"POST", "/v1/licenses/" + id(license) + "/renew", fixed({{"days", 1}}), {A, A, F, F, F, U}});
+  check(
+      {"PUT", "/v1/licenses/" + id(license) + "/units", fixed({{"units", 2}}), {A, A, F, F, F, U}});
+  // Each caller converts a trial of its own: a converted license is no trial any more.
+  std::array<int, kCallers> expected{A, A, F, F, F, U};
+  for (int who = 0; who < kCallers; ++who) {
+    const std::string path = "/v1/licenses/" + id(new_license(true)) + "/convert";
+    SCOPED_TRACE("POST " + path + " as " + kWhoNames[who]);
+    auto reply = call(tokens_[who], "POST", path, json::object{});
+    EXPECT_EQ(reply.status, expected[static_cast<std::size_t>(who)]) << reply.body;
+  }
+}
+
 TEST_F(AuthorizationMatrix, BadTokensAreRefusedAlike) {
   for (const std::string& header :
        std::vector<std::string>{"Bearer lmp_0000000000000000000000000000000000000000", "Bearer ",

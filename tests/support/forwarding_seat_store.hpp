@@ -27,6 +27,16 @@ class ForwardingSeatStore : public storage::SeatStore {
   std::optional<storage::LicenseRecord> find_license(std::int64_t id) override {
     return inner_->find_license(id);
   }
+  std::optional<std::string> find_retired_product(const std::string& h) override {
+    return inner_->find_retired_product(h);
+  }
+  std::int64_t lease_purge() override { return inner_->lease_purge(); }
+  std::vector<storage::LeaseRecord> take_purged_leases() override {
+    return inner_->take_purged_leases();
+  }
+  std::vector<storage::StoredLifecycle> product_lifecycles() override {
+    return inner_->product_lifecycles();
+  }
   std::int64_t units_in_use(std::int64_t id, std::int64_t now) override {
     return inner_->units_in_use(id, now);
   }

@@ -1,0 +1,40 @@
+// The license state rule. A cut-off wins over every date: a disabled customer's license stays
+// `disabled` (with no grace) until the customer is enabled again.
+#include "seat/license_state.hpp"
+
+namespace lmp::seat {
+
+LicenseState license_state(const LicenseDates& dates, std::int64_t now_ms) {
+  if (dates.cut_off_at_ms && now_ms >= *dates.cut_off_at_ms) return LicenseState::disabled;
+  if (now_ms < dates.starts_at_ms) return LicenseState::not_started;
+  if (now_ms < dates.expires_at_ms - dates.notice_days * kDayMs) return LicenseState::active;
+  if (now_ms < dates.expires_at_ms) return LicenseState::expiring;
+  // Written as a difference so that a huge grace cannot overflow the sum.
+  if (now_ms - dates.expires_at_ms < dates.grace_ms) return LicenseState::in_grace;
+  return LicenseState::expired;
+}
+
+bool serves(LicenseState state) {
+  return state == LicenseState::active || state == LicenseState::expiring ||
+         state == LicenseState::in_grace;
+}
+
+std::string_view to_string(LicenseState state) {
+  switch (state) {
+    case LicenseState::not_started:
+      return "not_started";
+    case LicenseState::active:
+      return "active";
+    case LicenseState::expiring:
+      return "expiring";
+    case LicenseState::in_grace:
+      return "in_grace";
+    case LicenseState::expired:
+      return "expired";
+    case LicenseState::disabled:
+      return "disabled";
+  }
+  return "expired";
+}
+
+}  // namespace lmp::seat

@@ -1,0 +1,28 @@
+// A license's state at a moment (docs/admin-api.md, "License states"): the one rule that the
+// seat path (which states serve, what STATUS reports) and the admin API both apply.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace lmp::seat {
+
+enum class LicenseState { not_started, active, expiring, in_grace, expired, disabled };
+
+struct LicenseDates {
+  std::int64_t starts_at_ms = 0;
+  std::int64_t expires_at_ms = 0;  // the license's own expiry
+  std::int64_t grace_ms = 0;
+  std::int64_t notice_days = 0;
+  std::optional<std::int64_t> cut_off_at_ms;  // customer disabled or partner canceled
+};
+
+inline constexpr std::int64_t kDayMs = 86400000;
+
+LicenseState license_state(const LicenseDates& dates, std::int64_t now_ms);
+// Whether checkouts, activations and heartbeats are served: active, expiring and in_grace.
+bool serves(LicenseState state);
+std::string_view to_string(LicenseState state);
+
+}  // namespace lmp::seat
