@@ -14,7 +14,9 @@ namespace json = boost::json;
 
 namespace {
 
-bool has_body(std::string_view method) { return method != "GET" && method != "DELETE"; }
+bool has_body(std::string_view method) {
+  return method != "GET" && method != "DELETE";
+}
 
 json::value typed(const Param& param, const std::string& text) {
   if (param.type == ParamType::integer) {
@@ -74,8 +76,8 @@ ApiCall generic_call(const CommandLine& line) {
       throw UsageError("--data needs a method with a body, not " + call.method);
     // Query parameters are text: a JSON string is passed as its content, anything else as JSON.
     for (auto& [name, value] : fields)
-      call.query.emplace_back(name, value.is_string() ? std::string(value.get_string())
-                                                      : json::serialize(value));
+      call.query.emplace_back(
+          name, value.is_string() ? std::string(value.get_string()) : json::serialize(value));
   }
   return call;
 }
@@ -140,7 +142,8 @@ ApiCall build_call(const CommandLine& line) {
     } else {
       body[param.field()] = typed(param, values->front());
     }
-    if (param.adds_to_timeout) call.extra_timeout_seconds += typed(param, values->front()).to_number<std::int64_t>();
+    if (param.adds_to_timeout)
+      call.extra_timeout_seconds += typed(param, values->front()).to_number<std::int64_t>();
   }
   for (std::string_view paging : {"limit", "after"})
     if (const auto* values = values_of(line, paging))

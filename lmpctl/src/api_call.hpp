@@ -14,7 +14,7 @@ namespace lmpctl {
 
 struct ApiCall {
   std::string method;
-  std::string path;  // percent-encoded, without the query
+  std::string path;                                        // percent-encoded, without the query
   std::vector<std::pair<std::string, std::string>> query;  // decoded names and values
   std::optional<boost::json::object> body;                 // none for GET and DELETE
   std::int64_t extra_timeout_seconds = 0;                  // Param::adds_to_timeout

@@ -30,7 +30,9 @@ void set_global(GlobalOptions& globals, std::string_view name, std::string value
   if (name == "version") globals.version = true;
 }
 
-bool is_option(const std::string& arg) { return arg.size() > 2 && arg.starts_with("--"); }
+bool is_option(const std::string& arg) {
+  return arg.size() > 2 && arg.starts_with("--");
+}
 
 // "--name=value" → {"name", "value"}; "--name" → {"name", nullopt}.
 std::pair<std::string, std::optional<std::string>> split_option(const std::string& arg) {
@@ -121,8 +123,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
     }
   }
   // After "--" everything is a positional, even when it starts with "--".
-  std::vector<std::string> after_dashes(args.begin() + static_cast<std::ptrdiff_t>(std::min(i + 1, args.size())),
-                                        args.end());
+  std::vector<std::string> after_dashes(
+      args.begin() + static_cast<std::ptrdiff_t>(std::min(i + 1, args.size())), args.end());
 
   // Pass 2: the command words.
   std::vector<std::string> words;
@@ -188,10 +190,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
   if (line.globals.help) return line;
   for (const auto& param : spec.params) {
     if (!param.required || line.values.contains(param.name)) continue;
-    throw UsageError(joined_words(spec) + " needs " +
-                     (param.source == ParamSource::option ? "--" + std::string(param.name)
-                                                          : upper(param.name)) +
-                     "\nusage: lmpctl " + usage_line(spec));
+    throw UsageError(
+        joined_words(spec) + " needs " +
+        (param.source == ParamSource::option ? "--" + std::string(param.name) : upper(param.name)) +
+        "\nusage: lmpctl " + usage_line(spec));
   }
   return line;
 }

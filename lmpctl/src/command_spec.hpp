@@ -49,8 +49,8 @@ constexpr Param required_opt(std::string_view name, ParamType type = ParamType::
 
 struct CommandSpec {
   std::vector<std::string_view> words = {};  // {"partners", "list"}
-  std::string_view method = {};  // empty for the generic `api` command
-  std::string_view path = {};    // "/v1/partners/{id}/status"
+  std::string_view method = {};              // empty for the generic `api` command
+  std::string_view path = {};                // "/v1/partners/{id}/status"
   std::vector<Param> params = {};
   std::string_view fixed_body = {};  // a JSON object merged into the body: {"status":"active"}
   // Table columns for the items of a list (dotted for nested fields: "actor.user"); empty: the

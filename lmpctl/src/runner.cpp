@@ -95,8 +95,8 @@ json::value all_pages(Session& session, const ApiCall& first) {
   return out;
 }
 
-void print_human(const json::value& answer, const CommandSpec& spec,
-                 const CommandLine& line, std::ostream& out, std::ostream& err) {
+void print_human(const json::value& answer, const CommandSpec& spec, std::ostream& out,
+                 std::ostream& err) {
   const json::value* next = next_of(answer);
   if (next != nullptr) {
     out << render_items(answer.get_object().at("items").get_array(), spec.columns);
@@ -104,15 +104,13 @@ void print_human(const json::value& answer, const CommandSpec& spec,
       err << "(more: add --after " << next->get_string() << ", or --all for every page)\n";
     return;
   }
-  (void)line;
   if (answer.is_object())
     out << render_object(answer.get_object());
   else
     out << json::serialize(answer) << "\n";
 }
 
-int execute(const CommandLine& line, const Environment& env, std::ostream& out,
-            std::ostream& err) {
+int execute(const CommandLine& line, const Environment& env, std::ostream& out, std::ostream& err) {
   const CommandSpec& spec = *line.command;
   const Settings settings = resolve_settings(line.globals, env);
   // `api` sends the token whenever there is one: it cannot know whether the endpoint needs it.
@@ -126,7 +124,7 @@ int execute(const CommandLine& line, const Environment& env, std::ostream& out,
     if (line.globals.json)
       out << json::serialize(answer) << "\n";
     else
-      print_human(answer, spec, line, out, err);
+      print_human(answer, spec, out, err);
     return kExitOk;
   }
   std::string raw;
@@ -135,7 +133,7 @@ int execute(const CommandLine& line, const Environment& env, std::ostream& out,
     while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.pop_back();
     out << raw << "\n";
   } else {
-    print_human(answer, spec, line, out, err);
+    print_human(answer, spec, out, err);
   }
   return kExitOk;
 }

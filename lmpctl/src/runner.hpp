@@ -13,9 +13,9 @@ namespace lmpctl {
 // The documented exit statuses (docs/lmpctl.md).
 enum ExitStatus : int {
   kExitOk = 0,
-  kExitApiError = 1,    // the API answered 4xx
-  kExitUsage = 2,       // bad command line or configuration
-  kExitNoService = 3,   // cannot connect, timeout, 5xx, or an answer that is not the API's
+  kExitApiError = 1,   // the API answered 4xx
+  kExitUsage = 2,      // bad command line or configuration
+  kExitNoService = 3,  // cannot connect, timeout, 5xx, or an answer that is not the API's
 };
 
 int run(const std::vector<std::string>& args, const Environment& env, std::ostream& out,

@@ -4,10 +4,10 @@
 
 #include <sys/stat.h>
 
+#include <yaml-cpp/yaml.h>
 #include <charconv>
 #include <fstream>
 #include <sstream>
-#include <yaml-cpp/yaml.h>
 
 #include "config/yaml_walker.hpp"
 
@@ -54,14 +54,13 @@ ConfigFile read_config_file(const std::string& path) {
   try {
     const YAML::Node root = YAML::Load(text.str());
     if (!root.IsNull()) {
-      walker.fields(
-          detail::Item{root, "", root.Mark()},
-          {{"server", [&](const detail::Item& item) { file.server = walker.text(item); }},
-           {"token", [&](const detail::Item& item) { file.token = walker.text(item); }},
-           {"timeout", [&](const detail::Item& item) {
-              if (auto seconds = walker.integer(item, 1, kMaxTimeoutSeconds))
-                file.timeout = std::chrono::seconds(*seconds);
-            }}});
+      walker.fields(detail::Item{root, "", root.Mark()},
+                    {{"server", [&](const detail::Item& item) { file.server = walker.text(item); }},
+                     {"token", [&](const detail::Item& item) { file.token = walker.text(item); }},
+                     {"timeout", [&](const detail::Item& item) {
+                        if (auto seconds = walker.integer(item, 1, kMaxTimeoutSeconds))
+                          file.timeout = std::chrono::seconds(*seconds);
+                      }}});
     }
   } catch (const YAML::Exception& e) {
     walker.error(e.mark, e.msg);
