@@ -138,7 +138,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
   }
   line.command = match(words, specs);
   if (line.command == nullptr) {
-    if (line.globals.help) return line;
+    if (line.globals.help) {
+      if (!words.empty()) line.help_topic = words.front();
+      return line;
+    }
     throw UsageError("unknown command: " + (words.empty() ? std::string() : words.front()) +
                      (words.size() > 1 ? " " + words[1] : std::string()));
   }

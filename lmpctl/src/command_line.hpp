@@ -32,6 +32,7 @@ struct GlobalOptions {
 struct CommandLine {
   GlobalOptions globals;
   const CommandSpec* command = nullptr;  // null with --help or --version and no command
+  std::string help_topic;                // with --help: the first word when no command matched
   // The arguments given, by Param::name (also "limit" and "after" of a paged command); a list
   // holds each value, the others exactly one.
   std::map<std::string, std::vector<std::string>, std::less<>> values;

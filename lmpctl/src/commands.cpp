@@ -16,6 +16,17 @@ const std::vector<std::string_view> kAccountColumns = {"id",     "kind",   "name
 const std::vector<std::string_view> kCustomerColumns = {"id", "name", "account", "status",
                                                         "created"};
 
+// `RESOURCE VERB ID`: POST `path` with the fixed body `status` ({"status":"..."}).
+CommandSpec status_change(std::string_view resource, std::string_view verb, std::string_view path,
+                          std::string_view status, std::string_view summary) {
+  return {.words = {resource, verb},
+          .method = "POST",
+          .path = path,
+          .params = {kId},
+          .fixed_body = status,
+          .summary = summary};
+}
+
 }  // namespace
 
 const std::vector<CommandSpec>& commands() {
@@ -46,24 +57,12 @@ const std::vector<CommandSpec>& commands() {
                              .type = T::list,
                              .key = "permissions"}},
        .summary = "replace a partner's permissions (the parent only; none given: none left)"},
-      {.words = {"partners", "activate"},
-       .method = "POST",
-       .path = "/v1/partners/{id}/status",
-       .params = {kId},
-       .fixed_body = R"({"status":"active"})",
-       .summary = "lift a suspension"},
-      {.words = {"partners", "suspend"},
-       .method = "POST",
-       .path = "/v1/partners/{id}/status",
-       .params = {kId},
-       .fixed_body = R"({"status":"suspended"})",
-       .summary = "make a partner read-only"},
-      {.words = {"partners", "cancel"},
-       .method = "POST",
-       .path = "/v1/partners/{id}/status",
-       .params = {kId},
-       .fixed_body = R"({"status":"canceled"})",
-       .summary = "cancel a partner for good: its customers' licenses end now"},
+      status_change("partners", "activate", "/v1/partners/{id}/status", R"({"status":"active"})",
+                    "lift a suspension"),
+      status_change("partners", "suspend", "/v1/partners/{id}/status", R"({"status":"suspended"})",
+                    "make a partner read-only"),
+      status_change("partners", "cancel", "/v1/partners/{id}/status", R"({"status":"canceled"})",
+                    "cancel a partner for good: its customers' licenses end now"),
 
       {.words = {"customers", "list"},
        .method = "GET",
@@ -81,18 +80,10 @@ const std::vector<CommandSpec>& commands() {
        .path = "/v1/customers",
        .params = {required_opt("name"), opt("account", T::integer)},
        .summary = "a new customer under the caller or the account --account"},
-      {.words = {"customers", "enable"},
-       .method = "POST",
-       .path = "/v1/customers/{id}/status",
-       .params = {kId},
-       .fixed_body = R"({"status":"enabled"})",
-       .summary = "licenses run on their own dates again"},
-      {.words = {"customers", "disable"},
-       .method = "POST",
-       .path = "/v1/customers/{id}/status",
-       .params = {kId},
-       .fixed_body = R"({"status":"disabled"})",
-       .summary = "every license of the customer expires now"},
+      status_change("customers", "enable", "/v1/customers/{id}/status", R"({"status":"enabled"})",
+                    "licenses run on their own dates again"),
+      status_change("customers", "disable", "/v1/customers/{id}/status", R"({"status":"disabled"})",
+                    "every license of the customer expires now"),
 
       {.words = {"users", "list"},
        .method = "GET",

@@ -152,7 +152,7 @@ int run(const std::vector<std::string>& args, const Environment& env, std::ostre
     if (line.globals.help) {
       out << (line.command ? "usage: lmpctl " + usage_line(*line.command) + "\n" +
                                  std::string(line.command->summary) + "\n"
-                           : usage_text(specs));
+                           : usage_text(specs, line.help_topic));
       return kExitOk;
     }
     return execute(line, env, out, err);

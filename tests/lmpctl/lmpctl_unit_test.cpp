@@ -53,6 +53,10 @@ TEST(CommandLine, AListPositionalTakesTheRestAndDashDashEndsOptions) {
   auto line = parse({"partners", "set-permissions", "3", "a", "b", "--", "--c"});
   EXPECT_EQ(line.values.at("permission"), (std::vector<std::string>{"a", "b", "--c"}));
   EXPECT_TRUE(parse({"--help"}).globals.help);
+  auto topic = parse({"partners", "-h"});
+  EXPECT_EQ(topic.command, nullptr);
+  EXPECT_EQ(topic.help_topic, "partners");
+  EXPECT_EQ(usage_text(commands(), "seat").find("partners"), std::string::npos);
   EXPECT_EQ(usage_line(*parse({"customers", "list"}).command),
             "customers list [--limit N] [--after CURSOR] [--all]");
 }
