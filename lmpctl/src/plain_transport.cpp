@@ -1,5 +1,6 @@
 // HTTP/1.1 over TCP with Boost.Beast, one connection per exchange. The operations are
-// asynchronous only so that one deadline timer can cancel whichever of them hangs.
+// asynchronous only so that one deadline timer can cancel whichever of them hangs. (A lookup
+// already inside getaddrinfo cannot be cancelled: the system resolver's timeouts bound it.)
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
