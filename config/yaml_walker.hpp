@@ -1,5 +1,6 @@
-// Internal to lmp_config: typed, position-aware reads from a parsed yaml-cpp tree. Every problem
-// becomes a collected Error rather than an exception, so one pass reports all of them.
+// Internal to lmp_config (and lmpctl's config file): typed, position-aware reads from a parsed
+// yaml-cpp tree. Every problem becomes a collected Error rather than an exception, so one pass
+// reports all of them.
 #pragma once
 
 #include <cstdint>

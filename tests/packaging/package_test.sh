@@ -60,6 +60,7 @@ systemd-analyze security --offline=yes /lib/systemd/system/lmpd.service | tail -
 echo "== installed binary"
 /usr/sbin/lmpd --version
 /usr/sbin/lmpd --check-config /etc/lmpd/lmpd.yaml
+/usr/bin/lmpctl --version
 # The packaged config with a free port and a database of the test's own, run as the lmpd user.
 sed -E -e 's/port: [0-9]+/port: 0/' -e 's#/var/lib/lmpd/lmpd.db#/var/lib/lmpd/package-test.db#' \
   /etc/lmpd/lmpd.yaml >"$work/lmpd.yaml"

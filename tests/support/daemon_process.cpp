@@ -42,7 +42,31 @@ std::string read_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
-CommandResult run_command(const std::vector<std::string>& argv) {
+namespace {
+
+// The test's environment with `changes` applied ("NAME=value" sets, "NAME" removes).
+std::vector<std::string> changed_environment(const std::vector<std::string>& changes) {
+  std::vector<std::string> out;
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    bool replaced = false;
+    for (const auto& change : changes) replaced = replaced || name_of(change) == name_of(entry);
+    if (!replaced) out.push_back(entry);
+  }
+  for (const auto& change : changes)
+    if (change.find('=') != std::string::npos) out.push_back(change);
+  return out;
+}
+
+}  // namespace
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& environment) {
+  // Built before fork: the child of a threaded test may only call async-signal-safe functions.
+  const std::vector<std::string> env_text = changed_environment(environment);
+  auto args = c_args(argv);
+  auto env = c_args(env_text);
   int out_pipe[2];
   int err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
@@ -51,8 +75,7 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   if (pid == 0) {
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
-    auto args = c_args(argv);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), env.data());
     ::_exit(127);
   }
   ::close(out_pipe[1]);

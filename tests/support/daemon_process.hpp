@@ -16,8 +16,10 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs a command to completion, capturing its output.
-CommandResult run_command(const std::vector<std::string>& argv);
+// Runs a command to completion, capturing its output. `environment` changes the test's own for
+// the command: "NAME=value" sets a variable, a bare "NAME" removes it.
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& environment = {});
 
 class DaemonProcess {
  public:

@@ -1,0 +1,67 @@
+// The shape of one lmpctl command: its words, the HTTP call it makes, where each argument goes
+// and how its answer is shown. The commands themselves are in commands.cpp.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace lmpctl {
+
+enum class ParamType {
+  text,     // a JSON string (or the text of a query parameter or path segment)
+  integer,  // a JSON integer; refused unless the argument is one
+  list,     // a JSON array of strings: a repeated option or the last positional, taking the rest
+};
+
+enum class ParamSource { positional, option };
+
+// One argument of a command. Where it goes follows from the command: a `{key}` in the path
+// template takes it, otherwise it is a query parameter of a GET or DELETE and a body field of
+// anything else.
+struct Param {
+  std::string_view name;  // the option without "--", or the positional's name in the usage
+  ParamSource source = ParamSource::option;
+  ParamType type = ParamType::text;
+  bool required = false;
+  std::string_view key = {};  // the JSON field, query parameter or placeholder; `name` when empty
+  // A seat checkout's `wait` keeps the server silent that long on purpose: the network timeout
+  // grows by it.
+  bool adds_to_timeout = false;
+
+  std::string_view field() const { return key.empty() ? name : key; }
+};
+
+// A required positional argument.
+constexpr Param arg(std::string_view name, ParamType type = ParamType::text,
+                    std::string_view key = {}) {
+  return Param{name, ParamSource::positional, type, true, key};
+}
+// An optional `--name VALUE`.
+constexpr Param opt(std::string_view name, ParamType type = ParamType::text,
+                    std::string_view key = {}) {
+  return Param{name, ParamSource::option, type, false, key};
+}
+// A `--name VALUE` that must be given.
+constexpr Param required_opt(std::string_view name, ParamType type = ParamType::text,
+                             std::string_view key = {}) {
+  return Param{name, ParamSource::option, type, true, key};
+}
+
+struct CommandSpec {
+  std::vector<std::string_view> words = {};  // {"partners", "list"}
+  std::string_view method = {};              // empty for the generic `api` command
+  std::string_view path = {};                // "/v1/partners/{id}/status"
+  std::vector<Param> params = {};
+  std::string_view fixed_body = {};  // a JSON object merged into the body: {"status":"active"}
+  // Table columns for the items of a list (dotted for nested fields: "actor.user"); empty: the
+  // keys of the first item.
+  std::vector<std::string_view> columns = {};
+  bool paged = false;  // a list of the admin API: --limit, --after, --all and the `next` hint
+  bool auth = true;    // sends the bearer token, so needs one
+  std::string_view summary = {};
+};
+
+// Every command lmpctl knows, in the order of the usage text.
+const std::vector<CommandSpec>& commands();
+
+}  // namespace lmpctl

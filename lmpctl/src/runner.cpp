@@ -1,0 +1,174 @@
+// The steps of one run and the mapping of each outcome to output and an exit status.
+#include "runner.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <set>
+
+#include "api_call.hpp"
+#include "render.hpp"
+#include "transport.hpp"
+
+namespace lmpctl {
+namespace json = boost::json;
+
+namespace {
+
+// An answer to stop at, with its exit status and message for stderr.
+struct Refusal {
+  int status;
+  std::string message;
+};
+
+// "not_found: no such partner (HTTP 404)", or the body when it is not an API error.
+std::string describe_error(const HttpAnswer& answer) {
+  std::error_code ec;
+  json::value body = json::parse(answer.body, ec);
+  if (!ec && body.is_object())
+    if (const auto* error = body.get_object().if_contains("error"); error && error->is_object()) {
+      const auto* code = error->get_object().if_contains("code");
+      const auto* message = error->get_object().if_contains("message");
+      std::string out = code && code->is_string() ? std::string(code->get_string()) : "error";
+      if (message && message->is_string()) out += ": " + std::string(message->get_string());
+      return out + " (HTTP " + std::to_string(answer.status) + ")";
+    }
+  std::string shown = answer.body.substr(0, 200);
+  while (!shown.empty() && (shown.back() == '\n' || shown.back() == '\r')) shown.pop_back();
+  return "HTTP " + std::to_string(answer.status) + (shown.empty() ? "" : ": " + shown);
+}
+
+class Session {
+ public:
+  Session(const Settings& settings, bool send_token)
+      : settings_(settings),
+        transport_(make_transport(parse_server_url(settings.server))),
+        token_(send_token ? settings.token : std::string()) {}
+
+  // The answer's JSON body; throws Refusal for anything but a 200 with JSON.
+  json::value call(const ApiCall& call, std::string* raw = nullptr) {
+    HttpExchange request{call.method, call.target(),
+                         call.body ? json::serialize(*call.body) : std::string(), token_};
+    HttpAnswer answer = transport_->exchange(
+        request, settings_.timeout + std::chrono::seconds(call.extra_timeout_seconds));
+    if (answer.status != 200)
+      throw Refusal{answer.status >= 400 && answer.status < 500 ? kExitApiError : kExitNoService,
+                    describe_error(answer)};
+    std::error_code ec;
+    json::value body = json::parse(answer.body, ec);
+    if (ec) throw Refusal{kExitNoService, "the answer is not JSON: " + answer.body.substr(0, 200)};
+    if (raw != nullptr) *raw = std::move(answer.body);
+    return body;
+  }
+
+ private:
+  const Settings& settings_;
+  std::unique_ptr<Transport> transport_;
+  std::string token_;
+};
+
+const json::value* next_of(const json::value& page) {
+  if (!page.is_object()) return nullptr;
+  const auto* items = page.get_object().if_contains("items");
+  const auto* next = page.get_object().if_contains("next");
+  return items && items->is_array() && next ? next : nullptr;
+}
+
+// Every page from the first: one {"items": [...], "next": null}.
+json::value all_pages(Session& session, const ApiCall& first) {
+  json::value page = session.call(first);
+  json::array items;
+  std::set<std::string> cursors;
+  while (true) {
+    const json::value* next = next_of(page);
+    if (next == nullptr) return page;  // not a list: nothing to follow
+    for (auto& item : page.get_object().at("items").get_array()) items.push_back(std::move(item));
+    if (!next->is_string()) break;
+    const std::string cursor(next->get_string());
+    // A server repeating a cursor would keep lmpctl paging for ever.
+    if (!cursors.insert(cursor).second)
+      throw Refusal{kExitNoService, "the server repeated the cursor " + cursor};
+    page = session.call(first.with_after(cursor));
+  }
+  json::object out;
+  out["items"] = std::move(items);
+  out["next"] = nullptr;
+  return out;
+}
+
+void print_human(const json::value& answer, const CommandSpec& spec, std::ostream& out,
+                 std::ostream& err) {
+  const json::value* next = next_of(answer);
+  if (next != nullptr) {
+    out << render_items(answer.get_object().at("items").get_array(), spec.columns);
+    if (next->is_string())
+      err << "(more: add --after " << next->get_string() << ", or --all for every page)\n";
+    return;
+  }
+  if (answer.is_object())
+    out << render_object(answer.get_object());
+  else
+    out << json::serialize(answer) << "\n";
+}
+
+int execute(const CommandLine& line, const Environment& env, std::ostream& out, std::ostream& err) {
+  const CommandSpec& spec = *line.command;
+  const Settings settings = resolve_settings(line.globals, env);
+  // `api` sends the token whenever there is one: it cannot know whether the endpoint needs it.
+  const bool generic = spec.method.empty();
+  if (spec.auth && settings.token.empty())
+    throw UsageError("no token: give --token, set LMPCTL_TOKEN, or put token: in the config file");
+  const ApiCall call = build_call(line);
+  Session session(settings, spec.auth || generic);
+  if (line.globals.all) {
+    json::value answer = all_pages(session, call);
+    if (line.globals.json)
+      out << json::serialize(answer) << "\n";
+    else
+      print_human(answer, spec, out, err);
+    return kExitOk;
+  }
+  std::string raw;
+  json::value answer = session.call(call, &raw);
+  if (line.globals.json) {
+    while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.pop_back();
+    out << raw << "\n";
+  } else {
+    print_human(answer, spec, out, err);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, const Environment& env, std::ostream& out,
+        std::ostream& err) {
+  const auto& specs = commands();
+  try {
+    CommandLine line = parse_command_line(args, specs);
+    if (line.globals.version) {
+      out << "lmpctl " << LMPCTL_VERSION << "\n";
+      return kExitOk;
+    }
+    if (line.globals.help) {
+      out << (line.command ? "usage: lmpctl " + usage_line(*line.command) + "\n" +
+                                 std::string(line.command->summary) + "\n"
+                           : usage_text(specs, line.help_topic));
+      return kExitOk;
+    }
+    return execute(line, env, out, err);
+  } catch (const UsageError& e) {
+    err << "lmpctl: " << e.what() << "\n";
+    if (std::string_view(e.what()).starts_with("no command") ||
+        std::string_view(e.what()).starts_with("unknown command"))
+      err << usage_text(specs);
+    return kExitUsage;
+  } catch (const Refusal& refusal) {
+    err << "lmpctl: " << refusal.message << "\n";
+    return refusal.status;
+  } catch (const TransportError& e) {
+    err << "lmpctl: " << e.what() << "\n";
+    return kExitNoService;
+  }
+}
+
+}  // namespace lmpctl

@@ -1,0 +1,358 @@
+// The lmpctl executable against a real lmpd: tables and --json, writes, the precedence of flag,
+// environment and config file, config file errors, exit statuses of refusals and of no answer,
+// the `api` escape hatch, paging with --all, and the seat commands.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "../admin_api/admin_fixture.hpp"
+#include "support/daemon_process.hpp"
+#include "support/lmpd_instance.hpp"
+
+namespace lmp::test {
+namespace {
+namespace json = boost::json;
+
+// Nothing of the test's own environment may choose lmpctl's server, token or config file.
+const std::vector<std::string> kCleanEnvironment = {"LMPCTL_SERVER", "LMPCTL_TOKEN",
+                                                    "LMPCTL_TIMEOUT", "HOME"};
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// The value of `key` in key/value output ("key   value" lines); "" when no line has the key.
+std::string value_of(const std::string& text, const std::string& key) {
+  for (const auto& line : lines_of(text)) {
+    if (!line.starts_with(key + " ")) continue;
+    const auto start = line.find_first_not_of(' ', key.size());
+    return start == std::string::npos ? std::string() : line.substr(start);
+  }
+  return "";
+}
+
+class LmpctlTest : public AdminApiTest {
+ protected:
+  std::string server() const { return "http://127.0.0.1:" + std::to_string(server_->admin_port()); }
+
+  // lmpctl with `args` and `environment` on top of a clean one (XDG_CONFIG_HOME in the test's
+  // folder, where no config file is unless a test writes one).
+  CommandResult lmpctl(const std::vector<std::string>& args,
+                       const std::vector<std::string>& environment = {}) {
+    std::vector<std::string> argv = {LMPCTL_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> env = kCleanEnvironment;
+    env.push_back("XDG_CONFIG_HOME=" + (dir_.path() / "xdg").string());
+    env.insert(env.end(), environment.begin(), environment.end());
+    return run_command(argv, env);
+  }
+  // As the parent's admin, through the flags.
+  CommandResult root(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", server(), "--token", root_token_});
+    return lmpctl(args);
+  }
+  json::value root_json(std::vector<std::string> args) {
+    args.push_back("--json");
+    auto r = root(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  }
+  std::filesystem::path write_config(const std::string& text, std::filesystem::perms mode,
+                                     const std::string& name = "config.yaml") {
+    auto path = dir_.path() / name;
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+    std::filesystem::permissions(path, mode);
+    return path;
+  }
+};
+
+constexpr auto kOwnerOnly =
+    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+
+TEST_F(LmpctlTest, ListsAsATableAndAsTheServersJson) {
+  make_partner("Fabrikam", "msp");
+  make_partner("Tailspin", "reseller");
+  auto table = root({"partners", "list"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  auto lines = lines_of(table.out);
+  ASSERT_EQ(lines.size(), 3u) << table.out;
+  EXPECT_EQ(lines[0], "ID  KIND      NAME      PARENT  STATUS  CREATED");
+  EXPECT_EQ(lines[1], "2   msp       Fabrikam  1       active  2026-01-01T00:00:00Z");
+  EXPECT_EQ(lines[2], "3   reseller  Tailspin  1       active  2026-01-01T00:00:00Z");
+  EXPECT_EQ(table.err, "");
+
+  auto raw = root({"partners", "list", "--json"});
+  ASSERT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_EQ(json::parse(raw.out), ok(root_token_, "GET", "/v1/partners"));
+  EXPECT_EQ(raw.out.back(), '\n');
+  EXPECT_EQ(lines_of(raw.out).size(), 1u);
+}
+
+TEST_F(LmpctlTest, GetsOneObjectAsKeyValueLinesAndAsJson) {
+  const auto id = make_customer("Acme", 0);
+  auto shown = root({"customers", "get", std::to_string(id)});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(shown.out, "id        " + std::to_string(id) +
+                           "\n"
+                           "name      Acme\n"
+                           "account   1\n"
+                           "status    enabled\n"
+                           "created   2026-01-01T00:00:00Z\n"
+                           "licenses  0\n");
+  EXPECT_EQ(root_json({"customers", "get", std::to_string(id)}),
+            ok(root_token_, "GET", "/v1/customers/" + std::to_string(id)));
+
+  // Nested objects flatten with dotted keys.
+  auto me = root({"me"});
+  ASSERT_EQ(me.exit_code, 0) << me.err;
+  EXPECT_EQ(value_of(me.out, "user.name"), "admin") << me.out;
+  EXPECT_EQ(value_of(me.out, "account.kind"), "parent") << me.out;
+  EXPECT_EQ(value_of(me.out, "account.parent"), "-") << me.out;
+}
+
+TEST_F(LmpctlTest, CreatesPartnersAndCustomersAndDisablesAndEnablesThem) {
+  auto partner = root_json({"partners", "create", "--name", "Fabrikam", "--kind", "msp"});
+  EXPECT_EQ(partner.at("kind"), "msp");
+  const std::string partner_id = std::to_string(id_of(partner));
+  auto customer = root_json({"customers", "create", "--name=Acme", "--account", partner_id});
+  EXPECT_EQ(customer.at("account").as_int64(), id_of(partner));
+  const std::string id = std::to_string(id_of(customer));
+
+  auto disabled = root({"customers", "disable", id});
+  ASSERT_EQ(disabled.exit_code, 0) << disabled.err;
+  EXPECT_EQ(value_of(disabled.out, "status"), "disabled") << disabled.out;
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/customers/" + id).at("status"), "disabled");
+  EXPECT_EQ(root_json({"customers", "enable", id}).at("status"), "enabled");
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/customers/" + id).at("status"), "enabled");
+
+  EXPECT_EQ(root_json({"partners", "suspend", partner_id}).at("status"), "suspended");
+  EXPECT_EQ(root_json({"partners", "activate", partner_id}).at("status"), "active");
+  auto narrowed =
+      root_json({"partners", "set-permissions", partner_id, "view_customers", "create_customers"});
+  EXPECT_EQ(narrowed.at("permissions"), json::parse(R"(["create_customers","view_customers"])"));
+  EXPECT_EQ(root_json({"partners", "cancel", partner_id}).at("status"), "canceled");
+  auto audit = root({"audit", "--action", "partner.cancel"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  auto lines = lines_of(audit.out);
+  ASSERT_EQ(lines.size(), 2u) << audit.out;
+  EXPECT_NE(lines[1].find("partner.cancel  account:" + partner_id), std::string::npos) << lines[1];
+}
+
+TEST_F(LmpctlTest, UsersAndTokens) {
+  auto made = root_json({"users", "create", "--name", "ops"});
+  const std::string user = std::to_string(id_of(made.at("user")));
+  const std::string first_token(made.at("token").at("token").as_string());
+  auto issued = root_json({"tokens", "create", user});
+  EXPECT_EQ(std::to_string(issued.at("user").as_int64()), user);
+  auto listed = root({"users", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(lines_of(listed.out).size(), 3u) << listed.out;  // header, admin, ops
+
+  auto revoked = root({"tokens", "revoke", std::to_string(id_of(made.at("token")))});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_EQ(revoked.out, "");
+  auto refused = lmpctl({"--server", server(), "--token", first_token, "me"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("unauthorized"), std::string::npos) << refused.err;
+}
+
+TEST_F(LmpctlTest, TheFlagBeatsTheEnvironmentWhichBeatsTheConfigFile) {
+  auto from_flag = make_user("from-flag", "account", 1);
+  auto from_env = make_user("from-env", "account", 1);
+  auto from_file = make_user("from-file", "account", 1);
+  write_config("server: " + server() + "\ntoken: " + from_file.token + "\n", kOwnerOnly,
+               "xdg/lmpctl/config.yaml");
+  auto who = [&](const std::vector<std::string>& args, const std::vector<std::string>& env) {
+    auto r = lmpctl(args, env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return std::string(json::parse(r.out).at("user").at("name").as_string());
+  };
+  const std::string env_token = "LMPCTL_TOKEN=" + from_env.token;
+  EXPECT_EQ(who({"--token", from_flag.token, "me", "--json"}, {env_token}), "from-flag");
+  EXPECT_EQ(who({"me", "--json"}, {env_token}), "from-env");
+  EXPECT_EQ(who({"me", "--json"}, {}), "from-file");
+
+  // The server too: the environment's (unreachable) one loses to the flag.
+  auto dead = "LMPCTL_SERVER=http://127.0.0.1:" + std::to_string(unused_port());
+  EXPECT_EQ(who({"--server", server(), "me", "--json"}, {dead}), "from-file");
+  EXPECT_EQ(lmpctl({"me"}, {dead}).exit_code, 3);
+
+  // An explicit --config replaces the default file.
+  auto other = write_config("server: " + server() + "\ntoken: " + from_env.token + "\n", kOwnerOnly,
+                            "other.yaml");
+  EXPECT_EQ(who({"--config", other.string(), "me", "--json"}, {}), "from-env");
+}
+
+TEST_F(LmpctlTest, ConfigFileErrorsNameTheirPlace) {
+  auto unknown = write_config("server: " + server() + "\ntokn: abc\n", kOwnerOnly);
+  auto r = lmpctl({"--config", unknown.string(), "me"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "lmpctl: " + unknown.string() + ":2:1: unknown key 'tokn' at the top level\n");
+
+  auto broken = write_config("server: " + server() + "\ntoken: [abc\n", kOwnerOnly, "broken.yaml");
+  r = lmpctl({"--config", broken.string(), "me"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(broken.string() + ":3:"), std::string::npos) << r.err;
+
+  auto wrong_type = write_config("timeout: soon\n", kOwnerOnly, "typed.yaml");
+  r = lmpctl({"--config", wrong_type.string(), "health"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(wrong_type.string() + ":1:10: timeout: expected an integer"),
+            std::string::npos)
+      << r.err;
+
+  // A token others may read is refused.
+  auto open = write_config(
+      "token: " + root_token_ + "\n",
+      kOwnerOnly | std::filesystem::perms::group_read | std::filesystem::perms::others_read,
+      "open.yaml");
+  r = lmpctl({"--server", server(), "--config", open.string(), "me"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
+
+  r = lmpctl({"--config", (dir_.path() / "missing.yaml").string(), "me"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cannot read the config file"), std::string::npos) << r.err;
+}
+
+TEST_F(LmpctlTest, RefusalsExitOneWithTheApisErrorCode) {
+  auto missing = root({"partners", "get", "999"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "lmpctl: not_found: no such partner (HTTP 404)\n");
+  EXPECT_EQ(missing.out, "");
+
+  const auto reseller = make_partner("Tailspin", "reseller");
+  auto user = make_user("tailspin-admin", "account", reseller);
+  auto forbidden = lmpctl({"--server", server(), "--token", user.token, "partners", "list"});
+  EXPECT_EQ(forbidden.exit_code, 1);
+  EXPECT_EQ(forbidden.err.rfind("lmpctl: forbidden: ", 0), 0u) << forbidden.err;
+  EXPECT_NE(forbidden.err.find("(HTTP 403)"), std::string::npos) << forbidden.err;
+
+  auto taken = root({"partners", "create", "--name", "Tailspin", "--kind", "msp"});
+  EXPECT_EQ(taken.exit_code, 1);
+  EXPECT_EQ(taken.err.rfind("lmpctl: name_taken: ", 0), 0u) << taken.err;
+}
+
+TEST_F(LmpctlTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(root({"partners", "frobnicate"}).exit_code, 2);
+  EXPECT_EQ(root({"partners", "get", "two"}).exit_code, 2);
+  EXPECT_EQ(root({"partners", "create", "--name", "x"}).exit_code, 2);
+  EXPECT_EQ(root({"customers", "list", "--bogus", "1"}).exit_code, 2);
+  // An admin command without any token is refused before any connection.
+  auto no_token = lmpctl({"--server", server(), "me"});
+  EXPECT_EQ(no_token.exit_code, 2);
+  EXPECT_NE(no_token.err.find("no token"), std::string::npos) << no_token.err;
+  auto https = lmpctl({"--server", "https://127.0.0.1:1", "health"});
+  EXPECT_EQ(https.exit_code, 2);
+  EXPECT_NE(https.err.find("https is not supported yet"), std::string::npos) << https.err;
+  EXPECT_EQ(lmpctl({"--help"}).exit_code, 0);
+}
+
+TEST_F(LmpctlTest, NoServerExitsThree) {
+  auto refused = lmpctl({"--server", "127.0.0.1:" + std::to_string(unused_port()), "health"});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.err.find("cannot connect to 127.0.0.1:"), std::string::npos) << refused.err;
+
+  // A server that accepts the connection and never answers: the timeout ends the wait.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  auto silent = lmpctl({"--server", "127.0.0.1:" + std::to_string(ntohs(address.sin_port)),
+                        "--timeout", "1", "health"});
+  ::close(listener);
+  EXPECT_EQ(silent.exit_code, 3);
+  EXPECT_NE(silent.err.find("within 1 s (timed out"), std::string::npos) << silent.err;
+}
+
+TEST_F(LmpctlTest, TheApiEscapeHatchReachesAnyEndpoint) {
+  auto me = root({"api", "GET", "/v1/me", "--json"});
+  ASSERT_EQ(me.exit_code, 0) << me.err;
+  EXPECT_EQ(json::parse(me.out).at("user").at("name"), "admin");
+
+  auto made = root(
+      {"api", "post", "/v1/customers", "--field", "name=Zed", "--field", "account:=1", "--json"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_EQ(json::parse(made.out).at("name"), "Zed");
+  auto data =
+      root({"api", "POST", "/v1/partners", "--data", R"({"name":"Fab","kind":"msp"})", "--json"});
+  ASSERT_EQ(data.exit_code, 0) << data.err;
+  EXPECT_EQ(json::parse(data.out).at("kind"), "msp");
+
+  // GET fields become query parameters; a list answer is a table.
+  auto audit = root({"api", "GET", "/v1/audit", "--field", "action=customer.create"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  auto lines = lines_of(audit.out);
+  ASSERT_EQ(lines.size(), 2u) << audit.out;
+  EXPECT_NE(lines[1].find("customer.create"), std::string::npos) << audit.out;
+
+  auto missing = root({"api", "DELETE", "/v1/nothing"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("not_found"), std::string::npos) << missing.err;
+  EXPECT_EQ(root({"api", "POST", "/v1/customers", "--data", "[1]"}).exit_code, 2);
+}
+
+TEST_F(LmpctlTest, AllFollowsNextOverEveryPage) {
+  for (const char* name : {"c1", "c2", "c3", "c4", "c5"}) make_customer(name, 0);
+  auto first = root({"customers", "list", "--limit", "2"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(lines_of(first.out).size(), 3u) << first.out;
+  EXPECT_NE(first.err.find("--after "), std::string::npos) << first.err;
+
+  auto all = root({"customers", "list", "--limit", "2", "--all"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  auto lines = lines_of(all.out);
+  ASSERT_EQ(lines.size(), 6u) << all.out;
+  EXPECT_EQ(lines[5].substr(0, 6), "5   c5") << all.out;
+  EXPECT_EQ(all.err, "");
+
+  auto merged = root_json({"customers", "list", "--limit=2", "--all"});
+  EXPECT_EQ(merged.at("items").as_array().size(), 5u);
+  EXPECT_TRUE(merged.at("next").is_null());
+}
+
+class LmpctlSeatTest : public LmpctlTest {
+ protected:
+  void seed() override { code_ = create_license(config_, LicenseSpec{}); }
+  std::string code_;
+};
+
+TEST_F(LmpctlSeatTest, SeatCommandsNeedNoToken) {
+  const std::vector<std::string> base = {"--server", server()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), base.begin(), base.end());
+    return lmpctl(args);
+  };
+  auto checkout = with({"seat", "checkout", "--code", code_, "--user", "ann", "--json"});
+  ASSERT_EQ(checkout.exit_code, 0) << checkout.err;
+  const std::string lease(json::parse(checkout.out).at("lease").as_string());
+  auto status = with({"seat", "status", "--code", code_});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(value_of(status.out, "used"), "1") << status.out;
+  EXPECT_EQ(with({"seat", "heartbeat", lease}).exit_code, 0);
+  EXPECT_EQ(with({"seat", "checkin", lease}).exit_code, 0);
+  auto gone = with({"seat", "heartbeat", lease});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(gone.err.rfind("lmpctl: lease_unknown: ", 0), 0u) << gone.err;
+  auto health = with({"health"});
+  EXPECT_EQ(health.exit_code, 0);
+  EXPECT_EQ(health.out, "status  ok\n");
+}
+
+}  // namespace
+}  // namespace lmp::test
