@@ -62,8 +62,13 @@ echo "== installed binary"
 /usr/sbin/lmpd --check-config /etc/lmpd/lmpd.yaml
 /usr/bin/lmpctl --version
 # The packaged config with a free port and a database of the test's own, run as the lmpd user.
+# The packaged config leaves the admin listener at its default port: give it a free one too, so
+# that an lmpd already serving on this machine does not make the test fail.
 sed -E -e 's/port: [0-9]+/port: 0/' -e 's#/var/lib/lmpd/lmpd.db#/var/lib/lmpd/package-test.db#' \
   /etc/lmpd/lmpd.yaml >"$work/lmpd.yaml"
+if ! grep -q '^  admin:' "$work/lmpd.yaml"; then
+  sed -i 's/^listeners:$/listeners:\n  admin:\n    address: 127.0.0.1\n    port: 0/' "$work/lmpd.yaml"
+fi
 chmod 0644 "$work/lmpd.yaml"
 chmod 0755 "$work"
 code=$(runuser -u lmpd -- /usr/sbin/lmpd admin --config "$work/lmpd.yaml" create-license \
