@@ -24,6 +24,7 @@ json::value typed(const Param& param, const std::string& text) {
     std::from_chars(text.data(), text.data() + text.size(), value);  // checked when parsed
     return value;
   }
+  if (param.type == ParamType::boolean) return text == "true";  // checked when parsed
   return json::value(text);
 }
 

@@ -80,6 +80,8 @@ const Param* option_of(const CommandSpec& spec, std::string_view name) {
 void store(CommandLine& line, const Param& param, std::string value) {
   if (param.type == ParamType::integer && !is_integer(value))
     throw UsageError(std::string(param.name) + " must be an integer, got '" + value + "'");
+  if (param.type == ParamType::boolean && value != "true" && value != "false")
+    throw UsageError(std::string(param.name) + " must be true or false, got '" + value + "'");
   auto& values = line.values[std::string(param.name)];
   if (!values.empty() && param.type != ParamType::list)
     throw UsageError("--" + std::string(param.name) + " is given twice");

@@ -98,6 +98,39 @@ TEST_F(LmpctlTest, ListsAsATableAndAsTheServersJson) {
   EXPECT_EQ(lines_of(raw.out).size(), 1u);
 }
 
+// Licenses and products: a license made, renewed, converted and cut below its units through
+// lmpctl, each answer what the API holds; booleans and renamed fields reach the body.
+TEST_F(LmpctlTest, LicensesAndProducts) {
+  const auto customer = make_customer("Contoso", 0);
+  auto made = root_json({"licenses", "create", "--customer", std::to_string(customer), "--product",
+                         "cad", "--units", "5", "--days", "30", "--trial", "true", "--grace-days",
+                         "7", "--notice-days", "10", "--auto-renew", "false"});
+  const auto id = made.at("id").as_int64();
+  EXPECT_EQ(made.at("code").as_string().size(), 23u);
+  auto stored = ok(root_token_, "GET", "/v1/licenses/" + std::to_string(id));
+  EXPECT_EQ(stored.at("trial"), true);
+  EXPECT_EQ(stored.at("grace_days"), 7);
+  EXPECT_EQ(stored.at("notice_days"), 10);
+  EXPECT_EQ(stored.at("auto_renew"), false);
+
+  auto table = root({"licenses", "list"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  auto lines = lines_of(table.out);
+  ASSERT_EQ(lines.size(), 2u) << table.out;
+  EXPECT_EQ(lines[0].substr(0, 38), "ID  CUSTOMER  PRODUCT  UNITS  USED  ST") << table.out;
+
+  EXPECT_EQ(root_json({"licenses", "convert", std::to_string(id)}).at("trial"), false);
+  EXPECT_EQ(root_json({"licenses", "set-units", std::to_string(id), "2"}).at("units"), 2);
+  auto bad = root({"licenses", "create", "--customer", "1", "--product", "cad", "--trial", "yes"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("trial must be true or false"), std::string::npos) << bad.err;
+
+  auto products = root({"products", "list"});
+  ASSERT_EQ(products.exit_code, 0) << products.err;
+  EXPECT_NE(products.out.find("cad"), std::string::npos) << products.out;
+  EXPECT_EQ(root_json({"products", "end-of-sale", "cad"}).at("state"), "end_of_sale");
+}
+
 TEST_F(LmpctlTest, GetsOneObjectAsKeyValueLinesAndAsJson) {
   const auto id = make_customer("Acme", 0);
   auto shown = root({"customers", "get", std::to_string(id)});
