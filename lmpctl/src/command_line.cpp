@@ -15,7 +15,7 @@ struct GlobalOption {
   bool takes_value;
 };
 constexpr GlobalOption kGlobalOptions[] = {
-    {"server", true}, {"token", true}, {"config", true}, {"timeout", true},
+    {"server", true}, {"token", true}, {"config", true}, {"timeout", true},  {"ca-file", true},
     {"json", false},  {"all", false},  {"help", false},  {"version", false},
 };
 
@@ -24,6 +24,7 @@ void set_global(GlobalOptions& globals, std::string_view name, std::string value
   if (name == "token") globals.token = std::move(value);
   if (name == "config") globals.config = std::move(value);
   if (name == "timeout") globals.timeout = std::move(value);
+  if (name == "ca-file") globals.ca_file = std::move(value);
   if (name == "json") globals.json = true;
   if (name == "all") globals.all = true;
   if (name == "help") globals.help = true;
@@ -218,16 +219,19 @@ std::string usage_line(const CommandSpec& spec) {
 
 std::string usage_text(const std::vector<CommandSpec>& specs, const std::string& resource) {
   std::string out =
-      "usage: lmpctl [--server URL] [--token TOKEN] [--config FILE] [--timeout SECONDS] [--json]\n"
-      "              COMMAND [ARGUMENTS]\n\ncommands:\n";
+      "usage: lmpctl [--server URL] [--token TOKEN] [--config FILE] [--timeout SECONDS]\n"
+      "              [--ca-file FILE] [--json] COMMAND [ARGUMENTS]\n\ncommands:\n";
   for (const auto& spec : specs) {
     if (!resource.empty() && spec.words.front() != resource) continue;
     out += "  " + usage_line(spec) + "\n";
     if (!spec.summary.empty()) out += "      " + std::string(spec.summary) + "\n";
   }
   out +=
-      "\nServer, token and timeout come from the flags, else LMPCTL_SERVER, LMPCTL_TOKEN and\n"
-      "LMPCTL_TIMEOUT, else the config file (default $XDG_CONFIG_HOME/lmpctl/config.yaml).\n"
+      "\nServer, token, timeout and CA file come from the flags, else LMPCTL_SERVER, "
+      "LMPCTL_TOKEN,\n"
+      "LMPCTL_TIMEOUT and LMPCTL_CA_FILE, else the config file (default\n"
+      "$XDG_CONFIG_HOME/lmpctl/config.yaml). https:// servers are verified against --ca-file\n"
+      "(default: the system's CAs) and the URL's host.\n"
       "Exit status: 0 ok, 1 the API refused (4xx), 2 usage or configuration error, 3 no answer\n"
       "(cannot connect, timeout) or a server error (5xx). See docs/lmpctl.md.\n";
   return out;

@@ -23,6 +23,7 @@ struct GlobalOptions {
   std::optional<std::string> token;
   std::optional<std::string> config;
   std::optional<std::string> timeout;
+  std::optional<std::string> ca_file;
   bool json = false;
   bool all = false;
   bool help = false;

@@ -41,7 +41,7 @@ class Session {
  public:
   Session(const Settings& settings, bool send_token)
       : settings_(settings),
-        transport_(make_transport(parse_server_url(settings.server))),
+        transport_(make_transport(parse_server_url(settings.server), settings.ca_file)),
         token_(send_token ? settings.token : std::string()) {}
 
   // The answer's JSON body; throws Refusal for anything but a 200 with JSON.

@@ -21,10 +21,8 @@ ServerUrl parse_server_url(const std::string& text) {
   } else {
     url.scheme = "http";
   }
-  if (url.scheme == "https")
-    throw UsageError("server " + text +
-                     ": https is not supported yet (the admin listener speaks plain HTTP)");
-  if (url.scheme != "http") throw UsageError("server " + text + ": the scheme must be http");
+  if (url.scheme != "http" && url.scheme != "https")
+    throw UsageError("server " + text + ": the scheme must be http or https");
   if (auto slash = rest.find('/'); slash != std::string::npos) {
     url.base_path = rest.substr(slash);
     rest = rest.substr(0, slash);

@@ -54,13 +54,15 @@ ConfigFile read_config_file(const std::string& path) {
   try {
     const YAML::Node root = YAML::Load(text.str());
     if (!root.IsNull()) {
-      walker.fields(detail::Item{root, "", root.Mark()},
-                    {{"server", [&](const detail::Item& item) { file.server = walker.text(item); }},
-                     {"token", [&](const detail::Item& item) { file.token = walker.text(item); }},
-                     {"timeout", [&](const detail::Item& item) {
-                        if (auto seconds = walker.integer(item, 1, kMaxTimeoutSeconds))
-                          file.timeout = std::chrono::seconds(*seconds);
-                      }}});
+      walker.fields(
+          detail::Item{root, "", root.Mark()},
+          {{"server", [&](const detail::Item& item) { file.server = walker.text(item); }},
+           {"token", [&](const detail::Item& item) { file.token = walker.text(item); }},
+           {"ca_file", [&](const detail::Item& item) { file.ca_file = walker.text(item); }},
+           {"timeout", [&](const detail::Item& item) {
+              if (auto seconds = walker.integer(item, 1, kMaxTimeoutSeconds))
+                file.timeout = std::chrono::seconds(*seconds);
+            }}});
     }
   } catch (const YAML::Exception& e) {
     walker.error(e.mark, e.msg);
@@ -97,6 +99,8 @@ Settings resolve_settings(const GlobalOptions& flags, const Environment& env) {
   if (auto server = pick(flags.server, env("LMPCTL_SERVER"), file.server))
     settings.server = *server;
   if (auto token = pick(flags.token, env("LMPCTL_TOKEN"), file.token)) settings.token = *token;
+  if (auto ca_file = pick(flags.ca_file, env("LMPCTL_CA_FILE"), file.ca_file))
+    settings.ca_file = *ca_file;
   if (flags.timeout) {
     settings.timeout = parse_timeout(*flags.timeout, "--timeout");
   } else if (auto from_env = env("LMPCTL_TIMEOUT"); from_env && !from_env->empty()) {

@@ -1,6 +1,5 @@
-// How lmpctl exchanges one HTTP request for one answer. Plain HTTP today; an https transport
-// (Beast over an SSL stream) goes beside PlainTransport once the admin listener serves TLS, and
-// make_transport picks it by the URL's scheme.
+// How lmpctl exchanges one HTTP request for one answer: HTTP, or HTTPS with the server's
+// certificate verified against a CA file (or the system's CAs) and the URL's host name.
 #pragma once
 
 #include <chrono>
@@ -38,6 +37,8 @@ class Transport {
   virtual HttpAnswer exchange(const HttpExchange& request, std::chrono::seconds timeout) = 0;
 };
 
-std::unique_ptr<Transport> make_transport(const ServerUrl& server);
+// `ca_file`: the CAs an https server's certificate must chain to; "" for the system's. Throws
+// UsageError when the CA file cannot be used.
+std::unique_ptr<Transport> make_transport(const ServerUrl& server, const std::string& ca_file);
 
 }  // namespace lmpctl

@@ -14,6 +14,7 @@
 #include "../admin_api/admin_fixture.hpp"
 #include "support/daemon_process.hpp"
 #include "support/lmpd_instance.hpp"
+#include "support/test_certificates.hpp"
 
 namespace lmp::test {
 namespace {
@@ -285,10 +286,57 @@ TEST_F(LmpctlTest, UsageErrorsExitTwo) {
   auto no_token = lmpctl({"--server", server(), "me"});
   EXPECT_EQ(no_token.exit_code, 2);
   EXPECT_NE(no_token.err.find("no token"), std::string::npos) << no_token.err;
-  auto https = lmpctl({"--server", "https://127.0.0.1:1", "health"});
-  EXPECT_EQ(https.exit_code, 2);
-  EXPECT_NE(https.err.find("https is not supported yet"), std::string::npos) << https.err;
+  auto no_ca = lmpctl({"--server", "https://127.0.0.1:1", "--ca-file",
+                       (dir_.path() / "missing.pem").string(), "health"});
+  EXPECT_EQ(no_ca.exit_code, 2);
+  EXPECT_NE(no_ca.err.find("missing.pem"), std::string::npos) << no_ca.err;
   EXPECT_EQ(lmpctl({"--help"}).exit_code, 0);
+}
+
+// The admin listener over TLS: lmpctl verifies the certificate against --ca-file (or
+// LMPCTL_CA_FILE, or the config file's ca_file) and the URL's host, and refuses another CA's.
+class LmpctlTlsTest : public LmpctlTest {
+ protected:
+  void seed() override {
+    ca_ = std::make_unique<TestCa>(dir_.path(), "site");
+    other_ca_ = std::make_unique<TestCa>(dir_.path(), "other");
+    const auto issued = ca_->issue("admin", "lmpd.test", 7);
+    config::Tls tls;
+    tls.certificate_file = issued.certificate.string();
+    tls.private_key_file = issued.key.string();
+    config_.admin_listener.tls = tls;
+  }
+  std::string https_server() const {
+    return "https://127.0.0.1:" + std::to_string(server_->admin_port());
+  }
+  std::unique_ptr<TestCa> ca_, other_ca_;
+};
+
+TEST_F(LmpctlTlsTest, SpeaksHttpsWithTheServersCertificateVerified) {
+  auto me = lmpctl({"--server", https_server(), "--token", root_token_, "--ca-file",
+                    ca_->certificate().string(), "--json", "me"});
+  ASSERT_EQ(me.exit_code, 0) << me.err;
+  // The fixture's own client speaks plain HTTP; the first-run user is "admin".
+  EXPECT_NE(me.out.find("\"admin\""), std::string::npos) << me.out;
+  EXPECT_NO_THROW(json::parse(me.out));
+
+  auto from_env = lmpctl({"--server", https_server(), "health"},
+                         {"LMPCTL_CA_FILE=" + ca_->certificate().string()});
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
+
+  auto other = lmpctl(
+      {"--server", https_server(), "--ca-file", other_ca_->certificate().string(), "health"});
+  EXPECT_EQ(other.exit_code, 3);
+  EXPECT_NE(other.err.find("certificate verify failed"), std::string::npos) << other.err;
+
+  // By name as well as by address: the certificate names 127.0.0.1 and localhost.
+  auto by_name = lmpctl({"--server", "https://localhost:" + std::to_string(server_->admin_port()),
+                         "--ca-file", ca_->certificate().string(), "health"});
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+
+  auto plain = lmpctl({"--server", "http://127.0.0.1:" + std::to_string(server_->admin_port()),
+                       "--timeout", "5", "health"});
+  EXPECT_EQ(plain.exit_code, 3) << plain.out;
 }
 
 TEST_F(LmpctlTest, NoServerExitsThree) {

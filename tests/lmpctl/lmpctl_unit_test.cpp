@@ -118,7 +118,9 @@ TEST(ServerUrl, ReadsTheForms) {
   auto v6 = parse_server_url("[::1]:9");
   EXPECT_EQ(v6.host, "::1");
   EXPECT_EQ(v6.authority(), "[::1]:9");
-  EXPECT_THROW(parse_server_url("https://lic.example"), UsageError);
+  auto tls = parse_server_url("https://lic.example");
+  EXPECT_EQ(tls.scheme, "https");
+  EXPECT_EQ(tls.port, kDefaultPort);
   EXPECT_THROW(parse_server_url("ftp://lic.example"), UsageError);
   EXPECT_THROW(parse_server_url("lic.example:0"), UsageError);
   EXPECT_THROW(parse_server_url("lic.example:"), UsageError);
