@@ -99,5 +99,22 @@ std::optional<std::int64_t> optional_id(const json::object& body, std::string_vi
   throw bad_request(std::string(field) + " must be an id (a positive JSON integer)");
 }
 
+std::optional<std::int64_t> optional_count(const json::object& body, std::string_view field,
+                                           std::int64_t min, std::int64_t max) {
+  const json::value* value = body.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (value->is_int64() && value->get_int64() >= min && value->get_int64() <= max)
+    return value->get_int64();
+  throw bad_request(std::string(field) + " must be a JSON integer from " + std::to_string(min) +
+                    " to " + std::to_string(max));
+}
+
+std::optional<bool> optional_flag(const json::object& body, std::string_view field) {
+  const json::value* value = body.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (!value->is_bool()) throw bad_request(std::string(field) + " must be true or false");
+  return value->get_bool();
+}
+
 }  // namespace admin_request
 }  // namespace lmp::http

@@ -22,6 +22,9 @@ class ApiError : public std::runtime_error {
       : std::runtime_error(message), status_(status), code_(std::move(code)) {}
   int status() const { return status_; }
   const std::string& code() const { return code_; }
+  // A wrong guess at a secret (a registration key with a bad check character, or unknown):
+  // counted against the address's rate limit on guessable routes.
+  bool counts_as_guess() const { return code_ == "invalid_key" || code_ == "key_unknown"; }
 
  private:
   int status_;
@@ -51,6 +54,10 @@ storage::Page page(
 std::string text(const boost::json::object& body, std::string_view field);
 std::optional<std::string> optional_text(const boost::json::object& body, std::string_view field);
 std::optional<std::int64_t> optional_id(const boost::json::object& body, std::string_view field);
+// A JSON integer in [min, max] / a JSON boolean, or nullopt when absent; 400 otherwise.
+std::optional<std::int64_t> optional_count(const boost::json::object& body, std::string_view field,
+                                           std::int64_t min, std::int64_t max);
+std::optional<bool> optional_flag(const boost::json::object& body, std::string_view field);
 
 }  // namespace admin_request
 }  // namespace lmp::http
