@@ -110,7 +110,12 @@ json::value void_key(AdminCall& call) {
 // one under the key's issuing account with a first user and token, answered in `out`.
 storage::Customer redeeming_customer(AdminCall& call, const storage::RegistrationKey& key,
                                      json::object& out) {
-  if (call.caller.customer) return *call.caller.customer;
+  if (call.caller.customer) {
+    // A disabled customer's licenses are all cut off; a new one must not slip past that.
+    if (call.caller.customer->status != "enabled")
+      throw conflict("customer_disabled", "the customer is disabled: enable it first");
+    return *call.caller.customer;
+  }
   if (!call.caller.is_anonymous())
     throw forbidden("keys are redeemed by a customer's user, or without a token");
   const std::string name = call.text("customer");

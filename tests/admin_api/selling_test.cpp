@@ -127,6 +127,10 @@ TEST_F(SellingTest, PlansHaveUniqueNamesTheProductsUnitAndAFixedTrialFlag) {
   auto flip = call(root_token_, "PUT", path, {{"trial", false}});
   EXPECT_EQ(flip.status, 400);
   EXPECT_EQ(ok(root_token_, "GET", path).at("trial"), true);
+  auto updates = ok(root_token_, "GET", "/v1/audit?action=plan.update").at("items").as_array();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].at("before").at("period_days"), 14);
+  EXPECT_EQ(updates[0].at("after").at("period_days"), 21);
 
   EXPECT_EQ(call(root_token_, "POST", "/v1/plans",
                  {{"name", "x"}, {"product", "nope"}, {"trial", false}, {"period_days", 1}})
@@ -272,6 +276,14 @@ TEST_F(SellingTest, RedeemCreatesTheCustomerAndALicenseWhoseCodeChecksOut) {
   ASSERT_EQ(into_own.status, 200) << into_own.body;
   EXPECT_EQ(into_own.json().at("customer").at("name"), "Acme");
   EXPECT_FALSE(into_own.json().as_object().contains("token"));
+
+  // A disabled customer gets no new license.
+  const auto customer = id_of(answer.at("customer"));
+  ok(root_token_, "POST", "/v1/customers/" + std::to_string(customer) + "/status",
+     {{"status", "disabled"}});
+  auto disabled = redeem(text_of(issue(root_token_, plan, 1)[0]), "ignored", token);
+  EXPECT_EQ(disabled.status, 409);
+  EXPECT_EQ(disabled.error_code(), "customer_disabled");
 }
 
 TEST_F(SellingTest, AVoidedKeyCannotBeRedeemed) {
@@ -359,6 +371,10 @@ TEST_F(SellingTest, PartnerPoolsBoundIssuingAndVoidingGivesUnitsBack) {
   auto shrink = call(root_token_, "PUT", pool, {{"units", 5}});
   EXPECT_EQ(shrink.status, 409);
   EXPECT_EQ(shrink.error_code(), "pool_below_drawn");
+  auto assigns = ok(root_token_, "GET", "/v1/audit?action=pool.assign").at("items").as_array();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].at("after").at("assigned"), 10);
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/audit?action=key.void").at("items").as_array().size(), 1u);
   // The parent has no pool limit.
   EXPECT_EQ(issue(root_token_, plan, 1000, 3).size(), 3u);
 }
