@@ -80,6 +80,9 @@ struct Product {
   std::map<std::string, Position> setting_positions;  // where each setting was written
   // A suite's component products, by code: its license checks out any of them with `product=`.
   std::vector<std::string> components;
+  // The two letters its registration keys start with (`key_prefix`); empty when not set: the
+  // catalog then derives them from the code (registration_key::default_prefix).
+  std::string key_prefix;
   std::optional<std::int64_t> end_of_sale_unix;  // from `end_of_sale: YYYY-MM-DD` (UTC midnight)
   std::optional<std::int64_t> end_of_life_unix;
   Position position;  // where the product's entry starts

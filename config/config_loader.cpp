@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "config/yaml_walker.hpp"
+#include "core/registration_key.hpp"
 
 #ifndef LMP_DEFAULT_PLUGIN_DIR
 #error "LMP_DEFAULT_PLUGIN_DIR must be defined by the build (see config/CMakeLists.txt)"
@@ -422,6 +423,16 @@ class Loader {
          }},
         {"settings", [&](const Item& v) { settings(v, p); }},
         {"components", [&](const Item& v) { components(v, p); }},
+        {"key_prefix",
+         [&](const Item& v) {
+           auto prefix = w_.text(v);
+           if (!prefix) return;
+           if (registration_key::is_prefix(*prefix))
+             p.key_prefix = *prefix;
+           else
+             w_.expected(v, "two uppercase letters of " +
+                                std::string(registration_key::kAlphabet.substr(8)));
+         }},
         {"end_of_sale",
          [&](const Item& v) {
            p.end_of_sale_unix = date(v);

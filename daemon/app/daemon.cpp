@@ -305,7 +305,8 @@ void Daemon::start() {
           [io = &impl_->io](std::function<void()> work) {
             boost::asio::post(*io, std::move(work));
           },
-          impl_->clock, [service = impl_->service.get()] { return service->catalog(); });
+          impl_->clock, [service = impl_->service.get()] { return service->catalog(); },
+          impl_->limiter);
       impl_->http_server->start();
     }
   } catch (const std::exception& ex) {

@@ -61,13 +61,28 @@ bool is_valid(std::string_view key) {
   return reduce(key) == 0;
 }
 
+bool is_prefix(std::string_view prefix) {
+  return prefix.size() == kPrefixChars && is_letter(prefix[0]) && is_letter(prefix[1]) &&
+         symbol_value(prefix[0]) >= 0 && symbol_value(prefix[1]) >= 0;
+}
+
+std::string default_prefix(std::string_view product_code) {
+  std::string prefix;
+  for (char c : product_code) {
+    const char upper = to_upper(c);
+    if (prefix.size() < kPrefixChars && is_letter(upper) && symbol_value(upper) >= 0)
+      prefix.push_back(upper);
+  }
+  while (prefix.size() < kPrefixChars) prefix.push_back('X');
+  return prefix;
+}
+
 std::string generate(std::string_view prefix, RandomBelow random) {
   if (random == nullptr) random = &random_below;
   std::string key;
   key.reserve(kChars);
   for (char c : prefix) key.push_back(to_upper(c));
-  if (key.size() != kPrefixChars || !is_letter(key[0]) || !is_letter(key[1]) ||
-      symbol_value(key[0]) < 0 || symbol_value(key[1]) < 0) {
+  if (!is_prefix(key)) {
     throw std::invalid_argument("registration_key::generate: the prefix is not two key letters");
   }
   for (std::size_t i = 0; i + 1 < kPayloadChars; ++i) {

@@ -30,6 +30,13 @@ char check_character(std::string_view body);
 // Whether `key` (18 uppercase symbols, no separators) ends in the check character of the rest.
 bool is_valid(std::string_view key);
 
+// Whether `prefix` is two letters of kAlphabet (uppercase): a product's key prefix.
+bool is_prefix(std::string_view prefix);
+// The prefix of a product without a configured one: the first letters of its code (uppercased)
+// that are letters of kAlphabet, padded with 'X' to two, so the same code always gets the same
+// prefix ("cad-pro" -> "CA", "io" -> "XX").
+std::string default_prefix(std::string_view product_code);
+
 // A uniform value in [0, bound): lmp::random_below, or a fixed sequence in tests.
 using RandomBelow = std::uint64_t (*)(std::uint64_t bound);
 

@@ -21,6 +21,15 @@ struct Caller {
   std::set<std::string> permissions;  // the parent has every permission, a customer none
   bool read_only = false;             // its account, or one above it, is suspended
 
+  // Someone without a token on an open route (redeeming a registration key): no account, no
+  // customer, no permission, and a scope no object's scope starts with, so it sees nothing.
+  static Caller anonymous() {
+    Caller caller;
+    caller.scope = "anonymous";
+    return caller;
+  }
+  bool is_anonymous() const { return !account && !customer; }
+
   bool is_parent() const { return account && !account->parent_id; }
   bool can(std::string_view permission) const {
     return permissions.count(std::string(permission)) > 0;
@@ -28,6 +37,11 @@ struct Caller {
   // True when `object_scope` lies in the caller's subtree (its own place included).
   bool sees(std::string_view object_scope) const {
     return object_scope.substr(0, scope.size()) == scope;
+  }
+  // True when `path` is in the caller's subtree or on its way up to the root: what the caller
+  // shares with that account (plans made above serve those below).
+  bool in_line_with(std::string_view path) const {
+    return sees(path) || (!path.empty() && scope.substr(0, path.size()) == path);
   }
   // "user:3" — how the audit log names the actor.
   std::string describe() const;

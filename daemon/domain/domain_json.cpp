@@ -94,6 +94,53 @@ json::object license_json(std::int64_t id, const storage::NewLicense& license) {
   return out;
 }
 
+json::object plan_json(const storage::ServicePlan& plan) {
+  json::object out;
+  out["id"] = plan.id;
+  out["name"] = plan.name;
+  out["account"] = plan.owner_id;
+  out["product"] = plan.product_code;
+  out["trial"] = plan.trial;
+  out["unit"] = plan.unit;
+  out["period_days"] = plan.period_days;
+  out["auto_renew"] = plan.auto_renew;
+  out["notice_days"] = plan.notice_days;
+  out["grace_days"] = plan.grace_days;
+  out["created"] = seconds(plan.created_at_ms);
+  out["updated"] = seconds(plan.updated_at_ms);
+  return out;
+}
+
+json::object key_json(const storage::RegistrationKey& key) {
+  auto optional = [](const std::optional<std::int64_t>& v) {
+    return v ? json::value(*v) : json::value(nullptr);
+  };
+  json::object out;
+  out["id"] = key.id;
+  out["hint"] = key.hint;
+  out["plan"] = key.plan_id;
+  out["product"] = key.product_code;
+  out["units"] = key.units;
+  out["account"] = key.issuer_id;
+  out["issued_by"] = key.issued_by_user;
+  out["status"] = key.status;
+  out["customer"] = optional(key.customer_id);
+  out["license"] = optional(key.license_id);
+  out["created"] = seconds(key.created_at_ms);
+  out["changed"] = key.changed_at_ms ? json::value(seconds(*key.changed_at_ms)) : nullptr;
+  return out;
+}
+
+json::object pool_json(const storage::PartnerPool& pool) {
+  json::object out;
+  out["account"] = pool.account_id;
+  out["product"] = pool.product_code;
+  out["assigned"] = pool.assigned;
+  out["drawn"] = pool.drawn;
+  out["left"] = pool.assigned - pool.drawn;
+  return out;
+}
+
 std::string to_text(const json::object& object) {
   return json::serialize(object);
 }

@@ -21,6 +21,10 @@ boost::json::object user_json(const storage::User& user);
 boost::json::object audit_json(const storage::AuditRecord& record);
 // A new license as the audit log records it: never its activation code or the code's hash.
 boost::json::object license_json(std::int64_t id, const storage::NewLicense& license);
+boost::json::object plan_json(const storage::ServicePlan& plan);
+// A key as lists show it: its hint, never its text or hash.
+boost::json::object key_json(const storage::RegistrationKey& key);
+boost::json::object pool_json(const storage::PartnerPool& pool);
 
 // Compact JSON text of an object, for the audit log's before/after columns.
 std::string to_text(const boost::json::object& object);

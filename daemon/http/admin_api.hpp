@@ -18,6 +18,9 @@ class AdminWorker;
 namespace lmp::seat {
 class ProductCatalog;
 }
+namespace lmp::net {
+class InvalidCodeLimiter;
+}
 
 namespace lmp::http {
 
@@ -30,9 +33,11 @@ using NetworkExecutor = std::function<void(std::function<void()>)>;
 using CatalogSource = std::function<std::shared_ptr<const seat::ProductCatalog>()>;
 
 // Installs the authenticator and every admin route on `router`. Database work runs on `worker`
-// (which alone uses `store`), answers go back through `to_network`. REQUIRES: store, worker and
-// clock outlive the router; call before the server starts.
+// (which alone uses `store`), answers go back through `to_network`. Wrong registration keys count
+// against `limiter`, the seat path's invalid-code budget. REQUIRES: store, worker, clock and
+// limiter outlive the router; call before the server starts.
 void add_admin_routes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
-                      NetworkExecutor to_network, const Clock& clock, CatalogSource products);
+                      NetworkExecutor to_network, const Clock& clock, CatalogSource products,
+                      net::InvalidCodeLimiter& limiter);
 
 }  // namespace lmp::http

@@ -6,7 +6,9 @@
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
 #include "domain/credentials.hpp"
+#include "domain/pools.hpp"
 #include "http/json_response.hpp"
+#include "net/rate_limiter.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/seat_store.hpp"
 
@@ -80,8 +82,9 @@ void AdminCall::audit(std::string_view action, std::string object, std::string s
                       std::string before_json, std::string after_json) const {
   storage::AuditRecord record;
   record.at_ms = now_ms;
-  record.actor_user_id = caller.user_id;
-  record.actor_token_id = caller.token_id;
+  // An anonymous caller (redeeming a key without a token) has no user or token.
+  if (caller.user_id != 0) record.actor_user_id = caller.user_id;
+  if (caller.token_id != 0) record.actor_token_id = caller.token_id;
   record.actor_scope = caller.scope;
   record.scope = std::move(scope);
   record.action = std::string(action);
@@ -92,13 +95,15 @@ void AdminCall::audit(std::string_view action, std::string object, std::string s
 }
 
 AdminRoutes::AdminRoutes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
-                         NetworkExecutor to_network, const Clock& clock, CatalogSource products)
+                         NetworkExecutor to_network, const Clock& clock, CatalogSource products,
+                         net::InvalidCodeLimiter& limiter)
     : router_(router),
       store_(store),
       worker_(worker),
       to_network_(std::move(to_network)),
       clock_(clock),
-      products_(std::move(products)) {}
+      products_(std::move(products)),
+      limiter_(limiter) {}
 
 void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done) {
   std::string token = bearer_token(request);
@@ -142,39 +147,11 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
         // `request` stays valid until `reply` is called, which happens after the job.
         worker_.submit([this, mode, handler, &request, body = std::move(body),
                         reply = std::move(reply)]() mutable {
-          HttpResponse response;
-          try {
-            mode == Mode::write ? store_.begin() : store_.begin_read();
-            try {
-              auto token_id = protocol::parse_count(request.principal);
-              auto caller = token_id ? domain::load_caller(store_, *token_id) : std::nullopt;
-              if (!caller) {
-                response = unauthorized("the token is not valid");
-              } else if (mode == Mode::write && caller->read_only) {
-                response =
-                    error_response(403, "account_suspended", "the account is suspended: read-only");
-              } else {
-                auto products = products_();
-                AdminCall call{request,         *caller,  store_, clock_.now_unix_ms(),
-                               std::move(body), *products};
-                response = json_response(200, handler(call));
-              }
-              store_.commit();
-            } catch (...) {
-              store_.rollback();
-              throw;
-            }
-          } catch (const ApiError& ex) {
-            response = error_response(ex.status(), ex.code(), ex.what());
-          } catch (const storage::DuplicateError& ex) {
-            response = error_response(409, "name_taken", ex.what());
-          } catch (const storage::StoreError& ex) {
-            log::error("admin_storage_failed", {{"path", request.path}, {"error", ex.what()}});
-            response = error_response(503, "unavailable", "storage is unavailable; retry");
-          } catch (const std::exception& ex) {
-            log::error("admin_handler_exception", {{"path", request.path}, {"error", ex.what()}});
-            response = error_response(500, "internal", "internal error");
-          }
+          auto caller_of = [this, &request] {
+            auto token_id = protocol::parse_count(request.principal);
+            return token_id ? domain::load_caller(store_, *token_id) : std::nullopt;
+          };
+          auto response = run(request, mode, handler, std::move(body), caller_of).response;
           to_network_([reply = std::move(reply), response = std::move(response)]() mutable {
             reply(std::move(response));
           });
@@ -183,17 +160,100 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
       Access::bearer_token);
 }
 
+void AdminRoutes::add_guessable(std::string method, std::string path, AdminHandler handler) {
+  router_.add(
+      std::move(method), std::move(path),
+      [this, handler = std::move(handler)](HttpRequest& request, Reply reply) {
+        json::object body;
+        HttpResponse error;
+        if (!parse_json_object(request, body, error)) {
+          reply(std::move(error));
+          return;
+        }
+        auto wait = limiter_.retry_after(request.peer, net::InvalidCodeLimiter::Clock::now());
+        if (wait > 0) {
+          json::object refusal{{"code", "rate_limited"},
+                               {"message", "too many wrong keys or codes from this address"},
+                               {"retry_after", wait}};
+          reply(json_response(429, json::object{{"error", std::move(refusal)}})
+                    .header("Retry-After", std::to_string(wait)));
+          return;
+        }
+        worker_.submit(
+            [this, handler, &request, body = std::move(body), reply = std::move(reply)]() mutable {
+              // The token is optional here: without one the caller is anonymous.
+              auto caller_of = [this, &request]() -> std::optional<domain::Caller> {
+                std::string token = bearer_token(request);
+                if (token.empty()) return domain::Caller::anonymous();
+                auto row = store_.find_token_by_hash(domain::token_hash(token));
+                return row ? domain::load_caller(store_, row->id) : std::nullopt;
+              };
+              auto outcome = run(request, Mode::write, handler, std::move(body), caller_of);
+              to_network_([this, peer = request.peer, reply = std::move(reply),
+                           outcome = std::move(outcome)]() mutable {
+                if (outcome.wrong_guess)
+                  limiter_.record_invalid(peer, net::InvalidCodeLimiter::Clock::now());
+                reply(std::move(outcome.response));
+              });
+            });
+      });
+}
+
+AdminRoutes::Outcome AdminRoutes::run(
+    const HttpRequest& request, Mode mode, const AdminHandler& handler, json::object body,
+    const std::function<std::optional<domain::Caller>()>& caller_of) {
+  Outcome outcome;
+  HttpResponse& response = outcome.response;
+  try {
+    mode == Mode::write ? store_.begin() : store_.begin_read();
+    try {
+      auto caller = caller_of();
+      if (!caller) {
+        response = unauthorized("the token is not valid");
+      } else if (mode == Mode::write && caller->read_only) {
+        response = error_response(403, "account_suspended", "the account is suspended: read-only");
+      } else {
+        auto products = products_();
+        AdminCall call{request, *caller, store_, clock_.now_unix_ms(), std::move(body), *products};
+        response = json_response(200, handler(call));
+      }
+      store_.commit();
+    } catch (...) {
+      store_.rollback();
+      throw;
+    }
+  } catch (const ApiError& ex) {
+    outcome.wrong_guess = ex.counts_as_guess();
+    response = error_response(ex.status(), ex.code(), ex.what());
+  } catch (const domain::PoolExhausted& ex) {
+    response = error_response(409, "pool_exhausted", ex.what());
+  } catch (const storage::DuplicateError& ex) {
+    response = error_response(409, "name_taken", ex.what());
+  } catch (const storage::StoreError& ex) {
+    log::error("admin_storage_failed", {{"path", request.path}, {"error", ex.what()}});
+    response = error_response(503, "unavailable", "storage is unavailable; retry");
+  } catch (const std::exception& ex) {
+    log::error("admin_handler_exception", {{"path", request.path}, {"error", ex.what()}});
+    response = error_response(500, "internal", "internal error");
+  }
+  return outcome;
+}
+
 void add_admin_routes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
-                      NetworkExecutor to_network, const Clock& clock, CatalogSource products) {
+                      NetworkExecutor to_network, const Clock& clock, CatalogSource products,
+                      net::InvalidCodeLimiter& limiter) {
   // Lives as long as the routes that call it: the router owns it through the authenticator.
   auto routes = std::make_shared<AdminRoutes>(router, store, worker, std::move(to_network), clock,
-                                              std::move(products));
+                                              std::move(products), limiter);
   add_account_routes(*routes);
   add_customer_routes(*routes);
   add_user_routes(*routes);
   add_audit_routes(*routes);
   add_product_routes(*routes);
   add_license_routes(*routes);
+  add_plan_routes(*routes);
+  add_key_routes(*routes);
+  add_pool_routes(*routes);
   router.set_authenticator(
       [routes](const HttpRequest& request, std::function<void(AuthOutcome)> done) {
         routes->authenticate(request, std::move(done));

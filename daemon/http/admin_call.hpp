@@ -23,6 +23,10 @@
 #include "seat/product_catalog.hpp"
 #include "storage/domain_store.hpp"
 
+namespace lmp::net {
+class InvalidCodeLimiter;
+}
+
 namespace lmp::http {
 
 struct AdminCall {
@@ -73,20 +77,37 @@ using AdminHandler = std::function<boost::json::value(AdminCall&)>;
 class AdminRoutes {
  public:
   AdminRoutes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
-              NetworkExecutor to_network, const Clock& clock, CatalogSource products);
+              NetworkExecutor to_network, const Clock& clock, CatalogSource products,
+              net::InvalidCodeLimiter& limiter);
   // A bearer-token route. Mode::write calls need a JSON object body (POST, PUT) or none
   // (DELETE), run in a write transaction and are refused to read-only (suspended) callers.
   void add(std::string method, std::string path, Mode mode, AdminHandler handler);
+  // An open write route whose body carries a secret that can be guessed (a registration key):
+  // the bearer token is optional (without one the caller is anonymous), and each answer whose
+  // ApiError counts_as_guess() is charged to the address's invalid-code budget, shared with the
+  // activation codes of the seat path (429 rate_limited once it is spent).
+  void add_guessable(std::string method, std::string path, AdminHandler handler);
   // The router's authenticator: a valid, unrevoked token of an account that is not canceled.
   void authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done);
 
  private:
+  struct Outcome {
+    HttpResponse response;
+    bool wrong_guess = false;
+  };
+  // One call in one transaction: the caller from `caller_of` (nullopt: 401), the handler, and
+  // the error mapping.
+  Outcome run(const HttpRequest& request, Mode mode, const AdminHandler& handler,
+              boost::json::object body,
+              const std::function<std::optional<domain::Caller>()>& caller_of);
+
   Router& router_;
   storage::DomainStore& store_;
   domain::AdminWorker& worker_;
   NetworkExecutor to_network_;
   const Clock& clock_;
   CatalogSource products_;
+  net::InvalidCodeLimiter& limiter_;
 };
 
 void add_account_routes(AdminRoutes& routes);
@@ -95,6 +116,9 @@ void add_user_routes(AdminRoutes& routes);
 void add_audit_routes(AdminRoutes& routes);
 void add_product_routes(AdminRoutes& routes);
 void add_license_routes(AdminRoutes& routes);
+void add_plan_routes(AdminRoutes& routes);
+void add_key_routes(AdminRoutes& routes);
+void add_pool_routes(AdminRoutes& routes);
 
 template <class Row, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const storage::Page& page,

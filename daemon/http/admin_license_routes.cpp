@@ -8,6 +8,7 @@
 #include "core/sha256.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/permissions.hpp"
+#include "domain/pools.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "http/admin_call.hpp"
 #include "seat/license_state.hpp"
@@ -162,9 +163,9 @@ json::value create_license(AdminCall& call) {
   license.grace_ms = call.optional_count("grace_days", 0, kMaxDays).value_or(0) * kDayMs;
   license.notice_days = call.optional_count("notice_days", 0, kMaxDays).value_or(0);
   license.auto_renew = call.optional_bool("auto_renew").value_or(false);
-  // Partner pools (branch `sell`): a partner's direct license creation draws `units` of
-  // `product_code` from the partner's pool HERE, in this transaction, before the license is
-  // written; the parent draws from no pool.
+  // A partner's license draws from its pool as its keys do, in this transaction (the parent's
+  // from none): a refusal leaves nothing written.
+  domain::draw_from_pool(call.store, *call.caller.account, product_code, *units);
   std::string code;
   std::int64_t id = 0;
   for (int attempt = 0;; ++attempt) {

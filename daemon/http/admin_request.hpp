@@ -22,6 +22,9 @@ class ApiError : public std::runtime_error {
       : std::runtime_error(message), status_(status), code_(std::move(code)) {}
   int status() const { return status_; }
   const std::string& code() const { return code_; }
+  // A wrong guess at a secret (a registration key with a bad check character, or unknown):
+  // counted against the address's rate limit on guessable routes.
+  bool counts_as_guess() const { return code_ == "invalid_key" || code_ == "key_unknown"; }
 
  private:
   int status_;

@@ -1,6 +1,8 @@
 // Binding configured products to family plugins.
 #include "seat/product_catalog.hpp"
 
+#include "core/registration_key.hpp"
+
 #include <charconv>
 #include <exception>
 
@@ -103,6 +105,8 @@ std::shared_ptr<const ProductCatalog> ProductCatalog::build(const config::Config
     entry.info.unit = product.unit;
     entry.info.settings = product.settings;
     entry.components = product.components;
+    entry.key_prefix = product.key_prefix.empty() ? registration_key::default_prefix(product.code)
+                                                  : product.key_prefix;
     entry.info.default_lease_seconds = config.leases.duration_seconds;
     entry.info.default_heartbeat_seconds = config.leases.heartbeat_seconds;
     entry.family = family->family;

@@ -25,6 +25,7 @@ struct CatalogProduct {
   sdk::ProductInfo info;
   std::shared_ptr<sdk::Family> family;  // keeps the plugin loaded while the product exists
   sdk::LeaseTerms terms;
+  std::string key_prefix;  // its registration keys' two letters (config `key_prefix`)
   // The config's dates; what is in force is domain::lifecycle_of (with the API's dates).
   std::optional<std::int64_t> end_of_sale_ms;
   std::optional<std::int64_t> end_of_life_ms;

@@ -48,6 +48,15 @@ constexpr std::string_view kLicenseColumns =
 // The licenses of one product, as a sub-select for the End-of-Life deletion.
 constexpr std::string_view kProductLicenseIds =
     "SELECT id FROM licenses WHERE product_code = :code";
+constexpr std::string_view kPlanColumns =
+    "SELECT p.id, p.name, p.owner_id, a.path, p.product_code, p.trial, p.unit, p.period_days,"
+    " p.auto_renew, p.notice_days, p.grace_days, p.created_at_ms, p.updated_at_ms"
+    " FROM service_plans p JOIN accounts a ON a.id = p.owner_id";
+
+constexpr std::string_view kKeyColumns =
+    "SELECT k.id, k.key_hash, k.hint, k.plan_id, k.product_code, k.units, k.issuer_id, a.path,"
+    " k.issued_by_user, k.status, k.customer_id, k.license_id, k.created_at_ms, k.changed_at_ms"
+    " FROM registration_keys k JOIN accounts a ON a.id = k.issuer_id";
 
 constexpr std::string_view kBumpLicenseGeneration =
     "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
@@ -326,6 +335,10 @@ class SqlDomainStore final : public DomainStore {
       out.leases = delete_rows("DELETE FROM leases WHERE license_id IN (" + ids + ")", code);
       out.activations =
           delete_rows("DELETE FROM activations WHERE license_id IN (" + ids + ")", code);
+      // A redeemed key keeps its record (who redeemed it, when) but no longer names a license:
+      // SQLite may hand the deleted license's id to a new one.
+      delete_rows(
+          "UPDATE registration_keys SET license_id = NULL WHERE license_id IN (" + ids + ")", code);
       out.licenses = delete_rows("DELETE FROM licenses WHERE product_code = :code", code);
       *sql_ << std::string(kBumpLicenseGeneration);
       *sql_ << "UPDATE counters SET value = value + 1 WHERE name = 'lease_purge'";
@@ -385,6 +398,135 @@ class SqlDomainStore final : public DomainStore {
     guarded("revoke token", [&] {
       *sql_ << "UPDATE tokens SET revoked_at_ms = :at WHERE id = :id AND revoked_at_ms IS NULL",
           soci::use(now_ms), soci::use(id);
+    });
+  }
+
+  ServicePlan create_plan(const ServicePlan& p) override {
+    return guarded("create plan", [&] {
+      if (name_taken("service_plans", p.name))
+        throw DuplicateError("a service plan with this name already exists");
+      const int trial = p.trial ? 1 : 0;
+      const int renew = p.auto_renew ? 1 : 0;
+      std::int64_t id = 0;
+      *sql_ << "INSERT INTO service_plans (name, owner_id, product_code, trial, unit, period_days,"
+               " auto_renew, notice_days, grace_days, created_at_ms, updated_at_ms) VALUES"
+               " (:name, :owner, :product, :trial, :unit, :period, :renew, :notice, :grace,"
+               " :created, :updated) RETURNING id",
+          soci::use(p.name), soci::use(p.owner_id), soci::use(p.product_code), soci::use(trial),
+          soci::use(p.unit), soci::use(p.period_days), soci::use(renew), soci::use(p.notice_days),
+          soci::use(p.grace_days), soci::use(p.created_at_ms), soci::use(p.updated_at_ms),
+          soci::into(id);
+      return *find_plan(id);
+    });
+  }
+
+  std::optional<ServicePlan> find_plan(std::int64_t id) override {
+    return first(select_plans(" WHERE p.id = :id", id));
+  }
+
+  std::vector<ServicePlan> list_plans(const std::string& scope, const std::string& product,
+                                      Page page) override {
+    const std::string pattern = prefix_pattern(scope);
+    const int any_product = product.empty() ? 1 : 0;
+    return select_plans(
+        " WHERE (:scope LIKE a.path || '%' OR a.path LIKE :pattern) AND (:any = 1 OR"
+        " p.product_code = :product) AND p.id > :after ORDER BY p.id LIMIT :limit",
+        scope, pattern, any_product, product, page.after, page.limit);
+  }
+
+  void update_plan(const ServicePlan& p) override {
+    guarded("update plan", [&] {
+      std::int64_t clash = 0;
+      *sql_ << "SELECT COUNT(*) FROM service_plans WHERE name = :name AND id <> :id",
+          soci::use(p.name), soci::use(p.id), soci::into(clash);
+      if (clash > 0) throw DuplicateError("a service plan with this name already exists");
+      const int renew = p.auto_renew ? 1 : 0;
+      *sql_ << "UPDATE service_plans SET name = :name, period_days = :period, auto_renew = :renew,"
+               " notice_days = :notice, grace_days = :grace, updated_at_ms = :updated"
+               " WHERE id = :id",
+          soci::use(p.name), soci::use(p.period_days), soci::use(renew), soci::use(p.notice_days),
+          soci::use(p.grace_days), soci::use(p.updated_at_ms), soci::use(p.id);
+    });
+  }
+
+  std::int64_t create_key(const RegistrationKey& k) override {
+    return guarded("create registration key", [&] {
+      std::int64_t clash = 0;
+      *sql_ << "SELECT COUNT(*) FROM registration_keys WHERE key_hash = :hash",
+          soci::use(k.key_hash), soci::into(clash);
+      if (clash > 0) throw DuplicateError("a registration key with this hash already exists");
+      std::int64_t id = 0;
+      *sql_ << "INSERT INTO registration_keys (key_hash, hint, plan_id, product_code, units,"
+               " issuer_id, issued_by_user, status, created_at_ms) VALUES (:hash, :hint, :plan,"
+               " :product, :units, :issuer, :user, :status, :created) RETURNING id",
+          soci::use(k.key_hash), soci::use(k.hint), soci::use(k.plan_id), soci::use(k.product_code),
+          soci::use(k.units), soci::use(k.issuer_id), soci::use(k.issued_by_user),
+          soci::use(k.status), soci::use(k.created_at_ms), soci::into(id);
+      return id;
+    });
+  }
+
+  std::optional<RegistrationKey> find_key(std::int64_t id) override {
+    return first(select_keys(" WHERE k.id = :id", id));
+  }
+
+  std::optional<RegistrationKey> find_key_by_hash(const std::string& key_hash) override {
+    return first(select_keys(" WHERE k.key_hash = :hash", key_hash));
+  }
+
+  std::vector<RegistrationKey> list_keys_under(const std::string& path, Page page) override {
+    const std::string pattern = prefix_pattern(path);
+    return select_keys(" WHERE a.path LIKE :pattern AND k.id > :after ORDER BY k.id LIMIT :limit",
+                       pattern, page.after, page.limit);
+  }
+
+  bool leave_issued(std::int64_t id, const std::string& status, std::int64_t now_ms) override {
+    return guarded("change registration key", [&] {
+      return affected(
+                 "UPDATE registration_keys SET status = :status, changed_at_ms = :at"
+                 " WHERE id = :id AND status = 'issued'",
+                 status, now_ms, id) == 1;
+    });
+  }
+
+  void set_key_redemption(std::int64_t id, std::int64_t customer_id,
+                          std::int64_t license_id) override {
+    guarded("record redemption", [&] {
+      *sql_ << "UPDATE registration_keys SET customer_id = :customer, license_id = :license"
+               " WHERE id = :id",
+          soci::use(customer_id), soci::use(license_id), soci::use(id);
+    });
+  }
+
+  void set_pool(std::int64_t account_id, const std::string& product,
+                std::int64_t assigned) override {
+    guarded("assign pool", [&] {
+      if (affected("UPDATE partner_pools SET assigned = :assigned WHERE account_id = :account"
+                   " AND product_code = :product",
+                   assigned, account_id, product) == 0)
+        *sql_ << "INSERT INTO partner_pools (account_id, product_code, assigned, drawn)"
+                 " VALUES (:account, :product, :assigned, 0)",
+            soci::use(account_id), soci::use(product), soci::use(assigned);
+    });
+  }
+
+  std::optional<PartnerPool> find_pool(std::int64_t account_id,
+                                       const std::string& product) override {
+    return first(select_pools(" WHERE account_id = :account AND product_code = :product",
+                              account_id, product));
+  }
+
+  std::vector<PartnerPool> list_pools(std::int64_t account_id) override {
+    return select_pools(" WHERE account_id = :account ORDER BY product_code", account_id);
+  }
+
+  bool change_drawn(std::int64_t account_id, const std::string& product,
+                    std::int64_t units) override {
+    return guarded("draw from pool", [&] {
+      return affected(
+                 "UPDATE partner_pools SET drawn = drawn + :units WHERE account_id = :account"
+                 " AND product_code = :product AND (:units2 < 0 OR drawn + :units3 <= assigned)",
+                 units, account_id, product, units, units) == 1;
     });
   }
 
@@ -587,6 +729,34 @@ class SqlDomainStore final : public DomainStore {
         args...);
   }
 
+  template <class... Args>
+  std::vector<ServicePlan> select_plans(const std::string& where, const Args&... args) {
+    int trial = 0, renew = 0;
+    return select_rows<ServicePlan>(
+        "read plans", std::string(kPlanColumns) + where,
+        [&](soci::statement& st, ServicePlan& p) {
+          st.exchange(soci::into(p.id));
+          st.exchange(soci::into(p.name));
+          st.exchange(soci::into(p.owner_id));
+          st.exchange(soci::into(p.owner_path));
+          st.exchange(soci::into(p.product_code));
+          st.exchange(soci::into(trial));
+          st.exchange(soci::into(p.unit));
+          st.exchange(soci::into(p.period_days));
+          st.exchange(soci::into(renew));
+          st.exchange(soci::into(p.notice_days));
+          st.exchange(soci::into(p.grace_days));
+          st.exchange(soci::into(p.created_at_ms));
+          st.exchange(soci::into(p.updated_at_ms));
+        },
+        [&](ServicePlan p) {
+          p.trial = trial != 0;
+          p.auto_renew = renew != 0;
+          return p;
+        },
+        args...);
+  }
+
   // Both databases know INSERT ... ON CONFLICT DO NOTHING (SQLite since 3.24).
   void ensure_lifecycle_row(const std::string& code) {
     *sql_ << "INSERT INTO product_lifecycle (product_code) VALUES (:code)"
@@ -605,6 +775,61 @@ class SqlDomainStore final : public DomainStore {
 
   std::int64_t delete_rows(const std::string& statement, const std::string& code) {
     soci::statement st = (sql_->prepare << statement, soci::use(code));
+    st.execute(true);
+    return static_cast<std::int64_t>(st.get_affected_rows());
+  }
+
+  template <class... Args>
+  std::vector<RegistrationKey> select_keys(const std::string& where, const Args&... args) {
+    NullableId customer, license, changed;
+    return select_rows<RegistrationKey>(
+        "read registration keys", std::string(kKeyColumns) + where,
+        [&](soci::statement& st, RegistrationKey& k) {
+          st.exchange(soci::into(k.id));
+          st.exchange(soci::into(k.key_hash));
+          st.exchange(soci::into(k.hint));
+          st.exchange(soci::into(k.plan_id));
+          st.exchange(soci::into(k.product_code));
+          st.exchange(soci::into(k.units));
+          st.exchange(soci::into(k.issuer_id));
+          st.exchange(soci::into(k.issuer_path));
+          st.exchange(soci::into(k.issued_by_user));
+          st.exchange(soci::into(k.status));
+          st.exchange(soci::into(customer.value, customer.ind));
+          st.exchange(soci::into(license.value, license.ind));
+          st.exchange(soci::into(k.created_at_ms));
+          st.exchange(soci::into(changed.value, changed.ind));
+        },
+        [&](RegistrationKey k) {
+          k.customer_id = customer.get();
+          k.license_id = license.get();
+          k.changed_at_ms = changed.get();
+          return k;
+        },
+        args...);
+  }
+
+  template <class... Args>
+  std::vector<PartnerPool> select_pools(const std::string& where, const Args&... args) {
+    return select_rows<PartnerPool>(
+        "read pools", "SELECT account_id, product_code, assigned, drawn FROM partner_pools" + where,
+        [&](soci::statement& st, PartnerPool& p) {
+          st.exchange(soci::into(p.account_id));
+          st.exchange(soci::into(p.product_code));
+          st.exchange(soci::into(p.assigned));
+          st.exchange(soci::into(p.drawn));
+        },
+        [](PartnerPool p) { return p; }, args...);
+  }
+
+  // Runs an UPDATE and returns how many rows it changed.
+  template <class... Args>
+  std::int64_t affected(const std::string& update, const Args&... args) {
+    soci::statement st(*sql_);
+    bind_all(st, args...);
+    st.alloc();
+    st.prepare(update);
+    st.define_and_bind();
     st.execute(true);
     return static_cast<std::int64_t>(st.get_affected_rows());
   }

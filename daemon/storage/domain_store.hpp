@@ -120,6 +120,51 @@ struct EndOfLifeDeletion {
   std::int64_t leases = 0;
 };
 
+// How a product is sold (docs/admin-api.md, service plans). Trial or full is fixed at creation.
+struct ServicePlan {
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t owner_id = 0;  // the account that created it
+  std::string owner_path;
+  std::string product_code;
+  bool trial = false;
+  std::string unit;  // the product's unit type when the plan was made
+  std::int64_t period_days = 0;
+  bool auto_renew = false;
+  std::int64_t notice_days = 0;
+  std::int64_t grace_days = 0;
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+};
+
+// A registration key: only the SHA-256 of its normalized text and a hint ("AB-...-WXYZ") are
+// kept. Statuses: "issued", "redeemed", "voided".
+struct RegistrationKey {
+  std::int64_t id = 0;
+  std::string key_hash;
+  std::string hint;
+  std::int64_t plan_id = 0;
+  std::string product_code;
+  std::int64_t units = 0;
+  std::int64_t issuer_id = 0;  // the account whose pool it drew from
+  std::string issuer_path;
+  std::int64_t issued_by_user = 0;
+  std::string status;
+  std::optional<std::int64_t> customer_id;  // set once redeemed
+  std::optional<std::int64_t> license_id;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> changed_at_ms;  // when redeemed or voided
+};
+
+// The units of a product the parent assigned to a partner, and how many its keys hold.
+struct PartnerPool {
+  std::int64_t account_id = 0;
+  std::string product_code;
+  std::int64_t assigned = 0;
+  std::int64_t drawn = 0;
+  std::int64_t id = 0;  // the row's place in a list (pagination); not an API id
+};
+
 // One page of a list in id order: items with id > after, at most `limit`.
 struct Page {
   std::int64_t after = 0;
@@ -214,6 +259,36 @@ class DomainStore {
   virtual std::optional<Token> find_token_by_hash(const std::string& token_hash) = 0;
   virtual std::optional<Token> find_token(std::int64_t id) = 0;
   virtual void revoke_token(std::int64_t id, std::int64_t now_ms) = 0;
+
+  // Plans visible from `scope`: owned by an account on the path to it or below it; `product`
+  // "" for every product. DuplicateError when the name exists.
+  virtual ServicePlan create_plan(const ServicePlan& plan) = 0;
+  virtual std::optional<ServicePlan> find_plan(std::int64_t id) = 0;
+  virtual std::vector<ServicePlan> list_plans(const std::string& scope, const std::string& product,
+                                              Page page) = 0;
+  virtual void update_plan(const ServicePlan& plan) = 0;
+
+  // DuplicateError when the hash exists (draw another key).
+  virtual std::int64_t create_key(const RegistrationKey& key) = 0;
+  virtual std::optional<RegistrationKey> find_key(std::int64_t id) = 0;
+  virtual std::optional<RegistrationKey> find_key_by_hash(const std::string& key_hash) = 0;
+  // Keys issued by the accounts in the subtree of `path`.
+  virtual std::vector<RegistrationKey> list_keys_under(const std::string& path, Page page) = 0;
+  // Moves an `issued` key to `status` ("redeemed" or "voided"); false when it was not issued
+  // any more (a concurrent call won): a conditional update, so exactly one caller succeeds.
+  virtual bool leave_issued(std::int64_t id, const std::string& status, std::int64_t now_ms) = 0;
+  virtual void set_key_redemption(std::int64_t id, std::int64_t customer_id,
+                                  std::int64_t license_id) = 0;
+
+  virtual void set_pool(std::int64_t account_id, const std::string& product,
+                        std::int64_t assigned) = 0;
+  virtual std::optional<PartnerPool> find_pool(std::int64_t account_id,
+                                               const std::string& product) = 0;
+  virtual std::vector<PartnerPool> list_pools(std::int64_t account_id) = 0;
+  // Adds `units` to drawn unless that crosses assigned (negative units give back); false when it
+  // would, or when there is no pool. A conditional update, safe under concurrent draws.
+  virtual bool change_drawn(std::int64_t account_id, const std::string& product,
+                            std::int64_t units) = 0;
 
   // Appends; there is no way to change or remove a record (and SQLite triggers refuse it).
   virtual void append_audit(const AuditRecord& record) = 0;

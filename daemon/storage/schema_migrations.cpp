@@ -165,6 +165,47 @@ const std::vector<Migration>& schema_migrations() {
            // so a cache of leases knows to load them again.
            "INSERT INTO counters (name, value) VALUES ('lease_purge', 0)",
        }},
+      // Selling (docs/admin-api.md): service plans, registration keys (a hash of the key and a
+      // display hint only) and the partner pools the keys draw from. A key's license_id has no
+      // foreign key: an End-of-Life deletion removes licenses and detaches their keys.
+      {5,
+       {
+           "CREATE TABLE service_plans ("
+           " id {auto_id},"
+           " name TEXT NOT NULL UNIQUE,"
+           " owner_id INTEGER NOT NULL REFERENCES accounts(id),"
+           " product_code TEXT NOT NULL,"
+           " trial INTEGER NOT NULL,"
+           " unit TEXT NOT NULL,"
+           " period_days BIGINT NOT NULL,"
+           " auto_renew INTEGER NOT NULL,"
+           " notice_days BIGINT NOT NULL,"
+           " grace_days BIGINT NOT NULL,"
+           " created_at_ms BIGINT NOT NULL,"
+           " updated_at_ms BIGINT NOT NULL)",
+           "CREATE TABLE registration_keys ("
+           " id {auto_id},"
+           " key_hash TEXT NOT NULL UNIQUE,"
+           " hint TEXT NOT NULL,"
+           " plan_id INTEGER NOT NULL REFERENCES service_plans(id),"
+           " product_code TEXT NOT NULL,"
+           " units BIGINT NOT NULL,"
+           " issuer_id INTEGER NOT NULL REFERENCES accounts(id),"
+           " issued_by_user INTEGER NOT NULL,"
+           " status TEXT NOT NULL,"
+           " customer_id INTEGER REFERENCES customers(id),"
+           " license_id BIGINT,"
+           " created_at_ms BIGINT NOT NULL,"
+           " changed_at_ms BIGINT)",
+           "CREATE INDEX registration_keys_by_issuer ON registration_keys (issuer_id)",
+           // drawn: the units of the partner's keys that are issued or redeemed.
+           "CREATE TABLE partner_pools ("
+           " account_id INTEGER NOT NULL REFERENCES accounts(id),"
+           " product_code TEXT NOT NULL,"
+           " assigned BIGINT NOT NULL,"
+           " drawn BIGINT NOT NULL DEFAULT 0,"
+           " PRIMARY KEY (account_id, product_code))",
+       }},
   };
   return migrations;
 }

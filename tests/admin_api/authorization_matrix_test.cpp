@@ -153,10 +153,12 @@ TEST_F(AuthorizationMatrix, Licenses) {
                      {"trial", trial}}));
   };
   const std::int64_t license = new_license(false);
-  check({"POST",
-         "/v1/licenses",
-         fixed({{"customer", msp_customer_}, {"product", "cad"}, {"units", 1}, {"days", 30}}),
-         {A, A, N, F, F, U}});
+  // A partner's license draws from its pool: without one the MSP is refused, with one it is not.
+  const json::object body{
+      {"customer", msp_customer_}, {"product", "cad"}, {"units", 1}, {"days", 30}};
+  EXPECT_EQ(call(tokens_[kMsp], "POST", "/v1/licenses", body).status, 409);
+  ok(root_token_, "PUT", "/v1/partners/" + id(msp_) + "/pools/cad", {{"units", 10}});
+  check({"POST", "/v1/licenses", fixed(body), {A, A, N, F, F, U}});
   check({"GET", "/v1/licenses", nullptr, {A, A, F, A, A, U}});
   check({"GET", "/v1/licenses/" + id(license), nullptr, {A, A, F, A, N, U}});
   check({"GET", "/v1/licenses/999999", nullptr, {N, N, F, N, N, U}});
@@ -172,6 +174,91 @@ TEST_F(AuthorizationMatrix, Licenses) {
     auto reply = call(tokens_[who], "POST", path, json::object{});
     EXPECT_EQ(reply.status, expected[static_cast<std::size_t>(who)]) << reply.body;
   }
+}
+
+// Plans, keys and pools: the MSP's objects are outside the reseller's subtree. Both partners have
+// pools, so their key issues succeed.
+class SellingMatrix : public AuthorizationMatrix {
+ protected:
+  void SetUp() override {
+    AuthorizationMatrix::SetUp();
+    for (auto partner : {msp_, reseller_})
+      ok(root_token_, "PUT", "/v1/partners/" + id(partner) + "/pools/cad", {{"units", 100000}});
+    parent_plan_ = id_of(ok(root_token_, "POST", "/v1/plans", plan_body("parent-plan")));
+    msp_plan_ = id_of(ok(tokens_[kMsp], "POST", "/v1/plans", plan_body("msp-plan")));
+  }
+  static json::object plan_body(const std::string& name) {
+    return {{"name", name}, {"product", "cad"}, {"trial", false}, {"period_days", 30}};
+  }
+  json::value msp_key() {
+    return ok(tokens_[kMsp], "POST", "/v1/keys", {{"plan", msp_plan_}, {"units", 1}})
+        .at("keys")
+        .at(0);
+  }
+  // Each caller acts on a key of its own, freshly issued by the MSP.
+  void check_each(const std::string& what, const std::function<HttpReply(Who, json::value)>& act,
+                  std::array<int, kCallers> expected) {
+    for (int who = 0; who < kCallers; ++who) {
+      SCOPED_TRACE(what + " as " + kWhoNames[who]);
+      auto reply = act(static_cast<Who>(who), msp_key());
+      EXPECT_EQ(reply.status, expected[static_cast<std::size_t>(who)]) << reply.body;
+      if (reply.status == 403) {
+        EXPECT_EQ(reply.error_code(), "forbidden");
+      }
+      if (reply.status == 404) {
+        EXPECT_EQ(reply.error_code(), "not_found");
+      }
+    }
+  }
+  std::int64_t parent_plan_ = 0, msp_plan_ = 0;
+};
+
+TEST_F(SellingMatrix, Plans) {
+  check({"POST", "/v1/plans", named("plan", plan_body("")), {A, A, F, F, F, U}});
+  check({"GET", "/v1/plans", nullptr, {A, A, A, F, F, U}});
+  check({"GET", "/v1/plans/" + id(msp_plan_), nullptr, {A, A, N, F, F, U}});
+  check({"GET", "/v1/plans/" + id(parent_plan_), nullptr, {A, A, A, F, F, U}});
+  check({"GET", "/v1/plans/999999", nullptr, {N, N, N, F, F, U}});
+  check({"PATCH", "/v1/plans/" + id(msp_plan_), fixed({{"period_days", 10}}), {A, A, F, F, F, U}});
+  check({"PUT", "/v1/plans/" + id(msp_plan_), fixed({{"period_days", 11}}), {A, A, F, F, F, U}});
+  // The parent's plan serves the MSP, but only its owner (and those above) may change it.
+  check(
+      {"PATCH", "/v1/plans/" + id(parent_plan_), fixed({{"period_days", 12}}), {A, F, F, F, F, U}});
+}
+
+TEST_F(SellingMatrix, Keys) {
+  check({"POST", "/v1/keys", fixed({{"plan", parent_plan_}, {"units", 1}}), {A, A, A, F, F, U}});
+  check({"POST", "/v1/keys", fixed({{"plan", msp_plan_}, {"units", 1}}), {A, A, N, F, F, U}});
+  check({"GET", "/v1/keys", nullptr, {A, A, A, F, F, U}});
+  check({"GET", "/v1/keys/" + id(id_of(msp_key())), nullptr, {A, A, N, F, F, U}});
+  check({"GET", "/v1/keys/999999", nullptr, {N, N, N, F, F, U}});
+  check_each("POST /v1/keys/{id}/void",
+             [&](Who who, json::value key) {
+               return call(tokens_[who], "POST", "/v1/keys/" + id(id_of(key)) + "/void");
+             },
+             {A, A, N, F, F, U});
+  // Redeeming is open: a customer's user redeems into its customer, no token makes a new
+  // customer; account users are refused.
+  check_each("POST /v1/keys/redeem",
+             [&](Who who, json::value key) {
+               return call(
+                   tokens_[who], "POST", "/v1/keys/redeem",
+                   {{"key", key.at("key")}, {"customer", std::string("new-") + kWhoNames[who]}});
+             },
+             {F, F, F, A, A, A});
+}
+
+TEST_F(SellingMatrix, Pools) {
+  check({"PUT",
+         "/v1/partners/" + id(msp_) + "/pools/cad",
+         fixed({{"units", 200000}}),
+         {A, F, F, F, F, U}});
+  check({"GET", "/v1/partners/" + id(msp_) + "/pools", nullptr, {A, A, F, F, F, U}});
+  check({"GET", "/v1/partners/999999/pools", nullptr, {N, F, F, F, F, U}});
+  check({"PUT",
+         "/v1/partners/" + id(msp_) + "/pools/nope",
+         fixed({{"units", 1}}),
+         {N, F, F, F, F, U}});
 }
 
 TEST_F(AuthorizationMatrix, BadTokensAreRefusedAlike) {

@@ -337,6 +337,22 @@ TEST(ConfigErrors, DatesMustBeRealAndOrdered) {
                    "2027-06-30, got '2027-06-29'"});
 }
 
+TEST(ConfigErrors, KeyPrefixesAreTwoLettersOfTheKeyAlphabet) {
+  auto product = [](const std::string& prefix) {
+    return "products:\n  - code: a\n    name: A\n    family: f\n    unit: seats\n"
+           "    key_prefix: " +
+           prefix + "\n";
+  };
+  EXPECT_EQ(errors_of(product("CQ")), Errors{});
+  for (const std::string written : {"cq", "C", "CAD", "IO", "C2", "L1"}) {
+    SCOPED_TRACE(written);
+    EXPECT_EQ(errors_of(product(written)),
+              Errors{"t.yaml:6:17: products[0].key_prefix: expected two uppercase letters of "
+                     "ABCDEFGHJKMNPQRSTUVWXYZ, got '" +
+                     written + "'"});
+  }
+}
+
 TEST(ConfigErrors, EveryErrorIsCollectedInFileOrder) {
   // The duplicate code is found only after its product's other fields, yet comes first here.
   LoadResult result = load_string(R"(listeners:

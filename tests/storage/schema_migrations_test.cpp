@@ -72,16 +72,17 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
   auto sql = raw();
   EXPECT_EQ(version_rows(*sql), 1);
   EXPECT_EQ(stored_version(*sql), latest_schema_version());
-  EXPECT_EQ(
-      objects(*sql, "table"),
-      (std::set<std::string>{"schema_version", "customers", "licenses", "activations", "leases",
-                             "counters", "accounts", "partner_permissions", "users", "tokens",
-                             "audit_log", "product_lifecycle", "retired_licenses"}));
+  EXPECT_EQ(objects(*sql, "table"),
+            (std::set<std::string>{"schema_version", "customers", "licenses", "activations",
+                                   "leases", "counters", "accounts", "partner_permissions", "users",
+                                   "tokens", "audit_log", "product_lifecycle", "retired_licenses",
+                                   "service_plans", "registration_keys", "partner_pools"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
-  EXPECT_EQ(objects(*sql, "index"),
-            (std::set<std::string>{"activations_by_license", "accounts_by_path",
-                                   "customers_by_owner", "licenses_by_customer", "audit_by_scope",
-                                   "retired_licenses_by_code", "retired_licenses_by_license"}));
+  EXPECT_EQ(
+      objects(*sql, "index"),
+      (std::set<std::string>{"activations_by_license", "accounts_by_path", "customers_by_owner",
+                             "licenses_by_customer", "audit_by_scope", "retired_licenses_by_code",
+                             "retired_licenses_by_license", "registration_keys_by_issuer"}));
   // The audit log refuses changes in the database itself.
   EXPECT_EQ(objects(*sql, "trigger"),
             (std::set<std::string>{"audit_log_no_update", "audit_log_no_delete"}));

@@ -86,6 +86,18 @@ TEST(RegistrationKey, EveryTypoOfGeneratedKeysIsRejected) {
   }
 }
 
+TEST(RegistrationKey, DefaultPrefixesComeFromTheCodesKeyLetters) {
+  EXPECT_EQ(rk::default_prefix("cad-pro"), "CA");
+  EXPECT_EQ(rk::default_prefix("io-lab"), "AB");  // I, O and L are not key letters
+  EXPECT_EQ(rk::default_prefix("o1"), "XX");
+  EXPECT_EQ(rk::default_prefix("9z"), "ZX");
+  for (const std::string code : {"cad-pro", "io-lab", "o1", "9z", "agent"})
+    EXPECT_TRUE(rk::is_prefix(rk::default_prefix(code))) << code;
+  EXPECT_FALSE(rk::is_prefix("IO"));
+  EXPECT_FALSE(rk::is_prefix("ab"));
+  EXPECT_FALSE(rk::is_prefix("A2"));
+}
+
 TEST(RegistrationKey, GenerateGivesValidDistinctKeys) {
   std::set<std::string> seen;
   for (int i = 0; i < 200; ++i) {
