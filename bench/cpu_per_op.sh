@@ -12,6 +12,9 @@ depth=${3:-32}
 seconds=${4:-5}
 lmpd=$build/daemon/lmpd
 work=$(mktemp -d /var/tmp/lmp-cpu.XXXXXX)
+pid=
+# KEEP=1 keeps the folder (database, WAL, log) for a look afterwards.
+trap '[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$work/lmpd.yaml" <<YAML
 listeners:
@@ -40,7 +43,6 @@ code=$("$lmpd" admin --config "$work/lmpd.yaml" create-license --customer bench 
   --units 1000000 --days 30 2>/dev/null | sed -n 's/^activation code: //p')
 "$lmpd" --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 python3 "$repo/bench/probe.py" ping --port "$port" --timeout 5 >/dev/null || { cat "$work/lmpd.log" >&2; exit 1; }
 ticks() { for t in /proc/$pid/task/*; do echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat")"; done | sort -n; }
 "$build/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" --code "$code" \
