@@ -256,10 +256,11 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t license_generation() override {
+    // Read at every batch's BEGIN by the caching store: prepared once, not parsed each time.
     return guarded("read license generation", [&] {
-      std::int64_t value = 0;
-      *sql_ << "SELECT value FROM counters WHERE name = 'license_generation'", soci::into(value);
-      return value;
+      generation_ = 0;
+      execute_single_row(st_->license_generation);
+      return generation_;
     });
   }
 
@@ -456,6 +457,10 @@ class SqlSeatStore final : public SeatStore {
     st_->delete_lease.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->delete_lease, "DELETE FROM leases WHERE id = :id");
 
+    st_->license_generation.exchange(soci::into(generation_));
+    finish_prepare(st_->license_generation,
+                   "SELECT value FROM counters WHERE name = 'license_generation'");
+
     bind_lease_columns(st_->select_expired);
     st_->select_expired.exchange(soci::use(key_now_));
     st_->select_expired.exchange(soci::use(key_limit_));
@@ -504,6 +509,7 @@ class SqlSeatStore final : public SeatStore {
   LeaseRecord lease_row_;
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;
+  std::int64_t generation_ = 0;
 
   // The prepared statements of one connection: made anew after a PostgreSQL reconnect, since
   // they belong to the connection they were prepared on. Declared after every variable they
@@ -519,7 +525,8 @@ class SqlSeatStore final : public SeatStore {
           insert_lease(sql),
           set_lease_expiry(sql),
           delete_lease(sql),
-          select_expired(sql) {}
+          select_expired(sql),
+          license_generation(sql) {}
     soci::statement lock_license;
     soci::statement find_license_by_code_hash;
     soci::statement find_license;
@@ -530,6 +537,7 @@ class SqlSeatStore final : public SeatStore {
     soci::statement set_lease_expiry;
     soci::statement delete_lease;
     soci::statement select_expired;
+    soci::statement license_generation;
   };
   std::unique_ptr<Statements> st_;
 };

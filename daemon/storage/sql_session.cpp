@@ -14,9 +14,30 @@
 
 namespace lmp::storage {
 
+void SessionTransaction::execute(std::unique_ptr<soci::statement>& prepared,
+                                 std::string_view text) {
+  if (!prepare_) {
+    sql_ << std::string(text);
+    return;
+  }
+  if (!prepared) {
+    auto statement = std::make_unique<soci::statement>(sql_);
+    statement->alloc();
+    statement->prepare(std::string(text));
+    statement->define_and_bind();
+    prepared = std::move(statement);
+  }
+  prepared->execute(true);
+}
+
 void SessionTransaction::begin(std::string_view statement) {
   if (open_) throw StoreError("begin transaction: a transaction is already open");
-  guarded("begin transaction", [&] { sql_ << std::string(statement); });
+  // One session always begins the same way; should it not, the statement is prepared anew.
+  if (begin_text_ != statement) {
+    begin_.reset();
+    begin_text_ = statement;
+  }
+  guarded("begin transaction", [&] { execute(begin_, statement); });
   open_ = true;
 }
 
@@ -24,7 +45,7 @@ void SessionTransaction::commit() {
   if (!open_) throw StoreError("commit transaction: no transaction is open");
   // A failed COMMIT may leave the transaction open, so the flag stays set until COMMIT
   // succeeds and the caller's rollback() still ends it.
-  guarded("commit transaction", [&] { sql_ << "COMMIT"; });
+  guarded("commit transaction", [&] { execute(commit_, "COMMIT"); });
   open_ = false;
 }
 
