@@ -13,6 +13,7 @@
 
 #include "../admin_api/admin_fixture.hpp"
 #include "support/daemon_process.hpp"
+#include "support/line_client.hpp"
 #include "support/lmpd_instance.hpp"
 #include "support/test_certificates.hpp"
 
@@ -130,6 +131,63 @@ TEST_F(LmpctlTest, LicensesAndProducts) {
   ASSERT_EQ(products.exit_code, 0) << products.err;
   EXPECT_NE(products.out.find("cad"), std::string::npos) << products.out;
   EXPECT_EQ(root_json({"products", "end-of-sale", "cad"}).at("state"), "end_of_sale");
+}
+
+// Issue #4's walk-through with lmpctl alone: an MSP and a reseller, a pool and a plan, a key
+// issued as the MSP, redeemed by a new customer without a token, a seat checked out with the
+// resulting code, End of Life refusing it and deleting the license; the reseller never sees the
+// MSP's customer or key.
+TEST_F(LmpctlTest, TheSellingStoryFromPartnerToEndOfLife) {
+  const auto msp = root_json({"partners", "create", "--name", "Fabrikam", "--kind", "msp"});
+  const auto reseller =
+      root_json({"partners", "create", "--name", "Tailspin", "--kind", "reseller"});
+  const std::string msp_id = std::to_string(msp.at("id").as_int64());
+  auto as_user_of = [&](const json::value& partner, const std::string& name) {
+    return std::string(root_json({"users", "create", "--name", name, "--account",
+                                  std::to_string(partner.at("id").as_int64())})
+                           .at("token")
+                           .at("token")
+                           .as_string());
+  };
+  const std::string msp_token = as_user_of(msp, "fabrikam-admin");
+  const std::string reseller_token = as_user_of(reseller, "tailspin-admin");
+  ASSERT_EQ(root({"pools", "assign", msp_id, "cad", "--units", "10"}).exit_code, 0);
+  const auto plan = root_json({"plans", "create", "--name", "cad-yearly", "--product", "cad",
+                               "--period-days", "365", "--trial", "false"});
+  auto as_msp = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", server(), "--token", msp_token, "--json"});
+    auto r = lmpctl(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  };
+  const auto issued =
+      as_msp({"keys", "issue", "--plan", std::to_string(plan.at("id").as_int64()), "--units", "2"});
+  const std::string key(issued.at("keys").at(0).at("key").as_string());
+
+  auto redeemed = lmpctl(
+      {"--server", server(), "--json", "keys", "redeem", "--key", key, "--customer", "Contoso"});
+  ASSERT_EQ(redeemed.exit_code, 0) << redeemed.err;
+  const auto answer = json::parse(redeemed.out);
+  const std::string code(answer.at("license").at("code").as_string());
+  EXPECT_EQ(lmpctl({"--server", server(), "keys", "redeem", "--key", key, "--customer", "Other"})
+                .exit_code,
+            1);
+  LineClient seat(server_->port());
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code)), "OK");
+  EXPECT_EQ(as_msp({"pools", "list", msp_id}).at("items").at(0).at("left"), 8);
+
+  auto hidden = lmpctl({"--server", server(), "--token", reseller_token, "customers", "get",
+                        std::to_string(answer.at("customer").at("id").as_int64())});
+  EXPECT_EQ(hidden.exit_code, 1);
+  EXPECT_NE(hidden.err.find("not_found"), std::string::npos) << hidden.err;
+  auto keys = lmpctl({"--server", server(), "--token", reseller_token, "--json", "keys", "list"});
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  EXPECT_TRUE(json::parse(keys.out).at("items").as_array().empty()) << keys.out;
+
+  EXPECT_EQ(root_json({"products", "end-of-life", "cad"}).at("state"), "end_of_life");
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code)), "end_of_life");
+  auto licenses = root_json({"licenses", "list"});
+  EXPECT_TRUE(licenses.at("items").as_array().empty()) << licenses;
 }
 
 TEST_F(LmpctlTest, GetsOneObjectAsKeyValueLinesAndAsJson) {
