@@ -254,6 +254,7 @@ void add_admin_routes(Router& router, storage::DomainStore& store, domain::Admin
   add_plan_routes(*routes);
   add_key_routes(*routes);
   add_pool_routes(*routes);
+  add_branding_routes(*routes);
   router.set_authenticator(
       [routes](const HttpRequest& request, std::function<void(AuthOutcome)> done) {
         routes->authenticate(request, std::move(done));

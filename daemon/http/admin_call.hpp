@@ -119,6 +119,7 @@ void add_license_routes(AdminRoutes& routes);
 void add_plan_routes(AdminRoutes& routes);
 void add_key_routes(AdminRoutes& routes);
 void add_pool_routes(AdminRoutes& routes);
+void add_branding_routes(AdminRoutes& routes);
 
 template <class Row, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const storage::Page& page,

@@ -449,6 +449,31 @@ class SqlDomainStore final : public DomainStore {
     });
   }
 
+  std::optional<Branding> find_branding(std::int64_t account_id) override {
+    return guarded("read branding", [&]() -> std::optional<Branding> {
+      Branding b;
+      *sql_ << "SELECT account_id, display_name, support_email, support_url, logo_url,"
+               " primary_color, updated_at_ms FROM branding WHERE account_id = :id",
+          soci::use(account_id), soci::into(b.account_id), soci::into(b.display_name),
+          soci::into(b.support_email), soci::into(b.support_url), soci::into(b.logo_url),
+          soci::into(b.primary_color), soci::into(b.updated_at_ms);
+      if (!sql_->got_data()) return std::nullopt;
+      return b;
+    });
+  }
+
+  void set_branding(const Branding& b) override {
+    guarded("write branding", [&] {
+      *sql_ << "DELETE FROM branding WHERE account_id = :id", soci::use(b.account_id);
+      *sql_ << "INSERT INTO branding (account_id, display_name, support_email, support_url,"
+               " logo_url, primary_color, updated_at_ms) VALUES (:id, :name, :email, :url,"
+               " :logo, :color, :updated)",
+          soci::use(b.account_id), soci::use(b.display_name), soci::use(b.support_email),
+          soci::use(b.support_url), soci::use(b.logo_url), soci::use(b.primary_color),
+          soci::use(b.updated_at_ms);
+    });
+  }
+
   std::int64_t create_key(const RegistrationKey& k) override {
     return guarded("create registration key", [&] {
       std::int64_t clash = 0;

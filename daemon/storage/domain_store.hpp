@@ -165,6 +165,18 @@ struct PartnerPool {
   std::int64_t id = 0;  // the row's place in a list (pagination); not an API id
 };
 
+// How an account presents itself to the customers below it (docs/admin-api.md, branding). Every
+// field may be empty: an empty field is taken from the account above.
+struct Branding {
+  std::int64_t account_id = 0;
+  std::string display_name;
+  std::string support_email;
+  std::string support_url;
+  std::string logo_url;
+  std::string primary_color;  // "#RRGGBB"
+  std::int64_t updated_at_ms = 0;
+};
+
 // One page of a list in id order: items with id > after, at most `limit`.
 struct Page {
   std::int64_t after = 0;
@@ -289,6 +301,10 @@ class DomainStore {
   // would, or when there is no pool. A conditional update, safe under concurrent draws.
   virtual bool change_drawn(std::int64_t account_id, const std::string& product,
                             std::int64_t units) = 0;
+
+  virtual std::optional<Branding> find_branding(std::int64_t account_id) = 0;
+  // Replaces the account's branding (creates it the first time).
+  virtual void set_branding(const Branding& branding) = 0;
 
   // Appends; there is no way to change or remove a record (and SQLite triggers refuse it).
   virtual void append_audit(const AuditRecord& record) = 0;

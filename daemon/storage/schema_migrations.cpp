@@ -206,6 +206,19 @@ const std::vector<Migration>& schema_migrations() {
            " drawn BIGINT NOT NULL DEFAULT 0,"
            " PRIMARY KEY (account_id, product_code))",
        }},
+      // Branding: how an account presents itself to the customers below it. Empty strings, not
+      // NULLs, for fields not set: one text column type on both databases.
+      {6,
+       {
+           "CREATE TABLE branding ("
+           " account_id INTEGER PRIMARY KEY REFERENCES accounts(id),"
+           " display_name TEXT NOT NULL,"
+           " support_email TEXT NOT NULL,"
+           " support_url TEXT NOT NULL,"
+           " logo_url TEXT NOT NULL,"
+           " primary_color TEXT NOT NULL,"
+           " updated_at_ms BIGINT NOT NULL)",
+       }},
   };
   return migrations;
 }

@@ -133,6 +133,11 @@ TEST_F(AuthorizationMatrix, Audit) {
   check({"GET", "/v1/audit?customer=" + id(msp_customer_), nullptr, {A, A, N, A, N, U}});
 }
 
+TEST_F(AuthorizationMatrix, Branding) {
+  check({"GET", "/v1/branding", nullptr, {A, A, A, A, A, U}});
+  check({"PUT", "/v1/branding", fixed({{"display_name", "Ours"}}), {A, A, F, F, F, U}});
+}
+
 TEST_F(AuthorizationMatrix, Products) {
   check({"GET", "/v1/products", nullptr, {A, A, A, A, A, U}});
   check({"GET", "/v1/products/cad", nullptr, {A, A, A, A, A, U}});

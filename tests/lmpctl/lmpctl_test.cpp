@@ -174,6 +174,12 @@ TEST_F(LmpctlTest, TheSellingStoryFromPartnerToEndOfLife) {
             1);
   LineClient seat(server_->port());
   EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code)), "OK");
+  // The new customer's own token, from the redeem, sees its MSP's branding.
+  as_msp({"branding", "set", "--display-name", "Fabrikam IT"});
+  const std::string customer_token(answer.at("token").at("token").as_string());
+  auto branding = lmpctl({"--server", server(), "--token", customer_token, "branding", "get"});
+  ASSERT_EQ(branding.exit_code, 0) << branding.err;
+  EXPECT_NE(branding.out.find("Fabrikam IT"), std::string::npos) << branding.out;
   EXPECT_EQ(as_msp({"pools", "list", msp_id}).at("items").at(0).at("left"), 8);
 
   auto hidden = lmpctl({"--server", server(), "--token", reseller_token, "customers", "get",
