@@ -255,6 +255,16 @@ json::value renew_license(AdminCall& call) {
   return change(call, "license.renew", before, after);
 }
 
+// Units added to a license are sold like new ones: a partner draws them from its pool, so
+// raising a license never gets round the pool. Units taken away go back to no pool: they were
+// drawn by whoever issued the key or the license, not necessarily this caller.
+void draw_added_units(const AdminCall& call, const storage::License& before,
+                      const storage::License& after) {
+  if (after.units > before.units)
+    domain::draw_from_pool(call.store, *call.caller.account, after.product_code,
+                           after.units - before.units);
+}
+
 json::value convert_license(AdminCall& call) {
   const auto before = changeable_license(call);
   refuse_end_of_life(call, before.product_code);
@@ -266,6 +276,7 @@ json::value convert_license(AdminCall& call) {
     after.expires_at_ms = *expires;
   }
   after.units = call.optional_count("units", 1, kMaxUnits).value_or(before.units);
+  draw_added_units(call, before, after);
   return change(call, "license.convert", before, after);
 }
 
@@ -278,6 +289,7 @@ json::value set_license_units(AdminCall& call) {
   if (*units > before.units) refuse_end_of_sale(call, before.product_code);
   auto after = before;
   after.units = *units;
+  draw_added_units(call, before, after);
   return change(call, "license.units", before, after);
 }
 

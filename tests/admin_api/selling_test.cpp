@@ -105,6 +105,29 @@ class SellingTest : public AdminApiTest {
   }
 };
 
+// A partner's direct licenses, and the units it adds to them later, come out of its pool too:
+// raising a license never gets round the pool.
+TEST_F(SellingTest, PartnersLicensesAndRaisedUnitsDrawFromThePool) {
+  const auto msp = make_partner("Northwind", "msp");
+  const auto token = make_user("northwind-admin", "account", msp).token;
+  const auto customer = make_customer("Tradewinds", msp);
+  const std::string pool = "/v1/partners/" + std::to_string(msp) + "/pools/cad";
+  ok(root_token_, "PUT", pool, {{"units", 3}});
+  const json::object body{{"customer", customer}, {"product", "cad"}, {"units", 2}, {"days", 30}};
+  const auto license = id_of(ok(token, "POST", "/v1/licenses", body));
+  const std::string units = "/v1/licenses/" + std::to_string(license) + "/units";
+  EXPECT_EQ(ok(token, "PUT", units, {{"units", 3}}).at("units"), 3);
+  auto over = call(token, "PUT", units, json::object{{"units", 4}});
+  EXPECT_EQ(over.status, 409) << over.body;
+  EXPECT_NE(over.body.find("pool_exhausted"), std::string::npos) << over.body;
+  EXPECT_EQ(call(token, "POST", "/v1/licenses", body).status, 409);
+  // Lowering is allowed and gives nothing back; the parent draws from no pool.
+  EXPECT_EQ(ok(token, "PUT", units, {{"units", 1}}).at("units"), 1);
+  auto pools = ok(token, "GET", "/v1/partners/" + std::to_string(msp) + "/pools");
+  EXPECT_EQ(pools.at("items").at(0).at("left"), 0);
+  EXPECT_EQ(ok(root_token_, "PUT", units, {{"units", 50}}).at("units"), 50);
+}
+
 TEST_F(SellingTest, PlansHaveUniqueNamesTheProductsUnitAndAFixedTrialFlag) {
   auto plan =
       ok(root_token_, "POST", "/v1/plans",
