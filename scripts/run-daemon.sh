@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target lmpd lmp_family_software lmp_family_saas lmp_family_suite
+cmake --build build -j"$(nproc)" --target lmpd lmp_family_software lmp_family_saas lmp_family_suite \
+  lmpctl lmp-run
 mkdir -p state
 echo "lmpd: starting with config/lmpd.yaml; create a license in another terminal with:"
 echo "  build/daemon/lmpd admin --config config/lmpd.yaml create-license --customer acme --product cad-pro --units 5"
