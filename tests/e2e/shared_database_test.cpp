@@ -151,21 +151,32 @@ TEST_F(SharedDatabaseTest, AKilledInstanceLosesNothingItAcknowledged) {
 // A PostgreSQL server of the test's own, so stopping it harms no other test running meanwhile.
 class PrivateServer {
  public:
-  PrivateServer() {
-    std::random_device random;
-    dir_ = "/tmp/lmpd-restart-pg-" + std::to_string(random());
-    port_ = std::to_string(56000 + random() % 4000);
-  }
+  PrivateServer() { pick_place(); }
   ~PrivateServer() { script("stop-postgres.sh"); }
-  // Starts it (creating the cluster the first time); returns the connection string.
+  // Starts it (creating the cluster the first time); returns the connection string. A port
+  // another process holds costs a new cluster on another port, a few times at most.
   std::string start() {
-    auto r = script("start-postgres.sh");
+    CommandResult r;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      r = script("start-postgres.sh");
+      if (r.exit_code == 0 || r.err.find("could not bind") == std::string::npos) break;
+      script("stop-postgres.sh");
+      pick_place();
+    }
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out.substr(0, r.out.find('\n'));
   }
   void stop_keeping_data() { EXPECT_EQ(script("stop-postgres.sh", "--keep").exit_code, 0); }
 
  private:
+  // Below Linux's ephemeral range (32768 and up), where connections and port-0 listeners of
+  // tests running meanwhile take their ports, and clear of lmpd's own defaults (274xx).
+  void pick_place() {
+    std::random_device random;
+    dir_ = "/tmp/lmpd-restart-pg-" + std::to_string(random());
+    port_ = std::to_string(20000 + random() % 7000);
+  }
+
   CommandResult script(const std::string& name, const std::string& argument = "") {
     std::vector<std::string> argv = {"/usr/bin/env", "LMP_PG_DIR=" + dir_, "LMP_PG_PORT=" + port_,
                                      "bash", std::string(LMP_TEST_SCRIPTS_DIR) + "/" + name};
