@@ -10,9 +10,9 @@
 #include "core/activation_code.hpp"
 #include "core/calendar.hpp"
 #include "core/clock.hpp"
-#include "core/sha256.hpp"
 #include "domain/cli_changes.hpp"
 #include "domain/first_run.hpp"
+#include "domain/fresh_code.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/domain_store.hpp"
@@ -189,19 +189,10 @@ int create_license(storage::DomainStore& store, const config::Config& cfg, const
     license.starts_at_ms = starts_ms;
     license.expires_at_ms = expires_ms;
     license.created_at_ms = now_ms;
-    std::string code;
-    std::int64_t id = 0;
-    // A clash of two random 19-digit codes is astronomically rare, but cheap to survive.
-    for (int attempt = 0;; ++attempt) {
-      code = activation_code::generate();
-      license.code_hash = sha256_hex(code);
-      try {
-        id = domain::create_license_from_cli(store, *owner, license, now_ms);
-        break;
-      } catch (const storage::DuplicateError&) {
-        if (attempt >= 3) throw;
-      }
-    }
+    const auto [id, code] =
+        domain::insert_with_fresh_code(license, [&](const storage::NewLicense& coded) {
+          return domain::create_license_from_cli(store, *owner, coded, now_ms);
+        });
     store.commit();
     if (created_customer) out << "customer " << customer_id << " created: " << *customer << "\n";
     out << "license " << id << " created: customer " << *customer << ", product " << product->code

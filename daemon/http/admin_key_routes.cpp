@@ -6,6 +6,7 @@
 #include "core/sha256.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/first_run.hpp"
+#include "domain/fresh_code.hpp"
 #include "domain/permissions.hpp"
 #include "domain/pools.hpp"
 #include "http/admin_call.hpp"
@@ -175,18 +176,8 @@ json::value redeem_key(AdminCall& call) {
   license.notice_days = plan.notice_days;
   license.auto_renew = plan.auto_renew;
   license.plan_id = plan.id;
-  std::string code;
-  std::int64_t license_id = 0;
-  for (;;) {
-    code = activation_code::generate();
-    license.code_hash = sha256_hex(code);
-    try {
-      license_id = call.store.create_license(license);
-      break;
-    } catch (const storage::DuplicateError&) {
-      // A code-hash clash: draw another code.
-    }
-  }
+  const auto [license_id, code] = domain::insert_with_fresh_code(
+      license, [&](const storage::NewLicense& coded) { return call.store.create_license(coded); });
   auto license_after = domain::license_json(license_id, license);
   call.audit("license.create", "license:" + std::to_string(license_id), customer.scope(), {},
              domain::to_text(license_after));

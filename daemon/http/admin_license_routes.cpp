@@ -5,8 +5,8 @@
 #include <boost/json/object.hpp>
 
 #include "core/activation_code.hpp"
-#include "core/sha256.hpp"
 #include "domain/domain_json.hpp"
+#include "domain/fresh_code.hpp"
 #include "domain/permissions.hpp"
 #include "domain/pools.hpp"
 #include "domain/product_lifecycle.hpp"
@@ -166,19 +166,8 @@ json::value create_license(AdminCall& call) {
   // A partner's license draws from its pool as its keys do, in this transaction (the parent's
   // from none): a refusal leaves nothing written.
   domain::draw_from_pool(call.store, *call.caller.account, product_code, *units);
-  std::string code;
-  std::int64_t id = 0;
-  for (int attempt = 0;; ++attempt) {
-    code = activation_code::generate();
-    license.code_hash = sha256_hex(code);
-    try {
-      id = call.store.create_license(license);
-      break;
-    } catch (const storage::DuplicateError&) {
-      // 10^19 codes: a clash is all but impossible, several in a row mean something is wrong.
-      if (attempt >= 4) throw;
-    }
-  }
+  const auto [id, code] = domain::insert_with_fresh_code(
+      license, [&](const storage::NewLicense& coded) { return call.store.create_license(coded); });
   auto stored = *call.store.find_license(id);
   // The record never holds the code or its hash.
   call.audit("license.create", object_of(stored), stored.scope, {},

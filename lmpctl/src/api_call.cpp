@@ -131,9 +131,9 @@ ApiCall build_call(const CommandLine& line) {
     if (values == nullptr && param.type == ParamType::list && has_body(spec.method))
       body[param.field()] = json::array();
     if (values == nullptr) continue;
-    const std::string placeholder = "{" + std::string(param.field()) + "}";
-    if (auto at = path.find(placeholder); at != std::string::npos) {
-      path.replace(at, placeholder.size(), percent_encode(values->front()));
+    const std::string segment = "{" + std::string(param.field()) + "}";
+    if (auto at = path.find(segment); at != std::string::npos) {
+      path.replace(at, segment.size(), percent_encode(values->front()));
     } else if (!has_body(spec.method)) {
       for (const auto& value : *values) call.query.emplace_back(param.field(), value);
     } else if (param.type == ParamType::list) {

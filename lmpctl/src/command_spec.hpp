@@ -24,7 +24,8 @@ struct Param {
   ParamSource source = ParamSource::option;
   ParamType type = ParamType::text;
   bool required = false;
-  std::string_view key = {};  // the JSON field, query parameter or placeholder; `name` when empty
+  std::string_view key =
+      {};  // the JSON field, query parameter or {path segment}; `name` when empty
   // A seat checkout's `wait` keeps the server silent that long on purpose: the network timeout
   // grows by it.
   bool adds_to_timeout = false;

@@ -1,0 +1,25 @@
+// The draw-and-insert loop of domain/fresh_code.hpp.
+#include "domain/fresh_code.hpp"
+
+#include "core/activation_code.hpp"
+#include "core/sha256.hpp"
+
+namespace lmp::domain {
+
+CodedLicense insert_with_fresh_code(
+    storage::NewLicense license,
+    const std::function<std::int64_t(const storage::NewLicense&)>& insert) {
+  for (int attempt = 0;; ++attempt) {
+    CodedLicense out;
+    out.code = activation_code::generate();
+    license.code_hash = sha256_hex(out.code);
+    try {
+      out.id = insert(license);
+      return out;
+    } catch (const storage::DuplicateError&) {
+      if (attempt >= 4) throw;
+    }
+  }
+}
+
+}  // namespace lmp::domain
