@@ -3,7 +3,9 @@
 # throughput on a shared machine, so it is what judges an optimisation.
 #   bench/cpu_per_op.sh [BUILD_DIR] [CONNECTIONS] [DEPTH] [SECONDS]
 # Prints, per thread (in thread-id order: network, WAL sync, storage, signals), the CPU µs per
-# operation, the total, and the operations per second of the run.
+# operation and the context switches per operation, the total, and the operations per second of
+# the run; then, from lmpd's /metrics, the commits (batches) and flushes per operation and their
+# mean times: what an unpipelined run pays per batch rather than per request.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$repo/build-bench-release}" && pwd)
@@ -44,23 +46,55 @@ code=$("$lmpd" admin --config "$work/lmpd.yaml" create-license --customer bench 
 "$lmpd" --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
 pid=$!
 python3 "$repo/bench/probe.py" ping --port "$port" --timeout 5 >/dev/null || { cat "$work/lmpd.log" >&2; exit 1; }
-ticks() { for t in /proc/$pid/task/*; do echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat")"; done | sort -n; }
+admin=$(sed -n 's/.*event=listening listener=admin .* port=\([0-9]*\).*/\1/p' "$work/lmpd.log")
+# Per thread: CPU ticks (utime + stime), then voluntary and involuntary context switches.
+ticks() {
+  for t in /proc/$pid/task/*; do
+    echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat") $(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status")"
+  done | sort -n
+}
+scrape() { curl -s "http://127.0.0.1:$admin/metrics" | grep -E '^lmp_(commit_batch_size|commit_duration_seconds|flush_duration_seconds|request_duration_seconds)_(sum|count)' |
+  sed 's/{[^}]*}//' | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }'; }
 "$build/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" --code "$code" \
   --connections "$conns" --pipeline "$depth" --duration 1 --warmup 0 >/dev/null
 ticks >"$work/before"
+scrape >"$work/metrics.before"
+awk '/^write_bytes/ {print $2}' "/proc/$pid/io" >"$work/io.before"
 "$build/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" --code "$code" \
   --connections "$conns" --pipeline "$depth" --duration "$seconds" --warmup 0 \
   --json "$work/run.json" >/dev/null
 ticks >"$work/after"
+scrape >"$work/metrics.after"
+awk '/^write_bytes/ {print $2}' "/proc/$pid/io" >"$work/io.after"
 echo "WAL file after the run: $(stat -c %s "$work/lmpd.db-wal" 2>/dev/null || echo 0) bytes"
 python3 - "$work" "$(getconf CLK_TCK)" <<'PY'
 import json, sys
 work, hz = sys.argv[1], int(sys.argv[2])
 run = json.load(open(f"{work}/run.json"))
 ops = run["ops"]
-before = dict(l.split() for l in open(f"{work}/before"))
-after = dict(l.split() for l in open(f"{work}/after"))
-per = [(t, (int(after[t]) - int(before.get(t, 0))) / hz * 1e6 / ops) for t in after]
-print("threads µs/op:", " · ".join(f"{v:.2f}" for _, v in per),
-      f"| total {sum(v for _, v in per):.2f} µs/op | {ops} ops, {run['ops_per_sec']:.0f} ops/s, p99 {run['latency_us']['p99']} µs")
+def threads(name):
+    return {l.split()[0]: [int(x) for x in l.split()[1:]] for l in open(f"{work}/{name}")}
+before, after = threads("before"), threads("after")
+zero = [0, 0]
+per = [(t, (a[0] - before.get(t, zero)[0]) / hz * 1e6 / ops, (a[1] - before.get(t, zero)[1]) / ops)
+       for t, a in after.items()]
+print("threads µs/op:", " · ".join(f"{v:.2f}" for _, v, _ in per),
+      f"| total {sum(v for _, v, _ in per):.2f} µs/op | {ops} ops, {run['ops_per_sec']:.0f} ops/s, p99 {run['latency_us']['p99']} µs")
+print("threads context switches/op:", " · ".join(f"{c:.2f}" for _, _, c in per))
+def metrics(name):
+    return {l.split()[0]: float(l.split()[1]) for l in open(f"{work}/{name}")}
+m0, m1 = metrics("metrics.before"), metrics("metrics.after")
+d = {k: m1[k] - m0.get(k, 0) for k in m1}
+commits = d.get("lmp_commit_batch_size_count", 0)
+flushes = d.get("lmp_flush_duration_seconds_count", 0)
+if commits and flushes:
+    print(f"batches: {commits:.0f} commits ({ops / commits:.1f} requests each, COMMIT {d['lmp_commit_duration_seconds_sum'] / commits * 1e6:.0f} µs),"
+          f" {flushes:.0f} flushes ({commits / flushes:.2f} commits each, {d['lmp_flush_duration_seconds_sum'] / flushes * 1e6:.0f} µs each)")
+written = int(open(f"{work}/io.after").read()) - int(open(f"{work}/io.before").read())
+print(f"written to disk by lmpd: {written / ops:.0f} bytes/op, {written / flushes / 1024 if flushes else 0:.1f} KiB per flush")
+requests = d.get("lmp_request_duration_seconds_count", 0)
+if requests:
+    print(f"inside lmpd (submission to durable answer): {d['lmp_request_duration_seconds_sum'] / requests * 1e6:.0f} µs mean;"
+          f" round trip seen by the client: {run['latency_us']['mean'] if 'mean' in run['latency_us'] else run['latency_us']['p50']} µs"
+          f" {'mean' if 'mean' in run['latency_us'] else 'p50'}")
 PY

@@ -36,6 +36,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : registry_(registry), socket_(std::move(socket)) {
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
+    socket_.non_blocking(true, ec);
   }
 
   void start() { read(); }
@@ -103,15 +104,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out_.push_back('\n');
   }
 
-  // Everything answered since the last write goes out in one async_write, as in lmpd.
+  // Everything answered since the last write goes out in one write, as in lmpd: straight to the
+  // kernel, and only what it did not take in an async_write.
   void flush() {
     if (closed_ || writing_) return;
     if (out_.empty()) {
       if (close_after_flush_) close();
       return;
     }
+    boost::system::error_code ec;
+    const std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      close();
+      return;
+    }
+    const std::size_t written = ec ? 0 : n;
+    if (written == out_.size()) {
+      out_.clear();
+      if (close_after_flush_) close();
+      return;
+    }
     writing_ = true;
-    sending_.swap(out_);
+    sending_.assign(out_, written);
+    out_.clear();
     asio::async_write(
         socket_, asio::buffer(sending_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {

@@ -101,6 +101,9 @@ class Connection final : public ListenerConnection {
         peer_(std::move(peer)) {
     boost::system::error_code ec;
     lowest(socket_).set_option(tcp::no_delay(true), ec);
+    // Plain TCP answers are written straight from flush() (see write_now); Asio's own
+    // operations work the same on a non-blocking socket.
+    if constexpr (!kTls) lowest(socket_).non_blocking(true, ec);
   }
 
   void start() override {
@@ -192,13 +195,31 @@ class Connection final : public ListenerConnection {
     std::string text;
   };
 
+  // Reads only note their time; the timer, when it fires, waits again for what is left of the
+  // timeout since the last read. Re-arming it at every read would cost a cancelled wait and its
+  // handler per request.
   void arm_idle_timer() {
-    idle_timer_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    note_activity();
+    wait_idle(last_activity_ + idle_timeout());
+  }
+  void note_activity() { last_activity_ = std::chrono::steady_clock::now(); }
+  std::chrono::seconds idle_timeout() const {
+    return std::chrono::seconds(server_->options.idle_timeout_seconds);
+  }
+
+  void wait_idle(std::chrono::steady_clock::time_point deadline) {
+    idle_timer_.expires_at(deadline);
     idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
+      const auto now = std::chrono::steady_clock::now();
+      const auto idle_until = self->last_activity_ + self->idle_timeout();
+      if (idle_until > now) {
+        self->wait_idle(idle_until);
+        return;
+      }
       // A waiter or a slow commit is not idleness: only close when nothing is in flight.
       if (!self->slots_.empty()) {
-        self->arm_idle_timer();
+        self->wait_idle(now + self->idle_timeout());
         return;
       }
       log::info("connection_idle_closed", {{"peer", self->peer_}});
@@ -240,7 +261,7 @@ class Connection final : public ListenerConnection {
             self->flush();
             return;
           }
-          self->arm_idle_timer();
+          self->note_activity();
           self->consume(std::string_view(self->buffer_.data(), n));
           // Every seat request of this read goes to the service under one lock.
           self->server_->service.submit_many(self->to_submit_);
@@ -371,6 +392,31 @@ class Connection final : public ListenerConnection {
     slots_.push_back(Slot{true, std::move(text)});
   }
 
+  // Plain TCP: hands out_ to the kernel at once, which takes it whole unless the client has
+  // stopped reading. True when everything went (or the connection closed); otherwise what is
+  // left is in sending_ for an asynchronous write, guarded by the send timer. An answer written
+  // here costs one send, where an asynchronous write would add a handler and a timer's arming
+  // and cancelling.
+  bool write_now() {
+    boost::system::error_code ec;
+    const std::size_t n = lowest(socket_).write_some(asio::buffer(out_), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      close();
+      return true;
+    }
+    const std::size_t written = ec ? 0 : n;
+    unsent_bytes_ -= written;
+    if (written == out_.size()) {
+      out_.clear();
+      ++writes_done_;
+      if (close_after_flush_ && slots_.empty()) finish();
+      return true;
+    }
+    sending_.assign(out_, written);
+    out_.clear();
+    return false;
+  }
+
   void flush() {
     if (closed_ || writing_) return;
     while (!slots_.empty() && slots_.front().ready) {
@@ -382,8 +428,12 @@ class Connection final : public ListenerConnection {
       if (close_after_flush_ && slots_.empty()) finish();
       return;
     }
+    if constexpr (!kTls) {
+      if (write_now()) return;
+    } else {
+      sending_.swap(out_);
+    }
     writing_ = true;
-    sending_.swap(out_);
     arm_send_timer();
     asio::async_write(
         socket_, asio::buffer(sending_),
@@ -417,6 +467,7 @@ class Connection final : public ListenerConnection {
   std::string sending_;           // the answers being written now
   std::size_t unsent_bytes_ = 0;  // ready answers not yet written: in slots_, out_ and sending_
   std::uint64_t writes_done_ = 0;
+  std::chrono::steady_clock::time_point last_activity_{};  // of the last read
   bool reading_ = false;
   bool writing_ = false;
   bool stop_reading_ = false;

@@ -75,6 +75,21 @@ TEST(LimitsTest, IdleConnectionsAreClosed) {
   EXPECT_TRUE(c.closed_by_server(std::chrono::seconds(10)));
 }
 
+// The idle timer is set once and, when it fires, waits again for what is left of the timeout
+// since the last read: a client that keeps talking must never be closed on the first deadline.
+TEST(LimitsTest, ActiveConnectionsOutliveTheIdleTimeout) {
+  TempDir dir;
+  auto config = base_config(dir.path());
+  config.limits.idle_timeout_seconds = 1;
+  TestServer server(config);
+  LineClient c(server.port());
+  for (int i = 0; i < 10; ++i) {  // 3 s of requests, three times the timeout
+    ASSERT_EQ(c.request("PING tag=" + std::to_string(i)), "OK tag=" + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  EXPECT_TRUE(c.closed_by_server(std::chrono::seconds(10)));
+}
+
 TEST(LimitsTest, ClientThatDoesNotReadIsDropped) {
   TempDir dir;
   auto config = base_config(dir.path());
