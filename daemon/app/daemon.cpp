@@ -17,6 +17,7 @@
 #include <optional>
 #include <utility>
 
+#include "app/fd_limit.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
@@ -177,6 +178,7 @@ struct Daemon::Impl {
   std::shared_ptr<net::TlsContextHolder> seat_tls;
   std::shared_ptr<net::TlsContextHolder> admin_tls;
   metrics::Family<metrics::Counter>* tls_handshake_failures = nullptr;
+  metrics::Family<metrics::Counter>* accept_failures = nullptr;
   // The admin API's own session and thread (declared after the store, so stopped first).
   std::unique_ptr<storage::DomainStore> domain_store;
   std::unique_ptr<domain::AdminWorker> admin_worker;
@@ -227,6 +229,12 @@ Daemon::Daemon(config::Config config, const Clock& clock)
       "TLS handshakes that failed, by listener and reason (timeout, no_client_certificate, "
       "bad_client_certificate, server_certificate_refused, not_tls, closed, protocol).",
       {"listener", "reason"});
+  impl_->accept_failures = &impl_->metrics.add<metrics::Counter>(
+      "lmp_accept_failures_total",
+      "Connections the kernel had queued that a listener failed to accept (out of file "
+      "descriptors or memory), by listener; each failure pauses that listener's accepting for "
+      "100 ms.",
+      {"listener"});
   // Answers are written by the network thread: each batch's completions travel there at once.
   impl_->service->set_completion_executor(
       [io = &impl_->io](std::function<void()> work) { boost::asio::post(*io, std::move(work)); });
@@ -256,6 +264,10 @@ void Daemon::start() {
       family->with({listener, std::string(reason)}).add();
     };
   };
+  auto count_accept_failure = [family = impl_->accept_failures](const std::string& listener) {
+    return [counter = &family->with({listener})] { counter->add(); };
+  };
+  ensure_fd_limit();
   impl_->service->start();
   try {
     if (cfg.seat_listener.enabled) {
@@ -274,6 +286,7 @@ void Daemon::start() {
       options.tls = impl_->seat_tls;
       options.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
       options.on_tls_handshake_failure = count_failure("seat");
+      options.on_accept_failure = count_accept_failure("seat");
       impl_->seat_server =
           std::make_unique<net::SeatServer>(impl_->io, *impl_->service, impl_->limiter, options);
       impl_->seat_server->start();
@@ -297,6 +310,7 @@ void Daemon::start() {
       options.tls = impl_->admin_tls;
       options.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
       options.on_tls_handshake_failure = count_failure("admin");
+      options.on_accept_failure = count_accept_failure("admin");
       impl_->http_server =
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
       http::add_metrics_route(impl_->http_server->router(), impl_->metrics);
@@ -311,6 +325,26 @@ void Daemon::start() {
     }
   } catch (const std::exception& ex) {
     throw StartupError(ex.what());
+  }
+}
+
+void Daemon::ensure_fd_limit() {
+  const auto& cfg = impl_->config;
+  const std::uint64_t listeners =
+      (cfg.seat_listener.enabled ? 1U : 0U) + (cfg.admin_listener.enabled ? 1U : 0U);
+  const std::uint64_t needed = app::kReservedDescriptors + listeners * cfg.limits.max_connections;
+  const app::FdLimit limit = app::raise_fd_limit(needed);
+  if (limit.soft < needed) {
+    // Not fatal: lmpd serves as many connections as it has descriptors for, and the ones past
+    // that wait in the kernel's queue (the listener retries every 100 ms) instead of being
+    // refused with an answer.
+    log::warning("fd_limit_low", {{"needed", std::to_string(needed)},
+                                  {"soft_limit", std::to_string(limit.soft)},
+                                  {"hard_limit", std::to_string(limit.hard)},
+                                  {"hint", "raise LimitNOFILE or lower limits.max_connections"}});
+  } else if (limit.soft != limit.before) {
+    log::info("fd_limit_raised",
+              {{"from", std::to_string(limit.before)}, {"to", std::to_string(limit.soft)}});
   }
 }
 

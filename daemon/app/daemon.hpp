@@ -62,6 +62,8 @@ class Daemon {
   void wait_for_connections(std::chrono::steady_clock::time_point deadline);
   // Arms the End-of-Life sweep's next run (domain/end_of_life_sweep.hpp) on the admin worker.
   void sweep_end_of_life();
+  // Raises the soft open-file limit to cover the listeners' max_connections, or warns.
+  void ensure_fd_limit();
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

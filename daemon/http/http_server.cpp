@@ -32,6 +32,7 @@
 #include "http/json_response.hpp"
 #include "http/router.hpp"
 #include "http/seat_routes.hpp"
+#include "net/accept_retry.hpp"
 #include "net/connection_limits.hpp"
 #include "net/listener_connection.hpp"
 #include "net/tls_context.hpp"
@@ -105,7 +106,8 @@ struct HttpServerState {
       : io(io_context),
         options(std::move(opts)),
         acceptor(io_context),
-        limits(options.max_connections, options.max_connections_per_address) {}
+        limits(options.max_connections, options.max_connections_per_address),
+        accept_retry(io_context, "admin") {}
 
   void accept(const std::shared_ptr<HttpServerState>& self);
   // Best effort: a plain client learns why before the close. A TLS client cannot read plain
@@ -128,6 +130,7 @@ struct HttpServerState {
   bool stopped = false;  // stop() began: readyz says draining, connections close when done
   // Refusals, accept errors and failed handshakes come in floods when they come at all.
   log::Throttle flood_log{log::kFloodBurst, log::kFloodWindow};
+  net::AcceptRetry accept_retry;
 };
 
 template <class Stream>
@@ -518,8 +521,10 @@ void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
     } else if (ec == asio::error::operation_aborted) {
       return;
     } else {
-      log::write_throttled(self->flood_log, log::Level::warning, "accept_failed",
-                           {{"listener", "admin"}, {"error", ec.message()}});
+      self->accept_retry.failed(ec, self->flood_log, self->options.on_accept_failure, [self] {
+        if (!self->stopped) self->accept(self);
+      });
+      return;
     }
     self->accept(self);
   });
@@ -577,6 +582,7 @@ std::uint16_t HttpServer::port() const {
 
 void HttpServer::stop() {
   impl_->stopped = true;
+  impl_->accept_retry.cancel();
   boost::system::error_code ec;
   impl_->acceptor.close(ec);
   auto connections = impl_->connections;

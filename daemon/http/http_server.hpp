@@ -42,6 +42,9 @@ struct HttpServerOptions {
   int tls_handshake_timeout_seconds = 10;
   // Called on the network thread with net::handshake_failure_reason() or "timeout".
   std::function<void(std::string_view reason)> on_tls_handshake_failure;
+  // Called on the network thread for each accept that failed (the listener then waits
+  // net::kAcceptRetryDelay before the next).
+  std::function<void()> on_accept_failure;
 };
 
 struct HttpServerState;  // the listener, its router and its connections

@@ -15,6 +15,7 @@
 
 #include "core/log.hpp"
 #include "core/log_throttle.hpp"
+#include "net/accept_retry.hpp"
 #include "net/connection_limits.hpp"
 #include "net/listener_connection.hpp"
 #include "net/rate_limiter.hpp"
@@ -59,7 +60,8 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
         limiter(code_limiter),
         options(std::move(opts)),
         acceptor(io_context),
-        limits(options.max_connections, options.max_connections_per_address) {}
+        limits(options.max_connections, options.max_connections_per_address),
+        accept_retry(io_context, "seat") {}
 
   void accept();
   // Best effort: a plain client learns why before the close. A TLS client cannot read plain
@@ -83,6 +85,7 @@ struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
   bool stopped = false;
   // Refusals, accept errors and failed handshakes come in floods when they come at all.
   log::Throttle flood_log{log::kFloodBurst, log::kFloodWindow};
+  AcceptRetry accept_retry;
 };
 
 template <class Stream>
@@ -511,8 +514,10 @@ void SeatServerState::accept() {
     } else if (ec == asio::error::operation_aborted) {
       return;
     } else {
-      log::write_throttled(self->flood_log, log::Level::warning, "accept_failed",
-                           {{"error", ec.message()}});
+      self->accept_retry.failed(ec, self->flood_log, self->options.on_accept_failure, [self] {
+        if (!self->stopped) self->accept();
+      });
+      return;
     }
     self->accept();
   });
@@ -557,6 +562,7 @@ std::uint16_t SeatServer::port() const {
 
 void SeatServer::stop() {
   impl_->stopped = true;
+  impl_->accept_retry.cancel();
   boost::system::error_code ec;
   impl_->acceptor.close(ec);
   auto connections = impl_->connections;

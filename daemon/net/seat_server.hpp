@@ -40,6 +40,9 @@ struct SeatServerOptions {
   int tls_handshake_timeout_seconds = 10;
   // Called on the network thread with handshake_failure_reason() or "timeout".
   std::function<void(std::string_view reason)> on_tls_handshake_failure;
+  // Called on the network thread for each accept that failed (the listener then waits
+  // kAcceptRetryDelay before the next).
+  std::function<void()> on_accept_failure;
 };
 
 struct SeatServerState;  // the listener and its connections, shared with pending handlers

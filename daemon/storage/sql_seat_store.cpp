@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +20,7 @@
 
 #include "config/config.hpp"
 #include "core/log.hpp"
+#include "core/log_throttle.hpp"
 #include "storage/license_rows.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
@@ -62,38 +64,95 @@ bool execute_single_row(soci::statement& statement) {
 
 // Flushes the WAL file, where every commit's frames land, through a descriptor of its own:
 // fdatasync acts on the file, whichever descriptor names it, so the SQLite connection can go on
-// committing meanwhile. The file is opened anew each time because SQLite may recreate it.
+// committing meanwhile. The descriptor stays open. Opening the file for each flush would cost two
+// system calls per batch and, worse, fail while the process is out of descriptors (a flood of
+// connections), when it could only stop. SQLite keeps the WAL file while lmpd's connection is
+// open; should another file take its name all the same, that one is opened.
 class WalSync final : public DurabilitySync {
  public:
-  explicit WalSync(std::string database_path) : database_path_(std::move(database_path)) {}
+  // Opens the WAL file now, while descriptors are to be had.
+  explicit WalSync(std::string database_path)
+      : wal_path_(database_path + "-wal"), database_path_(std::move(database_path)) {
+    fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  ~WalSync() override { drop(); }
+  WalSync(const WalSync&) = delete;
+  WalSync& operator=(const WalSync&) = delete;
 
   void sync() override {
-    if (flush(database_path_ + "-wal")) return;
-    // No WAL file means no commit since it was last checkpointed and removed; the data is in
-    // the database file, so flush that.
-    if (flush(database_path_)) return;
-    log::error("storage_sync_failed", {{"path", database_path_}, {"error", std::strerror(errno)}});
+    for (;;) {
+      switch (flush_wal()) {
+        case Flushed::yes:
+          return;
+        case Flushed::no_file:
+          // No WAL file means no commit since it was last checkpointed and removed; the data
+          // is in the database file, so flush that.
+          if (flush_by_path(database_path_)) return;
+          break;
+        case Flushed::cannot_open:
+          break;
+      }
+      if (errno != EMFILE && errno != ENFILE) {
+        log::error("storage_sync_failed",
+                   {{"path", database_path_}, {"error", std::strerror(errno)}});
+        std::abort();
+      }
+      // Out of descriptors: nothing committed since the last flush is answered until this one
+      // is done, so wait for a descriptor to come free (connections closing) instead of stopping.
+      log::write_throttled(waiting_log_, log::Level::warning, "storage_sync_waiting",
+                           {{"path", wal_path_}, {"error", std::strerror(errno)}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+ private:
+  enum class Flushed { yes, no_file, cannot_open };
+
+  Flushed flush_wal() {
+    struct stat by_path {};
+    if (::stat(wal_path_.c_str(), &by_path) != 0) {
+      if (errno != ENOENT) return Flushed::cannot_open;
+      drop();
+      return Flushed::no_file;
+    }
+    struct stat by_fd {};
+    if (fd_ >= 0 && (::fstat(fd_, &by_fd) != 0 || by_fd.st_ino != by_path.st_ino ||
+                     by_fd.st_dev != by_path.st_dev))
+      drop();
+    if (fd_ < 0) {
+      fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd_ < 0) return errno == ENOENT ? Flushed::no_file : Flushed::cannot_open;
+    }
+    data_sync(fd_, wal_path_);
+    return Flushed::yes;
+  }
+
+  // The rare case of no WAL file: opened for the one flush.
+  static bool flush_by_path(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    data_sync(fd, path);
+    ::close(fd);
+    return true;
+  }
+
+  static void data_sync(int fd, const std::string& path) {
+    if (::fdatasync(fd) == 0) return;
+    log::error("storage_sync_failed", {{"path", path}, {"error", std::strerror(errno)}});
     // After a failed flush the kernel may have dropped the dirty pages: nothing acknowledged
     // since the last good flush can be trusted, so stop before acknowledging anything else.
     std::abort();
   }
 
- private:
-  static bool flush(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    const bool ok = ::fdatasync(fd) == 0;
-    const int saved = errno;
-    ::close(fd);
-    errno = saved;
-    if (!ok) {
-      log::error("storage_sync_failed", {{"path", path}, {"error", std::strerror(errno)}});
-      std::abort();
-    }
-    return true;
+  void drop() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
   }
 
+  std::string wal_path_;
   std::string database_path_;
+  int fd_ = -1;
+  log::Throttle waiting_log_{log::kFloodBurst, log::kFloodWindow};
 };
 
 // Where the two databases differ on the seat path.
