@@ -161,6 +161,17 @@ void SeatMetrics::publish_leases() {
   for (const auto& [product, change] : batch_leases_) {
     if (change.first != 0) leases_.with({product}).add(change.first);
     if (change.second != 0) units_.with({product}).add(change.second);
+    lease_products_.insert(product);
+  }
+  batch_leases_.clear();
+}
+
+void SeatMetrics::replace_leases() {
+  for (const auto& product : lease_products_) batch_leases_.try_emplace(product);
+  for (const auto& [product, total] : batch_leases_) {
+    leases_.with({product}).set(total.first);
+    units_.with({product}).set(total.second);
+    lease_products_.insert(product);
   }
   batch_leases_.clear();
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -46,9 +47,12 @@ class SeatMetrics {
   // Publishes the batch. Lease changes count only when it committed: a rolled back batch
   // changed nothing. `commands` is the number of requests it decided (0: a reclaim-only batch).
   void end_batch(bool committed, std::size_t commands, double commit_seconds, std::size_t waiting);
-  // Applies the lease changes gathered so far (end_batch does this for committed batches; start()
-  // after counting the stored leases).
+  // Applies the lease changes gathered so far (end_batch does this for committed batches).
   void publish_leases();
+  // Sets the lease gauges to the leases gathered so far taken as totals, every other product's
+  // to zero: after every stored lease was counted anew with lease_added() (at start, and on a
+  // shared database when leases left it without the seat path seeing them go).
+  void replace_leases();
   // One flush by the sync thread.
   void flushed(double seconds);
 
@@ -92,6 +96,7 @@ class SeatMetrics {
   std::map<std::tuple<Operation, std::string, std::string>, std::uint64_t> batch_denials_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> batch_leases_;  // leases, units
   metrics::HistogramTally batch_waits_;
+  std::set<std::string> lease_products_;  // the products whose lease gauges were ever changed
 };
 
 // "checkout", "heartbeat", ...: the operation label.

@@ -148,14 +148,29 @@ void SeatService::count_lease_change(const std::string& product, std::int64_t un
     metrics_->lease_removed(product, units);
 }
 
+void SeatService::recount_leases() {
+  if (!metrics_) return;
+  store_->for_each_lease([this](const storage::LeaseRecord& lease) {
+    count_lease_change(lease.product_code, lease.units, true);
+  });
+  metrics_->replace_leases();
+}
+
+void SeatService::notice_lease_purge(Batch& batch) {
+  const std::int64_t purge = store_->lease_purge();
+  if (purge == lease_purge_) return;
+  lease_purge_ = purge;
+  recount_leases();
+  for (const auto& [license, queue] : waiters_) batch.freed.insert(license);
+}
+
 void SeatService::start() {
+  // Read before the leases are counted, so a deletion in between is noticed by the first batch.
+  if (options_.shared_database) lease_purge_ = store_->lease_purge();
   if (metrics_) {
     metrics_->add_products(catalog_->codes());
     // The gauges count stored leases from here on, so they start from what is stored.
-    store_->for_each_lease([this](const storage::LeaseRecord& lease) {
-      count_lease_change(lease.product_code, lease.units, true);
-    });
-    metrics_->publish_leases();
+    recount_leases();
   }
   last_reading_ = clock_.read();
   next_reclaim_ms_ = last_reading_.unix_ms;
@@ -382,6 +397,7 @@ void SeatService::run_batch(std::vector<Pending>& work) {
       count_lease_change(lease.product_code, lease.units, false);
       batch.freed.insert(lease.license_id);
     }
+    if (options_.shared_database) notice_lease_purge(batch);
     // Before any decision of this batch, which reads the wall clock after the step.
     if (shift != 0) shift_lease_expiries(shift);
     for (; executed < work.size(); ++executed) {

@@ -132,6 +132,14 @@ class SeatService {
   void run_sync();
   void expire_waiters(Batch& batch);
   void count_lease_change(const std::string& product, std::int64_t units, bool added);
+  // Sets the lease gauges to the leases stored now.
+  void recount_leases();
+  // On a shared database no store keeps the leases in memory to hand back the ones an
+  // End-of-Life deletion removed (take_purged_leases()): the deletion, by this instance's admin
+  // worker or another instance's, shows only as the lease_purge counter moving. When it moved,
+  // the gauges are counted again from the database, and every waiter is retried, so that those
+  // of a deleted license are answered (end_of_life) now rather than at the next sweep.
+  void notice_lease_purge(Batch& batch);
   SteadyTime now_if_measured() const;
 
   std::unique_ptr<storage::SeatStore> store_;
@@ -155,6 +163,7 @@ class SeatService {
   std::int64_t unshifted_step_ms_ = 0;  // a wall-clock step not yet applied to stored expiries
   std::uint64_t batch_sequence_ = 0;
   std::int64_t parked_license_ = 0;  // where checkout() last queued a waiter
+  std::int64_t lease_purge_ = 0;     // the store's lease_purge() as last seen (shared database)
   std::thread thread_;
 
   // Group commit with the flush taken off the storage thread: committed batches wait here for

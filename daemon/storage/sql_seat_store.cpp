@@ -324,10 +324,11 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t lease_purge() override {
+    // Read at every batch's BEGIN by the seat service on a shared database: prepared once.
     return guarded("read lease purge counter", [&] {
-      std::int64_t value = 0;
-      *sql_ << "SELECT value FROM counters WHERE name = 'lease_purge'", soci::into(value);
-      return value;
+      purge_ = 0;
+      execute_single_row(st_->lease_purge);
+      return purge_;
     });
   }
 
@@ -520,6 +521,9 @@ class SqlSeatStore final : public SeatStore {
     finish_prepare(st_->license_generation,
                    "SELECT value FROM counters WHERE name = 'license_generation'");
 
+    st_->lease_purge.exchange(soci::into(purge_));
+    finish_prepare(st_->lease_purge, "SELECT value FROM counters WHERE name = 'lease_purge'");
+
     bind_lease_columns(st_->select_expired);
     st_->select_expired.exchange(soci::use(key_now_));
     st_->select_expired.exchange(soci::use(key_limit_));
@@ -569,6 +573,7 @@ class SqlSeatStore final : public SeatStore {
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;
   std::int64_t generation_ = 0;
+  std::int64_t purge_ = 0;
 
   // The prepared statements of one connection: made anew after a PostgreSQL reconnect, since
   // they belong to the connection they were prepared on. Declared after every variable they
@@ -585,7 +590,8 @@ class SqlSeatStore final : public SeatStore {
           set_lease_expiry(sql),
           delete_lease(sql),
           select_expired(sql),
-          license_generation(sql) {}
+          license_generation(sql),
+          lease_purge(sql) {}
     soci::statement lock_license;
     soci::statement find_license_by_code_hash;
     soci::statement find_license;
@@ -597,6 +603,7 @@ class SqlSeatStore final : public SeatStore {
     soci::statement delete_lease;
     soci::statement select_expired;
     soci::statement license_generation;
+    soci::statement lease_purge;
   };
   std::unique_ptr<Statements> st_;
 };

@@ -2,7 +2,8 @@
 // WAL, busy timeout, synchronous level, foreign keys; PostgreSQL: durable commits), with the
 // current schema, shared by the seat store and the domain store so their sessions agree; and
 // the SOCI error guard they share.
-// Included only by daemon/storage/*.cpp (it brings in SOCI).
+// Included only by daemon/storage/*.cpp and by tests that look into the database (it brings in
+// SOCI).
 #pragma once
 
 #include <soci/soci.h>

@@ -1,17 +1,49 @@
-// The admin API fixture: first run, server, authenticated calls.
+// The admin API fixture: the storage backend, first run, server, authenticated calls.
 #include "admin_fixture.hpp"
 
+#include <soci/soci.h>
+
 #include <boost/json/serialize.hpp>
+#include <fstream>
 #include <stdexcept>
 
 #include "domain/first_run.hpp"
 #include "storage/domain_store.hpp"
+#include "storage/sql_session.hpp"
 
 namespace lmp::test {
 namespace json = boost::json;
 
-void AdminApiTest::SetUp() {
+std::unique_ptr<soci::session> open_raw_session(const config::Storage& storage) {
+  // Through lmpd's own opening: the settings the daemon's sessions have (the SQLite busy timeout
+  // among them), and the schema is current already, so nothing migrates.
+  return storage.backend == "postgresql" ? storage::open_postgresql_session(storage)
+                                         : storage::open_sqlite_session(storage);
+}
+
+void write_cli_config(const std::filesystem::path& file, const config::Storage& storage) {
+  std::ofstream out(file);
+  if (storage.backend == "postgresql")
+    out << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \""
+        << storage.postgresql_connection << "\"\n";
+  else
+    out << "storage:\n  sqlite:\n    path: " << storage.sqlite_path << "\n";
+  out << "products:\n  - code: cad\n    name: CAD\n    family: software\n    unit: seats\n";
+}
+
+std::unique_ptr<soci::session> AdminApiTest::raw_session() const {
+  return open_raw_session(config_.storage);
+}
+
+void AdminApiTest::use_backend() {
   config_ = base_config(dir_.path());
+  if (!backend_.use(GetParam(), config_))
+    GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
+}
+
+void AdminApiTest::SetUp() {
+  use_backend();
+  if (IsSkipped()) return;
   seed();
   {
     auto store = storage::DomainStore::open(config_.storage);

@@ -1,22 +1,41 @@
-// An in-process lmpd with an initialised account tree, and a client that calls the admin API
-// through the real HTTP listener with a bearer token.
+// An in-process lmpd with an initialised account tree, on each storage backend, and a client that
+// calls the admin API through the real HTTP listener with a bearer token.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <boost/json/value.hpp>
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "support/http_client.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_server.hpp"
+
+namespace soci {
+class session;
+}
 
 namespace lmp::test {
 
-class AdminApiTest : public ::testing::Test {
+// A SOCI session on the database `storage` names (the SQLite file or the PostgreSQL database),
+// opened the way lmpd opens its own.
+std::unique_ptr<soci::session> open_raw_session(const config::Storage& storage);
+
+// Writes a config file for `lmpd admin` on the database `storage` names, with the product "cad".
+void write_cli_config(const std::filesystem::path& file, const config::Storage& storage);
+
+// The parameter names the storage backend: instantiate every fixture derived from this one with
+// INSTANTIATE_TEST_SUITE_P(Backends, Fixture, kStorageBackends, backend_name).
+class AdminApiTest : public ::testing::TestWithParam<std::string> {
  protected:
-  // Runs seed(), the first-run step, then starts the server.
+  // use_backend(), seed(), the first-run step, then starts the server. A fixture that overrides
+  // SetUp() and calls this one returns when it skipped or failed.
   void SetUp() override;
+  // Makes config_ the base config in dir_ pointed at the backend; skips the test when that
+  // backend has no server here.
+  void use_backend();
   // What a test puts in the database before the first-run step (nothing by default).
   virtual void seed() {}
 
@@ -39,7 +58,12 @@ class AdminApiTest : public ::testing::Test {
   };
   Credential make_user(const std::string& name, const std::string& home_field, std::int64_t id);
 
+  bool on_postgresql() const { return config_.storage.backend == "postgresql"; }
+  // A session of the test's own on the server's database, to look at what is stored.
+  std::unique_ptr<soci::session> raw_session() const;
+
   TempDir dir_;
+  StorageBackend backend_;  // outlives the server, which uses its database
   config::Config config_;
   std::string root_token_;
   std::unique_ptr<TestServer> server_;

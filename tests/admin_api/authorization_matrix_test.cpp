@@ -1,7 +1,7 @@
-// The authorization matrix: every admin endpoint called as the parent, an MSP, a reseller, a
-// customer of the MSP, a customer of the reseller (another partner) and without a token, each
-// answer checked exactly. Targets are objects in the MSP's subtree, so the reseller and its
-// customer show the 404 of "outside my subtree".
+// The authorization matrix, on each storage backend: every admin endpoint called as the parent,
+// an MSP, a reseller, a customer of the MSP, a customer of the reseller (another partner) and
+// without a token, each answer checked exactly. Targets are objects in the MSP's subtree, so the
+// reseller and its customer show the 404 of "outside my subtree".
 #include <boost/json/serialize.hpp>
 
 #include "admin_fixture.hpp"
@@ -19,6 +19,7 @@ class AuthorizationMatrix : public AdminApiTest {
  protected:
   void SetUp() override {
     AdminApiTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     msp_ = make_partner("msp-one", "msp");
     reseller_ = make_partner("reseller-one", "reseller");
     msp_customer_ = make_customer("msp-customer", msp_);
@@ -78,13 +79,15 @@ class AuthorizationMatrix : public AdminApiTest {
   std::array<std::string, kCallers> tokens_;
 };
 
+INSTANTIATE_TEST_SUITE_P(Backends, AuthorizationMatrix, kStorageBackends, backend_name);
+
 constexpr int A = 200, U = 401, F = 403, N = 404;
 
-TEST_F(AuthorizationMatrix, Me) {
+TEST_P(AuthorizationMatrix, Me) {
   check({"GET", "/v1/me", nullptr, {A, A, A, A, A, U}});
 }
 
-TEST_F(AuthorizationMatrix, Partners) {
+TEST_P(AuthorizationMatrix, Partners) {
   check({"POST", "/v1/partners", named("partner", {{"kind", "reseller"}}), {A, F, F, F, F, U}});
   check({"GET", "/v1/partners", nullptr, {A, F, F, F, F, U}});
   check({"GET", "/v1/partners/" + id(msp_), nullptr, {A, F, F, F, F, U}});
@@ -98,7 +101,7 @@ TEST_F(AuthorizationMatrix, Partners) {
          {A, F, F, F, F, U}});
 }
 
-TEST_F(AuthorizationMatrix, Customers) {
+TEST_P(AuthorizationMatrix, Customers) {
   check({"POST", "/v1/customers", named("customer"), {A, A, A, F, F, U}});
   check({"GET", "/v1/customers", nullptr, {A, A, A, A, A, U}});
   check({"GET", "/v1/customers/" + id(msp_customer_), nullptr, {A, A, N, A, N, U}});
@@ -109,7 +112,7 @@ TEST_F(AuthorizationMatrix, Customers) {
          {A, A, F, F, N, U}});
 }
 
-TEST_F(AuthorizationMatrix, UsersAndTokens) {
+TEST_P(AuthorizationMatrix, UsersAndTokens) {
   check({"POST", "/v1/users", named("user"), {A, A, A, A, A, U}});
   check({"POST",
          "/v1/users",
@@ -127,18 +130,18 @@ TEST_F(AuthorizationMatrix, UsersAndTokens) {
   }
 }
 
-TEST_F(AuthorizationMatrix, Audit) {
+TEST_P(AuthorizationMatrix, Audit) {
   check({"GET", "/v1/audit", nullptr, {A, A, A, A, A, U}});
   check({"GET", "/v1/audit?account=" + id(msp_), nullptr, {A, A, N, N, N, U}});
   check({"GET", "/v1/audit?customer=" + id(msp_customer_), nullptr, {A, A, N, A, N, U}});
 }
 
-TEST_F(AuthorizationMatrix, Branding) {
+TEST_P(AuthorizationMatrix, Branding) {
   check({"GET", "/v1/branding", nullptr, {A, A, A, A, A, U}});
   check({"PUT", "/v1/branding", fixed({{"display_name", "Ours"}}), {A, A, F, F, F, U}});
 }
 
-TEST_F(AuthorizationMatrix, Products) {
+TEST_P(AuthorizationMatrix, Products) {
   check({"GET", "/v1/products", nullptr, {A, A, A, A, A, U}});
   check({"GET", "/v1/products/cad", nullptr, {A, A, A, A, A, U}});
   check({"GET", "/v1/products/nope", nullptr, {N, N, N, N, N, U}});
@@ -148,7 +151,7 @@ TEST_F(AuthorizationMatrix, Products) {
   check({"POST", "/v1/products/agent/end-of-life", fixed(later), {A, F, F, F, F, U}});
 }
 
-TEST_F(AuthorizationMatrix, Licenses) {
+TEST_P(AuthorizationMatrix, Licenses) {
   auto new_license = [&](bool trial) {
     return id_of(ok(root_token_, "POST", "/v1/licenses",
                     {{"customer", msp_customer_},
@@ -187,6 +190,7 @@ class SellingMatrix : public AuthorizationMatrix {
  protected:
   void SetUp() override {
     AuthorizationMatrix::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     for (auto partner : {msp_, reseller_})
       ok(root_token_, "PUT", "/v1/partners/" + id(partner) + "/pools/cad", {{"units", 100000}});
     parent_plan_ = id_of(ok(root_token_, "POST", "/v1/plans", plan_body("parent-plan")));
@@ -218,7 +222,9 @@ class SellingMatrix : public AuthorizationMatrix {
   std::int64_t parent_plan_ = 0, msp_plan_ = 0;
 };
 
-TEST_F(SellingMatrix, Plans) {
+INSTANTIATE_TEST_SUITE_P(Backends, SellingMatrix, kStorageBackends, backend_name);
+
+TEST_P(SellingMatrix, Plans) {
   check({"POST", "/v1/plans", named("plan", plan_body("")), {A, A, F, F, F, U}});
   check({"GET", "/v1/plans", nullptr, {A, A, A, F, F, U}});
   check({"GET", "/v1/plans/" + id(msp_plan_), nullptr, {A, A, N, F, F, U}});
@@ -231,7 +237,7 @@ TEST_F(SellingMatrix, Plans) {
       {"PATCH", "/v1/plans/" + id(parent_plan_), fixed({{"period_days", 12}}), {A, F, F, F, F, U}});
 }
 
-TEST_F(SellingMatrix, Keys) {
+TEST_P(SellingMatrix, Keys) {
   check({"POST", "/v1/keys", fixed({{"plan", parent_plan_}, {"units", 1}}), {A, A, A, F, F, U}});
   check({"POST", "/v1/keys", fixed({{"plan", msp_plan_}, {"units", 1}}), {A, A, N, F, F, U}});
   check({"GET", "/v1/keys", nullptr, {A, A, A, F, F, U}});
@@ -253,7 +259,7 @@ TEST_F(SellingMatrix, Keys) {
              {F, F, F, A, A, A});
 }
 
-TEST_F(SellingMatrix, Pools) {
+TEST_P(SellingMatrix, Pools) {
   check({"PUT",
          "/v1/partners/" + id(msp_) + "/pools/cad",
          fixed({{"units", 200000}}),
@@ -266,7 +272,7 @@ TEST_F(SellingMatrix, Pools) {
          {N, F, F, F, F, U}});
 }
 
-TEST_F(AuthorizationMatrix, BadTokensAreRefusedAlike) {
+TEST_P(AuthorizationMatrix, BadTokensAreRefusedAlike) {
   for (const std::string& header :
        std::vector<std::string>{"Bearer lmp_0000000000000000000000000000000000000000", "Bearer ",
                                 "Basic YWRtaW46eA==", "bearer " + root_token_ + "x"}) {

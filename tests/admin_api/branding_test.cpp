@@ -1,5 +1,6 @@
-// Branding through the real HTTP listener: an account sets its own, and every caller reads the
-// branding in force for it, each field from the nearest account above that set it.
+// Branding through the real HTTP listener, on each storage backend: an account sets its own, and
+// every caller reads the branding in force for it, each field from the nearest account above that
+// set it.
 #include <gtest/gtest.h>
 
 #include "admin_fixture.hpp"
@@ -11,7 +12,9 @@ namespace json = boost::json;
 
 class BrandingTest : public AdminApiTest {};
 
-TEST_F(BrandingTest, CustomersSeeTheirPartnersBrandingOverTheParents) {
+INSTANTIATE_TEST_SUITE_P(Backends, BrandingTest, kStorageBackends, backend_name);
+
+TEST_P(BrandingTest, CustomersSeeTheirPartnersBrandingOverTheParents) {
   ok(root_token_, "PUT", "/v1/branding",
      {{"display_name", "Contoso Licensing"},
       {"support_email", "help@contoso.example"},
@@ -47,7 +50,7 @@ TEST_F(BrandingTest, CustomersSeeTheirPartnersBrandingOverTheParents) {
   EXPECT_EQ(audit.at("items").as_array().size(), 3u);
 }
 
-TEST_F(BrandingTest, RefusesMalformedFieldsAndCallersWithoutThePermission) {
+TEST_P(BrandingTest, RefusesMalformedFieldsAndCallersWithoutThePermission) {
   for (const auto& [field, value] :
        std::vector<std::pair<std::string, std::string>>{{"primary_color", "blue"},
                                                         {"primary_color", "#12345G"},

@@ -1,6 +1,7 @@
-// Selling through the admin API, over the real HTTP listener and a real database: service plans,
-// registration keys (issue, void, redeem into a working activation code), partner pools, the
-// once-only redeem under concurrency (SQLite and PostgreSQL), and the guessing limit.
+// Selling through the admin API, over the real HTTP listener, on each storage backend: service
+// plans, registration keys (issue, void, redeem into a working activation code), partner pools,
+// the once-only redeem under concurrency (on PostgreSQL through two instances), and the guessing
+// limit.
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
@@ -11,7 +12,6 @@
 #include "admin_fixture.hpp"
 #include "core/registration_key.hpp"
 #include "support/line_client.hpp"
-#include "support/scratch_postgres.hpp"
 
 namespace lmp::test {
 namespace {
@@ -105,9 +105,11 @@ class SellingTest : public AdminApiTest {
   }
 };
 
+INSTANTIATE_TEST_SUITE_P(Backends, SellingTest, kStorageBackends, backend_name);
+
 // A partner's direct licenses, and the units it adds to them later, come out of its pool too:
 // raising a license never gets round the pool.
-TEST_F(SellingTest, PartnersLicensesAndRaisedUnitsDrawFromThePool) {
+TEST_P(SellingTest, PartnersLicensesAndRaisedUnitsDrawFromThePool) {
   const auto msp = make_partner("Northwind", "msp");
   const auto token = make_user("northwind-admin", "account", msp).token;
   const auto customer = make_customer("Tradewinds", msp);
@@ -128,7 +130,7 @@ TEST_F(SellingTest, PartnersLicensesAndRaisedUnitsDrawFromThePool) {
   EXPECT_EQ(ok(root_token_, "PUT", units, {{"units", 50}}).at("units"), 50);
 }
 
-TEST_F(SellingTest, PlansHaveUniqueNamesTheProductsUnitAndAFixedTrialFlag) {
+TEST_P(SellingTest, PlansHaveUniqueNamesTheProductsUnitAndAFixedTrialFlag) {
   auto plan =
       ok(root_token_, "POST", "/v1/plans",
          {{"name", "agent-trial"}, {"product", "agent"}, {"trial", true}, {"period_days", 14}});
@@ -166,7 +168,7 @@ TEST_F(SellingTest, PlansHaveUniqueNamesTheProductsUnitAndAFixedTrialFlag) {
   EXPECT_EQ(ok(root_token_, "GET", "/v1/plans?product=cad").at("items").as_array().size(), 0u);
 }
 
-TEST_F(SellingTest, PartnersSeeTheParentsPlansAndTheirOwnButNotTheirSiblings) {
+TEST_P(SellingTest, PartnersSeeTheParentsPlansAndTheirOwnButNotTheirSiblings) {
   const auto msp = make_partner("msp", "msp");
   const auto other = make_partner("other-msp", "msp");
   auto msp_token = make_user("msp-admin", "account", msp).token;
@@ -186,7 +188,7 @@ TEST_F(SellingTest, PartnersSeeTheParentsPlansAndTheirOwnButNotTheirSiblings) {
             5);
 }
 
-TEST_F(SellingTest, EndOfSaleMakesPlansReadOnlyAndEndOfLifeRemovesThem) {
+TEST_P(SellingTest, EndOfSaleMakesPlansReadOnlyAndEndOfLifeRemovesThem) {
   const auto plan = make_plan(root_token_, "expiring-plan", "expiring");
   auto early_key = issue(root_token_, plan, 1);
   const std::string path = "/v1/plans/" + std::to_string(plan);
@@ -208,7 +210,7 @@ TEST_F(SellingTest, EndOfSaleMakesPlansReadOnlyAndEndOfLifeRemovesThem) {
   EXPECT_EQ(redeem(text_of(early_key[0]), "early-buyer").status, 200);
 }
 
-TEST_F(SellingTest, EndOfLifeRefusesRedeemAndHidesThePlan) {
+TEST_P(SellingTest, EndOfLifeRefusesRedeemAndHidesThePlan) {
   const auto plan = make_plan(root_token_, "expiring-plan", "expiring");
   auto key = issue(root_token_, plan, 2);
   server_->advance_seconds(3 * kDay + 1);
@@ -219,7 +221,7 @@ TEST_F(SellingTest, EndOfLifeRefusesRedeemAndHidesThePlan) {
   EXPECT_EQ(refused.error_code(), "end_of_life");
 }
 
-TEST_F(SellingTest, AnIssuedKeyIsWellFormedShownOnceAndItsCheckCharacterIsChecked) {
+TEST_P(SellingTest, AnIssuedKeyIsWellFormedShownOnceAndItsCheckCharacterIsChecked) {
   const auto plan = make_plan(root_token_, "cad-plan");
   auto keys = issue(root_token_, plan, 3, 2);
   ASSERT_EQ(keys.size(), 2u);
@@ -253,7 +255,7 @@ TEST_F(SellingTest, AnIssuedKeyIsWellFormedShownOnceAndItsCheckCharacterIsChecke
   EXPECT_EQ(unknown.error_code(), "key_unknown");
 }
 
-TEST_F(SellingTest, RedeemCreatesTheCustomerAndALicenseWhoseCodeChecksOut) {
+TEST_P(SellingTest, RedeemCreatesTheCustomerAndALicenseWhoseCodeChecksOut) {
   const auto plan = make_plan(root_token_, "cad-plan");
   const std::string key = text_of(issue(root_token_, plan, 4)[0]);
   // Lowercase and without hyphens, as people type.
@@ -309,7 +311,7 @@ TEST_F(SellingTest, RedeemCreatesTheCustomerAndALicenseWhoseCodeChecksOut) {
   EXPECT_EQ(disabled.error_code(), "customer_disabled");
 }
 
-TEST_F(SellingTest, AVoidedKeyCannotBeRedeemed) {
+TEST_P(SellingTest, AVoidedKeyCannotBeRedeemed) {
   const auto plan = make_plan(root_token_, "cad-plan");
   auto key = issue(root_token_, plan, 1)[0];
   const std::string path = "/v1/keys/" + std::to_string(id_of(key)) + "/void";
@@ -322,35 +324,11 @@ TEST_F(SellingTest, AVoidedKeyCannotBeRedeemed) {
   EXPECT_EQ(refused.error_code(), "key_voided");
 }
 
-TEST_F(SellingTest, ConcurrentRedeemsOfOneKeyHaveExactlyOneWinner) {
-  expect_one_winner(false);
+TEST_P(SellingTest, ConcurrentRedeemsOfOneKeyHaveExactlyOneWinner) {
+  expect_one_winner(on_postgresql());
 }
 
-class SellingOnPostgresTest : public SellingTest {
- protected:
-  void SetUp() override {
-    if (ScratchPostgres::server() == nullptr)
-      GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
-    database_ = std::make_unique<ScratchPostgres>();
-    SellingTest::SetUp();
-  }
-  void seed() override {
-    SellingTest::seed();
-    config_.storage.backend = "postgresql";
-    config_.storage.postgresql_connection = database_->connection();
-  }
-  void TearDown() override {
-    server_.reset();
-    database_.reset();
-  }
-  std::unique_ptr<ScratchPostgres> database_;
-};
-
-TEST_F(SellingOnPostgresTest, ConcurrentRedeemsOfOneKeyHaveExactlyOneWinner) {
-  expect_one_winner(true);
-}
-
-TEST_F(SellingTest, GuessingKeysIsRateLimitedPerAddress) {
+TEST_P(SellingTest, GuessingKeysIsRateLimitedPerAddress) {
   const int burst = config_.limits.invalid_code_burst;
   for (int i = 0; i < burst; ++i) {
     auto reply = redeem(registration_key::format(registration_key::generate("CA")), "guess");
@@ -366,7 +344,7 @@ TEST_F(SellingTest, GuessingKeysIsRateLimitedPerAddress) {
   EXPECT_EQ(status_of(client.request("CHECKOUT code=00000-00000-00000-00000")), "rate_limited");
 }
 
-TEST_F(SellingTest, PartnerPoolsBoundIssuingAndVoidingGivesUnitsBack) {
+TEST_P(SellingTest, PartnerPoolsBoundIssuingAndVoidingGivesUnitsBack) {
   const auto msp = make_partner("msp", "msp");
   auto msp_token = make_user("msp-admin", "account", msp).token;
   const auto plan = make_plan(root_token_, "cad-plan");
@@ -404,7 +382,7 @@ TEST_F(SellingTest, PartnerPoolsBoundIssuingAndVoidingGivesUnitsBack) {
 
 // The issue's user story: the MSP sells a key, a new customer redeems it and checks a seat out;
 // the reseller sees neither the MSP's customer nor its key.
-TEST_F(SellingTest, AnMspsKeyBecomesACustomersWorkingLicense) {
+TEST_P(SellingTest, AnMspsKeyBecomesACustomersWorkingLicense) {
   const auto msp = make_partner("msp", "msp");
   const auto reseller = make_partner("reseller", "reseller");
   auto msp_token = make_user("msp-admin", "account", msp).token;

@@ -1,6 +1,6 @@
-// The lmpctl executable against a real lmpd: tables and --json, writes, the precedence of flag,
-// environment and config file, config file errors, exit statuses of refusals and of no answer,
-// the `api` escape hatch, paging with --all, and the seat commands.
+// The lmpctl executable against a real lmpd, on each storage backend: tables and --json, writes,
+// the precedence of flag, environment and config file, config file errors, exit statuses of
+// refusals and of no answer, the `api` escape hatch, paging with --all, and the seat commands.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -78,10 +78,12 @@ class LmpctlTest : public AdminApiTest {
   }
 };
 
+INSTANTIATE_TEST_SUITE_P(Backends, LmpctlTest, kStorageBackends, backend_name);
+
 constexpr auto kOwnerOnly =
     std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
 
-TEST_F(LmpctlTest, ListsAsATableAndAsTheServersJson) {
+TEST_P(LmpctlTest, ListsAsATableAndAsTheServersJson) {
   make_partner("Fabrikam", "msp");
   make_partner("Tailspin", "reseller");
   auto table = root({"partners", "list"});
@@ -102,7 +104,7 @@ TEST_F(LmpctlTest, ListsAsATableAndAsTheServersJson) {
 
 // Licenses and products: a license made, renewed, converted and cut below its units through
 // lmpctl, each answer what the API holds; booleans and renamed fields reach the body.
-TEST_F(LmpctlTest, LicensesAndProducts) {
+TEST_P(LmpctlTest, LicensesAndProducts) {
   const auto customer = make_customer("Contoso", 0);
   auto made = root_json({"licenses", "create", "--customer", std::to_string(customer), "--product",
                          "cad", "--units", "5", "--days", "30", "--trial", "true", "--grace-days",
@@ -137,7 +139,7 @@ TEST_F(LmpctlTest, LicensesAndProducts) {
 // issued as the MSP, redeemed by a new customer without a token, a seat checked out with the
 // resulting code, End of Life refusing it and deleting the license; the reseller never sees the
 // MSP's customer or key.
-TEST_F(LmpctlTest, TheSellingStoryFromPartnerToEndOfLife) {
+TEST_P(LmpctlTest, TheSellingStoryFromPartnerToEndOfLife) {
   const auto msp = root_json({"partners", "create", "--name", "Fabrikam", "--kind", "msp"});
   const auto reseller =
       root_json({"partners", "create", "--name", "Tailspin", "--kind", "reseller"});
@@ -196,7 +198,7 @@ TEST_F(LmpctlTest, TheSellingStoryFromPartnerToEndOfLife) {
   EXPECT_TRUE(licenses.at("items").as_array().empty()) << licenses;
 }
 
-TEST_F(LmpctlTest, GetsOneObjectAsKeyValueLinesAndAsJson) {
+TEST_P(LmpctlTest, GetsOneObjectAsKeyValueLinesAndAsJson) {
   const auto id = make_customer("Acme", 0);
   auto shown = root({"customers", "get", std::to_string(id)});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
@@ -218,7 +220,7 @@ TEST_F(LmpctlTest, GetsOneObjectAsKeyValueLinesAndAsJson) {
   EXPECT_EQ(value_of(me.out, "account.parent"), "-") << me.out;
 }
 
-TEST_F(LmpctlTest, CreatesPartnersAndCustomersAndDisablesAndEnablesThem) {
+TEST_P(LmpctlTest, CreatesPartnersAndCustomersAndDisablesAndEnablesThem) {
   auto partner = root_json({"partners", "create", "--name", "Fabrikam", "--kind", "msp"});
   EXPECT_EQ(partner.at("kind"), "msp");
   const std::string partner_id = std::to_string(id_of(partner));
@@ -246,7 +248,7 @@ TEST_F(LmpctlTest, CreatesPartnersAndCustomersAndDisablesAndEnablesThem) {
   EXPECT_NE(lines[1].find("partner.cancel  account:" + partner_id), std::string::npos) << lines[1];
 }
 
-TEST_F(LmpctlTest, UsersAndTokens) {
+TEST_P(LmpctlTest, UsersAndTokens) {
   auto made = root_json({"users", "create", "--name", "ops"});
   const std::string user = std::to_string(id_of(made.at("user")));
   const std::string first_token(made.at("token").at("token").as_string());
@@ -264,7 +266,7 @@ TEST_F(LmpctlTest, UsersAndTokens) {
   EXPECT_NE(refused.err.find("unauthorized"), std::string::npos) << refused.err;
 }
 
-TEST_F(LmpctlTest, TheFlagBeatsTheEnvironmentWhichBeatsTheConfigFile) {
+TEST_P(LmpctlTest, TheFlagBeatsTheEnvironmentWhichBeatsTheConfigFile) {
   auto from_flag = make_user("from-flag", "account", 1);
   auto from_env = make_user("from-env", "account", 1);
   auto from_file = make_user("from-file", "account", 1);
@@ -291,7 +293,7 @@ TEST_F(LmpctlTest, TheFlagBeatsTheEnvironmentWhichBeatsTheConfigFile) {
   EXPECT_EQ(who({"--config", other.string(), "me", "--json"}, {}), "from-env");
 }
 
-TEST_F(LmpctlTest, ConfigFileErrorsNameTheirPlace) {
+TEST_P(LmpctlTest, ConfigFileErrorsNameTheirPlace) {
   auto unknown = write_config("server: " + server() + "\ntokn: abc\n", kOwnerOnly);
   auto r = lmpctl({"--config", unknown.string(), "me"});
   EXPECT_EQ(r.exit_code, 2);
@@ -323,7 +325,7 @@ TEST_F(LmpctlTest, ConfigFileErrorsNameTheirPlace) {
   EXPECT_NE(r.err.find("cannot read the config file"), std::string::npos) << r.err;
 }
 
-TEST_F(LmpctlTest, RefusalsExitOneWithTheApisErrorCode) {
+TEST_P(LmpctlTest, RefusalsExitOneWithTheApisErrorCode) {
   auto missing = root({"partners", "get", "999"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_EQ(missing.err, "lmpctl: not_found: no such partner (HTTP 404)\n");
@@ -341,7 +343,7 @@ TEST_F(LmpctlTest, RefusalsExitOneWithTheApisErrorCode) {
   EXPECT_EQ(taken.err.rfind("lmpctl: name_taken: ", 0), 0u) << taken.err;
 }
 
-TEST_F(LmpctlTest, UsageErrorsExitTwo) {
+TEST_P(LmpctlTest, UsageErrorsExitTwo) {
   EXPECT_EQ(root({"partners", "frobnicate"}).exit_code, 2);
   EXPECT_EQ(root({"partners", "get", "two"}).exit_code, 2);
   EXPECT_EQ(root({"partners", "create", "--name", "x"}).exit_code, 2);
@@ -376,7 +378,9 @@ class LmpctlTlsTest : public LmpctlTest {
   std::unique_ptr<TestCa> ca_, other_ca_;
 };
 
-TEST_F(LmpctlTlsTest, SpeaksHttpsWithTheServersCertificateVerified) {
+INSTANTIATE_TEST_SUITE_P(Backends, LmpctlTlsTest, kStorageBackends, backend_name);
+
+TEST_P(LmpctlTlsTest, SpeaksHttpsWithTheServersCertificateVerified) {
   auto me = lmpctl({"--server", https_server(), "--token", root_token_, "--ca-file",
                     ca_->certificate().string(), "--json", "me"});
   ASSERT_EQ(me.exit_code, 0) << me.err;
@@ -403,7 +407,7 @@ TEST_F(LmpctlTlsTest, SpeaksHttpsWithTheServersCertificateVerified) {
   EXPECT_EQ(plain.exit_code, 3) << plain.out;
 }
 
-TEST_F(LmpctlTest, NoServerExitsThree) {
+TEST_P(LmpctlTest, NoServerExitsThree) {
   auto refused = lmpctl({"--server", "127.0.0.1:" + std::to_string(unused_port()), "health"});
   EXPECT_EQ(refused.exit_code, 3);
   EXPECT_NE(refused.err.find("cannot connect to 127.0.0.1:"), std::string::npos) << refused.err;
@@ -425,7 +429,7 @@ TEST_F(LmpctlTest, NoServerExitsThree) {
   EXPECT_NE(silent.err.find("within 1 s (timed out"), std::string::npos) << silent.err;
 }
 
-TEST_F(LmpctlTest, TheApiEscapeHatchReachesAnyEndpoint) {
+TEST_P(LmpctlTest, TheApiEscapeHatchReachesAnyEndpoint) {
   auto me = root({"api", "GET", "/v1/me", "--json"});
   ASSERT_EQ(me.exit_code, 0) << me.err;
   EXPECT_EQ(json::parse(me.out).at("user").at("name"), "admin");
@@ -452,7 +456,7 @@ TEST_F(LmpctlTest, TheApiEscapeHatchReachesAnyEndpoint) {
   EXPECT_EQ(root({"api", "POST", "/v1/customers", "--data", "[1]"}).exit_code, 2);
 }
 
-TEST_F(LmpctlTest, AllFollowsNextOverEveryPage) {
+TEST_P(LmpctlTest, AllFollowsNextOverEveryPage) {
   for (const char* name : {"c1", "c2", "c3", "c4", "c5"}) make_customer(name, 0);
   auto first = root({"customers", "list", "--limit", "2"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -477,7 +481,9 @@ class LmpctlSeatTest : public LmpctlTest {
   std::string code_;
 };
 
-TEST_F(LmpctlSeatTest, SeatCommandsNeedNoToken) {
+INSTANTIATE_TEST_SUITE_P(Backends, LmpctlSeatTest, kStorageBackends, backend_name);
+
+TEST_P(LmpctlSeatTest, SeatCommandsNeedNoToken) {
   const std::vector<std::string> base = {"--server", server()};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), base.begin(), base.end());
