@@ -134,15 +134,20 @@ run_one() { # round instances connections pipeline
   for ((i = 2; i <= n; i++)); do ports+=",${seat_port[i]}"; done
   local watch=(--pid "postgres=$pg_pid")
   for ((i = 1; i <= n; i++)); do watch+=(--pid "lmpd$i=${instance_pid[i]}"); done
-  local before after
+  local before after tables
   before=$(psql_lmpd "SELECT count(*) FROM leases")
   if measure_run "$name" watch --target lmpd --host 127.0.0.1 --port "$ports" --code "$code" \
     --connections "$c" --pipeline "$p" --duration "$duration" --warmup "$warmup" \
     --threads "$client_threads"; then
     # Correctness: every lease the run took was given back, whichever instance it went through.
     after=$(psql_lmpd "SELECT count(*) FROM leases")
-    printf '{"leases_before": %s, "leases_after": %s, "leases_left": %s}\n' \
-      "$before" "$after" "$((after - before))" >"$out/$name.db.json"
+    # And the state of the tables, which the throughput of a long run depends on.
+    tables=$(psql_lmpd "SELECT json_object_agg(relname, json_build_object('live', n_live_tup,
+      'dead', n_dead_tup, 'autovacuums', autovacuum_count, 'bytes',
+      pg_total_relation_size(relid))) FROM pg_stat_user_tables
+      WHERE relname IN ('leases', 'licenses')")
+    printf '{"leases_before": %s, "leases_after": %s, "leases_left": %s, "tables": %s}\n' \
+      "$before" "$after" "$((after - before))" "${tables:-null}" >"$out/$name.db.json"
     "$py" - "$out/$name.json" "$out/$name.sys.json" "$out/$name.db.json" <<'EOF'
 import json, sys
 r, s, db = (json.load(open(p)) for p in sys.argv[1:4])

@@ -69,6 +69,13 @@ def lmpd_cpu(sys_json):
     return sum(v for k, v in sys_json["cpu_pct"].items() if k.startswith("lmpd"))
 
 
+def per_op(cpu_pct, run):
+    """CPU µs per operation: % of one core over the client's whole run (warm-up included) over
+    the measured rate, which the warm-up ran at too."""
+    rate = run["report"]["ops_per_sec"]
+    return cpu_pct / 100 * 1e6 / rate if rate else None
+
+
 def error_text(s, key):
     total = {}
     for run in s.runs[key].values():
@@ -83,8 +90,8 @@ def error_text(s, key):
 def table(s):
     lines = ["| instances | conns | pipeline | ops/s | vs 1 instance | p50 µs | p99 µs | errors "
              "| leases left | lmpd CPU % (per instance) | PostgreSQL CPU % | client CPU % "
-             "| others % | disk writes/s |",
-             "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "| others % | disk writes/s | CPU µs per op: lmpd · PostgreSQL |",
+             "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for key in s.keys:
         n = key[0]
         per_instance = " · ".join(
@@ -105,6 +112,8 @@ def table(s):
             fmt_num(s.med(key, lambda r: r["sys"]["client_cpu_pct"])),
             fmt_num(s.med(key, lambda r: r["sys"]["other_busy_pct"])),
             fmt_num(s.med(key, lambda r: r["sys"]["disk"]["writes_per_s"])),
+            fmt_num(s.med(key, lambda r: per_op(lmpd_cpu(r["sys"]), r)))
+            + " · " + fmt_num(s.med(key, lambda r: per_op(r["sys"]["cpu_pct"]["postgres"], r))),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
