@@ -8,42 +8,21 @@
 # mean times: what an unpipelined run pays per batch rather than per request.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$repo/build-bench-release}" && pwd)
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
+build_dir=$(cd "${1:-$repo/build-bench-release}" && pwd)
 conns=${2:-16}
 depth=${3:-32}
 seconds=${4:-5}
-lmpd=$build/daemon/lmpd
+lmpd_bin=$build_dir/daemon/lmpd
 work=$(mktemp -d /var/tmp/lmp-cpu.XXXXXX)
 pid=
 # KEEP=1 keeps the folder (database, WAL, log) for a look afterwards.
 trap '[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/lmpd.yaml" <<YAML
-listeners:
-  seat:
-    address: 127.0.0.1
-    port: $port
-  admin:
-    address: 127.0.0.1
-    port: 0
-storage:
-  backend: sqlite
-  sqlite:
-    path: $work/lmpd.db
-    synchronous: full
-plugins:
-  directory: $build/plugins
-products:
-  - code: bench
-    name: Benchmark seats
-    family: software
-    unit: seats
-    settings:
-      lease_seconds: 3600
-YAML
-code=$("$lmpd" admin --config "$work/lmpd.yaml" create-license --customer bench --product bench \
-  --units 1000000 --days 30 2>/dev/null | sed -n 's/^activation code: //p')
-"$lmpd" --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
+port=$(free_port)
+write_lmpd_config "$work/lmpd.yaml" "$port" 3600 sqlite "$work/lmpd.db" 0
+code=$(create_license "$work/lmpd.yaml" 1000000)
+"$lmpd_bin" --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
 pid=$!
 python3 "$repo/bench/probe.py" ping --port "$port" --timeout 5 >/dev/null || { cat "$work/lmpd.log" >&2; exit 1; }
 admin=$(sed -n 's/.*event=listening listener=admin .* port=\([0-9]*\).*/\1/p' "$work/lmpd.log")
@@ -55,12 +34,12 @@ ticks() {
 }
 scrape() { curl -s "http://127.0.0.1:$admin/metrics" | grep -E '^lmp_(commit_batch_size|commit_duration_seconds|flush_duration_seconds|request_duration_seconds)_(sum|count)' |
   sed 's/{[^}]*}//' | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }'; }
-"$build/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" --code "$code" \
+"$build_dir/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" --code "$code" \
   --connections "$conns" --pipeline "$depth" --duration 1 --warmup 0 >/dev/null
 ticks >"$work/before"
 scrape >"$work/metrics.before"
 awk '/^write_bytes/ {print $2}' "/proc/$pid/io" >"$work/io.before"
-"$build/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" --code "$code" \
+"$build_dir/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" --code "$code" \
   --connections "$conns" --pipeline "$depth" --duration "$seconds" --warmup 0 \
   --json "$work/run.json" >/dev/null
 ticks >"$work/after"

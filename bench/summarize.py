@@ -39,18 +39,28 @@ def load_json(path):
         return json.load(f)
 
 
+def run_files(folder, name_pattern, parts=("sys",)):
+    """Yields (match, run) for each run report in folder whose file name matches name_pattern;
+    run holds "report" and, for each of parts, the JSON of <stem>.<part>.json ({} if absent)."""
+    for path in sorted(glob.glob(os.path.join(folder, "r*.json"))):
+        match = name_pattern.match(os.path.basename(path))
+        if not match:
+            continue
+        stem = path[:-len(".json")]
+        run = {"report": load_json(path)}
+        for part in parts:
+            part_path = f"{stem}.{part}.json"
+            run[part] = load_json(part_path) if os.path.exists(part_path) else {}
+        yield match, run
+
+
 def load_runs(folder):
     """{(target, connections, pipeline): {round: {"report": ..., "sys": ...}}}"""
     runs = {}
-    for path in sorted(glob.glob(os.path.join(folder, "r*-*.json"))):
-        match = RUN_NAME.match(os.path.basename(path))
-        if not match:
-            continue
-        report = load_json(path)
-        sys_path = path[:-len(".json")] + ".sys.json"
-        stats = load_json(sys_path) if os.path.exists(sys_path) else {}
+    for match, run in run_files(folder, RUN_NAME):
+        report = run["report"]
         key = (report["target"], int(report["connections"]), int(report["pipeline"]))
-        runs.setdefault(key, {})[int(match.group(1))] = {"report": report, "sys": stats}
+        runs.setdefault(key, {})[int(match.group(1))] = run
     return runs
 
 
@@ -225,28 +235,47 @@ def goal_rows(s, mem):
     return ["| goal | measured | verdict |", "|---|---|---|"] + rows
 
 
+def title_lines(title, folder, meta):
+    return [f"# {title} {os.path.basename(os.path.abspath(folder))}", "",
+            f"- command: `{meta.get('command', '?').strip()}`"]
+
+
+def version_start(meta):
+    return (f"- {meta.get('lmpd_version', 'lmpd ?')} at commit {meta.get('git_commit', '?')}"
+            + (" with uncommitted changes" if meta.get("git_dirty", "0") != "0" else ""))
+
+
+def machine_line(meta):
+    machine = meta.get("machine", {})
+    return (f"- machine: {machine.get('cpus')} CPUs ({machine.get('cpu_model')}), "
+            f"{machine.get('memory_gib')} GiB, kernel {machine.get('kernel')}, "
+            f"{machine.get('os')}; data on {machine.get('filesystem')} on "
+            f"{machine.get('disk')}; fdatasync of one 8 kB write: "
+            f"{fmt_num(float(meta.get('fdatasync_per_s') or 0))}/s (pg_test_fsync)")
+
+
+def other_busy_pct(runs):
+    """The other_busy_pct of every run of {key: {round: run}} that has one."""
+    busy = [r["sys"].get("other_busy_pct") for by_round in runs.values()
+            for r in by_round.values()]
+    return [b for b in busy if b is not None]
+
+
 def markdown(s, mem, plot_name):
     meta = s.meta
     machine = meta.get("machine", {})
-    out = [f"# Benchmark run {os.path.basename(os.path.abspath(s.folder))}", ""]
-    out.append(f"- command: `{meta.get('command', '?').strip()}`")
-    out.append(f"- {meta.get('lmpd_version', 'lmpd ?')} at commit {meta.get('git_commit', '?')}"
-               + (" with uncommitted changes" if meta.get("git_dirty", "0") != "0" else "")
+    out = title_lines("Benchmark run", s.folder, meta)
+    out.append(version_start(meta)
                + f"; Redis {meta.get('redis_version', '?').removeprefix('v=')}; "
                + meta.get("postgres_version", "?").replace("postgres (PostgreSQL)", "PostgreSQL"))
-    out.append(f"- machine: {machine.get('cpus')} CPUs ({machine.get('cpu_model')}), "
-               f"{machine.get('memory_gib')} GiB, kernel {machine.get('kernel')}, "
-               f"{machine.get('os')}; data on {machine.get('filesystem')} on "
-               f"{machine.get('disk')}; fdatasync of one 8 kB write: "
-               f"{fmt_num(float(meta.get('fdatasync_per_s') or 0))}/s (pg_test_fsync)")
+    out.append(machine_line(meta))
     rounds = s.rounds()
     out.append(f"- {rounds} interleaved round{'s' if rounds != 1 else ''} of "
                f"{meta.get('duration_s')} s per run after "
                f"{meta.get('warmup_s')} s of warm-up; load client with "
                f"{meta.get('client_threads')} thread(s) on the same machine; "
                f"date {meta.get('date_utc')}")
-    busy = [r["sys"].get("other_busy_pct") for runs in s.runs.values() for r in runs.values()]
-    busy = [b for b in busy if b is not None]
+    busy = other_busy_pct(s.runs)
     if busy:
         cpus = machine.get("cpus") or 1
         out.append(f"- other processes on the machine used a median {median(busy):.0f}% "

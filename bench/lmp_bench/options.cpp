@@ -59,29 +59,52 @@ Target parse_target(std::string_view text) {
                  "' (lmpd, echo, redis or postgres)"};
 }
 
-std::vector<Op> parse_mix(std::string_view text) {
-  std::vector<Op> mix;
+// Cuts a comma-separated list; an empty element (",," or a trailing comma) is refused, naming
+// `what` and the whole list.
+std::vector<std::string_view> split_list(std::string_view flag, std::string_view text,
+                                         std::string_view what) {
+  std::vector<std::string_view> items;
   std::size_t start = 0;
   while (true) {
     std::size_t comma = text.find(',', start);
     std::string_view item = text.substr(
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (item.empty()) {
+      throw ArgError{std::string(flag) + ": empty " + std::string(what) + " in '" +
+                     std::string(text) + "'"};
+    }
+    items.push_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+std::vector<Op> parse_mix(std::string_view flag, std::string_view text) {
+  std::vector<Op> mix;
+  for (std::string_view item : split_list(flag, text, "operation")) {
     if (item == "checkout") {
       mix.push_back(Op::checkout);
     } else if (item == "heartbeat") {
       mix.push_back(Op::heartbeat);
     } else if (item == "checkin") {
       mix.push_back(Op::checkin);
-    } else if (item.empty()) {
-      throw ArgError{"--mix: empty operation in '" + std::string(text) + "'"};
     } else {
-      throw ArgError{"--mix: unknown operation '" + std::string(item) +
+      throw ArgError{std::string(flag) + ": unknown operation '" + std::string(item) +
                      "' (checkout, heartbeat or checkin)"};
     }
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
   }
   return mix;
+}
+
+// One port, or several on the same host: "7001,7002,7003". Each element is checked on its own,
+// so an error names the bad one.
+std::vector<std::uint16_t> parse_ports(std::string_view flag, std::string_view text) {
+  std::vector<std::uint16_t> ports;
+  for (std::string_view item : split_list(flag, text, "port")) {
+    ports.push_back(parse_int<std::uint16_t>(flag, item, 1, 65535));
+  }
+  return ports;
 }
 
 Options parse_or_throw(const std::vector<std::string>& args, bool& help) {
@@ -102,7 +125,9 @@ Options parse_or_throw(const std::vector<std::string>& args, bool& help) {
        }},
       {"--port",
        [&](auto f, auto v) {
-         o.port = parse_int<std::uint16_t>(f, v, 1, 65535);
+         o.ports = parse_ports(f, v);
+         o.port = o.ports.front();
+         if (o.ports.size() == 1) o.ports.clear();
          have_port = true;
        }},
       {"--pg", [&](auto, auto v) { o.pg_conninfo = v; }},
@@ -110,7 +135,7 @@ Options parse_or_throw(const std::vector<std::string>& args, bool& help) {
       {"--pipeline", [&](auto f, auto v) { o.pipeline = parse_int<int>(f, v, 1, 4096); }},
       {"--duration", [&](auto f, auto v) { o.duration_s = parse_seconds(f, v, 0, false, 86400); }},
       {"--warmup", [&](auto f, auto v) { o.warmup_s = parse_seconds(f, v, 0, true, 3600); }},
-      {"--mix", [&](auto, auto v) { o.mix = parse_mix(v); }},
+      {"--mix", [&](auto f, auto v) { o.mix = parse_mix(f, v); }},
       {"--code",
        [&](auto f, auto v) {
          if (v.empty()) throw ArgError{std::string(f) + ": empty activation code"};
@@ -157,6 +182,17 @@ Options parse_or_throw(const std::vector<std::string>& args, bool& help) {
   }
   if (o.target == Target::echo && o.code.empty()) o.code = "ECHO-BENCH";
   if (!have_port) o.port = default_port(o.target);
+  if (!o.ports.empty()) {
+    // Redis loads its seat scripts on one server, and PostgreSQL takes its server from --pg.
+    if (o.target != Target::lmpd && o.target != Target::echo) {
+      throw ArgError{"--port: a list of ports works with --target lmpd or echo only"};
+    }
+    if (o.ports.size() > static_cast<std::size_t>(o.connections)) {
+      throw ArgError{"--port: " + std::to_string(o.ports.size()) + " ports but " +
+                     std::to_string(o.connections) +
+                     " connections: every port needs at least one connection"};
+    }
+  }
   return o;
 }
 
@@ -176,7 +212,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
 std::string usage() {
   return R"(usage: lmp-bench --target lmpd|echo|redis|postgres [options]
   --host HOST           server address (default 127.0.0.1; not used by postgres)
-  --port N              lmpd 27400, echo 27499, redis 6379 by default
+  --port N[,N...]       lmpd 27400, echo 27499, redis 6379 by default; lmpd and echo take a
+                        list (servers on the same host): connection i goes to port i % count
   --pg CONNINFO         libpq conninfo for --target postgres
   --connections N       TCP connections (default 16)
   --pipeline N          requests in flight per connection (default 1)
@@ -230,6 +267,11 @@ std::string_view op_name(Op op) {
       return "checkin";
   }
   return "?";
+}
+
+std::vector<std::uint16_t> target_ports(const Options& options) {
+  if (options.ports.empty()) return {options.port};
+  return options.ports;
 }
 
 std::string mix_text(const std::vector<Op>& mix) {

@@ -16,7 +16,11 @@ enum class Op : std::uint8_t { checkout, heartbeat, checkin };
 struct Options {
   Target target = Target::lmpd;
   std::string host = "127.0.0.1";
-  std::uint16_t port = 0;   // the target's default port unless --port was given
+  std::uint16_t port = 0;  // the target's default port unless --port was given; the first
+                           // of `ports` when it lists several
+  // Every port of --port 7001,7002,... on the same host, in order: connection i goes to
+  // ports[i % ports.size()]. Empty: `port` alone (lmpd and echo only take several).
+  std::vector<std::uint16_t> ports;
   std::string pg_conninfo;  // libpq conninfo; empty: libpq's defaults (PGHOST, ...)
   int connections = 16;
   int pipeline = 1;  // slots (requests in flight) per connection
@@ -43,5 +47,7 @@ std::uint16_t default_port(Target target);
 std::string_view target_name(Target target);
 std::string_view op_name(Op op);
 std::string mix_text(const std::vector<Op>& mix);  // "checkout,heartbeat,checkin"
+// The ports connections go to, round-robin: `ports`, or `port` alone when it is empty.
+std::vector<std::uint16_t> target_ports(const Options& options);
 
 }  // namespace lmp::bench

@@ -3,6 +3,7 @@
 
 #include <time.h>
 
+#include <boost/json/array.hpp>
 #include <cmath>
 #include <cstdio>
 
@@ -27,6 +28,7 @@ Report report_for(const Options& options) {
   r.target = std::string(target_name(options.target));
   r.host = options.host;
   r.port = options.port;
+  for (std::uint16_t port : target_ports(options)) r.ports.push_back(port);
   r.connections = options.connections;
   r.pipeline = options.pipeline;
   r.threads = options.threads;
@@ -70,6 +72,7 @@ boost::json::object to_json(const Report& r) {
       {"target", r.target},
       {"host", r.host},
       {"port", r.port},
+      {"ports", boost::json::array(r.ports.begin(), r.ports.end())},
       {"connections", r.connections},
       {"pipeline", r.pipeline},
       {"threads", r.threads},
@@ -90,7 +93,10 @@ boost::json::object to_json(const Report& r) {
 
 std::string format_summary(const Report& r) {
   std::string out;
-  out += "lmp-bench " + r.target + " " + r.host + ":" + std::to_string(r.port) + "  " +
+  std::string ports;
+  for (int port : r.ports) ports += (ports.empty() ? "" : ",") + std::to_string(port);
+  if (ports.empty()) ports = std::to_string(r.port);
+  out += "lmp-bench " + r.target + " " + r.host + ":" + ports + "  " +
          std::to_string(r.connections) + " connections x " + std::to_string(r.pipeline) +
          " in flight, " + std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads") +
          ", mix " + r.mix + "\n";

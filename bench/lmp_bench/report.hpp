@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "options.hpp"
 #include "workload.hpp"
@@ -15,7 +16,8 @@ namespace lmp::bench {
 struct Report {
   std::string target;
   std::string host;
-  int port = 0;
+  int port = 0;            // the first of `ports`
+  std::vector<int> ports;  // every port connections went to, round-robin
   int connections = 0;
   int pipeline = 0;
   int threads = 0;

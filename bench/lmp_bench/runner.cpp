@@ -71,6 +71,7 @@ int run_bench(const Options& options, Report& report, std::ostream& diagnostics)
       detail::connect_postgres_target(run, loops, host, port);
       report.host = host;
       report.port = port;
+      report.ports = {port};
     } else {
       detail::connect_stream_target(run, loops, host, port);
     }

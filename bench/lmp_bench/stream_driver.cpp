@@ -444,22 +444,27 @@ std::shared_ptr<const Codec> setup_redis(asio::io_context& io, tcp::socket& sock
 void connect_stream_target(const RunContext& run, std::vector<std::unique_ptr<Loop>>& loops,
                            std::string& resolved_host, int& resolved_port) {
   const Options& o = *run.options;
-  tcp::resolver::results_type endpoints;
+  // One resolution per port; connection i goes to ports[i % ports.size()].
+  const std::vector<std::uint16_t> ports = target_ports(o);
+  std::vector<tcp::resolver::results_type> endpoints;
   {
     asio::io_context resolve_io;
     tcp::resolver resolver(resolve_io);
-    boost::system::error_code ec;
-    endpoints = resolver.resolve(o.host, std::to_string(o.port), ec);
-    if (ec) throw SetupError("cannot resolve " + o.host + ": " + ec.message());
+    for (std::uint16_t port : ports) {
+      boost::system::error_code ec;
+      endpoints.push_back(resolver.resolve(o.host, std::to_string(port), ec));
+      if (ec) throw SetupError("cannot resolve " + o.host + ": " + ec.message());
+    }
   }
   std::vector<tcp::socket> sockets;
   for (int i = 0; i < o.connections; ++i) {
     Loop& loop = *loops[static_cast<std::size_t>(i) % loops.size()];
+    std::size_t target = static_cast<std::size_t>(i) % ports.size();
     tcp::socket socket(loop.io());
     boost::system::error_code ec;
-    tcp::endpoint peer = asio::connect(socket, endpoints, ec);
+    tcp::endpoint peer = asio::connect(socket, endpoints[target], ec);
     if (ec) {
-      throw SetupError("cannot connect to " + o.host + ":" + std::to_string(o.port) + ": " +
+      throw SetupError("cannot connect to " + o.host + ":" + std::to_string(ports[target]) + ": " +
                        ec.message());
     }
     // Answers must not wait for Nagle: a slot's next request depends on them.

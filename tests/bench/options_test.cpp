@@ -136,5 +136,50 @@ TEST(BenchOptions, UnknownTargetAndOperationsAreNamed) {
   EXPECT_EQ(error_of({"--target", "echo", "--mix", ""}), "--mix: empty operation in ''");
 }
 
+TEST(BenchOptions, PortTakesAListOnTheSameHost) {
+  auto one = parse({"--target", "lmpd", "--code", "1", "--port", "7001"});
+  ASSERT_TRUE(one.options) << one.error;
+  EXPECT_EQ(one.options->port, 7001);
+  EXPECT_EQ(target_ports(*one.options), (std::vector<std::uint16_t>{7001}));
+
+  auto three = parse({"--target", "lmpd", "--code", "1", "--port=7001,7002,7003"});
+  ASSERT_TRUE(three.options) << three.error;
+  EXPECT_EQ(three.options->port, 7001);
+  EXPECT_EQ(target_ports(*three.options), (std::vector<std::uint16_t>{7001, 7002, 7003}));
+  auto echo = parse({"--target", "echo", "--port", "7001,7002", "--connections", "2"});
+  ASSERT_TRUE(echo.options) << echo.error;
+  EXPECT_EQ(target_ports(*echo.options), (std::vector<std::uint16_t>{7001, 7002}));
+
+  // Without --port: the target's default, alone.
+  auto none = parse({"--target", "lmpd", "--code", "1"});
+  EXPECT_EQ(target_ports(*none.options), (std::vector<std::uint16_t>{27400}));
+}
+
+TEST(BenchOptions, ABadOrEmptyPortOfAListIsNamed) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"7001,http,7003", "--port: not a number: 'http'"},
+      {"7001,70000", "--port: 70000 is out of range 1..65535"},
+      {"7001,0", "--port: 0 is out of range 1..65535"},
+      {"7001, 7002", "--port: not a number: ' 7002'"},
+      {"7001,,7003", "--port: empty port in '7001,,7003'"},
+      {"7001,", "--port: empty port in '7001,'"},
+      {",7001", "--port: empty port in ',7001'"},
+      {"", "--port: empty port in ''"},
+  };
+  for (const auto& [ports, message] : cases) {
+    EXPECT_EQ(error_of({"--target", "lmpd", "--code", "1", "--port=" + ports}), message);
+  }
+}
+
+TEST(BenchOptions, APortListNeedsAStreamTargetAndAConnectionPerPort) {
+  EXPECT_EQ(error_of({"--target", "redis", "--port", "6379,6380"}),
+            "--port: a list of ports works with --target lmpd or echo only");
+  EXPECT_EQ(error_of({"--target", "postgres", "--port", "5432,5433"}),
+            "--port: a list of ports works with --target lmpd or echo only");
+  EXPECT_EQ(error_of({"--target", "lmpd", "--code", "1", "--connections", "2", "--port",
+                      "7001,7002,7003"}),
+            "--port: 3 ports but 2 connections: every port needs at least one connection");
+}
+
 }  // namespace
 }  // namespace lmp::bench

@@ -40,6 +40,19 @@ std::string used_units(std::uint16_t port, const std::string& code) {
   return test::fields_of(client.request("STATUS code=" + code))["used"];
 }
 
+// A port that was free a moment ago: bound, read and closed again.
+std::uint16_t closed_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
 class BenchRunTest : public ::testing::Test {
  protected:
   void SetUp() override { config_ = test::base_config(dir_.path()); }
@@ -117,6 +130,40 @@ TEST_F(BenchRunTest, TooFewUnitsShowAsNoSeatsInTheJson) {
   EXPECT_EQ(used_units(server.port(), code), "0");
 }
 
+TEST_F(BenchRunTest, APortListSpreadsTheConnectionsAndNamesEveryPortInTheJson) {
+  std::string code = test::create_license(config_, {.units = 100});
+  test::TestServer server(config_);
+  auto json_path = dir_.path() / "report.json";
+  // One lmpd named twice: the round-robin over a list, without a second database to share.
+  std::string port = std::to_string(server.port());
+  auto result = test::run_command(
+      {LMP_BENCH_BINARY, "--target", "lmpd", "--port", port + "," + port, "--code", code,
+       "--connections", "3", "--duration", "0.5", "--warmup", "0", "--json", json_path.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("127.0.0.1:" + port + "," + port + " "), std::string::npos)
+      << result.out;
+  auto json = boost::json::parse(test::read_file(json_path)).as_object();
+  EXPECT_EQ(json.at("ports"), (boost::json::array{server.port(), server.port()}));
+  EXPECT_GT(json.at("ops").to_number<std::uint64_t>(), 0u);
+  EXPECT_TRUE(json.at("errors").as_object().empty()) << result.out;
+  EXPECT_EQ(json.at("transport_errors").to_number<int>(), 0);
+  EXPECT_EQ(used_units(server.port(), code), "0");
+}
+
+TEST_F(BenchRunTest, AClosedPortOfAListIsNamed) {
+  std::string code = test::create_license(config_, {.units = 100});
+  test::TestServer server(config_);
+  Options options = lmpd_options(server.port(), code);
+  options.ports = {server.port(), closed_port()};
+  Report report;
+  std::ostringstream diagnostics;
+  EXPECT_EQ(run_bench(options, report, diagnostics), 1);
+  EXPECT_NE(diagnostics.str().find("lmp-bench: cannot connect to 127.0.0.1:" +
+                                   std::to_string(options.ports[1]) + ": "),
+            std::string::npos)
+      << diagnostics.str();
+}
+
 TEST_F(BenchRunTest, BadArgumentsExitTwoWithOneLine) {
   auto result = test::run_command(
       {LMP_BENCH_BINARY, "--target", "lmpd", "--code", "1", "--pipeline", "many"});
@@ -126,19 +173,9 @@ TEST_F(BenchRunTest, BadArgumentsExitTwoWithOneLine) {
 }
 
 TEST_F(BenchRunTest, NothingToConnectToExitsOne) {
-  // A port that was free a moment ago: bound, read and closed again.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-
   Report report;
   std::ostringstream diagnostics;
-  Options options = lmpd_options(ntohs(addr.sin_port), "1");
+  Options options = lmpd_options(closed_port(), "1");
   EXPECT_EQ(run_bench(options, report, diagnostics), 1);
   EXPECT_NE(diagnostics.str().find("lmp-bench: cannot connect to 127.0.0.1:"), std::string::npos)
       << diagnostics.str();

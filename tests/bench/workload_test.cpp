@@ -2,6 +2,7 @@
 // are counted (errors by code, warmup left out), and the report built from the counts.
 #include <gtest/gtest.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -141,6 +142,7 @@ TEST(BenchReport, JsonCarriesEveryFieldTheScriptsRead) {
   EXPECT_EQ(json.at("target").as_string(), "lmpd");
   EXPECT_EQ(json.at("host").as_string(), "127.0.0.1");
   EXPECT_EQ(json.at("port").to_number<int>(), 27400);
+  EXPECT_EQ(json.at("ports"), (boost::json::array{27400}));
   EXPECT_EQ(json.at("connections").to_number<int>(), 2);
   EXPECT_EQ(json.at("pipeline").to_number<int>(), 4);
   EXPECT_EQ(json.at("duration_s").to_number<double>(), 2.0);
@@ -160,6 +162,19 @@ TEST(BenchReport, JsonCarriesEveryFieldTheScriptsRead) {
   std::string summary = format_summary(report);
   EXPECT_NE(summary.find("no_seats=1"), std::string::npos) << summary;
   EXPECT_NE(summary.find("250.5/s"), std::string::npos) << summary;
+}
+
+TEST(BenchReport, EveryPortIsInTheJsonAndTheSummary) {
+  Options options;
+  options.target = Target::lmpd;
+  options.port = 7001;
+  options.ports = {7001, 7002, 7003};
+  Report report = report_for(options);
+  auto json = boost::json::parse(boost::json::serialize(to_json(report))).as_object();
+  EXPECT_EQ(json.at("port").to_number<int>(), 7001);
+  EXPECT_EQ(json.at("ports"), (boost::json::array{7001, 7002, 7003}));
+  std::string summary = format_summary(report);
+  EXPECT_NE(summary.find("127.0.0.1:7001,7002,7003 "), std::string::npos) << summary;
 }
 
 }  // namespace
