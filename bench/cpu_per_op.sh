@@ -24,7 +24,7 @@ write_lmpd_config "$work/lmpd.yaml" "$port" 3600 sqlite "$work/lmpd.db" 0
 code=$(create_license "$work/lmpd.yaml" 1000000)
 "$lmpd_bin" --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
 pid=$!
-python3 "$repo/bench/probe.py" ping --port "$port" --timeout 5 >/dev/null || { cat "$work/lmpd.log" >&2; exit 1; }
+"${probe[@]}" ping --port "$port" --timeout 5 >/dev/null || { cat "$work/lmpd.log" >&2; exit 1; }
 admin=$(sed -n 's/.*event=listening listener=admin .* port=\([0-9]*\).*/\1/p' "$work/lmpd.log")
 # Per thread: CPU ticks (utime + stime), then voluntary and involuntary context switches.
 ticks() {
@@ -46,7 +46,7 @@ ticks >"$work/after"
 scrape >"$work/metrics.after"
 awk '/^write_bytes/ {print $2}' "/proc/$pid/io" >"$work/io.after"
 echo "WAL file after the run: $(stat -c %s "$work/lmpd.db-wal" 2>/dev/null || echo 0) bytes"
-python3 - "$work" "$(getconf CLK_TCK)" <<'PY'
+"$py" - "$work" "$(getconf CLK_TCK)" <<'PY'
 import json, sys
 work, hz = sys.argv[1], int(sys.argv[2])
 run = json.load(open(f"{work}/run.json"))

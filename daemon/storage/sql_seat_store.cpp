@@ -73,7 +73,7 @@ class WalSync final : public DurabilitySync {
   // Opens the WAL file now, while descriptors are to be had.
   explicit WalSync(std::string database_path)
       : wal_path_(database_path + "-wal"), database_path_(std::move(database_path)) {
-    fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    open_wal();
   }
   ~WalSync() override { drop(); }
   WalSync(const WalSync&) = delete;
@@ -108,6 +108,7 @@ class WalSync final : public DurabilitySync {
  private:
   enum class Flushed { yes, no_file, cannot_open };
 
+  // One stat per flush tells whether the file at the WAL's name is still the one held open.
   Flushed flush_wal() {
     struct stat by_path {};
     if (::stat(wal_path_.c_str(), &by_path) != 0) {
@@ -115,16 +116,23 @@ class WalSync final : public DurabilitySync {
       drop();
       return Flushed::no_file;
     }
-    struct stat by_fd {};
-    if (fd_ >= 0 && (::fstat(fd_, &by_fd) != 0 || by_fd.st_ino != by_path.st_ino ||
-                     by_fd.st_dev != by_path.st_dev))
-      drop();
-    if (fd_ < 0) {
-      fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd_ < 0) return errno == ENOENT ? Flushed::no_file : Flushed::cannot_open;
-    }
+    if (fd_ >= 0 && (by_path.st_ino != held_.st_ino || by_path.st_dev != held_.st_dev)) drop();
+    if (fd_ < 0 && !open_wal()) return errno == ENOENT ? Flushed::no_file : Flushed::cannot_open;
     data_sync(fd_, wal_path_);
     return Flushed::yes;
+  }
+
+  // Opens the WAL file and notes which file it is; false (errno set) when it cannot.
+  bool open_wal() {
+    fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return false;
+    if (::fstat(fd_, &held_) != 0) {
+      const int saved = errno;
+      drop();
+      errno = saved;
+      return false;
+    }
+    return true;
   }
 
   // The rare case of no WAL file: opened for the one flush.
@@ -152,6 +160,7 @@ class WalSync final : public DurabilitySync {
   std::string wal_path_;
   std::string database_path_;
   int fd_ = -1;
+  struct stat held_ {};  // of fd_'s file, when fd_ is open
   log::Throttle waiting_log_{log::kFloodBurst, log::kFloodWindow};
 };
 
