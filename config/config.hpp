@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lmp/sdk/family.hpp"
+#include "storage/storage_options.hpp"
 
 namespace lmp::config {
 
@@ -36,12 +37,8 @@ struct Listener {
   std::optional<Tls> tls;
 };
 
-struct Storage {
-  std::string backend = "sqlite";     // "sqlite" or "postgresql"
-  std::string postgresql_connection;  // libpq connection string, for backend "postgresql"
-  std::string sqlite_path;            // absolute after loading
-  std::string synchronous = "full";   // sqlite PRAGMA synchronous: "full" or "normal"
-  int busy_timeout_seconds = 5;
+// The storage module's options (the database) and the seat engine's batch size.
+struct Storage : storage::Options {
   int max_batch = 1024;  // most requests committed in one transaction
 };
 

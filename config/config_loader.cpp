@@ -213,7 +213,8 @@ class Loader {
         {"backend",
          [&](const Item& v) {
            if (auto b = w_.choice(v, {"sqlite", "postgresql"})) {
-             s.backend = *b;
+             s.backend =
+                 *b == "postgresql" ? storage::Backend::postgresql : storage::Backend::sqlite;
              backend_item = v;
            }
          }},
@@ -234,7 +235,8 @@ class Loader {
          }},
     };
     w_.fields(item, fields);
-    if (backend_item && s.backend == "postgresql" && s.postgresql_connection.empty())
+    if (backend_item && s.backend == storage::Backend::postgresql &&
+        s.postgresql_connection.empty())
       w_.error(backend_item->mark,
                backend_item->path + ": postgresql needs storage.postgresql.connection");
   }
@@ -248,7 +250,9 @@ class Loader {
          }},
         {"synchronous",
          [&](const Item& v) {
-           if (auto m = w_.choice(v, {"full", "normal"})) s.synchronous = *m;
+           if (auto m = w_.choice(v, {"full", "normal"}))
+             s.synchronous =
+                 *m == "normal" ? storage::Synchronous::normal : storage::Synchronous::full;
          }},
         {"busy_timeout_seconds",
          [&](const Item& v) {

@@ -196,7 +196,7 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   auto catalog = load_catalog(cfg, impl_->host, impl_->registry, errors);
   if (!errors.empty()) throw StartupError(join_lines(errors));
 
-  const bool shared = cfg.storage.backend == "postgresql";
+  const bool shared = cfg.storage.backend == storage::Backend::postgresql;
   std::unique_ptr<storage::SeatStore> store;
   if (!shared) {
     // The seat path keeps leases in memory (the caching store), which is only correct while

@@ -2,8 +2,6 @@
 // RETURNING, CASE) that reads the same on SQLite and PostgreSQL.
 #include "storage/domain_store.hpp"
 
-#include "config/config.hpp"
-
 #include <soci/soci.h>
 
 #include <cstdint>
@@ -895,8 +893,8 @@ class SqlDomainStore final : public DomainStore {
 
 }  // namespace
 
-std::unique_ptr<DomainStore> DomainStore::open(const config::Storage& storage) {
-  if (storage.backend == "postgresql")
+std::unique_ptr<DomainStore> DomainStore::open(const Options& storage) {
+  if (storage.backend == Backend::postgresql)
     return std::make_unique<SqlDomainStore>(open_postgresql_session(storage), "BEGIN", true);
   return std::make_unique<SqlDomainStore>(open_sqlite_session(storage), "BEGIN IMMEDIATE", false);
 }

@@ -13,10 +13,6 @@
 
 #include "storage/seat_store.hpp"
 
-namespace lmp::config {
-struct Storage;
-}
-
 namespace lmp::storage {
 
 // Kinds: "parent", "msp", "reseller". Statuses: "active", "suspended", "canceled".
@@ -190,7 +186,7 @@ struct Page {
 class DomainStore {
  public:
   // Opens its own session on the configured SQLite file (WAL, busy timeout, migrations).
-  static std::unique_ptr<DomainStore> open(const config::Storage& storage);
+  static std::unique_ptr<DomainStore> open(const Options& storage);
   virtual ~DomainStore() = default;
 
   virtual void begin() = 0;       // a write transaction (SQLite: BEGIN IMMEDIATE)

@@ -13,10 +13,7 @@
 #include <vector>
 
 #include "lmp/sdk/family.hpp"
-
-namespace lmp::config {
-struct Storage;
-}
+#include "storage/storage_options.hpp"
 
 namespace lmp::storage {
 
@@ -178,14 +175,14 @@ class SeatStore {
 
 // Opens (creating if needed) the SQLite database named by the config, sets WAL and the
 // configured `synchronous` level, and brings the schema to the current version.
-std::unique_ptr<SeatStore> open_sqlite(const config::Storage& storage);
+std::unique_ptr<SeatStore> open_sqlite(const Options& storage);
 
 // Connects to the PostgreSQL database of the config's connection string, makes every commit
 // durable before it returns (synchronous_commit=on) and brings the schema to the current
 // version; several instances may do this at once.
-std::unique_ptr<SeatStore> open_postgresql(const config::Storage& storage);
+std::unique_ptr<SeatStore> open_postgresql(const Options& storage);
 
 // The configured backend's store.
-std::unique_ptr<SeatStore> open_store(const config::Storage& storage);
+std::unique_ptr<SeatStore> open_store(const Options& storage);
 
 }  // namespace lmp::storage

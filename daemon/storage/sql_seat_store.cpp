@@ -18,7 +18,6 @@
 #include <type_traits>
 #include <utility>
 
-#include "config/config.hpp"
 #include "core/log.hpp"
 #include "core/log_throttle.hpp"
 #include "storage/license_rows.hpp"
@@ -165,7 +164,6 @@ class WalSync final : public DurabilitySync {
 };
 
 // Where the two databases differ on the seat path.
-enum class Backend { sqlite, postgresql };
 
 class SqlSeatStore final : public SeatStore {
  public:
@@ -619,18 +617,19 @@ class SqlSeatStore final : public SeatStore {
 
 }  // namespace
 
-std::unique_ptr<SeatStore> open_sqlite(const config::Storage& storage) {
+std::unique_ptr<SeatStore> open_sqlite(const Options& storage) {
   return std::make_unique<SqlSeatStore>(Backend::sqlite, open_sqlite_session(storage),
-                                        storage.sqlite_path, storage.synchronous == "full");
+                                        storage.sqlite_path,
+                                        storage.synchronous == Synchronous::full);
 }
 
-std::unique_ptr<SeatStore> open_postgresql(const config::Storage& storage) {
+std::unique_ptr<SeatStore> open_postgresql(const Options& storage) {
   return std::make_unique<SqlSeatStore>(Backend::postgresql, open_postgresql_session(storage),
                                         std::string(), true);
 }
 
-std::unique_ptr<SeatStore> open_store(const config::Storage& storage) {
-  return storage.backend == "postgresql" ? open_postgresql(storage) : open_sqlite(storage);
+std::unique_ptr<SeatStore> open_store(const Options& storage) {
+  return storage.backend == Backend::postgresql ? open_postgresql(storage) : open_sqlite(storage);
 }
 
 }  // namespace lmp::storage

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <thread>
 
-#include "config/config.hpp"
 #include "storage/schema_migrations.hpp"
 
 namespace lmp::storage {
@@ -64,7 +63,7 @@ namespace {
 
 // The connect string's values are split at spaces unless double-quoted, and a quote cannot be
 // escaped, so a path with a quote cannot be expressed at all.
-std::string connect_string(const config::Storage& storage) {
+std::string connect_string(const Options& storage) {
   if (storage.sqlite_path.find('"') != std::string::npos)
     throw StoreError("open database: the path must not contain a double quote");
   return "timeout=" + std::to_string(storage.busy_timeout_seconds) + " db=\"" +
@@ -90,18 +89,15 @@ std::string enable_wal(soci::session& sql, int busy_timeout_seconds) {
   }
 }
 
-std::string synchronous_pragma(const std::string& level) {
-  // Only known values reach the PRAGMA text, which cannot take a bound parameter.
-  if (level == "full") return "PRAGMA synchronous=FULL";
-  if (level == "normal") return "PRAGMA synchronous=NORMAL";
-  throw StoreError("open database: synchronous must be \"full\" or \"normal\"");
+const char* synchronous_pragma(Synchronous level) {
+  return level == Synchronous::normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
 }
 
 }  // namespace
 
-std::unique_ptr<soci::session> open_sqlite_session(const config::Storage& storage) {
+std::unique_ptr<soci::session> open_sqlite_session(const Options& storage) {
   if (storage.sqlite_path.empty()) throw StoreError("open database: no sqlite_path configured");
-  const std::string synchronous = synchronous_pragma(storage.synchronous);
+  const char* synchronous = synchronous_pragma(storage.synchronous);
   const std::filesystem::path parent = std::filesystem::path(storage.sqlite_path).parent_path();
   if (!parent.empty()) {
     std::error_code ec;
@@ -141,7 +137,7 @@ void configure_postgresql_session(soci::session& sql) {
   sql << "SET client_min_messages TO warning";
 }
 
-std::unique_ptr<soci::session> open_postgresql_session(const config::Storage& storage) {
+std::unique_ptr<soci::session> open_postgresql_session(const Options& storage) {
   if (storage.postgresql_connection.empty())
     throw StoreError("open database: no postgresql connection configured");
   auto sql = std::make_unique<soci::session>();

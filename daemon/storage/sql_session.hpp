@@ -14,19 +14,16 @@
 #include <type_traits>
 
 #include "storage/seat_store.hpp"
-
-namespace lmp::config {
-struct Storage;
-}
+#include "storage/storage_options.hpp"
 
 namespace lmp::storage {
 
 // Creates the folder and file if needed. Throws StoreError naming what failed.
-std::unique_ptr<soci::session> open_sqlite_session(const config::Storage& storage);
+std::unique_ptr<soci::session> open_sqlite_session(const Options& storage);
 
 // Connects with the config's connection string, makes every commit durable before it returns
 // (synchronous_commit=on) and migrates; several instances may do this at once. Throws StoreError.
-std::unique_ptr<soci::session> open_postgresql_session(const config::Storage& storage);
+std::unique_ptr<soci::session> open_postgresql_session(const Options& storage);
 
 // The settings every PostgreSQL session of lmpd runs with; again after a reconnect. Throws
 // soci::soci_error.

@@ -40,8 +40,10 @@ bool valid_product_code(const std::string& code) {
 
 void check_accepted(const lmp::config::Config& c, std::string_view yaml) {
   check(valid_address(c.seat_listener.address), "accepted listener address is no IP", yaml);
-  check(c.storage.backend == "sqlite", "accepted an unknown storage backend", yaml);
-  check(c.storage.synchronous == "full" || c.storage.synchronous == "normal",
+  check(c.storage.backend == lmp::storage::Backend::sqlite, "accepted an unknown storage backend",
+        yaml);
+  check(c.storage.synchronous == lmp::storage::Synchronous::full ||
+            c.storage.synchronous == lmp::storage::Synchronous::normal,
         "accepted an unknown synchronous mode", yaml);
   check(in(c.storage.busy_timeout_seconds, 1, 3600), "busy_timeout_seconds out of range", yaml);
   check(in(c.storage.max_batch, 1, 100000), "max_batch out of range", yaml);

@@ -44,7 +44,7 @@ std::string file_bytes(const std::filesystem::path& path) {
 // PostgreSQL keeps its files on the server, out of the test's reach: every row of every table,
 // as JSON text.
 std::string stored_text(const config::Storage& storage) {
-  if (storage.backend != "postgresql")
+  if (storage.backend != storage::Backend::postgresql)
     return file_bytes(storage.sqlite_path) + file_bytes(storage.sqlite_path + "-wal");
   auto sql = open_raw_session(storage);
   std::vector<std::string> tables;

@@ -17,13 +17,13 @@ namespace json = boost::json;
 std::unique_ptr<soci::session> open_raw_session(const config::Storage& storage) {
   // Through lmpd's own opening: the settings the daemon's sessions have (the SQLite busy timeout
   // among them), and the schema is current already, so nothing migrates.
-  return storage.backend == "postgresql" ? storage::open_postgresql_session(storage)
-                                         : storage::open_sqlite_session(storage);
+  return storage.backend == storage::Backend::postgresql ? storage::open_postgresql_session(storage)
+                                                         : storage::open_sqlite_session(storage);
 }
 
 void write_cli_config(const std::filesystem::path& file, const config::Storage& storage) {
   std::ofstream out(file);
-  if (storage.backend == "postgresql")
+  if (storage.backend == storage::Backend::postgresql)
     out << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \""
         << storage.postgresql_connection << "\"\n";
   else

@@ -58,7 +58,7 @@ class AdminApiTest : public ::testing::TestWithParam<std::string> {
   };
   Credential make_user(const std::string& name, const std::string& home_field, std::int64_t id);
 
-  bool on_postgresql() const { return config_.storage.backend == "postgresql"; }
+  bool on_postgresql() const { return config_.storage.backend == storage::Backend::postgresql; }
   // A session of the test's own on the server's database, to look at what is stored.
   std::unique_ptr<soci::session> raw_session() const;
 

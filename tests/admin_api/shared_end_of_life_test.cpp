@@ -33,7 +33,7 @@ class SharedEndOfLife : public ::testing::Test {
     database_ = "lmp_eol_" + std::to_string(random()) + std::to_string(random());
     soci::session(soci::postgresql, server_) << "CREATE DATABASE " + database_;
     config_ = base_config(dir_.path());
-    config_.storage.backend = "postgresql";
+    config_.storage.backend = storage::Backend::postgresql;
     config_.storage.postgresql_connection = server_ + " dbname=" + database_;
     {
       auto store = storage::DomainStore::open(config_.storage);

@@ -79,9 +79,9 @@ TEST(ConfigExample, LoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.admin_listener.address, "127.0.0.1");
   EXPECT_EQ(c.admin_listener.port, 27480);
   EXPECT_TRUE(c.admin_listener.enabled);
-  EXPECT_EQ(c.storage.backend, "sqlite");
+  EXPECT_EQ(c.storage.backend, lmp::storage::Backend::sqlite);
   EXPECT_EQ(c.storage.sqlite_path, (root / "state" / "lmpd.db").string());
-  EXPECT_EQ(c.storage.synchronous, "full");
+  EXPECT_EQ(c.storage.synchronous, lmp::storage::Synchronous::full);
   EXPECT_EQ(c.storage.busy_timeout_seconds, 5);
   EXPECT_EQ(c.storage.max_batch, 1024);
   EXPECT_EQ(c.plugin_directory, (root / "build" / "plugins").string());
@@ -141,7 +141,7 @@ TEST(ConfigDefaults, EmptyDocumentGivesEveryDefault) {
     EXPECT_EQ(c.admin_listener.address, "127.0.0.1");
     EXPECT_EQ(c.admin_listener.port, 27480);
     EXPECT_TRUE(c.admin_listener.enabled);
-    EXPECT_EQ(c.storage.backend, "sqlite");
+    EXPECT_EQ(c.storage.backend, lmp::storage::Backend::sqlite);
     EXPECT_EQ(c.storage.sqlite_path, "/etc/lmpd/lmpd.db");
     EXPECT_EQ(c.storage.synchronous, defaults.storage.synchronous);
     EXPECT_EQ(c.storage.busy_timeout_seconds, defaults.storage.busy_timeout_seconds);
@@ -197,7 +197,7 @@ products:
   EXPECT_EQ(c.seat_listener.port, 0);
   EXPECT_FALSE(c.seat_listener.enabled);
   EXPECT_EQ(c.storage.sqlite_path, "/var/lib/lmpd/seats.db");
-  EXPECT_EQ(c.storage.synchronous, "normal");
+  EXPECT_EQ(c.storage.synchronous, lmp::storage::Synchronous::normal);
   EXPECT_EQ(c.storage.busy_timeout_seconds, 3600);
   EXPECT_EQ(c.storage.max_batch, 100000);
   EXPECT_EQ(c.plugin_directory, "/opt/lmpd/plugins");

@@ -35,7 +35,7 @@ class PostgresStoreTest : public StorageTest {
     name_ = "lmp_test_" + std::to_string(random()) + std::to_string(random());
     soci::session admin(soci::postgresql, server_conninfo());
     admin << "CREATE DATABASE " + name_;
-    storage_.backend = "postgresql";
+    storage_.backend = Backend::postgresql;
     storage_.postgresql_connection = std::string(server_conninfo()) + " dbname=" + name_;
   }
   void TearDown() override {

@@ -35,7 +35,7 @@ class StorageTest : public ::testing::Test {
     storage_.sqlite_path = (dir_ / "data" / "lmpd.sqlite").string();
     storage_.busy_timeout_seconds = 1;
     // Fewer fsyncs keep the suite fast on a busy disk; DataSurvivesReopening covers "full".
-    storage_.synchronous = "normal";
+    storage_.synchronous = Synchronous::normal;
   }
 
   void TearDown() override {
@@ -80,7 +80,7 @@ class StorageTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  config::Storage storage_;
+  Options storage_;
 };
 
 }  // namespace lmp::storage::testing

@@ -27,7 +27,7 @@ class StorageBackend {
     if (backend != "postgresql") return true;
     if (ScratchPostgres::server() == nullptr) return false;
     database_ = std::make_unique<ScratchPostgres>();
-    config.storage.backend = "postgresql";
+    config.storage.backend = storage::Backend::postgresql;
     config.storage.postgresql_connection = database_->connection();
     return true;
   }

@@ -1,0 +1,22 @@
+// What the storage module needs to open a database: its own options and enums, so storage does
+// not depend on the config loader (config::Storage extends these with the seat engine's batch size).
+#pragma once
+
+#include <string>
+
+namespace lmp::storage {
+
+enum class Backend { sqlite, postgresql };
+
+// SQLite's PRAGMA synchronous. `full`: lmpd flushes the WAL itself before it answers (WalSync).
+enum class Synchronous { full, normal };
+
+struct Options {
+  Backend backend = Backend::sqlite;
+  std::string postgresql_connection;  // libpq connection string, for Backend::postgresql
+  std::string sqlite_path;            // absolute
+  Synchronous synchronous = Synchronous::full;
+  int busy_timeout_seconds = 5;
+};
+
+}  // namespace lmp::storage
