@@ -7,6 +7,7 @@
 #include "domain/admin_worker.hpp"
 #include "domain/credentials.hpp"
 #include "domain/pools.hpp"
+#include "domain/seat_error.hpp"
 #include "http/json_response.hpp"
 #include "net/rate_limiter.hpp"
 #include "protocol/request_parser.hpp"
@@ -172,10 +173,12 @@ void AdminRoutes::add_guessable(std::string method, std::string path, AdminHandl
         }
         auto wait = limiter_.retry_after(request.peer, net::InvalidCodeLimiter::Clock::now());
         if (wait > 0) {
-          json::object refusal{{"code", "rate_limited"},
+          // The seat path's refusal: the same budget, so the same answer.
+          const domain::SeatErrorInfo& limited = domain::info(domain::SeatError::rate_limited);
+          json::object refusal{{"code", limited.wire},
                                {"message", "too many wrong keys or codes from this address"},
                                {"retry_after", wait}};
-          reply(json_response(429, json::object{{"error", std::move(refusal)}})
+          reply(json_response(limited.http_status, json::object{{"error", std::move(refusal)}})
                     .header("Retry-After", std::to_string(wait)));
           return;
         }

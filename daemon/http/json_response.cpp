@@ -1,4 +1,4 @@
-// JSON error bodies, the error-code-to-status table and request-body parsing.
+// JSON error bodies and request-body parsing.
 #include "http/json_response.hpp"
 
 #include <boost/json/object.hpp>
@@ -25,22 +25,6 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
   json::object body;
   body["error"] = std::move(error);
   return json_response(status, body);
-}
-
-int status_for_error(std::string_view code) {
-  struct Entry {
-    std::string_view code;
-    int status;
-  };
-  static constexpr Entry kTable[] = {
-      {"bad_request", 400},          {"invalid_code", 404},    {"lease_unknown", 404},
-      {"product_not_licensed", 403}, {"license_expired", 403}, {"license_not_started", 403},
-      {"end_of_life", 403},          {"no_seats", 409},        {"rate_limited", 429},
-      {"unavailable", 503},          {"internal", 500},
-  };
-  for (const auto& entry : kTable)
-    if (entry.code == code) return entry.status;
-  return 500;
 }
 
 namespace {

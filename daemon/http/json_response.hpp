@@ -1,5 +1,6 @@
-// The JSON conventions of the HTTP API shared by every route: error bodies with a stable code,
-// the HTTP status of each seat error code, and reading a request body that must be a JSON object.
+// The JSON conventions of the HTTP API shared by every route: error bodies with a stable code and
+// reading a request body that must be a JSON object. (A seat error's HTTP status is in
+// domain/seat_error.hpp.)
 #pragma once
 
 #include <string>
@@ -18,10 +19,6 @@ HttpResponse json_response(int status, const boost::json::value& body);
 
 // {"error": {"code": code, "message": message}}
 HttpResponse error_response(int status, std::string_view code, std::string_view message);
-
-// The HTTP status for an error code of the seat protocol (docs/admin-api.md); 500 for a code it
-// does not know, since an unknown code means a server bug, not a client mistake.
-int status_for_error(std::string_view code);
 
 // Checks Content-Type (application/json, parameters allowed), parses the body and requires an
 // object. On failure returns false with a 400 bad_request in `error` whose message says why.

@@ -18,6 +18,7 @@
 
 namespace lmp::http {
 namespace json = boost::json;
+using domain::SeatError;
 
 namespace {
 
@@ -81,11 +82,6 @@ json::value field_value(const std::string& key, const std::string& value) {
   return json::value(value);
 }
 
-bool looks_up_code(seat::Operation op) {
-  return op == seat::Operation::activate || op == seat::Operation::checkout ||
-         op == seat::Operation::status;
-}
-
 }  // namespace
 
 seat::CommandOrError command_from_json(seat::Operation op, const json::object& body,
@@ -96,7 +92,7 @@ seat::CommandOrError command_from_json(seat::Operation op, const json::object& b
   request.verb_text = std::string(protocol::verb_name(spec.verb));
   auto refuse = [](std::string message) {
     seat::CommandOrError r;
-    r.error = seat::SeatResult::failure("bad_request", std::move(message));
+    r.error = seat::SeatResult::failure(SeatError::bad_request, std::move(message));
     return r;
   };
   for (const auto& field : spec.fields) {
@@ -128,14 +124,15 @@ HttpResponse response_for(const seat::SeatResult& result) {
     for (const auto& [key, value] : result.fields) body[key] = field_value(key, value);
     return json_response(200, body);
   }
+  const domain::SeatErrorInfo& info = domain::info(*result.error);
   json::object error;
-  error["code"] = result.error;
-  error["message"] = result.message.empty() ? result.error : result.message;
+  error["code"] = info.wire;
+  error["message"] = result.message.empty() ? info.wire : result.message;
   for (const auto& [key, value] : result.fields) error[key] = field_value(key, value);
   json::object body;
   body["error"] = std::move(error);
-  HttpResponse response = json_response(status_for_error(result.error), body);
-  if (result.error == "rate_limited")
+  HttpResponse response = json_response(info.http_status, body);
+  if (info.retry_after)
     for (const auto& [key, value] : result.fields)
       if (key == "retry_after") response.header("Retry-After", value);
   return response;
@@ -161,11 +158,11 @@ void add_seat_routes(Router& router, seat::SeatService& service, net::InvalidCod
           }
           // The same budget as the seat listener's, checked at the same point: after the
           // request is well-formed, before storage sees the code.
-          if (looks_up_code(op)) {
+          if (seat::looks_up_code(op)) {
             auto wait = limiter.retry_after(request.peer, net::InvalidCodeLimiter::Clock::now());
             if (wait > 0) {
               reply(response_for(
-                  seat::SeatResult::failure("rate_limited",
+                  seat::SeatResult::failure(SeatError::rate_limited,
                                             "too many invalid activation codes from this address")
                       .add("retry_after", wait)));
               return;
@@ -174,7 +171,7 @@ void add_seat_routes(Router& router, seat::SeatService& service, net::InvalidCod
           service.submit(
               std::move(built.command),
               [&limiter, peer = request.peer, reply = std::move(reply)](seat::SeatResult result) {
-                if (result.error == "invalid_code")
+                if (result.error && domain::info(*result.error).charges_invalid_code_budget)
                   limiter.record_invalid(peer, net::InvalidCodeLimiter::Clock::now());
                 reply(response_for(result));
               });

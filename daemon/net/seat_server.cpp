@@ -33,6 +33,8 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using TlsStream = ssl::stream<tcp::socket>;
 
+using domain::SeatError;
+
 namespace {
 constexpr std::size_t kMaxLineBytes = 4096;       // terminator included (protocol.md)
 constexpr std::size_t kMaxPendingAnswers = 4096;  // pipelined requests not yet written
@@ -279,7 +281,8 @@ class Connection final : public ListenerConnection {
       std::string_view piece = lf == std::string_view::npos ? data : data.substr(0, lf);
       if (partial_.size() + piece.size() + 1 > kMaxLineBytes) {
         // Terminator included, the line is over the limit whether or not its LF has come.
-        push_ready(protocol::Response::error(std::nullopt, "line_too_long",
+        push_ready(protocol::Response::error(std::nullopt,
+                                             domain::to_string(SeatError::line_too_long),
                                              "a line may be at most 4096 bytes")
                        .line());
         stop_reading_ = true;
@@ -316,7 +319,8 @@ class Connection final : public ListenerConnection {
       case protocol::Verb::hello: {
         const std::string* proto = req.find("proto");
         if (proto != nullptr && *proto != "1") {
-          push_ready(protocol::Response::error(req.tag, "unsupported_proto",
+          push_ready(protocol::Response::error(req.tag,
+                                               domain::to_string(SeatError::unsupported_proto),
                                                "this server speaks protocol 1")
                          .field("proto", "1")
                          .line());
@@ -339,25 +343,24 @@ class Connection final : public ListenerConnection {
         close_after_flush_ = true;
         return;
       case protocol::Verb::unknown:
-        push_ready(
-            protocol::Response::error(req.tag, "unknown_verb", "unknown verb " + req.verb_text)
-                .line());
+        push_ready(protocol::Response::error(req.tag, domain::to_string(SeatError::unknown_verb),
+                                             "unknown verb " + req.verb_text)
+                       .line());
         return;
       default:
         break;
     }
     auto built = seat::command_from_request(req, options.max_wait_seconds);
     if (!built.ok()) {
-      push_ready(protocol::Response::error(req.tag, built.error.error, built.error.message).line());
+      push_ready(protocol::Response::error(req.tag, domain::to_string(*built.error.error),
+                                           built.error.message)
+                     .line());
       return;
     }
-    const bool uses_code = built.command.op == seat::Operation::activate ||
-                           built.command.op == seat::Operation::checkout ||
-                           built.command.op == seat::Operation::status;
-    if (uses_code) {
+    if (seat::looks_up_code(built.command.op)) {
       auto wait = server_->limiter.retry_after(peer_, InvalidCodeLimiter::Clock::now());
       if (wait > 0) {
-        push_ready(protocol::Response::error(req.tag, "rate_limited",
+        push_ready(protocol::Response::error(req.tag, domain::to_string(SeatError::rate_limited),
                                              "too many invalid activation codes from this address")
                        .field("retry_after", wait)
                        .line());
@@ -377,10 +380,11 @@ class Connection final : public ListenerConnection {
   void complete(std::uint64_t seq, const std::optional<std::string>& tag,
                 const seat::SeatResult& result) {
     if (closed_) return;
-    if (result.error == "invalid_code")
+    if (result.error && domain::info(*result.error).charges_invalid_code_budget)
       server_->limiter.record_invalid(peer_, InvalidCodeLimiter::Clock::now());
     auto response = result.ok() ? protocol::Response::ok(tag)
-                                : protocol::Response::error(tag, result.error, result.message);
+                                : protocol::Response::error(tag, domain::to_string(*result.error),
+                                                            result.message);
     for (const auto& [key, value] : result.fields) response.field(key, value);
     Slot& slot = slots_[seq - base_seq_];
     slot.ready = true;

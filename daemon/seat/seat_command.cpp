@@ -14,11 +14,13 @@ bool take_text(const protocol::Request& req, std::string_view key, bool required
                SeatResult& error) {
   const std::string* value = req.find(key);
   if (value == nullptr) {
-    if (required) error = SeatResult::failure("bad_request", "missing field " + std::string(key));
+    if (required)
+      error = SeatResult::failure(SeatError::bad_request, "missing field " + std::string(key));
     return !required;
   }
   if (value->size() > kMaxFieldBytes) {
-    error = SeatResult::failure("bad_request", std::string(key) + " is longer than 255 bytes");
+    error =
+        SeatResult::failure(SeatError::bad_request, std::string(key) + " is longer than 255 bytes");
     return false;
   }
   out = *value;
@@ -31,9 +33,9 @@ bool take_count(const protocol::Request& req, std::string_view key, std::int64_t
   if (value == nullptr) return true;
   auto count = protocol::parse_count(*value);
   if (!count || *count < min || *count > max) {
-    error =
-        SeatResult::failure("bad_request", std::string(key) + " must be a count from " +
-                                               std::to_string(min) + " to " + std::to_string(max));
+    error = SeatResult::failure(SeatError::bad_request,
+                                std::string(key) + " must be a count from " + std::to_string(min) +
+                                    " to " + std::to_string(max));
     return false;
   }
   out = *count;
@@ -77,7 +79,7 @@ CommandOrError command_from_request(const protocol::Request& req, std::int64_t m
         return r;
       break;
     default:
-      e = SeatResult::failure("internal", "not a seat operation");
+      e = SeatResult::failure(SeatError::internal, "not a seat operation");
       break;
   }
   return r;

@@ -3,15 +3,21 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "domain/seat_error.hpp"
 
 namespace lmp::protocol {
 struct Request;
 }
 
 namespace lmp::seat {
+
+// Answers speak the domain's error vocabulary.
+using domain::SeatError;
 
 // `probe` never comes from a client: it answers OK without reading or writing anything, so its
 // answer proves that the storage thread, the flush and the answer path all still turn (the
@@ -29,17 +35,23 @@ struct SeatCommand {
   std::string lease;              // heartbeat, checkin
 };
 
+// Whether the operation looks an activation code up, and so spends the peer's invalid-code
+// budget when the code is wrong (both transports check the budget before submitting these).
+constexpr bool looks_up_code(Operation op) {
+  return op == Operation::activate || op == Operation::checkout || op == Operation::status;
+}
+
 // An answer: OK with fields in protocol order, or an error code with a message. The field list
 // is what the seat protocol sends after OK; the HTTP API maps the same pairs to JSON.
 struct SeatResult {
-  std::string error;    // empty for OK, else a protocol error code such as "no_seats"
-  std::string message;  // for errors
+  std::optional<SeatError> error;  // none for OK
+  std::string message;             // for errors
   std::vector<std::pair<std::string, std::string>> fields;
 
-  bool ok() const { return error.empty(); }
-  static SeatResult failure(std::string code, std::string message) {
+  bool ok() const { return !error.has_value(); }
+  static SeatResult failure(SeatError code, std::string message) {
     SeatResult r;
-    r.error = std::move(code);
+    r.error = code;
     r.message = std::move(message);
     return r;
   }
@@ -57,7 +69,7 @@ struct SeatResult {
 struct CommandOrError {
   SeatCommand command;
   SeatResult error;
-  bool ok() const { return error.error.empty(); }
+  bool ok() const { return error.ok(); }
 };
 CommandOrError command_from_request(const protocol::Request& request,
                                     std::int64_t max_wait_seconds);

@@ -125,7 +125,7 @@ void SeatMetrics::answered(const SeatResult& result, const AnswerInfo& info, Ste
   if (info.op == Operation::probe) return;
   ++batch_requests_[index_of(info.op)];
   if (!result.ok())
-    ++batch_denials_[{info.op, result.error, info.product}];
+    ++batch_denials_[{info.op, *result.error, info.product}];
   else if (info.op == Operation::checkout)
     ++batch_checkouts_[info.product];
   if (info.parked != SteadyTime{}) batch_waits_.observe(seconds_between(info.parked, now));
@@ -142,7 +142,7 @@ void SeatMetrics::end_batch(bool committed, std::size_t commands, double commit_
   batch_checkouts_.clear();
   for (const auto& [key, n] : batch_denials_) {
     const auto& [op, code, product] = key;
-    denials_.with({operation_name(op), code, product}).add(n);
+    denials_.with({operation_name(op), std::string(to_string(code)), product}).add(n);
   }
   batch_denials_.clear();
   if (committed) {

@@ -93,7 +93,7 @@ class SeatMetrics {
   // The current batch, owned by the storage thread.
   std::array<std::uint64_t, kOperations> batch_requests_{};
   std::map<std::string, std::uint64_t> batch_checkouts_;
-  std::map<std::tuple<Operation, std::string, std::string>, std::uint64_t> batch_denials_;
+  std::map<std::tuple<Operation, SeatError, std::string>, std::uint64_t> batch_denials_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> batch_leases_;  // leases, units
   metrics::HistogramTally batch_waits_;
   std::set<std::string> lease_products_;  // the products whose lease gauges were ever changed

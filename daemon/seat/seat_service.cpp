@@ -41,20 +41,6 @@ auto guarded(const CatalogProduct& product, const char* call, F&& f) -> decltype
   throw PluginFailure{};
 }
 
-std::string denial_code(sdk::Denial denial) {
-  switch (denial) {
-    case sdk::Denial::no_seats:
-      return "no_seats";
-    case sdk::Denial::bad_request:
-      return "bad_request";
-    case sdk::Denial::product_not_licensed:
-      return "product_not_licensed";
-    case sdk::Denial::none:
-      break;
-  }
-  return "internal";
-}
-
 std::int64_t seconds(std::int64_t unix_ms) {
   return unix_ms / 1000;
 }
@@ -66,7 +52,8 @@ LicenseState state_of(const storage::LicenseRecord& license, std::int64_t now) {
 }
 
 SeatResult end_of_life(const std::string& code) {
-  return SeatResult::failure("end_of_life", "product " + code + " has reached End of Life");
+  return SeatResult::failure(SeatError::end_of_life,
+                             "product " + code + " has reached End of Life");
 }
 
 // Why a license cannot be used at `now` (outside its validity period and grace, or cut off), or
@@ -75,12 +62,12 @@ SeatResult check_valid(const storage::LicenseRecord& license, std::int64_t now) 
   switch (state_of(license, now)) {
     case LicenseState::not_started:
       return SeatResult::failure(
-          "license_not_started",
+          SeatError::license_not_started,
           "the license starts at " + std::to_string(seconds(license.starts_at_ms)));
     case LicenseState::expired:
     case LicenseState::disabled:
       return SeatResult::failure(
-          "license_expired",
+          SeatError::license_expired,
           "the license expired at " + std::to_string(seconds(license.expires_at_ms)));
     case LicenseState::active:
     case LicenseState::expiring:
@@ -97,7 +84,7 @@ std::string component_list(const CatalogProduct& suite) {
 }
 
 SeatResult unavailable(std::string message) {
-  return SeatResult::failure("unavailable", std::move(message));
+  return SeatResult::failure(SeatError::unavailable, std::move(message));
 }
 
 }  // namespace
@@ -508,7 +495,8 @@ void SeatService::execute(Batch& batch, Pending& pending) {
         break;
     }
   } catch (const PluginFailure&) {
-    result = SeatResult::failure("internal", "the product family failed; see the server log");
+    result =
+        SeatResult::failure(SeatError::internal, "the product family failed; see the server log");
   }
   AnswerInfo info{cmd.op, batch.product, pending.received, {}};
   if (parked) {
@@ -528,7 +516,7 @@ SeatResult SeatService::find_license(Batch& batch, const std::string& code,
   // One answer for a mistyped and for an unknown code, so the error does not tell a guesser
   // which codes are well-formed.
   auto normalized = activation_code::normalize(code);
-  if (!normalized) return SeatResult::failure("invalid_code", "unknown activation code");
+  if (!normalized) return SeatResult::failure(SeatError::invalid_code, "unknown activation code");
   const std::string code_hash = sha256_hex(*normalized);
   auto found = store_->find_license_by_code_hash(code_hash);
   if (!found) {
@@ -537,18 +525,20 @@ SeatResult SeatService::find_license(Batch& batch, const std::string& code,
       batch.product = *retired;
       return end_of_life(*retired);
     }
-    return SeatResult::failure("invalid_code", "unknown activation code");
+    return SeatResult::failure(SeatError::invalid_code, "unknown activation code");
   }
   license = std::move(*found);
   batch.product = license.product_code;
   product_out = batch.catalog->find(license.product_code);
   if (product_out == nullptr && product.empty())
-    return SeatResult::failure("product_not_licensed", "product " + license.product_code +
-                                                           " is not configured on this server");
+    return SeatResult::failure(
+        SeatError::product_not_licensed,
+        "product " + license.product_code + " is not configured on this server");
   if (product.empty() || product == license.product_code) {
     if (product_out == nullptr)
-      return SeatResult::failure("product_not_licensed", "product " + license.product_code +
-                                                             " is not configured on this server");
+      return SeatResult::failure(
+          SeatError::product_not_licensed,
+          "product " + license.product_code + " is not configured on this server");
     return {};
   }
   if (product_out == nullptr || !product_out->has_component(product) || component_out == nullptr) {
@@ -556,11 +546,11 @@ SeatResult SeatService::find_license(Batch& batch, const std::string& code,
     if (product_out != nullptr && !product_out->components.empty())
       covers =
           "the license covers suite " + license.product_code + ": " + component_list(*product_out);
-    return SeatResult::failure("product_not_licensed", covers);
+    return SeatResult::failure(SeatError::product_not_licensed, covers);
   }
   *component_out = batch.catalog->find(product);
   if (*component_out == nullptr)
-    return SeatResult::failure("product_not_licensed",
+    return SeatResult::failure(SeatError::product_not_licensed,
                                "product " + product + " is not configured on this server");
   return {};
 }
@@ -575,9 +565,9 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
     return err;
   // A suite's unit is used through one of its components; which one decides End of Life.
   if (!product->components.empty() && component == nullptr)
-    return SeatResult::failure("bad_request", "missing field product (the license is for suite " +
-                                                  license.product_code + ": " +
-                                                  component_list(*product) + ")");
+    return SeatResult::failure(SeatError::bad_request,
+                               "missing field product (the license is for suite " +
+                                   license.product_code + ": " + component_list(*product) + ")");
   const std::int64_t now = batch.now_ms;
   if (lifecycle(batch, *product).end_of_life()) return end_of_life(product->info.code);
   if (auto err = check_valid(license, now); !err.ok()) return err;
@@ -590,7 +580,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
     return product->family->identify_holder(product->info, holder_request);
   });
   if (holder.denial != sdk::Denial::none)
-    return SeatResult::failure(denial_code(holder.denial), holder.message);
+    return SeatResult::failure(domain::seat_error_of(holder.denial), holder.message);
 
   std::optional<storage::LeaseRecord> existing;
   if (!holder.key.empty())
@@ -612,7 +602,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
   switch (decision.verdict) {
     case sdk::CheckoutDecision::Verdict::reuse: {
       if (!existing)
-        return SeatResult::failure("internal", "family reused a lease that is not there");
+        return SeatResult::failure(SeatError::internal, "family reused a lease that is not there");
       store_->set_lease_expiry(existing->id, expires);
       return ok.add("lease", existing->id)
           .add("units", existing->units)
@@ -628,7 +618,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
                               std::string(sdk::to_string(license.unit)) + " in use";
         if (ceiling > license.units)
           message += ", and the overage allowance of " + std::to_string(ceiling - license.units);
-        return SeatResult::failure("no_seats", message);
+        return SeatResult::failure(SeatError::no_seats, message);
       }
       storage::LeaseRecord lease;
       lease.id = random_hex(16);
@@ -661,29 +651,31 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
       parked = true;
       return {};
     }
-    return SeatResult::failure("no_seats", "the wait queue is full");
+    return SeatResult::failure(SeatError::no_seats, "the wait queue is full");
   }
-  return SeatResult::failure(denial_code(decision.denial), decision.message);
+  return SeatResult::failure(domain::seat_error_of(decision.denial), decision.message);
 }
 
 SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
   const std::int64_t now = batch.now_ms;
   auto lease = store_->find_lease(cmd.lease);
   if (!lease || lease->expires_at_ms <= now)
-    return SeatResult::failure("lease_unknown", "no such lease");
+    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
   batch.product = lease->product_code;
   const CatalogProduct* product = batch.catalog->find(lease->product_code);
   if (product == nullptr)
-    return SeatResult::failure("product_not_licensed", "product " + lease->product_code +
-                                                           " is not configured on this server");
+    return SeatResult::failure(
+        SeatError::product_not_licensed,
+        "product " + lease->product_code + " is not configured on this server");
   if (lifecycle(batch, *product).end_of_life()) return end_of_life(product->info.code);
   auto license = store_->find_license(lease->license_id);
-  if (!license) return SeatResult::failure("lease_unknown", "no such lease");
+  if (!license) return SeatResult::failure(SeatError::lease_unknown, "no such lease");
   if (const auto* own = batch.catalog->find(license->product_code);
       own != nullptr && own != product && lifecycle(batch, *own).end_of_life())
     return end_of_life(own->info.code);
   // A lease outlives a step of the clock back before the license's start; only the end counts.
-  if (auto err = check_valid(*license, now); !err.ok() && err.error != "license_not_started")
+  if (auto err = check_valid(*license, now);
+      !err.ok() && err.error != SeatError::license_not_started)
     return err;
   const std::int64_t expires = product->lease_expiry(now);
   store_->set_lease_expiry(lease->id, expires);
@@ -694,7 +686,7 @@ SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
 SeatResult SeatService::checkin(Batch& batch, const SeatCommand& cmd) {
   auto lease = store_->find_lease(cmd.lease);
   if (!lease || lease->expires_at_ms <= batch.now_ms)
-    return SeatResult::failure("lease_unknown", "no such lease");
+    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
   batch.product = lease->product_code;
   store_->delete_lease(lease->id);
   count_lease_change(lease->product_code, lease->units, false);
@@ -772,9 +764,10 @@ void SeatService::serve_waiters(Batch& batch) {
       try {
         result = checkout(batch, head.command, false, head.done, parked);
       } catch (const PluginFailure&) {
-        result = SeatResult::failure("internal", "the product family failed; see the server log");
+        result = SeatResult::failure(SeatError::internal,
+                                     "the product family failed; see the server log");
       }
-      if (result.error == "no_seats") break;
+      if (result.error == SeatError::no_seats) break;
       batch.outcomes.push_back({std::move(result), std::move(head.done), std::move(head.info)});
       queue.pop_front();
     }
@@ -788,7 +781,7 @@ void SeatService::expire_waiters(Batch& batch) {
     for (auto w = queue.begin(); w != queue.end();) {
       if (w->deadline_ms <= batch.now_ms) {
         batch.outcomes.push_back(
-            {SeatResult::failure("no_seats", "no unit was freed within the wait time"),
+            {SeatResult::failure(SeatError::no_seats, "no unit was freed within the wait time"),
              std::move(w->done), std::move(w->info)});
         w = queue.erase(w);
       } else {

@@ -150,7 +150,7 @@ void dispatch(std::string_view line) {
   const auto built = lmp::seat::command_from_request(request, kMaxWait);
   if (rule_for(request.verb).required.empty()) {
     // HELLO, PING and QUIT are the connection's own business and never become seat commands.
-    check(!built.ok() && built.error.error == "internal",
+    check(!built.ok() && built.error.error == lmp::domain::SeatError::internal,
           "a connection-level verb became a seat command", line);
     return;
   }
@@ -158,11 +158,14 @@ void dispatch(std::string_view line) {
         built.ok() ? "seat command accepted against the rules" : "valid seat command refused",
         line);
   if (!built.ok()) {
-    check(built.error.error == "bad_request", "a refused seat command is not bad_request", line);
+    check(built.error.error == lmp::domain::SeatError::bad_request,
+          "a refused seat command is not bad_request", line);
     check(!built.error.message.empty(), "a refused seat command has no message", line);
     lmp::fuzz::check_error_response(
-        lmp::protocol::Response::error(request.tag, built.error.error, built.error.message).line(),
-        request.tag, built.error.error, built.error.message);
+        lmp::protocol::Response::error(request.tag, lmp::domain::to_string(*built.error.error),
+                                       built.error.message)
+            .line(),
+        request.tag, lmp::domain::to_string(*built.error.error), built.error.message);
     return;
   }
   check_command(request, built.command, line);

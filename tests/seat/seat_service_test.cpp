@@ -120,7 +120,7 @@ TEST_F(SeatServiceTest, FailedCommitAnswersUnavailableAndKeepsNothing) {
   store->fail_commits = true;
   auto failed = checkout(service);
   ASSERT_EQ(failed.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  EXPECT_EQ(failed.get().error, "unavailable");
+  EXPECT_EQ(failed.get().error, seat::SeatError::unavailable);
   // The rolled-back checkout took no unit: the license's only unit is still free.
   store->fail_commits = false;
   auto granted = checkout(service);
@@ -128,7 +128,7 @@ TEST_F(SeatServiceTest, FailedCommitAnswersUnavailableAndKeepsNothing) {
   EXPECT_TRUE(granted.get().ok());
   auto refused = checkout(service);
   ASSERT_EQ(refused.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  EXPECT_EQ(refused.get().error, "no_seats");
+  EXPECT_EQ(refused.get().error, seat::SeatError::no_seats);
   service.stop();
 }
 
@@ -146,7 +146,7 @@ TEST_F(SeatServiceTest, CommandsOfABatchWhoseBeginFailsAreAnswered) {
   for (int i = 0; i < 3; ++i) answers.push_back(checkout(service));
   for (auto& answer : answers) {
     ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-    EXPECT_EQ(answer.get().error, "unavailable");
+    EXPECT_EQ(answer.get().error, seat::SeatError::unavailable);
   }
   store->fail_begins = false;
   auto granted = checkout(service);
