@@ -1,87 +1,19 @@
-// Group commit, seat decisions, the wait queue and lease reclaim.
+// The batch pipeline: the queue, one transaction per batch, group commit, the hand-off to the
+// sync thread and the delivery of answers. The rules are in seat_decisions.cpp.
 #include "seat/seat_service.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <exception>
+#include <set>
+#include <string>
 
-#include "core/activation_code.hpp"
-#include "core/clock.hpp"
 #include "core/log.hpp"
-#include "core/secure_random.hpp"
-#include "core/sha256.hpp"
-#include "domain/product_lifecycle.hpp"
-#include "seat/license_state.hpp"
+#include "seat/seat_decisions.hpp"
+#include "seat/sync_stage.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::seat {
 namespace {
-
-// The smallest difference between wall-clock and monotonic progress taken as a step of the clock.
-constexpr std::int64_t kClockStepToleranceMs = 1000;
-
-// Thrown by guarded() after a plugin call failed; the request answers `internal`.
-struct PluginFailure {};
-
-template <class F>
-auto guarded(const CatalogProduct& product, const char* call, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::exception& ex) {
-    log::error("plugin_exception", {{"family", product.info.family},
-                                    {"product", product.info.code},
-                                    {"call", call},
-                                    {"error", ex.what()}});
-  } catch (...) {
-    log::error("plugin_exception", {{"family", product.info.family},
-                                    {"product", product.info.code},
-                                    {"call", call},
-                                    {"error", "non-standard exception"}});
-  }
-  throw PluginFailure{};
-}
-
-std::int64_t seconds(std::int64_t unix_ms) {
-  return unix_ms / 1000;
-}
-
-LicenseState state_of(const storage::LicenseRecord& license, std::int64_t now) {
-  return license_state({license.starts_at_ms, license.expires_at_ms, license.grace_ms,
-                        license.notice_days, license.cut_off_at_ms},
-                       now);
-}
-
-SeatResult end_of_life(const std::string& code) {
-  return SeatResult::failure(SeatError::end_of_life,
-                             "product " + code + " has reached End of Life");
-}
-
-// Why a license cannot be used at `now` (outside its validity period and grace, or cut off), or
-// OK. In grace it serves, so that a late renewal never stops work.
-SeatResult check_valid(const storage::LicenseRecord& license, std::int64_t now) {
-  switch (state_of(license, now)) {
-    case LicenseState::not_started:
-      return SeatResult::failure(
-          SeatError::license_not_started,
-          "the license starts at " + std::to_string(seconds(license.starts_at_ms)));
-    case LicenseState::expired:
-    case LicenseState::disabled:
-      return SeatResult::failure(
-          SeatError::license_expired,
-          "the license expired at " + std::to_string(seconds(license.expires_at_ms)));
-    case LicenseState::active:
-    case LicenseState::expiring:
-    case LicenseState::in_grace:
-      break;
-  }
-  return {};
-}
-
-std::string component_list(const CatalogProduct& suite) {
-  std::string out;
-  for (const auto& c : suite.components) out += (out.empty() ? "" : ", ") + c;
-  return out;
-}
 
 SeatResult unavailable(std::string message) {
   return SeatResult::failure(SeatError::unavailable, std::move(message));
@@ -89,31 +21,51 @@ SeatResult unavailable(std::string message) {
 
 }  // namespace
 
-// Everything one batch decides, completed only after its transaction commits.
-class SeatService::Batch {
+// Everything one batch decides, answered only after its transaction commits; and where its
+// lease changes go: counted for the metrics, freed units noted for the waiters, the rules'
+// observers told.
+class SeatService::Batch final : public LeaseEvents {
  public:
-  Batch(std::int64_t now, std::shared_ptr<const ProductCatalog> catalog)
-      : now_ms(now), catalog(std::move(catalog)) {}
-  std::int64_t now_ms;
-  std::shared_ptr<const ProductCatalog> catalog;
-  std::vector<Outcome> outcomes;
-  std::set<std::int64_t> freed;  // licenses whose units were returned and not yet offered
-  std::uint64_t sequence = 0;    // marks the waiters parked by this batch
-  std::string product;           // the product of the license or lease the current request reached
-  // The API's lifecycle rows, read once per batch when a decision first needs them.
-  std::optional<std::vector<storage::StoredLifecycle>> lifecycles;
-};
+  Batch(std::uint64_t sequence, SeatMetrics* metrics,
+        const std::vector<std::shared_ptr<LeaseEvents>>& observers)
+      : sequence(sequence), metrics_(metrics), observers_(observers) {}
 
-domain::ProductLifecycle SeatService::lifecycle(Batch& batch, const CatalogProduct& product) {
-  if (!batch.lifecycles) batch.lifecycles = store_->product_lifecycles();
-  return domain::lifecycle_of(&product, domain::stored_row(*batch.lifecycles, product.info.code),
-                              batch.now_ms);
-}
+  void lease_changed(LeaseChange change, const storage::LeaseRecord& lease, std::int64_t now_ms,
+                     storage::SeatStore& store) override {
+    switch (change) {
+      case LeaseChange::granted:
+        if (metrics_) metrics_->lease_added(lease.product_code, lease.units);
+        break;
+      case LeaseChange::released:
+      case LeaseChange::reclaimed:
+      case LeaseChange::purged:
+        if (metrics_) metrics_->lease_removed(lease.product_code, lease.units);
+        freed.insert(lease.license_id);
+        break;
+      case LeaseChange::extended:
+        break;
+    }
+    for (const auto& observer : observers_) observer->lease_changed(change, lease, now_ms, store);
+  }
+
+  const std::uint64_t sequence;  // marks the waiters parked by this batch
+  std::vector<PendingAnswer> outcomes;
+  std::set<std::int64_t> freed;  // licenses whose units were returned and not yet offered
+
+ private:
+  SeatMetrics* const metrics_;
+  const std::vector<std::shared_ptr<LeaseEvents>>& observers_;
+};
 
 SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
                          std::shared_ptr<const ProductCatalog> catalog, const Clock& clock,
                          SeatServiceOptions options)
-    : store_(std::move(store)), clock_(clock), options_(options), catalog_(std::move(catalog)) {}
+    : store_(std::move(store)),
+      clock_(clock),
+      options_(options),
+      catalog_(std::move(catalog)),
+      waiters_(options.max_waiters),
+      reclaim_(options.reclaim_interval_ms, options.reclaim_limit) {}
 
 SeatService::~SeatService() {
   stop();
@@ -123,22 +75,22 @@ void SeatService::set_metrics(std::shared_ptr<SeatMetrics> metrics) {
   metrics_ = std::move(metrics);
 }
 
-SteadyTime SeatService::now_if_measured() const {
-  return metrics_ ? std::chrono::steady_clock::now() : SteadyTime{};
+void SeatService::set_rules(SeatRules rules) {
+  rules_ = std::move(rules);
 }
 
-void SeatService::count_lease_change(const std::string& product, std::int64_t units, bool added) {
-  if (!metrics_) return;
-  if (added)
-    metrics_->lease_added(product, units);
-  else
-    metrics_->lease_removed(product, units);
+void SeatService::set_completion_executor(Executor executor) {
+  executor_ = std::move(executor);
+}
+
+SteadyTime SeatService::now_if_measured() const {
+  return metrics_ ? std::chrono::steady_clock::now() : SteadyTime{};
 }
 
 void SeatService::recount_leases() {
   if (!metrics_) return;
   store_->for_each_lease([this](const storage::LeaseRecord& lease) {
-    count_lease_change(lease.product_code, lease.units, true);
+    metrics_->lease_added(lease.product_code, lease.units);
   });
   metrics_->replace_leases();
 }
@@ -148,7 +100,7 @@ void SeatService::notice_lease_purge(Batch& batch) {
   if (purge == lease_purge_) return;
   lease_purge_ = purge;
   recount_leases();
-  for (const auto& [license, queue] : waiters_) batch.freed.insert(license);
+  for (std::int64_t license : waiters_.licenses()) batch.freed.insert(license);
 }
 
 void SeatService::start() {
@@ -159,32 +111,17 @@ void SeatService::start() {
     // The gauges count stored leases from here on, so they start from what is stored.
     recount_leases();
   }
-  last_reading_ = clock_.read();
-  next_reclaim_ms_ = last_reading_.unix_ms;
-  durability_ = store_->detach_durability();
-  if (durability_) sync_thread_ = std::thread([this] { run_sync(); });
-  thread_ = std::thread([this] { run(); });
-}
-
-void SeatService::run_sync() {
-  std::vector<Outcome> ready;
-  for (;;) {
-    {
-      std::unique_lock lock(sync_mutex_);
-      sync_cv_.wait(lock, [this] { return !awaiting_sync_.empty() || sync_stopping_; });
-      if (awaiting_sync_.empty()) return;  // stopping, and nothing left to make durable
-      ready.swap(awaiting_sync_);
-    }
-    // Everything in `ready` committed before this flush starts, so the flush covers it; the
-    // batches committed meanwhile wait for the next one.
-    const SteadyTime started = now_if_measured();
-    durability_->sync();
-    if (metrics_)
-      metrics_->flushed(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    deliver(std::move(ready));
-    ready.clear();
+  const ClockReading reading = clock_.read();
+  clock_steps_.start(reading);
+  reclaim_.schedule_at(reading.unix_ms);
+  if (auto durability = store_->detach_durability()) {
+    sync_ = std::make_unique<SyncStage>(
+        std::move(durability),
+        [this](std::vector<PendingAnswer> answers) { deliver(std::move(answers)); },
+        metrics_.get());
+    sync_->start();
   }
+  thread_ = std::thread([this] { run(); });
 }
 
 void SeatService::submit(SeatCommand command, Completion done) {
@@ -217,23 +154,19 @@ void SeatService::submit_many(std::vector<Submission>& submissions) {
   submissions.clear();
 }
 
-void SeatService::set_completion_executor(Executor executor) {
-  executor_ = std::move(executor);
-}
-
-void SeatService::deliver(std::vector<Outcome> outcomes) {
-  if (outcomes.empty()) return;
+void SeatService::deliver(std::vector<PendingAnswer> answers) {
+  if (answers.empty()) return;
   if (metrics_) {
     SeatMetrics::LatencyTally latency(*metrics_);
-    for (const auto& outcome : outcomes) latency.released(outcome.info);
+    for (const auto& answer : answers) latency.released(answer.info);
   }
   if (!executor_) {
-    for (auto& outcome : outcomes) outcome.done(std::move(outcome.result));
+    for (auto& answer : answers) answer.done(std::move(answer.result));
     return;
   }
-  auto shared = std::make_shared<std::vector<Outcome>>(std::move(outcomes));
+  auto shared = std::make_shared<std::vector<PendingAnswer>>(std::move(answers));
   executor_([shared] {
-    for (auto& outcome : *shared) outcome.done(std::move(outcome.result));
+    for (auto& answer : *shared) answer.done(std::move(answer.result));
   });
 }
 
@@ -262,12 +195,7 @@ void SeatService::stop() {
   }
   if (thread_.joinable()) thread_.join();
   // Only after the storage thread's last commit: the sync thread flushes what remains.
-  {
-    std::lock_guard lock(sync_mutex_);
-    sync_stopping_ = true;
-    sync_cv_.notify_one();
-  }
-  if (sync_thread_.joinable()) sync_thread_.join();
+  if (sync_) sync_->stop();
 }
 
 std::size_t SeatService::waiter_count() const {
@@ -302,13 +230,8 @@ void SeatService::run() {
     work.clear();
   }
   // Draining: nobody will free a unit for the waiters any more.
-  std::vector<Outcome> released;
-  for (auto& [license, queue] : waiters_) {
-    for (auto& waiter : queue)
-      released.push_back(
-          {unavailable("the server is shutting down"), std::move(waiter.done), waiter.info});
-  }
-  waiters_.clear();
+  std::vector<PendingAnswer> released;
+  waiters_.release_all(unavailable("the server is shutting down"), released);
   const std::size_t answered = released.size();
   deliver(std::move(released));
   std::lock_guard lock(mutex_);
@@ -316,53 +239,18 @@ void SeatService::run() {
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
 }
 
-void SeatService::notice_clock_step(const ClockReading& now) {
-  const std::int64_t step =
-      (now.unix_ms - last_reading_.unix_ms) - (now.monotonic_ms - last_reading_.monotonic_ms);
-  last_reading_ = now;
-  // Batches read the clock at least every 200 ms, and NTP slews by at most 0.5 ms per second:
-  // anything near a second is a step.
-  if (step > -kClockStepToleranceMs && step < kClockStepToleranceMs) return;
-  log::warning("clock_jump", {{"direction", step > 0 ? "forward" : "backward"},
-                              {"delta_ms", std::to_string(step)},
-                              {"now", std::to_string(now.unix_ms)}});
-  unshifted_step_ms_ += step;
-  next_reclaim_ms_ += step;
-  for (auto& [license, queue] : waiters_)
-    for (auto& waiter : queue) waiter.deadline_ms += step;
-}
-
-void SeatService::shift_lease_expiries(std::int64_t delta_ms) {
-  // On a shared database the leases are every instance's: a step of this machine's clock says
-  // nothing about the others', so nothing is shifted (keep the instances in NTP sync,
-  // docs/scale-out.md).
-  if (options_.shared_database) {
-    log::warning("lease_expiries_not_shifted",
-                 {{"delta_ms", std::to_string(delta_ms)}, {"reason", "shared database"}});
-    return;
-  }
-  std::vector<std::pair<std::string, std::int64_t>> expiries;
-  store_->for_each_lease([&](const storage::LeaseRecord& lease) {
-    // A permanent allocation never expires, whatever the clock does.
-    if (lease.expires_at_ms >= CatalogProduct::kPermanentLeaseExpiryMs) return;
-    expiries.emplace_back(lease.id, lease.expires_at_ms);
-  });
-  for (const auto& [id, expires_at_ms] : expiries)
-    store_->set_lease_expiry(id, expires_at_ms + delta_ms);
-  log::info("lease_expiries_shifted",
-            {{"delta_ms", std::to_string(delta_ms)}, {"count", std::to_string(expiries.size())}});
-}
-
 void SeatService::run_batch(std::vector<Pending>& work) {
   const ClockReading reading = clock_.read();
-  notice_clock_step(reading);
-  const std::int64_t now = reading.unix_ms;
-  const bool reclaim_due = now >= next_reclaim_ms_;
-  bool waiters_due = false;
-  for (const auto& [license, queue] : waiters_) {
-    for (const auto& waiter : queue) waiters_due = waiters_due || waiter.deadline_ms <= now;
+  // A step moves waiter deadlines and the reclaim schedule at once, and the stored lease
+  // expiries in the next transaction, before it decides anything.
+  if (const std::int64_t step = clock_steps_.notice(reading); step != 0) {
+    reclaim_.shift(step);
+    waiters_.shift_deadlines(step);
   }
-  const std::int64_t shift = unshifted_step_ms_;
+  const std::int64_t now = reading.unix_ms;
+  const bool reclaim_due = reclaim_.due(now);
+  const bool waiters_due = waiters_.any_due(now);
+  const std::int64_t shift = clock_steps_.pending_shift();
   if (work.empty() && !reclaim_due && !waiters_due && shift == 0) return;
 
   std::shared_ptr<const ProductCatalog> catalog;
@@ -370,9 +258,9 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     std::lock_guard lock(mutex_);
     catalog = catalog_;
   }
-  Batch batch(now, std::move(catalog));
-  batch.sequence = ++batch_sequence_;
+  Batch batch(++batch_sequence_, metrics_.get(), rules_.observers);
   batch.outcomes.reserve(work.size());
+  SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch);
   bool committed = false;
   double commit_seconds = 0;
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
@@ -380,39 +268,26 @@ void SeatService::run_batch(std::vector<Pending>& work) {
     store_->begin();
     // Leases an End-of-Life deletion removed in another session: counted out, and their
     // licenses' waiters answered (end_of_life) instead of waiting for a unit that never frees.
-    for (const auto& lease : store_->take_purged_leases()) {
-      count_lease_change(lease.product_code, lease.units, false);
-      batch.freed.insert(lease.license_id);
-    }
+    for (const auto& lease : store_->take_purged_leases())
+      batch.lease_changed(LeaseChange::purged, lease, now, *store_);
     if (options_.shared_database) notice_lease_purge(batch);
-    // Before any decision of this batch, which reads the wall clock after the step.
-    if (shift != 0) shift_lease_expiries(shift);
+    if (shift != 0) shift_lease_expiries(*store_, shift, options_.shared_database);
     for (; executed < work.size(); ++executed) {
-      execute(batch, work[executed]);
-      serve_waiters(batch);
+      execute(batch, decisions, work[executed]);
+      serve_waiters(batch, decisions);
     }
     if (reclaim_due) {
-      auto reclaimed = store_->reclaim_expired(now, options_.reclaim_limit);
-      for (const auto& lease : reclaimed) {
-        batch.freed.insert(lease.license_id);
-        count_lease_change(lease.product_code, lease.units, false);
-      }
+      reclaim_.run(*store_, now, batch);
       if (options_.shared_database)
-        for (const auto& [license, queue] : waiters_) batch.freed.insert(license);
-      if (!reclaimed.empty())
-        log::debug("leases_reclaimed", {{"count", std::to_string(reclaimed.size())}});
-      // A full sweep means more may be waiting: sweep again on the next batch.
-      next_reclaim_ms_ = static_cast<int>(reclaimed.size()) >= options_.reclaim_limit
-                             ? now
-                             : now + options_.reclaim_interval_ms;
+        for (std::int64_t license : waiters_.licenses()) batch.freed.insert(license);
     }
-    serve_waiters(batch);
-    expire_waiters(batch);
+    serve_waiters(batch, decisions);
+    waiters_.expire(now, batch.outcomes);
     const SteadyTime commit_started = now_if_measured();
     store_->commit();
     committed = true;
     // A failed transaction leaves the step to the next one.
-    unshifted_step_ms_ -= shift;
+    clock_steps_.shift_applied(shift);
     if (metrics_)
       commit_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count();
@@ -432,364 +307,83 @@ void SeatService::run_batch(std::vector<Pending>& work) {
                                 std::move(pending.done), std::move(info)});
     }
     // Waiters this batch queued were decided on state that was rolled back.
-    for (auto it = waiters_.begin(); it != waiters_.end();) {
-      auto& queue = it->second;
-      for (auto w = queue.begin(); w != queue.end();) {
-        if (w->batch == batch.sequence) {
-          batch.outcomes.push_back(
-              {unavailable("storage failure; retry"), std::move(w->done), std::move(w->info)});
-          w = queue.erase(w);
-        } else {
-          ++w;
-        }
-      }
-      it = queue.empty() ? waiters_.erase(it) : std::next(it);
-    }
+    waiters_.cancel_batch(batch.sequence, unavailable("storage failure; retry"), batch.outcomes);
   }
-  std::size_t total = 0;
-  for (const auto& [license, queue] : waiters_) total += queue.size();
   {
     std::lock_guard lock(mutex_);
-    waiter_total_ = total;
+    waiter_total_ = waiters_.size();
   }
   if (metrics_) {
     const SteadyTime decided = std::chrono::steady_clock::now();
     for (const auto& outcome : batch.outcomes)
       metrics_->answered(outcome.result, outcome.info, decided);
-    metrics_->end_batch(committed, work.size(), commit_seconds, total);
+    metrics_->end_batch(committed, work.size(), commit_seconds, waiters_.size());
   }
-  if (committed && durability_) {
-    // Answered once the sync thread has flushed this commit (see run_sync).
-    std::lock_guard lock(sync_mutex_);
-    for (auto& outcome : batch.outcomes) awaiting_sync_.push_back(std::move(outcome));
-    batch.outcomes.clear();
-    sync_cv_.notify_one();
+  if (committed && sync_) {
+    // Answered once the sync thread has flushed this commit.
+    sync_->hand_over(batch.outcomes);
     return;
   }
   deliver(std::move(batch.outcomes));
 }
 
-void SeatService::execute(Batch& batch, Pending& pending) {
+void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pending) {
   const SeatCommand& cmd = pending.command;
   SeatResult result;
-  bool parked = false;
-  batch.product.clear();
-  try {
-    switch (cmd.op) {
-      case Operation::checkout:
-        result = checkout(batch, cmd, true, pending.done, parked);
-        break;
-      case Operation::heartbeat:
-        result = heartbeat(batch, cmd);
-        break;
-      case Operation::checkin:
-        result = checkin(batch, cmd);
-        break;
-      case Operation::activate:
-        result = activate(batch, cmd);
-        break;
-      case Operation::status:
-        result = status(batch, cmd);
-        break;
-      case Operation::probe:
-        break;
-    }
-  } catch (const PluginFailure&) {
-    result =
-        SeatResult::failure(SeatError::internal, "the product family failed; see the server log");
-  }
-  AnswerInfo info{cmd.op, batch.product, pending.received, {}};
-  if (parked) {
-    Waiter& waiter = waiters_[parked_license_].back();
-    info.parked = now_if_measured();
-    waiter.info = std::move(info);
-    waiter.command = std::move(pending.command);
-    return;
-  }
-  batch.outcomes.push_back({std::move(result), std::move(pending.done), std::move(info)});
-}
-
-SeatResult SeatService::find_license(Batch& batch, const std::string& code,
-                                     const std::string& product, storage::LicenseRecord& license,
-                                     const CatalogProduct*& product_out,
-                                     const CatalogProduct** component_out) {
-  // One answer for a mistyped and for an unknown code, so the error does not tell a guesser
-  // which codes are well-formed.
-  auto normalized = activation_code::normalize(code);
-  if (!normalized) return SeatResult::failure(SeatError::invalid_code, "unknown activation code");
-  const std::string code_hash = sha256_hex(*normalized);
-  auto found = store_->find_license_by_code_hash(code_hash);
-  if (!found) {
-    // A license deleted at its product's End of Life says so, rather than looking unknown.
-    if (auto retired = store_->find_retired_product(code_hash)) {
-      batch.product = *retired;
-      return end_of_life(*retired);
-    }
-    return SeatResult::failure(SeatError::invalid_code, "unknown activation code");
-  }
-  license = std::move(*found);
-  batch.product = license.product_code;
-  product_out = batch.catalog->find(license.product_code);
-  if (product_out == nullptr && product.empty())
-    return SeatResult::failure(
-        SeatError::product_not_licensed,
-        "product " + license.product_code + " is not configured on this server");
-  if (product.empty() || product == license.product_code) {
-    if (product_out == nullptr)
-      return SeatResult::failure(
-          SeatError::product_not_licensed,
-          "product " + license.product_code + " is not configured on this server");
-    return {};
-  }
-  if (product_out == nullptr || !product_out->has_component(product) || component_out == nullptr) {
-    std::string covers = "the license covers product " + license.product_code;
-    if (product_out != nullptr && !product_out->components.empty())
-      covers =
-          "the license covers suite " + license.product_code + ": " + component_list(*product_out);
-    return SeatResult::failure(SeatError::product_not_licensed, covers);
-  }
-  *component_out = batch.catalog->find(product);
-  if (*component_out == nullptr)
-    return SeatResult::failure(SeatError::product_not_licensed,
-                               "product " + product + " is not configured on this server");
-  return {};
-}
-
-SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_wait,
-                                 Completion& done, bool& parked) {
-  storage::LicenseRecord license;
-  const CatalogProduct* product = nullptr;
-  const CatalogProduct* component = nullptr;
-  if (auto err = find_license(batch, cmd.code, cmd.product, license, product, &component);
-      !err.ok())
-    return err;
-  // A suite's unit is used through one of its components; which one decides End of Life.
-  if (!product->components.empty() && component == nullptr)
-    return SeatResult::failure(SeatError::bad_request,
-                               "missing field product (the license is for suite " +
-                                   license.product_code + ": " + component_list(*product) + ")");
-  const std::int64_t now = batch.now_ms;
-  if (lifecycle(batch, *product).end_of_life()) return end_of_life(product->info.code);
-  if (auto err = check_valid(license, now); !err.ok()) return err;
-  if (component != nullptr && lifecycle(batch, *component).end_of_life())
-    return end_of_life(component->info.code);
-
-  store_->lock_license(license.id);
-  sdk::HolderRequest holder_request{cmd.host, cmd.user, cmd.units};
-  sdk::HolderIdentity holder = guarded(*product, "identify_holder", [&] {
-    return product->family->identify_holder(product->info, holder_request);
-  });
-  if (holder.denial != sdk::Denial::none)
-    return SeatResult::failure(domain::seat_error_of(holder.denial), holder.message);
-
-  std::optional<storage::LeaseRecord> existing;
-  if (!holder.key.empty())
-    existing = store_->find_live_lease_by_holder(license.id, license.product_code, holder.key, now);
-
-  sdk::CheckoutContext context;
-  context.product = &product->info;
-  context.license_units = license.units;
-  context.units_in_use = store_->units_in_use(license.id, now);
-  context.units_requested = cmd.units;
-  context.holder_has_lease = existing.has_value();
-  context.holder_units = existing ? existing->units : 0;
-  context.now_unix_ms = now;
-  sdk::CheckoutDecision decision = guarded(
-      *product, "decide_checkout", [&] { return product->family->decide_checkout(context); });
-
-  const std::int64_t expires = product->lease_expiry(now);
-  SeatResult ok;
-  switch (decision.verdict) {
-    case sdk::CheckoutDecision::Verdict::reuse: {
-      if (!existing)
-        return SeatResult::failure(SeatError::internal, "family reused a lease that is not there");
-      store_->set_lease_expiry(existing->id, expires);
-      return ok.add("lease", existing->id)
-          .add("units", existing->units)
-          .add("expires", seconds(expires))
-          .add("heartbeat", product->terms.heartbeat_seconds);
-    }
-    case sdk::CheckoutDecision::Verdict::grant: {
-      // Promise 1 is enforced here as well as in the family: a plugin can never make the
-      // server grant more than the license owns (with the overage its family declared).
-      const std::int64_t ceiling = product->unit_ceiling(license.units);
-      if (decision.units <= 0 || context.units_in_use + decision.units > ceiling) {
-        std::string message = "all " + std::to_string(license.units) + " " +
-                              std::string(sdk::to_string(license.unit)) + " in use";
-        if (ceiling > license.units)
-          message += ", and the overage allowance of " + std::to_string(ceiling - license.units);
-        return SeatResult::failure(SeatError::no_seats, message);
+  switch (cmd.op) {
+    case Operation::checkout: {
+      CheckoutDetails details;
+      result = decisions.checkout(cmd, details);
+      if (details.out_of_units && cmd.wait_seconds > 0) {
+        if (!waiters_.full()) {
+          WaitQueue::Waiter waiter;
+          waiter.deadline_ms = decisions.now_ms() + cmd.wait_seconds * 1000;
+          waiter.batch = batch.sequence;
+          waiter.info = {cmd.op, decisions.product(), pending.received, now_if_measured()};
+          waiter.done = std::move(pending.done);
+          waiter.command = std::move(pending.command);
+          waiters_.park(details.license_id, std::move(waiter));
+          return;
+        }
+        result = SeatResult::failure(SeatError::no_seats, "the wait queue is full");
       }
-      storage::LeaseRecord lease;
-      lease.id = random_hex(16);
-      lease.license_id = license.id;
-      lease.product_code = license.product_code;
-      lease.holder = holder.key;
-      lease.units = decision.units;
-      lease.issued_at_ms = now;
-      lease.expires_at_ms = expires;
-      store_->insert_lease(lease);
-      count_lease_change(lease.product_code, lease.units, true);
-      return ok.add("lease", lease.id)
-          .add("units", lease.units)
-          .add("expires", seconds(expires))
-          .add("heartbeat", product->terms.heartbeat_seconds);
-    }
-    case sdk::CheckoutDecision::Verdict::deny:
       break;
-  }
-  if (decision.denial == sdk::Denial::no_seats && may_wait && cmd.wait_seconds > 0) {
-    std::size_t queued = 0;
-    for (const auto& [id, queue] : waiters_) queued += queue.size();
-    if (queued < options_.max_waiters) {
-      Waiter waiter;
-      waiter.done = std::move(done);
-      waiter.deadline_ms = now + cmd.wait_seconds * 1000;
-      waiter.batch = batch.sequence;
-      waiters_[license.id].push_back(std::move(waiter));
-      parked_license_ = license.id;
-      parked = true;
-      return {};
     }
-    return SeatResult::failure(SeatError::no_seats, "the wait queue is full");
+    case Operation::heartbeat:
+      result = decisions.heartbeat(cmd);
+      break;
+    case Operation::checkin:
+      result = decisions.checkin(cmd);
+      break;
+    case Operation::activate:
+      result = decisions.activate(cmd);
+      break;
+    case Operation::status:
+      result = decisions.status(cmd);
+      break;
+    case Operation::probe:
+      // Answers OK without reading or writing: it only proves the pipeline turns.
+      batch.outcomes.push_back(
+          {std::move(result), std::move(pending.done), {cmd.op, {}, pending.received, {}}});
+      return;
   }
-  return SeatResult::failure(domain::seat_error_of(decision.denial), decision.message);
+  batch.outcomes.push_back({std::move(result),
+                            std::move(pending.done),
+                            {cmd.op, decisions.product(), pending.received, {}}});
 }
 
-SeatResult SeatService::heartbeat(Batch& batch, const SeatCommand& cmd) {
-  const std::int64_t now = batch.now_ms;
-  auto lease = store_->find_lease(cmd.lease);
-  if (!lease || lease->expires_at_ms <= now)
-    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
-  batch.product = lease->product_code;
-  const CatalogProduct* product = batch.catalog->find(lease->product_code);
-  if (product == nullptr)
-    return SeatResult::failure(
-        SeatError::product_not_licensed,
-        "product " + lease->product_code + " is not configured on this server");
-  if (lifecycle(batch, *product).end_of_life()) return end_of_life(product->info.code);
-  auto license = store_->find_license(lease->license_id);
-  if (!license) return SeatResult::failure(SeatError::lease_unknown, "no such lease");
-  if (const auto* own = batch.catalog->find(license->product_code);
-      own != nullptr && own != product && lifecycle(batch, *own).end_of_life())
-    return end_of_life(own->info.code);
-  // A lease outlives a step of the clock back before the license's start; only the end counts.
-  if (auto err = check_valid(*license, now);
-      !err.ok() && err.error != SeatError::license_not_started)
-    return err;
-  const std::int64_t expires = product->lease_expiry(now);
-  store_->set_lease_expiry(lease->id, expires);
-  SeatResult ok;
-  return ok.add("expires", seconds(expires));
-}
-
-SeatResult SeatService::checkin(Batch& batch, const SeatCommand& cmd) {
-  auto lease = store_->find_lease(cmd.lease);
-  if (!lease || lease->expires_at_ms <= batch.now_ms)
-    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
-  batch.product = lease->product_code;
-  store_->delete_lease(lease->id);
-  count_lease_change(lease->product_code, lease->units, false);
-  batch.freed.insert(lease->license_id);
-  return {};
-}
-
-SeatResult SeatService::activate(Batch& batch, const SeatCommand& cmd) {
-  storage::LicenseRecord license;
-  const CatalogProduct* product = nullptr;
-  if (auto err = find_license(batch, cmd.code, {}, license, product); !err.ok()) return err;
-  const std::int64_t now = batch.now_ms;
-  if (lifecycle(batch, *product).end_of_life()) return end_of_life(product->info.code);
-  if (auto err = check_valid(license, now); !err.ok()) return err;
-  store_->record_activation(license.id, cmd.host, cmd.user, now);
-  SeatResult ok;
-  return ok.add("license", license.id)
-      .add("product", license.product_code)
-      .add("family", product->info.family)
-      .add("units", license.units)
-      .add("unit", std::string(sdk::to_string(license.unit)))
-      .add("expires", seconds(license.expires_at_ms));
-}
-
-SeatResult SeatService::status(Batch& batch, const SeatCommand& cmd) {
-  storage::LicenseRecord license;
-  const CatalogProduct* product = nullptr;
-  const CatalogProduct* component = nullptr;
-  if (auto err = find_license(batch, cmd.code, cmd.product, license, product, &component);
-      !err.ok())
-    return err;
-  const std::int64_t now = batch.now_ms;
-  // Asked about a suite's component, the answer is that component's state within the suite.
-  auto any = [&](auto&& test) { return test(*product) || (component && test(*component)); };
-  // The product's lifecycle first, then the license's own state; End of Sale shows only on a
-  // license that is otherwise plainly active.
-  const LicenseState own = state_of(license, now);
-  std::string state(to_string(own));
-  if (any([&](const CatalogProduct& p) { return lifecycle(batch, p).end_of_life(); }))
-    state = "end_of_life";
-  else if (own == LicenseState::active &&
-           any([&](const CatalogProduct& p) { return lifecycle(batch, p).end_of_sale(); }))
-    state = "end_of_sale";
-  const std::int64_t used = store_->units_in_use(license.id, now);
-  const std::int64_t ceiling = product->unit_ceiling(license.units);
-  SeatResult ok;
-  ok.add("product", component ? component->info.code : license.product_code)
-      .add("state", state)
-      .add("units", license.units)
-      .add("used", used)
-      .add("free", std::max<std::int64_t>(0, ceiling - used))
-      .add("expires", seconds(license.expires_at_ms));
-  // Only products with an overage allowance say how far the license is beyond its units, so
-  // the answer for every other product stays exactly the protocol's.
-  if (ceiling > license.units)
-    ok.add("allowance", ceiling - license.units)
-        .add("over", std::max<std::int64_t>(0, used - license.units));
-  return ok;
-}
-
-void SeatService::serve_waiters(Batch& batch) {
+void SeatService::serve_waiters(Batch& batch, SeatDecisions& decisions) {
   if (batch.freed.empty()) return;
   std::set<std::int64_t> freed;
   freed.swap(batch.freed);
-  for (std::int64_t license : freed) {
-    auto it = waiters_.find(license);
-    if (it == waiters_.end()) continue;
-    auto& queue = it->second;
-    // First come first served: the head waits until its request fits, and nobody behind it
-    // is served before it.
-    while (!queue.empty()) {
-      Waiter& head = queue.front();
-      bool parked = false;
-      SeatResult result;
-      try {
-        result = checkout(batch, head.command, false, head.done, parked);
-      } catch (const PluginFailure&) {
-        result = SeatResult::failure(SeatError::internal,
-                                     "the product family failed; see the server log");
-      }
-      if (result.error == SeatError::no_seats) break;
-      batch.outcomes.push_back({std::move(result), std::move(head.done), std::move(head.info)});
-      queue.pop_front();
-    }
-    if (queue.empty()) waiters_.erase(it);
-  }
-}
-
-void SeatService::expire_waiters(Batch& batch) {
-  for (auto it = waiters_.begin(); it != waiters_.end();) {
-    auto& queue = it->second;
-    for (auto w = queue.begin(); w != queue.end();) {
-      if (w->deadline_ms <= batch.now_ms) {
-        batch.outcomes.push_back(
-            {SeatResult::failure(SeatError::no_seats, "no unit was freed within the wait time"),
-             std::move(w->done), std::move(w->info)});
-        w = queue.erase(w);
-      } else {
-        ++w;
-      }
-    }
-    it = queue.empty() ? waiters_.erase(it) : std::next(it);
-  }
+  CheckoutDetails details;
+  const WaitQueue::Decide decide = [&](const SeatCommand& command) -> std::optional<SeatResult> {
+    SeatResult result = decisions.checkout(command, details);
+    // Still no room for the head: it goes on waiting, and so does everybody behind it.
+    if (result.error == SeatError::no_seats) return std::nullopt;
+    return result;
+  };
+  for (std::int64_t license : freed) waiters_.serve(license, decide, batch.outcomes);
 }
 
 }  // namespace lmp::seat

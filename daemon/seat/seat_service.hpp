@@ -1,32 +1,36 @@
-// The seat path's engine: decides checkouts, heartbeats and checkins against storage, commits
-// the writes of concurrent requests together (group commit), answers each request only after its
-// batch is durable, queues `wait` checkouts and reclaims expired leases.
+// The seat path's engine: a batch pipeline that takes the queued commands, decides them in one
+// transaction (seat_decisions.hpp), commits concurrent requests together (group commit), answers
+// each only after its batch is durable (sync_stage.hpp), and between batches serves the wait
+// queue (wait_queue.hpp), sweeps expired leases (reclaim_sweep.hpp) and follows steps of the
+// wall clock (clock_steps.hpp). Later rules plug in through SeatRules (seat_rules.hpp).
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <vector>
 
 #include "core/clock.hpp"
-#include "domain/product_lifecycle.hpp"
+#include "seat/clock_steps.hpp"
+#include "seat/pending_answer.hpp"
 #include "seat/product_catalog.hpp"
+#include "seat/reclaim_sweep.hpp"
 #include "seat/seat_command.hpp"
 #include "seat/seat_metrics.hpp"
+#include "seat/seat_rules.hpp"
+#include "seat/wait_queue.hpp"
 
 namespace lmp::storage {
 class SeatStore;
-class DurabilitySync;
-struct LicenseRecord;
 }  // namespace lmp::storage
 
 namespace lmp::seat {
+
+class SeatDecisions;
+class SyncStage;
 
 struct SeatServiceOptions {
   int max_batch = 1024;  // most requests committed in one transaction
@@ -45,7 +49,7 @@ class SeatService {
  public:
   // Called exactly once per submitted command, on the service thread (or on the caller's thread
   // when the service is already stopping). Must not block.
-  using Completion = std::function<void(SeatResult)>;
+  using Completion = seat::Completion;
 
   SeatService(std::unique_ptr<storage::SeatStore> store,
               std::shared_ptr<const ProductCatalog> catalog, const Clock& clock,
@@ -62,6 +66,9 @@ class SeatService {
   // Counts requests, leases and timings into `metrics` (seeded with the stored leases at
   // start()). Call before start(); without it nothing is measured.
   void set_metrics(std::shared_ptr<SeatMetrics> metrics);
+  // The gates every checkout passes and the observers of lease changes. Call before start();
+  // without it there are none.
+  void set_rules(SeatRules rules);
 
   void start();
   void submit(SeatCommand command, Completion done);
@@ -90,48 +97,14 @@ class SeatService {
     Completion done;
     SteadyTime received{};  // zero when nothing is measured
   };
-  struct Waiter {
-    SeatCommand command;
-    Completion done;
-    std::int64_t deadline_ms = 0;
-    std::uint64_t batch = 0;  // the batch that queued it
-    AnswerInfo info;
-  };
-  // The outcome of one command inside a batch, completed after the batch commits.
-  struct Outcome {
-    SeatResult result;
-    Completion done;
-    AnswerInfo info;
-  };
   class Batch;
 
   void run();
   void run_batch(std::vector<Pending>& work);
-  // Compares how far the wall clock moved since the last batch with how far time passed; a step
-  // (a second or more) moves waiter deadlines and the reclaim schedule at once and is
-  // applied to the stored lease expiries by the next transaction, so every lease keeps the
-  // lifetime it had: a step forward expires nothing, a step back keeps nothing longer.
-  void notice_clock_step(const ClockReading& now);
-  void shift_lease_expiries(std::int64_t delta_ms);
-  void execute(Batch& batch, Pending& pending);
-  SeatResult checkout(Batch& batch, const SeatCommand& cmd, bool may_wait, Completion& done,
-                      bool& parked);
-  SeatResult heartbeat(Batch& batch, const SeatCommand& cmd);
-  SeatResult checkin(Batch& batch, const SeatCommand& cmd);
-  SeatResult activate(Batch& batch, const SeatCommand& cmd);
-  SeatResult status(Batch& batch, const SeatCommand& cmd);
-  // Finds the license of `code` and its product. `product` may name the license's own product
-  // or, for a suite, one of its components, which is then returned in `component_out`.
-  SeatResult find_license(Batch& batch, const std::string& code, const std::string& product,
-                          storage::LicenseRecord& license, const CatalogProduct*& product_out,
-                          const CatalogProduct** component_out = nullptr);
-  // The product's lifecycle at the batch's time: the catalog's dates and the API's together.
-  domain::ProductLifecycle lifecycle(Batch& batch, const CatalogProduct& product);
-  void serve_waiters(Batch& batch);
-  void deliver(std::vector<Outcome> outcomes);
-  void run_sync();
-  void expire_waiters(Batch& batch);
-  void count_lease_change(const std::string& product, std::int64_t units, bool added);
+  void execute(Batch& batch, SeatDecisions& decisions, Pending& pending);
+  // Offers the units the batch freed so far to the waiters of their licenses.
+  void serve_waiters(Batch& batch, SeatDecisions& decisions);
+  void deliver(std::vector<PendingAnswer> answers);
   // Sets the lease gauges to the leases stored now.
   void recount_leases();
   // On a shared database no store keeps the leases in memory to hand back the ones an
@@ -147,6 +120,7 @@ class SeatService {
   const Clock& clock_;
   const SeatServiceOptions options_;
   std::shared_ptr<SeatMetrics> metrics_;
+  SeatRules rules_;
 
   mutable std::mutex mutex_;  // guards queue_, catalog_, stopping_, woken_, waiter_total_
   std::condition_variable cv_;
@@ -157,23 +131,16 @@ class SeatService {
   std::size_t waiter_total_ = 0;
 
   // Owned by the service thread.
-  std::map<std::int64_t, std::deque<Waiter>> waiters_;  // by license id, first come first served
-  std::int64_t next_reclaim_ms_ = 0;
-  ClockReading last_reading_;           // the clock as the last batch read it
-  std::int64_t unshifted_step_ms_ = 0;  // a wall-clock step not yet applied to stored expiries
+  WaitQueue waiters_;
+  ReclaimSweep reclaim_;
+  ClockStepWatch clock_steps_;
   std::uint64_t batch_sequence_ = 0;
-  std::int64_t parked_license_ = 0;  // where checkout() last queued a waiter
-  std::int64_t lease_purge_ = 0;     // the store's lease_purge() as last seen (shared database)
+  std::int64_t lease_purge_ = 0;  // the store's lease_purge() as last seen (shared database)
   std::thread thread_;
 
-  // Group commit with the flush taken off the storage thread: committed batches wait here for
-  // the sync thread's next flush, while the storage thread decides the next batch.
-  std::shared_ptr<storage::DurabilitySync> durability_;
-  std::mutex sync_mutex_;  // guards awaiting_sync_ and sync_stopping_
-  std::condition_variable sync_cv_;
-  std::vector<Outcome> awaiting_sync_;
-  bool sync_stopping_ = false;
-  std::thread sync_thread_;
+  // Group commit with the flush taken off the storage thread; null when the store's commit is
+  // durable by itself.
+  std::unique_ptr<SyncStage> sync_;
 };
 
 }  // namespace lmp::seat

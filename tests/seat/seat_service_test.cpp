@@ -1,11 +1,16 @@
-// SeatService on its own (no sockets): answers wait for the flush that makes them durable, and a
-// failing commit answers `unavailable` without losing the service.
+// SeatService on its own (no sockets): answers wait for the flush that makes them durable, a
+// failing commit answers `unavailable` without losing the service, and the rules' observers are
+// told of every lease change inside the batch's transaction.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/activation_code.hpp"
 #include "plugin/daemon_host.hpp"
@@ -77,13 +82,32 @@ class SeatServiceTest : public ::testing::Test {
     ASSERT_TRUE(errors.empty());
   }
 
-  std::future<seat::SeatResult> checkout(seat::SeatService& service) {
+  std::future<seat::SeatResult> submit(seat::SeatService& service, seat::SeatCommand command) {
     auto promise = std::make_shared<std::promise<seat::SeatResult>>();
+    service.submit(std::move(command),
+                   [promise](seat::SeatResult r) { promise->set_value(std::move(r)); });
+    return promise->get_future();
+  }
+  // The answer, once it came (within 10 s; after that the test fails).
+  static seat::SeatResult answer(std::future<seat::SeatResult> future) {
+    if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      ADD_FAILURE() << "no answer within 10 s";
+      return seat::SeatResult::failure(seat::SeatError::internal, "no answer");
+    }
+    return future.get();
+  }
+  std::future<seat::SeatResult> checkout(seat::SeatService& service) {
     seat::SeatCommand command;
     command.op = seat::Operation::checkout;
     command.code = code_;
-    service.submit(command, [promise](seat::SeatResult r) { promise->set_value(std::move(r)); });
-    return promise->get_future();
+    return submit(service, std::move(command));
+  }
+  std::future<seat::SeatResult> on_lease(seat::SeatService& service, seat::Operation op,
+                                         const std::string& lease) {
+    seat::SeatCommand command;
+    command.op = op;
+    command.lease = lease;
+    return submit(service, std::move(command));
   }
 
   TempDir dir_;
@@ -152,6 +176,100 @@ TEST_F(SeatServiceTest, CommandsOfABatchWhoseBeginFailsAreAnswered) {
   auto granted = checkout(service);
   ASSERT_EQ(granted.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_TRUE(granted.get().ok());
+  service.stop();
+}
+
+// Notes whether a transaction is open, for observers that must be called inside one.
+class TransactionTrackingStore final : public ForwardingSeatStore {
+ public:
+  using ForwardingSeatStore::ForwardingSeatStore;
+  void begin() override {
+    inner_->begin();
+    open = true;
+  }
+  void commit() override {
+    inner_->commit();
+    open = false;
+  }
+  void rollback() noexcept override {
+    inner_->rollback();
+    open = false;
+  }
+  std::atomic<bool> open{false};
+};
+
+class RecordingObserver final : public seat::LeaseEvents {
+ public:
+  explicit RecordingObserver(const TransactionTrackingStore& store) : store_(store) {}
+  void lease_changed(seat::LeaseChange change, const storage::LeaseRecord& lease, std::int64_t,
+                     storage::SeatStore&) override {
+    if (fail_on_grant && change == seat::LeaseChange::granted)
+      throw storage::StoreError("usage record: disk I/O error");
+    std::lock_guard lock(mutex_);
+    changes_.emplace_back(change, lease.id);
+    inside_ = inside_ && store_.open;
+  }
+  std::vector<std::pair<seat::LeaseChange, std::string>> changes() {
+    std::lock_guard lock(mutex_);
+    return changes_;
+  }
+  bool always_inside_a_transaction() {
+    std::lock_guard lock(mutex_);
+    return inside_;
+  }
+  std::atomic<bool> fail_on_grant{false};
+
+ private:
+  const TransactionTrackingStore& store_;
+  std::mutex mutex_;
+  std::vector<std::pair<seat::LeaseChange, std::string>> changes_;
+  bool inside_ = true;
+};
+
+TEST_F(SeatServiceTest, ObserversAreToldOfEveryLeaseChangeInsideItsTransaction) {
+  auto tracking = std::make_unique<TransactionTrackingStore>(storage::open_sqlite(config_.storage));
+  const TransactionTrackingStore& store = *tracking;
+  seat::SeatService service(storage::make_caching_store(std::move(tracking)), catalog_, clock_, {});
+  auto observer = std::make_shared<RecordingObserver>(store);
+  service.set_rules({{}, {observer}});
+  service.start();
+  auto lease_of = [](const seat::SeatResult& result) {
+    for (const auto& [key, value] : result.fields)
+      if (key == "lease") return value;
+    return std::string();
+  };
+  const std::string first = lease_of(answer(checkout(service)));
+  ASSERT_FALSE(first.empty());
+  ASSERT_TRUE(answer(on_lease(service, seat::Operation::heartbeat, first)).ok());
+  ASSERT_TRUE(answer(on_lease(service, seat::Operation::checkin, first)).ok());
+  const std::string second = lease_of(answer(checkout(service)));
+  // The second lease lapses and the sweep reclaims it.
+  clock_.advance_ms(301000);
+  service.wake();
+  for (int i = 0; i < 500 && observer->changes().size() < 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  using C = seat::LeaseChange;
+  EXPECT_EQ(observer->changes(), (std::vector<std::pair<C, std::string>>{{C::granted, first},
+                                                                         {C::extended, first},
+                                                                         {C::released, first},
+                                                                         {C::granted, second},
+                                                                         {C::reclaimed, second}}));
+  EXPECT_TRUE(observer->always_inside_a_transaction());
+  service.stop();
+}
+
+// An observer's storage failure is the batch's: it rolls back, and the checkout is not granted.
+TEST_F(SeatServiceTest, AnObserversStorageFailureRollsTheBatchBack) {
+  auto tracking = std::make_unique<TransactionTrackingStore>(storage::open_sqlite(config_.storage));
+  auto observer = std::make_shared<RecordingObserver>(*tracking);
+  seat::SeatService service(storage::make_caching_store(std::move(tracking)), catalog_, clock_, {});
+  service.set_rules({{}, {observer}});
+  service.start();
+  observer->fail_on_grant = true;
+  EXPECT_EQ(answer(checkout(service)).error, seat::SeatError::unavailable);
+  observer->fail_on_grant = false;
+  // The license's only unit is still free.
+  EXPECT_TRUE(answer(checkout(service)).ok());
   service.stop();
 }
 

@@ -51,6 +51,18 @@ config::Config base_config(const std::filesystem::path& dir) {
   return cfg;
 }
 
+void add_product(config::Config& config, std::string code, std::string family, sdk::UnitType unit,
+                 std::vector<std::string> components) {
+  config::Product product;
+  product.name = code;
+  product.code = std::move(code);
+  product.family = std::move(family);
+  product.unit = unit;
+  product.components = std::move(components);
+  product.position = {config.source_file, static_cast<int>(config.products.size()) + 1, 1};
+  config.products.push_back(std::move(product));
+}
+
 std::string create_license(const config::Config& config, const LicenseSpec& spec) {
   auto store = storage::open_store(config.storage);
   store->begin();

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "app/daemon.hpp"
 #include "config/config.hpp"
@@ -31,6 +32,10 @@ inline constexpr std::int64_t kTestEpochMs = 1767225600000;
 // A config with one software product "cad" (seats), "agent" (endpoints), the plugin folder of
 // the build tree and the database in `dir`; both listeners on loopback ports picked by the kernel.
 config::Config base_config(const std::filesystem::path& dir);
+
+// Appends a product to `config`'s products; `components` make it a suite.
+void add_product(config::Config& config, std::string code, std::string family, sdk::UnitType unit,
+                 std::vector<std::string> components = {});
 
 struct LicenseSpec {
   std::string customer = "acme";

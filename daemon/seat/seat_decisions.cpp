@@ -1,0 +1,334 @@
+// The seat operations' rules: license lookup, validity, End of Life, suites, the family's
+// decision and the server's re-check of it, leases written and extended.
+#include "seat/seat_decisions.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "core/activation_code.hpp"
+#include "core/log.hpp"
+#include "core/secure_random.hpp"
+#include "core/sha256.hpp"
+#include "seat/license_state.hpp"
+
+namespace lmp::seat {
+namespace {
+
+// Thrown by guarded() after a plugin call failed; the request answers `internal`.
+struct PluginFailure {};
+
+template <class F>
+auto guarded(const CatalogProduct& product, const char* call, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& ex) {
+    log::error("plugin_exception", {{"family", product.info.family},
+                                    {"product", product.info.code},
+                                    {"call", call},
+                                    {"error", ex.what()}});
+  } catch (...) {
+    log::error("plugin_exception", {{"family", product.info.family},
+                                    {"product", product.info.code},
+                                    {"call", call},
+                                    {"error", "non-standard exception"}});
+  }
+  throw PluginFailure{};
+}
+
+std::int64_t seconds(std::int64_t unix_ms) {
+  return unix_ms / 1000;
+}
+
+LicenseState state_of(const storage::LicenseRecord& license, std::int64_t now) {
+  return license_state({license.starts_at_ms, license.expires_at_ms, license.grace_ms,
+                        license.notice_days, license.cut_off_at_ms},
+                       now);
+}
+
+SeatResult end_of_life(const std::string& code) {
+  return SeatResult::failure(SeatError::end_of_life,
+                             "product " + code + " has reached End of Life");
+}
+
+SeatResult not_configured(const std::string& code) {
+  return SeatResult::failure(SeatError::product_not_licensed,
+                             "product " + code + " is not configured on this server");
+}
+
+// Why a license cannot be used at `now` (outside its validity period and grace, or cut off), or
+// OK. In grace it serves, so that a late renewal never stops work.
+SeatResult check_valid(const storage::LicenseRecord& license, std::int64_t now) {
+  switch (state_of(license, now)) {
+    case LicenseState::not_started:
+      return SeatResult::failure(
+          SeatError::license_not_started,
+          "the license starts at " + std::to_string(seconds(license.starts_at_ms)));
+    case LicenseState::expired:
+    case LicenseState::disabled:
+      return SeatResult::failure(
+          SeatError::license_expired,
+          "the license expired at " + std::to_string(seconds(license.expires_at_ms)));
+    case LicenseState::active:
+    case LicenseState::expiring:
+    case LicenseState::in_grace:
+      break;
+  }
+  return {};
+}
+
+std::string component_list(const CatalogProduct& suite) {
+  std::string out;
+  for (const auto& c : suite.components) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
+}  // namespace
+
+SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog,
+                             std::int64_t now_ms,
+                             const std::vector<std::shared_ptr<CheckoutGate>>& gates,
+                             LeaseEvents& events)
+    : store_(store), catalog_(catalog), now_ms_(now_ms), gates_(gates), events_(events) {}
+
+domain::ProductLifecycle SeatDecisions::lifecycle(const CatalogProduct& product) {
+  if (!lifecycles_) lifecycles_ = store_.product_lifecycles();
+  return domain::lifecycle_of(&product, domain::stored_row(*lifecycles_, product.info.code),
+                              now_ms_);
+}
+
+SeatResult SeatDecisions::find_license(const std::string& code, const std::string& product,
+                                       storage::LicenseRecord& license,
+                                       const CatalogProduct*& product_out,
+                                       const CatalogProduct** component_out) {
+  // One answer for a mistyped and for an unknown code, so the error does not tell a guesser
+  // which codes are well-formed.
+  auto normalized = activation_code::normalize(code);
+  if (!normalized) return SeatResult::failure(SeatError::invalid_code, "unknown activation code");
+  const std::string code_hash = sha256_hex(*normalized);
+  auto found = store_.find_license_by_code_hash(code_hash);
+  if (!found) {
+    // A license deleted at its product's End of Life says so, rather than looking unknown.
+    if (auto retired = store_.find_retired_product(code_hash)) {
+      product_ = *retired;
+      return end_of_life(*retired);
+    }
+    return SeatResult::failure(SeatError::invalid_code, "unknown activation code");
+  }
+  license = std::move(*found);
+  product_ = license.product_code;
+  product_out = catalog_.find(license.product_code);
+  if (product.empty() || product == license.product_code) {
+    if (product_out == nullptr) return not_configured(license.product_code);
+    return {};
+  }
+  if (product_out == nullptr || !product_out->has_component(product) || component_out == nullptr) {
+    std::string covers = "the license covers product " + license.product_code;
+    if (product_out != nullptr && !product_out->components.empty())
+      covers =
+          "the license covers suite " + license.product_code + ": " + component_list(*product_out);
+    return SeatResult::failure(SeatError::product_not_licensed, covers);
+  }
+  *component_out = catalog_.find(product);
+  if (*component_out == nullptr) return not_configured(product);
+  return {};
+}
+
+SeatResult SeatDecisions::checkout(const SeatCommand& cmd, CheckoutDetails& details) {
+  product_.clear();
+  details = {};
+  try {
+    return decide_checkout(cmd, details);
+  } catch (const PluginFailure&) {
+    return SeatResult::failure(SeatError::internal,
+                               "the product family failed; see the server log");
+  }
+}
+
+SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetails& details) {
+  storage::LicenseRecord license;
+  const CatalogProduct* product = nullptr;
+  const CatalogProduct* component = nullptr;
+  if (auto err = find_license(cmd.code, cmd.product, license, product, &component); !err.ok())
+    return err;
+  details.license_id = license.id;
+  // A suite's unit is used through one of its components; which one decides End of Life.
+  if (!product->components.empty() && component == nullptr)
+    return SeatResult::failure(SeatError::bad_request,
+                               "missing field product (the license is for suite " +
+                                   license.product_code + ": " + component_list(*product) + ")");
+  const std::int64_t now = now_ms_;
+  if (lifecycle(*product).end_of_life()) return end_of_life(product->info.code);
+  if (auto err = check_valid(license, now); !err.ok()) return err;
+  if (component != nullptr && lifecycle(*component).end_of_life())
+    return end_of_life(component->info.code);
+
+  store_.lock_license(license.id);
+  sdk::HolderRequest holder_request{cmd.host, cmd.user, cmd.units};
+  sdk::HolderIdentity holder = guarded(*product, "identify_holder", [&] {
+    return product->family->identify_holder(product->info, holder_request);
+  });
+  if (holder.denial != sdk::Denial::none)
+    return SeatResult::failure(domain::seat_error_of(holder.denial), holder.message);
+
+  std::optional<storage::LeaseRecord> existing;
+  if (!holder.key.empty())
+    existing = store_.find_live_lease_by_holder(license.id, license.product_code, holder.key, now);
+
+  if (!gates_.empty()) {
+    const CheckoutCandidate candidate{
+        cmd, license, *product, component, holder.key, existing ? &*existing : nullptr, now};
+    for (const auto& gate : gates_)
+      if (auto refused = gate->check(candidate, store_); !refused.ok()) return refused;
+  }
+
+  sdk::CheckoutContext context;
+  context.product = &product->info;
+  context.license_units = license.units;
+  context.units_in_use = store_.units_in_use(license.id, now);
+  context.units_requested = cmd.units;
+  context.holder_has_lease = existing.has_value();
+  context.holder_units = existing ? existing->units : 0;
+  context.now_unix_ms = now;
+  sdk::CheckoutDecision decision = guarded(
+      *product, "decide_checkout", [&] { return product->family->decide_checkout(context); });
+
+  const std::int64_t expires = product->lease_expiry(now);
+  SeatResult ok;
+  switch (decision.verdict) {
+    case sdk::CheckoutDecision::Verdict::reuse: {
+      if (!existing)
+        return SeatResult::failure(SeatError::internal, "family reused a lease that is not there");
+      store_.set_lease_expiry(existing->id, expires);
+      existing->expires_at_ms = expires;
+      events_.lease_changed(LeaseChange::extended, *existing, now, store_);
+      return ok.add("lease", existing->id)
+          .add("units", existing->units)
+          .add("expires", seconds(expires))
+          .add("heartbeat", product->terms.heartbeat_seconds);
+    }
+    case sdk::CheckoutDecision::Verdict::grant: {
+      // Promise 1 is enforced here as well as in the family: a plugin can never make the
+      // server grant more than the license owns (with the overage its family declared).
+      const std::int64_t ceiling = product->unit_ceiling(license.units);
+      if (decision.units <= 0 || context.units_in_use + decision.units > ceiling) {
+        std::string message = "all " + std::to_string(license.units) + " " +
+                              std::string(sdk::to_string(license.unit)) + " in use";
+        if (ceiling > license.units)
+          message += ", and the overage allowance of " + std::to_string(ceiling - license.units);
+        return SeatResult::failure(SeatError::no_seats, message);
+      }
+      storage::LeaseRecord lease;
+      lease.id = random_hex(16);
+      lease.license_id = license.id;
+      lease.product_code = license.product_code;
+      lease.holder = holder.key;
+      lease.units = decision.units;
+      lease.issued_at_ms = now;
+      lease.expires_at_ms = expires;
+      store_.insert_lease(lease);
+      events_.lease_changed(LeaseChange::granted, lease, now, store_);
+      return ok.add("lease", lease.id)
+          .add("units", lease.units)
+          .add("expires", seconds(expires))
+          .add("heartbeat", product->terms.heartbeat_seconds);
+    }
+    case sdk::CheckoutDecision::Verdict::deny:
+      break;
+  }
+  details.out_of_units = decision.denial == sdk::Denial::no_seats;
+  return SeatResult::failure(domain::seat_error_of(decision.denial), decision.message);
+}
+
+SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
+  product_.clear();
+  const std::int64_t now = now_ms_;
+  auto lease = store_.find_lease(cmd.lease);
+  if (!lease || lease->expires_at_ms <= now)
+    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+  product_ = lease->product_code;
+  const CatalogProduct* product = catalog_.find(lease->product_code);
+  if (product == nullptr) return not_configured(lease->product_code);
+  if (lifecycle(*product).end_of_life()) return end_of_life(product->info.code);
+  auto license = store_.find_license(lease->license_id);
+  if (!license) return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+  if (const auto* own = catalog_.find(license->product_code);
+      own != nullptr && own != product && lifecycle(*own).end_of_life())
+    return end_of_life(own->info.code);
+  // A lease outlives a step of the clock back before the license's start; only the end counts.
+  if (auto err = check_valid(*license, now);
+      !err.ok() && err.error != SeatError::license_not_started)
+    return err;
+  const std::int64_t expires = product->lease_expiry(now);
+  store_.set_lease_expiry(lease->id, expires);
+  lease->expires_at_ms = expires;
+  events_.lease_changed(LeaseChange::extended, *lease, now, store_);
+  SeatResult ok;
+  return ok.add("expires", seconds(expires));
+}
+
+SeatResult SeatDecisions::checkin(const SeatCommand& cmd) {
+  product_.clear();
+  auto lease = store_.find_lease(cmd.lease);
+  if (!lease || lease->expires_at_ms <= now_ms_)
+    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+  product_ = lease->product_code;
+  store_.delete_lease(lease->id);
+  events_.lease_changed(LeaseChange::released, *lease, now_ms_, store_);
+  return {};
+}
+
+SeatResult SeatDecisions::activate(const SeatCommand& cmd) {
+  product_.clear();
+  storage::LicenseRecord license;
+  const CatalogProduct* product = nullptr;
+  if (auto err = find_license(cmd.code, {}, license, product); !err.ok()) return err;
+  const std::int64_t now = now_ms_;
+  if (lifecycle(*product).end_of_life()) return end_of_life(product->info.code);
+  if (auto err = check_valid(license, now); !err.ok()) return err;
+  store_.record_activation(license.id, cmd.host, cmd.user, now);
+  SeatResult ok;
+  return ok.add("license", license.id)
+      .add("product", license.product_code)
+      .add("family", product->info.family)
+      .add("units", license.units)
+      .add("unit", std::string(sdk::to_string(license.unit)))
+      .add("expires", seconds(license.expires_at_ms));
+}
+
+SeatResult SeatDecisions::status(const SeatCommand& cmd) {
+  product_.clear();
+  storage::LicenseRecord license;
+  const CatalogProduct* product = nullptr;
+  const CatalogProduct* component = nullptr;
+  if (auto err = find_license(cmd.code, cmd.product, license, product, &component); !err.ok())
+    return err;
+  const std::int64_t now = now_ms_;
+  // Asked about a suite's component, the answer is that component's state within the suite.
+  auto any = [&](auto&& test) { return test(*product) || (component && test(*component)); };
+  // The product's lifecycle first, then the license's own state; End of Sale shows only on a
+  // license that is otherwise plainly active.
+  const LicenseState own = state_of(license, now);
+  std::string state(to_string(own));
+  if (any([&](const CatalogProduct& p) { return lifecycle(p).end_of_life(); }))
+    state = "end_of_life";
+  else if (own == LicenseState::active &&
+           any([&](const CatalogProduct& p) { return lifecycle(p).end_of_sale(); }))
+    state = "end_of_sale";
+  const std::int64_t used = store_.units_in_use(license.id, now);
+  const std::int64_t ceiling = product->unit_ceiling(license.units);
+  SeatResult ok;
+  ok.add("product", component ? component->info.code : license.product_code)
+      .add("state", state)
+      .add("units", license.units)
+      .add("used", used)
+      .add("free", std::max<std::int64_t>(0, ceiling - used))
+      .add("expires", seconds(license.expires_at_ms));
+  // Only products with an overage allowance say how far the license is beyond its units, so
+  // the answer for every other product stays exactly the protocol's.
+  if (ceiling > license.units)
+    ok.add("allowance", ceiling - license.units)
+        .add("over", std::max<std::int64_t>(0, used - license.units));
+  return ok;
+}
+
+}  // namespace lmp::seat

@@ -1,0 +1,73 @@
+// Where later seat rules plug into the engine without touching its decisions: gates that every
+// checkout passes before anything is granted (site policy, borrowing limits), and observers told
+// of every lease change inside the batch's transaction (usage records). The default, an empty
+// SeatRules, does nothing. See docs/architecture.md, "Adding a seat rule".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "seat/seat_command.hpp"
+
+namespace lmp::storage {
+class SeatStore;
+struct LicenseRecord;
+struct LeaseRecord;
+}  // namespace lmp::storage
+
+namespace lmp::seat {
+
+struct CatalogProduct;
+
+// A checkout as a gate sees it: the code found its license, the license is valid, the family
+// has identified the holder, and nothing has been counted or granted yet.
+struct CheckoutCandidate {
+  const SeatCommand& command;
+  const storage::LicenseRecord& license;
+  const CatalogProduct& product;     // the license's product (for a suite, the suite)
+  const CatalogProduct* component;   // the suite's component asked for; nullptr otherwise
+  const std::string& holder;         // the family's holder key; empty for an anonymous lease
+  const storage::LeaseRecord* held;  // the holder's live lease (a repeated checkout), or nullptr
+  std::int64_t now_ms;
+};
+
+// A rule that may refuse a checkout before the family decides on it. Runs on the storage thread,
+// inside the batch's transaction (it may read through `store`); must not block on anything but
+// the store. Returns OK to let the checkout go on, or the answer that refuses it.
+class CheckoutGate {
+ public:
+  virtual ~CheckoutGate() = default;
+  virtual SeatResult check(const CheckoutCandidate& checkout, storage::SeatStore& store) = 0;
+};
+
+enum class LeaseChange {
+  granted,    // a new lease (checkout)
+  extended,   // a new expiry (heartbeat, or a repeated checkout that reused the lease)
+  released,   // checked in
+  reclaimed,  // expired and swept
+  purged,     // deleted with its license at its product's End of Life (by the admin worker)
+};
+
+// Told of every lease change, on the storage thread, inside the transaction that makes it, right
+// after the store's write: `lease` as it is after the change (granted, extended) or was before
+// it (released, reclaimed, purged). Rows written through `store` commit or roll back with the
+// change. Exceptions other than storage::StoreError must not escape; a StoreError rolls the batch
+// back (its requests answer `unavailable`). A step of the wall clock, which moves every stored
+// expiry by the same amount, is not a lease change.
+class LeaseEvents {
+ public:
+  virtual ~LeaseEvents() = default;
+  virtual void lease_changed(LeaseChange change, const storage::LeaseRecord& lease,
+                             std::int64_t now_ms, storage::SeatStore& store) = 0;
+};
+
+// The rules in force: gates in the order they are asked (the first refusal answers), observers
+// in the order they are told.
+struct SeatRules {
+  std::vector<std::shared_ptr<CheckoutGate>> gates;
+  std::vector<std::shared_ptr<LeaseEvents>> observers;
+};
+
+}  // namespace lmp::seat

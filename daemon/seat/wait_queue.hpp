@@ -1,0 +1,63 @@
+// The checkouts that wait for a unit (CHECKOUT with `wait=`): first come first served per
+// license, each with its deadline, and a capacity over all licenses together.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "seat/pending_answer.hpp"
+
+namespace lmp::seat {
+
+// Thread safety: none; owned by the storage thread.
+class WaitQueue {
+ public:
+  struct Waiter {
+    SeatCommand command;
+    Completion done;
+    std::int64_t deadline_ms = 0;
+    std::uint64_t batch = 0;  // the batch that queued it
+    AnswerInfo info;
+  };
+
+  explicit WaitQueue(std::size_t capacity) : capacity_(capacity) {}
+
+  std::size_t size() const { return size_; }
+  bool full() const { return size_ >= capacity_; }
+  // Queues `waiter` behind the license's other waiters. REQUIRES: !full().
+  void park(std::int64_t license_id, Waiter waiter);
+
+  // Offers the license's waiters, head first, to `decide`: an answer ends the head's wait (it
+  // is appended to `out`) and the next waiter is offered; nullopt (still no room for the head)
+  // stops, so nobody behind the head is served before it.
+  using Decide = std::function<std::optional<SeatResult>(const SeatCommand&)>;
+  void serve(std::int64_t license_id, const Decide& decide, std::vector<PendingAnswer>& out);
+
+  // Whether a deadline has passed at `now_ms`.
+  bool any_due(std::int64_t now_ms) const;
+  // Answers the waiters whose deadline has passed: no_seats.
+  void expire(std::int64_t now_ms, std::vector<PendingAnswer>& out);
+  // Moves every deadline by a step of the wall clock, so a wait lasts the time it was given.
+  void shift_deadlines(std::int64_t step_ms);
+  // Answers the waiters queued by `batch` with `answer` (their batch rolled back).
+  void cancel_batch(std::uint64_t batch, const SeatResult& answer, std::vector<PendingAnswer>& out);
+  // Answers every waiter with `answer` and empties the queue.
+  void release_all(const SeatResult& answer, std::vector<PendingAnswer>& out);
+  // The licenses that have waiters.
+  std::vector<std::int64_t> licenses() const;
+
+ private:
+  // Removes the waiters for which `leaves` is true, answering each with `answer`.
+  void remove_if(const std::function<bool(const Waiter&)>& leaves, const SeatResult& answer,
+                 std::vector<PendingAnswer>& out);
+
+  const std::size_t capacity_;
+  std::size_t size_ = 0;
+  std::map<std::int64_t, std::deque<Waiter>> by_license_;
+};
+
+}  // namespace lmp::seat
