@@ -272,21 +272,22 @@ void Daemon::start() {
   try {
     if (cfg.seat_listener.enabled) {
       net::SeatServerOptions options;
-      options.address = cfg.seat_listener.address;
-      options.port = cfg.seat_listener.port;
-      options.max_connections = cfg.limits.max_connections;
-      options.max_connections_per_address = cfg.limits.max_connections_per_address;
-      options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+      options.listener.name = "seat";
+      options.listener.address = cfg.seat_listener.address;
+      options.listener.port = cfg.seat_listener.port;
+      options.listener.max_connections = cfg.limits.max_connections;
+      options.listener.max_connections_per_address = cfg.limits.max_connections_per_address;
+      options.listener.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
       options.max_unsent_bytes = cfg.limits.max_unsent_bytes;
-      options.send_timeout_seconds = cfg.limits.send_timeout_seconds;
+      options.listener.send_timeout_seconds = cfg.limits.send_timeout_seconds;
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.advised_heartbeat_seconds = cfg.leases.heartbeat_seconds;
       options.server_name = host_name();
       options.version = LMP_VERSION;
-      options.tls = impl_->seat_tls;
-      options.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
-      options.on_tls_handshake_failure = count_failure("seat");
-      options.on_accept_failure = count_accept_failure("seat");
+      options.listener.tls = impl_->seat_tls;
+      options.listener.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
+      options.listener.on_tls_handshake_failure = count_failure("seat");
+      options.listener.on_accept_failure = count_accept_failure("seat");
       impl_->seat_server =
           std::make_unique<net::SeatServer>(impl_->io, *impl_->service, impl_->limiter, options);
       impl_->seat_server->start();
@@ -298,19 +299,20 @@ void Daemon::start() {
     sweep_end_of_life();
     if (cfg.admin_listener.enabled) {
       http::HttpServerOptions options;
-      options.address = cfg.admin_listener.address;
-      options.port = cfg.admin_listener.port;
-      options.max_connections = cfg.limits.max_connections;
-      options.max_connections_per_address = cfg.limits.max_connections_per_address;
-      options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
-      options.send_timeout_seconds = cfg.limits.send_timeout_seconds;
+      options.listener.name = "admin";
+      options.listener.address = cfg.admin_listener.address;
+      options.listener.port = cfg.admin_listener.port;
+      options.listener.max_connections = cfg.limits.max_connections;
+      options.listener.max_connections_per_address = cfg.limits.max_connections_per_address;
+      options.listener.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+      options.listener.send_timeout_seconds = cfg.limits.send_timeout_seconds;
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.server_name = "lmpd";
       options.version = LMP_VERSION;
-      options.tls = impl_->admin_tls;
-      options.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
-      options.on_tls_handshake_failure = count_failure("admin");
-      options.on_accept_failure = count_accept_failure("admin");
+      options.listener.tls = impl_->admin_tls;
+      options.listener.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
+      options.listener.on_tls_handshake_failure = count_failure("admin");
+      options.listener.on_accept_failure = count_accept_failure("admin");
       impl_->http_server =
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
       http::add_metrics_route(impl_->http_server->router(), impl_->metrics);
