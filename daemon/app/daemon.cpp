@@ -158,6 +158,26 @@ struct Daemon::Impl {
            (http_server ? http_server->connection_count() : 0);
   }
 
+  // What every listener takes from the config: its address, the limits, its TLS, and the
+  // counters of its failed handshakes and accepts (labelled `name`).
+  net::ListenerOptions listener_options(const std::string& name, const config::Listener& listener,
+                                        std::shared_ptr<net::TlsContextHolder> tls) const {
+    net::ListenerOptions options = net::listener_defaults(name, listener.port);
+    options.address = listener.address;
+    options.max_connections = config.limits.max_connections;
+    options.max_connections_per_address = config.limits.max_connections_per_address;
+    options.idle_timeout_seconds = config.limits.idle_timeout_seconds;
+    options.send_timeout_seconds = config.limits.send_timeout_seconds;
+    options.tls = std::move(tls);
+    options.tls_handshake_timeout_seconds = config.limits.tls_handshake_timeout_seconds;
+    options.on_tls_handshake_failure = [family = tls_handshake_failures,
+                                        name](std::string_view reason) {
+      family->with({name, std::string(reason)}).add();
+    };
+    options.on_accept_failure = [counter = &accept_failures->with({name})] { counter->add(); };
+    return options;
+  }
+
   config::Config config;
   const Clock& clock;
   plugin::DaemonHost host;
@@ -259,34 +279,17 @@ void Daemon::start() {
     log_certificate("admin", *cfg.admin_listener.tls, *admin_tls);
     impl_->admin_tls = std::make_shared<net::TlsContextHolder>(std::move(*admin_tls));
   }
-  auto count_failure = [family = impl_->tls_handshake_failures](std::string listener) {
-    return [family, listener](std::string_view reason) {
-      family->with({listener, std::string(reason)}).add();
-    };
-  };
-  auto count_accept_failure = [family = impl_->accept_failures](const std::string& listener) {
-    return [counter = &family->with({listener})] { counter->add(); };
-  };
   ensure_fd_limit();
   impl_->service->start();
   try {
     if (cfg.seat_listener.enabled) {
       net::SeatServerOptions options;
-      options.address = cfg.seat_listener.address;
-      options.port = cfg.seat_listener.port;
-      options.max_connections = cfg.limits.max_connections;
-      options.max_connections_per_address = cfg.limits.max_connections_per_address;
-      options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
+      options.listener = impl_->listener_options("seat", cfg.seat_listener, impl_->seat_tls);
       options.max_unsent_bytes = cfg.limits.max_unsent_bytes;
-      options.send_timeout_seconds = cfg.limits.send_timeout_seconds;
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.advised_heartbeat_seconds = cfg.leases.heartbeat_seconds;
       options.server_name = host_name();
       options.version = LMP_VERSION;
-      options.tls = impl_->seat_tls;
-      options.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
-      options.on_tls_handshake_failure = count_failure("seat");
-      options.on_accept_failure = count_accept_failure("seat");
       impl_->seat_server =
           std::make_unique<net::SeatServer>(impl_->io, *impl_->service, impl_->limiter, options);
       impl_->seat_server->start();
@@ -298,19 +301,10 @@ void Daemon::start() {
     sweep_end_of_life();
     if (cfg.admin_listener.enabled) {
       http::HttpServerOptions options;
-      options.address = cfg.admin_listener.address;
-      options.port = cfg.admin_listener.port;
-      options.max_connections = cfg.limits.max_connections;
-      options.max_connections_per_address = cfg.limits.max_connections_per_address;
-      options.idle_timeout_seconds = cfg.limits.idle_timeout_seconds;
-      options.send_timeout_seconds = cfg.limits.send_timeout_seconds;
+      options.listener = impl_->listener_options("admin", cfg.admin_listener, impl_->admin_tls);
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.server_name = "lmpd";
       options.version = LMP_VERSION;
-      options.tls = impl_->admin_tls;
-      options.tls_handshake_timeout_seconds = cfg.limits.tls_handshake_timeout_seconds;
-      options.on_tls_handshake_failure = count_failure("admin");
-      options.on_accept_failure = count_accept_failure("admin");
       impl_->http_server =
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
       http::add_metrics_route(impl_->http_server->router(), impl_->metrics);

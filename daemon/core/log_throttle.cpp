@@ -26,14 +26,14 @@ bool Throttle::admit_at(Clock::time_point now, std::uint64_t& suppressed) {
 }
 
 void write_throttled(Throttle& throttle, Level level, std::string_view event,
-                     std::initializer_list<Field> fields) {
+                     std::span<const Field> fields) {
   std::uint64_t suppressed = 0;
   if (!throttle.admit(suppressed)) return;
   if (suppressed == 0) {
     write(level, event, fields);
     return;
   }
-  std::vector<Field> all(fields);
+  std::vector<Field> all(fields.begin(), fields.end());
   const std::string count = std::to_string(suppressed);
   all.emplace_back("suppressed", count);
   write(level, event, all);

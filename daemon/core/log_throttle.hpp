@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <mutex>
+#include <span>
 #include <string_view>
 
 #include "core/log.hpp"
@@ -37,7 +39,11 @@ class Throttle {
 // Writes the line when `throttle` admits it, with `suppressed=N` added when N lines were held
 // back before it.
 void write_throttled(Throttle& throttle, Level level, std::string_view event,
-                     std::initializer_list<Field> fields);
+                     std::span<const Field> fields);
+inline void write_throttled(Throttle& throttle, Level level, std::string_view event,
+                            std::initializer_list<Field> fields) {
+  write_throttled(throttle, level, event, std::span<const Field>(fields.begin(), fields.size()));
+}
 
 // The throttle every listener uses for its per-connection warnings: 10 lines per 10 s.
 inline constexpr std::uint32_t kFloodBurst = 10;

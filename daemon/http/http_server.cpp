@@ -23,20 +23,13 @@
 #include <chrono>
 #include <exception>
 #include <optional>
-#include <stdexcept>
-#include <type_traits>
-#include <unordered_set>
 
 #include "core/log.hpp"
-#include "core/log_throttle.hpp"
 #include "http/json_response.hpp"
 #include "http/router.hpp"
 #include "http/seat_routes.hpp"
-#include "net/accept_retry.hpp"
-#include "net/connection_limits.hpp"
-#include "net/listener_connection.hpp"
-#include "net/tls_context.hpp"
-#include "net/tls_stream.hpp"
+#include "net/listener.hpp"
+#include "net/stream_connection.hpp"
 
 namespace lmp::http {
 
@@ -72,109 +65,60 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Best effort: the refused client learns why before the close.
-void refuse(tcp::socket& socket, std::string_view message) {
-  const std::string body =
-      R"({"error":{"code":"unavailable","message":")" + std::string(message) + R"("}})";
-  const std::string response =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-      "Connection: close\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n" + body;
-  boost::system::error_code ignored;
-  socket.non_blocking(true, ignored);
-  socket.write_some(asio::buffer(response), ignored);
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
-  socket.close(ignored);
-}
-
-std::string peer_of(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  auto endpoint = socket.remote_endpoint(ec);
-  return ec ? std::string("unknown") : endpoint.address().to_string();
-}
-
 HttpResponse status_response(int status, std::string_view state) {
   boost::json::object body;
   body["status"] = state;
   return json_response(status, body);
 }
 
+// The refusal a plain client reads when the listener is full.
+std::string refusal_text(std::string_view message) {
+  const std::string body =
+      R"({"error":{"code":"unavailable","message":")" + std::string(message) + R"("}})";
+  return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+         "Connection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 }  // namespace
 
-struct HttpServerState {
-  HttpServerState(asio::io_context& io_context, HttpServerOptions opts)
-      : io(io_context),
-        options(std::move(opts)),
-        acceptor(io_context),
-        limits(options.max_connections, options.max_connections_per_address),
-        accept_retry(io_context, "admin") {}
+struct HttpServerState : net::ConnectionFactory, std::enable_shared_from_this<HttpServerState> {
+  explicit HttpServerState(HttpServerOptions opts) : options(std::move(opts)) {}
 
-  void accept(const std::shared_ptr<HttpServerState>& self);
-  // Best effort: a plain client learns why before the close. A TLS client cannot read plain
-  // text, and a handshake is what the limit saves, so it just sees the connection close.
-  void refuse(tcp::socket& socket, std::string_view message) const {
-    if (options.tls) {
-      boost::system::error_code ignored;
-      socket.close(ignored);
-      return;
-    }
-    http::refuse(socket, message);
+  std::shared_ptr<net::ListenerConnection> make_connection(
+      std::shared_ptr<net::Listener> listener, tcp::socket socket, std::string peer,
+      std::shared_ptr<asio::ssl::context> tls_context) override;
+
+  std::string refusal(net::ConnectionLimits::Verdict verdict) const override {
+    return refusal_text(verdict == net::ConnectionLimits::Verdict::over_total
+                            ? "too many connections, retry later"
+                            : "too many connections from this address, retry later");
   }
 
-  asio::io_context& io;
-  HttpServerOptions options;
-  tcp::acceptor acceptor;
-  net::ConnectionLimits limits;  // counts exactly the members of `connections`
+  const HttpServerOptions options;
   Router router;
-  std::unordered_set<std::shared_ptr<net::ListenerConnection>> connections;
-  bool stopped = false;  // stop() began: readyz says draining, connections close when done
-  // Refusals, accept errors and failed handshakes come in floods when they come at all.
-  log::Throttle flood_log{log::kFloodBurst, log::kFloodWindow};
-  net::AcceptRetry accept_retry;
 };
 
 template <class Stream>
-class HttpConnection final : public net::ListenerConnection {
-  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+class HttpConnection final : public net::StreamConnection<Stream> {
+  using Base = net::StreamConnection<Stream>;
+  using Base::close;
+  using Base::closed_;
+  using Base::peer_;
+  using Base::socket_;
+  using Base::timer_;  // idle timeout, the send timeout while writing, or the linger deadline
 
  public:
-  // `context` is the TLS context of a TLS connection (kept alive for it), null for plain TCP.
-  HttpConnection(std::shared_ptr<HttpServerState> server, tcp::socket socket, std::string peer,
-                 std::shared_ptr<asio::ssl::context> context)
-      : server_(std::move(server)),
-        context_(std::move(context)),
-        socket_(net::make_stream<Stream>(std::move(socket), context_.get())),
-        timer_(server_->io),
-        peer_(std::move(peer)) {
-    boost::system::error_code ec;
-    net::lowest(socket_).set_option(tcp::no_delay(true), ec);
-  }
-
-  void start() override {
-    if constexpr (kTls) {
-      handshake();
-    } else {
-      arm_idle_timer();
-      next_request();
-    }
-  }
-
-  void close() override {
-    if (closed_) return;
-    closed_ = true;
-    boost::system::error_code ec;
-    timer_.cancel();
-    net::lowest(socket_).shutdown(tcp::socket::shutdown_both, ec);
-    net::lowest(socket_).close(ec);
-    server_->limits.release(peer_);
-    server_->connections.erase(shared_from_this());
-  }
+  HttpConnection(std::shared_ptr<HttpServerState> server, std::shared_ptr<net::Listener> listener,
+                 tcp::socket socket, std::string peer, std::shared_ptr<asio::ssl::context> context)
+      : Base(std::move(listener), std::move(socket), std::move(peer), std::move(context)),
+        server_(std::move(server)) {}
 
   // A connection with nothing in flight closes now; one with a request in flight answers it,
   // then whatever complete requests it had already received, and closes.
   void drain() override {
     if (closed_) return;
-    if (!busy_ || lingering_ || handshaking_) close();
+    if (!busy_ || lingering_ || this->handshaking_) close();
   }
 
  private:
@@ -183,32 +127,14 @@ class HttpConnection final : public net::ListenerConnection {
     return std::static_pointer_cast<HttpConnection>(net::ListenerConnection::shared_from_this());
   }
 
-  // The timer guards the handshake: a peer that connects and says nothing (or too little)
-  // gives its slot back after tls_handshake_timeout_seconds.
-  void handshake() {
-    handshaking_ = true;
-    arm_timer(std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
-    socket_.async_handshake(asio::ssl::stream_base::server,
-                            [self = shared_from_this()](const boost::system::error_code& ec) {
-                              if (self->closed_) return;
-                              self->handshaking_ = false;
-                              if (ec) {
-                                self->handshake_failed(net::handshake_failure_reason(ec),
-                                                       ec.message());
-                                return;
-                              }
-                              self->arm_idle_timer();
-                              self->next_request();
-                            });
+  void begin() override {
+    arm_idle_timer();
+    next_request();
   }
 
-  void handshake_failed(std::string_view reason, const std::string& error) {
-    net::report_handshake_failure("admin", peer_, reason, error,
-                                  server_->options.on_tls_handshake_failure, server_->flood_log);
-    close();
-  }
+  bool stopping() const { return this->listener_->stopped(); }
 
-  void arm_idle_timer() { arm_timer(std::chrono::seconds(server_->options.idle_timeout_seconds)); }
+  void arm_idle_timer() { arm_timer(std::chrono::seconds(this->options().idle_timeout_seconds)); }
 
   void arm_timer(std::chrono::steady_clock::duration after) {
     timer_.expires_after(after);
@@ -218,14 +144,10 @@ class HttpConnection final : public net::ListenerConnection {
         self->close();
         return;
       }
-      if (self->handshaking_) {
-        self->handshake_failed("timeout", "no TLS handshake within the timeout");
-        return;
-      }
       // The client does not read: the kernel stopped taking the response.
       if (self->writing_) {
-        log::warning("connection_dropped",
-                     {{"listener", "admin"}, {"peer", self->peer_}, {"reason", "send_timeout"}});
+        self->listener_->log_connection_event(log::Level::warning, "connection_dropped",
+                                              self->peer_, {{"reason", "send_timeout"}});
         self->close();
         return;
       }
@@ -234,7 +156,8 @@ class HttpConnection final : public net::ListenerConnection {
         self->arm_idle_timer();
         return;
       }
-      log::info("connection_idle_closed", {{"listener", "admin"}, {"peer", self->peer_}});
+      self->listener_->log_connection_event(log::Level::info, "connection_idle_closed", self->peer_,
+                                            {});
       self->close();
     });
   }
@@ -266,7 +189,7 @@ class HttpConnection final : public net::ListenerConnection {
       return;
     }
     // Draining: a request not yet received whole is not started.
-    if (server_->stopped) {
+    if (stopping()) {
       close();
       return;
     }
@@ -401,11 +324,11 @@ class HttpConnection final : public net::ListenerConnection {
     for (auto& [name, value] : response.headers) out.insert(name, value);
     out.body() = std::move(response.body);
     // While draining, stay open only for requests already received.
-    const bool keep_alive = request_keep_alive_ && (!server_->stopped || buffer_.size() > 0);
+    const bool keep_alive = request_keep_alive_ && (!stopping() || buffer_.size() > 0);
     out.keep_alive(keep_alive);
     out.prepare_payload();
     writing_ = true;
-    arm_timer(std::chrono::seconds(options.send_timeout_seconds));
+    arm_timer(std::chrono::seconds(this->options().send_timeout_seconds));
     bhttp::async_write(
         socket_, out,
         [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
@@ -430,11 +353,11 @@ class HttpConnection final : public net::ListenerConnection {
   // TLS the close_notify exchange does the same: it reads until the peer's close_notify.
   void linger_close() {
     lingering_ = true;
-    if (server_->stopped) {
+    if (stopping()) {
       close();
       return;
     }
-    if constexpr (kTls) {
+    if constexpr (Base::kTls) {
       arm_timer(kLingerTime);
       socket_.async_shutdown(
           [self = shared_from_this()](const boost::system::error_code&) { self->close(); });
@@ -464,11 +387,6 @@ class HttpConnection final : public net::ListenerConnection {
   }
 
   std::shared_ptr<HttpServerState> server_;
-  std::shared_ptr<asio::ssl::context> context_;  // TLS only: the context it started with
-  Stream socket_;
-  asio::steady_timer
-      timer_;  // idle timeout, the send timeout while writing, or the linger deadline
-  std::string peer_;
   beast::flat_buffer buffer_;  // read but not yet parsed: the start of the next request
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   HttpRequest request_;  // the request being handled; handlers hold a reference until they reply
@@ -483,118 +401,35 @@ class HttpConnection final : public net::ListenerConnection {
   bool reading_ = false;
   bool continue_sent_ = false;
   bool lingering_ = false;
-  bool closed_ = false;
-  bool handshaking_ = false;
 };
 
-void HttpServerState::accept(const std::shared_ptr<HttpServerState>& self) {
-  acceptor.async_accept([self](const boost::system::error_code& ec, tcp::socket socket) {
-    if (self->stopped) return;
-    if (!ec) {
-      std::string peer = peer_of(socket);
-      switch (self->limits.admit(peer)) {
-        case net::ConnectionLimits::Verdict::admitted: {
-          std::shared_ptr<net::ListenerConnection> connection;
-          if (self->options.tls)
-            connection = std::make_shared<HttpConnection<TlsStream>>(self, std::move(socket), peer,
-                                                                     self->options.tls->current());
-          else
-            connection = std::make_shared<HttpConnection<tcp::socket>>(self, std::move(socket),
-                                                                       peer, nullptr);
-          self->connections.insert(connection);
-          connection->start();
-          break;
-        }
-        case net::ConnectionLimits::Verdict::over_total:
-          self->refuse(socket, "too many connections, retry later");
-          log::write_throttled(
-              self->flood_log, log::Level::warning, "connection_refused",
-              {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections"}});
-          break;
-        case net::ConnectionLimits::Verdict::over_per_address:
-          self->refuse(socket, "too many connections from this address, retry later");
-          log::write_throttled(
-              self->flood_log, log::Level::warning, "connection_refused",
-              {{"listener", "admin"}, {"peer", peer}, {"reason", "max_connections_per_address"}});
-          break;
-      }
-    } else if (ec == asio::error::operation_aborted) {
-      return;
-    } else {
-      self->accept_retry.failed(ec, self->flood_log, self->options.on_accept_failure, [self] {
-        if (!self->stopped) self->accept(self);
-      });
-      return;
-    }
-    self->accept(self);
-  });
+std::shared_ptr<net::ListenerConnection> HttpServerState::make_connection(
+    std::shared_ptr<net::Listener> listener, tcp::socket socket, std::string peer,
+    std::shared_ptr<asio::ssl::context> tls_context) {
+  return net::make_plain_or_tls<HttpConnection, TlsStream>(shared_from_this(), std::move(listener),
+                                                           std::move(socket), std::move(peer),
+                                                           std::move(tls_context));
 }
 
 HttpServer::HttpServer(asio::io_context& io, seat::SeatService& service,
                        net::InvalidCodeLimiter& limiter, HttpServerOptions options)
-    : impl_(std::make_shared<HttpServerState>(io, std::move(options))) {
+    : HttpServer(io, std::make_shared<HttpServerState>(std::move(options))) {
   auto& router = impl_->router;
   add_seat_routes(router, service, limiter, impl_->options.max_wait_seconds);
   router.add("GET", "/healthz",
              [](HttpRequest&, Reply reply) { reply(status_response(200, "ok")); });
-  // The router lives in the state, so its handlers may point at the state.
-  router.add("GET", "/readyz", [state = impl_.get()](HttpRequest&, Reply reply) {
-    reply(state->stopped ? status_response(503, "draining") : status_response(200, "ready"));
+  // The router lives in the state, which the listener owns: its handlers may point at it.
+  router.add("GET", "/readyz", [listener = &listener()](HttpRequest&, Reply reply) {
+    reply(listener->stopped() ? status_response(503, "draining") : status_response(200, "ready"));
   });
 }
 
-HttpServer::~HttpServer() {
-  boost::system::error_code ec;
-  impl_->stopped = true;
-  impl_->acceptor.close(ec);
-  auto connections = impl_->connections;
-  for (auto& connection : connections) connection->close();
-}
+HttpServer::HttpServer(asio::io_context& io, std::shared_ptr<HttpServerState> state)
+    : ListeningServer(io, state->options.listener, state, net::ConnectionEvents::named),
+      impl_(std::move(state)) {}
 
 Router& HttpServer::router() {
   return impl_->router;
-}
-
-void HttpServer::start() {
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(impl_->options.address, ec);
-  if (ec) throw std::runtime_error("admin listener: invalid address " + impl_->options.address);
-  tcp::endpoint endpoint(address, impl_->options.port);
-  auto& acceptor = impl_->acceptor;
-  const std::string where = impl_->options.address + ":" + std::to_string(impl_->options.port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("admin listener: cannot listen on " + where + ": " + ec.message());
-  log::info("listening", {{"listener", "admin"},
-                          {"address", impl_->options.address},
-                          {"port", std::to_string(port())}});
-  impl_->accept(impl_);
-}
-
-std::uint16_t HttpServer::port() const {
-  boost::system::error_code ec;
-  auto endpoint = impl_->acceptor.local_endpoint(ec);
-  return ec ? 0 : endpoint.port();
-}
-
-void HttpServer::stop() {
-  impl_->stopped = true;
-  impl_->accept_retry.cancel();
-  boost::system::error_code ec;
-  impl_->acceptor.close(ec);
-  auto connections = impl_->connections;
-  for (auto& connection : connections) connection->drain();
-}
-
-bool HttpServer::draining() const {
-  return impl_->stopped;
-}
-
-std::size_t HttpServer::connection_count() const {
-  return impl_->connections.size();
 }
 
 }  // namespace lmp::http

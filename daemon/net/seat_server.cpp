@@ -9,18 +9,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
-#include <stdexcept>
-#include <type_traits>
-#include <unordered_set>
 
 #include "core/log.hpp"
-#include "core/log_throttle.hpp"
-#include "net/accept_retry.hpp"
-#include "net/connection_limits.hpp"
-#include "net/listener_connection.hpp"
+#include "net/listener.hpp"
 #include "net/rate_limiter.hpp"
-#include "net/tls_context.hpp"
-#include "net/tls_stream.hpp"
+#include "net/stream_connection.hpp"
 #include "protocol/request_parser.hpp"
 #include "protocol/response.hpp"
 #include "seat/seat_command.hpp"
@@ -38,99 +31,48 @@ using domain::SeatError;
 namespace {
 constexpr std::size_t kMaxLineBytes = 4096;       // terminator included (protocol.md)
 constexpr std::size_t kMaxPendingAnswers = 4096;  // pipelined requests not yet written
-
-// Best effort: the refused client learns why before the close.
-void refuse(tcp::socket& socket, const std::string& answer) {
-  boost::system::error_code ignored;
-  socket.non_blocking(true, ignored);
-  socket.write_some(asio::buffer(answer), ignored);
-  socket.close(ignored);
-}
-
-std::string peer_of(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  auto endpoint = socket.remote_endpoint(ec);
-  return ec ? std::string("unknown") : endpoint.address().to_string();
-}
 }  // namespace
 
-struct SeatServerState : std::enable_shared_from_this<SeatServerState> {
-  SeatServerState(asio::io_context& io_context, seat::SeatService& seat_service,
-                  InvalidCodeLimiter& code_limiter, SeatServerOptions opts)
-      : io(io_context),
-        service(seat_service),
-        limiter(code_limiter),
-        options(std::move(opts)),
-        acceptor(io_context),
-        limits(options.max_connections, options.max_connections_per_address),
-        accept_retry(io_context, "seat") {}
+struct SeatServerState : ConnectionFactory, std::enable_shared_from_this<SeatServerState> {
+  SeatServerState(seat::SeatService& seat_service, InvalidCodeLimiter& code_limiter,
+                  SeatServerOptions opts)
+      : service(seat_service), limiter(code_limiter), options(std::move(opts)) {}
 
-  void accept();
-  // Best effort: a plain client learns why before the close. A TLS client cannot read plain
-  // text, and a handshake is what the limit saves, so it just sees the connection close.
-  void refuse(tcp::socket& socket, const std::string& answer) const {
-    if (options.tls) {
-      boost::system::error_code ignored;
-      socket.close(ignored);
-      return;
-    }
-    net::refuse(socket, answer);
+  std::shared_ptr<ListenerConnection> make_connection(
+      std::shared_ptr<Listener> listener, tcp::socket socket, std::string peer,
+      std::shared_ptr<ssl::context> tls_context) override;
+
+  std::string refusal(ConnectionLimits::Verdict verdict) const override {
+    return verdict == ConnectionLimits::Verdict::over_total
+               ? "ERR unavailable msg=too%20many%20connections\n"
+               : "ERR unavailable msg=too%20many%20connections%20from%20this%20address\n";
   }
 
-  asio::io_context& io;
   seat::SeatService& service;
   InvalidCodeLimiter& limiter;  // shared with the HTTP listener: one budget per address
-  SeatServerOptions options;
-  tcp::acceptor acceptor;
-  ConnectionLimits limits;  // counts exactly the members of `connections`
-  std::unordered_set<std::shared_ptr<ListenerConnection>> connections;
-  bool stopped = false;
-  // Refusals, accept errors and failed handshakes come in floods when they come at all.
-  log::Throttle flood_log{log::kFloodBurst, log::kFloodWindow};
-  AcceptRetry accept_retry;
+  const SeatServerOptions options;
 };
 
 template <class Stream>
-class Connection final : public ListenerConnection {
-  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+class Connection final : public StreamConnection<Stream> {
+  using Base = StreamConnection<Stream>;
+  using Base::close;
+  using Base::closed_;
+  using Base::kTls;
+  using Base::peer_;
+  using Base::socket_;
+  using Base::timer_;
 
  public:
-  // `context` is the TLS context of a TLS connection (kept alive for it), null for plain TCP.
-  Connection(std::shared_ptr<SeatServerState> server, tcp::socket socket, std::string peer,
-             std::shared_ptr<ssl::context> context)
-      : server_(std::move(server)),
-        context_(std::move(context)),
-        socket_(make_stream<Stream>(std::move(socket), context_.get())),
-        idle_timer_(server_->io),
-        send_timer_(server_->io),
-        peer_(std::move(peer)) {
-    boost::system::error_code ec;
-    lowest(socket_).set_option(tcp::no_delay(true), ec);
+  Connection(std::shared_ptr<SeatServerState> server, std::shared_ptr<Listener> listener,
+             tcp::socket socket, std::string peer, std::shared_ptr<ssl::context> context)
+      : Base(std::move(listener), std::move(socket), std::move(peer), std::move(context)),
+        server_(std::move(server)),
+        send_timer_(this->listener_->io()) {
     // Plain TCP answers are written straight from flush() (see write_now); Asio's own
     // operations work the same on a non-blocking socket.
-    if constexpr (!kTls) lowest(socket_).non_blocking(true, ec);
-  }
-
-  void start() override {
-    if constexpr (kTls) {
-      handshake();
-    } else {
-      arm_idle_timer();
-      read();
-    }
-  }
-
-  // Answers still in flight are dropped.
-  void close() override {
-    if (closed_) return;
-    closed_ = true;
     boost::system::error_code ec;
-    idle_timer_.cancel();
-    send_timer_.cancel();
-    lowest(socket_).shutdown(tcp::socket::shutdown_both, ec);
-    lowest(socket_).close(ec);
-    server_->limits.release(peer_);
-    server_->connections.erase(shared_from_this());
+    if constexpr (!kTls) lowest(socket_).non_blocking(true, ec);
   }
 
   // Stop reading; finish and write what is in flight, then close.
@@ -146,33 +88,12 @@ class Connection final : public ListenerConnection {
     return std::static_pointer_cast<Connection>(ListenerConnection::shared_from_this());
   }
 
-  // The idle timer guards the handshake: a peer that connects and says nothing (or too little)
-  // gives its slot back after tls_handshake_timeout_seconds.
-  void handshake() {
-    handshaking_ = true;
-    idle_timer_.expires_after(std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
-    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (ec || self->closed_ || !self->handshaking_) return;
-      self->handshake_failed("timeout", "no TLS handshake within the timeout");
-    });
-    socket_.async_handshake(ssl::stream_base::server,
-                            [self = shared_from_this()](const boost::system::error_code& ec) {
-                              if (self->closed_) return;
-                              self->handshaking_ = false;
-                              if (ec) {
-                                self->handshake_failed(handshake_failure_reason(ec), ec.message());
-                                return;
-                              }
-                              self->arm_idle_timer();
-                              self->read();
-                            });
+  void begin() override {
+    arm_idle_timer();
+    read();
   }
 
-  void handshake_failed(std::string_view reason, const std::string& error) {
-    report_handshake_failure("seat", peer_, reason, error,
-                             server_->options.on_tls_handshake_failure, server_->flood_log);
-    close();
-  }
+  void on_close() override { send_timer_.cancel(); }
 
   // After the last answer: TLS says close_notify first (bounded by the handshake timeout, since
   // the peer may never answer it). A read or a handshake still pending (a drain during either)
@@ -180,11 +101,10 @@ class Connection final : public ListenerConnection {
   void finish() {
     if constexpr (kTls) {
       if (shutting_down_) return;
-      if (!reading_ && !handshaking_) {
+      if (!reading_ && !this->handshaking_) {
         shutting_down_ = true;
-        idle_timer_.expires_after(
-            std::chrono::seconds(server_->options.tls_handshake_timeout_seconds));
-        idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        timer_.expires_after(std::chrono::seconds(this->options().tls_handshake_timeout_seconds));
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
           if (!ec) self->close();
         });
         socket_.async_shutdown(
@@ -209,12 +129,12 @@ class Connection final : public ListenerConnection {
   }
   void note_activity() { last_activity_ = std::chrono::steady_clock::now(); }
   std::chrono::seconds idle_timeout() const {
-    return std::chrono::seconds(server_->options.idle_timeout_seconds);
+    return std::chrono::seconds(this->options().idle_timeout_seconds);
   }
 
   void wait_idle(std::chrono::steady_clock::time_point deadline) {
-    idle_timer_.expires_at(deadline);
-    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    timer_.expires_at(deadline);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
       const auto now = std::chrono::steady_clock::now();
       const auto idle_until = self->last_activity_ + self->idle_timeout();
@@ -227,7 +147,8 @@ class Connection final : public ListenerConnection {
         self->wait_idle(now + self->idle_timeout());
         return;
       }
-      log::info("connection_idle_closed", {{"peer", self->peer_}});
+      self->listener_->log_connection_event(log::Level::info, "connection_idle_closed", self->peer_,
+                                            {});
       self->close();
     });
   }
@@ -235,16 +156,16 @@ class Connection final : public ListenerConnection {
   // A write completes once the kernel has taken every byte, which it stops doing when the client
   // does not read and the socket buffers are full.
   void arm_send_timer() {
-    send_timer_.expires_after(std::chrono::seconds(server_->options.send_timeout_seconds));
-    send_timer_.async_wait([self = shared_from_this(),
-                            write = writes_done_](const boost::system::error_code& ec) {
-      // A timer that fired while its write completed must not drop the connection.
-      if (ec || self->closed_ || !self->writing_ || self->writes_done_ != write) return;
-      log::warning("connection_dropped", {{"peer", self->peer_},
-                                          {"reason", "send_timeout"},
-                                          {"unsent_bytes", std::to_string(self->unsent_bytes_)}});
-      self->close();
-    });
+    send_timer_.expires_after(std::chrono::seconds(this->options().send_timeout_seconds));
+    send_timer_.async_wait(
+        [self = shared_from_this(), write = writes_done_](const boost::system::error_code& ec) {
+          // A timer that fired while its write completed must not drop the connection.
+          if (ec || self->closed_ || !self->writing_ || self->writes_done_ != write) return;
+          self->listener_->log_connection_event(
+              log::Level::warning, "connection_dropped", self->peer_,
+              {{"reason", "send_timeout"}, {"unsent_bytes", std::to_string(self->unsent_bytes_)}});
+          self->close();
+        });
   }
 
   void read() {
@@ -460,11 +381,7 @@ class Connection final : public ListenerConnection {
   }
 
   std::shared_ptr<SeatServerState> server_;
-  std::shared_ptr<ssl::context> context_;  // TLS only: the context this connection started with
-  Stream socket_;
-  asio::steady_timer idle_timer_;
   asio::steady_timer send_timer_;  // runs while a write is under way
-  std::string peer_;
   std::array<char, 8192> buffer_{};
   std::string partial_;
   std::vector<seat::SeatService::Submission> to_submit_;  // seat requests of the current read
@@ -479,102 +396,23 @@ class Connection final : public ListenerConnection {
   bool writing_ = false;
   bool stop_reading_ = false;
   bool close_after_flush_ = false;
-  bool closed_ = false;
-  bool handshaking_ = false;
   bool shutting_down_ = false;  // TLS close_notify under way
 };
 
-void SeatServerState::accept() {
-  acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
-                                                    tcp::socket socket) {
-    if (self->stopped) return;
-    if (!ec) {
-      std::string peer = peer_of(socket);
-      switch (self->limits.admit(peer)) {
-        case ConnectionLimits::Verdict::admitted: {
-          std::shared_ptr<ListenerConnection> connection;
-          if (self->options.tls)
-            connection = std::make_shared<Connection<TlsStream>>(self, std::move(socket), peer,
-                                                                 self->options.tls->current());
-          else
-            connection =
-                std::make_shared<Connection<tcp::socket>>(self, std::move(socket), peer, nullptr);
-          self->connections.insert(connection);
-          connection->start();
-          break;
-        }
-        case ConnectionLimits::Verdict::over_total:
-          self->refuse(socket, "ERR unavailable msg=too%20many%20connections\n");
-          log::write_throttled(self->flood_log, log::Level::warning, "connection_refused",
-                               {{"peer", peer}, {"reason", "max_connections"}});
-          break;
-        case ConnectionLimits::Verdict::over_per_address:
-          self->refuse(socket,
-                       "ERR unavailable msg=too%20many%20connections%20from%20this%20address\n");
-          log::write_throttled(self->flood_log, log::Level::warning, "connection_refused",
-                               {{"peer", peer}, {"reason", "max_connections_per_address"}});
-          break;
-      }
-    } else if (ec == asio::error::operation_aborted) {
-      return;
-    } else {
-      self->accept_retry.failed(ec, self->flood_log, self->options.on_accept_failure, [self] {
-        if (!self->stopped) self->accept();
-      });
-      return;
-    }
-    self->accept();
-  });
+std::shared_ptr<ListenerConnection> SeatServerState::make_connection(
+    std::shared_ptr<Listener> listener, tcp::socket socket, std::string peer,
+    std::shared_ptr<ssl::context> tls_context) {
+  return make_plain_or_tls<Connection, TlsStream>(shared_from_this(), std::move(listener),
+                                                  std::move(socket), std::move(peer),
+                                                  std::move(tls_context));
 }
 
 SeatServer::SeatServer(asio::io_context& io, seat::SeatService& service,
                        InvalidCodeLimiter& limiter, SeatServerOptions options)
-    : impl_(std::make_shared<SeatServerState>(io, service, limiter, std::move(options))) {}
+    : SeatServer(io, std::make_shared<SeatServerState>(service, limiter, std::move(options))) {}
 
-SeatServer::~SeatServer() {
-  boost::system::error_code ec;
-  impl_->stopped = true;
-  impl_->acceptor.close(ec);
-  auto connections = impl_->connections;
-  for (auto& connection : connections) connection->close();
-}
-
-void SeatServer::start() {
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(impl_->options.address, ec);
-  if (ec) throw std::runtime_error("seat listener: invalid address " + impl_->options.address);
-  tcp::endpoint endpoint(address, impl_->options.port);
-  auto& acceptor = impl_->acceptor;
-  const std::string where = impl_->options.address + ":" + std::to_string(impl_->options.port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("seat listener: cannot listen on " + where + ": " + ec.message());
-  log::info("listening", {{"listener", "seat"},
-                          {"address", impl_->options.address},
-                          {"port", std::to_string(port())}});
-  impl_->accept();
-}
-
-std::uint16_t SeatServer::port() const {
-  boost::system::error_code ec;
-  auto endpoint = impl_->acceptor.local_endpoint(ec);
-  return ec ? 0 : endpoint.port();
-}
-
-void SeatServer::stop() {
-  impl_->stopped = true;
-  impl_->accept_retry.cancel();
-  boost::system::error_code ec;
-  impl_->acceptor.close(ec);
-  auto connections = impl_->connections;
-  for (auto& connection : connections) connection->drain();
-}
-
-std::size_t SeatServer::connection_count() const {
-  return impl_->connections.size();
-}
+SeatServer::SeatServer(asio::io_context& io, std::shared_ptr<SeatServerState> state)
+    : ListeningServer(io, state->options.listener, state, ConnectionEvents::unnamed),
+      impl_(std::move(state)) {}
 
 }  // namespace lmp::net

@@ -2,10 +2,6 @@
 // protocol floor; every failure names the file it came from.
 #include "net/tls_context.hpp"
 
-#include "core/log.hpp"
-#include "core/log_throttle.hpp"
-#include "net/tls_stream.hpp"
-
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -159,18 +155,6 @@ std::string_view handshake_failure_reason(const boost::system::error_code& ec) {
     }
   }
   return "protocol";
-}
-
-void report_handshake_failure(std::string_view listener, const std::string& peer,
-                              std::string_view reason, const std::string& error,
-                              const std::function<void(std::string_view)>& count,
-                              log::Throttle& flood_log) {
-  // A probe that connects and leaves is routine; a refused certificate or garbage is not.
-  auto level = reason == "closed" ? log::Level::info : log::Level::warning;
-  log::write_throttled(
-      flood_log, level, "tls_handshake_failed",
-      {{"listener", listener}, {"peer", peer}, {"reason", reason}, {"error", error}});
-  if (count) count(reason);
 }
 
 }  // namespace lmp::net

@@ -1,5 +1,6 @@
 // What the storage module needs to open a database: its own options and enums, so storage does
-// not depend on the config loader (config::Storage extends them with the seat engine's batch size).
+// not depend on the config loader (config::Storage extends these with the seat engine's batch
+// size).
 #pragma once
 
 #include <string>

@@ -51,8 +51,8 @@ class HttpServerTest : public ::testing::Test {
     service_->set_completion_executor(
         [this](std::function<void()> work) { asio::post(io_, std::move(work)); });
     service_->start();
-    options_.address = "127.0.0.1";
-    options_.port = 0;
+    options_.listener.address = "127.0.0.1";
+    options_.listener.port = 0;
   }
 
   void TearDown() override {
