@@ -60,6 +60,7 @@ struct Limits {
   std::size_t max_connections = default_integer("limits.max_connections");
   std::size_t max_connections_per_address = default_integer("limits.max_connections_per_address");
   int idle_timeout_seconds = default_integer("limits.idle_timeout_seconds");
+  int request_timeout_seconds = default_integer("limits.request_timeout_seconds");
   std::size_t max_unsent_bytes = default_integer("limits.max_unsent_bytes");
   int send_timeout_seconds = default_integer("limits.send_timeout_seconds");
   std::size_t max_waiters = default_integer("limits.max_waiters");

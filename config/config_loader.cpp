@@ -340,6 +340,7 @@ class Loader {
         number(setting("limits.max_connections"), l.max_connections),
         number(setting("limits.max_connections_per_address"), l.max_connections_per_address),
         number(setting("limits.idle_timeout_seconds"), l.idle_timeout_seconds),
+        number(setting("limits.request_timeout_seconds"), l.request_timeout_seconds),
         number(setting("limits.max_unsent_bytes"), l.max_unsent_bytes),
         number(setting("limits.send_timeout_seconds"), l.send_timeout_seconds),
         number(setting("limits.max_waiters"), l.max_waiters),

@@ -100,7 +100,10 @@ inline constexpr Setting kSettings[] = {
         "the oldest TLS version accepted (TLS 1.0 and 1.1 are never accepted)"),
 
     settings_detail::integer("limits.max_connections", 1, 1000000, "10000",
-        "counted per listener. A connection over it is answered `ERR unavailable msg=too many "
+        "counted per listener. When the listener is full, a new connection takes the place of the "
+        "one that has waited longest for a request (it has sent none since connecting, or only "
+        "part of one), which is closed (`connection_dropped reason=listener_full`); when no "
+        "connection is waiting so, the new one is answered `ERR unavailable msg=too many "
         "connections` (HTTP: 503 `unavailable`) and closed; logged `connection_refused "
         "reason=max_connections`. Each connection holds a file descriptor: at start lmpd raises "
         "its soft open-file limit to both listeners' worth plus 128, within the hard limit "
@@ -112,6 +115,11 @@ inline constexpr Setting kSettings[] = {
     settings_detail::integer("limits.idle_timeout_seconds", 1, 86400, "600",
         "a connection that sends nothing this long while nothing of it is in flight (a waiting "
         "checkout is in flight) is closed; logged `connection_idle_closed`"),
+    settings_detail::integer("limits.request_timeout_seconds", 1, 3600, "30",
+        "the longest one request may take to arrive once its first byte has: a seat-protocol "
+        "line, or an HTTP request's head and body together. Past it the connection is closed "
+        "(plain HTTP first answers 408 `request_timeout`); logged `connection_dropped "
+        "reason=request_timeout`. The idle timeout starts again with every byte; this does not"),
     settings_detail::integer("limits.max_unsent_bytes", 1024, 1073741824, "1048576",
         "seat protocol: when a connection's answers not yet written to its socket reach this many "
         "bytes, lmpd stops reading its requests until the client has read enough of them"),

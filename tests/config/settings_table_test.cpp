@@ -95,6 +95,7 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["limits.max_connections"] = std::to_string(l.max_connections);
   v["limits.max_connections_per_address"] = std::to_string(l.max_connections_per_address);
   v["limits.idle_timeout_seconds"] = std::to_string(l.idle_timeout_seconds);
+  v["limits.request_timeout_seconds"] = std::to_string(l.request_timeout_seconds);
   v["limits.max_unsent_bytes"] = std::to_string(l.max_unsent_bytes);
   v["limits.send_timeout_seconds"] = std::to_string(l.send_timeout_seconds);
   v["limits.tls_handshake_timeout_seconds"] = std::to_string(l.tls_handshake_timeout_seconds);
