@@ -72,6 +72,14 @@ HttpResponse status_response(int status, std::string_view state) {
   return json_response(status, body);
 }
 
+// Whether a line of the request head (up to its blank line) ends in LF without CR.
+bool bare_line_feed(std::string_view head) {
+  head = head.substr(0, head.find("\r\n\r\n"));
+  for (auto lf = head.find('\n'); lf != std::string_view::npos; lf = head.find('\n', lf + 1))
+    if (lf == 0 || head[lf - 1] != '\r') return true;
+  return false;
+}
+
 // The refusal a plain client reads when the listener is full.
 std::string refusal_text(std::string_view message) {
   const std::string body =
@@ -303,6 +311,10 @@ class HttpConnection final : public net::StreamConnection<Stream> {
       response = error_response(
           413, "payload_too_large",
           "the request body may be at most " + std::to_string(options.max_body_bytes) + " bytes");
+    } else if (!parser_->is_header_done() && bare_line_feed(buffer_text())) {
+      // Beast takes a request line ending in LF alone for an unknown version (505).
+      response = error_response(400, "bad_request",
+                                "lines of the request head must end in CRLF, not a bare LF");
     } else if (ec == bhttp::error::bad_version) {
       // The parser accepts HTTP/1.0 and HTTP/1.1 only (an HTTP/2 preface lands here too).
       response = error_response(505, "http_version_not_supported",
@@ -324,6 +336,12 @@ class HttpConnection final : public net::StreamConnection<Stream> {
     request_keep_alive_ = false;
     const auto id = ++request_id_;
     respond(id, std::move(response));
+  }
+
+  // What has been read but not parsed yet: after a parse error, the head from the line that
+  // failed on (the parser takes whole lines).
+  std::string_view buffer_text() const {
+    return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
   }
 
   void dispatch() {
