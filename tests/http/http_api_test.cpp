@@ -478,6 +478,31 @@ TEST_F(HttpApiTest, BareLineFeedsAreBadRequests) {
                               "http_version_not_supported");
 }
 
+// A JSON body in another character set would be read as UTF-8 and mean something else: it is
+// refused, naming the charset (issue #25.9).
+TEST_F(HttpApiTest, BodiesInACharsetOtherThanUtf8AreRefusedWith415) {
+  license();
+  start();
+  HttpClient c = http();
+  for (const std::string content_type :
+       {"application/json; charset=utf-16", "application/json;charset=UTF-16LE",
+        "application/json; charset=\"iso-8859-1\"", "application/json; q=1; charset=latin1"}) {
+    SCOPED_TRACE(content_type);
+    auto reply = c.request("POST", "/v1/seat/status", R"({"code": "12345"})", content_type);
+    EXPECT_EQ(reply.status, 415) << reply.body;
+    EXPECT_EQ(reply.error_code(), "unsupported_media_type");
+    EXPECT_NE(message_of(reply).find("UTF-8"), std::string::npos) << reply.body;
+    EXPECT_TRUE(reply.keep_alive);
+  }
+  for (const std::string content_type :
+       {"application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8",
+        "application/json; charset=\"utf-8\"", "application/json; foo=bar"}) {
+    SCOPED_TRACE(content_type);
+    auto reply = c.request("POST", "/v1/seat/status", R"({"code": "12345"})", content_type);
+    EXPECT_EQ(reply.error_code(), "invalid_code") << reply.body;
+  }
+}
+
 TEST_F(HttpApiTest, LeasesAreSharedWithTheSeatProtocol) {
   auto code = license({.units = 2});
   start();
