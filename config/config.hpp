@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/settings_table.hpp"
 #include "lmp/sdk/family.hpp"
 #include "storage/storage_options.hpp"
 
@@ -23,49 +24,54 @@ struct Position {
 // A listener's TLS: when present the listener speaks TLS only. The files are read when the
 // listener starts and again on every reload (so a rotated certificate is picked up).
 struct Tls {
-  std::string certificate_file;  // PEM: the server certificate first, then its chain; absolute
-  std::string private_key_file;  // PEM: the key of that certificate; absolute
-  std::string client_ca_file;    // PEM: CAs whose client certificates are accepted; "" for none
-  bool require_client_certificate = false;  // needs client_ca_file
-  std::string min_version = "1.2";          // "1.2" or "1.3"
+  std::string certificate_file;      // PEM: the server certificate first, then its chain; absolute
+  std::string private_key_file;      // PEM: the key of that certificate; absolute
+  std::string client_ca_file;        // PEM: CAs whose client certificates are accepted; "" for none
+  bool require_client_certificate =  // needs client_ca_file
+      default_boolean("listeners.*.tls.require_client_certificate");
+  std::string min_version{default_text("listeners.*.tls.min_version")};  // "1.2" or "1.3"
 };
 
+// The defaults are the seat listener's; Config::admin_listener has the admin listener's.
 struct Listener {
-  std::string address = "127.0.0.1";
-  std::uint16_t port = 27400;
-  bool enabled = true;
+  std::string address{default_text("listeners.seat.address")};
+  std::uint16_t port = default_integer("listeners.seat.port");
+  bool enabled = default_boolean("listeners.seat.enabled");
   std::optional<Tls> tls;
 };
 
-// The storage module's options (the database) and the seat engine's batch size.
+// The storage module's options (the database) and the seat engine's batch size. The storage
+// module keeps its own defaults; a test checks them against kSettings.
 struct Storage : storage::Options {
-  int max_batch = 1024;  // most requests committed in one transaction
+  int max_batch = default_integer("storage.max_batch");  // most requests in one transaction
 };
 
 struct LeaseDefaults {
-  std::int64_t duration_seconds = 300;      // a lease lives this long without a heartbeat
-  std::int64_t heartbeat_seconds = 60;      // the interval the server advises
-  std::int64_t reclaim_interval_ms = 1000;  // how often expired leases are swept
-  std::int64_t max_wait_seconds = 300;      // the largest `wait=` accepted
+  std::int64_t duration_seconds = default_integer("leases.duration_seconds");
+  std::int64_t heartbeat_seconds = default_integer("leases.heartbeat_seconds");
+  std::int64_t reclaim_interval_ms = default_integer("leases.reclaim_interval_ms");
+  std::int64_t max_wait_seconds = default_integer("leases.max_wait_seconds");
 };
 
+// What each limit does is in kSettings (and docs/configuration.md).
 struct Limits {
-  int invalid_code_burst = 10;           // invalid_code answers a peer may get in a row...
-  int invalid_code_window_seconds = 60;  // ...within this window before `rate_limited`
-  std::size_t max_connections = 10000;   // per listener
-  std::size_t max_connections_per_address = 1000;  // per listener and peer address
-  int idle_timeout_seconds = 600;          // a connection that sends nothing this long is closed
-  std::size_t max_unsent_bytes = 1 << 20;  // a seat connection's unwritten answers; then no reads
-  int send_timeout_seconds = 30;           // a write the client does not take this long drops it
-  std::size_t max_waiters = 100000;        // queued `wait` checkouts, all licenses together
-  int shutdown_timeout_seconds = 10;  // on stop, connections still writing answers then are cut
-  int tls_handshake_timeout_seconds = 10;  // a TLS peer that has not finished its handshake is cut
+  int invalid_code_burst = default_integer("limits.invalid_code_burst");
+  int invalid_code_window_seconds = default_integer("limits.invalid_code_window_seconds");
+  std::size_t max_connections = default_integer("limits.max_connections");
+  std::size_t max_connections_per_address = default_integer("limits.max_connections_per_address");
+  int idle_timeout_seconds = default_integer("limits.idle_timeout_seconds");
+  int request_timeout_seconds = default_integer("limits.request_timeout_seconds");
+  std::size_t max_unsent_bytes = default_integer("limits.max_unsent_bytes");
+  int send_timeout_seconds = default_integer("limits.send_timeout_seconds");
+  std::size_t max_waiters = default_integer("limits.max_waiters");
+  int shutdown_timeout_seconds = default_integer("limits.shutdown_timeout_seconds");
+  int tls_handshake_timeout_seconds = default_integer("limits.tls_handshake_timeout_seconds");
 
   bool operator==(const Limits&) const = default;
 };
 
 struct Logging {
-  std::string level = "info";  // debug, info, warning, error
+  std::string level{default_text("logging.level")};  // debug, info, warning, error
 };
 
 struct Product {
@@ -88,7 +94,9 @@ struct Product {
 struct Config {
   std::string source_file;  // the file it was loaded from
   Listener seat_listener;
-  Listener admin_listener{"127.0.0.1", 27480, true,
+  Listener admin_listener{std::string(default_text("listeners.admin.address")),
+                          default_integer("listeners.admin.port"),
+                          default_boolean("listeners.admin.enabled"),
                           std::nullopt};  // HTTP: seat operations, health, admin API
   Storage storage;
   std::string plugin_directory;  // absolute after loading

@@ -22,6 +22,7 @@
 
 #include <sstream>
 
+#include "config/settings_table.hpp"
 #include "config/yaml_walker.hpp"
 #include "core/registration_key.hpp"
 
@@ -36,8 +37,19 @@ namespace {
 using detail::Item;
 using detail::Walker;
 
-constexpr std::int64_t kMaxLeaseSeconds = 604800;
 constexpr std::uint16_t kSeatTlsPort = 27401;  // protocol.md: TLS on its own port
+
+// The keys of one listener's own section (its tls section's keys are the same for both).
+struct ListenerKeys {
+  const Setting& address;
+  const Setting& port;
+  const Setting& enabled;
+};
+constexpr ListenerKeys kSeatKeys{setting("listeners.seat.address"), setting("listeners.seat.port"),
+                                 setting("listeners.seat.enabled")};
+constexpr ListenerKeys kAdminKeys{setting("listeners.admin.address"),
+                                  setting("listeners.admin.port"),
+                                  setting("listeners.admin.enabled")};
 
 bool valid_address(const std::string& text) {
   in_addr v4{};
@@ -127,37 +139,65 @@ class Loader {
   }
 
  private:
+  using Field = std::pair<std::string_view, Walker::FieldFn>;
+
+  // The handler of a key of kSettings in its section's map.
+  static Field field(const Setting& setting, Walker::FieldFn handler) {
+    return {setting.name(), std::move(handler)};
+  }
+  // Fields that only store their checked value.
+  template <class Integer>
+  Field number(const Setting& s, Integer& out) {
+    return field(s, [this, &s, &out](const Item& v) {
+      if (auto n = w_.integer(v, s.min, s.max)) out = static_cast<Integer>(*n);
+    });
+  }
+  Field flag(const Setting& s, bool& out) {
+    return field(s, [this, &out](const Item& v) {
+      if (auto b = w_.boolean(v)) out = *b;
+    });
+  }
+  Field one_of(const Setting& s, std::string& out) {
+    return field(s, [this, &s, &out](const Item& v) {
+      if (auto c = w_.choice(v, s.choices)) out = *c;
+    });
+  }
+  Field file(const Setting& s, std::string& out) {
+    return field(s, [this, &out](const Item& v) {
+      if (auto p = w_.text(v)) out = resolve(base_, *p);
+    });
+  }
+
   void listeners(const Item& item) {
     const Walker::Fields fields = {
-        {"seat", [&](const Item& v) { listener(v, c_.seat_listener, kSeatTlsPort); }},
-        {"admin", [&](const Item& v) { listener(v, c_.admin_listener, std::nullopt); }},
+        {"seat", [&](const Item& v) { listener(v, c_.seat_listener, kSeatKeys, kSeatTlsPort); }},
+        {"admin", [&](const Item& v) { listener(v, c_.admin_listener, kAdminKeys, std::nullopt); }},
     };
     w_.fields(item, fields);
   }
 
   // `tls_port`: the port a listener with TLS takes when none is given (the protocol's 27401).
-  void listener(const Item& item, Listener& out, std::optional<std::uint16_t> tls_port) {
+  void listener(const Item& item, Listener& out, const ListenerKeys& keys,
+                std::optional<std::uint16_t> tls_port) {
     bool port_given = false;
     const Walker::Fields fields = {
-        {"address",
-         [&](const Item& v) {
-           auto text = w_.text(v);
-           if (!text) return;
-           if (valid_address(*text)) {
-             out.address = *text;
-           } else {
-             w_.expected(v, "an IPv4 or IPv6 address");
-           }
-         }},
-        {"port",
-         [&](const Item& v) {
-           port_given = true;
-           if (auto n = w_.integer(v, 0, 65535)) out.port = static_cast<std::uint16_t>(*n);
-         }},
-        {"enabled",
-         [&](const Item& v) {
-           if (auto b = w_.boolean(v)) out.enabled = *b;
-         }},
+        field(keys.address,
+              [&](const Item& v) {
+                auto text = w_.text(v);
+                if (!text) return;
+                if (valid_address(*text)) {
+                  out.address = *text;
+                } else {
+                  w_.expected(v, "an IPv4 or IPv6 address");
+                }
+              }),
+        field(keys.port,
+              [&](const Item& v) {
+                port_given = true;
+                if (auto n = w_.integer(v, keys.port.min, keys.port.max))
+                  out.port = static_cast<std::uint16_t>(*n);
+              }),
+        flag(keys.enabled, out.enabled),
         {"tls", [&](const Item& v) { tls(v, out.tls); }},
     };
     w_.fields(item, fields);
@@ -172,29 +212,23 @@ class Loader {
     bool certificate = false, key = false;
     std::optional<Item> required_item;
     const Walker::Fields fields = {
-        {"certificate",
-         [&](const Item& v) {
-           if (auto p = w_.text(v)) t.certificate_file = resolve(base_, *p);
-           certificate = true;
-         }},
-        {"private_key",
-         [&](const Item& v) {
-           if (auto p = w_.text(v)) t.private_key_file = resolve(base_, *p);
-           key = true;
-         }},
-        {"client_ca",
-         [&](const Item& v) {
-           if (auto p = w_.text(v)) t.client_ca_file = resolve(base_, *p);
-         }},
-        {"require_client_certificate",
-         [&](const Item& v) {
-           required_item = v;
-           if (auto b = w_.boolean(v)) t.require_client_certificate = *b;
-         }},
-        {"min_version",
-         [&](const Item& v) {
-           if (auto m = w_.choice(v, {"1.2", "1.3"})) t.min_version = *m;
-         }},
+        field(setting("listeners.*.tls.certificate"),
+              [&](const Item& v) {
+                if (auto p = w_.text(v)) t.certificate_file = resolve(base_, *p);
+                certificate = true;
+              }),
+        field(setting("listeners.*.tls.private_key"),
+              [&](const Item& v) {
+                if (auto p = w_.text(v)) t.private_key_file = resolve(base_, *p);
+                key = true;
+              }),
+        file(setting("listeners.*.tls.client_ca"), t.client_ca_file),
+        field(setting("listeners.*.tls.require_client_certificate"),
+              [&](const Item& v) {
+                required_item = v;
+                if (auto b = w_.boolean(v)) t.require_client_certificate = *b;
+              }),
+        one_of(setting("listeners.*.tls.min_version"), t.min_version),
     };
     w_.fields(item, fields);
     if (!certificate) w_.error(item.mark, item.path + ": needs certificate (a PEM file)");
@@ -209,30 +243,29 @@ class Loader {
   void storage(const Item& item) {
     Storage& s = c_.storage;
     std::optional<Item> backend_item;
+    const Setting& backend = setting("storage.backend");
     const Walker::Fields fields = {
-        {"backend",
-         [&](const Item& v) {
-           if (auto b = w_.choice(v, {"sqlite", "postgresql"})) {
-             s.backend =
-                 *b == "postgresql" ? storage::Backend::postgresql : storage::Backend::sqlite;
-             backend_item = v;
-           }
-         }},
+        field(backend,
+              [&](const Item& v) {
+                if (auto b = w_.choice(v, backend.choices)) {
+                  s.backend =
+                      *b == "postgresql" ? storage::Backend::postgresql : storage::Backend::sqlite;
+                  backend_item = v;
+                }
+              }),
         {"sqlite", [&](const Item& v) { sqlite(v); }},
         {"postgresql",
          [&](const Item& v) {
+           const Setting& connection = setting("storage.postgresql.connection");
            const Walker::Fields pg = {
-               {"connection",
-                [&](const Item& c) {
-                  if (auto text = w_.text(c)) s.postgresql_connection = *text;
-                }},
+               field(connection,
+                     [&](const Item& c) {
+                       if (auto text = w_.text(c)) s.postgresql_connection = *text;
+                     }),
            };
            w_.fields(v, pg);
          }},
-        {"max_batch",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 100000)) s.max_batch = static_cast<int>(*n);
-         }},
+        number(setting("storage.max_batch"), s.max_batch),
     };
     w_.fields(item, fields);
     if (backend_item && s.backend == storage::Backend::postgresql &&
@@ -243,68 +276,57 @@ class Loader {
 
   void sqlite(const Item& item) {
     Storage& s = c_.storage;
+    const Setting& synchronous = setting("storage.sqlite.synchronous");
     const Walker::Fields fields = {
-        {"path",
-         [&](const Item& v) {
-           if (auto p = w_.text(v)) s.sqlite_path = resolve(base_, *p);
-         }},
-        {"synchronous",
-         [&](const Item& v) {
-           if (auto m = w_.choice(v, {"full", "normal"}))
-             s.synchronous =
-                 *m == "normal" ? storage::Synchronous::normal : storage::Synchronous::full;
-         }},
-        {"busy_timeout_seconds",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 3600)) s.busy_timeout_seconds = static_cast<int>(*n);
-         }},
+        file(setting("storage.sqlite.path"), s.sqlite_path),
+        field(synchronous,
+              [&](const Item& v) {
+                if (auto m = w_.choice(v, synchronous.choices))
+                  s.synchronous =
+                      *m == "normal" ? storage::Synchronous::normal : storage::Synchronous::full;
+              }),
+        number(setting("storage.sqlite.busy_timeout_seconds"), s.busy_timeout_seconds),
     };
     w_.fields(item, fields);
   }
 
   void plugins(const Item& item) {
     const Walker::Fields fields = {
-        {"directory",
-         [&](const Item& v) {
-           if (auto p = w_.text(v)) c_.plugin_directory = resolve(base_, *p);
-         }},
+        file(setting("plugins.directory"), c_.plugin_directory),
     };
     w_.fields(item, fields);
   }
 
   void leases(const Item& item) {
     LeaseDefaults& l = c_.leases;
+    const Setting& duration_setting = setting("leases.duration_seconds");
+    const Setting& heartbeat_setting = setting("leases.heartbeat_seconds");
     std::optional<Item> duration;
     std::optional<Item> heartbeat;
     bool duration_ok = true;
     const Walker::Fields fields = {
-        {"duration_seconds",
-         [&](const Item& v) {
-           duration = v;
-           auto n = w_.integer(v, 5, kMaxLeaseSeconds);
-           if (n) l.duration_seconds = *n;
-           duration_ok = n.has_value();
-         }},
+        field(duration_setting,
+              [&](const Item& v) {
+                duration = v;
+                auto n = w_.integer(v, duration_setting.min, duration_setting.max);
+                if (n) l.duration_seconds = *n;
+                duration_ok = n.has_value();
+              }),
         // Its range depends on the duration, which may come later in the map.
-        {"heartbeat_seconds", [&](const Item& v) { heartbeat = v; }},
-        {"reclaim_interval_ms",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 10, 60000)) l.reclaim_interval_ms = *n;
-         }},
-        {"max_wait_seconds",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 0, 300)) l.max_wait_seconds = *n;
-         }},
+        field(heartbeat_setting, [&](const Item& v) { heartbeat = v; }),
+        number(setting("leases.reclaim_interval_ms"), l.reclaim_interval_ms),
+        number(setting("leases.max_wait_seconds"), l.max_wait_seconds),
     };
     w_.fields(item, fields);
     if (heartbeat) {
       // With a bad duration there is no bound to hold the heartbeat to beyond the largest one.
-      std::int64_t max = duration_ok ? l.duration_seconds - 1 : kMaxLeaseSeconds - 1;
-      if (auto n = w_.integer(*heartbeat, 1, max, " (below leases.duration_seconds)"))
+      std::int64_t max = duration_ok ? l.duration_seconds - 1 : heartbeat_setting.max;
+      if (auto n = w_.integer(*heartbeat, heartbeat_setting.min, max,
+                              " (below leases.duration_seconds)"))
         l.heartbeat_seconds = *n;
     } else if (duration && duration_ok && l.duration_seconds <= l.heartbeat_seconds) {
       // A short duration alone would leave the default heartbeat too slow to keep leases alive.
-      w_.integer(*duration, l.heartbeat_seconds + 1, kMaxLeaseSeconds,
+      w_.integer(*duration, l.heartbeat_seconds + 1, duration_setting.max,
                  " (above the default leases.heartbeat_seconds of " +
                      std::to_string(l.heartbeat_seconds) + ")");
     }
@@ -313,61 +335,24 @@ class Loader {
   void limits(const Item& item) {
     Limits& l = c_.limits;
     const Walker::Fields fields = {
-        {"invalid_code_burst",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 1000000)) l.invalid_code_burst = static_cast<int>(*n);
-         }},
-        {"invalid_code_window_seconds",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 86400))
-             l.invalid_code_window_seconds = static_cast<int>(*n);
-         }},
-        {"max_connections",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 1000000)) l.max_connections = static_cast<std::size_t>(*n);
-         }},
-        {"max_connections_per_address",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 1000000))
-             l.max_connections_per_address = static_cast<std::size_t>(*n);
-         }},
-        {"idle_timeout_seconds",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 86400)) l.idle_timeout_seconds = static_cast<int>(*n);
-         }},
-        {"max_unsent_bytes",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1024, 1073741824))
-             l.max_unsent_bytes = static_cast<std::size_t>(*n);
-         }},
-        {"send_timeout_seconds",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 3600)) l.send_timeout_seconds = static_cast<int>(*n);
-         }},
-        {"max_waiters",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 0, 1000000)) l.max_waiters = static_cast<std::size_t>(*n);
-         }},
-        {"tls_handshake_timeout_seconds",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 3600))
-             l.tls_handshake_timeout_seconds = static_cast<int>(*n);
-         }},
-        {"shutdown_timeout_seconds",
-         [&](const Item& v) {
-           if (auto n = w_.integer(v, 1, 3600)) l.shutdown_timeout_seconds = static_cast<int>(*n);
-         }},
+        number(setting("limits.invalid_code_burst"), l.invalid_code_burst),
+        number(setting("limits.invalid_code_window_seconds"), l.invalid_code_window_seconds),
+        number(setting("limits.max_connections"), l.max_connections),
+        number(setting("limits.max_connections_per_address"), l.max_connections_per_address),
+        number(setting("limits.idle_timeout_seconds"), l.idle_timeout_seconds),
+        number(setting("limits.request_timeout_seconds"), l.request_timeout_seconds),
+        number(setting("limits.max_unsent_bytes"), l.max_unsent_bytes),
+        number(setting("limits.send_timeout_seconds"), l.send_timeout_seconds),
+        number(setting("limits.max_waiters"), l.max_waiters),
+        number(setting("limits.tls_handshake_timeout_seconds"), l.tls_handshake_timeout_seconds),
+        number(setting("limits.shutdown_timeout_seconds"), l.shutdown_timeout_seconds),
     };
     w_.fields(item, fields);
   }
 
   void logging(const Item& item) {
     const Walker::Fields fields = {
-        {"level",
-         [&](const Item& v) {
-           if (auto level = w_.choice(v, {"debug", "info", "warning", "error"}))
-             c_.logging.level = *level;
-         }},
+        one_of(setting("logging.level"), c_.logging.level),
     };
     w_.fields(item, fields);
   }

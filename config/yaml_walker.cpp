@@ -169,7 +169,7 @@ std::optional<std::string> Walker::text(const Item& item) {
 }
 
 std::optional<std::string> Walker::choice(const Item& item,
-                                          std::initializer_list<std::string_view> options) {
+                                          std::span<const std::string_view> options) {
   if (item.node.IsScalar()) {
     for (std::string_view option : options)
       if (item.node.Scalar() == option) return item.node.Scalar();

@@ -7,6 +7,7 @@
 #include <functional>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -64,8 +65,11 @@ class Walker {
                                       std::string_view note = {});
   std::optional<bool> boolean(const Item& item);
   std::optional<std::string> text(const Item& item);  // a non-empty scalar
+  std::optional<std::string> choice(const Item& item, std::span<const std::string_view> options);
   std::optional<std::string> choice(const Item& item,
-                                    std::initializer_list<std::string_view> options);
+                                    std::initializer_list<std::string_view> options) {
+    return choice(item, std::span<const std::string_view>(options.begin(), options.size()));
+  }
 
   // The errors so far, in file order.
   std::vector<Error> take_errors();

@@ -167,6 +167,7 @@ struct Daemon::Impl {
     options.max_connections = config.limits.max_connections;
     options.max_connections_per_address = config.limits.max_connections_per_address;
     options.idle_timeout_seconds = config.limits.idle_timeout_seconds;
+    options.request_timeout_seconds = config.limits.request_timeout_seconds;
     options.send_timeout_seconds = config.limits.send_timeout_seconds;
     options.tls = std::move(tls);
     options.tls_handshake_timeout_seconds = config.limits.tls_handshake_timeout_seconds;

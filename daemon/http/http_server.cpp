@@ -6,6 +6,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -71,6 +72,14 @@ HttpResponse status_response(int status, std::string_view state) {
   return json_response(status, body);
 }
 
+// Whether a line of the request head (up to its blank line) ends in LF without CR.
+bool bare_line_feed(std::string_view head) {
+  head = head.substr(0, head.find("\r\n\r\n"));
+  for (auto lf = head.find('\n'); lf != std::string_view::npos; lf = head.find('\n', lf + 1))
+    if (lf == 0 || head[lf - 1] != '\r') return true;
+  return false;
+}
+
 // The refusal a plain client reads when the listener is full.
 std::string refusal_text(std::string_view message) {
   const std::string body =
@@ -134,7 +143,15 @@ class HttpConnection final : public net::StreamConnection<Stream> {
 
   bool stopping() const { return this->listener_->stopped(); }
 
-  void arm_idle_timer() { arm_timer(std::chrono::seconds(this->options().idle_timeout_seconds)); }
+  // The idle timeout, or the end of the request timeout of a request begun when that is sooner.
+  void arm_idle_timer() {
+    std::chrono::steady_clock::duration after =
+        std::chrono::seconds(this->options().idle_timeout_seconds);
+    if (request_started_)
+      after = std::min(
+          after, *request_started_ + this->request_timeout() - std::chrono::steady_clock::now());
+    arm_timer(after);
+  }
 
   void arm_timer(std::chrono::steady_clock::duration after) {
     timer_.expires_after(after);
@@ -154,6 +171,11 @@ class HttpConnection final : public net::StreamConnection<Stream> {
       // A checkout waiting for a unit is not idleness: only close when nothing is in flight.
       if (self->busy_) {
         self->arm_idle_timer();
+        return;
+      }
+      if (self->request_started_ &&
+          std::chrono::steady_clock::now() >= *self->request_started_ + self->request_timeout()) {
+        self->request_timed_out();
         return;
       }
       self->listener_->log_connection_event(log::Level::info, "connection_idle_closed", self->peer_,
@@ -193,11 +215,41 @@ class HttpConnection final : public net::StreamConnection<Stream> {
       close();
       return;
     }
+    note_request_progress();
     if (parser_->is_header_done() && !continue_sent_ && expects_continue()) {
       send_continue();
       return;
     }
     read_more();
+  }
+
+  // A request begun (bytes of it parsed or buffered) starts the request clock; the connection
+  // waits for a request until its first one and while one is incomplete
+  // (net::Listener::set_receiving).
+  void note_request_progress() {
+    if (!request_started_ && (parser_->got_some() || buffer_.size() > 0)) {
+      request_started_ = std::chrono::steady_clock::now();
+      arm_idle_timer();
+    }
+    this->set_receiving(!request_seen_ || request_started_.has_value());
+  }
+
+  // The request did not arrive whole in time. Plain HTTP answers 408 first, once the read under
+  // way has ended (a response's linger reads too); over TLS, or while a 100 Continue is being
+  // written, the connection just closes.
+  void request_timed_out() {
+    this->listener_->log_connection_event(log::Level::warning, "connection_dropped", peer_,
+                                          {{"reason", "request_timeout"}}, true);
+    request_started_.reset();
+    if constexpr (!Base::kTls) {
+      if (reading_) {
+        timed_out_ = true;
+        boost::system::error_code ignored;
+        socket_.cancel(ignored);
+        return;
+      }
+    }
+    close();
   }
 
   bool expects_continue() const {
@@ -231,6 +283,14 @@ class HttpConnection final : public net::StreamConnection<Stream> {
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
           self->reading_ = false;
           if (self->closed_) return;
+          if (self->timed_out_) {
+            self->answer_and_close(
+                error_response(408, "request_timeout",
+                               "the request did not arrive whole within " +
+                                   std::to_string(self->options().request_timeout_seconds) +
+                                   " seconds of its first byte"));
+            return;
+          }
           if (ec) {
             // End of stream, or the peer vanished: every complete request was answered.
             self->close();
@@ -251,6 +311,10 @@ class HttpConnection final : public net::StreamConnection<Stream> {
       response = error_response(
           413, "payload_too_large",
           "the request body may be at most " + std::to_string(options.max_body_bytes) + " bytes");
+    } else if (!parser_->is_header_done() && bare_line_feed(buffer_text())) {
+      // Beast takes a request line ending in LF alone for an unknown version (505).
+      response = error_response(400, "bad_request",
+                                "lines of the request head must end in CRLF, not a bare LF");
     } else if (ec == bhttp::error::bad_version) {
       // The parser accepts HTTP/1.0 and HTTP/1.1 only (an HTTP/2 preface lands here too).
       response = error_response(505, "http_version_not_supported",
@@ -262,6 +326,11 @@ class HttpConnection final : public net::StreamConnection<Stream> {
     } else {
       response = error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
     }
+    answer_and_close(std::move(response));
+  }
+
+  // Answers what is not a request the connection can go on from, then closes.
+  void answer_and_close(HttpResponse response) {
     busy_ = true;
     request_version_ = 11;
     request_keep_alive_ = false;
@@ -269,8 +338,17 @@ class HttpConnection final : public net::StreamConnection<Stream> {
     respond(id, std::move(response));
   }
 
+  // What has been read but not parsed yet: after a parse error, the head from the line that
+  // failed on (the parser takes whole lines).
+  std::string_view buffer_text() const {
+    return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+  }
+
   void dispatch() {
     busy_ = true;
+    request_started_.reset();
+    request_seen_ = true;
+    this->set_receiving(false);
     bhttp::request<bhttp::string_body> message = parser_->release();
     request_version_ = message.version();
     request_keep_alive_ = message.keep_alive();
@@ -401,6 +479,10 @@ class HttpConnection final : public net::StreamConnection<Stream> {
   bool reading_ = false;
   bool continue_sent_ = false;
   bool lingering_ = false;
+  // When the first bytes of the request being received came; unset between requests.
+  std::optional<std::chrono::steady_clock::time_point> request_started_;
+  bool request_seen_ = false;  // a whole request has come
+  bool timed_out_ = false;     // request timeout: answer 408 when the read under way ends
 };
 
 std::shared_ptr<net::ListenerConnection> HttpServerState::make_connection(

@@ -29,14 +29,40 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 namespace {
 
-// The media type without parameters, lowercased: "Application/JSON; charset=utf-8" → the type.
-std::string media_type(std::string_view value) {
-  value = value.substr(0, value.find(';'));
+std::string_view trimmed(std::string_view value) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+std::string lowercase(std::string_view value) {
   std::string out(value);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// The media type without parameters, lowercased: "Application/JSON; charset=utf-8" → the type.
+std::string media_type(std::string_view value) {
+  return lowercase(trimmed(value.substr(0, value.find(';'))));
+}
+
+// The charsets a Content-Type names other than UTF-8 (RFC 8259: JSON is UTF-8), as written;
+// empty when it names none or only UTF-8.
+std::string other_charset(std::string_view value) {
+  for (auto semicolon = value.find(';'); semicolon != std::string_view::npos;) {
+    value.remove_prefix(semicolon + 1);
+    semicolon = value.find(';');
+    const std::string_view parameter = value.substr(0, semicolon);
+    const auto equals = parameter.find('=');
+    if (equals == std::string_view::npos ||
+        lowercase(trimmed(parameter.substr(0, equals))) != "charset")
+      continue;
+    std::string_view charset = trimmed(parameter.substr(equals + 1));
+    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"')
+      charset = charset.substr(1, charset.size() - 2);
+    if (lowercase(charset) != "utf-8") return std::string(charset);
+  }
+  return {};
 }
 
 }  // namespace
@@ -52,6 +78,12 @@ bool parse_json_object(const HttpRequest& request, json::object& out, HttpRespon
                            content_type == nullptr
                                ? "Content-Type must be application/json (none was sent)"
                                : "Content-Type must be application/json, not " + *content_type);
+    return false;
+  }
+  // Read as UTF-8, a body in another charset would mean something else than it says.
+  if (const std::string charset = other_charset(*content_type); !charset.empty()) {
+    error = error_response(415, "unsupported_media_type",
+                           "the request body must be JSON in UTF-8, not in charset " + charset);
     return false;
   }
   boost::system::error_code ec;

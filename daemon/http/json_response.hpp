@@ -21,7 +21,8 @@ HttpResponse json_response(int status, const boost::json::value& body);
 HttpResponse error_response(int status, std::string_view code, std::string_view message);
 
 // Checks Content-Type (application/json, parameters allowed), parses the body and requires an
-// object. On failure returns false with a 400 bad_request in `error` whose message says why.
+// object. On failure returns false with an error response in `error` whose message says why: 415
+// unsupported_media_type for a charset other than UTF-8, else 400 bad_request.
 bool parse_json_object(const HttpRequest& request, boost::json::object& out, HttpResponse& error);
 
 }  // namespace lmp::http

@@ -87,8 +87,38 @@ void Listener::stop_accepting() {
 
 void Listener::remove(const std::shared_ptr<ListenerConnection>& connection,
                       const std::string& peer) {
+  set_receiving(*connection, false);
   limits_.release(peer);
   connections_.erase(connection);
+}
+
+void Listener::set_receiving(ListenerConnection& c, bool receiving) {
+  if (c.receiving_ == receiving) return;
+  c.receiving_ = receiving;
+  if (receiving) {
+    c.receiving_older_ = newest_receiving_;
+    c.receiving_newer_ = nullptr;
+    (newest_receiving_ ? newest_receiving_->receiving_newer_ : oldest_receiving_) = &c;
+    newest_receiving_ = &c;
+    return;
+  }
+  (c.receiving_older_ ? c.receiving_older_->receiving_newer_ : oldest_receiving_) =
+      c.receiving_newer_;
+  (c.receiving_newer_ ? c.receiving_newer_->receiving_older_ : newest_receiving_) =
+      c.receiving_older_;
+  c.receiving_older_ = c.receiving_newer_ = nullptr;
+}
+
+bool Listener::make_room(const std::string& peer) {
+  if (oldest_receiving_ == nullptr ||
+      limits_.open_from(peer) >= options_.max_connections_per_address)
+    return false;
+  // Held: closing it removes it from the set.
+  const auto victim = oldest_receiving_->shared_from_this();
+  log_connection_event(log::Level::warning, "connection_dropped", victim->peer(),
+                       {{"reason", "listener_full"}}, true);
+  victim->close();
+  return true;
 }
 
 void Listener::log_connection_event(log::Level level, std::string_view event,
@@ -135,7 +165,9 @@ void Listener::accept() {
 
 void Listener::admit(tcp::socket socket) {
   std::string peer = peer_of(socket);
-  const auto verdict = limits_.admit(peer);
+  auto verdict = limits_.admit(peer);
+  if (verdict == ConnectionLimits::Verdict::over_total && make_room(peer))
+    verdict = limits_.admit(peer);
   if (verdict != ConnectionLimits::Verdict::admitted) {
     refuse(socket, verdict);
     log_connection_event(log::Level::warning, "connection_refused", peer,
@@ -145,6 +177,7 @@ void Listener::admit(tcp::socket socket) {
   auto connection = factory_->make_connection(shared_from_this(), std::move(socket), peer,
                                               options_.tls ? options_.tls->current() : nullptr);
   connections_.insert(connection);
+  set_receiving(*connection, true);
   connection->start();
 }
 

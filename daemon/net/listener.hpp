@@ -68,6 +68,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   // A connection's close: it leaves the set and gives its place back. Once per connection.
   void remove(const std::shared_ptr<ListenerConnection>& connection, const std::string& peer);
+  // Whether `connection` waits for a request: it has completed none since it connected, or has
+  // received part of its next one (and none is in flight). A connection waits from its accept
+  // on. When the listener is full, a new connection takes the place of the one that has waited
+  // longest (a client trickling its request, or one that connected and said nothing), so that
+  // slow clients cannot hold every slot; only when none waits is the new one refused. O(1).
+  void set_receiving(ListenerConnection& connection, bool receiving);
   // Writes an event about one connection: the listener's name (see ConnectionEvents), `peer`,
   // then `fields`. `throttled` events go through the listener's flood throttle.
   void log_connection_event(log::Level level, std::string_view event, const std::string& peer,
@@ -80,6 +86,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void stop_accepting();
   void accept();
   void admit(boost::asio::ip::tcp::socket socket);
+  // Closes the connection that has waited longest for a request, to make room for one from
+  // `peer`; false when none waits or `peer` is over its own limit anyway.
+  bool make_room(const std::string& peer);
   void refuse(boost::asio::ip::tcp::socket& socket, ConnectionLimits::Verdict verdict);
 
   boost::asio::io_context& io_;
@@ -89,6 +98,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::ip::tcp::acceptor acceptor_;
   ConnectionLimits limits_;  // counts exactly the members of connections_
   std::unordered_set<std::shared_ptr<ListenerConnection>> connections_;
+  // The members of connections_ that wait for a request, oldest first (see set_receiving).
+  ListenerConnection* oldest_receiving_ = nullptr;
+  ListenerConnection* newest_receiving_ = nullptr;
   bool stopped_ = false;
   // Refusals, accept errors and failed handshakes come in floods when they come at all.
   log::Throttle flood_log_{log::kFloodBurst, log::kFloodWindow};

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 namespace lmp::net {
+
+class Listener;
 
 class ListenerConnection : public std::enable_shared_from_this<ListenerConnection> {
  public:
@@ -16,6 +19,16 @@ class ListenerConnection : public std::enable_shared_from_this<ListenerConnectio
   virtual void close() = 0;
   // The listener is stopping: finish what the protocol says must be finished, then close.
   virtual void drain() = 0;
+  // The client's address, as Asio prints it.
+  virtual const std::string& peer() const = 0;
+
+ private:
+  friend class Listener;
+  // The listener's list of the connections that wait for a request, oldest first
+  // (Listener::set_receiving): intrusive, so that entering and leaving it allocate nothing.
+  ListenerConnection* receiving_older_ = nullptr;
+  ListenerConnection* receiving_newer_ = nullptr;
+  bool receiving_ = false;
 };
 
 }  // namespace lmp::net

@@ -23,6 +23,9 @@ struct ListenerOptions {
   std::size_t max_connections_per_address = 1000;
   // A connection that sends nothing this long while nothing of it is in flight is closed.
   int idle_timeout_seconds = 600;
+  // A request (a seat line; an HTTP head and body) not received whole this long after its first
+  // byte closes the connection.
+  int request_timeout_seconds = 30;
   // A write that the client does not take within this time drops the connection.
   int send_timeout_seconds = 30;
   // Set: the listener speaks TLS only, with the holder's current context at each accept.

@@ -3,12 +3,14 @@
 // connection limits, the TLS handshake deadline, and the invalid-code rate limit.
 #include "net/seat_server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
+#include <optional>
 
 #include "core/log.hpp"
 #include "net/listener.hpp"
@@ -122,7 +124,7 @@ class Connection final : public StreamConnection<Stream> {
 
   // Reads only note their time; the timer, when it fires, waits again for what is left of the
   // timeout since the last read. Re-arming it at every read would cost a cancelled wait and its
-  // handler per request.
+  // handler per request. The same timer bounds a line begun but not ended (request timeout).
   void arm_idle_timer() {
     note_activity();
     wait_idle(last_activity_ + idle_timeout());
@@ -136,21 +138,60 @@ class Connection final : public StreamConnection<Stream> {
     timer_.expires_at(deadline);
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
-      const auto now = std::chrono::steady_clock::now();
-      const auto idle_until = self->last_activity_ + self->idle_timeout();
-      if (idle_until > now) {
-        self->wait_idle(idle_until);
-        return;
-      }
-      // A waiter or a slow commit is not idleness: only close when nothing is in flight.
-      if (!self->slots_.empty()) {
-        self->wait_idle(now + self->idle_timeout());
-        return;
-      }
-      self->listener_->log_connection_event(log::Level::info, "connection_idle_closed", self->peer_,
-                                            {});
-      self->close();
+      self->on_timer();
     });
+  }
+
+  void on_timer() {
+    const auto now = std::chrono::steady_clock::now();
+    if (line_started_ && now >= *line_started_ + this->request_timeout()) {
+      if (reading_) {
+        drop_slow_line();
+        return;
+      }
+      // lmpd is not reading (the client has not read its answers): the line cannot go on, so
+      // its clock waits too.
+      line_started_ = now;
+    }
+    auto idle_until = last_activity_ + idle_timeout();
+    if (idle_until <= now) {
+      // A waiter or a slow commit is not idleness: only close when nothing is in flight.
+      if (slots_.empty()) {
+        this->listener_->log_connection_event(log::Level::info, "connection_idle_closed", peer_,
+                                              {});
+        close();
+        return;
+      }
+      idle_until = now + idle_timeout();
+    }
+    wait_idle(line_started_ ? std::min(idle_until, *line_started_ + this->request_timeout())
+                            : idle_until);
+  }
+
+  // After a read: a line begun but not ended starts the request clock (the idle timer wakes up
+  // for it), and the connection waits for a request until its first line and while a line is
+  // incomplete (Listener::set_receiving).
+  void note_partial_line(std::string_view data) {
+    if (!line_seen_) line_seen_ = data.find('\n') != std::string_view::npos;
+    if (partial_.empty()) {
+      line_started_.reset();
+    } else if (!line_started_) {
+      line_started_ = std::chrono::steady_clock::now();
+      const auto deadline = *line_started_ + this->request_timeout();
+      if (deadline < timer_.expiry()) wait_idle(deadline);
+    }
+    this->set_receiving(!line_seen_ || !partial_.empty());
+  }
+
+  // The line did not arrive whole within the request timeout: the earlier answers are written,
+  // then the connection closes (as after QUIT).
+  void drop_slow_line() {
+    this->listener_->log_connection_event(log::Level::warning, "connection_dropped", peer_,
+                                          {{"reason", "request_timeout"}}, true);
+    line_started_.reset();
+    stop_reading_ = true;
+    close_after_flush_ = true;
+    flush();
   }
 
   // A write completes once the kernel has taken every byte, which it stops doing when the client
@@ -189,6 +230,7 @@ class Connection final : public StreamConnection<Stream> {
           }
           self->note_activity();
           self->consume(std::string_view(self->buffer_.data(), n));
+          self->note_partial_line(std::string_view(self->buffer_.data(), n));
           // Every seat request of this read goes to the service under one lock.
           self->server_->service.submit_many(self->to_submit_);
           self->flush();
@@ -392,6 +434,9 @@ class Connection final : public StreamConnection<Stream> {
   std::size_t unsent_bytes_ = 0;  // ready answers not yet written: in slots_, out_ and sending_
   std::uint64_t writes_done_ = 0;
   std::chrono::steady_clock::time_point last_activity_{};  // of the last read
+  // When the first bytes of partial_ came; unset while no line is incomplete.
+  std::optional<std::chrono::steady_clock::time_point> line_started_;
+  bool line_seen_ = false;  // a whole line has come
   bool reading_ = false;
   bool writing_ = false;
   bool stop_reading_ = false;

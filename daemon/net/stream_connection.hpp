@@ -55,6 +55,8 @@ class StreamConnection : public ListenerConnection {
     }
   }
 
+  const std::string& peer() const final { return peer_; }
+
   // Ends the connection at once; what is in flight is dropped.
   void close() final {
     if (closed_) return;
@@ -86,6 +88,11 @@ class StreamConnection : public ListenerConnection {
   virtual void on_close() {}
 
   const ListenerOptions& options() const { return listener_->options(); }
+  std::chrono::seconds request_timeout() const {
+    return std::chrono::seconds(options().request_timeout_seconds);
+  }
+  // See Listener::set_receiving; a connection starts out waiting.
+  void set_receiving(bool receiving) { listener_->set_receiving(*this, receiving); }
 
   std::shared_ptr<Listener> listener_;
   std::shared_ptr<boost::asio::ssl::context> context_;  // TLS only: the context it started with

@@ -5,7 +5,9 @@
 #include <signal.h>
 
 #include <fstream>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "domain/first_run.hpp"
 #include "storage/domain_store.hpp"
@@ -120,6 +122,20 @@ TEST_F(TlsTest, ConnectionLimitsHoldInsideTls) {
   }
   TlsClient again(server_->port(), verified());
   EXPECT_EQ(again.request("PING"), "OK");
+}
+
+// Peers that connect and never start their handshake (or a slowloris on TLS) hold slots only
+// until the listener is full: then the one that has waited longest makes room (issue #25.2).
+TEST_F(TlsTest, SilentPeersMakeRoomForAClientWhenTheListenerIsFull) {
+  config_.limits.max_connections = 3;
+  start();
+  std::vector<std::unique_ptr<LineClient>> silent;
+  for (int i = 0; i < 3; ++i) silent.push_back(std::make_unique<LineClient>(server_->port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  TlsClient client(server_->port(), verified());
+  ASSERT_EQ(client.handshake_error(), "");
+  EXPECT_EQ(client.request("PING"), "OK");
+  EXPECT_TRUE(silent.front()->closed_by_server());
 }
 
 TEST_F(TlsTest, MinimumVersionRefusesOlderClients) {

@@ -60,6 +60,20 @@ void expect_refused_with_503(HttpClient& c, const std::string& message) {
   EXPECT_TRUE(c.closed_by_server());
 }
 
+// Sends `request` and expects it answered `status` with the error `code` (and a message holding
+// `said`), then the connection closed.
+void expect_answered_then_closed(HttpClient c, const std::string& request, int status,
+                                 const std::string& code, const std::string& said = {}) {
+  SCOPED_TRACE(request);
+  c.send_raw(request);
+  auto reply = c.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, status) << reply->body;
+  EXPECT_EQ(reply->error_code(), code);
+  EXPECT_NE(message_of(*reply).find(said), std::string::npos) << reply->body;
+  EXPECT_TRUE(c.closed_by_server());
+}
+
 constexpr std::int64_t kEpochSeconds = kTestEpochMs / 1000;
 constexpr std::int64_t kLicenseEnd = (kTestEpochMs + 365LL * 86400000) / 1000;
 
@@ -442,28 +456,51 @@ TEST_F(HttpApiTest, MalformedRequestsAndOversizedHeadersEndTheConnection) {
   }
   for (const std::string garbage :
        {"HELLO proto=1\r\n\r\n", "GET /healthz HTTP/1.1\r\nBad Header: x\r\n\r\n",
-        "POST /v1/seat/status HTTP/1.1\r\nContent-Length: abc\r\n\r\n"}) {
-    SCOPED_TRACE(garbage);
-    HttpClient c = http();
-    c.send_raw(garbage);
-    auto reply = c.read_reply();
-    ASSERT_TRUE(reply);
-    EXPECT_EQ(reply->status, 400);
-    EXPECT_EQ(reply->error_code(), "bad_request");
-    EXPECT_TRUE(c.closed_by_server());
-  }
-  for (const std::string version : {"HTTP/2.0", "HTTP/0.9", "HTTP/1.2"}) {
-    SCOPED_TRACE(version);
-    HttpClient c = http();
-    c.send_raw("GET /healthz " + version + "\r\nHost: x\r\n\r\n");
-    auto reply = c.read_reply();
-    ASSERT_TRUE(reply);
-    EXPECT_EQ(reply->status, 505);
-    EXPECT_EQ(reply->error_code(), "http_version_not_supported");
-    EXPECT_TRUE(c.closed_by_server());
-  }
+        "POST /v1/seat/status HTTP/1.1\r\nContent-Length: abc\r\n\r\n"})
+    expect_answered_then_closed(http(), garbage, 400, "bad_request");
+  for (const std::string version : {"HTTP/2.0", "HTTP/0.9", "HTTP/1.2"})
+    expect_answered_then_closed(http(), "GET /healthz " + version + "\r\nHost: x\r\n\r\n", 505,
+                                "http_version_not_supported");
   // Others are served on.
   EXPECT_EQ(http().get("/healthz").status, 200);
+}
+
+// Lines end in CRLF (RFC 9112); a bare LF is a client bug to be told about plainly, not taken
+// for an unknown HTTP version (issue #25.9).
+TEST_F(HttpApiTest, BareLineFeedsAreBadRequests) {
+  start();
+  for (const std::string request :
+       {"GET /healthz HTTP/1.1\nHost: x\n\n", "GET /healthz HTTP/1.0\n\n",
+        "GET /healthz HTTP/1.1\r\nHost: x\n\n"})
+    expect_answered_then_closed(http(), request, 400, "bad_request", "end in CRLF, not a bare LF");
+  // An HTTP/2 preface is still an unsupported version.
+  expect_answered_then_closed(http(), "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505,
+                              "http_version_not_supported");
+}
+
+// A JSON body in another character set would be read as UTF-8 and mean something else: it is
+// refused, naming the charset (issue #25.9).
+TEST_F(HttpApiTest, BodiesInACharsetOtherThanUtf8AreRefusedWith415) {
+  license();
+  start();
+  HttpClient c = http();
+  for (const std::string content_type :
+       {"application/json; charset=utf-16", "application/json;charset=UTF-16LE",
+        "application/json; charset=\"iso-8859-1\"", "application/json; q=1; charset=latin1"}) {
+    SCOPED_TRACE(content_type);
+    auto reply = c.request("POST", "/v1/seat/status", R"({"code": "12345"})", content_type);
+    EXPECT_EQ(reply.status, 415) << reply.body;
+    EXPECT_EQ(reply.error_code(), "unsupported_media_type");
+    EXPECT_NE(message_of(reply).find("UTF-8"), std::string::npos) << reply.body;
+    EXPECT_TRUE(reply.keep_alive);
+  }
+  for (const std::string content_type :
+       {"application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8",
+        "application/json; charset=\"utf-8\"", "application/json; foo=bar"}) {
+    SCOPED_TRACE(content_type);
+    auto reply = c.request("POST", "/v1/seat/status", R"({"code": "12345"})", content_type);
+    EXPECT_EQ(reply.error_code(), "invalid_code") << reply.body;
+  }
 }
 
 TEST_F(HttpApiTest, LeasesAreSharedWithTheSeatProtocol) {

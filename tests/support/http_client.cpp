@@ -55,7 +55,8 @@ std::string request_text(std::string_view method, std::string_view target, std::
   return text;
 }
 
-HttpClient::HttpClient(std::uint16_t port) : fd_(connect_loopback(port)) {}
+HttpClient::HttpClient(std::uint16_t port, const std::string& source_address)
+    : fd_(connect_loopback(port, source_address)) {}
 
 HttpClient::~HttpClient() {
   if (fd_ >= 0) ::close(fd_);

@@ -36,8 +36,9 @@ std::string request_text(std::string_view method, std::string_view target,
 
 class HttpClient {
  public:
-  // Connects to 127.0.0.1:port; throws std::runtime_error when it cannot.
-  explicit HttpClient(std::uint16_t port);
+  // Connects to 127.0.0.1:port, from `source_address` when given (another loopback address such
+  // as 127.0.0.2 looks like another client); throws std::runtime_error when it cannot.
+  explicit HttpClient(std::uint16_t port, const std::string& source_address = "");
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

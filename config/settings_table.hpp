@@ -1,0 +1,279 @@
+// Every fixed key of lmpd.yaml declared once: its path, type, range or choices, default and one
+// line of doc. The loader takes its checks from here (config_loader.cpp), config.hpp its defaults,
+// and the settings tables of docs/configuration.md are generated from it (settings_doc.hpp), so
+// none of them can disagree. Products and their family settings are not here: a product's keys
+// are the loader's, its settings the family plugin's.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <span>
+#include <string_view>
+
+namespace lmp::config {
+
+enum class SettingType {
+  integer,  // plain digits, within [min, max]
+  boolean,  // true or false
+  text,     // a non-empty string
+  path,     // a non-empty string; relative to the config file's folder
+  address,  // an IPv4 or IPv6 address
+  choice,   // one of `choices`
+};
+
+struct Setting {
+  // The dotted path in the YAML file. `*` stands for either listener, seat or admin
+  // (listeners.*.tls.certificate): the key is the same under both.
+  std::string_view key;
+  SettingType type = SettingType::text;
+  std::int64_t min = 0;  // integer: the accepted range
+  std::int64_t max = 0;
+  std::span<const std::string_view> choices;  // choice: the accepted values, in message order
+  // As written in YAML ("10000", "true", "info"); empty when the key has no default of its own.
+  std::string_view default_value;
+  // For the docs: what applies without a default_value ("required", "none"), or a remark after it.
+  std::string_view default_note;
+  // For the docs, when the range depends on another key (it is then checked against that key).
+  std::string_view range_note;
+  std::string_view doc;  // one line, markdown
+
+  // The last part of the key: the name the key has in its YAML map.
+  constexpr std::string_view name() const { return key.substr(key.rfind('.') + 1); }
+};
+
+namespace settings_detail {
+
+inline constexpr std::string_view kBackends[] = {"sqlite", "postgresql"};
+inline constexpr std::string_view kSynchronous[] = {"full", "normal"};
+inline constexpr std::string_view kTlsVersions[] = {"1.2", "1.3"};
+inline constexpr std::string_view kLogLevels[] = {"debug", "info", "warning", "error"};
+
+constexpr Setting integer(std::string_view key, std::int64_t min, std::int64_t max,
+                          std::string_view default_value, std::string_view doc,
+                          std::string_view range_note = {}) {
+  return Setting{key, SettingType::integer, min, max, {}, default_value, {}, range_note, doc};
+}
+constexpr Setting boolean(std::string_view key, std::string_view default_value,
+                          std::string_view doc) {
+  return Setting{key, SettingType::boolean, 0, 0, {}, default_value, {}, {}, doc};
+}
+constexpr Setting choice(std::string_view key, std::span<const std::string_view> choices,
+                         std::string_view default_value, std::string_view doc) {
+  return Setting{key, SettingType::choice, 0, 0, choices, default_value, {}, {}, doc};
+}
+// `default_value` empty: `default_note` says what applies instead.
+constexpr Setting of_type(SettingType type, std::string_view key, std::string_view default_value,
+                          std::string_view default_note, std::string_view doc) {
+  return Setting{key, type, 0, 0, {}, default_value, default_note, {}, doc};
+}
+
+}  // namespace settings_detail
+
+// In the order of docs/configuration.md.
+inline constexpr Setting kSettings[] = {
+    // clang-format off
+    settings_detail::of_type(SettingType::address, "listeners.seat.address", "127.0.0.1", {},
+        "the seat protocol (`docs/protocol.md`); `0.0.0.0` or `::` listens everywhere"),
+    Setting{"listeners.seat.port", SettingType::integer, 0, 65535, {}, "27400",
+        "(`27401` with `tls`)", {}, "0 picks a free port"},
+    settings_detail::boolean("listeners.seat.enabled", "true", "serve the seat protocol"),
+    settings_detail::of_type(SettingType::address, "listeners.admin.address", "127.0.0.1", {},
+        "the HTTP/JSON API (`docs/admin-api.md`): seat operations, `/healthz`, `/readyz`, "
+        "`/metrics` (`docs/operations.md`), administration"),
+    settings_detail::integer("listeners.admin.port", 0, 65535, "27480", "0 picks a free port"),
+    settings_detail::boolean("listeners.admin.enabled", "true", "serve the HTTP/JSON API"),
+
+    settings_detail::of_type(SettingType::path, "listeners.*.tls.certificate", {}, "required",
+        "PEM file: the server certificate first, then any intermediate CA certificates"),
+    settings_detail::of_type(SettingType::path, "listeners.*.tls.private_key", {}, "required",
+        "PEM file: the certificate's private key (unencrypted; readable by the `lmpd` user only)"),
+    settings_detail::of_type(SettingType::path, "listeners.*.tls.client_ca", {}, "none",
+        "PEM file of the CAs whose client certificates are accepted. With it, a client that "
+        "offers a certificate must offer a valid one from these CAs (else the handshake fails); "
+        "a client may still offer none unless `require_client_certificate` is set"),
+    settings_detail::boolean("listeners.*.tls.require_client_certificate", "false",
+        "every client must present a valid certificate from `client_ca`; others are refused at "
+        "the handshake (`event=tls_handshake_failed reason=no_client_certificate` or "
+        "`bad_client_certificate`)"),
+    settings_detail::choice("listeners.*.tls.min_version", settings_detail::kTlsVersions, "1.2",
+        "the oldest TLS version accepted (TLS 1.0 and 1.1 are never accepted)"),
+
+    settings_detail::integer("limits.max_connections", 1, 1000000, "10000",
+        "counted per listener. When the listener is full, a new connection takes the place of the "
+        "one that has waited longest for a request (it has sent none since connecting, or only "
+        "part of one), which is closed (`connection_dropped reason=listener_full`); when no "
+        "connection is waiting so, the new one is answered `ERR unavailable msg=too many "
+        "connections` (HTTP: 503 `unavailable`) and closed; logged `connection_refused "
+        "reason=max_connections`. Each connection holds a file descriptor: at start lmpd raises "
+        "its soft open-file limit to both listeners' worth plus 128, within the hard limit "
+        "(`LimitNOFILE=`), and logs `fd_limit_low` when the hard limit is lower"),
+    settings_detail::integer("limits.max_connections_per_address", 1, 1000000, "1000",
+        "counted per listener and client address (an IPv4-mapped IPv6 address counts as the IPv4 "
+        "address). Over it: `ERR unavailable msg=too many connections from this address` (HTTP: "
+        "503), closed; logged `reason=max_connections_per_address`"),
+    settings_detail::integer("limits.idle_timeout_seconds", 1, 86400, "600",
+        "a connection that sends nothing this long while nothing of it is in flight (a waiting "
+        "checkout is in flight) is closed; logged `connection_idle_closed`"),
+    settings_detail::integer("limits.request_timeout_seconds", 1, 3600, "30",
+        "the longest one request may take to arrive once its first byte has: a seat-protocol "
+        "line, or an HTTP request's head and body together. Past it the connection is closed "
+        "(plain HTTP first answers 408 `request_timeout`); logged `connection_dropped "
+        "reason=request_timeout`. The idle timeout starts again with every byte; this does not"),
+    settings_detail::integer("limits.max_unsent_bytes", 1024, 1073741824, "1048576",
+        "seat protocol: when a connection's answers not yet written to its socket reach this many "
+        "bytes, lmpd stops reading its requests until the client has read enough of them"),
+    settings_detail::integer("limits.send_timeout_seconds", 1, 3600, "30",
+        "both listeners: a write of answers (HTTP: of a response) that the client does not take "
+        "within this time drops the connection; logged `connection_dropped reason=send_timeout`"),
+    settings_detail::integer("limits.tls_handshake_timeout_seconds", 1, 3600, "10",
+        "a peer of a TLS listener that has not completed its handshake this long after "
+        "connecting is disconnected (`tls_handshake_failed reason=timeout`), so a silent peer "
+        "cannot hold a connection slot. Also bounds the close_notify exchange when a TLS "
+        "connection ends"),
+    settings_detail::integer("limits.shutdown_timeout_seconds", 1, 3600, "10",
+        "on SIGTERM lmpd stops accepting, answers and commits what is in flight, and waits this "
+        "long for clients to take their last answers; connections still open then are cut "
+        "(`shutdown_dropped_connections`). Keep it below the unit's `TimeoutStopSec` (30)"),
+    settings_detail::integer("limits.max_waiters", 0, 1000000, "100000",
+        "checkouts queued by `wait=`, all licenses together. A checkout that would wait beyond it "
+        "is answered `no_seats` (`msg=the wait queue is full`) at once; 0 turns waiting off"),
+    settings_detail::integer("limits.invalid_code_burst", 1, 1000000, "10",
+        "`invalid_code` answers one client address may collect within "
+        "`invalid_code_window_seconds`; then code lookups (ACTIVATE, CHECKOUT, STATUS) are "
+        "answered `rate_limited` with `retry_after=S` until the window ends"),
+    settings_detail::integer("limits.invalid_code_window_seconds", 1, 86400, "60",
+        "the window of `invalid_code_burst`. One budget per client address across both "
+        "listeners, so a guesser gains nothing by switching protocols"),
+
+    settings_detail::choice("storage.backend", settings_detail::kBackends, "sqlite",
+        "`sqlite` (one lmpd per file) or `postgresql` (several instances, `docs/scale-out.md`)"),
+    settings_detail::of_type(SettingType::path, "storage.sqlite.path", "lmpd.db", {},
+        "the database file (by default beside the config); lmpd holds `<path>.lock` while it "
+        "serves"),
+    settings_detail::choice("storage.sqlite.synchronous", settings_detail::kSynchronous, "full",
+        "`full`: every acknowledged commit survives power loss; `normal`: the last commits may "
+        "not"),
+    settings_detail::integer("storage.sqlite.busy_timeout_seconds", 1, 3600, "5",
+        "how long a writer waits for the database lock"),
+    settings_detail::of_type(SettingType::text, "storage.postgresql.connection", {}, "none",
+        "a libpq connection string; required with `backend: postgresql`"),
+    settings_detail::integer("storage.max_batch", 1, 100000, "1024",
+        "the most requests committed in one transaction"),
+
+    settings_detail::of_type(SettingType::path, "plugins.directory", {},
+        "the installed `lib/lmpd/plugins`",
+        "the folder of the family plugins, all loaded at start"),
+
+    settings_detail::integer("leases.duration_seconds", 5, 604800, "300",
+        "a lease lives this long without a heartbeat",
+        "5 to 604800, above `leases.heartbeat_seconds`"),
+    settings_detail::integer("leases.heartbeat_seconds", 1, 604799, "60",
+        "the heartbeat interval advised to endpoints", "1 to `leases.duration_seconds` − 1"),
+    settings_detail::integer("leases.reclaim_interval_ms", 10, 60000, "1000",
+        "how often expired leases are swept"),
+    settings_detail::integer("leases.max_wait_seconds", 0, 300, "300",
+        "the longest `wait=` a checkout may ask for"),
+
+    settings_detail::choice("logging.level", settings_detail::kLogLevels, "info",
+        "the least severe level logged"),
+    // clang-format on
+};
+
+// Whether `key` is the table's `pattern`: the same, or with seat or admin where it has `*`.
+constexpr bool key_matches(std::string_view pattern, std::string_view key) {
+  if (pattern == key) return true;
+  const auto star = pattern.find('*');
+  if (star == std::string_view::npos) return pattern == key;
+  const std::string_view before = pattern.substr(0, star), after = pattern.substr(star + 1);
+  if (!key.starts_with(before) || !key.ends_with(after) ||
+      key.size() < before.size() + after.size())
+    return false;
+  const std::string_view listener =
+      key.substr(before.size(), key.size() - before.size() - after.size());
+  return listener == "seat" || listener == "admin";
+}
+
+// The setting at `key`, or null.
+constexpr const Setting* find_setting(std::string_view key) {
+  for (const Setting& setting : kSettings)
+    if (key_matches(setting.key, key)) return &setting;
+  return nullptr;
+}
+
+// The setting at `key`; a key that is not in the table does not compile.
+consteval const Setting& setting(std::string_view key) {
+  const Setting* found = find_setting(key);
+  if (found == nullptr) throw "no such key in kSettings";
+  return *found;
+}
+
+namespace settings_detail {
+
+constexpr bool parse_integer(std::string_view text, std::int64_t& out) {
+  const bool negative = text.starts_with('-');
+  if (negative) text.remove_prefix(1);
+  if (text.empty()) return false;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  out = negative ? -value : value;
+  return true;
+}
+
+// Each default is a value the loader would accept.
+constexpr bool default_is_valid(const Setting& s) {
+  if (s.default_value.empty()) return !s.default_note.empty();
+  switch (s.type) {
+    case SettingType::integer: {
+      std::int64_t value = 0;
+      return parse_integer(s.default_value, value) && value >= s.min && value <= s.max;
+    }
+    case SettingType::boolean:
+      return s.default_value == "true" || s.default_value == "false";
+    case SettingType::choice:
+      return std::find(s.choices.begin(), s.choices.end(), s.default_value) != s.choices.end();
+    default:
+      return true;
+  }
+}
+
+// Each key is declared once, and a key with `*` shadows none written out.
+constexpr bool declared_once(const Setting& s) {
+  if (s.key.find('*') == std::string_view::npos) return find_setting(s.key) == &s;
+  return std::count_if(std::begin(kSettings), std::end(kSettings),
+                       [&](const Setting& other) { return other.key == s.key; }) == 1;
+}
+
+constexpr bool table_is_valid() {
+  for (const Setting& s : kSettings)
+    if (!default_is_valid(s) || s.doc.empty() || !declared_once(s)) return false;
+  return true;
+}
+static_assert(table_is_valid(), "a default out of its range, an empty doc or a key declared twice");
+
+}  // namespace settings_detail
+
+// The defaults, for config.hpp; a key without a default of that type does not compile.
+consteval std::int64_t default_integer(std::string_view key) {
+  const Setting& s = setting(key);
+  std::int64_t value = 0;
+  if (s.type != SettingType::integer || !settings_detail::parse_integer(s.default_value, value))
+    throw "not an integer setting with a default";
+  return value;
+}
+consteval bool default_boolean(std::string_view key) {
+  const Setting& s = setting(key);
+  if (s.type != SettingType::boolean || s.default_value.empty())
+    throw "not a boolean setting with a default";
+  return s.default_value == "true";
+}
+consteval std::string_view default_text(std::string_view key) {
+  const Setting& s = setting(key);
+  if (s.default_value.empty()) throw "no default";
+  return s.default_value;
+}
+
+}  // namespace lmp::config
