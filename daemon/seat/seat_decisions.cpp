@@ -87,8 +87,13 @@ std::string component_list(const CatalogProduct& suite) {
 SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog,
                              std::int64_t now_ms,
                              const std::vector<std::shared_ptr<CheckoutGate>>& gates,
-                             LeaseEvents& events)
-    : store_(store), catalog_(catalog), now_ms_(now_ms), gates_(gates), events_(events) {}
+                             LeaseEvents& events, Env& env)
+    : store_(store),
+      catalog_(catalog),
+      now_ms_(now_ms),
+      gates_(gates),
+      events_(events),
+      env_(env) {}
 
 domain::ProductLifecycle SeatDecisions::lifecycle(const CatalogProduct& product) {
   if (!lifecycles_) lifecycles_ = store_.product_lifecycles();
@@ -218,7 +223,7 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
         return SeatResult::failure(SeatError::no_seats, message);
       }
       storage::LeaseRecord lease;
-      lease.id = random_hex(16);
+      lease.id = random_hex(16, env_);
       lease.license_id = license.id;
       lease.product_code = license.product_code;
       lease.holder = holder.key;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/env.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "seat/product_catalog.hpp"
 #include "seat/seat_command.hpp"
@@ -26,12 +27,14 @@ struct CheckoutDetails {
 };
 
 // Thread safety: one thread, inside one transaction of `store` (REQUIRES store.begin() before the
-// first decision; the caller commits). Every argument must outlive the object. Plugin failures
+// first decision; the caller commits). Every argument must outlive the object; lease ids are
+// drawn from `env`'s random bytes. Plugin failures
 // answer `internal`; storage::StoreError propagates (the caller rolls the transaction back).
 class SeatDecisions {
  public:
   SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog, std::int64_t now_ms,
-                const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events);
+                const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events,
+                Env& env);
 
   SeatResult checkout(const SeatCommand& command, CheckoutDetails& details);
   SeatResult heartbeat(const SeatCommand& command);
@@ -59,6 +62,7 @@ class SeatDecisions {
   const std::int64_t now_ms_;
   const std::vector<std::shared_ptr<CheckoutGate>>& gates_;
   LeaseEvents& events_;
+  Env& env_;
   // The API's lifecycle rows, read once when a decision first needs them.
   std::optional<std::vector<storage::StoredLifecycle>> lifecycles_;
   std::string product_;

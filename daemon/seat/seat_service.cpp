@@ -79,6 +79,10 @@ void SeatService::set_rules(SeatRules rules) {
   rules_ = std::move(rules);
 }
 
+void SeatService::set_durability_lost_handler(std::function<void()> handler) {
+  on_durability_lost_ = std::move(handler);
+}
+
 void SeatService::set_completion_executor(Executor executor) {
   executor_ = std::move(executor);
 }
@@ -118,6 +122,11 @@ void SeatService::start() {
     sync_ = std::make_unique<SyncStage>(
         std::move(durability),
         [this](std::vector<PendingAnswer> answers) { deliver(std::move(answers)); },
+        [this] {
+          durability_lost_ = true;
+          wake();  // so the waiters are answered now
+          if (on_durability_lost_) on_durability_lost_();
+        },
         metrics_.get());
     sync_->start();
   }
@@ -239,7 +248,33 @@ void SeatService::run() {
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
 }
 
+void SeatService::refuse_all(std::vector<Pending>& work) {
+  if (work.empty() && waiters_.size() == 0) return;
+  std::vector<PendingAnswer> refused;
+  refused.reserve(work.size());
+  for (auto& pending : work)
+    refused.push_back({durability_lost(),
+                       std::move(pending.done),
+                       {pending.command.op, {}, pending.received, {}}});
+  waiters_.release_all(durability_lost(), refused);
+  {
+    std::lock_guard lock(mutex_);
+    waiter_total_ = 0;
+  }
+  if (metrics_) {
+    const SteadyTime now = std::chrono::steady_clock::now();
+    for (const auto& answer : refused) metrics_->answered(answer.result, answer.info, now);
+    metrics_->end_batch(false, work.size(), 0, 0);
+  }
+  deliver(std::move(refused));
+}
+
 void SeatService::run_batch(std::vector<Pending>& work) {
+  // Nothing committed from here on could be acknowledged: decide nothing more.
+  if (durability_lost_.load(std::memory_order_acquire)) {
+    refuse_all(work);
+    return;
+  }
   const ClockReading reading = clock_.read();
   // A step moves waiter deadlines and the reclaim schedule at once, and the stored lease
   // expiries in the next transaction, before it decides anything.
@@ -260,7 +295,8 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   }
   Batch batch(++batch_sequence_, metrics_.get(), rules_.observers);
   batch.outcomes.reserve(work.size());
-  SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch);
+  SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch,
+                          options_.env != nullptr ? *options_.env : Env::posix());
   bool committed = false;
   double commit_seconds = 0;
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`

@@ -5,6 +5,7 @@
 // wall clock (clock_steps.hpp). Later rules plug in through SeatRules (seat_rules.hpp).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/env.hpp"
 #include "seat/clock_steps.hpp"
 #include "seat/pending_answer.hpp"
 #include "seat/product_catalog.hpp"
@@ -41,6 +43,9 @@ struct SeatServiceOptions {
   // service never sees: retry every queued waiter at each sweep, so a unit freed elsewhere
   // serves a waiter here within reclaim_interval_ms.
   bool shared_database = false;
+  // What the service touches of the system (random bytes for lease ids); null: Env::posix().
+  // Must outlive the service.
+  Env* env = nullptr;
 };
 
 // Thread safety: submit(), replace_catalog(), wake() and stop() may be called from any thread.
@@ -69,6 +74,12 @@ class SeatService {
   // The gates every checkout passes and the observers of lease changes. Call before start();
   // without it there are none.
   void set_rules(SeatRules rules);
+  // Called once, on the sync thread, when a flush to disk fails. From then on the service
+  // acknowledges nothing: the answers that flush was to cover and every later answer are
+  // `unavailable`, and no batch is decided any more. The owner should stop the process so that
+  // a restart recovers from what is on disk (docs/reliability.md). Must not block. Call before
+  // start().
+  void set_durability_lost_handler(std::function<void()> handler);
 
   void start();
   void submit(SeatCommand command, Completion done);
@@ -101,6 +112,8 @@ class SeatService {
 
   void run();
   void run_batch(std::vector<Pending>& work);
+  // After a failed flush: answers `work` and every waiter `unavailable` without deciding.
+  void refuse_all(std::vector<Pending>& work);
   void execute(Batch& batch, SeatDecisions& decisions, Pending& pending);
   // Offers the units the batch freed so far to the waiters of their licenses.
   void serve_waiters(Batch& batch, SeatDecisions& decisions);
@@ -121,6 +134,8 @@ class SeatService {
   const SeatServiceOptions options_;
   std::shared_ptr<SeatMetrics> metrics_;
   SeatRules rules_;
+  std::function<void()> on_durability_lost_;
+  std::atomic<bool> durability_lost_{false};
 
   mutable std::mutex mutex_;  // guards queue_, catalog_, stopping_, woken_, waiter_total_
   std::condition_variable cv_;

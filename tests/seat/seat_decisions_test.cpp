@@ -137,7 +137,8 @@ class SeatDecisionsTest : public ::testing::TestWithParam<bool> {
   // Runs `decide` as a batch of one at the clock's time.
   seat::SeatResult decide(const std::function<seat::SeatResult(seat::SeatDecisions&)>& decision) {
     store_->begin();
-    seat::SeatDecisions decisions(*store_, *catalog_, clock_.now_unix_ms(), gates_, events_);
+    seat::SeatDecisions decisions(*store_, *catalog_, clock_.now_unix_ms(), gates_, events_,
+                                  Env::posix());
     seat::SeatResult result = decision(decisions);
     product_ = decisions.product();
     store_->commit();
