@@ -1,5 +1,5 @@
-// The operating system as lmpd touches it: files opened to flush them, their flush and their
-// directory's, file locks, random bytes and the open-file limit, behind one interface in the
+// The operating system as lmpd touches it: files and folders opened to flush them, their flush,
+// file locks, random bytes and the open-file limit, behind one interface in the
 // manner of LevelDB's Env. Production uses Env::posix(); tests wrap it to inject faults
 // (tests/support/fault_injecting_env.hpp). Every call answers an error instead of aborting, so
 // the caller decides what a failure means.
@@ -20,8 +20,8 @@ struct FileIdentity {
   bool operator==(const FileIdentity&) const = default;
 };
 
-// A file opened (read-only) so that what anyone wrote to it can be made durable.
-// Thread safety: sync_data() may run on any one thread at a time.
+// A file or folder opened (read-only) so that what anyone wrote to it can be made durable.
+// Thread safety: one thread at a time.
 class SyncableFile {
  public:
   virtual ~SyncableFile() = default;
@@ -30,6 +30,8 @@ class SyncableFile {
   // error leaves the data in an unknown state: the kernel may have dropped the pages it failed to
   // write, and a later call may succeed without having written them.
   virtual std::error_code sync_data() = 0;
+  // fsync(2): data and all metadata; for a folder, its entries (the names of the files in it).
+  virtual std::error_code sync() = 0;
 };
 
 // An exclusive lock on a file, held until the object is destroyed.
@@ -51,15 +53,12 @@ class Env {
   // The process's own: the POSIX calls themselves. Never destroyed.
   static Env& posix();
 
-  // Opens the existing file at `path` to flush it. Fails with ENOENT when there is none, and with
-  // EMFILE/ENFILE when the process or the system is out of descriptors.
+  // Opens the existing file or folder at `path` to flush it. Fails with ENOENT when there is
+  // none, and with EMFILE/ENFILE when the process or the system is out of descriptors.
   virtual std::error_code open_for_sync(const std::string& path,
                                         std::unique_ptr<SyncableFile>& file) = 0;
   // The identity of the file `path` names now (stat(2)).
   virtual std::error_code identify(const std::string& path, FileIdentity& identity) = 0;
-  // Makes the entries of directory `path` durable (a file created in it keeps its name after a
-  // power loss).
-  virtual std::error_code sync_directory(const std::string& path) = 0;
   // Opens `path` (created with mode 0600 if missing) and takes an exclusive flock(2) on it without
   // waiting; std::errc::operation_would_block when another process holds it.
   virtual std::error_code lock_file(const std::string& path, std::unique_ptr<FileLock>& lock) = 0;

@@ -50,6 +50,10 @@ class PosixSyncableFile final : public SyncableFile {
     if (::fdatasync(fd_.get()) != 0) return last_error();
     return {};
   }
+  std::error_code sync() override {
+    if (::fsync(fd_.get()) != 0) return last_error();
+    return {};
+  }
 
  private:
   Descriptor fd_;
@@ -84,14 +88,6 @@ class PosixEnv final : public Env {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return last_error();
     identity = identity_of(st);
-    return {};
-  }
-
-  std::error_code sync_directory(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return last_error();
-    Descriptor directory(fd);
-    if (::fsync(directory.get()) != 0) return last_error();
     return {};
   }
 

@@ -59,13 +59,21 @@ bool execute_single_row(soci::statement& statement) {
 // can go on committing meanwhile. The file stays open. Opening it for each flush would cost two
 // system calls per batch and, worse, fail while the process is out of descriptors (a flood of
 // connections), when it could only stop. SQLite keeps the WAL file while lmpd's connection is
-// open; should another file take its name all the same, that one is opened.
+// open; should another file take its name all the same, that one is opened. The first flush of
+// each WAL file also flushes its folder, held open from the start as well: SQLite at
+// `synchronous=NORMAL` never does, and a file created since the folder was last flushed may lose
+// its name, and every frame in it, on a power loss however often its data was flushed.
 class WalSync final : public DurabilitySync {
  public:
   // Opens the WAL file now, while descriptors are to be had.
   WalSync(Env& env, std::string database_path)
-      : env_(env), wal_path_(database_path + "-wal"), database_path_(std::move(database_path)) {
+      : env_(env),
+        wal_path_(database_path + "-wal"),
+        folder_(std::filesystem::path(database_path).parent_path().string()),
+        database_path_(std::move(database_path)) {
+    if (folder_.empty()) folder_ = ".";
     (void)env_.open_for_sync(wal_path_, wal_);
+    (void)env_.open_for_sync(folder_, folder_file_);
   }
 
   bool sync() override {
@@ -101,6 +109,12 @@ class WalSync final : public DurabilitySync {
       if (const std::error_code error = env_.open_for_sync(wal_path_, wal_))
         return error == std::errc::no_such_file_or_directory ? flush_database() : error;
     }
+    if (folder_flushed_for_ != wal_->identity()) {
+      if (!folder_file_)
+        if (const std::error_code error = env_.open_for_sync(folder_, folder_file_)) return error;
+      if (const std::error_code error = folder_file_->sync()) return error;
+      folder_flushed_for_ = wal_->identity();
+    }
     return wal_->sync_data();
   }
 
@@ -114,8 +128,11 @@ class WalSync final : public DurabilitySync {
 
   Env& env_;
   std::string wal_path_;
+  std::string folder_;  // the database's, where SQLite creates the WAL file
   std::string database_path_;
   std::unique_ptr<SyncableFile> wal_;  // null until the WAL file could be opened
+  std::unique_ptr<SyncableFile> folder_file_;
+  FileIdentity folder_flushed_for_;  // the WAL file whose name the folder's flush made durable
   log::Throttle waiting_log_{log::kFloodBurst, log::kFloodWindow};
 };
 

@@ -241,6 +241,24 @@ TEST_F(SeatServiceTest, AFailingFlushAnswersUnavailableFromThenOnAndLosesNothing
   }
 }
 
+// The WAL file's name is made durable too: its folder is flushed before the first flush of it.
+TEST_F(SeatServiceTest, TheFirstFlushOfTheWalFileFlushesItsFolder) {
+  FaultInjectingEnv env;
+  seat::SeatServiceOptions options;
+  options.env = &env;
+  code_ = create_license(config_, {.customer = "globex", .units = 100});
+  seat::SeatService service(storage::make_caching_store(storage::open_sqlite(config_.storage, env)),
+                            catalog_, clock_, options);
+  service.start();
+  ASSERT_TRUE(answer(checkout(service)).ok());
+  EXPECT_EQ(env.full_syncs(), 1);
+  const int syncs = env.syncs();
+  ASSERT_TRUE(answer(checkout(service)).ok());
+  EXPECT_GT(env.syncs(), syncs);
+  EXPECT_EQ(env.full_syncs(), 1);
+  service.stop();
+}
+
 // Notes whether a transaction is open, for observers that must be called inside one.
 class TransactionTrackingStore final : public ForwardingSeatStore {
  public:

@@ -9,8 +9,12 @@ class FaultInjectingEnv::File final : public SyncableFile {
       : env_(env), base_(std::move(base)) {}
   FileIdentity identity() const override { return base_->identity(); }
   std::error_code sync_data() override {
-    if (const std::error_code fault = env_.flush_fault()) return fault;
+    if (const std::error_code fault = env_.flush_fault(false)) return fault;
     return base_->sync_data();
+  }
+  std::error_code sync() override {
+    if (const std::error_code fault = env_.flush_fault(true)) return fault;
+    return base_->sync();
   }
 
  private:
@@ -18,8 +22,9 @@ class FaultInjectingEnv::File final : public SyncableFile {
   std::unique_ptr<SyncableFile> base_;
 };
 
-std::error_code FaultInjectingEnv::flush_fault() {
+std::error_code FaultInjectingEnv::flush_fault(bool full) {
   ++syncs_;
+  if (full) ++full_syncs_;
   const int error = sync_error_;
   return error == 0 ? std::error_code() : std::error_code(error, std::generic_category());
 }
@@ -30,11 +35,6 @@ std::error_code FaultInjectingEnv::open_for_sync(const std::string& path,
   if (const std::error_code error = base_.open_for_sync(path, base)) return error;
   file = std::make_unique<File>(*this, std::move(base));
   return {};
-}
-
-std::error_code FaultInjectingEnv::sync_directory(const std::string& path) {
-  if (const std::error_code fault = flush_fault()) return fault;
-  return base_.sync_directory(path);
 }
 
 }  // namespace lmp::test

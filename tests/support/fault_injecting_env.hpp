@@ -1,6 +1,6 @@
 // An Env that passes every call to another one (Env::posix() by default) until a test tells it to
-// fail: flushes (of files and directories) from now on, with the error the test names. It counts
-// the flushes it was asked for, so a test can wait for one.
+// fail: flushes (of files and folders) from now on, with the error the test names. It counts
+// the flushes it was asked for.
 #pragma once
 
 #include <atomic>
@@ -22,15 +22,16 @@ class FaultInjectingEnv final : public Env {
   // reaches the base Env, until heal().
   void fail_syncs(int error = EIO) { sync_error_ = error; }
   void heal() { sync_error_ = 0; }
-  // Flushes asked for so far, failed ones included.
+  // Flushes asked for so far, failed ones included; of those, the full ones (fsync), which lmpd
+  // asks for folders only.
   int syncs() const { return syncs_; }
+  int full_syncs() const { return full_syncs_; }
 
   std::error_code open_for_sync(const std::string& path,
                                 std::unique_ptr<SyncableFile>& file) override;
   std::error_code identify(const std::string& path, FileIdentity& identity) override {
     return base_.identify(path, identity);
   }
-  std::error_code sync_directory(const std::string& path) override;
   std::error_code lock_file(const std::string& path, std::unique_ptr<FileLock>& lock) override {
     return base_.lock_file(path, lock);
   }
@@ -47,11 +48,12 @@ class FaultInjectingEnv final : public Env {
  private:
   class File;
   // The injected error of a flush now, or none (the flush goes on to the base Env).
-  std::error_code flush_fault();
+  std::error_code flush_fault(bool full);
 
   Env& base_;
   std::atomic<int> sync_error_{0};
   std::atomic<int> syncs_{0};
+  std::atomic<int> full_syncs_{0};
 };
 
 }  // namespace lmp::test

@@ -67,9 +67,6 @@ class FixedRandomEnv final : public lmp::Env {
   std::error_code identify(const std::string& path, lmp::FileIdentity& identity) override {
     return posix().identify(path, identity);
   }
-  std::error_code sync_directory(const std::string& path) override {
-    return posix().sync_directory(path);
-  }
   std::error_code lock_file(const std::string& path,
                             std::unique_ptr<lmp::FileLock>& lock) override {
     return posix().lock_file(path, lock);
