@@ -22,8 +22,17 @@ namespace lmp::seat {
 // What the wait queue needs to know about a refused checkout.
 struct CheckoutDetails {
   std::int64_t license_id = 0;  // the license the code found; 0 when none
-  // The family refused for want of free units: a checkout with `wait` may queue for one.
+  // Refused for want of free units (by the family, or because they are held for checkouts
+  // queued before), though the request fits the license: a checkout with `wait` may queue.
   bool out_of_units = false;
+};
+
+// The units that checkouts queued earlier wait for, by license. A new checkout must leave them,
+// so that the queue is served first come first served (docs/protocol.md, "Waiting").
+class QueuedUnits {
+ public:
+  virtual ~QueuedUnits() = default;
+  virtual std::int64_t queued_units(std::int64_t license_id) const = 0;
 };
 
 // Thread safety: one thread, inside one transaction of `store` (REQUIRES store.begin() before the
@@ -36,7 +45,9 @@ class SeatDecisions {
                 const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events,
                 Env& env);
 
-  SeatResult checkout(const SeatCommand& command, CheckoutDetails& details);
+  // `ahead`: the checkouts queued before this one (nullptr: none, as for the queue's head).
+  SeatResult checkout(const SeatCommand& command, CheckoutDetails& details,
+                      const QueuedUnits* ahead = nullptr);
   SeatResult heartbeat(const SeatCommand& command);
   SeatResult checkin(const SeatCommand& command);
   SeatResult activate(const SeatCommand& command);
@@ -48,7 +59,8 @@ class SeatDecisions {
   std::int64_t now_ms() const { return now_ms_; }
 
  private:
-  SeatResult decide_checkout(const SeatCommand& command, CheckoutDetails& details);
+  SeatResult decide_checkout(const SeatCommand& command, CheckoutDetails& details,
+                             const QueuedUnits* ahead);
   // Finds the license of `code` and its product. `product` may name the license's own product
   // or, for a suite, one of its components, which is then returned in `component_out`.
   SeatResult find_license(const std::string& code, const std::string& product,

@@ -369,7 +369,7 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
   switch (cmd.op) {
     case Operation::checkout: {
       CheckoutDetails details;
-      result = decisions.checkout(cmd, details);
+      result = decisions.checkout(cmd, details, &waiters_);
       if (details.out_of_units && cmd.wait_seconds > 0) {
         if (!waiters_.full()) {
           WaitQueue::Waiter waiter;

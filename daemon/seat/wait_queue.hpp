@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "seat/pending_answer.hpp"
+#include "seat/seat_decisions.hpp"
 
 namespace lmp::seat {
 
 // Thread safety: none; owned by the storage thread.
-class WaitQueue {
+class WaitQueue final : public QueuedUnits {
  public:
   struct Waiter {
     SeatCommand command;
@@ -49,15 +50,22 @@ class WaitQueue {
   void release_all(const SeatResult& answer, std::vector<PendingAnswer>& out);
   // The licenses that have waiters.
   std::vector<std::int64_t> licenses() const;
+  // The units the license's waiters ask for, together.
+  std::int64_t queued_units(std::int64_t license_id) const override;
 
  private:
   // Removes the waiters for which `leaves` is true, answering each with `answer`.
   void remove_if(const std::function<bool(const Waiter&)>& leaves, const SeatResult& answer,
                  std::vector<PendingAnswer>& out);
 
+  struct Line {
+    std::deque<Waiter> waiters;
+    std::int64_t units = 0;  // asked for by the waiters, together
+  };
+
   const std::size_t capacity_;
   std::size_t size_ = 0;
-  std::map<std::int64_t, std::deque<Waiter>> by_license_;
+  std::map<std::int64_t, Line> by_license_;
 };
 
 }  // namespace lmp::seat
