@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <type_traits>
 #include <unordered_set>
+#include <utility>
 
 #include "core/log.hpp"
 #include "core/log_throttle.hpp"
@@ -124,6 +125,7 @@ class Connection final : public ListenerConnection {
   void close() override {
     if (closed_) return;
     closed_ = true;
+    withdraw_waiters();
     boost::system::error_code ec;
     idle_timer_.cancel();
     send_timer_.cancel();
@@ -260,7 +262,9 @@ class Connection final : public ListenerConnection {
           self->reading_ = false;
           if (self->closed_) return;
           if (ec) {
-            // The peer finished sending (or vanished): answer what it asked, then close.
+            // The peer finished sending (or vanished): answer what it asked, then close. A
+            // checkout waiting for a unit stops waiting, so that no unit goes to nobody.
+            self->withdraw_waiters();
             self->stop_reading_ = true;
             self->close_after_flush_ = true;
             self->flush();
@@ -371,10 +375,20 @@ class Connection final : public ListenerConnection {
     slots_.push_back(Slot{});
     // The service runs completions on this io_context (Daemon installs the executor), so the
     // completion may touch the connection directly.
+    std::shared_ptr<const seat::CancelToken> token;
+    if (built.command.wait_seconds > 0) {
+      if (!waiting_) waiting_ = std::make_shared<seat::CancelToken>();
+      token = waiting_;
+    }
     to_submit_.push_back({std::move(built.command),
                           [self = shared_from_this(), seq, tag = req.tag](seat::SeatResult result) {
                             self->complete(seq, tag, result);
-                          }});
+                          },
+                          std::move(token)});
+  }
+
+  void withdraw_waiters() {
+    if (waiting_) server_->service.cancel(std::exchange(waiting_, nullptr));
   }
 
   void complete(std::uint64_t seq, const std::optional<std::string>& tag,
@@ -468,6 +482,7 @@ class Connection final : public ListenerConnection {
   std::array<char, 8192> buffer_{};
   std::string partial_;
   std::vector<seat::SeatService::Submission> to_submit_;  // seat requests of the current read
+  std::shared_ptr<seat::CancelToken> waiting_;            // of the checkouts with `wait` submitted
   std::deque<Slot> slots_;        // answers in request order; front is the next to write
   std::uint64_t base_seq_ = 0;    // sequence number of slots_.front()
   std::string out_;               // ready answers not yet handed to the socket

@@ -16,6 +16,7 @@
 
 #include "core/clock.hpp"
 #include "core/env.hpp"
+#include "seat/cancel_token.hpp"
 #include "seat/clock_steps.hpp"
 #include "seat/pending_answer.hpp"
 #include "seat/product_catalog.hpp"
@@ -82,13 +83,20 @@ class SeatService {
   void set_durability_lost_handler(std::function<void()> handler);
 
   void start();
-  void submit(SeatCommand command, Completion done);
+  // `token` (may be null) lets the transport end the command's wait (a checkout with `wait`)
+  // once its client has gone: cancel(token).
+  void submit(SeatCommand command, Completion done,
+              std::shared_ptr<const CancelToken> token = nullptr);
   // Submits several commands under one lock, as a connection does for all the lines of a read.
   struct Submission {
     SeatCommand command;
     Completion done;
+    std::shared_ptr<const CancelToken> token;
   };
   void submit_many(std::vector<Submission>& submissions);
+  // The client of the commands submitted with `token` has gone: those waiting for a unit leave
+  // the queue at the next batch, answered `no_seats`, and those not yet decided do not queue.
+  void cancel(const std::shared_ptr<CancelToken>& token);
   // Takes effect from the next batch; leases of products that disappear stay until they expire.
   void replace_catalog(std::shared_ptr<const ProductCatalog> catalog);
   // The catalog in force now (the admin API reads products from it).
@@ -107,11 +115,13 @@ class SeatService {
     SeatCommand command;
     Completion done;
     SteadyTime received{};  // zero when nothing is measured
+    std::shared_ptr<const CancelToken> token;
   };
   class Batch;
 
   void run();
-  void run_batch(std::vector<Pending>& work);
+  // `withdraw`: a client has gone since the last batch; its waiters leave the queue.
+  void run_batch(std::vector<Pending>& work, bool withdraw);
   // After a failed flush: answers `work` and every waiter `unavailable` without deciding.
   void refuse_all(std::vector<Pending>& work);
   void execute(Batch& batch, SeatDecisions& decisions, Pending& pending);
@@ -137,12 +147,14 @@ class SeatService {
   std::function<void()> on_durability_lost_;
   std::atomic<bool> durability_lost_{false};
 
-  mutable std::mutex mutex_;  // guards queue_, catalog_, stopping_, woken_, waiter_total_
+  // guards queue_, catalog_, stopping_, woken_, withdraw_, waiter_total_
+  mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Pending> queue_;
   std::shared_ptr<const ProductCatalog> catalog_;
   bool stopping_ = false;
   bool woken_ = false;
+  bool withdraw_ = false;  // cancel() was called since the last batch
   std::size_t waiter_total_ = 0;
 
   // Owned by the service thread.

@@ -2,6 +2,18 @@
 #include "seat/wait_queue.hpp"
 
 namespace lmp::seat {
+namespace {
+
+bool gone(const WaitQueue::Waiter& waiter) {
+  return waiter.token && waiter.token->cancelled();
+}
+
+}  // namespace
+
+SeatResult WaitQueue::withdrawn() {
+  return SeatResult::failure(SeatError::no_seats,
+                             "the wait ended: the client closed the connection");
+}
 
 void WaitQueue::park(std::int64_t license_id, Waiter waiter) {
   Line& line = by_license_[license_id];
@@ -17,7 +29,7 @@ void WaitQueue::serve(std::int64_t license_id, const Decide& decide,
   Line& line = it->second;
   while (!line.waiters.empty()) {
     Waiter& head = line.waiters.front();
-    std::optional<SeatResult> answer = decide(head.command);
+    std::optional<SeatResult> answer = gone(head) ? withdrawn() : decide(head.command);
     if (!answer) break;
     line.units -= head.command.units;
     out.push_back({std::move(*answer), std::move(head.done), std::move(head.info)});
@@ -50,6 +62,11 @@ void WaitQueue::cancel_batch(std::uint64_t batch, const SeatResult& answer,
                              std::vector<PendingAnswer>& out) {
   if (size_ == 0) return;
   remove_if([batch](const Waiter& w) { return w.batch == batch; }, answer, out);
+}
+
+void WaitQueue::withdraw_cancelled(std::vector<PendingAnswer>& out) {
+  if (size_ == 0) return;
+  remove_if(gone, withdrawn(), out);
 }
 
 void WaitQueue::release_all(const SeatResult& answer, std::vector<PendingAnswer>& out) {
