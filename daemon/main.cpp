@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -94,6 +95,14 @@ int serve(const std::string& path) {
     daemon.run();
     pthread_kill(signal_thread.native_handle(), SIGUSR1);
     signal_thread.join();
+    if (daemon.failed()) {
+      systemd.send("STATUS=exiting: a flush to disk failed (see the log)");
+      lmp::log::error("exiting", {{"status", "1"}, {"reason", "storage_sync_failed"}});
+      // No destructor runs: closing the database would checkpoint the WAL, copying into the
+      // database file pages that the failed flush may have lost. The restart's recovery reads
+      // the WAL from disk and keeps only the frames whose checksums hold.
+      std::_Exit(EXIT_FAILURE);
+    }
     lmp::log::info("stopped");
     return 0;
   } catch (const lmp::app::StartupError& ex) {

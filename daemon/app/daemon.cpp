@@ -1,12 +1,7 @@
 // Assembly and lifecycle of the server.
 #include "app/daemon.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
@@ -45,30 +40,6 @@
 namespace lmp::app {
 namespace {
 
-// Owns a file descriptor; closing it releases any flock held through it.
-class FileDescriptor {
- public:
-  FileDescriptor() = default;
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  ~FileDescriptor() { reset(); }
-  int get() const { return fd_; }
-
- private:
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd_ = -1;
-};
-
 // How long a stopping daemon waits for clients to read their last answers.
 
 std::string join_lines(const std::vector<std::string>& lines) {
@@ -85,18 +56,16 @@ std::string host_name() {
 
 // Takes an exclusive lock beside the database for the process's lifetime; a second lmpd on the
 // same database fails to start instead of over-committing seats.
-FileDescriptor lock_database(const std::string& sqlite_path) {
+std::unique_ptr<FileLock> lock_database(const std::string& sqlite_path, Env& env) {
   const std::string path = sqlite_path + ".lock";
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (fd.get() < 0)
-    throw StartupError("storage: cannot open lock file " + path + ": " + std::strerror(errno));
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK)
+  std::unique_ptr<FileLock> lock;
+  if (const std::error_code error = env.lock_file(path, lock)) {
+    if (error == std::errc::operation_would_block)
       throw StartupError("storage: another lmpd is already serving " + sqlite_path);
-    throw StartupError("storage: cannot lock " + path + ": " + std::strerror(errno));
+    throw StartupError("storage: cannot lock " + path + ": " + error.message());
   }
-  return fd;
+  return lock;
 }
 
 // Loads every plugin and binds the products; problems go to `errors`.
@@ -146,9 +115,10 @@ std::vector<std::string> check_config_and_plugins(const config::Config& config) 
 }
 
 struct Daemon::Impl {
-  Impl(config::Config cfg, const Clock& clk)
+  Impl(config::Config cfg, const Clock& clk, Env& os)
       : config(std::move(cfg)),
         clock(clk),
+        env(os),
         host(clk),
         limiter(config.limits.invalid_code_burst,
                 std::chrono::seconds(config.limits.invalid_code_window_seconds)) {}
@@ -181,6 +151,7 @@ struct Daemon::Impl {
 
   config::Config config;
   const Clock& clock;
+  Env& env;
   plugin::DaemonHost host;
   plugin::FamilyRegistry registry;  // must outlive the service, whose catalog holds families
   // One invalid-code budget per address for both listeners; it outlives the io_context's
@@ -204,11 +175,12 @@ struct Daemon::Impl {
   std::unique_ptr<storage::DomainStore> domain_store;
   std::unique_ptr<domain::AdminWorker> admin_worker;
   std::atomic<bool> stopping{false};
-  FileDescriptor database_lock;
+  std::atomic<bool> failed{false};  // stopping because a flush to disk failed
+  std::unique_ptr<FileLock> database_lock;
 };
 
-Daemon::Daemon(config::Config config, const Clock& clock)
-    : impl_(std::make_unique<Impl>(std::move(config), clock)) {
+Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
+    : impl_(std::make_unique<Impl>(std::move(config), clock, env)) {
   auto& cfg = impl_->config;
   log::Level level;
   if (log::parse_level(cfg.logging.level, level)) log::set_level(level);
@@ -222,13 +194,13 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   if (!shared) {
     // The seat path keeps leases in memory (the caching store), which is only correct while
     // this process is the one lmpd writing leases to the file.
-    impl_->database_lock = lock_database(cfg.storage.sqlite_path);
+    impl_->database_lock = lock_database(cfg.storage.sqlite_path, env);
   }
   try {
     // On a shared PostgreSQL database every instance reads through to the database: another
     // instance's writes would make any cache stale.
     store = shared ? storage::open_postgresql(cfg.storage)
-                   : storage::make_caching_store(storage::open_sqlite(cfg.storage));
+                   : storage::make_caching_store(storage::open_sqlite(cfg.storage, env));
   } catch (const storage::StoreError& ex) {
     throw StartupError(std::string("storage: ") + ex.what());
   }
@@ -238,7 +210,19 @@ Daemon::Daemon(config::Config config, const Clock& clock)
   options.reclaim_interval_ms = cfg.leases.reclaim_interval_ms;
   options.shared_database = shared;
   options.max_waiters = cfg.limits.max_waiters;
+  options.env = &env;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
+  // After a failed flush nothing more can be acknowledged: stop, and exit with a failure status
+  // so that the service manager restarts lmpd on what is on disk (docs/reliability.md).
+  impl_->service->set_durability_lost_handler([this] {
+    boost::asio::post(impl_->io, [this] {
+      if (impl_->failed.exchange(true)) return;
+      log::error("stopping_after_storage_failure",
+                 {{"reason", "a flush to disk failed"},
+                  {"effect", "nothing more is acknowledged; lmpd exits with status 1"}});
+      stop();
+    });
+  });
   impl_->metrics
       .add<metrics::Gauge>("lmp_build_info", "Always 1; the version label says which lmpd runs.",
                            {"version"})
@@ -328,7 +312,7 @@ void Daemon::ensure_fd_limit() {
   const std::uint64_t listeners =
       (cfg.seat_listener.enabled ? 1U : 0U) + (cfg.admin_listener.enabled ? 1U : 0U);
   const std::uint64_t needed = app::kReservedDescriptors + listeners * cfg.limits.max_connections;
-  const app::FdLimit limit = app::raise_fd_limit(needed);
+  const app::FdLimit limit = app::raise_fd_limit(needed, impl_->env);
   if (limit.soft < needed) {
     // Not fatal: lmpd serves as many connections as it has descriptors for, and the ones past
     // that wait in the kernel's queue (the listener retries every 100 ms) instead of being
@@ -474,6 +458,10 @@ std::uint16_t Daemon::admin_port() const {
 
 void Daemon::wake() {
   impl_->service->wake();
+}
+
+bool Daemon::failed() const {
+  return impl_->failed;
 }
 
 }  // namespace lmp::app

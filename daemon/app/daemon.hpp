@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/env.hpp"
 
 namespace lmp {
 class Clock;
@@ -32,8 +33,10 @@ std::vector<std::string> check_config_and_plugins(const config::Config& config);
 // a signal handler or a test calls).
 class Daemon {
  public:
-  // Loads plugins, binds products to families and opens storage; throws StartupError.
-  Daemon(config::Config config, const Clock& clock);
+  // Loads plugins, binds products to families and opens storage; throws StartupError. What it
+  // touches of the system (the database lock, the WAL flush, random bytes, the open-file limit)
+  // goes through `env`, which must outlive the daemon.
+  Daemon(config::Config config, const Clock& clock, Env& env = Env::posix());
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -53,6 +56,9 @@ class Daemon {
   std::uint16_t admin_port() const;
   // Re-checks the clock at once (tests on a ManualClock).
   void wake();
+  // True once a flush to disk failed: the daemon then stops by itself (run() returns) and
+  // acknowledges nothing more; the process should exit with a failure status.
+  bool failed() const;
   // Calls `alive` on the serving thread every `every`, each time only after a probe has gone
   // through the storage thread, its flush and back: a wedged storage or network thread stops the
   // calls, and systemd's watchdog then restarts lmpd. Call after start(), before run().

@@ -2,24 +2,21 @@
 // e.g. LimitNOFILE= in the systemd unit).
 #include "app/fd_limit.hpp"
 
-#include <sys/resource.h>
-
 #include <algorithm>
+#include <limits>
 
 namespace lmp::app {
 
-FdLimit raise_fd_limit(std::uint64_t needed) {
+FdLimit raise_fd_limit(std::uint64_t needed, Env& env) {
   FdLimit out;
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return out;
-  out.before = out.soft = limit.rlim_cur;
-  out.hard = limit.rlim_max;
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
-    const rlim_t wanted =
-        limit.rlim_max == RLIM_INFINITY ? needed : std::min<rlim_t>(limit.rlim_max, needed);
-    rlimit raised = limit;
-    raised.rlim_cur = wanted;
-    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) out.soft = wanted;
+  DescriptorLimit limit;
+  if (env.descriptor_limit(limit)) return out;
+  out.before = out.soft = limit.soft;
+  out.hard = limit.hard;
+  constexpr std::uint64_t kInfinity = std::numeric_limits<std::uint64_t>::max();
+  if (limit.soft != kInfinity && limit.soft < needed) {
+    const std::uint64_t wanted = limit.hard == kInfinity ? needed : std::min(limit.hard, needed);
+    if (!env.set_descriptor_soft_limit(wanted)) out.soft = wanted;
   }
   return out;
 }

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "core/env.hpp"
+
 namespace lmp::app {
 
 // Descriptors lmpd holds besides its connections: the database and its WAL and shared-memory
@@ -17,8 +19,8 @@ struct FdLimit {
   std::uint64_t hard = 0;
 };
 
-// Raises the soft limit to `needed`, or as far as the hard limit allows; never lowers it.
-// RLIM_INFINITY reads as UINT64_MAX.
-FdLimit raise_fd_limit(std::uint64_t needed);
+// Raises `env`'s soft limit to `needed`, or as far as the hard limit allows; never lowers it.
+// RLIM_INFINITY reads as UINT64_MAX. A limit that cannot be read reads as all zeros.
+FdLimit raise_fd_limit(std::uint64_t needed, Env& env);
 
 }  // namespace lmp::app

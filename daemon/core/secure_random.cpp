@@ -1,51 +1,41 @@
-// The kernel CSPRNG through getrandom(2).
+// Random bytes from an Env's kernel CSPRNG, served in small pieces from a per-thread buffer.
 #include "core/secure_random.hpp"
 
-#include <sys/random.h>
-
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
+#include "core/env.hpp"
 #include "core/log.hpp"
 
 namespace lmp {
 
 namespace {
 
-void fill_from_kernel(void* out, std::size_t size) {
-  auto* cursor = static_cast<unsigned char*>(out);
-  while (size > 0) {
-    // Flags 0 blocks until the pool is initialised at boot, which is what we want: a daemon
-    // started early must not hand out ids drawn from an unseeded pool.
-    const ssize_t got = ::getrandom(cursor, size, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      log::error("secure_random_failed", {{"error", std::strerror(err)}});
-      std::abort();
-    }
-    // Large requests may be satisfied in pieces.
-    cursor += got;
-    size -= static_cast<std::size_t>(got);
+void fill_from_kernel(Env& env, void* out, std::size_t size) {
+  if (const std::error_code error = env.random_bytes(out, size)) {
+    log::error("secure_random_failed", {{"error", error.message()}});
+    std::abort();
   }
 }
 
 }  // namespace
 
-void secure_random_bytes(void* out, std::size_t size) {
+void secure_random_bytes(void* out, std::size_t size, Env& env) {
   // A system call per lease id would cost more than the rest of a checkout's CPU work, so small
-  // requests are served from a per-thread buffer of kernel output; each byte is used once.
+  // requests are served from a per-thread buffer of kernel output; each byte is used once, and
+  // only for requests to the Env that supplied it.
   constexpr std::size_t kBuffer = 4096;
   if (size > 64) {
-    fill_from_kernel(out, size);
+    fill_from_kernel(env, out, size);
     return;
   }
   thread_local unsigned char buffer[kBuffer];
   thread_local std::size_t used = kBuffer;
-  if (kBuffer - used < size) {
-    fill_from_kernel(buffer, kBuffer);
+  thread_local Env* source = nullptr;
+  if (source != &env || kBuffer - used < size) {
+    fill_from_kernel(env, buffer, kBuffer);
+    source = &env;
     used = 0;
   }
   std::memcpy(out, buffer + used, size);
@@ -54,10 +44,14 @@ void secure_random_bytes(void* out, std::size_t size) {
   used += size;
 }
 
-std::string random_hex(std::size_t bytes) {
+void secure_random_bytes(void* out, std::size_t size) {
+  secure_random_bytes(out, size, Env::posix());
+}
+
+std::string random_hex(std::size_t bytes, Env& env) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string raw(bytes, '\0');
-  secure_random_bytes(raw.data(), raw.size());
+  secure_random_bytes(raw.data(), raw.size(), env);
   std::string hex;
   hex.reserve(2 * bytes);
   for (unsigned char b : raw) {
@@ -65,6 +59,10 @@ std::string random_hex(std::size_t bytes) {
     hex.push_back(kHex[b & 0x0F]);
   }
   return hex;
+}
+
+std::string random_hex(std::size_t bytes) {
+  return random_hex(bytes, Env::posix());
 }
 
 std::uint64_t random_below(std::uint64_t bound) {

@@ -21,6 +21,9 @@ struct HttpRequest {
   // The path segments that matched `{}` in the route's pattern, in order (e.g. the id of
   // /v1/customers/{}); not percent-decoded.
   std::vector<std::string> path_params;
+  // Set by a handler that queues work for long (a checkout with `wait`): called on the network
+  // thread if the client goes away before the request is answered, to take that work back.
+  std::function<void()> on_abandoned;
 
   // The first header of that (lowercase) name, or nullptr.
   const std::string* header(std::string_view lowercase_name) const {

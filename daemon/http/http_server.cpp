@@ -24,6 +24,7 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <utility>
 
 #include "core/log.hpp"
 #include "http/json_response.hpp"
@@ -139,6 +140,12 @@ class HttpConnection final : public net::StreamConnection<Stream> {
   void begin() override {
     arm_idle_timer();
     next_request();
+  }
+
+  // The request in flight will not be answered: its handler takes back what it queued.
+  void on_close() override {
+    if (busy_ && answered_id_ != request_id_ && request_.on_abandoned)
+      std::exchange(request_.on_abandoned, nullptr)();
   }
 
   bool stopping() const { return this->listener_->stopped(); }
@@ -377,6 +384,33 @@ class HttpConnection final : public net::StreamConnection<Stream> {
       log::error("http_handler_exception", {{"path", request_.path}, {"error", ex.what()}});
       reply(error_response(500, "internal", "the server failed; see its log"));
     }
+    if (answered_id_ != id && request_.on_abandoned) watch_peer(id);
+  }
+
+  // While a request is in flight the socket is not read (backpressure); for one whose handler
+  // may wait long, this waits until the socket is readable, to notice a client that has gone:
+  // end of stream or an error closes the connection, which abandons the request. Bytes (a
+  // pipelined request) end the watch; they are read after the answer, as ever.
+  void watch_peer(std::uint64_t id) {
+    net::lowest(socket_).async_wait(
+        tcp::socket::wait_read,
+        [self = shared_from_this(), id](const boost::system::error_code& ec) {
+          if (self->closed_ || self->request_id_ != id || self->answered_id_ == id) return;
+          if (ec) {
+            self->close();
+            return;
+          }
+          auto& socket = net::lowest(self->socket_);
+          boost::system::error_code peeked;
+          socket.non_blocking(true, peeked);
+          char byte = 0;
+          socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, peeked);
+          if (peeked == asio::error::would_block || peeked == asio::error::try_again) {
+            self->watch_peer(id);
+            return;
+          }
+          if (peeked) self->close();  // eof, or reset
+        });
   }
 
   void respond(std::uint64_t id, HttpResponse response) {

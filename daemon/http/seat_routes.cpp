@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -168,13 +169,20 @@ void add_seat_routes(Router& router, seat::SeatService& service, net::InvalidCod
               return;
             }
           }
+          // A checkout that may wait leaves the queue if the client goes away meanwhile.
+          std::shared_ptr<seat::CancelToken> token;
+          if (built.command.wait_seconds > 0) {
+            token = std::make_shared<seat::CancelToken>();
+            request.on_abandoned = [&service, token] { service.cancel(token); };
+          }
           service.submit(
               std::move(built.command),
               [&limiter, peer = request.peer, reply = std::move(reply)](seat::SeatResult result) {
                 if (result.error && domain::info(*result.error).charges_invalid_code_budget)
                   limiter.record_invalid(peer, net::InvalidCodeLimiter::Clock::now());
                 reply(response_for(result));
-              });
+              },
+              std::move(token));
         });
   }
 }

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <deque>
 #include <optional>
+#include <utility>
 
 #include "core/log.hpp"
 #include "net/listener.hpp"
@@ -95,7 +96,10 @@ class Connection final : public StreamConnection<Stream> {
     read();
   }
 
-  void on_close() override { send_timer_.cancel(); }
+  void on_close() override {
+    withdraw_waiters();
+    send_timer_.cancel();
+  }
 
   // After the last answer: TLS says close_notify first (bounded by the handshake timeout, since
   // the peer may never answer it). A read or a handshake still pending (a drain during either)
@@ -222,7 +226,9 @@ class Connection final : public StreamConnection<Stream> {
           self->reading_ = false;
           if (self->closed_) return;
           if (ec) {
-            // The peer finished sending (or vanished): answer what it asked, then close.
+            // The peer finished sending (or vanished): answer what it asked, then close. A
+            // checkout waiting for a unit stops waiting, so that no unit goes to nobody.
+            self->withdraw_waiters();
             self->stop_reading_ = true;
             self->close_after_flush_ = true;
             self->flush();
@@ -334,10 +340,20 @@ class Connection final : public StreamConnection<Stream> {
     slots_.push_back(Slot{});
     // The service runs completions on this io_context (Daemon installs the executor), so the
     // completion may touch the connection directly.
+    std::shared_ptr<const seat::CancelToken> token;
+    if (built.command.wait_seconds > 0) {
+      if (!waiting_) waiting_ = std::make_shared<seat::CancelToken>();
+      token = waiting_;
+    }
     to_submit_.push_back({std::move(built.command),
                           [self = shared_from_this(), seq, tag = req.tag](seat::SeatResult result) {
                             self->complete(seq, tag, result);
-                          }});
+                          },
+                          std::move(token)});
+  }
+
+  void withdraw_waiters() {
+    if (waiting_) server_->service.cancel(std::exchange(waiting_, nullptr));
   }
 
   void complete(std::uint64_t seq, const std::optional<std::string>& tag,
@@ -427,6 +443,7 @@ class Connection final : public StreamConnection<Stream> {
   std::array<char, 8192> buffer_{};
   std::string partial_;
   std::vector<seat::SeatService::Submission> to_submit_;  // seat requests of the current read
+  std::shared_ptr<seat::CancelToken> waiting_;            // of the checkouts with `wait` submitted
   std::deque<Slot> slots_;        // answers in request order; front is the next to write
   std::uint64_t base_seq_ = 0;    // sequence number of slots_.front()
   std::string out_;               // ready answers not yet handed to the socket

@@ -87,8 +87,13 @@ std::string component_list(const CatalogProduct& suite) {
 SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog,
                              std::int64_t now_ms,
                              const std::vector<std::shared_ptr<CheckoutGate>>& gates,
-                             LeaseEvents& events)
-    : store_(store), catalog_(catalog), now_ms_(now_ms), gates_(gates), events_(events) {}
+                             LeaseEvents& events, Env& env)
+    : store_(store),
+      catalog_(catalog),
+      now_ms_(now_ms),
+      gates_(gates),
+      events_(events),
+      env_(env) {}
 
 domain::ProductLifecycle SeatDecisions::lifecycle(const CatalogProduct& product) {
   if (!lifecycles_) lifecycles_ = store_.product_lifecycles();
@@ -133,18 +138,20 @@ SeatResult SeatDecisions::find_license(const std::string& code, const std::strin
   return {};
 }
 
-SeatResult SeatDecisions::checkout(const SeatCommand& cmd, CheckoutDetails& details) {
+SeatResult SeatDecisions::checkout(const SeatCommand& cmd, CheckoutDetails& details,
+                                   const QueuedUnits* ahead) {
   product_.clear();
   details = {};
   try {
-    return decide_checkout(cmd, details);
+    return decide_checkout(cmd, details, ahead);
   } catch (const PluginFailure&) {
     return SeatResult::failure(SeatError::internal,
                                "the product family failed; see the server log");
   }
 }
 
-SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetails& details) {
+SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetails& details,
+                                          const QueuedUnits* ahead) {
   storage::LicenseRecord license;
   const CatalogProduct* product = nullptr;
   const CatalogProduct* component = nullptr;
@@ -193,6 +200,7 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
       *product, "decide_checkout", [&] { return product->family->decide_checkout(context); });
 
   const std::int64_t expires = product->lease_expiry(now);
+  const std::int64_t ceiling = product->unit_ceiling(license.units);
   SeatResult ok;
   switch (decision.verdict) {
     case sdk::CheckoutDecision::Verdict::reuse: {
@@ -209,7 +217,6 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
     case sdk::CheckoutDecision::Verdict::grant: {
       // Promise 1 is enforced here as well as in the family: a plugin can never make the
       // server grant more than the license owns (with the overage its family declared).
-      const std::int64_t ceiling = product->unit_ceiling(license.units);
       if (decision.units <= 0 || context.units_in_use + decision.units > ceiling) {
         std::string message = "all " + std::to_string(license.units) + " " +
                               std::string(sdk::to_string(license.unit)) + " in use";
@@ -217,8 +224,17 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
           message += ", and the overage allowance of " + std::to_string(ceiling - license.units);
         return SeatResult::failure(SeatError::no_seats, message);
       }
+      // First come first served: units that earlier checkouts wait for are not this one's,
+      // even when it asks fewer (the family counts only the leases).
+      if (const std::int64_t queued = ahead ? ahead->queued_units(license.id) : 0;
+          queued > 0 && context.units_in_use + queued + decision.units > ceiling) {
+        details.out_of_units = true;
+        return SeatResult::failure(SeatError::no_seats,
+                                   "the free " + std::string(sdk::to_string(license.unit)) +
+                                       " are held for checkouts waiting before this one");
+      }
       storage::LeaseRecord lease;
-      lease.id = random_hex(16);
+      lease.id = random_hex(16, env_);
       lease.license_id = license.id;
       lease.product_code = license.product_code;
       lease.holder = holder.key;
@@ -235,7 +251,9 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
     case sdk::CheckoutDecision::Verdict::deny:
       break;
   }
-  details.out_of_units = decision.denial == sdk::Denial::no_seats;
+  // A request larger than the license can never be served: queued, it would only hold the units
+  // freed meanwhile from everybody behind it.
+  details.out_of_units = decision.denial == sdk::Denial::no_seats && cmd.units <= ceiling;
   return SeatResult::failure(domain::seat_error_of(decision.denial), decision.message);
 }
 

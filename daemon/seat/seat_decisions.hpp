@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/env.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "seat/product_catalog.hpp"
 #include "seat/seat_command.hpp"
@@ -21,19 +22,32 @@ namespace lmp::seat {
 // What the wait queue needs to know about a refused checkout.
 struct CheckoutDetails {
   std::int64_t license_id = 0;  // the license the code found; 0 when none
-  // The family refused for want of free units: a checkout with `wait` may queue for one.
+  // Refused for want of free units (by the family, or because they are held for checkouts
+  // queued before), though the request fits the license: a checkout with `wait` may queue.
   bool out_of_units = false;
 };
 
+// The units that checkouts queued earlier wait for, by license. A new checkout must leave them,
+// so that the queue is served first come first served (docs/protocol.md, "Waiting").
+class QueuedUnits {
+ public:
+  virtual ~QueuedUnits() = default;
+  virtual std::int64_t queued_units(std::int64_t license_id) const = 0;
+};
+
 // Thread safety: one thread, inside one transaction of `store` (REQUIRES store.begin() before the
-// first decision; the caller commits). Every argument must outlive the object. Plugin failures
+// first decision; the caller commits). Every argument must outlive the object; lease ids are
+// drawn from `env`'s random bytes. Plugin failures
 // answer `internal`; storage::StoreError propagates (the caller rolls the transaction back).
 class SeatDecisions {
  public:
   SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog, std::int64_t now_ms,
-                const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events);
+                const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events,
+                Env& env);
 
-  SeatResult checkout(const SeatCommand& command, CheckoutDetails& details);
+  // `ahead`: the checkouts queued before this one (nullptr: none, as for the queue's head).
+  SeatResult checkout(const SeatCommand& command, CheckoutDetails& details,
+                      const QueuedUnits* ahead = nullptr);
   SeatResult heartbeat(const SeatCommand& command);
   SeatResult checkin(const SeatCommand& command);
   SeatResult activate(const SeatCommand& command);
@@ -45,7 +59,8 @@ class SeatDecisions {
   std::int64_t now_ms() const { return now_ms_; }
 
  private:
-  SeatResult decide_checkout(const SeatCommand& command, CheckoutDetails& details);
+  SeatResult decide_checkout(const SeatCommand& command, CheckoutDetails& details,
+                             const QueuedUnits* ahead);
   // Finds the license of `code` and its product. `product` may name the license's own product
   // or, for a suite, one of its components, which is then returned in `component_out`.
   SeatResult find_license(const std::string& code, const std::string& product,
@@ -59,6 +74,7 @@ class SeatDecisions {
   const std::int64_t now_ms_;
   const std::vector<std::shared_ptr<CheckoutGate>>& gates_;
   LeaseEvents& events_;
+  Env& env_;
   // The API's lifecycle rows, read once when a decision first needs them.
   std::optional<std::vector<storage::StoredLifecycle>> lifecycles_;
   std::string product_;

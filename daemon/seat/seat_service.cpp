@@ -79,6 +79,10 @@ void SeatService::set_rules(SeatRules rules) {
   rules_ = std::move(rules);
 }
 
+void SeatService::set_durability_lost_handler(std::function<void()> handler) {
+  on_durability_lost_ = std::move(handler);
+}
+
 void SeatService::set_completion_executor(Executor executor) {
   executor_ = std::move(executor);
 }
@@ -118,18 +122,24 @@ void SeatService::start() {
     sync_ = std::make_unique<SyncStage>(
         std::move(durability),
         [this](std::vector<PendingAnswer> answers) { deliver(std::move(answers)); },
+        [this] {
+          durability_lost_ = true;
+          wake();  // so the waiters are answered now
+          if (on_durability_lost_) on_durability_lost_();
+        },
         metrics_.get());
     sync_->start();
   }
   thread_ = std::thread([this] { run(); });
 }
 
-void SeatService::submit(SeatCommand command, Completion done) {
+void SeatService::submit(SeatCommand command, Completion done,
+                         std::shared_ptr<const CancelToken> token) {
   const SteadyTime received = now_if_measured();
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(command), std::move(done), received});
+      queue_.push_back(Pending{std::move(command), std::move(done), received, std::move(token)});
       cv_.notify_one();
       return;
     }
@@ -144,7 +154,8 @@ void SeatService::submit_many(std::vector<Submission>& submissions) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       for (auto& s : submissions)
-        queue_.push_back(Pending{std::move(s.command), std::move(s.done), received});
+        queue_.push_back(
+            Pending{std::move(s.command), std::move(s.done), received, std::move(s.token)});
       submissions.clear();
       cv_.notify_one();
       return;
@@ -181,6 +192,13 @@ std::shared_ptr<const ProductCatalog> SeatService::catalog() const {
   return catalog_;
 }
 
+void SeatService::cancel(const std::shared_ptr<CancelToken>& token) {
+  token->cancel();
+  std::lock_guard lock(mutex_);
+  withdraw_ = true;
+  cv_.notify_one();
+}
+
 void SeatService::wake() {
   std::lock_guard lock(mutex_);
   woken_ = true;
@@ -207,13 +225,17 @@ void SeatService::run() {
   std::vector<Pending> work;
   for (;;) {
     bool stopping = false;
+    bool withdraw = false;
     {
       std::unique_lock lock(mutex_);
       // Waiters' deadlines and reclaim are measured on the injected clock, which a test may
       // move at any time; polling it at a short real-time interval keeps both prompt.
       auto tick = std::chrono::milliseconds(waiter_total_ > 0 ? 50 : 200);
-      cv_.wait_for(lock, tick, [this] { return !queue_.empty() || stopping_ || woken_; });
+      cv_.wait_for(lock, tick,
+                   [this] { return !queue_.empty() || stopping_ || woken_ || withdraw_; });
       woken_ = false;
+      withdraw = withdraw_;
+      withdraw_ = false;
       stopping = stopping_;
       const std::size_t take =
           std::min(queue_.size(), static_cast<std::size_t>(options_.max_batch));
@@ -226,7 +248,7 @@ void SeatService::run() {
       }
       if (stopping && work.empty()) break;
     }
-    run_batch(work);
+    run_batch(work, withdraw);
     work.clear();
   }
   // Draining: nobody will free a unit for the waiters any more.
@@ -239,7 +261,33 @@ void SeatService::run() {
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
 }
 
-void SeatService::run_batch(std::vector<Pending>& work) {
+void SeatService::refuse_all(std::vector<Pending>& work) {
+  if (work.empty() && waiters_.size() == 0) return;
+  std::vector<PendingAnswer> refused;
+  refused.reserve(work.size());
+  for (auto& pending : work)
+    refused.push_back({durability_lost(),
+                       std::move(pending.done),
+                       {pending.command.op, {}, pending.received, {}}});
+  waiters_.release_all(durability_lost(), refused);
+  {
+    std::lock_guard lock(mutex_);
+    waiter_total_ = 0;
+  }
+  if (metrics_) {
+    const SteadyTime now = std::chrono::steady_clock::now();
+    for (const auto& answer : refused) metrics_->answered(answer.result, answer.info, now);
+    metrics_->end_batch(false, work.size(), 0, 0);
+  }
+  deliver(std::move(refused));
+}
+
+void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
+  // Nothing committed from here on could be acknowledged: decide nothing more.
+  if (durability_lost_.load(std::memory_order_acquire)) {
+    refuse_all(work);
+    return;
+  }
   const ClockReading reading = clock_.read();
   // A step moves waiter deadlines and the reclaim schedule at once, and the stored lease
   // expiries in the next transaction, before it decides anything.
@@ -251,7 +299,7 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   const bool reclaim_due = reclaim_.due(now);
   const bool waiters_due = waiters_.any_due(now);
   const std::int64_t shift = clock_steps_.pending_shift();
-  if (work.empty() && !reclaim_due && !waiters_due && shift == 0) return;
+  if (work.empty() && !reclaim_due && !waiters_due && shift == 0 && !withdraw) return;
 
   std::shared_ptr<const ProductCatalog> catalog;
   {
@@ -260,7 +308,10 @@ void SeatService::run_batch(std::vector<Pending>& work) {
   }
   Batch batch(++batch_sequence_, metrics_.get(), rules_.observers);
   batch.outcomes.reserve(work.size());
-  SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch);
+  // First, so that the units they wait for are free for this batch's checkouts.
+  if (withdraw) waiters_.withdraw_cancelled(batch.outcomes);
+  SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch,
+                          options_.env != nullptr ? *options_.env : Env::posix());
   bool committed = false;
   double commit_seconds = 0;
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
@@ -333,19 +384,23 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
   switch (cmd.op) {
     case Operation::checkout: {
       CheckoutDetails details;
-      result = decisions.checkout(cmd, details);
+      result = decisions.checkout(cmd, details, &waiters_);
       if (details.out_of_units && cmd.wait_seconds > 0) {
-        if (!waiters_.full()) {
+        if (pending.token && pending.token->cancelled()) {
+          result = WaitQueue::withdrawn();
+        } else if (!waiters_.full()) {
           WaitQueue::Waiter waiter;
           waiter.deadline_ms = decisions.now_ms() + cmd.wait_seconds * 1000;
           waiter.batch = batch.sequence;
           waiter.info = {cmd.op, decisions.product(), pending.received, now_if_measured()};
           waiter.done = std::move(pending.done);
+          waiter.token = std::move(pending.token);
           waiter.command = std::move(pending.command);
           waiters_.park(details.license_id, std::move(waiter));
           return;
+        } else {
+          result = SeatResult::failure(SeatError::no_seats, "the wait queue is full");
         }
-        result = SeatResult::failure(SeatError::no_seats, "the wait queue is full");
       }
       break;
     }

@@ -5,6 +5,7 @@
 // wall clock (clock_steps.hpp). Later rules plug in through SeatRules (seat_rules.hpp).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -14,6 +15,8 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/env.hpp"
+#include "seat/cancel_token.hpp"
 #include "seat/clock_steps.hpp"
 #include "seat/pending_answer.hpp"
 #include "seat/product_catalog.hpp"
@@ -41,6 +44,9 @@ struct SeatServiceOptions {
   // service never sees: retry every queued waiter at each sweep, so a unit freed elsewhere
   // serves a waiter here within reclaim_interval_ms.
   bool shared_database = false;
+  // What the service touches of the system (random bytes for lease ids); null: Env::posix().
+  // Must outlive the service.
+  Env* env = nullptr;
 };
 
 // Thread safety: submit(), replace_catalog(), wake() and stop() may be called from any thread.
@@ -69,15 +75,28 @@ class SeatService {
   // The gates every checkout passes and the observers of lease changes. Call before start();
   // without it there are none.
   void set_rules(SeatRules rules);
+  // Called once, on the sync thread, when a flush to disk fails. From then on the service
+  // acknowledges nothing: the answers that flush was to cover and every later answer are
+  // `unavailable`, and no batch is decided any more. The owner should stop the process so that
+  // a restart recovers from what is on disk (docs/reliability.md). Must not block. Call before
+  // start().
+  void set_durability_lost_handler(std::function<void()> handler);
 
   void start();
-  void submit(SeatCommand command, Completion done);
+  // `token` (may be null) lets the transport end the command's wait (a checkout with `wait`)
+  // once its client has gone: cancel(token).
+  void submit(SeatCommand command, Completion done,
+              std::shared_ptr<const CancelToken> token = nullptr);
   // Submits several commands under one lock, as a connection does for all the lines of a read.
   struct Submission {
     SeatCommand command;
     Completion done;
+    std::shared_ptr<const CancelToken> token;
   };
   void submit_many(std::vector<Submission>& submissions);
+  // The client of the commands submitted with `token` has gone: those waiting for a unit leave
+  // the queue at the next batch, answered `no_seats`, and those not yet decided do not queue.
+  void cancel(const std::shared_ptr<CancelToken>& token);
   // Takes effect from the next batch; leases of products that disappear stay until they expire.
   void replace_catalog(std::shared_ptr<const ProductCatalog> catalog);
   // The catalog in force now (the admin API reads products from it).
@@ -96,11 +115,15 @@ class SeatService {
     SeatCommand command;
     Completion done;
     SteadyTime received{};  // zero when nothing is measured
+    std::shared_ptr<const CancelToken> token;
   };
   class Batch;
 
   void run();
-  void run_batch(std::vector<Pending>& work);
+  // `withdraw`: a client has gone since the last batch; its waiters leave the queue.
+  void run_batch(std::vector<Pending>& work, bool withdraw);
+  // After a failed flush: answers `work` and every waiter `unavailable` without deciding.
+  void refuse_all(std::vector<Pending>& work);
   void execute(Batch& batch, SeatDecisions& decisions, Pending& pending);
   // Offers the units the batch freed so far to the waiters of their licenses.
   void serve_waiters(Batch& batch, SeatDecisions& decisions);
@@ -121,13 +144,17 @@ class SeatService {
   const SeatServiceOptions options_;
   std::shared_ptr<SeatMetrics> metrics_;
   SeatRules rules_;
+  std::function<void()> on_durability_lost_;
+  std::atomic<bool> durability_lost_{false};
 
-  mutable std::mutex mutex_;  // guards queue_, catalog_, stopping_, woken_, waiter_total_
+  // guards queue_, catalog_, stopping_, woken_, withdraw_, waiter_total_
+  mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Pending> queue_;
   std::shared_ptr<const ProductCatalog> catalog_;
   bool stopping_ = false;
   bool woken_ = false;
+  bool withdraw_ = false;  // cancel() was called since the last batch
   std::size_t waiter_total_ = 0;
 
   // Owned by the service thread.

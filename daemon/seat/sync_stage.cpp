@@ -7,9 +7,18 @@
 
 namespace lmp::seat {
 
+SeatResult durability_lost() {
+  return SeatResult::failure(
+      SeatError::unavailable,
+      "storage failure: a flush to disk failed; retry, possibly on another server");
+}
+
 SyncStage::SyncStage(std::shared_ptr<storage::DurabilitySync> durability, Deliver deliver,
-                     SeatMetrics* metrics)
-    : durability_(std::move(durability)), deliver_(std::move(deliver)), metrics_(metrics) {}
+                     std::function<void()> lost, SeatMetrics* metrics)
+    : durability_(std::move(durability)),
+      deliver_(std::move(deliver)),
+      lost_(std::move(lost)),
+      metrics_(metrics) {}
 
 SyncStage::~SyncStage() {
   stop();
@@ -50,11 +59,19 @@ void SyncStage::run() {
     }
     // Everything in `ready` committed before this flush starts, so the flush covers it; the
     // batches committed meanwhile wait for the next one.
-    const SteadyTime started = metrics_ ? std::chrono::steady_clock::now() : SteadyTime{};
-    durability_->sync();
-    if (metrics_)
-      metrics_->flushed(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    // After a failed flush none is tried again: a later one could succeed without having written
+    // what the failed one lost (the kernel marks pages it failed to write clean), so nothing
+    // committed from then on is known to be durable.
+    if (!failed_) {
+      const SteadyTime started = metrics_ ? std::chrono::steady_clock::now() : SteadyTime{};
+      failed_ = !durability_->sync();
+      if (metrics_)
+        metrics_->flushed(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      if (failed_) lost_();
+    }
+    if (failed_)
+      for (auto& answer : ready) answer.result = durability_lost();
     deliver_(std::move(ready));
     ready.clear();
   }

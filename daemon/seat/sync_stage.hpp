@@ -1,6 +1,7 @@
 // The durability hand-off of group commit: the answers of committed batches wait here for the
 // sync thread's next flush, while the storage thread already decides the next batch. One flush
-// covers every batch committed before it started.
+// covers every batch committed before it started. A failed flush turns the answers it was to
+// cover, and every answer after it, into `unavailable` (docs/reliability.md, "A failing flush").
 #pragma once
 
 #include <condition_variable>
@@ -18,15 +19,19 @@ class DurabilitySync;
 
 namespace lmp::seat {
 
+// The answer to every request once a flush has failed.
+SeatResult durability_lost();
+
 // Thread safety: hand_over() from the storage thread; start() and stop() from the thread that
-// owns the service. `deliver` runs on the sync thread.
+// owns the service. `deliver` and `lost` run on the sync thread.
 class SyncStage {
  public:
   using Deliver = std::function<void(std::vector<PendingAnswer>)>;
 
-  // `metrics` may be null (nothing measured); it must outlive the stage.
+  // `lost` is called once, when a flush first fails. `metrics` may be null (nothing measured);
+  // it must outlive the stage.
   SyncStage(std::shared_ptr<storage::DurabilitySync> durability, Deliver deliver,
-            SeatMetrics* metrics);
+            std::function<void()> lost, SeatMetrics* metrics);
   ~SyncStage();
   SyncStage(const SyncStage&) = delete;
   SyncStage& operator=(const SyncStage&) = delete;
@@ -44,8 +49,10 @@ class SyncStage {
 
   const std::shared_ptr<storage::DurabilitySync> durability_;
   const Deliver deliver_;
+  const std::function<void()> lost_;
   SeatMetrics* const metrics_;
-  std::mutex mutex_;  // guards waiting_ and stopping_
+  bool failed_ = false;  // a flush failed; owned by the sync thread
+  std::mutex mutex_;     // guards waiting_ and stopping_
   std::condition_variable cv_;
   std::vector<PendingAnswer> waiting_;
   bool stopping_ = false;

@@ -2,9 +2,23 @@
 #include "seat/wait_queue.hpp"
 
 namespace lmp::seat {
+namespace {
+
+bool gone(const WaitQueue::Waiter& waiter) {
+  return waiter.token && waiter.token->cancelled();
+}
+
+}  // namespace
+
+SeatResult WaitQueue::withdrawn() {
+  return SeatResult::failure(SeatError::no_seats,
+                             "the wait ended: the client closed the connection");
+}
 
 void WaitQueue::park(std::int64_t license_id, Waiter waiter) {
-  by_license_[license_id].push_back(std::move(waiter));
+  Line& line = by_license_[license_id];
+  line.units += waiter.command.units;
+  line.waiters.push_back(std::move(waiter));
   ++size_;
 }
 
@@ -12,21 +26,22 @@ void WaitQueue::serve(std::int64_t license_id, const Decide& decide,
                       std::vector<PendingAnswer>& out) {
   auto it = by_license_.find(license_id);
   if (it == by_license_.end()) return;
-  auto& queue = it->second;
-  while (!queue.empty()) {
-    Waiter& head = queue.front();
-    std::optional<SeatResult> answer = decide(head.command);
+  Line& line = it->second;
+  while (!line.waiters.empty()) {
+    Waiter& head = line.waiters.front();
+    std::optional<SeatResult> answer = gone(head) ? withdrawn() : decide(head.command);
     if (!answer) break;
+    line.units -= head.command.units;
     out.push_back({std::move(*answer), std::move(head.done), std::move(head.info)});
-    queue.pop_front();
+    line.waiters.pop_front();
     --size_;
   }
-  if (queue.empty()) by_license_.erase(it);
+  if (line.waiters.empty()) by_license_.erase(it);
 }
 
 bool WaitQueue::any_due(std::int64_t now_ms) const {
-  for (const auto& [license, queue] : by_license_)
-    for (const auto& waiter : queue)
+  for (const auto& [license, line] : by_license_)
+    for (const auto& waiter : line.waiters)
       if (waiter.deadline_ms <= now_ms) return true;
   return false;
 }
@@ -39,14 +54,19 @@ void WaitQueue::expire(std::int64_t now_ms, std::vector<PendingAnswer>& out) {
 }
 
 void WaitQueue::shift_deadlines(std::int64_t step_ms) {
-  for (auto& [license, queue] : by_license_)
-    for (auto& waiter : queue) waiter.deadline_ms += step_ms;
+  for (auto& [license, line] : by_license_)
+    for (auto& waiter : line.waiters) waiter.deadline_ms += step_ms;
 }
 
 void WaitQueue::cancel_batch(std::uint64_t batch, const SeatResult& answer,
                              std::vector<PendingAnswer>& out) {
   if (size_ == 0) return;
   remove_if([batch](const Waiter& w) { return w.batch == batch; }, answer, out);
+}
+
+void WaitQueue::withdraw_cancelled(std::vector<PendingAnswer>& out) {
+  if (size_ == 0) return;
+  remove_if(gone, withdrawn(), out);
 }
 
 void WaitQueue::release_all(const SeatResult& answer, std::vector<PendingAnswer>& out) {
@@ -56,24 +76,30 @@ void WaitQueue::release_all(const SeatResult& answer, std::vector<PendingAnswer>
 std::vector<std::int64_t> WaitQueue::licenses() const {
   std::vector<std::int64_t> out;
   out.reserve(by_license_.size());
-  for (const auto& [license, queue] : by_license_) out.push_back(license);
+  for (const auto& [license, line] : by_license_) out.push_back(license);
   return out;
+}
+
+std::int64_t WaitQueue::queued_units(std::int64_t license_id) const {
+  auto it = by_license_.find(license_id);
+  return it == by_license_.end() ? 0 : it->second.units;
 }
 
 void WaitQueue::remove_if(const std::function<bool(const Waiter&)>& leaves,
                           const SeatResult& answer, std::vector<PendingAnswer>& out) {
   for (auto it = by_license_.begin(); it != by_license_.end();) {
-    auto& queue = it->second;
-    for (auto w = queue.begin(); w != queue.end();) {
+    Line& line = it->second;
+    for (auto w = line.waiters.begin(); w != line.waiters.end();) {
       if (leaves(*w)) {
+        line.units -= w->command.units;
         out.push_back({answer, std::move(w->done), std::move(w->info)});
-        w = queue.erase(w);
+        w = line.waiters.erase(w);
         --size_;
       } else {
         ++w;
       }
     }
-    it = queue.empty() ? by_license_.erase(it) : std::next(it);
+    it = line.waiters.empty() ? by_license_.erase(it) : std::next(it);
   }
 }
 

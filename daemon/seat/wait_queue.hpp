@@ -6,15 +6,18 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
+#include "seat/cancel_token.hpp"
 #include "seat/pending_answer.hpp"
+#include "seat/seat_decisions.hpp"
 
 namespace lmp::seat {
 
 // Thread safety: none; owned by the storage thread.
-class WaitQueue {
+class WaitQueue final : public QueuedUnits {
  public:
   struct Waiter {
     SeatCommand command;
@@ -22,7 +25,12 @@ class WaitQueue {
     std::int64_t deadline_ms = 0;
     std::uint64_t batch = 0;  // the batch that queued it
     AnswerInfo info;
+    std::shared_ptr<const CancelToken> token;  // cancelled once its client has gone; may be null
   };
+
+  // The answer to a waiter whose client has gone (it reaches the client only if the client just
+  // closed its sending side).
+  static SeatResult withdrawn();
 
   explicit WaitQueue(std::size_t capacity) : capacity_(capacity) {}
 
@@ -33,7 +41,8 @@ class WaitQueue {
 
   // Offers the license's waiters, head first, to `decide`: an answer ends the head's wait (it
   // is appended to `out`) and the next waiter is offered; nullopt (still no room for the head)
-  // stops, so nobody behind the head is served before it.
+  // stops, so nobody behind the head is served before it. A waiter whose client has gone is
+  // answered withdrawn() and offered nothing.
   using Decide = std::function<std::optional<SeatResult>(const SeatCommand&)>;
   void serve(std::int64_t license_id, const Decide& decide, std::vector<PendingAnswer>& out);
 
@@ -45,19 +54,28 @@ class WaitQueue {
   void shift_deadlines(std::int64_t step_ms);
   // Answers the waiters queued by `batch` with `answer` (their batch rolled back).
   void cancel_batch(std::uint64_t batch, const SeatResult& answer, std::vector<PendingAnswer>& out);
+  // Answers the waiters whose client has gone: withdrawn().
+  void withdraw_cancelled(std::vector<PendingAnswer>& out);
   // Answers every waiter with `answer` and empties the queue.
   void release_all(const SeatResult& answer, std::vector<PendingAnswer>& out);
   // The licenses that have waiters.
   std::vector<std::int64_t> licenses() const;
+  // The units the license's waiters ask for, together.
+  std::int64_t queued_units(std::int64_t license_id) const override;
 
  private:
   // Removes the waiters for which `leaves` is true, answering each with `answer`.
   void remove_if(const std::function<bool(const Waiter&)>& leaves, const SeatResult& answer,
                  std::vector<PendingAnswer>& out);
 
+  struct Line {
+    std::deque<Waiter> waiters;
+    std::int64_t units = 0;  // asked for by the waiters, together
+  };
+
   const std::size_t capacity_;
   std::size_t size_ = 0;
-  std::map<std::int64_t, std::deque<Waiter>> by_license_;
+  std::map<std::int64_t, Line> by_license_;
 };
 
 }  // namespace lmp::seat

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/env.hpp"
 #include "lmp/sdk/family.hpp"
 #include "storage/storage_options.hpp"
 
@@ -92,9 +93,11 @@ struct LeaseRecord {
 class DurabilitySync {
  public:
   virtual ~DurabilitySync() = default;
-  // Returns once every transaction committed before the call is on disk. A failure to sync
-  // leaves the data in an unknown state: implementations log it and abort the process.
-  virtual void sync() = 0;
+  // Returns true once every transaction committed before the call is on disk. False when the
+  // flush failed (logged): what was committed since the last good flush may be lost, and the
+  // kernel may have dropped the pages it failed to write, so that no later flush can be trusted
+  // to cover them. The caller must then stop acknowledging anything.
+  [[nodiscard]] virtual bool sync() = 0;
 };
 
 class SeatStore {
@@ -174,8 +177,9 @@ class SeatStore {
 };
 
 // Opens (creating if needed) the SQLite database named by the config, sets WAL and the
-// configured `synchronous` level, and brings the schema to the current version.
-std::unique_ptr<SeatStore> open_sqlite(const Options& storage);
+// configured `synchronous` level, and brings the schema to the current version. The flush it
+// hands over (detach_durability) goes through `env`, which must outlive the store.
+std::unique_ptr<SeatStore> open_sqlite(const Options& storage, Env& env = Env::posix());
 
 // Connects to the PostgreSQL database of the config's connection string, makes every commit
 // durable before it returns (synchronous_commit=on) and brings the schema to the current
@@ -183,6 +187,6 @@ std::unique_ptr<SeatStore> open_sqlite(const Options& storage);
 std::unique_ptr<SeatStore> open_postgresql(const Options& storage);
 
 // The configured backend's store.
-std::unique_ptr<SeatStore> open_store(const Options& storage);
+std::unique_ptr<SeatStore> open_store(const Options& storage, Env& env = Env::posix());
 
 }  // namespace lmp::storage

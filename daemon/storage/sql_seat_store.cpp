@@ -1,14 +1,7 @@
 // The SQL SeatStore on SQLite (WAL journal, BEGIN IMMEDIATE) and on PostgreSQL (row locks, shared
 // by several lmpd instances): one SOCI session per store, statements prepared once.
-#include <fcntl.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 
 #include <chrono>
 #include <filesystem>
@@ -61,105 +54,85 @@ bool execute_single_row(soci::statement& statement) {
   return found;
 }
 
-// Flushes the WAL file, where every commit's frames land, through a descriptor of its own:
-// fdatasync acts on the file, whichever descriptor names it, so the SQLite connection can go on
-// committing meanwhile. The descriptor stays open. Opening the file for each flush would cost two
+// Flushes the WAL file, where every commit's frames land, through a file of its own opened with
+// the Env: fdatasync acts on the file, whichever descriptor names it, so the SQLite connection
+// can go on committing meanwhile. The file stays open. Opening it for each flush would cost two
 // system calls per batch and, worse, fail while the process is out of descriptors (a flood of
 // connections), when it could only stop. SQLite keeps the WAL file while lmpd's connection is
-// open; should another file take its name all the same, that one is opened.
+// open; should another file take its name all the same, that one is opened. The first flush of
+// each WAL file also flushes its folder, held open from the start as well: SQLite at
+// `synchronous=NORMAL` never does, and a file created since the folder was last flushed may lose
+// its name, and every frame in it, on a power loss however often its data was flushed.
 class WalSync final : public DurabilitySync {
  public:
   // Opens the WAL file now, while descriptors are to be had.
-  explicit WalSync(std::string database_path)
-      : wal_path_(database_path + "-wal"), database_path_(std::move(database_path)) {
-    open_wal();
+  WalSync(Env& env, std::string database_path)
+      : env_(env),
+        wal_path_(database_path + "-wal"),
+        folder_(std::filesystem::path(database_path).parent_path().string()),
+        database_path_(std::move(database_path)) {
+    if (folder_.empty()) folder_ = ".";
+    (void)env_.open_for_sync(wal_path_, wal_);
+    (void)env_.open_for_sync(folder_, folder_file_);
   }
-  ~WalSync() override { drop(); }
-  WalSync(const WalSync&) = delete;
-  WalSync& operator=(const WalSync&) = delete;
 
-  void sync() override {
+  bool sync() override {
     for (;;) {
-      switch (flush_wal()) {
-        case Flushed::yes:
-          return;
-        case Flushed::no_file:
-          // No WAL file means no commit since it was last checkpointed and removed; the data
-          // is in the database file, so flush that.
-          if (flush_by_path(database_path_)) return;
-          break;
-        case Flushed::cannot_open:
-          break;
-      }
-      if (errno != EMFILE && errno != ENFILE) {
-        log::error("storage_sync_failed",
-                   {{"path", database_path_}, {"error", std::strerror(errno)}});
-        std::abort();
+      const std::error_code error = flush();
+      if (!error) return true;
+      if (error != std::errc::too_many_files_open &&
+          error != std::errc::too_many_files_open_in_system) {
+        // After a failed flush the kernel may have dropped the dirty pages: nothing committed
+        // since the last good flush can be trusted, and the caller stops acknowledging.
+        log::error("storage_sync_failed", {{"path", database_path_}, {"error", error.message()}});
+        return false;
       }
       // Out of descriptors: nothing committed since the last flush is answered until this one
       // is done, so wait for a descriptor to come free (connections closing) instead of stopping.
       log::write_throttled(waiting_log_, log::Level::warning, "storage_sync_waiting",
-                           {{"path", wal_path_}, {"error", std::strerror(errno)}});
+                           {{"path", wal_path_}, {"error", error.message()}});
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
 
  private:
-  enum class Flushed { yes, no_file, cannot_open };
-
-  // One stat per flush tells whether the file at the WAL's name is still the one held open.
-  Flushed flush_wal() {
-    struct stat by_path {};
-    if (::stat(wal_path_.c_str(), &by_path) != 0) {
-      if (errno != ENOENT) return Flushed::cannot_open;
-      drop();
-      return Flushed::no_file;
+  // One identify per flush tells whether the file at the WAL's name is still the one held open.
+  std::error_code flush() {
+    FileIdentity named;
+    if (const std::error_code error = env_.identify(wal_path_, named)) {
+      if (error != std::errc::no_such_file_or_directory) return error;
+      wal_.reset();
+      return flush_database();
     }
-    if (fd_ >= 0 && (by_path.st_ino != held_.st_ino || by_path.st_dev != held_.st_dev)) drop();
-    if (fd_ < 0 && !open_wal()) return errno == ENOENT ? Flushed::no_file : Flushed::cannot_open;
-    data_sync(fd_, wal_path_);
-    return Flushed::yes;
-  }
-
-  // Opens the WAL file and notes which file it is; false (errno set) when it cannot.
-  bool open_wal() {
-    fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return false;
-    if (::fstat(fd_, &held_) != 0) {
-      const int saved = errno;
-      drop();
-      errno = saved;
-      return false;
+    if (wal_ && wal_->identity() != named) wal_.reset();
+    if (!wal_) {
+      if (const std::error_code error = env_.open_for_sync(wal_path_, wal_))
+        return error == std::errc::no_such_file_or_directory ? flush_database() : error;
     }
-    return true;
+    if (folder_flushed_for_ != wal_->identity()) {
+      if (!folder_file_)
+        if (const std::error_code error = env_.open_for_sync(folder_, folder_file_)) return error;
+      if (const std::error_code error = folder_file_->sync()) return error;
+      folder_flushed_for_ = wal_->identity();
+    }
+    return wal_->sync_data();
   }
 
-  // The rare case of no WAL file: opened for the one flush.
-  static bool flush_by_path(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    data_sync(fd, path);
-    ::close(fd);
-    return true;
+  // No WAL file means no commit since it was last checkpointed and removed: the data is in the
+  // database file, which is opened for this one flush (the rare case).
+  std::error_code flush_database() {
+    std::unique_ptr<SyncableFile> database;
+    if (const std::error_code error = env_.open_for_sync(database_path_, database)) return error;
+    return database->sync_data();
   }
 
-  static void data_sync(int fd, const std::string& path) {
-    if (::fdatasync(fd) == 0) return;
-    log::error("storage_sync_failed", {{"path", path}, {"error", std::strerror(errno)}});
-    // After a failed flush the kernel may have dropped the dirty pages: nothing acknowledged
-    // since the last good flush can be trusted, so stop before acknowledging anything else.
-    std::abort();
-  }
-
-  void drop() noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
+  Env& env_;
   std::string wal_path_;
+  std::string folder_;  // the database's, where SQLite creates the WAL file
   std::string database_path_;
-  int fd_ = -1;
-  struct stat held_ {};  // of fd_'s file, when fd_ is open
+  std::unique_ptr<SyncableFile> wal_;  // null until the WAL file could be opened
+  std::unique_ptr<SyncableFile> folder_file_;
+  FileIdentity folder_flushed_for_;  // the WAL file whose name the folder's flush made durable
   log::Throttle waiting_log_{log::kFloodBurst, log::kFloodWindow};
 };
 
@@ -169,8 +142,13 @@ class SqlSeatStore final : public SeatStore {
  public:
   // `path` and `durable` matter to SQLite only: PostgreSQL's COMMIT returns once the commit is
   // durable (synchronous_commit=on) and cannot be split from its flush.
-  SqlSeatStore(Backend backend, std::unique_ptr<soci::session> sql, std::string path, bool durable)
-      : backend_(backend), path_(std::move(path)), durable_(durable), sql_(std::move(sql)) {
+  SqlSeatStore(Backend backend, std::unique_ptr<soci::session> sql, std::string path, bool durable,
+               Env& env)
+      : backend_(backend),
+        path_(std::move(path)),
+        durable_(durable),
+        env_(env),
+        sql_(std::move(sql)) {
     guarded("preparing statements", [&] { prepare_statements(); });
   }
 
@@ -193,7 +171,7 @@ class SqlSeatStore final : public SeatStore {
     // NORMAL in WAL mode still syncs around checkpoints, so the file stays consistent; the
     // per-commit flush that FULL adds is what WalSync takes over.
     guarded("detach durability", [&] { *sql_ << "PRAGMA synchronous=NORMAL"; });
-    return std::make_shared<WalSync>(path_);
+    return std::make_shared<WalSync>(env_, path_);
   }
 
   void lock_license(std::int64_t license_id) override {
@@ -556,6 +534,7 @@ class SqlSeatStore final : public SeatStore {
   const Backend backend_;
   const std::string path_;
   const bool durable_;  // synchronous: full
+  Env& env_;
   std::unique_ptr<soci::session> sql_;
   SessionTransaction transaction_{*sql_};
 
@@ -617,19 +596,20 @@ class SqlSeatStore final : public SeatStore {
 
 }  // namespace
 
-std::unique_ptr<SeatStore> open_sqlite(const Options& storage) {
+std::unique_ptr<SeatStore> open_sqlite(const Options& storage, Env& env) {
   return std::make_unique<SqlSeatStore>(Backend::sqlite, open_sqlite_session(storage),
                                         storage.sqlite_path,
-                                        storage.synchronous == Synchronous::full);
+                                        storage.synchronous == Synchronous::full, env);
 }
 
 std::unique_ptr<SeatStore> open_postgresql(const Options& storage) {
   return std::make_unique<SqlSeatStore>(Backend::postgresql, open_postgresql_session(storage),
-                                        std::string(), true);
+                                        std::string(), true, Env::posix());
 }
 
-std::unique_ptr<SeatStore> open_store(const Options& storage) {
-  return storage.backend == Backend::postgresql ? open_postgresql(storage) : open_sqlite(storage);
+std::unique_ptr<SeatStore> open_store(const Options& storage, Env& env) {
+  return storage.backend == Backend::postgresql ? open_postgresql(storage)
+                                                : open_sqlite(storage, env);
 }
 
 }  // namespace lmp::storage

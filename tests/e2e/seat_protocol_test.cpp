@@ -296,6 +296,55 @@ TEST_P(SeatProtocolTest, WaitersAreServedFirstComeFirstServed) {
   EXPECT_EQ(status_of(*then), "OK");
 }
 
+// Issue #25.4: units freed while a multi-unit checkout waits at the head are held for it; later
+// checkouts, even of fewer units, neither take them nor overtake it.
+TEST_P(SeatProtocolTest, AWaiterAtTheHeadIsNotOvertakenByLaterSmallerCheckouts) {
+  auto code = license({.units = 3});
+  start();
+  LineClient holder(server_->port());
+  std::vector<std::string> leases;
+  for (const char* host : {"pc1", "pc2", "pc3"})
+    leases.push_back(fields_of(holder.request("CHECKOUT code=" + code + " host=" + host))["lease"]);
+  LineClient big(server_->port());
+  big.send("CHECKOUT code=" + code + " units=3 wait=60 tag=big");
+  EXPECT_EQ(big.read_line(std::chrono::milliseconds(300)), std::nullopt);
+  LineClient small(server_->port());
+  LineClient later(server_->port());
+  ASSERT_EQ(holder.request("CHECKIN lease=" + leases[0]), "OK");
+  // A unit is free, and held for the head.
+  EXPECT_EQ(status_of(small.request("CHECKOUT code=" + code + " host=pc9")), "no_seats");
+  EXPECT_EQ(fields_of(small.request("STATUS code=" + code))["used"], "2");
+  later.send("CHECKOUT code=" + code + " host=pc8 wait=60 tag=later");
+  EXPECT_EQ(later.read_line(std::chrono::milliseconds(300)), std::nullopt);
+  // A holder's repeated checkout takes no unit, so it is still answered at once.
+  EXPECT_EQ(fields_of(holder.request("CHECKOUT code=" + code + " host=pc2"))["lease"], leases[1]);
+  ASSERT_EQ(holder.request("CHECKIN lease=" + leases[1]), "OK");
+  EXPECT_EQ(status_of(small.request("CHECKOUT code=" + code + " host=pc9")), "no_seats");
+  ASSERT_EQ(holder.request("CHECKIN lease=" + leases[2]), "OK");
+  auto served = big.read_line();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->find("OK tag=big lease="), 0u) << *served;
+  EXPECT_EQ(fields_of(*served)["units"], "3");
+  // The later waiter is next.
+  EXPECT_EQ(later.read_line(std::chrono::milliseconds(300)), std::nullopt);
+  ASSERT_EQ(big.request("CHECKIN lease=" + fields_of(*served)["lease"]), "OK");
+  auto then = later.read_line();
+  ASSERT_TRUE(then);
+  EXPECT_EQ(then->find("OK tag=later lease="), 0u) << *then;
+}
+
+// A checkout that could never be granted (more units than the license has) is refused at once
+// rather than queued, so it cannot hold a license's freed units for others for its whole wait.
+TEST_P(SeatProtocolTest, ACheckoutLargerThanTheLicenseIsNotQueued) {
+  auto code = license({.units = 3});
+  start();
+  LineClient c(server_->port());
+  auto held = fields_of(c.request("CHECKOUT code=" + code + " host=pc1"))["lease"];
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " units=4 wait=60")), "no_seats");
+  ASSERT_EQ(c.request("CHECKIN lease=" + held), "OK");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " host=pc2")), "OK");
+}
+
 TEST_P(SeatProtocolTest, WaitTimesOutWithNoSeats) {
   auto code = license({.units = 1});
   start();

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <thread>
+#include <vector>
 
 #include "core/activation_code.hpp"
 #include "support/http_client.hpp"
@@ -608,6 +609,60 @@ TEST_F(HttpApiTest, WaitIsAnsweredWhenAUnitFrees) {
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 200) << answer->body;
   EXPECT_TRUE(object_of(answer->json()).contains("lease")) << answer->body;
+}
+
+// Issue #25.3: a waiting checkout whose client has gone (a seat connection closed, an HTTP
+// request whose connection closed) leaves the queue, so no freed unit is granted to nobody.
+TEST_F(HttpApiTest, WaitersWhoseClientsLeftTakeNoUnit) {
+  auto code = license({.units = 5});
+  start();
+  LineClient holder(server_->port());
+  std::vector<std::string> leases;
+  for (int i = 0; i < 5; ++i)
+    leases.push_back(fields_of(holder.request("CHECKOUT code=" + code))["lease"]);
+  auto queue_length = [this] {
+    const std::string metrics = http().get("/metrics").body;
+    const std::string name = "\nlmp_wait_queue_length ";
+    const auto at = metrics.find(name);
+    return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + name.size()));
+  };
+  auto wait_for_queue = [&](int length) {
+    for (int i = 0; i < 500 && queue_length() != length; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return queue_length();
+  };
+  {
+    LineClient seat_waiter(server_->port());
+    seat_waiter.send("CHECKOUT code=" + code + " wait=60");
+    HttpClient http_waiter = http();
+    http_waiter.send_raw(request_text(
+        "POST", "/v1/seat/checkout", json::serialize(json::value({{"code", code}, {"wait", 60}}))));
+    ASSERT_EQ(wait_for_queue(2), 2);
+  }
+  // Both clients have closed their connections.
+  EXPECT_EQ(wait_for_queue(0), 0);
+  ASSERT_EQ(holder.request("CHECKIN lease=" + leases[0]), "OK");
+  ASSERT_EQ(holder.request("CHECKIN lease=" + leases[1]), "OK");
+  EXPECT_EQ(fields_of(holder.request("STATUS code=" + code))["used"], "3");
+  EXPECT_EQ(status_of(holder.request("CHECKOUT code=" + code)), "OK");
+  EXPECT_EQ(status_of(holder.request("CHECKOUT code=" + code)), "OK");
+}
+
+// A client that only closes the side it sends on is still there to read: its wait ends with an
+// answer, no_seats, rather than a unit it might never learn about.
+TEST_F(HttpApiTest, AWaiterThatClosesItsSendingSideIsAnsweredNoSeats) {
+  auto code = license({.units = 1});
+  start();
+  LineClient holder(server_->port());
+  ASSERT_EQ(status_of(holder.request("CHECKOUT code=" + code)), "OK");
+  LineClient waiter(server_->port());
+  waiter.send("CHECKOUT code=" + code + " wait=60");
+  waiter.shutdown_write();
+  auto answer = waiter.read_line();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(status_of(*answer), "no_seats");
+  EXPECT_EQ(fields_of(*answer)["msg"], "the wait ended: the client closed the connection");
+  EXPECT_TRUE(waiter.closed_by_server());
 }
 
 TEST_F(HttpApiTest, WaitTimesOutWithNoSeats) {

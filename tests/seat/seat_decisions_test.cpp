@@ -137,7 +137,8 @@ class SeatDecisionsTest : public ::testing::TestWithParam<bool> {
   // Runs `decide` as a batch of one at the clock's time.
   seat::SeatResult decide(const std::function<seat::SeatResult(seat::SeatDecisions&)>& decision) {
     store_->begin();
-    seat::SeatDecisions decisions(*store_, *catalog_, clock_.now_unix_ms(), gates_, events_);
+    seat::SeatDecisions decisions(*store_, *catalog_, clock_.now_unix_ms(), gates_, events_,
+                                  Env::posix());
     seat::SeatResult result = decision(decisions);
     product_ = decisions.product();
     store_->commit();
@@ -254,6 +255,42 @@ TEST_P(SeatDecisionsTest, NoSeatsOnceEveryUnitIsTakenAndTheRequestMayWait) {
   EXPECT_EQ(full.error, SeatError::no_seats);
   EXPECT_EQ(full.message, "all 2 seats in use");
   EXPECT_EQ(used(code), "2");
+}
+
+// Units waited for by checkouts queued earlier, as the test sets them.
+class FixedQueue final : public seat::QueuedUnits {
+ public:
+  std::int64_t queued_units(std::int64_t) const override { return units; }
+  std::int64_t units = 0;
+};
+
+TEST_P(SeatDecisionsTest, UnitsQueuedCheckoutsWaitForAreNotGrantedToLaterOnes) {
+  const auto code = license("cad", 5);
+  ASSERT_TRUE(checkout(code, "pc1").ok());
+  FixedQueue queue;
+  queue.units = 3;
+  seat::SeatCommand cmd;
+  cmd.op = seat::Operation::checkout;
+  cmd.code = code;
+  cmd.host = "pc2";
+  // 1 in use and 3 waited for: one of the 5 is still free.
+  EXPECT_TRUE(
+      decide([&](seat::SeatDecisions& d) { return d.checkout(cmd, details_, &queue); }).ok());
+  cmd.host = "pc3";
+  auto held = decide([&](seat::SeatDecisions& d) { return d.checkout(cmd, details_, &queue); });
+  EXPECT_EQ(held.error, SeatError::no_seats);
+  EXPECT_EQ(held.message, "the free seats are held for checkouts waiting before this one");
+  EXPECT_TRUE(details_.out_of_units);
+  // The head of the queue itself has nobody before it.
+  EXPECT_TRUE(checkout(code, "pc3").ok());
+  // A repeated checkout takes no unit and is not held back.
+  cmd.host = "pc1";
+  EXPECT_TRUE(
+      decide([&](seat::SeatDecisions& d) { return d.checkout(cmd, details_, &queue); }).ok());
+  // Nor is a request that could never fit worth a place in the queue.
+  auto huge = checkout(code, "pc4", 6);
+  EXPECT_EQ(huge.error, SeatError::no_seats);
+  EXPECT_FALSE(details_.out_of_units);
 }
 
 TEST_P(SeatDecisionsTest, TheServerRefusesAGrantBeyondTheLicenseWhateverTheFamilySays) {

@@ -1,6 +1,7 @@
 // SeatService on its own (no sockets): answers wait for the flush that makes them durable, a
-// failing commit answers `unavailable` without losing the service, and the rules' observers are
-// told of every lease change inside the batch's transaction.
+// failing commit answers `unavailable` without losing the service, a failing flush answers its
+// batch and everything after it `unavailable` and loses nothing acknowledged, and the rules'
+// observers are told of every lease change inside the batch's transaction.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "plugin/registry.hpp"
 #include "seat/seat_service.hpp"
 #include "storage/caching_seat_store.hpp"
+#include "support/fault_injecting_env.hpp"
 #include "support/forwarding_seat_store.hpp"
 #include "support/test_server.hpp"
 
@@ -26,11 +28,12 @@ namespace {
 // A flush that only completes when the test opens the gate.
 class GatedSync final : public storage::DurabilitySync {
  public:
-  void sync() override {
+  bool sync() override {
     std::unique_lock lock(mutex_);
     ++started_;
     cv_.notify_all();
     cv_.wait(lock, [this] { return open_; });
+    return true;
   }
   void open() {
     std::lock_guard lock(mutex_);
@@ -176,6 +179,83 @@ TEST_F(SeatServiceTest, CommandsOfABatchWhoseBeginFailsAreAnswered) {
   auto granted = checkout(service);
   ASSERT_EQ(granted.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_TRUE(granted.get().ok());
+  service.stop();
+}
+
+// A flush failing through the OS seam: the real SQLite store and its WAL flush, with fdatasync
+// answering EIO from some moment on.
+TEST_F(SeatServiceTest, AFailingFlushAnswersUnavailableFromThenOnAndLosesNothingAcknowledged) {
+  FaultInjectingEnv env;
+  seat::SeatServiceOptions options;
+  options.env = &env;
+  config_.storage.synchronous = storage::Synchronous::full;
+  code_ = create_license(config_, {.customer = "globex", .units = 100});
+  seat::SeatService service(storage::make_caching_store(storage::open_sqlite(config_.storage, env)),
+                            catalog_, clock_, options);
+  std::atomic<int> lost{0};
+  service.set_durability_lost_handler([&lost] { ++lost; });
+  service.start();
+  auto lease_of = [](const seat::SeatResult& result) {
+    for (const auto& [key, value] : result.fields)
+      if (key == "lease") return value;
+    return std::string();
+  };
+  std::vector<std::string> acknowledged;
+  for (int i = 0; i < 3; ++i) {
+    auto granted = answer(checkout(service));
+    ASSERT_TRUE(granted.ok()) << granted.message;
+    acknowledged.push_back(lease_of(granted));
+  }
+  ASSERT_TRUE(answer(on_lease(service, seat::Operation::heartbeat, acknowledged[0])).ok());
+  EXPECT_GT(env.syncs(), 0);
+  EXPECT_EQ(lost, 0);
+
+  env.fail_syncs();
+  // A batch of several: every answer of it is `unavailable`.
+  std::vector<std::future<seat::SeatResult>> batch;
+  for (int i = 0; i < 4; ++i) batch.push_back(checkout(service));
+  batch.push_back(on_lease(service, seat::Operation::heartbeat, acknowledged[1]));
+  for (auto& future : batch) {
+    auto refused = answer(std::move(future));
+    EXPECT_EQ(refused.error, seat::SeatError::unavailable);
+    EXPECT_EQ(refused.message,
+              "storage failure: a flush to disk failed; retry, possibly on another server");
+  }
+  EXPECT_EQ(lost, 1);
+  // Nothing is acknowledged any more, even once the disk answers again: a flush after a failed
+  // one may succeed without having written what the failed one lost.
+  env.heal();
+  EXPECT_EQ(answer(checkout(service)).error, seat::SeatError::unavailable);
+  EXPECT_EQ(answer(on_lease(service, seat::Operation::heartbeat, acknowledged[2])).error,
+            seat::SeatError::unavailable);
+  service.stop();
+  EXPECT_EQ(lost, 1);
+
+  // Every lease acknowledged before the failure is in the database, with at least the expiry
+  // acknowledged.
+  auto reopened = storage::open_sqlite(config_.storage);
+  for (const auto& id : acknowledged) {
+    auto lease = reopened->find_lease(id);
+    ASSERT_TRUE(lease.has_value()) << id;
+    EXPECT_GE(lease->expires_at_ms, kTestEpochMs + 300000);
+  }
+}
+
+// The WAL file's name is made durable too: its folder is flushed before the first flush of it.
+TEST_F(SeatServiceTest, TheFirstFlushOfTheWalFileFlushesItsFolder) {
+  FaultInjectingEnv env;
+  seat::SeatServiceOptions options;
+  options.env = &env;
+  code_ = create_license(config_, {.customer = "globex", .units = 100});
+  seat::SeatService service(storage::make_caching_store(storage::open_sqlite(config_.storage, env)),
+                            catalog_, clock_, options);
+  service.start();
+  ASSERT_TRUE(answer(checkout(service)).ok());
+  EXPECT_EQ(env.full_syncs(), 1);
+  const int syncs = env.syncs();
+  ASSERT_TRUE(answer(checkout(service)).ok());
+  EXPECT_GT(env.syncs(), syncs);
+  EXPECT_EQ(env.full_syncs(), 1);
   service.stop();
 }
 

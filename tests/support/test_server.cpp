@@ -84,12 +84,22 @@ std::string create_license(const config::Config& config, const LicenseSpec& spec
   return activation_code::format(code);
 }
 
-TestServer::TestServer(config::Config config, std::int64_t start_ms) : clock_(start_ms) {
-  daemon_ = std::make_unique<app::Daemon>(std::move(config), clock_);
+TestServer::TestServer(config::Config config, std::int64_t start_ms, Env& env) : clock_(start_ms) {
+  daemon_ = std::make_unique<app::Daemon>(std::move(config), clock_, env);
   daemon_->start();
   port_ = daemon_->seat_port();
   admin_port_ = daemon_->admin_port();
-  thread_ = std::thread([this] { daemon_->run(); });
+  thread_ = std::thread([this] {
+    daemon_->run();
+    ran_ = true;
+  });
+}
+
+bool TestServer::stopped_by_itself(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!ran_ && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return ran_;
 }
 
 TestServer::~TestServer() {

@@ -2,6 +2,8 @@
 // real loopback port; plus helpers to create licenses in its database.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -12,6 +14,7 @@
 #include "app/daemon.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "core/env.hpp"
 
 namespace lmp::test {
 
@@ -52,7 +55,9 @@ std::string create_license(const config::Config& config, const LicenseSpec& spec
 
 class TestServer {
  public:
-  explicit TestServer(config::Config config, std::int64_t start_ms = kTestEpochMs);
+  // `env` must outlive the server.
+  explicit TestServer(config::Config config, std::int64_t start_ms = kTestEpochMs,
+                      Env& env = Env::posix());
   ~TestServer();
 
   std::uint16_t port() const { return port_; }              // the seat protocol
@@ -64,11 +69,16 @@ class TestServer {
   // administrator or a broken NTP would, and makes the server look at it at once.
   void step_wall_clock_seconds(std::int64_t seconds);
   void stop();
+  // Whether the daemon stopped by itself within `timeout` (its run() returned), and said it
+  // failed (a flush to disk failed).
+  bool stopped_by_itself(std::chrono::milliseconds timeout);
+  bool failed() const { return daemon_ && daemon_->failed(); }
 
  private:
   ManualClock clock_;
   std::unique_ptr<app::Daemon> daemon_;
   std::thread thread_;
+  std::atomic<bool> ran_{false};  // run() returned
   std::uint16_t port_ = 0;
   std::uint16_t admin_port_ = 0;
 };

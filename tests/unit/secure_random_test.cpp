@@ -1,9 +1,13 @@
-// The CSPRNG helpers: shapes and ranges of their output (randomness itself is the kernel's).
+// The CSPRNG helpers: shapes and ranges of their output (randomness itself is the kernel's), and
+// that bytes come from the Env they are asked of.
 #include "core/secure_random.hpp"
+
+#include "core/env.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstring>
 #include <set>
 #include <stdexcept>
 #include <vector>
@@ -51,6 +55,46 @@ TEST(SecureRandom, BelowStaysInRangeAndCoversSmallRanges) {
   const std::uint64_t big = (std::uint64_t{1} << 63) + 12345;
   for (int i = 0; i < 200; ++i) ASSERT_LT(lmp::random_below(big), big);
   EXPECT_THROW(lmp::random_below(0), std::invalid_argument);
+}
+
+// An Env whose random bytes are all 0xab; everything else is the system's.
+class FixedRandomEnv final : public lmp::Env {
+ public:
+  std::error_code open_for_sync(const std::string& path,
+                                std::unique_ptr<lmp::SyncableFile>& file) override {
+    return posix().open_for_sync(path, file);
+  }
+  std::error_code identify(const std::string& path, lmp::FileIdentity& identity) override {
+    return posix().identify(path, identity);
+  }
+  std::error_code lock_file(const std::string& path,
+                            std::unique_ptr<lmp::FileLock>& lock) override {
+    return posix().lock_file(path, lock);
+  }
+  std::error_code random_bytes(void* out, std::size_t size) override {
+    ++calls;
+    std::memset(out, 0xab, size);
+    return {};
+  }
+  std::error_code descriptor_limit(lmp::DescriptorLimit& limit) override {
+    return posix().descriptor_limit(limit);
+  }
+  std::error_code set_descriptor_soft_limit(std::uint64_t soft) override {
+    return posix().set_descriptor_soft_limit(soft);
+  }
+  int calls = 0;
+};
+
+TEST(SecureRandom, BytesComeFromTheEnvTheyAreAskedOf) {
+  FixedRandomEnv fixed;
+  EXPECT_EQ(lmp::random_hex(4, fixed), "abababab");
+  EXPECT_EQ(fixed.calls, 1);
+  // The per-thread buffer filled from `fixed` serves no request of another Env, and back.
+  std::string fixed_hex;
+  for (int i = 0; i < 16; ++i) fixed_hex += "ab";
+  EXPECT_NE(lmp::random_hex(16), fixed_hex);
+  EXPECT_EQ(lmp::random_hex(4, fixed), "abababab");
+  EXPECT_EQ(fixed.calls, 2);
 }
 
 }  // namespace

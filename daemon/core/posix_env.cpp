@@ -1,0 +1,145 @@
+// Env::posix(): the system calls behind the Env interface.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <limits>
+
+#include "core/env.hpp"
+
+namespace lmp {
+namespace {
+
+std::error_code last_error() {
+  return {errno, std::generic_category()};
+}
+
+FileIdentity identity_of(const struct stat& st) {
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+std::uint64_t from_rlim(rlim_t value) {
+  return value == RLIM_INFINITY ? std::numeric_limits<std::uint64_t>::max()
+                                : static_cast<std::uint64_t>(value);
+}
+
+// Owns a descriptor; closing it releases any flock held through it.
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+class PosixSyncableFile final : public SyncableFile {
+ public:
+  PosixSyncableFile(int fd, FileIdentity identity) : fd_(fd), identity_(identity) {}
+  FileIdentity identity() const override { return identity_; }
+  std::error_code sync_data() override {
+    if (::fdatasync(fd_.get()) != 0) return last_error();
+    return {};
+  }
+  std::error_code sync() override {
+    if (::fsync(fd_.get()) != 0) return last_error();
+    return {};
+  }
+
+ private:
+  Descriptor fd_;
+  FileIdentity identity_;
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+
+ private:
+  Descriptor fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  std::error_code open_for_sync(const std::string& path,
+                                std::unique_ptr<SyncableFile>& file) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return last_error();
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const std::error_code error = last_error();
+      ::close(fd);
+      return error;
+    }
+    file = std::make_unique<PosixSyncableFile>(fd, identity_of(st));
+    return {};
+  }
+
+  std::error_code identify(const std::string& path, FileIdentity& identity) override {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return last_error();
+    identity = identity_of(st);
+    return {};
+  }
+
+  std::error_code lock_file(const std::string& path, std::unique_ptr<FileLock>& lock) override {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return last_error();
+    auto held = std::make_unique<PosixFileLock>(fd);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) return last_error();
+    lock = std::move(held);
+    return {};
+  }
+
+  std::error_code random_bytes(void* out, std::size_t size) override {
+    auto* cursor = static_cast<unsigned char*>(out);
+    while (size > 0) {
+      // Flags 0 blocks until the pool is initialised at boot, which is what we want: a daemon
+      // started early must not hand out ids drawn from an unseeded pool.
+      const ssize_t got = ::getrandom(cursor, size, 0);
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return last_error();
+      }
+      // Large requests may be satisfied in pieces.
+      cursor += got;
+      size -= static_cast<std::size_t>(got);
+    }
+    return {};
+  }
+
+  std::error_code descriptor_limit(DescriptorLimit& limit) override {
+    rlimit current{};
+    if (::getrlimit(RLIMIT_NOFILE, &current) != 0) return last_error();
+    limit = {from_rlim(current.rlim_cur), from_rlim(current.rlim_max)};
+    return {};
+  }
+
+  std::error_code set_descriptor_soft_limit(std::uint64_t soft) override {
+    rlimit current{};
+    if (::getrlimit(RLIMIT_NOFILE, &current) != 0) return last_error();
+    current.rlim_cur = soft == std::numeric_limits<std::uint64_t>::max()
+                           ? RLIM_INFINITY
+                           : static_cast<rlim_t>(soft);
+    if (::setrlimit(RLIMIT_NOFILE, &current) != 0) return last_error();
+    return {};
+  }
+};
+
+}  // namespace
+
+Env& Env::posix() {
+  static PosixEnv* env = new PosixEnv;  // never destroyed: threads may use it until exit
+  return *env;
+}
+
+}  // namespace lmp
