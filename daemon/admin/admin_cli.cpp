@@ -14,6 +14,7 @@
 #include "domain/first_run.hpp"
 #include "domain/fresh_code.hpp"
 #include "domain/product_lifecycle.hpp"
+#include "domain/sdk_unit_type.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/domain_store.hpp"
 #include "storage/seat_store.hpp"
@@ -185,7 +186,7 @@ int create_license(storage::DomainStore& store, const config::Config& cfg, const
     license.customer_id = customer_id;
     license.product_code = product->code;
     license.units = *units;
-    license.unit = product->unit;
+    license.unit = domain::from_sdk(product->unit);
     license.starts_at_ms = starts_ms;
     license.expires_at_ms = expires_ms;
     license.created_at_ms = now_ms;
@@ -256,7 +257,7 @@ int list_licenses(storage::SeatStore& store, const Options& opts, std::ostream& 
   for (const auto& l : store.list_licenses()) {
     out << std::setw(6) << l.id << std::setw(24) << l.customer_name << std::setw(16)
         << l.product_code << std::setw(18)
-        << (std::to_string(l.units) + " " + std::string(sdk::to_string(l.unit))) << std::setw(12)
+        << (std::to_string(l.units) + " " + std::string(domain::to_string(l.unit))) << std::setw(12)
         << calendar::format_date(l.starts_at_ms / 1000)
         << calendar::format_date(l.expires_at_ms / 1000) << "\n";
   }

@@ -32,6 +32,7 @@
 #include "plugin/daemon_host.hpp"
 #include "plugin/registry.hpp"
 #include "seat/product_catalog.hpp"
+#include "seat/product_facts.hpp"
 #include "seat/seat_metrics.hpp"
 #include "seat/seat_service.hpp"
 #include "storage/caching_seat_store.hpp"
@@ -372,7 +373,8 @@ void Daemon::sweep_end_of_life() {
     if (ec || impl_->stopping) return;
     impl_->admin_worker->submit([this] {
       if (impl_->stopping) return;
-      domain::sweep_end_of_life(*impl_->domain_store, *impl_->service->catalog(),
+      domain::sweep_end_of_life(*impl_->domain_store,
+                                seat::product_facts(*impl_->service->catalog()),
                                 impl_->clock.now_unix_ms());
       boost::asio::post(impl_->io, [this] { sweep_end_of_life(); });
     });

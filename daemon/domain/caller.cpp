@@ -22,8 +22,8 @@ std::optional<Caller> load_caller(storage::DomainStore& store, std::int64_t toke
     if (!caller.account) return std::nullopt;
     caller.scope = caller.account->path;
     for (const auto& above : store.accounts_on_path(caller.scope)) {
-      if (above.status == "canceled") return std::nullopt;
-      if (above.status == "suspended") caller.read_only = true;
+      if (above.status == AccountStatus::canceled) return std::nullopt;
+      if (above.status == AccountStatus::suspended) caller.read_only = true;
     }
     if (caller.is_parent()) {
       for (auto name : all_permissions()) caller.permissions.emplace(name);
@@ -40,7 +40,7 @@ std::optional<Caller> load_caller(storage::DomainStore& store, std::int64_t toke
   // partner's own matter: its customers go on as before.
   caller.scope = caller.customer->scope();
   for (const auto& above : store.accounts_on_path(caller.customer->owner_path))
-    if (above.status == "canceled") caller.read_only = true;
+    if (above.status == AccountStatus::canceled) caller.read_only = true;
   return caller;
 }
 

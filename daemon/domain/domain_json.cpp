@@ -30,10 +30,10 @@ json::object account_json(const storage::Account& account,
                           const std::set<std::string>& permissions) {
   json::object out;
   out["id"] = account.id;
-  out["kind"] = account.kind;
+  out["kind"] = to_string(account.kind);
   out["name"] = account.name;
   out["parent"] = account.parent_id ? json::value(*account.parent_id) : json::value(nullptr);
-  out["status"] = account.status;
+  out["status"] = to_string(account.status);
   out["status_changed"] = seconds(account.status_changed_at_ms);
   out["created"] = seconds(account.created_at_ms);
   if (account.parent_id) {
@@ -49,7 +49,7 @@ json::object customer_json(const storage::Customer& customer) {
   out["id"] = customer.id;
   out["name"] = customer.name;
   out["account"] = customer.owner_id;
-  out["status"] = customer.status;
+  out["status"] = to_string(customer.status);
   out["created"] = seconds(customer.created_at_ms);
   return out;
 }
@@ -88,7 +88,7 @@ json::object license_json(std::int64_t id, const storage::NewLicense& license) {
   out["customer"] = license.customer_id;
   out["product"] = license.product_code;
   out["units"] = license.units;
-  out["unit"] = sdk::to_string(license.unit);
+  out["unit"] = to_string(license.unit);
   out["starts"] = seconds(license.starts_at_ms);
   out["expires"] = seconds(license.expires_at_ms);
   return out;
@@ -101,7 +101,7 @@ json::object plan_json(const storage::ServicePlan& plan) {
   out["account"] = plan.owner_id;
   out["product"] = plan.product_code;
   out["trial"] = plan.trial;
-  out["unit"] = plan.unit;
+  out["unit"] = to_string(plan.unit);
   out["period_days"] = plan.period_days;
   out["auto_renew"] = plan.auto_renew;
   out["notice_days"] = plan.notice_days;
@@ -123,7 +123,7 @@ json::object key_json(const storage::RegistrationKey& key) {
   out["units"] = key.units;
   out["account"] = key.issuer_id;
   out["issued_by"] = key.issued_by_user;
-  out["status"] = key.status;
+  out["status"] = to_string(key.status);
   out["customer"] = optional(key.customer_id);
   out["license"] = optional(key.license_id);
   out["created"] = seconds(key.created_at_ms);

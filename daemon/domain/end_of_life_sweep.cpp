@@ -9,7 +9,6 @@
 #include "core/log.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/product_lifecycle.hpp"
-#include "seat/product_catalog.hpp"
 
 namespace lmp::domain {
 
@@ -40,27 +39,26 @@ std::optional<storage::EndOfLifeDeletion> delete_product_data_once(storage::Doma
   return deleted;
 }
 
-std::vector<std::string> end_of_life_due(storage::DomainStore& store,
-                                         const seat::ProductCatalog& catalog, std::int64_t now_ms) {
+std::vector<std::string> end_of_life_due(storage::DomainStore& store, const Products& products,
+                                         std::int64_t now_ms) {
   const auto rows = store.product_lifecycles();
   std::set<std::string> codes;
-  for (const auto& code : catalog.codes()) codes.insert(code);
+  for (const auto& product : products.all()) codes.insert(product.code);
   for (const auto& row : rows) codes.insert(row.product_code);
   std::vector<std::string> due;
   for (const auto& code : codes) {
-    auto lifecycle = lifecycle_of(catalog.find(code), stored_row(rows, code), now_ms);
+    auto lifecycle = product_lifecycle(rows, products, code, now_ms);
     if (lifecycle.end_of_life() && !lifecycle.data_deleted_at_ms) due.push_back(code);
   }
   return due;
 }
 
-int sweep_end_of_life(storage::DomainStore& store, const seat::ProductCatalog& catalog,
-                      std::int64_t now_ms) {
+int sweep_end_of_life(storage::DomainStore& store, const Products& products, std::int64_t now_ms) {
   try {
     store.begin_read();
     std::vector<std::string> due;
     try {
-      due = end_of_life_due(store, catalog, now_ms);
+      due = end_of_life_due(store, products, now_ms);
       store.commit();
     } catch (...) {
       store.rollback();

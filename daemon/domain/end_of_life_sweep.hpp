@@ -9,11 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/product.hpp"
 #include "storage/domain_store.hpp"
-
-namespace lmp::seat {
-class ProductCatalog;
-}
 
 namespace lmp::domain {
 
@@ -27,13 +24,12 @@ std::optional<storage::EndOfLifeDeletion> delete_product_data_once(storage::Doma
 
 // The products whose End of Life has passed at `now_ms` and whose data is still there, read in
 // the caller's transaction.
-std::vector<std::string> end_of_life_due(storage::DomainStore& store,
-                                         const seat::ProductCatalog& catalog, std::int64_t now_ms);
+std::vector<std::string> end_of_life_due(storage::DomainStore& store, const Products& products,
+                                         std::int64_t now_ms);
 
 // One sweep in transactions of its own: a read one finds what is due; only then a write one
 // deletes it. Storage failures are logged and left to the next sweep. Returns how many
 // products' data this call deleted.
-int sweep_end_of_life(storage::DomainStore& store, const seat::ProductCatalog& catalog,
-                      std::int64_t now_ms);
+int sweep_end_of_life(storage::DomainStore& store, const Products& products, std::int64_t now_ms);
 
 }  // namespace lmp::domain

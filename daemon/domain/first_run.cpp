@@ -31,7 +31,7 @@ FirstRun initialise(storage::DomainStore& store, const std::string& account_name
       throw AlreadyInitialised("already initialised: the parent account '" + existing->name +
                                "' exists");
     FirstRun out;
-    out.parent = store.create_account("parent", account_name, nullptr, now_ms);
+    out.parent = store.create_account(AccountKind::parent, account_name, nullptr, now_ms);
     store.adopt_orphan_customers(out.parent.id);
     out.admin = store.create_user(user_name, out.parent.id, std::nullopt, now_ms);
     auto issued = issue_token(store, out.admin.id, now_ms);

@@ -45,10 +45,11 @@ json::value me(AdminCall& call) {
 json::value create_partner(AdminCall& call) {
   call.require(domain::kManagePartners);
   const std::string name = call.text("name");
-  const std::string kind = call.text("kind");
-  if (!domain::is_partner_kind(kind)) throw bad_request("kind must be \"msp\" or \"reseller\"");
-  auto account = call.store.create_account(kind, name, &*call.caller.account, call.now_ms);
-  call.store.set_permissions(account.id, domain::default_permissions(kind));
+  const auto kind = domain::parse<domain::AccountKind>(call.text("kind"));
+  if (!kind || *kind == domain::AccountKind::parent)
+    throw bad_request("kind must be \"msp\" or \"reseller\"");
+  auto account = call.store.create_account(*kind, name, &*call.caller.account, call.now_ms);
+  call.store.set_permissions(account.id, domain::default_permissions(*kind));
   auto after = describe_account(call.store, account);
   call.audit("partner.create", "account:" + std::to_string(account.id), account.path, {},
              domain::to_text(after));
@@ -91,23 +92,23 @@ json::value set_permissions(AdminCall& call) {
 json::value set_partner_status(AdminCall& call) {
   call.require(domain::kManagePartners);
   auto account = visible_partner(call, 0);
-  const std::string status = call.text("status");
-  if (status != "active" && status != "suspended" && status != "canceled")
-    throw bad_request("status must be \"active\", \"suspended\" or \"canceled\"");
-  if (account.status == "canceled" && status != "canceled")
+  const auto status = domain::parse<domain::AccountStatus>(call.text("status"));
+  if (!status) throw bad_request("status must be \"active\", \"suspended\" or \"canceled\"");
+  const bool cancel = *status == domain::AccountStatus::canceled;
+  if (account.status == domain::AccountStatus::canceled && !cancel)
     throw conflict("partner_canceled", "a canceled partner cannot be reactivated");
-  if (account.status == status) return describe_account(call.store, account);
+  if (account.status == *status) return describe_account(call.store, account);
   auto before = describe_account(call.store, account);
-  call.store.set_account_status(account.id, status, call.now_ms);
+  call.store.set_account_status(account.id, *status, call.now_ms);
   std::int64_t cut_off = 0;
   // Final: every license of every customer below ends now (docs/admin-api.md).
-  if (status == "canceled") cut_off = call.store.cut_off_licenses_under(account.path, call.now_ms);
+  if (cancel) cut_off = call.store.cut_off_licenses_under(account.path, call.now_ms);
   auto after = describe_account(call.store, *call.store.find_account(account.id));
   auto recorded = after;
-  if (status == "canceled") recorded["licenses_ended"] = cut_off;
-  call.audit("partner." + std::string(status == "active"      ? "activate"
-                                      : status == "suspended" ? "suspend"
-                                                              : "cancel"),
+  if (cancel) recorded["licenses_ended"] = cut_off;
+  call.audit("partner." + std::string(*status == domain::AccountStatus::active      ? "activate"
+                                      : *status == domain::AccountStatus::suspended ? "suspend"
+                                                                                    : "cancel"),
              "account:" + std::to_string(account.id), account.path, domain::to_text(before),
              domain::to_text(recorded));
   return after;

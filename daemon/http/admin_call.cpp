@@ -10,6 +10,7 @@
 #include "http/json_response.hpp"
 #include "net/rate_limiter.hpp"
 #include "protocol/request_parser.hpp"
+#include "seat/product_facts.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::http {
@@ -213,8 +214,8 @@ AdminRoutes::Outcome AdminRoutes::run(
       } else if (mode == Mode::write && caller->read_only) {
         response = error_response(403, "account_suspended", "the account is suspended: read-only");
       } else {
-        auto products = products_();
-        AdminCall call{request, *caller, store_, clock_.now_unix_ms(), std::move(body), *products};
+        const auto products = seat::product_facts(*products_());
+        AdminCall call{request, *caller, store_, clock_.now_unix_ms(), std::move(body), products};
         response = json_response(200, handler(call));
       }
       store_.commit();

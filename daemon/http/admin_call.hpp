@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "domain/caller.hpp"
+#include "domain/product.hpp"
 #include "http/admin_api.hpp"
 #include "http/admin_request.hpp"
 #include "http/http_message.hpp"
 #include "http/router.hpp"
-#include "seat/product_catalog.hpp"
 #include "storage/domain_store.hpp"
 
 namespace lmp::net {
@@ -34,8 +34,8 @@ struct AdminCall {
   const domain::Caller& caller;
   storage::DomainStore& store;
   std::int64_t now_ms;
-  boost::json::object body;              // empty for GET and DELETE
-  const seat::ProductCatalog& products;  // the configured products, as of this call
+  boost::json::object body;          // empty for GET and DELETE
+  const domain::Products& products;  // the configured products, as of this call
 
   // The n-th `{}` of the path as an id; 404 when it is not one.
   std::int64_t path_id(std::size_t n, std::string_view what) const;

@@ -34,9 +34,10 @@ json::value create_customer(AdminCall& call) {
     owner = *account;
   }
   for (const auto& above : call.store.accounts_on_path(owner.path))
-    if (above.status != "active")
+    if (above.status != domain::AccountStatus::active)
       throw conflict("account_not_active", "account " + std::to_string(above.id) + " is " +
-                                               above.status + ": no new customers under it");
+                                               std::string(domain::to_string(above.status)) +
+                                               ": no new customers under it");
   auto customer = call.store.create_customer(name, &owner, call.now_ms);
   auto after = domain::customer_json(customer);
   call.audit("customer.create", "customer:" + std::to_string(customer.id), customer.scope(), {},
@@ -66,26 +67,26 @@ json::value get_customer(AdminCall& call) {
 json::value set_customer_status(AdminCall& call) {
   auto customer = visible_customer(call, 0, domain::kModifyCustomers);
   if (call.caller.customer) throw forbidden("a customer cannot enable or disable itself");
-  const std::string status = call.text("status");
-  if (status != "enabled" && status != "disabled")
-    throw bad_request("status must be \"enabled\" or \"disabled\"");
-  if (customer.status == status) return domain::customer_json(customer);
+  const auto status = domain::parse<domain::CustomerStatus>(call.text("status"));
+  if (!status) throw bad_request("status must be \"enabled\" or \"disabled\"");
+  if (customer.status == *status) return domain::customer_json(customer);
+  const bool disable = *status == domain::CustomerStatus::disabled;
   std::int64_t changed = 0;
-  if (status == "disabled") {
+  if (disable) {
     changed = call.store.cut_off_customer_licenses(customer.id, call.now_ms);
   } else {
     // The cancellation of a partner above is final; enabling must not revive its licenses.
     for (const auto& above : call.store.accounts_on_path(customer.owner_path))
-      if (above.status == "canceled")
+      if (above.status == domain::AccountStatus::canceled)
         throw conflict("partner_canceled", "the customer's partner account is canceled");
     changed = call.store.restore_customer_licenses(customer.id);
   }
   auto before = domain::customer_json(customer);
-  call.store.set_customer_status(customer.id, status, call.now_ms);
+  call.store.set_customer_status(customer.id, *status, call.now_ms);
   auto after = domain::customer_json(*call.store.find_customer(customer.id));
   auto recorded = after;
-  recorded[status == "disabled" ? "licenses_ended" : "licenses_restored"] = changed;
-  call.audit(status == "disabled" ? "customer.disable" : "customer.enable",
+  recorded[disable ? "licenses_ended" : "licenses_restored"] = changed;
+  call.audit(disable ? "customer.disable" : "customer.enable",
              "customer:" + std::to_string(customer.id), customer.scope(), domain::to_text(before),
              domain::to_text(recorded));
   return after;

@@ -45,18 +45,18 @@ json::value issue_keys(AdminCall& call) {
   if (!plan || !call.caller.in_line_with(plan->owner_path)) throw not_found("plan");
   const auto& product = product_for_sale(call, plan->product_code);
   // The whole batch or nothing: one draw for all of it.
-  domain::draw_from_pool(call.store, *call.caller.account, product.info.code, *units * count);
+  domain::draw_from_pool(call.store, *call.caller.account, product.code, *units * count);
   json::array keys;
   for (std::int64_t i = 0; i < count; ++i) {
     storage::RegistrationKey key;
     std::string text;
     key.plan_id = plan->id;
-    key.product_code = product.info.code;
+    key.product_code = product.code;
     key.units = *units;
     key.issuer_id = call.caller.account->id;
     key.issuer_path = call.caller.account->path;
     key.issued_by_user = call.caller.user_id;
-    key.status = "issued";
+    key.status = domain::KeyStatus::issued;
     key.created_at_ms = call.now_ms;
     for (;;) {
       text = registration_key::generate(product.key_prefix);
@@ -96,9 +96,10 @@ json::value get_key(AdminCall& call) {
 
 json::value void_key(AdminCall& call) {
   auto key = visible_key(call);
-  if (!call.store.leave_issued(key.id, "voided", call.now_ms))
-    throw conflict(key.status == "voided" ? "key_voided" : "key_redeemed",
-                   "only an issued key can be voided; this one is " + key.status);
+  if (!call.store.leave_issued(key.id, domain::KeyStatus::voided, call.now_ms))
+    throw conflict(key.status == domain::KeyStatus::voided ? "key_voided" : "key_redeemed",
+                   "only an issued key can be voided; this one is " +
+                       std::string(domain::to_string(key.status)));
   auto issuer = call.store.find_account(key.issuer_id);
   domain::return_to_pool(call.store, *issuer, key.product_code, key.units);
   auto after = domain::key_json(*call.store.find_key(key.id));
@@ -113,7 +114,7 @@ storage::Customer redeeming_customer(AdminCall& call, const storage::Registratio
                                      json::object& out) {
   if (call.caller.customer) {
     // A disabled customer's licenses are all cut off; a new one must not slip past that.
-    if (call.caller.customer->status != "enabled")
+    if (call.caller.customer->status != domain::CustomerStatus::enabled)
       throw conflict("customer_disabled", "the customer is disabled: enable it first");
     return *call.caller.customer;
   }
@@ -123,7 +124,7 @@ storage::Customer redeeming_customer(AdminCall& call, const storage::Registratio
   const std::string user_name = call.optional_text("user").value_or("admin");
   auto owner = call.store.find_account(key.issuer_id);
   for (const auto& above : call.store.accounts_on_path(owner->path))
-    if (above.status != "active")
+    if (above.status != domain::AccountStatus::active)
       throw conflict("account_not_active", "the key's issuing account is not active");
   auto customer = call.store.create_customer(name, &*owner, call.now_ms);
   auto customer_after = domain::customer_json(customer);
@@ -149,15 +150,15 @@ json::value redeem_key(AdminCall& call) {
     throw ApiError(400, "invalid_key", "not a registration key (format or check character)");
   auto key = call.store.find_key_by_hash(sha256_hex(*normalized));
   if (!key) throw ApiError(404, "key_unknown", "unknown registration key");
-  if (key->status != "issued")
-    throw conflict(key->status == "voided" ? "key_voided" : "key_redeemed",
-                   "this registration key is " + key->status);
+  if (key->status != domain::KeyStatus::issued)
+    throw conflict(key->status == domain::KeyStatus::voided ? "key_voided" : "key_redeemed",
+                   "this registration key is " + std::string(domain::to_string(key->status)));
   SaleState state{};
   const auto& product = configured_product(call, key->product_code, state);
   if (state == SaleState::end_of_life)
     throw conflict("end_of_life", "product " + key->product_code + " is past its End of Life");
   // The one winner among concurrent redeems: the others change no row here.
-  if (!call.store.leave_issued(key->id, "redeemed", call.now_ms))
+  if (!call.store.leave_issued(key->id, domain::KeyStatus::redeemed, call.now_ms))
     throw conflict("key_redeemed", "this registration key is redeemed");
   auto plan = *call.store.find_plan(key->plan_id);
 
@@ -165,9 +166,9 @@ json::value redeem_key(AdminCall& call) {
   auto customer = redeeming_customer(call, *key, out);
   storage::NewLicense license;
   license.customer_id = customer.id;
-  license.product_code = product.info.code;
+  license.product_code = product.code;
   license.units = key->units;
-  license.unit = product.info.unit;
+  license.unit = product.unit;
   license.starts_at_ms = call.now_ms;
   license.expires_at_ms = call.now_ms + plan.period_days * kDayMs;
   license.created_at_ms = call.now_ms;

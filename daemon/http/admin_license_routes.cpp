@@ -7,26 +7,25 @@
 #include "core/activation_code.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/fresh_code.hpp"
+#include "domain/license_state.hpp"
 #include "domain/permissions.hpp"
 #include "domain/pools.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "http/admin_call.hpp"
-#include "seat/license_state.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;
 
 namespace {
 
-constexpr std::int64_t kDayMs = seat::kDayMs;
+constexpr std::int64_t kDayMs = domain::kDayMs;
 constexpr std::int64_t kMaxUnits = 1000000;
 constexpr std::int64_t kMaxDays = 36500;
 // 9999-12-31T23:59:59Z: the latest time the API accepts.
 constexpr std::int64_t kMaxSeconds = 253402300799;
 
-seat::LicenseState state_of(const storage::License& l, std::int64_t now_ms) {
-  return seat::license_state(
-      {l.starts_at_ms, l.expires_at_ms, l.grace_ms, l.notice_days, l.cut_off_at_ms}, now_ms);
+domain::LicenseState state_of(const storage::License& l, std::int64_t now_ms) {
+  return l.state_at(now_ms);
 }
 
 json::object license_json(const storage::License& l, std::int64_t now_ms) {
@@ -35,7 +34,7 @@ json::object license_json(const storage::License& l, std::int64_t now_ms) {
   out["customer"] = l.customer_id;
   out["product"] = l.product_code;
   out["units"] = l.units;
-  out["unit"] = l.unit;
+  out["unit"] = domain::to_string(l.unit);
   out["starts"] = l.starts_at_ms / 1000;
   out["expires"] = l.expires_at_ms / 1000;
   out["trial"] = l.trial;
@@ -45,7 +44,7 @@ json::object license_json(const storage::License& l, std::int64_t now_ms) {
   out["plan"] = l.plan_id ? json::value(*l.plan_id) : json::value(nullptr);
   out["disabled"] = l.cut_off_at_ms ? json::value(*l.cut_off_at_ms / 1000) : json::value(nullptr);
   out["created"] = l.created_at_ms / 1000;
-  out["state"] = seat::to_string(state_of(l, now_ms));
+  out["state"] = domain::to_string(state_of(l, now_ms));
   return out;
 }
 
@@ -86,7 +85,8 @@ storage::License changeable_license(const AdminCall& call) {
 }
 
 domain::ProductLifecycle lifecycle_of(const AdminCall& call, const std::string& product) {
-  return domain::product_lifecycle(call.store, call.products, product, call.now_ms);
+  return domain::product_lifecycle(call.store.product_lifecycles(), call.products, product,
+                                   call.now_ms);
 }
 
 void refuse_end_of_life(const AdminCall& call, const std::string& product) {
@@ -144,10 +144,10 @@ json::value create_license(AdminCall& call) {
   const auto expires_ms = new_expiry(call, starts_ms);
   if (!expires_ms) throw bad_request("missing field expires (or days)");
   if (*expires_ms <= starts_ms) throw bad_request("expires must be later than starts");
-  if (customer->status != "enabled")
+  if (customer->status != domain::CustomerStatus::enabled)
     throw conflict("account_not_active", "the customer is disabled: no new licenses for it");
   for (const auto& above : call.store.accounts_on_path(customer->owner_path))
-    if (above.status == "canceled")
+    if (above.status == domain::AccountStatus::canceled)
       throw conflict("partner_canceled", "the customer's partner account is canceled");
   refuse_end_of_sale(call, product_code);
 
@@ -155,7 +155,7 @@ json::value create_license(AdminCall& call) {
   license.customer_id = customer->id;
   license.product_code = product_code;
   license.units = *units;
-  license.unit = product->info.unit;
+  license.unit = product->unit;
   license.starts_at_ms = starts_ms;
   license.expires_at_ms = *expires_ms;
   license.created_at_ms = call.now_ms;
@@ -195,14 +195,8 @@ json::value list_licenses(AdminCall& call) {
   }
   filter.product = call.query("product").value_or("");
   const auto state = call.query("state");
-  if (state) {
-    bool known = false;
-    for (auto s :
-         {seat::LicenseState::not_started, seat::LicenseState::active, seat::LicenseState::expiring,
-          seat::LicenseState::in_grace, seat::LicenseState::expired, seat::LicenseState::disabled})
-      known = known || seat::to_string(s) == *state;
-    if (!known) throw bad_request("state must be a license state");
-  }
+  if (state && !domain::parse<domain::LicenseState>(*state))
+    throw bad_request("state must be a license state");
   const auto page = call.page();
   // The state depends on the time, not on a column: read in id order and keep the matches
   // until the page (and one more, to know whether more follow) is full.
@@ -211,7 +205,7 @@ json::value list_licenses(AdminCall& call) {
   for (;;) {
     auto chunk = call.store.list_licenses(filter, read);
     for (auto& l : chunk) {
-      if (state && seat::to_string(state_of(l, call.now_ms)) != *state) continue;
+      if (state && domain::to_string(state_of(l, call.now_ms)) != *state) continue;
       rows.push_back(std::move(l));
       if (static_cast<int>(rows.size()) > page.limit) break;
     }
@@ -233,7 +227,7 @@ json::value renew_license(AdminCall& call) {
   refuse_end_of_life(call, before.product_code);
   // From the current expiry, so a renewal in the notice window or in grace leaves no gap; from
   // now for a license already past its grace. Without `expires` or `days`: by its own period.
-  const bool lapsed = state_of(before, call.now_ms) == seat::LicenseState::expired;
+  const bool lapsed = state_of(before, call.now_ms) == domain::LicenseState::expired;
   const std::int64_t from = lapsed ? call.now_ms : before.expires_at_ms;
   auto expires = new_expiry(call, from);
   if (!expires) expires = from + (before.expires_at_ms - before.starts_at_ms);

@@ -38,9 +38,9 @@ json::value create_plan(AdminCall& call) {
   if (!call.optional_count("period_days", 1, kMaxDays))
     throw bad_request("period_days is required");
   plan.owner_id = call.caller.account->id;
-  plan.product_code = product.info.code;
+  plan.product_code = product.code;
   plan.trial = *trial;
-  plan.unit = std::string(sdk::to_string(product.info.unit));
+  plan.unit = product.unit;
   apply_terms(call, plan);
   plan.created_at_ms = plan.updated_at_ms = call.now_ms;
   auto created = call.store.create_plan(plan);
@@ -70,7 +70,9 @@ json::value list_plans(AdminCall& call) {
   for (auto& item : out["items"].as_array()) {
     const std::string code(item.at("product").as_string());
     if (call.products.find(code) != nullptr &&
-        !domain::product_lifecycle(call.store, call.products, code, call.now_ms).end_of_life())
+        !domain::product_lifecycle(call.store.product_lifecycles(), call.products, code,
+                                   call.now_ms)
+             .end_of_life())
       kept.push_back(std::move(item));
   }
   out["items"] = std::move(kept);

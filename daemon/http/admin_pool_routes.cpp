@@ -29,14 +29,14 @@ json::value assign_pool(AdminCall& call) {
   const auto& product = configured_product(call, call.request.path_params.at(1), state);
   const auto units = call.optional_count("units", 0, kMaxPool);
   if (!units) throw bad_request("units is required");
-  auto before = call.store.find_pool(partner.id, product.info.code);
+  auto before = call.store.find_pool(partner.id, product.code);
   if (before && *units < before->drawn)
     throw conflict("pool_below_drawn",
                    "the partner's keys already hold " + std::to_string(before->drawn) + " units");
-  call.store.set_pool(partner.id, product.info.code, *units);
-  auto after = domain::pool_json(*call.store.find_pool(partner.id, product.info.code));
-  call.audit("pool.assign", "pool:" + std::to_string(partner.id) + ":" + product.info.code,
-             partner.path, before ? domain::to_text(domain::pool_json(*before)) : std::string(),
+  call.store.set_pool(partner.id, product.code, *units);
+  auto after = domain::pool_json(*call.store.find_pool(partner.id, product.code));
+  call.audit("pool.assign", "pool:" + std::to_string(partner.id) + ":" + product.code, partner.path,
+             before ? domain::to_text(domain::pool_json(*before)) : std::string(),
              domain::to_text(after));
   return after;
 }

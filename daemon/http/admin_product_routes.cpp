@@ -17,13 +17,13 @@ json::value seconds_or_null(const std::optional<std::int64_t>& ms) {
   return ms ? json::value(*ms / 1000) : json::value(nullptr);
 }
 
-json::object product_json(const seat::CatalogProduct& product,
+json::object product_json(const domain::Product& product,
                           const domain::ProductLifecycle& lifecycle) {
   json::object out;
-  out["code"] = product.info.code;
-  out["name"] = product.info.name;
-  out["family"] = product.info.family;
-  out["unit"] = sdk::to_string(product.info.unit);
+  out["code"] = product.code;
+  out["name"] = product.name;
+  out["family"] = product.family;
+  out["unit"] = domain::to_string(product.unit);
   out["end_of_sale"] = seconds_or_null(lifecycle.end_of_sale_ms);
   out["end_of_life"] = seconds_or_null(lifecycle.end_of_life_ms);
   out["state"] = domain::to_string(lifecycle.state);
@@ -31,7 +31,12 @@ json::object product_json(const seat::CatalogProduct& product,
   return out;
 }
 
-const seat::CatalogProduct& configured_product(const AdminCall& call) {
+domain::ProductLifecycle lifecycle(const AdminCall& call, const std::string& code) {
+  return domain::product_lifecycle(call.store.product_lifecycles(), call.products, code,
+                                   call.now_ms);
+}
+
+const domain::Product& configured_product(const AdminCall& call) {
   const std::string& code = call.request.path_params.at(0);
   const auto* product = call.products.find(code);
   if (product == nullptr) throw not_found("product");
@@ -41,10 +46,8 @@ const seat::CatalogProduct& configured_product(const AdminCall& call) {
 json::value list_products(AdminCall& call) {
   // Products are few (the config's): one page holds them all.
   json::array items;
-  for (const auto& code : call.products.codes())
-    items.emplace_back(
-        product_json(*call.products.find(code),
-                     domain::product_lifecycle(call.store, call.products, code, call.now_ms)));
+  for (const auto& product : call.products.all())
+    items.emplace_back(product_json(product, lifecycle(call, product.code)));
   json::object out;
   out["items"] = std::move(items);
   out["next"] = nullptr;
@@ -53,8 +56,7 @@ json::value list_products(AdminCall& call) {
 
 json::value get_product(AdminCall& call) {
   const auto& product = configured_product(call);
-  return product_json(product, domain::product_lifecycle(call.store, call.products,
-                                                         product.info.code, call.now_ms));
+  return product_json(product, lifecycle(call, product.code));
 }
 
 // Sets one of the product's lifecycle dates (`at`, Unix seconds, default now). Once the product
@@ -63,17 +65,17 @@ json::value set_lifecycle(AdminCall& call, bool end_of_life) {
   if (!call.caller.is_parent())
     throw forbidden("only the parent account sets a product's lifecycle");
   const auto& product = configured_product(call);
-  const std::string& code = product.info.code;
+  const std::string& code = product.code;
   const auto at_seconds = call.optional_count("at", 1, 253402300799);
   const std::int64_t at_ms = at_seconds ? *at_seconds * 1000 : call.now_ms;
-  const auto before = domain::product_lifecycle(call.store, call.products, code, call.now_ms);
+  const auto before = lifecycle(call, code);
   if (before.end_of_life())
     throw ApiError(403, "end_of_life", "product " + code + " has reached End of Life");
   if (end_of_life)
     call.store.set_end_of_life(code, at_ms);
   else
     call.store.set_end_of_sale(code, at_ms);
-  auto after = domain::product_lifecycle(call.store, call.products, code, call.now_ms);
+  auto after = lifecycle(call, code);
   call.audit(end_of_life ? "product.end_of_life" : "product.end_of_sale", "product:" + code,
              call.caller.scope, domain::to_text(product_json(product, before)),
              domain::to_text(product_json(product, after)));
@@ -85,7 +87,7 @@ json::value set_lifecycle(AdminCall& call, bool end_of_life) {
     actor.actor_token_id = call.caller.token_id;
     actor.actor_scope = call.caller.scope;
     domain::delete_product_data_once(call.store, code, call.now_ms, actor);
-    after = domain::product_lifecycle(call.store, call.products, code, call.now_ms);
+    after = lifecycle(call, code);
   }
   return product_json(product, after);
 }

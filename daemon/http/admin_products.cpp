@@ -6,11 +6,12 @@
 
 namespace lmp::http {
 
-const seat::CatalogProduct& configured_product(const AdminCall& call, const std::string& code,
-                                               SaleState& state) {
-  const seat::CatalogProduct* product = call.products.find(code);
+const domain::Product& configured_product(const AdminCall& call, const std::string& code,
+                                          SaleState& state) {
+  const domain::Product* product = call.products.find(code);
   if (product == nullptr) throw not_found("product");
-  const auto lifecycle = domain::product_lifecycle(call.store, call.products, code, call.now_ms);
+  const auto lifecycle =
+      domain::product_lifecycle(call.store.product_lifecycles(), call.products, code, call.now_ms);
   if (lifecycle.end_of_life())
     state = SaleState::end_of_life;
   else if (lifecycle.end_of_sale())
@@ -20,7 +21,7 @@ const seat::CatalogProduct& configured_product(const AdminCall& call, const std:
   return *product;
 }
 
-const seat::CatalogProduct& product_for_sale(const AdminCall& call, const std::string& code) {
+const domain::Product& product_for_sale(const AdminCall& call, const std::string& code) {
   SaleState state{};
   const auto& product = configured_product(call, code, state);
   if (state == SaleState::end_of_life) throw not_found("product");

@@ -10,11 +10,14 @@
 #include "core/log.hpp"
 #include "core/secure_random.hpp"
 #include "core/sha256.hpp"
+#include "domain/license_state.hpp"
 #include "domain/product_lifecycle.hpp"
-#include "seat/license_state.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::seat {
+using domain::license_state;
+using domain::LicenseState;
+
 namespace {
 
 // The smallest difference between wall-clock and monotonic progress taken as a step of the clock.
@@ -119,7 +122,8 @@ class SeatService::Batch {
 
 domain::ProductLifecycle SeatService::lifecycle(Batch& batch, const CatalogProduct& product) {
   if (!batch.lifecycles) batch.lifecycles = store_->product_lifecycles();
-  return domain::lifecycle_of(&product, domain::stored_row(*batch.lifecycles, product.info.code),
+  return domain::lifecycle_of({product.end_of_sale_ms, product.end_of_life_ms},
+                              domain::stored_row(*batch.lifecycles, product.info.code),
                               batch.now_ms);
 }
 
@@ -625,7 +629,7 @@ SeatResult SeatService::checkout(Batch& batch, const SeatCommand& cmd, bool may_
       const std::int64_t ceiling = product->unit_ceiling(license.units);
       if (decision.units <= 0 || context.units_in_use + decision.units > ceiling) {
         std::string message = "all " + std::to_string(license.units) + " " +
-                              std::string(sdk::to_string(license.unit)) + " in use";
+                              std::string(domain::to_string(license.unit)) + " in use";
         if (ceiling > license.units)
           message += ", and the overage allowance of " + std::to_string(ceiling - license.units);
         return SeatResult::failure("no_seats", message);
@@ -715,7 +719,7 @@ SeatResult SeatService::activate(Batch& batch, const SeatCommand& cmd) {
       .add("product", license.product_code)
       .add("family", product->info.family)
       .add("units", license.units)
-      .add("unit", std::string(sdk::to_string(license.unit)))
+      .add("unit", std::string(domain::to_string(license.unit)))
       .add("expires", seconds(license.expires_at_ms));
 }
 

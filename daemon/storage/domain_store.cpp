@@ -74,6 +74,14 @@ struct NullableId {
   }
 };
 
+// A text column read back as one of the domain's enums; a value the domain does not know means the
+// row was written by something else than lmpd.
+template <class Enum>
+Enum parsed_column(std::optional<Enum> value, std::string_view what) {
+  if (!value) throw StoreError("a stored row has an unknown " + std::string(what));
+  return *value;
+}
+
 struct NullableText {
   std::string value;
   soci::indicator ind = soci::i_null;
@@ -112,12 +120,13 @@ class SqlDomainStore final : public DomainStore {
     return select_accounts(" WHERE :path LIKE path || '%' ORDER BY id", path);
   }
 
-  Account create_account(const std::string& kind, const std::string& name, const Account* parent,
+  Account create_account(AccountKind kind, const std::string& name, const Account* parent,
                          std::int64_t now_ms) override {
     return guarded("create account", [&] {
       if (name_taken("accounts", name))
         throw DuplicateError("an account with this name already exists");
-      const std::string status = "active";
+      const std::string kind_text(to_string(kind));
+      const std::string status(to_string(AccountStatus::active));
       NullableId parent_id;
       if (parent != nullptr) parent_id = {parent->id, soci::i_ok};
       const std::string pending = "/";
@@ -125,7 +134,7 @@ class SqlDomainStore final : public DomainStore {
       *sql_ << "INSERT INTO accounts (kind, name, parent_id, path, status, status_changed_at_ms,"
                " created_at_ms) VALUES (:kind, :name, :parent_id, :path, :status, :changed,"
                " :created) RETURNING id",
-          soci::use(kind), soci::use(name), soci::use(parent_id.value, parent_id.ind),
+          soci::use(kind_text), soci::use(name), soci::use(parent_id.value, parent_id.ind),
           soci::use(pending), soci::use(status), soci::use(now_ms), soci::use(now_ms),
           soci::into(id);
       const std::string path = (parent == nullptr ? "/" : parent->path) + std::to_string(id) + "/";
@@ -141,9 +150,10 @@ class SqlDomainStore final : public DomainStore {
         pattern, path, page.after, page.limit);
   }
 
-  void set_account_status(std::int64_t id, const std::string& status,
+  void set_account_status(std::int64_t id, AccountStatus status_value,
                           std::int64_t now_ms) override {
     guarded("set account status", [&] {
+      const std::string status(to_string(status_value));
       *sql_ << "UPDATE accounts SET status = :status, status_changed_at_ms = :at WHERE id = :id",
           soci::use(status), soci::use(now_ms), soci::use(id);
     });
@@ -199,9 +209,10 @@ class SqlDomainStore final : public DomainStore {
         pattern, page.after, page.limit);
   }
 
-  void set_customer_status(std::int64_t id, const std::string& status,
+  void set_customer_status(std::int64_t id, CustomerStatus status_value,
                            std::int64_t now_ms) override {
     guarded("set customer status", [&] {
+      const std::string status(to_string(status_value));
       *sql_ << "UPDATE customers SET status = :status, status_changed_at_ms = :at WHERE id = :id",
           soci::use(status), soci::use(now_ms), soci::use(id);
     });
@@ -405,13 +416,14 @@ class SqlDomainStore final : public DomainStore {
         throw DuplicateError("a service plan with this name already exists");
       const int trial = p.trial ? 1 : 0;
       const int renew = p.auto_renew ? 1 : 0;
+      const std::string unit(to_string(p.unit));
       std::int64_t id = 0;
       *sql_ << "INSERT INTO service_plans (name, owner_id, product_code, trial, unit, period_days,"
                " auto_renew, notice_days, grace_days, created_at_ms, updated_at_ms) VALUES"
                " (:name, :owner, :product, :trial, :unit, :period, :renew, :notice, :grace,"
                " :created, :updated) RETURNING id",
           soci::use(p.name), soci::use(p.owner_id), soci::use(p.product_code), soci::use(trial),
-          soci::use(p.unit), soci::use(p.period_days), soci::use(renew), soci::use(p.notice_days),
+          soci::use(unit), soci::use(p.period_days), soci::use(renew), soci::use(p.notice_days),
           soci::use(p.grace_days), soci::use(p.created_at_ms), soci::use(p.updated_at_ms),
           soci::into(id);
       return *find_plan(id);
@@ -478,13 +490,14 @@ class SqlDomainStore final : public DomainStore {
       *sql_ << "SELECT COUNT(*) FROM registration_keys WHERE key_hash = :hash",
           soci::use(k.key_hash), soci::into(clash);
       if (clash > 0) throw DuplicateError("a registration key with this hash already exists");
+      const std::string status(to_string(k.status));
       std::int64_t id = 0;
       *sql_ << "INSERT INTO registration_keys (key_hash, hint, plan_id, product_code, units,"
                " issuer_id, issued_by_user, status, created_at_ms) VALUES (:hash, :hint, :plan,"
                " :product, :units, :issuer, :user, :status, :created) RETURNING id",
           soci::use(k.key_hash), soci::use(k.hint), soci::use(k.plan_id), soci::use(k.product_code),
           soci::use(k.units), soci::use(k.issuer_id), soci::use(k.issued_by_user),
-          soci::use(k.status), soci::use(k.created_at_ms), soci::into(id);
+          soci::use(status), soci::use(k.created_at_ms), soci::into(id);
       return id;
     });
   }
@@ -503,8 +516,9 @@ class SqlDomainStore final : public DomainStore {
                        pattern, page.after, page.limit);
   }
 
-  bool leave_issued(std::int64_t id, const std::string& status, std::int64_t now_ms) override {
+  bool leave_issued(std::int64_t id, KeyStatus status_value, std::int64_t now_ms) override {
     return guarded("change registration key", [&] {
+      const std::string status(to_string(status_value));
       return affected(
                  "UPDATE registration_keys SET status = :status, changed_at_ms = :at"
                  " WHERE id = :id AND status = 'issued'",
@@ -645,20 +659,23 @@ class SqlDomainStore final : public DomainStore {
   template <class... Args>
   std::vector<Account> select_accounts(const std::string& where, const Args&... args) {
     NullableId parent;
+    std::string kind, status;
     return select_rows<Account>(
         "read accounts", std::string(kAccountColumns) + where,
         [&](soci::statement& st, Account& a) {
           st.exchange(soci::into(a.id));
-          st.exchange(soci::into(a.kind));
+          st.exchange(soci::into(kind));
           st.exchange(soci::into(a.name));
           st.exchange(soci::into(parent.value, parent.ind));
           st.exchange(soci::into(a.path));
-          st.exchange(soci::into(a.status));
+          st.exchange(soci::into(status));
           st.exchange(soci::into(a.status_changed_at_ms));
           st.exchange(soci::into(a.created_at_ms));
         },
         [&](Account a) {
           a.parent_id = parent.get();
+          a.kind = parsed_column(domain::parse<domain::AccountKind>(kind), "account kind");
+          a.status = parsed_column(domain::parse<domain::AccountStatus>(status), "account status");
           return a;
         },
         args...);
@@ -666,6 +683,7 @@ class SqlDomainStore final : public DomainStore {
 
   template <class... Args>
   std::vector<Customer> select_customers(const std::string& where, const Args&... args) {
+    std::string status;
     return select_rows<Customer>(
         "read customers", std::string(kCustomerColumns) + where,
         [&](soci::statement& st, Customer& c) {
@@ -673,10 +691,15 @@ class SqlDomainStore final : public DomainStore {
           st.exchange(soci::into(c.name));
           st.exchange(soci::into(c.owner_id));
           st.exchange(soci::into(c.owner_path));
-          st.exchange(soci::into(c.status));
+          st.exchange(soci::into(status));
           st.exchange(soci::into(c.created_at_ms));
         },
-        [](Customer c) { return c; }, args...);
+        [&](Customer c) {
+          c.status =
+              parsed_column(domain::parse<domain::CustomerStatus>(status), "customer status");
+          return c;
+        },
+        args...);
   }
 
   template <class... Args>
@@ -721,6 +744,7 @@ class SqlDomainStore final : public DomainStore {
   std::vector<License> select_licenses(const std::string& where, const Args&... args) {
     NullableId cut_off, plan;
     int trial = 0, auto_renew = 0;
+    std::string unit;
     return select_rows<License>(
         "read licenses", std::string(kLicenseColumns) + where,
         [&](soci::statement& st, License& l) {
@@ -729,7 +753,7 @@ class SqlDomainStore final : public DomainStore {
           st.exchange(soci::into(l.scope));
           st.exchange(soci::into(l.product_code));
           st.exchange(soci::into(l.units));
-          st.exchange(soci::into(l.unit));
+          st.exchange(soci::into(unit));
           st.exchange(soci::into(l.starts_at_ms));
           st.exchange(soci::into(l.expires_at_ms));
           st.exchange(soci::into(cut_off.value, cut_off.ind));
@@ -745,6 +769,7 @@ class SqlDomainStore final : public DomainStore {
           l.scope += "c" + std::to_string(l.customer_id) + "/";
           l.cut_off_at_ms = cut_off.get();
           l.plan_id = plan.get();
+          l.unit = parsed_column(domain::parse<domain::UnitType>(unit), "unit");
           l.trial = trial != 0;
           l.auto_renew = auto_renew != 0;
           return l;
@@ -755,6 +780,7 @@ class SqlDomainStore final : public DomainStore {
   template <class... Args>
   std::vector<ServicePlan> select_plans(const std::string& where, const Args&... args) {
     int trial = 0, renew = 0;
+    std::string unit;
     return select_rows<ServicePlan>(
         "read plans", std::string(kPlanColumns) + where,
         [&](soci::statement& st, ServicePlan& p) {
@@ -764,7 +790,7 @@ class SqlDomainStore final : public DomainStore {
           st.exchange(soci::into(p.owner_path));
           st.exchange(soci::into(p.product_code));
           st.exchange(soci::into(trial));
-          st.exchange(soci::into(p.unit));
+          st.exchange(soci::into(unit));
           st.exchange(soci::into(p.period_days));
           st.exchange(soci::into(renew));
           st.exchange(soci::into(p.notice_days));
@@ -775,6 +801,7 @@ class SqlDomainStore final : public DomainStore {
         [&](ServicePlan p) {
           p.trial = trial != 0;
           p.auto_renew = renew != 0;
+          p.unit = parsed_column(domain::parse<domain::UnitType>(unit), "unit");
           return p;
         },
         args...);
@@ -805,6 +832,7 @@ class SqlDomainStore final : public DomainStore {
   template <class... Args>
   std::vector<RegistrationKey> select_keys(const std::string& where, const Args&... args) {
     NullableId customer, license, changed;
+    std::string status;
     return select_rows<RegistrationKey>(
         "read registration keys", std::string(kKeyColumns) + where,
         [&](soci::statement& st, RegistrationKey& k) {
@@ -817,7 +845,7 @@ class SqlDomainStore final : public DomainStore {
           st.exchange(soci::into(k.issuer_id));
           st.exchange(soci::into(k.issuer_path));
           st.exchange(soci::into(k.issued_by_user));
-          st.exchange(soci::into(k.status));
+          st.exchange(soci::into(status));
           st.exchange(soci::into(customer.value, customer.ind));
           st.exchange(soci::into(license.value, license.ind));
           st.exchange(soci::into(k.created_at_ms));
@@ -827,6 +855,7 @@ class SqlDomainStore final : public DomainStore {
           k.customer_id = customer.get();
           k.license_id = license.get();
           k.changed_at_ms = changed.get();
+          k.status = parsed_column(domain::parse<domain::KeyStatus>(status), "key status");
           return k;
         },
         args...);

@@ -11,63 +11,38 @@
 #include <string>
 #include <vector>
 
+#include "domain/account.hpp"
+#include "domain/audit_record.hpp"
+#include "domain/branding.hpp"
+#include "domain/customer.hpp"
+#include "domain/license.hpp"
+#include "domain/page.hpp"
+#include "domain/partner_pool.hpp"
+#include "domain/product_lifecycle.hpp"
+#include "domain/registration_key.hpp"
+#include "domain/service_plan.hpp"
+#include "domain/token.hpp"
+#include "domain/user.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::storage {
 
-// Kinds: "parent", "msp", "reseller". Statuses: "active", "suspended", "canceled".
-struct Account {
-  std::int64_t id = 0;
-  std::string kind;
-  std::string name;
-  std::optional<std::int64_t> parent_id;  // none for the parent account
-  std::string path;  // ids from the root, "/1/4/": the subtree is every path with this prefix
-  std::string status;
-  std::int64_t status_changed_at_ms = 0;
-  std::int64_t created_at_ms = 0;
-};
-
-// Statuses: "enabled", "disabled".
-struct Customer {
-  std::int64_t id = 0;
-  std::string name;
-  std::int64_t owner_id = 0;  // the parent or partner account it is under
-  std::string owner_path;
-  std::string status;
-  std::int64_t created_at_ms = 0;
-  // Its place in the tree: the owner's path and "c<id>/", so one prefix test covers accounts and
-  // customers alike.
-  std::string scope() const { return owner_path + "c" + std::to_string(id) + "/"; }
-};
-
-// Exactly one of account_id and customer_id is set.
-struct User {
-  std::int64_t id = 0;
-  std::optional<std::int64_t> account_id;
-  std::optional<std::int64_t> customer_id;
-  std::string name;
-  std::int64_t created_at_ms = 0;
-};
-
-struct Token {
-  std::int64_t id = 0;
-  std::int64_t user_id = 0;
-  std::int64_t created_at_ms = 0;
-  std::optional<std::int64_t> revoked_at_ms;
-};
-
-struct AuditRecord {
-  std::int64_t id = 0;
-  std::int64_t at_ms = 0;
-  std::optional<std::int64_t> actor_user_id;  // none for the first-run step
-  std::optional<std::int64_t> actor_token_id;
-  std::string actor_scope;  // the tree path of the actor's account or customer
-  std::string scope;        // the tree path of the object changed
-  std::string action;       // e.g. "customer.disable"
-  std::string object;       // e.g. "customer:12"
-  std::string before_json;  // "" when there was no object before (creation)
-  std::string after_json;
-};
+using domain::Account;
+using domain::AccountKind;
+using domain::AccountStatus;
+using domain::AuditRecord;
+using domain::Branding;
+using domain::Customer;
+using domain::CustomerStatus;
+using domain::KeyStatus;
+using domain::License;
+using domain::Page;
+using domain::PartnerPool;
+using domain::RegistrationKey;
+using domain::RetiredLicense;
+using domain::ServicePlan;
+using domain::Token;
+using domain::User;
 
 struct AuditFilter {
   std::string scope_prefix;             // records of objects in this subtree only
@@ -77,36 +52,10 @@ struct AuditFilter {
   std::optional<std::int64_t> to_ms;    // at_ms < to_ms
 };
 
-// A license with every term, as the admin API shows it (seat_store.hpp has the seat path's view).
-struct License {
-  std::int64_t id = 0;
-  std::int64_t customer_id = 0;
-  std::string scope;  // the customer's scope (Customer::scope())
-  std::string product_code;
-  std::int64_t units = 0;
-  std::string unit;
-  std::int64_t starts_at_ms = 0;
-  std::int64_t expires_at_ms = 0;  // its own expiry, whatever a cut-off did
-  std::optional<std::int64_t> cut_off_at_ms;
-  bool trial = false;
-  std::int64_t grace_ms = 0;
-  std::int64_t notice_days = 0;
-  bool auto_renew = false;
-  std::optional<std::int64_t> plan_id;
-  std::int64_t created_at_ms = 0;
-};
-
 struct LicenseFilter {
   std::string scope_prefix;  // licenses of customers in this subtree
   std::optional<std::int64_t> customer_id;
   std::string product;  // "" for any
-};
-
-// What remains of a license deleted at its product's End of Life.
-struct RetiredLicense {
-  std::int64_t id = 0;
-  std::string product_code;
-  std::string scope;
 };
 
 // The rows an End-of-Life deletion removed, by table.
@@ -114,69 +63,6 @@ struct EndOfLifeDeletion {
   std::int64_t licenses = 0;
   std::int64_t activations = 0;
   std::int64_t leases = 0;
-};
-
-// How a product is sold (docs/admin-api.md, service plans). Trial or full is fixed at creation.
-struct ServicePlan {
-  std::int64_t id = 0;
-  std::string name;
-  std::int64_t owner_id = 0;  // the account that created it
-  std::string owner_path;
-  std::string product_code;
-  bool trial = false;
-  std::string unit;  // the product's unit type when the plan was made
-  std::int64_t period_days = 0;
-  bool auto_renew = false;
-  std::int64_t notice_days = 0;
-  std::int64_t grace_days = 0;
-  std::int64_t created_at_ms = 0;
-  std::int64_t updated_at_ms = 0;
-};
-
-// A registration key: only the SHA-256 of its normalized text and a hint ("AB-...-WXYZ") are
-// kept. Statuses: "issued", "redeemed", "voided".
-struct RegistrationKey {
-  std::int64_t id = 0;
-  std::string key_hash;
-  std::string hint;
-  std::int64_t plan_id = 0;
-  std::string product_code;
-  std::int64_t units = 0;
-  std::int64_t issuer_id = 0;  // the account whose pool it drew from
-  std::string issuer_path;
-  std::int64_t issued_by_user = 0;
-  std::string status;
-  std::optional<std::int64_t> customer_id;  // set once redeemed
-  std::optional<std::int64_t> license_id;
-  std::int64_t created_at_ms = 0;
-  std::optional<std::int64_t> changed_at_ms;  // when redeemed or voided
-};
-
-// The units of a product the parent assigned to a partner, and how many its keys hold.
-struct PartnerPool {
-  std::int64_t account_id = 0;
-  std::string product_code;
-  std::int64_t assigned = 0;
-  std::int64_t drawn = 0;
-  std::int64_t id = 0;  // the row's place in a list (pagination); not an API id
-};
-
-// How an account presents itself to the customers below it (docs/admin-api.md, branding). Every
-// field may be empty: an empty field is taken from the account above.
-struct Branding {
-  std::int64_t account_id = 0;
-  std::string display_name;
-  std::string support_email;
-  std::string support_url;
-  std::string logo_url;
-  std::string primary_color;  // "#RRGGBB"
-  std::int64_t updated_at_ms = 0;
-};
-
-// One page of a list in id order: items with id > after, at most `limit`.
-struct Page {
-  std::int64_t after = 0;
-  int limit = 100;
 };
 
 // Thread safety: one thread at a time (one SOCI session). Every method but begin/commit/rollback
@@ -199,12 +85,11 @@ class DomainStore {
   // Every account whose path is a prefix of `path` (the account itself and its ancestors).
   virtual std::vector<Account> accounts_on_path(const std::string& path) = 0;
   // A new account under `parent` (none: the parent account itself).
-  virtual Account create_account(const std::string& kind, const std::string& name,
-                                 const Account* parent, std::int64_t now_ms) = 0;
+  virtual Account create_account(AccountKind kind, const std::string& name, const Account* parent,
+                                 std::int64_t now_ms) = 0;
   // The accounts strictly below the one with path `path`.
   virtual std::vector<Account> list_accounts_below(const std::string& path, Page page) = 0;
-  virtual void set_account_status(std::int64_t id, const std::string& status,
-                                  std::int64_t now_ms) = 0;
+  virtual void set_account_status(std::int64_t id, AccountStatus status, std::int64_t now_ms) = 0;
   virtual std::set<std::string> permissions(std::int64_t account_id) = 0;
   virtual void set_permissions(std::int64_t account_id, const std::set<std::string>& names) = 0;
 
@@ -218,8 +103,7 @@ class DomainStore {
   virtual std::int64_t create_license(const NewLicense& license) = 0;
   // Customers of every account in the subtree of `path`.
   virtual std::vector<Customer> list_customers_under(const std::string& path, Page page) = 0;
-  virtual void set_customer_status(std::int64_t id, const std::string& status,
-                                   std::int64_t now_ms) = 0;
+  virtual void set_customer_status(std::int64_t id, CustomerStatus status, std::int64_t now_ms) = 0;
   // Legacy customers (created before the parent account) are put under it.
   virtual void adopt_orphan_customers(std::int64_t parent_id) = 0;
 
@@ -284,7 +168,7 @@ class DomainStore {
   virtual std::vector<RegistrationKey> list_keys_under(const std::string& path, Page page) = 0;
   // Moves an `issued` key to `status` ("redeemed" or "voided"); false when it was not issued
   // any more (a concurrent call won): a conditional update, so exactly one caller succeeds.
-  virtual bool leave_issued(std::int64_t id, const std::string& status, std::int64_t now_ms) = 0;
+  virtual bool leave_issued(std::int64_t id, KeyStatus status, std::int64_t now_ms) = 0;
   virtual void set_key_redemption(std::int64_t id, std::int64_t customer_id,
                                   std::int64_t license_id) = 0;
 

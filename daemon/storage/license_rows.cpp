@@ -34,7 +34,7 @@ std::int64_t insert_license(soci::session& sql, const NewLicense& license) {
   sql << "SELECT COUNT(*) FROM licenses WHERE code_hash = :hash", soci::use(license.code_hash),
       soci::into(clashes);
   if (clashes > 0) throw DuplicateError("a license with this activation code already exists");
-  const std::string unit(sdk::to_string(license.unit));
+  const std::string unit(domain::to_string(license.unit));
   const int trial = license.trial ? 1 : 0;
   const int auto_renew = license.auto_renew ? 1 : 0;
   std::int64_t plan_id = license.plan_id.value_or(0);

@@ -42,11 +42,8 @@ constexpr std::string_view kLeaseColumns =
     "SELECT id, license_id, product_code, holder, units, issued_at_ms, expires_at_ms"
     " FROM leases";
 
-sdk::UnitType parse_unit(const std::string& text) {
-  for (auto unit : {sdk::UnitType::seats, sdk::UnitType::endpoints, sdk::UnitType::users,
-                    sdk::UnitType::encryption_keys}) {
-    if (sdk::to_string(unit) == text) return unit;
-  }
+domain::UnitType parse_unit(const std::string& text) {
+  if (auto unit = domain::parse<domain::UnitType>(text)) return *unit;
   throw StoreError("a license row has an unknown unit");
 }
 
