@@ -8,15 +8,17 @@
 #include <string>
 #include <string_view>
 
-#include "storage/domain_store.hpp"
+#include "domain/account.hpp"
+#include "domain/customer.hpp"
+#include "domain/unit_of_work.hpp"
 
 namespace lmp::domain {
 
 struct Caller {
   std::int64_t user_id = 0;
   std::int64_t token_id = 0;
-  std::optional<storage::Account> account;    // set for a user of the parent or a partner
-  std::optional<storage::Customer> customer;  // set for a user of a customer
+  std::optional<Account> account;    // set for a user of the parent or a partner
+  std::optional<Customer> customer;  // set for a user of a customer
   std::string scope;  // the caller's tree path: it sees exactly the scopes with this prefix
   std::set<std::string> permissions;  // the parent has every permission, a customer none
   bool read_only = false;             // its account, or one above it, is suspended
@@ -50,6 +52,6 @@ struct Caller {
 // The caller holding token `token_id`, read inside the caller's transaction; nullopt when the
 // token is revoked or its account (or one above it) is canceled: such credentials have no
 // access at all.
-std::optional<Caller> load_caller(storage::DomainStore& store, std::int64_t token_id);
+std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id);
 
 }  // namespace lmp::domain

@@ -26,8 +26,7 @@ json::value stored_json(const std::string& text) {
 
 }  // namespace
 
-json::object account_json(const storage::Account& account,
-                          const std::set<std::string>& permissions) {
+json::object account_json(const Account& account, const std::set<std::string>& permissions) {
   json::object out;
   out["id"] = account.id;
   out["kind"] = to_string(account.kind);
@@ -44,7 +43,7 @@ json::object account_json(const storage::Account& account,
   return out;
 }
 
-json::object customer_json(const storage::Customer& customer) {
+json::object customer_json(const Customer& customer) {
   json::object out;
   out["id"] = customer.id;
   out["name"] = customer.name;
@@ -54,7 +53,7 @@ json::object customer_json(const storage::Customer& customer) {
   return out;
 }
 
-json::object user_json(const storage::User& user) {
+json::object user_json(const User& user) {
   json::object out;
   out["id"] = user.id;
   out["name"] = user.name;
@@ -64,7 +63,7 @@ json::object user_json(const storage::User& user) {
   return out;
 }
 
-json::object audit_json(const storage::AuditRecord& record) {
+json::object audit_json(const AuditRecord& record) {
   json::object actor;
   actor["user"] = record.actor_user_id ? json::value(*record.actor_user_id) : json::value(nullptr);
   actor["token"] =
@@ -82,7 +81,7 @@ json::object audit_json(const storage::AuditRecord& record) {
   return out;
 }
 
-json::object license_json(std::int64_t id, const storage::NewLicense& license) {
+json::object license_json(std::int64_t id, const NewLicense& license) {
   json::object out;
   out["id"] = id;
   out["customer"] = license.customer_id;
@@ -94,7 +93,7 @@ json::object license_json(std::int64_t id, const storage::NewLicense& license) {
   return out;
 }
 
-json::object plan_json(const storage::ServicePlan& plan) {
+json::object plan_json(const ServicePlan& plan) {
   json::object out;
   out["id"] = plan.id;
   out["name"] = plan.name;
@@ -111,7 +110,7 @@ json::object plan_json(const storage::ServicePlan& plan) {
   return out;
 }
 
-json::object key_json(const storage::RegistrationKey& key) {
+json::object key_json(const RegistrationKey& key) {
   auto optional = [](const std::optional<std::int64_t>& v) {
     return v ? json::value(*v) : json::value(nullptr);
   };
@@ -131,7 +130,7 @@ json::object key_json(const storage::RegistrationKey& key) {
   return out;
 }
 
-json::object pool_json(const storage::PartnerPool& pool) {
+json::object pool_json(const PartnerPool& pool) {
   json::object out;
   out["account"] = pool.account_id;
   out["product"] = pool.product_code;

@@ -5,7 +5,14 @@
 #include <set>
 #include <string>
 
-#include "storage/domain_store.hpp"
+#include "domain/account.hpp"
+#include "domain/audit_record.hpp"
+#include "domain/customer.hpp"
+#include "domain/license.hpp"
+#include "domain/partner_pool.hpp"
+#include "domain/registration_key.hpp"
+#include "domain/service_plan.hpp"
+#include "domain/user.hpp"
 
 namespace boost::json {
 class object;
@@ -14,17 +21,16 @@ class object;
 namespace lmp::domain {
 
 // Times are Unix seconds, as everywhere in the API.
-boost::json::object account_json(const storage::Account& account,
-                                 const std::set<std::string>& permissions);
-boost::json::object customer_json(const storage::Customer& customer);
-boost::json::object user_json(const storage::User& user);
-boost::json::object audit_json(const storage::AuditRecord& record);
+boost::json::object account_json(const Account& account, const std::set<std::string>& permissions);
+boost::json::object customer_json(const Customer& customer);
+boost::json::object user_json(const User& user);
+boost::json::object audit_json(const AuditRecord& record);
 // A new license as the audit log records it: never its activation code or the code's hash.
-boost::json::object license_json(std::int64_t id, const storage::NewLicense& license);
-boost::json::object plan_json(const storage::ServicePlan& plan);
+boost::json::object license_json(std::int64_t id, const NewLicense& license);
+boost::json::object plan_json(const ServicePlan& plan);
 // A key as lists show it: its hint, never its text or hash.
-boost::json::object key_json(const storage::RegistrationKey& key);
-boost::json::object pool_json(const storage::PartnerPool& pool);
+boost::json::object key_json(const RegistrationKey& key);
+boost::json::object pool_json(const PartnerPool& pool);
 
 // Compact JSON text of an object, for the audit log's before/after columns.
 std::string to_text(const boost::json::object& object);

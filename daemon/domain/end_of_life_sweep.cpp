@@ -9,29 +9,28 @@
 #include "core/log.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/product_lifecycle.hpp"
+#include "domain/store_error.hpp"
 
 namespace lmp::domain {
 
-std::optional<storage::EndOfLifeDeletion> delete_product_data_once(storage::DomainStore& store,
-                                                                   const std::string& code,
-                                                                   std::int64_t now_ms,
-                                                                   storage::AuditRecord actor) {
-  if (!store.claim_end_of_life_deletion(code, now_ms)) return std::nullopt;
-  const auto deleted = store.delete_product_data(code);
+std::optional<EndOfLifeDeletion> delete_product_data_once(UnitOfWork& db, const std::string& code,
+                                                          std::int64_t now_ms, AuditRecord actor) {
+  if (!db.lifecycles().claim_deletion(code, now_ms)) return std::nullopt;
+  const auto deleted = db.lifecycles().delete_product_data(code);
   boost::json::object after;
   after["product"] = code;
   after["data_deleted"] = now_ms / 1000;
   after["licenses"] = deleted.licenses;
   after["activations"] = deleted.activations;
   after["leases"] = deleted.leases;
-  auto root = store.root_account();
+  auto root = db.accounts().root();
   actor.at_ms = now_ms;
   actor.scope = root ? root->path : "/";
   actor.action = "product.data_deleted";
   actor.object = "product:" + code;
   actor.before_json.clear();
   actor.after_json = to_text(after);
-  store.append_audit(actor);
+  db.audit().append(actor);
   log::info("end_of_life_data_deleted", {{"product", code},
                                          {"licenses", std::to_string(deleted.licenses)},
                                          {"activations", std::to_string(deleted.activations)},
@@ -39,9 +38,9 @@ std::optional<storage::EndOfLifeDeletion> delete_product_data_once(storage::Doma
   return deleted;
 }
 
-std::vector<std::string> end_of_life_due(storage::DomainStore& store, const Products& products,
+std::vector<std::string> end_of_life_due(UnitOfWork& db, const Products& products,
                                          std::int64_t now_ms) {
-  const auto rows = store.product_lifecycles();
+  const auto rows = db.lifecycles().all();
   std::set<std::string> codes;
   for (const auto& product : products.all()) codes.insert(product.code);
   for (const auto& row : rows) codes.insert(row.product_code);
@@ -53,33 +52,25 @@ std::vector<std::string> end_of_life_due(storage::DomainStore& store, const Prod
   return due;
 }
 
-int sweep_end_of_life(storage::DomainStore& store, const Products& products, std::int64_t now_ms) {
+int sweep_end_of_life(UnitOfWork& db, const Products& products, std::int64_t now_ms) {
   try {
-    store.begin_read();
     std::vector<std::string> due;
-    try {
-      due = end_of_life_due(store, products, now_ms);
-      store.commit();
-    } catch (...) {
-      store.rollback();
-      throw;
+    {
+      Transaction read(db, TransactionMode::read);
+      due = end_of_life_due(db, products, now_ms);
+      read.commit();
     }
     if (due.empty()) return 0;
     int deleted = 0;
-    store.begin();
-    try {
-      // The server itself acts here, as "cli" names the command line's changes.
-      storage::AuditRecord actor;
-      actor.actor_scope = "server";
-      for (const auto& code : due)
-        if (delete_product_data_once(store, code, now_ms, actor)) ++deleted;
-      store.commit();
-    } catch (...) {
-      store.rollback();
-      throw;
-    }
+    Transaction write(db, TransactionMode::write);
+    // The server itself acts here, as "cli" names the command line's changes.
+    AuditRecord actor;
+    actor.actor_scope = "server";
+    for (const auto& code : due)
+      if (delete_product_data_once(db, code, now_ms, actor)) ++deleted;
+    write.commit();
     return deleted;
-  } catch (const storage::StoreError& ex) {
+  } catch (const StoreError& ex) {
     log::error("end_of_life_sweep_failed", {{"error", ex.what()}});
     return 0;
   }

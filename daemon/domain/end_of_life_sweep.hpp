@@ -9,27 +9,26 @@
 #include <string>
 #include <vector>
 
+#include "domain/audit_record.hpp"
 #include "domain/product.hpp"
-#include "storage/domain_store.hpp"
+#include "domain/unit_of_work.hpp"
 
 namespace lmp::domain {
 
 // Inside the caller's write transaction: deletes product `code`'s data unless it was deleted
 // already (then nullopt), and appends the audit record "product.data_deleted" with the counts,
 // `actor`'s fields naming who (the API's caller; none for the sweep).
-std::optional<storage::EndOfLifeDeletion> delete_product_data_once(storage::DomainStore& store,
-                                                                   const std::string& code,
-                                                                   std::int64_t now_ms,
-                                                                   storage::AuditRecord actor);
+std::optional<EndOfLifeDeletion> delete_product_data_once(UnitOfWork& db, const std::string& code,
+                                                          std::int64_t now_ms, AuditRecord actor);
 
 // The products whose End of Life has passed at `now_ms` and whose data is still there, read in
 // the caller's transaction.
-std::vector<std::string> end_of_life_due(storage::DomainStore& store, const Products& products,
+std::vector<std::string> end_of_life_due(UnitOfWork& db, const Products& products,
                                          std::int64_t now_ms);
 
 // One sweep in transactions of its own: a read one finds what is due; only then a write one
 // deletes it. Storage failures are logged and left to the next sweep. Returns how many
 // products' data this call deleted.
-int sweep_end_of_life(storage::DomainStore& store, const Products& products, std::int64_t now_ms);
+int sweep_end_of_life(UnitOfWork& db, const Products& products, std::int64_t now_ms);
 
 }  // namespace lmp::domain

@@ -3,12 +3,12 @@
 
 #include "core/activation_code.hpp"
 #include "core/sha256.hpp"
+#include "domain/store_error.hpp"
 
 namespace lmp::domain {
 
-CodedLicense insert_with_fresh_code(
-    storage::NewLicense license,
-    const std::function<std::int64_t(const storage::NewLicense&)>& insert) {
+CodedLicense insert_with_fresh_code(NewLicense license,
+                                    const std::function<std::int64_t(const NewLicense&)>& insert) {
   for (int attempt = 0;; ++attempt) {
     CodedLicense out;
     out.code = activation_code::generate();
@@ -16,7 +16,7 @@ CodedLicense insert_with_fresh_code(
     try {
       out.id = insert(license);
       return out;
-    } catch (const storage::DuplicateError&) {
+    } catch (const DuplicateError&) {
       if (attempt >= 4) throw;
     }
   }

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "storage/seat_store.hpp"
+#include "domain/license.hpp"
 
 namespace lmp::domain {
 
@@ -17,9 +17,8 @@ struct CodedLicense {
 
 // Draws a code, sets `license.code_hash` and calls `insert`, drawing again when `insert` throws
 // DuplicateError (a clash of 10^19 codes: several in a row mean something else is wrong, so the
-// fifth is rethrown). REQUIRES: inside the store's write transaction.
-CodedLicense insert_with_fresh_code(
-    storage::NewLicense license,
-    const std::function<std::int64_t(const storage::NewLicense&)>& insert);
+// fifth is rethrown). REQUIRES: inside the unit of work's write transaction.
+CodedLicense insert_with_fresh_code(NewLicense license,
+                                    const std::function<std::int64_t(const NewLicense&)>& insert);
 
 }  // namespace lmp::domain

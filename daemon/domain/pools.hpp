@@ -6,7 +6,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "storage/domain_store.hpp"
+#include "domain/account.hpp"
+#include "domain/unit_of_work.hpp"
 
 namespace lmp::domain {
 
@@ -20,10 +21,10 @@ class PoolExhausted : public std::runtime_error {
 // Takes `units` of `product` from `account`'s pool inside the caller's transaction; the parent
 // account has no pool limit. Throws PoolExhausted and takes nothing when the pool would be
 // crossed. Concurrent draws are safe: the check and the change are one conditional update.
-void draw_from_pool(storage::DomainStore& store, const storage::Account& account,
-                    const std::string& product, std::int64_t units);
+void draw_from_pool(UnitOfWork& db, const Account& account, const std::string& product,
+                    std::int64_t units);
 // Gives `units` back to the pool they were drawn from (a voided key).
-void return_to_pool(storage::DomainStore& store, const storage::Account& account,
-                    const std::string& product, std::int64_t units);
+void return_to_pool(UnitOfWork& db, const Account& account, const std::string& product,
+                    std::int64_t units);
 
 }  // namespace lmp::domain

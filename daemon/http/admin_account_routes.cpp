@@ -11,15 +11,15 @@ namespace json = boost::json;
 
 namespace {
 
-json::object describe_account(storage::DomainStore& store, const storage::Account& account) {
+json::object describe_account(domain::UnitOfWork& db, const domain::Account& account) {
   return domain::account_json(
-      account, account.parent_id ? store.permissions(account.id) : std::set<std::string>{});
+      account, account.parent_id ? db.accounts().permissions(account.id) : std::set<std::string>{});
 }
 
 // A partner account strictly below the caller; 404 otherwise (including the caller's own).
-storage::Account visible_partner(const AdminCall& call, std::size_t n) {
+domain::Account visible_partner(const AdminCall& call, std::size_t n) {
   const std::int64_t id = call.path_id(n, "partner");
-  auto account = call.store.find_account(id);
+  auto account = call.db.accounts().find(id);
   if (!account || !call.caller.account || !call.caller.sees(account->path) ||
       account->id == call.caller.account->id)
     throw not_found("partner");
@@ -29,10 +29,10 @@ storage::Account visible_partner(const AdminCall& call, std::size_t n) {
 json::value me(AdminCall& call) {
   const auto& caller = call.caller;
   json::object out;
-  out["user"] = domain::user_json(*call.store.find_user(caller.user_id));
+  out["user"] = domain::user_json(*call.db.users().find(caller.user_id));
   out["token"] = caller.token_id;
   if (caller.account)
-    out["account"] = describe_account(call.store, *caller.account);
+    out["account"] = describe_account(call.db, *caller.account);
   else
     out["customer"] = domain::customer_json(*caller.customer);
   json::array permissions;
@@ -48,9 +48,9 @@ json::value create_partner(AdminCall& call) {
   const auto kind = domain::parse<domain::AccountKind>(call.text("kind"));
   if (!kind || *kind == domain::AccountKind::parent)
     throw bad_request("kind must be \"msp\" or \"reseller\"");
-  auto account = call.store.create_account(*kind, name, &*call.caller.account, call.now_ms);
-  call.store.set_permissions(account.id, domain::default_permissions(*kind));
-  auto after = describe_account(call.store, account);
+  auto account = call.db.accounts().create(*kind, name, &*call.caller.account, call.now_ms);
+  call.db.accounts().set_permissions(account.id, domain::default_permissions(*kind));
+  auto after = describe_account(call.db, account);
   call.audit("partner.create", "account:" + std::to_string(account.id), account.path, {},
              domain::to_text(after));
   return after;
@@ -58,14 +58,14 @@ json::value create_partner(AdminCall& call) {
 
 json::value list_partners(AdminCall& call) {
   call.require(domain::kManagePartners);
-  auto rows = call.store.list_accounts_below(call.caller.scope, call.lookahead());
+  auto rows = call.db.accounts().list_below(call.caller.scope, call.lookahead());
   return page_of(rows, call.page(),
-                 [&](const storage::Account& a) { return describe_account(call.store, a); });
+                 [&](const domain::Account& a) { return describe_account(call.db, a); });
 }
 
 json::value get_partner(AdminCall& call) {
   call.require(domain::kManagePartners);
-  return describe_account(call.store, visible_partner(call, 0));
+  return describe_account(call.db, visible_partner(call, 0));
 }
 
 json::value set_permissions(AdminCall& call) {
@@ -81,9 +81,9 @@ json::value set_permissions(AdminCall& call) {
       throw bad_request("unknown permission: " + json::serialize(item));
     names.emplace(item.get_string());
   }
-  auto before = describe_account(call.store, account);
-  call.store.set_permissions(account.id, names);
-  auto after = describe_account(call.store, account);
+  auto before = describe_account(call.db, account);
+  call.db.accounts().set_permissions(account.id, names);
+  auto after = describe_account(call.db, account);
   call.audit("partner.permissions", "account:" + std::to_string(account.id), account.path,
              domain::to_text(before), domain::to_text(after));
   return after;
@@ -97,13 +97,13 @@ json::value set_partner_status(AdminCall& call) {
   const bool cancel = *status == domain::AccountStatus::canceled;
   if (account.status == domain::AccountStatus::canceled && !cancel)
     throw conflict("partner_canceled", "a canceled partner cannot be reactivated");
-  if (account.status == *status) return describe_account(call.store, account);
-  auto before = describe_account(call.store, account);
-  call.store.set_account_status(account.id, *status, call.now_ms);
+  if (account.status == *status) return describe_account(call.db, account);
+  auto before = describe_account(call.db, account);
+  call.db.accounts().set_status(account.id, *status, call.now_ms);
   std::int64_t cut_off = 0;
   // Final: every license of every customer below ends now (docs/admin-api.md).
-  if (cancel) cut_off = call.store.cut_off_licenses_under(account.path, call.now_ms);
-  auto after = describe_account(call.store, *call.store.find_account(account.id));
+  if (cancel) cut_off = call.db.licenses().cut_off_under(account.path, call.now_ms);
+  auto after = describe_account(call.db, *call.db.accounts().find(account.id));
   auto recorded = after;
   if (cancel) recorded["licenses_ended"] = cut_off;
   call.audit("partner." + std::string(*status == domain::AccountStatus::active      ? "activate"

@@ -41,14 +41,14 @@ json::value issue_keys(AdminCall& call) {
   const auto units = call.optional_count("units", 1, kMaxUnits);
   if (!units) throw bad_request("units is required");
   const std::int64_t count = call.optional_count("count", 1, kMaxBatch).value_or(1);
-  auto plan = call.store.find_plan(plan_id);
+  auto plan = call.db.plans().find(plan_id);
   if (!plan || !call.caller.in_line_with(plan->owner_path)) throw not_found("plan");
   const auto& product = product_for_sale(call, plan->product_code);
   // The whole batch or nothing: one draw for all of it.
-  domain::draw_from_pool(call.store, *call.caller.account, product.code, *units * count);
+  domain::draw_from_pool(call.db, *call.caller.account, product.code, *units * count);
   json::array keys;
   for (std::int64_t i = 0; i < count; ++i) {
-    storage::RegistrationKey key;
+    domain::RegistrationKey key;
     std::string text;
     key.plan_id = plan->id;
     key.product_code = product.code;
@@ -63,9 +63,9 @@ json::value issue_keys(AdminCall& call) {
       key.key_hash = sha256_hex(text);
       key.hint = hint_of(text);
       try {
-        key.id = call.store.create_key(key);
+        key.id = call.db.keys().create(key);
         break;
-      } catch (const storage::DuplicateError&) {
+      } catch (const domain::DuplicateError&) {
         // 74 random bits: a clash is astronomically rare; draw again.
       }
     }
@@ -77,16 +77,16 @@ json::value issue_keys(AdminCall& call) {
   return json::object{{"keys", std::move(keys)}};
 }
 
-storage::RegistrationKey visible_key(const AdminCall& call) {
+domain::RegistrationKey visible_key(const AdminCall& call) {
   call.require(domain::kCreateRegistrationKeys);
-  auto key = call.store.find_key(call.path_id(0, "key"));
+  auto key = call.db.keys().find(call.path_id(0, "key"));
   if (!key || !call.caller.sees(key->issuer_path)) throw not_found("key");
   return *key;
 }
 
 json::value list_keys(AdminCall& call) {
   call.require(domain::kCreateRegistrationKeys);
-  auto rows = call.store.list_keys_under(call.caller.scope, call.lookahead());
+  auto rows = call.db.keys().list_under(call.caller.scope, call.lookahead());
   return page_of(rows, call.page(), domain::key_json);
 }
 
@@ -96,13 +96,13 @@ json::value get_key(AdminCall& call) {
 
 json::value void_key(AdminCall& call) {
   auto key = visible_key(call);
-  if (!call.store.leave_issued(key.id, domain::KeyStatus::voided, call.now_ms))
+  if (!call.db.keys().leave_issued(key.id, domain::KeyStatus::voided, call.now_ms))
     throw conflict(key.status == domain::KeyStatus::voided ? "key_voided" : "key_redeemed",
                    "only an issued key can be voided; this one is " +
                        std::string(domain::to_string(key.status)));
-  auto issuer = call.store.find_account(key.issuer_id);
-  domain::return_to_pool(call.store, *issuer, key.product_code, key.units);
-  auto after = domain::key_json(*call.store.find_key(key.id));
+  auto issuer = call.db.accounts().find(key.issuer_id);
+  domain::return_to_pool(call.db, *issuer, key.product_code, key.units);
+  auto after = domain::key_json(*call.db.keys().find(key.id));
   call.audit("key.void", key_object(key.id), key.issuer_path,
              domain::to_text(domain::key_json(key)), domain::to_text(after));
   return after;
@@ -110,8 +110,8 @@ json::value void_key(AdminCall& call) {
 
 // The customer a redeemed key's license goes to: the caller's own (a customer's user), or a new
 // one under the key's issuing account with a first user and token, answered in `out`.
-storage::Customer redeeming_customer(AdminCall& call, const storage::RegistrationKey& key,
-                                     json::object& out) {
+domain::Customer redeeming_customer(AdminCall& call, const domain::RegistrationKey& key,
+                                    json::object& out) {
   if (call.caller.customer) {
     // A disabled customer's licenses are all cut off; a new one must not slip past that.
     if (call.caller.customer->status != domain::CustomerStatus::enabled)
@@ -122,19 +122,19 @@ storage::Customer redeeming_customer(AdminCall& call, const storage::Registratio
     throw forbidden("keys are redeemed by a customer's user, or without a token");
   const std::string name = call.text("customer");
   const std::string user_name = call.optional_text("user").value_or("admin");
-  auto owner = call.store.find_account(key.issuer_id);
-  for (const auto& above : call.store.accounts_on_path(owner->path))
+  auto owner = call.db.accounts().find(key.issuer_id);
+  for (const auto& above : call.db.accounts().on_path(owner->path))
     if (above.status != domain::AccountStatus::active)
       throw conflict("account_not_active", "the key's issuing account is not active");
-  auto customer = call.store.create_customer(name, &*owner, call.now_ms);
+  auto customer = call.db.customers().create(name, &*owner, call.now_ms);
   auto customer_after = domain::customer_json(customer);
   call.audit("customer.create", "customer:" + std::to_string(customer.id), customer.scope(), {},
              domain::to_text(customer_after));
-  auto user = call.store.create_user(user_name, std::nullopt, customer.id, call.now_ms);
+  auto user = call.db.users().create(user_name, std::nullopt, customer.id, call.now_ms);
   auto user_after = domain::user_json(user);
   call.audit("user.create", "user:" + std::to_string(user.id), customer.scope(), {},
              domain::to_text(user_after));
-  auto [token, row] = domain::issue_token(call.store, user.id, call.now_ms);
+  auto [token, row] = domain::issue_token(call.db, user.id, call.now_ms);
   call.audit("token.create", "token:" + std::to_string(row.id), customer.scope(), {},
              domain::to_text(json::object{{"id", row.id}, {"user", user.id}}));
   out["user"] = std::move(user_after);
@@ -148,7 +148,7 @@ json::value redeem_key(AdminCall& call) {
   auto normalized = registration_key::normalize(typed);
   if (!normalized)
     throw ApiError(400, "invalid_key", "not a registration key (format or check character)");
-  auto key = call.store.find_key_by_hash(sha256_hex(*normalized));
+  auto key = call.db.keys().find_by_hash(sha256_hex(*normalized));
   if (!key) throw ApiError(404, "key_unknown", "unknown registration key");
   if (key->status != domain::KeyStatus::issued)
     throw conflict(key->status == domain::KeyStatus::voided ? "key_voided" : "key_redeemed",
@@ -158,13 +158,13 @@ json::value redeem_key(AdminCall& call) {
   if (state == SaleState::end_of_life)
     throw conflict("end_of_life", "product " + key->product_code + " is past its End of Life");
   // The one winner among concurrent redeems: the others change no row here.
-  if (!call.store.leave_issued(key->id, domain::KeyStatus::redeemed, call.now_ms))
+  if (!call.db.keys().leave_issued(key->id, domain::KeyStatus::redeemed, call.now_ms))
     throw conflict("key_redeemed", "this registration key is redeemed");
-  auto plan = *call.store.find_plan(key->plan_id);
+  auto plan = *call.db.plans().find(key->plan_id);
 
   json::object out;
   auto customer = redeeming_customer(call, *key, out);
-  storage::NewLicense license;
+  domain::NewLicense license;
   license.customer_id = customer.id;
   license.product_code = product.code;
   license.units = key->units;
@@ -178,12 +178,12 @@ json::value redeem_key(AdminCall& call) {
   license.auto_renew = plan.auto_renew;
   license.plan_id = plan.id;
   const auto [license_id, code] = domain::insert_with_fresh_code(
-      license, [&](const storage::NewLicense& coded) { return call.store.create_license(coded); });
+      license, [&](const domain::NewLicense& coded) { return call.db.licenses().create(coded); });
   auto license_after = domain::license_json(license_id, license);
   call.audit("license.create", "license:" + std::to_string(license_id), customer.scope(), {},
              domain::to_text(license_after));
-  call.store.set_key_redemption(key->id, customer.id, license_id);
-  auto key_after = domain::key_json(*call.store.find_key(key->id));
+  call.db.keys().set_redemption(key->id, customer.id, license_id);
+  auto key_after = domain::key_json(*call.db.keys().find(key->id));
   call.audit("key.redeem", key_object(key->id), key->issuer_path,
              domain::to_text(domain::key_json(*key)), domain::to_text(key_after));
   license_after["code"] = activation_code::format(code);

@@ -24,11 +24,11 @@ constexpr std::int64_t kMaxDays = 36500;
 // 9999-12-31T23:59:59Z: the latest time the API accepts.
 constexpr std::int64_t kMaxSeconds = 253402300799;
 
-domain::LicenseState state_of(const storage::License& l, std::int64_t now_ms) {
+domain::LicenseState state_of(const domain::License& l, std::int64_t now_ms) {
   return l.state_at(now_ms);
 }
 
-json::object license_json(const storage::License& l, std::int64_t now_ms) {
+json::object license_json(const domain::License& l, std::int64_t now_ms) {
   json::object out;
   out["id"] = l.id;
   out["customer"] = l.customer_id;
@@ -48,16 +48,16 @@ json::object license_json(const storage::License& l, std::int64_t now_ms) {
   return out;
 }
 
-std::string object_of(const storage::License& l) {
+std::string object_of(const domain::License& l) {
   return "license:" + std::to_string(l.id);
 }
 
 // The license at path position 0 as the caller may see it: a customer's user its own, an
 // account's user those of its subtree with view_licenses (403 without, 404 outside).
-storage::License visible_license(const AdminCall& call) {
+domain::License visible_license(const AdminCall& call) {
   const std::int64_t id = call.path_id(0, "license");
   if (!call.caller.customer) call.require(domain::kViewLicenses);
-  auto license = call.store.find_license(id);
+  auto license = call.db.licenses().find(id);
   const bool seen =
       license && (call.caller.customer ? license->customer_id == call.caller.customer->id
                                        : call.caller.sees(license->scope));
@@ -68,15 +68,15 @@ storage::License visible_license(const AdminCall& call) {
 // The license a change is about. A change sells or takes back units, so it needs the right to
 // issue them (create_registration_keys) besides seeing the license; customers change nothing.
 // A license deleted at its product's End of Life answers `end_of_life`.
-storage::License changeable_license(const AdminCall& call) {
+domain::License changeable_license(const AdminCall& call) {
   if (call.caller.customer) throw forbidden("a customer cannot change its licenses");
   call.require(domain::kViewLicenses);
   call.require(domain::kCreateRegistrationKeys);
   const std::int64_t id = call.path_id(0, "license");
-  auto license = call.store.find_license(id);
+  auto license = call.db.licenses().find(id);
   if (license && call.caller.sees(license->scope)) return *license;
   // SQLite may have given a deleted license's id to a new license: the live one is asked first.
-  if (auto retired = call.store.find_retired_license(id);
+  if (auto retired = call.db.licenses().find_retired(id);
       !license && retired && call.caller.sees(retired->scope))
     throw ApiError(
         403, "end_of_life",
@@ -85,8 +85,7 @@ storage::License changeable_license(const AdminCall& call) {
 }
 
 domain::ProductLifecycle lifecycle_of(const AdminCall& call, const std::string& product) {
-  return domain::product_lifecycle(call.store.product_lifecycles(), call.products, product,
-                                   call.now_ms);
+  return domain::product_lifecycle(call.db.lifecycles().all(), call.products, product, call.now_ms);
 }
 
 void refuse_end_of_life(const AdminCall& call, const std::string& product) {
@@ -110,17 +109,17 @@ std::optional<std::int64_t> new_expiry(const AdminCall& call, std::int64_t from_
   return std::nullopt;
 }
 
-json::value answer(AdminCall& call, const storage::License& license) {
+json::value answer(AdminCall& call, const domain::License& license) {
   auto out = license_json(license, call.now_ms);
-  out["used"] = call.store.units_in_use(license.id, call.now_ms);
+  out["used"] = call.db.licenses().units_in_use(license.id, call.now_ms);
   return out;
 }
 
 // Writes `after` and its audit record; returns the license as now stored.
-json::value change(AdminCall& call, std::string_view action, const storage::License& before,
-                   const storage::License& after) {
-  call.store.update_license(after);
-  auto stored = *call.store.find_license(after.id);
+json::value change(AdminCall& call, std::string_view action, const domain::License& before,
+                   const domain::License& after) {
+  call.db.licenses().update(after);
+  auto stored = *call.db.licenses().find(after.id);
   call.audit(action, object_of(stored), stored.scope,
              domain::to_text(license_json(before, call.now_ms)),
              domain::to_text(license_json(stored, call.now_ms)));
@@ -132,7 +131,7 @@ json::value create_license(AdminCall& call) {
   call.require(domain::kCreateRegistrationKeys);
   const auto customer_id = call.optional_id("customer");
   if (!customer_id) throw bad_request("missing field customer");
-  auto customer = call.store.find_customer(*customer_id);
+  auto customer = call.db.customers().find(*customer_id);
   if (!customer || !call.caller.sees(customer->scope())) throw not_found("customer");
   const std::string product_code = call.text("product");
   const auto* product = call.products.find(product_code);
@@ -146,12 +145,12 @@ json::value create_license(AdminCall& call) {
   if (*expires_ms <= starts_ms) throw bad_request("expires must be later than starts");
   if (customer->status != domain::CustomerStatus::enabled)
     throw conflict("account_not_active", "the customer is disabled: no new licenses for it");
-  for (const auto& above : call.store.accounts_on_path(customer->owner_path))
+  for (const auto& above : call.db.accounts().on_path(customer->owner_path))
     if (above.status == domain::AccountStatus::canceled)
       throw conflict("partner_canceled", "the customer's partner account is canceled");
   refuse_end_of_sale(call, product_code);
 
-  storage::NewLicense license;
+  domain::NewLicense license;
   license.customer_id = customer->id;
   license.product_code = product_code;
   license.units = *units;
@@ -165,10 +164,10 @@ json::value create_license(AdminCall& call) {
   license.auto_renew = call.optional_bool("auto_renew").value_or(false);
   // A partner's license draws from its pool as its keys do, in this transaction (the parent's
   // from none): a refusal leaves nothing written.
-  domain::draw_from_pool(call.store, *call.caller.account, product_code, *units);
+  domain::draw_from_pool(call.db, *call.caller.account, product_code, *units);
   const auto [id, code] = domain::insert_with_fresh_code(
-      license, [&](const storage::NewLicense& coded) { return call.store.create_license(coded); });
-  auto stored = *call.store.find_license(id);
+      license, [&](const domain::NewLicense& coded) { return call.db.licenses().create(coded); });
+  auto stored = *call.db.licenses().find(id);
   // The record never holds the code or its hash.
   call.audit("license.create", object_of(stored), stored.scope, {},
              domain::to_text(license_json(stored, call.now_ms)));
@@ -179,7 +178,7 @@ json::value create_license(AdminCall& call) {
 }
 
 json::value list_licenses(AdminCall& call) {
-  storage::LicenseFilter filter;
+  domain::LicenseFilter filter;
   if (!call.caller.customer) call.require(domain::kViewLicenses);
   // The customer filter only narrows: the scope keeps every license outside the caller's
   // subtree out, so asking for a customer one cannot see lists nothing.
@@ -187,8 +186,8 @@ json::value list_licenses(AdminCall& call) {
   if (call.caller.customer) {
     filter.scope_prefix = call.caller.customer->owner_path;
     if (filter.customer_id && *filter.customer_id != call.caller.customer->id)
-      return page_of(std::vector<storage::License>{}, call.page(),
-                     [](const storage::License&) { return json::object(); });
+      return page_of(std::vector<domain::License>{}, call.page(),
+                     [](const domain::License&) { return json::object(); });
     filter.customer_id = call.caller.customer->id;
   } else {
     filter.scope_prefix = call.caller.scope;
@@ -200,10 +199,10 @@ json::value list_licenses(AdminCall& call) {
   const auto page = call.page();
   // The state depends on the time, not on a column: read in id order and keep the matches
   // until the page (and one more, to know whether more follow) is full.
-  std::vector<storage::License> rows;
-  storage::Page read{page.after, 500};
+  std::vector<domain::License> rows;
+  domain::Page read{page.after, 500};
   for (;;) {
-    auto chunk = call.store.list_licenses(filter, read);
+    auto chunk = call.db.licenses().list(filter, read);
     for (auto& l : chunk) {
       if (state && domain::to_string(state_of(l, call.now_ms)) != *state) continue;
       rows.push_back(std::move(l));
@@ -214,7 +213,7 @@ json::value list_licenses(AdminCall& call) {
     read.after = chunk.back().id;
   }
   return page_of(rows, page,
-                 [&](const storage::License& l) { return license_json(l, call.now_ms); });
+                 [&](const domain::License& l) { return license_json(l, call.now_ms); });
 }
 
 json::value get_license(AdminCall& call) {
@@ -241,10 +240,10 @@ json::value renew_license(AdminCall& call) {
 // Units added to a license are sold like new ones: a partner draws them from its pool, so
 // raising a license never gets round the pool. Units taken away go back to no pool: they were
 // drawn by whoever issued the key or the license, not necessarily this caller.
-void draw_added_units(const AdminCall& call, const storage::License& before,
-                      const storage::License& after) {
+void draw_added_units(const AdminCall& call, const domain::License& before,
+                      const domain::License& after) {
   if (after.units > before.units)
-    domain::draw_from_pool(call.store, *call.caller.account, after.product_code,
+    domain::draw_from_pool(call.db, *call.caller.account, after.product_code,
                            after.units - before.units);
 }
 

@@ -20,7 +20,7 @@ void require_plan_reader(const AdminCall& call) {
 }
 
 // The terms a caller may change, applied to `plan`; `trial` is fixed at creation.
-void apply_terms(const AdminCall& call, storage::ServicePlan& plan) {
+void apply_terms(const AdminCall& call, domain::ServicePlan& plan) {
   if (auto v = call.optional_text("name")) plan.name = *v;
   if (auto v = call.optional_count("period_days", 1, kMaxDays)) plan.period_days = *v;
   if (auto v = call.optional_bool("auto_renew")) plan.auto_renew = *v;
@@ -30,7 +30,7 @@ void apply_terms(const AdminCall& call, storage::ServicePlan& plan) {
 
 json::value create_plan(AdminCall& call) {
   call.require(domain::kManageServicePlans);
-  storage::ServicePlan plan;
+  domain::ServicePlan plan;
   plan.name = call.text("name");
   const auto& product = product_for_sale(call, call.text("product"));
   auto trial = call.optional_bool("trial");
@@ -43,7 +43,7 @@ json::value create_plan(AdminCall& call) {
   plan.unit = product.unit;
   apply_terms(call, plan);
   plan.created_at_ms = plan.updated_at_ms = call.now_ms;
-  auto created = call.store.create_plan(plan);
+  auto created = call.db.plans().create(plan);
   auto after = domain::plan_json(created);
   call.audit("plan.create", "plan:" + std::to_string(created.id), created.owner_path, {},
              domain::to_text(after));
@@ -51,9 +51,9 @@ json::value create_plan(AdminCall& call) {
 }
 
 // A plan the caller sees whose product still exists (a plan of an End-of-Life product is gone).
-storage::ServicePlan visible_plan(const AdminCall& call, std::size_t n, SaleState& state) {
+domain::ServicePlan visible_plan(const AdminCall& call, std::size_t n, SaleState& state) {
   const std::int64_t id = call.path_id(n, "plan");
-  auto plan = call.store.find_plan(id);
+  auto plan = call.db.plans().find(id);
   if (!plan || !call.caller.in_line_with(plan->owner_path)) throw not_found("plan");
   configured_product(call, plan->product_code, state);
   if (state == SaleState::end_of_life) throw not_found("plan");
@@ -63,15 +63,14 @@ storage::ServicePlan visible_plan(const AdminCall& call, std::size_t n, SaleStat
 json::value list_plans(AdminCall& call) {
   require_plan_reader(call);
   const std::string product = call.query("product").value_or("");
-  auto rows = call.store.list_plans(call.caller.scope, product, call.lookahead());
+  auto rows = call.db.plans().list(call.caller.scope, product, call.lookahead());
   json::object out = page_of(rows, call.page(), domain::plan_json);
   // Plans of End-of-Life (or unconfigured) products are gone; the cursor still moves past them.
   json::array kept;
   for (auto& item : out["items"].as_array()) {
     const std::string code(item.at("product").as_string());
     if (call.products.find(code) != nullptr &&
-        !domain::product_lifecycle(call.store.product_lifecycles(), call.products, code,
-                                   call.now_ms)
+        !domain::product_lifecycle(call.db.lifecycles().all(), call.products, code, call.now_ms)
              .end_of_life())
       kept.push_back(std::move(item));
   }
@@ -98,8 +97,8 @@ json::value modify_plan(AdminCall& call) {
   auto before = domain::plan_json(plan);
   apply_terms(call, plan);
   plan.updated_at_ms = call.now_ms;
-  call.store.update_plan(plan);
-  auto after = domain::plan_json(*call.store.find_plan(plan.id));
+  call.db.plans().update(plan);
+  auto after = domain::plan_json(*call.db.plans().find(plan.id));
   call.audit("plan.update", "plan:" + std::to_string(plan.id), plan.owner_path,
              domain::to_text(before), domain::to_text(after));
   return after;

@@ -13,9 +13,9 @@ namespace {
 constexpr std::int64_t kMaxPool = 1000000000;
 
 // A partner strictly below the caller (its own account is not below it: 404).
-storage::Account partner_below(const AdminCall& call) {
+domain::Account partner_below(const AdminCall& call) {
   const std::int64_t id = call.path_id(0, "partner");
-  auto account = call.store.find_account(id);
+  auto account = call.db.accounts().find(id);
   if (!account || !call.caller.account || account->id == call.caller.account->id ||
       !call.caller.sees(account->path))
     throw not_found("partner");
@@ -29,12 +29,12 @@ json::value assign_pool(AdminCall& call) {
   const auto& product = configured_product(call, call.request.path_params.at(1), state);
   const auto units = call.optional_count("units", 0, kMaxPool);
   if (!units) throw bad_request("units is required");
-  auto before = call.store.find_pool(partner.id, product.code);
+  auto before = call.db.pools().find(partner.id, product.code);
   if (before && *units < before->drawn)
     throw conflict("pool_below_drawn",
                    "the partner's keys already hold " + std::to_string(before->drawn) + " units");
-  call.store.set_pool(partner.id, product.code, *units);
-  auto after = domain::pool_json(*call.store.find_pool(partner.id, product.code));
+  call.db.pools().set(partner.id, product.code, *units);
+  auto after = domain::pool_json(*call.db.pools().find(partner.id, product.code));
   call.audit("pool.assign", "pool:" + std::to_string(partner.id) + ":" + product.code, partner.path,
              before ? domain::to_text(domain::pool_json(*before)) : std::string(),
              domain::to_text(after));
@@ -46,13 +46,13 @@ json::value assign_pool(AdminCall& call) {
 json::value list_pools(AdminCall& call) {
   if (call.caller.customer) call.require(domain::kAssignLicensePools);
   const std::int64_t id = call.path_id(0, "partner");
-  storage::Account account = *call.caller.account;
+  domain::Account account = *call.caller.account;
   if (id != account.id) {
     call.require(domain::kAssignLicensePools);
     account = partner_below(call);
   }
   json::array items;
-  for (const auto& pool : call.store.list_pools(account.id))
+  for (const auto& pool : call.db.pools().list(account.id))
     items.push_back(domain::pool_json(pool));
   return json::object{{"items", std::move(items)}, {"next", nullptr}};
 }

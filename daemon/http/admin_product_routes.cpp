@@ -32,8 +32,7 @@ json::object product_json(const domain::Product& product,
 }
 
 domain::ProductLifecycle lifecycle(const AdminCall& call, const std::string& code) {
-  return domain::product_lifecycle(call.store.product_lifecycles(), call.products, code,
-                                   call.now_ms);
+  return domain::product_lifecycle(call.db.lifecycles().all(), call.products, code, call.now_ms);
 }
 
 const domain::Product& configured_product(const AdminCall& call) {
@@ -72,9 +71,9 @@ json::value set_lifecycle(AdminCall& call, bool end_of_life) {
   if (before.end_of_life())
     throw ApiError(403, "end_of_life", "product " + code + " has reached End of Life");
   if (end_of_life)
-    call.store.set_end_of_life(code, at_ms);
+    call.db.lifecycles().set_end_of_life(code, at_ms);
   else
-    call.store.set_end_of_sale(code, at_ms);
+    call.db.lifecycles().set_end_of_sale(code, at_ms);
   auto after = lifecycle(call, code);
   call.audit(end_of_life ? "product.end_of_life" : "product.end_of_sale", "product:" + code,
              call.caller.scope, domain::to_text(product_json(product, before)),
@@ -82,11 +81,11 @@ json::value set_lifecycle(AdminCall& call, bool end_of_life) {
   // A date now or past takes the data with it in this same transaction; a later one is the
   // sweep's (domain/end_of_life_sweep.hpp).
   if (after.end_of_life()) {
-    storage::AuditRecord actor;
+    domain::AuditRecord actor;
     actor.actor_user_id = call.caller.user_id;
     actor.actor_token_id = call.caller.token_id;
     actor.actor_scope = call.caller.scope;
-    domain::delete_product_data_once(call.store, code, call.now_ms, actor);
+    domain::delete_product_data_once(call.db, code, call.now_ms, actor);
     after = lifecycle(call, code);
   }
   return product_json(product, after);

@@ -11,7 +11,7 @@ const domain::Product& configured_product(const AdminCall& call, const std::stri
   const domain::Product* product = call.products.find(code);
   if (product == nullptr) throw not_found("product");
   const auto lifecycle =
-      domain::product_lifecycle(call.store.product_lifecycles(), call.products, code, call.now_ms);
+      domain::product_lifecycle(call.db.lifecycles().all(), call.products, code, call.now_ms);
   if (lifecycle.end_of_life())
     state = SaleState::end_of_life;
   else if (lifecycle.end_of_sale())

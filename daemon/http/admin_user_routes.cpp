@@ -30,14 +30,14 @@ UserHome manageable_home(const AdminCall& call, std::optional<std::int64_t> acco
       throw not_found("customer");
     }
     call.require(domain::kModifyCustomers);
-    auto customer = call.store.find_customer(*customer_id);
+    auto customer = call.db.customers().find(*customer_id);
     if (!customer || !caller.sees(customer->scope())) throw not_found("customer");
     return {std::nullopt, customer_id, customer->scope()};
   }
   if (account_id && caller.customer) throw not_found("account");
   if (account_id && caller.account->id != *account_id) {
     call.require(domain::kManagePartners);
-    auto account = call.store.find_account(*account_id);
+    auto account = call.db.accounts().find(*account_id);
     if (!account || !caller.sees(account->path)) throw not_found("account");
     return {account_id, std::nullopt, account->path};
   }
@@ -45,11 +45,11 @@ UserHome manageable_home(const AdminCall& call, std::optional<std::int64_t> acco
   return {std::nullopt, caller.customer->id, caller.scope};
 }
 
-UserHome home_of(const AdminCall& call, const storage::User& user) {
+UserHome home_of(const AdminCall& call, const domain::User& user) {
   return manageable_home(call, user.account_id, user.customer_id);
 }
 
-json::object issued(const std::string& token, const storage::Token& row) {
+json::object issued(const std::string& token, const domain::Token& row) {
   json::object out;
   out["id"] = row.id;
   out["user"] = row.user_id;
@@ -61,8 +61,8 @@ json::object issued(const std::string& token, const storage::Token& row) {
 json::value create_user(AdminCall& call) {
   const std::string name = call.text("name");
   auto home = manageable_home(call, call.optional_id("account"), call.optional_id("customer"));
-  auto user = call.store.create_user(name, home.account_id, home.customer_id, call.now_ms);
-  auto [token, row] = domain::issue_token(call.store, user.id, call.now_ms);
+  auto user = call.db.users().create(name, home.account_id, home.customer_id, call.now_ms);
+  auto [token, row] = domain::issue_token(call.db, user.id, call.now_ms);
   auto after = domain::user_json(user);
   call.audit("user.create", "user:" + std::to_string(user.id), home.scope, {},
              domain::to_text(after));
@@ -79,14 +79,14 @@ json::value list_users(AdminCall& call) {
     account = caller.account->id;
   else
     customer = caller.customer->id;
-  auto rows = call.store.list_users(account, customer, call.lookahead());
+  auto rows = call.db.users().list(account, customer, call.lookahead());
   return page_of(rows, call.page(), domain::user_json);
 }
 
 // A user the caller may manage. Every other user, unknown or out of reach, is 404: a 403 for a
 // known user the caller lacks the permission for would tell that the id exists.
-storage::User manageable_user(const AdminCall& call, std::int64_t id, UserHome& home) {
-  auto user = call.store.find_user(id);
+domain::User manageable_user(const AdminCall& call, std::int64_t id, UserHome& home) {
+  auto user = call.db.users().find(id);
   if (!user) throw not_found("user");
   try {
     home = home_of(call, *user);
@@ -99,7 +99,7 @@ storage::User manageable_user(const AdminCall& call, std::int64_t id, UserHome& 
 json::value create_token(AdminCall& call) {
   UserHome home;
   auto user = manageable_user(call, call.path_id(0, "user"), home);
-  auto [token, row] = domain::issue_token(call.store, user.id, call.now_ms);
+  auto [token, row] = domain::issue_token(call.db, user.id, call.now_ms);
   json::object recorded;
   recorded["id"] = row.id;
   recorded["user"] = user.id;
@@ -109,12 +109,12 @@ json::value create_token(AdminCall& call) {
 }
 
 json::value revoke_token(AdminCall& call) {
-  auto token = call.store.find_token(call.path_id(0, "token"));
+  auto token = call.db.users().find_token(call.path_id(0, "token"));
   if (!token) throw not_found("token");
   UserHome home;
   manageable_user(call, token->user_id, home);
   if (!token->revoked_at_ms) {
-    call.store.revoke_token(token->id, call.now_ms);
+    call.db.users().revoke_token(token->id, call.now_ms);
     json::object recorded;
     recorded["id"] = token->id;
     recorded["user"] = token->user_id;
