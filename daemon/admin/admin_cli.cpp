@@ -190,10 +190,7 @@ int create_license(domain::UnitOfWork& db, const config::Config& cfg, const Opti
     license.starts_at_ms = starts_ms;
     license.expires_at_ms = expires_ms;
     license.created_at_ms = now_ms;
-    const auto [id, code] =
-        domain::insert_with_fresh_code(license, [&](const storage::NewLicense& coded) {
-          return domain::create_license_from_cli(db, *owner, coded, now_ms);
-        });
+    const auto [id, code] = domain::create_license_from_cli(db, *owner, license, now_ms);
     db.commit();
     if (created_customer) out << "customer " << customer_id << " created: " << *customer << "\n";
     out << "license " << id << " created: customer " << *customer << ", product " << product->code

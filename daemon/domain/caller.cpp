@@ -1,12 +1,25 @@
 // Loading a caller: token, user, account or customer, statuses along the path, permissions.
 #include "domain/caller.hpp"
 
+#include "domain/domain_error.hpp"
 #include "domain/permissions.hpp"
 
 namespace lmp::domain {
 
-std::string Caller::describe() const {
-  return "user:" + std::to_string(user_id);
+Caller Caller::anonymous() {
+  Caller caller;
+  caller.kind = Kind::anonymous;
+  caller.scope = "anonymous";
+  return caller;
+}
+
+Caller Caller::local_operator(std::optional<Account> parent) {
+  Caller caller;
+  caller.kind = Kind::local_operator;
+  caller.account = std::move(parent);
+  caller.scope = "/";
+  for (auto name : all_permissions()) caller.permissions.emplace(name);
+  return caller;
 }
 
 std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id) {
@@ -42,6 +55,16 @@ std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id) {
   for (const auto& above : db.accounts().on_path(caller.customer->owner_path))
     if (above.status == AccountStatus::canceled) caller.read_only = true;
   return caller;
+}
+
+std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash) {
+  auto token = db.users().find_token_by_hash(token_hash);
+  return token ? load_caller(db, token->id) : std::nullopt;
+}
+
+void refuse_if_read_only(const Caller& caller) {
+  if (caller.read_only)
+    throw DomainError(ErrorCode::account_suspended, "the account is suspended: read-only");
 }
 
 }  // namespace lmp::domain

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "domain/domain_json.hpp"
+#include "domain/fresh_code.hpp"
 
 namespace lmp::domain {
 
@@ -26,12 +27,12 @@ Customer create_customer_from_cli(UnitOfWork& db, const std::string& name, std::
   return customer;
 }
 
-std::int64_t create_license_from_cli(UnitOfWork& db, const Customer& customer,
+CodedLicense create_license_from_cli(UnitOfWork& db, const Customer& customer,
                                      const NewLicense& license, std::int64_t now_ms) {
-  const std::int64_t id = db.licenses().create(license);
-  db.audit().append(cli_record(now_ms, "license.create", "license:" + std::to_string(id),
-                               customer.scope(), to_text(license_json(id, license))));
-  return id;
+  const auto coded = insert_with_fresh_code(db.licenses(), license);
+  db.audit().append(cli_record(now_ms, "license.create", "license:" + std::to_string(coded.id),
+                               customer.scope(), to_text(new_license_json(coded.id, license))));
+  return coded;
 }
 
 }  // namespace lmp::domain

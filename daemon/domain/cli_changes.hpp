@@ -8,6 +8,7 @@
 
 #include "domain/audit_record.hpp"
 #include "domain/customer.hpp"
+#include "domain/fresh_code.hpp"
 #include "domain/license.hpp"
 #include "domain/unit_of_work.hpp"
 
@@ -18,7 +19,7 @@ Customer create_customer_from_cli(UnitOfWork& db, const std::string& name, std::
 
 // REQUIRES: inside the unit of work's write transaction. Throws DuplicateError for a code hash that
 // exists (the caller draws another code). The record never holds the code or its hash.
-std::int64_t create_license_from_cli(UnitOfWork& db, const Customer& customer,
+CodedLicense create_license_from_cli(UnitOfWork& db, const Customer& customer,
                                      const NewLicense& license, std::int64_t now_ms);
 
 // The audit record of a change by `lmpd admin`.

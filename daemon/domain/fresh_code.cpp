@@ -7,14 +7,13 @@
 
 namespace lmp::domain {
 
-CodedLicense insert_with_fresh_code(NewLicense license,
-                                    const std::function<std::int64_t(const NewLicense&)>& insert) {
+CodedLicense insert_with_fresh_code(LicenseRepository& licenses, NewLicense license) {
   for (int attempt = 0;; ++attempt) {
     CodedLicense out;
     out.code = activation_code::generate();
     license.code_hash = sha256_hex(out.code);
     try {
-      out.id = insert(license);
+      out.id = licenses.create(license);
       return out;
     } catch (const DuplicateError&) {
       if (attempt >= 4) throw;

@@ -1,9 +1,8 @@
-// Partner pools: the one place where a partner's keys (and licenses) draw units of a product from
+// Partner pools: the one place where a partner's keys and licenses draw units of a product from
 // the pool the parent assigned it, and give them back.
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 
 #include "domain/account.hpp"
@@ -11,17 +10,12 @@
 
 namespace lmp::domain {
 
-// The draw would cross the pool (or the partner has no pool for the product): 409
-// pool_exhausted in the admin API.
-class PoolExhausted : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// Takes `units` of `product` from `account`'s pool inside the caller's transaction; the parent
-// account has no pool limit. Throws PoolExhausted and takes nothing when the pool would be
-// crossed. Concurrent draws are safe: the check and the change are one conditional update.
-void draw_from_pool(UnitOfWork& db, const Account& account, const std::string& product,
+// Takes `units` of `product` from the pool of `account` (the account that sells them) inside the
+// caller's transaction; the parent account has no pool limit, and neither has the local
+// operator before the first run (no account). Throws DomainError pool_exhausted and takes
+// nothing when the pool would be crossed (or the partner has no pool for the product).
+// Concurrent draws are safe: the check and the change are one conditional update.
+void draw_from_pool(UnitOfWork& db, const Account* account, const std::string& product,
                     std::int64_t units);
 // Gives `units` back to the pool they were drawn from (a voided key).
 void return_to_pool(UnitOfWork& db, const Account& account, const std::string& product,

@@ -28,13 +28,6 @@ constexpr BrandingField kFields[] = {
     {"primary_color", &domain::Branding::primary_color},
 };
 
-json::object branding_json(const domain::Branding& branding) {
-  json::object out;
-  out["account"] = branding.account_id;
-  for (const auto& field : kFields) out[field.name] = branding.*field.member;
-  return out;
-}
-
 bool is_hex_color(const std::string& text) {
   return text.size() == 7 && text[0] == '#' &&
          std::all_of(text.begin() + 1, text.end(),
@@ -101,10 +94,11 @@ json::value set_branding(AdminCall& call) {
     throw bad_request("support_email must be an e-mail address");
   auto before = call.db.branding().find(next.account_id);
   call.db.branding().set(next);
-  auto after = branding_json(next);
-  call.audit(
-      "branding.update", "account:" + std::to_string(next.account_id), call.caller.account->path,
-      before ? domain::to_text(branding_json(*before)) : std::string(), domain::to_text(after));
+  auto after = domain::branding_json(next);
+  call.audit("branding.update", "account:" + std::to_string(next.account_id),
+             call.caller.account->path,
+             before ? domain::to_text(domain::branding_json(*before)) : std::string(),
+             domain::to_text(after));
   return after;
 }
 

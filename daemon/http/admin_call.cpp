@@ -6,8 +6,9 @@
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
 #include "domain/credentials.hpp"
-#include "domain/pools.hpp"
+#include "domain/limits.hpp"
 #include "domain/store_error.hpp"
+#include "http/domain_errors.hpp"
 #include "http/json_response.hpp"
 #include "net/rate_limiter.hpp"
 #include "protocol/request_parser.hpp"
@@ -74,25 +75,19 @@ std::optional<bool> AdminCall::optional_bool(std::string_view field) const {
   return admin_request::optional_bool(body, field);
 }
 
+std::optional<std::int64_t> AdminCall::optional_time_ms(std::string_view field) const {
+  const auto seconds = optional_count(field, 1, domain::kLatestMs / 1000);
+  return seconds ? std::optional<std::int64_t>(*seconds * 1000) : std::nullopt;
+}
+
 void AdminCall::require(std::string_view permission) const {
-  if (!caller.can(permission))
-    throw forbidden("this call needs the " + std::string(permission) + " permission");
+  context().require(permission);
 }
 
 void AdminCall::audit(std::string_view action, std::string object, std::string scope,
                       std::string before_json, std::string after_json) const {
-  domain::AuditRecord record;
-  record.at_ms = now_ms;
-  // An anonymous caller (redeeming a key without a token) has no user or token.
-  if (caller.user_id != 0) record.actor_user_id = caller.user_id;
-  if (caller.token_id != 0) record.actor_token_id = caller.token_id;
-  record.actor_scope = caller.scope;
-  record.scope = std::move(scope);
-  record.action = std::string(action);
-  record.object = std::move(object);
-  record.before_json = std::move(before_json);
-  record.after_json = std::move(after_json);
-  db.audit().append(record);
+  context().audit(action, std::move(object), std::move(scope), std::move(before_json),
+                  std::move(after_json));
 }
 
 AdminRoutes::AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
@@ -211,9 +206,8 @@ AdminRoutes::Outcome AdminRoutes::run(
       auto caller = caller_of();
       if (!caller) {
         response = unauthorized("the token is not valid");
-      } else if (mode == Mode::write && caller->read_only) {
-        response = error_response(403, "account_suspended", "the account is suspended: read-only");
       } else {
+        if (mode == Mode::write) domain::refuse_if_read_only(*caller);
         const auto products = seat::product_facts(*products_());
         AdminCall call{request, *caller, db_, clock_.now_unix_ms(), std::move(body), products};
         response = json_response(200, handler(call));
@@ -223,11 +217,12 @@ AdminRoutes::Outcome AdminRoutes::run(
       db_.rollback();
       throw;
     }
+  } catch (const domain::DomainError& ex) {
+    outcome.wrong_guess = http_refusal(ex.code()).wrong_guess;
+    response = error_response(ex);
   } catch (const ApiError& ex) {
     outcome.wrong_guess = ex.counts_as_guess();
     response = error_response(ex.status(), ex.code(), ex.what());
-  } catch (const domain::PoolExhausted& ex) {
-    response = error_response(409, "pool_exhausted", ex.what());
   } catch (const domain::DuplicateError& ex) {
     response = error_response(409, "name_taken", ex.what());
   } catch (const domain::StoreError& ex) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "domain/caller.hpp"
+#include "domain/context.hpp"
 #include "domain/product.hpp"
 #include "domain/unit_of_work.hpp"
 #include "http/admin_api.hpp"
@@ -56,6 +57,11 @@ struct AdminCall {
   std::optional<std::int64_t> optional_count(std::string_view field, std::int64_t min,
                                              std::int64_t max) const;
   std::optional<bool> optional_bool(std::string_view field) const;
+  // A time in Unix seconds (1 to the end of 9999), as Unix ms.
+  std::optional<std::int64_t> optional_time_ms(std::string_view field) const;
+
+  // What the domain operation of this call runs in.
+  domain::Context context() const { return {db, caller, now_ms, products}; }
 
   // 403 unless the caller has `permission` (the parent has all, customers none).
   void require(std::string_view permission) const;

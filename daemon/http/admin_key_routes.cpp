@@ -45,7 +45,7 @@ json::value issue_keys(AdminCall& call) {
   if (!plan || !call.caller.in_line_with(plan->owner_path)) throw not_found("plan");
   const auto& product = product_for_sale(call, plan->product_code);
   // The whole batch or nothing: one draw for all of it.
-  domain::draw_from_pool(call.db, *call.caller.account, product.code, *units * count);
+  domain::draw_from_pool(call.db, &*call.caller.account, product.code, *units * count);
   json::array keys;
   for (std::int64_t i = 0; i < count; ++i) {
     domain::RegistrationKey key;
@@ -177,9 +177,8 @@ json::value redeem_key(AdminCall& call) {
   license.notice_days = plan.notice_days;
   license.auto_renew = plan.auto_renew;
   license.plan_id = plan.id;
-  const auto [license_id, code] = domain::insert_with_fresh_code(
-      license, [&](const domain::NewLicense& coded) { return call.db.licenses().create(coded); });
-  auto license_after = domain::license_json(license_id, license);
+  const auto [license_id, code] = domain::insert_with_fresh_code(call.db.licenses(), license);
+  auto license_after = domain::new_license_json(license_id, license);
   call.audit("license.create", "license:" + std::to_string(license_id), customer.scope(), {},
              domain::to_text(license_after));
   call.db.keys().set_redemption(key->id, customer.id, license_id);

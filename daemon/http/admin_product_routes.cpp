@@ -12,25 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Unix seconds, or null.
-json::value seconds_or_null(const std::optional<std::int64_t>& ms) {
-  return ms ? json::value(*ms / 1000) : json::value(nullptr);
-}
-
-json::object product_json(const domain::Product& product,
-                          const domain::ProductLifecycle& lifecycle) {
-  json::object out;
-  out["code"] = product.code;
-  out["name"] = product.name;
-  out["family"] = product.family;
-  out["unit"] = domain::to_string(product.unit);
-  out["end_of_sale"] = seconds_or_null(lifecycle.end_of_sale_ms);
-  out["end_of_life"] = seconds_or_null(lifecycle.end_of_life_ms);
-  out["state"] = domain::to_string(lifecycle.state);
-  out["data_deleted"] = seconds_or_null(lifecycle.data_deleted_at_ms);
-  return out;
-}
-
 domain::ProductLifecycle lifecycle(const AdminCall& call, const std::string& code) {
   return domain::product_lifecycle(call.db.lifecycles().all(), call.products, code, call.now_ms);
 }
@@ -46,7 +27,7 @@ json::value list_products(AdminCall& call) {
   // Products are few (the config's): one page holds them all.
   json::array items;
   for (const auto& product : call.products.all())
-    items.emplace_back(product_json(product, lifecycle(call, product.code)));
+    items.emplace_back(domain::product_json(product, lifecycle(call, product.code)));
   json::object out;
   out["items"] = std::move(items);
   out["next"] = nullptr;
@@ -55,7 +36,7 @@ json::value list_products(AdminCall& call) {
 
 json::value get_product(AdminCall& call) {
   const auto& product = configured_product(call);
-  return product_json(product, lifecycle(call, product.code));
+  return domain::product_json(product, lifecycle(call, product.code));
 }
 
 // Sets one of the product's lifecycle dates (`at`, Unix seconds, default now). Once the product
@@ -76,8 +57,8 @@ json::value set_lifecycle(AdminCall& call, bool end_of_life) {
     call.db.lifecycles().set_end_of_sale(code, at_ms);
   auto after = lifecycle(call, code);
   call.audit(end_of_life ? "product.end_of_life" : "product.end_of_sale", "product:" + code,
-             call.caller.scope, domain::to_text(product_json(product, before)),
-             domain::to_text(product_json(product, after)));
+             call.caller.scope, domain::to_text(domain::product_json(product, before)),
+             domain::to_text(domain::product_json(product, after)));
   // A date now or past takes the data with it in this same transaction; a later one is the
   // sweep's (domain/end_of_life_sweep.hpp).
   if (after.end_of_life()) {
@@ -88,7 +69,7 @@ json::value set_lifecycle(AdminCall& call, bool end_of_life) {
     domain::delete_product_data_once(call.db, code, call.now_ms, actor);
     after = lifecycle(call, code);
   }
-  return product_json(product, after);
+  return domain::product_json(product, after);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Users and their bearer tokens: create a user (with its first token), list the users of the
 // caller's own account, issue another token, revoke one. Tokens are shown once.
+#include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/first_run.hpp"
 #include "domain/permissions.hpp"
@@ -91,6 +92,8 @@ domain::User manageable_user(const AdminCall& call, std::int64_t id, UserHome& h
   try {
     home = home_of(call, *user);
   } catch (const ApiError&) {
+    throw not_found("user");
+  } catch (const domain::DomainError&) {
     throw not_found("user");
   }
   return *user;
