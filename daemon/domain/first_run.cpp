@@ -6,22 +6,8 @@
 #include "domain/cli_changes.hpp"
 #include "domain/credentials.hpp"
 #include "domain/domain_json.hpp"
-#include "domain/store_error.hpp"
 
 namespace lmp::domain {
-
-std::pair<std::string, Token> issue_token(UnitOfWork& db, std::int64_t user_id,
-                                          std::int64_t now_ms) {
-  for (int attempt = 0;; ++attempt) {
-    std::string token = new_token();
-    try {
-      auto row = db.users().create_token(user_id, token_hash(token), now_ms);
-      return {std::move(token), row};
-    } catch (const DuplicateError&) {
-      if (attempt >= 3) throw;
-    }
-  }
-}
 
 FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::string& user_name,
                     std::int64_t now_ms) {
@@ -33,8 +19,7 @@ FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::
   out.parent = db.accounts().create(AccountKind::parent, account_name, nullptr, now_ms);
   db.customers().adopt_orphans(out.parent.id);
   out.admin = db.users().create(user_name, out.parent.id, std::nullopt, now_ms);
-  auto issued = issue_token(db, out.admin.id, now_ms);
-  out.token = std::move(issued.first);
+  out.token = issue_token(db, out.admin.id, now_ms).text;
   auto after = account_json(out.parent, {});
   after["admin_user"] = user_json(out.admin);
   db.audit().append(cli_record(now_ms, "account.initialise",

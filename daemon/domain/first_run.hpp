@@ -7,7 +7,6 @@
 #include <string>
 
 #include "domain/account.hpp"
-#include "domain/token.hpp"
 #include "domain/unit_of_work.hpp"
 #include "domain/user.hpp"
 
@@ -29,10 +28,5 @@ struct FirstRun {
 // the parent, and the audit record. Throws AlreadyInitialised, or StoreError.
 FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::string& user_name,
                     std::int64_t now_ms);
-
-// Draws a token for `user_id` (a new one on the astronomically rare hash clash), stores its
-// hash and returns the token with its row. REQUIRES: inside the unit of work's transaction.
-std::pair<std::string, Token> issue_token(UnitOfWork& db, std::int64_t user_id,
-                                          std::int64_t now_ms);
 
 }  // namespace lmp::domain

@@ -5,7 +5,7 @@
 #include "domain/permissions.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "http/admin_call.hpp"
-#include "http/admin_products.hpp"
+#include "domain/product_sales.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;
@@ -32,7 +32,7 @@ json::value create_plan(AdminCall& call) {
   call.require(domain::kManageServicePlans);
   domain::ServicePlan plan;
   plan.name = call.text("name");
-  const auto& product = product_for_sale(call, call.text("product"));
+  const auto& product = domain::product_for_sale(call.context(), call.text("product"));
   auto trial = call.optional_bool("trial");
   if (!trial) throw bad_request("trial is required (true or false)");
   if (!call.optional_count("period_days", 1, kMaxDays))
@@ -51,12 +51,12 @@ json::value create_plan(AdminCall& call) {
 }
 
 // A plan the caller sees whose product still exists (a plan of an End-of-Life product is gone).
-domain::ServicePlan visible_plan(const AdminCall& call, std::size_t n, SaleState& state) {
+domain::ServicePlan visible_plan(const AdminCall& call, std::size_t n, domain::SaleState& state) {
   const std::int64_t id = call.path_id(n, "plan");
   auto plan = call.db.plans().find(id);
   if (!plan || !call.caller.in_line_with(plan->owner_path)) throw not_found("plan");
-  configured_product(call, plan->product_code, state);
-  if (state == SaleState::end_of_life) throw not_found("plan");
+  domain::configured_product(call.context(), plan->product_code, state);
+  if (state == domain::SaleState::end_of_life) throw not_found("plan");
   return *plan;
 }
 
@@ -80,17 +80,17 @@ json::value list_plans(AdminCall& call) {
 
 json::value get_plan(AdminCall& call) {
   require_plan_reader(call);
-  SaleState state{};
+  domain::SaleState state{};
   return domain::plan_json(visible_plan(call, 0, state));
 }
 
 json::value modify_plan(AdminCall& call) {
   call.require(domain::kManageServicePlans);
-  SaleState state{};
+  domain::SaleState state{};
   auto plan = visible_plan(call, 0, state);
   if (!call.caller.sees(plan.owner_path))
     throw forbidden("a plan of an account above yours is read-only for you");
-  if (state == SaleState::end_of_sale)
+  if (state == domain::SaleState::end_of_sale)
     throw conflict("end_of_sale", "the plan's product is past its End of Sale: read-only");
   if (auto trial = call.optional_bool("trial"); trial && *trial != plan.trial)
     throw bad_request("trial is fixed when the plan is created");

@@ -3,7 +3,7 @@
 #include "domain/domain_json.hpp"
 #include "domain/permissions.hpp"
 #include "http/admin_call.hpp"
-#include "http/admin_products.hpp"
+#include "domain/product_sales.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;
@@ -25,8 +25,8 @@ domain::Account partner_below(const AdminCall& call) {
 json::value assign_pool(AdminCall& call) {
   call.require(domain::kAssignLicensePools);
   auto partner = partner_below(call);
-  SaleState state{};
-  const auto& product = configured_product(call, call.request.path_params.at(1), state);
+  domain::SaleState state{};
+  const auto& product = domain::configured_product(call.context(), call.request.path_params.at(1), state);
   const auto units = call.optional_count("units", 0, kMaxPool);
   if (!units) throw bad_request("units is required");
   auto before = call.db.pools().find(partner.id, product.code);

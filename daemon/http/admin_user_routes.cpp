@@ -2,7 +2,7 @@
 // caller's own account, issue another token, revoke one. Tokens are shown once.
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
-#include "domain/first_run.hpp"
+#include "domain/credentials.hpp"
 #include "domain/permissions.hpp"
 #include "http/admin_call.hpp"
 
@@ -63,7 +63,7 @@ json::value create_user(AdminCall& call) {
   const std::string name = call.text("name");
   auto home = manageable_home(call, call.optional_id("account"), call.optional_id("customer"));
   auto user = call.db.users().create(name, home.account_id, home.customer_id, call.now_ms);
-  auto [token, row] = domain::issue_token(call.db, user.id, call.now_ms);
+  auto [row, token] = domain::issue_token(call.db, user.id, call.now_ms);
   auto after = domain::user_json(user);
   call.audit("user.create", "user:" + std::to_string(user.id), home.scope, {},
              domain::to_text(after));
@@ -102,7 +102,7 @@ domain::User manageable_user(const AdminCall& call, std::int64_t id, UserHome& h
 json::value create_token(AdminCall& call) {
   UserHome home;
   auto user = manageable_user(call, call.path_id(0, "user"), home);
-  auto [token, row] = domain::issue_token(call.db, user.id, call.now_ms);
+  auto [row, token] = domain::issue_token(call.db, user.id, call.now_ms);
   json::object recorded;
   recorded["id"] = row.id;
   recorded["user"] = user.id;
