@@ -29,9 +29,8 @@ std::string hint_of(const std::string& normalized) {
 }
 
 DomainError not_issued(const RegistrationKey& key, const std::string& message) {
-  return DomainError(key.status == KeyStatus::voided ? ErrorCode::key_voided
-                                                     : ErrorCode::key_redeemed,
-                     message);
+  return DomainError(
+      key.status == KeyStatus::voided ? ErrorCode::key_voided : ErrorCode::key_redeemed, message);
 }
 
 RegistrationKey visible_key(const Context& ctx, std::int64_t id) {
@@ -64,8 +63,7 @@ Customer redeeming_customer(const Context& ctx, const RedeemKey& request,
   if (ctx.caller.customer) {
     // A disabled customer's licenses are all cut off; a new one must not slip past that.
     if (ctx.caller.customer->status != CustomerStatus::enabled)
-      throw DomainError(ErrorCode::customer_disabled,
-                        "the customer is disabled: enable it first");
+      throw DomainError(ErrorCode::customer_disabled, "the customer is disabled: enable it first");
     return *ctx.caller.customer;
   }
   if (!ctx.caller.is_anonymous())
@@ -75,10 +73,8 @@ Customer redeeming_customer(const Context& ctx, const RedeemKey& request,
   auto owner = ctx.db.accounts().find(key.issuer_id);
   for (const auto& above : ctx.db.accounts().on_path(owner->path))
     if (above.status != AccountStatus::active)
-      throw DomainError(ErrorCode::account_not_active,
-                        "the key's issuing account is not active");
-  auto customer =
-      unique_name([&] { return ctx.db.customers().create(name, &*owner, ctx.now_ms); });
+      throw DomainError(ErrorCode::account_not_active, "the key's issuing account is not active");
+  auto customer = unique_name([&] { return ctx.db.customers().create(name, &*owner, ctx.now_ms); });
   ctx.audit("customer.create", "customer:" + std::to_string(customer.id), customer.scope(), {},
             to_text(customer_json(customer)));
   out.user = ctx.db.users().create(user_name, std::nullopt, customer.id, ctx.now_ms);
@@ -136,8 +132,8 @@ RegistrationKey get_key(const Context& ctx, std::int64_t id) {
 RegistrationKey void_key(const Context& ctx, std::int64_t id) {
   auto key = visible_key(ctx, id);
   if (!ctx.db.keys().leave_issued(key.id, KeyStatus::voided, ctx.now_ms))
-    throw not_issued(key, "only an issued key can be voided; this one is " +
-                              std::string(to_string(key.status)));
+    throw not_issued(
+        key, "only an issued key can be voided; this one is " + std::string(to_string(key.status)));
   return_to_pool(ctx.db, *ctx.db.accounts().find(key.issuer_id), key.product_code, key.units);
   auto after = *ctx.db.keys().find(key.id);
   ctx.audit("key.void", key_object(key.id), key.issuer_path, to_text(key_json(key)),
@@ -148,8 +144,7 @@ RegistrationKey void_key(const Context& ctx, std::int64_t id) {
 Redemption redeem_key(const Context& ctx, const RedeemKey& request) {
   const auto normalized = registration_key::normalize(required_text("key", request.key));
   if (!normalized)
-    throw DomainError(ErrorCode::invalid_key,
-                      "not a registration key (format or check character)");
+    throw DomainError(ErrorCode::invalid_key, "not a registration key (format or check character)");
   auto key = ctx.db.keys().find_by_hash(sha256_hex(*normalized));
   if (!key) throw DomainError(ErrorCode::key_unknown, "unknown registration key");
   if (key->status != KeyStatus::issued)

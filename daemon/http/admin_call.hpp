@@ -17,6 +17,7 @@
 
 #include "domain/caller.hpp"
 #include "domain/context.hpp"
+#include "domain/partners.hpp"
 #include "domain/product.hpp"
 #include "domain/unit_of_work.hpp"
 #include "http/admin_api.hpp"
@@ -69,6 +70,15 @@ struct AdminCall {
   void audit(std::string_view action, std::string object, std::string scope,
              std::string before_json, std::string after_json) const;
 };
+
+// The id of a row of a list, its place for the next page's cursor.
+template <class Row>
+std::int64_t id_of(const Row& row) {
+  return row.id;
+}
+inline std::int64_t id_of(const domain::AccountView& row) {
+  return row.account.id;
+}
 
 // {"items": [...], "next": cursor or null}; `rows` was read with limit + 1 to know whether
 // another page follows.
@@ -135,7 +145,7 @@ boost::json::object page_of(const std::vector<Row>& rows, const domain::Page& pa
   boost::json::object out;
   out["items"] = std::move(items);
   if (rows.size() > shown)
-    out["next"] = std::to_string(rows[shown - 1].id);
+    out["next"] = std::to_string(id_of(rows[shown - 1]));
   else
     out["next"] = nullptr;
   return out;

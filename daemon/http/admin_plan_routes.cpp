@@ -4,8 +4,8 @@
 #include "domain/domain_json.hpp"
 #include "domain/permissions.hpp"
 #include "domain/product_lifecycle.hpp"
-#include "http/admin_call.hpp"
 #include "domain/product_sales.hpp"
+#include "http/admin_call.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;

@@ -2,8 +2,8 @@
 // units of a product; the partner's keys draw from them (domain/pools.hpp).
 #include "domain/domain_json.hpp"
 #include "domain/permissions.hpp"
-#include "http/admin_call.hpp"
 #include "domain/product_sales.hpp"
+#include "http/admin_call.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;
@@ -26,7 +26,8 @@ json::value assign_pool(AdminCall& call) {
   call.require(domain::kAssignLicensePools);
   auto partner = partner_below(call);
   domain::SaleState state{};
-  const auto& product = domain::configured_product(call.context(), call.request.path_params.at(1), state);
+  const auto& product =
+      domain::configured_product(call.context(), call.request.path_params.at(1), state);
   const auto units = call.optional_count("units", 0, kMaxPool);
   if (!units) throw bad_request("units is required");
   auto before = call.db.pools().find(partner.id, product.code);

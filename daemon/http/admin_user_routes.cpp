@@ -1,8 +1,8 @@
 // Users and their bearer tokens: create a user (with its first token), list the users of the
 // caller's own account, issue another token, revoke one. Tokens are shown once.
+#include "domain/credentials.hpp"
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
-#include "domain/credentials.hpp"
 #include "domain/permissions.hpp"
 #include "http/admin_call.hpp"
 
