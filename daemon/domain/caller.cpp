@@ -22,6 +22,26 @@ Caller Caller::local_operator(std::optional<Account> parent) {
   return caller;
 }
 
+Caller Caller::server() {
+  Caller caller;
+  caller.kind = Kind::server;
+  caller.scope = "server";
+  return caller;
+}
+
+std::string Caller::actor_scope() const {
+  switch (kind) {
+    case Kind::local_operator:
+      return "cli";
+    case Kind::server:
+      return "server";
+    case Kind::user:
+    case Kind::anonymous:
+      break;
+  }
+  return scope;
+}
+
 std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id) {
   auto token = db.users().find_token(token_id);
   if (!token || token->revoked_at_ms) return std::nullopt;

@@ -1,6 +1,6 @@
 // Who calls a domain operation: the user behind a bearer token with their place in the account
-// tree and what they may do there, someone without a token, or the local operator (`lmpd
-// admin`). Every authorization decision is made from this.
+// tree and what they may do there, someone without a token, the local operator (`lmpd admin`),
+// or the server itself. Every authorization decision is made from this.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 namespace lmp::domain {
 
 struct Caller {
-  enum class Kind { user, anonymous, local_operator };
+  enum class Kind { user, anonymous, local_operator, server };
 
   Kind kind = Kind::user;
   std::int64_t user_id = 0;
@@ -34,6 +34,8 @@ struct Caller {
   // whole tree. Before the first run there is no parent account (`parent` none): the operator
   // then acts over the customers made so far, which the first run puts under the parent.
   static Caller local_operator(std::optional<Account> parent);
+  // The server itself, acting on a schedule (the End-of-Life sweep): no permission, sees nothing.
+  static Caller server();
 
   bool is_anonymous() const { return kind == Kind::anonymous; }
   bool is_parent() const {
@@ -51,8 +53,9 @@ struct Caller {
   bool in_line_with(std::string_view path) const {
     return sees(path) || (!path.empty() && scope.substr(0, path.size()) == path);
   }
-  // How the audit log names the actor's place: its scope, "cli" for the local operator.
-  std::string actor_scope() const { return kind == Kind::local_operator ? "cli" : scope; }
+  // How the audit log names the actor's place: its scope; "cli" for the local operator, "server"
+  // for the server.
+  std::string actor_scope() const;
 };
 
 // The caller holding token `token_id`, read inside the caller's transaction; nullopt when the
