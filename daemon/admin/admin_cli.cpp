@@ -14,9 +14,10 @@
 #include "domain/first_run.hpp"
 #include "domain/fresh_code.hpp"
 #include "domain/product_lifecycle.hpp"
+#include "domain/sdk_unit_type.hpp"
 #include "protocol/request_parser.hpp"
-#include "storage/domain_store.hpp"
 #include "storage/seat_store.hpp"
+#include "storage/sql_unit_of_work.hpp"
 
 namespace lmp::admin {
 namespace {
@@ -63,7 +64,7 @@ bool parse_words(const std::vector<std::string>& args, Options& opts, std::ostre
   return true;
 }
 
-int create_customer(storage::DomainStore& store, const Options& opts, const Clock& clock,
+int create_customer(domain::UnitOfWork& db, const Options& opts, const Clock& clock,
                     std::ostream& out, std::ostream& err) {
   if (opts.positional.size() != 1 || !opts.flags.empty()) {
     err << kUsage;
@@ -74,23 +75,23 @@ int create_customer(storage::DomainStore& store, const Options& opts, const Cloc
     err << "lmpd admin: a customer name has 1 to 200 characters\n";
     return 2;
   }
-  store.begin();
+  db.begin();
   try {
-    auto customer = domain::create_customer_from_cli(store, name, clock.now_unix_ms());
-    store.commit();
+    auto customer = domain::create_customer_from_cli(db, name, clock.now_unix_ms());
+    db.commit();
     out << "customer " << customer.id << " created: " << name << "\n";
     return 0;
   } catch (const storage::DuplicateError&) {
-    store.rollback();
+    db.rollback();
     err << "lmpd admin: a customer named '" << name << "' already exists\n";
     return 1;
   } catch (...) {
-    store.rollback();
+    db.rollback();
     throw;
   }
 }
 
-int create_license(storage::DomainStore& store, const config::Config& cfg, const Options& opts,
+int create_license(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
                    const Clock& clock, std::ostream& out, std::ostream& err) {
   static const char* kKnown[] = {"customer", "product", "units", "starts", "expires", "days"};
   for (const auto& [flag, value] : opts.flags) {
@@ -158,26 +159,26 @@ int create_license(storage::DomainStore& store, const config::Config& cfg, const
     return 2;
   }
 
-  store.begin();
+  db.begin();
   try {
     // The config's dates and those set through the API, read in this transaction.
     auto ms_of = [](const std::optional<std::int64_t>& unix_s) {
       return unix_s ? std::optional<std::int64_t>(*unix_s * 1000) : std::nullopt;
     };
-    const auto rows = store.product_lifecycles();
+    const auto rows = db.lifecycles().all();
     const auto lifecycle = domain::lifecycle_of(
         domain::ConfiguredDates{ms_of(product->end_of_sale_unix), ms_of(product->end_of_life_unix)},
         domain::stored_row(rows, product->code), now_ms);
     if (lifecycle.end_of_sale()) {
-      store.rollback();
+      db.rollback();
       err << "lmpd admin: product '" << product->code << "' has reached "
           << (lifecycle.end_of_life() ? "End of Life" : "End of Sale: no new licenses") << "\n";
       return 1;
     }
     bool created_customer = false;
-    auto owner = store.find_customer_by_name(*customer);
+    auto owner = db.customers().find_by_name(*customer);
     if (!owner) {
-      owner = domain::create_customer_from_cli(store, *customer, now_ms);
+      owner = domain::create_customer_from_cli(db, *customer, now_ms);
       created_customer = true;
     }
     const std::int64_t customer_id = owner->id;
@@ -185,15 +186,12 @@ int create_license(storage::DomainStore& store, const config::Config& cfg, const
     license.customer_id = customer_id;
     license.product_code = product->code;
     license.units = *units;
-    license.unit = product->unit;
+    license.unit = domain::from_sdk(product->unit);
     license.starts_at_ms = starts_ms;
     license.expires_at_ms = expires_ms;
     license.created_at_ms = now_ms;
-    const auto [id, code] =
-        domain::insert_with_fresh_code(license, [&](const storage::NewLicense& coded) {
-          return domain::create_license_from_cli(store, *owner, coded, now_ms);
-        });
-    store.commit();
+    const auto [id, code] = domain::create_license_from_cli(db, *owner, license, now_ms);
+    db.commit();
     if (created_customer) out << "customer " << customer_id << " created: " << *customer << "\n";
     out << "license " << id << " created: customer " << *customer << ", product " << product->code
         << ", " << *units << " " << sdk::to_string(product->unit) << ", "
@@ -203,7 +201,7 @@ int create_license(storage::DomainStore& store, const config::Config& cfg, const
         << "(shown only now: the server keeps only a hash of the code)\n";
     return 0;
   } catch (...) {
-    store.rollback();
+    db.rollback();
     throw;
   }
 }
@@ -230,9 +228,9 @@ int init(const config::Config& cfg, const Options& opts, const Clock& clock, std
     err << "lmpd admin: --name and --user have 1 to 200 characters\n";
     return 2;
   }
-  auto store = storage::DomainStore::open(cfg.storage);
+  auto db = storage::open_unit_of_work(cfg.storage);
   try {
-    auto done = domain::initialise(*store, name, user, clock.now_unix_ms());
+    auto done = domain::initialise(*db, name, user, clock.now_unix_ms());
     out << "parent account " << done.parent.id << " created: " << done.parent.name << "\n"
         << "admin user " << done.admin.id << " created: " << done.admin.name << "\n"
         << "API token: " << done.token << "\n"
@@ -256,7 +254,7 @@ int list_licenses(storage::SeatStore& store, const Options& opts, std::ostream& 
   for (const auto& l : store.list_licenses()) {
     out << std::setw(6) << l.id << std::setw(24) << l.customer_name << std::setw(16)
         << l.product_code << std::setw(18)
-        << (std::to_string(l.units) + " " + std::string(sdk::to_string(l.unit))) << std::setw(12)
+        << (std::to_string(l.units) + " " + std::string(domain::to_string(l.unit))) << std::setw(12)
         << calendar::format_date(l.starts_at_ms / 1000)
         << calendar::format_date(l.expires_at_ms / 1000) << "\n";
   }
@@ -286,12 +284,12 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
   }
   try {
     if (opts.command == "init") return init(*loaded.config, opts, clock, out, err);
-    // Changes go through the domain store, which writes their audit records with them.
+    // Changes go through the domain's unit of work, which writes their audit records with them.
     if (opts.command == "create-customer")
-      return create_customer(*storage::DomainStore::open(loaded.config->storage), opts, clock, out,
+      return create_customer(*storage::open_unit_of_work(loaded.config->storage), opts, clock, out,
                              err);
     if (opts.command == "create-license")
-      return create_license(*storage::DomainStore::open(loaded.config->storage), *loaded.config,
+      return create_license(*storage::open_unit_of_work(loaded.config->storage), *loaded.config,
                             opts, clock, out, err);
     auto store = storage::open_store(loaded.config->storage);
     return list_licenses(*store, opts, out, err);

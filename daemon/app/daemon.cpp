@@ -27,11 +27,12 @@
 #include "plugin/daemon_host.hpp"
 #include "plugin/registry.hpp"
 #include "seat/product_catalog.hpp"
+#include "seat/product_facts.hpp"
 #include "seat/seat_metrics.hpp"
 #include "seat/seat_service.hpp"
 #include "storage/caching_seat_store.hpp"
-#include "storage/domain_store.hpp"
 #include "storage/seat_store.hpp"
+#include "storage/sql_unit_of_work.hpp"
 
 #ifndef LMP_VERSION
 #define LMP_VERSION "0.0.0"
@@ -172,7 +173,7 @@ struct Daemon::Impl {
   metrics::Family<metrics::Counter>* tls_handshake_failures = nullptr;
   metrics::Family<metrics::Counter>* accept_failures = nullptr;
   // The admin API's own session and thread (declared after the store, so stopped first).
-  std::unique_ptr<storage::DomainStore> domain_store;
+  std::unique_ptr<domain::UnitOfWork> domain_db;
   std::unique_ptr<domain::AdminWorker> admin_worker;
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};  // stopping because a flush to disk failed
@@ -281,7 +282,7 @@ void Daemon::start() {
     }
     // The admin API's session and thread; the End-of-Life sweep runs there too, with or without
     // the HTTP listener, since a config date passing must delete the data either way.
-    impl_->domain_store = storage::DomainStore::open(cfg.storage);
+    impl_->domain_db = storage::open_unit_of_work(cfg.storage);
     impl_->admin_worker = std::make_unique<domain::AdminWorker>();
     sweep_end_of_life();
     if (cfg.admin_listener.enabled) {
@@ -294,7 +295,7 @@ void Daemon::start() {
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
       http::add_metrics_route(impl_->http_server->router(), impl_->metrics);
       http::add_admin_routes(
-          impl_->http_server->router(), *impl_->domain_store, *impl_->admin_worker,
+          impl_->http_server->router(), *impl_->domain_db, *impl_->admin_worker,
           [io = &impl_->io](std::function<void()> work) {
             boost::asio::post(*io, std::move(work));
           },
@@ -351,7 +352,7 @@ void Daemon::sweep_end_of_life() {
     if (ec || impl_->stopping) return;
     impl_->admin_worker->submit([this] {
       if (impl_->stopping) return;
-      domain::sweep_end_of_life(*impl_->domain_store, *impl_->service->catalog(),
+      domain::sweep_end_of_life(*impl_->domain_db, seat::product_facts(*impl_->service->catalog()),
                                 impl_->clock.now_unix_ms());
       boost::asio::post(impl_->io, [this] { sweep_end_of_life(); });
     });

@@ -1,47 +1,90 @@
 // Loading a caller: token, user, account or customer, statuses along the path, permissions.
 #include "domain/caller.hpp"
 
+#include "domain/domain_error.hpp"
 #include "domain/permissions.hpp"
 
 namespace lmp::domain {
 
-std::string Caller::describe() const {
-  return "user:" + std::to_string(user_id);
+Caller Caller::anonymous() {
+  Caller caller;
+  caller.kind = Kind::anonymous;
+  caller.scope = "anonymous";
+  return caller;
 }
 
-std::optional<Caller> load_caller(storage::DomainStore& store, std::int64_t token_id) {
-  auto token = store.find_token(token_id);
+Caller Caller::local_operator(std::optional<Account> parent) {
+  Caller caller;
+  caller.kind = Kind::local_operator;
+  caller.account = std::move(parent);
+  caller.scope = "/";
+  for (auto name : all_permissions()) caller.permissions.emplace(name);
+  return caller;
+}
+
+Caller Caller::server() {
+  Caller caller;
+  caller.kind = Kind::server;
+  caller.scope = "server";
+  return caller;
+}
+
+std::string Caller::actor_scope() const {
+  switch (kind) {
+    case Kind::local_operator:
+      return "cli";
+    case Kind::server:
+      return "server";
+    case Kind::user:
+    case Kind::anonymous:
+      break;
+  }
+  return scope;
+}
+
+std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id) {
+  auto token = db.users().find_token(token_id);
   if (!token || token->revoked_at_ms) return std::nullopt;
-  auto user = store.find_user(token->user_id);
+  auto user = db.users().find(token->user_id);
   if (!user) return std::nullopt;
   Caller caller;
   caller.user_id = user->id;
   caller.token_id = token->id;
   if (user->account_id) {
-    caller.account = store.find_account(*user->account_id);
+    caller.account = db.accounts().find(*user->account_id);
     if (!caller.account) return std::nullopt;
     caller.scope = caller.account->path;
-    for (const auto& above : store.accounts_on_path(caller.scope)) {
-      if (above.status == "canceled") return std::nullopt;
-      if (above.status == "suspended") caller.read_only = true;
+    for (const auto& above : db.accounts().on_path(caller.scope)) {
+      if (above.status == AccountStatus::canceled) return std::nullopt;
+      if (above.status == AccountStatus::suspended) caller.read_only = true;
     }
     if (caller.is_parent()) {
       for (auto name : all_permissions()) caller.permissions.emplace(name);
     } else {
-      caller.permissions = store.permissions(caller.account->id);
+      caller.permissions = db.accounts().permissions(caller.account->id);
     }
     return caller;
   }
   if (!user->customer_id) return std::nullopt;
-  caller.customer = store.find_customer(*user->customer_id);
+  caller.customer = db.customers().find(*user->customer_id);
   if (!caller.customer) return std::nullopt;
   // A customer keeps read access to its own (expired) licenses when its partner is canceled,
   // but nothing below a canceled account changes any more. A partner's suspension is the
   // partner's own matter: its customers go on as before.
   caller.scope = caller.customer->scope();
-  for (const auto& above : store.accounts_on_path(caller.customer->owner_path))
-    if (above.status == "canceled") caller.read_only = true;
+  for (const auto& above : db.accounts().on_path(caller.customer->owner_path))
+    if (above.status == AccountStatus::canceled) caller.read_only = true;
   return caller;
+}
+
+std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash) {
+  auto token = db.users().find_token_by_hash(token_hash);
+  return token ? load_caller(db, token->id) : std::nullopt;
+}
+
+void refuse_if_read_only(const Caller& caller) {
+  if (caller.read_only)
+    throw DomainError(ErrorCode::account_suspended, "the account is suspended: read-only");
 }
 
 }  // namespace lmp::domain

@@ -1,5 +1,6 @@
-// Who is calling the admin API: the user behind a bearer token, their place in the account tree
-// and what they may do there. Every authorization decision is made from this.
+// Who calls a domain operation: the user behind a bearer token with their place in the account
+// tree and what they may do there, someone without a token, the local operator (`lmpd admin`),
+// or the server itself. Every authorization decision is made from this.
 #pragma once
 
 #include <cstdint>
@@ -8,29 +9,38 @@
 #include <string>
 #include <string_view>
 
-#include "storage/domain_store.hpp"
+#include "domain/account.hpp"
+#include "domain/customer.hpp"
+#include "domain/unit_of_work.hpp"
 
 namespace lmp::domain {
 
 struct Caller {
+  enum class Kind { user, anonymous, local_operator, server };
+
+  Kind kind = Kind::user;
   std::int64_t user_id = 0;
   std::int64_t token_id = 0;
-  std::optional<storage::Account> account;    // set for a user of the parent or a partner
-  std::optional<storage::Customer> customer;  // set for a user of a customer
+  std::optional<Account> account;    // a user of the parent or a partner; the local operator's
+  std::optional<Customer> customer;  // set for a user of a customer
   std::string scope;  // the caller's tree path: it sees exactly the scopes with this prefix
   std::set<std::string> permissions;  // the parent has every permission, a customer none
   bool read_only = false;             // its account, or one above it, is suspended
 
   // Someone without a token on an open route (redeeming a registration key): no account, no
   // customer, no permission, and a scope no object's scope starts with, so it sees nothing.
-  static Caller anonymous() {
-    Caller caller;
-    caller.scope = "anonymous";
-    return caller;
-  }
-  bool is_anonymous() const { return !account && !customer; }
+  static Caller anonymous();
+  // `lmpd admin`: whoever may open the database acts with the parent account's rights over the
+  // whole tree. Before the first run there is no parent account (`parent` none): the operator
+  // then acts over the customers made so far, which the first run puts under the parent.
+  static Caller local_operator(std::optional<Account> parent);
+  // The server itself, acting on a schedule (the End-of-Life sweep): no permission, sees nothing.
+  static Caller server();
 
-  bool is_parent() const { return account && !account->parent_id; }
+  bool is_anonymous() const { return kind == Kind::anonymous; }
+  bool is_parent() const {
+    return kind == Kind::local_operator || (account && !account->parent_id);
+  }
   bool can(std::string_view permission) const {
     return permissions.count(std::string(permission)) > 0;
   }
@@ -43,13 +53,21 @@ struct Caller {
   bool in_line_with(std::string_view path) const {
     return sees(path) || (!path.empty() && scope.substr(0, path.size()) == path);
   }
-  // "user:3" — how the audit log names the actor.
-  std::string describe() const;
+  // How the audit log names the actor's place: its scope; "cli" for the local operator, "server"
+  // for the server.
+  std::string actor_scope() const;
 };
 
 // The caller holding token `token_id`, read inside the caller's transaction; nullopt when the
 // token is revoked or its account (or one above it) is canceled: such credentials have no
 // access at all.
-std::optional<Caller> load_caller(storage::DomainStore& store, std::int64_t token_id);
+std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id);
+
+// The caller holding the token with this hash, as load_caller; nullopt for an unknown token.
+std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash);
+
+// Throws DomainError account_suspended when the caller may only read: every write operation's
+// first check.
+void refuse_if_read_only(const Caller& caller);
 
 }  // namespace lmp::domain

@@ -4,12 +4,13 @@
 #include <boost/json/object.hpp>
 
 #include "domain/domain_json.hpp"
+#include "domain/fresh_code.hpp"
 
 namespace lmp::domain {
 
-storage::AuditRecord cli_record(std::int64_t now_ms, std::string action, std::string object,
-                                std::string scope, std::string after_json) {
-  storage::AuditRecord record;
+AuditRecord cli_record(std::int64_t now_ms, std::string action, std::string object,
+                       std::string scope, std::string after_json) {
+  AuditRecord record;
   record.at_ms = now_ms;
   record.actor_scope = "cli";
   record.scope = std::move(scope);
@@ -19,21 +20,19 @@ storage::AuditRecord cli_record(std::int64_t now_ms, std::string action, std::st
   return record;
 }
 
-storage::Customer create_customer_from_cli(storage::DomainStore& store, const std::string& name,
-                                           std::int64_t now_ms) {
-  auto customer = store.create_customer(name, nullptr, now_ms);
-  store.append_audit(cli_record(now_ms, "customer.create",
-                                "customer:" + std::to_string(customer.id), customer.scope(),
-                                to_text(customer_json(customer))));
+Customer create_customer_from_cli(UnitOfWork& db, const std::string& name, std::int64_t now_ms) {
+  auto customer = db.customers().create(name, nullptr, now_ms);
+  db.audit().append(cli_record(now_ms, "customer.create", "customer:" + std::to_string(customer.id),
+                               customer.scope(), to_text(customer_json(customer))));
   return customer;
 }
 
-std::int64_t create_license_from_cli(storage::DomainStore& store, const storage::Customer& customer,
-                                     const storage::NewLicense& license, std::int64_t now_ms) {
-  const std::int64_t id = store.create_license(license);
-  store.append_audit(cli_record(now_ms, "license.create", "license:" + std::to_string(id),
-                                customer.scope(), to_text(license_json(id, license))));
-  return id;
+CodedLicense create_license_from_cli(UnitOfWork& db, const Customer& customer,
+                                     const NewLicense& license, std::int64_t now_ms) {
+  const auto coded = insert_with_fresh_code(db.licenses(), license);
+  db.audit().append(cli_record(now_ms, "license.create", "license:" + std::to_string(coded.id),
+                               customer.scope(), to_text(new_license_json(coded.id, license))));
+  return coded;
 }
 
 }  // namespace lmp::domain

@@ -6,21 +6,24 @@
 #include <cstdint>
 #include <string>
 
-#include "storage/domain_store.hpp"
+#include "domain/audit_record.hpp"
+#include "domain/customer.hpp"
+#include "domain/fresh_code.hpp"
+#include "domain/license.hpp"
+#include "domain/unit_of_work.hpp"
 
 namespace lmp::domain {
 
-// REQUIRES: inside the store's write transaction. Throws DuplicateError for a taken name.
-storage::Customer create_customer_from_cli(storage::DomainStore& store, const std::string& name,
-                                           std::int64_t now_ms);
+// REQUIRES: inside the unit of work's write transaction. Throws DuplicateError for a taken name.
+Customer create_customer_from_cli(UnitOfWork& db, const std::string& name, std::int64_t now_ms);
 
-// REQUIRES: inside the store's write transaction. Throws DuplicateError for a code hash that
+// REQUIRES: inside the unit of work's write transaction. Throws DuplicateError for a code hash that
 // exists (the caller draws another code). The record never holds the code or its hash.
-std::int64_t create_license_from_cli(storage::DomainStore& store, const storage::Customer& customer,
-                                     const storage::NewLicense& license, std::int64_t now_ms);
+CodedLicense create_license_from_cli(UnitOfWork& db, const Customer& customer,
+                                     const NewLicense& license, std::int64_t now_ms);
 
 // The audit record of a change by `lmpd admin`.
-storage::AuditRecord cli_record(std::int64_t now_ms, std::string action, std::string object,
-                                std::string scope, std::string after_json);
+AuditRecord cli_record(std::int64_t now_ms, std::string action, std::string object,
+                       std::string scope, std::string after_json);
 
 }  // namespace lmp::domain

@@ -16,6 +16,14 @@ std::int64_t seconds(std::int64_t ms) {
   return ms / 1000;
 }
 
+json::value or_null(const std::optional<std::int64_t>& value) {
+  return value ? json::value(*value) : json::value(nullptr);
+}
+
+json::value seconds_or_null(const std::optional<std::int64_t>& ms) {
+  return ms ? json::value(seconds(*ms)) : json::value(nullptr);
+}
+
 // The stored before/after text as JSON again; null when there is none.
 json::value stored_json(const std::string& text) {
   if (text.empty()) return nullptr;
@@ -26,16 +34,14 @@ json::value stored_json(const std::string& text) {
 
 }  // namespace
 
-json::object account_json(const storage::Account& account,
-                          const std::set<std::string>& permissions) {
-  json::object out;
-  out["id"] = account.id;
-  out["kind"] = account.kind;
-  out["name"] = account.name;
-  out["parent"] = account.parent_id ? json::value(*account.parent_id) : json::value(nullptr);
-  out["status"] = account.status;
-  out["status_changed"] = seconds(account.status_changed_at_ms);
-  out["created"] = seconds(account.created_at_ms);
+json::object account_json(const Account& account, const std::set<std::string>& permissions) {
+  json::object out{{"id", account.id},
+                   {"kind", to_string(account.kind)},
+                   {"name", account.name},
+                   {"parent", or_null(account.parent_id)},
+                   {"status", to_string(account.status)},
+                   {"status_changed", seconds(account.status_changed_at_ms)},
+                   {"created", seconds(account.created_at_ms)}};
   if (account.parent_id) {
     json::array names;
     for (const auto& name : permissions) names.emplace_back(name);
@@ -44,101 +50,130 @@ json::object account_json(const storage::Account& account,
   return out;
 }
 
-json::object customer_json(const storage::Customer& customer) {
-  json::object out;
-  out["id"] = customer.id;
-  out["name"] = customer.name;
-  out["account"] = customer.owner_id;
-  out["status"] = customer.status;
-  out["created"] = seconds(customer.created_at_ms);
+json::object customer_json(const Customer& customer) {
+  return {{"id", customer.id},
+          {"name", customer.name},
+          {"account", customer.owner_id},
+          {"status", to_string(customer.status)},
+          {"created", seconds(customer.created_at_ms)}};
+}
+
+json::object user_json(const User& user) {
+  return {{"id", user.id},
+          {"name", user.name},
+          {"account", or_null(user.account_id)},
+          {"customer", or_null(user.customer_id)},
+          {"created", seconds(user.created_at_ms)}};
+}
+
+json::object issued_token_json(const Token& token, const std::string& text) {
+  return {{"id", token.id},
+          {"user", token.user_id},
+          {"token", text},
+          {"created", seconds(token.created_at_ms)}};
+}
+
+json::object token_record_json(const Token& token) {
+  json::object out{{"id", token.id}, {"user", token.user_id}};
+  if (token.revoked_at_ms) out["revoked"] = seconds(*token.revoked_at_ms);
   return out;
 }
 
-json::object user_json(const storage::User& user) {
-  json::object out;
-  out["id"] = user.id;
-  out["name"] = user.name;
-  out["account"] = user.account_id ? json::value(*user.account_id) : json::value(nullptr);
-  out["customer"] = user.customer_id ? json::value(*user.customer_id) : json::value(nullptr);
-  out["created"] = seconds(user.created_at_ms);
-  return out;
+json::object audit_json(const AuditRecord& record) {
+  json::object actor{{"user", or_null(record.actor_user_id)},
+                     {"token", or_null(record.actor_token_id)},
+                     {"scope", record.actor_scope}};
+  return {{"id", record.id},
+          {"time", seconds(record.at_ms)},
+          {"actor", std::move(actor)},
+          {"action", record.action},
+          {"object", record.object},
+          {"scope", record.scope},
+          {"before", stored_json(record.before_json)},
+          {"after", stored_json(record.after_json)}};
 }
 
-json::object audit_json(const storage::AuditRecord& record) {
-  json::object actor;
-  actor["user"] = record.actor_user_id ? json::value(*record.actor_user_id) : json::value(nullptr);
-  actor["token"] =
-      record.actor_token_id ? json::value(*record.actor_token_id) : json::value(nullptr);
-  actor["scope"] = record.actor_scope;
-  json::object out;
-  out["id"] = record.id;
-  out["time"] = seconds(record.at_ms);
-  out["actor"] = std::move(actor);
-  out["action"] = record.action;
-  out["object"] = record.object;
-  out["scope"] = record.scope;
-  out["before"] = stored_json(record.before_json);
-  out["after"] = stored_json(record.after_json);
-  return out;
+json::object license_json(const License& l, std::int64_t now_ms) {
+  return {{"id", l.id},
+          {"customer", l.customer_id},
+          {"product", l.product_code},
+          {"units", l.units},
+          {"unit", to_string(l.unit)},
+          {"starts", seconds(l.starts_at_ms)},
+          {"expires", seconds(l.expires_at_ms)},
+          {"trial", l.trial},
+          {"grace_days", l.grace_ms / kDayMs},
+          {"notice_days", l.notice_days},
+          {"auto_renew", l.auto_renew},
+          {"plan", or_null(l.plan_id)},
+          {"disabled", seconds_or_null(l.cut_off_at_ms)},
+          {"created", seconds(l.created_at_ms)},
+          {"state", to_string(l.state_at(now_ms))}};
 }
 
-json::object license_json(std::int64_t id, const storage::NewLicense& license) {
-  json::object out;
-  out["id"] = id;
-  out["customer"] = license.customer_id;
-  out["product"] = license.product_code;
-  out["units"] = license.units;
-  out["unit"] = sdk::to_string(license.unit);
-  out["starts"] = seconds(license.starts_at_ms);
-  out["expires"] = seconds(license.expires_at_ms);
-  return out;
+json::object new_license_json(std::int64_t id, const NewLicense& license) {
+  return {{"id", id},
+          {"customer", license.customer_id},
+          {"product", license.product_code},
+          {"units", license.units},
+          {"unit", to_string(license.unit)},
+          {"starts", seconds(license.starts_at_ms)},
+          {"expires", seconds(license.expires_at_ms)}};
 }
 
-json::object plan_json(const storage::ServicePlan& plan) {
-  json::object out;
-  out["id"] = plan.id;
-  out["name"] = plan.name;
-  out["account"] = plan.owner_id;
-  out["product"] = plan.product_code;
-  out["trial"] = plan.trial;
-  out["unit"] = plan.unit;
-  out["period_days"] = plan.period_days;
-  out["auto_renew"] = plan.auto_renew;
-  out["notice_days"] = plan.notice_days;
-  out["grace_days"] = plan.grace_days;
-  out["created"] = seconds(plan.created_at_ms);
-  out["updated"] = seconds(plan.updated_at_ms);
-  return out;
+json::object plan_json(const ServicePlan& plan) {
+  return {{"id", plan.id},
+          {"name", plan.name},
+          {"account", plan.owner_id},
+          {"product", plan.product_code},
+          {"trial", plan.trial},
+          {"unit", to_string(plan.unit)},
+          {"period_days", plan.period_days},
+          {"auto_renew", plan.auto_renew},
+          {"notice_days", plan.notice_days},
+          {"grace_days", plan.grace_days},
+          {"created", seconds(plan.created_at_ms)},
+          {"updated", seconds(plan.updated_at_ms)}};
 }
 
-json::object key_json(const storage::RegistrationKey& key) {
-  auto optional = [](const std::optional<std::int64_t>& v) {
-    return v ? json::value(*v) : json::value(nullptr);
-  };
-  json::object out;
-  out["id"] = key.id;
-  out["hint"] = key.hint;
-  out["plan"] = key.plan_id;
-  out["product"] = key.product_code;
-  out["units"] = key.units;
-  out["account"] = key.issuer_id;
-  out["issued_by"] = key.issued_by_user;
-  out["status"] = key.status;
-  out["customer"] = optional(key.customer_id);
-  out["license"] = optional(key.license_id);
-  out["created"] = seconds(key.created_at_ms);
-  out["changed"] = key.changed_at_ms ? json::value(seconds(*key.changed_at_ms)) : nullptr;
-  return out;
+json::object key_json(const RegistrationKey& key) {
+  return {{"id", key.id},
+          {"hint", key.hint},
+          {"plan", key.plan_id},
+          {"product", key.product_code},
+          {"units", key.units},
+          {"account", key.issuer_id},
+          {"issued_by", key.issued_by_user},
+          {"status", to_string(key.status)},
+          {"customer", or_null(key.customer_id)},
+          {"license", or_null(key.license_id)},
+          {"created", seconds(key.created_at_ms)},
+          {"changed", seconds_or_null(key.changed_at_ms)}};
 }
 
-json::object pool_json(const storage::PartnerPool& pool) {
-  json::object out;
-  out["account"] = pool.account_id;
-  out["product"] = pool.product_code;
-  out["assigned"] = pool.assigned;
-  out["drawn"] = pool.drawn;
-  out["left"] = pool.assigned - pool.drawn;
-  return out;
+json::object pool_json(const PartnerPool& pool) {
+  return {{"account", pool.account_id},
+          {"product", pool.product_code},
+          {"assigned", pool.assigned},
+          {"drawn", pool.drawn},
+          {"left", pool.assigned - pool.drawn}};
+}
+
+json::object product_json(const Product& product, const ProductLifecycle& lifecycle) {
+  return {{"code", product.code},
+          {"name", product.name},
+          {"family", product.family},
+          {"unit", to_string(product.unit)},
+          {"end_of_sale", seconds_or_null(lifecycle.end_of_sale_ms)},
+          {"end_of_life", seconds_or_null(lifecycle.end_of_life_ms)},
+          {"state", to_string(lifecycle.state)},
+          {"data_deleted", seconds_or_null(lifecycle.data_deleted_at_ms)}};
+}
+
+json::object branding_json(const Branding& branding) {
+  return {{"account", branding.account_id},          {"display_name", branding.display_name},
+          {"support_email", branding.support_email}, {"support_url", branding.support_url},
+          {"logo_url", branding.logo_url},           {"primary_color", branding.primary_color}};
 }
 
 std::string to_text(const json::object& object) {

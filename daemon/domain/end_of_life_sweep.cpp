@@ -9,30 +9,22 @@
 #include "core/log.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/product_lifecycle.hpp"
-#include "seat/product_catalog.hpp"
+#include "domain/store_error.hpp"
 
 namespace lmp::domain {
 
-std::optional<storage::EndOfLifeDeletion> delete_product_data_once(storage::DomainStore& store,
-                                                                   const std::string& code,
-                                                                   std::int64_t now_ms,
-                                                                   storage::AuditRecord actor) {
-  if (!store.claim_end_of_life_deletion(code, now_ms)) return std::nullopt;
-  const auto deleted = store.delete_product_data(code);
-  boost::json::object after;
-  after["product"] = code;
-  after["data_deleted"] = now_ms / 1000;
-  after["licenses"] = deleted.licenses;
-  after["activations"] = deleted.activations;
-  after["leases"] = deleted.leases;
-  auto root = store.root_account();
-  actor.at_ms = now_ms;
-  actor.scope = root ? root->path : "/";
-  actor.action = "product.data_deleted";
-  actor.object = "product:" + code;
-  actor.before_json.clear();
-  actor.after_json = to_text(after);
-  store.append_audit(actor);
+std::optional<EndOfLifeDeletion> delete_product_data_once(const Context& ctx,
+                                                          const std::string& code) {
+  if (!ctx.db.lifecycles().claim_deletion(code, ctx.now_ms)) return std::nullopt;
+  const auto deleted = ctx.db.lifecycles().delete_product_data(code);
+  const boost::json::object after{{"product", code},
+                                  {"data_deleted", ctx.now_ms / 1000},
+                                  {"licenses", deleted.licenses},
+                                  {"activations", deleted.activations},
+                                  {"leases", deleted.leases}};
+  // A product concerns the whole tree: the record is the root's.
+  auto root = ctx.db.accounts().root();
+  ctx.audit("product.data_deleted", "product:" + code, root ? root->path : "/", {}, to_text(after));
   log::info("end_of_life_data_deleted", {{"product", code},
                                          {"licenses", std::to_string(deleted.licenses)},
                                          {"activations", std::to_string(deleted.activations)},
@@ -40,48 +32,37 @@ std::optional<storage::EndOfLifeDeletion> delete_product_data_once(storage::Doma
   return deleted;
 }
 
-std::vector<std::string> end_of_life_due(storage::DomainStore& store,
-                                         const seat::ProductCatalog& catalog, std::int64_t now_ms) {
-  const auto rows = store.product_lifecycles();
+std::vector<std::string> end_of_life_due(const Context& ctx) {
+  const auto rows = ctx.db.lifecycles().all();
   std::set<std::string> codes;
-  for (const auto& code : catalog.codes()) codes.insert(code);
+  for (const auto& product : ctx.products.all()) codes.insert(product.code);
   for (const auto& row : rows) codes.insert(row.product_code);
   std::vector<std::string> due;
   for (const auto& code : codes) {
-    auto lifecycle = lifecycle_of(catalog.find(code), stored_row(rows, code), now_ms);
+    auto lifecycle = product_lifecycle(rows, ctx.products, code, ctx.now_ms);
     if (lifecycle.end_of_life() && !lifecycle.data_deleted_at_ms) due.push_back(code);
   }
   return due;
 }
 
-int sweep_end_of_life(storage::DomainStore& store, const seat::ProductCatalog& catalog,
-                      std::int64_t now_ms) {
+int sweep_end_of_life(UnitOfWork& db, const Products& products, std::int64_t now_ms) {
+  const Caller server = Caller::server();
+  const Context ctx{db, server, now_ms, products};
   try {
-    store.begin_read();
     std::vector<std::string> due;
-    try {
-      due = end_of_life_due(store, catalog, now_ms);
-      store.commit();
-    } catch (...) {
-      store.rollback();
-      throw;
+    {
+      Transaction read(db, TransactionMode::read);
+      due = end_of_life_due(ctx);
+      read.commit();
     }
     if (due.empty()) return 0;
     int deleted = 0;
-    store.begin();
-    try {
-      // The server itself acts here, as "cli" names the command line's changes.
-      storage::AuditRecord actor;
-      actor.actor_scope = "server";
-      for (const auto& code : due)
-        if (delete_product_data_once(store, code, now_ms, actor)) ++deleted;
-      store.commit();
-    } catch (...) {
-      store.rollback();
-      throw;
-    }
+    Transaction write(db, TransactionMode::write);
+    for (const auto& code : due)
+      if (delete_product_data_once(ctx, code)) ++deleted;
+    write.commit();
     return deleted;
-  } catch (const storage::StoreError& ex) {
+  } catch (const StoreError& ex) {
     log::error("end_of_life_sweep_failed", {{"error", ex.what()}});
     return 0;
   }

@@ -6,7 +6,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "storage/domain_store.hpp"
+#include "domain/account.hpp"
+#include "domain/unit_of_work.hpp"
+#include "domain/user.hpp"
 
 namespace lmp::domain {
 
@@ -17,19 +19,14 @@ class AlreadyInitialised : public std::runtime_error {
 };
 
 struct FirstRun {
-  storage::Account parent;
-  storage::User admin;
+  Account parent;
+  User admin;
   std::string token;  // the only copy: the database keeps its hash
 };
 
 // One transaction: the account, the user, the token, customers created before it moved under
 // the parent, and the audit record. Throws AlreadyInitialised, or StoreError.
-FirstRun initialise(storage::DomainStore& store, const std::string& account_name,
-                    const std::string& user_name, std::int64_t now_ms);
-
-// Draws a token for `user_id` (a new one on the astronomically rare hash clash), stores its
-// hash and returns the token with its row. REQUIRES: inside the store's transaction.
-std::pair<std::string, storage::Token> issue_token(storage::DomainStore& store,
-                                                   std::int64_t user_id, std::int64_t now_ms);
+FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::string& user_name,
+                    std::int64_t now_ms);
 
 }  // namespace lmp::domain

@@ -3,20 +3,19 @@
 
 #include "core/activation_code.hpp"
 #include "core/sha256.hpp"
+#include "domain/store_error.hpp"
 
 namespace lmp::domain {
 
-CodedLicense insert_with_fresh_code(
-    storage::NewLicense license,
-    const std::function<std::int64_t(const storage::NewLicense&)>& insert) {
+CodedLicense insert_with_fresh_code(LicenseRepository& licenses, NewLicense license) {
   for (int attempt = 0;; ++attempt) {
     CodedLicense out;
     out.code = activation_code::generate();
     license.code_hash = sha256_hex(out.code);
     try {
-      out.id = insert(license);
+      out.id = licenses.create(license);
       return out;
-    } catch (const storage::DuplicateError&) {
+    } catch (const DuplicateError&) {
       if (attempt >= 4) throw;
     }
   }

@@ -1,12 +1,12 @@
-// Inserting a license with a newly drawn activation code: the one loop that the command line,
-// POST /v1/licenses and key redemption share.
+// Inserting a license with a newly drawn activation code: the one loop that license creation and
+// key redemption share.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
-#include "storage/seat_store.hpp"
+#include "domain/license.hpp"
+#include "domain/license_repository.hpp"
 
 namespace lmp::domain {
 
@@ -15,11 +15,9 @@ struct CodedLicense {
   std::string code;  // the 20 digits, unformatted; shown once, never stored
 };
 
-// Draws a code, sets `license.code_hash` and calls `insert`, drawing again when `insert` throws
-// DuplicateError (a clash of 10^19 codes: several in a row mean something else is wrong, so the
-// fifth is rethrown). REQUIRES: inside the store's write transaction.
-CodedLicense insert_with_fresh_code(
-    storage::NewLicense license,
-    const std::function<std::int64_t(const storage::NewLicense&)>& insert);
+// Draws a code, sets `license.code_hash` and inserts it, drawing again on DuplicateError (a clash
+// of 10^19 codes: several in a row mean something else is wrong, so the fifth is rethrown).
+// REQUIRES: inside the unit of work's write transaction.
+CodedLicense insert_with_fresh_code(LicenseRepository& licenses, NewLicense license);
 
 }  // namespace lmp::domain

@@ -17,17 +17,13 @@ bool is_permission(std::string_view name) {
   return false;
 }
 
-bool is_partner_kind(std::string_view kind) {
-  return kind == "msp" || kind == "reseller";
-}
-
-std::set<std::string> default_permissions(std::string_view partner_kind) {
-  if (partner_kind == "msp")
+std::set<std::string> default_permissions(AccountKind partner_kind) {
+  if (partner_kind == AccountKind::msp)
     return {std::string(kCreateCustomers),    std::string(kViewCustomers),
             std::string(kModifyCustomers),    std::string(kViewLicenses),
             std::string(kManageServicePlans), std::string(kCreateRegistrationKeys),
             std::string(kModifyBranding)};
-  if (partner_kind == "reseller")
+  if (partner_kind == AccountKind::reseller)
     return {std::string(kCreateCustomers), std::string(kViewCustomers),
             std::string(kCreateRegistrationKeys)};
   return {};

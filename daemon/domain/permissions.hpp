@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/account.hpp"
+
 namespace lmp::domain {
 
 inline constexpr std::string_view kManagePartners = "manage_partners";
@@ -23,9 +25,7 @@ inline constexpr std::string_view kModifyBranding = "modify_branding";
 const std::vector<std::string_view>& all_permissions();
 bool is_permission(std::string_view name);
 
-// "msp" and "reseller" are the partner kinds.
-bool is_partner_kind(std::string_view kind);
-// The spec's table; empty for a kind that is not a partner kind.
-std::set<std::string> default_permissions(std::string_view partner_kind);
+// The spec's table; empty for the parent, which has every permission anyway.
+std::set<std::string> default_permissions(AccountKind partner_kind);
 
 }  // namespace lmp::domain

@@ -1,9 +1,12 @@
-// GET /v1/me and the partner accounts: create, list, read, permissions, status.
+// GET /v1/me and the partner accounts over HTTP (docs/admin-api.md, accounts): each route reads its
+// JSON into the request of a domain operation (domain/partners.hpp, domain/users.hpp) and writes
+// the answer.
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "domain/domain_json.hpp"
-#include "domain/permissions.hpp"
+#include "domain/partners.hpp"
+#include "domain/users.hpp"
 #include "http/admin_call.hpp"
 
 namespace lmp::http {
@@ -11,106 +14,66 @@ namespace json = boost::json;
 
 namespace {
 
-json::object describe_account(storage::DomainStore& store, const storage::Account& account) {
-  return domain::account_json(
-      account, account.parent_id ? store.permissions(account.id) : std::set<std::string>{});
-}
-
-// A partner account strictly below the caller; 404 otherwise (including the caller's own).
-storage::Account visible_partner(const AdminCall& call, std::size_t n) {
-  const std::int64_t id = call.path_id(n, "partner");
-  auto account = call.store.find_account(id);
-  if (!account || !call.caller.account || !call.caller.sees(account->path) ||
-      account->id == call.caller.account->id)
-    throw not_found("partner");
-  return *account;
+json::object view_json(const domain::AccountView& view) {
+  return domain::account_json(view.account, view.permissions);
 }
 
 json::value me(AdminCall& call) {
-  const auto& caller = call.caller;
+  const auto me = domain::describe_me(call.context());
   json::object out;
-  out["user"] = domain::user_json(*call.store.find_user(caller.user_id));
-  out["token"] = caller.token_id;
-  if (caller.account)
-    out["account"] = describe_account(call.store, *caller.account);
+  out["user"] = domain::user_json(me.user);
+  out["token"] = me.token_id;
+  if (me.account)
+    out["account"] = view_json(*me.account);
   else
-    out["customer"] = domain::customer_json(*caller.customer);
+    out["customer"] = domain::customer_json(*me.customer);
   json::array permissions;
-  for (const auto& name : caller.permissions) permissions.emplace_back(name);
+  for (const auto& name : me.permissions) permissions.emplace_back(name);
   out["permissions"] = std::move(permissions);
-  out["read_only"] = caller.read_only;
+  out["read_only"] = me.read_only;
   return out;
 }
 
 json::value create_partner(AdminCall& call) {
-  call.require(domain::kManagePartners);
-  const std::string name = call.text("name");
-  const std::string kind = call.text("kind");
-  if (!domain::is_partner_kind(kind)) throw bad_request("kind must be \"msp\" or \"reseller\"");
-  auto account = call.store.create_account(kind, name, &*call.caller.account, call.now_ms);
-  call.store.set_permissions(account.id, domain::default_permissions(kind));
-  auto after = describe_account(call.store, account);
-  call.audit("partner.create", "account:" + std::to_string(account.id), account.path, {},
-             domain::to_text(after));
-  return after;
+  domain::CreatePartner request;
+  request.name = call.optional_text("name");
+  request.kind = call.optional_text("kind");
+  return view_json(domain::create_partner(call.context(), request));
 }
 
 json::value list_partners(AdminCall& call) {
-  call.require(domain::kManagePartners);
-  auto rows = call.store.list_accounts_below(call.caller.scope, call.lookahead());
-  return page_of(rows, call.page(),
-                 [&](const storage::Account& a) { return describe_account(call.store, a); });
+  return page_of(domain::list_partners(call.context(), call.lookahead()), call.page(), view_json);
 }
 
 json::value get_partner(AdminCall& call) {
-  call.require(domain::kManagePartners);
-  return describe_account(call.store, visible_partner(call, 0));
+  return view_json(domain::get_partner(call.context(), call.path_id(0, "partner")));
+}
+
+// `permissions`: a JSON array of names; anything else is refused here, unknown names by the
+// domain.
+std::optional<std::vector<std::string>> permission_names(const AdminCall& call) {
+  const json::value* list = call.body.if_contains("permissions");
+  if (list == nullptr || !list->is_array()) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& item : list->get_array()) {
+    if (!item.is_string()) throw bad_request("unknown permission: " + json::serialize(item));
+    names.emplace_back(item.get_string());
+  }
+  return names;
 }
 
 json::value set_permissions(AdminCall& call) {
-  // Only the parent: a partner must not widen its own rights or those below it.
-  if (!call.caller.is_parent()) throw forbidden("only the parent account sets permissions");
-  auto account = visible_partner(call, 0);
-  const json::value* list = call.body.if_contains("permissions");
-  if (list == nullptr || !list->is_array())
-    throw bad_request("permissions must be a JSON array of permission names");
-  std::set<std::string> names;
-  for (const auto& item : list->get_array()) {
-    if (!item.is_string() || !domain::is_permission(item.get_string()))
-      throw bad_request("unknown permission: " + json::serialize(item));
-    names.emplace(item.get_string());
-  }
-  auto before = describe_account(call.store, account);
-  call.store.set_permissions(account.id, names);
-  auto after = describe_account(call.store, account);
-  call.audit("partner.permissions", "account:" + std::to_string(account.id), account.path,
-             domain::to_text(before), domain::to_text(after));
-  return after;
+  domain::SetPartnerPermissions request;
+  request.id = call.path_id(0, "partner");
+  request.permissions = permission_names(call);
+  return view_json(domain::set_partner_permissions(call.context(), request));
 }
 
 json::value set_partner_status(AdminCall& call) {
-  call.require(domain::kManagePartners);
-  auto account = visible_partner(call, 0);
-  const std::string status = call.text("status");
-  if (status != "active" && status != "suspended" && status != "canceled")
-    throw bad_request("status must be \"active\", \"suspended\" or \"canceled\"");
-  if (account.status == "canceled" && status != "canceled")
-    throw conflict("partner_canceled", "a canceled partner cannot be reactivated");
-  if (account.status == status) return describe_account(call.store, account);
-  auto before = describe_account(call.store, account);
-  call.store.set_account_status(account.id, status, call.now_ms);
-  std::int64_t cut_off = 0;
-  // Final: every license of every customer below ends now (docs/admin-api.md).
-  if (status == "canceled") cut_off = call.store.cut_off_licenses_under(account.path, call.now_ms);
-  auto after = describe_account(call.store, *call.store.find_account(account.id));
-  auto recorded = after;
-  if (status == "canceled") recorded["licenses_ended"] = cut_off;
-  call.audit("partner." + std::string(status == "active"      ? "activate"
-                                      : status == "suspended" ? "suspend"
-                                                              : "cancel"),
-             "account:" + std::to_string(account.id), account.path, domain::to_text(before),
-             domain::to_text(recorded));
-  return after;
+  domain::SetPartnerStatus request;
+  request.id = call.path_id(0, "partner");
+  request.status = call.optional_text("status");
+  return view_json(domain::set_partner_status(call.context(), request));
 }
 
 }  // namespace

@@ -9,12 +9,10 @@
 namespace lmp {
 class Clock;
 }
-namespace lmp::storage {
-class DomainStore;
-}
 namespace lmp::domain {
 class AdminWorker;
-}
+class UnitOfWork;
+}  // namespace lmp::domain
 namespace lmp::seat {
 class ProductCatalog;
 }
@@ -33,10 +31,10 @@ using NetworkExecutor = std::function<void(std::function<void()>)>;
 using CatalogSource = std::function<std::shared_ptr<const seat::ProductCatalog>()>;
 
 // Installs the authenticator and every admin route on `router`. Database work runs on `worker`
-// (which alone uses `store`), answers go back through `to_network`. Wrong registration keys count
-// against `limiter`, the seat path's invalid-code budget. REQUIRES: store, worker, clock and
+// (which alone uses `db`), answers go back through `to_network`. Wrong registration keys count
+// against `limiter`, the seat path's invalid-code budget. REQUIRES: db, worker, clock and
 // limiter outlive the router; call before the server starts.
-void add_admin_routes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
+void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                       NetworkExecutor to_network, const Clock& clock, CatalogSource products,
                       net::InvalidCodeLimiter& limiter);
 

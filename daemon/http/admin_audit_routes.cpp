@@ -13,19 +13,19 @@ std::optional<std::int64_t> ms_of(std::optional<std::int64_t> seconds) {
 }
 
 json::value query_audit(AdminCall& call) {
-  storage::AuditFilter filter;
+  domain::AuditFilter filter;
   // The parent sees every record, also those of customers made before the first run ("/c<id>/").
   filter.scope_prefix = call.caller.is_parent() ? "/" : call.caller.scope;
   const auto account_id = call.query_id("account");
   const auto customer_id = call.query_id("customer");
   if (account_id && customer_id) throw bad_request("give account or customer, not both");
   if (account_id) {
-    auto account = call.store.find_account(*account_id);
+    auto account = call.db.accounts().find(*account_id);
     if (!account || !call.caller.sees(account->path)) throw not_found("account");
     filter.scope_prefix = account->path;
   }
   if (customer_id) {
-    auto customer = call.store.find_customer(*customer_id);
+    auto customer = call.db.customers().find(*customer_id);
     if (!customer || !call.caller.sees(customer->scope())) throw not_found("customer");
     filter.scope_prefix = customer->scope();
   }
@@ -33,7 +33,7 @@ json::value query_audit(AdminCall& call) {
   filter.object = call.query("object").value_or("");
   filter.from_ms = ms_of(call.query_id("from"));
   filter.to_ms = ms_of(call.query_id("to"));
-  auto rows = call.store.query_audit(filter, call.lookahead());
+  auto rows = call.db.audit().query(filter, call.lookahead());
   return page_of(rows, call.page(), domain::audit_json);
 }
 

@@ -13,7 +13,7 @@ namespace json = boost::json;
 
 namespace {
 
-using Field = std::string storage::Branding::*;
+using Field = std::string domain::Branding::*;
 
 struct BrandingField {
   std::string_view name;
@@ -21,19 +21,12 @@ struct BrandingField {
 };
 
 constexpr BrandingField kFields[] = {
-    {"display_name", &storage::Branding::display_name},
-    {"support_email", &storage::Branding::support_email},
-    {"support_url", &storage::Branding::support_url},
-    {"logo_url", &storage::Branding::logo_url},
-    {"primary_color", &storage::Branding::primary_color},
+    {"display_name", &domain::Branding::display_name},
+    {"support_email", &domain::Branding::support_email},
+    {"support_url", &domain::Branding::support_url},
+    {"logo_url", &domain::Branding::logo_url},
+    {"primary_color", &domain::Branding::primary_color},
 };
-
-json::object branding_json(const storage::Branding& branding) {
-  json::object out;
-  out["account"] = branding.account_id;
-  for (const auto& field : kFields) out[field.name] = branding.*field.member;
-  return out;
-}
 
 bool is_hex_color(const std::string& text) {
   return text.size() == 7 && text[0] == '#' &&
@@ -60,7 +53,7 @@ std::string home_path(const AdminCall& call) {
 }
 
 json::value effective_branding(AdminCall& call) {
-  auto accounts = call.store.accounts_on_path(home_path(call));
+  auto accounts = call.db.accounts().on_path(home_path(call));
   // Nearest first: the longest path is the caller's own account.
   std::sort(accounts.begin(), accounts.end(),
             [](const auto& a, const auto& b) { return a.path.size() > b.path.size(); });
@@ -71,7 +64,7 @@ json::value effective_branding(AdminCall& call) {
     from[field.name] = nullptr;
   }
   for (const auto& account : accounts) {
-    auto branding = call.store.find_branding(account.id);
+    auto branding = call.db.branding().find(account.id);
     if (!branding) continue;
     for (const auto& field : kFields) {
       const std::string& value = (*branding).*field.member;
@@ -87,7 +80,7 @@ json::value effective_branding(AdminCall& call) {
 json::value set_branding(AdminCall& call) {
   if (!call.caller.account) throw forbidden("branding belongs to the parent and partner accounts");
   call.require(domain::kModifyBranding);
-  storage::Branding next;
+  domain::Branding next;
   next.account_id = call.caller.account->id;
   next.updated_at_ms = call.now_ms;
   for (const auto& field : kFields)
@@ -99,12 +92,13 @@ json::value set_branding(AdminCall& call) {
       throw bad_request("support_url and logo_url must be http:// or https:// URLs");
   if (!next.support_email.empty() && !is_email(next.support_email))
     throw bad_request("support_email must be an e-mail address");
-  auto before = call.store.find_branding(next.account_id);
-  call.store.set_branding(next);
-  auto after = branding_json(next);
-  call.audit(
-      "branding.update", "account:" + std::to_string(next.account_id), call.caller.account->path,
-      before ? domain::to_text(branding_json(*before)) : std::string(), domain::to_text(after));
+  auto before = call.db.branding().find(next.account_id);
+  call.db.branding().set(next);
+  auto after = domain::branding_json(next);
+  call.audit("branding.update", "account:" + std::to_string(next.account_id),
+             call.caller.account->path,
+             before ? domain::to_text(domain::branding_json(*before)) : std::string(),
+             domain::to_text(after));
   return after;
 }
 

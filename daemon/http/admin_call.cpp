@@ -6,12 +6,14 @@
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
 #include "domain/credentials.hpp"
-#include "domain/pools.hpp"
+#include "domain/limits.hpp"
 #include "domain/seat_error.hpp"
+#include "domain/store_error.hpp"
+#include "http/domain_errors.hpp"
 #include "http/json_response.hpp"
 #include "net/rate_limiter.hpp"
 #include "protocol/request_parser.hpp"
-#include "storage/seat_store.hpp"
+#include "seat/product_facts.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;
@@ -49,7 +51,7 @@ std::optional<std::int64_t> AdminCall::query_id(std::string_view name) const {
   return admin_request::query_id(request.query, name);
 }
 
-storage::Page AdminCall::page() const {
+domain::Page AdminCall::page() const {
   return admin_request::page(request.query);
 }
 
@@ -74,32 +76,26 @@ std::optional<bool> AdminCall::optional_bool(std::string_view field) const {
   return admin_request::optional_bool(body, field);
 }
 
+std::optional<std::int64_t> AdminCall::optional_time_ms(std::string_view field) const {
+  const auto seconds = optional_count(field, 1, domain::kLatestMs / 1000);
+  return seconds ? std::optional<std::int64_t>(*seconds * 1000) : std::nullopt;
+}
+
 void AdminCall::require(std::string_view permission) const {
-  if (!caller.can(permission))
-    throw forbidden("this call needs the " + std::string(permission) + " permission");
+  context().require(permission);
 }
 
 void AdminCall::audit(std::string_view action, std::string object, std::string scope,
                       std::string before_json, std::string after_json) const {
-  storage::AuditRecord record;
-  record.at_ms = now_ms;
-  // An anonymous caller (redeeming a key without a token) has no user or token.
-  if (caller.user_id != 0) record.actor_user_id = caller.user_id;
-  if (caller.token_id != 0) record.actor_token_id = caller.token_id;
-  record.actor_scope = caller.scope;
-  record.scope = std::move(scope);
-  record.action = std::string(action);
-  record.object = std::move(object);
-  record.before_json = std::move(before_json);
-  record.after_json = std::move(after_json);
-  store.append_audit(record);
+  context().audit(action, std::move(object), std::move(scope), std::move(before_json),
+                  std::move(after_json));
 }
 
-AdminRoutes::AdminRoutes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
+AdminRoutes::AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                          NetworkExecutor to_network, const Clock& clock, CatalogSource products,
                          net::InvalidCodeLimiter& limiter)
     : router_(router),
-      store_(store),
+      db_(db),
       worker_(worker),
       to_network_(std::move(to_network)),
       clock_(clock),
@@ -115,16 +111,16 @@ void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(Au
   worker_.submit([this, hash = domain::token_hash(token), done = std::move(done)] {
     AuthOutcome outcome;
     try {
-      store_.begin_read();
-      auto row = store_.find_token_by_hash(hash);
+      db_.begin_read();
+      auto row = db_.users().find_token_by_hash(hash);
       // The same answer for an unknown, a revoked and a canceled account's token.
-      if (!row || !domain::load_caller(store_, row->id))
+      if (!row || !domain::load_caller(db_, row->id))
         outcome.refusal = unauthorized("the token is not valid");
       else
         outcome.principal = std::to_string(row->id);
-      store_.commit();
-    } catch (const storage::StoreError& ex) {
-      store_.rollback();
+      db_.commit();
+    } catch (const domain::StoreError& ex) {
+      db_.rollback();
       log::error("admin_storage_failed", {{"step", "authenticate"}, {"error", ex.what()}});
       outcome.refusal = error_response(503, "unavailable", "storage is unavailable; retry");
     }
@@ -150,7 +146,7 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
                         reply = std::move(reply)]() mutable {
           auto caller_of = [this, &request] {
             auto token_id = protocol::parse_count(request.principal);
-            return token_id ? domain::load_caller(store_, *token_id) : std::nullopt;
+            return token_id ? domain::load_caller(db_, *token_id) : std::nullopt;
           };
           auto response = run(request, mode, handler, std::move(body), caller_of).response;
           to_network_([reply = std::move(reply), response = std::move(response)]() mutable {
@@ -188,8 +184,8 @@ void AdminRoutes::add_guessable(std::string method, std::string path, AdminHandl
               auto caller_of = [this, &request]() -> std::optional<domain::Caller> {
                 std::string token = bearer_token(request);
                 if (token.empty()) return domain::Caller::anonymous();
-                auto row = store_.find_token_by_hash(domain::token_hash(token));
-                return row ? domain::load_caller(store_, row->id) : std::nullopt;
+                auto row = db_.users().find_token_by_hash(domain::token_hash(token));
+                return row ? domain::load_caller(db_, row->id) : std::nullopt;
               };
               auto outcome = run(request, Mode::write, handler, std::move(body), caller_of);
               to_network_([this, peer = request.peer, reply = std::move(reply),
@@ -208,31 +204,31 @@ AdminRoutes::Outcome AdminRoutes::run(
   Outcome outcome;
   HttpResponse& response = outcome.response;
   try {
-    mode == Mode::write ? store_.begin() : store_.begin_read();
+    mode == Mode::write ? db_.begin() : db_.begin_read();
     try {
       auto caller = caller_of();
       if (!caller) {
         response = unauthorized("the token is not valid");
-      } else if (mode == Mode::write && caller->read_only) {
-        response = error_response(403, "account_suspended", "the account is suspended: read-only");
       } else {
-        auto products = products_();
-        AdminCall call{request, *caller, store_, clock_.now_unix_ms(), std::move(body), *products};
+        if (mode == Mode::write) domain::refuse_if_read_only(*caller);
+        const auto products = seat::product_facts(*products_());
+        AdminCall call{request, *caller, db_, clock_.now_unix_ms(), std::move(body), products};
         response = json_response(200, handler(call));
       }
-      store_.commit();
+      db_.commit();
     } catch (...) {
-      store_.rollback();
+      db_.rollback();
       throw;
     }
+  } catch (const domain::DomainError& ex) {
+    outcome.wrong_guess = http_refusal(ex.code()).wrong_guess;
+    response = error_response(ex);
   } catch (const ApiError& ex) {
     outcome.wrong_guess = ex.counts_as_guess();
     response = error_response(ex.status(), ex.code(), ex.what());
-  } catch (const domain::PoolExhausted& ex) {
-    response = error_response(409, "pool_exhausted", ex.what());
-  } catch (const storage::DuplicateError& ex) {
+  } catch (const domain::DuplicateError& ex) {
     response = error_response(409, "name_taken", ex.what());
-  } catch (const storage::StoreError& ex) {
+  } catch (const domain::StoreError& ex) {
     log::error("admin_storage_failed", {{"path", request.path}, {"error", ex.what()}});
     response = error_response(503, "unavailable", "storage is unavailable; retry");
   } catch (const std::exception& ex) {
@@ -242,11 +238,11 @@ AdminRoutes::Outcome AdminRoutes::run(
   return outcome;
 }
 
-void add_admin_routes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
+void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                       NetworkExecutor to_network, const Clock& clock, CatalogSource products,
                       net::InvalidCodeLimiter& limiter) {
   // Lives as long as the routes that call it: the router owns it through the authenticator.
-  auto routes = std::make_shared<AdminRoutes>(router, store, worker, std::move(to_network), clock,
+  auto routes = std::make_shared<AdminRoutes>(router, db, worker, std::move(to_network), clock,
                                               std::move(products), limiter);
   add_account_routes(*routes);
   add_customer_routes(*routes);

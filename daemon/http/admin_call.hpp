@@ -1,5 +1,5 @@
 // What every admin route shares (included only by daemon/http/admin_*.cpp): one call's context
-// (caller, store, time, body, path ids), its errors, pagination, the audit helper, and the
+// (caller, unit of work, time, body, path ids), its errors, pagination, the audit helper, and the
 // registration that runs a handler on the admin worker inside one transaction.
 #pragma once
 
@@ -16,12 +16,14 @@
 #include <vector>
 
 #include "domain/caller.hpp"
+#include "domain/context.hpp"
+#include "domain/partners.hpp"
+#include "domain/product.hpp"
+#include "domain/unit_of_work.hpp"
 #include "http/admin_api.hpp"
 #include "http/admin_request.hpp"
 #include "http/http_message.hpp"
 #include "http/router.hpp"
-#include "seat/product_catalog.hpp"
-#include "storage/domain_store.hpp"
 
 namespace lmp::net {
 class InvalidCodeLimiter;
@@ -32,19 +34,19 @@ namespace lmp::http {
 struct AdminCall {
   const HttpRequest& request;
   const domain::Caller& caller;
-  storage::DomainStore& store;
+  domain::UnitOfWork& db;
   std::int64_t now_ms;
-  boost::json::object body;              // empty for GET and DELETE
-  const seat::ProductCatalog& products;  // the configured products, as of this call
+  boost::json::object body;          // empty for GET and DELETE
+  const domain::Products& products;  // the configured products, as of this call
 
   // The n-th `{}` of the path as an id; 404 when it is not one.
   std::int64_t path_id(std::size_t n, std::string_view what) const;
   // A query parameter, percent-decoded; nullopt when absent. 400 on bad percent coding.
   std::optional<std::string> query(std::string_view name) const;
   std::optional<std::int64_t> query_id(std::string_view name) const;  // 400 unless a count
-  storage::Page page() const;  // limit (1..1000, default 100) and after; 400 when malformed
-  // The page to read from the store: one row more than asked, to know whether more follow.
-  storage::Page lookahead() const {
+  domain::Page page() const;  // limit (1..1000, default 100) and after; 400 when malformed
+  // The page to read: one row more than asked, to know whether more follow.
+  domain::Page lookahead() const {
     auto p = page();
     return {p.after, p.limit + 1};
   }
@@ -56,6 +58,11 @@ struct AdminCall {
   std::optional<std::int64_t> optional_count(std::string_view field, std::int64_t min,
                                              std::int64_t max) const;
   std::optional<bool> optional_bool(std::string_view field) const;
+  // A time in Unix seconds (1 to the end of 9999), as Unix ms.
+  std::optional<std::int64_t> optional_time_ms(std::string_view field) const;
+
+  // What the domain operation of this call runs in.
+  domain::Context context() const { return {db, caller, now_ms, products}; }
 
   // 403 unless the caller has `permission` (the parent has all, customers none).
   void require(std::string_view permission) const;
@@ -64,11 +71,19 @@ struct AdminCall {
              std::string before_json, std::string after_json) const;
 };
 
+// The id of a row of a list, its place for the next page's cursor.
+template <class Row>
+std::int64_t id_of(const Row& row) {
+  return row.id;
+}
+inline std::int64_t id_of(const domain::AccountView& row) {
+  return row.account.id;
+}
+
 // {"items": [...], "next": cursor or null}; `rows` was read with limit + 1 to know whether
 // another page follows.
 template <class Row, class ToJson>
-boost::json::object page_of(const std::vector<Row>& rows, const storage::Page& page,
-                            ToJson to_json);
+boost::json::object page_of(const std::vector<Row>& rows, const domain::Page& page, ToJson to_json);
 
 enum class Mode { read, write };
 using AdminHandler = std::function<boost::json::value(AdminCall&)>;
@@ -76,7 +91,7 @@ using AdminHandler = std::function<boost::json::value(AdminCall&)>;
 // The shared parts of the admin API, and the registration of its routes.
 class AdminRoutes {
  public:
-  AdminRoutes(Router& router, storage::DomainStore& store, domain::AdminWorker& worker,
+  AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
               NetworkExecutor to_network, const Clock& clock, CatalogSource products,
               net::InvalidCodeLimiter& limiter);
   // A bearer-token route. Mode::write calls need a JSON object body (POST, PUT) or none
@@ -102,7 +117,7 @@ class AdminRoutes {
               const std::function<std::optional<domain::Caller>()>& caller_of);
 
   Router& router_;
-  storage::DomainStore& store_;
+  domain::UnitOfWork& db_;
   domain::AdminWorker& worker_;
   NetworkExecutor to_network_;
   const Clock& clock_;
@@ -122,7 +137,7 @@ void add_pool_routes(AdminRoutes& routes);
 void add_branding_routes(AdminRoutes& routes);
 
 template <class Row, class ToJson>
-boost::json::object page_of(const std::vector<Row>& rows, const storage::Page& page,
+boost::json::object page_of(const std::vector<Row>& rows, const domain::Page& page,
                             ToJson to_json) {
   boost::json::array items;
   const std::size_t shown = std::min(rows.size(), static_cast<std::size_t>(page.limit));
@@ -130,7 +145,7 @@ boost::json::object page_of(const std::vector<Row>& rows, const storage::Page& p
   boost::json::object out;
   out["items"] = std::move(items);
   if (rows.size() > shown)
-    out["next"] = std::to_string(rows[shown - 1].id);
+    out["next"] = std::to_string(id_of(rows[shown - 1]));
   else
     out["next"] = nullptr;
   return out;

@@ -1,7 +1,9 @@
-// Customer accounts: create (under the parent or a partner), list, read, enable and disable
-// with their license effects.
+// Customer accounts over HTTP (docs/admin-api.md, customers): each route reads its JSON into the
+// request of a domain operation (domain/customers.hpp) and writes the answer.
+#include <boost/json/object.hpp>
+
+#include "domain/customers.hpp"
 #include "domain/domain_json.hpp"
-#include "domain/permissions.hpp"
 #include "http/admin_call.hpp"
 
 namespace lmp::http {
@@ -9,86 +11,30 @@ namespace json = boost::json;
 
 namespace {
 
-// A customer the caller may see: a customer's user sees its own and nothing else (404); an
-// account's user sees those of its subtree with `permission` (403 without it, 404 outside).
-storage::Customer visible_customer(const AdminCall& call, std::size_t n,
-                                   std::string_view permission) {
-  const std::int64_t id = call.path_id(n, "customer");
-  if (call.caller.customer) {
-    if (call.caller.customer->id == id) return *call.caller.customer;
-    throw not_found("customer");
-  }
-  call.require(permission);
-  auto customer = call.store.find_customer(id);
-  if (!customer || !call.caller.sees(customer->scope())) throw not_found("customer");
-  return *customer;
-}
-
 json::value create_customer(AdminCall& call) {
-  call.require(domain::kCreateCustomers);
-  const std::string name = call.text("name");
-  storage::Account owner = *call.caller.account;
-  if (auto account_id = call.optional_id("account")) {
-    auto account = call.store.find_account(*account_id);
-    if (!account || !call.caller.sees(account->path)) throw not_found("account");
-    owner = *account;
-  }
-  for (const auto& above : call.store.accounts_on_path(owner.path))
-    if (above.status != "active")
-      throw conflict("account_not_active", "account " + std::to_string(above.id) + " is " +
-                                               above.status + ": no new customers under it");
-  auto customer = call.store.create_customer(name, &owner, call.now_ms);
-  auto after = domain::customer_json(customer);
-  call.audit("customer.create", "customer:" + std::to_string(customer.id), customer.scope(), {},
-             domain::to_text(after));
-  return after;
+  domain::CreateCustomer request;
+  request.name = call.optional_text("name");
+  request.account_id = call.optional_id("account");
+  return domain::customer_json(domain::create_customer(call.context(), request));
 }
 
 json::value list_customers(AdminCall& call) {
-  if (call.caller.customer) {
-    // A customer's user sees one customer: its own.
-    std::vector<storage::Customer> own;
-    if (call.caller.customer->id > call.page().after) own.push_back(*call.caller.customer);
-    return page_of(own, call.page(), domain::customer_json);
-  }
-  call.require(domain::kViewCustomers);
-  auto rows = call.store.list_customers_under(call.caller.scope, call.lookahead());
-  return page_of(rows, call.page(), domain::customer_json);
+  return page_of(domain::list_customers(call.context(), call.lookahead()), call.page(),
+                 domain::customer_json);
 }
 
 json::value get_customer(AdminCall& call) {
-  auto customer = visible_customer(call, 0, domain::kViewCustomers);
-  auto out = domain::customer_json(customer);
-  out["licenses"] = call.store.license_count(customer.id);
+  const auto detail = domain::get_customer(call.context(), call.path_id(0, "customer"));
+  auto out = domain::customer_json(detail.customer);
+  out["licenses"] = detail.licenses;
   return out;
 }
 
 json::value set_customer_status(AdminCall& call) {
-  auto customer = visible_customer(call, 0, domain::kModifyCustomers);
-  if (call.caller.customer) throw forbidden("a customer cannot enable or disable itself");
-  const std::string status = call.text("status");
-  if (status != "enabled" && status != "disabled")
-    throw bad_request("status must be \"enabled\" or \"disabled\"");
-  if (customer.status == status) return domain::customer_json(customer);
-  std::int64_t changed = 0;
-  if (status == "disabled") {
-    changed = call.store.cut_off_customer_licenses(customer.id, call.now_ms);
-  } else {
-    // The cancellation of a partner above is final; enabling must not revive its licenses.
-    for (const auto& above : call.store.accounts_on_path(customer.owner_path))
-      if (above.status == "canceled")
-        throw conflict("partner_canceled", "the customer's partner account is canceled");
-    changed = call.store.restore_customer_licenses(customer.id);
-  }
-  auto before = domain::customer_json(customer);
-  call.store.set_customer_status(customer.id, status, call.now_ms);
-  auto after = domain::customer_json(*call.store.find_customer(customer.id));
-  auto recorded = after;
-  recorded[status == "disabled" ? "licenses_ended" : "licenses_restored"] = changed;
-  call.audit(status == "disabled" ? "customer.disable" : "customer.enable",
-             "customer:" + std::to_string(customer.id), customer.scope(), domain::to_text(before),
-             domain::to_text(recorded));
-  return after;
+  domain::SetCustomerStatus request;
+  request.id = call.path_id(0, "customer");
+  request.status = call.optional_text("status");
+  return domain::customer_json(domain::set_customer_status(call.context(), request));
 }
 
 }  // namespace

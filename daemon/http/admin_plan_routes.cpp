@@ -1,106 +1,60 @@
-// Service plans: create, list, read and modify the terms a product is sold on. A caller sees the
-// plans of its own account, of the accounts above it (the parent's plans serve every partner) and
-// of the accounts below it.
+// Service plans over HTTP (docs/admin-api.md, service plans): each route reads its JSON into the
+// request of a domain operation (domain/plans.hpp) and writes the answer.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
 #include "domain/domain_json.hpp"
-#include "domain/permissions.hpp"
-#include "domain/product_lifecycle.hpp"
+#include "domain/limits.hpp"
+#include "domain/plans.hpp"
 #include "http/admin_call.hpp"
-#include "http/admin_products.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;
 
 namespace {
 
-constexpr std::int64_t kMaxDays = 36500;
+using domain::kMaxDays;
 
-// Reading plans is for those who make them and those who issue keys from them.
-void require_plan_reader(const AdminCall& call) {
-  if (!call.caller.can(domain::kManageServicePlans)) call.require(domain::kCreateRegistrationKeys);
-}
-
-// The terms a caller may change, applied to `plan`; `trial` is fixed at creation.
-void apply_terms(const AdminCall& call, storage::ServicePlan& plan) {
-  if (auto v = call.optional_text("name")) plan.name = *v;
-  if (auto v = call.optional_count("period_days", 1, kMaxDays)) plan.period_days = *v;
-  if (auto v = call.optional_bool("auto_renew")) plan.auto_renew = *v;
-  if (auto v = call.optional_count("notice_days", 0, kMaxDays)) plan.notice_days = *v;
-  if (auto v = call.optional_count("grace_days", 0, kMaxDays)) plan.grace_days = *v;
+domain::PlanTerms terms_of(const AdminCall& call) {
+  domain::PlanTerms terms;
+  terms.name = call.optional_text("name");
+  terms.period_days = call.optional_count("period_days", 1, kMaxDays);
+  terms.auto_renew = call.optional_bool("auto_renew");
+  terms.notice_days = call.optional_count("notice_days", 0, kMaxDays);
+  terms.grace_days = call.optional_count("grace_days", 0, kMaxDays);
+  return terms;
 }
 
 json::value create_plan(AdminCall& call) {
-  call.require(domain::kManageServicePlans);
-  storage::ServicePlan plan;
-  plan.name = call.text("name");
-  const auto& product = product_for_sale(call, call.text("product"));
-  auto trial = call.optional_bool("trial");
-  if (!trial) throw bad_request("trial is required (true or false)");
-  if (!call.optional_count("period_days", 1, kMaxDays))
-    throw bad_request("period_days is required");
-  plan.owner_id = call.caller.account->id;
-  plan.product_code = product.info.code;
-  plan.trial = *trial;
-  plan.unit = std::string(sdk::to_string(product.info.unit));
-  apply_terms(call, plan);
-  plan.created_at_ms = plan.updated_at_ms = call.now_ms;
-  auto created = call.store.create_plan(plan);
-  auto after = domain::plan_json(created);
-  call.audit("plan.create", "plan:" + std::to_string(created.id), created.owner_path, {},
-             domain::to_text(after));
-  return after;
-}
-
-// A plan the caller sees whose product still exists (a plan of an End-of-Life product is gone).
-storage::ServicePlan visible_plan(const AdminCall& call, std::size_t n, SaleState& state) {
-  const std::int64_t id = call.path_id(n, "plan");
-  auto plan = call.store.find_plan(id);
-  if (!plan || !call.caller.in_line_with(plan->owner_path)) throw not_found("plan");
-  configured_product(call, plan->product_code, state);
-  if (state == SaleState::end_of_life) throw not_found("plan");
-  return *plan;
+  domain::CreatePlan request;
+  request.product = call.optional_text("product");
+  request.trial = call.optional_bool("trial");
+  request.terms = terms_of(call);
+  return domain::plan_json(domain::create_plan(call.context(), request));
 }
 
 json::value list_plans(AdminCall& call) {
-  require_plan_reader(call);
-  const std::string product = call.query("product").value_or("");
-  auto rows = call.store.list_plans(call.caller.scope, product, call.lookahead());
-  json::object out = page_of(rows, call.page(), domain::plan_json);
-  // Plans of End-of-Life (or unconfigured) products are gone; the cursor still moves past them.
-  json::array kept;
-  for (auto& item : out["items"].as_array()) {
-    const std::string code(item.at("product").as_string());
-    if (call.products.find(code) != nullptr &&
-        !domain::product_lifecycle(call.store, call.products, code, call.now_ms).end_of_life())
-      kept.push_back(std::move(item));
-  }
-  out["items"] = std::move(kept);
-  return out;
+  domain::PlanQuery query;
+  query.product = call.query("product").value_or("");
+  query.page = call.page();
+  const auto listed = domain::list_plans(call.context(), query);
+  json::array items;
+  for (const auto& plan : listed.plans) items.push_back(domain::plan_json(plan));
+  return json::object{
+      {"items", std::move(items)},
+      {"next", listed.next ? json::value(std::to_string(*listed.next)) : json::value(nullptr)}};
 }
 
 json::value get_plan(AdminCall& call) {
-  require_plan_reader(call);
-  SaleState state{};
-  return domain::plan_json(visible_plan(call, 0, state));
+  return domain::plan_json(domain::get_plan(call.context(), call.path_id(0, "plan")));
 }
 
 json::value modify_plan(AdminCall& call) {
-  call.require(domain::kManageServicePlans);
-  SaleState state{};
-  auto plan = visible_plan(call, 0, state);
-  if (!call.caller.sees(plan.owner_path))
-    throw forbidden("a plan of an account above yours is read-only for you");
-  if (state == SaleState::end_of_sale)
-    throw conflict("end_of_sale", "the plan's product is past its End of Sale: read-only");
-  if (auto trial = call.optional_bool("trial"); trial && *trial != plan.trial)
-    throw bad_request("trial is fixed when the plan is created");
-  auto before = domain::plan_json(plan);
-  apply_terms(call, plan);
-  plan.updated_at_ms = call.now_ms;
-  call.store.update_plan(plan);
-  auto after = domain::plan_json(*call.store.find_plan(plan.id));
-  call.audit("plan.update", "plan:" + std::to_string(plan.id), plan.owner_path,
-             domain::to_text(before), domain::to_text(after));
-  return after;
+  domain::ModifyPlan request;
+  request.id = call.path_id(0, "plan");
+  request.trial = call.optional_bool("trial");
+  request.terms = terms_of(call);
+  return domain::plan_json(domain::modify_plan(call.context(), request));
 }
 
 }  // namespace

@@ -1,58 +1,29 @@
-// Partner pools: the parent (or an account with assign_license_pools) assigns a partner below it
-// units of a product; the partner's keys draw from them (domain/pools.hpp).
+// Partner pools over HTTP (docs/admin-api.md, partner pools): each route reads its JSON into the
+// request of a domain operation (domain/pools.hpp) and writes the answer.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
 #include "domain/domain_json.hpp"
-#include "domain/permissions.hpp"
+#include "domain/limits.hpp"
+#include "domain/pools.hpp"
 #include "http/admin_call.hpp"
-#include "http/admin_products.hpp"
 
 namespace lmp::http {
 namespace json = boost::json;
 
 namespace {
 
-constexpr std::int64_t kMaxPool = 1000000000;
-
-// A partner strictly below the caller (its own account is not below it: 404).
-storage::Account partner_below(const AdminCall& call) {
-  const std::int64_t id = call.path_id(0, "partner");
-  auto account = call.store.find_account(id);
-  if (!account || !call.caller.account || account->id == call.caller.account->id ||
-      !call.caller.sees(account->path))
-    throw not_found("partner");
-  return *account;
-}
-
 json::value assign_pool(AdminCall& call) {
-  call.require(domain::kAssignLicensePools);
-  auto partner = partner_below(call);
-  SaleState state{};
-  const auto& product = configured_product(call, call.request.path_params.at(1), state);
-  const auto units = call.optional_count("units", 0, kMaxPool);
-  if (!units) throw bad_request("units is required");
-  auto before = call.store.find_pool(partner.id, product.info.code);
-  if (before && *units < before->drawn)
-    throw conflict("pool_below_drawn",
-                   "the partner's keys already hold " + std::to_string(before->drawn) + " units");
-  call.store.set_pool(partner.id, product.info.code, *units);
-  auto after = domain::pool_json(*call.store.find_pool(partner.id, product.info.code));
-  call.audit("pool.assign", "pool:" + std::to_string(partner.id) + ":" + product.info.code,
-             partner.path, before ? domain::to_text(domain::pool_json(*before)) : std::string(),
-             domain::to_text(after));
-  return after;
+  domain::AssignPool request;
+  request.partner_id = call.path_id(0, "partner");
+  request.product = call.request.path_params.at(1);
+  request.units = call.optional_count("units", 0, domain::kMaxPoolUnits);
+  return domain::pool_json(domain::assign_pool(call.context(), request));
 }
 
-// The pools of a partner below the caller (with assign_license_pools), or of the caller's own
-// account: a partner may always read what it has been given.
 json::value list_pools(AdminCall& call) {
-  if (call.caller.customer) call.require(domain::kAssignLicensePools);
-  const std::int64_t id = call.path_id(0, "partner");
-  storage::Account account = *call.caller.account;
-  if (id != account.id) {
-    call.require(domain::kAssignLicensePools);
-    account = partner_below(call);
-  }
   json::array items;
-  for (const auto& pool : call.store.list_pools(account.id))
+  for (const auto& pool : domain::list_pools(call.context(), call.path_id(0, "partner")))
     items.push_back(domain::pool_json(pool));
   return json::object{{"items", std::move(items)}, {"next", nullptr}};
 }

@@ -1,10 +1,10 @@
-// Products: the configured catalog with each product's lifecycle, and End of Sale / End of Life
-// set through the API (parent only), with the End-of-Life deletion when the date is not later.
+// Products over HTTP (docs/admin-api.md, products): each route reads its JSON into the request of
+// a domain operation (domain/products.hpp) and writes the answer.
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
 #include "domain/domain_json.hpp"
-#include "domain/end_of_life_sweep.hpp"
-#include "domain/product_lifecycle.hpp"
+#include "domain/products.hpp"
 #include "http/admin_call.hpp"
 
 namespace lmp::http {
@@ -12,82 +12,28 @@ namespace json = boost::json;
 
 namespace {
 
-// Unix seconds, or null.
-json::value seconds_or_null(const std::optional<std::int64_t>& ms) {
-  return ms ? json::value(*ms / 1000) : json::value(nullptr);
-}
-
-json::object product_json(const seat::CatalogProduct& product,
-                          const domain::ProductLifecycle& lifecycle) {
-  json::object out;
-  out["code"] = product.info.code;
-  out["name"] = product.info.name;
-  out["family"] = product.info.family;
-  out["unit"] = sdk::to_string(product.info.unit);
-  out["end_of_sale"] = seconds_or_null(lifecycle.end_of_sale_ms);
-  out["end_of_life"] = seconds_or_null(lifecycle.end_of_life_ms);
-  out["state"] = domain::to_string(lifecycle.state);
-  out["data_deleted"] = seconds_or_null(lifecycle.data_deleted_at_ms);
-  return out;
-}
-
-const seat::CatalogProduct& configured_product(const AdminCall& call) {
-  const std::string& code = call.request.path_params.at(0);
-  const auto* product = call.products.find(code);
-  if (product == nullptr) throw not_found("product");
-  return *product;
+json::object view_json(const domain::ProductView& view) {
+  return domain::product_json(view.product, view.lifecycle);
 }
 
 json::value list_products(AdminCall& call) {
   // Products are few (the config's): one page holds them all.
   json::array items;
-  for (const auto& code : call.products.codes())
-    items.emplace_back(
-        product_json(*call.products.find(code),
-                     domain::product_lifecycle(call.store, call.products, code, call.now_ms)));
-  json::object out;
-  out["items"] = std::move(items);
-  out["next"] = nullptr;
-  return out;
+  for (const auto& view : domain::list_products(call.context()))
+    items.emplace_back(view_json(view));
+  return json::object{{"items", std::move(items)}, {"next", nullptr}};
 }
 
 json::value get_product(AdminCall& call) {
-  const auto& product = configured_product(call);
-  return product_json(product, domain::product_lifecycle(call.store, call.products,
-                                                         product.info.code, call.now_ms));
+  return view_json(domain::get_product(call.context(), call.request.path_params.at(0)));
 }
 
-// Sets one of the product's lifecycle dates (`at`, Unix seconds, default now). Once the product
-// has reached End of Life nothing about it changes any more.
-json::value set_lifecycle(AdminCall& call, bool end_of_life) {
-  if (!call.caller.is_parent())
-    throw forbidden("only the parent account sets a product's lifecycle");
-  const auto& product = configured_product(call);
-  const std::string& code = product.info.code;
-  const auto at_seconds = call.optional_count("at", 1, 253402300799);
-  const std::int64_t at_ms = at_seconds ? *at_seconds * 1000 : call.now_ms;
-  const auto before = domain::product_lifecycle(call.store, call.products, code, call.now_ms);
-  if (before.end_of_life())
-    throw ApiError(403, "end_of_life", "product " + code + " has reached End of Life");
-  if (end_of_life)
-    call.store.set_end_of_life(code, at_ms);
-  else
-    call.store.set_end_of_sale(code, at_ms);
-  auto after = domain::product_lifecycle(call.store, call.products, code, call.now_ms);
-  call.audit(end_of_life ? "product.end_of_life" : "product.end_of_sale", "product:" + code,
-             call.caller.scope, domain::to_text(product_json(product, before)),
-             domain::to_text(product_json(product, after)));
-  // A date now or past takes the data with it in this same transaction; a later one is the
-  // sweep's (domain/end_of_life_sweep.hpp).
-  if (after.end_of_life()) {
-    storage::AuditRecord actor;
-    actor.actor_user_id = call.caller.user_id;
-    actor.actor_token_id = call.caller.token_id;
-    actor.actor_scope = call.caller.scope;
-    domain::delete_product_data_once(call.store, code, call.now_ms, actor);
-    after = domain::product_lifecycle(call.store, call.products, code, call.now_ms);
-  }
-  return product_json(product, after);
+json::value set_lifecycle(AdminCall& call, domain::LifecycleDate date) {
+  domain::SetProductLifecycle request;
+  request.code = call.request.path_params.at(0);
+  request.date = date;
+  request.at_ms = call.optional_time_ms("at");
+  return view_json(domain::set_product_lifecycle(call.context(), request));
 }
 
 }  // namespace
@@ -95,10 +41,12 @@ json::value set_lifecycle(AdminCall& call, bool end_of_life) {
 void add_product_routes(AdminRoutes& routes) {
   routes.add("GET", "/v1/products", Mode::read, list_products);
   routes.add("GET", "/v1/products/{}", Mode::read, get_product);
-  routes.add("POST", "/v1/products/{}/end-of-sale", Mode::write,
-             [](AdminCall& call) { return set_lifecycle(call, false); });
-  routes.add("POST", "/v1/products/{}/end-of-life", Mode::write,
-             [](AdminCall& call) { return set_lifecycle(call, true); });
+  routes.add("POST", "/v1/products/{}/end-of-sale", Mode::write, [](AdminCall& call) {
+    return set_lifecycle(call, domain::LifecycleDate::end_of_sale);
+  });
+  routes.add("POST", "/v1/products/{}/end-of-life", Mode::write, [](AdminCall& call) {
+    return set_lifecycle(call, domain::LifecycleDate::end_of_life);
+  });
 }
 
 }  // namespace lmp::http

@@ -61,8 +61,8 @@ std::optional<std::int64_t> query_id(std::string_view query, std::string_view na
   return value;
 }
 
-storage::Page page(std::string_view query) {
-  storage::Page page;
+domain::Page page(std::string_view query) {
+  domain::Page page;
   if (auto limit = query_id(query, "limit")) {
     if (*limit < 1 || *limit > 1000) throw bad_request("limit must be from 1 to 1000");
     page.limit = static_cast<int>(*limit);

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/domain_store.hpp"
+#include "domain/page.hpp"
 
 namespace lmp::http {
 
@@ -47,7 +47,7 @@ std::int64_t path_id(const std::vector<std::string>& params, std::size_t n, std:
 std::optional<std::string> query(std::string_view query, std::string_view name);
 std::optional<std::int64_t> query_id(std::string_view query,
                                      std::string_view name);  // 400 unless a count
-storage::Page page(
+domain::Page page(
     std::string_view query);  // limit (1..1000, default 100) and after; 400 when malformed
 
 // Body fields: a non-empty string of at most 200 bytes / an id / absent. 400 otherwise.

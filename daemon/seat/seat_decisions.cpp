@@ -9,9 +9,13 @@
 #include "core/log.hpp"
 #include "core/secure_random.hpp"
 #include "core/sha256.hpp"
-#include "seat/license_state.hpp"
+#include "domain/license_state.hpp"
+#include "domain/product_lifecycle.hpp"
 
 namespace lmp::seat {
+using domain::license_state;
+using domain::LicenseState;
+
 namespace {
 
 // Thrown by guarded() after a plugin call failed; the request answers `internal`.
@@ -97,7 +101,8 @@ SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& ca
 
 domain::ProductLifecycle SeatDecisions::lifecycle(const CatalogProduct& product) {
   if (!lifecycles_) lifecycles_ = store_.product_lifecycles();
-  return domain::lifecycle_of(&product, domain::stored_row(*lifecycles_, product.info.code),
+  return domain::lifecycle_of({product.end_of_sale_ms, product.end_of_life_ms},
+                              domain::stored_row(*lifecycles_, product.info.code),
                               now_ms_);
 }
 
@@ -219,7 +224,7 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
       // server grant more than the license owns (with the overage its family declared).
       if (decision.units <= 0 || context.units_in_use + decision.units > ceiling) {
         std::string message = "all " + std::to_string(license.units) + " " +
-                              std::string(sdk::to_string(license.unit)) + " in use";
+                              std::string(domain::to_string(license.unit)) + " in use";
         if (ceiling > license.units)
           message += ", and the overage allowance of " + std::to_string(ceiling - license.units);
         return SeatResult::failure(SeatError::no_seats, message);
@@ -230,7 +235,7 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
           queued > 0 && context.units_in_use + queued + decision.units > ceiling) {
         details.out_of_units = true;
         return SeatResult::failure(SeatError::no_seats,
-                                   "the free " + std::string(sdk::to_string(license.unit)) +
+                                   "the free " + std::string(domain::to_string(license.unit)) +
                                        " are held for checkouts waiting before this one");
       }
       storage::LeaseRecord lease;
@@ -309,7 +314,7 @@ SeatResult SeatDecisions::activate(const SeatCommand& cmd) {
       .add("product", license.product_code)
       .add("family", product->info.family)
       .add("units", license.units)
-      .add("unit", std::string(sdk::to_string(license.unit)))
+      .add("unit", std::string(domain::to_string(license.unit)))
       .add("expires", seconds(license.expires_at_ms));
 }
 

@@ -1,9 +1,7 @@
-// Customer and license inserts shared by the stores. Every check of a unique value runs inside
-// the caller's write transaction: SOCI 4.0.3 reports a UNIQUE violation with an "unknown"
-// category, indistinguishable from other failures.
+// Customer and license rows shared by the stores. Every check of a unique value runs inside the
+// caller's write transaction: SOCI 4.0.3 reports a UNIQUE violation with an "unknown" category,
+// indistinguishable from other failures.
 #include "storage/license_rows.hpp"
-
-#include <soci/soci.h>
 
 namespace lmp::storage {
 
@@ -34,7 +32,7 @@ std::int64_t insert_license(soci::session& sql, const NewLicense& license) {
   sql << "SELECT COUNT(*) FROM licenses WHERE code_hash = :hash", soci::use(license.code_hash),
       soci::into(clashes);
   if (clashes > 0) throw DuplicateError("a license with this activation code already exists");
-  const std::string unit(sdk::to_string(license.unit));
+  const std::string unit(domain::to_string(license.unit));
   const int trial = license.trial ? 1 : 0;
   const int auto_renew = license.auto_renew ? 1 : 0;
   std::int64_t plan_id = license.plan_id.value_or(0);
@@ -76,6 +74,45 @@ std::vector<StoredLifecycle> read_product_lifecycles(soci::session& sql) {
     out.push_back(row);
   }
   return out;
+}
+
+void LicenseColumns::bind(soci::statement& st, domain::License& row) {
+  bind_columns(st, row.id, row.customer_id, row.customer_name, row.scope, row.product_code,
+               row.units, unit, row.starts_at_ms, row.expires_at_ms, cut_off, trial, row.grace_ms,
+               row.notice_days, auto_renew, plan, row.created_at_ms);
+}
+
+domain::License LicenseColumns::finish(const domain::License& row) const {
+  domain::License license = row;
+  // The column holds the owner's path; the license's scope is its customer's.
+  license.scope += "c" + std::to_string(license.customer_id) + "/";
+  license.unit = enum_column<domain::UnitType>(unit, "license unit");
+  license.cut_off_at_ms = cut_off.get();
+  license.plan_id = plan.get();
+  license.trial = trial != 0;
+  license.auto_renew = auto_renew != 0;
+  return license;
+}
+
+LicenseRecord seat_view(const domain::License& license) {
+  LicenseRecord record;
+  record.id = license.id;
+  record.customer_id = license.customer_id;
+  record.customer_name = license.customer_name;
+  record.product_code = license.product_code;
+  record.units = license.units;
+  record.unit = license.unit;
+  const auto ends_first = [&](std::int64_t date) {
+    return license.cut_off_at_ms && *license.cut_off_at_ms < date ? *license.cut_off_at_ms : date;
+  };
+  record.starts_at_ms = ends_first(license.starts_at_ms);
+  record.expires_at_ms = ends_first(license.expires_at_ms);
+  record.created_at_ms = license.created_at_ms;
+  record.trial = license.trial;
+  record.grace_ms = license.grace_ms;
+  record.notice_days = license.notice_days;
+  record.cut_off_at_ms = license.cut_off_at_ms;
+  return record;
 }
 
 }  // namespace lmp::storage

@@ -1,18 +1,17 @@
-// The SQL of the rows that both the seat store (`lmpd admin`, tests) and the domain store (the
-// admin API) create or read: customers, licenses and the product lifecycle rows. Included only by
-// daemon/storage/*.cpp.
+// The rows that both the seat store (`lmpd admin`'s seat-side commands, tests) and the domain's
+// repositories create or read: customers, licenses and the product lifecycle rows. A license row
+// is bound here once, for both. Included only by daemon/storage/*.cpp (it brings in SOCI).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "domain/license.hpp"
 #include "storage/seat_store.hpp"
-
-namespace soci {
-class session;
-}
+#include "storage/sql_rows.hpp"
 
 namespace lmp::storage {
 
@@ -29,5 +28,34 @@ std::int64_t insert_license(soci::session& sql, const NewLicense& license);
 
 // Every row of product_lifecycle, by product code.
 std::vector<StoredLifecycle> read_product_lifecycles(soci::session& sql);
+
+// The one mapping of a `licenses` row, with its customer's name and its owner's path (see
+// select_rows in storage/sql_rows.hpp). A customer made before the first run has no owner: its
+// path reads "/".
+struct LicenseColumns {
+  using Row = domain::License;
+  static constexpr std::string_view kRead = "read licenses";
+  static constexpr std::string_view kSelect =
+      "SELECT l.id, l.customer_id, c.name, COALESCE(a.path, '/'), l.product_code, l.units,"
+      " l.unit, l.starts_at_ms, l.expires_at_ms, l.cut_off_at_ms, l.trial, l.grace_ms,"
+      " l.notice_days, l.auto_renew, l.plan_id, l.created_at_ms"
+      " FROM licenses l JOIN customers c ON c.id = l.customer_id"
+      " LEFT JOIN accounts a ON a.id = c.owner_id";
+
+  // SOCI keeps references to these and to `row`: both must outlive the statement.
+  void bind(soci::statement& st, domain::License& row);
+  domain::License finish(const domain::License& row) const;
+
+  std::string unit;
+  int trial = 0;
+  int auto_renew = 0;
+  NullableId cut_off;
+  NullableId plan;
+};
+
+// The seat path's view of a license: a cut-off (its customer disabled, its partner canceled)
+// reads as its end, so the seat path refuses it like any expired license, while the stored dates
+// stay as they were for the day the customer is enabled again.
+LicenseRecord seat_view(const domain::License& license);
 
 }  // namespace lmp::storage

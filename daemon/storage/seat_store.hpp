@@ -8,28 +8,21 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/env.hpp"
-#include "lmp/sdk/family.hpp"
+#include "domain/license.hpp"
+#include "domain/product_lifecycle.hpp"
+#include "domain/store_error.hpp"
+#include "domain/unit_type.hpp"
 #include "storage/storage_options.hpp"
 
 namespace lmp::storage {
 
-// Any failure of the database itself (cannot open, disk full, locked past the timeout, a
-// constraint broken). Messages never contain bound values, so secrets do not reach the logs.
-class StoreError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// A name that must be unique already exists.
-class DuplicateError : public StoreError {
- public:
-  using StoreError::StoreError;
-};
+// The domain's repository errors (domain/store_error.hpp): the seat store fails the same way.
+using domain::DuplicateError;
+using domain::StoreError;
 
 struct LicenseRecord {
   std::int64_t id = 0;
@@ -37,7 +30,7 @@ struct LicenseRecord {
   std::string customer_name;
   std::string product_code;
   std::int64_t units = 0;
-  sdk::UnitType unit = sdk::UnitType::seats;
+  domain::UnitType unit = domain::UnitType::seats;
   std::int64_t starts_at_ms = 0;  // Unix ms; the license is not usable before
   // Unix ms; the license's own expiry, or its cut-off when that came first.
   std::int64_t expires_at_ms = 0;
@@ -49,31 +42,8 @@ struct LicenseRecord {
   std::optional<std::int64_t> cut_off_at_ms;
 };
 
-// A product's lifecycle dates set through the admin API, and when its End-of-Life deletion ran.
-struct StoredLifecycle {
-  std::string product_code;
-  std::optional<std::int64_t> end_of_sale_ms;
-  std::optional<std::int64_t> end_of_life_ms;
-  std::optional<std::int64_t> data_deleted_at_ms;
-};
-
-struct NewLicense {
-  std::int64_t customer_id = 0;
-  std::string product_code;
-  std::int64_t units = 0;
-  sdk::UnitType unit = sdk::UnitType::seats;
-  std::int64_t starts_at_ms = 0;
-  std::int64_t expires_at_ms = 0;
-  std::string code_hash;  // sha256_hex of the normalized 20-digit activation code
-  std::int64_t created_at_ms = 0;
-  // The terms it is sold on (schema version 3). Grace: how long after expires_at_ms it still
-  // serves; notice: the days before expiry in which it is `expiring`.
-  bool trial = false;
-  std::int64_t grace_ms = 0;
-  std::int64_t notice_days = 0;
-  bool auto_renew = false;
-  std::optional<std::int64_t> plan_id;  // the service plan it was issued from, if any
-};
+using domain::NewLicense;
+using domain::StoredLifecycle;
 
 struct LeaseRecord {
   // The lease id handed to the client: 32 lowercase hex digits (128 random bits). Stored as it

@@ -21,27 +21,9 @@
 namespace lmp::storage {
 namespace {
 
-// A license cut off (its customer disabled, its partner canceled) reads as ending at the
-// cut-off: the seat path then refuses it like any expired license, while the stored dates stay
-// as they were for the day the customer is enabled again.
-constexpr std::string_view kLicenseColumns =
-    "SELECT l.id, l.customer_id, c.name, l.product_code, l.units, l.unit,"
-    " CASE WHEN l.cut_off_at_ms < l.starts_at_ms THEN l.cut_off_at_ms ELSE l.starts_at_ms END,"
-    " CASE WHEN l.cut_off_at_ms < l.expires_at_ms THEN l.cut_off_at_ms ELSE l.expires_at_ms END,"
-    " l.created_at_ms, l.trial, l.grace_ms, l.notice_days, l.cut_off_at_ms"
-    " FROM licenses l JOIN customers c ON c.id = l.customer_id";
-
 constexpr std::string_view kLeaseColumns =
     "SELECT id, license_id, product_code, holder, units, issued_at_ms, expires_at_ms"
     " FROM leases";
-
-sdk::UnitType parse_unit(const std::string& text) {
-  for (auto unit : {sdk::UnitType::seats, sdk::UnitType::endpoints, sdk::UnitType::users,
-                    sdk::UnitType::encryption_keys}) {
-    if (sdk::to_string(unit) == text) return unit;
-  }
-  throw StoreError("a license row has an unknown unit");
-}
 
 // SOCI's SQLite backend leaves a single-row SELECT positioned on its row, and an unfinished
 // statement keeps its read snapshot open: a later BEGIN IMMEDIATE on this connection would
@@ -369,7 +351,7 @@ class SqlSeatStore final : public SeatStore {
       soci::statement statement(*sql_);
       bind_license_columns(statement);
       statement.alloc();
-      statement.prepare(std::string(kLicenseColumns) + " ORDER BY l.id");
+      statement.prepare(std::string(LicenseColumns::kSelect) + " ORDER BY l.id");
       statement.define_and_bind();
       if (statement.execute(true)) {
         do {
@@ -408,19 +390,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   void bind_license_columns(soci::statement& statement) {
-    statement.exchange(soci::into(license_row_.id));
-    statement.exchange(soci::into(license_row_.customer_id));
-    statement.exchange(soci::into(license_row_.customer_name));
-    statement.exchange(soci::into(license_row_.product_code));
-    statement.exchange(soci::into(license_row_.units));
-    statement.exchange(soci::into(license_unit_));
-    statement.exchange(soci::into(license_row_.starts_at_ms));
-    statement.exchange(soci::into(license_row_.expires_at_ms));
-    statement.exchange(soci::into(license_row_.created_at_ms));
-    statement.exchange(soci::into(license_trial_));
-    statement.exchange(soci::into(license_row_.grace_ms));
-    statement.exchange(soci::into(license_row_.notice_days));
-    statement.exchange(soci::into(license_cut_off_, license_cut_off_ind_));
+    license_columns_.bind(statement, license_row_);
   }
 
   void bind_lease_columns(soci::statement& statement) {
@@ -452,11 +422,12 @@ class SqlSeatStore final : public SeatStore {
     bind_license_columns(st_->find_license_by_code_hash);
     st_->find_license_by_code_hash.exchange(soci::use(key_code_hash_));
     finish_prepare(st_->find_license_by_code_hash,
-                   std::string(kLicenseColumns) + " WHERE l.code_hash = :code_hash");
+                   std::string(LicenseColumns::kSelect) + " WHERE l.code_hash = :code_hash");
 
     bind_license_columns(st_->find_license);
     st_->find_license.exchange(soci::use(key_license_id_));
-    finish_prepare(st_->find_license, std::string(kLicenseColumns) + " WHERE l.id = :license_id");
+    finish_prepare(st_->find_license,
+                   std::string(LicenseColumns::kSelect) + " WHERE l.id = :license_id");
 
     // COALESCE: SUM over no rows is NULL.
     st_->units_in_use.exchange(soci::into(units_sum_));
@@ -521,15 +492,7 @@ class SqlSeatStore final : public SeatStore {
                        (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : ""));
   }
 
-  LicenseRecord license_from_row() {
-    LicenseRecord record = license_row_;
-    record.unit = parse_unit(license_unit_);
-    record.trial = license_trial_ != 0;
-    record.cut_off_at_ms = license_cut_off_ind_ == soci::i_ok
-                               ? std::optional<std::int64_t>(license_cut_off_)
-                               : std::nullopt;
-    return record;
-  }
+  LicenseRecord license_from_row() { return seat_view(license_columns_.finish(license_row_)); }
 
   const Backend backend_;
   const std::string path_;
@@ -550,11 +513,8 @@ class SqlSeatStore final : public SeatStore {
   LeaseRecord new_lease_;
 
   // Rows fetched by the prepared statements.
-  LicenseRecord license_row_;
-  std::string license_unit_;
-  int license_trial_ = 0;
-  std::int64_t license_cut_off_ = 0;
-  soci::indicator license_cut_off_ind_ = soci::i_null;
+  domain::License license_row_;
+  LicenseColumns license_columns_;
   LeaseRecord lease_row_;
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;

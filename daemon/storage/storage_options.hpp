@@ -1,6 +1,5 @@
 // What the storage module needs to open a database: its own options and enums, so storage does
-// not depend on the config loader (config::Storage extends these with the seat engine's batch
-// size).
+// not depend on the config loader (config::Storage adds the seat engine's batch size to them).
 #pragma once
 
 #include <string>

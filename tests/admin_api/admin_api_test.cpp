@@ -16,7 +16,7 @@
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
 #include "domain/first_run.hpp"
-#include "storage/domain_store.hpp"
+#include "storage/sql_unit_of_work.hpp"
 
 namespace lmp::test {
 namespace {
@@ -125,12 +125,12 @@ TEST_P(FirstRun, CliPrintsTheTokenOnceAndRefusesASecondRun) {
   std::string digits;
   for (char c : code_line)
     if (c != '-') digits += c;
-  auto store = storage::DomainStore::open(config_.storage);
-  store->begin_read();
-  storage::AuditFilter everything;
+  auto db = storage::open_unit_of_work(config_.storage);
+  db->begin_read();
+  domain::AuditFilter everything;
   everything.scope_prefix = "/";
-  auto records = store->query_audit(everything, {});
-  store->commit();
+  auto records = db->audit().query(everything, {});
+  db->commit();
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].action, "account.initialise");
   EXPECT_EQ(records[1].action, "customer.create");

@@ -8,8 +8,8 @@
 #include <stdexcept>
 
 #include "domain/first_run.hpp"
-#include "storage/domain_store.hpp"
 #include "storage/sql_session.hpp"
+#include "storage/sql_unit_of_work.hpp"
 
 namespace lmp::test {
 namespace json = boost::json;
@@ -46,8 +46,8 @@ void AdminApiTest::SetUp() {
   if (IsSkipped()) return;
   seed();
   {
-    auto store = storage::DomainStore::open(config_.storage);
-    root_token_ = domain::initialise(*store, "parent", "admin", kTestEpochMs).token;
+    auto db = storage::open_unit_of_work(config_.storage);
+    root_token_ = domain::initialise(*db, "parent", "admin", kTestEpochMs).token;
   }
   server_ = std::make_unique<TestServer>(config_);
   ASSERT_NE(server_->admin_port(), 0);

@@ -13,7 +13,7 @@
 
 #include "admin_fixture.hpp"
 #include "domain/first_run.hpp"
-#include "storage/domain_store.hpp"
+#include "storage/sql_unit_of_work.hpp"
 
 namespace lmp::test {
 namespace {
@@ -36,8 +36,8 @@ class SharedEndOfLife : public ::testing::Test {
     config_.storage.backend = storage::Backend::postgresql;
     config_.storage.postgresql_connection = server_ + " dbname=" + database_;
     {
-      auto store = storage::DomainStore::open(config_.storage);
-      token_ = domain::initialise(*store, "parent", "admin", kTestEpochMs).token;
+      auto db = storage::open_unit_of_work(config_.storage);
+      token_ = domain::initialise(*db, "parent", "admin", kTestEpochMs).token;
     }
     a_ = std::make_unique<TestServer>(config_);
     b_ = std::make_unique<TestServer>(config_);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "domain/first_run.hpp"
-#include "storage/domain_store.hpp"
+#include "storage/sql_unit_of_work.hpp"
 #include "support/daemon_process.hpp"
 #include "support/line_client.hpp"
 #include "support/test_certificates.hpp"
@@ -204,8 +204,8 @@ TEST_F(TlsTest, HttpSeatRoutesAndTheAdminApiOverTls) {
   auto code = create_license(config_, {});
   std::string token;
   {
-    auto store = storage::DomainStore::open(config_.storage);
-    token = domain::initialise(*store, "parent", "admin", kTestEpochMs).token;
+    auto db = storage::open_unit_of_work(config_.storage);
+    token = domain::initialise(*db, "parent", "admin", kTestEpochMs).token;
   }
   start();
   auto checkout = https("POST", "/v1/seat/checkout", R"({"code":")" + code + R"("})");

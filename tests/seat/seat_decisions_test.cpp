@@ -123,8 +123,8 @@ class SeatDecisionsTest : public ::testing::TestWithParam<bool> {
     l.product_code = product;
     l.units = units;
     l.unit = product == "agent" || product == "render" || product == "studio"
-                 ? sdk::UnitType::endpoints
-                 : sdk::UnitType::seats;
+                 ? domain::UnitType::endpoints
+                 : domain::UnitType::seats;
     l.starts_at_ms = kTestEpochMs - kDayMs;
     l.expires_at_ms = kTestEpochMs + 365 * kDayMs;
     l.created_at_ms = l.starts_at_ms;

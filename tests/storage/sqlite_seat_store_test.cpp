@@ -64,7 +64,7 @@ TEST_P(SeatStoreTest, LicensesCreateFindListAndRefuseDuplicateCodes) {
   first.customer_id = acme;
   first.product_code = "cad";
   first.units = 25;
-  first.unit = sdk::UnitType::users;
+  first.unit = domain::UnitType::users;
   first.starts_at_ms = kNow - 5;
   first.expires_at_ms = kNow + 5000;
   first.code_hash = fake_hash(1);
@@ -75,7 +75,7 @@ TEST_P(SeatStoreTest, LicensesCreateFindListAndRefuseDuplicateCodes) {
   second.customer_id = globex;
   second.product_code = "vault";
   second.units = 3;
-  second.unit = sdk::UnitType::encryption_keys;
+  second.unit = domain::UnitType::encryption_keys;
   second.code_hash = fake_hash(2);
   const std::int64_t second_id = store->create_license(second);
   EXPECT_NE(first_id, second_id);
@@ -87,7 +87,7 @@ TEST_P(SeatStoreTest, LicensesCreateFindListAndRefuseDuplicateCodes) {
   EXPECT_EQ(found->customer_name, "Acme");
   EXPECT_EQ(found->product_code, "cad");
   EXPECT_EQ(found->units, 25);
-  EXPECT_EQ(found->unit, sdk::UnitType::users);
+  EXPECT_EQ(found->unit, domain::UnitType::users);
   EXPECT_EQ(found->starts_at_ms, kNow - 5);
   EXPECT_EQ(found->expires_at_ms, kNow + 5000);
   EXPECT_EQ(found->created_at_ms, kNow - 10);
@@ -96,7 +96,7 @@ TEST_P(SeatStoreTest, LicensesCreateFindListAndRefuseDuplicateCodes) {
   const auto by_id = store->find_license(second_id);
   ASSERT_TRUE(by_id.has_value());
   EXPECT_EQ(by_id->customer_name, "Globex");
-  EXPECT_EQ(by_id->unit, sdk::UnitType::encryption_keys);
+  EXPECT_EQ(by_id->unit, domain::UnitType::encryption_keys);
   EXPECT_EQ(store->find_license(second_id + 100), std::nullopt);
 
   const auto all = store->list_licenses();
@@ -118,8 +118,8 @@ TEST_P(SeatStoreTest, EveryUnitRoundTrips) {
   auto store = open();
   const std::int64_t customer = store->create_customer("Acme", kNow);
   int seed = 0;
-  for (auto unit : {sdk::UnitType::seats, sdk::UnitType::endpoints, sdk::UnitType::users,
-                    sdk::UnitType::encryption_keys}) {
+  for (auto unit : {domain::UnitType::seats, domain::UnitType::endpoints, domain::UnitType::users,
+                    domain::UnitType::encryption_keys}) {
     NewLicense license;
     license.customer_id = customer;
     license.product_code = "cad";

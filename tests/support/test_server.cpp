@@ -7,6 +7,7 @@
 
 #include "core/activation_code.hpp"
 #include "core/sha256.hpp"
+#include "domain/sdk_unit_type.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::test {
@@ -74,7 +75,7 @@ std::string create_license(const config::Config& config, const LicenseSpec& spec
   license.customer_id = customer_id;
   license.product_code = spec.product;
   license.units = spec.units;
-  license.unit = spec.unit;
+  license.unit = domain::from_sdk(spec.unit);
   license.starts_at_ms = spec.starts_at_ms;
   license.expires_at_ms = spec.expires_at_ms;
   license.code_hash = sha256_hex(code);

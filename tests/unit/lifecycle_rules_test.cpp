@@ -3,18 +3,18 @@
 // dates; End of Life implies End of Sale).
 #include <gtest/gtest.h>
 
+#include "domain/license_state.hpp"
 #include "domain/product_lifecycle.hpp"
-#include "seat/license_state.hpp"
 
 namespace lmp {
 namespace {
 
-using seat::LicenseState;
+using domain::LicenseState;
 
-constexpr std::int64_t kDay = seat::kDayMs;
+constexpr std::int64_t kDay = domain::kDayMs;
 
 TEST(LicenseStateRule, MovesThroughEveryStateAtItsEdges) {
-  const seat::LicenseDates dates{10 * kDay, 20 * kDay, 5 * kDay, 3, std::nullopt};
+  const domain::LicenseDates dates{10 * kDay, 20 * kDay, 5 * kDay, 3, std::nullopt};
   EXPECT_EQ(license_state(dates, 10 * kDay - 1), LicenseState::not_started);
   EXPECT_EQ(license_state(dates, 10 * kDay), LicenseState::active);
   EXPECT_EQ(license_state(dates, 17 * kDay - 1), LicenseState::active);
@@ -26,7 +26,7 @@ TEST(LicenseStateRule, MovesThroughEveryStateAtItsEdges) {
 }
 
 TEST(LicenseStateRule, ACutOffWinsAndHasNoGrace) {
-  seat::LicenseDates dates{10 * kDay, 20 * kDay, 5 * kDay, 0, 15 * kDay};
+  domain::LicenseDates dates{10 * kDay, 20 * kDay, 5 * kDay, 0, 15 * kDay};
   EXPECT_EQ(license_state(dates, 15 * kDay - 1), LicenseState::active);
   EXPECT_EQ(license_state(dates, 15 * kDay), LicenseState::disabled);
   EXPECT_EQ(license_state(dates, 22 * kDay), LicenseState::disabled);
@@ -44,7 +44,7 @@ TEST(LicenseStateRule, ServesActiveExpiringAndInGraceOnly) {
 }
 
 TEST(ProductLifecycleRule, TheEarlierDateCounts) {
-  storage::StoredLifecycle stored{"cad", 30 * kDay, 50 * kDay, std::nullopt};
+  domain::StoredLifecycle stored{"cad", 30 * kDay, 50 * kDay, std::nullopt};
   const domain::ConfiguredDates configured{40 * kDay, 45 * kDay};
   auto at = [&](std::int64_t ms) { return domain::lifecycle_of(configured, &stored, ms); };
   EXPECT_EQ(at(30 * kDay - 1).state, domain::LifecycleState::active);
@@ -60,7 +60,7 @@ TEST(ProductLifecycleRule, TheEarlierDateCounts) {
 }
 
 TEST(ProductLifecycleRule, EndOfLifeWithoutEndOfSaleStillStopsSales) {
-  storage::StoredLifecycle stored{"cad", std::nullopt, 10 * kDay, std::nullopt};
+  domain::StoredLifecycle stored{"cad", std::nullopt, 10 * kDay, std::nullopt};
   auto lifecycle = domain::lifecycle_of(domain::ConfiguredDates{}, &stored, 10 * kDay);
   EXPECT_TRUE(lifecycle.end_of_life());
   EXPECT_TRUE(lifecycle.end_of_sale());

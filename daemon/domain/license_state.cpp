@@ -1,8 +1,8 @@
 // The license state rule. A cut-off wins over every date: a disabled customer's license stays
 // `disabled` (with no grace) until the customer is enabled again.
-#include "seat/license_state.hpp"
+#include "domain/license_state.hpp"
 
-namespace lmp::seat {
+namespace lmp::domain {
 
 LicenseState license_state(const LicenseDates& dates, std::int64_t now_ms) {
   if (dates.cut_off_at_ms && now_ms >= *dates.cut_off_at_ms) return LicenseState::disabled;
@@ -19,22 +19,4 @@ bool serves(LicenseState state) {
          state == LicenseState::in_grace;
 }
 
-std::string_view to_string(LicenseState state) {
-  switch (state) {
-    case LicenseState::not_started:
-      return "not_started";
-    case LicenseState::active:
-      return "active";
-    case LicenseState::expiring:
-      return "expiring";
-    case LicenseState::in_grace:
-      return "in_grace";
-    case LicenseState::expired:
-      return "expired";
-    case LicenseState::disabled:
-      return "disabled";
-  }
-  return "expired";
-}
-
-}  // namespace lmp::seat
+}  // namespace lmp::domain

@@ -4,9 +4,10 @@
 
 #include <cstdint>
 #include <optional>
-#include <string_view>
 
-namespace lmp::seat {
+#include "domain/enum_names.hpp"
+
+namespace lmp::domain {
 
 enum class LicenseState { not_started, active, expiring, in_grace, expired, disabled };
 
@@ -23,6 +24,13 @@ inline constexpr std::int64_t kDayMs = 86400000;
 LicenseState license_state(const LicenseDates& dates, std::int64_t now_ms);
 // Whether checkouts, activations and heartbeats are served: active, expiring and in_grace.
 bool serves(LicenseState state);
-std::string_view to_string(LicenseState state);
 
-}  // namespace lmp::seat
+template <>
+struct EnumNames<LicenseState> {
+  static constexpr EnumName<LicenseState> kNames[] = {
+      {LicenseState::not_started, "not_started"}, {LicenseState::active, "active"},
+      {LicenseState::expiring, "expiring"},       {LicenseState::in_grace, "in_grace"},
+      {LicenseState::expired, "expired"},         {LicenseState::disabled, "disabled"}};
+};
+
+}  // namespace lmp::domain

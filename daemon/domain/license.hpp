@@ -1,0 +1,64 @@
+// A license: one customer's right to units of one product, on its terms (trial or full, dates,
+// grace, notice, auto-renewal); and what remains of one deleted at its product's End of Life.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/license_state.hpp"
+#include "domain/unit_type.hpp"
+
+namespace lmp::domain {
+
+// A license with every term, as the admin API shows it (storage/seat_store.hpp has the seat
+// path's view, whose dates already include a cut-off).
+struct License {
+  std::int64_t id = 0;
+  std::int64_t customer_id = 0;
+  std::string customer_name;
+  std::string scope;  // its customer's scope (Customer::scope())
+  std::string product_code;
+  std::int64_t units = 0;
+  UnitType unit = UnitType::seats;
+  std::int64_t starts_at_ms = 0;
+  std::int64_t expires_at_ms = 0;             // its own expiry, whatever a cut-off did
+  std::optional<std::int64_t> cut_off_at_ms;  // when its customer's disabling ended it
+  bool trial = false;
+  std::int64_t grace_ms = 0;     // after expires_at_ms it still serves this long
+  std::int64_t notice_days = 0;  // the days before expiry in which it is `expiring`
+  bool auto_renew = false;
+  std::optional<std::int64_t> plan_id;  // the service plan it was issued from, if any
+  std::int64_t created_at_ms = 0;
+
+  LicenseDates dates() const {
+    return {starts_at_ms, expires_at_ms, grace_ms, notice_days, cut_off_at_ms};
+  }
+  LicenseState state_at(std::int64_t now_ms) const { return license_state(dates(), now_ms); }
+};
+
+// A license about to be stored, with the hash of its activation code (never the code).
+struct NewLicense {
+  std::int64_t customer_id = 0;
+  std::string product_code;
+  std::int64_t units = 0;
+  UnitType unit = UnitType::seats;
+  std::int64_t starts_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::string code_hash;  // sha256_hex of the normalized 20-digit activation code
+  std::int64_t created_at_ms = 0;
+  bool trial = false;
+  std::int64_t grace_ms = 0;
+  std::int64_t notice_days = 0;
+  bool auto_renew = false;
+  std::optional<std::int64_t> plan_id;
+};
+
+// What remains of a license deleted at its product's End of Life.
+struct RetiredLicense {
+  std::int64_t id = 0;
+  std::string product_code;
+  std::string scope;
+};
+
+}  // namespace lmp::domain

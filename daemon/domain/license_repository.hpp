@@ -1,0 +1,47 @@
+// The licenses (a port: storage implements it). Every change moves the license generation, so the
+// seat path sees it in its next transaction. Every method REQUIRES the unit of work's open
+// transaction and throws StoreError when the database fails.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/license.hpp"
+#include "domain/page.hpp"
+
+namespace lmp::domain {
+
+struct LicenseFilter {
+  std::string scope_prefix;  // licenses of customers in this subtree
+  std::optional<std::int64_t> customer_id;
+  std::string product;  // "" for any
+};
+
+class LicenseRepository {
+ public:
+  virtual ~LicenseRepository() = default;
+
+  // Returns the new license's id; DuplicateError when the code hash exists (draw a new code).
+  virtual std::int64_t create(const NewLicense& license) = 0;
+  virtual std::optional<License> find(std::int64_t id) = 0;
+  virtual std::vector<License> list(const LicenseFilter& filter, Page page) = 0;
+  // Writes the license's terms (units, dates, trial, grace, notice, auto-renewal).
+  virtual void update(const License& license) = 0;
+  // Units of the license's leases that are live at `now_ms`.
+  virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
+  virtual std::int64_t count_of_customer(std::int64_t customer_id) = 0;
+
+  // Licenses end at `at_ms` (when they would run longer) without touching their dates; each
+  // returns how many licenses changed.
+  virtual std::int64_t cut_off_customer(std::int64_t customer_id, std::int64_t at_ms) = 0;
+  virtual std::int64_t cut_off_under(const std::string& path, std::int64_t at_ms) = 0;
+  // Undoes a customer's cut-off: its licenses run on their own dates again.
+  virtual std::int64_t restore_customer(std::int64_t customer_id) = 0;
+
+  // A license deleted at its product's End of Life.
+  virtual std::optional<RetiredLicense> find_retired(std::int64_t id) = 0;
+};
+
+}  // namespace lmp::domain

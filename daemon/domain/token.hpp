@@ -1,0 +1,16 @@
+// A bearer token of a user, as stored: only its SHA-256 is kept (domain/credentials.hpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+namespace lmp::domain {
+
+struct Token {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> revoked_at_ms;
+};
+
+}  // namespace lmp::domain

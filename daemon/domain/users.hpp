@@ -1,0 +1,53 @@
+// The user and token operations: who the caller is (GET /v1/me), create a user with its first
+// token, list the users of the caller's own account or customer, issue another token, revoke
+// one. Tokens are shown once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "domain/context.hpp"
+#include "domain/credentials.hpp"
+#include "domain/customer.hpp"
+#include "domain/page.hpp"
+#include "domain/partners.hpp"
+#include "domain/user.hpp"
+
+namespace lmp::domain {
+
+struct Me {
+  User user;
+  std::int64_t token_id = 0;
+  std::optional<AccountView> account;  // the caller's account, or
+  std::optional<Customer> customer;    // its customer
+  std::set<std::string> permissions;
+  bool read_only = false;
+};
+
+struct CreateUser {
+  std::optional<std::string> name;
+  // Where it lives: an account or a customer (not both); neither: the caller's own.
+  std::optional<std::int64_t> account_id;
+  std::optional<std::int64_t> customer_id;
+};
+
+struct CreatedUser {
+  User user;
+  IssuedToken token;  // its first token
+};
+
+Me describe_me(const Context& ctx);
+// The caller manages the users of its own account or customer; those of a partner below it with
+// manage_partners; those of a customer in its subtree with modify_customers.
+CreatedUser create_user(const Context& ctx, const CreateUser& request);
+// The users of the caller's own account or customer.
+std::vector<User> list_users(const Context& ctx, Page page);
+// Another token for a user the caller manages (every other user, known or not, is not_found).
+IssuedToken create_token(const Context& ctx, std::int64_t user_id);
+// Revokes a token of a user the caller manages; revoking it again changes nothing.
+void revoke_token(const Context& ctx, std::int64_t token_id);
+
+}  // namespace lmp::domain

@@ -1,0 +1,54 @@
+// The statuses and error codes of the domain's refusals (docs/admin-api.md, errors).
+#include "http/domain_errors.hpp"
+
+#include "http/json_response.hpp"
+
+namespace lmp::http {
+namespace {
+
+using domain::ErrorCode;
+
+struct Entry {
+  ErrorCode domain;
+  HttpRefusal http;
+};
+
+constexpr Entry kTable[] = {
+    {ErrorCode::bad_request, {400, "bad_request"}},
+    {ErrorCode::not_found, {404, "not_found"}},
+    {ErrorCode::forbidden, {403, "forbidden"}},
+    {ErrorCode::account_suspended, {403, "account_suspended"}},
+    {ErrorCode::name_taken, {409, "name_taken"}},
+    {ErrorCode::account_not_active, {409, "account_not_active"}},
+    {ErrorCode::partner_canceled, {409, "partner_canceled"}},
+    {ErrorCode::customer_disabled, {409, "customer_disabled"}},
+    {ErrorCode::end_of_sale, {409, "end_of_sale"}},
+    // Acting on a product that is gone is forbidden, as on the seat path; a key of such a
+    // product is a conflict of the key's state.
+    {ErrorCode::end_of_life, {403, "end_of_life"}},
+    {ErrorCode::key_end_of_life, {409, "end_of_life"}},
+    {ErrorCode::not_trial, {409, "not_trial"}},
+    {ErrorCode::invalid_key, {400, "invalid_key", true}},
+    {ErrorCode::key_unknown, {404, "key_unknown", true}},
+    {ErrorCode::key_redeemed, {409, "key_redeemed"}},
+    {ErrorCode::key_voided, {409, "key_voided"}},
+    {ErrorCode::pool_exhausted, {409, "pool_exhausted"}},
+    {ErrorCode::pool_below_drawn, {409, "pool_below_drawn"}},
+    {ErrorCode::already_initialised, {409, "already_initialised"}},
+};
+
+}  // namespace
+
+const HttpRefusal& http_refusal(ErrorCode code) {
+  for (const auto& entry : kTable)
+    if (entry.domain == code) return entry.http;
+  static constexpr HttpRefusal kInternal{500, "internal"};
+  return kInternal;
+}
+
+HttpResponse error_response(const domain::DomainError& error) {
+  const auto& refusal = http_refusal(error.code());
+  return error_response(refusal.status, refusal.code, error.what());
+}
+
+}  // namespace lmp::http

@@ -1,0 +1,28 @@
+// The SOCI implementations of the domain's repositories, each on the unit of work's session
+// (storage/sql_unit_of_work.cpp assembles them). Included only by daemon/storage/*.cpp.
+#pragma once
+
+#include <memory>
+
+#include "domain/unit_of_work.hpp"
+
+namespace soci {
+class session;
+}
+
+namespace lmp::storage {
+
+// Each keeps a reference to `sql`, which must outlive it.
+std::unique_ptr<domain::AccountRepository> sql_account_repository(soci::session& sql);
+std::unique_ptr<domain::CustomerRepository> sql_customer_repository(soci::session& sql);
+std::unique_ptr<domain::UserRepository> sql_user_repository(soci::session& sql);
+std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session& sql);
+std::unique_ptr<domain::ProductLifecycleRepository> sql_product_lifecycle_repository(
+    soci::session& sql);
+std::unique_ptr<domain::PlanRepository> sql_plan_repository(soci::session& sql);
+std::unique_ptr<domain::KeyRepository> sql_key_repository(soci::session& sql);
+std::unique_ptr<domain::PoolRepository> sql_pool_repository(soci::session& sql);
+std::unique_ptr<domain::BrandingRepository> sql_branding_repository(soci::session& sql);
+std::unique_ptr<domain::AuditLog> sql_audit_log(soci::session& sql);
+
+}  // namespace lmp::storage
