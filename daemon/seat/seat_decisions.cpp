@@ -102,8 +102,7 @@ SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& ca
 domain::ProductLifecycle SeatDecisions::lifecycle(const CatalogProduct& product) {
   if (!lifecycles_) lifecycles_ = store_.product_lifecycles();
   return domain::lifecycle_of({product.end_of_sale_ms, product.end_of_life_ms},
-                              domain::stored_row(*lifecycles_, product.info.code),
-                              now_ms_);
+                              domain::stored_row(*lifecycles_, product.info.code), now_ms_);
 }
 
 SeatResult SeatDecisions::find_license(const std::string& code, const std::string& product,
