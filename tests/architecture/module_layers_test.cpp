@@ -1,0 +1,129 @@
+// The module order of docs/architecture.md, checked against the source: every `#include` of a
+// module's file names a module at or below it, and the doc's dependency diagram is the one the
+// includes really make (the test prints the diagram to paste when they differ).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Module {
+  std::string name;    // as it is included: "seat" in #include "seat/..."
+  std::string folder;  // relative to the source root
+  int rank;            // a module may include modules of lower or equal rank only
+};
+
+// Lowest first. Peers share a rank and must not include each other either (checked below).
+const std::vector<Module>& modules() {
+  static const std::vector<Module> all = {
+      {"lmp", "sdk/include/lmp", 0},  // the public SDK: <lmp/sdk/...>, standard library only
+      {"core", "daemon/core", 1},       {"protocol", "daemon/protocol", 2},
+      {"metrics", "daemon/metrics", 2}, {"domain", "daemon/domain", 3},
+      {"storage", "daemon/storage", 4}, {"config", "config", 5},
+      {"plugin", "daemon/plugin", 6},   {"seat", "daemon/seat", 7},
+      {"net", "daemon/net", 8},         {"http", "daemon/http", 9},
+      {"admin", "daemon/admin", 10},    {"app", "daemon/app", 10},
+  };
+  return all;
+}
+
+const Module* module_named(const std::string& name) {
+  for (const auto& m : modules())
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+struct Include {
+  std::string file;  // relative to the source root
+  int line;
+  std::string target;  // the included path
+  const Module* from;
+  const Module* to;
+};
+
+std::vector<Include> module_includes() {
+  const fs::path root = LMP_SOURCE_DIR;
+  const std::regex include_re(R"re(^\s*#\s*include\s*[<"](([a-z_]+)/[^>"]+)[>"])re");
+  std::vector<Include> out;
+  for (const auto& m : modules()) {
+    if (!fs::exists(root / m.folder)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(root / m.folder)) {
+      const auto ext = entry.path().extension();
+      if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".hpp" && ext != ".h")) continue;
+      std::ifstream in(entry.path());
+      std::string text;
+      int number = 0;
+      while (std::getline(in, text)) {
+        ++number;
+        std::smatch match;
+        if (!std::regex_search(text, match, include_re)) continue;
+        const Module* to = module_named(match[2]);
+        if (to == nullptr) continue;  // a library's header (<boost/...>, <soci/...>)
+        out.push_back({fs::relative(entry.path(), root).string(), number, match[1], &m, to});
+      }
+    }
+  }
+  return out;
+}
+
+TEST(ModuleLayers, NoModuleIncludesAModuleAboveIt) {
+  std::vector<std::string> violations;
+  for (const auto& inc : module_includes()) {
+    if (inc.from == inc.to) continue;
+    if (inc.to->rank < inc.from->rank) continue;
+    violations.push_back(inc.file + ":" + std::to_string(inc.line) + " includes " + inc.target +
+                         ": " + inc.from->name + " may not include " + inc.to->name +
+                         (inc.to->rank == inc.from->rank ? " (a peer)" : " (above it)"));
+  }
+  std::sort(violations.begin(), violations.end());
+  std::string report;
+  for (const auto& v : violations) report += "  " + v + "\n";
+  EXPECT_TRUE(violations.empty()) << violations.size() << " include(s) against the module order "
+                                  << "of docs/architecture.md:\n"
+                                  << report;
+}
+
+// The Mermaid diagram of who includes whom, one line per edge, in module order.
+std::string diagram() {
+  std::set<std::pair<int, std::pair<std::string, std::string>>> edges;
+  for (const auto& inc : module_includes())
+    if (inc.from != inc.to)
+      edges.insert({-inc.from->rank * 100 - inc.to->rank, {inc.from->name, inc.to->name}});
+  std::ostringstream out;
+  out << "```mermaid\n"
+      << "graph TD\n";
+  for (const auto& [order, edge] : edges)
+    out << "  " << edge.first << " --> " << edge.second << "\n";
+  out << "```\n";
+  return out.str();
+}
+
+TEST(ModuleLayers, TheArchitectureDocShowsTheDependenciesAsTheyAre) {
+  std::ifstream in(fs::path(LMP_SOURCE_DIR) / "docs" / "architecture.md");
+  ASSERT_TRUE(in) << "docs/architecture.md is missing";
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string doc = buffer.str();
+  const std::string begin = "<!-- module-graph:begin -->\n";
+  const std::string end = "<!-- module-graph:end -->";
+  const auto from = doc.find(begin);
+  const auto to = doc.find(end);
+  ASSERT_NE(from, std::string::npos) << "docs/architecture.md has no " << begin;
+  ASSERT_NE(to, std::string::npos) << "docs/architecture.md has no " << end;
+  const std::string shown = doc.substr(from + begin.size(), to - from - begin.size());
+  EXPECT_EQ(shown, diagram()) << "the diagram in docs/architecture.md is out of date; put this "
+                                 "between the module-graph markers:\n"
+                              << diagram();
+}
+
+}  // namespace
