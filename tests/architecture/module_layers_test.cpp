@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -93,27 +95,33 @@ TEST(ModuleLayers, NoModuleIncludesAModuleAboveIt) {
                                   << report;
 }
 
-// The Mermaid diagram of who includes whom, one line per edge, in module order.
+// The Mermaid diagram of who includes whom, one line per edge: the higher module first, then by
+// name. The SDK's include prefix `lmp` is shown as `sdk`.
 std::string diagram() {
-  std::set<std::pair<int, std::pair<std::string, std::string>>> edges;
+  using Edge = std::tuple<int, std::string, int, std::string>;
+  std::set<Edge> edges;
+  auto label = [](const Module* m) { return m->name == "lmp" ? std::string("sdk") : m->name; };
   for (const auto& inc : module_includes())
     if (inc.from != inc.to)
-      edges.insert({-inc.from->rank * 100 - inc.to->rank, {inc.from->name, inc.to->name}});
+      edges.insert({-inc.from->rank, label(inc.from), -inc.to->rank, label(inc.to)});
   std::ostringstream out;
   out << "```mermaid\n"
       << "graph TD\n";
-  for (const auto& [order, edge] : edges)
-    out << "  " << edge.first << " --> " << edge.second << "\n";
+  for (const auto& [from_rank, from, to_rank, to] : edges)
+    out << "  " << from << " --> " << to << "\n";
   out << "```\n";
   return out.str();
 }
 
+// With LMP_UPDATE_MODULE_GRAPH=1 (scripts/update-module-graph.sh) the test writes the diagram
+// into the doc instead of comparing.
 TEST(ModuleLayers, TheArchitectureDocShowsTheDependenciesAsTheyAre) {
-  std::ifstream in(fs::path(LMP_SOURCE_DIR) / "docs" / "architecture.md");
+  const fs::path path = fs::path(LMP_SOURCE_DIR) / "docs" / "architecture.md";
+  std::ifstream in(path);
   ASSERT_TRUE(in) << "docs/architecture.md is missing";
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string doc = buffer.str();
+  std::string doc = buffer.str();
   const std::string begin = "<!-- module-graph:begin -->\n";
   const std::string end = "<!-- module-graph:end -->";
   const auto from = doc.find(begin);
@@ -121,9 +129,15 @@ TEST(ModuleLayers, TheArchitectureDocShowsTheDependenciesAsTheyAre) {
   ASSERT_NE(from, std::string::npos) << "docs/architecture.md has no " << begin;
   ASSERT_NE(to, std::string::npos) << "docs/architecture.md has no " << end;
   const std::string shown = doc.substr(from + begin.size(), to - from - begin.size());
-  EXPECT_EQ(shown, diagram()) << "the diagram in docs/architecture.md is out of date; put this "
-                                 "between the module-graph markers:\n"
-                              << diagram();
+  if (const char* update = std::getenv("LMP_UPDATE_MODULE_GRAPH"); update && *update == '1') {
+    doc.replace(from + begin.size(), shown.size(), diagram());
+    std::ofstream(path) << doc;
+    return;
+  }
+  EXPECT_TRUE(shown == diagram())
+      << "the diagram in docs/architecture.md is not the one the includes make; run "
+         "scripts/update-module-graph.sh. It should be:\n"
+      << diagram();
 }
 
 }  // namespace
