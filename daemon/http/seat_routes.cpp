@@ -175,11 +175,16 @@ void add_seat_routes(Router& router, seat::SeatService& service, net::InvalidCod
             token = std::make_shared<seat::CancelToken>();
             request.on_abandoned = [&service, token] { service.cancel(token); };
           }
+          // A connection has one request in flight at a time, so guesses cannot be pipelined
+          // past the budget here.
+          const bool lookup = seat::looks_up_code(op);
+          const std::size_t code = net::InvalidCodeLimiter::code_key(built.command.code);
           service.submit(
               std::move(built.command),
-              [&limiter, peer = request.peer, reply = std::move(reply)](seat::SeatResult result) {
-                if (result.error && domain::info(*result.error).charges_invalid_code_budget)
-                  limiter.record_invalid(peer, net::InvalidCodeLimiter::Clock::now());
+              [&limiter, lookup, code, peer = request.peer,
+               reply = std::move(reply)](seat::SeatResult result) {
+                if (lookup)
+                  limiter.answered(peer, net::InvalidCodeLimiter::Clock::now(), code, result.error);
                 reply(response_for(result));
               },
               std::move(token));

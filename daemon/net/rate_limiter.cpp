@@ -1,4 +1,5 @@
-// Fixed-window counting of invalid activation codes per peer address.
+// Fixed-window counting of invalid activation codes per peer address, and the codes known to
+// match a license.
 #include "net/rate_limiter.hpp"
 
 #include "net/peer_address.hpp"
@@ -24,6 +25,25 @@ void InvalidCodeLimiter::record_invalid(const std::string& peer, Clock::time_poi
   auto [it, inserted] = peers_.try_emplace(peer_key(peer), Window{now, 0});
   if (!inserted && now >= it->second.start + window_) it->second = Window{now, 0};
   ++it->second.count;
+}
+
+void InvalidCodeLimiter::answered(const std::string& peer, Clock::time_point now, std::size_t key,
+                                  std::optional<domain::SeatError> error) {
+  using domain::SeatError;
+  if (error && domain::info(*error).charges_invalid_code_budget) {
+    record_invalid(peer, now);
+    return;
+  }
+  // A failure of the server's own says nothing about the code.
+  if (error && (*error == SeatError::unavailable || *error == SeatError::internal)) return;
+  remember_code(key);
+}
+
+void InvalidCodeLimiter::remember_code(std::size_t key) {
+  // Bounded however many licenses there are: forgetting only costs a lookup's waiting for the
+  // connection's previous one.
+  if (known_.size() >= 100000) known_.clear();
+  known_.insert(key);
 }
 
 void InvalidCodeLimiter::prune(Clock::time_point now) {

@@ -126,6 +126,13 @@ class Connection final : public StreamConnection<Stream> {
     std::string text;
   };
 
+  // A request that looks a code up, as its completion settles it with the limiter.
+  struct Lookup {
+    bool active = false;   // it looks a code up
+    bool unknown = false;  // the code was not known to match a license
+    std::size_t code = 0;  // InvalidCodeLimiter::code_key
+  };
+
   // Reads only note their time; the timer, when it fires, waits again for what is left of the
   // timeout since the last read. Re-arming it at every read would cost a cancelled wait and its
   // handler per request. The same timer bounds a line begun but not ended (request timeout).
@@ -214,7 +221,8 @@ class Connection final : public StreamConnection<Stream> {
   }
 
   void read() {
-    if (reading_ || stop_reading_ || closed_) return;
+    // Held lines go first; more is read once they have been handled.
+    if (reading_ || stop_reading_ || closed_ || !held_.empty()) return;
     // Backpressure: a client that does not read its answers is not read from either, so what
     // lmpd holds for it stays bounded (the send timer then decides whether it is gone).
     if (slots_.size() >= kMaxPendingAnswers || unsent_bytes_ >= server_->options.max_unsent_bytes)
@@ -262,25 +270,38 @@ class Connection final : public StreamConnection<Stream> {
         partial_.append(piece);
         return;
       }
-      if (partial_.empty()) {
-        handle_line(piece);
-      } else {
-        partial_.append(piece);
-        handle_line(partial_);
+      std::string_view line = piece;
+      if (!partial_.empty()) line = partial_.append(piece);
+      if (!handle_line(line)) {
+        // Held: this line and the rest wait for the answer of the lookup in flight.
+        held_.assign(line);
+        held_ += '\n';
+        held_.append(data.substr(lf + 1));
         partial_.clear();
+        return;
       }
+      partial_.clear();
       data.remove_prefix(lf + 1);
     }
   }
 
-  void handle_line(std::string_view line) {
+  // The lookup this connection held its lines for was answered: go on with them.
+  void resume() {
+    std::string lines = std::move(held_);
+    held_.clear();
+    consume(lines);
+    server_->service.submit_many(to_submit_);
+  }
+
+  // False when the line must wait (a second lookup of an unknown code); it is then not handled.
+  bool handle_line(std::string_view line) {
     auto parsed = protocol::parse_request(line);
     using Kind = protocol::ParseOutcome::Kind;
-    if (parsed.kind == Kind::empty) return;
+    if (parsed.kind == Kind::empty) return true;
     if (parsed.kind == Kind::error) {
       push_ready(
           protocol::Response::error(parsed.tag, parsed.error_code, parsed.error_message).line());
-      return;
+      return true;
     }
     const protocol::Request& req = parsed.request;
     const auto& options = server_->options;
@@ -293,7 +314,7 @@ class Connection final : public StreamConnection<Stream> {
                                                "this server speaks protocol 1")
                          .field("proto", "1")
                          .line());
-          return;
+          return true;
         }
         push_ready(protocol::Response::ok(req.tag)
                        .field("proto", "1")
@@ -301,21 +322,21 @@ class Connection final : public StreamConnection<Stream> {
                        .field("version", options.version)
                        .field("heartbeat", options.advised_heartbeat_seconds)
                        .line());
-        return;
+        return true;
       }
       case protocol::Verb::ping:
         push_ready(protocol::Response::ok(req.tag).line());
-        return;
+        return true;
       case protocol::Verb::quit:
         push_ready(protocol::Response::ok(req.tag).line());
         stop_reading_ = true;
         close_after_flush_ = true;
-        return;
+        return true;
       case protocol::Verb::unknown:
         push_ready(protocol::Response::error(req.tag, domain::to_string(SeatError::unknown_verb),
                                              "unknown verb " + req.verb_text)
                        .line());
-        return;
+        return true;
       default:
         break;
     }
@@ -324,17 +345,25 @@ class Connection final : public StreamConnection<Stream> {
       push_ready(protocol::Response::error(req.tag, domain::to_string(*built.error.error),
                                            built.error.message)
                      .line());
-      return;
+      return true;
     }
+    Lookup lookup;
     if (seat::looks_up_code(built.command.op)) {
-      auto wait = server_->limiter.retry_after(peer_, InvalidCodeLimiter::Clock::now());
+      auto& limiter = server_->limiter;
+      auto wait = limiter.retry_after(peer_, InvalidCodeLimiter::Clock::now());
       if (wait > 0) {
         push_ready(protocol::Response::error(req.tag, domain::to_string(SeatError::rate_limited),
                                              "too many invalid activation codes from this address")
                        .field("retry_after", wait)
                        .line());
-        return;
+        return true;
       }
+      lookup.code = InvalidCodeLimiter::code_key(built.command.code);
+      lookup.unknown = !limiter.known_code(lookup.code);
+      // One guess at a time: the next waits until this one's answer is charged.
+      if (lookup.unknown && unknown_lookups_ > 0) return false;
+      lookup.active = true;
+      if (lookup.unknown) ++unknown_lookups_;
     }
     const std::uint64_t seq = base_seq_ + slots_.size();
     slots_.push_back(Slot{});
@@ -345,22 +374,26 @@ class Connection final : public StreamConnection<Stream> {
       if (!waiting_) waiting_ = std::make_shared<seat::CancelToken>();
       token = waiting_;
     }
-    to_submit_.push_back({std::move(built.command),
-                          [self = shared_from_this(), seq, tag = req.tag](seat::SeatResult result) {
-                            self->complete(seq, tag, result);
-                          },
-                          std::move(token)});
+    to_submit_.push_back(
+        {std::move(built.command),
+         [self = shared_from_this(), seq, tag = req.tag, lookup](seat::SeatResult result) {
+           self->complete(seq, tag, lookup, result);
+         },
+         std::move(token)});
+    return true;
   }
 
   void withdraw_waiters() {
     if (waiting_) server_->service.cancel(std::exchange(waiting_, nullptr));
   }
 
-  void complete(std::uint64_t seq, const std::optional<std::string>& tag,
+  void complete(std::uint64_t seq, const std::optional<std::string>& tag, const Lookup& lookup,
                 const seat::SeatResult& result) {
+    // Charged even when the client has gone: closing must not take guesses off the budget.
+    if (lookup.active)
+      server_->limiter.answered(peer_, InvalidCodeLimiter::Clock::now(), lookup.code, result.error);
     if (closed_) return;
-    if (result.error && domain::info(*result.error).charges_invalid_code_budget)
-      server_->limiter.record_invalid(peer_, InvalidCodeLimiter::Clock::now());
+    if (lookup.active && lookup.unknown && --unknown_lookups_ == 0 && !held_.empty()) resume();
     auto response = result.ok() ? protocol::Response::ok(tag)
                                 : protocol::Response::error(tag, domain::to_string(*result.error),
                                                             result.message);
@@ -444,6 +477,8 @@ class Connection final : public StreamConnection<Stream> {
   std::string partial_;
   std::vector<seat::SeatService::Submission> to_submit_;  // seat requests of the current read
   std::shared_ptr<seat::CancelToken> waiting_;            // of the checkouts with `wait` submitted
+  std::string held_;              // lines waiting for the answer of the unknown code's lookup
+  int unknown_lookups_ = 0;       // lookups of unknown codes in flight: 0 or 1
   std::deque<Slot> slots_;        // answers in request order; front is the next to write
   std::uint64_t base_seq_ = 0;    // sequence number of slots_.front()
   std::string out_;               // ready answers not yet handed to the socket

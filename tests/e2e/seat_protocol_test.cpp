@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 #include <vector>
@@ -177,6 +178,47 @@ TEST_P(SeatProtocolTest, RateLimitsPeersThatGuessCodes) {
   // Lease operations are not code guesses and go on working.
   EXPECT_EQ(c.request("PING"), "OK");
   EXPECT_EQ(status_of(c.request("HEARTBEAT lease=0123")), "lease_unknown");
+}
+
+// Sends `lines` at once and counts their answers by status.
+std::map<std::string, int> pipeline(LineClient& c, const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += line + "\n";
+  c.send_raw(text);
+  std::map<std::string, int> answers;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto answer = c.read_line();
+    if (!answer) break;
+    ++answers[status_of(*answer)];
+  }
+  return answers;
+}
+
+// Issue #25.1: a connection has one lookup of an unknown code in flight at a time, so pipelining
+// guesses does not get more of them answered than the budget.
+TEST_P(SeatProtocolTest, PipelinedGuessesAreLimitedToTheBudget) {
+  auto code = license();
+  start();
+  LineClient c(server_->port());
+  std::vector<std::string> guesses;
+  for (int i = 0; i < 400; ++i)
+    guesses.push_back("STATUS code=" + activation_code::format(activation_code::generate()));
+  auto answers = pipeline(c, guesses);
+  EXPECT_EQ(answers["invalid_code"], 10);
+  EXPECT_EQ(answers["rate_limited"], 390);
+  // The budget is the address's: another connection is limited as well.
+  LineClient other(server_->port());
+  EXPECT_EQ(status_of(other.request("STATUS code=" + code)), "rate_limited");
+}
+
+// A code known to match a license may be looked up in a pipeline: a client pipelining lookups
+// of its own, valid code gets every answer.
+TEST_P(SeatProtocolTest, PipelinedLookupsOfValidCodesAreAllAnswered) {
+  auto code = license({.units = 1000});
+  start();
+  LineClient c(server_->port());
+  auto answers = pipeline(c, std::vector<std::string>(200, "STATUS code=" + code));
+  EXPECT_EQ(answers["OK"], 200);
 }
 
 TEST_P(SeatProtocolTest, ValidityPeriodAndLifecycle) {
