@@ -58,10 +58,6 @@ std::optional<std::string> AdminCall::optional_text(std::string_view field) cons
   return admin_request::optional_text(body, field);
 }
 
-std::string AdminCall::text(std::string_view field) const {
-  return admin_request::text(body, field);
-}
-
 std::optional<std::int64_t> AdminCall::optional_id(std::string_view field) const {
   return admin_request::optional_id(body, field);
 }

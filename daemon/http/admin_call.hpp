@@ -53,7 +53,6 @@ struct AdminCall {
   }
 
   // Body fields: a non-empty string of at most 200 bytes / an id / absent. 400 otherwise.
-  std::string text(std::string_view field) const;
   std::optional<std::string> optional_text(std::string_view field) const;
   std::optional<std::int64_t> optional_id(std::string_view field) const;
   std::optional<std::int64_t> optional_count(std::string_view field, std::int64_t min,
