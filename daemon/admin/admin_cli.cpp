@@ -1,5 +1,6 @@
-// `lmpd admin` subcommands, working on the configured database directly. SQLite's locking makes
-// this safe while the daemon runs: each command is one short write transaction.
+// `lmpd admin` subcommands, working on the configured database directly through the same domain
+// operations as the admin API, as the local operator (domain/caller.hpp). SQLite's locking makes
+// this safe while the daemon runs: each command is one short transaction.
 #include "admin/admin_cli.hpp"
 
 #include <iomanip>
@@ -10,13 +11,13 @@
 #include "core/activation_code.hpp"
 #include "core/calendar.hpp"
 #include "core/clock.hpp"
-#include "domain/cli_changes.hpp"
+#include "core/registration_key.hpp"
+#include "domain/customers.hpp"
+#include "domain/domain_error.hpp"
 #include "domain/first_run.hpp"
-#include "domain/fresh_code.hpp"
-#include "domain/product_lifecycle.hpp"
+#include "domain/licenses.hpp"
 #include "domain/sdk_unit_type.hpp"
 #include "protocol/request_parser.hpp"
-#include "storage/seat_store.hpp"
 #include "storage/sql_unit_of_work.hpp"
 
 namespace lmp::admin {
@@ -33,7 +34,11 @@ constexpr const char* kUsage =
     "                 [--starts YYYY-MM-DD] [--expires YYYY-MM-DD | --days N]\n"
     "      creates the customer when it does not exist yet, and prints the license's\n"
     "      activation code (shown only once: the server keeps only its hash)\n"
-    "  list-licenses\n";
+    "  list-licenses\n"
+    "Each command acts with the parent account's rights, under the same rules as the admin API.\n";
+
+// A license runs a year unless told otherwise.
+constexpr std::int64_t kDefaultDays = 365;
 
 struct Options {
   std::string config_path;
@@ -64,186 +69,132 @@ bool parse_words(const std::vector<std::string>& args, Options& opts, std::ostre
   return true;
 }
 
-int create_customer(domain::UnitOfWork& db, const Options& opts, const Clock& clock,
-                    std::ostream& out, std::ostream& err) {
+// False, after the usage, when a flag is not one of `known`.
+bool only_flags(const Options& opts, std::initializer_list<const char*> known, std::ostream& err) {
+  for (const auto& [flag, value] : opts.flags) {
+    bool found = false;
+    for (const char* k : known) found = found || flag == k;
+    if (!found) {
+      err << "lmpd admin: unknown option --" << flag << "\n" << kUsage;
+      return false;
+    }
+  }
+  return true;
+}
+
+const std::string* flag(const Options& opts, const char* name) {
+  auto it = opts.flags.find(name);
+  return it == opts.flags.end() ? nullptr : &it->second;
+}
+
+// The configured products as the domain knows them (the daemon takes them from its catalog,
+// seat/product_facts.hpp, with the same defaults).
+domain::Products products_of(const config::Config& cfg) {
+  auto ms_of = [](const std::optional<std::int64_t>& unix_s) {
+    return unix_s ? std::optional<std::int64_t>(*unix_s * 1000) : std::nullopt;
+  };
+  std::vector<domain::Product> products;
+  for (const auto& p : cfg.products)
+    products.push_back(
+        {p.code,
+         p.name,
+         p.family,
+         domain::from_sdk(p.unit),
+         p.key_prefix.empty() ? registration_key::default_prefix(p.code) : p.key_prefix,
+         {ms_of(p.end_of_sale_unix), ms_of(p.end_of_life_unix)}});
+  return domain::Products(std::move(products));
+}
+
+// One command's work in one transaction, as the local operator: with the parent account's rights
+// once the first run made it, over the customers made so far before.
+template <class Work>
+void as_local_operator(domain::UnitOfWork& db, const config::Config& cfg, const Clock& clock,
+                       domain::TransactionMode mode, Work&& work) {
+  const auto products = products_of(cfg);
+  domain::Transaction transaction(db, mode);
+  const auto caller = domain::Caller::local_operator(db.accounts().root());
+  work(domain::Context{db, caller, clock.now_unix_ms(), products});
+  transaction.commit();
+}
+
+int create_customer(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+                    const Clock& clock, std::ostream& out, std::ostream& err) {
   if (opts.positional.size() != 1 || !opts.flags.empty()) {
     err << kUsage;
     return 2;
   }
-  const std::string& name = opts.positional[0];
-  if (name.empty() || name.size() > 200) {
-    err << "lmpd admin: a customer name has 1 to 200 characters\n";
-    return 2;
+  as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
+    const auto customer = domain::create_customer(ctx, {opts.positional[0], std::nullopt});
+    out << "customer " << customer.id << " created: " << customer.name << "\n";
+  });
+  return 0;
+}
+
+// A --flag date (YYYY-MM-DD, UTC midnight) as Unix ms; false when it does not parse.
+bool date_flag(const Options& opts, const char* name, std::optional<std::int64_t>& ms,
+               std::ostream& err) {
+  const std::string* text = flag(opts, name);
+  if (text == nullptr) return true;
+  auto day = calendar::parse_date(*text);
+  if (!day) {
+    err << "lmpd admin: --" << name << " must be a date YYYY-MM-DD\n";
+    return false;
   }
-  db.begin();
-  try {
-    auto customer = domain::create_customer_from_cli(db, name, clock.now_unix_ms());
-    db.commit();
-    out << "customer " << customer.id << " created: " << name << "\n";
-    return 0;
-  } catch (const storage::DuplicateError&) {
-    db.rollback();
-    err << "lmpd admin: a customer named '" << name << "' already exists\n";
-    return 1;
-  } catch (...) {
-    db.rollback();
-    throw;
-  }
+  ms = *day * 1000;
+  return true;
+}
+
+// A --flag count; false when it is not a number.
+bool count_flag(const Options& opts, const char* name, std::optional<std::int64_t>& count,
+                std::ostream& err) {
+  const std::string* text = flag(opts, name);
+  if (text == nullptr) return true;
+  count = protocol::parse_count(*text);
+  if (!count) err << "lmpd admin: --" << name << " must be a count\n";
+  return count.has_value();
 }
 
 int create_license(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
                    const Clock& clock, std::ostream& out, std::ostream& err) {
-  static const char* kKnown[] = {"customer", "product", "units", "starts", "expires", "days"};
-  for (const auto& [flag, value] : opts.flags) {
-    bool known = false;
-    for (const char* k : kKnown) known = known || flag == k;
-    if (!known) {
-      err << "lmpd admin: unknown option --" << flag << "\n" << kUsage;
-      return 2;
-    }
-  }
-  auto flag = [&](const char* name) -> const std::string* {
-    auto it = opts.flags.find(name);
-    return it == opts.flags.end() ? nullptr : &it->second;
-  };
-  const std::string* customer = flag("customer");
-  const std::string* product_code = flag("product");
-  const std::string* units_text = flag("units");
-  if (customer == nullptr || product_code == nullptr || units_text == nullptr ||
+  if (!only_flags(opts, {"customer", "product", "units", "starts", "expires", "days"}, err))
+    return 2;
+  const std::string* customer_name = flag(opts, "customer");
+  const std::string* product = flag(opts, "product");
+  if (customer_name == nullptr || product == nullptr || flag(opts, "units") == nullptr ||
       !opts.positional.empty()) {
     err << kUsage;
     return 2;
   }
-  const config::Product* product = cfg.find_product(*product_code);
-  if (product == nullptr) {
-    err << "lmpd admin: no product '" << *product_code << "' in " << cfg.source_file << "\n";
-    return 1;
-  }
-  auto units = protocol::parse_count(*units_text);
-  if (!units || *units < 1 || *units > 1'000'000) {
-    err << "lmpd admin: --units must be a count from 1 to 1000000\n";
+  domain::CreateLicense request;
+  request.product = *product;
+  if (!count_flag(opts, "units", request.units, err) ||
+      !count_flag(opts, "days", request.days, err) ||
+      !date_flag(opts, "starts", request.starts_ms, err) ||
+      !date_flag(opts, "expires", request.expires_ms, err))
     return 2;
-  }
-  const std::int64_t now_ms = clock.now_unix_ms();
-  std::int64_t starts_ms = now_ms;
-  if (const std::string* starts = flag("starts")) {
-    auto day = calendar::parse_date(*starts);
-    if (!day) {
-      err << "lmpd admin: --starts must be a date YYYY-MM-DD\n";
-      return 2;
-    }
-    starts_ms = *day * 1000;
-  }
-  std::int64_t expires_ms = starts_ms + 365LL * 86400 * 1000;
-  if (flag("expires") != nullptr && flag("days") != nullptr) {
-    err << "lmpd admin: give --expires or --days, not both\n";
-    return 2;
-  }
-  if (const std::string* expires = flag("expires")) {
-    auto day = calendar::parse_date(*expires);
-    if (!day) {
-      err << "lmpd admin: --expires must be a date YYYY-MM-DD\n";
-      return 2;
-    }
-    expires_ms = *day * 1000;
-  } else if (const std::string* days = flag("days")) {
-    auto count = protocol::parse_count(*days);
-    if (!count || *count < 1 || *count > 36500) {
-      err << "lmpd admin: --days must be a count from 1 to 36500\n";
-      return 2;
-    }
-    expires_ms = starts_ms + *count * 86400 * 1000;
-  }
-  if (expires_ms <= starts_ms) {
-    err << "lmpd admin: the license must expire after it starts\n";
-    return 2;
-  }
-
-  db.begin();
-  try {
-    // The config's dates and those set through the API, read in this transaction.
-    auto ms_of = [](const std::optional<std::int64_t>& unix_s) {
-      return unix_s ? std::optional<std::int64_t>(*unix_s * 1000) : std::nullopt;
-    };
-    const auto rows = db.lifecycles().all();
-    const auto lifecycle = domain::lifecycle_of(
-        domain::ConfiguredDates{ms_of(product->end_of_sale_unix), ms_of(product->end_of_life_unix)},
-        domain::stored_row(rows, product->code), now_ms);
-    if (lifecycle.end_of_sale()) {
-      db.rollback();
-      err << "lmpd admin: product '" << product->code << "' has reached "
-          << (lifecycle.end_of_life() ? "End of Life" : "End of Sale: no new licenses") << "\n";
-      return 1;
-    }
-    bool created_customer = false;
-    auto owner = db.customers().find_by_name(*customer);
-    if (!owner) {
-      owner = domain::create_customer_from_cli(db, *customer, now_ms);
-      created_customer = true;
-    }
-    const std::int64_t customer_id = owner->id;
-    storage::NewLicense license;
-    license.customer_id = customer_id;
-    license.product_code = product->code;
-    license.units = *units;
-    license.unit = domain::from_sdk(product->unit);
-    license.starts_at_ms = starts_ms;
-    license.expires_at_ms = expires_ms;
-    license.created_at_ms = now_ms;
-    const auto [id, code] = domain::create_license_from_cli(db, *owner, license, now_ms);
-    db.commit();
-    if (created_customer) out << "customer " << customer_id << " created: " << *customer << "\n";
-    out << "license " << id << " created: customer " << *customer << ", product " << product->code
-        << ", " << *units << " " << sdk::to_string(product->unit) << ", "
-        << calendar::format_date(starts_ms / 1000) << " to "
-        << calendar::format_date(expires_ms / 1000) << "\n"
-        << "activation code: " << activation_code::format(code) << "\n"
+  if (!request.expires_ms && !request.days) request.days = kDefaultDays;
+  as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
+    // The customer is made when it does not exist yet, in the same transaction: refused
+    // together with the license, or kept with it.
+    auto customer = domain::find_customer_named(ctx, *customer_name);
+    const bool created = !customer;
+    if (created) customer = domain::create_customer(ctx, {*customer_name, std::nullopt});
+    request.customer_id = customer->id;
+    const auto made = domain::create_license(ctx, request);
+    const auto& l = made.license;
+    if (created) out << "customer " << customer->id << " created: " << customer->name << "\n";
+    out << "license " << l.id << " created: customer " << customer->name << ", product "
+        << l.product_code << ", " << l.units << " " << domain::to_string(l.unit) << ", "
+        << calendar::format_date(l.starts_at_ms / 1000) << " to "
+        << calendar::format_date(l.expires_at_ms / 1000) << "\n"
+        << "activation code: " << activation_code::format(made.code) << "\n"
         << "(shown only now: the server keeps only a hash of the code)\n";
-    return 0;
-  } catch (...) {
-    db.rollback();
-    throw;
-  }
+  });
+  return 0;
 }
 
-int init(const config::Config& cfg, const Options& opts, const Clock& clock, std::ostream& out,
-         std::ostream& err) {
-  std::string name = "parent";
-  std::string user = "admin";
-  for (const auto& [flag, value] : opts.flags) {
-    if (flag == "name")
-      name = value;
-    else if (flag == "user")
-      user = value;
-    else {
-      err << "lmpd admin: unknown option --" << flag << "\n" << kUsage;
-      return 2;
-    }
-  }
-  if (!opts.positional.empty()) {
-    err << kUsage;
-    return 2;
-  }
-  if (name.empty() || name.size() > 200 || user.empty() || user.size() > 200) {
-    err << "lmpd admin: --name and --user have 1 to 200 characters\n";
-    return 2;
-  }
-  auto db = storage::open_unit_of_work(cfg.storage);
-  try {
-    auto done = domain::initialise(*db, name, user, clock.now_unix_ms());
-    out << "parent account " << done.parent.id << " created: " << done.parent.name << "\n"
-        << "admin user " << done.admin.id << " created: " << done.admin.name << "\n"
-        << "API token: " << done.token << "\n"
-        << "(shown only now: the server keeps only a hash of the token)\n";
-    return 0;
-  } catch (const domain::AlreadyInitialised& ex) {
-    err << "lmpd admin: " << ex.what() << "; nothing changed\n";
-    return 1;
-  }
-}
-
-int list_licenses(storage::SeatStore& store, const Options& opts, std::ostream& out,
-                  std::ostream& err) {
+int list_licenses(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+                  const Clock& clock, std::ostream& out, std::ostream& err) {
   if (!opts.positional.empty() || !opts.flags.empty()) {
     err << kUsage;
     return 2;
@@ -251,13 +202,39 @@ int list_licenses(storage::SeatStore& store, const Options& opts, std::ostream& 
   out << std::left << std::setw(6) << "ID" << std::setw(24) << "CUSTOMER" << std::setw(16)
       << "PRODUCT" << std::setw(18) << "UNITS" << std::setw(12) << "STARTS"
       << "EXPIRES\n";
-  for (const auto& l : store.list_licenses()) {
-    out << std::setw(6) << l.id << std::setw(24) << l.customer_name << std::setw(16)
-        << l.product_code << std::setw(18)
-        << (std::to_string(l.units) + " " + std::string(domain::to_string(l.unit))) << std::setw(12)
-        << calendar::format_date(l.starts_at_ms / 1000)
-        << calendar::format_date(l.expires_at_ms / 1000) << "\n";
+  as_local_operator(db, cfg, clock, domain::TransactionMode::read, [&](const auto& ctx) {
+    domain::LicenseQuery query;
+    query.page.limit = 500;
+    for (;;) {
+      const auto page = domain::list_licenses(ctx, query);
+      for (const auto& l : page)
+        out << std::setw(6) << l.id << std::setw(24) << l.customer_name << std::setw(16)
+            << l.product_code << std::setw(18)
+            << (std::to_string(l.units) + " " + std::string(domain::to_string(l.unit)))
+            << std::setw(12) << calendar::format_date(l.effective_starts_ms() / 1000)
+            << calendar::format_date(l.effective_expires_ms() / 1000) << "\n";
+      if (static_cast<int>(page.size()) < query.page.limit) break;
+      query.page.after = page.back().id;
+    }
+  });
+  return 0;
+}
+
+int init(domain::UnitOfWork& db, const Options& opts, const Clock& clock, std::ostream& out,
+         std::ostream& err) {
+  if (!only_flags(opts, {"name", "user"}, err)) return 2;
+  if (!opts.positional.empty()) {
+    err << kUsage;
+    return 2;
   }
+  const std::string* name = flag(opts, "name");
+  const std::string* user = flag(opts, "user");
+  const auto done =
+      domain::initialise(db, name ? *name : "parent", user ? *user : "admin", clock.now_unix_ms());
+  out << "parent account " << done.parent.id << " created: " << done.parent.name << "\n"
+      << "admin user " << done.admin.id << " created: " << done.admin.name << "\n"
+      << "API token: " << done.token << "\n"
+      << "(shown only now: the server keeps only a hash of the token)\n";
   return 0;
 }
 
@@ -282,18 +259,20 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     for (const auto& e : loaded.errors) err << e.to_string() << "\n";
     return 1;
   }
+  const config::Config& cfg = *loaded.config;
   try {
-    if (opts.command == "init") return init(*loaded.config, opts, clock, out, err);
-    // Changes go through the domain's unit of work, which writes their audit records with them.
-    if (opts.command == "create-customer")
-      return create_customer(*storage::open_unit_of_work(loaded.config->storage), opts, clock, out,
-                             err);
-    if (opts.command == "create-license")
-      return create_license(*storage::open_unit_of_work(loaded.config->storage), *loaded.config,
-                            opts, clock, out, err);
-    auto store = storage::open_store(loaded.config->storage);
-    return list_licenses(*store, opts, out, err);
-  } catch (const storage::StoreError& ex) {
+    auto db = storage::open_unit_of_work(cfg.storage);
+    if (opts.command == "init") return init(*db, opts, clock, out, err);
+    if (opts.command == "create-customer") return create_customer(*db, cfg, opts, clock, out, err);
+    if (opts.command == "create-license") return create_license(*db, cfg, opts, clock, out, err);
+    return list_licenses(*db, cfg, opts, clock, out, err);
+  } catch (const domain::DomainError& ex) {
+    // The same refusals as the admin API's, named as its error codes name them; a request the
+    // rules refuse as malformed is a usage error.
+    err << "lmpd admin: " << ex.what() << " (" << domain::to_string(ex.code())
+        << "); nothing changed\n";
+    return ex.code() == domain::ErrorCode::bad_request ? 2 : 1;
+  } catch (const domain::StoreError& ex) {
     err << "lmpd admin: storage: " << ex.what() << "\n";
     return 1;
   }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace lmp::domain {
 
@@ -15,6 +16,18 @@ struct Branding {
   std::string logo_url;
   std::string primary_color;  // "#RRGGBB"
   std::int64_t updated_at_ms = 0;
+};
+
+// The text fields of a branding, with their names in the API, in the order the API shows them.
+struct BrandingField {
+  std::string_view name;
+  std::string Branding::*member;
+};
+
+inline constexpr BrandingField kBrandingFields[] = {
+    {"display_name", &Branding::display_name},   {"support_email", &Branding::support_email},
+    {"support_url", &Branding::support_url},     {"logo_url", &Branding::logo_url},
+    {"primary_color", &Branding::primary_color},
 };
 
 }  // namespace lmp::domain

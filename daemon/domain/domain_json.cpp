@@ -171,9 +171,9 @@ json::object product_json(const Product& product, const ProductLifecycle& lifecy
 }
 
 json::object branding_json(const Branding& branding) {
-  return {{"account", branding.account_id},          {"display_name", branding.display_name},
-          {"support_email", branding.support_email}, {"support_url", branding.support_url},
-          {"logo_url", branding.logo_url},           {"primary_color", branding.primary_color}};
+  json::object out{{"account", branding.account_id}};
+  for (const auto& field : kBrandingFields) out[field.name] = branding.*field.member;
+  return out;
 }
 
 std::string to_text(const json::object& object) {

@@ -1,20 +1,28 @@
-// The first-run step and token issuing.
+// The first-run step.
 #include "domain/first_run.hpp"
 
 #include <boost/json/object.hpp>
 
-#include "domain/cli_changes.hpp"
+#include "domain/caller.hpp"
+#include "domain/context.hpp"
 #include "domain/credentials.hpp"
+#include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
+#include "domain/request_checks.hpp"
 
 namespace lmp::domain {
 
 FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::string& user_name,
                     std::int64_t now_ms) {
+  required_text("name", account_name);
+  required_text("user", user_name);
   Transaction transaction(db, TransactionMode::write);
   if (auto existing = db.accounts().root())
-    throw AlreadyInitialised("already initialised: the parent account '" + existing->name +
-                             "' exists");
+    throw DomainError(ErrorCode::already_initialised,
+                      "already initialised: the parent account '" + existing->name + "' exists");
+  const Caller local_operator = Caller::local_operator(std::nullopt);
+  const Products no_products;
+  const Context ctx{db, local_operator, now_ms, no_products};
   FirstRun out;
   out.parent = db.accounts().create(AccountKind::parent, account_name, nullptr, now_ms);
   db.customers().adopt_orphans(out.parent.id);
@@ -22,9 +30,8 @@ FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::
   out.token = issue_token(db, out.admin.id, now_ms).text;
   auto after = account_json(out.parent, {});
   after["admin_user"] = user_json(out.admin);
-  db.audit().append(cli_record(now_ms, "account.initialise",
-                               "account:" + std::to_string(out.parent.id), out.parent.path,
-                               to_text(after)));
+  ctx.audit("account.initialise", "account:" + std::to_string(out.parent.id), out.parent.path, {},
+            to_text(after));
   transaction.commit();
   return out;
 }

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 
 #include "domain/account.hpp"
@@ -12,20 +11,16 @@
 
 namespace lmp::domain {
 
-// The database already has a parent account: a second init would create a second tree root.
-class AlreadyInitialised : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 struct FirstRun {
   Account parent;
   User admin;
   std::string token;  // the only copy: the database keeps its hash
 };
 
-// One transaction: the account, the user, the token, customers created before it moved under
-// the parent, and the audit record. Throws AlreadyInitialised, or StoreError.
+// One write transaction of its own, by the local operator: the account, the user, the token,
+// customers created before it moved under the parent, and the audit record. Throws DomainError
+// already_initialised when a parent account exists (a second init would make a second root),
+// StoreError when the database fails.
 FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::string& user_name,
                     std::int64_t now_ms);
 

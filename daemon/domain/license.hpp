@@ -35,6 +35,15 @@ struct License {
     return {starts_at_ms, expires_at_ms, grace_ms, notice_days, cut_off_at_ms};
   }
   LicenseState state_at(std::int64_t now_ms) const { return license_state(dates(), now_ms); }
+  // The dates the license is used on: a cut-off ends it (and one before its start means it never
+  // starts), while its own dates stay for the day the customer is enabled again.
+  std::int64_t effective_starts_ms() const { return cut_off_before(starts_at_ms); }
+  std::int64_t effective_expires_ms() const { return cut_off_before(expires_at_ms); }
+
+ private:
+  std::int64_t cut_off_before(std::int64_t date) const {
+    return cut_off_at_ms && *cut_off_at_ms < date ? *cut_off_at_ms : date;
+  }
 };
 
 // A license about to be stored, with the hash of its activation code (never the code).

@@ -9,6 +9,7 @@
 #include "domain/limits.hpp"
 #include "domain/permissions.hpp"
 #include "domain/pools.hpp"
+#include "domain/product_sales.hpp"
 #include "domain/request_checks.hpp"
 
 namespace lmp::domain {
@@ -124,7 +125,7 @@ CreatedLicense create_license(const Context& ctx, const CreateLicense& request) 
       licensable_customer(ctx, required(request.customer_id, "missing field customer"));
   const std::string product_code = required_text("product", request.product);
   const Product* product = ctx.products.find(product_code);
-  if (product == nullptr) throw not_found("product");
+  if (product == nullptr) throw unknown_product(product_code);
   const auto units = required(checked_units(request.units), "missing field units");
   const std::int64_t starts_ms = time_within("starts", request.starts_ms).value_or(ctx.now_ms);
   const auto expires_ms = required(new_expiry(request.expires_ms, request.days, starts_ms),

@@ -5,9 +5,13 @@
 
 namespace lmp::domain {
 
+DomainError unknown_product(std::string_view code) {
+  return DomainError(ErrorCode::not_found, "no product '" + std::string(code) + "' is configured");
+}
+
 const Product& configured_product(const Context& ctx, const std::string& code, SaleState& state) {
   const Product* product = ctx.products.find(code);
-  if (product == nullptr) throw not_found("product");
+  if (product == nullptr) throw unknown_product(code);
   const auto lifecycle = ctx.lifecycle(code);
   if (lifecycle.end_of_life())
     state = SaleState::end_of_life;

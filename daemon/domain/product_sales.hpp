@@ -5,11 +5,15 @@
 #include <string>
 
 #include "domain/context.hpp"
+#include "domain/domain_error.hpp"
 #include "domain/product.hpp"
 
 namespace lmp::domain {
 
 enum class SaleState { for_sale, end_of_sale, end_of_life };
+
+// not_found for a product code the config does not name.
+DomainError unknown_product(std::string_view code);
 
 // The product `code` and where it stands now; not_found when it is not configured.
 const Product& configured_product(const Context& ctx, const std::string& code, SaleState& state);

@@ -6,6 +6,7 @@
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/end_of_life_sweep.hpp"
+#include "domain/product_sales.hpp"
 #include "domain/request_checks.hpp"
 
 namespace lmp::domain {
@@ -13,7 +14,7 @@ namespace {
 
 const Product& configured(const Context& ctx, const std::string& code) {
   const Product* product = ctx.products.find(code);
-  if (product == nullptr) throw not_found("product");
+  if (product == nullptr) throw unknown_product(code);
   return *product;
 }
 

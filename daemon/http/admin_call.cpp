@@ -59,10 +59,6 @@ std::optional<std::string> AdminCall::optional_text(std::string_view field) cons
   return admin_request::optional_text(body, field);
 }
 
-std::string AdminCall::text(std::string_view field) const {
-  return admin_request::text(body, field);
-}
-
 std::optional<std::int64_t> AdminCall::optional_id(std::string_view field) const {
   return admin_request::optional_id(body, field);
 }
@@ -79,16 +75,6 @@ std::optional<bool> AdminCall::optional_bool(std::string_view field) const {
 std::optional<std::int64_t> AdminCall::optional_time_ms(std::string_view field) const {
   const auto seconds = optional_count(field, 1, domain::kLatestMs / 1000);
   return seconds ? std::optional<std::int64_t>(*seconds * 1000) : std::nullopt;
-}
-
-void AdminCall::require(std::string_view permission) const {
-  context().require(permission);
-}
-
-void AdminCall::audit(std::string_view action, std::string object, std::string scope,
-                      std::string before_json, std::string after_json) const {
-  context().audit(action, std::move(object), std::move(scope), std::move(before_json),
-                  std::move(after_json));
 }
 
 AdminRoutes::AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
@@ -224,10 +210,7 @@ AdminRoutes::Outcome AdminRoutes::run(
     outcome.wrong_guess = http_refusal(ex.code()).wrong_guess;
     response = error_response(ex);
   } catch (const ApiError& ex) {
-    outcome.wrong_guess = ex.counts_as_guess();
     response = error_response(ex.status(), ex.code(), ex.what());
-  } catch (const domain::DuplicateError& ex) {
-    response = error_response(409, "name_taken", ex.what());
   } catch (const domain::StoreError& ex) {
     log::error("admin_storage_failed", {{"path", request.path}, {"error", ex.what()}});
     response = error_response(503, "unavailable", "storage is unavailable; retry");

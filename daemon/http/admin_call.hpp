@@ -1,6 +1,7 @@
 // What every admin route shares (included only by daemon/http/admin_*.cpp): one call's context
-// (caller, unit of work, time, body, path ids), its errors, pagination, the audit helper, and the
-// registration that runs a handler on the admin worker inside one transaction.
+// (caller, unit of work, time, body, path ids) and the domain Context it gives its operation,
+// pagination, and the registration that runs a handler on the admin worker inside one
+// transaction, turning the domain's refusals into answers.
 #pragma once
 
 #include <algorithm>
@@ -52,7 +53,6 @@ struct AdminCall {
   }
 
   // Body fields: a non-empty string of at most 200 bytes / an id / absent. 400 otherwise.
-  std::string text(std::string_view field) const;
   std::optional<std::string> optional_text(std::string_view field) const;
   std::optional<std::int64_t> optional_id(std::string_view field) const;
   std::optional<std::int64_t> optional_count(std::string_view field, std::int64_t min,
@@ -63,12 +63,6 @@ struct AdminCall {
 
   // What the domain operation of this call runs in.
   domain::Context context() const { return {db, caller, now_ms, products}; }
-
-  // 403 unless the caller has `permission` (the parent has all, customers none).
-  void require(std::string_view permission) const;
-  // Appends an audit record of this call's change (before/after "" when there is none).
-  void audit(std::string_view action, std::string object, std::string scope,
-             std::string before_json, std::string after_json) const;
 };
 
 // The id of a row of a list, its place for the next page's cursor.
@@ -98,9 +92,9 @@ class AdminRoutes {
   // (DELETE), run in a write transaction and are refused to read-only (suspended) callers.
   void add(std::string method, std::string path, Mode mode, AdminHandler handler);
   // An open write route whose body carries a secret that can be guessed (a registration key):
-  // the bearer token is optional (without one the caller is anonymous), and each answer whose
-  // ApiError counts_as_guess() is charged to the address's invalid-code budget, shared with the
-  // activation codes of the seat path (429 rate_limited once it is spent).
+  // the bearer token is optional (without one the caller is anonymous), and each refusal that is
+  // a wrong guess (http/domain_errors.hpp) is charged to the address's invalid-code budget, shared
+  // with the activation codes of the seat path (429 rate_limited once it is spent).
   void add_guessable(std::string method, std::string path, AdminHandler handler);
   // The router's authenticator: a valid, unrevoked token of an account that is not canceled.
   void authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done);

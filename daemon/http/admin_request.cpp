@@ -14,12 +14,6 @@ ApiError bad_request(const std::string& message) {
 ApiError not_found(const std::string& what) {
   return ApiError(404, "not_found", "no such " + what);
 }
-ApiError forbidden(const std::string& message) {
-  return ApiError(403, "forbidden", message);
-}
-ApiError conflict(std::string code, const std::string& message) {
-  return ApiError(409, std::move(code), message);
-}
 
 namespace admin_request {
 namespace {

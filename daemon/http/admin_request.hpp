@@ -15,16 +15,14 @@
 
 namespace lmp::http {
 
-// An answer other than 200; thrown by handlers, it rolls the call's transaction back.
+// A request the admin API cannot read (400), or a path id that is none (404). The refusals of
+// the operations themselves are the domain's (domain/domain_error.hpp, http/domain_errors.hpp).
 class ApiError : public std::runtime_error {
  public:
   ApiError(int status, std::string code, const std::string& message)
       : std::runtime_error(message), status_(status), code_(std::move(code)) {}
   int status() const { return status_; }
   const std::string& code() const { return code_; }
-  // A wrong guess at a secret (a registration key with a bad check character, or unknown):
-  // counted against the address's rate limit on guessable routes.
-  bool counts_as_guess() const { return code_ == "invalid_key" || code_ == "key_unknown"; }
 
  private:
   int status_;
@@ -32,11 +30,8 @@ class ApiError : public std::runtime_error {
 };
 
 ApiError bad_request(const std::string& message);
-// 404 for anything outside the caller's subtree as for anything that does not exist, so the
-// answer never tells which.
+// 404 "no such <what>": a path segment that cannot be an id names nothing.
 ApiError not_found(const std::string& what);
-ApiError forbidden(const std::string& message);
-ApiError conflict(std::string code, const std::string& message);
 
 namespace admin_request {
 

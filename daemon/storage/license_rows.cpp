@@ -102,11 +102,8 @@ LicenseRecord seat_view(const domain::License& license) {
   record.product_code = license.product_code;
   record.units = license.units;
   record.unit = license.unit;
-  const auto ends_first = [&](std::int64_t date) {
-    return license.cut_off_at_ms && *license.cut_off_at_ms < date ? *license.cut_off_at_ms : date;
-  };
-  record.starts_at_ms = ends_first(license.starts_at_ms);
-  record.expires_at_ms = ends_first(license.expires_at_ms);
+  record.starts_at_ms = license.effective_starts_ms();
+  record.expires_at_ms = license.effective_expires_ms();
   record.created_at_ms = license.created_at_ms;
   record.trial = license.trial;
   record.grace_ms = license.grace_ms;

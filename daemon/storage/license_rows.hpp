@@ -53,9 +53,8 @@ struct LicenseColumns {
   NullableId plan;
 };
 
-// The seat path's view of a license: a cut-off (its customer disabled, its partner canceled)
-// reads as its end, so the seat path refuses it like any expired license, while the stored dates
-// stay as they were for the day the customer is enabled again.
+// The seat path's view of a license: its effective dates (a cut-off, its customer disabled or its
+// partner canceled, reads as its end), so the seat path refuses it like any expired license.
 LicenseRecord seat_view(const domain::License& license);
 
 }  // namespace lmp::storage

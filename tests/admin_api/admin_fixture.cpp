@@ -21,14 +21,16 @@ std::unique_ptr<soci::session> open_raw_session(const config::Storage& storage) 
                                                          : storage::open_sqlite_session(storage);
 }
 
-void write_cli_config(const std::filesystem::path& file, const config::Storage& storage) {
+void write_cli_config(const std::filesystem::path& file, const config::Storage& storage,
+                      const std::string& more_products) {
   std::ofstream out(file);
   if (storage.backend == storage::Backend::postgresql)
     out << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \""
         << storage.postgresql_connection << "\"\n";
   else
     out << "storage:\n  sqlite:\n    path: " << storage.sqlite_path << "\n";
-  out << "products:\n  - code: cad\n    name: CAD\n    family: software\n    unit: seats\n";
+  out << "products:\n  - code: cad\n    name: CAD\n    family: software\n    unit: seats\n"
+      << more_products;
 }
 
 std::unique_ptr<soci::session> AdminApiTest::raw_session() const {

@@ -23,8 +23,10 @@ namespace lmp::test {
 // opened the way lmpd opens its own.
 std::unique_ptr<soci::session> open_raw_session(const config::Storage& storage);
 
-// Writes a config file for `lmpd admin` on the database `storage` names, with the product "cad".
-void write_cli_config(const std::filesystem::path& file, const config::Storage& storage);
+// Writes a config file for `lmpd admin` on the database `storage` names, with the product "cad"
+// and the product entries of `more_products` (YAML list items).
+void write_cli_config(const std::filesystem::path& file, const config::Storage& storage,
+                      const std::string& more_products = "");
 
 // The parameter names the storage backend: instantiate every fixture derived from this one with
 // INSTANTIATE_TEST_SUITE_P(Backends, Fixture, kStorageBackends, backend_name).
