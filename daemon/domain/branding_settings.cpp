@@ -1,5 +1,6 @@
 // The branding operations and the checks of their values.
 #include "domain/branding_settings.hpp"
+#include "domain/display_text.hpp"
 
 #include <algorithm>
 #include <boost/json/object.hpp>
@@ -69,6 +70,9 @@ Branding set_branding(const Context& ctx, Branding next) {
     if ((next.*field.member).size() > kMaxNameBytes)
       throw bad_request(std::string(field.name) + " must have 1 to " +
                         std::to_string(kMaxNameBytes) + " bytes");
+  for (const auto& field : kBrandingFields)
+    if (auto problem = display_text_problem(next.*field.member))
+      throw bad_request(std::string(field.name) + " " + *problem);
   if (!next.primary_color.empty() && !is_hex_color(next.primary_color))
     throw bad_request("primary_color must be #RRGGBB");
   for (const auto* url : {&next.support_url, &next.logo_url})

@@ -1,6 +1,7 @@
 // Field checks of domain requests.
 #include "domain/request_checks.hpp"
 
+#include "domain/display_text.hpp"
 #include "domain/limits.hpp"
 
 namespace lmp::domain {
@@ -10,6 +11,9 @@ std::optional<std::string> optional_text(std::string_view field,
   if (value && (value->empty() || value->size() > kMaxNameBytes))
     throw bad_request(std::string(field) + " must have 1 to " + std::to_string(kMaxNameBytes) +
                       " bytes");
+  if (value)
+    if (auto problem = display_text_problem(*value))
+      throw bad_request(std::string(field) + " " + *problem);
   return value;
 }
 

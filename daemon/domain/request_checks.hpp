@@ -19,9 +19,10 @@ T required(const std::optional<T>& value, const std::string& missing) {
   return *value;
 }
 
-// A name or text field: 1 to kMaxNameBytes bytes, required.
+// A name or text field: 1 to kMaxNameBytes bytes of displayable text (domain/display_text.hpp),
+// required.
 std::string required_text(std::string_view field, const std::optional<std::string>& value);
-// A present text field must be 1 to kMaxNameBytes bytes too.
+// A present text field must be 1 to kMaxNameBytes bytes of displayable text too.
 std::optional<std::string> optional_text(std::string_view field,
                                          const std::optional<std::string>& value);
 // A count within [min, max].

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/unicode_text.hpp"
+
 namespace lmpctl {
 
 namespace {
@@ -25,9 +27,20 @@ void append_row(std::string& out, const std::vector<std::string>& cells,
 }  // namespace
 
 std::string printable(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t from = i;
+    const auto cp = lmp::unicode::next_code_point(text, i);
+    if (!cp) {
+      out += '?';  // a byte that starts no valid character
+      ++i;
+    } else if (lmp::unicode::is_control(*cp) || lmp::unicode::is_bidi_format(*cp)) {
+      out += '?';
+    } else {
+      out.append(text.substr(from, i - from));
+    }
+  }
   return out;
 }
 

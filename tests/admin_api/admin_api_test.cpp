@@ -245,6 +245,38 @@ TEST_P(AdminApi, BadInputIsRefusedWithACodeAndChangesNothing) {
   EXPECT_EQ(call(root_token_, "GET", "/v1/partners/abc").status, 404);
 }
 
+// A name is read back in tables, logs and the console: control characters, bidirectional
+// formatting characters and malformed UTF-8 are refused wherever a name is given.
+TEST_P(AdminApi, NamesMustBeDisplayableText) {
+  const auto msp = make_partner("Fabrikam", "msp");
+  for (const std::string& bad :
+       {std::string("Ac\0me", 5), std::string("Acme\nInc"), std::string("inv\u202Egpj.exe"),
+        std::string("x\u0085y"), std::string("bad\xC3")}) {
+    for (const auto& [path, body] : std::vector<std::pair<std::string, json::value>>{
+             {"/v1/customers", {{"name", bad}}},
+             {"/v1/partners", {{"name", bad}, {"kind", "msp"}}},
+             {"/v1/users", {{"name", bad}, {"account", msp}}},
+         }) {
+      auto reply = call(root_token_, "POST", path, body);
+      EXPECT_EQ(reply.status, 400) << path << " " << reply.body;
+      EXPECT_EQ(reply.error_code(), "bad_request") << path;
+      // Bytes that are not UTF-8 cannot even be JSON; the rest are refused naming the field.
+      if (bad != "bad\xC3") {
+        EXPECT_NE(reply.body.find("name "), std::string::npos) << reply.body;
+      }
+    }
+    auto branding = call(root_token_, "PUT", "/v1/branding", {{"display_name", bad}});
+    EXPECT_EQ(branding.status, 400) << branding.body;
+  }
+  auto rlo = call(root_token_, "POST", "/v1/customers", {{"name", "inv\u202Egpj.exe"}});
+  EXPECT_NE(rlo.body.find("U+202E"), std::string::npos) << rlo.body;
+  // Every script may be a name.
+  EXPECT_EQ(call(root_token_, "POST", "/v1/customers", {{"name", "Ärger GmbH 日本 עברית"}}).status,
+            200);
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/customers").at("items").as_array().size(), 1u);
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/partners").at("items").as_array().size(), 1u);
+}
+
 TEST_P(AdminApi, CustomerNamesAreUniqueAcrossTheTree) {
   auto msp = make_partner("Fabrikam", "msp");
   auto reseller = make_partner("Tailspin", "reseller");

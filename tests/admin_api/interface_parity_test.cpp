@@ -143,6 +143,24 @@ TEST_P(InterfaceParity, CommandLineAndApiRefuseTheSameLicensesForTheSameReasons)
   EXPECT_EQ(count_of("/v1/customers"), customers);
 }
 
+// A customer name that is not displayable text (here a right-to-left override, and bytes that
+// are not UTF-8, which JSON cannot even carry) is refused by both, and nothing is made.
+TEST_P(InterfaceParity, CommandLineAndApiRefuseTheSameCustomerNames) {
+  for (const std::string& name :
+       {std::string("inv\u202Egpj.exe"), std::string("Acme\nInc"), std::string("bad\xC3")}) {
+    SCOPED_TRACE(name);
+    std::ostringstream out, err;
+    EXPECT_EQ(admin::run_admin({"--config", cli_config_.string(), "create-customer", name}, "",
+                               server_->clock(), out, err),
+              2);
+    EXPECT_NE(err.str().find("(bad_request)"), std::string::npos) << err.str();
+    auto reply = call(root_token_, "POST", "/v1/customers", {{"name", name}});
+    EXPECT_EQ(reply.status, 400);
+    EXPECT_EQ(reply.error_code(), "bad_request");
+  }
+  EXPECT_EQ(count_of("/v1/customers"), 0);
+}
+
 TEST_P(InterfaceParity, TheCommandLineActsAsTheParentWithItsAuditRecords) {
   const std::int64_t partner = make_partner("reseller-one", "reseller");
   make_customer("partner-co", partner);

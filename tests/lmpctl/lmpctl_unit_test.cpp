@@ -209,6 +209,18 @@ TEST(TextTable, AlignsColumnsWithoutTrailingSpaces) {
   EXPECT_EQ(printable("a\nb\tc"), "a?b?c");
 }
 
+// A name stored before the server refused such names, or sent by a server that does not, must
+// neither drive the terminal nor read as something else.
+TEST(TextTable, NamesCannotReorderOrBreakTheOutput) {
+  EXPECT_EQ(printable("Ärger GmbH"), "Ärger GmbH");
+  EXPECT_EQ(printable("inv\u202Egpj.exe"), "inv?gpj.exe");  // right-to-left override
+  EXPECT_EQ(printable("a\u2066b\u2069c"), "a?b?c");         // isolates
+  EXPECT_EQ(printable("x\u0085y"), "x?y");                  // C1 NEXT LINE
+  EXPECT_EQ(printable("x\x1b[2Jy"), "x?[2Jy");              // an escape sequence
+  EXPECT_EQ(printable("bad\xC3"), "bad?");                  // a truncated character
+  EXPECT_EQ(printable("\xC0\xAF"), "??");                   // an overlong '/'
+}
+
 TEST(Render, CellsAndObjects) {
   EXPECT_EQ(cell_text("created", json::value(1767225600)), "2026-01-01T00:00:00Z");
   EXPECT_EQ(cell_text("units", json::value(1767225600)), "1767225600");
