@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <span>
@@ -194,18 +195,27 @@ constexpr bool key_matches(std::string_view pattern, std::string_view key) {
   return listener == "seat" || listener == "admin";
 }
 
+// Where `key` is in kSettings, or kNoSetting. An index rather than a pointer: GCC's constant
+// evaluation cannot compare the pointer with null under -fsanitize=undefined, and the lookups
+// below are compile-time in every build, the sanitizer builds included.
+inline constexpr std::size_t kNoSetting = static_cast<std::size_t>(-1);
+constexpr std::size_t setting_index(std::string_view key) {
+  for (std::size_t i = 0; i < std::size(kSettings); ++i)
+    if (key_matches(kSettings[i].key, key)) return i;
+  return kNoSetting;
+}
+
 // The setting at `key`, or null.
 constexpr const Setting* find_setting(std::string_view key) {
-  for (const Setting& setting : kSettings)
-    if (key_matches(setting.key, key)) return &setting;
-  return nullptr;
+  const std::size_t i = setting_index(key);
+  return i == kNoSetting ? nullptr : &kSettings[i];
 }
 
 // The setting at `key`; a key that is not in the table does not compile.
 consteval const Setting& setting(std::string_view key) {
-  const Setting* found = find_setting(key);
-  if (found == nullptr) throw "no such key in kSettings";
-  return *found;
+  const std::size_t i = setting_index(key);
+  if (i == kNoSetting) throw "no such key in kSettings";
+  return kSettings[i];
 }
 
 namespace settings_detail {
@@ -241,15 +251,17 @@ constexpr bool default_is_valid(const Setting& s) {
 }
 
 // Each key is declared once, and a key with `*` shadows none written out.
-constexpr bool declared_once(const Setting& s) {
-  if (s.key.find('*') == std::string_view::npos) return find_setting(s.key) == &s;
+constexpr bool declared_once(std::size_t i) {
+  const Setting& s = kSettings[i];
+  if (s.key.find('*') == std::string_view::npos) return setting_index(s.key) == i;
   return std::count_if(std::begin(kSettings), std::end(kSettings),
                        [&](const Setting& other) { return other.key == s.key; }) == 1;
 }
 
 constexpr bool table_is_valid() {
-  for (const Setting& s : kSettings)
-    if (!default_is_valid(s) || s.doc.empty() || !declared_once(s)) return false;
+  for (std::size_t i = 0; i < std::size(kSettings); ++i)
+    if (!default_is_valid(kSettings[i]) || kSettings[i].doc.empty() || !declared_once(i))
+      return false;
   return true;
 }
 static_assert(table_is_valid(), "a default out of its range, an empty doc or a key declared twice");
