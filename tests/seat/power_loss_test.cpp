@@ -63,6 +63,8 @@ class Database {
   explicit Database(const std::filesystem::path& path) {
     const int opened = ::sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, "unix");
     if (opened != SQLITE_OK) error_ = "cannot open: " + std::string(::sqlite3_errstr(opened));
+    // Closing leaves the WAL file as it was found, for lmpd's store to recover from in turn.
+    ::sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   }
   ~Database() { ::sqlite3_close(db_); }
   Database(const Database&) = delete;
