@@ -9,14 +9,14 @@
 #include <string>
 #include <system_error>
 
-#include "core/env.hpp"
+#include "support/forwarding_env.hpp"
 
 namespace lmp::test {
 
 // Thread safety: every method from any thread.
-class FaultInjectingEnv final : public Env {
+class FaultInjectingEnv final : public ForwardingEnv {
  public:
-  explicit FaultInjectingEnv(Env& base = Env::posix()) : base_(base) {}
+  explicit FaultInjectingEnv(Env& base = Env::posix()) : ForwardingEnv(base) {}
 
   // Every flush from now on fails with `error` (EIO: what a failing disk reports), and none
   // reaches the base Env, until heal().
@@ -29,28 +29,12 @@ class FaultInjectingEnv final : public Env {
 
   std::error_code open_for_sync(const std::string& path,
                                 std::unique_ptr<SyncableFile>& file) override;
-  std::error_code identify(const std::string& path, FileIdentity& identity) override {
-    return base_.identify(path, identity);
-  }
-  std::error_code lock_file(const std::string& path, std::unique_ptr<FileLock>& lock) override {
-    return base_.lock_file(path, lock);
-  }
-  std::error_code random_bytes(void* out, std::size_t size) override {
-    return base_.random_bytes(out, size);
-  }
-  std::error_code descriptor_limit(DescriptorLimit& limit) override {
-    return base_.descriptor_limit(limit);
-  }
-  std::error_code set_descriptor_soft_limit(std::uint64_t soft) override {
-    return base_.set_descriptor_soft_limit(soft);
-  }
 
  private:
   class File;
   // The injected error of a flush now, or none (the flush goes on to the base Env).
   std::error_code flush_fault(bool full);
 
-  Env& base_;
   std::atomic<int> sync_error_{0};
   std::atomic<int> syncs_{0};
   std::atomic<int> full_syncs_{0};
