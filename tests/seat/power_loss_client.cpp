@@ -126,12 +126,14 @@ void PowerLossClient::run_round() {
   answers->results.resize(requests.size());
   std::vector<seat::SeatService::Submission> submissions;
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    submissions.push_back({requests[i].command, [answers, i](SeatResult result) {
+    submissions.push_back({requests[i].command,
+                           [answers, i](SeatResult result) {
                              std::lock_guard lock(answers->mutex);
                              answers->results[i] = std::move(result);
                              ++answers->received;
                              answers->cv.notify_all();
-                           }});
+                           },
+                           nullptr});
   }
   service_.submit_many(submissions);
   std::unique_lock lock(answers->mutex);

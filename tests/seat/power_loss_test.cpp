@@ -326,12 +326,12 @@ class PowerLossTest : public ::testing::Test {
         SeatCommand command;
         command.op = Operation::heartbeat;
         command.lease = id;
-        submissions.push_back({command, done("HEARTBEAT lease=" + id)});
+        submissions.push_back({command, done("HEARTBEAT lease=" + id), nullptr});
       }
       SeatCommand checkout;
       checkout.op = Operation::checkout;
       checkout.code = shared_->licenses[2].code;
-      submissions.push_back({checkout, done("CHECKOUT of a license with free units")});
+      submissions.push_back({checkout, done("CHECKOUT of a license with free units"), nullptr});
       const std::size_t expected = submissions.size();
       service.submit_many(submissions);
       {
