@@ -144,43 +144,59 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
 }
 
 void AdminRoutes::add_guessable(std::string method, std::string path, AdminHandler handler) {
-  router_.add(
-      std::move(method), std::move(path),
-      [this, handler = std::move(handler)](HttpRequest& request, Reply reply) {
-        json::object body;
-        HttpResponse error;
-        if (!parse_json_object(request, body, error)) {
-          reply(std::move(error));
-          return;
-        }
-        auto wait = limiter_.retry_after(request.peer, net::InvalidCodeLimiter::Clock::now());
-        if (wait > 0) {
-          // The seat path's refusal: the same budget, so the same answer.
-          const domain::SeatErrorInfo& limited = domain::info(domain::SeatError::rate_limited);
-          json::object refusal{{"code", limited.wire},
-                               {"message", "too many wrong keys or codes from this address"},
-                               {"retry_after", wait}};
-          reply(json_response(limited.http_status, json::object{{"error", std::move(refusal)}})
-                    .header("Retry-After", std::to_string(wait)));
-          return;
-        }
-        worker_.submit(
-            [this, handler, &request, body = std::move(body), reply = std::move(reply)]() mutable {
-              // The token is optional here: without one the caller is anonymous.
-              auto caller_of = [this, &request]() -> std::optional<domain::Caller> {
-                std::string token = bearer_token(request);
-                if (token.empty()) return domain::Caller::anonymous();
-                auto row = db_.users().find_token_by_hash(domain::token_hash(token));
-                return row ? domain::load_caller(db_, row->id) : std::nullopt;
-              };
-              auto outcome = run(request, Mode::write, handler, std::move(body), caller_of);
-              to_network_([this, peer = request.peer, reply = std::move(reply),
-                           outcome = std::move(outcome)]() mutable {
-                if (outcome.wrong_guess)
-                  limiter_.record_invalid(peer, net::InvalidCodeLimiter::Clock::now());
-                reply(std::move(outcome.response));
+  router_.add(std::move(method), std::move(path),
+              [this, handler = std::make_shared<const AdminHandler>(std::move(handler))](
+                  HttpRequest& request, Reply reply) {
+                serve_guessable(handler, request, std::move(reply));
               });
-            });
+}
+
+void AdminRoutes::serve_guessable(std::shared_ptr<const AdminHandler> handler, HttpRequest& request,
+                                  Reply reply) {
+  json::object body;
+  HttpResponse error;
+  if (!parse_json_object(request, body, error)) {
+    reply(std::move(error));
+    return;
+  }
+  const auto now = net::InvalidCodeLimiter::Clock::now();
+  auto wait = limiter_.retry_after(request.peer, now);
+  if (wait > 0) {
+    // The seat path's refusal: the same budget, so the same answer.
+    const domain::SeatErrorInfo& limited = domain::info(domain::SeatError::rate_limited);
+    json::object refusal{{"code", limited.wire},
+                         {"message", "too many wrong keys or codes from this address"},
+                         {"retry_after", wait}};
+    reply(json_response(limited.http_status, json::object{{"error", std::move(refusal)}})
+              .header("Retry-After", std::to_string(wait)));
+    return;
+  }
+  // Every call here may be a guess: it holds a place in the budget until it is answered, so
+  // that calls queued from many connections cannot overrun the budget; with every place held,
+  // it waits for an answer of theirs and checks again.
+  if (!limiter_.place_free(request.peer, now)) {
+    auto again = std::make_shared<Reply>(std::move(reply));
+    limiter_.wait_for_place(request.peer, [this, handler, &request, again] {
+      serve_guessable(handler, request, std::move(*again));
+    });
+    return;
+  }
+  limiter_.begin_guess(request.peer, now);
+  worker_.submit(
+      [this, handler, &request, body = std::move(body), reply = std::move(reply)]() mutable {
+        // The token is optional here: without one the caller is anonymous.
+        auto caller_of = [this, &request]() -> std::optional<domain::Caller> {
+          std::string token = bearer_token(request);
+          if (token.empty()) return domain::Caller::anonymous();
+          auto row = db_.users().find_token_by_hash(domain::token_hash(token));
+          return row ? domain::load_caller(db_, row->id) : std::nullopt;
+        };
+        auto outcome = run(request, Mode::write, *handler, std::move(body), caller_of);
+        to_network_([this, peer = request.peer, reply = std::move(reply),
+                     outcome = std::move(outcome)]() mutable {
+          limiter_.end_guess(peer, net::InvalidCodeLimiter::Clock::now(), outcome.wrong_guess);
+          reply(std::move(outcome.response));
+        });
       });
 }
 

@@ -10,6 +10,7 @@
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -106,6 +107,10 @@ class AdminRoutes {
   };
   // One call in one transaction: the caller from `caller_of` (nullopt: 401), the handler, and
   // the error mapping.
+  // One call of an add_guessable route, past the invalid-code budget or waiting for a place in
+  // it.
+  void serve_guessable(std::shared_ptr<const AdminHandler> handler, HttpRequest& request,
+                       Reply reply);
   Outcome run(const HttpRequest& request, Mode mode, const AdminHandler& handler,
               boost::json::object body,
               const std::function<std::optional<domain::Caller>()>& caller_of);

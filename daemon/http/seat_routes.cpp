@@ -139,56 +139,90 @@ HttpResponse response_for(const seat::SeatResult& result) {
   return response;
 }
 
+namespace {
+
+// One seat request over HTTP: read, charged against the invalid-code budget, handed to the
+// seat service, answered.
+void serve(seat::Operation op, seat::SeatService& service, net::InvalidCodeLimiter& limiter,
+           std::int64_t max_wait_seconds, HttpRequest& request, Reply reply) {
+  json::object body;
+  HttpResponse error;
+  if (!parse_json_object(request, body, error)) {
+    reply(std::move(error));
+    return;
+  }
+  auto built = command_from_json(op, body, max_wait_seconds);
+  if (!built.ok()) {
+    reply(response_for(built.error));
+    return;
+  }
+  // The same budget as the seat listener's, checked at the same point: after the request is
+  // well-formed, before storage sees the code. A connection has one request in flight at a time,
+  // but many connections from one address could still get a round of guesses past the budget
+  // before the first is charged, so a lookup of a code not known to match a license holds a
+  // place in the budget until it is answered, and waits for one when none is free.
+  const bool lookup = seat::looks_up_code(op);
+  const std::size_t code = net::InvalidCodeLimiter::code_key(built.command.code);
+  bool guess = false;
+  if (lookup) {
+    const auto now = net::InvalidCodeLimiter::Clock::now();
+    auto wait = limiter.retry_after(request.peer, now);
+    if (wait > 0) {
+      reply(response_for(
+          seat::SeatResult::failure(SeatError::rate_limited,
+                                    "too many invalid activation codes from this address")
+              .add("retry_after", wait)));
+      return;
+    }
+    guess = !limiter.known_code(code);
+    if (guess && !limiter.place_free(request.peer, now)) {
+      // Other connections' guesses hold the rest of the budget: this one waits for an answer
+      // of theirs, then checks again. `request` lives as long as `reply` is not called.
+      // A client gone meanwhile is not served: a checkout of its would wait for nobody.
+      auto again = std::make_shared<Reply>(std::move(reply));
+      auto gone = std::make_shared<bool>(false);
+      request.on_abandoned = [gone] { *gone = true; };
+      limiter.wait_for_place(
+          request.peer, [op, &service, &limiter, max_wait_seconds, &request, again, gone] {
+            if (*gone) {
+              (*again)(response_for(
+                  seat::SeatResult::failure(SeatError::unavailable, "the client went away")));
+              return;
+            }
+            request.on_abandoned = nullptr;
+            serve(op, service, limiter, max_wait_seconds, request, std::move(*again));
+          });
+      return;
+    }
+    if (guess) limiter.begin_guess(request.peer, now);
+  }
+  // A checkout that may wait leaves the queue if the client goes away meanwhile.
+  std::shared_ptr<seat::CancelToken> token;
+  if (built.command.wait_seconds > 0) {
+    token = std::make_shared<seat::CancelToken>();
+    request.on_abandoned = [&service, token] { service.cancel(token); };
+  }
+  service.submit(
+      std::move(built.command),
+      [&limiter, lookup, guess, code, peer = request.peer,
+       reply = std::move(reply)](seat::SeatResult result) {
+        if (lookup)
+          limiter.answered(peer, net::InvalidCodeLimiter::Clock::now(), code, result.error, guess);
+        reply(response_for(result));
+      },
+      std::move(token));
+}
+
+}  // namespace
+
 void add_seat_routes(Router& router, seat::SeatService& service, net::InvalidCodeLimiter& limiter,
                      std::int64_t max_wait_seconds) {
   for (const auto& spec : operations()) {
     const seat::Operation op = spec.op;
-    router.add(
-        "POST", std::string(spec.path),
-        [op, &service, &limiter, max_wait_seconds](HttpRequest& request, Reply reply) {
-          json::object body;
-          HttpResponse error;
-          if (!parse_json_object(request, body, error)) {
-            reply(std::move(error));
-            return;
-          }
-          auto built = command_from_json(op, body, max_wait_seconds);
-          if (!built.ok()) {
-            reply(response_for(built.error));
-            return;
-          }
-          // The same budget as the seat listener's, checked at the same point: after the
-          // request is well-formed, before storage sees the code.
-          if (seat::looks_up_code(op)) {
-            auto wait = limiter.retry_after(request.peer, net::InvalidCodeLimiter::Clock::now());
-            if (wait > 0) {
-              reply(response_for(
-                  seat::SeatResult::failure(SeatError::rate_limited,
-                                            "too many invalid activation codes from this address")
-                      .add("retry_after", wait)));
-              return;
-            }
-          }
-          // A checkout that may wait leaves the queue if the client goes away meanwhile.
-          std::shared_ptr<seat::CancelToken> token;
-          if (built.command.wait_seconds > 0) {
-            token = std::make_shared<seat::CancelToken>();
-            request.on_abandoned = [&service, token] { service.cancel(token); };
-          }
-          // A connection has one request in flight at a time, so guesses cannot be pipelined
-          // past the budget here.
-          const bool lookup = seat::looks_up_code(op);
-          const std::size_t code = net::InvalidCodeLimiter::code_key(built.command.code);
-          service.submit(
-              std::move(built.command),
-              [&limiter, lookup, code, peer = request.peer,
-               reply = std::move(reply)](seat::SeatResult result) {
-                if (lookup)
-                  limiter.answered(peer, net::InvalidCodeLimiter::Clock::now(), code, result.error);
-                reply(response_for(result));
-              },
-              std::move(token));
-        });
+    router.add("POST", std::string(spec.path),
+               [op, &service, &limiter, max_wait_seconds](HttpRequest& request, Reply reply) {
+                 serve(op, service, limiter, max_wait_seconds, request, std::move(reply));
+               });
   }
 }
 

@@ -9,34 +9,75 @@ namespace lmp::net {
 std::int64_t InvalidCodeLimiter::retry_after(const std::string& peer, Clock::time_point now) {
   auto it = peers_.find(peer_key(peer));
   if (it == peers_.end()) return 0;
-  const auto end = it->second.start + window_;
+  Window& w = it->second;
+  const auto end = w.start + window_;
   if (now >= end) {
-    peers_.erase(it);
-    return 0;
+    if (w.pending == 0) {
+      peers_.erase(it);
+      return 0;
+    }
+    w = Window{now, 0, w.pending};
   }
-  if (it->second.count < burst_) return 0;
-  auto left = std::chrono::duration_cast<std::chrono::seconds>(end - now).count();
+  if (w.count < burst_) return 0;
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(w.start + window_ - now).count();
   return left < 1 ? 1 : left + 1;
 }
 
-void InvalidCodeLimiter::record_invalid(const std::string& peer, Clock::time_point now) {
+bool InvalidCodeLimiter::place_free(const std::string& peer, Clock::time_point now) {
+  auto it = peers_.find(peer_key(peer));
+  if (it == peers_.end()) return true;
+  const Window& w = it->second;
+  const int spent = now >= w.start + window_ ? 0 : w.count;
+  return spent + w.pending < burst_;
+}
+
+void InvalidCodeLimiter::wait_for_place(const std::string& peer, std::function<void()> resume) {
+  waiting_[peer_key(peer)].push_back(std::move(resume));
+}
+
+InvalidCodeLimiter::Window& InvalidCodeLimiter::window_of(const std::string& key,
+                                                          Clock::time_point now) {
   // The table must stay bounded even when a scan comes from many addresses.
   if (peers_.size() >= 100000) prune(now);
-  auto [it, inserted] = peers_.try_emplace(peer_key(peer), Window{now, 0});
-  if (!inserted && now >= it->second.start + window_) it->second = Window{now, 0};
-  ++it->second.count;
+  auto [it, inserted] = peers_.try_emplace(key, Window{now, 0, 0});
+  if (!inserted && now >= it->second.start + window_)
+    it->second = Window{now, 0, it->second.pending};
+  return it->second;
+}
+
+void InvalidCodeLimiter::record_invalid(const std::string& peer, Clock::time_point now) {
+  ++window_of(peer_key(peer), now).count;
+}
+
+void InvalidCodeLimiter::begin_guess(const std::string& peer, Clock::time_point now) {
+  ++window_of(peer_key(peer), now).pending;
+}
+
+void InvalidCodeLimiter::end_guess(const std::string& peer, Clock::time_point now, bool wrong) {
+  const std::string key = peer_key(peer);
+  Window& w = window_of(key, now);
+  if (w.pending > 0) --w.pending;
+  if (wrong) ++w.count;
+  auto waiters = waiting_.find(key);
+  if (waiters == waiting_.end()) return;
+  // Taken out first: a waiter that finds no place again waits anew, into a fresh list.
+  auto resumes = std::move(waiters->second);
+  waiting_.erase(waiters);
+  for (auto& resume : resumes) resume();
 }
 
 void InvalidCodeLimiter::answered(const std::string& peer, Clock::time_point now, std::size_t key,
-                                  std::optional<domain::SeatError> error) {
+                                  std::optional<domain::SeatError> error, bool guess) {
   using domain::SeatError;
-  if (error && domain::info(*error).charges_invalid_code_budget) {
-    record_invalid(peer, now);
-    return;
-  }
+  const bool wrong = error && domain::info(*error).charges_invalid_code_budget;
   // A failure of the server's own says nothing about the code.
-  if (error && (*error == SeatError::unavailable || *error == SeatError::internal)) return;
-  remember_code(key);
+  const bool unanswered =
+      error && (*error == SeatError::unavailable || *error == SeatError::internal);
+  if (!wrong && !unanswered) remember_code(key);
+  if (guess)
+    end_guess(peer, now, wrong);
+  else if (wrong)
+    record_invalid(peer, now);
 }
 
 void InvalidCodeLimiter::remember_code(std::size_t key) {
@@ -48,7 +89,8 @@ void InvalidCodeLimiter::remember_code(std::size_t key) {
 
 void InvalidCodeLimiter::prune(Clock::time_point now) {
   for (auto it = peers_.begin(); it != peers_.end();) {
-    it = now >= it->second.start + window_ ? peers_.erase(it) : std::next(it);
+    const bool spent = now >= it->second.start + window_ && it->second.pending == 0;
+    it = spent ? peers_.erase(it) : std::next(it);
   }
 }
 

@@ -293,7 +293,17 @@ class Connection final : public StreamConnection<Stream> {
     server_->service.submit_many(to_submit_);
   }
 
-  // False when the line must wait (a second lookup of an unknown code); it is then not handled.
+  // A guess of another connection from this address was answered while this one's lines were
+  // held for a place in the budget.
+  void place_freed() {
+    if (closed_ || held_.empty() || unknown_lookups_ > 0) return;
+    resume();
+    flush();
+    read();
+  }
+
+  // False when the line must wait (a second lookup of an unknown code, or no place in the
+  // address's budget); it is then not handled.
   bool handle_line(std::string_view line) {
     auto parsed = protocol::parse_request(line);
     using Kind = protocol::ParseOutcome::Kind;
@@ -350,7 +360,8 @@ class Connection final : public StreamConnection<Stream> {
     Lookup lookup;
     if (seat::looks_up_code(built.command.op)) {
       auto& limiter = server_->limiter;
-      auto wait = limiter.retry_after(peer_, InvalidCodeLimiter::Clock::now());
+      const auto now = InvalidCodeLimiter::Clock::now();
+      auto wait = limiter.retry_after(peer_, now);
       if (wait > 0) {
         push_ready(protocol::Response::error(req.tag, domain::to_string(SeatError::rate_limited),
                                              "too many invalid activation codes from this address")
@@ -362,8 +373,21 @@ class Connection final : public StreamConnection<Stream> {
       lookup.unknown = !limiter.known_code(lookup.code);
       // One guess at a time: the next waits until this one's answer is charged.
       if (lookup.unknown && unknown_lookups_ > 0) return false;
+      if (lookup.unknown && !limiter.place_free(peer_, now)) {
+        // Other connections' guesses hold the rest of the budget: wait for one's answer.
+        std::weak_ptr<Connection> weak = shared_from_this();
+        limiter.wait_for_place(peer_, [weak] {
+          // Posted: the answer that frees the place is still being handled.
+          if (auto self = weak.lock())
+            asio::post(self->listener_->io(), [self] { self->place_freed(); });
+        });
+        return false;
+      }
       lookup.active = true;
-      if (lookup.unknown) ++unknown_lookups_;
+      if (lookup.unknown) {
+        ++unknown_lookups_;
+        limiter.begin_guess(peer_, now);
+      }
     }
     const std::uint64_t seq = base_seq_ + slots_.size();
     slots_.push_back(Slot{});
@@ -391,7 +415,8 @@ class Connection final : public StreamConnection<Stream> {
                 const seat::SeatResult& result) {
     // Charged even when the client has gone: closing must not take guesses off the budget.
     if (lookup.active)
-      server_->limiter.answered(peer_, InvalidCodeLimiter::Clock::now(), lookup.code, result.error);
+      server_->limiter.answered(peer_, InvalidCodeLimiter::Clock::now(), lookup.code, result.error,
+                                lookup.unknown);
     if (closed_) return;
     if (lookup.active && lookup.unknown && --unknown_lookups_ == 0 && !held_.empty()) resume();
     auto response = result.ok() ? protocol::Response::ok(tag)

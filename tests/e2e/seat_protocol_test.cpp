@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 #include <vector>
@@ -209,6 +210,49 @@ TEST_P(SeatProtocolTest, PipelinedGuessesAreLimitedToTheBudget) {
   // The budget is the address's: another connection is limited as well.
   LineClient other(server_->port());
   EXPECT_EQ(status_of(other.request("STATUS code=" + code)), "rate_limited");
+}
+
+// Issue #25.1, across connections: 50 connections from one address, each pipelining guesses,
+// get no more of them answered than the budget, because a guess in flight holds its place.
+TEST_P(SeatProtocolTest, GuessesFromManyConnectionsOfOneAddressAreLimitedToTheBudget) {
+  start();
+  std::vector<std::unique_ptr<LineClient>> clients;
+  for (int i = 0; i < 50; ++i) clients.push_back(std::make_unique<LineClient>(server_->port()));
+  // Every connection's guesses are sent before any answer is read.
+  for (auto& c : clients) {
+    std::string text;
+    for (int i = 0; i < 8; ++i)
+      text += "STATUS code=" + activation_code::format(activation_code::generate()) + "\n";
+    c->send_raw(text);
+  }
+  std::map<std::string, int> answers;
+  for (auto& c : clients) {
+    for (int i = 0; i < 8; ++i) {
+      auto answer = c->read_line();
+      ASSERT_TRUE(answer.has_value());
+      ++answers[status_of(*answer)];
+    }
+  }
+  EXPECT_EQ(answers["invalid_code"], 10);
+  EXPECT_EQ(answers["rate_limited"], 390);
+}
+
+// The other side of the same rule: 60 endpoints behind one address (a NAT, a terminal server)
+// asking at once with a code this lmpd has not seen since it started are all served. Those that
+// find the budget's places held wait for the first answers, which make the code known.
+TEST_P(SeatProtocolTest, AFleetBehindOneAddressAskingWithANewCodeAtOnceIsServed) {
+  auto code = license({.units = 100});
+  start();
+  std::vector<std::unique_ptr<LineClient>> clients;
+  for (int i = 0; i < 60; ++i) clients.push_back(std::make_unique<LineClient>(server_->port()));
+  for (auto& c : clients) c->send_raw("CHECKOUT code=" + code + "\n");
+  std::map<std::string, int> answers;
+  for (auto& c : clients) {
+    auto answer = c->read_line();
+    ASSERT_TRUE(answer.has_value());
+    ++answers[status_of(*answer)];
+  }
+  EXPECT_EQ(answers["OK"], 60);
 }
 
 // A code known to match a license may be looked up in a pipeline: a client pipelining lookups

@@ -3,10 +3,12 @@
 // shared with the seat protocol, waiting, health and readiness.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <latch>
 #include <thread>
 #include <vector>
 
@@ -573,6 +575,27 @@ TEST_F(HttpApiTest, InvalidCodesOverHttpRateLimitTheSeatProtocol) {
   LineClient line(server_->port());
   auto limited = line.request("CHECKOUT code=" + code);
   EXPECT_EQ(status_of(limited), "rate_limited") << limited;
+}
+
+// Issue #25.1 over HTTP: one request at a time per connection, but 40 connections from one
+// address asking at once get no more guesses answered than the budget.
+TEST_F(HttpApiTest, GuessesFromManyConnectionsOfOneAddressAreLimitedToTheBudget) {
+  config_.limits.invalid_code_burst = 5;
+  start();
+  constexpr int kClients = 40;
+  std::latch connected(kClients);
+  std::vector<int> statuses(kClients, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient c = http();
+      connected.arrive_and_wait();
+      statuses[i] = c.post("/v1/seat/status", {{"code", activation_code::generate()}}).status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 404), 5);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429), kClients - 5);
 }
 
 TEST_F(HttpApiTest, ADualStackListenerSharesTheBudgetOfTheIpv4Address) {
