@@ -565,7 +565,7 @@ class SqlSeatStore final : public SeatStore {
 }  // namespace
 
 std::unique_ptr<SeatStore> open_sqlite(const Options& storage, Env& env) {
-  return std::make_unique<SqlSeatStore>(Backend::sqlite, open_sqlite_session(storage),
+  return std::make_unique<SqlSeatStore>(Backend::sqlite, open_sqlite_session(storage, env),
                                         storage.sqlite_path,
                                         storage.synchronous == Synchronous::full, env);
 }

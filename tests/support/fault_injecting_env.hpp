@@ -29,6 +29,12 @@ class FaultInjectingEnv final : public Env {
 
   std::error_code open_for_sync(const std::string& path,
                                 std::unique_ptr<SyncableFile>& file) override;
+  std::error_code read_file(const std::string& path, std::string& contents) override {
+    return base_.read_file(path, contents);
+  }
+  std::error_code create_file(const std::string& path, std::string_view contents) override {
+    return base_.create_file(path, contents);
+  }
   std::error_code identify(const std::string& path, FileIdentity& identity) override {
     return base_.identify(path, identity);
   }
