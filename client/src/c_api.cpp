@@ -141,6 +141,12 @@ lmp_result lmp_client_set_identity(lmp_client* client, const char* host, const c
   return guarded([&] { client->impl.set_identity(given(host), given(user)); });
 }
 
+lmp_result lmp_client_set_holder_key(lmp_client* client, const char* key) {
+  if (!client) return null_argument("client");
+  return guarded(
+      [&] { client->impl.set_holder_key(key ? std::optional<std::string>(key) : std::nullopt); });
+}
+
 lmp_result lmp_client_ping(lmp_client* client) {
   if (!client) return null_argument("client");
   return guarded([&] { client->impl.ping(); });

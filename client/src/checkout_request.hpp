@@ -14,12 +14,14 @@ struct CheckoutRequest {
   std::string product;
   std::string host;
   std::string user;
+  std::string holder_key;  // protocol 1.1; empty: none sent
   std::uint32_t units = 1;
   std::uint32_t wait_seconds = 0;
 
   std::string line(std::uint32_t wait) const {
     RequestLine request("CHECKOUT");
     request.field("code", code).field("product", product).field("host", host).field("user", user);
+    request.field("holder_key", holder_key);
     if (units != 1) request.field("units", units);
     if (wait > 0) request.field("wait", wait);
     return request.text();

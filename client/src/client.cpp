@@ -2,7 +2,10 @@
 #include "client.hpp"
 
 #include <pwd.h>
+#include <sys/random.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdlib>
 
@@ -14,6 +17,28 @@ namespace {
 // The protocol's limit on activation codes, host and user names and products.
 constexpr std::size_t kMaxText = 255;
 constexpr std::uint32_t kMaxUnits = 1000000;
+constexpr std::size_t kMinHolderKey = 16;  // the server refuses shorter holder keys
+
+// 128 bits from the kernel's CSPRNG as 32 hex digits.
+std::string random_holder_key() {
+  unsigned char bytes[16];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw ClientError(LMP_ERR_UNSUPPORTED, "no random bytes for a holder key");
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key;
+  for (const unsigned char b : bytes) {
+    key += kHex[b >> 4];
+    key += kHex[b & 0x0f];
+  }
+  return key;
+}
 
 std::string this_host() {
   char name[256] = {};
@@ -53,6 +78,17 @@ void Client::set_identity(std::optional<std::string> host, std::optional<std::st
   if (user) user_ = std::move(*user);
 }
 
+void Client::set_holder_key(std::optional<std::string> key) {
+  if (key && !key->empty()) {
+    check_text("the holder key", *key, false);
+    if (key->size() < kMinHolderKey)
+      throw ClientError(LMP_ERR_INVALID_ARGUMENT, "the holder key must have at least 16 bytes");
+  }
+  std::string chosen = key ? std::move(*key) : random_holder_key();
+  std::lock_guard lock(mutex_);
+  holder_key_ = std::move(chosen);
+}
+
 void Client::ping() {
   expect_ok(pool_->request("PING", RetryPolicy::anywhere), "ping");
 }
@@ -90,6 +126,7 @@ std::unique_ptr<Lease> Client::checkout(std::string_view code, std::string_view 
     std::lock_guard lock(mutex_);
     request.host = host_;
     request.user = user_;
+    request.holder_key = holder_key_;
   }
   return std::make_unique<Lease>(pool_, std::move(request), background);
 }

@@ -30,6 +30,8 @@ class Client {
   }
   // Unset keeps the current value; empty sends none.
   void set_identity(std::optional<std::string> host, std::optional<std::string> user);
+  // nullopt: a random key drawn now; "": none; otherwise 16 to 255 bytes (throws ClientError).
+  void set_holder_key(std::optional<std::string> key);
 
   void ping();
   Answer activate(std::string_view code);
@@ -42,6 +44,7 @@ class Client {
   std::mutex mutex_;  // guards the identity
   std::string host_;
   std::string user_;
+  std::string holder_key_;
 };
 
 }  // namespace lmp::client

@@ -183,6 +183,8 @@ int main(int argc, char** argv) {
   if (result == LMP_OK)
     result = lmp_client_set_identity(client, options.host ? options.host->c_str() : nullptr,
                                      options.user ? options.user->c_str() : nullptr);
+  if (result == LMP_OK && !options.holder_key.empty())
+    result = lmp_client_set_holder_key(client, options.holder_key.c_str());
   lmp_lease* lease = nullptr;
   std::string error = result == LMP_OK ? "" : lmp_last_error();
   if (result == LMP_OK) result = checkout_until_signal(client, options, signals, lease, error);

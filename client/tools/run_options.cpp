@@ -26,12 +26,12 @@ const char* const kRunUsage =
     "               -- COMMAND [ARGS...]\n"
     "Checks a license unit out, keeps it alive while COMMAND runs, checks it in when COMMAND\n"
     "exits, and exits with COMMAND's status. $LMP_SERVER and $LMP_CODE stand in for --server\n"
-    "and --code. --tls makes every server without tcp:// a TLS one (tls://, port 27401);\n"
-    "--ca FILE: the CAs their certificates must chain to (default: the system's); --cert/--key:\n"
-    "a client certificate. Exit status when COMMAND did not run: 64 usage, 69 no unit free, 75 no "
-    "server\n"
-    "reachable (retry later), 77 license refused, 70 unexpected answer, 126/127 COMMAND not\n"
-    "executable / not found. See docs/client.md.\n";
+    "and --code; $LMP_HOLDER_KEY, when set, is sent as the holder key. --tls makes every server\n"
+    "without tcp:// a TLS one (tls://, port 27401); --ca FILE: the CAs their certificates must\n"
+    "chain to (default: the system's); --cert/--key: a client certificate. Exit status when\n"
+    "COMMAND did not run: 64 usage, 69 no unit free, 75 no server reachable (retry later),\n"
+    "77 license refused, 70 unexpected answer, 126/127 COMMAND not executable / not found.\n"
+    "See docs/client.md.\n";
 
 RunOptions parse_run_options(int argc, char** argv) {
   RunOptions options;
@@ -98,6 +98,7 @@ RunOptions parse_run_options(int argc, char** argv) {
     if (const char* env = std::getenv("LMP_SERVER")) options.servers = env;
   if (options.code.empty())
     if (const char* env = std::getenv("LMP_CODE")) options.code = env;
+  if (const char* env = std::getenv("LMP_HOLDER_KEY")) options.holder_key = env;
   if (options.servers.empty()) throw UsageError("--server is required");
   if (options.code.empty()) throw UsageError("--code is required");
   if (options.command.empty()) throw UsageError("no command given after --");

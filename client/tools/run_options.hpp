@@ -19,6 +19,7 @@ struct RunOptions {
   std::uint32_t timeout_ms = 5000;
   std::optional<std::string> host;  // unset: the machine's name; "": none sent
   std::optional<std::string> user;  // unset: the login name; "": none sent
+  std::string holder_key;           // $LMP_HOLDER_KEY (protocol 1.1); empty: none sent
   // --tls: every --server entry without tcp:// or tls:// is a TLS one.
   bool tls = false;
   std::string ca_file;           // --ca: the CAs the servers' certificates must chain to
@@ -35,7 +36,8 @@ class UsageError : public std::runtime_error {
 };
 
 // Parses argv; the activation code may also come from $LMP_CODE (so it is not shown by ps) and
-// the servers from $LMP_SERVER. Throws UsageError with a one-line reason.
+// the servers from $LMP_SERVER; the holder key comes only from $LMP_HOLDER_KEY (a secret). Throws
+// UsageError with a one-line reason.
 RunOptions parse_run_options(int argc, char** argv);
 
 // The server list with "tls://" before every entry that names no scheme (what --tls means).

@@ -1,5 +1,6 @@
 // The operating system as lmpd touches it: files and folders opened to flush them, their flush,
-// file locks, random bytes and the open-file limit, behind one interface in the
+// small files read and created whole, file locks, random bytes and the open-file limit, behind
+// one interface in the
 // manner of LevelDB's Env. Production uses Env::posix(); tests wrap it to inject faults
 // (tests/support/fault_injecting_env.hpp). Every call answers an error instead of aborting, so
 // the caller decides what a failure means.
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace lmp {
@@ -57,6 +59,12 @@ class Env {
   // none, and with EMFILE/ENFILE when the process or the system is out of descriptors.
   virtual std::error_code open_for_sync(const std::string& path,
                                         std::unique_ptr<SyncableFile>& file) = 0;
+  // Reads the whole of the (small) file at `path` into `contents`.
+  virtual std::error_code read_file(const std::string& path, std::string& contents) = 0;
+  // Creates the file `path`, readable and writable by its owner only (0600, whatever the umask),
+  // writes `contents` into it and makes the file and its name durable (fsync of the file, then of
+  // its folder). std::errc::file_exists when there is one already, which is left as it was.
+  virtual std::error_code create_file(const std::string& path, std::string_view contents) = 0;
   // The identity of the file `path` names now (stat(2)).
   virtual std::error_code identify(const std::string& path, FileIdentity& identity) = 0;
   // Opens `path` (created with mode 0600 if missing) and takes an exclusive flock(2) on it without

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <limits>
 
 #include "core/env.hpp"
@@ -81,6 +82,47 @@ class PosixEnv final : public Env {
       return error;
     }
     file = std::make_unique<PosixSyncableFile>(fd, identity_of(st));
+    return {};
+  }
+
+  std::error_code read_file(const std::string& path, std::string& contents) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return last_error();
+    Descriptor file(fd);
+    contents.clear();
+    char buffer[4096];
+    for (;;) {
+      const ssize_t got = ::read(fd, buffer, sizeof buffer);
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return last_error();
+      }
+      if (got == 0) return {};
+      contents.append(buffer, static_cast<std::size_t>(got));
+    }
+  }
+
+  std::error_code create_file(const std::string& path, std::string_view contents) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return last_error();
+    Descriptor file(fd);
+    // The umask can only take bits away, but the mode must not depend on it either way.
+    if (::fchmod(fd, 0600) != 0) return last_error();
+    for (std::size_t written = 0; written < contents.size();) {
+      const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return last_error();
+      }
+      written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) return last_error();
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    const int dir =
+        ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return last_error();
+    Descriptor folder_file(dir);
+    if (::fsync(dir) != 0) return last_error();
     return {};
   }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/env.hpp"
+#include "core/hex.hpp"
 #include "core/log.hpp"
 
 namespace lmp {
@@ -49,16 +50,9 @@ void secure_random_bytes(void* out, std::size_t size) {
 }
 
 std::string random_hex(std::size_t bytes, Env& env) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string raw(bytes, '\0');
   secure_random_bytes(raw.data(), raw.size(), env);
-  std::string hex;
-  hex.reserve(2 * bytes);
-  for (unsigned char b : raw) {
-    hex.push_back(kHex[b >> 4]);
-    hex.push_back(kHex[b & 0x0F]);
-  }
-  return hex;
+  return to_hex(raw);
 }
 
 std::string random_hex(std::size_t bytes) {

@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "core/hex.hpp"
+
 namespace lmp {
 
 namespace {
@@ -31,14 +33,7 @@ std::string sha256_hex(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), digest, &length, sha256_md(), nullptr) != 1) {
     throw std::runtime_error("sha256_hex: EVP_Digest failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0x0F]);
-  }
-  return hex;
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace lmp

@@ -317,17 +317,18 @@ class Connection final : public StreamConnection<Stream> {
     const auto& options = server_->options;
     switch (req.verb) {
       case protocol::Verb::hello: {
+        // 1.1 adds to 1 and changes nothing in it: a client that asks for 1 is told 1.
         const std::string* proto = req.find("proto");
-        if (proto != nullptr && *proto != "1") {
+        if (proto != nullptr && *proto != "1" && *proto != "1.1") {
           push_ready(protocol::Response::error(req.tag,
                                                domain::to_string(SeatError::unsupported_proto),
-                                               "this server speaks protocol 1")
-                         .field("proto", "1")
+                                               "this server speaks protocols 1 and 1.1")
+                         .field("proto", "1.1")
                          .line());
           return true;
         }
         push_ready(protocol::Response::ok(req.tag)
-                       .field("proto", "1")
+                       .field("proto", proto != nullptr ? *proto : "1.1")
                        .field("server", options.server_name)
                        .field("version", options.version)
                        .field("heartbeat", options.advised_heartbeat_seconds)

@@ -8,6 +8,9 @@ namespace lmp::seat {
 namespace {
 
 constexpr std::size_t kMaxFieldBytes = 255;
+// A holder_key is a secret: 16 bytes is the least that a client drawing it at random (128 bits
+// as 32 hex digits is the advice) cannot get wrong by much, and keeps "1234" out.
+constexpr std::size_t kMinHolderKeyBytes = 16;
 
 // Copies an optional text field, refusing values no sane holder or code would have.
 bool take_text(const protocol::Request& req, std::string_view key, bool required, std::string& out,
@@ -61,8 +64,14 @@ CommandOrError command_from_request(const protocol::Request& req, std::int64_t m
           !take_text(req, "product", false, c.product, e) ||
           !take_text(req, "host", false, c.host, e) || !take_text(req, "user", false, c.user, e) ||
           !take_count(req, "units", 1, 1'000'000, c.units, e) ||
-          !take_count(req, "wait", 0, max_wait_seconds, c.wait_seconds, e))
+          !take_count(req, "wait", 0, max_wait_seconds, c.wait_seconds, e) ||
+          !take_text(req, "holder_key", false, c.holder_key, e))
         return r;
+      if (const std::string* key = req.find("holder_key");
+          key != nullptr && key->size() < kMinHolderKeyBytes)
+        e = SeatResult::failure(
+            SeatError::bad_request,
+            "holder_key must be 16 to 255 bytes (32 random hex digits will do)");
       break;
     case protocol::Verb::heartbeat:
       c.op = Operation::heartbeat;

@@ -32,7 +32,9 @@ struct SeatCommand {
   std::string host;        // optional holder fields (activate, checkout)
   std::string user;
   std::int64_t wait_seconds = 0;  // checkout: queue this long for a free unit
-  std::string lease;              // heartbeat, checkin
+  // checkout (protocol 1.1): the client's secret proving it is the holder of the lease it reuses
+  std::string holder_key;
+  std::string lease;  // heartbeat, checkin
 };
 
 // Whether the operation looks an activation code up, and so spends the peer's invalid-code

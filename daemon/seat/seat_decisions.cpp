@@ -182,8 +182,17 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
     return SeatResult::failure(domain::seat_error_of(holder.denial), holder.message);
 
   std::optional<storage::LeaseRecord> existing;
-  if (!holder.key.empty())
+  std::string proof;
+  if (!holder.key.empty()) {
     existing = store_.find_live_lease_by_holder(license.id, license.product_code, holder.key, now);
+    proof = store_.holder_proof(cmd.holder_key);
+    // A lease made with a holder_key goes only to a client that presents it: anybody else who
+    // names the same holder learns neither its id nor extends it. `no_seats` is what a 1.0
+    // client already knows, and what the holder's unit being taken amounts to for this client.
+    if (existing && !existing->holder_proof.empty() && existing->holder_proof != proof)
+      return SeatResult::failure(SeatError::no_seats,
+                                 "this holder's lease was checked out with another holder_key");
+  }
 
   if (!gates_.empty()) {
     const CheckoutCandidate candidate{
@@ -242,6 +251,7 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
       lease.license_id = license.id;
       lease.product_code = license.product_code;
       lease.holder = holder.key;
+      lease.holder_proof = std::move(proof);
       lease.units = decision.units;
       lease.issued_at_ms = now;
       lease.expires_at_ms = expires;

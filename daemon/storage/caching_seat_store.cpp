@@ -18,6 +18,7 @@ struct CachedLease {
   std::int64_t expires_at_ms = 0;
   std::string product_code;
   std::string holder;
+  std::string holder_proof;
 };
 
 // Orders the expiry index like the SQL store's reclaim: oldest first, then by id.
@@ -161,6 +162,10 @@ class CachingSeatStore final : public SeatStore {
     return best;
   }
 
+  std::string holder_proof(std::string_view holder_key) override {
+    return inner_->holder_proof(holder_key);
+  }
+
   std::optional<LeaseRecord> find_lease(const std::string& id) override {
     auto it = leases_.find(id);
     if (it == leases_.end()) return std::nullopt;
@@ -283,6 +288,7 @@ class CachingSeatStore final : public SeatStore {
     r.license_id = lease.license_id;
     r.product_code = lease.product_code;
     r.holder = lease.holder;
+    r.holder_proof = lease.holder_proof;
     r.units = lease.units;
     r.issued_at_ms = lease.issued_at_ms;
     r.expires_at_ms = lease.expires_at_ms;
@@ -295,8 +301,8 @@ class CachingSeatStore final : public SeatStore {
   }
 
   void add(const LeaseRecord& lease) {
-    CachedLease cached{lease.license_id,    lease.units,        lease.issued_at_ms,
-                       lease.expires_at_ms, lease.product_code, lease.holder};
+    CachedLease cached{lease.license_id,   lease.units,  lease.issued_at_ms, lease.expires_at_ms,
+                       lease.product_code, lease.holder, lease.holder_proof};
     auto [it, inserted] = leases_.emplace(lease.id, std::move(cached));
     if (!inserted) return;
     const std::string* id = &it->first;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/log.hpp"
+#include "storage/migration_steps.hpp"
 #include "storage/seat_store.hpp"
 
 namespace lmp::storage {
@@ -219,6 +220,13 @@ const std::vector<Migration>& schema_migrations() {
            " primary_color TEXT NOT NULL,"
            " updated_at_ms BIGINT NOT NULL)",
        }},
+      // Holders (protocol 1.1): a lease keeps a digest of the holder_key it was checked out with
+      // ('' without one), and seat holder keys are escaped so that no two holders share one.
+      {7,
+       {
+           "ALTER TABLE leases ADD COLUMN holder_proof TEXT NOT NULL DEFAULT ''",
+       },
+       escape_seat_holder_keys},
   };
   return migrations;
 }
@@ -312,6 +320,7 @@ bool migrate_one_step(soci::session& sql, const SqlDialect& dialect) {
     for (const auto& statement : next.statements) {
       if (runs_on(statement, dialect)) sql << render_statement(statement, dialect);
     }
+    if (next.rewrite != nullptr) next.rewrite(sql);
     write_version(sql, next.version);
     sql << "COMMIT";
     log::info("storage_schema_migrated", {{"version", std::to_string(next.version)}});

@@ -49,11 +49,13 @@ inline constexpr SqlDialect kSqliteDialect{"INTEGER PRIMARY KEY", "BEGIN IMMEDIA
 inline constexpr SqlDialect kPostgresDialect{
     "BIGSERIAL PRIMARY KEY", "BEGIN", "", true, false, "SELECT pg_advisory_xact_lock(7235301)"};
 
-// One schema version: statements run in order, in one transaction, together with the update
-// of `schema_version`.
+// One schema version: statements run in order, then `rewrite` if there is one (rows that SQL
+// alone cannot change, storage/migration_steps.hpp), in one transaction, together with the
+// update of `schema_version`.
 struct Migration {
   int version = 0;
   std::vector<std::string> statements;
+  void (*rewrite)(soci::session& sql) = nullptr;
 };
 
 // Every migration, oldest first; versions are 1, 2, 3... A schema change is a new entry at the

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/env.hpp"
@@ -53,6 +54,10 @@ struct LeaseRecord {
   std::int64_t license_id = 0;
   std::string product_code;
   std::string holder;  // the family's holder key; empty for anonymous leases
+  // What the lease keeps of the holder_key it was checked out with (SeatStore::holder_proof);
+  // empty when it came without one (or without a holder), and then anyone naming the holder
+  // reuses it.
+  std::string holder_proof;
   std::int64_t units = 0;
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;
@@ -109,7 +114,10 @@ class SeatStore {
                                                                const std::string& product_code,
                                                                const std::string& holder,
                                                                std::int64_t now_ms) = 0;
-  // The lease with this id hash, live or not yet reclaimed.
+  // The form in which a lease keeps a client's holder_key: a digest, never the key itself. Equal
+  // keys give equal proofs, in every session on the database; an empty key gives "".
+  virtual std::string holder_proof(std::string_view holder_key) = 0;
+  // The lease with this id, live or not yet reclaimed.
   virtual std::optional<LeaseRecord> find_lease(const std::string& id) = 0;
   virtual void insert_lease(const LeaseRecord& lease) = 0;
   virtual void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) = 0;

@@ -13,6 +13,7 @@
 
 #include "core/log.hpp"
 #include "core/log_throttle.hpp"
+#include "core/sha256.hpp"
 #include "storage/license_rows.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
@@ -22,8 +23,8 @@ namespace lmp::storage {
 namespace {
 
 constexpr std::string_view kLeaseColumns =
-    "SELECT id, license_id, product_code, holder, units, issued_at_ms, expires_at_ms"
-    " FROM leases";
+    "SELECT id, license_id, product_code, holder, holder_proof, units, issued_at_ms,"
+    " expires_at_ms FROM leases";
 
 // SOCI's SQLite backend leaves a single-row SELECT positioned on its row, and an unfinished
 // statement keeps its read snapshot open: a later BEGIN IMMEDIATE on this connection would
@@ -207,6 +208,10 @@ class SqlSeatStore final : public SeatStore {
       if (!execute_single_row(st_->find_live_lease_by_holder)) return std::nullopt;
       return lease_row_;
     });
+  }
+
+  std::string holder_proof(std::string_view holder_key) override {
+    return holder_key.empty() ? std::string() : sha256_hex(holder_key);
   }
 
   std::optional<LeaseRecord> find_lease(const std::string& id) override {
@@ -398,6 +403,7 @@ class SqlSeatStore final : public SeatStore {
     statement.exchange(soci::into(lease_row_.license_id));
     statement.exchange(soci::into(lease_row_.product_code));
     statement.exchange(soci::into(lease_row_.holder));
+    statement.exchange(soci::into(lease_row_.holder_proof));
     statement.exchange(soci::into(lease_row_.units));
     statement.exchange(soci::into(lease_row_.issued_at_ms));
     statement.exchange(soci::into(lease_row_.expires_at_ms));
@@ -457,13 +463,15 @@ class SqlSeatStore final : public SeatStore {
     st_->insert_lease.exchange(soci::use(new_lease_.license_id));
     st_->insert_lease.exchange(soci::use(new_lease_.product_code));
     st_->insert_lease.exchange(soci::use(new_lease_.holder));
+    st_->insert_lease.exchange(soci::use(new_lease_.holder_proof));
     st_->insert_lease.exchange(soci::use(new_lease_.units));
     st_->insert_lease.exchange(soci::use(new_lease_.issued_at_ms));
     st_->insert_lease.exchange(soci::use(new_lease_.expires_at_ms));
     finish_prepare(st_->insert_lease,
-                   "INSERT INTO leases (id, license_id, product_code, holder, units,"
-                   " issued_at_ms, expires_at_ms) VALUES (:id, :license_id, :product_code,"
-                   " :holder, :units, :issued_at_ms, :expires_at_ms)");
+                   "INSERT INTO leases (id, license_id, product_code, holder, holder_proof,"
+                   " units, issued_at_ms, expires_at_ms) VALUES (:id, :license_id,"
+                   " :product_code, :holder, :holder_proof, :units, :issued_at_ms,"
+                   " :expires_at_ms)");
 
     st_->set_lease_expiry.exchange(soci::use(key_expires_at_ms_));
     st_->set_lease_expiry.exchange(soci::use(key_lease_id_));
@@ -557,7 +565,7 @@ class SqlSeatStore final : public SeatStore {
 }  // namespace
 
 std::unique_ptr<SeatStore> open_sqlite(const Options& storage, Env& env) {
-  return std::make_unique<SqlSeatStore>(Backend::sqlite, open_sqlite_session(storage),
+  return std::make_unique<SqlSeatStore>(Backend::sqlite, open_sqlite_session(storage, env),
                                         storage.sqlite_path,
                                         storage.synchronous == Synchronous::full, env);
 }

@@ -95,7 +95,7 @@ const char* synchronous_pragma(Synchronous level) {
 
 }  // namespace
 
-std::unique_ptr<soci::session> open_sqlite_session(const Options& storage) {
+std::unique_ptr<soci::session> open_sqlite_session(const Options& storage, Env& env) {
   if (storage.sqlite_path.empty()) throw StoreError("open database: no sqlite_path configured");
   const char* synchronous = synchronous_pragma(storage.synchronous);
   const std::filesystem::path parent = std::filesystem::path(storage.sqlite_path).parent_path();
@@ -107,9 +107,16 @@ std::unique_ptr<soci::session> open_sqlite_session(const Options& storage) {
                        ec.message());
   }
 
+  const std::string connect = connect_string(storage);
+  // Created here, not by SQLite, which would follow the umask (0644 in a developer's shell): the
+  // file holds the customers, the hashes of their codes and the leases.
+  if (const std::error_code error = env.create_file(storage.sqlite_path, {});
+      error && error != std::errc::file_exists)
+    throw StoreError("open database: cannot create " + storage.sqlite_path + ": " +
+                     error.message());
   auto sql = std::make_unique<soci::session>();
   try {
-    sql->open(soci::sqlite3, connect_string(storage));
+    sql->open(soci::sqlite3, connect);
   } catch (const soci::soci_error& e) {
     throw StoreError("open database " + storage.sqlite_path + ": " + e.get_error_message());
   }

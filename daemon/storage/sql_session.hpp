@@ -18,8 +18,9 @@
 
 namespace lmp::storage {
 
-// Creates the folder and file if needed. Throws StoreError naming what failed.
-std::unique_ptr<soci::session> open_sqlite_session(const Options& storage);
+// Creates the folder and file if needed, the file readable by its owner only (0600; SQLite gives
+// its -wal and -shm files the same mode). Throws StoreError naming what failed.
+std::unique_ptr<soci::session> open_sqlite_session(const Options& storage, Env& env = Env::posix());
 
 // Connects with the config's connection string, makes every commit durable before it returns
 // (synchronous_commit=on) and migrates; several instances may do this at once. Throws StoreError.

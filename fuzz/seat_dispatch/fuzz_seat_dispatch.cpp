@@ -25,6 +25,7 @@ using lmp::seat::Operation;
 // leases.max_wait_seconds at its default and largest value.
 constexpr std::int64_t kMaxWait = 300;
 constexpr std::size_t kMaxTextBytes = 255;
+constexpr std::size_t kMinHolderKeyBytes = 16;  // holder_key (protocol 1.1): 16 to 255 bytes
 
 struct Rule {
   std::vector<std::string_view> required;
@@ -37,7 +38,7 @@ Rule rule_for(Verb verb) {
     case Verb::activate:
       return {{"code"}, {"host", "user"}, false};
     case Verb::checkout:
-      return {{"code"}, {"product", "host", "user"}, true};
+      return {{"code"}, {"product", "host", "user", "holder_key"}, true};
     case Verb::heartbeat:
     case Verb::checkin:
       return {{"lease"}, {}, false};
@@ -65,6 +66,9 @@ bool should_accept(const Request& request) {
     const std::string* v = request.find(key);
     if (v != nullptr && v->size() > kMaxTextBytes) return false;
   }
+  if (const std::string* key = request.find("holder_key");
+      key != nullptr && request.verb == Verb::checkout && key->size() < kMinHolderKeyBytes)
+    return false;
   if (rule.counts) {
     return count_in(request.find("units"), 1, 1'000'000) &&
            count_in(request.find("wait"), 0, kMaxWait);
@@ -92,6 +96,7 @@ void check_command(const Request& request, const lmp::seat::SeatCommand& c, std:
     if (key == "lease") return c.lease;
     if (key == "product") return c.product;
     if (key == "host") return c.host;
+    if (key == "holder_key") return c.holder_key;
     return c.user;
   };
   for (auto key : rule.required) {

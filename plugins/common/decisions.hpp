@@ -26,6 +26,13 @@ inline sdk::CheckoutDecision reuse_lease(const sdk::CheckoutContext& context) {
   return decision;
 }
 
+// The holder of a seat: the user on the host. The user is escaped, so that no two pairs share a
+// key; keys of users without '%' or '@' read as they did before the escaping, so their
+// stored leases keep being found.
+inline std::string seat_holder_key(std::string_view user, std::string_view host) {
+  return "seat:" + sdk::escape_holder_field(user, '@') + "@" + std::string(host);
+}
+
 // Who holds a lease, by what the license counts: an endpoint is its host, a user its name, and a
 // seat FlexNet's USER_HOST pair (the same user on the same host holds one seat however many times
 // the application starts; without either, nothing ties two checkouts together).
@@ -48,7 +55,7 @@ inline sdk::HolderIdentity holder_by_unit(sdk::UnitType unit, const sdk::HolderR
       if (request.units_requested < 1)
         return deny_holder(sdk::Denial::bad_request, "units must be at least 1");
       if (!request.host.empty() || !request.user.empty())
-        identity.key = "seat:" + std::string(request.user) + "@" + std::string(request.host);
+        identity.key = seat_holder_key(request.user, request.host);
       return identity;
     case sdk::UnitType::encryption_keys:
       break;

@@ -233,6 +233,32 @@ TEST_F(ClientLibraryTest, IdentitiesWithSpacesAndEscapesTravelIntact) {
   EXPECT_EQ(lmpd_.units_in_use(code_), 1);
 }
 
+TEST_F(ClientLibraryTest, AHolderKeyKeepsTheHoldersLeaseFromOtherClients) {
+  auto holder = new_client(lmpd_.address());
+  ASSERT_EQ(lmp_client_set_identity(holder.get(), "ws-17", "ann"), LMP_OK);
+  ASSERT_EQ(lmp_client_set_holder_key(holder.get(), nullptr), LMP_OK) << lmp_last_error();
+  auto lease = checkout(holder.get(), LMP_CHECKOUT_MANUAL_HEARTBEAT);
+  ASSERT_TRUE(lease);
+  // The client's own repeated checkout is the same holder: the same lease, no second unit.
+  auto again = checkout(holder.get(), LMP_CHECKOUT_MANUAL_HEARTBEAT);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(lease_id(again.get()), lease_id(lease.get()));
+  // Another client naming the same holder, with a key of its own or none, is refused.
+  for (const char* key : {static_cast<const char*>(nullptr), ""}) {
+    auto other = new_client(lmpd_.address());
+    ASSERT_EQ(lmp_client_set_identity(other.get(), "ws-17", "ann"), LMP_OK);
+    ASSERT_EQ(lmp_client_set_holder_key(other.get(), key), LMP_OK);
+    lmp_lease* taken = nullptr;
+    EXPECT_EQ(lmp_client_checkout(other.get(), code_.c_str(), nullptr, 1, 0,
+                                  LMP_CHECKOUT_MANUAL_HEARTBEAT, &taken),
+              LMP_ERR_NO_SEATS);
+    EXPECT_EQ(taken, nullptr);
+  }
+  EXPECT_EQ(lmpd_.units_in_use(code_), 1);
+  EXPECT_EQ(lmp_client_set_holder_key(holder.get(), "too short"), LMP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(lmp_client_set_holder_key(nullptr, ""), LMP_ERR_INVALID_ARGUMENT);
+}
+
 TEST_F(ClientLibraryTest, BadArgumentsGetClearErrors) {
   lmp_client* c = nullptr;
   EXPECT_EQ(lmp_client_new("127.0.0.1:99999", &c), LMP_ERR_INVALID_ARGUMENT);

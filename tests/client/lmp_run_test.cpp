@@ -36,12 +36,13 @@ class LmpRunTest : public ::testing::Test {
     return argv;
   }
   int used() const { return lmpd_.units_in_use(code_); }
-  // Starts `lmp-run ... -- sh -c 'touch started; sleep 60'` and waits until the command runs.
-  std::unique_ptr<ChildProcess> start_long_command() {
+  // Starts `lmp-run ... -- sh -c 'touch started; sleep 60'` and waits until the command runs;
+  // `environment` ("NAME=value") is set for lmp-run.
+  std::unique_ptr<ChildProcess> start_long_command(const std::string& environment = "") {
     auto marker = dir_.path() / "started";
-    auto child = std::make_unique<ChildProcess>(
-        lmp_run({"/bin/sh", "-c", "touch '" + marker.string() + "'; exec sleep 60"}),
-        dir_.path() / "out", dir_.path() / "err");
+    auto argv = lmp_run({"/bin/sh", "-c", "touch '" + marker.string() + "'; exec sleep 60"});
+    if (!environment.empty()) argv.insert(argv.begin(), {"/usr/bin/env", environment});
+    auto child = std::make_unique<ChildProcess>(argv, dir_.path() / "out", dir_.path() / "err");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (!std::filesystem::exists(marker) && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -76,6 +77,23 @@ TEST_F(LmpRunTest, HoldsTheUnitWhileTheCommandRunsAndReturnsItOnSigterm) {
   auto status = child->wait(std::chrono::seconds(20));
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(*status, 128 + SIGTERM) << read_file(dir_.path() / "err");
+  EXPECT_EQ(used(), 0);
+}
+
+TEST_F(LmpRunTest, AHolderKeyFromTheEnvironmentKeepsTheSeatFromTheSameUserWithoutIt) {
+  auto child = start_long_command("LMP_HOLDER_KEY=0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(used(), 1);
+  // The same user on the same machine, without the key or with another: the holder's lease is
+  // not theirs (without the key, lmp-run would share it, as two programs of one user do).
+  for (const char* key : {"", "ffffffffffffffffffffffffffffffff"}) {
+    auto argv = lmp_run({"/bin/true"});
+    argv.insert(argv.begin(), {"/usr/bin/env", "LMP_HOLDER_KEY=" + std::string(key)});
+    auto other = run_command(argv);
+    EXPECT_EQ(other.exit_code, 69) << other.err;
+  }
+  EXPECT_EQ(used(), 1);
+  child->signal(SIGTERM);
+  ASSERT_TRUE(child->wait(std::chrono::seconds(20)).has_value());
   EXPECT_EQ(used(), 0);
 }
 

@@ -48,7 +48,9 @@ TEST_P(SeatProtocolTest, HelloPingQuit) {
   EXPECT_FALSE(f["server"].empty());
   EXPECT_FALSE(f["version"].empty());
   EXPECT_EQ(f["heartbeat"], "60");
-  EXPECT_EQ(c.request("hello"), hello);  // verbs are case-insensitive, proto optional
+  EXPECT_EQ(c.request("hello proto=1"), hello);  // verbs are case-insensitive
+  // Without proto the server names the newest it speaks (docs/protocol.md, "Version 1.1").
+  EXPECT_EQ(fields_of(c.request("hello"))["proto"], "1.1");
   EXPECT_EQ(status_of(c.request("HELLO proto=2")), "unsupported_proto");
   EXPECT_EQ(c.request("PING"), "OK");
   EXPECT_EQ(c.request("ping tag=abc"), "OK tag=abc");

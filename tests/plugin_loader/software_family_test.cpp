@@ -200,6 +200,20 @@ TEST_F(SoftwareFamilyTest, SeatIsKeyedByUserAndHost) {
   EXPECT_EQ(family_->identify_holder(info, {"ws-17", "alice", 3}).key, "seat:alice@ws-17");
 }
 
+TEST_F(SoftwareFamilyTest, NoTwoUserAndHostPairsShareASeatKey) {
+  const auto info = product(sdk::UnitType::seats);
+  const auto key = [&](const char* host, const char* user) {
+    return family_->identify_holder(info, {host, user, 1}).key;
+  };
+  EXPECT_NE(key("ws2", "alice@ws1"), key("ws1@ws2", "alice"));
+  EXPECT_EQ(key("ws2", "alice@ws1"), "seat:alice%40ws1@ws2");
+  EXPECT_EQ(key("ws1@ws2", "alice"), "seat:alice@ws1@ws2");
+  // The escape character itself is escaped, so an escaped-looking user stays apart too.
+  EXPECT_EQ(key("ws2", "alice%40ws1"), "seat:alice%2540ws1@ws2");
+  EXPECT_NE(key("", "a@"), key("", "a"));
+  EXPECT_NE(key("@", "a"), key("", "a@"));
+}
+
 TEST_F(SoftwareFamilyTest, AnonymousSeatHasNoKey) {
   const auto identity = family_->identify_holder(product(sdk::UnitType::seats), {"", "", 1});
   EXPECT_EQ(identity.denial, sdk::Denial::none);

@@ -43,6 +43,18 @@ std::set<std::string> objects(soci::session& sql, const std::string& type) {
   return names;
 }
 
+// The file as an lmpd of schema `version` left it (every migration's statements up to it).
+void make_database_at(soci::session& sql, int version) {
+  for (const auto& migration : schema_migrations()) {
+    if (migration.version > version) break;
+    for (const auto& statement : migration.statements)
+      if (!statement.starts_with("{postgresql_only}"))
+        sql << render_statement(statement, kSqliteDialect);
+  }
+  sql << "CREATE TABLE schema_version (version INTEGER NOT NULL)";
+  sql << "INSERT INTO schema_version (version) VALUES (:v)", soci::use(version);
+}
+
 TEST(SchemaMigrationList, VersionsCountUpFromOneWithoutGaps) {
   const auto& migrations = schema_migrations();
   ASSERT_FALSE(migrations.empty());
@@ -135,6 +147,54 @@ TEST_F(SchemaMigrationsTest, AVersionOneDatabaseIsUpgradedWithItsRows) {
   EXPECT_EQ(license->customer_name, "Acme");
   EXPECT_EQ(license->starts_at_ms, 0);
   EXPECT_EQ(license->expires_at_ms, 9000000000000);  // no cut-off
+}
+
+TEST_F(SchemaMigrationsTest, AVersionSixDatabaseGetsUnambiguousSeatHolderKeys) {
+  std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
+  const std::int64_t live = kNow + 60'000;
+  {
+    auto sql = raw();
+    make_database_at(*sql, 6);
+    *sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
+    *sql << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
+            " expires_at_ms, code_hash, created_at_ms) VALUES (1, 'cad', 9, 'seats', 0,"
+            " 9000000000000, 'h', 1)";
+    // Keys as lmpd wrote them before the escaping: "seat:" + user + "@" + host.
+    const std::pair<const char*, const char*> leases[] = {
+        {"l1", "seat:ann@ws1"},        // plain: unchanged
+        {"l2", "seat:alice@ws1@ws2"},  // user alice@ws1 or host ws1@ws2: nobody can tell
+        {"l3", "seat:50%off@ws1"},     // a '%' in the user: escaped
+        {"l4", "seat:@ws1"},           // a host alone
+        {"l5", "host:ws1@corp"},       // not a seat: left alone
+        {"l6", ""},                    // anonymous
+    };
+    for (const auto& [lease_id, lease_holder] : leases) {
+      const std::string id = lease_id;
+      const std::string holder = lease_holder;
+      *sql << "INSERT INTO leases (id, license_id, product_code, holder, units, issued_at_ms,"
+              " expires_at_ms) VALUES (:id, 1, 'cad', :holder, 1, 0, :expires)",
+          soci::use(id), soci::use(holder), soci::use(live);
+    }
+  }
+  auto store = open();
+  auto holder_of = [&](const std::string& id) {
+    auto lease = store->find_lease(id);
+    return lease ? lease->holder : std::string("<gone>");
+  };
+  EXPECT_EQ(holder_of("l1"), "seat:ann@ws1");
+  EXPECT_EQ(holder_of("l2"), "");
+  EXPECT_EQ(holder_of("l3"), "seat:50%25off@ws1");
+  EXPECT_EQ(holder_of("l4"), "seat:@ws1");
+  EXPECT_EQ(holder_of("l5"), "host:ws1@corp");
+  EXPECT_EQ(holder_of("l6"), "");
+  // Every lease lives on, made without a holder_key.
+  EXPECT_EQ(store->lease_count(), 6);
+  EXPECT_EQ(store->find_lease("l2")->holder_proof, "");
+  store->begin();
+  EXPECT_EQ(store->units_in_use(1, kNow), 6);
+  EXPECT_TRUE(store->find_live_lease_by_holder(1, "cad", "seat:ann@ws1", kNow).has_value());
+  EXPECT_FALSE(store->find_live_lease_by_holder(1, "cad", "seat:alice@ws1@ws2", kNow));
+  store->commit();
 }
 
 TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {

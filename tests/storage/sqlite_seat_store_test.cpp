@@ -1,6 +1,7 @@
 // Tests of the SQLite SeatStore against real database files: customers, licenses, leases,
 // reclaim, transactions, durability and two stores contending for one file.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
@@ -32,6 +33,20 @@ TEST_P(SeatStoreTest, CreatesTheMissingDatabaseFolder) {
   EXPECT_TRUE(std::filesystem::exists(storage_.sqlite_path));
   store->create_customer("Acme", kNow);
   EXPECT_TRUE(store->find_customer("Acme").has_value());
+}
+
+TEST_P(SeatStoreTest, TheDatabaseFilesAreReadableByTheirOwnerOnly) {
+  // A developer's shell: without lmpd's own care SQLite would make the files 0644.
+  const mode_t before = ::umask(022);
+  auto store = open();
+  store->create_customer("Acme", kNow);
+  ::umask(before);
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
+    SCOPED_TRACE(suffix);
+    const auto permissions = std::filesystem::status(storage_.sqlite_path + suffix).permissions();
+    EXPECT_EQ(permissions,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
 }
 
 TEST_P(SeatStoreTest, OpenFailureIsAStoreError) {

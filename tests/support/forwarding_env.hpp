@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "core/env.hpp"
@@ -18,6 +19,12 @@ class ForwardingEnv : public Env {
   std::error_code open_for_sync(const std::string& path,
                                 std::unique_ptr<SyncableFile>& file) override {
     return base_.open_for_sync(path, file);
+  }
+  std::error_code read_file(const std::string& path, std::string& contents) override {
+    return base_.read_file(path, contents);
+  }
+  std::error_code create_file(const std::string& path, std::string_view contents) override {
+    return base_.create_file(path, contents);
   }
   std::error_code identify(const std::string& path, FileIdentity& identity) override {
     return base_.identify(path, identity);

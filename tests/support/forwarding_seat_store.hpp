@@ -46,6 +46,9 @@ class ForwardingSeatStore : public storage::SeatStore {
                                                                 std::int64_t now) override {
     return inner_->find_live_lease_by_holder(id, product, holder, now);
   }
+  std::string holder_proof(std::string_view holder_key) override {
+    return inner_->holder_proof(holder_key);
+  }
   std::optional<storage::LeaseRecord> find_lease(const std::string& id) override {
     return inner_->find_lease(id);
   }

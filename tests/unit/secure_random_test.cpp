@@ -64,6 +64,12 @@ class FixedRandomEnv final : public lmp::Env {
                                 std::unique_ptr<lmp::SyncableFile>& file) override {
     return posix().open_for_sync(path, file);
   }
+  std::error_code read_file(const std::string& path, std::string& contents) override {
+    return posix().read_file(path, contents);
+  }
+  std::error_code create_file(const std::string& path, std::string_view contents) override {
+    return posix().create_file(path, contents);
+  }
   std::error_code identify(const std::string& path, lmp::FileIdentity& identity) override {
     return posix().identify(path, identity);
   }

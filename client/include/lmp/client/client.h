@@ -82,6 +82,17 @@ LMP_CLIENT_API lmp_result lmp_client_set_tls(lmp_client* client, const char* ca_
 LMP_CLIENT_API lmp_result lmp_client_set_identity(lmp_client* client, const char* host,
                                                   const char* user);
 
+/* A secret proving to the server that a repeated checkout comes from the same holder (since 1.2;
+ * protocol 1.1, docs/protocol.md "Holder keys"): a lease checked out with it is handed back, on a
+ * repeated checkout of the same holder, only to a checkout that presents it, so that someone who
+ * knows the code and the holder's host and user cannot take the holder's lease id. NULL draws a
+ * random key now (128 bits), kept for this client's life; "" sends none (the default); otherwise
+ * the key itself, 16 to 255 bytes. A key kept only for the life of a process makes each run of
+ * the program a holder of its own: a second run while the first holds the seat gets
+ * LMP_ERR_NO_SEATS. To keep two programs of one holder on one seat, give them the same key
+ * (docs/client.md). Servers older than protocol 1.1 ignore it. */
+LMP_CLIENT_API lmp_result lmp_client_set_holder_key(lmp_client* client, const char* key);
+
 /* PING the servers in order; LMP_OK when one answered. */
 LMP_CLIENT_API lmp_result lmp_client_ping(lmp_client* client);
 

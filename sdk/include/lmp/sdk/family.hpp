@@ -53,6 +53,28 @@ struct HolderIdentity {
   std::string key;
 };
 
+// A key made of several of the endpoint's fields must tell every combination apart, or two
+// holders share a lease: "alice@ws1" + "@" + "ws2" and "alice" + "@" + "ws1@ws2" must not both
+// read "alice@ws1@ws2". Escape every field but the last with this before joining them with
+// `separator`: '%' becomes "%25" and `separator` "%" and its two hex digits, so the first
+// separator in the key is the first join. A field without either character is unchanged.
+inline std::string escape_holder_field(std::string_view field, char separator) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(field.size());
+  for (const char c : field) {
+    if (c == '%' || c == separator) {
+      const auto byte = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0f];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // The state a checkout decision is made against, read by the host inside the storage
 // transaction that will record the outcome.
 struct CheckoutContext {

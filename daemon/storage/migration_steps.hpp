@@ -1,0 +1,25 @@
+// The schema migrations that SQL alone cannot write: rows rewritten by code, inside the
+// migration's transaction (storage/schema_migrations.cpp runs them after the version's
+// statements). Included only by daemon/storage/*.cpp and the migration tests (it names SOCI).
+#pragma once
+
+#include <string>
+
+namespace soci {
+class session;
+}
+
+namespace lmp::storage {
+
+// Version 7. Seat holder keys were "seat:" + user + "@" + host, so that user "alice@ws1" on host
+// "ws2" and user "alice" on host "ws1@ws2" shared one key. The families now escape the user
+// (sdk::escape_holder_field). A stored key with one '@' names its user and host unambiguously and
+// is rewritten to the new form (unchanged unless the user holds a '%'); one with more '@' cannot
+// be told apart and becomes anonymous: the lease lives on, heartbeats and checks in as before,
+// but no checkout reuses it. Other keys are left alone.
+void escape_seat_holder_keys(soci::session& sql);
+
+// The new form of one stored holder key under the rule above ("" for an ambiguous seat key).
+std::string escaped_seat_holder_key(const std::string& stored);
+
+}  // namespace lmp::storage
