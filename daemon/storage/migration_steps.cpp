@@ -56,9 +56,14 @@ void key_column(soci::session& sql, const std::string& table, const std::string&
       (sql.prepare << "SELECT id, " + column + " FROM " + table, soci::into(id), soci::into(value));
   select.execute();
   while (select.fetch()) rows.emplace_back(id, keyed(value));
-  for (const auto& [row, keyed_value] : rows)
-    sql << "UPDATE " + table + " SET " + column + " = :value WHERE id = :id",
-        soci::use(keyed_value), soci::use(row);
+  soci::statement update =
+      (sql.prepare << "UPDATE " + table + " SET " + column + " = :value WHERE id = :id",
+       soci::use(value), soci::use(id));
+  for (auto& [row, keyed_value] : rows) {
+    id = row;
+    value = std::move(keyed_value);
+    update.execute(true);
+  }
 }
 
 struct LeaseRow {
@@ -92,11 +97,16 @@ void key_stored_secrets(soci::session& sql, StoredSecrets& secrets) {
     row.proof = proof.empty() ? std::string() : secrets.holder_proof_of_digest(proof);
     leases.push_back(std::move(row));
   }
-  for (const auto& lease : leases)
-    sql << "UPDATE leases SET id = :row_key, sealed_id = :sealed, holder_proof = :proof"
-           " WHERE id = :id",
-        soci::use(lease.row_key), soci::use(lease.sealed), soci::use(lease.proof),
-        soci::use(lease.id);
+  LeaseRow bound;
+  soci::statement update =
+      (sql.prepare << "UPDATE leases SET id = :row_key, sealed_id = :sealed, holder_proof = :proof"
+                      " WHERE id = :id",
+       soci::use(bound.row_key), soci::use(bound.sealed), soci::use(bound.proof),
+       soci::use(bound.id));
+  for (auto& lease : leases) {
+    bound = std::move(lease);
+    update.execute(true);
+  }
 
   const std::string check = secrets.check_value();
   sql << "INSERT INTO server_secret (check_value) VALUES (:check)", soci::use(check);
