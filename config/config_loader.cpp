@@ -266,12 +266,19 @@ class Loader {
            w_.fields(v, pg);
          }},
         number(setting("storage.max_batch"), s.max_batch),
+        file(setting("storage.secret_file"), s.secret_file),
     };
     w_.fields(item, fields);
     if (backend_item && s.backend == storage::Backend::postgresql &&
         s.postgresql_connection.empty())
       w_.error(backend_item->mark,
                backend_item->path + ": postgresql needs storage.postgresql.connection");
+    // Every instance must key with the same secret, which lmpd cannot make for them.
+    if (backend_item && s.backend == storage::Backend::postgresql && s.secret_file.empty())
+      w_.error(backend_item->mark,
+               backend_item->path +
+                   ": postgresql needs storage.secret_file, the server secret every instance "
+                   "shares (docs/scale-out.md)");
   }
 
   void sqlite(const Item& item) {

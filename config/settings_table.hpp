@@ -159,6 +159,12 @@ inline constexpr Setting kSettings[] = {
         "how long a writer waits for the database lock"),
     settings_detail::of_type(SettingType::text, "storage.postgresql.connection", {}, "none",
         "a libpq connection string; required with `backend: postgresql`"),
+    settings_detail::of_type(SettingType::path, "storage.secret_file", {},
+        "`<storage.sqlite.path>.secret`; required with `backend: postgresql`",
+        "the server secret: 32 random bytes that key the stored code and key hashes and lease "
+        "ids. With SQLite lmpd makes it (0600) at the database's first start; with PostgreSQL "
+        "every instance reads the same file, made once by you. Back it up apart from the "
+        "database (`docs/operations.md`)"),
     settings_detail::integer("storage.max_batch", 1, 100000, "1024",
         "the most requests committed in one transaction"),
 

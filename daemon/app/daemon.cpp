@@ -200,7 +200,7 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   try {
     // On a shared PostgreSQL database every instance reads through to the database: another
     // instance's writes would make any cache stale.
-    store = shared ? storage::open_postgresql(cfg.storage)
+    store = shared ? storage::open_postgresql(cfg.storage, env)
                    : storage::make_caching_store(storage::open_sqlite(cfg.storage, env));
   } catch (const storage::StoreError& ex) {
     throw StartupError(std::string("storage: ") + ex.what());
@@ -282,7 +282,7 @@ void Daemon::start() {
     }
     // The admin API's session and thread; the End-of-Life sweep runs there too, with or without
     // the HTTP listener, since a config date passing must delete the data either way.
-    impl_->domain_db = storage::open_unit_of_work(cfg.storage);
+    impl_->domain_db = storage::open_unit_of_work(cfg.storage, impl_->env);
     impl_->admin_worker = std::make_unique<domain::AdminWorker>();
     sweep_end_of_life();
     if (cfg.admin_listener.enabled) {

@@ -62,8 +62,9 @@ class Env {
   // Reads the whole of the (small) file at `path` into `contents`.
   virtual std::error_code read_file(const std::string& path, std::string& contents) = 0;
   // Creates the file `path`, readable and writable by its owner only (0600, whatever the umask),
-  // writes `contents` into it and makes the file and its name durable (fsync of the file, then of
-  // its folder). std::errc::file_exists when there is one already, which is left as it was.
+  // with `contents`, and makes the file and its name durable (fsync of the file, then of its
+  // folder). Atomic: whoever opens `path` finds all of `contents` or no file.
+  // std::errc::file_exists when there is one already, which is left as it was.
   virtual std::error_code create_file(const std::string& path, std::string_view contents) = 0;
   // The identity of the file `path` names now (stat(2)).
   virtual std::error_code identify(const std::string& path, FileIdentity& identity) = 0;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <filesystem>
 #include <limits>
@@ -69,6 +70,21 @@ class PosixFileLock final : public FileLock {
   Descriptor fd_;
 };
 
+// Mode 0600 whatever the umask (which can only take bits away), `contents`, then fsync.
+std::error_code write_durably(int fd, std::string_view contents) {
+  if (::fchmod(fd, 0600) != 0) return last_error();
+  for (std::size_t written = 0; written < contents.size();) {
+    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return last_error();
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) return last_error();
+  return {};
+}
+
 class PosixEnv final : public Env {
  public:
   std::error_code open_for_sync(const std::string& path,
@@ -103,20 +119,19 @@ class PosixEnv final : public Env {
   }
 
   std::error_code create_file(const std::string& path, std::string_view contents) override {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    // Written whole under a name of its own and then linked to `path`, which fails if `path`
+    // exists: nobody ever reads the file half-written (two processes opening one new database
+    // both make a server secret; the second one reads the first one's).
+    static std::atomic<std::uint64_t> serial{0};
+    const std::string draft =
+        path + ".new-" + std::to_string(::getpid()) + "-" + std::to_string(++serial);
+    const int fd = ::open(draft.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return last_error();
     Descriptor file(fd);
-    // The umask can only take bits away, but the mode must not depend on it either way.
-    if (::fchmod(fd, 0600) != 0) return last_error();
-    for (std::size_t written = 0; written < contents.size();) {
-      const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return last_error();
-      }
-      written += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) return last_error();
+    std::error_code error = write_durably(fd, contents);
+    if (!error && ::link(draft.c_str(), path.c_str()) != 0) error = last_error();
+    ::unlink(draft.c_str());
+    if (error) return error;
     const std::filesystem::path parent = std::filesystem::path(path).parent_path();
     const int dir =
         ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

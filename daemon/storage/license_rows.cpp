@@ -27,9 +27,10 @@ std::int64_t insert_customer(soci::session& sql, const std::string& name, std::i
   return id;
 }
 
-std::int64_t insert_license(soci::session& sql, const NewLicense& license) {
+std::int64_t insert_license(soci::session& sql, const NewLicense& license, StoredSecrets& secrets) {
+  const std::string code_hash = secrets.code_hash(license.code_hash);
   int clashes = 0;
-  sql << "SELECT COUNT(*) FROM licenses WHERE code_hash = :hash", soci::use(license.code_hash),
+  sql << "SELECT COUNT(*) FROM licenses WHERE code_hash = :hash", soci::use(code_hash),
       soci::into(clashes);
   if (clashes > 0) throw DuplicateError("a license with this activation code already exists");
   const std::string unit(domain::to_string(license.unit));
@@ -46,7 +47,7 @@ std::int64_t insert_license(soci::session& sql, const NewLicense& license) {
          " :auto_renew, :plan_id) RETURNING id",
       soci::use(license.customer_id), soci::use(license.product_code), soci::use(license.units),
       soci::use(unit), soci::use(license.starts_at_ms), soci::use(license.expires_at_ms),
-      soci::use(license.code_hash), soci::use(license.created_at_ms), soci::use(trial),
+      soci::use(code_hash), soci::use(license.created_at_ms), soci::use(trial),
       soci::use(license.grace_ms), soci::use(license.notice_days), soci::use(auto_renew),
       soci::use(plan_id, plan_ind), soci::into(id);
   sql << "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";

@@ -12,6 +12,7 @@
 #include "domain/license.hpp"
 #include "storage/seat_store.hpp"
 #include "storage/sql_rows.hpp"
+#include "storage/stored_secrets.hpp"
 
 namespace lmp::storage {
 
@@ -22,9 +23,10 @@ std::optional<std::int64_t> find_customer_id(soci::session& sql, const std::stri
 std::int64_t insert_customer(soci::session& sql, const std::string& name, std::int64_t now_ms,
                              std::optional<std::int64_t> owner_id);
 
-// Throws DuplicateError when the code hash exists. Moves the license generation, so the seat
-// path's cache sees the new license in its next transaction.
-std::int64_t insert_license(soci::session& sql, const NewLicense& license);
+// Throws DuplicateError when the code hash exists. `license.code_hash` is the code's SHA-256; the
+// row keeps it keyed with `secrets`. Moves the license generation, so the seat path's cache sees
+// the new license in its next transaction.
+std::int64_t insert_license(soci::session& sql, const NewLicense& license, StoredSecrets& secrets);
 
 // Every row of product_lifecycle, by product code.
 std::vector<StoredLifecycle> read_product_lifecycles(soci::session& sql);

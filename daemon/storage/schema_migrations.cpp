@@ -227,6 +227,15 @@ const std::vector<Migration>& schema_migrations() {
            "ALTER TABLE leases ADD COLUMN holder_proof TEXT NOT NULL DEFAULT ''",
        },
        escape_seat_holder_keys},
+      // Secrets at rest (storage/stored_secrets.hpp): code and key hashes and holder proofs keyed
+      // with the server secret, a lease stored under a keyed row key with its id sealed, and the
+      // check value that tells a wrong secret file at every start.
+      {8,
+       {
+           "CREATE TABLE server_secret (check_value TEXT NOT NULL)",
+           "ALTER TABLE leases ADD COLUMN sealed_id TEXT NOT NULL DEFAULT ''",
+       },
+       key_stored_secrets},
   };
   return migrations;
 }
@@ -298,7 +307,7 @@ void rollback_quietly(soci::session& sql) noexcept {
 
 // Runs one step under the write lock: applies the next missing migration, if any. Returns
 // false once the database is current.
-bool migrate_one_step(soci::session& sql, const SqlDialect& dialect) {
+bool migrate_one_step(soci::session& sql, const SqlDialect& dialect, StoredSecrets& secrets) {
   const int latest = latest_schema_version();
   std::string step = "reading the schema version";
   sql << std::string(dialect.begin_write);
@@ -320,7 +329,7 @@ bool migrate_one_step(soci::session& sql, const SqlDialect& dialect) {
     for (const auto& statement : next.statements) {
       if (runs_on(statement, dialect)) sql << render_statement(statement, dialect);
     }
-    if (next.rewrite != nullptr) next.rewrite(sql);
+    if (next.rewrite != nullptr) next.rewrite(sql, secrets);
     write_version(sql, next.version);
     sql << "COMMIT";
     log::info("storage_schema_migrated", {{"version", std::to_string(next.version)}});
@@ -333,9 +342,9 @@ bool migrate_one_step(soci::session& sql, const SqlDialect& dialect) {
 
 }  // namespace
 
-void migrate_schema(soci::session& sql, const SqlDialect& dialect) {
+void migrate_schema(soci::session& sql, const SqlDialect& dialect, StoredSecrets& secrets) {
   try {
-    while (migrate_one_step(sql, dialect)) {
+    while (migrate_one_step(sql, dialect, secrets)) {
     }
   } catch (const soci::soci_error& e) {
     // Only the opening of the write transaction gets here: waiting for another process's

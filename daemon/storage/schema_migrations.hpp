@@ -12,6 +12,8 @@ class session;
 
 namespace lmp::storage {
 
+class StoredSecrets;
+
 // The few places where SQLite and PostgreSQL cannot share one spelling. Migration text writes
 // `{auto_id}` where an auto-assigned integer primary key goes and `{without_rowid}` after a
 // table that needs no separate row id; the runner substitutes them. A statement that starts with
@@ -50,12 +52,12 @@ inline constexpr SqlDialect kPostgresDialect{
     "BIGSERIAL PRIMARY KEY", "BEGIN", "", true, false, "SELECT pg_advisory_xact_lock(7235301)"};
 
 // One schema version: statements run in order, then `rewrite` if there is one (rows that SQL
-// alone cannot change, storage/migration_steps.hpp), in one transaction, together with the
-// update of `schema_version`.
+// alone cannot change, storage/migration_steps.hpp; it gets the server secret's keyed forms), in
+// one transaction, together with the update of `schema_version`.
 struct Migration {
   int version = 0;
   std::vector<std::string> statements;
-  void (*rewrite)(soci::session& sql) = nullptr;
+  void (*rewrite)(soci::session& sql, StoredSecrets& secrets) = nullptr;
 };
 
 // Every migration, oldest first; versions are 1, 2, 3... A schema change is a new entry at the
@@ -68,9 +70,10 @@ int latest_schema_version();
 // The statement with the dialect's spellings substituted (and the `{shared_only}` mark dropped).
 std::string render_statement(std::string_view statement, const SqlDialect& dialect);
 
-// Applies each missing migration in its own write transaction. Throws StoreError when the
-// database is newer than this binary or a migration fails (that migration is rolled back; the
-// ones before it stay committed). REQUIRES: no transaction open on `sql`.
-void migrate_schema(soci::session& sql, const SqlDialect& dialect);
+// Applies each missing migration in its own write transaction; `secrets` key what a migration
+// rewrites. Throws StoreError when the database is newer than this binary or a migration fails
+// (that migration is rolled back; the ones before it stay committed). REQUIRES: no transaction
+// open on `sql`.
+void migrate_schema(soci::session& sql, const SqlDialect& dialect, StoredSecrets& secrets);
 
 }  // namespace lmp::storage

@@ -47,9 +47,10 @@ using domain::NewLicense;
 using domain::StoredLifecycle;
 
 struct LeaseRecord {
-  // The lease id handed to the client: 32 lowercase hex digits (128 random bits). Stored as it
-  // is, not hashed: a repeated checkout by the same holder must hand the same id back, and
-  // anyone who knows the holder and the activation code can obtain it that way anyway.
+  // The lease id handed to the client: 32 lowercase hex digits (128 random bits). The database
+  // keeps it under a keyed row key with the id sealed (storage/stored_secrets.hpp): a copy of
+  // the file alone names no lease a client could heartbeat or check in, while the server can
+  // still hand a holder's repeated checkout its id back.
   std::string id;
   std::int64_t license_id = 0;
   std::string product_code;
@@ -97,6 +98,8 @@ class SeatStore {
   // already excludes every other writer.
   virtual void lock_license(std::int64_t license_id) = 0;
 
+  // `code_hash` is the code's SHA-256 (sha256_hex of the normalized code); the store keys it
+  // with the server secret before it looks (storage/stored_secrets.hpp), here and below.
   virtual std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) = 0;
   virtual std::optional<LicenseRecord> find_license(std::int64_t license_id) = 0;
   // The product of a license deleted at its product's End of Life, by its code hash.
@@ -161,8 +164,8 @@ std::unique_ptr<SeatStore> open_sqlite(const Options& storage, Env& env = Env::p
 
 // Connects to the PostgreSQL database of the config's connection string, makes every commit
 // durable before it returns (synchronous_commit=on) and brings the schema to the current
-// version; several instances may do this at once.
-std::unique_ptr<SeatStore> open_postgresql(const Options& storage);
+// version; several instances may do this at once. The server secret is read through `env`.
+std::unique_ptr<SeatStore> open_postgresql(const Options& storage, Env& env = Env::posix());
 
 // The configured backend's store.
 std::unique_ptr<SeatStore> open_store(const Options& storage, Env& env = Env::posix());

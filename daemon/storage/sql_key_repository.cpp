@@ -3,6 +3,7 @@
 
 #include "storage/sql_repositories.hpp"
 #include "storage/sql_rows.hpp"
+#include "storage/stored_secrets.hpp"
 
 namespace lmp::storage {
 namespace {
@@ -39,13 +40,14 @@ struct KeyColumns {
 
 class SqlKeyRepository final : public domain::KeyRepository {
  public:
-  explicit SqlKeyRepository(soci::session& sql) : sql_(sql) {}
+  SqlKeyRepository(soci::session& sql, StoredSecrets& secrets) : sql_(sql), secrets_(secrets) {}
 
   std::int64_t create(const RegistrationKey& k) override {
     return guarded("create registration key", [&] {
+      const std::string key_hash = secrets_.key_hash(k.key_hash);
       std::int64_t clash = 0;
-      sql_ << "SELECT COUNT(*) FROM registration_keys WHERE key_hash = :hash",
-          soci::use(k.key_hash), soci::into(clash);
+      sql_ << "SELECT COUNT(*) FROM registration_keys WHERE key_hash = :hash", soci::use(key_hash),
+          soci::into(clash);
       if (clash > 0)
         throw domain::DuplicateError("a registration key with this hash already exists");
       const std::string status(to_string(k.status));
@@ -53,7 +55,7 @@ class SqlKeyRepository final : public domain::KeyRepository {
       sql_ << "INSERT INTO registration_keys (key_hash, hint, plan_id, product_code, units,"
               " issuer_id, issued_by_user, status, created_at_ms) VALUES (:hash, :hint, :plan,"
               " :product, :units, :issuer, :user, :status, :created) RETURNING id",
-          soci::use(k.key_hash), soci::use(k.hint), soci::use(k.plan_id), soci::use(k.product_code),
+          soci::use(key_hash), soci::use(k.hint), soci::use(k.plan_id), soci::use(k.product_code),
           soci::use(k.units), soci::use(k.issuer_id), soci::use(k.issued_by_user),
           soci::use(status), soci::use(k.created_at_ms), soci::into(id);
       return id;
@@ -65,7 +67,8 @@ class SqlKeyRepository final : public domain::KeyRepository {
   }
 
   std::optional<RegistrationKey> find_by_hash(const std::string& key_hash) override {
-    return first(select_rows<KeyColumns>(sql_, " WHERE k.key_hash = :hash", key_hash));
+    return first(
+        select_rows<KeyColumns>(sql_, " WHERE k.key_hash = :hash", secrets_.key_hash(key_hash)));
   }
 
   std::vector<RegistrationKey> list_under(const std::string& path, domain::Page page) override {
@@ -95,12 +98,14 @@ class SqlKeyRepository final : public domain::KeyRepository {
 
  private:
   soci::session& sql_;
+  StoredSecrets& secrets_;
 };
 
 }  // namespace
 
-std::unique_ptr<domain::KeyRepository> sql_key_repository(soci::session& sql) {
-  return std::make_unique<SqlKeyRepository>(sql);
+std::unique_ptr<domain::KeyRepository> sql_key_repository(soci::session& sql,
+                                                          StoredSecrets& secrets) {
+  return std::make_unique<SqlKeyRepository>(sql, secrets);
 }
 
 }  // namespace lmp::storage

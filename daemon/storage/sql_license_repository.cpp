@@ -13,10 +13,10 @@ using domain::License;
 
 class SqlLicenseRepository final : public domain::LicenseRepository {
  public:
-  explicit SqlLicenseRepository(soci::session& sql) : sql_(sql) {}
+  SqlLicenseRepository(soci::session& sql, StoredSecrets& secrets) : sql_(sql), secrets_(secrets) {}
 
   std::int64_t create(const domain::NewLicense& license) override {
-    return guarded("create license", [&] { return insert_license(sql_, license); });
+    return guarded("create license", [&] { return insert_license(sql_, license, secrets_); });
   }
 
   std::optional<License> find(std::int64_t id) override {
@@ -113,12 +113,14 @@ class SqlLicenseRepository final : public domain::LicenseRepository {
   }
 
   soci::session& sql_;
+  StoredSecrets& secrets_;
 };
 
 }  // namespace
 
-std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session& sql) {
-  return std::make_unique<SqlLicenseRepository>(sql);
+std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session& sql,
+                                                                  StoredSecrets& secrets) {
+  return std::make_unique<SqlLicenseRepository>(sql, secrets);
 }
 
 }  // namespace lmp::storage

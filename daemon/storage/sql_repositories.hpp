@@ -12,15 +12,21 @@ class session;
 
 namespace lmp::storage {
 
-// Each keeps a reference to `sql`, which must outlive it.
+class StoredSecrets;
+
+// Each keeps a reference to `sql` (and `secrets`), which must outlive it.
 std::unique_ptr<domain::AccountRepository> sql_account_repository(soci::session& sql);
 std::unique_ptr<domain::CustomerRepository> sql_customer_repository(soci::session& sql);
 std::unique_ptr<domain::UserRepository> sql_user_repository(soci::session& sql);
-std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session& sql);
+// Licenses and registration keys are found by their codes' and keys' SHA-256, which they keep
+// keyed with `secrets`.
+std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session& sql,
+                                                                  StoredSecrets& secrets);
 std::unique_ptr<domain::ProductLifecycleRepository> sql_product_lifecycle_repository(
     soci::session& sql);
 std::unique_ptr<domain::PlanRepository> sql_plan_repository(soci::session& sql);
-std::unique_ptr<domain::KeyRepository> sql_key_repository(soci::session& sql);
+std::unique_ptr<domain::KeyRepository> sql_key_repository(soci::session& sql,
+                                                          StoredSecrets& secrets);
 std::unique_ptr<domain::PoolRepository> sql_pool_repository(soci::session& sql);
 std::unique_ptr<domain::BrandingRepository> sql_branding_repository(soci::session& sql);
 std::unique_ptr<domain::AuditLog> sql_audit_log(soci::session& sql);

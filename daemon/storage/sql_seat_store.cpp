@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -13,7 +14,6 @@
 
 #include "core/log.hpp"
 #include "core/log_throttle.hpp"
-#include "core/sha256.hpp"
 #include "storage/license_rows.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
@@ -23,7 +23,7 @@ namespace lmp::storage {
 namespace {
 
 constexpr std::string_view kLeaseColumns =
-    "SELECT id, license_id, product_code, holder, holder_proof, units, issued_at_ms,"
+    "SELECT id, sealed_id, license_id, product_code, holder, holder_proof, units, issued_at_ms,"
     " expires_at_ms FROM leases";
 
 // SOCI's SQLite backend leaves a single-row SELECT positioned on its row, and an unfinished
@@ -125,13 +125,13 @@ class SqlSeatStore final : public SeatStore {
  public:
   // `path` and `durable` matter to SQLite only: PostgreSQL's COMMIT returns once the commit is
   // durable (synchronous_commit=on) and cannot be split from its flush.
-  SqlSeatStore(Backend backend, std::unique_ptr<soci::session> sql, std::string path, bool durable,
-               Env& env)
+  SqlSeatStore(Backend backend, KeyedSession session, std::string path, bool durable, Env& env)
       : backend_(backend),
         path_(std::move(path)),
         durable_(durable),
         env_(env),
-        sql_(std::move(sql)) {
+        sql_(std::move(session.sql)),
+        secrets_(std::move(session.secrets)) {
     guarded("preparing statements", [&] { prepare_statements(); });
   }
 
@@ -172,7 +172,7 @@ class SqlSeatStore final : public SeatStore {
 
   std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
     return guarded("find license by code", [&]() -> std::optional<LicenseRecord> {
-      key_code_hash_ = code_hash;
+      key_code_hash_ = secrets_->code_hash(code_hash);
       if (!execute_single_row(st_->find_license_by_code_hash)) return std::nullopt;
       return license_from_row();
     });
@@ -206,32 +206,37 @@ class SqlSeatStore final : public SeatStore {
       key_holder_ = holder;
       key_now_ = now_ms;
       if (!execute_single_row(st_->find_live_lease_by_holder)) return std::nullopt;
-      return lease_row_;
+      return read_lease_row();
     });
   }
 
   std::string holder_proof(std::string_view holder_key) override {
-    return holder_key.empty() ? std::string() : sha256_hex(holder_key);
+    return secrets_->holder_proof(holder_key);
   }
 
   std::optional<LeaseRecord> find_lease(const std::string& id) override {
     return guarded("find lease", [&]() -> std::optional<LeaseRecord> {
-      key_lease_id_ = id;
+      key_lease_id_ = secrets_->lease_row_key(id);
       if (!execute_single_row(st_->find_lease)) return std::nullopt;
-      return lease_row_;
+      // The id is the one asked for: nothing to unseal.
+      LeaseRecord lease = lease_row_;
+      lease.id = id;
+      return lease;
     });
   }
 
   void insert_lease(const LeaseRecord& lease) override {
     guarded("insert lease", [&] {
       new_lease_ = lease;
+      new_lease_.id = secrets_->lease_row_key(lease.id);
+      new_sealed_id_ = secrets_->seal_lease_id(lease.id, new_lease_.id);
       st_->insert_lease.execute(true);
     });
   }
 
   void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) override {
     guarded("extend lease", [&] {
-      key_lease_id_ = id;
+      key_lease_id_ = secrets_->lease_row_key(id);
       key_expires_at_ms_ = expires_at_ms;
       st_->set_lease_expiry.execute(true);
     });
@@ -239,7 +244,7 @@ class SqlSeatStore final : public SeatStore {
 
   void delete_lease(const std::string& id) override {
     guarded("delete lease", [&] {
-      key_lease_id_ = id;
+      key_lease_id_ = secrets_->lease_row_key(id);
       st_->delete_lease.execute(true);
     });
   }
@@ -252,13 +257,15 @@ class SqlSeatStore final : public SeatStore {
       key_limit_ = limit;
       // Read them all before deleting, so the deletes never run under an open cursor on
       // the same table.
+      std::vector<std::string> row_keys;
       if (st_->select_expired.execute(true)) {
         do {
-          expired.push_back(lease_row_);
+          row_keys.push_back(lease_row_.id);
+          expired.push_back(read_lease_row());
         } while (st_->select_expired.fetch());
       }
-      for (const auto& lease : expired) {
-        key_lease_id_ = lease.id;
+      for (const auto& row_key : row_keys) {
+        key_lease_id_ = row_key;
         st_->delete_lease.execute(true);
       }
       return expired;
@@ -280,7 +287,7 @@ class SqlSeatStore final : public SeatStore {
       finish_prepare(statement, std::string(kLeaseColumns));
       if (statement.execute(true)) {
         do {
-          visit(lease_row_);
+          visit(read_lease_row());
         } while (statement.fetch());
       }
     });
@@ -307,9 +314,10 @@ class SqlSeatStore final : public SeatStore {
   std::optional<std::string> find_retired_product(const std::string& code_hash) override {
     return guarded("find retired license", [&]() -> std::optional<std::string> {
       std::string product;
+      const std::string keyed = secrets_->code_hash(code_hash);
       *sql_ << "SELECT product_code FROM retired_licenses WHERE code_hash = :hash"
                " ORDER BY id DESC LIMIT 1",
-          soci::use(code_hash), soci::into(product);
+          soci::use(keyed), soci::into(product);
       if (!sql_->got_data()) return std::nullopt;
       return product;
     });
@@ -347,7 +355,8 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t create_license(const NewLicense& license) override {
-    return in_own_transaction("create license", [&] { return insert_license(*sql_, license); });
+    return in_own_transaction("create license",
+                              [&] { return insert_license(*sql_, license, *secrets_); });
   }
 
   std::vector<LicenseRecord> list_licenses() override {
@@ -398,8 +407,22 @@ class SqlSeatStore final : public SeatStore {
     license_columns_.bind(statement, license_row_);
   }
 
+  // The row as the client knows it: its id unsealed from the row's.
+  LeaseRecord read_lease_row() {
+    LeaseRecord lease = lease_row_;
+    try {
+      lease.id = secrets_->unseal_lease_id(sealed_id_row_, lease_row_.id);
+    } catch (const std::invalid_argument&) {
+      throw StoreError("read lease: a stored lease id is damaged");
+    }
+    return lease;
+  }
+
+  // Fills lease_row_ with the row key in `id` and sealed_id_row_; read_lease_row() makes the
+  // client's record of them.
   void bind_lease_columns(soci::statement& statement) {
     statement.exchange(soci::into(lease_row_.id));
+    statement.exchange(soci::into(sealed_id_row_));
     statement.exchange(soci::into(lease_row_.license_id));
     statement.exchange(soci::into(lease_row_.product_code));
     statement.exchange(soci::into(lease_row_.holder));
@@ -460,6 +483,7 @@ class SqlSeatStore final : public SeatStore {
     finish_prepare(st_->find_lease, std::string(kLeaseColumns) + " WHERE id = :id");
 
     st_->insert_lease.exchange(soci::use(new_lease_.id));
+    st_->insert_lease.exchange(soci::use(new_sealed_id_));
     st_->insert_lease.exchange(soci::use(new_lease_.license_id));
     st_->insert_lease.exchange(soci::use(new_lease_.product_code));
     st_->insert_lease.exchange(soci::use(new_lease_.holder));
@@ -468,9 +492,9 @@ class SqlSeatStore final : public SeatStore {
     st_->insert_lease.exchange(soci::use(new_lease_.issued_at_ms));
     st_->insert_lease.exchange(soci::use(new_lease_.expires_at_ms));
     finish_prepare(st_->insert_lease,
-                   "INSERT INTO leases (id, license_id, product_code, holder, holder_proof,"
-                   " units, issued_at_ms, expires_at_ms) VALUES (:id, :license_id,"
-                   " :product_code, :holder, :holder_proof, :units, :issued_at_ms,"
+                   "INSERT INTO leases (id, sealed_id, license_id, product_code, holder,"
+                   " holder_proof, units, issued_at_ms, expires_at_ms) VALUES (:id, :sealed_id,"
+                   " :license_id, :product_code, :holder, :holder_proof, :units, :issued_at_ms,"
                    " :expires_at_ms)");
 
     st_->set_lease_expiry.exchange(soci::use(key_expires_at_ms_));
@@ -507,6 +531,7 @@ class SqlSeatStore final : public SeatStore {
   const bool durable_;  // synchronous: full
   Env& env_;
   std::unique_ptr<soci::session> sql_;
+  std::unique_ptr<StoredSecrets> secrets_;
   SessionTransaction transaction_{*sql_};
 
   // Values bound into the prepared statements (SOCI keeps references to these).
@@ -518,12 +543,14 @@ class SqlSeatStore final : public SeatStore {
   std::string key_lease_id_;
   std::int64_t key_expires_at_ms_ = 0;
   int key_limit_ = 0;
-  LeaseRecord new_lease_;
+  LeaseRecord new_lease_;  // with its row key as id
+  std::string new_sealed_id_;
 
   // Rows fetched by the prepared statements.
   domain::License license_row_;
   LicenseColumns license_columns_;
-  LeaseRecord lease_row_;
+  LeaseRecord lease_row_;  // with the row key as id
+  std::string sealed_id_row_;
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;
   std::int64_t generation_ = 0;
@@ -570,13 +597,13 @@ std::unique_ptr<SeatStore> open_sqlite(const Options& storage, Env& env) {
                                         storage.synchronous == Synchronous::full, env);
 }
 
-std::unique_ptr<SeatStore> open_postgresql(const Options& storage) {
-  return std::make_unique<SqlSeatStore>(Backend::postgresql, open_postgresql_session(storage),
-                                        std::string(), true, Env::posix());
+std::unique_ptr<SeatStore> open_postgresql(const Options& storage, Env& env) {
+  return std::make_unique<SqlSeatStore>(Backend::postgresql, open_postgresql_session(storage, env),
+                                        std::string(), true, env);
 }
 
 std::unique_ptr<SeatStore> open_store(const Options& storage, Env& env) {
-  return storage.backend == Backend::postgresql ? open_postgresql(storage)
+  return storage.backend == Backend::postgresql ? open_postgresql(storage, env)
                                                 : open_sqlite(storage, env);
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "storage/schema_migrations.hpp"
+#include "storage/server_secret.hpp"
 
 namespace lmp::storage {
 
@@ -89,13 +90,27 @@ std::string enable_wal(soci::session& sql, int busy_timeout_seconds) {
   }
 }
 
+// A wrong secret would find no license and answer every lease `lease_unknown`, as if the data were
+// gone: the database keeps a MAC of a fixed text under its secret, compared at every open.
+void check_server_secret(soci::session& sql, StoredSecrets& secrets, const std::string& path) {
+  std::string stored;
+  guarded("read the server secret check",
+          [&] { sql << "SELECT check_value FROM server_secret", soci::into(stored); });
+  if (stored != secrets.check_value())
+    throw StoreError("server secret " + path +
+                     " is not the one this database was made with: its code hashes and lease ids "
+                     "would match nothing; use the file that belongs to this database (the "
+                     "backup of lmpd, or on PostgreSQL another instance's storage.secret_file)");
+}
+
 const char* synchronous_pragma(Synchronous level) {
   return level == Synchronous::normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
 }
 
 }  // namespace
 
-std::unique_ptr<soci::session> open_sqlite_session(const Options& storage, Env& env) {
+KeyedSession open_sqlite_session(const Options& storage, Env& env) {
+  const std::string secret_path = secret_file_path(storage);
   if (storage.sqlite_path.empty()) throw StoreError("open database: no sqlite_path configured");
   const char* synchronous = synchronous_pragma(storage.synchronous);
   const std::filesystem::path parent = std::filesystem::path(storage.sqlite_path).parent_path();
@@ -132,8 +147,20 @@ std::unique_ptr<soci::session> open_sqlite_session(const Options& storage, Env& 
   } catch (const soci::soci_error& e) {
     throw StoreError("configure database: " + e.get_error_message());
   }
-  migrate_schema(*sql, kSqliteDialect);
-  return sql;
+  // A database that holds a check value was keyed with a secret: making a new one would only
+  // hide that the right one is missing.
+  int keyed = 0;
+  guarded("look for the server secret check", [&] {
+    *sql << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'server_secret'",
+        soci::into(keyed);
+  });
+  auto secrets = std::make_unique<StoredSecrets>(
+      load_server_secret(secret_path, keyed > 0 ? MissingSecret::restore : MissingSecret::create,
+                         env),
+      env);
+  migrate_schema(*sql, kSqliteDialect, *secrets);
+  check_server_secret(*sql, *secrets, secret_path);
+  return {std::move(sql), std::move(secrets)};
 }
 
 void configure_postgresql_session(soci::session& sql) {
@@ -144,9 +171,12 @@ void configure_postgresql_session(soci::session& sql) {
   sql << "SET client_min_messages TO warning";
 }
 
-std::unique_ptr<soci::session> open_postgresql_session(const Options& storage) {
+KeyedSession open_postgresql_session(const Options& storage, Env& env) {
   if (storage.postgresql_connection.empty())
     throw StoreError("open database: no postgresql connection configured");
+  const std::string secret_path = secret_file_path(storage);
+  auto secrets = std::make_unique<StoredSecrets>(
+      load_server_secret(secret_path, MissingSecret::share, env), env);
   auto sql = std::make_unique<soci::session>();
   try {
     sql->open(soci::postgresql, storage.postgresql_connection);
@@ -159,8 +189,9 @@ std::unique_ptr<soci::session> open_postgresql_session(const Options& storage) {
   } catch (const soci::soci_error& e) {
     throw StoreError("configure database: " + e.get_error_message());
   }
-  migrate_schema(*sql, kPostgresDialect);
-  return sql;
+  migrate_schema(*sql, kPostgresDialect, *secrets);
+  check_server_secret(*sql, *secrets, secret_path);
+  return {std::move(sql), std::move(secrets)};
 }
 
 }  // namespace lmp::storage

@@ -1,7 +1,7 @@
 // Opening a SOCI session on the configured database the way every lmpd session needs it (SQLite:
 // WAL, busy timeout, synchronous level, foreign keys; PostgreSQL: durable commits), with the
-// current schema, shared by the seat store and the domain store so their sessions agree; and
-// the SOCI error guard they share.
+// current schema and the server secret it was made with, shared by the seat store and the domain
+// store so their sessions agree; and the SOCI error guard they share.
 // Included only by daemon/storage/*.cpp and by tests that look into the database (it brings in
 // SOCI).
 #pragma once
@@ -15,16 +15,27 @@
 
 #include "storage/seat_store.hpp"
 #include "storage/storage_options.hpp"
+#include "storage/stored_secrets.hpp"
 
 namespace lmp::storage {
 
+// A session on the database, and the keyed forms of clients' secrets under the database's server
+// secret, for that session's thread.
+struct KeyedSession {
+  std::unique_ptr<soci::session> sql;
+  std::unique_ptr<StoredSecrets> secrets;
+};
+
 // Creates the folder and file if needed, the file readable by its owner only (0600; SQLite gives
-// its -wal and -shm files the same mode). Throws StoreError naming what failed.
-std::unique_ptr<soci::session> open_sqlite_session(const Options& storage, Env& env = Env::posix());
+// its -wal and -shm files the same mode). Reads the server secret (storage/server_secret.hpp),
+// making it when the database has none yet, migrates, and checks that the secret is the one the
+// database was made with. Throws StoreError naming what failed.
+KeyedSession open_sqlite_session(const Options& storage, Env& env = Env::posix());
 
 // Connects with the config's connection string, makes every commit durable before it returns
-// (synchronous_commit=on) and migrates; several instances may do this at once. Throws StoreError.
-std::unique_ptr<soci::session> open_postgresql_session(const Options& storage);
+// (synchronous_commit=on), reads the server secret (which must exist), migrates and checks the
+// secret against the database; several instances may do this at once. Throws StoreError.
+KeyedSession open_postgresql_session(const Options& storage, Env& env = Env::posix());
 
 // The settings every PostgreSQL session of lmpd runs with; again after a reconnect. Throws
 // soci::soci_error.

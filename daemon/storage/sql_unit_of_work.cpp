@@ -17,8 +17,11 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
  public:
   // `write_begin` opens a write transaction: BEGIN IMMEDIATE on SQLite, so the write lock is
   // held before anything is read; BEGIN on PostgreSQL, whose constraints and row locks serialise.
-  SqlUnitOfWork(std::unique_ptr<soci::session> sql, const char* write_begin, bool postgresql)
-      : sql_(std::move(sql)), write_begin_(write_begin), postgresql_(postgresql) {}
+  SqlUnitOfWork(KeyedSession session, const char* write_begin, bool postgresql)
+      : sql_(std::move(session.sql)),
+        secrets_(std::move(session.secrets)),
+        write_begin_(write_begin),
+        postgresql_(postgresql) {}
   ~SqlUnitOfWork() override { rollback(); }
 
   void begin() override {
@@ -58,17 +61,18 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   }
 
   std::unique_ptr<soci::session> sql_;
+  std::unique_ptr<StoredSecrets> secrets_;
   const char* write_begin_;
   bool postgresql_ = false;
   SessionTransaction transaction_{*sql_};
   std::unique_ptr<domain::AccountRepository> accounts_ = sql_account_repository(*sql_);
   std::unique_ptr<domain::CustomerRepository> customers_ = sql_customer_repository(*sql_);
   std::unique_ptr<domain::UserRepository> users_ = sql_user_repository(*sql_);
-  std::unique_ptr<domain::LicenseRepository> licenses_ = sql_license_repository(*sql_);
+  std::unique_ptr<domain::LicenseRepository> licenses_ = sql_license_repository(*sql_, *secrets_);
   std::unique_ptr<domain::ProductLifecycleRepository> lifecycles_ =
       sql_product_lifecycle_repository(*sql_);
   std::unique_ptr<domain::PlanRepository> plans_ = sql_plan_repository(*sql_);
-  std::unique_ptr<domain::KeyRepository> keys_ = sql_key_repository(*sql_);
+  std::unique_ptr<domain::KeyRepository> keys_ = sql_key_repository(*sql_, *secrets_);
   std::unique_ptr<domain::PoolRepository> pools_ = sql_pool_repository(*sql_);
   std::unique_ptr<domain::BrandingRepository> branding_ = sql_branding_repository(*sql_);
   std::unique_ptr<domain::AuditLog> audit_ = sql_audit_log(*sql_);
@@ -76,10 +80,11 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
 
 }  // namespace
 
-std::unique_ptr<domain::UnitOfWork> open_unit_of_work(const Options& storage) {
+std::unique_ptr<domain::UnitOfWork> open_unit_of_work(const Options& storage, Env& env) {
   if (storage.backend == Backend::postgresql)
-    return std::make_unique<SqlUnitOfWork>(open_postgresql_session(storage), "BEGIN", true);
-  return std::make_unique<SqlUnitOfWork>(open_sqlite_session(storage), "BEGIN IMMEDIATE", false);
+    return std::make_unique<SqlUnitOfWork>(open_postgresql_session(storage, env), "BEGIN", true);
+  return std::make_unique<SqlUnitOfWork>(open_sqlite_session(storage, env), "BEGIN IMMEDIATE",
+                                         false);
 }
 
 }  // namespace lmp::storage

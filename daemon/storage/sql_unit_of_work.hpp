@@ -4,13 +4,15 @@
 
 #include <memory>
 
+#include "core/env.hpp"
 #include "domain/unit_of_work.hpp"
 #include "storage/storage_options.hpp"
 
 namespace lmp::storage {
 
-// Opens its own session on the configured database (SQLite: WAL, busy timeout; migrations run
-// as for the seat store). Throws StoreError.
-std::unique_ptr<domain::UnitOfWork> open_unit_of_work(const Options& storage);
+// Opens its own session on the configured database (SQLite: WAL, busy timeout; migrations and
+// the server secret, read through `env`, as for the seat store). Throws StoreError.
+std::unique_ptr<domain::UnitOfWork> open_unit_of_work(const Options& storage,
+                                                      Env& env = Env::posix());
 
 }  // namespace lmp::storage

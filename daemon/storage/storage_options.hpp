@@ -15,6 +15,9 @@ struct Options {
   Backend backend = Backend::sqlite;
   std::string postgresql_connection;  // libpq connection string, for Backend::postgresql
   std::string sqlite_path;            // absolute
+  // The server secret (storage/server_secret.hpp), absolute; empty: `<sqlite_path>.secret`
+  // (SQLite only, where lmpd makes it at the first start).
+  std::string secret_file;
   Synchronous synchronous = Synchronous::full;
   int busy_timeout_seconds = 5;
 };

@@ -17,16 +17,17 @@ namespace json = boost::json;
 std::unique_ptr<soci::session> open_raw_session(const config::Storage& storage) {
   // Through lmpd's own opening: the settings the daemon's sessions have (the SQLite busy timeout
   // among them), and the schema is current already, so nothing migrates.
-  return storage.backend == storage::Backend::postgresql ? storage::open_postgresql_session(storage)
-                                                         : storage::open_sqlite_session(storage);
+  return storage.backend == storage::Backend::postgresql
+             ? storage::open_postgresql_session(storage).sql
+             : storage::open_sqlite_session(storage).sql;
 }
 
 void write_cli_config(const std::filesystem::path& file, const config::Storage& storage,
                       const std::string& more_products) {
   std::ofstream out(file);
   if (storage.backend == storage::Backend::postgresql)
-    out << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \""
-        << storage.postgresql_connection << "\"\n";
+    out << "storage:\n  backend: postgresql\n  secret_file: " << storage.secret_file
+        << "\n  postgresql:\n    connection: \"" << storage.postgresql_connection << "\"\n";
   else
     out << "storage:\n  sqlite:\n    path: " << storage.sqlite_path << "\n";
   out << "products:\n  - code: cad\n    name: CAD\n    family: software\n    unit: seats\n"

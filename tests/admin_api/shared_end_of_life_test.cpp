@@ -35,6 +35,8 @@ class SharedEndOfLife : public ::testing::Test {
     config_ = base_config(dir_.path());
     config_.storage.backend = storage::Backend::postgresql;
     config_.storage.postgresql_connection = server_ + " dbname=" + database_;
+    config_.storage.secret_file = (dir_.path() / "lmpd.secret").string();
+    make_server_secret(config_.storage.secret_file);
     {
       auto db = storage::open_unit_of_work(config_.storage);
       token_ = domain::initialise(*db, "parent", "admin", kTestEpochMs).token;

@@ -162,7 +162,12 @@ TEST(ConfigErrors, ChoicesNameTheAcceptedValues) {
   EXPECT_EQ(errors_of("storage:\n  backend: mysql\n"),
             Errors{"t.yaml:2:12: storage.backend: expected sqlite or postgresql, got 'mysql'"});
   EXPECT_EQ(errors_of("storage:\n  backend: postgresql\n"),
-            Errors{"t.yaml:2:12: storage.backend: postgresql needs storage.postgresql.connection"});
+            (Errors{"t.yaml:2:12: storage.backend: postgresql needs storage.postgresql.connection",
+                    "t.yaml:2:12: storage.backend: postgresql needs storage.secret_file, the "
+                    "server secret every instance shares (docs/scale-out.md)"}));
+  EXPECT_EQ(errors_of("storage:\n  backend: postgresql\n  secret_file: s\n  postgresql:\n"
+                      "    connection: host=db\n"),
+            Errors{});
   EXPECT_EQ(errors_of("storage:\n  sqlite:\n    synchronous: off\n"),
             Errors{"t.yaml:3:18: storage.sqlite.synchronous: expected full or normal, got 'off'"});
   EXPECT_EQ(errors_of("logging:\n  level: trace\n"),
@@ -383,6 +388,8 @@ logging:
                 "'70000'",
                 "t.yaml:4:5: unknown key 'porr' in listeners.seat",
                 "t.yaml:6:12: storage.backend: postgresql needs storage.postgresql.connection",
+                "t.yaml:6:12: storage.backend: postgresql needs storage.secret_file, the server "
+                "secret every instance shares (docs/scale-out.md)",
                 "t.yaml:8:22: leases.heartbeat_seconds: expected an integer from 1 to 299 (below "
                 "leases.duration_seconds), got '400'",
                 "t.yaml:11:11: products[1].code: duplicate product code 'a' (first at line 10)",

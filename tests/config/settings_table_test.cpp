@@ -47,7 +47,7 @@ std::vector<std::string> spellings(const Setting& s) {
 
 // A document setting `key` to `value`, with what the key needs beside it to be valid on its own:
 // a TLS section needs its certificate, key and (for require_client_certificate) client CAs, the
-// postgresql backend its connection.
+// postgresql backend its connection and secret file.
 std::string document(const std::string& key, const std::string& value) {
   std::vector<std::string> parts;
   for (std::size_t from = 0, dot; from <= key.size(); from = dot + 1) {
@@ -65,7 +65,8 @@ std::string document(const std::string& key, const std::string& value) {
     for (std::string_view needed : {"certificate", "private_key", "client_ca"})
       if (parts.back() != needed) yaml += indent + std::string(needed) + ": x.pem\n";
   }
-  if (key == "storage.backend") yaml += "  postgresql:\n    connection: host=db\n";
+  if (key == "storage.backend")
+    yaml += "  postgresql:\n    connection: host=db\n  secret_file: lmpd.secret\n";
   return yaml;
 }
 
@@ -110,6 +111,7 @@ std::map<std::string, std::string> values_of(const Config& c) {
       s.synchronous == storage::Synchronous::normal ? "normal" : "full";
   v["storage.sqlite.busy_timeout_seconds"] = std::to_string(s.busy_timeout_seconds);
   v["storage.postgresql.connection"] = s.postgresql_connection;
+  v["storage.secret_file"] = path(s.secret_file);
   v["storage.max_batch"] = std::to_string(s.max_batch);
   v["plugins.directory"] = path(c.plugin_directory);
   v["leases.duration_seconds"] = std::to_string(c.leases.duration_seconds);

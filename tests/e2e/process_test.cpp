@@ -214,6 +214,33 @@ TEST_F(ProcessTest, SecondDaemonOnTheSameDatabaseRefusesToStart) {
   EXPECT_EQ(c.request("PING"), "OK");
 }
 
+TEST_F(ProcessTest, AWrongOrMissingServerSecretStopsTheStartWithAClearError) {
+  const std::string code = new_license(2);
+  const auto secret = dir_.path() / "lmpd.db.secret";
+  ASSERT_EQ(read_file(secret).size(), 32u);  // made with the database, by `lmpd admin`
+  const std::string right = read_file(secret);
+  auto start_error = [&] {
+    try {
+      DaemonProcess lmpd(config_path(), log_path());
+      return std::string("lmpd started");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+  };
+  std::ofstream(secret, std::ios::trunc) << std::string(32, 'x');
+  EXPECT_NE(start_error().find("is not the one this database was made with"), std::string::npos);
+  std::filesystem::remove(secret);
+  const std::string missing = start_error();
+  EXPECT_NE(missing.find("is missing"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("restore it from the backup"), std::string::npos) << missing;
+  EXPECT_FALSE(std::filesystem::exists(secret));
+  // The right file back, lmpd serves the license as before.
+  std::ofstream(secret, std::ios::binary) << right;
+  DaemonProcess lmpd(config_path(), log_path());
+  LineClient c(lmpd.port());
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
+}
+
 TEST_F(ProcessTest, SigtermStopsCleanly) {
   DaemonProcess lmpd(config_path(), log_path());
   LineClient c(lmpd.port());

@@ -28,11 +28,13 @@ class SharedDatabaseTest : public ::testing::Test {
     if (ScratchPostgres::server() == nullptr)
       GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
     database_ = std::make_unique<ScratchPostgres>();
+    // One server secret that every instance reads, as docs/scale-out.md says.
+    make_server_secret((dir_.path() / "lmpd.secret").string());
     std::ofstream(config_path())
         << "listeners:\n  seat: {address: 127.0.0.1, port: 0}\n"
         << "  admin: {address: 127.0.0.1, port: 0}\n"
-        << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \""
-        << database_->connection() << "\"\n"
+        << "storage:\n  backend: postgresql\n  secret_file: lmpd.secret\n"
+        << "  postgresql:\n    connection: \"" << database_->connection() << "\"\n"
         << "leases:\n  reclaim_interval_ms: 200\n"
         << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
         << "products:\n  - {code: cad, name: CAD, family: software, unit: seats}\n";
@@ -196,10 +198,11 @@ TEST(SharedDatabaseRestart, AnInstanceAnswersUnavailableThenRecoversByItself) {
   ASSERT_FALSE(conninfo.empty());
   TempDir dir;
   const auto config = dir.path() / "lmpd.yaml";
+  make_server_secret((dir.path() / "lmpd.secret").string());
   std::ofstream(config) << "listeners:\n  seat: {address: 127.0.0.1, port: 0}\n"
                         << "  admin: {address: 127.0.0.1, port: 0}\n"
-                        << "storage:\n  backend: postgresql\n  postgresql:\n    connection: \""
-                        << conninfo << "\"\n"
+                        << "storage:\n  backend: postgresql\n  secret_file: lmpd.secret\n"
+                        << "  postgresql:\n    connection: \"" << conninfo << "\"\n"
                         << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
                         << "products:\n  - {code: cad, name: CAD, family: software, unit: seats}\n";
   auto created =

@@ -1,6 +1,7 @@
 // The SeatStore on a real PostgreSQL server (scripts/start-postgres.sh; the suite finds it
-// through LMP_TEST_POSTGRES): migrations run by instances starting together, row locks that
-// serialise decisions on one license between sessions, and sweeps that never take a lease twice.
+// through LMP_TEST_POSTGRES): migrations run by instances starting together (also the one that
+// keys stored secrets), the server secret the instances share, row locks that serialise decisions
+// on one license between sessions, and sweeps that never take a lease twice.
 #include <gtest/gtest.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -14,7 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/sha256.hpp"
 #include "storage/schema_migrations.hpp"
+#include "storage/stored_secrets.hpp"
 #include "storage_test_support.hpp"
 
 namespace lmp::storage::testing {
@@ -37,6 +40,10 @@ class PostgresStoreTest : public StorageTest {
     admin << "CREATE DATABASE " + name_;
     storage_.backend = Backend::postgresql;
     storage_.postgresql_connection = std::string(server_conninfo()) + " dbname=" + name_;
+    // On PostgreSQL the administrator makes the server secret, once for every instance.
+    storage_.secret_file = (dir_ / "shared.secret").string();
+    std::string secret(StoredSecrets::kSecretSize, '\x5a');
+    ASSERT_FALSE(Env::posix().create_file(storage_.secret_file, secret));
   }
   void TearDown() override {
     StorageTest::TearDown();
@@ -67,6 +74,101 @@ TEST_F(PostgresStoreTest, InstancesStartingTogetherMigrateOnce) {
          "'leases_by_%'",
       soci::into(indexes);
   EXPECT_EQ(indexes, 3);
+}
+
+TEST_F(PostgresStoreTest, InstancesSharingTheSecretShareLeasesAndAnotherSecretIsRefused) {
+  auto first = open();
+  auto second = open();
+  const std::int64_t license = make_license(*first, 1, 3);
+  first->begin();
+  first->insert_lease(lease(10, license, kNow + 60'000, "seat:ann@pc1", 1));
+  first->commit();
+  // The other instance finds the lease by the id its client holds, and reads that id back.
+  EXPECT_TRUE(second->find_lease(fake_hash(10)).has_value());
+  second->begin();
+  EXPECT_EQ(second->find_live_lease_by_holder(license, "cad", "seat:ann@pc1", kNow)->id,
+            fake_hash(10));
+  EXPECT_TRUE(second->find_license_by_code_hash(fake_hash(1)).has_value());
+  second->commit();
+
+  Options other = storage_;
+  other.secret_file = (dir_ / "other.secret").string();
+  ASSERT_FALSE(
+      Env::posix().create_file(other.secret_file, std::string(StoredSecrets::kSecretSize, '\x33')));
+  try {
+    open_postgresql(other);
+    FAIL() << "an instance with another server secret opened the database";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not the one this database was made with"),
+              std::string::npos)
+        << e.what();
+  }
+  other.secret_file = (dir_ / "missing.secret").string();
+  try {
+    open_postgresql(other);
+    FAIL() << "an instance without its server secret opened the database";
+  } catch (const StoreError& e) {
+    // Never made by lmpd on PostgreSQL: every instance must read the same one.
+    EXPECT_NE(std::string(e.what()).find("make it once"), std::string::npos) << e.what();
+    EXPECT_FALSE(std::filesystem::exists(other.secret_file));
+  }
+}
+
+TEST_F(PostgresStoreTest, AVersionSevenDatabaseMigratesToKeyedSecrets) {
+  const std::string code_digest = sha256_hex("48213093775162088274");
+  const std::string lease_id = "9f0c5e1b7a2d4c3e8b6a1f0e9d8c7b6a";
+  const std::string holder_key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  const std::string proof_digest = sha256_hex(holder_key);
+  const std::int64_t live = kNow + 60'000;
+  {
+    // The schema of version 7 as lmpd made it on PostgreSQL, with its plain digests and ids.
+    auto sql = raw();
+    for (const auto& migration : schema_migrations()) {
+      if (migration.version > 7) break;
+      for (const auto& statement : migration.statements)
+        if (!statement.starts_with("{sqlite_only}"))
+          sql << render_statement(statement, kPostgresDialect);
+    }
+    sql << "CREATE TABLE schema_version (version INTEGER NOT NULL)";
+    sql << "INSERT INTO schema_version (version) VALUES (7)";
+    sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
+    sql << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
+           " expires_at_ms, code_hash, created_at_ms) VALUES (1, 'cad', 9, 'seats', 0,"
+           " 9000000000000, :hash, 1)",
+        soci::use(code_digest);
+    sql << "INSERT INTO leases (id, license_id, product_code, holder, holder_proof, units,"
+           " issued_at_ms, expires_at_ms) VALUES (:id, 1, 'cad', 'seat:ann@ws1', :proof, 2, 0,"
+           " :expires)",
+        soci::use(lease_id), soci::use(proof_digest), soci::use(live);
+  }
+  // Two instances with the shared secret start together: one migrates, both serve the lease.
+  auto first = std::async(std::launch::async, [&] { return open(); });
+  auto second = open();
+  auto other = first.get();
+  for (SeatStore* store : {second.get(), other.get()}) {
+    auto lease = store->find_lease(lease_id);
+    ASSERT_TRUE(lease.has_value());
+    EXPECT_EQ(lease->holder_proof, store->holder_proof(holder_key));
+    store->begin();
+    auto held = store->find_live_lease_by_holder(1, "cad", "seat:ann@ws1", kNow);
+    ASSERT_TRUE(held.has_value());
+    EXPECT_EQ(held->id, lease_id);
+    EXPECT_TRUE(store->find_license_by_code_hash(code_digest).has_value());
+    store->commit();
+  }
+  auto sql = raw();
+  int version = 0;
+  sql << "SELECT MAX(version) FROM schema_version", soci::into(version);
+  EXPECT_EQ(version, latest_schema_version());
+  for (const char* query : {"SELECT code_hash FROM licenses", "SELECT id FROM leases",
+                            "SELECT sealed_id FROM leases", "SELECT holder_proof FROM leases"}) {
+    std::string value;
+    sql << query, soci::into(value);
+    SCOPED_TRACE(query);
+    EXPECT_FALSE(value.empty());
+    for (const std::string& secret : {code_digest, lease_id, holder_key, proof_digest})
+      EXPECT_EQ(value.find(secret), std::string::npos) << secret;
+  }
 }
 
 TEST_F(PostgresStoreTest, KeepsTheSeatStoreContract) {

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/sha256.hpp"
+#include "storage/sql_unit_of_work.hpp"
 #include "storage_test_support.hpp"
 
 namespace lmp::storage::testing {
@@ -89,7 +91,7 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
       (std::set<std::string>{"schema_version", "customers", "licenses", "activations", "leases",
                              "counters", "accounts", "partner_permissions", "users", "tokens",
                              "audit_log", "product_lifecycle", "retired_licenses", "service_plans",
-                             "registration_keys", "partner_pools", "branding"}));
+                             "registration_keys", "partner_pools", "branding", "server_secret"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
   EXPECT_EQ(
       objects(*sql, "index"),
@@ -195,6 +197,80 @@ TEST_F(SchemaMigrationsTest, AVersionSixDatabaseGetsUnambiguousSeatHolderKeys) {
   EXPECT_TRUE(store->find_live_lease_by_holder(1, "cad", "seat:ann@ws1", kNow).has_value());
   EXPECT_FALSE(store->find_live_lease_by_holder(1, "cad", "seat:alice@ws1@ws2", kNow));
   store->commit();
+}
+
+TEST_F(SchemaMigrationsTest, AVersionSevenDatabaseKeepsNoSecretUnkeyed) {
+  std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
+  const std::string code = "48213093775162088274";
+  const std::string retired_code = "11111222223333344444";
+  const std::string key = "CA7K2M9QXP4HTWRB3D";
+  const std::string lease_id = "9f0c5e1b7a2d4c3e8b6a1f0e9d8c7b6a";
+  const std::string holder_key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  const std::string code_digest = sha256_hex(code);
+  const std::string retired_digest = sha256_hex(retired_code);
+  const std::string key_digest = sha256_hex(key);
+  const std::string proof_digest = sha256_hex(holder_key);
+  const std::int64_t live = kNow + 60'000;
+  {
+    // As lmpd of schema 7 left it: SHA-256 digests and lease ids as they are.
+    auto sql = raw();
+    make_database_at(*sql, 7);
+    *sql << "INSERT INTO accounts (kind, name, path, status, status_changed_at_ms, created_at_ms)"
+            " VALUES ('parent', 'P', '/1/', 'active', 1, 1)";
+    *sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
+    *sql << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
+            " expires_at_ms, code_hash, created_at_ms) VALUES (1, 'cad', 9, 'seats', 0,"
+            " 9000000000000, :hash, 1)",
+        soci::use(code_digest);
+    *sql << "INSERT INTO retired_licenses (license_id, code_hash, product_code, scope)"
+            " VALUES (7, :hash, 'old', '/1/')",
+        soci::use(retired_digest);
+    *sql << "INSERT INTO service_plans (name, owner_id, product_code, trial, unit, period_days,"
+            " auto_renew, notice_days, grace_days, created_at_ms, updated_at_ms)"
+            " VALUES ('m', 1, 'cad', 0, 'seats', 30, 0, 0, 0, 1, 1)";
+    *sql << "INSERT INTO registration_keys (key_hash, hint, plan_id, product_code, units,"
+            " issuer_id, issued_by_user, status, created_at_ms) VALUES (:hash, 'CA-...-RB3D', 1,"
+            " 'cad', 1, 1, 1, 'issued', 1)",
+        soci::use(key_digest);
+    *sql << "INSERT INTO leases (id, license_id, product_code, holder, holder_proof, units,"
+            " issued_at_ms, expires_at_ms) VALUES (:id, 1, 'cad', 'seat:ann@ws1', :proof, 2, 0,"
+            " :expires)",
+        soci::use(lease_id), soci::use(proof_digest), soci::use(live);
+  }
+  {
+    // The lease keeps working by the id its client holds, with its holder and its holder_key.
+    auto store = open();
+    auto lease = store->find_lease(lease_id);
+    ASSERT_TRUE(lease.has_value());
+    EXPECT_EQ(lease->units, 2);
+    EXPECT_EQ(lease->holder_proof, store->holder_proof(holder_key));
+    store->begin();
+    auto held = store->find_live_lease_by_holder(1, "cad", "seat:ann@ws1", kNow);
+    ASSERT_TRUE(held.has_value());
+    EXPECT_EQ(held->id, lease_id);
+    // Codes and keys are found by their digests, as the seat path and the domain look them up.
+    EXPECT_EQ(store->find_license_by_code_hash(code_digest)->id, 1);
+    EXPECT_EQ(store->find_retired_product(retired_digest), "old");
+    store->commit();
+    auto db = open_unit_of_work(storage_);
+    db->begin_read();
+    EXPECT_TRUE(db->keys().find_by_hash(key_digest).has_value());
+    db->commit();
+  }
+  auto sql = raw();
+  EXPECT_EQ(stored_version(*sql), latest_schema_version());
+  for (const char* query :
+       {"SELECT code_hash FROM licenses", "SELECT code_hash FROM retired_licenses",
+        "SELECT key_hash FROM registration_keys", "SELECT id FROM leases",
+        "SELECT sealed_id FROM leases", "SELECT holder_proof FROM leases"}) {
+    std::string value;
+    *sql << query, soci::into(value);
+    SCOPED_TRACE(query);
+    EXPECT_FALSE(value.empty());
+    for (const std::string& secret :
+         {code, code_digest, retired_digest, key, key_digest, lease_id, holder_key, proof_digest})
+      EXPECT_EQ(value.find(secret), std::string::npos) << secret;
+  }
 }
 
 TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {

@@ -6,8 +6,19 @@
 
 #include <cstdlib>
 #include <random>
+#include <stdexcept>
+
+#include "core/env.hpp"
 
 namespace lmp::test {
+
+void make_server_secret(const std::string& path) {
+  std::string secret(32, '\0');
+  std::error_code error = Env::posix().random_bytes(secret.data(), secret.size());
+  if (!error) error = Env::posix().create_file(path, secret);
+  if (error)
+    throw std::runtime_error("cannot make the server secret " + path + ": " + error.message());
+}
 
 const char* ScratchPostgres::server() {
   return std::getenv("LMP_TEST_POSTGRES");

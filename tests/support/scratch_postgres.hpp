@@ -26,4 +26,8 @@ class ScratchPostgres {
   std::string name_;
 };
 
+// Writes a new server secret to `path` (32 random bytes, 0600), as an administrator does once for
+// the instances that share a PostgreSQL database (lmpd makes none there). Throws when it cannot.
+void make_server_secret(const std::string& path);
+
 }  // namespace lmp::test

@@ -29,6 +29,9 @@ class StorageBackend {
     database_ = std::make_unique<ScratchPostgres>();
     config.storage.backend = storage::Backend::postgresql;
     config.storage.postgresql_connection = database_->connection();
+    // Made once by the administrator on PostgreSQL, the same file for every instance.
+    config.storage.secret_file = config.storage.sqlite_path + ".shared-secret";
+    make_server_secret(config.storage.secret_file);
     return true;
   }
 
