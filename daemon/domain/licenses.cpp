@@ -203,9 +203,11 @@ LicenseUsage renew_license(const Context& ctx, const RenewLicense& request) {
   // Allowed after End of Sale: current customers keep renewing what they have.
   refuse_end_of_life(ctx, before.product_code);
   // From the current expiry, so a renewal in the notice window or in grace leaves no gap; from
-  // now for a license already past its grace. Without `expires` or `days`: by its own period.
+  // now (the time it is judged at) for a license already past its grace. Without `expires` or
+  // `days`: by its own period.
   const bool lapsed = before.state_at(ctx.now_ms) == LicenseState::expired;
-  const std::int64_t from = lapsed ? ctx.now_ms : before.expires_at_ms;
+  const std::int64_t from =
+      lapsed ? judged_at(ctx.now_ms, before.clock_mark_ms) : before.expires_at_ms;
   auto expires = new_expiry(request.expires_ms, request.days, from);
   if (!expires) expires = from + (before.expires_at_ms - before.starts_at_ms);
   if (*expires <= before.expires_at_ms)

@@ -219,6 +219,17 @@ const std::vector<Migration>& schema_migrations() {
            " primary_color TEXT NOT NULL,"
            " updated_at_ms BIGINT NOT NULL)",
        }},
+      // Time that cannot be turned back (issue #25): the durable high-water marks of the wall
+      // clock (docs/architecture.md, "Time"), the time up to which each license has been judged
+      // and the server's (a row of counters), which only move forward, so a clock set back
+      // revives no expired license.
+      {7,
+       {
+           "CREATE TABLE license_clock_marks ("
+           " license_id BIGINT PRIMARY KEY,"
+           " mark_ms BIGINT NOT NULL) {without_rowid}",
+           "INSERT INTO counters (name, value) VALUES ('server_clock_mark', 0)",
+       }},
   };
   return migrations;
 }

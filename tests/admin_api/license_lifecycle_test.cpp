@@ -289,6 +289,31 @@ TEST_P(LicenseLifecycle, StatesFollowTheClockAndTheSeatPathAgrees) {
   EXPECT_EQ(seat("checkout", {{"code", code}}).status, 200);
 }
 
+TEST_P(LicenseLifecycle, AClockSetBackBeforeARestartRevivesNoExpiredLicense) {
+  auto expired = make_license({{"days", 10}});
+  auto running = make_license({{"days", 30}});
+  EXPECT_EQ(seat("checkout", {{"code", code_of(expired)}}).status, 200);
+  server_->advance_seconds(11 * kDay);
+  EXPECT_EQ(seat_state(expired), "expired");  // answered after the server's mark was written
+  // Stopped, the clock set back ten days, started again: the API and the seat path judge every
+  // license where the server left it.
+  server_.reset();
+  server_ = std::make_unique<TestServer>(config_, kTestEpochMs + kDay * 1000);
+  EXPECT_EQ(state_of(expired), "expired");
+  EXPECT_EQ(seat_state(expired), "expired");
+  EXPECT_EQ(seat("checkout", {{"code", code_of(expired)}}).error_code(), "license_expired");
+  auto listed = ok(root_token_, "GET", "/v1/licenses?state=expired").at("items").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("id"), expired.at("id"));
+  // The other one has nineteen days left, not twenty-nine.
+  server_->advance_seconds(19 * kDay - 60);
+  EXPECT_EQ(seat_state(running), "active");
+  EXPECT_EQ(state_of(running), "active");
+  server_->advance_seconds(120);
+  EXPECT_EQ(seat_state(running), "expired");
+  EXPECT_EQ(state_of(running), "expired");
+}
+
 TEST_P(LicenseLifecycle, UnitsLoweredBelowUsageKeepLeasesAndRefuseNewCheckouts) {
   auto license = make_license({{"units", 3}});
   const std::string code = code_of(license);
