@@ -64,18 +64,6 @@ std::optional<std::int64_t> checked_units(const std::optional<std::int64_t>& uni
   return count_within("units", units, 1, kMaxUnits);
 }
 
-// `expires_ms`, or `days` counted from `from_ms`; nullopt when neither is given.
-std::optional<std::int64_t> new_expiry(const std::optional<std::int64_t>& expires_ms,
-                                       const std::optional<std::int64_t>& days,
-                                       std::int64_t from_ms) {
-  const auto expires = time_within("expires", expires_ms);
-  const auto length = count_within("days", days, 1, kMaxDays);
-  if (expires && length) throw bad_request("give expires or days, not both");
-  if (expires) return *expires;
-  if (length) return from_ms + *length * kDayMs;
-  return std::nullopt;
-}
-
 // The customer a new license goes to, once it is known to be able to take one.
 Customer licensable_customer(const Context& ctx, std::int64_t id) {
   auto customer = ctx.db.customers().find(id);

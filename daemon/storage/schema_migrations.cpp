@@ -230,6 +230,12 @@ const std::vector<Migration>& schema_migrations() {
            " mark_ms BIGINT NOT NULL) {without_rowid}",
            "INSERT INTO counters (name, value) VALUES ('server_clock_mark', 0)",
        }},
+      // The optional expiry of an admin API token (issue #25; NULL: it never expires), from
+      // which on it is refused like a revoked one.
+      {8,
+       {
+           "ALTER TABLE tokens ADD COLUMN expires_at_ms BIGINT",
+       }},
   };
   return migrations;
 }
