@@ -148,6 +148,22 @@ TEST_P(LicenseLifecycle, CommandLineHonoursTheApiEndOfSale) {
   EXPECT_NE(after.str().find("End of Sale"), std::string::npos) << after.str();
 }
 
+TEST_P(LicenseLifecycle, EndOfLifeDeletesTheLicensesClockMarksWithThem) {
+  // SQLite may give a deleted license's id to a new license, which must not inherit its mark.
+  auto license = make_license({{"expires", kNow + 30}});
+  auto other = make_license({{"expires", kNow + 30}}, "agent");
+  // Answered after the server's mark is stored, at the epoch; thirty seconds on, each license is
+  // judged expired, a change its own mark is written for at once.
+  ASSERT_EQ(seat("status", {{"code", code_of(other)}}).status, 200);
+  server_->advance_seconds(30);
+  ASSERT_EQ(seat("status", {{"code", code_of(license)}}).status, 200);
+  ASSERT_EQ(seat("status", {{"code", code_of(other)}}).status, 200);
+  ASSERT_EQ(rows_of("license_clock_marks", "cad"), 1);
+  ok(root_token_, "POST", "/v1/products/cad/end-of-life");
+  EXPECT_EQ(rows_of("license_clock_marks", "cad"), 0);
+  EXPECT_EQ(rows_of("license_clock_marks", "agent"), 1);
+}
+
 TEST_P(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo) {
   auto license = make_license({{"units", 1}});
   auto other = make_license({}, "agent");
