@@ -26,9 +26,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: lmpd admin [--config FILE] COMMAND\n"
     "commands:\n"
-    "  init [--name ACCOUNT] [--user NAME]\n"
+    "  init [--name ACCOUNT] [--user NAME] [--expires YYYY-MM-DD | --days N]\n"
     "      first run: creates the parent account (default name 'parent') and its first admin\n"
-    "      user (default 'admin'), and prints that user's API token (shown only once)\n"
+    "      user (default 'admin'), and prints that user's API token (shown only once), which\n"
+    "      expires on the date or after the days given (default: never)\n"
     "  create-customer NAME\n"
     "  create-license --customer NAME --product CODE --units N\n"
     "                 [--starts YYYY-MM-DD] [--expires YYYY-MM-DD | --days N]\n"
@@ -222,19 +223,26 @@ int list_licenses(domain::UnitOfWork& db, const config::Config& cfg, const Optio
 
 int init(domain::UnitOfWork& db, const Options& opts, const Clock& clock, std::ostream& out,
          std::ostream& err) {
-  if (!only_flags(opts, {"name", "user"}, err)) return 2;
+  if (!only_flags(opts, {"name", "user", "expires", "days"}, err)) return 2;
   if (!opts.positional.empty()) {
     err << kUsage;
     return 2;
   }
   const std::string* name = flag(opts, "name");
   const std::string* user = flag(opts, "user");
-  const auto done =
-      domain::initialise(db, name ? *name : "parent", user ? *user : "admin", clock.now_unix_ms());
+  domain::TokenExpiry expiry;
+  if (!count_flag(opts, "days", expiry.days, err) ||
+      !date_flag(opts, "expires", expiry.expires_ms, err))
+    return 2;
+  const auto done = domain::initialise(db, name ? *name : "parent", user ? *user : "admin",
+                                       clock.now_unix_ms(), expiry);
   out << "parent account " << done.parent.id << " created: " << done.parent.name << "\n"
       << "admin user " << done.admin.id << " created: " << done.admin.name << "\n"
-      << "API token: " << done.token << "\n"
-      << "(shown only now: the server keeps only a hash of the token)\n";
+      << "API token: " << done.token << "\n";
+  if (done.token_expires_at_ms)
+    out << "(it expires at " << *done.token_expires_at_ms / 1000 << ", "
+        << calendar::format_date(*done.token_expires_at_ms / 1000) << " UTC)\n";
+  out << "(shown only now: the server keeps only a hash of the token)\n";
   return 0;
 }
 

@@ -42,9 +42,9 @@ std::string Caller::actor_scope() const {
   return scope;
 }
 
-std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id) {
+std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id, std::int64_t now_ms) {
   auto token = db.users().find_token(token_id);
-  if (!token || token->revoked_at_ms) return std::nullopt;
+  if (!token || token->revoked_at_ms || token->expired_at(now_ms)) return std::nullopt;
   auto user = db.users().find(token->user_id);
   if (!user) return std::nullopt;
   Caller caller;
@@ -77,9 +77,10 @@ std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id) {
   return caller;
 }
 
-std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash) {
+std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash,
+                                           std::int64_t now_ms) {
   auto token = db.users().find_token_by_hash(token_hash);
-  return token ? load_caller(db, token->id) : std::nullopt;
+  return token ? load_caller(db, token->id, now_ms) : std::nullopt;
 }
 
 void refuse_if_read_only(const Caller& caller) {

@@ -59,12 +59,13 @@ struct Caller {
 };
 
 // The caller holding token `token_id`, read inside the caller's transaction; nullopt when the
-// token is revoked or its account (or one above it) is canceled: such credentials have no
-// access at all.
-std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id);
+// token is revoked or expired at `now_ms`, or its account (or one above it) is canceled: such
+// credentials have no access at all.
+std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id, std::int64_t now_ms);
 
 // The caller holding the token with this hash, as load_caller; nullopt for an unknown token.
-std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash);
+std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash,
+                                           std::int64_t now_ms);
 
 // Throws DomainError account_suspended when the caller may only read: every write operation's
 // first check.

@@ -70,11 +70,13 @@ json::object issued_token_json(const Token& token, const std::string& text) {
   return {{"id", token.id},
           {"user", token.user_id},
           {"token", text},
-          {"created", seconds(token.created_at_ms)}};
+          {"created", seconds(token.created_at_ms)},
+          {"expires", seconds_or_null(token.expires_at_ms)}};
 }
 
 json::object token_record_json(const Token& token) {
   json::object out{{"id", token.id}, {"user", token.user_id}};
+  if (token.expires_at_ms) out["expires"] = seconds(*token.expires_at_ms);
   if (token.revoked_at_ms) out["revoked"] = seconds(*token.revoked_at_ms);
   return out;
 }

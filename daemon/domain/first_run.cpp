@@ -13,9 +13,10 @@
 namespace lmp::domain {
 
 FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::string& user_name,
-                    std::int64_t now_ms) {
+                    std::int64_t now_ms, const TokenExpiry& token_expiry) {
   required_text("name", account_name);
   required_text("user", user_name);
+  const auto expires = domain::token_expiry(token_expiry, now_ms);
   Transaction transaction(db, TransactionMode::write);
   if (auto existing = db.accounts().root())
     throw DomainError(ErrorCode::already_initialised,
@@ -27,7 +28,9 @@ FirstRun initialise(UnitOfWork& db, const std::string& account_name, const std::
   out.parent = db.accounts().create(AccountKind::parent, account_name, nullptr, now_ms);
   db.customers().adopt_orphans(out.parent.id);
   out.admin = db.users().create(user_name, out.parent.id, std::nullopt, now_ms);
-  out.token = issue_token(db, out.admin.id, now_ms).text;
+  auto issued = issue_token(db, out.admin.id, now_ms, expires);
+  out.token = std::move(issued.text);
+  out.token_expires_at_ms = issued.token.expires_at_ms;
   auto after = account_json(out.parent, {});
   after["admin_user"] = user_json(out.admin);
   ctx.audit("account.initialise", "account:" + std::to_string(out.parent.id), out.parent.path, {},

@@ -30,11 +30,17 @@ struct License {
   bool auto_renew = false;
   std::optional<std::int64_t> plan_id;  // the service plan it was issued from, if any
   std::int64_t created_at_ms = 0;
+  // Its high-water mark of the wall clock: the time up to which it has been judged (its own
+  // mark, or the server's when that is later: the server judges all its licenses); 0 when never.
+  std::int64_t clock_mark_ms = 0;
 
   LicenseDates dates() const {
     return {starts_at_ms, expires_at_ms, grace_ms, notice_days, cut_off_at_ms};
   }
-  LicenseState state_at(std::int64_t now_ms) const { return license_state(dates(), now_ms); }
+  // Its state when the clock reads `now_ms`: judged at that time or at its mark, the later.
+  LicenseState state_at(std::int64_t now_ms) const {
+    return license_state(dates(), judged_at(now_ms, clock_mark_ms));
+  }
   // The dates the license is used on: a cut-off ends it (and one before its start means it never
   // starts), while its own dates stay for the day the customer is enabled again.
   std::int64_t effective_starts_ms() const { return cut_off_before(starts_at_ms); }

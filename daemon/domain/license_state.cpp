@@ -14,6 +14,10 @@ LicenseState license_state(const LicenseDates& dates, std::int64_t now_ms) {
   return LicenseState::expired;
 }
 
+std::int64_t judged_at(std::int64_t now_ms, std::int64_t mark_ms) {
+  return now_ms > mark_ms ? now_ms : mark_ms;
+}
+
 bool serves(LicenseState state) {
   return state == LicenseState::active || state == LicenseState::expiring ||
          state == LicenseState::in_grace;

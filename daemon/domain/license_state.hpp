@@ -22,6 +22,10 @@ struct LicenseDates {
 inline constexpr std::int64_t kDayMs = 86400000;
 
 LicenseState license_state(const LicenseDates& dates, std::int64_t now_ms);
+// The moment a license is judged at (docs/architecture.md, "Time"): the clock's time, but never
+// earlier than the license's high-water mark, the time up to which it has been judged already.
+// So a clock set back never revives an expired license or lengthens a trial.
+std::int64_t judged_at(std::int64_t now_ms, std::int64_t mark_ms);
 // Whether checkouts, activations and heartbeats are served: active, expiring and in_grace.
 bool serves(LicenseState state);
 

@@ -64,18 +64,6 @@ std::optional<std::int64_t> checked_units(const std::optional<std::int64_t>& uni
   return count_within("units", units, 1, kMaxUnits);
 }
 
-// `expires_ms`, or `days` counted from `from_ms`; nullopt when neither is given.
-std::optional<std::int64_t> new_expiry(const std::optional<std::int64_t>& expires_ms,
-                                       const std::optional<std::int64_t>& days,
-                                       std::int64_t from_ms) {
-  const auto expires = time_within("expires", expires_ms);
-  const auto length = count_within("days", days, 1, kMaxDays);
-  if (expires && length) throw bad_request("give expires or days, not both");
-  if (expires) return *expires;
-  if (length) return from_ms + *length * kDayMs;
-  return std::nullopt;
-}
-
 // The customer a new license goes to, once it is known to be able to take one.
 Customer licensable_customer(const Context& ctx, std::int64_t id) {
   auto customer = ctx.db.customers().find(id);
@@ -203,9 +191,11 @@ LicenseUsage renew_license(const Context& ctx, const RenewLicense& request) {
   // Allowed after End of Sale: current customers keep renewing what they have.
   refuse_end_of_life(ctx, before.product_code);
   // From the current expiry, so a renewal in the notice window or in grace leaves no gap; from
-  // now for a license already past its grace. Without `expires` or `days`: by its own period.
+  // now (the time it is judged at) for a license already past its grace. Without `expires` or
+  // `days`: by its own period.
   const bool lapsed = before.state_at(ctx.now_ms) == LicenseState::expired;
-  const std::int64_t from = lapsed ? ctx.now_ms : before.expires_at_ms;
+  const std::int64_t from =
+      lapsed ? judged_at(ctx.now_ms, before.clock_mark_ms) : before.expires_at_ms;
   auto expires = new_expiry(request.expires_ms, request.days, from);
   if (!expires) expires = from + (before.expires_at_ms - before.starts_at_ms);
   if (*expires <= before.expires_at_ms)

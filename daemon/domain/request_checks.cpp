@@ -2,6 +2,7 @@
 #include "domain/request_checks.hpp"
 
 #include "domain/display_text.hpp"
+#include "domain/license_state.hpp"
 #include "domain/limits.hpp"
 
 namespace lmp::domain {
@@ -35,6 +36,17 @@ std::optional<std::int64_t> time_within(std::string_view field,
   if (value_ms && (*value_ms < 1000 || *value_ms > kLatestMs))
     throw bad_request(std::string(field) + " must be a time from 1970 to the end of 9999");
   return value_ms;
+}
+
+std::optional<std::int64_t> new_expiry(const std::optional<std::int64_t>& expires_ms,
+                                       const std::optional<std::int64_t>& days,
+                                       std::int64_t from_ms) {
+  const auto expires = time_within("expires", expires_ms);
+  const auto length = count_within("days", days, 1, kMaxDays);
+  if (expires && length) throw bad_request("give expires or days, not both");
+  if (expires) return *expires;
+  if (length) return from_ms + *length * kDayMs;
+  return std::nullopt;
 }
 
 }  // namespace lmp::domain

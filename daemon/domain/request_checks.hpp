@@ -32,5 +32,10 @@ std::optional<std::int64_t> count_within(std::string_view field,
 // A time a request names (Unix ms): from the epoch's first second to kLatestMs.
 std::optional<std::int64_t> time_within(std::string_view field,
                                         const std::optional<std::int64_t>& value_ms);
+// An end a request names as `expires` (a time) or as `days` (1 to kMaxDays) from `from_ms`, not
+// both; nullopt when it names neither.
+std::optional<std::int64_t> new_expiry(const std::optional<std::int64_t>& expires_ms,
+                                       const std::optional<std::int64_t>& days,
+                                       std::int64_t from_ms);
 
 }  // namespace lmp::domain

@@ -27,7 +27,7 @@ class UserRepository {
 
   // Stores the token's hash; DuplicateError when it exists (the caller draws again).
   virtual Token create_token(std::int64_t user_id, const std::string& token_hash,
-                             std::int64_t now_ms) = 0;
+                             std::int64_t now_ms, std::optional<std::int64_t> expires_at_ms) = 0;
   // The token with this hash, revoked or not.
   virtual std::optional<Token> find_token_by_hash(const std::string& token_hash) = 0;
   virtual std::optional<Token> find_token(std::int64_t id) = 0;

@@ -71,6 +71,8 @@ Me describe_me(const Context& ctx) {
   Me me;
   me.user = *ctx.db.users().find(caller.user_id);
   me.token_id = caller.token_id;
+  if (auto token = ctx.db.users().find_token(caller.token_id))
+    me.token_expires_at_ms = token->expires_at_ms;
   if (caller.account)
     me.account = view_of(ctx, *caller.account);
   else
@@ -98,9 +100,10 @@ std::vector<User> list_users(const Context& ctx, Page page) {
   return {};
 }
 
-IssuedToken create_token(const Context& ctx, std::int64_t user_id) {
+IssuedToken create_token(const Context& ctx, std::int64_t user_id, const TokenExpiry& expiry) {
+  const auto expires = token_expiry(expiry, ctx.now_ms);
   const auto home = manageable_user_home(ctx, user_id);
-  auto issued = issue_token(ctx.db, user_id, ctx.now_ms);
+  auto issued = issue_token(ctx.db, user_id, ctx.now_ms, expires);
   ctx.audit("token.create", token_object(issued.token), home.scope, {},
             to_text(token_record_json(issued.token)));
   return issued;

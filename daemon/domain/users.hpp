@@ -21,8 +21,9 @@ namespace lmp::domain {
 struct Me {
   User user;
   std::int64_t token_id = 0;
-  std::optional<AccountView> account;  // the caller's account, or
-  std::optional<Customer> customer;    // its customer
+  std::optional<std::int64_t> token_expires_at_ms;  // none: the token never expires
+  std::optional<AccountView> account;               // the caller's account, or
+  std::optional<Customer> customer;                 // its customer
   std::set<std::string> permissions;
   bool read_only = false;
 };
@@ -45,8 +46,9 @@ Me describe_me(const Context& ctx);
 CreatedUser create_user(const Context& ctx, const CreateUser& request);
 // The users of the caller's own account or customer.
 std::vector<User> list_users(const Context& ctx, Page page);
-// Another token for a user the caller manages (every other user, known or not, is not_found).
-IssuedToken create_token(const Context& ctx, std::int64_t user_id);
+// Another token for a user the caller manages (every other user, known or not, is not_found),
+// expiring as `expiry` says (token_expiry).
+IssuedToken create_token(const Context& ctx, std::int64_t user_id, const TokenExpiry& expiry = {});
 // Revokes a token of a user the caller manages; revoking it again changes nothing.
 void revoke_token(const Context& ctx, std::int64_t token_id);
 

@@ -23,6 +23,8 @@ json::value me(AdminCall& call) {
   json::object out;
   out["user"] = domain::user_json(me.user);
   out["token"] = me.token_id;
+  out["token_expires"] =
+      me.token_expires_at_ms ? json::value(*me.token_expires_at_ms / 1000) : json::value(nullptr);
   if (me.account)
     out["account"] = view_json(*me.account);
   else

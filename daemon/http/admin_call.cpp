@@ -2,6 +2,7 @@
 // worker, errors, request fields, pagination and audit records.
 #include "http/admin_call.hpp"
 
+#include "core/calendar.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
@@ -99,11 +100,18 @@ void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(Au
     try {
       db_.begin_read();
       auto row = db_.users().find_token_by_hash(hash);
-      // The same answer for an unknown, a revoked and a canceled account's token.
-      if (!row || !domain::load_caller(db_, row->id))
+      const std::int64_t now = clock_.now_unix_ms();
+      // The same answer for an unknown, a revoked and a canceled account's token; an expired
+      // one is told so, as its holder only needs a new one.
+      if (row && !row->revoked_at_ms && row->expired_at(now)) {
+        const std::int64_t expired = *row->expires_at_ms / 1000;
+        outcome.refusal = unauthorized("the token expired at " + std::to_string(expired) + " (" +
+                                       calendar::format_date(expired) + " UTC); ask for a new one");
+      } else if (!row || !domain::load_caller(db_, row->id, now)) {
         outcome.refusal = unauthorized("the token is not valid");
-      else
+      } else {
         outcome.principal = std::to_string(row->id);
+      }
       db_.commit();
     } catch (const domain::StoreError& ex) {
       db_.rollback();
@@ -132,7 +140,8 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
                         reply = std::move(reply)]() mutable {
           auto caller_of = [this, &request] {
             auto token_id = protocol::parse_count(request.principal);
-            return token_id ? domain::load_caller(db_, *token_id) : std::nullopt;
+            return token_id ? domain::load_caller(db_, *token_id, clock_.now_unix_ms())
+                            : std::nullopt;
           };
           auto response = run(request, mode, handler, std::move(body), caller_of).response;
           to_network_([reply = std::move(reply), response = std::move(response)]() mutable {
@@ -189,7 +198,7 @@ void AdminRoutes::serve_guessable(std::shared_ptr<const AdminHandler> handler, H
           std::string token = bearer_token(request);
           if (token.empty()) return domain::Caller::anonymous();
           auto row = db_.users().find_token_by_hash(domain::token_hash(token));
-          return row ? domain::load_caller(db_, row->id) : std::nullopt;
+          return row ? domain::load_caller(db_, row->id, clock_.now_unix_ms()) : std::nullopt;
         };
         auto outcome = run(request, Mode::write, *handler, std::move(body), caller_of);
         to_network_([this, peer = request.peer, reply = std::move(reply),

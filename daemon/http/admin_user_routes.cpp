@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "domain/domain_json.hpp"
+#include "domain/limits.hpp"
 #include "domain/users.hpp"
 #include "http/admin_call.hpp"
 
@@ -32,7 +33,10 @@ json::value list_users(AdminCall& call) {
 }
 
 json::value create_token(AdminCall& call) {
-  return token_json(domain::create_token(call.context(), call.path_id(0, "user")));
+  domain::TokenExpiry expiry;
+  expiry.expires_ms = call.optional_time_ms("expires");
+  expiry.days = call.optional_count("days", 1, domain::kMaxDays);
+  return token_json(domain::create_token(call.context(), call.path_id(0, "user"), expiry));
 }
 
 json::value revoke_token(AdminCall& call) {

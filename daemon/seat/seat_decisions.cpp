@@ -11,6 +11,7 @@
 #include "core/sha256.hpp"
 #include "domain/license_state.hpp"
 #include "domain/product_lifecycle.hpp"
+#include "seat/clock_marks.hpp"
 
 namespace lmp::seat {
 using domain::license_state;
@@ -43,10 +44,14 @@ std::int64_t seconds(std::int64_t unix_ms) {
   return unix_ms / 1000;
 }
 
-LicenseState state_of(const storage::LicenseRecord& license, std::int64_t now) {
-  return license_state({license.starts_at_ms, license.expires_at_ms, license.grace_ms,
-                        license.notice_days, license.cut_off_at_ms},
-                       now);
+domain::LicenseDates dates_of(const storage::LicenseRecord& license) {
+  return {license.starts_at_ms, license.expires_at_ms, license.grace_ms, license.notice_days,
+          license.cut_off_at_ms};
+}
+
+// REQUIRES: `at` is the time the license is judged at (SeatDecisions::judged_at).
+LicenseState state_of(const storage::LicenseRecord& license, std::int64_t at) {
+  return license_state(dates_of(license), at);
 }
 
 SeatResult end_of_life(const std::string& code) {
@@ -59,10 +64,10 @@ SeatResult not_configured(const std::string& code) {
                              "product " + code + " is not configured on this server");
 }
 
-// Why a license cannot be used at `now` (outside its validity period and grace, or cut off), or
-// OK. In grace it serves, so that a late renewal never stops work.
-SeatResult check_valid(const storage::LicenseRecord& license, std::int64_t now) {
-  switch (state_of(license, now)) {
+// Why a license cannot be used when judged at `at` (outside its validity period and grace, or
+// cut off), or OK. In grace it serves, so that a late renewal never stops work.
+SeatResult check_valid(const storage::LicenseRecord& license, std::int64_t at) {
+  switch (state_of(license, at)) {
     case LicenseState::not_started:
       return SeatResult::failure(
           SeatError::license_not_started,
@@ -91,13 +96,30 @@ std::string component_list(const CatalogProduct& suite) {
 SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog,
                              std::int64_t now_ms,
                              const std::vector<std::shared_ptr<CheckoutGate>>& gates,
-                             LeaseEvents& events, Env& env)
+                             LeaseEvents& events, Env& env,
+                             std::optional<std::int64_t> license_now_ms)
     : store_(store),
       catalog_(catalog),
       now_ms_(now_ms),
+      license_now_ms_(license_now_ms.value_or(now_ms)),
       gates_(gates),
       events_(events),
       env_(env) {}
+
+std::int64_t SeatDecisions::judged_at(const storage::LicenseRecord& license) {
+  const std::int64_t at = domain::judged_at(license_now_ms_, license.clock_mark_ms);
+  if (clock_mark_due(dates_of(license), license.clock_mark_ms, at)) {
+    std::int64_t& due = due_marks_[license.id];
+    due = std::max(due, at);
+  }
+  return at;
+}
+
+void SeatDecisions::write_clock_marks() {
+  for (const auto& [license_id, mark_ms] : due_marks_)
+    store_.advance_license_clock_mark(license_id, mark_ms);
+  due_marks_.clear();
+}
 
 domain::ProductLifecycle SeatDecisions::lifecycle(const CatalogProduct& product) {
   if (!lifecycles_) lifecycles_ = store_.product_lifecycles();
@@ -169,7 +191,7 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
                                    license.product_code + ": " + component_list(*product) + ")");
   const std::int64_t now = now_ms_;
   if (lifecycle(*product).end_of_life()) return end_of_life(product->info.code);
-  if (auto err = check_valid(license, now); !err.ok()) return err;
+  if (auto err = check_valid(license, judged_at(license)); !err.ok()) return err;
   if (component != nullptr && lifecycle(*component).end_of_life())
     return end_of_life(component->info.code);
 
@@ -287,7 +309,7 @@ SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
       own != nullptr && own != product && lifecycle(*own).end_of_life())
     return end_of_life(own->info.code);
   // A lease outlives a step of the clock back before the license's start; only the end counts.
-  if (auto err = check_valid(*license, now);
+  if (auto err = check_valid(*license, judged_at(*license));
       !err.ok() && err.error != SeatError::license_not_started)
     return err;
   const std::int64_t expires = product->lease_expiry(now);
@@ -316,7 +338,7 @@ SeatResult SeatDecisions::activate(const SeatCommand& cmd) {
   if (auto err = find_license(cmd.code, {}, license, product); !err.ok()) return err;
   const std::int64_t now = now_ms_;
   if (lifecycle(*product).end_of_life()) return end_of_life(product->info.code);
-  if (auto err = check_valid(license, now); !err.ok()) return err;
+  if (auto err = check_valid(license, judged_at(license)); !err.ok()) return err;
   store_.record_activation(license.id, cmd.host, cmd.user, now);
   SeatResult ok;
   return ok.add("license", license.id)
@@ -339,7 +361,7 @@ SeatResult SeatDecisions::status(const SeatCommand& cmd) {
   auto any = [&](auto&& test) { return test(*product) || (component && test(*component)); };
   // The product's lifecycle first, then the license's own state; End of Sale shows only on a
   // license that is otherwise plainly active.
-  const LicenseState own = state_of(license, now);
+  const LicenseState own = state_of(license, judged_at(license));
   std::string state(to_string(own));
   if (any([&](const CatalogProduct& p) { return lifecycle(p).end_of_life(); }))
     state = "end_of_life";

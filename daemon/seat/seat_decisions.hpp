@@ -1,10 +1,12 @@
 // The rules of the five seat operations: what a CHECKOUT, HEARTBEAT, CHECKIN, ACTIVATE or STATUS
 // answers, decided against a store inside its open transaction, the product catalog and one
-// moment `now`. No threads, no queue, no clock: the batch pipeline (seat_service.cpp) makes one
-// SeatDecisions per batch, and tests make one on any store and any time.
+// moment `now` (with the time licenses are judged at beside it: clock_marks.hpp). No threads, no
+// queue, no clock: the batch pipeline (seat_service.cpp) makes one SeatDecisions per batch, and
+// tests make one on any store and any time.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,14 +38,17 @@ class QueuedUnits {
 };
 
 // Thread safety: one thread, inside one transaction of `store` (REQUIRES store.begin() before the
-// first decision; the caller commits). Every argument must outlive the object; lease ids are
-// drawn from `env`'s random bytes. Plugin failures
+// first decision; the caller calls write_clock_marks() and commits). Every argument must outlive
+// the object; lease ids are drawn from `env`'s random bytes. Plugin failures
 // answer `internal`; storage::StoreError propagates (the caller rolls the transaction back).
 class SeatDecisions {
  public:
+  // `now_ms`: the wall clock, which leases are measured on. `license_now_ms`: the time licenses
+  // are judged at, never before their own marks (the server's mark, ServerClockMark); by
+  // default `now_ms`.
   SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog, std::int64_t now_ms,
                 const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events,
-                Env& env);
+                Env& env, std::optional<std::int64_t> license_now_ms = std::nullopt);
 
   // `ahead`: the checkouts queued before this one (nullptr: none, as for the queue's head).
   SeatResult checkout(const SeatCommand& command, CheckoutDetails& details,
@@ -58,7 +63,13 @@ class SeatDecisions {
   const std::string& product() const { return product_; }
   std::int64_t now_ms() const { return now_ms_; }
 
+  // Writes the marks of the licenses these decisions judged whose marks are due
+  // (clock_mark_due), in license order. REQUIRES: after the last decision, before the commit.
+  void write_clock_marks();
+
  private:
+  // The time `license` is judged at; notes its mark to be written when that is due.
+  std::int64_t judged_at(const storage::LicenseRecord& license);
   SeatResult decide_checkout(const SeatCommand& command, CheckoutDetails& details,
                              const QueuedUnits* ahead);
   // Finds the license of `code` and its product. `product` may name the license's own product
@@ -72,12 +83,14 @@ class SeatDecisions {
   storage::SeatStore& store_;
   const ProductCatalog& catalog_;
   const std::int64_t now_ms_;
+  const std::int64_t license_now_ms_;
   const std::vector<std::shared_ptr<CheckoutGate>>& gates_;
   LeaseEvents& events_;
   Env& env_;
   // The API's lifecycle rows, read once when a decision first needs them.
   std::optional<std::vector<storage::StoredLifecycle>> lifecycles_;
   std::string product_;
+  std::map<std::int64_t, std::int64_t> due_marks_;  // license id -> mark to write
 };
 
 }  // namespace lmp::seat

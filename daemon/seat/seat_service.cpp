@@ -117,6 +117,12 @@ void SeatService::start() {
   }
   const ClockReading reading = clock_.read();
   clock_steps_.start(reading);
+  // Licenses are judged from where they were left, however far the clock went back meanwhile.
+  clock_mark_.start(reading, store_->server_clock_mark());
+  if (const std::int64_t behind = clock_mark_.behind_ms(); behind > 0)
+    log::warning("clock_behind_mark", {{"behind_ms", std::to_string(behind)},
+                                       {"mark_ms", std::to_string(clock_mark_.now_ms())},
+                                       {"effect", "licenses are judged at the mark"}});
   reclaim_.schedule_at(reading.unix_ms);
   if (auto durability = store_->detach_durability()) {
     sync_ = std::make_unique<SyncStage>(
@@ -296,10 +302,13 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     waiters_.shift_deadlines(step);
   }
   const std::int64_t now = reading.unix_ms;
+  const std::int64_t license_now = clock_mark_.advance(reading);
   const bool reclaim_due = reclaim_.due(now);
   const bool waiters_due = waiters_.any_due(now);
   const std::int64_t shift = clock_steps_.pending_shift();
-  if (work.empty() && !reclaim_due && !waiters_due && shift == 0 && !withdraw) return;
+  // Written even while idle, so that licenses nobody uses are covered by it too.
+  const bool mark_due = clock_mark_.write_due();
+  if (work.empty() && !reclaim_due && !waiters_due && shift == 0 && !withdraw && !mark_due) return;
 
   std::shared_ptr<const ProductCatalog> catalog;
   {
@@ -311,7 +320,7 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   // First, so that the units they wait for are free for this batch's checkouts.
   if (withdraw) waiters_.withdraw_cancelled(batch.outcomes);
   SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch,
-                          options_.env != nullptr ? *options_.env : Env::posix());
+                          options_.env != nullptr ? *options_.env : Env::posix(), license_now);
   bool committed = false;
   double commit_seconds = 0;
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
@@ -334,11 +343,14 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     }
     serve_waiters(batch, decisions);
     waiters_.expire(now, batch.outcomes);
+    decisions.write_clock_marks();
+    if (mark_due) store_->advance_server_clock_mark(license_now);
     const SteadyTime commit_started = now_if_measured();
     store_->commit();
     committed = true;
-    // A failed transaction leaves the step to the next one.
+    // A failed transaction leaves the step, and the mark, to the next one.
     clock_steps_.shift_applied(shift);
+    if (mark_due) clock_mark_.stored(license_now);
     if (metrics_)
       commit_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count();

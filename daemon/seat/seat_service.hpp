@@ -1,8 +1,9 @@
 // The seat path's engine: a batch pipeline that takes the queued commands, decides them in one
 // transaction (seat_decisions.hpp), commits concurrent requests together (group commit), answers
 // each only after its batch is durable (sync_stage.hpp), and between batches serves the wait
-// queue (wait_queue.hpp), sweeps expired leases (reclaim_sweep.hpp) and follows steps of the
-// wall clock (clock_steps.hpp). Later rules plug in through SeatRules (seat_rules.hpp).
+// queue (wait_queue.hpp), sweeps expired leases (reclaim_sweep.hpp), follows steps of the wall
+// clock (clock_steps.hpp) and keeps the server's high-water mark of it (clock_marks.hpp). Later
+// rules plug in through SeatRules (seat_rules.hpp).
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "core/clock.hpp"
 #include "core/env.hpp"
 #include "seat/cancel_token.hpp"
+#include "seat/clock_marks.hpp"
 #include "seat/clock_steps.hpp"
 #include "seat/pending_answer.hpp"
 #include "seat/product_catalog.hpp"
@@ -161,6 +163,7 @@ class SeatService {
   WaitQueue waiters_;
   ReclaimSweep reclaim_;
   ClockStepWatch clock_steps_;
+  ServerClockMark clock_mark_;
   std::uint64_t batch_sequence_ = 0;
   std::int64_t lease_purge_ = 0;  // the store's lease_purge() as last seen (shared database)
   std::thread thread_;

@@ -67,10 +67,18 @@ class CachingSeatStore final : public SeatStore {
     inner_->commit();
     in_transaction_ = false;
     undo_.clear();
+    // The marks reach the cached rows only now: a rolled-back mark is not in the file.
+    for (const auto& [license_id, mark_ms] : marks_written_) {
+      auto it = licenses_by_id_.find(license_id);
+      if (it != licenses_by_id_.end() && it->second.clock_mark_ms < mark_ms)
+        it->second.clock_mark_ms = mark_ms;
+    }
+    marks_written_.clear();
   }
 
   void rollback() noexcept override {
     inner_->rollback();
+    marks_written_.clear();
     if (!in_transaction_) return;
     in_transaction_ = false;
     // Newest first, so every step finds the state it was taken from.
@@ -100,11 +108,14 @@ class CachingSeatStore final : public SeatStore {
   std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
     if (!in_transaction_) refresh_licenses();
     if (auto it = licenses_by_code_.find(code_hash); it != licenses_by_code_.end())
-      return it->second;
+      if (auto row = licenses_by_id_.find(it->second); row != licenses_by_id_.end())
+        return row->second;
     // Misses are not cached: a license created a moment ago must be found.
     auto found = inner_->find_license_by_code_hash(code_hash);
-    if (found) licenses_by_code_.emplace(code_hash, *found);
-    if (found) licenses_by_id_.emplace(found->id, *found);
+    if (found) {
+      licenses_by_code_.insert_or_assign(code_hash, found->id);
+      licenses_by_id_.insert_or_assign(found->id, *found);
+    }
     return found;
   }
 
@@ -227,6 +238,15 @@ class CachingSeatStore final : public SeatStore {
   }
 
   std::int64_t license_generation() override { return inner_->license_generation(); }
+
+  std::int64_t server_clock_mark() override { return inner_->server_clock_mark(); }
+  void advance_server_clock_mark(std::int64_t mark_ms) override {
+    inner_->advance_server_clock_mark(mark_ms);
+  }
+  void advance_license_clock_mark(std::int64_t license_id, std::int64_t mark_ms) override {
+    inner_->advance_license_clock_mark(license_id, mark_ms);
+    marks_written_.emplace_back(license_id, mark_ms);
+  }
 
   void record_activation(std::int64_t license_id, const std::string& host, const std::string& user,
                          std::int64_t now_ms) override {
@@ -357,8 +377,11 @@ class CachingSeatStore final : public SeatStore {
   std::int64_t lease_purge_ = -1;
   std::optional<std::vector<StoredLifecycle>> lifecycles_;  // loaded on first use
   std::vector<LeaseRecord> purged_;                         // removed by a purge, not yet taken
-  std::unordered_map<std::string, LicenseRecord> licenses_by_code_;
+  // One row per license, by id; the code index names the row, so a mark moved by id is seen
+  // through both.
+  std::unordered_map<std::string, std::int64_t> licenses_by_code_;
   std::unordered_map<std::int64_t, LicenseRecord> licenses_by_id_;
+  std::vector<std::pair<std::int64_t, std::int64_t>> marks_written_;  // this transaction's
 };
 
 }  // namespace

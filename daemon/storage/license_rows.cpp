@@ -80,7 +80,7 @@ std::vector<StoredLifecycle> read_product_lifecycles(soci::session& sql) {
 void LicenseColumns::bind(soci::statement& st, domain::License& row) {
   bind_columns(st, row.id, row.customer_id, row.customer_name, row.scope, row.product_code,
                row.units, unit, row.starts_at_ms, row.expires_at_ms, cut_off, trial, row.grace_ms,
-               row.notice_days, auto_renew, plan, row.created_at_ms);
+               row.notice_days, auto_renew, plan, row.created_at_ms, row.clock_mark_ms);
 }
 
 domain::License LicenseColumns::finish(const domain::License& row) const {
@@ -110,6 +110,7 @@ LicenseRecord seat_view(const domain::License& license) {
   record.grace_ms = license.grace_ms;
   record.notice_days = license.notice_days;
   record.cut_off_at_ms = license.cut_off_at_ms;
+  record.clock_mark_ms = license.clock_mark_ms;
   return record;
 }
 

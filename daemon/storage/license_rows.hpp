@@ -31,18 +31,22 @@ std::int64_t insert_license(soci::session& sql, const NewLicense& license, Store
 // Every row of product_lifecycle, by product code.
 std::vector<StoredLifecycle> read_product_lifecycles(soci::session& sql);
 
-// The one mapping of a `licenses` row, with its customer's name and its owner's path (see
-// select_rows in storage/sql_rows.hpp). A customer made before the first run has no owner: its
-// path reads "/".
+// The one mapping of a `licenses` row, with its customer's name, its owner's path (see
+// select_rows in storage/sql_rows.hpp) and its high-water mark of the wall clock: its own or the
+// server's, the later. A customer made before the first run has no owner: its path reads "/".
 struct LicenseColumns {
   using Row = domain::License;
   static constexpr std::string_view kRead = "read licenses";
   static constexpr std::string_view kSelect =
       "SELECT l.id, l.customer_id, c.name, COALESCE(a.path, '/'), l.product_code, l.units,"
       " l.unit, l.starts_at_ms, l.expires_at_ms, l.cut_off_at_ms, l.trial, l.grace_ms,"
-      " l.notice_days, l.auto_renew, l.plan_id, l.created_at_ms"
+      " l.notice_days, l.auto_renew, l.plan_id, l.created_at_ms,"
+      " CASE WHEN COALESCE(m.mark_ms, 0) > COALESCE(s.value, 0) THEN COALESCE(m.mark_ms, 0)"
+      " ELSE COALESCE(s.value, 0) END"
       " FROM licenses l JOIN customers c ON c.id = l.customer_id"
-      " LEFT JOIN accounts a ON a.id = c.owner_id";
+      " LEFT JOIN accounts a ON a.id = c.owner_id"
+      " LEFT JOIN license_clock_marks m ON m.license_id = l.id"
+      " LEFT JOIN counters s ON s.name = 'server_clock_mark'";
 
   // SOCI keeps references to these and to `row`: both must outlive the statement.
   void bind(soci::statement& st, domain::License& row);

@@ -236,6 +236,23 @@ const std::vector<Migration>& schema_migrations() {
            "ALTER TABLE leases ADD COLUMN sealed_id TEXT NOT NULL DEFAULT ''",
        },
        key_stored_secrets},
+      // Time that cannot be turned back (issue #25): the durable high-water marks of the wall
+      // clock (docs/architecture.md, "Time"), the time up to which each license has been judged
+      // and the server's (a row of counters), which only move forward, so a clock set back
+      // revives no expired license.
+      {9,
+       {
+           "CREATE TABLE license_clock_marks ("
+           " license_id BIGINT PRIMARY KEY,"
+           " mark_ms BIGINT NOT NULL) {without_rowid}",
+           "INSERT INTO counters (name, value) VALUES ('server_clock_mark', 0)",
+       }},
+      // The optional expiry of an admin API token (issue #25; NULL: it never expires), from
+      // which on it is refused like a revoked one.
+      {10,
+       {
+           "ALTER TABLE tokens ADD COLUMN expires_at_ms BIGINT",
+       }},
   };
   return migrations;
 }

@@ -41,6 +41,9 @@ struct LicenseRecord {
   std::int64_t notice_days = 0;  // the days before expiry in which it is `expiring`
   // When its customer's disabling or its partner's cancellation ended it.
   std::optional<std::int64_t> cut_off_at_ms;
+  // The time up to which it has been judged: its own mark or the server's, whichever is later
+  // (domain::License::clock_mark_ms); the seat path judges it no earlier.
+  std::int64_t clock_mark_ms = 0;
 };
 
 using domain::NewLicense;
@@ -143,6 +146,16 @@ class SeatStore {
   // (so the seat path can count them out and answer their waiters); empty for a store that keeps
   // no leases in memory.
   virtual std::vector<LeaseRecord> take_purged_leases() { return {}; }
+
+  // The durable high-water marks of the wall clock (docs/architecture.md, "Time"). A mark only
+  // moves forward: writing an earlier time than the stored one changes nothing, so instances on
+  // one database whose clocks differ a little never move each other's marks back.
+  // The server's mark (0 on a new database); read at start.
+  virtual std::int64_t server_clock_mark() = 0;
+  virtual void advance_server_clock_mark(std::int64_t mark_ms) = 0;
+  // REQUIRES: inside begin()/commit(). The license's own mark; its rows read afterwards show it
+  // once the transaction has committed.
+  virtual void advance_license_clock_mark(std::int64_t license_id, std::int64_t mark_ms) = 0;
 
   virtual void record_activation(std::int64_t license_id, const std::string& host,
                                  const std::string& user, std::int64_t now_ms) = 0;

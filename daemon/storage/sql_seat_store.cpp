@@ -311,6 +311,29 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  std::int64_t server_clock_mark() override {
+    return guarded("read the server's clock mark", [&] {
+      std::int64_t mark = 0;
+      *sql_ << "SELECT value FROM counters WHERE name = 'server_clock_mark'", soci::into(mark);
+      return mark;
+    });
+  }
+
+  void advance_server_clock_mark(std::int64_t mark_ms) override {
+    guarded("advance the server's clock mark", [&] {
+      key_mark_ms_ = mark_ms;
+      st_->advance_server_clock_mark.execute(true);
+    });
+  }
+
+  void advance_license_clock_mark(std::int64_t license_id, std::int64_t mark_ms) override {
+    guarded("advance a license's clock mark", [&] {
+      key_license_id_ = license_id;
+      key_mark_ms_ = mark_ms;
+      st_->advance_license_clock_mark.execute(true);
+    });
+  }
+
   std::optional<std::string> find_retired_product(const std::string& code_hash) override {
     return guarded("find retired license", [&]() -> std::optional<std::string> {
       std::string product;
@@ -509,6 +532,22 @@ class SqlSeatStore final : public SeatStore {
     finish_prepare(st_->license_generation,
                    "SELECT value FROM counters WHERE name = 'license_generation'");
 
+    // Only forward: an instance whose clock is a little behind another's leaves the mark be.
+    st_->advance_server_clock_mark.exchange(soci::use(key_mark_ms_));
+    st_->advance_server_clock_mark.exchange(soci::use(key_mark_ms_));
+    finish_prepare(st_->advance_server_clock_mark,
+                   "UPDATE counters SET value = :mark"
+                   " WHERE name = 'server_clock_mark' AND value < :mark2");
+
+    // Both databases know INSERT ... ON CONFLICT DO UPDATE ... WHERE (SQLite since 3.24).
+    st_->advance_license_clock_mark.exchange(soci::use(key_license_id_));
+    st_->advance_license_clock_mark.exchange(soci::use(key_mark_ms_));
+    finish_prepare(st_->advance_license_clock_mark,
+                   "INSERT INTO license_clock_marks (license_id, mark_ms)"
+                   " VALUES (:license_id, :mark) ON CONFLICT (license_id) DO UPDATE"
+                   " SET mark_ms = excluded.mark_ms"
+                   " WHERE license_clock_marks.mark_ms < excluded.mark_ms");
+
     st_->lease_purge.exchange(soci::into(purge_));
     finish_prepare(st_->lease_purge, "SELECT value FROM counters WHERE name = 'lease_purge'");
 
@@ -542,6 +581,7 @@ class SqlSeatStore final : public SeatStore {
   std::string key_holder_;
   std::string key_lease_id_;
   std::int64_t key_expires_at_ms_ = 0;
+  std::int64_t key_mark_ms_ = 0;
   int key_limit_ = 0;
   LeaseRecord new_lease_;  // with its row key as id
   std::string new_sealed_id_;
@@ -572,7 +612,9 @@ class SqlSeatStore final : public SeatStore {
           delete_lease(sql),
           select_expired(sql),
           license_generation(sql),
-          lease_purge(sql) {}
+          lease_purge(sql),
+          advance_server_clock_mark(sql),
+          advance_license_clock_mark(sql) {}
     soci::statement lock_license;
     soci::statement find_license_by_code_hash;
     soci::statement find_license;
@@ -585,6 +627,8 @@ class SqlSeatStore final : public SeatStore {
     soci::statement select_expired;
     soci::statement license_generation;
     soci::statement lease_purge;
+    soci::statement advance_server_clock_mark;
+    soci::statement advance_license_clock_mark;
   };
   std::unique_ptr<Statements> st_;
 };

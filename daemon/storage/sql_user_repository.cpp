@@ -33,17 +33,19 @@ struct TokenColumns {
   using Row = Token;
   static constexpr std::string_view kRead = "read tokens";
   static constexpr std::string_view kSelect =
-      "SELECT id, user_id, created_at_ms, revoked_at_ms FROM tokens";
+      "SELECT id, user_id, created_at_ms, revoked_at_ms, expires_at_ms FROM tokens";
 
   void bind(soci::statement& st, Token& t) {
-    bind_columns(st, t.id, t.user_id, t.created_at_ms, revoked);
+    bind_columns(st, t.id, t.user_id, t.created_at_ms, revoked, expires);
   }
   Token finish(Token t) const {
     t.revoked_at_ms = revoked.get();
+    t.expires_at_ms = expires.get();
     return t;
   }
 
   NullableId revoked;
+  NullableId expires;
 };
 
 class SqlUserRepository final : public domain::UserRepository {
@@ -78,15 +80,17 @@ class SqlUserRepository final : public domain::UserRepository {
                                     owner, page.after, page.limit);
   }
 
-  Token create_token(std::int64_t user_id, const std::string& token_hash,
-                     std::int64_t now_ms) override {
+  Token create_token(std::int64_t user_id, const std::string& token_hash, std::int64_t now_ms,
+                     std::optional<std::int64_t> expires_at_ms) override {
     if (find_token_by_hash(token_hash))
       throw domain::DuplicateError("a token with this hash already exists");
     const std::int64_t id = guarded("create token", [&] {
+      NullableId expires(expires_at_ms);
       std::int64_t new_id = 0;
-      sql_ << "INSERT INTO tokens (user_id, token_hash, created_at_ms)"
-              " VALUES (:user, :hash, :created) RETURNING id",
-          soci::use(user_id), soci::use(token_hash), soci::use(now_ms), soci::into(new_id);
+      sql_ << "INSERT INTO tokens (user_id, token_hash, created_at_ms, expires_at_ms)"
+              " VALUES (:user, :hash, :created, :expires) RETURNING id",
+          soci::use(user_id), soci::use(token_hash), soci::use(now_ms),
+          soci::use(expires.value, expires.ind), soci::into(new_id);
       return new_id;
     });
     return *find_token(id);

@@ -100,8 +100,9 @@ const std::vector<CommandSpec>& commands() {
       {.words = {"tokens", "create"},
        .method = "POST",
        .path = "/v1/users/{user}/tokens",
-       .params = {arg("user", T::integer)},
-       .summary = "another token for a user (shown once)"},
+       .params = {arg("user", T::integer), opt("expires", T::integer), opt("days", T::integer)},
+       .summary = "another token for a user (shown once); it expires at --expires (Unix seconds)"
+                  " or after --days, else never"},
       {.words = {"tokens", "revoke"},
        .method = "DELETE",
        .path = "/v1/tokens/{id}",

@@ -88,6 +88,31 @@ class FirstRun : public AdminApiTest {
 
 INSTANTIATE_TEST_SUITE_P(Backends, FirstRun, kStorageBackends, backend_name);
 
+TEST_P(FirstRun, CliGivesTheFirstTokenTheExpiryAskedFor) {
+  const auto config_file = dir_.path() / "lmpd.yaml";
+  write_cli_config(config_file, config_.storage);
+  ManualClock clock(kTestEpochMs);
+  auto init = [&](std::vector<std::string> flags, std::string& printed) {
+    flags.insert(flags.begin(), {"--config", config_file.string(), "init"});
+    std::ostringstream out, err;
+    const int status = admin::run_admin(flags, "", clock, out, err);
+    printed = out.str() + err.str();
+    return status;
+  };
+  std::string printed;
+  // A past date, or both, is a usage error that makes nothing.
+  EXPECT_EQ(init({"--expires", "2020-01-01"}, printed), 2);
+  EXPECT_NE(printed.find("expires must be in the future"), std::string::npos) << printed;
+  EXPECT_EQ(init({"--days", "30", "--expires", "2099-01-01"}, printed), 2);
+  ASSERT_EQ(init({"--days", "30"}, printed), 0) << printed;
+  const std::int64_t expires_s = kTestEpochMs / 1000 + 30 * 86400;
+  EXPECT_NE(printed.find("(it expires at " + std::to_string(expires_s)), std::string::npos)
+      << printed;
+  std::int64_t stored = 0;
+  *raw_session() << "SELECT expires_at_ms FROM tokens", soci::into(stored);
+  EXPECT_EQ(stored, expires_s * 1000);
+}
+
 TEST_P(FirstRun, CliPrintsTheTokenOnceAndRefusesASecondRun) {
   const auto config_file = dir_.path() / "lmpd.yaml";
   write_cli_config(config_file, config_.storage);
@@ -405,6 +430,53 @@ TEST_P(AdminApi, TokensAreHashedAtRestAndRevocationIsImmediate) {
   ok(second_token, "DELETE", "/v1/tokens/" + std::to_string(user.token_id));
   EXPECT_EQ(call(user.token, "GET", "/v1/me").status, 401);
   EXPECT_EQ(call(second_token, "GET", "/v1/me").status, 200);
+}
+
+TEST_P(AdminApi, ATokenMayExpireAndIsThenRefusedSayingSo) {
+  auto msp = make_partner("Fabrikam", "msp");
+  auto user = make_user("fabrikam-admin", "account", msp);
+  const std::string tokens = "/v1/users/" + std::to_string(user.user) + "/tokens";
+  const std::int64_t now_s = kTestEpochMs / 1000;
+  // A token expires at a time or after some days; without either, never.
+  auto daily = ok(root_token_, "POST", tokens, {{"days", 1}});
+  EXPECT_EQ(daily.at("expires"), now_s + 86400);
+  auto dated = ok(root_token_, "POST", tokens, {{"expires", now_s + 3600}});
+  EXPECT_EQ(dated.at("expires"), now_s + 3600);
+  EXPECT_TRUE(ok(root_token_, "POST", tokens).at("expires").is_null());
+  // Not both, and not one that could never be used.
+  for (const auto& body :
+       {boost::json::value{{"days", 1}, {"expires", now_s + 3600}},
+        boost::json::value{{"expires", now_s}}, boost::json::value{{"days", 0}}}) {
+    auto refused = call(root_token_, "POST", tokens, body);
+    EXPECT_EQ(refused.status, 400) << boost::json::serialize(body);
+    EXPECT_EQ(refused.error_code(), "bad_request");
+  }
+  // Its holder sees when it expires; the audit record says it too.
+  const std::string daily_token(daily.at("token").as_string());
+  EXPECT_EQ(ok(daily_token, "GET", "/v1/me").at("token_expires"), now_s + 86400);
+  EXPECT_TRUE(ok(user.token, "GET", "/v1/me").at("token_expires").is_null());
+  auto records = ok(root_token_, "GET", "/v1/audit?action=token.create").at("items").as_array();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].at("after").at("expires"), now_s + 86400);
+  EXPECT_FALSE(records[2].at("after").as_object().contains("expires"));
+
+  // Up to its last second it serves; from its expiry on it is refused with 401, saying why.
+  server_->advance_seconds(86400 - 1);
+  EXPECT_EQ(call(daily_token, "GET", "/v1/me").status, 200);
+  server_->advance_seconds(1);
+  auto expired = call(daily_token, "GET", "/v1/me");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(expired.error_code(), "unauthorized");
+  EXPECT_EQ(expired.headers["www-authenticate"], "Bearer");
+  EXPECT_NE(expired.body.find("the token expired at " + std::to_string(now_s + 86400)),
+            std::string::npos)
+      << expired.body;
+  EXPECT_EQ(call(daily_token, "POST", "/v1/customers", {{"name", "acme"}}).status, 401);
+  // A token that never expires goes on; revoked, an expired token is merely not valid.
+  EXPECT_EQ(call(user.token, "GET", "/v1/me").status, 200);
+  ok(root_token_, "DELETE", "/v1/tokens/" + std::to_string(id_of(daily)));
+  EXPECT_NE(call(daily_token, "GET", "/v1/me").body.find("the token is not valid"),
+            std::string::npos);
 }
 
 TEST_P(AdminApi, ListsArePaginatedInIdOrder) {

@@ -148,6 +148,22 @@ TEST_P(LicenseLifecycle, CommandLineHonoursTheApiEndOfSale) {
   EXPECT_NE(after.str().find("End of Sale"), std::string::npos) << after.str();
 }
 
+TEST_P(LicenseLifecycle, EndOfLifeDeletesTheLicensesClockMarksWithThem) {
+  // SQLite may give a deleted license's id to a new license, which must not inherit its mark.
+  auto license = make_license({{"expires", kNow + 30}});
+  auto other = make_license({{"expires", kNow + 30}}, "agent");
+  // Answered after the server's mark is stored, at the epoch; thirty seconds on, each license is
+  // judged expired, a change its own mark is written for at once.
+  ASSERT_EQ(seat("status", {{"code", code_of(other)}}).status, 200);
+  server_->advance_seconds(30);
+  ASSERT_EQ(seat("status", {{"code", code_of(license)}}).status, 200);
+  ASSERT_EQ(seat("status", {{"code", code_of(other)}}).status, 200);
+  ASSERT_EQ(rows_of("license_clock_marks", "cad"), 1);
+  ok(root_token_, "POST", "/v1/products/cad/end-of-life");
+  EXPECT_EQ(rows_of("license_clock_marks", "cad"), 0);
+  EXPECT_EQ(rows_of("license_clock_marks", "agent"), 1);
+}
+
 TEST_P(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo) {
   auto license = make_license({{"units", 1}});
   auto other = make_license({}, "agent");
@@ -287,6 +303,31 @@ TEST_P(LicenseLifecycle, StatesFollowTheClockAndTheSeatPathAgrees) {
   auto renewed = ok(root_token_, "POST", path(license, "/renew"), {{"days", 30}});
   EXPECT_EQ(renewed.at("state"), "active");
   EXPECT_EQ(seat("checkout", {{"code", code}}).status, 200);
+}
+
+TEST_P(LicenseLifecycle, AClockSetBackBeforeARestartRevivesNoExpiredLicense) {
+  auto expired = make_license({{"days", 10}});
+  auto running = make_license({{"days", 30}});
+  EXPECT_EQ(seat("checkout", {{"code", code_of(expired)}}).status, 200);
+  server_->advance_seconds(11 * kDay);
+  EXPECT_EQ(seat_state(expired), "expired");  // answered after the server's mark was written
+  // Stopped, the clock set back ten days, started again: the API and the seat path judge every
+  // license where the server left it.
+  server_.reset();
+  server_ = std::make_unique<TestServer>(config_, kTestEpochMs + kDay * 1000);
+  EXPECT_EQ(state_of(expired), "expired");
+  EXPECT_EQ(seat_state(expired), "expired");
+  EXPECT_EQ(seat("checkout", {{"code", code_of(expired)}}).error_code(), "license_expired");
+  auto listed = ok(root_token_, "GET", "/v1/licenses?state=expired").at("items").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("id"), expired.at("id"));
+  // The other one has nineteen days left, not twenty-nine.
+  server_->advance_seconds(19 * kDay - 60);
+  EXPECT_EQ(seat_state(running), "active");
+  EXPECT_EQ(state_of(running), "active");
+  server_->advance_seconds(120);
+  EXPECT_EQ(seat_state(running), "expired");
+  EXPECT_EQ(state_of(running), "expired");
 }
 
 TEST_P(LicenseLifecycle, UnitsLoweredBelowUsageKeepLeasesAndRefuseNewCheckouts) {

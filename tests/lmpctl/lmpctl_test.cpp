@@ -254,6 +254,13 @@ TEST_P(LmpctlTest, UsersAndTokens) {
   const std::string first_token(made.at("token").at("token").as_string());
   auto issued = root_json({"tokens", "create", user});
   EXPECT_EQ(std::to_string(issued.at("user").as_int64()), user);
+  EXPECT_TRUE(issued.at("expires").is_null());
+  // One that expires after a day, shown as a time; and one at a given time.
+  auto daily = root({"tokens", "create", user, "--days", "1"});
+  ASSERT_EQ(daily.exit_code, 0) << daily.err;
+  EXPECT_NE(daily.out.find("expires  2026-01-02T00:00:00Z"), std::string::npos) << daily.out;
+  auto dated = root_json({"tokens", "create", user, "--expires", "1767229200"});
+  EXPECT_EQ(dated.at("expires"), 1767229200);
   auto listed = root({"users", "list"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_EQ(lines_of(listed.out).size(), 3u) << listed.out;  // header, admin, ops

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "seat/seat_decisions.hpp"
 #include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
+#include "support/forwarding_seat_store.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -134,13 +136,15 @@ class SeatDecisionsTest : public ::testing::TestWithParam<bool> {
     return activation_code::format(code);
   }
 
-  // Runs `decide` as a batch of one at the clock's time.
+  // Runs `decide` as a batch of one at the clock's time, judging licenses at `license_now_`
+  // when set (the server's mark, in the service), and writes the marks that are due.
   seat::SeatResult decide(const std::function<seat::SeatResult(seat::SeatDecisions&)>& decision) {
     store_->begin();
     seat::SeatDecisions decisions(*store_, *catalog_, clock_.now_unix_ms(), gates_, events_,
-                                  Env::posix());
+                                  Env::posix(), license_now_);
     seat::SeatResult result = decision(decisions);
     product_ = decisions.product();
+    if (write_marks_) decisions.write_clock_marks();
     store_->commit();
     return result;
   }
@@ -199,6 +203,8 @@ class SeatDecisionsTest : public ::testing::TestWithParam<bool> {
   RecordedEvents events_;
   seat::CheckoutDetails details_;
   std::string product_;  // the label of the last decision
+  std::optional<std::int64_t> license_now_;
+  bool write_marks_ = true;
 };
 
 INSTANTIATE_TEST_SUITE_P(Stores, SeatDecisionsTest, ::testing::Values(false, true),
@@ -406,11 +412,96 @@ TEST_P(SeatDecisionsTest, HeartbeatsExtendALeaseWhileItsLicenseServes) {
 }
 
 TEST_P(SeatDecisionsTest, AStepBackBeforeTheLicensesStartDoesNotEndAHeldLease) {
+  // With no mark kept for the license (as after its marks were moved back to a clock that had
+  // been far ahead), a step back before its start makes it not_started: its leases go on.
+  write_marks_ = false;
   const auto code = license("cad", 5);
   const auto lease = field(checkout(code, "pc1"), "lease");
   clock_.set_ms(kTestEpochMs - 2 * kDayMs);
   EXPECT_TRUE(heartbeat(lease).ok());
   EXPECT_EQ(checkout(code, "pc2").error, SeatError::license_not_started);
+}
+
+TEST_P(SeatDecisionsTest, AClockSetBackJudgesALicenseAtItsMark) {
+  const std::int64_t expires = kTestEpochMs + 10 * kDayMs;
+  const auto code = license("cad", 5, [&](storage::NewLicense& l) { l.expires_at_ms = expires; });
+  ASSERT_TRUE(checkout(code, "pc1").ok());
+  // Two days back: it has been judged at the epoch, so it has started all the same.
+  clock_.set_ms(kTestEpochMs - 2 * kDayMs);
+  EXPECT_TRUE(checkout(code, "pc2").ok());
+  EXPECT_EQ(field(status(code), "state"), "active");
+  // Past its expiry it is expired, and back before it, expired still (a lease taken just before
+  // the expiry lives on, on the wall clock, but its license no longer serves).
+  clock_.set_ms(expires - 1000);
+  const auto lease = field(checkout(code, "pc1"), "lease");
+  clock_.set_ms(expires);
+  EXPECT_EQ(checkout(code, "pc3").error, SeatError::license_expired);
+  clock_.set_ms(kTestEpochMs + kDayMs);
+  EXPECT_EQ(checkout(code, "pc3").error, SeatError::license_expired);
+  EXPECT_EQ(heartbeat(lease).error, SeatError::license_expired);
+  EXPECT_EQ(activate(code).error, SeatError::license_expired);
+  EXPECT_EQ(field(status(code), "state"), "expired");
+}
+
+TEST_P(SeatDecisionsTest, LicensesAreJudgedAtTheServersMarkAndLeasesOnTheWallClock) {
+  const std::int64_t expires = kTestEpochMs + 10 * kDayMs;
+  const auto code = license("cad", 5, [&](storage::NewLicense& l) { l.expires_at_ms = expires; });
+  // The wall clock reads the epoch while the server has judged up to just before the expiry:
+  // the lease runs from the wall clock's time.
+  license_now_ = expires - 1;
+  auto granted = checkout(code, "pc1");
+  ASSERT_TRUE(granted.ok()) << granted.message;
+  EXPECT_EQ(field(granted, "expires"), std::to_string(now_s() + 300));
+  license_now_ = expires;
+  EXPECT_EQ(checkout(code, "pc2").error, SeatError::license_expired);
+  // Its own mark was written at its expiry: judged there from now on, whatever else says.
+  license_now_.reset();
+  EXPECT_EQ(field(status(code), "state"), "expired");
+}
+
+// Counts the license marks written, to show they are written once per granule or state change.
+class CountingMarks final : public ForwardingSeatStore {
+ public:
+  using ForwardingSeatStore::ForwardingSeatStore;
+  void advance_license_clock_mark(std::int64_t id, std::int64_t mark) override {
+    ++writes;
+    ForwardingSeatStore::advance_license_clock_mark(id, mark);
+  }
+  int writes = 0;
+};
+
+TEST_P(SeatDecisionsTest, ALicensesMarkIsWrittenEveryMinuteOrWhenItsStateChanges) {
+  auto counting = std::make_unique<CountingMarks>(std::move(store_));
+  CountingMarks& marks = *counting;
+  store_ = std::move(counting);
+  const std::int64_t expires = kTestEpochMs + 10 * kDayMs;
+  const auto code = license("cad", 5, [&](storage::NewLicense& l) { l.expires_at_ms = expires; });
+  ASSERT_TRUE(checkout(code, "pc1").ok());
+  EXPECT_EQ(marks.writes, 1);  // never judged before
+  clock_.advance_ms(30000);
+  ASSERT_TRUE(checkout(code, "pc1").ok());
+  EXPECT_EQ(field(status(code), "state"), "active");
+  EXPECT_EQ(marks.writes, 1);
+  clock_.advance_ms(30000);
+  ASSERT_TRUE(checkout(code, "pc1").ok());
+  EXPECT_EQ(marks.writes, 2);
+  // Several judgements of one license in one batch write its mark once.
+  clock_.advance_ms(60000);
+  seat::SeatCommand cmd;
+  cmd.op = seat::Operation::status;
+  cmd.code = code;
+  decide([&](seat::SeatDecisions& d) {
+    d.status(cmd);
+    return d.status(cmd);
+  });
+  EXPECT_EQ(marks.writes, 3);
+  // Its expiry is written at once.
+  clock_.set_ms(expires - 1);
+  EXPECT_TRUE(checkout(code, "pc1").ok());
+  EXPECT_EQ(marks.writes, 4);
+  clock_.set_ms(expires);
+  EXPECT_EQ(checkout(code, "pc1").error, SeatError::license_expired);
+  EXPECT_EQ(marks.writes, 5);
 }
 
 TEST_P(SeatDecisionsTest, CheckinReleasesTheUnitsOnce) {

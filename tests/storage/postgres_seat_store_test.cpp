@@ -203,6 +203,29 @@ TEST_F(PostgresStoreTest, KeepsTheSeatStoreContract) {
   EXPECT_THROW(store->lock_license(license), StoreError);  // outside a transaction
 }
 
+TEST_F(PostgresStoreTest, InstancesWithDifferentClocksNeverMoveAMarkBack) {
+  auto ahead = open();
+  auto behind = open();
+  const std::int64_t license = make_license(*ahead, 1);
+  // Two instances write in turn, the second's clock two seconds behind the first's.
+  for (int i = 0; i < 3; ++i) {
+    const std::int64_t now = kNow + i * 60'000;
+    ahead->begin();
+    ahead->advance_license_clock_mark(license, now);
+    ahead->advance_server_clock_mark(now);
+    ahead->commit();
+    behind->begin();
+    behind->advance_license_clock_mark(license, now - 2000);
+    behind->advance_server_clock_mark(now - 2000);
+    behind->commit();
+    EXPECT_EQ(behind->server_clock_mark(), now);
+    EXPECT_EQ(behind->find_license(license)->clock_mark_ms, now);
+  }
+  // The server's mark counts for a license whose own is earlier.
+  const std::int64_t other = make_license(*ahead, 2);
+  EXPECT_EQ(behind->find_license(other)->clock_mark_ms, kNow + 120'000);
+}
+
 TEST_F(PostgresStoreTest, LockLicenseMakesAnotherInstanceWaitAndThenSeeTheLease) {
   auto first = open();
   auto second = open();

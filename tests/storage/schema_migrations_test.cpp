@@ -86,12 +86,12 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
   auto sql = raw();
   EXPECT_EQ(version_rows(*sql), 1);
   EXPECT_EQ(stored_version(*sql), latest_schema_version());
-  EXPECT_EQ(
-      objects(*sql, "table"),
-      (std::set<std::string>{"schema_version", "customers", "licenses", "activations", "leases",
-                             "counters", "accounts", "partner_permissions", "users", "tokens",
-                             "audit_log", "product_lifecycle", "retired_licenses", "service_plans",
-                             "registration_keys", "partner_pools", "branding", "server_secret"}));
+  EXPECT_EQ(objects(*sql, "table"),
+            (std::set<std::string>{"schema_version", "customers", "licenses", "activations",
+                                   "leases", "counters", "accounts", "partner_permissions", "users",
+                                   "tokens", "audit_log", "product_lifecycle", "retired_licenses",
+                                   "service_plans", "registration_keys", "partner_pools",
+                                   "branding", "server_secret", "license_clock_marks"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
   EXPECT_EQ(
       objects(*sql, "index"),

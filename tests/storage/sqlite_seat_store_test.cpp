@@ -315,6 +315,41 @@ TEST_P(SeatStoreTest, RollbackDiscardsWrites) {
   store->commit();
 }
 
+TEST_P(SeatStoreTest, ClockMarksOnlyMoveForwardAndRollBackWithTheirTransaction) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  const std::int64_t other = make_license(*store, 2);
+  EXPECT_EQ(store->server_clock_mark(), 0);
+  EXPECT_EQ(store->find_license(license)->clock_mark_ms, 0);
+  store->begin();
+  store->advance_license_clock_mark(license, kNow);
+  store->advance_server_clock_mark(kNow - 5000);
+  store->commit();
+  EXPECT_EQ(store->server_clock_mark(), kNow - 5000);
+  // A license reads the later of its own mark and the server's.
+  EXPECT_EQ(store->find_license(license)->clock_mark_ms, kNow);
+  EXPECT_EQ(store->find_license_by_code_hash(fake_hash(1))->clock_mark_ms, kNow);
+  EXPECT_EQ(store->find_license(other)->clock_mark_ms, kNow - 5000);
+  // An earlier time moves neither back.
+  store->begin();
+  store->advance_license_clock_mark(license, kNow - 60000);
+  store->advance_server_clock_mark(kNow - 60000);
+  store->commit();
+  EXPECT_EQ(store->find_license(license)->clock_mark_ms, kNow);
+  EXPECT_EQ(store->server_clock_mark(), kNow - 5000);
+  // A rolled-back mark is not kept, in the file or in memory.
+  store->begin();
+  store->advance_license_clock_mark(license, kNow + 60000);
+  store->rollback();
+  EXPECT_EQ(store->find_license(license)->clock_mark_ms, kNow);
+  store->begin();
+  store->advance_license_clock_mark(license, kNow + 60000);
+  store->commit();
+  EXPECT_EQ(store->find_license_by_code_hash(fake_hash(1))->clock_mark_ms, kNow + 60000);
+  auto reopened = open();
+  EXPECT_EQ(reopened->find_license(license)->clock_mark_ms, kNow + 60000);
+}
+
 TEST_P(SeatStoreTest, ActivationsAreCountedPerLicense) {
   auto store = open();
   const std::int64_t license = make_license(*store, 1);

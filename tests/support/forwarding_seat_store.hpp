@@ -31,6 +31,13 @@ class ForwardingSeatStore : public storage::SeatStore {
     return inner_->find_retired_product(h);
   }
   std::int64_t lease_purge() override { return inner_->lease_purge(); }
+  std::int64_t server_clock_mark() override { return inner_->server_clock_mark(); }
+  void advance_server_clock_mark(std::int64_t mark) override {
+    inner_->advance_server_clock_mark(mark);
+  }
+  void advance_license_clock_mark(std::int64_t id, std::int64_t mark) override {
+    inner_->advance_license_clock_mark(id, mark);
+  }
   std::vector<storage::LeaseRecord> take_purged_leases() override {
     return inner_->take_purged_leases();
   }

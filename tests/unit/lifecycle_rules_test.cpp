@@ -3,6 +3,7 @@
 // dates; End of Life implies End of Sale).
 #include <gtest/gtest.h>
 
+#include "domain/license.hpp"
 #include "domain/license_state.hpp"
 #include "domain/product_lifecycle.hpp"
 
@@ -32,6 +33,23 @@ TEST(LicenseStateRule, ACutOffWinsAndHasNoGrace) {
   EXPECT_EQ(license_state(dates, 22 * kDay), LicenseState::disabled);
   dates.cut_off_at_ms = 5 * kDay;  // before the start
   EXPECT_EQ(license_state(dates, 6 * kDay), LicenseState::disabled);
+}
+
+TEST(LicenseStateRule, IsJudgedNoEarlierThanTheLicensesMark) {
+  EXPECT_EQ(domain::judged_at(5 * kDay, 0), 5 * kDay);
+  EXPECT_EQ(domain::judged_at(5 * kDay, 7 * kDay), 7 * kDay);
+  domain::License license;
+  license.starts_at_ms = 10 * kDay;
+  license.expires_at_ms = 20 * kDay;
+  EXPECT_EQ(license.state_at(21 * kDay), LicenseState::expired);
+  // Judged up to its expiry and beyond: a clock set back finds it expired still...
+  license.clock_mark_ms = 21 * kDay;
+  EXPECT_EQ(license.state_at(15 * kDay), LicenseState::expired);
+  EXPECT_EQ(license.state_at(5 * kDay), LicenseState::expired);
+  // ...and one judged only up to its middle is active, not back before its start.
+  license.clock_mark_ms = 15 * kDay;
+  EXPECT_EQ(license.state_at(5 * kDay), LicenseState::active);
+  EXPECT_EQ(license.state_at(20 * kDay), LicenseState::expired);
 }
 
 TEST(LicenseStateRule, ServesActiveExpiringAndInGraceOnly) {
