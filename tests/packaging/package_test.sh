@@ -19,6 +19,16 @@ if ! grep -q '^CMAKE_INSTALL_PREFIX:PATH=/usr$' "$build_dir/CMakeCache.txt"; the
   exit 1
 fi
 
+# The packages are installed machine-wide, so two suites running at once (two build trees, two
+# worktrees) would install, run and purge them under each other and meet on dpkg's lock: this
+# test waits for any other run of it to finish first.
+lock=/run/lock/lmpd-debian-package-test.lock
+exec 9>"$lock"
+if ! flock -n 9; then
+  echo "== waiting for another debian_package run to finish ($lock)"
+  flock -w 600 9 || { echo "gave up waiting for $lock after 600 s"; exit 1; }
+fi
+
 work=$(mktemp -d /tmp/lmpd-package-XXXXXX)
 pid=""
 cleanup() {
@@ -41,15 +51,15 @@ lintian --fail-on error,warning --suppress-tags no-manual-page "${debs[@]}"
 
 echo "== dpkg -i: an endpoint's packages, without the server"
 dpkg -i "$work"/out/liblmpclient1_*.deb "$work"/out/lmp-run_*.deb
-/usr/bin/lmp-run --help | grep -q "usage: lmp-run"
-ldconfig -p | grep -q liblmpclient.so.1
+grep -q "usage: lmp-run" <<<"$(/usr/bin/lmp-run --help)"
+grep -q liblmpclient.so.1 <<<"$(ldconfig -p)"
 ! dpkg-query -W lmpd >/dev/null 2>&1
 
 echo "== dpkg -i: everything"
 dpkg -i "${debs[@]}"
 getent passwd lmpd >/dev/null
 test -f /etc/lmpd/lmpd.yaml
-dpkg-query -W -f='${Conffiles}\n' lmpd | grep -q /etc/lmpd/lmpd.yaml
+grep -q /etc/lmpd/lmpd.yaml <<<"$(dpkg-query -W -f='${Conffiles}\n' lmpd)"
 ls /usr/lib/*/lmpd/plugins/lmp_family_software.so
 test -f /usr/include/lmp/sdk/family.hpp
 
@@ -81,8 +91,8 @@ for _ in $(seq 100); do
   grep -q "event=started" "$work/lmpd.log" && break
   sleep 0.1
 done
-port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
-admin_port=$(sed -n 's/.*event=listening listener=admin.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
+port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd.log")
+admin_port=$(sed -n 's/.*event=listening listener=admin.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd.log")
 [ -n "$port" ] && [ -n "$admin_port" ] || { cat "$work/lmpd.log"; exit 1; }
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'CHECKOUT code=%s\n' "$code" >&3
@@ -99,7 +109,7 @@ for _ in $(seq 100); do
   grep -q "event=reload_failed" "$work/lmpd.log" && break
   sleep 0.1
 done
-grep "event=reload_rejected" "$work/lmpd.log" | grep -q "lmpd.yaml:" || { cat "$work/lmpd.log"; exit 1; }
+grep -q "event=reload_rejected.*lmpd.yaml:" "$work/lmpd.log" || { cat "$work/lmpd.log"; exit 1; }
 printf 'HEARTBEAT lease=%s\n' "$lease" >&3
 read -r answer <&3
 echo "$answer"
@@ -112,9 +122,9 @@ exec 4<>"/dev/tcp/127.0.0.1/$admin_port"
 printf 'GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&4
 metrics=$(cat <&4)
 exec 4>&-
-echo "$metrics" | head -1 | grep -q "200" || { echo "$metrics" | head -20; exit 1; }
-echo "$metrics" | grep -q '^lmp_checkouts_total{product="example-app"} 1' || {
-  echo "$metrics" | grep lmp_checkouts
+[[ ${metrics%%$'\n'*} == *" 200 "* ]] || { printf '%s\n' "${metrics:0:2000}"; exit 1; }
+grep -q '^lmp_checkouts_total{product="example-app"} 1' <<<"$metrics" || {
+  grep lmp_checkouts <<<"$metrics"
   exit 1
 }
 kill -TERM "$pid"
@@ -146,11 +156,12 @@ for _ in $(seq 100); do
   grep -q "event=started" "$work/lmpd-tls.log" && break
   sleep 0.1
 done
-port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd-tls.log" | head -1)
+port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd-tls.log")
 [ -n "$port" ] || { cat "$work/lmpd-tls.log"; exit 1; }
-answer=$(printf 'CHECKOUT code=%s\nQUIT\n' "$code" |
+answers=$(printf 'CHECKOUT code=%s\nQUIT\n' "$code" |
   timeout 10 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$work/ca.pem" \
-    -verify_return_error -verify_ip 127.0.0.1 2>"$work/s_client.log" | head -1)
+    -verify_return_error -verify_ip 127.0.0.1 2>"$work/s_client.log")
+answer=${answers%%$'\n'*}
 echo "$answer"
 case "$answer" in OK\ lease=*) ;; *) cat "$work/s_client.log" "$work/lmpd-tls.log"; exit 1 ;; esac
 kill -TERM "$pid"
@@ -160,6 +171,6 @@ pid=""
 echo "== dpkg -i again: the upgrade path of the maintainer scripts"
 echo "# a local change" >>/etc/lmpd/lmpd.yaml
 dpkg -i --force-confold "${debs[@]}"
-tail -1 /etc/lmpd/lmpd.yaml | grep -q "a local change"
+[[ $(tail -1 /etc/lmpd/lmpd.yaml) == *"a local change"* ]]
 getent passwd lmpd >/dev/null
 echo "package test passed"

@@ -58,7 +58,7 @@ code=$("$lmpd" admin --config "$work/lmpd.yaml" create-license --customer studio
 pid=$!
 port=""
 for _ in $(seq 200); do
-  port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
+  port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd.log")
   [ -n "$port" ] && break
   sleep 0.05
 done
