@@ -115,6 +115,7 @@ int serve(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lmp::log::set_prefix(lmp::log::detect_prefix());
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "admin") {
     lmp::SystemClock clock;

@@ -90,7 +90,10 @@ chmod 0755 "$work"
 code=$(runuser -u lmpd -- /usr/sbin/lmpd admin --config "$work/lmpd.yaml" create-license \
   --customer acme --product example-app --units 2 | sed -n 's/^activation code: //p')
 [ -n "$code" ]
-setpriv --reuid lmpd --regid lmpd --init-groups /usr/sbin/lmpd --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
+# As under systemd: stderr is the journal's stream, so each line starts with its priority.
+: >"$work/lmpd.log"
+JOURNAL_STREAM=$(stat -c %d:%i "$work/lmpd.log") setpriv --reuid lmpd --regid lmpd --init-groups \
+  /usr/sbin/lmpd --config "$work/lmpd.yaml" 2>>"$work/lmpd.log" &
 pid=$!
 port=""
 for _ in $(seq 100); do
@@ -100,6 +103,7 @@ done
 port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd.log")
 admin_port=$(sed -n 's/.*event=listening listener=admin.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd.log")
 [ -n "$port" ] && [ -n "$admin_port" ] || { cat "$work/lmpd.log"; exit 1; }
+grep -q "^<6>level=info event=started" "$work/lmpd.log" || { cat "$work/lmpd.log"; exit 1; }
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'CHECKOUT code=%s\n' "$code" >&3
 read -r answer <&3
@@ -164,6 +168,9 @@ for _ in $(seq 100); do
 done
 port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd-tls.log")
 [ -n "$port" ] || { cat "$work/lmpd-tls.log"; exit 1; }
+# Not under systemd: each line starts with the time.
+grep -qE "^time=[0-9-]+T[0-9:.]+Z level=info event=started" "$work/lmpd-tls.log" ||
+  { cat "$work/lmpd-tls.log"; exit 1; }
 answers=$(printf 'CHECKOUT code=%s\nQUIT\n' "$code" |
   timeout 10 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$work/ca.pem" \
     -verify_return_error -verify_ip 127.0.0.1 2>"$work/s_client.log")
