@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
       config_path = args[++i];
       continue;
     }
-    std::cerr << "lmpd: unexpected argument '" << a << "'\n" << kUsage;
+    std::cerr << "lmpd: unexpected argument '" << a << "' (`lmpd --help` shows the usage)\n";
     return 2;
   }
   return serve(config_path);

@@ -85,6 +85,29 @@ TEST_F(ProcessTest, AdminCreatesLicensesThatCheckOut) {
   EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "1");
 }
 
+TEST_F(ProcessTest, AdminListsLicensesAsJson) {
+  new_license(3);
+  auto list = admin({"list-licenses", "--json"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  // One line: an array of the objects the API answers for a license.
+  EXPECT_TRUE(list.out.starts_with("[{\"id\":1,")) << list.out;
+  EXPECT_NE(list.out.find("\"product\":\"cad\""), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("\"units\":3"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find('\n'), list.out.size() - 1) << list.out;
+  EXPECT_EQ(admin({"create-customer", "x", "--json"}).exit_code, 2);
+}
+
+TEST_F(ProcessTest, UnknownCommandsAreOneLine) {
+  auto admin_typo = admin({"list-licences"});
+  EXPECT_EQ(admin_typo.exit_code, 2);
+  EXPECT_EQ(admin_typo.err,
+            "lmpd admin: unknown command 'list-licences' (`lmpd admin help` lists them)\n");
+  auto lmpd_typo = run_command({LMP_TEST_LMPD_BINARY, "--chek-config", "x"});
+  EXPECT_EQ(lmpd_typo.exit_code, 2);
+  EXPECT_EQ(lmpd_typo.err,
+            "lmpd: unexpected argument '--chek-config' (`lmpd --help` shows the usage)\n");
+}
+
 TEST_F(ProcessTest, CheckConfigReportsEveryProblemWithItsPosition) {
   write_config(
       "listeners:\n  seat:\n    port: 99999\n    prot: 1\n"
