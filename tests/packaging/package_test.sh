@@ -33,7 +33,7 @@ work=$(mktemp -d /tmp/lmpd-package-XXXXXX)
 pid=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  dpkg --purge lmpd lmpd-dev lmp-run liblmpclient1 >/dev/null 2>&1 || true
+  dpkg --purge lmpd lmpctl lmpd-dev lmp-run liblmpclient1 >/dev/null 2>&1 || true
   rm -rf "$work" /var/lib/lmpd/package-test.db*
 }
 trap cleanup EXIT
@@ -42,7 +42,7 @@ echo "== cpack"
 (cd "$build_dir" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; exit 1; }
 debs=("$work"/out/*.deb)
 ls -l "${debs[@]}"
-for package in lmpd liblmpclient1 lmp-run lmpd-dev; do
+for package in lmpd lmpctl liblmpclient1 lmp-run lmpd-dev; do
   ls "$work"/out/${package}_*.deb >/dev/null
 done
 
@@ -59,6 +59,22 @@ echo "== dpkg -i: an endpoint's packages, without the server"
 dpkg -i "$work"/out/liblmpclient1_*.deb "$work"/out/lmp-run_*.deb
 grep -q "usage: lmp-run" <<<"$(/usr/bin/lmp-run --help)"
 grep -q liblmpclient.so.1 <<<"$(ldconfig -p)"
+! dpkg-query -W lmpd >/dev/null 2>&1
+
+echo "== dpkg -i: lmpctl over an lmpd 0.1.0 that held /usr/bin/lmpctl itself"
+mkdir -p "$work/old-lmpd/DEBIAN" "$work/old-lmpd/usr/bin"
+printf 'Package: lmpd\nVersion: 0.1.0\nArchitecture: all\nMaintainer: test <t@example.org>\nDescription: lmpd with lmpctl inside\n' \
+  >"$work/old-lmpd/DEBIAN/control"
+printf '#!/bin/sh\necho old lmpctl\n' >"$work/old-lmpd/usr/bin/lmpctl"
+chmod 0755 "$work/old-lmpd/usr/bin/lmpctl"
+dpkg-deb --root-owner-group --build "$work/old-lmpd" "$work/old-lmpd.deb" >/dev/null
+dpkg -i "$work/old-lmpd.deb"
+dpkg -i "$work"/out/lmpctl_*.deb
+[ "$(dpkg -S /usr/bin/lmpctl)" = "lmpctl: /usr/bin/lmpctl" ]
+dpkg --purge lmpd
+
+echo "== dpkg -i: lmpctl alone, for an admin's machine"
+/usr/bin/lmpctl --version
 ! dpkg-query -W lmpd >/dev/null 2>&1
 
 echo "== dpkg -i: everything"
