@@ -84,6 +84,13 @@ test -f /etc/lmpd/lmpd.yaml
 grep -q /etc/lmpd/lmpd.yaml <<<"$(dpkg-query -W -f='${Conffiles}\n' lmpd)"
 ls /usr/lib/*/lmpd/plugins/lmp_family_software.so
 test -f /usr/include/lmp/sdk/family.hpp
+test -f /usr/share/doc/lmpd-dev/plugin-guide.md
+
+echo "== the example family in lmpd-dev, built as its README says, against the installed SDK"
+cmake -S /usr/share/doc/lmpd-dev/examples/token-family -B "$work/token" -DCMAKE_PREFIX_PATH=/usr \
+  >"$work/token.log" 2>&1 || { cat "$work/token.log"; exit 1; }
+cmake --build "$work/token" >>"$work/token.log" 2>&1 || { cat "$work/token.log"; exit 1; }
+test -f "$work/token/lmp_family_token.so"
 
 echo "== systemd unit"
 systemd-analyze verify /lib/systemd/system/lmpd.service
