@@ -81,6 +81,8 @@ echo "== dpkg -i: everything"
 dpkg -i "${debs[@]}"
 getent passwd lmpd >/dev/null
 test -f /etc/lmpd/lmpd.yaml
+# The config may hold the PostgreSQL password: root and the lmpd group only.
+[ "$(stat -c %a:%U:%G /etc/lmpd/lmpd.yaml)" = 640:root:lmpd ] || { ls -l /etc/lmpd; exit 1; }
 grep -q /etc/lmpd/lmpd.yaml <<<"$(dpkg-query -W -f='${Conffiles}\n' lmpd)"
 ls /usr/lib/*/lmpd/plugins/lmp_family_software.so
 test -f /usr/include/lmp/sdk/family.hpp
@@ -208,5 +210,6 @@ echo "== dpkg -i again: the upgrade path of the maintainer scripts"
 echo "# a local change" >>/etc/lmpd/lmpd.yaml
 dpkg -i --force-confold "${debs[@]}"
 [[ $(tail -1 /etc/lmpd/lmpd.yaml) == *"a local change"* ]]
+[ "$(stat -c %a:%U:%G /etc/lmpd/lmpd.yaml)" = 640:root:lmpd ]
 getent passwd lmpd >/dev/null
 echo "package test passed"
