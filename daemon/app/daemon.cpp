@@ -189,6 +189,13 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   std::vector<std::string> errors;
   auto catalog = load_catalog(cfg, impl_->host, impl_->registry, errors);
   if (!errors.empty()) throw StartupError(join_lines(errors));
+  for (const auto& name : impl_->registry.names()) {
+    const plugin::LoadedFamily& family = *impl_->registry.find(name);
+    log::info("plugin_loaded", {{"family", family.name},
+                                {"version", family.version},
+                                {"file", family.path},
+                                {"toolchain", family.toolchain}});
+  }
 
   const bool shared = cfg.storage.backend == storage::Backend::postgresql;
   std::unique_ptr<storage::SeatStore> store;

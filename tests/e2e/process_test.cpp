@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "lmp/sdk/plugin.hpp"
 #include "support/daemon_process.hpp"
 #include "support/line_client.hpp"
 #include "support/test_server.hpp"
@@ -235,6 +236,17 @@ TEST_F(ProcessTest, SecondDaemonOnTheSameDatabaseRefusesToStart) {
   }
   LineClient c(first.port());
   EXPECT_EQ(c.request("PING"), "OK");
+}
+
+// Which plugin serves a family, and in which version, is in the log from the start.
+TEST_F(ProcessTest, EachLoadedPluginIsLoggedWithItsVersionAndFile) {
+  DaemonProcess lmpd(config_path(), log_path());
+  const auto log = read_file(log_path());
+  EXPECT_NE(log.find("event=plugin_loaded family=software version=1.0.0 file=" +
+                     std::string(LMP_TEST_PLUGIN_DIR) +
+                     "/lmp_family_software.so toolchain=" + LMP_SDK_TOOLCHAIN_TAG + "\n"),
+            std::string::npos)
+      << log;
 }
 
 TEST_F(ProcessTest, SigtermStopsCleanly) {
