@@ -165,7 +165,7 @@ inline constexpr Setting kSettings[] = {
 
     settings_detail::of_type(SettingType::path, "plugins.directory", {},
         "the installed `lib/lmpd/plugins`",
-        "the folder of the family plugins, all loaded at start"),
+        "the folder of the family plugins, all loaded at start; files added later load on reload"),
 
     settings_detail::integer("leases.duration_seconds", 5, 604800, "300",
         "a lease lives this long without a heartbeat",

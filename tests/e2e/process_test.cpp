@@ -310,6 +310,44 @@ TEST_F(ProcessTest, ReloadKeepsTheOldConfigWhenTheNewOneIsBroken) {
   EXPECT_EQ(status_of(c.request("HEARTBEAT lease=" + lease)), "OK");
 }
 
+// A plugin dropped into the plugin folder serves its family after a reload, as --check-config
+// promised, with no restart.
+TEST_F(ProcessTest, ReloadLoadsAPluginOfANewFamily) {
+  const auto plugins = dir_.path() / "plugins";
+  std::filesystem::create_directory(plugins);
+  std::filesystem::copy_file(std::string(LMP_TEST_PLUGIN_DIR) + "/lmp_family_software.so",
+                             plugins / "lmp_family_software.so");
+  auto with_plugins = [&](const std::string& text) {
+    std::string out = text;
+    const std::string from = std::string("directory: ") + LMP_TEST_PLUGIN_DIR;
+    return out.replace(out.find(from), from.size(), "directory: " + plugins.string());
+  };
+  write_config(with_plugins(config_text()));
+  DaemonProcess lmpd(config_path(), log_path());
+
+  std::filesystem::copy_file(std::string(LMP_TEST_PLUGIN_DIR) + "/lmp_family_saas.so",
+                             plugins / "lmp_family_saas.so");
+  write_config(with_plugins(
+      config_text("  - code: crm\n    name: CRM Cloud\n    family: saas\n    unit: users\n")));
+  auto check = run_command({LMP_TEST_LMPD_BINARY, "--check-config", config_path().string()});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  lmpd.signal(SIGHUP);
+  ASSERT_TRUE(log_has("event=reloaded")) << read_file(log_path());
+  const auto log = read_file(log_path());
+  EXPECT_NE(log.find("event=plugin_loaded family=saas version=1.0.0 file=" +
+                     (plugins / "lmp_family_saas.so").string()),
+            std::string::npos)
+      << log;
+  // The software plugin, loaded at start, is not loaded a second time.
+  const std::string software = "event=plugin_loaded family=software";
+  EXPECT_EQ(log.find(software, log.find(software) + 1), std::string::npos) << log;
+  auto crm = admin({"create-license", "--customer", "acme", "--product", "crm", "--units", "1"});
+  ASSERT_EQ(crm.exit_code, 0) << crm.err;
+  const auto crm_code = crm.out.substr(crm.out.find("activation code: ") + 17, 23);
+  LineClient c(lmpd.port());
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + crm_code + " user=ann host=h1")), "OK");
+}
+
 // A stand-in for systemd's notification socket: a datagram socket the test reads.
 class NotifySocket {
  public:
