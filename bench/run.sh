@@ -78,7 +78,7 @@ as_root=()
 "$repo/scripts/install-deps.sh"
 missing=()
 for p in redis-server postgresql python3-matplotlib; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
     missing+=("$p")
   fi
 done

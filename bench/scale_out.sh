@@ -182,7 +182,7 @@ stop_servers
 printf '{"loadavg_at_end": "%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >"$out/end.json"
 # What the instances logged at warning or above, whether the runs failed or not.
 for log in "$work"/r*-lmpd*.log; do
-  grep -E '^level=(warning|error) ' "$log" | sed "s|^|$(basename "$log" .log): |" || true
+  grep -E '(^|[> ])level=(warning|error) ' "$log" | sed "s|^|$(basename "$log" .log): |" || true
 done >"$out/lmpd-warnings.log"
 [ -s "$out/lmpd-warnings.log" ] || rm -f "$out/lmpd-warnings.log"
 

@@ -1,5 +1,6 @@
 // lmp_settings_docs: writes the settings tables of docs/configuration.md from kSettings, or with
-// --check says where the file disagrees with it (the tests run the same check).
+// --check says where the file disagrees with it (the tests run the same check), or with --man
+// VERSION prints the manual page lmpd.yaml(5).
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -7,11 +8,17 @@
 #include <string_view>
 
 #include "config/settings_doc.hpp"
+#include "config/settings_man.hpp"
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string_view(argv[1]) == "--man") {
+    std::cout << lmp::config::settings_man_page(argv[2]);
+    return std::cout.flush() ? 0 : 2;
+  }
   const bool check = argc == 3 && std::string_view(argv[1]) == "--check";
   if (argc != 2 && !check) {
-    std::cerr << "usage: lmp_settings_docs [--check] docs/configuration.md\n";
+    std::cerr << "usage: lmp_settings_docs [--check] docs/configuration.md\n"
+                 "       lmp_settings_docs --man VERSION\n";
     return 2;
   }
   const std::string path = argv[argc - 1];

@@ -100,7 +100,7 @@ inline constexpr Setting kSettings[] = {
     settings_detail::choice("listeners.*.tls.min_version", settings_detail::kTlsVersions, "1.2",
         "the oldest TLS version accepted (TLS 1.0 and 1.1 are never accepted)"),
 
-    settings_detail::integer("limits.max_connections", 1, 1000000, "10000",
+    settings_detail::integer("limits.max_connections", 1, 1000000, "4096",
         "counted per listener. When the listener is full, a new connection takes the place of the "
         "one that has waited longest for a request (it has sent none since connecting, or only "
         "part of one), which is closed (`connection_dropped reason=listener_full`); when no "
@@ -108,7 +108,9 @@ inline constexpr Setting kSettings[] = {
         "connections` (HTTP: 503 `unavailable`) and closed; logged `connection_refused "
         "reason=max_connections`. Each connection holds a file descriptor: at start lmpd raises "
         "its soft open-file limit to both listeners' worth plus 128, within the hard limit "
-        "(`LimitNOFILE=`), and logs `fd_limit_low` when the hard limit is lower"),
+        "(`LimitNOFILE=`), and logs `fd_limit_low` when the hard limit is lower. The default needs "
+        "8320 descriptors, within the usual hard limits: systemd's 524288, the package's "
+        "`LimitNOFILE=65536`, containers' 1048576"),
     settings_detail::integer("limits.max_connections_per_address", 1, 1000000, "1000",
         "counted per listener and client address (an IPv4-mapped IPv6 address counts as the IPv4 "
         "address). Over it: `ERR unavailable msg=too many connections from this address` (HTTP: "
@@ -170,7 +172,7 @@ inline constexpr Setting kSettings[] = {
 
     settings_detail::of_type(SettingType::path, "plugins.directory", {},
         "the installed `lib/lmpd/plugins`",
-        "the folder of the family plugins, all loaded at start"),
+        "the folder of the family plugins, all loaded at start; files added later load on reload"),
 
     settings_detail::integer("leases.duration_seconds", 5, 604800, "300",
         "a lease lives this long without a heartbeat",

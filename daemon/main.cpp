@@ -115,6 +115,7 @@ int serve(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lmp::log::set_prefix(lmp::log::detect_prefix());
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "admin") {
     lmp::SystemClock clock;
@@ -137,7 +138,7 @@ int main(int argc, char** argv) {
       config_path = args[++i];
       continue;
     }
-    std::cerr << "lmpd: unexpected argument '" << a << "'\n" << kUsage;
+    std::cerr << "lmpd: unexpected argument '" << a << "' (`lmpd --help` shows the usage)\n";
     return 2;
   }
   return serve(config_path);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Debian packages (lmpd, liblmpclient1, lmp-run, lmpd-dev) into packaging-out/: a
-# release build installed under /usr, packaged by CPack. Install them with
+# Builds the Debian packages (lmpd, lmpctl, liblmpclient1, lmp-run, lmpd-dev) into
+# packaging-out/: a release build installed under /usr, packaged by CPack. Install them with
 # `dpkg -i packaging-out/*.deb`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,14 +7,14 @@ packages=(
   build-essential cmake pkg-config clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev libsoci-dev libsqlite3-dev libpq-dev libsystemd-dev libssl-dev
-  libgtest-dev libgmock-dev lintian dpkg-dev fakeroot
+  libgtest-dev libgmock-dev lintian dpkg-dev fakeroot help2man
   clang libclang-rt-14-dev postgresql
   prometheus openssl
 )
 
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
     missing+=("$p")
   fi
 done

@@ -163,6 +163,10 @@ int main(int argc, char** argv) {
     std::fputs(lmp::client::kRunUsage, stdout);
     return 0;
   }
+  if (options.version) {
+    std::printf("lmp-run %s (liblmpclient %s)\n", LMP_VERSION, lmp_client_version());
+    return 0;
+  }
   quiet = options.quiet;
 
   // Blocked before the library starts its heartbeat thread, so that thread inherits the mask
@@ -189,10 +193,12 @@ int main(int argc, char** argv) {
   std::string error = result == LMP_OK ? "" : lmp_last_error();
   if (result == LMP_OK) result = checkout_until_signal(client, options, signals, lease, error);
   if (result != LMP_OK) {
+    // The server's own reason comes along ("only 3 of 5 seats free, 9 requested" tells more
+    // than that none is free).
     if (result == LMP_ERR_NO_SEATS)
-      say("no license unit is free: all are in use" +
+      say("no license unit is free (" + error + ")" +
           std::string(options.wait_seconds > 0
-                          ? " (waited " + std::to_string(options.wait_seconds) + " s)"
+                          ? "; waited " + std::to_string(options.wait_seconds) + " s"
                           : "; --wait SECONDS queues for one"));
     else
       say(error);

@@ -24,6 +24,7 @@ const char* const kRunUsage =
     "               [--wait SECONDS] [--timeout MS] [--host H] [--user U] [--quiet]\n"
     "               [--tls] [--ca FILE] [--cert FILE --key FILE]\n"
     "               -- COMMAND [ARGS...]\n"
+    "       lmp-run --version\n"
     "Checks a license unit out, keeps it alive while COMMAND runs, checks it in when COMMAND\n"
     "exits, and exits with COMMAND's status. $LMP_SERVER and $LMP_CODE stand in for --server\n"
     "and --code; $LMP_HOLDER_KEY, when set, is sent as the holder key. --tls makes every server\n"
@@ -45,6 +46,10 @@ RunOptions parse_run_options(int argc, char** argv) {
     if (!arg.starts_with("-")) break;  // the command starts here
     if (arg == "--help" || arg == "-h") {
       options.help = true;
+      return options;
+    }
+    if (arg == "--version") {
+      options.version = true;
       return options;
     }
     if (arg == "--quiet" || arg == "-q") {

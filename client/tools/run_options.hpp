@@ -27,6 +27,7 @@ struct RunOptions {
   std::string key_file;          // --key: ...and its key
   bool quiet = false;
   bool help = false;
+  bool version = false;
   std::vector<std::string> command;
 };
 

@@ -3,6 +3,8 @@
 // this safe while the daemon runs: each command is one short transaction.
 #include "admin/admin_cli.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <iomanip>
 #include <map>
 #include <ostream>
@@ -14,6 +16,7 @@
 #include "core/registration_key.hpp"
 #include "domain/customers.hpp"
 #include "domain/domain_error.hpp"
+#include "domain/domain_json.hpp"
 #include "domain/first_run.hpp"
 #include "domain/licenses.hpp"
 #include "domain/sdk_unit_type.hpp"
@@ -35,7 +38,8 @@ constexpr const char* kUsage =
     "                 [--starts YYYY-MM-DD] [--expires YYYY-MM-DD | --days N]\n"
     "      creates the customer when it does not exist yet, and prints the license's\n"
     "      activation code (shown only once: the server keeps only its hash)\n"
-    "  list-licenses\n"
+    "  list-licenses [--json]\n"
+    "      every license; --json: as a JSON array of the objects GET /v1/licenses/{id} answers\n"
     "Each command acts with the parent account's rights, under the same rules as the admin API.\n";
 
 // A license runs a year unless told otherwise.
@@ -46,13 +50,16 @@ struct Options {
   std::string command;
   std::vector<std::string> positional;
   std::map<std::string, std::string> flags;
+  bool json = false;  // --json, the one flag without a value
 };
 
 // Splits the words into --flag VALUE pairs and positionals; false on a flag without a value.
 bool parse_words(const std::vector<std::string>& args, Options& opts, std::ostream& err) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& word = args[i];
-    if (word.rfind("--", 0) == 0) {
+    if (word == "--json") {
+      opts.json = true;
+    } else if (word.rfind("--", 0) == 0) {
       if (i + 1 >= args.size()) {
         err << "lmpd admin: " << word << " needs a value\n";
         return false;
@@ -200,24 +207,33 @@ int list_licenses(domain::UnitOfWork& db, const config::Config& cfg, const Optio
     err << kUsage;
     return 2;
   }
-  out << std::left << std::setw(6) << "ID" << std::setw(24) << "CUSTOMER" << std::setw(16)
-      << "PRODUCT" << std::setw(18) << "UNITS" << std::setw(12) << "STARTS"
-      << "EXPIRES\n";
+  std::vector<domain::License> licenses;
   as_local_operator(db, cfg, clock, domain::TransactionMode::read, [&](const auto& ctx) {
     domain::LicenseQuery query;
     query.page.limit = 500;
     for (;;) {
       const auto page = domain::list_licenses(ctx, query);
-      for (const auto& l : page)
-        out << std::setw(6) << l.id << std::setw(24) << l.customer_name << std::setw(16)
-            << l.product_code << std::setw(18)
-            << (std::to_string(l.units) + " " + std::string(domain::to_string(l.unit)))
-            << std::setw(12) << calendar::format_date(l.effective_starts_ms() / 1000)
-            << calendar::format_date(l.effective_expires_ms() / 1000) << "\n";
+      licenses.insert(licenses.end(), page.begin(), page.end());
       if (static_cast<int>(page.size()) < query.page.limit) break;
       query.page.after = page.back().id;
     }
   });
+  if (opts.json) {
+    boost::json::array array;
+    const std::int64_t now_ms = clock.now_unix_ms();
+    for (const auto& l : licenses) array.push_back(domain::license_json(l, now_ms));
+    out << boost::json::serialize(array) << "\n";
+    return 0;
+  }
+  out << std::left << std::setw(6) << "ID" << std::setw(24) << "CUSTOMER" << std::setw(16)
+      << "PRODUCT" << std::setw(18) << "UNITS" << std::setw(12) << "STARTS"
+      << "EXPIRES\n";
+  for (const auto& l : licenses)
+    out << std::setw(6) << l.id << std::setw(24) << l.customer_name << std::setw(16)
+        << l.product_code << std::setw(18)
+        << (std::to_string(l.units) + " " + std::string(domain::to_string(l.unit))) << std::setw(12)
+        << calendar::format_date(l.effective_starts_ms() / 1000)
+        << calendar::format_date(l.effective_expires_ms() / 1000) << "\n";
   return 0;
 }
 
@@ -259,7 +275,11 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
   }
   if (opts.command != "create-customer" && opts.command != "create-license" &&
       opts.command != "list-licenses" && opts.command != "init") {
-    err << "lmpd admin: unknown command '" << opts.command << "'\n" << kUsage;
+    err << "lmpd admin: unknown command '" << opts.command << "' (`lmpd admin help` lists them)\n";
+    return 2;
+  }
+  if (opts.json && opts.command != "list-licenses") {
+    err << "lmpd admin: --json is for list-licenses only\n";
     return 2;
   }
   auto loaded = config::load_file(opts.config_path);

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -78,6 +79,19 @@ std::shared_ptr<const seat::ProductCatalog> load_catalog(const config::Config& c
   registry.load_directory(config.plugin_directory, host, failures);
   for (const auto& failure : failures) errors.push_back(failure.to_string());
   return seat::ProductCatalog::build(config, registry, errors);
+}
+
+// One plugin_loaded line for each family not in `before`.
+void log_plugins_loaded(const plugin::FamilyRegistry& registry,
+                        const std::vector<std::string>& before) {
+  for (const auto& name : registry.names()) {
+    if (std::find(before.begin(), before.end(), name) != before.end()) continue;
+    const plugin::LoadedFamily& family = *registry.find(name);
+    log::info("plugin_loaded", {{"family", family.name},
+                                {"version", family.version},
+                                {"file", family.path},
+                                {"toolchain", family.toolchain}});
+  }
 }
 
 // The TLS context of an enabled listener with TLS, or nullopt; problems go to `errors`.
@@ -189,6 +203,7 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   std::vector<std::string> errors;
   auto catalog = load_catalog(cfg, impl_->host, impl_->registry, errors);
   if (!errors.empty()) throw StartupError(join_lines(errors));
+  log_plugins_loaded(impl_->registry, {});
 
   const bool shared = cfg.storage.backend == storage::Backend::postgresql;
   std::unique_ptr<storage::SeatStore> store;
@@ -400,8 +415,14 @@ void Daemon::wait_for_connections(std::chrono::steady_clock::time_point deadline
 
 std::vector<std::string> Daemon::reload(const config::Config& next) {
   std::vector<std::string> errors;
-  // Plugins stay as loaded: glibc may not really unload a library, so new plugin code needs a
-  // restart (docs/operations.md).
+  // A plugin file added to the running plugin folder loads now, so a product of a new family
+  // works after a reload as `lmpd --check-config` promised. Loaded files stay as they are: glibc
+  // may not really unload a library, so changed plugin code needs a restart (docs/operations.md).
+  const std::vector<std::string> families_before = impl_->registry.names();
+  std::vector<plugin::LoadFailure> failures;
+  impl_->registry.load_directory(impl_->config.plugin_directory, impl_->host, failures);
+  for (const auto& failure : failures) errors.push_back(failure.to_string());
+  log_plugins_loaded(impl_->registry, families_before);
   auto catalog = seat::ProductCatalog::build(next, impl_->registry, errors);
   // Certificates are read again on every reload, changed paths or not: rotation usually
   // replaces the files in place. Whether a listener speaks TLS at all is fixed at start.

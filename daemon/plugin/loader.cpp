@@ -30,6 +30,14 @@ constexpr std::size_t kDescriptorHeaderSize = offsetof(sdk::PluginDescriptor, to
 
 constexpr std::string_view kDaemonToolchain = LMP_SDK_TOOLCHAIN_TAG;
 
+// The standard library's ABI in a toolchain tag: what follows its last '/'. Only this decides:
+// std::string's layout and the vtables come from the standard library and the Itanium C++ ABI,
+// which GCC and Clang share, so the compiler before the '/' may differ.
+std::string_view stdlib_abi(std::string_view tag) {
+  const auto slash = tag.rfind('/');
+  return slash == std::string_view::npos ? tag : tag.substr(slash + 1);
+}
+
 LoadFailure fail(const std::filesystem::path& file, std::string reason) {
   return LoadFailure{file.string(), std::move(reason)};
 }
@@ -156,9 +164,11 @@ std::variant<LoadedFamily, LoadFailure> load(const std::filesystem::path& file, 
 
   bool terminated = false;
   const auto toolchain = field_text(descriptor.toolchain, sizeof descriptor.toolchain, terminated);
-  if (!terminated || toolchain != kDaemonToolchain) {
-    return fail(file, "toolchain '" + printable(toolchain) + "' differs from the daemon's '" +
-                          std::string(kDaemonToolchain) + "'");
+  if (!terminated || stdlib_abi(toolchain) != stdlib_abi(kDaemonToolchain)) {
+    return fail(file, "standard library ABI '" + printable(stdlib_abi(toolchain)) +
+                          "' (toolchain '" + printable(toolchain) +
+                          "') differs from the daemon's '" +
+                          std::string(stdlib_abi(kDaemonToolchain)) + "'");
   }
   const auto family_name = field_text(descriptor.family, sizeof descriptor.family, terminated);
   if (!terminated) return fail(file, "family name is not NUL-terminated");
@@ -203,8 +213,8 @@ std::variant<LoadedFamily, LoadFailure> load(const std::filesystem::path& file, 
       // shutting the family down either way.
     }
   });
-  return LoadedFamily{std::string(family_name), printable(version), file.string(),
-                      std::move(family), descriptor.abi_minor};
+  return LoadedFamily{std::string(family_name), printable(version),   file.string(),
+                      std::move(family),        descriptor.abi_minor, printable(toolchain)};
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ struct LoadedFamily {
   // The SDK minor the plugin was built against: the daemon calls a Family method added in a
   // later minor only when this is at least that minor.
   std::uint32_t abi_minor = 0;
+  std::string toolchain = {};  // the descriptor's toolchain tag ("clang/libstdc++-cxx11"), for logs
 };
 
 // Why a plugin file was refused.
@@ -39,8 +40,9 @@ struct LoadFailure {
 // lmp_plugin_descriptor; loadable with RTLD_NOW | RTLD_LOCAL (so an unresolved symbol fails here,
 // not at first call); descriptor ABI major equal to and minor not newer than the daemon's; a
 // struct_size covering ABI 1.0's fields and backed by the symbol's real size; the daemon's
-// toolchain tag; a valid family name (lowercase letters, digits, '_', starting with a letter);
-// both entry points present; a factory that neither throws nor returns null.
+// standard-library ABI (the toolchain tag's part after '/': the compiler's name may differ); a
+// valid family name (lowercase letters, digits, '_', starting with a letter); both entry points
+// present; a factory that neither throws nor returns null.
 // Never throws. Thread-safe (dlopen is); plugins' static initialisers run during the load step.
 std::variant<LoadedFamily, LoadFailure> load_family_plugin(const std::filesystem::path& file,
                                                            sdk::Host& host);

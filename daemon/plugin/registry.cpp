@@ -64,6 +64,7 @@ void FamilyRegistry::load_directory(const fs::path& directory, sdk::Host& host,
 
   for (const auto& entry : candidates) {
     const fs::path& path = entry.path();
+    if (loaded_from(path.string())) continue;
     if (entry.is_symlink(ec)) {
       const fs::path target = fs::canonical(path, ec);
       if (ec) {
@@ -96,6 +97,11 @@ void FamilyRegistry::load_directory(const fs::path& directory, sdk::Host& host,
 void FamilyRegistry::add(LoadedFamily family) {
   std::string name = family.name;
   families_.insert_or_assign(std::move(name), std::move(family));
+}
+
+bool FamilyRegistry::loaded_from(std::string_view path) const {
+  return std::any_of(families_.begin(), families_.end(),
+                     [path](const auto& entry) { return entry.second.path == path; });
 }
 
 const LoadedFamily* FamilyRegistry::find(std::string_view family_name) const {

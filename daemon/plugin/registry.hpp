@@ -17,7 +17,10 @@ namespace lmp::plugin {
 class FamilyRegistry {
  public:
   // Loads every file whose name ends in ".so" directly inside `directory` (not recursive), in
-  // file-name order. Each refusal is appended to `failures` and the file skipped; so is:
+  // file-name order, except the files a family is loaded from already: called again (on a
+  // reload) it loads only files added since, so a new family needs no restart, while a changed
+  // file keeps its old code until one. Each refusal is appended to `failures` and the file
+  // skipped; so is:
   //  - an entry that is a symlink resolving outside `directory` (a plugin directory must be
   //    the whole list of code the daemon runs, so it may not point elsewhere),
   //  - an entry that is not a regular file once symlinks are followed,
@@ -38,6 +41,8 @@ class FamilyRegistry {
   std::vector<std::string> names() const;
 
  private:
+  bool loaded_from(std::string_view path) const;
+
   std::map<std::string, LoadedFamily, std::less<>> families_;
 };
 

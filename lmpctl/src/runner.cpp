@@ -3,6 +3,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <optional>
 #include <set>
 
 #include "api_call.hpp"
@@ -20,18 +21,25 @@ struct Refusal {
   std::string message;
 };
 
-// "not_found: no such partner (HTTP 404)", or the body when it is not an API error.
-std::string describe_error(const HttpAnswer& answer) {
+// "not_found: no such partner (HTTP 404)" when the body is the API's error object
+// ({"error": {"code": ..., "message": ...}}), else nothing.
+std::optional<std::string> api_error(const HttpAnswer& answer) {
   std::error_code ec;
   json::value body = json::parse(answer.body, ec);
-  if (!ec && body.is_object())
-    if (const auto* error = body.get_object().if_contains("error"); error && error->is_object()) {
-      const auto* code = error->get_object().if_contains("code");
-      const auto* message = error->get_object().if_contains("message");
-      std::string out = code && code->is_string() ? std::string(code->get_string()) : "error";
-      if (message && message->is_string()) out += ": " + std::string(message->get_string());
-      return out + " (HTTP " + std::to_string(answer.status) + ")";
-    }
+  if (ec || !body.is_object()) return std::nullopt;
+  const auto* error = body.get_object().if_contains("error");
+  if (error == nullptr || !error->is_object()) return std::nullopt;
+  const auto* code = error->get_object().if_contains("code");
+  if (code == nullptr || !code->is_string()) return std::nullopt;
+  std::string out(code->get_string());
+  const auto* message = error->get_object().if_contains("message");
+  if (message && message->is_string()) out += ": " + std::string(message->get_string());
+  return out + " (HTTP " + std::to_string(answer.status) + ")";
+}
+
+// The API's error, or the status and the start of the body of any other answer.
+std::string describe_error(const HttpAnswer& answer) {
+  if (auto error = api_error(answer)) return *error;
   std::string shown = answer.body.substr(0, 200);
   while (!shown.empty() && (shown.back() == '\n' || shown.back() == '\r')) shown.pop_back();
   return "HTTP " + std::to_string(answer.status) + (shown.empty() ? "" : ": " + shown);
@@ -50,9 +58,14 @@ class Session {
                          call.body ? json::serialize(*call.body) : std::string(), token_};
     HttpAnswer answer = transport_->exchange(
         request, settings_.timeout + std::chrono::seconds(call.extra_timeout_seconds));
-    if (answer.status != 200)
-      throw Refusal{answer.status >= 400 && answer.status < 500 ? kExitApiError : kExitNoService,
-                    describe_error(answer)};
+    // Only lmpd's own refusals exit 1: a 4xx without the API's error object comes from some
+    // other server (a proxy, a web server on the wrong port), which is no usable service.
+    if (answer.status != 200) {
+      const bool refused = answer.status >= 400 && answer.status < 500 && api_error(answer);
+      throw Refusal{refused ? kExitApiError : kExitNoService,
+                    refused ? describe_error(answer)
+                            : "not an answer of lmpd's API: " + describe_error(answer)};
+    }
     std::error_code ec;
     json::value body = json::parse(answer.body, ec);
     if (ec) throw Refusal{kExitNoService, "the answer is not JSON: " + answer.body.substr(0, 200)};
@@ -157,10 +170,12 @@ int run(const std::vector<std::string>& args, const Environment& env, std::ostre
     }
     return execute(line, env, out, err);
   } catch (const UsageError& e) {
+    // One line, and where the whole list is: the usage is long enough to push the line itself
+    // out of sight.
     err << "lmpctl: " << e.what() << "\n";
     if (std::string_view(e.what()).starts_with("no command") ||
         std::string_view(e.what()).starts_with("unknown command"))
-      err << usage_text(specs);
+      err << "lmpctl: `lmpctl --help` lists the commands\n";
     return kExitUsage;
   } catch (const Refusal& refusal) {
     err << "lmpctl: " << refusal.message << "\n";

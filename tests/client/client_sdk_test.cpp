@@ -75,15 +75,15 @@ class ClientSdkTest : public ::testing::Test {
 };
 
 TEST_F(ClientSdkTest, TheExampleBuildsWithPkgConfigAsC99AndHoldsASeat) {
-  auto flags =
-      run_command({"/usr/bin/env", "PKG_CONFIG_PATH=" + (prefix_ / "share/pkgconfig").string(),
-                   "pkg-config", "--cflags", "--libs", "lmp-client"});
+  // Outside /usr (here, the staged install), pkg-config's flags alone find the library: once the
+  // .pc named no lib folder and linking failed there.
+  auto flags = run_command(
+      {"/usr/bin/env", "PKG_CONFIG_PATH=" + (prefix_ / LMP_INSTALL_LIBDIR / "pkgconfig").string(),
+       "pkg-config", "--cflags", "--libs", "lmp-client"});
   ASSERT_EQ(flags.exit_code, 0) << flags.err;
+  EXPECT_NE(flags.out.find("-L"), std::string::npos) << flags.out;
   auto binary = dir_.path() / "hold_seat_pkgconfig";
-  // On a multiarch system the .pc names no lib folder (the library sits in the linker's default
-  // one); LIBRARY_PATH stands in for that default in the staged install.
-  std::vector<std::string> compile = {
-      "/usr/bin/env", "LIBRARY_PATH=" + (prefix_ / LMP_INSTALL_LIBDIR).string(), LMP_C_COMPILER};
+  std::vector<std::string> compile = {"/usr/bin/env", "-u", "LIBRARY_PATH", LMP_C_COMPILER};
   for (const char* option : {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"})
     compile.push_back(option);
   if (!kSanitize.empty()) compile.push_back(kSanitize);

@@ -72,6 +72,8 @@ TEST_F(LmpRunTest, HoldsTheUnitWhileTheCommandRunsAndReturnsItOnSigterm) {
   EXPECT_EQ(second.exit_code, 69);
   EXPECT_EQ(second.err.find('\n'), second.err.size() - 1) << second.err;
   EXPECT_NE(second.err.find("no license unit is free"), std::string::npos) << second.err;
+  // With the server's reason.
+  EXPECT_NE(second.err.find("all 1 seats in use"), std::string::npos) << second.err;
 
   child->signal(SIGTERM);
   auto status = child->wait(std::chrono::seconds(20));
@@ -189,6 +191,14 @@ TEST_F(LmpRunTest, StatusesWhenTheCommandCannotRun) {
                               "12345-12345-12345-12345", "--", "/bin/true"});
   EXPECT_EQ(refused.exit_code, 77);
   EXPECT_NE(refused.err.find("invalid_code"), std::string::npos) << refused.err;
+}
+
+// What help2man and a bug report ask for: the program's version and the library's it runs on.
+TEST(LmpRunVersionTest, PrintsItsVersionAndTheLibrarysWithoutAServer) {
+  auto version = run_command({LMP_RUN_BINARY, "--version"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_TRUE(version.out.starts_with("lmp-run ")) << version.out;
+  EXPECT_NE(version.out.find(" (liblmpclient "), std::string::npos) << version.out;
 }
 
 TEST(LmpRunTlsTest, RunsOverTlsAndRefusesAServerItCannotVerify) {

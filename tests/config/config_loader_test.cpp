@@ -91,7 +91,7 @@ TEST(ConfigExample, LoadsWithTheDocumentedValues) {
   EXPECT_EQ(c.leases.max_wait_seconds, 300);
   EXPECT_EQ(c.limits.invalid_code_burst, 10);
   EXPECT_EQ(c.limits.invalid_code_window_seconds, 60);
-  EXPECT_EQ(c.limits.max_connections, 10000u);
+  EXPECT_EQ(c.limits.max_connections, 4096u);
   EXPECT_EQ(c.limits.idle_timeout_seconds, 600);
   EXPECT_EQ(c.limits.max_connections_per_address, 1000u);
   EXPECT_EQ(c.limits.max_unsent_bytes, 1048576u);

@@ -256,7 +256,7 @@ TEST(SettingsDocs, TheCheckNamesTheRowThatDisagrees) {
   EXPECT_EQ(joined(check_settings_tables(good, "c.md")), "");
 
   std::string changed = good;
-  const std::string row = "| `limits.max_connections` | integer | 1 to 1000000 | `10000` |";
+  const std::string row = "| `limits.max_connections` | integer | 1 to 1000000 | `4096` |";
   ASSERT_NE(changed.find(row), std::string::npos);
   changed.replace(changed.find(row), row.size(),
                   "| `limits.max_connections` | integer | 1 to 100000 | `1000` |");
@@ -266,7 +266,7 @@ TEST(SettingsDocs, TheCheckNamesTheRowThatDisagrees) {
                 at + "row `limits.max_connections`: range is '1 to 100000', kSettings says '1 to "
                      "1000000'",
                 at + "row `limits.max_connections`: default is '`1000`', kSettings says "
-                     "'`10000`'"}));
+                     "'`4096`'"}));
 
   std::string missing = good;
   const std::size_t start = missing.find("| `logging.level`");

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -23,14 +24,16 @@ constexpr std::uint64_t kReserved = 128;  // app::kReservedDescriptors
 
 class FdLimitTest : public ::testing::Test {
  protected:
-  void write_config(std::uint64_t max_connections) {
-    std::ofstream(config_path()) << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: 0\n"
-                                 << "  admin:\n    address: 127.0.0.1\n    port: 0\n"
-                                 << "storage:\n  sqlite:\n    path: lmpd.db\n"
-                                 << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
-                                 << "limits:\n  max_connections: " << max_connections << "\n"
-                                 << "products:\n  - code: cad\n    name: CAD Studio\n"
-                                 << "    family: software\n    unit: seats\n";
+  // Without `max_connections`, the config leaves the limit at its default.
+  void write_config(std::optional<std::uint64_t> max_connections) {
+    std::ofstream config(config_path());
+    config << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: 0\n"
+           << "  admin:\n    address: 127.0.0.1\n    port: 0\n"
+           << "storage:\n  sqlite:\n    path: lmpd.db\n"
+           << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n";
+    if (max_connections) config << "limits:\n  max_connections: " << *max_connections << "\n";
+    config << "products:\n  - code: cad\n    name: CAD Studio\n"
+           << "    family: software\n    unit: seats\n";
   }
   std::string new_license() {
     auto r =
@@ -111,6 +114,22 @@ TEST_F(FdLimitTest, StartupRaisesTheSoftLimitToCoverBothListeners) {
   rlimit after{};
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &after), 0);
   EXPECT_EQ(after.rlim_cur, own.rlim_cur);  // the test's own limit is back
+}
+
+// The default used to need 20,128 descriptors, and a machine whose hard limit was 20,000 logged
+// fd_limit_low at every start. The default now needs 8,320, below the hard limits lmpd usually
+// meets (systemd's 524,288, the package's 65,536, containers' 1,048,576, and this test's 16,384).
+TEST_F(FdLimitTest, TheDefaultLimitsFitTheUsualHardLimitsWithoutAWarning) {
+  rlimit own{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &own), 0);
+  if (own.rlim_max != RLIM_INFINITY && own.rlim_max < 16384)
+    GTEST_SKIP() << "this machine's hard open-file limit is " << own.rlim_max;
+  write_config(std::nullopt);
+  auto lmpd = start_with_soft_limit(256);
+  const std::string log = read_file(log_path());
+  EXPECT_EQ(log.find("event=fd_limit_low"), std::string::npos) << log;
+  EXPECT_NE(log.find("event=fd_limit_raised from=256 to=8320"), std::string::npos) << log;
+  EXPECT_EQ(open_files_limit(lmpd->pid()).first, "8320");
 }
 
 TEST_F(FdLimitTest, AHardLimitBelowMaxConnectionsIsReportedAtStartup) {

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "lmp/sdk/plugin.hpp"
 #include "support/daemon_process.hpp"
 #include "support/line_client.hpp"
 #include "support/test_server.hpp"
@@ -83,6 +84,29 @@ TEST_F(ProcessTest, AdminCreatesLicensesThatCheckOut) {
   LineClient c(lmpd.port());
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
   EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "1");
+}
+
+TEST_F(ProcessTest, AdminListsLicensesAsJson) {
+  new_license(3);
+  auto list = admin({"list-licenses", "--json"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  // One line: an array of the objects the API answers for a license.
+  EXPECT_TRUE(list.out.starts_with("[{\"id\":1,")) << list.out;
+  EXPECT_NE(list.out.find("\"product\":\"cad\""), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("\"units\":3"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find('\n'), list.out.size() - 1) << list.out;
+  EXPECT_EQ(admin({"create-customer", "x", "--json"}).exit_code, 2);
+}
+
+TEST_F(ProcessTest, UnknownCommandsAreOneLine) {
+  auto admin_typo = admin({"list-licences"});
+  EXPECT_EQ(admin_typo.exit_code, 2);
+  EXPECT_EQ(admin_typo.err,
+            "lmpd admin: unknown command 'list-licences' (`lmpd admin help` lists them)\n");
+  auto lmpd_typo = run_command({LMP_TEST_LMPD_BINARY, "--chek-config", "x"});
+  EXPECT_EQ(lmpd_typo.exit_code, 2);
+  EXPECT_EQ(lmpd_typo.err,
+            "lmpd: unexpected argument '--chek-config' (`lmpd --help` shows the usage)\n");
 }
 
 TEST_F(ProcessTest, CheckConfigReportsEveryProblemWithItsPosition) {
@@ -241,6 +265,17 @@ TEST_F(ProcessTest, AWrongOrMissingServerSecretStopsTheStartWithAClearError) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
 }
 
+// Which plugin serves a family, and in which version, is in the log from the start.
+TEST_F(ProcessTest, EachLoadedPluginIsLoggedWithItsVersionAndFile) {
+  DaemonProcess lmpd(config_path(), log_path());
+  const auto log = read_file(log_path());
+  EXPECT_NE(log.find("event=plugin_loaded family=software version=1.0.0 file=" +
+                     std::string(LMP_TEST_PLUGIN_DIR) +
+                     "/lmp_family_software.so toolchain=" + LMP_SDK_TOOLCHAIN_TAG + "\n"),
+            std::string::npos)
+      << log;
+}
+
 TEST_F(ProcessTest, SigtermStopsCleanly) {
   DaemonProcess lmpd(config_path(), log_path());
   LineClient c(lmpd.port());
@@ -300,6 +335,44 @@ TEST_F(ProcessTest, ReloadKeepsTheOldConfigWhenTheNewOneIsBroken) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + cam_code + " host=h1")), "OK");
   // The connection and the lease taken before both reloads are still there.
   EXPECT_EQ(status_of(c.request("HEARTBEAT lease=" + lease)), "OK");
+}
+
+// A plugin dropped into the plugin folder serves its family after a reload, as --check-config
+// promised, with no restart.
+TEST_F(ProcessTest, ReloadLoadsAPluginOfANewFamily) {
+  const auto plugins = dir_.path() / "plugins";
+  std::filesystem::create_directory(plugins);
+  std::filesystem::copy_file(std::string(LMP_TEST_PLUGIN_DIR) + "/lmp_family_software.so",
+                             plugins / "lmp_family_software.so");
+  auto with_plugins = [&](const std::string& text) {
+    std::string out = text;
+    const std::string from = std::string("directory: ") + LMP_TEST_PLUGIN_DIR;
+    return out.replace(out.find(from), from.size(), "directory: " + plugins.string());
+  };
+  write_config(with_plugins(config_text()));
+  DaemonProcess lmpd(config_path(), log_path());
+
+  std::filesystem::copy_file(std::string(LMP_TEST_PLUGIN_DIR) + "/lmp_family_saas.so",
+                             plugins / "lmp_family_saas.so");
+  write_config(with_plugins(
+      config_text("  - code: crm\n    name: CRM Cloud\n    family: saas\n    unit: users\n")));
+  auto check = run_command({LMP_TEST_LMPD_BINARY, "--check-config", config_path().string()});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  lmpd.signal(SIGHUP);
+  ASSERT_TRUE(log_has("event=reloaded")) << read_file(log_path());
+  const auto log = read_file(log_path());
+  EXPECT_NE(log.find("event=plugin_loaded family=saas version=1.0.0 file=" +
+                     (plugins / "lmp_family_saas.so").string()),
+            std::string::npos)
+      << log;
+  // The software plugin, loaded at start, is not loaded a second time.
+  const std::string software = "event=plugin_loaded family=software";
+  EXPECT_EQ(log.find(software, log.find(software) + 1), std::string::npos) << log;
+  auto crm = admin({"create-license", "--customer", "acme", "--product", "crm", "--units", "1"});
+  ASSERT_EQ(crm.exit_code, 0) << crm.err;
+  const auto crm_code = crm.out.substr(crm.out.find("activation code: ") + 17, 23);
+  LineClient c(lmpd.port());
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + crm_code + " user=ann host=h1")), "OK");
 }
 
 // A stand-in for systemd's notification socket: a datagram socket the test reads.

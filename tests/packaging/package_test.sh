@@ -19,11 +19,21 @@ if ! grep -q '^CMAKE_INSTALL_PREFIX:PATH=/usr$' "$build_dir/CMakeCache.txt"; the
   exit 1
 fi
 
+# The packages are installed machine-wide, so two suites running at once (two build trees, two
+# worktrees) would install, run and purge them under each other and meet on dpkg's lock: this
+# test waits for any other run of it to finish first.
+lock=/run/lock/lmpd-debian-package-test.lock
+exec 9>"$lock"
+if ! flock -n 9; then
+  echo "== waiting for another debian_package run to finish ($lock)"
+  flock -w 600 9 || { echo "gave up waiting for $lock after 600 s"; exit 1; }
+fi
+
 work=$(mktemp -d /tmp/lmpd-package-XXXXXX)
 pid=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  dpkg --purge lmpd lmpd-dev lmp-run liblmpclient1 >/dev/null 2>&1 || true
+  dpkg --purge lmpd lmpctl lmpd-dev lmp-run liblmpclient1 >/dev/null 2>&1 || true
   rm -rf "$work" /var/lib/lmpd/package-test.db*
 }
 trap cleanup EXIT
@@ -32,26 +42,62 @@ echo "== cpack"
 (cd "$build_dir" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; exit 1; }
 debs=("$work"/out/*.deb)
 ls -l "${debs[@]}"
-for package in lmpd liblmpclient1 lmp-run lmpd-dev; do
+for package in lmpd lmpctl liblmpclient1 lmp-run lmpd-dev; do
   ls "$work"/out/${package}_*.deb >/dev/null
 done
 
 echo "== lintian"
-lintian --fail-on error,warning --suppress-tags no-manual-page "${debs[@]}"
+# Missing hardening flags and manual pages are only informational tags, so they are looked for
+# by name.
+lintian --info --fail-on error,warning "${debs[@]}" >"$work/lintian.log" 2>&1 ||
+  { cat "$work/lintian.log"; exit 1; }
+if grep -E "hardening-|no-manual-page" "$work/lintian.log"; then
+  echo "lintian: a binary without the hardening flags, or a program without a manual page"
+  exit 1
+fi
 
 echo "== dpkg -i: an endpoint's packages, without the server"
 dpkg -i "$work"/out/liblmpclient1_*.deb "$work"/out/lmp-run_*.deb
-/usr/bin/lmp-run --help | grep -q "usage: lmp-run"
-ldconfig -p | grep -q liblmpclient.so.1
+grep -q "usage: lmp-run" <<<"$(/usr/bin/lmp-run --help)"
+grep -q liblmpclient.so.1 <<<"$(ldconfig -p)"
+! dpkg-query -W lmpd >/dev/null 2>&1
+
+echo "== dpkg -i: lmpctl over an lmpd 0.1.0 that held /usr/bin/lmpctl itself"
+mkdir -p "$work/old-lmpd/DEBIAN" "$work/old-lmpd/usr/bin"
+printf 'Package: lmpd\nVersion: 0.1.0\nArchitecture: all\nMaintainer: test <t@example.org>\nDescription: lmpd with lmpctl inside\n' \
+  >"$work/old-lmpd/DEBIAN/control"
+printf '#!/bin/sh\necho old lmpctl\n' >"$work/old-lmpd/usr/bin/lmpctl"
+chmod 0755 "$work/old-lmpd/usr/bin/lmpctl"
+dpkg-deb --root-owner-group --build "$work/old-lmpd" "$work/old-lmpd.deb" >/dev/null
+dpkg -i "$work/old-lmpd.deb"
+dpkg -i "$work"/out/lmpctl_*.deb
+[ "$(dpkg -S /usr/bin/lmpctl)" = "lmpctl: /usr/bin/lmpctl" ]
+dpkg --purge lmpd
+
+echo "== dpkg -i: lmpctl alone, for an admin's machine"
+/usr/bin/lmpctl --version
 ! dpkg-query -W lmpd >/dev/null 2>&1
 
 echo "== dpkg -i: everything"
 dpkg -i "${debs[@]}"
 getent passwd lmpd >/dev/null
 test -f /etc/lmpd/lmpd.yaml
-dpkg-query -W -f='${Conffiles}\n' lmpd | grep -q /etc/lmpd/lmpd.yaml
+# The config may hold the PostgreSQL password: root and the lmpd group only.
+[ "$(stat -c %a:%U:%G /etc/lmpd/lmpd.yaml)" = 640:root:lmpd ] || { ls -l /etc/lmpd; exit 1; }
+grep -q /etc/lmpd/lmpd.yaml <<<"$(dpkg-query -W -f='${Conffiles}\n' lmpd)"
 ls /usr/lib/*/lmpd/plugins/lmp_family_software.so
 test -f /usr/include/lmp/sdk/family.hpp
+test -f /usr/share/doc/lmpd-dev/plugin-guide.md
+for page in man8/lmpd.8.gz man5/lmpd.yaml.5.gz man1/lmpctl.1.gz man1/lmp-run.1.gz; do
+  test -f "/usr/share/man/$page"
+done
+grep -q "limits.max_connections" <<<"$(zcat /usr/share/man/man5/lmpd.yaml.5.gz)"
+
+echo "== the example family in lmpd-dev, built as its README says, against the installed SDK"
+cmake -S /usr/share/doc/lmpd-dev/examples/token-family -B "$work/token" -DCMAKE_PREFIX_PATH=/usr \
+  >"$work/token.log" 2>&1 || { cat "$work/token.log"; exit 1; }
+cmake --build "$work/token" >>"$work/token.log" 2>&1 || { cat "$work/token.log"; exit 1; }
+test -f "$work/token/lmp_family_token.so"
 
 echo "== systemd unit"
 systemd-analyze verify /lib/systemd/system/lmpd.service
@@ -74,16 +120,20 @@ chmod 0755 "$work"
 code=$(runuser -u lmpd -- /usr/sbin/lmpd admin --config "$work/lmpd.yaml" create-license \
   --customer acme --product example-app --units 2 | sed -n 's/^activation code: //p')
 [ -n "$code" ]
-setpriv --reuid lmpd --regid lmpd --init-groups /usr/sbin/lmpd --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
+# As under systemd: stderr is the journal's stream, so each line starts with its priority.
+: >"$work/lmpd.log"
+JOURNAL_STREAM=$(stat -c %d:%i "$work/lmpd.log") setpriv --reuid lmpd --regid lmpd --init-groups \
+  /usr/sbin/lmpd --config "$work/lmpd.yaml" 2>>"$work/lmpd.log" &
 pid=$!
 port=""
 for _ in $(seq 100); do
   grep -q "event=started" "$work/lmpd.log" && break
   sleep 0.1
 done
-port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
-admin_port=$(sed -n 's/.*event=listening listener=admin.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
+port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd.log")
+admin_port=$(sed -n 's/.*event=listening listener=admin.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd.log")
 [ -n "$port" ] && [ -n "$admin_port" ] || { cat "$work/lmpd.log"; exit 1; }
+grep -q "^<6>level=info event=started" "$work/lmpd.log" || { cat "$work/lmpd.log"; exit 1; }
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'CHECKOUT code=%s\n' "$code" >&3
 read -r answer <&3
@@ -99,7 +149,7 @@ for _ in $(seq 100); do
   grep -q "event=reload_failed" "$work/lmpd.log" && break
   sleep 0.1
 done
-grep "event=reload_rejected" "$work/lmpd.log" | grep -q "lmpd.yaml:" || { cat "$work/lmpd.log"; exit 1; }
+grep -q "event=reload_rejected.*lmpd.yaml:" "$work/lmpd.log" || { cat "$work/lmpd.log"; exit 1; }
 printf 'HEARTBEAT lease=%s\n' "$lease" >&3
 read -r answer <&3
 echo "$answer"
@@ -112,9 +162,9 @@ exec 4<>"/dev/tcp/127.0.0.1/$admin_port"
 printf 'GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&4
 metrics=$(cat <&4)
 exec 4>&-
-echo "$metrics" | head -1 | grep -q "200" || { echo "$metrics" | head -20; exit 1; }
-echo "$metrics" | grep -q '^lmp_checkouts_total{product="example-app"} 1' || {
-  echo "$metrics" | grep lmp_checkouts
+[[ ${metrics%%$'\n'*} == *" 200 "* ]] || { printf '%s\n' "${metrics:0:2000}"; exit 1; }
+grep -q '^lmp_checkouts_total{product="example-app"} 1' <<<"$metrics" || {
+  grep lmp_checkouts <<<"$metrics"
   exit 1
 }
 kill -TERM "$pid"
@@ -146,11 +196,15 @@ for _ in $(seq 100); do
   grep -q "event=started" "$work/lmpd-tls.log" && break
   sleep 0.1
 done
-port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd-tls.log" | head -1)
+port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p;T;q' "$work/lmpd-tls.log")
 [ -n "$port" ] || { cat "$work/lmpd-tls.log"; exit 1; }
-answer=$(printf 'CHECKOUT code=%s\nQUIT\n' "$code" |
+# Not under systemd: each line starts with the time.
+grep -qE "^time=[0-9-]+T[0-9:.]+Z level=info event=started" "$work/lmpd-tls.log" ||
+  { cat "$work/lmpd-tls.log"; exit 1; }
+answers=$(printf 'CHECKOUT code=%s\nQUIT\n' "$code" |
   timeout 10 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$work/ca.pem" \
-    -verify_return_error -verify_ip 127.0.0.1 2>"$work/s_client.log" | head -1)
+    -verify_return_error -verify_ip 127.0.0.1 2>"$work/s_client.log")
+answer=${answers%%$'\n'*}
 echo "$answer"
 case "$answer" in OK\ lease=*) ;; *) cat "$work/s_client.log" "$work/lmpd-tls.log"; exit 1 ;; esac
 kill -TERM "$pid"
@@ -160,6 +214,7 @@ pid=""
 echo "== dpkg -i again: the upgrade path of the maintainer scripts"
 echo "# a local change" >>/etc/lmpd/lmpd.yaml
 dpkg -i --force-confold "${debs[@]}"
-tail -1 /etc/lmpd/lmpd.yaml | grep -q "a local change"
+[[ $(tail -1 /etc/lmpd/lmpd.yaml) == *"a local change"* ]]
+[ "$(stat -c %a:%U:%G /etc/lmpd/lmpd.yaml)" = 640:root:lmpd ]
 getent passwd lmpd >/dev/null
 echo "package test passed"

@@ -4,6 +4,7 @@
 # its own, and draws tokens through the seat protocol.
 # Usage: example_family_test.sh BUILD_DIR SOURCE_DIR LMPD_BINARY
 set -euo pipefail
+source "$(dirname "$0")/../support/lmpd_process.sh"
 build_dir=$1
 source_dir=$2
 lmpd=$3
@@ -54,15 +55,7 @@ code=$("$lmpd" admin --config "$work/lmpd.yaml" create-license --customer studio
   --product render-tokens --units 10 | sed -n 's/^activation code: //p')
 [ -n "$code" ]
 
-"$lmpd" --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
-pid=$!
-port=""
-for _ in $(seq 200); do
-  port=$(sed -n 's/.*event=listening listener=seat.*port=\([0-9]*\).*/\1/p' "$work/lmpd.log" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { cat "$work/lmpd.log"; exit 1; }
+start_lmpd "$work/lmpd.log" "$lmpd" --config "$work/lmpd.yaml"
 
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 ask() {

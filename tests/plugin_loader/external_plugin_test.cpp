@@ -26,6 +26,10 @@ TEST(ExternalPlugin, LoadsPluginBuiltAgainstTheInstalledSdk) {
   const auto& loaded = std::get<LoadedFamily>(result);
   EXPECT_EQ(loaded.name, "consumer");
   EXPECT_EQ(loaded.version, "0.1.0");
+  // Built by the compiler the test names, whatever the daemon's: only the standard library counts.
+  if (const char* compiler = std::getenv("LMP_EXTERNAL_PLUGIN_COMPILER"); compiler && *compiler) {
+    EXPECT_EQ(loaded.toolchain, std::string(compiler) + "/" + LMP_SDK_STDLIB);
+  }
 
   sdk::ProductInfo product;
   sdk::CheckoutContext context;

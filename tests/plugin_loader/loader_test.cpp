@@ -56,9 +56,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "descriptor claims " + std::to_string(kFullDescriptor) +
                        " bytes but its symbol holds " +
                        std::to_string(offsetof(sdk::PluginDescriptor, family))},
-        BrokenCase{"toolchain", std::string("toolchain 'msvc/msvc-stl' differs from the "
-                                            "daemon's '") +
-                                    LMP_SDK_TOOLCHAIN_TAG + "'"},
+        BrokenCase{"toolchain", std::string("standard library ABI 'msvc-stl' (toolchain "
+                                            "'msvc/msvc-stl') differs from the daemon's '") +
+                                    LMP_SDK_STDLIB + "'"},
         BrokenCase{"empty_family", "empty family name"},
         BrokenCase{"invalid_family",
                    "invalid family name 'Bad Family!': use lowercase letters, digits and '_', "

@@ -80,6 +80,26 @@ TEST(Registry, SecondPluginOfTheSameFamilyIsRefused) {
             "family 'software' is already loaded from " + (dir.path() / "a_first.so").string());
 }
 
+// A reload loads the folder again: only files added since load, and the families loaded before
+// keep their instances (a file is never loaded twice, nor refused as a second of its family).
+TEST(Registry, LoadingAgainTakesOnlyTheFilesAddedSince) {
+  TempDir dir;
+  fs::copy_file(kSoftwarePlugin, dir.path() / "lmp_family_software.so");
+  FamilyRegistry registry;
+  RecordingHost host;
+  std::vector<LoadFailure> failures;
+  registry.load_directory(dir.path(), host, failures);
+  ASSERT_EQ(registry.names(), std::vector<std::string>{"software"}) << describe(failures);
+  const auto software = registry.find("software")->family;
+
+  fs::copy_file(kPluginDir / "lmp_family_saas.so", dir.path() / "lmp_family_saas.so");
+  registry.load_directory(dir.path(), host, failures);
+  EXPECT_TRUE(failures.empty()) << describe(failures);
+  EXPECT_EQ(registry.names(), (std::vector<std::string>{"saas", "software"}));
+  EXPECT_EQ(registry.find("software")->family, software);
+  EXPECT_EQ(registry.find("saas")->path, (dir.path() / "lmp_family_saas.so").string());
+}
+
 TEST(Registry, SymlinkOutsideTheDirectoryIsRefused) {
   TempDir dir;
   fs::create_symlink(kSoftwarePlugin, dir.path() / "outside.so");

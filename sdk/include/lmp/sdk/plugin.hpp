@@ -15,8 +15,10 @@ inline constexpr std::uint32_t kAbiMajor = 1;
 // 1.1: settings_schema(), overage_percent(), permanent()
 inline constexpr std::uint32_t kAbiMinor = 1;
 
-// Identifies the C++ ABI the plugin was compiled for: the interface passes std::string and
-// virtual calls across the boundary, so compiler family and standard-library ABI must match.
+// Identifies the C++ ABI the plugin was compiled for, as "compiler/standard library". The
+// interface passes std::string and virtual calls across the boundary, so the standard library's
+// ABI (the part after the '/') must match the daemon's; the compiler's name is for information
+// only, since GCC and Clang share the Itanium C++ ABI and may build plugins for each other.
 #if defined(__clang__)
 #define LMP_SDK_COMPILER "clang"
 #elif defined(__GNUC__)
