@@ -74,6 +74,11 @@ struct Logging {
   std::string level{default_text("logging.level")};  // debug, info, warning, error
 };
 
+struct Server {
+  // Empty when not configured: the daemon derives it (settings_table.hpp says how).
+  std::string instance_id;
+};
+
 struct Product {
   std::string code;
   std::string name;
@@ -103,6 +108,7 @@ struct Config {
   LeaseDefaults leases;
   Limits limits;
   Logging logging;
+  Server server;
   std::vector<Product> products;
 
   const Product* find_product(const std::string& code) const {

@@ -132,6 +132,7 @@ class Loader {
         {"leases", [&](const Item& v) { leases(v); }},
         {"limits", [&](const Item& v) { limits(v); }},
         {"logging", [&](const Item& v) { logging(v); }},
+        {"server", [&](const Item& v) { server(v); }},
         {"products", [&](const Item& v) { products(v); }},
     };
     w_.fields(item, fields);
@@ -353,6 +354,16 @@ class Loader {
   void logging(const Item& item) {
     const Walker::Fields fields = {
         one_of(setting("logging.level"), c_.logging.level),
+    };
+    w_.fields(item, fields);
+  }
+
+  void server(const Item& item) {
+    const Walker::Fields fields = {
+        field(setting("server.instance_id"),
+              [&](const Item& v) {
+                if (auto id = w_.text(v)) c_.server.instance_id = *id;
+              }),
     };
     w_.fields(item, fields);
   }

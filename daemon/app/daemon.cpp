@@ -55,6 +55,14 @@ std::string host_name() {
   return buf;
 }
 
+// The configured instance id, else the host name and the seat port: stable across restarts with
+// nothing to store, and distinct among the instances of one host, which cannot share a port.
+std::string instance_id(const config::Config& config) {
+  if (!config.server.instance_id.empty()) return config.server.instance_id;
+  const int port = config.seat_listener.port;
+  return host_name() + ":" + std::to_string(port != 0 ? port : static_cast<int>(::getpid()));
+}
+
 // Takes an exclusive lock beside the database for the process's lifetime; a second lmpd on the
 // same database fails to start instead of over-committing seats.
 std::unique_ptr<FileLock> lock_database(const std::string& sqlite_path, Env& env) {
@@ -212,6 +220,7 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   options.shared_database = shared;
   options.max_waiters = cfg.limits.max_waiters;
   options.env = &env;
+  options.instance = instance_id(cfg);
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
   // After a failed flush nothing more can be acknowledged: stop, and exit with a failure status
   // so that the service manager restarts lmpd on what is on disk (docs/reliability.md).
@@ -300,7 +309,7 @@ void Daemon::start() {
             boost::asio::post(*io, std::move(work));
           },
           impl_->clock, [service = impl_->service.get()] { return service->catalog(); },
-          impl_->limiter);
+          impl_->limiter, *impl_->service);
       impl_->http_server->start();
     }
   } catch (const std::exception& ex) {
@@ -438,6 +447,7 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
       next.storage.postgresql_connection != old.storage.postgresql_connection)
     restart_needed("storage");
   if (next.plugin_directory != old.plugin_directory) restart_needed("plugins.directory");
+  if (next.server.instance_id != old.server.instance_id) restart_needed("server.instance_id");
   // The listeners, the rate limiter and the wait queue took their limits at start.
   if (!(next.limits == old.limits)) restart_needed("limits");
   impl_->service->replace_catalog(catalog);

@@ -55,6 +55,10 @@ domain::Page AdminCall::page() const {
   return admin_request::page(request.query);
 }
 
+domain::LeasePage AdminCall::lease_page() const {
+  return admin_request::lease_page(request.query);
+}
+
 std::optional<std::string> AdminCall::optional_text(std::string_view field) const {
   return admin_request::optional_text(body, field);
 }
@@ -79,14 +83,15 @@ std::optional<std::int64_t> AdminCall::optional_time_ms(std::string_view field) 
 
 AdminRoutes::AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                          NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-                         net::InvalidCodeLimiter& limiter)
+                         net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats)
     : router_(router),
       db_(db),
       worker_(worker),
       to_network_(std::move(to_network)),
       clock_(clock),
       products_(std::move(products)),
-      limiter_(limiter) {}
+      limiter_(limiter),
+      seats_(seats) {}
 
 void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done) {
   std::string token = bearer_token(request);
@@ -198,7 +203,8 @@ AdminRoutes::Outcome AdminRoutes::run(
       } else {
         if (mode == Mode::write) domain::refuse_if_read_only(*caller);
         const auto products = seat::product_facts(*products_());
-        AdminCall call{request, *caller, db_, clock_.now_unix_ms(), std::move(body), products};
+        AdminCall call{request,         *caller,  db_,   clock_.now_unix_ms(),
+                       std::move(body), products, seats_};
         response = json_response(200, handler(call));
       }
       db_.commit();
@@ -223,16 +229,17 @@ AdminRoutes::Outcome AdminRoutes::run(
 
 void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                       NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-                      net::InvalidCodeLimiter& limiter) {
+                      net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats) {
   // Lives as long as the routes that call it: the router owns it through the authenticator.
   auto routes = std::make_shared<AdminRoutes>(router, db, worker, std::move(to_network), clock,
-                                              std::move(products), limiter);
+                                              std::move(products), limiter, seats);
   add_account_routes(*routes);
   add_customer_routes(*routes);
   add_user_routes(*routes);
   add_audit_routes(*routes);
   add_product_routes(*routes);
   add_license_routes(*routes);
+  add_lease_routes(*routes);
   add_plan_routes(*routes);
   add_key_routes(*routes);
   add_pool_routes(*routes);

@@ -33,6 +33,9 @@ struct SeatCommand {
   std::string user;
   std::int64_t wait_seconds = 0;  // checkout: queue this long for a free unit
   std::string lease;              // heartbeat, checkin
+  // The client's address, set by the transport (checkout: the lease and the usage records keep
+  // it); never a field a client sends.
+  std::string peer;
 };
 
 // Whether the operation looks an activation code up, and so spends the peer's invalid-code

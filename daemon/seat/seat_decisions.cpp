@@ -91,13 +91,14 @@ std::string component_list(const CatalogProduct& suite) {
 SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog,
                              std::int64_t now_ms,
                              const std::vector<std::shared_ptr<CheckoutGate>>& gates,
-                             LeaseEvents& events, Env& env)
+                             LeaseEvents& events, Env& env, std::string_view instance)
     : store_(store),
       catalog_(catalog),
       now_ms_(now_ms),
       gates_(gates),
       events_(events),
-      env_(env) {}
+      env_(env),
+      instance_(instance) {}
 
 domain::ProductLifecycle SeatDecisions::lifecycle(const CatalogProduct& product) {
   if (!lifecycles_) lifecycles_ = store_.product_lifecycles();
@@ -210,9 +211,10 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
     case sdk::CheckoutDecision::Verdict::reuse: {
       if (!existing)
         return SeatResult::failure(SeatError::internal, "family reused a lease that is not there");
-      store_.set_lease_expiry(existing->id, expires);
+      store_.renew_lease(existing->id, expires, now);
       existing->expires_at_ms = expires;
-      events_.lease_changed(LeaseChange::extended, *existing, now, store_);
+      existing->heartbeat_at_ms = now;
+      events_.lease_changed(LeaseChange::reused, *existing, now, store_);
       return ok.add("lease", existing->id)
           .add("units", existing->units)
           .add("expires", seconds(expires))
@@ -245,6 +247,12 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
       lease.units = decision.units;
       lease.issued_at_ms = now;
       lease.expires_at_ms = expires;
+      lease.ref = random_hex(8, env_);
+      lease.user = cmd.user;
+      lease.host = cmd.host;
+      lease.peer = cmd.peer;
+      lease.heartbeat_at_ms = now;
+      lease.instance = instance_;
       store_.insert_lease(lease);
       events_.lease_changed(LeaseChange::granted, lease, now, store_);
       return ok.add("lease", lease.id)
@@ -281,8 +289,9 @@ SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
       !err.ok() && err.error != SeatError::license_not_started)
     return err;
   const std::int64_t expires = product->lease_expiry(now);
-  store_.set_lease_expiry(lease->id, expires);
+  store_.renew_lease(lease->id, expires, now);
   lease->expires_at_ms = expires;
+  lease->heartbeat_at_ms = now;
   events_.lease_changed(LeaseChange::extended, *lease, now, store_);
   SeatResult ok;
   return ok.add("expires", seconds(expires));

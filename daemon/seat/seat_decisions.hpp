@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/env.hpp"
@@ -36,14 +37,15 @@ class QueuedUnits {
 };
 
 // Thread safety: one thread, inside one transaction of `store` (REQUIRES store.begin() before the
-// first decision; the caller commits). Every argument must outlive the object; lease ids are
-// drawn from `env`'s random bytes. Plugin failures
-// answer `internal`; storage::StoreError propagates (the caller rolls the transaction back).
+// first decision; the caller commits). Every argument must outlive the object; lease ids and
+// references are drawn from `env`'s random bytes, and new leases name `instance` as the one that
+// granted them. Plugin failures answer `internal`; storage::StoreError propagates (the caller
+// rolls the transaction back).
 class SeatDecisions {
  public:
   SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog, std::int64_t now_ms,
                 const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events,
-                Env& env);
+                Env& env, std::string_view instance = {});
 
   // `ahead`: the checkouts queued before this one (nullptr: none, as for the queue's head).
   SeatResult checkout(const SeatCommand& command, CheckoutDetails& details,
@@ -75,6 +77,7 @@ class SeatDecisions {
   const std::vector<std::shared_ptr<CheckoutGate>>& gates_;
   LeaseEvents& events_;
   Env& env_;
+  const std::string_view instance_;
   // The API's lifecycle rows, read once when a decision first needs them.
   std::optional<std::vector<storage::StoredLifecycle>> lifecycles_;
   std::string product_;

@@ -44,7 +44,8 @@ class CheckoutGate {
 
 enum class LeaseChange {
   granted,    // a new lease (checkout)
-  extended,   // a new expiry (heartbeat, or a repeated checkout that reused the lease)
+  reused,     // a repeated checkout by the same holder: its lease, with a new expiry
+  extended,   // a new expiry (heartbeat)
   released,   // checked in
   reclaimed,  // expired and swept
   purged,     // deleted with its license at its product's End of Life (by the admin worker)

@@ -42,6 +42,7 @@ class SeatService::Batch final : public LeaseEvents {
         if (metrics_) metrics_->lease_removed(lease.product_code, lease.units);
         freed.insert(lease.license_id);
         break;
+      case LeaseChange::reused:
       case LeaseChange::extended:
         break;
     }
@@ -221,6 +222,21 @@ std::size_t SeatService::waiter_count() const {
   return waiter_total_;
 }
 
+std::int64_t SeatService::waiting(std::int64_t license_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = waiting_.find(license_id);
+  return it == waiting_.end() ? 0 : it->second;
+}
+
+void SeatService::publish_waiters() {
+  // Nothing to build while nobody waits (the common case), and nothing to clear once cleared.
+  std::map<std::int64_t, std::int64_t> by_license;
+  if (waiters_.size() > 0) by_license = waiters_.waiting_by_license();
+  std::lock_guard lock(mutex_);
+  waiter_total_ = waiters_.size();
+  if (!by_license.empty() || !waiting_.empty()) waiting_.swap(by_license);
+}
+
 void SeatService::run() {
   std::vector<Pending> work;
   for (;;) {
@@ -256,8 +272,7 @@ void SeatService::run() {
   waiters_.release_all(unavailable("the server is shutting down"), released);
   const std::size_t answered = released.size();
   deliver(std::move(released));
-  std::lock_guard lock(mutex_);
-  waiter_total_ = 0;
+  publish_waiters();
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
 }
 
@@ -270,10 +285,7 @@ void SeatService::refuse_all(std::vector<Pending>& work) {
                        std::move(pending.done),
                        {pending.command.op, {}, pending.received, {}}});
   waiters_.release_all(durability_lost(), refused);
-  {
-    std::lock_guard lock(mutex_);
-    waiter_total_ = 0;
-  }
+  publish_waiters();
   if (metrics_) {
     const SteadyTime now = std::chrono::steady_clock::now();
     for (const auto& answer : refused) metrics_->answered(answer.result, answer.info, now);
@@ -311,7 +323,8 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   // First, so that the units they wait for are free for this batch's checkouts.
   if (withdraw) waiters_.withdraw_cancelled(batch.outcomes);
   SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch,
-                          options_.env != nullptr ? *options_.env : Env::posix());
+                          options_.env != nullptr ? *options_.env : Env::posix(),
+                          options_.instance);
   bool committed = false;
   double commit_seconds = 0;
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
@@ -360,10 +373,7 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     // Waiters this batch queued were decided on state that was rolled back.
     waiters_.cancel_batch(batch.sequence, unavailable("storage failure; retry"), batch.outcomes);
   }
-  {
-    std::lock_guard lock(mutex_);
-    waiter_total_ = waiters_.size();
-  }
+  publish_waiters();
   if (metrics_) {
     const SteadyTime decided = std::chrono::steady_clock::now();
     for (const auto& outcome : batch.outcomes)

@@ -109,6 +109,7 @@ LicenseRecord seat_view(const domain::License& license) {
   record.grace_ms = license.grace_ms;
   record.notice_days = license.notice_days;
   record.cut_off_at_ms = license.cut_off_at_ms;
+  record.scope = license.scope;
   return record;
 }
 

@@ -40,6 +40,7 @@ struct LicenseRecord {
   std::int64_t notice_days = 0;  // the days before expiry in which it is `expiring`
   // When its customer's disabling or its partner's cancellation ended it.
   std::optional<std::int64_t> cut_off_at_ms;
+  std::string scope;  // its customer's place in the account tree (domain::License::scope)
 };
 
 using domain::NewLicense;
@@ -56,6 +57,18 @@ struct LeaseRecord {
   std::int64_t units = 0;
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;
+  // Who holds it, for the admin API and the usage records (domain/lease.hpp): the public
+  // reference (16 hex digits, random; never the id), the user and host the checkout named, the
+  // client address it came from and the last heartbeat (or repeated checkout).
+  std::string ref;
+  std::string user;
+  std::string host;
+  std::string peer;
+  std::int64_t heartbeat_at_ms = 0;
+  bool borrowed = false;
+  // The instance that granted it (`server.instance_id`). Written with the lease; nothing on the
+  // seat path reads it back, so the caching store leaves it empty in what it returns.
+  std::string instance;
 };
 
 // Makes transactions that already committed durable. Thread-safe: meant to run on a thread of
@@ -113,6 +126,9 @@ class SeatStore {
   virtual std::optional<LeaseRecord> find_lease(const std::string& id) = 0;
   virtual void insert_lease(const LeaseRecord& lease) = 0;
   virtual void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) = 0;
+  // A heartbeat (or a repeated checkout): the new expiry and the time of the heartbeat.
+  virtual void renew_lease(const std::string& id, std::int64_t expires_at_ms,
+                           std::int64_t heartbeat_at_ms) = 0;
   virtual void delete_lease(const std::string& id) = 0;
 
   // Deletes at most `limit` leases with expires_at_ms <= now_ms and returns them.

@@ -17,6 +17,7 @@ std::unique_ptr<domain::AccountRepository> sql_account_repository(soci::session&
 std::unique_ptr<domain::CustomerRepository> sql_customer_repository(soci::session& sql);
 std::unique_ptr<domain::UserRepository> sql_user_repository(soci::session& sql);
 std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session& sql);
+std::unique_ptr<domain::LeaseRepository> sql_lease_repository(soci::session& sql);
 std::unique_ptr<domain::ProductLifecycleRepository> sql_product_lifecycle_repository(
     soci::session& sql);
 std::unique_ptr<domain::PlanRepository> sql_plan_repository(soci::session& sql);

@@ -22,8 +22,8 @@ namespace lmp::storage {
 namespace {
 
 constexpr std::string_view kLeaseColumns =
-    "SELECT id, license_id, product_code, holder, units, issued_at_ms, expires_at_ms"
-    " FROM leases";
+    "SELECT id, license_id, product_code, holder, units, issued_at_ms, expires_at_ms, ref,"
+    " user_name, host, peer, heartbeat_at_ms, borrowed, instance FROM leases";
 
 // SOCI's SQLite backend leaves a single-row SELECT positioned on its row, and an unfinished
 // statement keeps its read snapshot open: a later BEGIN IMMEDIATE on this connection would
@@ -205,7 +205,7 @@ class SqlSeatStore final : public SeatStore {
       key_holder_ = holder;
       key_now_ = now_ms;
       if (!execute_single_row(st_->find_live_lease_by_holder)) return std::nullopt;
-      return lease_row_;
+      return fetched_lease();
     });
   }
 
@@ -213,13 +213,14 @@ class SqlSeatStore final : public SeatStore {
     return guarded("find lease", [&]() -> std::optional<LeaseRecord> {
       key_lease_id_ = id;
       if (!execute_single_row(st_->find_lease)) return std::nullopt;
-      return lease_row_;
+      return fetched_lease();
     });
   }
 
   void insert_lease(const LeaseRecord& lease) override {
     guarded("insert lease", [&] {
       new_lease_ = lease;
+      new_lease_borrowed_ = lease.borrowed ? 1 : 0;
       st_->insert_lease.execute(true);
     });
   }
@@ -229,6 +230,16 @@ class SqlSeatStore final : public SeatStore {
       key_lease_id_ = id;
       key_expires_at_ms_ = expires_at_ms;
       st_->set_lease_expiry.execute(true);
+    });
+  }
+
+  void renew_lease(const std::string& id, std::int64_t expires_at_ms,
+                   std::int64_t heartbeat_at_ms) override {
+    guarded("renew lease", [&] {
+      key_lease_id_ = id;
+      key_expires_at_ms_ = expires_at_ms;
+      key_heartbeat_at_ms_ = heartbeat_at_ms;
+      st_->renew_lease.execute(true);
     });
   }
 
@@ -249,7 +260,7 @@ class SqlSeatStore final : public SeatStore {
       // the same table.
       if (st_->select_expired.execute(true)) {
         do {
-          expired.push_back(lease_row_);
+          expired.push_back(fetched_lease());
         } while (st_->select_expired.fetch());
       }
       for (const auto& lease : expired) {
@@ -275,7 +286,7 @@ class SqlSeatStore final : public SeatStore {
       finish_prepare(statement, std::string(kLeaseColumns));
       if (statement.execute(true)) {
         do {
-          visit(lease_row_);
+          visit(fetched_lease());
         } while (statement.fetch());
       }
     });
@@ -401,6 +412,13 @@ class SqlSeatStore final : public SeatStore {
     statement.exchange(soci::into(lease_row_.units));
     statement.exchange(soci::into(lease_row_.issued_at_ms));
     statement.exchange(soci::into(lease_row_.expires_at_ms));
+    statement.exchange(soci::into(lease_row_.ref));
+    statement.exchange(soci::into(lease_row_.user));
+    statement.exchange(soci::into(lease_row_.host));
+    statement.exchange(soci::into(lease_row_.peer));
+    statement.exchange(soci::into(lease_row_.heartbeat_at_ms));
+    statement.exchange(soci::into(lease_borrowed_));
+    statement.exchange(soci::into(lease_row_.instance));
   }
 
   static void finish_prepare(soci::statement& statement, const std::string& query) {
@@ -460,15 +478,31 @@ class SqlSeatStore final : public SeatStore {
     st_->insert_lease.exchange(soci::use(new_lease_.units));
     st_->insert_lease.exchange(soci::use(new_lease_.issued_at_ms));
     st_->insert_lease.exchange(soci::use(new_lease_.expires_at_ms));
+    st_->insert_lease.exchange(soci::use(new_lease_.ref));
+    st_->insert_lease.exchange(soci::use(new_lease_.user));
+    st_->insert_lease.exchange(soci::use(new_lease_.host));
+    st_->insert_lease.exchange(soci::use(new_lease_.peer));
+    st_->insert_lease.exchange(soci::use(new_lease_.heartbeat_at_ms));
+    st_->insert_lease.exchange(soci::use(new_lease_borrowed_));
+    st_->insert_lease.exchange(soci::use(new_lease_.instance));
     finish_prepare(st_->insert_lease,
                    "INSERT INTO leases (id, license_id, product_code, holder, units,"
-                   " issued_at_ms, expires_at_ms) VALUES (:id, :license_id, :product_code,"
-                   " :holder, :units, :issued_at_ms, :expires_at_ms)");
+                   " issued_at_ms, expires_at_ms, ref, user_name, host, peer, heartbeat_at_ms,"
+                   " borrowed, instance) VALUES (:id, :license_id, :product_code, :holder, :units,"
+                   " :issued_at_ms, :expires_at_ms, :ref, :user_name, :host, :peer,"
+                   " :heartbeat_at_ms, :borrowed, :instance)");
 
     st_->set_lease_expiry.exchange(soci::use(key_expires_at_ms_));
     st_->set_lease_expiry.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->set_lease_expiry,
                    "UPDATE leases SET expires_at_ms = :expires_at_ms WHERE id = :id");
+
+    st_->renew_lease.exchange(soci::use(key_expires_at_ms_));
+    st_->renew_lease.exchange(soci::use(key_heartbeat_at_ms_));
+    st_->renew_lease.exchange(soci::use(key_lease_id_));
+    finish_prepare(st_->renew_lease,
+                   "UPDATE leases SET expires_at_ms = :expires_at_ms,"
+                   " heartbeat_at_ms = :heartbeat_at_ms WHERE id = :id");
 
     st_->delete_lease.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->delete_lease, "DELETE FROM leases WHERE id = :id");
@@ -493,6 +527,10 @@ class SqlSeatStore final : public SeatStore {
   }
 
   LicenseRecord license_from_row() { return seat_view(license_columns_.finish(license_row_)); }
+  const LeaseRecord& fetched_lease() {
+    lease_row_.borrowed = lease_borrowed_ != 0;
+    return lease_row_;
+  }
 
   const Backend backend_;
   const std::string path_;
@@ -509,13 +547,16 @@ class SqlSeatStore final : public SeatStore {
   std::string key_holder_;
   std::string key_lease_id_;
   std::int64_t key_expires_at_ms_ = 0;
+  std::int64_t key_heartbeat_at_ms_ = 0;
   int key_limit_ = 0;
   LeaseRecord new_lease_;
+  int new_lease_borrowed_ = 0;
 
   // Rows fetched by the prepared statements.
   domain::License license_row_;
   LicenseColumns license_columns_;
   LeaseRecord lease_row_;
+  int lease_borrowed_ = 0;
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;
   std::int64_t generation_ = 0;
@@ -534,6 +575,7 @@ class SqlSeatStore final : public SeatStore {
           find_lease(sql),
           insert_lease(sql),
           set_lease_expiry(sql),
+          renew_lease(sql),
           delete_lease(sql),
           select_expired(sql),
           license_generation(sql),
@@ -546,6 +588,7 @@ class SqlSeatStore final : public SeatStore {
     soci::statement find_lease;
     soci::statement insert_lease;
     soci::statement set_lease_expiry;
+    soci::statement renew_lease;
     soci::statement delete_lease;
     soci::statement select_expired;
     soci::statement license_generation;

@@ -184,6 +184,11 @@ TEST_P(AuthorizationMatrix, Licenses) {
   }
 }
 
+TEST_P(AuthorizationMatrix, Leases) {
+  check({"GET", "/v1/leases", nullptr, {A, A, F, A, A, U}});
+  check({"GET", "/v1/leases?customer=" + id(msp_customer_), nullptr, {A, A, F, A, A, U}});
+}
+
 // Plans, keys and pools: the MSP's objects are outside the reseller's subtree. Both partners have
 // pools, so their key issues succeed.
 class SellingMatrix : public AuthorizationMatrix {

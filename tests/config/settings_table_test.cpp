@@ -117,6 +117,7 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["leases.reclaim_interval_ms"] = std::to_string(c.leases.reclaim_interval_ms);
   v["leases.max_wait_seconds"] = std::to_string(c.leases.max_wait_seconds);
   v["logging.level"] = c.logging.level;
+  v["server.instance_id"] = c.server.instance_id;
   return v;
 }
 
@@ -238,7 +239,7 @@ TEST(SettingsDocs, ConfigurationMdShowsTheDeclaredSettings) {
 std::string generated() {
   std::string text;
   for (std::string_view group :
-       {"listeners", "tls", "limits", "storage", "plugins", "leases", "logging"})
+       {"listeners", "tls", "limits", "storage", "plugins", "leases", "server", "logging"})
     text += "<!-- settings: " + std::string(group) + " -->\n<!-- /settings -->\n";
   return update_settings_tables(text);
 }

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "support/daemon_process.hpp"
+#include "support/http_client.hpp"
 #include "support/line_client.hpp"
 #include "support/scratch_postgres.hpp"
 #include "support/test_server.hpp"
@@ -58,6 +61,28 @@ class SharedDatabaseTest : public ::testing::Test {
     }
   }
   std::uint16_t port(std::size_t instance) const { return instances_[instance]->port(); }
+  // The parent's token, from `lmpd admin init`.
+  std::string init_token() {
+    auto r = run_command({LMP_TEST_LMPD_BINARY, "admin", "--config", config_path().string(), "init",
+                          "--name", "parent"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto at = r.out.find("API token: ");
+    return at == std::string::npos ? std::string()
+                                   : r.out.substr(at + 11, r.out.find('\n', at) - at - 11);
+  }
+  // An admin API call to `instance` with `token`; the answer's JSON (null unless `status`).
+  boost::json::value admin(std::size_t instance, const std::string& token,
+                           const std::string& method, const std::string& target,
+                           const std::string& body = "", int status = 200) {
+    HttpClient client(instances_[instance]->admin_port());
+    client.send_raw(
+        request_text(method, target, body, "application/json", {"Authorization: Bearer " + token}));
+    auto reply = client.read_reply();
+    EXPECT_TRUE(reply.has_value()) << method << " " << target;
+    if (!reply) return nullptr;
+    EXPECT_EQ(reply->status, status) << method << " " << target << ": " << reply->body;
+    return reply->json();
+  }
 
   TempDir dir_;
   std::unique_ptr<ScratchPostgres> database_;
@@ -127,6 +152,31 @@ TEST_F(SharedDatabaseTest, LeasesMoveBetweenInstancesAndWaitersAreServedAcrossTh
   ASSERT_TRUE(served.has_value());
   EXPECT_EQ(status_of(*served), "OK") << *served;
   EXPECT_EQ(fields_of(a.request("STATUS code=" + code))["used"], "1");
+}
+
+// Who holds what across instances: each lists every lease of the database, with the instance
+// that granted it.
+TEST_F(SharedDatabaseTest, EveryInstanceListsEveryLeaseWithTheInstanceThatGrantedIt) {
+  auto code = new_license(3);
+  const std::string token = init_token();
+  start(2);
+  LineClient a(port(0)), b(port(1));
+  ASSERT_EQ(status_of(a.request("CHECKOUT code=" + code + " user=ann host=pc1")), "OK");
+  ASSERT_EQ(status_of(b.request("CHECKOUT code=" + code + " user=bob host=pc2")), "OK");
+  for (std::size_t instance : {0u, 1u}) {
+    auto listed = admin(instance, token, "GET", "/v1/leases");
+    ASSERT_TRUE(listed.is_object());
+    const auto& items = listed.at("items").as_array();
+    ASSERT_EQ(items.size(), 2u) << boost::json::serialize(listed);
+    std::map<std::string, std::string> instance_of;
+    for (const auto& lease : items)
+      instance_of[std::string(lease.at("user").as_string())] =
+          std::string(lease.at("instance").as_string());
+    EXPECT_NE(instance_of["ann"], instance_of["bob"]);
+    EXPECT_NE(instance_of["ann"].find(':'), std::string::npos) << instance_of["ann"];
+  }
+  auto licenses = admin(1, token, "GET", "/v1/licenses");
+  EXPECT_EQ(licenses.at("items").at(0).at("used"), 2);
 }
 
 TEST_F(SharedDatabaseTest, AKilledInstanceLosesNothingItAcknowledged) {

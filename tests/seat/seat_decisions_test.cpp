@@ -233,7 +233,7 @@ TEST_P(SeatDecisionsTest, TheSameHolderReusesItsLeaseAndAnonymousCheckoutsDoNot)
   // Reused, extended from now, and no further unit taken.
   EXPECT_EQ(field(again, "expires"), std::to_string(now_s() + 300));
   ASSERT_EQ(events_.changes.size(), 2U);
-  EXPECT_EQ(events_.changes[1].first, seat::LeaseChange::extended);
+  EXPECT_EQ(events_.changes[1].first, seat::LeaseChange::reused);
   EXPECT_EQ(events_.changes[1].second.expires_at_ms, clock_.now_unix_ms() + 300000);
   EXPECT_EQ(used(code), "1");
   auto anonymous = checkout(code);

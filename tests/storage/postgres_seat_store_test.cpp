@@ -66,7 +66,7 @@ TEST_F(PostgresStoreTest, InstancesStartingTogetherMigrateOnce) {
   sql << "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'leases' AND indexname LIKE "
          "'leases_by_%'",
       soci::into(indexes);
-  EXPECT_EQ(indexes, 3);
+  EXPECT_EQ(indexes, 4);
 }
 
 TEST_F(PostgresStoreTest, KeepsTheSeatStoreContract) {

@@ -53,6 +53,9 @@ class ForwardingSeatStore : public storage::SeatStore {
   void set_lease_expiry(const std::string& id, std::int64_t expires) override {
     inner_->set_lease_expiry(id, expires);
   }
+  void renew_lease(const std::string& id, std::int64_t expires, std::int64_t heartbeat) override {
+    inner_->renew_lease(id, expires, heartbeat);
+  }
   void delete_lease(const std::string& id) override { inner_->delete_lease(id); }
   std::vector<storage::LeaseRecord> reclaim_expired(std::int64_t now, int limit) override {
     return inner_->reclaim_expired(now, limit);
