@@ -29,6 +29,9 @@ struct Context {
   // `before_json` is "" for a creation.
   void audit(std::string_view action, std::string object, std::string scope,
              std::string before_json, std::string after_json) const;
+  // That record, for a change another transaction makes (a release by the seat engine).
+  AuditRecord audit_record(std::string_view action, std::string object, std::string scope,
+                           std::string before_json, std::string after_json) const;
   // The lifecycle of product `code` now: the config's dates and the API's, read in this
   // transaction.
   ProductLifecycle lifecycle(std::string_view code) const;

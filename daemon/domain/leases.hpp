@@ -1,4 +1,5 @@
-// The lease operations: who holds what (the live leases the caller may see, filtered and paged).
+// The lease operations: who holds what (the live leases the caller may see, filtered and paged),
+// and an administrator's release of one.
 #pragma once
 
 #include <cstdint>
@@ -29,5 +30,17 @@ struct LeaseQuery {
 // otherwise view_licenses over its subtree), in reference order after `page.after`, at most
 // `page.limit`.
 std::vector<Lease> list_leases(const Context& ctx, const LeaseQuery& query);
+
+struct ReleaseLease {
+  std::string ref;
+  std::optional<std::string> reason;  // required: 1 to 200 bytes
+};
+
+// Releases a live lease of a customer the caller may modify (modify_customers; customers'
+// users may not): the seat engine (ctx.seats) returns its units at once and audits it
+// (`lease.release`, with the reason). Returns the lease as it was. not_found for an unknown
+// lease, one no longer live, or one outside the caller's subtree; StoreError when the seat
+// engine cannot.
+Lease release_lease(const Context& ctx, const ReleaseLease& request);
 
 }  // namespace lmp::domain

@@ -43,6 +43,12 @@ std::int64_t AdminCall::path_id(std::size_t n, std::string_view what) const {
   return admin_request::path_id(request.path_params, n, what);
 }
 
+std::string AdminCall::path_lease_ref(std::size_t n) const {
+  if (n >= request.path_params.size() || !admin_request::is_lease_ref(request.path_params[n]))
+    throw not_found("lease");
+  return request.path_params[n];
+}
+
 std::optional<std::string> AdminCall::query(std::string_view name) const {
   return admin_request::query(request.query, name);
 }
@@ -125,7 +131,7 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
       [this, mode, handler = std::move(handler)](HttpRequest& request, Reply reply) {
         json::object body;
         // A call without fields (issuing a token) may send no body; a body sent must be JSON.
-        if (mode == Mode::write && !request.body.empty()) {
+        if (mode != Mode::read && !request.body.empty()) {
           HttpResponse error;
           if (!parse_json_object(request, body, error)) {
             reply(std::move(error));

@@ -39,12 +39,14 @@ struct AdminCall {
   const domain::Caller& caller;
   domain::UnitOfWork& db;
   std::int64_t now_ms;
-  boost::json::object body;          // empty for GET and DELETE
+  boost::json::object body;          // empty for GET, and for a DELETE that sends none
   const domain::Products& products;  // the configured products, as of this call
   domain::LiveSeats& seats;
 
   // The n-th `{}` of the path as an id; 404 when it is not one.
   std::int64_t path_id(std::size_t n, std::string_view what) const;
+  // The n-th `{}` of the path as a lease reference; 404 when it is not one.
+  std::string path_lease_ref(std::size_t n) const;
   // A query parameter, percent-decoded; nullopt when absent. 400 on bad percent coding.
   std::optional<std::string> query(std::string_view name) const;
   std::optional<std::int64_t> query_id(std::string_view name) const;  // 400 unless a count
@@ -94,7 +96,10 @@ inline std::string cursor_of(const domain::LicenseUsage& row) {
 template <class Row, class Page, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJson to_json);
 
-enum class Mode { read, write };
+// `engine`: a change the seat engine makes in a transaction of its own (a lease release). The
+// call reads in a read transaction, so that on SQLite it holds no write lock against the engine
+// it waits for; its body is read like a write's, and the operation refuses read-only callers.
+enum class Mode { read, write, engine };
 using AdminHandler = std::function<boost::json::value(AdminCall&)>;
 
 // The shared parts of the admin API, and the registration of its routes.
@@ -104,7 +109,8 @@ class AdminRoutes {
               NetworkExecutor to_network, const Clock& clock, CatalogSource products,
               net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats);
   // A bearer-token route. Mode::write calls need a JSON object body (POST, PUT) or none
-  // (DELETE), run in a write transaction and are refused to read-only (suspended) callers.
+  // (DELETE), run in a write transaction and are refused to read-only (suspended) callers;
+  // Mode::engine calls take a body the same way (see Mode).
   void add(std::string method, std::string path, Mode mode, AdminHandler handler);
   // An open write route whose body carries a secret that can be guessed (a registration key):
   // the bearer token is optional (without one the caller is anonymous), and each refusal that is

@@ -25,10 +25,23 @@ json::value list_leases(AdminCall& call) {
                  [](const domain::Lease& lease) { return domain::lease_json(lease); });
 }
 
+json::value release_lease(AdminCall& call) {
+  domain::ReleaseLease request;
+  request.ref = call.path_lease_ref(0);
+  // In the body, or as a query parameter (a DELETE body is unusual to some clients).
+  request.reason = call.optional_text("reason");
+  if (!request.reason) request.reason = call.query("reason");
+  auto out = domain::lease_json(domain::release_lease(call.context(), request));
+  out["released"] = call.now_ms / 1000;
+  out["reason"] = *request.reason;
+  return out;
+}
+
 }  // namespace
 
 void add_lease_routes(AdminRoutes& routes) {
   routes.add("GET", "/v1/leases", Mode::read, list_leases);
+  routes.add("DELETE", "/v1/leases/{}", Mode::engine, release_lease);
 }
 
 }  // namespace lmp::http

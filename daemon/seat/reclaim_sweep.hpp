@@ -24,8 +24,9 @@ class ReclaimSweep {
   void shift(std::int64_t step_ms) { next_ms_ += step_ms; }
 
   // Deletes up to `limit` leases expired at `now_ms` inside the store's open transaction, tells
-  // `events` of each (reclaimed) and schedules the next sweep: at once when this one was full
-  // (more may be waiting), else an interval later. Returns how many it reclaimed.
+  // `events` of each (reclaimed), forgets up to `limit` releases remembered long enough, and
+  // schedules the next sweep: at once when this one was full (more may be waiting), else an
+  // interval later. Returns how many it reclaimed.
   std::size_t run(storage::SeatStore& store, std::int64_t now_ms, LeaseEvents& events);
 
  private:

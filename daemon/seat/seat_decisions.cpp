@@ -269,11 +269,18 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
   return SeatResult::failure(domain::seat_error_of(decision.denial), decision.message);
 }
 
+SeatResult SeatDecisions::no_lease(const std::string& id) {
+  if (auto reason = store_.find_revoked_lease(id, now_ms_))
+    return SeatResult::failure(SeatError::lease_revoked, *reason);
+  return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+}
+
 SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
   product_.clear();
   const std::int64_t now = now_ms_;
   auto lease = store_.find_lease(cmd.lease);
-  if (!lease || lease->expires_at_ms <= now)
+  if (!lease) return no_lease(cmd.lease);
+  if (lease->expires_at_ms <= now)
     return SeatResult::failure(SeatError::lease_unknown, "no such lease");
   product_ = lease->product_code;
   const CatalogProduct* product = catalog_.find(lease->product_code);
@@ -300,12 +307,34 @@ SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
 SeatResult SeatDecisions::checkin(const SeatCommand& cmd) {
   product_.clear();
   auto lease = store_.find_lease(cmd.lease);
-  if (!lease || lease->expires_at_ms <= now_ms_)
+  if (!lease) return no_lease(cmd.lease);
+  if (lease->expires_at_ms <= now_ms_)
     return SeatResult::failure(SeatError::lease_unknown, "no such lease");
   product_ = lease->product_code;
   store_.delete_lease(lease->id);
   events_.lease_changed(LeaseChange::released, *lease, now_ms_, store_);
   return {};
+}
+
+SeatResult SeatDecisions::release(const SeatCommand& cmd) {
+  product_.clear();
+  const domain::LeaseRelease& order = *cmd.release;
+  auto lease = store_.find_lease_by_ref(order.ref);
+  if (!lease || lease->license_id != order.license_id || lease->expires_at_ms <= now_ms_)
+    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+  product_ = lease->product_code;
+  // Remembered for at least a lease duration: as long as one more heartbeat would have kept it.
+  const std::int64_t duration =
+      std::max<std::int64_t>(0, lease->expires_at_ms - lease->heartbeat_at_ms);
+  const std::int64_t until = std::max(lease->expires_at_ms, now_ms_ + duration);
+  store_.delete_lease(lease->id);
+  store_.revoke_lease(*lease, "released by an administrator: " + order.reason, now_ms_, until);
+  domain::AuditRecord audit = order.audit;
+  audit.at_ms = now_ms_;
+  store_.append_audit(audit);
+  events_.lease_changed(LeaseChange::revoked, *lease, now_ms_, store_);
+  SeatResult ok;
+  return ok.add("license", lease->license_id).add("units", lease->units);
 }
 
 SeatResult SeatDecisions::activate(const SeatCommand& cmd) {

@@ -54,6 +54,9 @@ class SeatDecisions {
   SeatResult checkin(const SeatCommand& command);
   SeatResult activate(const SeatCommand& command);
   SeatResult status(const SeatCommand& command);
+  // An administrator's release (command.release): lease_unknown when the lease is no longer
+  // live, or is another license's.
+  SeatResult release(const SeatCommand& command);
 
   // The product of the license or lease the last decision reached (the metrics' label); empty
   // when it reached none.
@@ -70,6 +73,9 @@ class SeatDecisions {
                           const CatalogProduct** component_out = nullptr);
   // The product's lifecycle now: the catalog's dates and the API's together.
   domain::ProductLifecycle lifecycle(const CatalogProduct& product);
+  // The answer to a lease id that names no live lease: lease_revoked while its release is
+  // remembered, lease_unknown otherwise.
+  SeatResult no_lease(const std::string& id);
 
   storage::SeatStore& store_;
   const ProductCatalog& catalog_;

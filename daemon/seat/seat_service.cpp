@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 #include <string>
 
@@ -39,6 +40,7 @@ class SeatService::Batch final : public LeaseEvents {
       case LeaseChange::released:
       case LeaseChange::reclaimed:
       case LeaseChange::purged:
+      case LeaseChange::revoked:
         if (metrics_) metrics_->lease_removed(lease.product_code, lease.units);
         freed.insert(lease.license_id);
         break;
@@ -176,6 +178,14 @@ void SeatService::deliver(std::vector<PendingAnswer> answers) {
     for (auto& answer : answers) answer.done(std::move(answer.result));
     return;
   }
+  // An administrator's release is waited for on the admin worker, which the network thread may
+  // be joining while it stops: its answer is delivered here, not through the executor.
+  std::erase_if(answers, [](PendingAnswer& answer) {
+    if (answer.info.op != Operation::release) return false;
+    answer.done(std::move(answer.result));
+    return true;
+  });
+  if (answers.empty()) return;
   auto shared = std::make_shared<std::vector<PendingAnswer>>(std::move(answers));
   executor_([shared] {
     for (auto& answer : *shared) answer.done(std::move(answer.result));
@@ -220,6 +230,24 @@ void SeatService::stop() {
 std::size_t SeatService::waiter_count() const {
   std::lock_guard lock(mutex_);
   return waiter_total_;
+}
+
+bool SeatService::release(const domain::LeaseRelease& order) {
+  auto answered = std::make_shared<std::promise<SeatResult>>();
+  auto answer = answered->get_future();
+  SeatCommand command;
+  command.op = Operation::release;
+  command.release = std::make_shared<const domain::LeaseRelease>(order);
+  submit(std::move(command),
+         [answered](SeatResult result) { answered->set_value(std::move(result)); });
+  // The engine answers every command, even while it stops; the bound keeps a wedged storage
+  // thread from holding the admin worker for ever.
+  if (answer.wait_for(std::chrono::seconds(60)) != std::future_status::ready)
+    throw storage::StoreError("the seat engine did not carry out the release within 60 s");
+  SeatResult result = answer.get();
+  if (result.ok()) return true;
+  if (result.error == SeatError::lease_unknown) return false;
+  throw storage::StoreError("the seat engine could not release the lease: " + result.message);
 }
 
 std::int64_t SeatService::waiting(std::int64_t license_id) const {
@@ -425,6 +453,9 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
       break;
     case Operation::status:
       result = decisions.status(cmd);
+      break;
+    case Operation::release:
+      result = decisions.release(cmd);
       break;
     case Operation::probe:
       // Answers OK without reading or writing: it only proves the pipeline turns.

@@ -117,6 +117,9 @@ class SeatService final : public domain::LiveSeats {
   std::size_t waiter_count() const;
   // The license's waiters as of the last batch.
   std::int64_t waiting(std::int64_t license_id) const override;
+  // Submits the release and waits for its durable answer (delivered on the storage or sync
+  // thread, not through the completion executor). Not from the service's own thread.
+  bool release(const domain::LeaseRelease& order) override;
 
  private:
   struct Pending {

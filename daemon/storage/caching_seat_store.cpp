@@ -222,6 +222,27 @@ class CachingSeatStore final : public SeatStore {
     remove(id);
   }
 
+  std::optional<LeaseRecord> find_lease_by_ref(const std::string& ref) override {
+    // No index by reference (it would cost memory for every lease): an administrator's release
+    // is rare, and one pass over the leases in memory is short.
+    const std::uint64_t wanted = ref_number(ref);
+    for (const auto& [id, lease] : leases_)
+      if (lease.ref == wanted) return record(id, lease);
+    return std::nullopt;
+  }
+  void revoke_lease(const LeaseRecord& lease, const std::string& reason, std::int64_t now_ms,
+                    std::int64_t until_ms) override {
+    inner_->revoke_lease(lease, reason, now_ms, until_ms);
+  }
+  std::optional<std::string> find_revoked_lease(const std::string& id,
+                                                std::int64_t now_ms) override {
+    return inner_->find_revoked_lease(id, now_ms);
+  }
+  std::int64_t forget_revoked_leases(std::int64_t now_ms, int limit) override {
+    return inner_->forget_revoked_leases(now_ms, limit);
+  }
+  void append_audit(const domain::AuditRecord& record) override { inner_->append_audit(record); }
+
   std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
     std::vector<LeaseRecord> expired;
     for (auto e = expiry_.begin(); e != expiry_.end() && e->expires_at_ms <= now_ms &&

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/env.hpp"
+#include "domain/audit_record.hpp"
 #include "domain/license.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "domain/store_error.hpp"
@@ -130,6 +131,21 @@ class SeatStore {
   virtual void renew_lease(const std::string& id, std::int64_t expires_at_ms,
                            std::int64_t heartbeat_at_ms) = 0;
   virtual void delete_lease(const std::string& id) = 0;
+
+  // The live-or-not-yet-reclaimed lease with this public reference. PostgreSQL locks its row
+  // (FOR UPDATE), so two instances releasing one lease do it one after the other.
+  virtual std::optional<LeaseRecord> find_lease_by_ref(const std::string& ref) = 0;
+  // Remembers that `lease` (deleted in this transaction) was released for `reason`, so that its
+  // id answers `lease_revoked` until `until_ms`. Remembering one lease twice keeps the first.
+  virtual void revoke_lease(const LeaseRecord& lease, const std::string& reason,
+                            std::int64_t now_ms, std::int64_t until_ms) = 0;
+  // Why the lease with this id was released, while that is remembered at `now_ms`.
+  virtual std::optional<std::string> find_revoked_lease(const std::string& id,
+                                                        std::int64_t now_ms) = 0;
+  // Forgets at most `limit` releases remembered no longer than `now_ms`; returns how many.
+  virtual std::int64_t forget_revoked_leases(std::int64_t now_ms, int limit) = 0;
+  // Appends to the audit log in this transaction (a release is audited with the change itself).
+  virtual void append_audit(const domain::AuditRecord& record) = 0;
 
   // Deletes at most `limit` leases with expires_at_ms <= now_ms and returns them.
   virtual std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) = 0;

@@ -38,9 +38,21 @@ class SqlProductLifecycleRepository final : public domain::ProductLifecycleRepos
     });
   }
 
-  domain::EndOfLifeDeletion delete_product_data(const std::string& code) override {
+  domain::EndOfLifeDeletion delete_product_data(const std::string& code,
+                                                std::int64_t now_ms) override {
     return guarded("delete product data", [&] {
       const std::string ids(kProductLicenseIds);
+      // Each lease's endpoint hears `lease_revoked` at its next heartbeat, for as long as one
+      // more heartbeat would have kept the lease (seat_decisions.cpp does the same for a release).
+      const std::string reason = "product " + code + " reached End of Life";
+      sql_ << "INSERT INTO revoked_leases (id, ref, license_id, reason, revoked_at_ms, until_ms)"
+              " SELECT id, ref, license_id, :reason, :now,"
+              " CASE WHEN expires_at_ms > :now2 + expires_at_ms - heartbeat_at_ms"
+              " THEN expires_at_ms ELSE :now3 + expires_at_ms - heartbeat_at_ms END"
+              " FROM leases WHERE license_id IN (" +
+                  ids + ") ON CONFLICT (id) DO NOTHING",
+          soci::use(reason), soci::use(now_ms), soci::use(now_ms), soci::use(now_ms),
+          soci::use(code);
       sql_ << "INSERT INTO retired_licenses (license_id, code_hash, product_code, scope)"
               " SELECT l.id, l.code_hash, l.product_code,"
               " COALESCE(a.path, '/') || 'c' || CAST(c.id AS TEXT) || '/'"

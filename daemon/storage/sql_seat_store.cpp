@@ -16,6 +16,7 @@
 #include "storage/license_rows.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
+#include "storage/sql_repositories.hpp"
 #include "storage/sql_session.hpp"
 
 namespace lmp::storage {
@@ -250,6 +251,51 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  std::optional<LeaseRecord> find_lease_by_ref(const std::string& ref) override {
+    return guarded("find lease by reference", [&]() -> std::optional<LeaseRecord> {
+      key_ref_ = ref;
+      if (!execute_single_row(st_->find_lease_by_ref)) return std::nullopt;
+      return fetched_lease();
+    });
+  }
+
+  void revoke_lease(const LeaseRecord& lease, const std::string& reason, std::int64_t now_ms,
+                    std::int64_t until_ms) override {
+    guarded("remember a released lease", [&] {
+      // Both databases know INSERT ... ON CONFLICT DO NOTHING (SQLite since 3.24).
+      *sql_ << "INSERT INTO revoked_leases (id, ref, license_id, reason, revoked_at_ms, until_ms)"
+               " VALUES (:id, :ref, :license_id, :reason, :now, :until)"
+               " ON CONFLICT (id) DO NOTHING",
+          soci::use(lease.id), soci::use(lease.ref), soci::use(lease.license_id), soci::use(reason),
+          soci::use(now_ms), soci::use(until_ms);
+    });
+  }
+
+  std::optional<std::string> find_revoked_lease(const std::string& id,
+                                                std::int64_t now_ms) override {
+    // Asked for every unknown lease id a client sends: prepared once.
+    return guarded("find released lease", [&]() -> std::optional<std::string> {
+      key_lease_id_ = id;
+      key_now_ = now_ms;
+      if (!execute_single_row(st_->find_revoked_lease)) return std::nullopt;
+      return revoked_reason_;
+    });
+  }
+
+  std::int64_t forget_revoked_leases(std::int64_t now_ms, int limit) override {
+    // Asked at every sweep, nearly always to find nothing: prepared once.
+    return guarded("forget released leases", [&] {
+      key_now_ = now_ms;
+      key_limit_ = limit;
+      st_->forget_revoked_leases.execute(true);
+      return static_cast<std::int64_t>(st_->forget_revoked_leases.get_affected_rows());
+    });
+  }
+
+  void append_audit(const domain::AuditRecord& record) override {
+    guarded("append audit record", [&] { sql_audit_log(*sql_)->append(record); });
+  }
+
   std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
     return in_own_transaction("reclaim expired leases", [&] {
       std::vector<LeaseRecord> expired;
@@ -471,6 +517,27 @@ class SqlSeatStore final : public SeatStore {
     st_->find_lease.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->find_lease, std::string(kLeaseColumns) + " WHERE id = :id");
 
+    bind_lease_columns(st_->find_lease_by_ref);
+    st_->find_lease_by_ref.exchange(soci::use(key_ref_));
+    finish_prepare(st_->find_lease_by_ref,
+                   std::string(kLeaseColumns) + " WHERE ref = :ref ORDER BY id LIMIT 1" +
+                       (backend_ == Backend::postgresql ? " FOR UPDATE" : ""));
+
+    st_->find_revoked_lease.exchange(soci::into(revoked_reason_));
+    st_->find_revoked_lease.exchange(soci::use(key_lease_id_));
+    st_->find_revoked_lease.exchange(soci::use(key_now_));
+    finish_prepare(st_->find_revoked_lease,
+                   "SELECT reason FROM revoked_leases WHERE id = :id AND until_ms > :now_ms");
+
+    st_->forget_revoked_leases.exchange(soci::use(key_now_));
+    st_->forget_revoked_leases.exchange(soci::use(key_limit_));
+    // SKIP LOCKED: instances sweeping one PostgreSQL database at once take disjoint rows.
+    finish_prepare(st_->forget_revoked_leases,
+                   std::string("DELETE FROM revoked_leases WHERE id IN (SELECT id FROM"
+                               " revoked_leases WHERE until_ms <= :now_ms ORDER BY until_ms"
+                               " LIMIT :limit") +
+                       (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ")");
+
     st_->insert_lease.exchange(soci::use(new_lease_.id));
     st_->insert_lease.exchange(soci::use(new_lease_.license_id));
     st_->insert_lease.exchange(soci::use(new_lease_.product_code));
@@ -546,6 +613,7 @@ class SqlSeatStore final : public SeatStore {
   std::string key_product_code_;
   std::string key_holder_;
   std::string key_lease_id_;
+  std::string key_ref_;
   std::int64_t key_expires_at_ms_ = 0;
   std::int64_t key_heartbeat_at_ms_ = 0;
   int key_limit_ = 0;
@@ -561,6 +629,7 @@ class SqlSeatStore final : public SeatStore {
   std::int64_t locked_id_ = 0;
   std::int64_t generation_ = 0;
   std::int64_t purge_ = 0;
+  std::string revoked_reason_;
 
   // The prepared statements of one connection: made anew after a PostgreSQL reconnect, since
   // they belong to the connection they were prepared on. Declared after every variable they
@@ -573,6 +642,9 @@ class SqlSeatStore final : public SeatStore {
           units_in_use(sql),
           find_live_lease_by_holder(sql),
           find_lease(sql),
+          find_lease_by_ref(sql),
+          find_revoked_lease(sql),
+          forget_revoked_leases(sql),
           insert_lease(sql),
           set_lease_expiry(sql),
           renew_lease(sql),
@@ -586,6 +658,9 @@ class SqlSeatStore final : public SeatStore {
     soci::statement units_in_use;
     soci::statement find_live_lease_by_holder;
     soci::statement find_lease;
+    soci::statement find_lease_by_ref;
+    soci::statement find_revoked_lease;
+    soci::statement forget_revoked_leases;
     soci::statement insert_lease;
     soci::statement set_lease_expiry;
     soci::statement renew_lease;

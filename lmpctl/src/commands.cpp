@@ -277,6 +277,12 @@ const std::vector<CommandSpec>& commands() {
        .paged = true,
        .summary = "who holds what: the live leases the caller sees; --partner ID: the customers "
                   "under that account"},
+      {.words = {"leases", "release"},
+       .method = "DELETE",
+       .path = "/v1/leases/{id}",
+       .params = {arg("id"), required_opt("reason")},
+       .summary = "take a lease back (its ID from leases list): its units are free at once, its "
+                  "endpoint hears lease_revoked; audited with the reason"},
 
       {.words = {"status"},
        .params = {Param{.name = "product", .source = ParamSource::positional}},

@@ -1,6 +1,7 @@
 // Who holds what, through the real listeners on each storage backend: leases checked out over the
 // seat protocol and the HTTP seat routes, listed by GET /v1/leases with their holders, filtered,
-// paged and scoped to the caller's subtree, and the units in use and waiting in the license list.
+// paged and scoped to the caller's subtree, the units in use and waiting in the license list, and
+// an administrator's release (DELETE /v1/leases/{id}) that the endpoint hears as lease_revoked.
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
@@ -46,6 +47,12 @@ class LeasesTest : public AdminApiTest {
   }
   json::array items(const std::string& token, const std::string& target) {
     return ok(token, "GET", target).at("items").as_array();
+  }
+  // The public reference of the one live lease of `license`.
+  std::string ref_of(const License& license) {
+    const auto leases = items(root_token_, "/v1/leases?license=" + std::to_string(license.id));
+    EXPECT_EQ(leases.size(), 1u) << json::serialize(leases);
+    return leases.empty() ? std::string() : std::string(leases[0].at("id").as_string());
   }
   static std::set<std::string> ids(const json::array& leases) {
     std::set<std::string> out;
@@ -207,6 +214,100 @@ TEST_P(LeasesTest, TheLicenseListCountsTheCheckoutsThatWait) {
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[1].at("waiting"), 1);
   EXPECT_EQ(listed[1].at("used"), 1);
+}
+
+TEST_P(LeasesTest, AReleaseFreesTheUnitsAtOnceAndTheEndpointHearsLeaseRevoked) {
+  const auto one = make_license(msp_customer_, 1);
+  LineClient holder(server_->port()), waiter(server_->port());
+  const auto granted =
+      fields_of(holder.request("CHECKOUT code=" + one.code + " user=ann host=ws1"));
+  ASSERT_EQ(granted.count("lease"), 1u);
+  const std::string lease = granted.at("lease");
+  waiter.send("CHECKOUT code=" + one.code + " user=bob host=ws2 wait=60");
+  EXPECT_EQ(waiter.read_line(std::chrono::milliseconds(300)), std::nullopt);
+  const std::string ref = ref_of(one);
+
+  const auto released = ok(root_token_, "DELETE", "/v1/leases/" + ref, {{"reason", "ws1 crashed"}});
+  EXPECT_EQ(released.at("id").as_string(), ref);
+  EXPECT_EQ(released.at("user"), "ann");
+  EXPECT_EQ(released.at("released"), kNow);
+  EXPECT_EQ(released.at("reason"), "ws1 crashed");
+
+  // The unit is free at once: the waiter has it, and it is the license's only lease.
+  const auto served = waiter.read_line();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(status_of(*served), "OK") << *served;
+  const auto now_held = items(root_token_, "/v1/leases?license=" + std::to_string(one.id));
+  ASSERT_EQ(now_held.size(), 1u);
+  EXPECT_EQ(now_held[0].at("user"), "bob");
+
+  // The endpoint hears it at its next request about the lease, with the reason, on both paths.
+  for (const char* verb : {"HEARTBEAT", "CHECKIN"}) {
+    const std::string answer = holder.request(std::string(verb) + " lease=" + lease);
+    EXPECT_EQ(status_of(answer), "lease_revoked") << answer;
+    EXPECT_EQ(fields_of(answer)["msg"], "released by an administrator: ws1 crashed") << answer;
+  }
+  HttpClient http(server_->admin_port());
+  for (const char* op : {"heartbeat", "checkin"}) {
+    auto reply = http.post(std::string("/v1/seat/") + op, {{"lease", lease}});
+    EXPECT_EQ(reply.status, 410) << op << ": " << reply.body;
+    EXPECT_EQ(reply.error_code(), "lease_revoked") << op;
+  }
+
+  // Audited: who, which lease, the reason.
+  const auto audit = items(root_token_, "/v1/audit?action=lease.release");
+  ASSERT_EQ(audit.size(), 1u) << json::serialize(audit);
+  EXPECT_EQ(audit[0].at("object").as_string(), "lease:" + ref);
+  EXPECT_EQ(audit[0].at("after").at("reason"), "ws1 crashed");
+  EXPECT_EQ(audit[0].at("before").at("user"), "ann");
+
+  // A lease released is not live any more: releasing it again finds nothing.
+  auto again = call(root_token_, "DELETE", "/v1/leases/" + ref, {{"reason", "twice"}});
+  EXPECT_EQ(again.status, 404) << again.body;
+  EXPECT_EQ(items(root_token_, "/v1/audit?action=lease.release").size(), 1u);
+
+  // A lease duration (300 s here) after the release, the lease id means nothing any more.
+  server_->advance_seconds(301);
+  EXPECT_EQ(status_of(holder.request("HEARTBEAT lease=" + lease)), "lease_unknown");
+}
+
+TEST_P(LeasesTest, ReleasesWithoutAReasonOrOutsideTheCallersReachAreRefused) {
+  LineClient seat(server_->port());
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + msp_license_.code + " host=a")), "OK");
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + reseller_license_.code + " host=b")), "OK");
+  const std::string msp_ref = ref_of(msp_license_);
+  const std::string reseller_ref = ref_of(reseller_license_);
+  const auto msp = make_user("msp-admin", "account", msp_).token;
+  const auto reseller = make_user("reseller-admin", "account", reseller_).token;
+  const auto customer = make_user("msp-customer-admin", "customer", msp_customer_).token;
+
+  auto expect = [&](const std::string& token, const std::string& target, int status,
+                    const char* code) {
+    SCOPED_TRACE(target);
+    auto reply = call(token, "DELETE", target);
+    EXPECT_EQ(reply.status, status) << reply.body;
+    EXPECT_EQ(reply.error_code(), code);
+  };
+  expect(root_token_, "/v1/leases/" + msp_ref, 400, "bad_request");
+  expect(root_token_, "/v1/leases/" + msp_ref + "?reason=", 400, "bad_request");
+  expect(root_token_, "/v1/leases/" + msp_ref + "?reason=" + std::string(201, 'x'), 400,
+         "bad_request");
+  expect(root_token_, "/v1/leases/0123456789abcdef?reason=x", 404, "not_found");
+  expect(root_token_, "/v1/leases/not-a-reference?reason=x", 404, "not_found");
+  // Another partner's lease is outside the MSP's subtree.
+  expect(msp, "/v1/leases/" + reseller_ref + "?reason=x", 404, "not_found");
+  // A reseller may not modify its customers by default, and a customer's user releases nothing.
+  expect(reseller, "/v1/leases/" + reseller_ref + "?reason=x", 403, "forbidden");
+  expect(customer, "/v1/leases/" + msp_ref + "?reason=x", 403, "forbidden");
+  EXPECT_EQ(items(root_token_, "/v1/leases").size(), 2u);
+  EXPECT_TRUE(items(root_token_, "/v1/audit?action=lease.release").empty());
+
+  // The MSP releases its customer's lease, the reason as a query parameter (as lmpctl sends it).
+  auto released = ok(msp, "DELETE", "/v1/leases/" + msp_ref + "?reason=moved%20desks");
+  EXPECT_EQ(released.at("reason"), "moved desks");
+  const auto left = items(root_token_, "/v1/leases");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].at("id").as_string(), reseller_ref);
 }
 
 }  // namespace

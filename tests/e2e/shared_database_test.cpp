@@ -1,7 +1,7 @@
 // Several real lmpd processes on one PostgreSQL database (the server scripts/test.sh starts,
 // found through LMP_TEST_POSTGRES): never more units granted than licensed, leases that move
-// between instances, waiters served by a unit freed on another instance, and an instance killed
-// without losing what it acknowledged.
+// between instances, waiters served by a unit freed on another instance, a lease released on an
+// instance that did not grant it, and an instance killed without losing what it acknowledged.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -177,6 +177,41 @@ TEST_F(SharedDatabaseTest, EveryInstanceListsEveryLeaseWithTheInstanceThatGrante
   }
   auto licenses = admin(1, token, "GET", "/v1/licenses");
   EXPECT_EQ(licenses.at("items").at(0).at("used"), 2);
+}
+
+// A release on an instance that did not grant the lease: the granting one's waiter is served at
+// its next sweep, and every instance answers the endpoint lease_revoked.
+TEST_F(SharedDatabaseTest, ALeaseReleasedOnAnotherInstanceIsRevokedOnEveryInstance) {
+  auto code = new_license(1);
+  const std::string token = init_token();
+  start(2);
+  LineClient holder(port(0)), waiter(port(0)), other(port(1));
+  auto lease = fields_of(holder.request("CHECKOUT code=" + code + " user=ann host=pc1"))["lease"];
+  ASSERT_FALSE(lease.empty());
+  waiter.send("CHECKOUT code=" + code + " user=bob host=pc2 wait=30");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto listed = admin(1, token, "GET", "/v1/leases");
+  ASSERT_TRUE(listed.is_object());
+  ASSERT_EQ(listed.at("items").as_array().size(), 1u) << boost::json::serialize(listed);
+  const std::string ref(listed.at("items").at(0).at("id").as_string());
+
+  auto released = admin(1, token, "DELETE", "/v1/leases/" + ref, R"({"reason":"pc1 is gone"})");
+  ASSERT_TRUE(released.is_object());
+  EXPECT_EQ(released.at("user"), "ann");
+  auto served = waiter.read_line(std::chrono::seconds(20));
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(status_of(*served), "OK") << *served;
+  for (LineClient* client : {&holder, &other}) {
+    const std::string answer = client->request("HEARTBEAT lease=" + lease);
+    EXPECT_EQ(status_of(answer), "lease_revoked") << answer;
+    EXPECT_EQ(fields_of(answer)["msg"], "released by an administrator: pc1 is gone");
+  }
+  EXPECT_EQ(status_of(holder.request("CHECKIN lease=" + lease)), "lease_revoked");
+  // Released once: the granting instance finds nothing left to release.
+  admin(0, token, "DELETE", "/v1/leases/" + ref + "?reason=again", "", 404);
+  auto audit = admin(0, token, "GET", "/v1/audit?action=lease.release");
+  ASSERT_TRUE(audit.is_object());
+  EXPECT_EQ(audit.at("items").as_array().size(), 1u);
 }
 
 TEST_F(SharedDatabaseTest, AKilledInstanceLosesNothingItAcknowledged) {

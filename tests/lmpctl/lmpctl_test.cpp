@@ -198,6 +198,34 @@ TEST_P(LmpctlTest, LeasesAndStatusShowWhoHoldsWhat) {
   EXPECT_EQ(holders[0].at("license"), cad.at("id"));
 }
 
+// `leases release`: the reason is required and travels with the call, the seat is free at once
+// and its endpoint hears lease_revoked; a lease no longer live is the API's 404.
+TEST_P(LmpctlTest, LeasesReleaseTakesASeatBack) {
+  const auto customer = make_customer("acme", 0);
+  const auto license = ok(root_token_, "POST", "/v1/licenses",
+                          {{"customer", customer}, {"product", "cad"}, {"units", 1}, {"days", 30}});
+  const std::string code(license.at("code").as_string());
+  LineClient seat(server_->port());
+  const auto lease = fields_of(seat.request("CHECKOUT code=" + code + " user=ann host=ws1"));
+  ASSERT_EQ(lease.count("lease"), 1u);
+  const std::string ref(
+      ok(root_token_, "GET", "/v1/leases").at("items").at(0).at("id").as_string());
+
+  EXPECT_EQ(root({"leases", "release", ref}).exit_code, 2);
+  auto released = root({"leases", "release", ref, "--reason", "ws1 crashed"});
+  ASSERT_EQ(released.exit_code, 0) << released.err;
+  EXPECT_EQ(value_of(released.out, "reason"), "ws1 crashed") << released.out;
+  EXPECT_EQ(value_of(released.out, "user"), "ann") << released.out;
+  EXPECT_EQ(value_of(released.out, "released"), "2026-01-01T00:00:00Z") << released.out;
+  const std::string answer = seat.request("HEARTBEAT lease=" + lease.at("lease"));
+  EXPECT_EQ(status_of(answer), "lease_revoked") << answer;
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code + " user=bob host=ws2")), "OK");
+
+  auto again = root({"leases", "release", ref, "--reason", "twice"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("not_found"), std::string::npos) << again.err;
+}
+
 // Issue #4's walk-through with lmpctl alone: an MSP and a reseller, a pool and a plan, a key
 // issued as the MSP, redeemed by a new customer without a token, a seat checked out with the
 // resulting code, End of Life refusing it and deleting the license; the reseller never sees the

@@ -101,6 +101,11 @@ TEST_F(PostgresStoreTest, KeepsTheSeatStoreContract) {
   EXPECT_THROW(store->lock_license(license), StoreError);  // outside a transaction
 }
 
+TEST_F(PostgresStoreTest, ReleasedLeasesAreFoundByReferenceAndRememberedForAWhile) {
+  auto store = open();
+  check_released_leases(*store, make_license(*store, 1));
+}
+
 TEST_F(PostgresStoreTest, LockLicenseMakesAnotherInstanceWaitAndThenSeeTheLease) {
   auto first = open();
   auto second = open();

@@ -231,6 +231,11 @@ TEST_P(SeatStoreTest, LeasesKeepTheirHolderReferenceAndLastHeartbeat) {
   check(reclaimed[0], kNow + 5000);
 }
 
+TEST_P(SeatStoreTest, ReleasedLeasesAreFoundByReferenceAndRememberedForAWhile) {
+  auto store = open();
+  check_released_leases(*store, make_license(*store, 1));
+}
+
 TEST_P(SeatStoreTest, LeaseOnUnknownLicenseIsRefusedByTheForeignKey) {
   auto store = open();
   store->begin();

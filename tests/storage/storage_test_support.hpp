@@ -79,6 +79,44 @@ class StorageTest : public ::testing::Test {
     return record;
   }
 
+  // The seat store's part of a lease release, on any store: the lease found by its reference,
+  // its release remembered (the first reason kept) until its time, undone by a rollback, and
+  // forgotten a bounded step at a time.
+  static void check_released_leases(SeatStore& store, std::int64_t license) {
+    LeaseRecord held = lease(20, license, kNow + 300'000);
+    held.ref = "00000000000000a1";
+    store.begin();
+    store.insert_lease(held);
+    store.commit();
+    for (bool keep : {false, true}) {
+      store.begin();
+      EXPECT_FALSE(store.find_lease_by_ref("00000000000000a2").has_value());
+      auto found = store.find_lease_by_ref(held.ref);
+      ASSERT_TRUE(found.has_value());
+      EXPECT_EQ(found->id, held.id);
+      EXPECT_EQ(found->license_id, license);
+      store.delete_lease(found->id);
+      store.revoke_lease(*found, "ws1 crashed", kNow, kNow + 300'000);
+      store.revoke_lease(*found, "again", kNow + 1, kNow + 400'000);
+      keep ? store.commit() : store.rollback();
+      EXPECT_EQ(store.find_lease(held.id).has_value(), !keep);
+      EXPECT_EQ(store.find_revoked_lease(held.id, kNow).has_value(), keep);
+    }
+    EXPECT_FALSE(store.find_lease_by_ref(held.ref).has_value());
+    EXPECT_EQ(store.find_revoked_lease(held.id, kNow + 299'999), "ws1 crashed");
+    EXPECT_EQ(store.find_revoked_lease(held.id, kNow + 300'000), std::nullopt);
+    EXPECT_EQ(store.find_revoked_lease(fake_hash(21), kNow), std::nullopt);
+
+    store.begin();
+    for (int seed : {22, 23})
+      store.revoke_lease(lease(seed, license, kNow), "gone", kNow, kNow + 100'000 + seed);
+    EXPECT_EQ(store.forget_revoked_leases(kNow + 100'000, 10), 0);
+    EXPECT_EQ(store.forget_revoked_leases(kNow + 300'000, 2), 2);
+    EXPECT_EQ(store.forget_revoked_leases(kNow + 300'000, 2), 1);
+    store.commit();
+    EXPECT_EQ(store.find_revoked_lease(fake_hash(23), kNow), std::nullopt);
+  }
+
   std::filesystem::path dir_;
   Options storage_;
 };
