@@ -133,6 +133,7 @@ class Loader {
         {"limits", [&](const Item& v) { limits(v); }},
         {"logging", [&](const Item& v) { logging(v); }},
         {"server", [&](const Item& v) { server(v); }},
+        {"usage", [&](const Item& v) { usage(v); }},
         {"products", [&](const Item& v) { products(v); }},
     };
     w_.fields(item, fields);
@@ -364,6 +365,14 @@ class Loader {
               [&](const Item& v) {
                 if (auto id = w_.text(v)) c_.server.instance_id = *id;
               }),
+    };
+    w_.fields(item, fields);
+  }
+
+  void usage(const Item& item) {
+    const Walker::Fields fields = {
+        flag(setting("usage.records"), c_.usage.records),
+        number(setting("usage.retention_days"), c_.usage.retention_days),
     };
     w_.fields(item, fields);
   }

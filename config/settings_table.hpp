@@ -183,6 +183,11 @@ inline constexpr Setting kSettings[] = {
         "port of 0)",
         "the name of this lmpd instance, kept with every lease it grants (`GET /v1/leases` shows "
         "it as `instance`); give each instance sharing a PostgreSQL database its own"),
+
+    settings_detail::boolean("usage.records", "true",
+        "write a usage record for every checkout, checkin, expiry reclaim and release"),
+    settings_detail::integer("usage.retention_days", 1, 36500, "400",
+        "usage records older than this are deleted, a small step at each reclaim sweep"),
     // clang-format on
 };
 

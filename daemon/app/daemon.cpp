@@ -30,6 +30,7 @@
 #include "seat/product_facts.hpp"
 #include "seat/seat_metrics.hpp"
 #include "seat/seat_service.hpp"
+#include "seat/usage_recorder.hpp"
 #include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
 #include "storage/sql_unit_of_work.hpp"
@@ -221,7 +222,13 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   options.max_waiters = cfg.limits.max_waiters;
   options.env = &env;
   options.instance = instance_id(cfg);
+  options.usage_retention_ms = cfg.usage.retention_days * 86'400'000;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
+  if (cfg.usage.records) {
+    seat::SeatRules rules;
+    rules.observers.push_back(std::make_shared<seat::UsageRecorder>());
+    impl_->service->set_rules(std::move(rules));
+  }
   // After a failed flush nothing more can be acknowledged: stop, and exit with a failure status
   // so that the service manager restarts lmpd on what is on disk (docs/reliability.md).
   impl_->service->set_durability_lost_handler([this] {
@@ -448,6 +455,8 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
     restart_needed("storage");
   if (next.plugin_directory != old.plugin_directory) restart_needed("plugins.directory");
   if (next.server.instance_id != old.server.instance_id) restart_needed("server.instance_id");
+  if (next.usage.records != old.usage.records) restart_needed("usage.records");
+  if (next.usage.retention_days != old.usage.retention_days) restart_needed("usage.retention_days");
   // The listeners, the rate limiter and the wait queue took their limits at start.
   if (!(next.limits == old.limits)) restart_needed("limits");
   impl_->service->replace_catalog(catalog);

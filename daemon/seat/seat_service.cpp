@@ -68,7 +68,7 @@ SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
       options_(options),
       catalog_(std::move(catalog)),
       waiters_(options.max_waiters),
-      reclaim_(options.reclaim_interval_ms, options.reclaim_limit) {}
+      reclaim_(options.reclaim_interval_ms, options.reclaim_limit, options.usage_retention_ms) {}
 
 SeatService::~SeatService() {
   stop();

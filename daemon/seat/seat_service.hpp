@@ -52,6 +52,8 @@ struct SeatServiceOptions {
   Env* env = nullptr;
   // The name of this instance, kept with every lease it grants (`server.instance_id`).
   std::string instance;
+  // How long usage records are kept (`usage.retention_days`); the reclaim sweeps prune older ones.
+  std::int64_t usage_retention_ms = 400LL * 86'400'000;
 };
 
 // Thread safety: submit(), replace_catalog(), wake(), stop() and the LiveSeats calls may be

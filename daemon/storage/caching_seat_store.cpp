@@ -242,6 +242,10 @@ class CachingSeatStore final : public SeatStore {
     return inner_->forget_revoked_leases(now_ms, limit);
   }
   void append_audit(const domain::AuditRecord& record) override { inner_->append_audit(record); }
+  void append_usage(const domain::UsageRecord& record) override { inner_->append_usage(record); }
+  std::int64_t prune_usage(std::int64_t before_ms, int limit) override {
+    return inner_->prune_usage(before_ms, limit);
+  }
 
   std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
     std::vector<LeaseRecord> expired;

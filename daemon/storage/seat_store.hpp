@@ -17,6 +17,7 @@
 #include "domain/product_lifecycle.hpp"
 #include "domain/store_error.hpp"
 #include "domain/unit_type.hpp"
+#include "domain/usage_record.hpp"
 #include "storage/storage_options.hpp"
 
 namespace lmp::storage {
@@ -146,6 +147,11 @@ class SeatStore {
   virtual std::int64_t forget_revoked_leases(std::int64_t now_ms, int limit) = 0;
   // Appends to the audit log in this transaction (a release is audited with the change itself).
   virtual void append_audit(const domain::AuditRecord& record) = 0;
+  // Appends a usage record in this transaction: it commits or rolls back with the seat change it
+  // describes.
+  virtual void append_usage(const domain::UsageRecord& record) = 0;
+  // Deletes at most `limit` usage records older than `before_ms`, oldest first; returns how many.
+  virtual std::int64_t prune_usage(std::int64_t before_ms, int limit) = 0;
 
   // Deletes at most `limit` leases with expires_at_ms <= now_ms and returns them.
   virtual std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) = 0;

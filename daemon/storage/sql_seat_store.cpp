@@ -296,6 +296,29 @@ class SqlSeatStore final : public SeatStore {
     guarded("append audit record", [&] { sql_audit_log(*sql_)->append(record); });
   }
 
+  void append_usage(const domain::UsageRecord& record) override {
+    // One per checkout and checkin: prepared once, like the lease's own insert.
+    guarded("append usage record", [&] {
+      usage_ = record;
+      usage_event_.assign(record.event);
+      usage_account_ = record.account_id.value_or(0);
+      usage_account_null_ = record.account_id ? soci::i_ok : soci::i_null;
+      usage_since_ = record.since_ms.value_or(0);
+      usage_since_null_ = record.since_ms ? soci::i_ok : soci::i_null;
+      st_->insert_usage.execute(true);
+    });
+  }
+
+  std::int64_t prune_usage(std::int64_t before_ms, int limit) override {
+    // Asked at every sweep, nearly always to find nothing: prepared once.
+    return guarded("prune usage records", [&] {
+      key_now_ = before_ms;
+      key_limit_ = limit;
+      st_->prune_usage.execute(true);
+      return static_cast<std::int64_t>(st_->prune_usage.get_affected_rows());
+    });
+  }
+
   std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
     return in_own_transaction("reclaim expired leases", [&] {
       std::vector<LeaseRecord> expired;
@@ -538,6 +561,36 @@ class SqlSeatStore final : public SeatStore {
                                " LIMIT :limit") +
                        (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ")");
 
+    st_->insert_usage.exchange(soci::use(usage_.at_ms));
+    st_->insert_usage.exchange(soci::use(usage_event_));
+    st_->insert_usage.exchange(soci::use(usage_.license_id));
+    st_->insert_usage.exchange(soci::use(usage_.product_code));
+    st_->insert_usage.exchange(soci::use(usage_.customer_id));
+    st_->insert_usage.exchange(soci::use(usage_account_, usage_account_null_));
+    st_->insert_usage.exchange(soci::use(usage_.scope));
+    st_->insert_usage.exchange(soci::use(usage_.units));
+    st_->insert_usage.exchange(soci::use(usage_.user));
+    st_->insert_usage.exchange(soci::use(usage_.host));
+    st_->insert_usage.exchange(soci::use(usage_.peer));
+    st_->insert_usage.exchange(soci::use(usage_.lease_ref));
+    st_->insert_usage.exchange(soci::use(usage_.code));
+    st_->insert_usage.exchange(soci::use(usage_since_, usage_since_null_));
+    finish_prepare(st_->insert_usage,
+                   "INSERT INTO usage_records (at_ms, event, license_id, product_code,"
+                   " customer_id, account_id, scope, units, user_name, host, peer, lease_ref,"
+                   " code, since_ms) VALUES (:at_ms, :event, :license_id, :product_code,"
+                   " :customer_id, :account_id, :scope, :units, :user_name, :host, :peer,"
+                   " :lease_ref, :code, :since_ms)");
+
+    st_->prune_usage.exchange(soci::use(key_now_));
+    st_->prune_usage.exchange(soci::use(key_limit_));
+    // Oldest first through the time index; SKIP LOCKED as for the released leases above.
+    finish_prepare(st_->prune_usage,
+                   std::string("DELETE FROM usage_records WHERE id IN (SELECT id FROM"
+                               " usage_records WHERE at_ms < :before_ms ORDER BY at_ms"
+                               " LIMIT :limit") +
+                       (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ")");
+
     st_->insert_lease.exchange(soci::use(new_lease_.id));
     st_->insert_lease.exchange(soci::use(new_lease_.license_id));
     st_->insert_lease.exchange(soci::use(new_lease_.product_code));
@@ -619,6 +672,12 @@ class SqlSeatStore final : public SeatStore {
   int key_limit_ = 0;
   LeaseRecord new_lease_;
   int new_lease_borrowed_ = 0;
+  domain::UsageRecord usage_;
+  std::string usage_event_;
+  std::int64_t usage_account_ = 0;
+  soci::indicator usage_account_null_ = soci::i_null;
+  std::int64_t usage_since_ = 0;
+  soci::indicator usage_since_null_ = soci::i_null;
 
   // Rows fetched by the prepared statements.
   domain::License license_row_;
@@ -645,6 +704,8 @@ class SqlSeatStore final : public SeatStore {
           find_lease_by_ref(sql),
           find_revoked_lease(sql),
           forget_revoked_leases(sql),
+          insert_usage(sql),
+          prune_usage(sql),
           insert_lease(sql),
           set_lease_expiry(sql),
           renew_lease(sql),
@@ -661,6 +722,8 @@ class SqlSeatStore final : public SeatStore {
     soci::statement find_lease_by_ref;
     soci::statement find_revoked_lease;
     soci::statement forget_revoked_leases;
+    soci::statement insert_usage;
+    soci::statement prune_usage;
     soci::statement insert_lease;
     soci::statement set_lease_expiry;
     soci::statement renew_lease;

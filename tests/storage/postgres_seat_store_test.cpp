@@ -106,6 +106,11 @@ TEST_F(PostgresStoreTest, ReleasedLeasesAreFoundByReferenceAndRememberedForAWhil
   check_released_leases(*store, make_license(*store, 1));
 }
 
+TEST_F(PostgresStoreTest, UsageRecordsAreWrittenWithTheirTransactionAndPrunedOldestFirst) {
+  auto store = open();
+  check_usage_records(*store, make_license(*store, 1));
+}
+
 TEST_F(PostgresStoreTest, LockLicenseMakesAnotherInstanceWaitAndThenSeeTheLease) {
   auto first = open();
   auto second = open();

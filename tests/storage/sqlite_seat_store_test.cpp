@@ -236,6 +236,11 @@ TEST_P(SeatStoreTest, ReleasedLeasesAreFoundByReferenceAndRememberedForAWhile) {
   check_released_leases(*store, make_license(*store, 1));
 }
 
+TEST_P(SeatStoreTest, UsageRecordsAreWrittenWithTheirTransactionAndPrunedOldestFirst) {
+  auto store = open();
+  check_usage_records(*store, make_license(*store, 1));
+}
+
 TEST_P(SeatStoreTest, LeaseOnUnknownLicenseIsRefusedByTheForeignKey) {
   auto store = open();
   store->begin();

@@ -117,6 +117,38 @@ class StorageTest : public ::testing::Test {
     EXPECT_EQ(store.find_revoked_lease(fake_hash(23), kNow), std::nullopt);
   }
 
+  // Usage records on any store: appended with their transaction (a rollback drops them), with
+  // and without their optional fields, and pruned oldest first a bounded step at a time.
+  static void check_usage_records(SeatStore& store, std::int64_t license) {
+    auto record = [&](std::int64_t at_ms, bool ending) {
+      domain::UsageRecord r;
+      r.at_ms = at_ms;
+      r.event = ending ? domain::usage_event::kCheckin : domain::usage_event::kCheckout;
+      r.license_id = license;
+      r.product_code = "cad";
+      r.customer_id = 1;
+      if (ending) r.account_id = 2;
+      r.scope = "/1/2/c1/";
+      r.units = 1;
+      r.user = "ann";
+      if (ending) r.since_ms = at_ms - 5;
+      return r;
+    };
+    store.begin();
+    store.append_usage(record(kNow, false));
+    store.rollback();
+    EXPECT_EQ(store.prune_usage(kNow + 1, 10), 0);
+    store.begin();
+    for (std::int64_t at : {kNow + 30, kNow + 10, kNow + 20})
+      store.append_usage(record(at, at > kNow + 10));
+    store.commit();
+    store.begin();
+    EXPECT_EQ(store.prune_usage(kNow + 10, 10), 0);  // older than, not as old as
+    EXPECT_EQ(store.prune_usage(kNow + 31, 2), 2);
+    EXPECT_EQ(store.prune_usage(kNow + 31, 2), 1);
+    store.commit();
+  }
+
   std::filesystem::path dir_;
   Options storage_;
 };

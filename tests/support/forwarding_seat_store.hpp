@@ -71,6 +71,10 @@ class ForwardingSeatStore : public storage::SeatStore {
     return inner_->forget_revoked_leases(now, limit);
   }
   void append_audit(const domain::AuditRecord& record) override { inner_->append_audit(record); }
+  void append_usage(const domain::UsageRecord& record) override { inner_->append_usage(record); }
+  std::int64_t prune_usage(std::int64_t before, int limit) override {
+    return inner_->prune_usage(before, limit);
+  }
   std::vector<storage::LeaseRecord> reclaim_expired(std::int64_t now, int limit) override {
     return inner_->reclaim_expired(now, limit);
   }
