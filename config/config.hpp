@@ -74,6 +74,17 @@ struct Logging {
   std::string level{default_text("logging.level")};  // debug, info, warning, error
 };
 
+// The usage records (domain spec, "Usage records and reports").
+struct Usage {
+  bool records = default_boolean("usage.records");
+  std::int64_t retention_days = default_integer("usage.retention_days");
+};
+
+struct Server {
+  // Empty when not configured: the daemon derives it (settings_table.hpp says how).
+  std::string instance_id;
+};
+
 struct Product {
   std::string code;
   std::string name;
@@ -103,6 +114,8 @@ struct Config {
   LeaseDefaults leases;
   Limits limits;
   Logging logging;
+  Server server;
+  Usage usage;
   std::vector<Product> products;
 
   const Product* find_product(const std::string& code) const {

@@ -132,6 +132,8 @@ class Loader {
         {"leases", [&](const Item& v) { leases(v); }},
         {"limits", [&](const Item& v) { limits(v); }},
         {"logging", [&](const Item& v) { logging(v); }},
+        {"server", [&](const Item& v) { server(v); }},
+        {"usage", [&](const Item& v) { usage(v); }},
         {"products", [&](const Item& v) { products(v); }},
     };
     w_.fields(item, fields);
@@ -360,6 +362,24 @@ class Loader {
   void logging(const Item& item) {
     const Walker::Fields fields = {
         one_of(setting("logging.level"), c_.logging.level),
+    };
+    w_.fields(item, fields);
+  }
+
+  void server(const Item& item) {
+    const Walker::Fields fields = {
+        field(setting("server.instance_id"),
+              [&](const Item& v) {
+                if (auto id = w_.text(v)) c_.server.instance_id = *id;
+              }),
+    };
+    w_.fields(item, fields);
+  }
+
+  void usage(const Item& item) {
+    const Walker::Fields fields = {
+        flag(setting("usage.records"), c_.usage.records),
+        number(setting("usage.retention_days"), c_.usage.retention_days),
     };
     w_.fields(item, fields);
   }

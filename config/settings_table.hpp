@@ -186,6 +186,17 @@ inline constexpr Setting kSettings[] = {
 
     settings_detail::choice("logging.level", settings_detail::kLogLevels, "info",
         "the least severe level logged"),
+
+    settings_detail::of_type(SettingType::text, "server.instance_id", {},
+        "the host name and the seat listener's port (`lic1:27400`; the process id instead of a "
+        "port of 0)",
+        "the name of this lmpd instance, kept with every lease it grants (`GET /v1/leases` shows "
+        "it as `instance`); give each instance sharing a PostgreSQL database its own"),
+
+    settings_detail::boolean("usage.records", "true",
+        "write a usage record for every checkout, checkin, expiry reclaim and release"),
+    settings_detail::integer("usage.retention_days", 1, 36500, "400",
+        "usage records older than this are deleted, a small step at each reclaim sweep"),
     // clang-format on
 };
 

@@ -97,6 +97,8 @@ const char* lmp_result_name(lmp_result result) {
       return "unsupported";
     case LMP_ERR_NO_MEMORY:
       return "no_memory";
+    case LMP_ERR_LEASE_REVOKED:
+      return "lease_revoked";
   }
   return "unknown_result";
 }

@@ -2,6 +2,7 @@
 #include "lease.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "client_error.hpp"
 
@@ -40,6 +41,7 @@ void Lease::take(const Answer& checkout) {
 
 void Lease::record_failure(lmp_result code) {
   std::lock_guard lock(mutex_);
+  if (!revoked_.empty()) return;  // final: no retry to schedule
   state_ = code;
   next_due_ = std::chrono::steady_clock::now() + std::min(interval_, kMaxRetryDelay);
 }
@@ -50,6 +52,7 @@ void Lease::heartbeat() {
   {
     std::lock_guard lock(mutex_);
     if (checked_in_) throw ClientError(LMP_ERR_LEASE_UNKNOWN, "the lease was checked in");
+    if (!revoked_.empty()) throw ClientError(LMP_ERR_LEASE_REVOKED, revoked_);
     id = id_;
   }
   try {
@@ -62,6 +65,13 @@ void Lease::heartbeat() {
       next_due_ = std::chrono::steady_clock::now() + interval_;
       state_ = LMP_OK;
       return;
+    }
+    if (answer.error == "lease_revoked") {
+      // Taken back on purpose: checking out again would undo the administrator's release.
+      std::lock_guard lock(mutex_);
+      revoked_ = "the server took the lease back: " + answer.describe();
+      state_ = LMP_ERR_LEASE_REVOKED;
+      throw ClientError(LMP_ERR_LEASE_REVOKED, revoked_);
     }
     if (answer.error != "lease_unknown") expect_ok(answer, "heartbeat");
     // The lease lapsed while no server could be reached (or the answering server does not share
@@ -87,10 +97,14 @@ void Lease::check_in() {
     if (checked_in_) return;
     id = id_;
   }
-  auto answer =
-      pool_->request(RequestLine("CHECKIN").field("lease", id).text(), RetryPolicy::anywhere);
-  // lease_unknown: an earlier copy whose answer was lost did it, or the lease had lapsed.
-  if (!answer.ok && answer.error != "lease_unknown") expect_ok(answer, "checkin");
+  std::optional<Answer> answer;
+  if (state() != LMP_ERR_LEASE_REVOKED)
+    answer =
+        pool_->request(RequestLine("CHECKIN").field("lease", id).text(), RetryPolicy::anywhere);
+  // lease_unknown: an earlier copy whose answer was lost did it, or the lease had lapsed;
+  // lease_revoked: the server took it back, so there is nothing left to return.
+  if (answer && !answer->ok && answer->error != "lease_unknown" && answer->error != "lease_revoked")
+    expect_ok(*answer, "checkin");
   std::lock_guard lock(mutex_);
   checked_in_ = true;
   state_ = LMP_ERR_LEASE_UNKNOWN;
@@ -130,6 +144,7 @@ void Lease::run_heartbeats() {
       // Recorded in state_; the next attempt comes after the retry delay.
     }
     lock.lock();
+    if (!revoked_.empty()) break;  // nothing more to heartbeat
   }
 }
 

@@ -26,7 +26,8 @@ class Lease {
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
 
-  // Heartbeats now; on `lease_unknown` checks out anew. Throws ClientError on failure.
+  // Heartbeats now; on `lease_unknown` checks out anew. Throws ClientError on failure; after
+  // `lease_revoked` (LMP_ERR_LEASE_REVOKED) sends nothing more and the background heartbeats end.
   void heartbeat();
   void check_in();
 
@@ -53,6 +54,8 @@ class Lease {
   std::chrono::steady_clock::time_point next_due_;
   lmp_result state_ = LMP_OK;
   bool checked_in_ = false;
+  // Why the server took the lease back (`lease_revoked`); set once, then nothing is sent for it.
+  std::string revoked_;
   bool stopping_ = false;
   std::thread heartbeat_thread_;
 };

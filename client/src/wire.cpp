@@ -123,6 +123,7 @@ lmp_result result_of_error(std::string_view code) {
       {"end_of_life", LMP_ERR_END_OF_LIFE},
       {"product_not_licensed", LMP_ERR_PRODUCT_NOT_LICENSED},
       {"lease_unknown", LMP_ERR_LEASE_UNKNOWN},
+      {"lease_revoked", LMP_ERR_LEASE_REVOKED},
       {"rate_limited", LMP_ERR_RATE_LIMITED},
       {"unavailable", LMP_ERR_UNAVAILABLE},
       {"unsupported_proto", LMP_ERR_PROTOCOL},

@@ -31,6 +31,7 @@
 #include "seat/product_facts.hpp"
 #include "seat/seat_metrics.hpp"
 #include "seat/seat_service.hpp"
+#include "seat/usage_recorder.hpp"
 #include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
 #include "storage/sql_unit_of_work.hpp"
@@ -54,6 +55,14 @@ std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "lmpd";
   return buf;
+}
+
+// The configured instance id, else the host name and the seat port: stable across restarts with
+// nothing to store, and distinct among the instances of one host, which cannot share a port.
+std::string instance_id(const config::Config& config) {
+  if (!config.server.instance_id.empty()) return config.server.instance_id;
+  const int port = config.seat_listener.port;
+  return host_name() + ":" + std::to_string(port != 0 ? port : static_cast<int>(::getpid()));
 }
 
 // Takes an exclusive lock beside the database for the process's lifetime; a second lmpd on the
@@ -227,7 +236,14 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   options.shared_database = shared;
   options.max_waiters = cfg.limits.max_waiters;
   options.env = &env;
+  options.instance = instance_id(cfg);
+  options.usage_retention_ms = cfg.usage.retention_days * 86'400'000;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
+  if (cfg.usage.records) {
+    seat::SeatRules rules;
+    rules.observers.push_back(std::make_shared<seat::UsageRecorder>());
+    impl_->service->set_rules(std::move(rules));
+  }
   // After a failed flush nothing more can be acknowledged: stop, and exit with a failure status
   // so that the service manager restarts lmpd on what is on disk (docs/reliability.md).
   impl_->service->set_durability_lost_handler([this] {
@@ -315,7 +331,7 @@ void Daemon::start() {
             boost::asio::post(*io, std::move(work));
           },
           impl_->clock, [service = impl_->service.get()] { return service->catalog(); },
-          impl_->limiter);
+          impl_->limiter, *impl_->service);
       impl_->http_server->start();
     }
   } catch (const std::exception& ex) {
@@ -459,6 +475,9 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
       next.storage.postgresql_connection != old.storage.postgresql_connection)
     restart_needed("storage");
   if (next.plugin_directory != old.plugin_directory) restart_needed("plugins.directory");
+  if (next.server.instance_id != old.server.instance_id) restart_needed("server.instance_id");
+  if (next.usage.records != old.usage.records) restart_needed("usage.records");
+  if (next.usage.retention_days != old.usage.retention_days) restart_needed("usage.retention_days");
   // The listeners, the rate limiter and the wait queue took their limits at start.
   if (!(next.limits == old.limits)) restart_needed("limits");
   impl_->service->replace_catalog(catalog);

@@ -12,6 +12,12 @@ void Context::require(std::string_view permission) const {
 
 void Context::audit(std::string_view action, std::string object, std::string scope,
                     std::string before_json, std::string after_json) const {
+  db.audit().append(audit_record(action, std::move(object), std::move(scope),
+                                 std::move(before_json), std::move(after_json)));
+}
+
+AuditRecord Context::audit_record(std::string_view action, std::string object, std::string scope,
+                                  std::string before_json, std::string after_json) const {
   AuditRecord record;
   record.at_ms = now_ms;
   // The anonymous caller (redeeming a key without a token) and the local operator have no user
@@ -24,7 +30,7 @@ void Context::audit(std::string_view action, std::string object, std::string sco
   record.object = std::move(object);
   record.before_json = std::move(before_json);
   record.after_json = std::move(after_json);
-  db.audit().append(record);
+  return record;
 }
 
 ProductLifecycle Context::lifecycle(std::string_view code) const {

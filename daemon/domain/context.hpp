@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "domain/caller.hpp"
+#include "domain/live_seats.hpp"
 #include "domain/product.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "domain/unit_of_work.hpp"
@@ -19,6 +20,8 @@ struct Context {
   const Caller& caller;
   std::int64_t now_ms;
   const Products& products;
+  // The seat engine, where the call has one (the admin API); null for `lmpd admin`.
+  LiveSeats* seats = nullptr;
 
   // Throws forbidden unless the caller has `permission` (the parent has all, customers none).
   void require(std::string_view permission) const;
@@ -26,6 +29,9 @@ struct Context {
   // `before_json` is "" for a creation.
   void audit(std::string_view action, std::string object, std::string scope,
              std::string before_json, std::string after_json) const;
+  // That record, for a change another transaction makes (a release by the seat engine).
+  AuditRecord audit_record(std::string_view action, std::string object, std::string scope,
+                           std::string before_json, std::string after_json) const;
   // The lifecycle of product `code` now: the config's dates and the API's, read in this
   // transaction.
   ProductLifecycle lifecycle(std::string_view code) const;

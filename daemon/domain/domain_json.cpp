@@ -113,6 +113,26 @@ json::object license_json(const License& l, std::int64_t now_ms) {
           {"state", to_string(l.state_at(now_ms))}};
 }
 
+json::object lease_json(const Lease& l) {
+  auto text_or_null = [](const std::string& text) {
+    return text.empty() ? json::value(nullptr) : json::value(text);
+  };
+  return {{"id", l.ref},
+          {"license", l.license_id},
+          {"product", l.product_code},
+          {"customer", l.customer_id},
+          {"account", or_null(l.account_id)},
+          {"units", l.units},
+          {"user", text_or_null(l.user)},
+          {"host", text_or_null(l.host)},
+          {"peer", text_or_null(l.peer)},
+          {"checked_out", seconds(l.checked_out_ms)},
+          {"last_heartbeat", seconds(l.heartbeat_ms)},
+          {"expires", seconds(l.expires_ms)},
+          {"borrowed", l.borrowed},
+          {"instance", l.instance}};
+}
+
 json::object new_license_json(std::int64_t id, const NewLicense& license) {
   return {{"id", id},
           {"customer", license.customer_id},

@@ -10,6 +10,7 @@
 #include "domain/audit_record.hpp"
 #include "domain/branding.hpp"
 #include "domain/customer.hpp"
+#include "domain/lease.hpp"
 #include "domain/license.hpp"
 #include "domain/partner_pool.hpp"
 #include "domain/product.hpp"
@@ -35,6 +36,8 @@ boost::json::object token_record_json(const Token& token);
 boost::json::object audit_json(const AuditRecord& record);
 // A license with its terms and its state at `now_ms`; never its activation code or its hash.
 boost::json::object license_json(const License& license, std::int64_t now_ms);
+// A live lease: its public reference as `id`, never the lease id the endpoint holds.
+boost::json::object lease_json(const Lease& lease);
 // A license as key redemption answers and records it: its id and main terms.
 boost::json::object new_license_json(std::int64_t id, const NewLicense& license);
 boost::json::object plan_json(const ServicePlan& plan);

@@ -16,7 +16,7 @@ namespace lmp::domain {
 std::optional<EndOfLifeDeletion> delete_product_data_once(const Context& ctx,
                                                           const std::string& code) {
   if (!ctx.db.lifecycles().claim_deletion(code, ctx.now_ms)) return std::nullopt;
-  const auto deleted = ctx.db.lifecycles().delete_product_data(code);
+  const auto deleted = ctx.db.lifecycles().delete_product_data(code, ctx.now_ms);
   const boost::json::object after{{"product", code},
                                   {"data_deleted", ctx.now_ms / 1000},
                                   {"licenses", deleted.licenses},

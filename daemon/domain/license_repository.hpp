@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ class LicenseRepository {
   virtual void update(const License& license) = 0;
   // Units of the license's leases that are live at `now_ms`.
   virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
+  // The same for several licenses at once (those with none in use are left out).
+  virtual std::map<std::int64_t, std::int64_t> units_in_use_of(
+      const std::vector<std::int64_t>& license_ids, std::int64_t now_ms) = 0;
   virtual std::int64_t count_of_customer(std::int64_t customer_id) = 0;
 
   // Licenses end at `at_ms` (when they would run longer) without touching their dates; each

@@ -80,9 +80,14 @@ void refuse_inactive_customer(const Context& ctx, const Customer& customer) {
       throw DomainError(ErrorCode::partner_canceled, "the customer's partner account is canceled");
 }
 
+std::int64_t waiting_for(const Context& ctx, std::int64_t license_id) {
+  return ctx.seats ? ctx.seats->waiting(license_id) : 0;
+}
+
 LicenseUsage usage_of(const Context& ctx, License license) {
   const std::int64_t used = ctx.db.licenses().units_in_use(license.id, ctx.now_ms);
-  return {std::move(license), used};
+  const std::int64_t waiting = waiting_for(ctx, license.id);
+  return {std::move(license), used, waiting};
 }
 
 // Writes `after` and its audit record; returns the license as now stored.
@@ -180,6 +185,21 @@ std::vector<License> list_licenses(const Context& ctx, const LicenseQuery& query
     if (static_cast<int>(chunk.size()) < read.limit) return rows;
     read.after = chunk.back().id;
   }
+}
+
+std::vector<LicenseUsage> usage_of_licenses(const Context& ctx, std::vector<License> licenses) {
+  std::vector<std::int64_t> ids;
+  ids.reserve(licenses.size());
+  for (const auto& l : licenses) ids.push_back(l.id);
+  const auto used = ctx.db.licenses().units_in_use_of(ids, ctx.now_ms);
+  std::vector<LicenseUsage> out;
+  out.reserve(licenses.size());
+  for (auto& l : licenses) {
+    const auto found = used.find(l.id);
+    const std::int64_t waiting = waiting_for(ctx, l.id);
+    out.push_back({std::move(l), found == used.end() ? 0 : found->second, waiting});
+  }
+  return out;
 }
 
 LicenseUsage get_license(const Context& ctx, std::int64_t id) {

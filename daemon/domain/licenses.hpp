@@ -42,10 +42,12 @@ struct LicenseQuery {
   Page page;
 };
 
-// A license with the units its live leases hold now.
+// A license with the units its live leases hold now, and the checkouts waiting for one at this
+// instance (0 without a seat engine).
 struct LicenseUsage {
   License license;
   std::int64_t used = 0;
+  std::int64_t waiting = 0;
 };
 
 // Renewing: a new expiry (`expires_ms`) or a length (`days`, from the current expiry, or from now
@@ -76,6 +78,8 @@ CreatedLicense create_license(const Context& ctx, const CreateLicense& request);
 // The licenses the caller sees (a customer's user its own; otherwise view_licenses), in id
 // order from `page.after`, at most `page.limit`.
 std::vector<License> list_licenses(const Context& ctx, const LicenseQuery& query);
+// The usage of each license of a list (one read for all of them).
+std::vector<LicenseUsage> usage_of_licenses(const Context& ctx, std::vector<License> licenses);
 LicenseUsage get_license(const Context& ctx, std::int64_t id);
 // These need view_licenses and create_registration_keys; a license deleted at its product's End
 // of Life answers end_of_life.

@@ -32,8 +32,10 @@ class ProductLifecycleRepository {
   // makes a concurrent claim wait for this transaction and then find the mark.
   virtual bool claim_deletion(const std::string& product_code, std::int64_t now_ms) = 0;
   // Deletes every license of the product with its activations and leases, keeping a retired row
-  // per license; moves the license generation and the lease purge counter.
-  virtual EndOfLifeDeletion delete_product_data(const std::string& product_code) = 0;
+  // per license and, per lease, its release (its id answers `lease_revoked` for a lease duration
+  // from `now_ms`); moves the license generation and the lease purge counter.
+  virtual EndOfLifeDeletion delete_product_data(const std::string& product_code,
+                                                std::int64_t now_ms) = 0;
 };
 
 }  // namespace lmp::domain

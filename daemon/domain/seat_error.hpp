@@ -27,6 +27,7 @@ enum class SeatError : std::uint8_t {
   lease_unknown,
   unavailable,
   internal,
+  lease_revoked,  // protocol 1.1: released by an administrator or by End of Life
 };
 
 struct SeatErrorInfo {
@@ -43,7 +44,7 @@ struct SeatErrorInfo {
 // One row per SeatError, in the enum's order (checked below). The connection-level codes
 // (unknown_verb, line_too_long, unsupported_proto) are sent by the seat listener only; their
 // HTTP status is there for completeness, no HTTP route answers them.
-inline constexpr std::array<SeatErrorInfo, 14> kSeatErrors = {{
+inline constexpr std::array<SeatErrorInfo, 15> kSeatErrors = {{
     {SeatError::bad_request, "bad_request", 400, false, false},
     {SeatError::unknown_verb, "unknown_verb", 400, false, false},
     {SeatError::line_too_long, "line_too_long", 400, false, false},
@@ -58,6 +59,7 @@ inline constexpr std::array<SeatErrorInfo, 14> kSeatErrors = {{
     {SeatError::lease_unknown, "lease_unknown", 404, false, false},
     {SeatError::unavailable, "unavailable", 503, false, false},
     {SeatError::internal, "internal", 500, false, false},
+    {SeatError::lease_revoked, "lease_revoked", 410, false, false},
 }};
 
 constexpr const SeatErrorInfo& info(SeatError error) {
@@ -70,7 +72,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order(), "kSeatErrors must list the errors in the enum's order");
-static_assert(kSeatErrors.size() == static_cast<std::size_t>(SeatError::internal) + 1,
+static_assert(kSeatErrors.size() == static_cast<std::size_t>(SeatError::lease_revoked) + 1,
               "every SeatError needs its row in kSeatErrors");
 
 constexpr std::string_view to_string(SeatError error) {

@@ -8,6 +8,7 @@
 #include "domain/branding_repository.hpp"
 #include "domain/customer_repository.hpp"
 #include "domain/key_repository.hpp"
+#include "domain/lease_repository.hpp"
 #include "domain/license_repository.hpp"
 #include "domain/plan_repository.hpp"
 #include "domain/pool_repository.hpp"
@@ -32,6 +33,7 @@ class UnitOfWork {
   virtual CustomerRepository& customers() = 0;
   virtual UserRepository& users() = 0;
   virtual LicenseRepository& licenses() = 0;
+  virtual LeaseRepository& leases() = 0;
   virtual ProductLifecycleRepository& lifecycles() = 0;
   virtual PlanRepository& plans() = 0;
   virtual KeyRepository& keys() = 0;

@@ -11,6 +11,7 @@ class Clock;
 }
 namespace lmp::domain {
 class AdminWorker;
+class LiveSeats;
 class UnitOfWork;
 }  // namespace lmp::domain
 namespace lmp::seat {
@@ -32,10 +33,11 @@ using CatalogSource = std::function<std::shared_ptr<const seat::ProductCatalog>(
 
 // Installs the authenticator and every admin route on `router`. Database work runs on `worker`
 // (which alone uses `db`), answers go back through `to_network`. Wrong registration keys count
-// against `limiter`, the seat path's invalid-code budget. REQUIRES: db, worker, clock and
-// limiter outlive the router; call before the server starts.
+// against `limiter`, the seat path's invalid-code budget. `seats` is the seat engine the lease
+// operations ask (waiting checkouts, releases). REQUIRES: db, worker, clock, limiter and seats
+// outlive the router; call before the server starts.
 void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                       NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-                      net::InvalidCodeLimiter& limiter);
+                      net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats);
 
 }  // namespace lmp::http

@@ -44,6 +44,12 @@ std::int64_t AdminCall::path_id(std::size_t n, std::string_view what) const {
   return admin_request::path_id(request.path_params, n, what);
 }
 
+std::string AdminCall::path_lease_ref(std::size_t n) const {
+  if (n >= request.path_params.size() || !admin_request::is_lease_ref(request.path_params[n]))
+    throw not_found("lease");
+  return request.path_params[n];
+}
+
 std::optional<std::string> AdminCall::query(std::string_view name) const {
   return admin_request::query(request.query, name);
 }
@@ -54,6 +60,10 @@ std::optional<std::int64_t> AdminCall::query_id(std::string_view name) const {
 
 domain::Page AdminCall::page() const {
   return admin_request::page(request.query);
+}
+
+domain::LeasePage AdminCall::lease_page() const {
+  return admin_request::lease_page(request.query);
 }
 
 std::optional<std::string> AdminCall::optional_text(std::string_view field) const {
@@ -80,14 +90,15 @@ std::optional<std::int64_t> AdminCall::optional_time_ms(std::string_view field) 
 
 AdminRoutes::AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                          NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-                         net::InvalidCodeLimiter& limiter)
+                         net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats)
     : router_(router),
       db_(db),
       worker_(worker),
       to_network_(std::move(to_network)),
       clock_(clock),
       products_(std::move(products)),
-      limiter_(limiter) {}
+      limiter_(limiter),
+      seats_(seats) {}
 
 void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done) {
   std::string token = bearer_token(request);
@@ -128,7 +139,7 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
       [this, mode, handler = std::move(handler)](HttpRequest& request, Reply reply) {
         json::object body;
         // A call without fields (issuing a token) may send no body; a body sent must be JSON.
-        if (mode == Mode::write && !request.body.empty()) {
+        if (mode != Mode::read && !request.body.empty()) {
           HttpResponse error;
           if (!parse_json_object(request, body, error)) {
             reply(std::move(error));
@@ -223,7 +234,8 @@ AdminRoutes::Outcome AdminRoutes::run(
       } else {
         if (mode == Mode::write) domain::refuse_if_read_only(*caller);
         const auto products = seat::product_facts(*products_());
-        AdminCall call{request, *caller, db_, clock_.now_unix_ms(), std::move(body), products};
+        AdminCall call{request,         *caller,  db_,   clock_.now_unix_ms(),
+                       std::move(body), products, seats_};
         response = json_response(200, handler(call));
       }
       db_.commit();
@@ -248,16 +260,17 @@ AdminRoutes::Outcome AdminRoutes::run(
 
 void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                       NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-                      net::InvalidCodeLimiter& limiter) {
+                      net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats) {
   // Lives as long as the routes that call it: the router owns it through the authenticator.
   auto routes = std::make_shared<AdminRoutes>(router, db, worker, std::move(to_network), clock,
-                                              std::move(products), limiter);
+                                              std::move(products), limiter, seats);
   add_account_routes(*routes);
   add_customer_routes(*routes);
   add_user_routes(*routes);
   add_audit_routes(*routes);
   add_product_routes(*routes);
   add_license_routes(*routes);
+  add_lease_routes(*routes);
   add_plan_routes(*routes);
   add_key_routes(*routes);
   add_pool_routes(*routes);

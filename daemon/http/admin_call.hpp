@@ -19,6 +19,8 @@
 
 #include "domain/caller.hpp"
 #include "domain/context.hpp"
+#include "domain/lease.hpp"
+#include "domain/licenses.hpp"
 #include "domain/partners.hpp"
 #include "domain/product.hpp"
 #include "domain/unit_of_work.hpp"
@@ -38,11 +40,14 @@ struct AdminCall {
   const domain::Caller& caller;
   domain::UnitOfWork& db;
   std::int64_t now_ms;
-  boost::json::object body;          // empty for GET and DELETE
+  boost::json::object body;          // empty for GET, and for a DELETE that sends none
   const domain::Products& products;  // the configured products, as of this call
+  domain::LiveSeats& seats;
 
   // The n-th `{}` of the path as an id; 404 when it is not one.
   std::int64_t path_id(std::size_t n, std::string_view what) const;
+  // The n-th `{}` of the path as a lease reference; 404 when it is not one.
+  std::string path_lease_ref(std::size_t n) const;
   // A query parameter, percent-decoded; nullopt when absent. 400 on bad percent coding.
   std::optional<std::string> query(std::string_view name) const;
   std::optional<std::int64_t> query_id(std::string_view name) const;  // 400 unless a count
@@ -50,6 +55,12 @@ struct AdminCall {
   // The page to read: one row more than asked, to know whether more follow.
   domain::Page lookahead() const {
     auto p = page();
+    return {p.after, p.limit + 1};
+  }
+  // The same for a list of leases, whose cursor is a lease reference.
+  domain::LeasePage lease_page() const;
+  domain::LeasePage lease_lookahead() const {
+    auto p = lease_page();
     return {p.after, p.limit + 1};
   }
 
@@ -63,24 +74,33 @@ struct AdminCall {
   std::optional<std::int64_t> optional_time_ms(std::string_view field) const;
 
   // What the domain operation of this call runs in.
-  domain::Context context() const { return {db, caller, now_ms, products}; }
+  domain::Context context() const { return {db, caller, now_ms, products, &seats}; }
 };
 
-// The id of a row of a list, its place for the next page's cursor.
+// The cursor of the next page after a row of a list: its id.
 template <class Row>
-std::int64_t id_of(const Row& row) {
-  return row.id;
+std::string cursor_of(const Row& row) {
+  return std::to_string(row.id);
 }
-inline std::int64_t id_of(const domain::AccountView& row) {
-  return row.account.id;
+inline std::string cursor_of(const domain::AccountView& row) {
+  return std::to_string(row.account.id);
+}
+inline std::string cursor_of(const domain::Lease& row) {
+  return row.ref;
+}
+inline std::string cursor_of(const domain::LicenseUsage& row) {
+  return std::to_string(row.license.id);
 }
 
 // {"items": [...], "next": cursor or null}; `rows` was read with limit + 1 to know whether
 // another page follows.
-template <class Row, class ToJson>
-boost::json::object page_of(const std::vector<Row>& rows, const domain::Page& page, ToJson to_json);
+template <class Row, class Page, class ToJson>
+boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJson to_json);
 
-enum class Mode { read, write };
+// `engine`: a change the seat engine makes in a transaction of its own (a lease release). The
+// call reads in a read transaction, so that on SQLite it holds no write lock against the engine
+// it waits for; its body is read like a write's, and the operation refuses read-only callers.
+enum class Mode { read, write, engine };
 using AdminHandler = std::function<boost::json::value(AdminCall&)>;
 
 // The shared parts of the admin API, and the registration of its routes.
@@ -88,9 +108,10 @@ class AdminRoutes {
  public:
   AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
               NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-              net::InvalidCodeLimiter& limiter);
+              net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats);
   // A bearer-token route. Mode::write calls need a JSON object body (POST, PUT) or none
-  // (DELETE), run in a write transaction and are refused to read-only (suspended) callers.
+  // (DELETE), run in a write transaction and are refused to read-only (suspended) callers;
+  // Mode::engine calls take a body the same way (see Mode).
   void add(std::string method, std::string path, Mode mode, AdminHandler handler);
   // An open write route whose body carries a secret that can be guessed (a registration key):
   // the bearer token is optional (without one the caller is anonymous), and each refusal that is
@@ -122,6 +143,7 @@ class AdminRoutes {
   const Clock& clock_;
   CatalogSource products_;
   net::InvalidCodeLimiter& limiter_;
+  domain::LiveSeats& seats_;
 };
 
 void add_account_routes(AdminRoutes& routes);
@@ -130,21 +152,21 @@ void add_user_routes(AdminRoutes& routes);
 void add_audit_routes(AdminRoutes& routes);
 void add_product_routes(AdminRoutes& routes);
 void add_license_routes(AdminRoutes& routes);
+void add_lease_routes(AdminRoutes& routes);
 void add_plan_routes(AdminRoutes& routes);
 void add_key_routes(AdminRoutes& routes);
 void add_pool_routes(AdminRoutes& routes);
 void add_branding_routes(AdminRoutes& routes);
 
-template <class Row, class ToJson>
-boost::json::object page_of(const std::vector<Row>& rows, const domain::Page& page,
-                            ToJson to_json) {
+template <class Row, class Page, class ToJson>
+boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJson to_json) {
   boost::json::array items;
   const std::size_t shown = std::min(rows.size(), static_cast<std::size_t>(page.limit));
   for (std::size_t i = 0; i < shown; ++i) items.emplace_back(to_json(rows[i]));
   boost::json::object out;
   out["items"] = std::move(items);
   if (rows.size() > shown)
-    out["next"] = std::to_string(id_of(rows[shown - 1]));
+    out["next"] = cursor_of(rows[shown - 1]);
   else
     out["next"] = nullptr;
   return out;

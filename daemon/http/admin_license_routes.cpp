@@ -19,6 +19,7 @@ using domain::kMaxUnits;
 json::value answer(const AdminCall& call, const domain::LicenseUsage& usage) {
   auto out = domain::license_json(usage.license, call.now_ms);
   out["used"] = usage.used;
+  out["waiting"] = usage.waiting;
   return out;
 }
 
@@ -47,8 +48,9 @@ json::value list_licenses(AdminCall& call) {
   query.product = call.query("product").value_or("");
   query.state = call.query("state");
   query.page = call.lookahead();
-  return page_of(domain::list_licenses(call.context(), query), call.page(),
-                 [&](const domain::License& l) { return domain::license_json(l, call.now_ms); });
+  auto licenses = domain::list_licenses(call.context(), query);
+  return page_of(domain::usage_of_licenses(call.context(), std::move(licenses)), call.page(),
+                 [&](const domain::LicenseUsage& usage) { return answer(call, usage); });
 }
 
 json::value get_license(AdminCall& call) {

@@ -20,6 +20,14 @@ namespace {
 
 constexpr std::size_t kMaxTextBytes = 200;
 
+// `limit` (1..1000), or `fallback` when absent.
+int page_limit(std::string_view query, int fallback) {
+  auto limit = query_id(query, "limit");
+  if (!limit) return fallback;
+  if (*limit < 1 || *limit > 1000) throw bad_request("limit must be from 1 to 1000");
+  return static_cast<int>(*limit);
+}
+
 }  // namespace
 
 std::int64_t path_id(const std::vector<std::string>& params, std::size_t n, std::string_view what) {
@@ -57,10 +65,7 @@ std::optional<std::int64_t> query_id(std::string_view query, std::string_view na
 
 domain::Page page(std::string_view query) {
   domain::Page page;
-  if (auto limit = query_id(query, "limit")) {
-    if (*limit < 1 || *limit > 1000) throw bad_request("limit must be from 1 to 1000");
-    page.limit = static_cast<int>(*limit);
-  }
+  page.limit = page_limit(query, page.limit);
   // The cursor is the last id of the previous page; documented as opaque so it may change.
   if (auto after = admin_request::query(query, "after")) {
     auto id = protocol::parse_count(*after);
@@ -68,6 +73,24 @@ domain::Page page(std::string_view query) {
     page.after = *id;
   }
   return page;
+}
+
+bool is_lease_ref(std::string_view text) {
+  if (text.size() != 16) return false;
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+domain::LeasePage lease_page(std::string_view query) {
+  domain::LeasePage out;
+  out.limit = page_limit(query, out.limit);
+  if (auto after = admin_request::query(query, "after")) {
+    if (!is_lease_ref(*after))
+      throw bad_request("after must be a cursor from a previous page's next");
+    out.after = *after;
+  }
+  return out;
 }
 
 std::optional<std::string> optional_text(const json::object& body, std::string_view field) {

@@ -45,6 +45,12 @@ std::optional<std::int64_t> query_id(std::string_view query,
 domain::Page page(
     std::string_view query);  // limit (1..1000, default 100) and after; 400 when malformed
 
+// A lease's public reference: 16 lowercase hex digits.
+bool is_lease_ref(std::string_view text);
+// The page of a list of leases (cursor: the last reference of the previous page); 400 when
+// malformed.
+domain::LeasePage lease_page(std::string_view query);
+
 // Body fields: a non-empty string of at most 200 bytes / an id / absent. 400 otherwise.
 std::string text(const boost::json::object& body, std::string_view field);
 std::optional<std::string> optional_text(const boost::json::object& body, std::string_view field);

@@ -12,6 +12,7 @@
 
 #include "http/json_response.hpp"
 #include "http/router.hpp"
+#include "net/peer_address.hpp"
 #include "net/rate_limiter.hpp"
 #include "protocol/request.hpp"
 #include "protocol/request_parser.hpp"
@@ -197,6 +198,7 @@ void serve(seat::Operation op, seat::SeatService& service, net::InvalidCodeLimit
     }
     if (guess) limiter.begin_guess(request.peer, now);
   }
+  if (op == seat::Operation::checkout) built.command.peer = net::peer_key(request.peer);
   // A checkout that may wait leaves the queue if the client goes away meanwhile.
   std::shared_ptr<seat::CancelToken> token;
   if (built.command.wait_seconds > 0) {

@@ -15,6 +15,7 @@
 
 #include "core/log.hpp"
 #include "net/listener.hpp"
+#include "net/peer_address.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/stream_connection.hpp"
 #include "protocol/request_parser.hpp"
@@ -390,6 +391,7 @@ class Connection final : public StreamConnection<Stream> {
         limiter.begin_guess(peer_, now);
       }
     }
+    if (built.command.op == seat::Operation::checkout) built.command.peer = peer_key(peer_);
     const std::uint64_t seq = base_seq_ + slots_.size();
     slots_.push_back(Slot{});
     // The service runs completions on this io_context (Daemon installs the executor), so the

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "domain/live_seats.hpp"
 #include "domain/seat_error.hpp"
 
 namespace lmp::protocol {
@@ -21,8 +23,9 @@ using domain::SeatError;
 
 // `probe` never comes from a client: it answers OK without reading or writing anything, so its
 // answer proves that the storage thread, the flush and the answer path all still turn (the
-// systemd watchdog waits for it).
-enum class Operation { activate, checkout, heartbeat, checkin, status, probe };
+// systemd watchdog waits for it). `release` never comes from a client either: it is an
+// administrator's release of a lease (domain::LiveSeats::release), decided with the batch.
+enum class Operation { activate, checkout, heartbeat, checkin, status, probe, release };
 
 struct SeatCommand {
   Operation op = Operation::status;
@@ -35,6 +38,10 @@ struct SeatCommand {
   // checkout (protocol 1.1): the client's secret proving it is the holder of the lease it reuses
   std::string holder_key;
   std::string lease;  // heartbeat, checkin
+  // The client's address, set by the transport (checkout: the lease and the usage records keep
+  // it); never a field a client sends.
+  std::string peer;
+  std::shared_ptr<const domain::LeaseRelease> release;  // release
 };
 
 // Whether the operation looks an activation code up, and so spends the peer's invalid-code

@@ -96,7 +96,7 @@ std::string component_list(const CatalogProduct& suite) {
 SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog,
                              std::int64_t now_ms,
                              const std::vector<std::shared_ptr<CheckoutGate>>& gates,
-                             LeaseEvents& events, Env& env,
+                             LeaseEvents& events, Env& env, std::string_view instance,
                              std::optional<std::int64_t> license_now_ms)
     : store_(store),
       catalog_(catalog),
@@ -104,7 +104,8 @@ SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& ca
       license_now_ms_(license_now_ms.value_or(now_ms)),
       gates_(gates),
       events_(events),
-      env_(env) {}
+      env_(env),
+      instance_(instance) {}
 
 std::int64_t SeatDecisions::judged_at(const storage::LicenseRecord& license) {
   const std::int64_t at = domain::judged_at(license_now_ms_, license.clock_mark_ms);
@@ -241,9 +242,10 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
     case sdk::CheckoutDecision::Verdict::reuse: {
       if (!existing)
         return SeatResult::failure(SeatError::internal, "family reused a lease that is not there");
-      store_.set_lease_expiry(existing->id, expires);
+      store_.renew_lease(existing->id, expires, now);
       existing->expires_at_ms = expires;
-      events_.lease_changed(LeaseChange::extended, *existing, now, store_);
+      existing->heartbeat_at_ms = now;
+      events_.lease_changed(LeaseChange::reused, *existing, now, store_);
       return ok.add("lease", existing->id)
           .add("units", existing->units)
           .add("expires", seconds(expires))
@@ -277,6 +279,12 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
       lease.units = decision.units;
       lease.issued_at_ms = now;
       lease.expires_at_ms = expires;
+      lease.ref = random_hex(8, env_);
+      lease.user = cmd.user;
+      lease.host = cmd.host;
+      lease.peer = cmd.peer;
+      lease.heartbeat_at_ms = now;
+      lease.instance = instance_;
       store_.insert_lease(lease);
       events_.lease_changed(LeaseChange::granted, lease, now, store_);
       return ok.add("lease", lease.id)
@@ -293,11 +301,18 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
   return SeatResult::failure(domain::seat_error_of(decision.denial), decision.message);
 }
 
+SeatResult SeatDecisions::no_lease(const std::string& id) {
+  if (auto reason = store_.find_revoked_lease(id, now_ms_))
+    return SeatResult::failure(SeatError::lease_revoked, *reason);
+  return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+}
+
 SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
   product_.clear();
   const std::int64_t now = now_ms_;
   auto lease = store_.find_lease(cmd.lease);
-  if (!lease || lease->expires_at_ms <= now)
+  if (!lease) return no_lease(cmd.lease);
+  if (lease->expires_at_ms <= now)
     return SeatResult::failure(SeatError::lease_unknown, "no such lease");
   product_ = lease->product_code;
   const CatalogProduct* product = catalog_.find(lease->product_code);
@@ -313,8 +328,9 @@ SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
       !err.ok() && err.error != SeatError::license_not_started)
     return err;
   const std::int64_t expires = product->lease_expiry(now);
-  store_.set_lease_expiry(lease->id, expires);
+  store_.renew_lease(lease->id, expires, now);
   lease->expires_at_ms = expires;
+  lease->heartbeat_at_ms = now;
   events_.lease_changed(LeaseChange::extended, *lease, now, store_);
   SeatResult ok;
   return ok.add("expires", seconds(expires));
@@ -323,12 +339,34 @@ SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
 SeatResult SeatDecisions::checkin(const SeatCommand& cmd) {
   product_.clear();
   auto lease = store_.find_lease(cmd.lease);
-  if (!lease || lease->expires_at_ms <= now_ms_)
+  if (!lease) return no_lease(cmd.lease);
+  if (lease->expires_at_ms <= now_ms_)
     return SeatResult::failure(SeatError::lease_unknown, "no such lease");
   product_ = lease->product_code;
   store_.delete_lease(lease->id);
   events_.lease_changed(LeaseChange::released, *lease, now_ms_, store_);
   return {};
+}
+
+SeatResult SeatDecisions::release(const SeatCommand& cmd) {
+  product_.clear();
+  const domain::LeaseRelease& order = *cmd.release;
+  auto lease = store_.find_lease_by_ref(order.ref);
+  if (!lease || lease->license_id != order.license_id || lease->expires_at_ms <= now_ms_)
+    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+  product_ = lease->product_code;
+  // Remembered for at least a lease duration: as long as one more heartbeat would have kept it.
+  const std::int64_t duration =
+      std::max<std::int64_t>(0, lease->expires_at_ms - lease->heartbeat_at_ms);
+  const std::int64_t until = std::max(lease->expires_at_ms, now_ms_ + duration);
+  store_.delete_lease(lease->id);
+  store_.revoke_lease(*lease, "released by an administrator: " + order.reason, now_ms_, until);
+  domain::AuditRecord audit = order.audit;
+  audit.at_ms = now_ms_;
+  store_.append_audit(audit);
+  events_.lease_changed(LeaseChange::revoked, *lease, now_ms_, store_);
+  SeatResult ok;
+  return ok.add("license", lease->license_id).add("units", lease->units);
 }
 
 SeatResult SeatDecisions::activate(const SeatCommand& cmd) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/env.hpp"
@@ -39,8 +40,9 @@ class QueuedUnits {
 
 // Thread safety: one thread, inside one transaction of `store` (REQUIRES store.begin() before the
 // first decision; the caller calls write_clock_marks() and commits). Every argument must outlive
-// the object; lease ids are drawn from `env`'s random bytes. Plugin failures
-// answer `internal`; storage::StoreError propagates (the caller rolls the transaction back).
+// the object; lease ids and references are drawn from `env`'s random bytes, and new leases name
+// `instance` as the one that granted them. Plugin failures answer `internal`;
+// storage::StoreError propagates (the caller rolls the transaction back).
 class SeatDecisions {
  public:
   // `now_ms`: the wall clock, which leases are measured on. `license_now_ms`: the time licenses
@@ -48,7 +50,8 @@ class SeatDecisions {
   // default `now_ms`.
   SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog, std::int64_t now_ms,
                 const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events,
-                Env& env, std::optional<std::int64_t> license_now_ms = std::nullopt);
+                Env& env, std::string_view instance = {},
+                std::optional<std::int64_t> license_now_ms = std::nullopt);
 
   // `ahead`: the checkouts queued before this one (nullptr: none, as for the queue's head).
   SeatResult checkout(const SeatCommand& command, CheckoutDetails& details,
@@ -57,6 +60,9 @@ class SeatDecisions {
   SeatResult checkin(const SeatCommand& command);
   SeatResult activate(const SeatCommand& command);
   SeatResult status(const SeatCommand& command);
+  // An administrator's release (command.release): lease_unknown when the lease is no longer
+  // live, or is another license's.
+  SeatResult release(const SeatCommand& command);
 
   // The product of the license or lease the last decision reached (the metrics' label); empty
   // when it reached none.
@@ -79,6 +85,9 @@ class SeatDecisions {
                           const CatalogProduct** component_out = nullptr);
   // The product's lifecycle now: the catalog's dates and the API's together.
   domain::ProductLifecycle lifecycle(const CatalogProduct& product);
+  // The answer to a lease id that names no live lease: lease_revoked while its release is
+  // remembered, lease_unknown otherwise.
+  SeatResult no_lease(const std::string& id);
 
   storage::SeatStore& store_;
   const ProductCatalog& catalog_;
@@ -87,6 +96,7 @@ class SeatDecisions {
   const std::vector<std::shared_ptr<CheckoutGate>>& gates_;
   LeaseEvents& events_;
   Env& env_;
+  const std::string_view instance_;
   // The API's lifecycle rows, read once when a decision first needs them.
   std::optional<std::vector<storage::StoredLifecycle>> lifecycles_;
   std::string product_;

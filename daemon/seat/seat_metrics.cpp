@@ -33,6 +33,8 @@ const char* operation_name(Operation op) {
       return "checkin";
     case Operation::status:
       return "status";
+    case Operation::release:
+      return "release";
     case Operation::probe:
       break;
   }
@@ -122,7 +124,8 @@ void SeatMetrics::lease_removed(const std::string& product, std::int64_t units) 
 }
 
 void SeatMetrics::answered(const SeatResult& result, const AnswerInfo& info, SteadyTime now) {
-  if (info.op == Operation::probe) return;
+  // Not seat requests: the probe is the watchdog's, a release an administrator's.
+  if (info.op == Operation::probe || info.op == Operation::release) return;
   ++batch_requests_[index_of(info.op)];
   if (!result.ok())
     ++batch_denials_[{info.op, *result.error, info.product}];

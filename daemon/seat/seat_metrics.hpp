@@ -73,7 +73,7 @@ class SeatMetrics {
   };
 
  private:
-  static constexpr std::size_t kOperations = 6;
+  static constexpr std::size_t kOperations = 7;
 
   metrics::Family<metrics::Counter>& requests_;
   metrics::Family<metrics::Counter>& checkouts_;

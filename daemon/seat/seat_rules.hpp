@@ -44,18 +44,20 @@ class CheckoutGate {
 
 enum class LeaseChange {
   granted,    // a new lease (checkout)
-  extended,   // a new expiry (heartbeat, or a repeated checkout that reused the lease)
+  reused,     // a repeated checkout by the same holder: its lease, with a new expiry
+  extended,   // a new expiry (heartbeat)
   released,   // checked in
   reclaimed,  // expired and swept
   purged,     // deleted with its license at its product's End of Life (by the admin worker)
+  revoked,    // released by an administrator
 };
 
 // Told of every lease change, on the storage thread, inside the transaction that makes it, right
-// after the store's write: `lease` as it is after the change (granted, extended) or was before
-// it (released, reclaimed, purged). Rows written through `store` commit or roll back with the
-// change. Exceptions other than storage::StoreError must not escape; a StoreError rolls the batch
-// back (its requests answer `unavailable`). A step of the wall clock, which moves every stored
-// expiry by the same amount, is not a lease change.
+// after the store's write: `lease` as it is after the change (granted, reused, extended) or was
+// before it (released, reclaimed, purged, revoked). Rows written through `store` commit or roll
+// back with the change. Exceptions other than storage::StoreError must not escape; a StoreError
+// rolls the batch back (its requests answer `unavailable`). A step of the wall clock, which moves
+// every stored expiry by the same amount, is not a lease change.
 class LeaseEvents {
  public:
   virtual ~LeaseEvents() = default;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 #include <string>
 
@@ -39,9 +40,11 @@ class SeatService::Batch final : public LeaseEvents {
       case LeaseChange::released:
       case LeaseChange::reclaimed:
       case LeaseChange::purged:
+      case LeaseChange::revoked:
         if (metrics_) metrics_->lease_removed(lease.product_code, lease.units);
         freed.insert(lease.license_id);
         break;
+      case LeaseChange::reused:
       case LeaseChange::extended:
         break;
     }
@@ -65,7 +68,7 @@ SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
       options_(options),
       catalog_(std::move(catalog)),
       waiters_(options.max_waiters),
-      reclaim_(options.reclaim_interval_ms, options.reclaim_limit) {}
+      reclaim_(options.reclaim_interval_ms, options.reclaim_limit, options.usage_retention_ms) {}
 
 SeatService::~SeatService() {
   stop();
@@ -181,6 +184,14 @@ void SeatService::deliver(std::vector<PendingAnswer> answers) {
     for (auto& answer : answers) answer.done(std::move(answer.result));
     return;
   }
+  // An administrator's release is waited for on the admin worker, which the network thread may
+  // be joining while it stops: its answer is delivered here, not through the executor.
+  std::erase_if(answers, [](PendingAnswer& answer) {
+    if (answer.info.op != Operation::release) return false;
+    answer.done(std::move(answer.result));
+    return true;
+  });
+  if (answers.empty()) return;
   auto shared = std::make_shared<std::vector<PendingAnswer>>(std::move(answers));
   executor_([shared] {
     for (auto& answer : *shared) answer.done(std::move(answer.result));
@@ -227,6 +238,39 @@ std::size_t SeatService::waiter_count() const {
   return waiter_total_;
 }
 
+bool SeatService::release(const domain::LeaseRelease& order) {
+  auto answered = std::make_shared<std::promise<SeatResult>>();
+  auto answer = answered->get_future();
+  SeatCommand command;
+  command.op = Operation::release;
+  command.release = std::make_shared<const domain::LeaseRelease>(order);
+  submit(std::move(command),
+         [answered](SeatResult result) { answered->set_value(std::move(result)); });
+  // The engine answers every command, even while it stops; the bound keeps a wedged storage
+  // thread from holding the admin worker for ever.
+  if (answer.wait_for(std::chrono::seconds(60)) != std::future_status::ready)
+    throw storage::StoreError("the seat engine did not carry out the release within 60 s");
+  SeatResult result = answer.get();
+  if (result.ok()) return true;
+  if (result.error == SeatError::lease_unknown) return false;
+  throw storage::StoreError("the seat engine could not release the lease: " + result.message);
+}
+
+std::int64_t SeatService::waiting(std::int64_t license_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = waiting_.find(license_id);
+  return it == waiting_.end() ? 0 : it->second;
+}
+
+void SeatService::publish_waiters() {
+  // Nothing to build while nobody waits (the common case), and nothing to clear once cleared.
+  std::map<std::int64_t, std::int64_t> by_license;
+  if (waiters_.size() > 0) by_license = waiters_.waiting_by_license();
+  std::lock_guard lock(mutex_);
+  waiter_total_ = waiters_.size();
+  if (!by_license.empty() || !waiting_.empty()) waiting_.swap(by_license);
+}
+
 void SeatService::run() {
   std::vector<Pending> work;
   for (;;) {
@@ -262,8 +306,7 @@ void SeatService::run() {
   waiters_.release_all(unavailable("the server is shutting down"), released);
   const std::size_t answered = released.size();
   deliver(std::move(released));
-  std::lock_guard lock(mutex_);
-  waiter_total_ = 0;
+  publish_waiters();
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
 }
 
@@ -276,10 +319,7 @@ void SeatService::refuse_all(std::vector<Pending>& work) {
                        std::move(pending.done),
                        {pending.command.op, {}, pending.received, {}}});
   waiters_.release_all(durability_lost(), refused);
-  {
-    std::lock_guard lock(mutex_);
-    waiter_total_ = 0;
-  }
+  publish_waiters();
   if (metrics_) {
     const SteadyTime now = std::chrono::steady_clock::now();
     for (const auto& answer : refused) metrics_->answered(answer.result, answer.info, now);
@@ -320,7 +360,8 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   // First, so that the units they wait for are free for this batch's checkouts.
   if (withdraw) waiters_.withdraw_cancelled(batch.outcomes);
   SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch,
-                          options_.env != nullptr ? *options_.env : Env::posix(), license_now);
+                          options_.env != nullptr ? *options_.env : Env::posix(), options_.instance,
+                          license_now);
   bool committed = false;
   double commit_seconds = 0;
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
@@ -372,10 +413,7 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     // Waiters this batch queued were decided on state that was rolled back.
     waiters_.cancel_batch(batch.sequence, unavailable("storage failure; retry"), batch.outcomes);
   }
-  {
-    std::lock_guard lock(mutex_);
-    waiter_total_ = waiters_.size();
-  }
+  publish_waiters();
   if (metrics_) {
     const SteadyTime decided = std::chrono::steady_clock::now();
     for (const auto& outcome : batch.outcomes)
@@ -427,6 +465,9 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
       break;
     case Operation::status:
       result = decisions.status(cmd);
+      break;
+    case Operation::release:
+      result = decisions.release(cmd);
       break;
     case Operation::probe:
       // Answers OK without reading or writing: it only proves the pipeline turns.

@@ -10,13 +10,16 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "core/clock.hpp"
 #include "core/env.hpp"
+#include "domain/live_seats.hpp"
 #include "seat/cancel_token.hpp"
 #include "seat/clock_marks.hpp"
 #include "seat/clock_steps.hpp"
@@ -49,11 +52,16 @@ struct SeatServiceOptions {
   // What the service touches of the system (random bytes for lease ids); null: Env::posix().
   // Must outlive the service.
   Env* env = nullptr;
+  // The name of this instance, kept with every lease it grants (`server.instance_id`).
+  std::string instance;
+  // How long usage records are kept (`usage.retention_days`); the reclaim sweeps prune older ones.
+  std::int64_t usage_retention_ms = 400LL * 86'400'000;
 };
 
-// Thread safety: submit(), replace_catalog(), wake() and stop() may be called from any thread.
-// All storage and plugin work happens on the service's own thread, one batch at a time.
-class SeatService {
+// Thread safety: submit(), replace_catalog(), wake(), stop() and the LiveSeats calls may be
+// called from any thread. All storage and plugin work happens on the service's own thread, one
+// batch at a time.
+class SeatService final : public domain::LiveSeats {
  public:
   // Called exactly once per submitted command, on the service thread (or on the caller's thread
   // when the service is already stopping). Must not block.
@@ -62,7 +70,7 @@ class SeatService {
   SeatService(std::unique_ptr<storage::SeatStore> store,
               std::shared_ptr<const ProductCatalog> catalog, const Clock& clock,
               SeatServiceOptions options);
-  ~SeatService();
+  ~SeatService() override;
   SeatService(const SeatService&) = delete;
   SeatService& operator=(const SeatService&) = delete;
 
@@ -111,6 +119,11 @@ class SeatService {
 
   // Waiters queued now; for tests and metrics.
   std::size_t waiter_count() const;
+  // The license's waiters as of the last batch.
+  std::int64_t waiting(std::int64_t license_id) const override;
+  // Submits the release and waits for its durable answer (delivered on the storage or sync
+  // thread, not through the completion executor). Not from the service's own thread.
+  bool release(const domain::LeaseRelease& order) override;
 
  private:
   struct Pending {
@@ -149,7 +162,10 @@ class SeatService {
   std::function<void()> on_durability_lost_;
   std::atomic<bool> durability_lost_{false};
 
-  // guards queue_, catalog_, stopping_, woken_, withdraw_, waiter_total_
+  // Publishes the wait queue's size, and its waiters by license, for other threads.
+  void publish_waiters();
+
+  // guards queue_, catalog_, stopping_, woken_, withdraw_, waiter_total_, waiting_
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Pending> queue_;
@@ -158,6 +174,7 @@ class SeatService {
   bool woken_ = false;
   bool withdraw_ = false;  // cancel() was called since the last batch
   std::size_t waiter_total_ = 0;
+  std::map<std::int64_t, std::int64_t> waiting_;  // waiters by license, as of the last batch
 
   // Owned by the service thread.
   WaitQueue waiters_;

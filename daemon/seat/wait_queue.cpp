@@ -80,6 +80,13 @@ std::vector<std::int64_t> WaitQueue::licenses() const {
   return out;
 }
 
+std::map<std::int64_t, std::int64_t> WaitQueue::waiting_by_license() const {
+  std::map<std::int64_t, std::int64_t> out;
+  for (const auto& [license, line] : by_license_)
+    out.emplace(license, static_cast<std::int64_t>(line.waiters.size()));
+  return out;
+}
+
 std::int64_t WaitQueue::queued_units(std::int64_t license_id) const {
   auto it = by_license_.find(license_id);
   return it == by_license_.end() ? 0 : it->second.units;

@@ -62,6 +62,8 @@ class WaitQueue final : public QueuedUnits {
   std::vector<std::int64_t> licenses() const;
   // The units the license's waiters ask for, together.
   std::int64_t queued_units(std::int64_t license_id) const override;
+  // How many waiters each license has (those with none are left out).
+  std::map<std::int64_t, std::int64_t> waiting_by_license() const;
 
  private:
   // Removes the waiters for which `leaves` is true, answering each with `answer`.

@@ -2,6 +2,8 @@
 // them equal to the database across rollbacks.
 #include "storage/caching_seat_store.hpp"
 
+#include <charconv>
+#include <cstdio>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -16,10 +18,29 @@ struct CachedLease {
   std::int64_t units = 0;
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;
+  std::int64_t heartbeat_at_ms = 0;
+  std::uint64_t ref = 0;  // the 16 hex digits as a number: no string (and no allocation) per lease
+  bool borrowed = false;
   std::string product_code;
   std::string holder;
   std::string holder_proof;
+  std::string user;
+  std::string host;
+  std::string peer;
 };
+
+std::uint64_t ref_number(const std::string& ref) {
+  std::uint64_t number = 0;
+  std::from_chars(ref.data(), ref.data() + ref.size(), number, 16);
+  return number;
+}
+
+// Into `out`'s own buffer, which keeps its capacity when a record is refilled.
+void write_ref(std::uint64_t number, std::string& out) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(number));
+  out.assign(text, 16);
+}
 
 // Orders the expiry index like the SQL store's reclaim: oldest first, then by id.
 struct ExpiryKey {
@@ -92,6 +113,8 @@ class CachingSeatStore final : public SeatStore {
           add(step.lease);
           break;
         case Undo::Kind::extended:
+          if (auto found = leases_.find(step.lease.id); found != leases_.end())
+            found->second.heartbeat_at_ms = step.lease.heartbeat_at_ms;
           set_expiry(step.lease.id, step.lease.expires_at_ms);
           break;
       }
@@ -197,12 +220,47 @@ class CachingSeatStore final : public SeatStore {
     set_expiry(id, expires_at_ms);
   }
 
+  void renew_lease(const std::string& id, std::int64_t expires_at_ms,
+                   std::int64_t heartbeat_at_ms) override {
+    inner_->renew_lease(id, expires_at_ms, heartbeat_at_ms);
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return;
+    if (in_transaction_) undo_.push_back({Undo::Kind::extended, record(it->first, it->second)});
+    it->second.heartbeat_at_ms = heartbeat_at_ms;
+    set_expiry(id, expires_at_ms);
+  }
+
   void delete_lease(const std::string& id) override {
     inner_->delete_lease(id);
     auto it = leases_.find(id);
     if (it == leases_.end()) return;
     if (in_transaction_) undo_.push_back({Undo::Kind::deleted, record(it->first, it->second)});
     remove(id);
+  }
+
+  std::optional<LeaseRecord> find_lease_by_ref(const std::string& ref) override {
+    // No index by reference (it would cost memory for every lease): an administrator's release
+    // is rare, and one pass over the leases in memory is short.
+    const std::uint64_t wanted = ref_number(ref);
+    for (const auto& [id, lease] : leases_)
+      if (lease.ref == wanted) return record(id, lease);
+    return std::nullopt;
+  }
+  void revoke_lease(const LeaseRecord& lease, const std::string& reason, std::int64_t now_ms,
+                    std::int64_t until_ms) override {
+    inner_->revoke_lease(lease, reason, now_ms, until_ms);
+  }
+  std::optional<std::string> find_revoked_lease(const std::string& id,
+                                                std::int64_t now_ms) override {
+    return inner_->find_revoked_lease(id, now_ms);
+  }
+  std::int64_t forget_revoked_leases(std::int64_t now_ms, int limit) override {
+    return inner_->forget_revoked_leases(now_ms, limit);
+  }
+  void append_audit(const domain::AuditRecord& record) override { inner_->append_audit(record); }
+  void append_usage(const domain::UsageRecord& record) override { inner_->append_usage(record); }
+  std::int64_t prune_usage(std::int64_t before_ms, int limit) override {
+    return inner_->prune_usage(before_ms, limit);
   }
 
   std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
@@ -312,6 +370,12 @@ class CachingSeatStore final : public SeatStore {
     r.units = lease.units;
     r.issued_at_ms = lease.issued_at_ms;
     r.expires_at_ms = lease.expires_at_ms;
+    write_ref(lease.ref, r.ref);
+    r.user = lease.user;
+    r.host = lease.host;
+    r.peer = lease.peer;
+    r.heartbeat_at_ms = lease.heartbeat_at_ms;
+    r.borrowed = lease.borrowed;
   }
 
   static LeaseRecord record(const std::string& id, const CachedLease& lease) {
@@ -321,8 +385,19 @@ class CachingSeatStore final : public SeatStore {
   }
 
   void add(const LeaseRecord& lease) {
-    CachedLease cached{lease.license_id,   lease.units,  lease.issued_at_ms, lease.expires_at_ms,
-                       lease.product_code, lease.holder, lease.holder_proof};
+    CachedLease cached{lease.license_id,
+                       lease.units,
+                       lease.issued_at_ms,
+                       lease.expires_at_ms,
+                       lease.heartbeat_at_ms,
+                       ref_number(lease.ref),
+                       lease.borrowed,
+                       lease.product_code,
+                       lease.holder,
+                       lease.holder_proof,
+                       lease.user,
+                       lease.host,
+                       lease.peer};
     auto [it, inserted] = leases_.emplace(lease.id, std::move(cached));
     if (!inserted) return;
     const std::string* id = &it->first;

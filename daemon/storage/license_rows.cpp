@@ -111,6 +111,7 @@ LicenseRecord seat_view(const domain::License& license) {
   record.notice_days = license.notice_days;
   record.cut_off_at_ms = license.cut_off_at_ms;
   record.clock_mark_ms = license.clock_mark_ms;
+  record.scope = license.scope;
   return record;
 }
 

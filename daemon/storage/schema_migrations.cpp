@@ -253,6 +253,67 @@ const std::vector<Migration>& schema_migrations() {
        {
            "ALTER TABLE tokens ADD COLUMN expires_at_ms BIGINT",
        }},
+      // Running a site (docs/operations.md, "Leases and usage records"): who holds each lease,
+      // the leases an administrator released, and the usage records.
+      {11,
+       {
+           // `ref` is a lease's public reference, the admin API's id: the lease id itself is the
+           // endpoint's credential and never leaves the seat path. The holder's user and host as
+           // the checkout named them, the client address it came from, the last heartbeat,
+           // whether it is borrowed, and the instance that granted it.
+           "ALTER TABLE leases ADD COLUMN ref TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE leases ADD COLUMN user_name TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE leases ADD COLUMN host TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE leases ADD COLUMN peer TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE leases ADD COLUMN heartbeat_at_ms BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE leases ADD COLUMN borrowed INTEGER NOT NULL DEFAULT 0",
+           "ALTER TABLE leases ADD COLUMN instance TEXT NOT NULL DEFAULT ''",
+           "UPDATE leases SET heartbeat_at_ms = issued_at_ms",
+           "{sqlite_only}UPDATE leases SET ref = lower(hex(randomblob(8)))",
+           "{postgresql_only}UPDATE leases SET ref = substr(md5(random()::text || id), 1, 16)",
+           // Releasing a lease by its reference; SQLite finds it in the lease cache.
+           "{shared_only}CREATE INDEX leases_by_ref ON leases (ref)",
+           // A released lease's id answers `lease_revoked` until `until_ms` (at least a lease
+           // duration after the release), then nothing: the sweep deletes the row.
+           "CREATE TABLE revoked_leases ("
+           " id TEXT PRIMARY KEY,"
+           " ref TEXT NOT NULL,"
+           " license_id BIGINT NOT NULL,"
+           " reason TEXT NOT NULL,"
+           " revoked_at_ms BIGINT NOT NULL,"
+           " until_ms BIGINT NOT NULL) {without_rowid}",
+           "CREATE INDEX revoked_leases_by_until ON revoked_leases (until_ms)",
+           // One row per seat event, written in the transaction of the change it describes.
+           // `since_ms`: when the lease of an ending event (checkin, reclaim, release) was
+           // checked out, or when an ended wait began, so a report needs no earlier record to
+           // know what was in use at the start of its range. No foreign keys: records outlive
+           // their leases, and an End-of-Life deletion removes the license before its records.
+           "CREATE TABLE usage_records ("
+           " id {auto_id},"
+           " at_ms BIGINT NOT NULL,"
+           " event TEXT NOT NULL,"
+           " license_id BIGINT NOT NULL,"
+           " product_code TEXT NOT NULL,"
+           " customer_id BIGINT NOT NULL,"
+           " account_id BIGINT,"
+           " scope TEXT NOT NULL,"
+           " units BIGINT NOT NULL,"
+           " user_name TEXT NOT NULL,"
+           " host TEXT NOT NULL,"
+           " peer TEXT NOT NULL,"
+           " lease_ref TEXT NOT NULL,"
+           " code TEXT NOT NULL,"
+           " since_ms BIGINT)",
+           // Reports read a time range; the retention sweep deletes the oldest first. One index
+           // only: every other one would cost each checkout and checkin another B-tree insert.
+           "CREATE INDEX usage_records_by_time ON usage_records (at_ms)",
+           // The records of a product past its End of Life still to delete: the sweep walks the
+           // ids up to `last_id` a bounded step at a time, from `next_id`.
+           "CREATE TABLE usage_purges ("
+           " product_code TEXT PRIMARY KEY,"
+           " next_id BIGINT NOT NULL,"
+           " last_id BIGINT NOT NULL)",
+       }},
   };
   return migrations;
 }

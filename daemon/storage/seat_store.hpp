@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "core/env.hpp"
+#include "domain/audit_record.hpp"
 #include "domain/license.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "domain/store_error.hpp"
 #include "domain/unit_type.hpp"
+#include "domain/usage_record.hpp"
 #include "storage/storage_options.hpp"
 
 namespace lmp::storage {
@@ -44,6 +46,7 @@ struct LicenseRecord {
   // The time up to which it has been judged: its own mark or the server's, whichever is later
   // (domain::License::clock_mark_ms); the seat path judges it no earlier.
   std::int64_t clock_mark_ms = 0;
+  std::string scope;  // its customer's place in the account tree (domain::License::scope)
 };
 
 using domain::NewLicense;
@@ -65,6 +68,18 @@ struct LeaseRecord {
   std::int64_t units = 0;
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;
+  // Who holds it, for the admin API and the usage records (domain/lease.hpp): the public
+  // reference (16 hex digits, random; never the id), the user and host the checkout named, the
+  // client address it came from and the last heartbeat (or repeated checkout).
+  std::string ref;
+  std::string user;
+  std::string host;
+  std::string peer;
+  std::int64_t heartbeat_at_ms = 0;
+  bool borrowed = false;
+  // The instance that granted it (`server.instance_id`). Written with the lease; nothing on the
+  // seat path reads it back, so the caching store leaves it empty in what it returns.
+  std::string instance;
 };
 
 // Makes transactions that already committed durable. Thread-safe: meant to run on a thread of
@@ -127,7 +142,30 @@ class SeatStore {
   virtual std::optional<LeaseRecord> find_lease(const std::string& id) = 0;
   virtual void insert_lease(const LeaseRecord& lease) = 0;
   virtual void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) = 0;
+  // A heartbeat (or a repeated checkout): the new expiry and the time of the heartbeat.
+  virtual void renew_lease(const std::string& id, std::int64_t expires_at_ms,
+                           std::int64_t heartbeat_at_ms) = 0;
   virtual void delete_lease(const std::string& id) = 0;
+
+  // The live-or-not-yet-reclaimed lease with this public reference. PostgreSQL locks its row
+  // (FOR UPDATE), so two instances releasing one lease do it one after the other.
+  virtual std::optional<LeaseRecord> find_lease_by_ref(const std::string& ref) = 0;
+  // Remembers that `lease` (deleted in this transaction) was released for `reason`, so that its
+  // id answers `lease_revoked` until `until_ms`. Remembering one lease twice keeps the first.
+  virtual void revoke_lease(const LeaseRecord& lease, const std::string& reason,
+                            std::int64_t now_ms, std::int64_t until_ms) = 0;
+  // Why the lease with this id was released, while that is remembered at `now_ms`.
+  virtual std::optional<std::string> find_revoked_lease(const std::string& id,
+                                                        std::int64_t now_ms) = 0;
+  // Forgets at most `limit` releases remembered no longer than `now_ms`; returns how many.
+  virtual std::int64_t forget_revoked_leases(std::int64_t now_ms, int limit) = 0;
+  // Appends to the audit log in this transaction (a release is audited with the change itself).
+  virtual void append_audit(const domain::AuditRecord& record) = 0;
+  // Appends a usage record in this transaction: it commits or rolls back with the seat change it
+  // describes.
+  virtual void append_usage(const domain::UsageRecord& record) = 0;
+  // Deletes at most `limit` usage records older than `before_ms`, oldest first; returns how many.
+  virtual std::int64_t prune_usage(std::int64_t before_ms, int limit) = 0;
 
   // Deletes at most `limit` leases with expires_at_ms <= now_ms and returns them.
   virtual std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) = 0;

@@ -57,6 +57,25 @@ class SqlLicenseRepository final : public domain::LicenseRepository {
     });
   }
 
+  std::map<std::int64_t, std::int64_t> units_in_use_of(const std::vector<std::int64_t>& license_ids,
+                                                       std::int64_t now_ms) override {
+    std::map<std::int64_t, std::int64_t> used;
+    if (license_ids.empty()) return used;
+    // Ids are integers, so they go into the text as they are: one statement however many.
+    std::string ids;
+    for (std::int64_t id : license_ids) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    return guarded("count units in use", [&] {
+      std::int64_t license = 0, units = 0;
+      soci::statement st = (sql_.prepare << "SELECT license_id, SUM(units) FROM leases"
+                                            " WHERE expires_at_ms > :now AND license_id IN (" +
+                                                ids + ") GROUP BY license_id",
+                            soci::use(now_ms), soci::into(license), soci::into(units));
+      st.execute();
+      while (st.fetch()) used[license] = units;
+      return used;
+    });
+  }
+
   std::int64_t count_of_customer(std::int64_t customer_id) override {
     return guarded("count licenses", [&] {
       std::int64_t count = 0;

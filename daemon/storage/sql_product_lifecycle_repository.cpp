@@ -1,6 +1,7 @@
 // The product lifecycle rows in SQL, and the End-of-Life deletion of a product's data.
 #include <string>
 
+#include "domain/usage_record.hpp"
 #include "storage/license_rows.hpp"
 #include "storage/sql_repositories.hpp"
 #include "storage/sql_rows.hpp"
@@ -38,9 +39,33 @@ class SqlProductLifecycleRepository final : public domain::ProductLifecycleRepos
     });
   }
 
-  domain::EndOfLifeDeletion delete_product_data(const std::string& code) override {
+  domain::EndOfLifeDeletion delete_product_data(const std::string& code,
+                                                std::int64_t now_ms) override {
     return guarded("delete product data", [&] {
       const std::string ids(kProductLicenseIds);
+      // Each lease's endpoint hears `lease_revoked` at its next heartbeat, for as long as one
+      // more heartbeat would have kept the lease (seat_decisions.cpp does the same for a release).
+      const std::string reason = "product " + code + " reached End of Life";
+      sql_ << "INSERT INTO revoked_leases (id, ref, license_id, reason, revoked_at_ms, until_ms)"
+              " SELECT id, ref, license_id, :reason, :now,"
+              " CASE WHEN expires_at_ms > :now2 + expires_at_ms - heartbeat_at_ms"
+              " THEN expires_at_ms ELSE :now3 + expires_at_ms - heartbeat_at_ms END"
+              " FROM leases WHERE license_id IN (" +
+                  ids + ") ON CONFLICT (id) DO NOTHING",
+          soci::use(reason), soci::use(now_ms), soci::use(now_ms), soci::use(now_ms),
+          soci::use(code);
+      const std::string end_of_life(domain::usage_event::kEndOfLife);
+      // Each lease ends here: its usage record is written with its deletion (the seat engine's
+      // records are written with the seat path's changes, seat/usage_recorder.cpp).
+      sql_ << "INSERT INTO usage_records (at_ms, event, license_id, product_code, customer_id,"
+              " account_id, scope, units, user_name, host, peer, lease_ref, code, since_ms)"
+              " SELECT :now, :event, le.license_id, le.product_code, l.customer_id, c.owner_id,"
+              " COALESCE(a.path, '/') || 'c' || CAST(c.id AS TEXT) || '/', le.units,"
+              " le.user_name, le.host, le.peer, le.ref, '', le.issued_at_ms"
+              " FROM leases le JOIN licenses l ON l.id = le.license_id"
+              " JOIN customers c ON c.id = l.customer_id"
+              " LEFT JOIN accounts a ON a.id = c.owner_id WHERE l.product_code = :code",
+          soci::use(now_ms), soci::use(end_of_life), soci::use(code);
       sql_ << "INSERT INTO retired_licenses (license_id, code_hash, product_code, scope)"
               " SELECT l.id, l.code_hash, l.product_code,"
               " COALESCE(a.path, '/') || 'c' || CAST(c.id AS TEXT) || '/'"

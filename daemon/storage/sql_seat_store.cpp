@@ -17,6 +17,7 @@
 #include "storage/license_rows.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
+#include "storage/sql_repositories.hpp"
 #include "storage/sql_session.hpp"
 
 namespace lmp::storage {
@@ -24,7 +25,7 @@ namespace {
 
 constexpr std::string_view kLeaseColumns =
     "SELECT id, sealed_id, license_id, product_code, holder, holder_proof, units, issued_at_ms,"
-    " expires_at_ms FROM leases";
+    " expires_at_ms, ref, user_name, host, peer, heartbeat_at_ms, borrowed, instance FROM leases";
 
 // SOCI's SQLite backend leaves a single-row SELECT positioned on its row, and an unfinished
 // statement keeps its read snapshot open: a later BEGIN IMMEDIATE on this connection would
@@ -219,7 +220,7 @@ class SqlSeatStore final : public SeatStore {
       key_lease_id_ = secrets_->lease_row_key(id);
       if (!execute_single_row(st_->find_lease)) return std::nullopt;
       // The id is the one asked for: nothing to unseal.
-      LeaseRecord lease = lease_row_;
+      LeaseRecord lease = fetched_lease();
       lease.id = id;
       return lease;
     });
@@ -230,6 +231,7 @@ class SqlSeatStore final : public SeatStore {
       new_lease_ = lease;
       new_lease_.id = secrets_->lease_row_key(lease.id);
       new_sealed_id_ = secrets_->seal_lease_id(lease.id, new_lease_.id);
+      new_lease_borrowed_ = lease.borrowed ? 1 : 0;
       st_->insert_lease.execute(true);
     });
   }
@@ -242,10 +244,90 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  void renew_lease(const std::string& id, std::int64_t expires_at_ms,
+                   std::int64_t heartbeat_at_ms) override {
+    guarded("renew lease", [&] {
+      key_lease_id_ = secrets_->lease_row_key(id);
+      key_expires_at_ms_ = expires_at_ms;
+      key_heartbeat_at_ms_ = heartbeat_at_ms;
+      st_->renew_lease.execute(true);
+    });
+  }
+
   void delete_lease(const std::string& id) override {
     guarded("delete lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
       st_->delete_lease.execute(true);
+    });
+  }
+
+  std::optional<LeaseRecord> find_lease_by_ref(const std::string& ref) override {
+    return guarded("find lease by reference", [&]() -> std::optional<LeaseRecord> {
+      key_ref_ = ref;
+      if (!execute_single_row(st_->find_lease_by_ref)) return std::nullopt;
+      return read_lease_row();
+    });
+  }
+
+  void revoke_lease(const LeaseRecord& lease, const std::string& reason, std::int64_t now_ms,
+                    std::int64_t until_ms) override {
+    guarded("remember a released lease", [&] {
+      // Kept under the lease's row key, as the End-of-Life deletion keeps its leases.
+      const std::string row_key = secrets_->lease_row_key(lease.id);
+      // Both databases know INSERT ... ON CONFLICT DO NOTHING (SQLite since 3.24).
+      *sql_ << "INSERT INTO revoked_leases (id, ref, license_id, reason, revoked_at_ms, until_ms)"
+               " VALUES (:id, :ref, :license_id, :reason, :now, :until)"
+               " ON CONFLICT (id) DO NOTHING",
+          soci::use(row_key), soci::use(lease.ref), soci::use(lease.license_id), soci::use(reason),
+          soci::use(now_ms), soci::use(until_ms);
+    });
+  }
+
+  std::optional<std::string> find_revoked_lease(const std::string& id,
+                                                std::int64_t now_ms) override {
+    // Asked for every unknown lease id a client sends: prepared once.
+    return guarded("find released lease", [&]() -> std::optional<std::string> {
+      key_lease_id_ = secrets_->lease_row_key(id);
+      key_now_ = now_ms;
+      if (!execute_single_row(st_->find_revoked_lease)) return std::nullopt;
+      return revoked_reason_;
+    });
+  }
+
+  std::int64_t forget_revoked_leases(std::int64_t now_ms, int limit) override {
+    // Asked at every sweep, nearly always to find nothing: prepared once.
+    return guarded("forget released leases", [&] {
+      key_now_ = now_ms;
+      key_limit_ = limit;
+      st_->forget_revoked_leases.execute(true);
+      return static_cast<std::int64_t>(st_->forget_revoked_leases.get_affected_rows());
+    });
+  }
+
+  void append_audit(const domain::AuditRecord& record) override {
+    guarded("append audit record", [&] { sql_audit_log(*sql_)->append(record); });
+  }
+
+  void append_usage(const domain::UsageRecord& record) override {
+    // One per checkout and checkin: prepared once, like the lease's own insert.
+    guarded("append usage record", [&] {
+      usage_ = record;
+      usage_event_.assign(record.event);
+      usage_account_ = record.account_id.value_or(0);
+      usage_account_null_ = record.account_id ? soci::i_ok : soci::i_null;
+      usage_since_ = record.since_ms.value_or(0);
+      usage_since_null_ = record.since_ms ? soci::i_ok : soci::i_null;
+      st_->insert_usage.execute(true);
+    });
+  }
+
+  std::int64_t prune_usage(std::int64_t before_ms, int limit) override {
+    // Asked at every sweep, nearly always to find nothing: prepared once.
+    return guarded("prune usage records", [&] {
+      key_now_ = before_ms;
+      key_limit_ = limit;
+      st_->prune_usage.execute(true);
+      return static_cast<std::int64_t>(st_->prune_usage.get_affected_rows());
     });
   }
 
@@ -432,7 +514,7 @@ class SqlSeatStore final : public SeatStore {
 
   // The row as the client knows it: its id unsealed from the row's.
   LeaseRecord read_lease_row() {
-    LeaseRecord lease = lease_row_;
+    LeaseRecord lease = fetched_lease();
     try {
       lease.id = secrets_->unseal_lease_id(sealed_id_row_, lease_row_.id);
     } catch (const std::invalid_argument&) {
@@ -453,6 +535,13 @@ class SqlSeatStore final : public SeatStore {
     statement.exchange(soci::into(lease_row_.units));
     statement.exchange(soci::into(lease_row_.issued_at_ms));
     statement.exchange(soci::into(lease_row_.expires_at_ms));
+    statement.exchange(soci::into(lease_row_.ref));
+    statement.exchange(soci::into(lease_row_.user));
+    statement.exchange(soci::into(lease_row_.host));
+    statement.exchange(soci::into(lease_row_.peer));
+    statement.exchange(soci::into(lease_row_.heartbeat_at_ms));
+    statement.exchange(soci::into(lease_borrowed_));
+    statement.exchange(soci::into(lease_row_.instance));
   }
 
   static void finish_prepare(soci::statement& statement, const std::string& query) {
@@ -505,6 +594,57 @@ class SqlSeatStore final : public SeatStore {
     st_->find_lease.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->find_lease, std::string(kLeaseColumns) + " WHERE id = :id");
 
+    bind_lease_columns(st_->find_lease_by_ref);
+    st_->find_lease_by_ref.exchange(soci::use(key_ref_));
+    finish_prepare(st_->find_lease_by_ref,
+                   std::string(kLeaseColumns) + " WHERE ref = :ref ORDER BY id LIMIT 1" +
+                       (backend_ == Backend::postgresql ? " FOR UPDATE" : ""));
+
+    st_->find_revoked_lease.exchange(soci::into(revoked_reason_));
+    st_->find_revoked_lease.exchange(soci::use(key_lease_id_));
+    st_->find_revoked_lease.exchange(soci::use(key_now_));
+    finish_prepare(st_->find_revoked_lease,
+                   "SELECT reason FROM revoked_leases WHERE id = :id AND until_ms > :now_ms");
+
+    st_->forget_revoked_leases.exchange(soci::use(key_now_));
+    st_->forget_revoked_leases.exchange(soci::use(key_limit_));
+    // SKIP LOCKED: instances sweeping one PostgreSQL database at once take disjoint rows.
+    finish_prepare(st_->forget_revoked_leases,
+                   std::string("DELETE FROM revoked_leases WHERE id IN (SELECT id FROM"
+                               " revoked_leases WHERE until_ms <= :now_ms ORDER BY until_ms"
+                               " LIMIT :limit") +
+                       (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ")");
+
+    st_->insert_usage.exchange(soci::use(usage_.at_ms));
+    st_->insert_usage.exchange(soci::use(usage_event_));
+    st_->insert_usage.exchange(soci::use(usage_.license_id));
+    st_->insert_usage.exchange(soci::use(usage_.product_code));
+    st_->insert_usage.exchange(soci::use(usage_.customer_id));
+    st_->insert_usage.exchange(soci::use(usage_account_, usage_account_null_));
+    st_->insert_usage.exchange(soci::use(usage_.scope));
+    st_->insert_usage.exchange(soci::use(usage_.units));
+    st_->insert_usage.exchange(soci::use(usage_.user));
+    st_->insert_usage.exchange(soci::use(usage_.host));
+    st_->insert_usage.exchange(soci::use(usage_.peer));
+    st_->insert_usage.exchange(soci::use(usage_.lease_ref));
+    st_->insert_usage.exchange(soci::use(usage_.code));
+    st_->insert_usage.exchange(soci::use(usage_since_, usage_since_null_));
+    finish_prepare(st_->insert_usage,
+                   "INSERT INTO usage_records (at_ms, event, license_id, product_code,"
+                   " customer_id, account_id, scope, units, user_name, host, peer, lease_ref,"
+                   " code, since_ms) VALUES (:at_ms, :event, :license_id, :product_code,"
+                   " :customer_id, :account_id, :scope, :units, :user_name, :host, :peer,"
+                   " :lease_ref, :code, :since_ms)");
+
+    st_->prune_usage.exchange(soci::use(key_now_));
+    st_->prune_usage.exchange(soci::use(key_limit_));
+    // Oldest first through the time index; SKIP LOCKED as for the released leases above.
+    finish_prepare(st_->prune_usage,
+                   std::string("DELETE FROM usage_records WHERE id IN (SELECT id FROM"
+                               " usage_records WHERE at_ms < :before_ms ORDER BY at_ms"
+                               " LIMIT :limit") +
+                       (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ")");
+
     st_->insert_lease.exchange(soci::use(new_lease_.id));
     st_->insert_lease.exchange(soci::use(new_sealed_id_));
     st_->insert_lease.exchange(soci::use(new_lease_.license_id));
@@ -514,16 +654,31 @@ class SqlSeatStore final : public SeatStore {
     st_->insert_lease.exchange(soci::use(new_lease_.units));
     st_->insert_lease.exchange(soci::use(new_lease_.issued_at_ms));
     st_->insert_lease.exchange(soci::use(new_lease_.expires_at_ms));
+    st_->insert_lease.exchange(soci::use(new_lease_.ref));
+    st_->insert_lease.exchange(soci::use(new_lease_.user));
+    st_->insert_lease.exchange(soci::use(new_lease_.host));
+    st_->insert_lease.exchange(soci::use(new_lease_.peer));
+    st_->insert_lease.exchange(soci::use(new_lease_.heartbeat_at_ms));
+    st_->insert_lease.exchange(soci::use(new_lease_borrowed_));
+    st_->insert_lease.exchange(soci::use(new_lease_.instance));
     finish_prepare(st_->insert_lease,
                    "INSERT INTO leases (id, sealed_id, license_id, product_code, holder,"
-                   " holder_proof, units, issued_at_ms, expires_at_ms) VALUES (:id, :sealed_id,"
-                   " :license_id, :product_code, :holder, :holder_proof, :units, :issued_at_ms,"
-                   " :expires_at_ms)");
+                   " holder_proof, units, issued_at_ms, expires_at_ms, ref, user_name, host, peer,"
+                   " heartbeat_at_ms, borrowed, instance) VALUES (:id, :sealed_id, :license_id,"
+                   " :product_code, :holder, :holder_proof, :units, :issued_at_ms, :expires_at_ms,"
+                   " :ref, :user_name, :host, :peer, :heartbeat_at_ms, :borrowed, :instance)");
 
     st_->set_lease_expiry.exchange(soci::use(key_expires_at_ms_));
     st_->set_lease_expiry.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->set_lease_expiry,
                    "UPDATE leases SET expires_at_ms = :expires_at_ms WHERE id = :id");
+
+    st_->renew_lease.exchange(soci::use(key_expires_at_ms_));
+    st_->renew_lease.exchange(soci::use(key_heartbeat_at_ms_));
+    st_->renew_lease.exchange(soci::use(key_lease_id_));
+    finish_prepare(st_->renew_lease,
+                   "UPDATE leases SET expires_at_ms = :expires_at_ms,"
+                   " heartbeat_at_ms = :heartbeat_at_ms WHERE id = :id");
 
     st_->delete_lease.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->delete_lease, "DELETE FROM leases WHERE id = :id");
@@ -564,6 +719,11 @@ class SqlSeatStore final : public SeatStore {
   }
 
   LicenseRecord license_from_row() { return seat_view(license_columns_.finish(license_row_)); }
+  // The row as stored, its row key in `id`.
+  const LeaseRecord& fetched_lease() {
+    lease_row_.borrowed = lease_borrowed_ != 0;
+    return lease_row_;
+  }
 
   const Backend backend_;
   const std::string path_;
@@ -580,21 +740,32 @@ class SqlSeatStore final : public SeatStore {
   std::string key_product_code_;
   std::string key_holder_;
   std::string key_lease_id_;
+  std::string key_ref_;
   std::int64_t key_expires_at_ms_ = 0;
   std::int64_t key_mark_ms_ = 0;
+  std::int64_t key_heartbeat_at_ms_ = 0;
   int key_limit_ = 0;
   LeaseRecord new_lease_;  // with its row key as id
   std::string new_sealed_id_;
+  int new_lease_borrowed_ = 0;
+  domain::UsageRecord usage_;
+  std::string usage_event_;
+  std::int64_t usage_account_ = 0;
+  soci::indicator usage_account_null_ = soci::i_null;
+  std::int64_t usage_since_ = 0;
+  soci::indicator usage_since_null_ = soci::i_null;
 
   // Rows fetched by the prepared statements.
   domain::License license_row_;
   LicenseColumns license_columns_;
   LeaseRecord lease_row_;  // with the row key as id
   std::string sealed_id_row_;
+  int lease_borrowed_ = 0;
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;
   std::int64_t generation_ = 0;
   std::int64_t purge_ = 0;
+  std::string revoked_reason_;
 
   // The prepared statements of one connection: made anew after a PostgreSQL reconnect, since
   // they belong to the connection they were prepared on. Declared after every variable they
@@ -607,8 +778,14 @@ class SqlSeatStore final : public SeatStore {
           units_in_use(sql),
           find_live_lease_by_holder(sql),
           find_lease(sql),
+          find_lease_by_ref(sql),
+          find_revoked_lease(sql),
+          forget_revoked_leases(sql),
+          insert_usage(sql),
+          prune_usage(sql),
           insert_lease(sql),
           set_lease_expiry(sql),
+          renew_lease(sql),
           delete_lease(sql),
           select_expired(sql),
           license_generation(sql),
@@ -621,8 +798,14 @@ class SqlSeatStore final : public SeatStore {
     soci::statement units_in_use;
     soci::statement find_live_lease_by_holder;
     soci::statement find_lease;
+    soci::statement find_lease_by_ref;
+    soci::statement find_revoked_lease;
+    soci::statement forget_revoked_leases;
+    soci::statement insert_usage;
+    soci::statement prune_usage;
     soci::statement insert_lease;
     soci::statement set_lease_expiry;
+    soci::statement renew_lease;
     soci::statement delete_lease;
     soci::statement select_expired;
     soci::statement license_generation;

@@ -16,6 +16,12 @@ enum class ParamType {
 
 enum class ParamSource { positional, option };
 
+// A command that is more than one call, with its own output (runner.cpp runs it).
+enum class Composite {
+  none,
+  site_status,  // `status`: licenses and leases together (site_status.hpp)
+};
+
 // One argument of a command. Where it goes follows from the command: a `{key}` in the path
 // template takes it, otherwise it is a query parameter of a GET or DELETE and a body field of
 // anything else.
@@ -61,6 +67,7 @@ struct CommandSpec {
   bool paged = false;  // a list of the admin API: --limit, --after, --all and the `next` hint
   bool auth = true;    // sends the bearer token, so needs one
   std::string_view summary = {};
+  Composite composite = Composite::none;  // method and path are then empty
 };
 
 // Every command lmpctl knows, in the order of the usage text.

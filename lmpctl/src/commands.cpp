@@ -267,6 +267,30 @@ const std::vector<CommandSpec>& commands() {
                              .key = "units"}},
        .summary = "change a license's units (below those in use: new checkouts wait)"},
 
+      {.words = {"leases", "list"},
+       .method = "GET",
+       .path = "/v1/leases",
+       .params = {opt("license", T::integer), opt("product"), opt("customer", T::integer),
+                  opt("partner", T::integer), opt("user"), opt("host"),
+                  opt("borrowed", T::boolean)},
+       .columns = {"id", "license", "product", "customer", "units", "user", "host", "peer",
+                   "checked_out", "last_heartbeat", "expires"},
+       .paged = true,
+       .summary = "who holds what: the live leases the caller sees; --partner ID: the customers "
+                  "under that account"},
+      {.words = {"leases", "release"},
+       .method = "DELETE",
+       .path = "/v1/leases/{id}",
+       .params = {arg("id"), required_opt("reason")},
+       .summary = "take a lease back (its ID from leases list): its units are free at once, its "
+                  "endpoint hears lease_revoked; audited with the reason"},
+
+      {.words = {"status"},
+       .params = {Param{.name = "product", .source = ParamSource::positional}},
+       .summary = "per product and license: units licensed, in use and waiting, and who holds "
+                  "them (the lmstat -a of lmpd); PRODUCT narrows to one product",
+       .composite = Composite::site_status},
+
       {.words = {"seat", "activate"},
        .method = "POST",
        .path = "/v1/seat/activate",

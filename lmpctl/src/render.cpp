@@ -15,9 +15,10 @@ namespace json = boost::json;
 namespace {
 
 // The fields of the API that hold Unix seconds. A new endpoint's time fields go here.
-constexpr std::array<std::string_view, 10> kTimeFields = {
-    "created", "status_changed", "time",        "expires",      "revoked",
-    "starts",  "end_of_sale",    "end_of_life", "data_deleted", "token_expires"};
+constexpr std::array<std::string_view, 13> kTimeFields = {
+    "created",     "status_changed", "time",        "expires",      "revoked",
+    "starts",      "end_of_sale",    "end_of_life", "data_deleted", "token_expires",
+    "checked_out", "last_heartbeat", "released"};
 
 bool is_time_field(std::string_view key) {
   return std::find(kTimeFields.begin(), kTimeFields.end(), key) != kTimeFields.end();

@@ -8,6 +8,7 @@
 
 #include "api_call.hpp"
 #include "render.hpp"
+#include "site_status.hpp"
 #include "transport.hpp"
 
 namespace lmpctl {
@@ -123,6 +124,28 @@ void print_human(const json::value& answer, const CommandSpec& spec, std::ostrea
     out << json::serialize(answer) << "\n";
 }
 
+// Every item of every page of GET `path`, narrowed to `product` when one is given.
+json::array every_item(Session& session, const std::string& path,
+                       const std::vector<std::string>* product) {
+  ApiCall call{"GET", path, {{"limit", "1000"}}, std::nullopt};
+  if (product != nullptr) call.query.emplace_back("product", product->front());
+  return std::move(all_pages(session, call).as_object()["items"].as_array());
+}
+
+int site_status(const CommandLine& line, const Settings& settings, std::ostream& out) {
+  Session session(settings, true);
+  const auto found = line.values.find("product");
+  const std::vector<std::string>* product = found == line.values.end() ? nullptr : &found->second;
+  const json::array licenses = every_item(session, "/v1/licenses", product);
+  const json::array leases = every_item(session, "/v1/leases", product);
+  const json::object status = lmpctl::site_status(licenses, leases);
+  if (line.globals.json)
+    out << json::serialize(status) << "\n";
+  else
+    print_site_status(status, out);
+  return kExitOk;
+}
+
 int execute(const CommandLine& line, const Environment& env, std::ostream& out, std::ostream& err) {
   const CommandSpec& spec = *line.command;
   const Settings settings = resolve_settings(line.globals, env);
@@ -130,6 +153,7 @@ int execute(const CommandLine& line, const Environment& env, std::ostream& out, 
   const bool generic = spec.method.empty();
   if (spec.auth && settings.token.empty())
     throw UsageError("no token: give --token, set LMPCTL_TOKEN, or put token: in the config file");
+  if (spec.composite == Composite::site_status) return site_status(line, settings, out);
   const ApiCall call = build_call(line);
   Session session(settings, spec.auth || generic);
   if (line.globals.all) {

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "admin_fixture.hpp"
+#include "support/line_client.hpp"
 
 namespace lmp::test {
 namespace {
@@ -180,6 +181,29 @@ TEST_P(AuthorizationMatrix, Licenses) {
     const std::string path = "/v1/licenses/" + id(new_license(true)) + "/convert";
     SCOPED_TRACE("POST " + path + " as " + kWhoNames[who]);
     auto reply = call(tokens_[who], "POST", path, json::object{});
+    EXPECT_EQ(reply.status, expected[static_cast<std::size_t>(who)]) << reply.body;
+  }
+}
+
+TEST_P(AuthorizationMatrix, Leases) {
+  check({"GET", "/v1/leases", nullptr, {A, A, F, A, A, U}});
+  check({"GET", "/v1/leases?customer=" + id(msp_customer_), nullptr, {A, A, F, A, A, U}});
+  // Each caller releases a lease of its own, checked out on a license of the MSP's customer.
+  const auto license =
+      ok(root_token_, "POST", "/v1/licenses",
+         {{"customer", msp_customer_}, {"product", "cad"}, {"units", kCallers}, {"days", 30}});
+  const std::string code(license.at("code").as_string());
+  LineClient seat(server_->port());
+  std::array<int, kCallers> expected{A, A, F, F, F, U};
+  for (int who = 0; who < kCallers; ++who) {
+    const std::string host = "h" + std::to_string(who);
+    ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + code + " host=" + host)), "OK");
+    const auto leases = ok(root_token_, "GET", "/v1/leases?host=" + host).at("items").as_array();
+    ASSERT_EQ(leases.size(), 1u);
+    const std::string path =
+        "/v1/leases/" + std::string(leases[0].at("id").as_string()) + "?reason=matrix";
+    SCOPED_TRACE("DELETE " + path + " as " + kWhoNames[who]);
+    auto reply = call(tokens_[who], "DELETE", path);
     EXPECT_EQ(reply.status, expected[static_cast<std::size_t>(who)]) << reply.body;
   }
 }

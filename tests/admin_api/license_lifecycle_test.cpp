@@ -189,8 +189,15 @@ TEST_P(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo
   auto renew = call(root_token_, "POST", path(license, "/renew"), {{"days", 30}});
   EXPECT_EQ(renew.status, 403);
   EXPECT_EQ(renew.error_code(), "end_of_life");
-  // The lease went with its license, from the seat path's memory too.
-  EXPECT_EQ(seat("heartbeat", {{"lease", lease}}).error_code(), "lease_unknown");
+  // The lease went with its license, from the seat path's memory too; its endpoint hears why
+  // (protocol 1.1, "Released leases") for a lease duration, then no more of it.
+  for (const auto& op : {"heartbeat", "checkin"}) {
+    auto revoked = seat(op, {{"lease", lease}});
+    EXPECT_EQ(revoked.status, 410) << op;
+    EXPECT_EQ(revoked.error_code(), "lease_revoked") << op;
+    EXPECT_NE(revoked.body.find("product cad reached End of Life"), std::string::npos)
+        << revoked.body;
+  }
   // The waiter is answered rather than left waiting for a unit that never frees, and the lease
   // gauge no longer counts the deleted lease.
   auto answer = waiter.read_line();
@@ -214,6 +221,9 @@ TEST_P(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo
   EXPECT_EQ(call(root_token_, "POST", "/v1/products/cad/end-of-sale").error_code(), "end_of_life");
   server_->advance_seconds(5);
   EXPECT_EQ(deletion_records().size(), 1u);
+  // A lease duration (300 s here) after the deletion, the lease id means nothing any more.
+  server_->advance_seconds(300);
+  EXPECT_EQ(seat("heartbeat", {{"lease", lease}}).error_code(), "lease_unknown");
 }
 
 TEST_P(LicenseLifecycle, AnIdOfADeletedLicenseGivenToANewOneServesTheNewOne) {

@@ -144,6 +144,31 @@ TEST_F(ClientLibraryTest, ALeaseTheServerNoLongerKnowsIsTakenAnewWithoutASecondU
   EXPECT_EQ(lmp_lease_state(lease.get()), LMP_ERR_LEASE_LOST);
 }
 
+// An administrator's release: the endpoint is told (LMP_ERR_LEASE_REVOKED, with the reason) and
+// the library does not take the seat again, neither at once nor after the server forgot it.
+TEST_F(ClientLibraryTest, ALeaseTakenBackIsReportedAndNotTakenAgain) {
+  auto client = new_client(lmpd_.address());
+  auto manual = checkout(client.get(), LMP_CHECKOUT_MANUAL_HEARTBEAT);
+  auto background = checkout(client.get());
+  ASSERT_TRUE(manual && background);
+  ASSERT_EQ(lmpd_.release_all_leases("moved"), 2);
+  EXPECT_EQ(lmpd_.units_in_use(code_), 0);
+
+  EXPECT_EQ(lmp_lease_heartbeat(manual.get()), LMP_ERR_LEASE_REVOKED);
+  EXPECT_NE(std::string(lmp_last_error()).find("moved"), std::string::npos) << lmp_last_error();
+  EXPECT_EQ(lmp_lease_state(manual.get()), LMP_ERR_LEASE_REVOKED);
+  EXPECT_STREQ(lmp_result_name(LMP_ERR_LEASE_REVOKED), "lease_revoked");
+  // The background heartbeats (every 2 s here) learn it too.
+  for (int i = 0; i < 100 && lmp_lease_state(background.get()) != LMP_ERR_LEASE_REVOKED; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(lmp_lease_state(background.get()), LMP_ERR_LEASE_REVOKED);
+  // Past the lease duration (10 s) the server no longer knows the ids: still nothing taken.
+  std::this_thread::sleep_for(std::chrono::seconds(11));
+  EXPECT_EQ(lmp_lease_heartbeat(manual.get()), LMP_ERR_LEASE_REVOKED);
+  EXPECT_EQ(lmpd_.units_in_use(code_), 0);
+  EXPECT_EQ(lmp_lease_checkin(manual.get()), LMP_OK);
+}
+
 TEST_F(ClientLibraryTest, FailsOverToTheNextServerWhenTheFirstIsDown) {
   const std::string dead = "127.0.0.1:" + std::to_string(unused_port());
   auto client = new_client(dead + "," + lmpd_.address());

@@ -119,6 +119,9 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["leases.reclaim_interval_ms"] = std::to_string(c.leases.reclaim_interval_ms);
   v["leases.max_wait_seconds"] = std::to_string(c.leases.max_wait_seconds);
   v["logging.level"] = c.logging.level;
+  v["server.instance_id"] = c.server.instance_id;
+  v["usage.records"] = c.usage.records ? "true" : "false";
+  v["usage.retention_days"] = std::to_string(c.usage.retention_days);
   return v;
 }
 
@@ -240,7 +243,7 @@ TEST(SettingsDocs, ConfigurationMdShowsTheDeclaredSettings) {
 std::string generated() {
   std::string text;
   for (std::string_view group :
-       {"listeners", "tls", "limits", "storage", "plugins", "leases", "logging"})
+       {"listeners", "tls", "limits", "storage", "plugins", "leases", "server", "usage", "logging"})
     text += "<!-- settings: " + std::string(group) + " -->\n<!-- /settings -->\n";
   return update_settings_tables(text);
 }

@@ -1,13 +1,15 @@
 // Several real lmpd processes on one PostgreSQL database (the server scripts/test.sh starts,
 // found through LMP_TEST_POSTGRES): never more units granted than licensed, leases that move
-// between instances, waiters served by a unit freed on another instance, and an instance killed
-// without losing what it acknowledged.
+// between instances, waiters served by a unit freed on another instance, a lease released on an
+// instance that did not grant it, and an instance killed without losing what it acknowledged.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "support/daemon_process.hpp"
+#include "support/http_client.hpp"
 #include "support/line_client.hpp"
 #include "support/scratch_postgres.hpp"
 #include "support/test_server.hpp"
@@ -60,6 +63,28 @@ class SharedDatabaseTest : public ::testing::Test {
     }
   }
   std::uint16_t port(std::size_t instance) const { return instances_[instance]->port(); }
+  // The parent's token, from `lmpd admin init`.
+  std::string init_token() {
+    auto r = run_command({LMP_TEST_LMPD_BINARY, "admin", "--config", config_path().string(), "init",
+                          "--name", "parent"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto at = r.out.find("API token: ");
+    return at == std::string::npos ? std::string()
+                                   : r.out.substr(at + 11, r.out.find('\n', at) - at - 11);
+  }
+  // An admin API call to `instance` with `token`; the answer's JSON (null unless `status`).
+  boost::json::value admin(std::size_t instance, const std::string& token,
+                           const std::string& method, const std::string& target,
+                           const std::string& body = "", int status = 200) {
+    HttpClient client(instances_[instance]->admin_port());
+    client.send_raw(
+        request_text(method, target, body, "application/json", {"Authorization: Bearer " + token}));
+    auto reply = client.read_reply();
+    EXPECT_TRUE(reply.has_value()) << method << " " << target;
+    if (!reply) return nullptr;
+    EXPECT_EQ(reply->status, status) << method << " " << target << ": " << reply->body;
+    return reply->json();
+  }
 
   TempDir dir_;
   std::unique_ptr<ScratchPostgres> database_;
@@ -129,6 +154,66 @@ TEST_F(SharedDatabaseTest, LeasesMoveBetweenInstancesAndWaitersAreServedAcrossTh
   ASSERT_TRUE(served.has_value());
   EXPECT_EQ(status_of(*served), "OK") << *served;
   EXPECT_EQ(fields_of(a.request("STATUS code=" + code))["used"], "1");
+}
+
+// Who holds what across instances: each lists every lease of the database, with the instance
+// that granted it.
+TEST_F(SharedDatabaseTest, EveryInstanceListsEveryLeaseWithTheInstanceThatGrantedIt) {
+  auto code = new_license(3);
+  const std::string token = init_token();
+  start(2);
+  LineClient a(port(0)), b(port(1));
+  ASSERT_EQ(status_of(a.request("CHECKOUT code=" + code + " user=ann host=pc1")), "OK");
+  ASSERT_EQ(status_of(b.request("CHECKOUT code=" + code + " user=bob host=pc2")), "OK");
+  for (std::size_t instance : {0u, 1u}) {
+    auto listed = admin(instance, token, "GET", "/v1/leases");
+    ASSERT_TRUE(listed.is_object());
+    const auto& items = listed.at("items").as_array();
+    ASSERT_EQ(items.size(), 2u) << boost::json::serialize(listed);
+    std::map<std::string, std::string> instance_of;
+    for (const auto& lease : items)
+      instance_of[std::string(lease.at("user").as_string())] =
+          std::string(lease.at("instance").as_string());
+    EXPECT_NE(instance_of["ann"], instance_of["bob"]);
+    EXPECT_NE(instance_of["ann"].find(':'), std::string::npos) << instance_of["ann"];
+  }
+  auto licenses = admin(1, token, "GET", "/v1/licenses");
+  EXPECT_EQ(licenses.at("items").at(0).at("used"), 2);
+}
+
+// A release on an instance that did not grant the lease: the granting one's waiter is served at
+// its next sweep, and every instance answers the endpoint lease_revoked.
+TEST_F(SharedDatabaseTest, ALeaseReleasedOnAnotherInstanceIsRevokedOnEveryInstance) {
+  auto code = new_license(1);
+  const std::string token = init_token();
+  start(2);
+  LineClient holder(port(0)), waiter(port(0)), other(port(1));
+  auto lease = fields_of(holder.request("CHECKOUT code=" + code + " user=ann host=pc1"))["lease"];
+  ASSERT_FALSE(lease.empty());
+  waiter.send("CHECKOUT code=" + code + " user=bob host=pc2 wait=30");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto listed = admin(1, token, "GET", "/v1/leases");
+  ASSERT_TRUE(listed.is_object());
+  ASSERT_EQ(listed.at("items").as_array().size(), 1u) << boost::json::serialize(listed);
+  const std::string ref(listed.at("items").at(0).at("id").as_string());
+
+  auto released = admin(1, token, "DELETE", "/v1/leases/" + ref, R"({"reason":"pc1 is gone"})");
+  ASSERT_TRUE(released.is_object());
+  EXPECT_EQ(released.at("user"), "ann");
+  auto served = waiter.read_line(std::chrono::seconds(20));
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(status_of(*served), "OK") << *served;
+  for (LineClient* client : {&holder, &other}) {
+    const std::string answer = client->request("HEARTBEAT lease=" + lease);
+    EXPECT_EQ(status_of(answer), "lease_revoked") << answer;
+    EXPECT_EQ(fields_of(answer)["msg"], "released by an administrator: pc1 is gone");
+  }
+  EXPECT_EQ(status_of(holder.request("CHECKIN lease=" + lease)), "lease_revoked");
+  // Released once: the granting instance finds nothing left to release.
+  admin(0, token, "DELETE", "/v1/leases/" + ref + "?reason=again", "", 404);
+  auto audit = admin(0, token, "GET", "/v1/audit?action=lease.release");
+  ASSERT_TRUE(audit.is_object());
+  EXPECT_EQ(audit.at("items").as_array().size(), 1u);
 }
 
 TEST_F(SharedDatabaseTest, AKilledInstanceLosesNothingItAcknowledged) {

@@ -9,6 +9,7 @@
 #include <boost/json/parse.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "../admin_api/admin_fixture.hpp"
@@ -133,6 +134,96 @@ TEST_P(LmpctlTest, LicensesAndProducts) {
   ASSERT_EQ(products.exit_code, 0) << products.err;
   EXPECT_NE(products.out.find("cad"), std::string::npos) << products.out;
   EXPECT_EQ(root_json({"products", "end-of-sale", "cad"}).at("state"), "end_of_sale");
+}
+
+// Who holds what: `leases list` as a table and as the server's JSON, the units in use under
+// USED, and `status`, the licenses and their holders grouped by product.
+TEST_P(LmpctlTest, LeasesAndStatusShowWhoHoldsWhat) {
+  const auto customer = make_customer("acme", 0);
+  auto make = [&](const std::string& product, std::int64_t units) {
+    return ok(root_token_, "POST", "/v1/licenses",
+              {{"customer", customer}, {"product", product}, {"units", units}, {"days", 30}});
+  };
+  const auto cad = make("cad", 5);
+  const auto agent = make("agent", 2);
+  LineClient seat(server_->port());
+  const std::string cad_code(cad.at("code").as_string());
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + cad_code + " user=ann host=ws1 units=2")),
+            "OK");
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + cad_code + " user=bob host=ws2")), "OK");
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + std::string(agent.at("code").as_string()) +
+                                   " host=pc9")),
+            "OK");
+
+  // USED shows the units in use (it showed `-` while lists carried no usage).
+  auto licenses = lines_of(root({"licenses", "list"}).out);
+  ASSERT_EQ(licenses.size(), 3u);
+  std::istringstream row(licenses[1]);
+  std::vector<std::string> cells{std::istream_iterator<std::string>(row), {}};
+  ASSERT_GE(cells.size(), 5u) << licenses[1];
+  EXPECT_EQ(cells[2], "cad");
+  EXPECT_EQ(cells[4], "3") << licenses[0] << "\n" << licenses[1];
+
+  auto table = root({"leases", "list", "--product", "cad"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  auto lines = lines_of(table.out);
+  ASSERT_EQ(lines.size(), 3u) << table.out;
+  EXPECT_TRUE(
+      lines[0].starts_with("ID                LICENSE  PRODUCT  CUSTOMER  UNITS  USER  HOST"))
+      << table.out;
+  EXPECT_NE(table.out.find("ann   ws1   127.0.0.1  2026-01-01T00:00:00Z"), std::string::npos)
+      << table.out;
+  EXPECT_EQ(root_json({"leases", "list", "--user", "bob"}),
+            ok(root_token_, "GET", "/v1/leases?user=bob"));
+  EXPECT_EQ(root({"leases", "list", "--borrowed", "maybe"}).exit_code, 2);
+
+  auto status = root({"status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto shown = lines_of(status.out);
+  ASSERT_GE(shown.size(), 8u) << status.out;
+  EXPECT_EQ(shown[0], "agent: 1 license(s), 2 units, 1 in use, 0 waiting") << status.out;
+  EXPECT_EQ(shown[1], "  license 2 (customer 1, active): 2 endpoints, 1 in use, 0 waiting");
+  EXPECT_EQ(shown[2].substr(0, 8), "    ID  ");
+  EXPECT_EQ(shown[4], "cad: 1 license(s), 5 units, 3 in use, 0 waiting") << status.out;
+  EXPECT_EQ(shown[5], "  license 1 (customer 1, active): 5 seats, 3 in use, 0 waiting");
+  EXPECT_EQ(shown.size(), 9u) << status.out;
+
+  auto one = root_json({"status", "cad"});
+  const auto& products = one.at("products").as_array();
+  ASSERT_EQ(products.size(), 1u);
+  EXPECT_EQ(products[0].at("product"), "cad");
+  EXPECT_EQ(products[0].at("used"), 3);
+  const auto& holders = products[0].at("items").at(0).at("holders").as_array();
+  ASSERT_EQ(holders.size(), 2u);
+  EXPECT_EQ(holders[0].at("license"), cad.at("id"));
+}
+
+// `leases release`: the reason is required and travels with the call, the seat is free at once
+// and its endpoint hears lease_revoked; a lease no longer live is the API's 404.
+TEST_P(LmpctlTest, LeasesReleaseTakesASeatBack) {
+  const auto customer = make_customer("acme", 0);
+  const auto license = ok(root_token_, "POST", "/v1/licenses",
+                          {{"customer", customer}, {"product", "cad"}, {"units", 1}, {"days", 30}});
+  const std::string code(license.at("code").as_string());
+  LineClient seat(server_->port());
+  const auto lease = fields_of(seat.request("CHECKOUT code=" + code + " user=ann host=ws1"));
+  ASSERT_EQ(lease.count("lease"), 1u);
+  const std::string ref(
+      ok(root_token_, "GET", "/v1/leases").at("items").at(0).at("id").as_string());
+
+  EXPECT_EQ(root({"leases", "release", ref}).exit_code, 2);
+  auto released = root({"leases", "release", ref, "--reason", "ws1 crashed"});
+  ASSERT_EQ(released.exit_code, 0) << released.err;
+  EXPECT_EQ(value_of(released.out, "reason"), "ws1 crashed") << released.out;
+  EXPECT_EQ(value_of(released.out, "user"), "ann") << released.out;
+  EXPECT_EQ(value_of(released.out, "released"), "2026-01-01T00:00:00Z") << released.out;
+  const std::string answer = seat.request("HEARTBEAT lease=" + lease.at("lease"));
+  EXPECT_EQ(status_of(answer), "lease_revoked") << answer;
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code + " user=bob host=ws2")), "OK");
+
+  auto again = root({"leases", "release", ref, "--reason", "twice"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("not_found"), std::string::npos) << again.err;
 }
 
 // Issue #4's walk-through with lmpctl alone: an MSP and a reseller, a pool and a plan, a key

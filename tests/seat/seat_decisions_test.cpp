@@ -141,7 +141,7 @@ class SeatDecisionsTest : public ::testing::TestWithParam<bool> {
   seat::SeatResult decide(const std::function<seat::SeatResult(seat::SeatDecisions&)>& decision) {
     store_->begin();
     seat::SeatDecisions decisions(*store_, *catalog_, clock_.now_unix_ms(), gates_, events_,
-                                  Env::posix(), license_now_);
+                                  Env::posix(), /*instance=*/{}, license_now_);
     seat::SeatResult result = decision(decisions);
     product_ = decisions.product();
     if (write_marks_) decisions.write_clock_marks();
@@ -239,7 +239,7 @@ TEST_P(SeatDecisionsTest, TheSameHolderReusesItsLeaseAndAnonymousCheckoutsDoNot)
   // Reused, extended from now, and no further unit taken.
   EXPECT_EQ(field(again, "expires"), std::to_string(now_s() + 300));
   ASSERT_EQ(events_.changes.size(), 2U);
-  EXPECT_EQ(events_.changes[1].first, seat::LeaseChange::extended);
+  EXPECT_EQ(events_.changes[1].first, seat::LeaseChange::reused);
   EXPECT_EQ(events_.changes[1].second.expires_at_ms, clock_.now_unix_ms() + 300000);
   EXPECT_EQ(used(code), "1");
   auto anonymous = checkout(code);

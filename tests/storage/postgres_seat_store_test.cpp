@@ -73,7 +73,7 @@ TEST_F(PostgresStoreTest, InstancesStartingTogetherMigrateOnce) {
   sql << "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'leases' AND indexname LIKE "
          "'leases_by_%'",
       soci::into(indexes);
-  EXPECT_EQ(indexes, 3);
+  EXPECT_EQ(indexes, 4);
 }
 
 TEST_F(PostgresStoreTest, InstancesSharingTheSecretShareLeasesAndAnotherSecretIsRefused) {
@@ -224,6 +224,16 @@ TEST_F(PostgresStoreTest, InstancesWithDifferentClocksNeverMoveAMarkBack) {
   // The server's mark counts for a license whose own is earlier.
   const std::int64_t other = make_license(*ahead, 2);
   EXPECT_EQ(behind->find_license(other)->clock_mark_ms, kNow + 120'000);
+}
+
+TEST_F(PostgresStoreTest, ReleasedLeasesAreFoundByReferenceAndRememberedForAWhile) {
+  auto store = open();
+  check_released_leases(*store, make_license(*store, 1));
+}
+
+TEST_F(PostgresStoreTest, UsageRecordsAreWrittenWithTheirTransactionAndPrunedOldestFirst) {
+  auto store = open();
+  check_usage_records(*store, make_license(*store, 1));
 }
 
 TEST_F(PostgresStoreTest, LockLicenseMakesAnotherInstanceWaitAndThenSeeTheLease) {

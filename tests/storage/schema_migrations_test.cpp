@@ -86,18 +86,35 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
   auto sql = raw();
   EXPECT_EQ(version_rows(*sql), 1);
   EXPECT_EQ(stored_version(*sql), latest_schema_version());
-  EXPECT_EQ(objects(*sql, "table"),
-            (std::set<std::string>{"schema_version", "customers", "licenses", "activations",
-                                   "leases", "counters", "accounts", "partner_permissions", "users",
-                                   "tokens", "audit_log", "product_lifecycle", "retired_licenses",
-                                   "service_plans", "registration_keys", "partner_pools",
-                                   "branding", "server_secret", "license_clock_marks"}));
+  EXPECT_EQ(objects(*sql, "table"), (std::set<std::string>{"schema_version",
+                                                           "customers",
+                                                           "licenses",
+                                                           "activations",
+                                                           "leases",
+                                                           "counters",
+                                                           "accounts",
+                                                           "partner_permissions",
+                                                           "users",
+                                                           "tokens",
+                                                           "audit_log",
+                                                           "product_lifecycle",
+                                                           "retired_licenses",
+                                                           "service_plans",
+                                                           "registration_keys",
+                                                           "partner_pools",
+                                                           "branding",
+                                                           "server_secret",
+                                                           "license_clock_marks",
+                                                           "revoked_leases",
+                                                           "usage_records",
+                                                           "usage_purges"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
   EXPECT_EQ(
       objects(*sql, "index"),
       (std::set<std::string>{"activations_by_license", "accounts_by_path", "customers_by_owner",
                              "licenses_by_customer", "audit_by_scope", "retired_licenses_by_code",
-                             "retired_licenses_by_license", "registration_keys_by_issuer"}));
+                             "retired_licenses_by_license", "registration_keys_by_issuer",
+                             "revoked_leases_by_until", "usage_records_by_time"}));
   // The audit log refuses changes in the database itself.
   EXPECT_EQ(objects(*sql, "trigger"),
             (std::set<std::string>{"audit_log_no_update", "audit_log_no_delete"}));
@@ -271,6 +288,43 @@ TEST_F(SchemaMigrationsTest, AVersionSevenDatabaseKeepsNoSecretUnkeyed) {
          {code, code_digest, retired_digest, key, key_digest, lease_id, holder_key, proof_digest})
       EXPECT_EQ(value.find(secret), std::string::npos) << secret;
   }
+}
+
+// Leases stored before version 11 get a reference each (distinct, 16 hex digits) and their
+// checkout as their last heartbeat, so they list like leases granted since.
+TEST_F(SchemaMigrationsTest, LeasesFromAnOlderVersionGetAReferenceAndAHeartbeat) {
+  std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
+  {
+    auto sql = raw();
+    *sql << "CREATE TABLE schema_version (version INTEGER NOT NULL)";
+    for (const auto& migration : schema_migrations()) {
+      if (migration.version > 6) break;
+      for (const auto& statement : migration.statements)
+        if (!statement.starts_with("{postgresql_only}"))
+          *sql << render_statement(statement, kSqliteDialect);
+    }
+    *sql << "INSERT INTO schema_version (version) VALUES (6)";
+    *sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
+    *sql << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
+            " expires_at_ms, code_hash, created_at_ms) VALUES (1, 'cad', 5, 'seats', 0,"
+            " 9000000000000, 'h', 1)";
+    for (int i = 0; i < 3; ++i)
+      *sql << "INSERT INTO leases (id, license_id, product_code, holder, units, issued_at_ms,"
+              " expires_at_ms) VALUES ('" +
+                  fake_hash(i) + "', 1, 'cad', '', 1, " + std::to_string(kNow + i) +
+                  ", 9000000000000)";
+  }
+  auto store = open();
+  std::set<std::string> refs;
+  for (int i = 0; i < 3; ++i) {
+    auto lease = store->find_lease(fake_hash(i));
+    ASSERT_TRUE(lease.has_value());
+    EXPECT_EQ(lease->ref.size(), 16u);
+    EXPECT_EQ(lease->ref.find_first_not_of("0123456789abcdef"), std::string::npos) << lease->ref;
+    EXPECT_EQ(lease->heartbeat_at_ms, kNow + i);
+    refs.insert(lease->ref);
+  }
+  EXPECT_EQ(refs.size(), 3u);
 }
 
 TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {

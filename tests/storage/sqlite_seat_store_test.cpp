@@ -192,6 +192,69 @@ TEST_P(SeatStoreTest, LeasesInsertFindExtendDelete) {
   EXPECT_EQ(store->lease_count(), 0);
 }
 
+// Who holds a lease travels with it: written, read back by every lookup, and renewed with its
+// heartbeat time; a rolled-back heartbeat leaves both times as they were.
+TEST_P(SeatStoreTest, LeasesKeepTheirHolderReferenceAndLastHeartbeat) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  LeaseRecord held = lease(10, license, kNow + 300'000, "seat:ann@ws1", 2);
+  held.ref = "0123456789abcdef";
+  held.user = "ann";
+  held.host = "ws1";
+  held.peer = "10.1.2.3";
+  held.heartbeat_at_ms = kNow - 1000;
+  held.instance = "lic1:27400";
+  store->begin();
+  store->insert_lease(held);
+  store->commit();
+
+  auto check = [&](const LeaseRecord& found, std::int64_t heartbeat) {
+    EXPECT_EQ(found.ref, "0123456789abcdef");
+    EXPECT_EQ(found.user, "ann");
+    EXPECT_EQ(found.host, "ws1");
+    EXPECT_EQ(found.peer, "10.1.2.3");
+    EXPECT_EQ(found.heartbeat_at_ms, heartbeat);
+    EXPECT_FALSE(found.borrowed);
+  };
+  check(*store->find_lease(fake_hash(10)), kNow - 1000);
+  check(*store->find_live_lease_by_holder(license, "cad", "seat:ann@ws1", kNow), kNow - 1000);
+  int visited = 0;
+  store->for_each_lease([&](const LeaseRecord& found) {
+    check(found, kNow - 1000);
+    ++visited;
+  });
+  EXPECT_EQ(visited, 1);
+
+  store->begin();
+  store->renew_lease(fake_hash(10), kNow + 600'000, kNow + 5000);
+  store->rollback();
+  check(*store->find_lease(fake_hash(10)), kNow - 1000);
+  EXPECT_EQ(store->find_lease(fake_hash(10))->expires_at_ms, kNow + 300'000);
+
+  store->begin();
+  store->renew_lease(fake_hash(10), kNow + 600'000, kNow + 5000);
+  store->commit();
+  check(*store->find_lease(fake_hash(10)), kNow + 5000);
+  EXPECT_EQ(store->find_lease(fake_hash(10))->expires_at_ms, kNow + 600'000);
+  // A store opened afresh reads the same from the file.
+  store.reset();
+  auto reopened = open();
+  check(*reopened->find_lease(fake_hash(10)), kNow + 5000);
+  const auto reclaimed = reopened->reclaim_expired(kNow + 600'000, 10);
+  ASSERT_EQ(reclaimed.size(), 1u);
+  check(reclaimed[0], kNow + 5000);
+}
+
+TEST_P(SeatStoreTest, ReleasedLeasesAreFoundByReferenceAndRememberedForAWhile) {
+  auto store = open();
+  check_released_leases(*store, make_license(*store, 1));
+}
+
+TEST_P(SeatStoreTest, UsageRecordsAreWrittenWithTheirTransactionAndPrunedOldestFirst) {
+  auto store = open();
+  check_usage_records(*store, make_license(*store, 1));
+}
+
 TEST_P(SeatStoreTest, LeaseOnUnknownLicenseIsRefusedByTheForeignKey) {
   auto store = open();
   store->begin();

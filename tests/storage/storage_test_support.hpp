@@ -79,6 +79,76 @@ class StorageTest : public ::testing::Test {
     return record;
   }
 
+  // The seat store's part of a lease release, on any store: the lease found by its reference,
+  // its release remembered (the first reason kept) until its time, undone by a rollback, and
+  // forgotten a bounded step at a time.
+  static void check_released_leases(SeatStore& store, std::int64_t license) {
+    LeaseRecord held = lease(20, license, kNow + 300'000);
+    held.ref = "00000000000000a1";
+    store.begin();
+    store.insert_lease(held);
+    store.commit();
+    for (bool keep : {false, true}) {
+      store.begin();
+      EXPECT_FALSE(store.find_lease_by_ref("00000000000000a2").has_value());
+      auto found = store.find_lease_by_ref(held.ref);
+      ASSERT_TRUE(found.has_value());
+      EXPECT_EQ(found->id, held.id);
+      EXPECT_EQ(found->license_id, license);
+      store.delete_lease(found->id);
+      store.revoke_lease(*found, "ws1 crashed", kNow, kNow + 300'000);
+      store.revoke_lease(*found, "again", kNow + 1, kNow + 400'000);
+      keep ? store.commit() : store.rollback();
+      EXPECT_EQ(store.find_lease(held.id).has_value(), !keep);
+      EXPECT_EQ(store.find_revoked_lease(held.id, kNow).has_value(), keep);
+    }
+    EXPECT_FALSE(store.find_lease_by_ref(held.ref).has_value());
+    EXPECT_EQ(store.find_revoked_lease(held.id, kNow + 299'999), "ws1 crashed");
+    EXPECT_EQ(store.find_revoked_lease(held.id, kNow + 300'000), std::nullopt);
+    EXPECT_EQ(store.find_revoked_lease(fake_hash(21), kNow), std::nullopt);
+
+    store.begin();
+    for (int seed : {22, 23})
+      store.revoke_lease(lease(seed, license, kNow), "gone", kNow, kNow + 100'000 + seed);
+    EXPECT_EQ(store.forget_revoked_leases(kNow + 100'000, 10), 0);
+    EXPECT_EQ(store.forget_revoked_leases(kNow + 300'000, 2), 2);
+    EXPECT_EQ(store.forget_revoked_leases(kNow + 300'000, 2), 1);
+    store.commit();
+    EXPECT_EQ(store.find_revoked_lease(fake_hash(23), kNow), std::nullopt);
+  }
+
+  // Usage records on any store: appended with their transaction (a rollback drops them), with
+  // and without their optional fields, and pruned oldest first a bounded step at a time.
+  static void check_usage_records(SeatStore& store, std::int64_t license) {
+    auto record = [&](std::int64_t at_ms, bool ending) {
+      domain::UsageRecord r;
+      r.at_ms = at_ms;
+      r.event = ending ? domain::usage_event::kCheckin : domain::usage_event::kCheckout;
+      r.license_id = license;
+      r.product_code = "cad";
+      r.customer_id = 1;
+      if (ending) r.account_id = 2;
+      r.scope = "/1/2/c1/";
+      r.units = 1;
+      r.user = "ann";
+      if (ending) r.since_ms = at_ms - 5;
+      return r;
+    };
+    store.begin();
+    store.append_usage(record(kNow, false));
+    store.rollback();
+    EXPECT_EQ(store.prune_usage(kNow + 1, 10), 0);
+    store.begin();
+    for (std::int64_t at : {kNow + 30, kNow + 10, kNow + 20})
+      store.append_usage(record(at, at > kNow + 10));
+    store.commit();
+    store.begin();
+    EXPECT_EQ(store.prune_usage(kNow + 10, 10), 0);  // older than, not as old as
+    EXPECT_EQ(store.prune_usage(kNow + 31, 2), 2);
+    EXPECT_EQ(store.prune_usage(kNow + 31, 2), 1);
+    store.commit();
+  }
+
   std::filesystem::path dir_;
   Options storage_;
 };

@@ -16,6 +16,16 @@
 namespace lmp::test {
 namespace {
 
+// The port of the `listener` that the log says listens; 0 when it does not.
+std::uint16_t listening_port(const std::string& log, const std::string& listener) {
+  const auto at = log.find("event=listening listener=" + listener + " ");
+  if (at == std::string::npos) return 0;
+  const auto port_at = log.find("port=", at);
+  const auto end = log.find_first_of(" \n", port_at);
+  if (port_at == std::string::npos || end == std::string::npos) return 0;
+  return static_cast<std::uint16_t>(std::stoi(log.substr(port_at + 5, end - port_at - 5)));
+}
+
 std::vector<char*> c_args(const std::vector<std::string>& argv) {
   std::vector<char*> out;
   for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
@@ -135,6 +145,7 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& config_path,
       auto end = text.find_first_of(" \n", port_at);
       if (at != std::string::npos && port_at != std::string::npos && end != std::string::npos) {
         port_ = static_cast<std::uint16_t>(std::stoi(text.substr(port_at + 5, end - port_at - 5)));
+        admin_port_ = listening_port(text, "admin");
         return;
       }
     }

@@ -31,6 +31,7 @@ class DaemonProcess {
   ~DaemonProcess();
 
   std::uint16_t port() const { return port_; }
+  std::uint16_t admin_port() const { return admin_port_; }  // 0 when the admin listener is off
   pid_t pid() const { return pid_; }
   void kill_hard();  // SIGKILL, reaped
   int terminate();   // SIGTERM; returns the exit status (or -signal)
@@ -39,6 +40,7 @@ class DaemonProcess {
  private:
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
 };
 
 std::string read_file(const std::filesystem::path& path);

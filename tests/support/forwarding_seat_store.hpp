@@ -63,7 +63,28 @@ class ForwardingSeatStore : public storage::SeatStore {
   void set_lease_expiry(const std::string& id, std::int64_t expires) override {
     inner_->set_lease_expiry(id, expires);
   }
+  void renew_lease(const std::string& id, std::int64_t expires, std::int64_t heartbeat) override {
+    inner_->renew_lease(id, expires, heartbeat);
+  }
   void delete_lease(const std::string& id) override { inner_->delete_lease(id); }
+  std::optional<storage::LeaseRecord> find_lease_by_ref(const std::string& ref) override {
+    return inner_->find_lease_by_ref(ref);
+  }
+  void revoke_lease(const storage::LeaseRecord& lease, const std::string& reason, std::int64_t now,
+                    std::int64_t until) override {
+    inner_->revoke_lease(lease, reason, now, until);
+  }
+  std::optional<std::string> find_revoked_lease(const std::string& id, std::int64_t now) override {
+    return inner_->find_revoked_lease(id, now);
+  }
+  std::int64_t forget_revoked_leases(std::int64_t now, int limit) override {
+    return inner_->forget_revoked_leases(now, limit);
+  }
+  void append_audit(const domain::AuditRecord& record) override { inner_->append_audit(record); }
+  void append_usage(const domain::UsageRecord& record) override { inner_->append_usage(record); }
+  std::int64_t prune_usage(std::int64_t before, int limit) override {
+    return inner_->prune_usage(before, limit);
+  }
   std::vector<storage::LeaseRecord> reclaim_expired(std::int64_t now, int limit) override {
     return inner_->reclaim_expired(now, limit);
   }

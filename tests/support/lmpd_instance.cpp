@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "support/http_client.hpp"
 #include "support/line_client.hpp"
 #include "support/tls_client.hpp"
 
@@ -56,6 +57,33 @@ std::string LmpdInstance::create_license(int units) {
   if (r.exit_code != 0 || at == std::string::npos)
     throw std::runtime_error("lmpd admin create-license failed: " + r.err);
   return r.out.substr(at + 17, 23);
+}
+
+int LmpdInstance::release_all_leases(const std::string& reason) {
+  if (token_.empty()) {
+    auto r = run_command({LMP_TEST_LMPD_BINARY, "admin", "--config", (dir_ / "lmpd.yaml").string(),
+                          "init", "--name", "parent"});
+    auto at = r.out.find("API token: ");
+    if (r.exit_code != 0 || at == std::string::npos)
+      throw std::runtime_error("lmpd admin init failed: " + r.err);
+    token_ = r.out.substr(at + 11, r.out.find('\n', at) - at - 11);
+  }
+  auto call = [&](const std::string& method, const std::string& target) {
+    HttpClient client(process_->admin_port());
+    client.send_raw(
+        request_text(method, target, "", "application/json", {"Authorization: Bearer " + token_}));
+    auto reply = client.read_reply();
+    if (!reply || reply->status != 200)
+      throw std::runtime_error(method + " " + target + " failed: " + (reply ? reply->body : ""));
+    return reply->json();
+  };
+  int released = 0;
+  const auto listed = call("GET", "/v1/leases");
+  for (const auto& lease : listed.at("items").as_array()) {
+    call("DELETE", "/v1/leases/" + std::string(lease.at("id").as_string()) + "?reason=" + reason);
+    ++released;
+  }
+  return released;
 }
 
 int LmpdInstance::units_in_use(const std::string& code) const {

@@ -30,6 +30,10 @@ class LmpdInstance {
   // The units of the license in use now, asked over the seat protocol (STATUS).
   int units_in_use(const std::string& code) const;
 
+  // Releases every live lease through the admin API (DELETE /v1/leases/{id}) as the parent,
+  // whose token `lmpd admin init` makes on the first call. Returns how many it released.
+  int release_all_leases(const std::string& reason);
+
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
 
@@ -38,6 +42,7 @@ class LmpdInstance {
   std::uint16_t port_;
   bool tls_;
   std::unique_ptr<DaemonProcess> process_;
+  std::string token_;
 };
 
 }  // namespace lmp::test

@@ -35,7 +35,9 @@ typedef enum lmp_result {
   LMP_ERR_SERVER = 13,              /* any other error the server sent (bad_request, internal) */
   LMP_ERR_LEASE_LOST = 14,          /* the lease lapsed and could not be taken again */
   LMP_ERR_UNSUPPORTED = 15,         /* asked for something this build cannot do */
-  LMP_ERR_NO_MEMORY = 16
+  LMP_ERR_NO_MEMORY = 16,
+  LMP_ERR_LEASE_REVOKED = 17 /* an administrator (or End of Life) took the lease back: tell the
+                                user; the library does not take it again */
 } lmp_result;
 
 /* A short English name for a result ("no_seats", ...). Static storage: never free it. */

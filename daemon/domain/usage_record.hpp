@@ -1,0 +1,44 @@
+// One usage record: a seat event kept for the usage reports (domain spec, "Usage records and
+// reports"), written in the transaction of the change it describes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lmp::domain {
+
+// The events recorded, as stored in `usage_records.event`.
+namespace usage_event {
+inline constexpr std::string_view kCheckout = "checkout";       // a new lease
+inline constexpr std::string_view kReused = "checkout_reused";  // the holder's lease, again
+inline constexpr std::string_view kCheckin = "checkin";
+inline constexpr std::string_view kReclaim = "reclaim";        // expired and swept
+inline constexpr std::string_view kRelease = "release";        // by an administrator
+inline constexpr std::string_view kEndOfLife = "end_of_life";  // deleted with its product
+}  // namespace usage_event
+
+struct UsageRecord {
+  std::int64_t at_ms = 0;
+  std::string_view event;  // one of usage_event
+  std::int64_t license_id = 0;
+  std::string product_code;
+  std::int64_t customer_id = 0;
+  std::optional<std::int64_t> account_id;  // the customer's account; none under the root
+  std::string scope;                       // the customer's place in the tree (License::scope)
+  std::int64_t units = 0;
+  std::string user;  // as the checkout named them; "" when it named none
+  std::string host;
+  std::string peer;
+  std::string lease_ref;  // the lease's public reference
+  std::string code;       // a denial's error code; "" for the others
+  // For an event that ends a lease (checkin, reclaim, release, end_of_life): when the lease was
+  // checked out, so a report of a range needs no record from before it.
+  std::optional<std::int64_t> since_ms;
+};
+
+// The account a customer's scope names last ("/1/2/c7/" is account 2); none for "/c7/".
+std::optional<std::int64_t> account_of_scope(std::string_view scope);
+
+}  // namespace lmp::domain
