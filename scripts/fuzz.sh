@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in build-fuzz (clang++, ASan+UBSan) and runs each for a fixed time
 # against a copy of its seed corpus; fails when any target finds a crash, leak or timeout.
-# Usage: scripts/fuzz.sh [--seconds N | --long] [target...]   (default: 30 s each, every target)
+# Usage: scripts/fuzz.sh [--seconds N | --long | --runs N] [target...]   (default: 30 s each, every
+# target; --runs stops each target after N executions instead, for the recorded long runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -9,6 +10,7 @@ root=$(pwd)
 all_targets=(fuzz_request_parser fuzz_seat_dispatch fuzz_config_loader fuzz_activation_code
   fuzz_registration_key fuzz_admin_request fuzz_router)
 seconds=30
+runs=""
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,6 +26,14 @@ while [ $# -gt 0 ]; do
       seconds=600
       shift
       ;;
+    --runs)
+      [ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]*$ ]] || {
+        echo "--runs needs a positive whole number" >&2
+        exit 2
+      }
+      runs=$2
+      shift 2
+      ;;
     fuzz_*)
       [[ " ${all_targets[*]} " == *" $1 "* ]] || {
         echo "unknown target $1 (known: ${all_targets[*]})" >&2
@@ -33,7 +43,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     *)
-      echo "usage: $0 [--seconds N | --long] [target...]" >&2
+      echo "usage: $0 [--seconds N | --long | --runs N] [target...]" >&2
       exit 2
       ;;
   esac
@@ -71,17 +81,25 @@ for target in "${targets[@]}"; do
   mkdir -p "$work/corpus" "$work/artifacts"
   # New inputs go into the copy; the checked-in seeds stay small and reviewed.
   cp "$root/fuzz/corpus/$target"/* "$work/corpus/"
-  args=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
-    -max_len=8192 -artifact_prefix="$work/artifacts/")
+  args=(-print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -max_len=8192
+    -artifact_prefix="$work/artifacts/")
+  if [ -n "$runs" ]; then
+    args+=(-runs="$runs")
+    budget="$runs executions"
+  else
+    args+=(-max_total_time="$seconds")
+    budget="$seconds s"
+  fi
   dict=$(dict_for "$target")
   [ -z "$dict" ] || args+=(-dict="$dict")
-  echo "== $target: fuzzing for $seconds s"
+  echo "== $target: fuzzing for $budget"
   status=0
+  started=$SECONDS
   "$build/fuzz/$target" "${args[@]}" "$work/corpus" >"$work/log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
   cov=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\).*/\1/p' "$work/log" | tail -1)
   corpus=$(find "$work/corpus" -type f | wc -l)
-  line="$target: ${execs:-?} executions in $seconds s, coverage ${cov:-?} edges, corpus $corpus inputs"
+  line="$target: ${execs:-?} executions in $((SECONDS - started)) s, coverage ${cov:-?} edges, corpus $corpus inputs"
   if [ "$status" -ne 0 ] || compgen -G "$work/artifacts/*" >/dev/null; then
     line+=", FAILED (exit $status)"
     failed+=("$target")
