@@ -136,7 +136,17 @@ UsageReportBuilder::GroupState& UsageReportBuilder::group_of(const UsageRecord& 
 
 void UsageReportBuilder::in_use_at_start(const UsageRecord& lease) {
   if (open_.contains(lease.lease_ref)) return;
-  start({&group_of(lease), lease.units, lease.user, lease.host}, lease.lease_ref, from_ms_);
+  start(group_of(lease), lease, from_ms_);
+}
+
+const std::string* UsageReportBuilder::intern(const std::string& name) {
+  if (name.empty()) return nullptr;
+  return &*names_.insert(name).first;
+}
+
+void UsageReportBuilder::add_holder(GroupState& group, const OpenLease& lease) {
+  if (lease.user != nullptr) group.users.insert(lease.user);
+  if (lease.host != nullptr) group.hosts.insert(lease.host);
 }
 
 void UsageReportBuilder::add(const UsageRecord& record) {
@@ -148,11 +158,10 @@ void UsageReportBuilder::add(const UsageRecord& record) {
     ++group.row.checkouts;
     // A repeated checkout of a lease already counted changes no units.
     if (event == usage_event::kReused && open_.contains(record.lease_ref)) {
-      if (!record.user.empty()) group.users.insert(record.user);
-      if (!record.host.empty()) group.hosts.insert(record.host);
+      add_holder(group, {&group, 0, intern(record.user), intern(record.host)});
       return;
     }
-    start({&group, record.units, record.user, record.host}, record.lease_ref, at_ms);
+    start(group, record, at_ms);
   } else if (event == usage_event::kCheckin || event == usage_event::kReclaim ||
              event == usage_event::kRelease || event == usage_event::kEndOfLife) {
     auto found = open_.find(record.lease_ref);
@@ -168,17 +177,16 @@ void UsageReportBuilder::add(const UsageRecord& record) {
   }
 }
 
-void UsageReportBuilder::start(OpenLease lease, const std::string& ref, std::int64_t at_ms) {
-  GroupState& group = *lease.group;
+void UsageReportBuilder::start(GroupState& group, const UsageRecord& record, std::int64_t at_ms) {
   const std::int64_t until = std::min(at_ms, end_ms_);
   group.row.unit_ms += group.in_use * std::max<std::int64_t>(0, until - group.changed_ms);
   group.changed_ms = std::max(group.changed_ms, until);
-  group.in_use += lease.units;
+  group.in_use += record.units;
   ++group.open_leases;
   group.row.peak_units = std::max(group.row.peak_units, group.in_use);
-  if (!lease.user.empty()) group.users.insert(lease.user);
-  if (!lease.host.empty()) group.hosts.insert(lease.host);
-  open_.insert_or_assign(ref, std::move(lease));
+  const OpenLease lease{&group, record.units, intern(record.user), intern(record.host)};
+  add_holder(group, lease);
+  open_.insert_or_assign(record.lease_ref, lease);
 }
 
 void UsageReportBuilder::advance_to(std::int64_t at_ms) {
@@ -214,10 +222,7 @@ void UsageReportBuilder::close_period() {
     ++it;
   }
   // Whoever holds units into the next period is one of its users.
-  for (const auto& [ref, lease] : open_) {
-    if (!lease.user.empty()) lease.group->users.insert(lease.user);
-    if (!lease.host.empty()) lease.group->hosts.insert(lease.host);
-  }
+  for (const auto& [ref, lease] : open_) add_holder(*lease.group, lease);
   period_from_ms_ = next_from;
   period_to_ms_ = next_to;
 }

@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "domain/usage_record.hpp"
@@ -85,14 +85,15 @@ class UsageReportBuilder {
     std::int64_t changed_ms = 0;  // when in_use last changed (or the period started)
     std::int64_t open_leases = 0;
     UsageRow row;  // the current period's
-    std::set<std::string> users;
-    std::set<std::string> hosts;
+    // Interned names (names_): a period's start adds every holder's again, cheaply.
+    std::unordered_set<const std::string*> users;
+    std::unordered_set<const std::string*> hosts;
   };
   struct OpenLease {
     GroupState* group = nullptr;
     std::int64_t units = 0;
-    std::string user;
-    std::string host;
+    const std::string* user = nullptr;  // interned; null when the checkout named none
+    const std::string* host = nullptr;
   };
 
   UsageKey key_of(const UsageRecord& record) const;
@@ -100,7 +101,10 @@ class UsageReportBuilder {
   // Closes the periods that end at or before `at_ms`.
   void advance_to(std::int64_t at_ms);
   void close_period();
-  void start(OpenLease lease, const std::string& ref, std::int64_t at_ms);
+  void start(GroupState& group, const UsageRecord& record, std::int64_t at_ms);
+  // The one copy of `name` this report keeps; null for "".
+  const std::string* intern(const std::string& name);
+  static void add_holder(GroupState& group, const OpenLease& lease);
   void end(const UsageRecord& record);
   std::int64_t period_end(std::int64_t start_ms) const;
 
@@ -114,6 +118,7 @@ class UsageReportBuilder {
   std::int64_t period_to_ms_;
   std::map<UsageKey, GroupState> groups_;
   std::unordered_map<std::string, OpenLease> open_;  // by lease reference
+  std::unordered_set<std::string> names_;            // users and hosts, bounded by the endpoints
   std::vector<UsageRow> rows_;
 };
 
