@@ -5,6 +5,7 @@
 
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
+#include "domain/license_view.hpp"
 #include "domain/permissions.hpp"
 #include "domain/request_checks.hpp"
 #include "domain/store_error.hpp"
@@ -12,28 +13,17 @@
 namespace lmp::domain {
 
 std::vector<Lease> list_leases(const Context& ctx, const LeaseQuery& query) {
-  LeaseFilter filter;
   // Whoever may view a license may view its leases.
-  if (ctx.caller.customer) {
-    if (query.customer_id && *query.customer_id != ctx.caller.customer->id) return {};
-    filter.scope_prefix = ctx.caller.customer->scope();
-    filter.customer_id = ctx.caller.customer->id;
-  } else {
-    ctx.require(kViewLicenses);
-    filter.scope_prefix = ctx.caller.scope;
-    filter.customer_id = query.customer_id;
-  }
+  const auto view = license_view(ctx, query.customer_id, query.account_id);
+  LeaseFilter filter;
   if (query.borrowed) {
     if (*query.borrowed != "true" && *query.borrowed != "false")
       throw bad_request("borrowed must be true or false");
     filter.borrowed = *query.borrowed == "true";
   }
-  if (query.account_id) {
-    // An account outside the caller's subtree narrows to nothing, as an unseen customer does.
-    auto account = ctx.db.accounts().find(*query.account_id);
-    if (!account || !ctx.caller.sees(account->path)) return {};
-    filter.scope_prefix = account->path;
-  }
+  if (!view) return {};
+  filter.scope_prefix = view->scope_prefix;
+  filter.customer_id = view->customer_id;
   filter.license_id = query.license_id;
   filter.product = query.product;
   filter.user = query.user;

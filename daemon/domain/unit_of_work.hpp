@@ -14,6 +14,7 @@
 #include "domain/pool_repository.hpp"
 #include "domain/product_lifecycle_repository.hpp"
 #include "domain/store_error.hpp"
+#include "domain/usage_repository.hpp"
 #include "domain/user_repository.hpp"
 
 namespace lmp::domain {
@@ -34,6 +35,7 @@ class UnitOfWork {
   virtual UserRepository& users() = 0;
   virtual LicenseRepository& licenses() = 0;
   virtual LeaseRepository& leases() = 0;
+  virtual UsageRepository& usage() = 0;
   virtual ProductLifecycleRepository& lifecycles() = 0;
   virtual PlanRepository& plans() = 0;
   virtual KeyRepository& keys() = 0;

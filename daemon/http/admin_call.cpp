@@ -58,6 +58,10 @@ std::optional<std::int64_t> AdminCall::query_id(std::string_view name) const {
   return admin_request::query_id(request.query, name);
 }
 
+std::optional<std::int64_t> AdminCall::query_time_ms(std::string_view name) const {
+  return admin_request::query_time_ms(request.query, name);
+}
+
 domain::Page AdminCall::page() const {
   return admin_request::page(request.query);
 }
@@ -234,9 +238,10 @@ AdminRoutes::Outcome AdminRoutes::run(
       } else {
         if (mode == Mode::write) domain::refuse_if_read_only(*caller);
         const auto products = seat::product_facts(*products_());
-        AdminCall call{request,         *caller,  db_,   clock_.now_unix_ms(),
-                       std::move(body), products, seats_};
-        response = json_response(200, handler(call));
+        AdminCall call{request,         *caller,  db_,    clock_.now_unix_ms(),
+                       std::move(body), products, seats_, std::nullopt};
+        auto answer = handler(call);
+        response = call.answer ? std::move(*call.answer) : json_response(200, answer);
       }
       db_.commit();
     } catch (...) {
@@ -271,6 +276,7 @@ void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorke
   add_product_routes(*routes);
   add_license_routes(*routes);
   add_lease_routes(*routes);
+  add_usage_routes(*routes);
   add_plan_routes(*routes);
   add_key_routes(*routes);
   add_pool_routes(*routes);

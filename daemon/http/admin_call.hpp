@@ -43,6 +43,8 @@ struct AdminCall {
   boost::json::object body;          // empty for GET, and for a DELETE that sends none
   const domain::Products& products;  // the configured products, as of this call
   domain::LiveSeats& seats;
+  // An answer other than JSON (a CSV report) the handler wrote: sent instead of its return value.
+  std::optional<HttpResponse> answer;
 
   // The n-th `{}` of the path as an id; 404 when it is not one.
   std::int64_t path_id(std::size_t n, std::string_view what) const;
@@ -51,6 +53,8 @@ struct AdminCall {
   // A query parameter, percent-decoded; nullopt when absent. 400 on bad percent coding.
   std::optional<std::string> query(std::string_view name) const;
   std::optional<std::int64_t> query_id(std::string_view name) const;  // 400 unless a count
+  // Unix seconds or a UTC date YYYY-MM-DD, as Unix ms; 400 otherwise.
+  std::optional<std::int64_t> query_time_ms(std::string_view name) const;
   domain::Page page() const;  // limit (1..1000, default 100) and after; 400 when malformed
   // The page to read: one row more than asked, to know whether more follow.
   domain::Page lookahead() const {
@@ -153,6 +157,7 @@ void add_audit_routes(AdminRoutes& routes);
 void add_product_routes(AdminRoutes& routes);
 void add_license_routes(AdminRoutes& routes);
 void add_lease_routes(AdminRoutes& routes);
+void add_usage_routes(AdminRoutes& routes);
 void add_plan_routes(AdminRoutes& routes);
 void add_key_routes(AdminRoutes& routes);
 void add_pool_routes(AdminRoutes& routes);

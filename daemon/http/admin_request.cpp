@@ -2,6 +2,8 @@
 // so the fuzzer and the unit tests can drive it with arbitrary client bytes.
 #include "http/admin_request.hpp"
 
+#include "core/calendar.hpp"
+#include "domain/limits.hpp"
 #include "protocol/percent.hpp"
 #include "protocol/request_parser.hpp"
 
@@ -61,6 +63,16 @@ std::optional<std::int64_t> query_id(std::string_view query, std::string_view na
   auto value = protocol::parse_count(*text);
   if (!value) throw bad_request(std::string(name) + " must be a non-negative integer");
   return value;
+}
+
+std::optional<std::int64_t> query_time_ms(std::string_view query, std::string_view name) {
+  auto text = admin_request::query(query, name);
+  if (!text) return std::nullopt;
+  std::optional<std::int64_t> seconds = calendar::parse_date(*text);
+  if (!seconds) seconds = protocol::parse_count(*text);
+  if (!seconds || *seconds > domain::kLatestMs / 1000)
+    throw bad_request(std::string(name) + " must be Unix seconds or a date YYYY-MM-DD");
+  return *seconds * 1000;
 }
 
 domain::Page page(std::string_view query) {

@@ -42,6 +42,8 @@ std::int64_t path_id(const std::vector<std::string>& params, std::size_t n, std:
 std::optional<std::string> query(std::string_view query, std::string_view name);
 std::optional<std::int64_t> query_id(std::string_view query,
                                      std::string_view name);  // 400 unless a count
+// A time as Unix seconds or a UTC date YYYY-MM-DD (its midnight), as Unix ms; 400 otherwise.
+std::optional<std::int64_t> query_time_ms(std::string_view query, std::string_view name);
 domain::Page page(
     std::string_view query);  // limit (1..1000, default 100) and after; 400 when malformed
 

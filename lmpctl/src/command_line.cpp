@@ -15,8 +15,8 @@ struct GlobalOption {
   bool takes_value;
 };
 constexpr GlobalOption kGlobalOptions[] = {
-    {"server", true}, {"token", true}, {"config", true}, {"timeout", true},  {"ca-file", true},
-    {"json", false},  {"all", false},  {"help", false},  {"version", false},
+    {"server", true}, {"token", true}, {"config", true}, {"timeout", true}, {"ca-file", true},
+    {"json", false},  {"all", false},  {"csv", false},   {"help", false},   {"version", false},
 };
 
 void set_global(GlobalOptions& globals, std::string_view name, std::string value) {
@@ -27,6 +27,7 @@ void set_global(GlobalOptions& globals, std::string_view name, std::string value
   if (name == "ca-file") globals.ca_file = std::move(value);
   if (name == "json") globals.json = true;
   if (name == "all") globals.all = true;
+  if (name == "csv") globals.csv = true;
   if (name == "help") globals.help = true;
   if (name == "version") globals.version = true;
 }
@@ -194,6 +195,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
   if (next < positionals.size())
     throw UsageError("unexpected argument '" + positionals[next] + "' for " + joined_words(spec));
   if (line.globals.help) return line;
+  if (line.globals.csv && !spec.csv)
+    throw UsageError("--csv works only for commands that answer CSV, not " + joined_words(spec));
+  if (line.globals.csv && line.globals.json) throw UsageError("--csv and --json: choose one");
   for (const auto& param : spec.params) {
     if (!param.required || line.values.contains(param.name)) continue;
     throw UsageError(
@@ -214,6 +218,7 @@ std::string usage_line(const CommandSpec& spec) {
     out += " " + (param.required ? part : "[" + part + "]");
   }
   if (spec.paged) out += " [--limit N] [--after CURSOR] [--all]";
+  if (spec.csv) out += " [--csv]";
   return out;
 }
 

@@ -26,6 +26,7 @@ struct GlobalOptions {
   std::optional<std::string> ca_file;
   bool json = false;
   bool all = false;
+  bool csv = false;
   bool help = false;
   bool version = false;
 };

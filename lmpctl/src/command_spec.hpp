@@ -66,6 +66,7 @@ struct CommandSpec {
   std::vector<std::string_view> columns = {};
   bool paged = false;  // a list of the admin API: --limit, --after, --all and the `next` hint
   bool auth = true;    // sends the bearer token, so needs one
+  bool csv = false;    // the endpoint answers CSV too: --csv asks for it and prints it as it is
   std::string_view summary = {};
   Composite composite = Composite::none;  // method and path are then empty
 };

@@ -285,6 +285,17 @@ const std::vector<CommandSpec>& commands() {
        .summary = "take a lease back (its ID from leases list): its units are free at once, its "
                   "endpoint hears lease_revoked; audited with the reason"},
 
+      {.words = {"usage", "report"},
+       .method = "GET",
+       .path = "/v1/usage",
+       .params = {required_opt("from"), opt("to"), opt("group"), opt("period"),
+                  opt("license", T::integer), opt("product"), opt("customer", T::integer),
+                  opt("partner", T::integer)},
+       .csv = true,
+       .summary = "peak units, unit-hours, checkouts, users and hosts from the usage records of "
+                  "[--from, --to) (Unix seconds or YYYY-MM-DD); --group license, product, "
+                  "customer, partner, user or host; --period all, hour, day or month"},
+
       {.words = {"status"},
        .params = {Param{.name = "product", .source = ParamSource::positional}},
        .summary = "per product and license: units licensed, in use and waiting, and who holds "

@@ -55,6 +55,19 @@ class Session {
 
   // The answer's JSON body; throws Refusal for anything but a 200 with JSON.
   json::value call(const ApiCall& call, std::string* raw = nullptr) {
+    HttpAnswer answer = exchange(call);
+    std::error_code ec;
+    json::value body = json::parse(answer.body, ec);
+    if (ec) throw Refusal{kExitNoService, "the answer is not JSON: " + answer.body.substr(0, 200)};
+    if (raw != nullptr) *raw = std::move(answer.body);
+    return body;
+  }
+
+  // The answer's body as it is (CSV); throws Refusal for anything but a 200.
+  std::string call_text(const ApiCall& call) { return exchange(call).body; }
+
+ private:
+  HttpAnswer exchange(const ApiCall& call) {
     HttpExchange request{call.method, call.target(),
                          call.body ? json::serialize(*call.body) : std::string(), token_};
     HttpAnswer answer = transport_->exchange(
@@ -67,14 +80,9 @@ class Session {
                     refused ? describe_error(answer)
                             : "not an answer of lmpd's API: " + describe_error(answer)};
     }
-    std::error_code ec;
-    json::value body = json::parse(answer.body, ec);
-    if (ec) throw Refusal{kExitNoService, "the answer is not JSON: " + answer.body.substr(0, 200)};
-    if (raw != nullptr) *raw = std::move(answer.body);
-    return body;
+    return answer;
   }
 
- private:
   const Settings& settings_;
   std::unique_ptr<Transport> transport_;
   std::string token_;
@@ -118,6 +126,12 @@ void print_human(const json::value& answer, const CommandSpec& spec, std::ostrea
       err << "(more: add --after " << next->get_string() << ", or --all for every page)\n";
     return;
   }
+  // A report: its rows as a table, without pages.
+  const auto* items = answer.is_object() ? answer.get_object().if_contains("items") : nullptr;
+  if (items != nullptr && items->is_array()) {
+    out << render_items(items->get_array(), spec.columns);
+    return;
+  }
   if (answer.is_object())
     out << render_object(answer.get_object());
   else
@@ -154,8 +168,13 @@ int execute(const CommandLine& line, const Environment& env, std::ostream& out, 
   if (spec.auth && settings.token.empty())
     throw UsageError("no token: give --token, set LMPCTL_TOKEN, or put token: in the config file");
   if (spec.composite == Composite::site_status) return site_status(line, settings, out);
-  const ApiCall call = build_call(line);
+  ApiCall call = build_call(line);
   Session session(settings, spec.auth || generic);
+  if (line.globals.csv) {
+    call.query.emplace_back("format", "csv");
+    out << session.call_text(call);
+    return kExitOk;
+  }
   if (line.globals.all) {
     json::value answer = all_pages(session, call);
     if (line.globals.json)

@@ -208,6 +208,15 @@ TEST_P(AuthorizationMatrix, Leases) {
   }
 }
 
+TEST_P(AuthorizationMatrix, UsageReports) {
+  // Whoever may view licenses may see their use: the reseller may not by default.
+  check({"GET", "/v1/usage?from=1767139200", nullptr, {A, A, F, A, A, U}});
+  check({"GET",
+         "/v1/usage?from=1767139200&group=customer&period=month&partner=" + id(msp_),
+         nullptr,
+         {A, A, F, A, A, U}});
+}
+
 // Plans, keys and pools: the MSP's objects are outside the reseller's subtree. Both partners have
 // pools, so their key issues succeed.
 class SellingMatrix : public AuthorizationMatrix {

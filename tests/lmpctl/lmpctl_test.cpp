@@ -198,6 +198,45 @@ TEST_P(LmpctlTest, LeasesAndStatusShowWhoHoldsWhat) {
   EXPECT_EQ(holders[0].at("license"), cad.at("id"));
 }
 
+// `usage report`: the rows as a table (times as dates), as the server's JSON with --json and as
+// its CSV with --csv; --csv only where the endpoint answers CSV, and never with --json.
+TEST_P(LmpctlTest, UsageReportAsATableJsonAndCsv) {
+  const auto customer = make_customer("acme", 0);
+  const auto license = ok(root_token_, "POST", "/v1/licenses",
+                          {{"customer", customer}, {"product", "cad"}, {"units", 5}, {"days", 30}});
+  const std::string code(license.at("code").as_string());
+  LineClient seat(server_->port());
+  const auto ann = fields_of(seat.request("CHECKOUT code=" + code + " user=ann host=ws1 units=2"));
+  ASSERT_EQ(ann.count("lease"), 1u);
+  server_->advance_seconds(90);
+  ASSERT_EQ(status_of(seat.request("CHECKIN lease=" + ann.at("lease"))), "OK");
+
+  auto table = root({"usage", "report", "--from", "2026-01-01", "--to", "2026-01-02"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  auto lines = lines_of(table.out);
+  ASSERT_EQ(lines.size(), 2u) << table.out;
+  EXPECT_TRUE(lines[0].starts_with("LICENSE  PRODUCT  CUSTOMER  PARTNER  FROM  ")) << table.out;
+  EXPECT_NE(lines[1].find("2026-01-01T00:00:00Z  2026-01-01T00:01:30Z  2 "), std::string::npos)
+      << table.out;
+  EXPECT_EQ(root_json({"usage", "report", "--from", "2026-01-01", "--group", "product"}),
+            ok(root_token_, "GET", "/v1/usage?from=2026-01-01&group=product"));
+
+  auto csv = root({"usage", "report", "--from", "2026-01-01", "--group", "customer", "--csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out,
+            "customer,partner,from,to,peak_units,unit_hours,average_units,checkouts,users,hosts"
+            "\r\n" +
+                std::to_string(customer) +
+                ",1,2026-01-01T00:00:00Z,2026-01-01T00:01:30Z,2,0.050,2.000,1,1,1\r\n");
+
+  EXPECT_EQ(root({"usage", "report"}).exit_code, 2);  // --from is required
+  EXPECT_EQ(root({"leases", "list", "--csv"}).exit_code, 2);
+  EXPECT_EQ(root({"usage", "report", "--from", "2026-01-01", "--csv", "--json"}).exit_code, 2);
+  auto refused = root({"usage", "report", "--from", "2026-01-01", "--period", "week"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("bad_request"), std::string::npos) << refused.err;
+}
+
 // `leases release`: the reason is required and travels with the call, the seat is free at once
 // and its endpoint hears lease_revoked; a lease no longer live is the API's 404.
 TEST_P(LmpctlTest, LeasesReleaseTakesASeatBack) {

@@ -1,0 +1,142 @@
+// The usage records in SQL for the reports: read through the time index in the order written,
+// a bounded batch per execution of one prepared statement, each row handed on as it is fetched.
+// Read only: the seat path writes them (storage/sql_seat_store.cpp).
+#include <string>
+
+#include "storage/sql_repositories.hpp"
+#include "storage/sql_rows.hpp"
+
+namespace lmp::storage {
+namespace {
+
+constexpr std::string_view kRead = "read usage records";
+
+// The columns a report uses (not the peer, scope or code), bound once to one row.
+struct UsageRow {
+  std::int64_t id = 0;
+  std::string event;
+  domain::UsageRecord record;
+  NullableId account;
+  NullableId since;
+
+  static constexpr std::string_view kSelect =
+      "SELECT id, at_ms, event, license_id, product_code, customer_id, account_id, units,"
+      " user_name, host, lease_ref, since_ms FROM usage_records";
+
+  void bind(soci::statement& st) {
+    auto& u = record;
+    bind_columns(st, id, u.at_ms, event, u.license_id, u.product_code, u.customer_id, account,
+                 u.units, u.user, u.host, u.lease_ref, since);
+  }
+  // The record of the row just fetched.
+  const domain::UsageRecord& fetched() {
+    record.event = event;
+    record.account_id = account.get();
+    record.since_ms = since.get();
+    return record;
+  }
+};
+
+// The filter's conditions; every one is always bound, an absent one written to match every row.
+constexpr std::string_view kFiltered =
+    " AND scope LIKE :pattern AND (:any_license = 1 OR license_id = :license)"
+    " AND (:any_customer = 1 OR customer_id = :customer)"
+    " AND (:any_product = 1 OR product_code = :product)";
+
+// Enough rows per execution that its cost is small; few enough that PostgreSQL, which sends a
+// result whole, holds little.
+constexpr int kBatch = 2000;
+
+struct Bound {
+  explicit Bound(const domain::UsageFilter& filter)
+      : pattern(prefix_pattern(filter.scope_prefix)),
+        any_license(filter.license_id ? 0 : 1),
+        license(filter.license_id.value_or(0)),
+        any_customer(filter.customer_id ? 0 : 1),
+        customer(filter.customer_id.value_or(0)),
+        any_product(filter.product.empty() ? 1 : 0),
+        product(filter.product) {}
+  void bind(soci::statement& st) const {
+    bind_all(st, pattern, any_license, license, any_customer, customer, any_product, product);
+  }
+  std::string pattern;
+  int any_license;
+  std::int64_t license;
+  int any_customer;
+  std::int64_t customer;
+  int any_product;
+  std::string product;
+};
+
+class SqlUsageRepository final : public domain::UsageRepository {
+ public:
+  explicit SqlUsageRepository(soci::session& sql) : sql_(sql) {}
+
+  void each_in_range(const domain::UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
+                     const domain::UsageVisitor& visit) override {
+    guarded(kRead, [&] {
+      const Bound b(filter);
+      // After the last row visited, in (at_ms, id) order: the time index keeps ids in order
+      // within one time on SQLite, and the sort of one batch is small on PostgreSQL.
+      std::int64_t last_at = from_ms;
+      std::int64_t last_at_too = from_ms;
+      std::int64_t last_id = -1;
+      const int limit = kBatch;
+      UsageRow row;
+      soci::statement st(sql_);
+      row.bind(st);
+      bind_all(st, last_at, to_ms, last_at_too, last_id);
+      b.bind(st);
+      bind_all(st, limit);
+      finish_prepare(st, std::string(UsageRow::kSelect) +
+                             " WHERE at_ms >= :last_at AND at_ms < :to"
+                             " AND (at_ms > :last_at_too OR id > :last_id)" +
+                             std::string(kFiltered) + " ORDER BY at_ms, id LIMIT :limit");
+      for (;;) {
+        st.execute(false);
+        int rows = 0;
+        while (st.fetch()) {
+          ++rows;
+          visit(row.fetched());
+        }
+        if (rows < limit) return;
+        last_at = last_at_too = row.record.at_ms;
+        last_id = row.id;
+      }
+    });
+  }
+
+  void each_ended_after(const domain::UsageFilter& filter, std::int64_t at_ms,
+                        const domain::UsageVisitor& visit) override {
+    guarded(kRead, [&] {
+      const Bound b(filter);
+      const std::string checkin(domain::usage_event::kCheckin);
+      const std::string reclaim(domain::usage_event::kReclaim);
+      const std::string release(domain::usage_event::kRelease);
+      const std::string end_of_life(domain::usage_event::kEndOfLife);
+      UsageRow row;
+      soci::statement st(sql_);
+      row.bind(st);
+      bind_all(st, at_ms, at_ms, checkin, reclaim, release, end_of_life);
+      b.bind(st);
+      // At most one row per lease in use at `at_ms`: no more than the leases live then.
+      finish_prepare(st, std::string(UsageRow::kSelect) +
+                             " WHERE at_ms > :at AND since_ms < :at_too"
+                             " AND event IN (:checkin, :reclaim, :release, :end_of_life)" +
+                             std::string(kFiltered) + " ORDER BY at_ms, id");
+      st.execute(false);
+      while (st.fetch()) visit(row.fetched());
+    });
+  }
+
+ private:
+  soci::session& sql_;
+};
+
+}  // namespace
+
+std::unique_ptr<domain::UsageRepository> sql_usage_repository(soci::session& sql) {
+  return std::make_unique<SqlUsageRepository>(sql);
+}
+
+}  // namespace lmp::storage
