@@ -28,10 +28,6 @@ std::string kind_name(PolicySubject::Kind kind) {
   return std::string(kKinds[static_cast<std::size_t>(kind)]);
 }
 
-std::string subject_text(const PolicySubject& subject) {
-  return kind_name(subject.kind) + ":" + subject.name;
-}
-
 class Reader {
  public:
   std::vector<PolicyProblem> problems;
@@ -319,6 +315,10 @@ std::array<std::uint8_t, 16> mapped(const std::array<std::uint8_t, 4>& v4) {
 
 }  // namespace
 
+std::string subject_text(const PolicySubject& subject) {
+  return kind_name(subject.kind) + ":" + subject.name;
+}
+
 std::optional<std::array<std::uint8_t, 16>> parse_address(std::string_view text) {
   if (text.empty() || text.size() > 45) return std::nullopt;
   const std::string s(text);
@@ -562,6 +562,19 @@ bool CompiledPolicy::counts_against(const PolicyLimit& limit, const PolicyHolder
     return limit.subject.kind == PolicySubject::Kind::user ? other.user == holder.user
                                                            : other.host == holder.host;
   return names(limit.subject, other);
+}
+
+std::int64_t CompiledPolicy::reserved_for_others(const PolicyHolder& holder,
+                                                 const std::vector<HeldBy>& held) const {
+  std::int64_t reserved = 0;
+  for (const auto& r : policy_.reserve) {
+    if (names(r.subject, holder)) continue;
+    std::int64_t used = 0;
+    for (const auto& h : held)
+      if (names(r.subject, h.holder)) used += h.units;
+    if (used < r.units) reserved += r.units - used;
+  }
+  return reserved;
 }
 
 }  // namespace lmp::domain

@@ -32,6 +32,9 @@ struct PolicySubject {
   bool each = false;  // `user:*` / `host:*`
 };
 
+// As a rule writes it: "group:design", "user:*".
+std::string subject_text(const PolicySubject& subject);
+
 struct PolicyGroup {
   std::string name;
   std::vector<std::string> users;
@@ -113,6 +116,12 @@ struct PolicyHolder {
   std::string_view address;  // the client's address as the transport saw it; may be empty
 };
 
+// Units a holder holds now (one live lease's worth).
+struct HeldBy {
+  PolicyHolder holder;
+  std::int64_t units = 0;
+};
+
 // A validated policy made ready for the seat path: groups flattened to their members, ranges
 // parsed. Immutable; safe to share between threads.
 class CompiledPolicy {
@@ -130,6 +139,11 @@ class CompiledPolicy {
   // `user:*` the same user, for `host:*` the same host, else `other` is named by the limit.
   bool counts_against(const PolicyLimit& limit, const PolicyHolder& holder,
                       const PolicyHolder& other) const;
+  // The units reserved for others than `holder` that their owners do not hold now: over the
+  // reservations that do not name `holder`, what each reserves beyond what the holders it names
+  // hold in `held`.
+  std::int64_t reserved_for_others(const PolicyHolder& holder,
+                                   const std::vector<HeldBy>& held) const;
 
  private:
   struct Members {

@@ -267,6 +267,23 @@ const std::vector<CommandSpec>& commands() {
                              .key = "units"}},
        .summary = "change a license's units (below those in use: new checkouts wait)"},
 
+      {.words = {"policy", "get"},
+       .method = "GET",
+       .path = "/v1/customers/{id}/policy",
+       .params = {kId, opt("product")},
+       .summary = "a customer's site policies; --product: the one for that product"},
+      {.words = {"policy", "set"},
+       .method = "PUT",
+       .path = "/v1/customers/{id}/policy",
+       .params = {kId, arg("file", T::json_file)},
+       .summary = "replace a customer's site policy from a JSON file (- for standard input); its"
+                  " \"product\" field names the product, none: all products"},
+      {.words = {"policy", "delete"},
+       .method = "DELETE",
+       .path = "/v1/customers/{id}/policy",
+       .params = {kId, opt("product")},
+       .summary = "delete a customer's site policy (--product, else the one for all products)"},
+
       {.words = {"leases", "list"},
        .method = "GET",
        .path = "/v1/leases",

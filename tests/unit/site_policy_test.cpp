@@ -181,5 +181,19 @@ TEST(SitePolicy, LimitsCountTheLeasesTheyApplyTo) {
   EXPECT_FALSE(policy.names(each_user.subject, {"", "ws1", ""}));
 }
 
+TEST(SitePolicy, ReservationsCountWhatTheirOwnersDoNotHold) {
+  auto parsed = parse(R"({"groups": {"design": {"users": ["ann", "bob"]}},
+                          "reserve": [{"for": "group:design", "units": 3},
+                                      {"for": "host:build", "units": 2}]})");
+  ASSERT_TRUE(parsed.problems.empty()) << problems_message(parsed.problems);
+  CompiledPolicy policy(parsed.policy);
+  const std::vector<HeldBy> none;
+  EXPECT_EQ(policy.reserved_for_others({"zed", "z1", ""}, none), 5);
+  EXPECT_EQ(policy.reserved_for_others({"ann", "a1", ""}, none), 2);     // design's are hers
+  EXPECT_EQ(policy.reserved_for_others({"ann", "build", ""}, none), 0);  // and build's
+  const std::vector<HeldBy> held = {{{"bob", "b1", ""}, 2}, {{"zed", "build", ""}, 5}};
+  EXPECT_EQ(policy.reserved_for_others({"zed", "z1", ""}, held), 1);  // design holds 2 of 3
+}
+
 }  // namespace
 }  // namespace lmp::domain
