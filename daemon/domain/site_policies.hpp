@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,28 @@ CustomerPolicy set_customer_policy(const Context& ctx, std::int64_t customer_id,
 void delete_customer_policy(const Context& ctx, std::int64_t customer_id,
                             const std::string& product);
 
+struct PolicyCheckRequest {
+  std::optional<std::string> product;  // required
+  std::optional<std::string> user;
+  std::optional<std::string> host;
+  std::optional<std::string> address;
+  std::optional<std::int64_t> units;  // default 1
+};
+
+// What a checkout of one of the customer's licenses of the product would get now, and why.
+struct PolicyCheck {
+  std::int64_t license_id = 0;
+  std::int64_t units = 0;             // the license's
+  std::int64_t in_use = 0;            // by its live leases
+  std::optional<std::string> policy;  // the product of the policy in force ("" all), none
+  PolicyVerdict verdict;              // no_seats also when no unit is free
+};
+
+// Needs view_customers (a customer's user checks its own). Checks out nothing.
+std::vector<PolicyCheck> check_customer_policy(const Context& ctx, std::int64_t customer_id,
+                                               const PolicyCheckRequest& request);
+
 boost::json::value customer_policy_json(const CustomerPolicy& policy);
+boost::json::value policy_check_json(const PolicyCheck& check);
 
 }  // namespace lmp::domain

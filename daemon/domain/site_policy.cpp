@@ -548,12 +548,10 @@ bool CompiledPolicy::names(const PolicySubject& s, const PolicyHolder& h) const 
 }
 
 std::optional<std::string> CompiledPolicy::refusal(const PolicyHolder& h) const {
-  for (const auto& s : policy_.exclude)
-    if (names(s, h)) return "excluded by the site policy (" + subject_text(s) + ")";
-  if (policy_.include.empty()) return std::nullopt;
-  for (const auto& s : policy_.include)
-    if (names(s, h)) return std::nullopt;
-  return std::string("not on the site policy's include list");
+  // A repeat asks include and exclude only.
+  auto verdict = judge(h, 0, true, 0, {});
+  if (verdict.outcome == PolicyVerdict::Outcome::allowed) return std::nullopt;
+  return std::move(verdict.reason);
 }
 
 bool CompiledPolicy::counts_against(const PolicyLimit& limit, const PolicyHolder& holder,
@@ -575,6 +573,81 @@ std::int64_t CompiledPolicy::reserved_for_others(const PolicyHolder& holder,
     if (used < r.units) reserved += r.units - used;
   }
   return reserved;
+}
+
+std::string_view to_string(PolicyVerdict::Outcome outcome) {
+  switch (outcome) {
+    case PolicyVerdict::Outcome::allowed:
+      return "allowed";
+    case PolicyVerdict::Outcome::not_allowed:
+      return "not_allowed";
+    case PolicyVerdict::Outcome::over_limit:
+      return "over_limit";
+    case PolicyVerdict::Outcome::no_seats:
+      return "no_seats";
+  }
+  return "allowed";
+}
+
+PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t units, bool repeat,
+                                    std::int64_t license_units,
+                                    const std::vector<HeldBy>& held) const {
+  using Outcome = PolicyVerdict::Outcome;
+  PolicyVerdict v;
+  const auto at = [](const char* list, std::size_t i) {
+    return std::string(list) + "[" + std::to_string(i) + "]";
+  };
+  for (std::size_t i = 0; i < policy_.exclude.size(); ++i)
+    if (names(policy_.exclude[i], holder))
+      return {Outcome::not_allowed, at("exclude", i),
+              "excluded by the site policy (" + subject_text(policy_.exclude[i]) + ")"};
+  if (!policy_.include.empty()) {
+    v = {Outcome::not_allowed, "include", "not on the site policy's include list"};
+    for (std::size_t i = 0; i < policy_.include.size(); ++i)
+      if (names(policy_.include[i], holder)) {
+        v = {Outcome::allowed, at("include", i),
+             "on the include list (" + subject_text(policy_.include[i]) + ")"};
+        break;
+      }
+    if (v.outcome != Outcome::allowed) return v;
+  }
+  if (repeat) return v;
+
+  for (std::size_t i = 0; i < policy_.max.size(); ++i) {
+    const auto& limit = policy_.max[i];
+    if (!names(limit.subject, holder)) continue;
+    std::int64_t taken = 0;
+    for (const auto& h : held)
+      if (counts_against(limit, holder, h.holder)) taken += h.units;
+    if (taken + units > limit.units) {
+      const std::string who = !limit.subject.each ? subject_text(limit.subject)
+                              : limit.subject.kind == PolicySubject::Kind::user ? "each user"
+                                                                                : "each host";
+      PolicyVerdict over{Outcome::over_limit, at("max", i),
+                         "the site policy allows " + who + " at most " +
+                             std::to_string(limit.units) + " units; " + std::to_string(taken) +
+                             " held"};
+      over.limit = limit.units;
+      return over;
+    }
+  }
+
+  if (!policy_.reserve.empty()) {
+    // Only when free units exist: with none, the family's own no_seats says it all.
+    const std::int64_t reserved = reserved_for_others(holder, held);
+    std::int64_t in_use = 0;
+    for (const auto& h : held) in_use += h.units;
+    if (reserved > 0 && in_use + units <= license_units &&
+        in_use + units + reserved > license_units) {
+      PolicyVerdict held_back{Outcome::no_seats, "reserve",
+                              std::to_string(license_units - in_use) + " units are free, " +
+                                  std::to_string(reserved) +
+                                  " of them reserved for others by the site policy"};
+      held_back.reserved = reserved;
+      return held_back;
+    }
+  }
+  return v;
 }
 
 }  // namespace lmp::domain

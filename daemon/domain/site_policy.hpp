@@ -122,6 +122,19 @@ struct HeldBy {
   std::int64_t units = 0;
 };
 
+// What a policy decides about one checkout, and which rule decides it.
+struct PolicyVerdict {
+  enum class Outcome { allowed, not_allowed, over_limit, no_seats };
+  Outcome outcome = Outcome::allowed;
+  // The deciding rule at its JSON path ("exclude[1]", "max[0]", "reserve", "include[2]" that let
+  // it in, "include" when none did); "" when no rule had a say.
+  std::string rule;
+  std::string reason;
+  std::int64_t limit = 0;     // over_limit: the max rule's figure
+  std::int64_t reserved = 0;  // no_seats: the free units reserved for others
+};
+std::string_view to_string(PolicyVerdict::Outcome outcome);
+
 // A validated policy made ready for the seat path: groups flattened to their members, ranges
 // parsed. Immutable; safe to share between threads.
 class CompiledPolicy {
@@ -144,6 +157,12 @@ class CompiledPolicy {
   // hold in `held`.
   std::int64_t reserved_for_others(const PolicyHolder& holder,
                                    const std::vector<HeldBy>& held) const;
+  // The verdict on a checkout of `units` by `holder` on a license of `license_units` whose live
+  // leases hold `held`. `repeat`: the holder already has its lease, which a repeated checkout
+  // reuses without a further unit (only include and exclude apply). Free units are the family's
+  // business: a verdict of `allowed` still needs one.
+  PolicyVerdict judge(const PolicyHolder& holder, std::int64_t units, bool repeat,
+                      std::int64_t license_units, const std::vector<HeldBy>& held) const;
 
  private:
   struct Members {

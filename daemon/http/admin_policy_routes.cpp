@@ -21,7 +21,7 @@ json::value get_policy(AdminCall& call) {
   }
   json::array items;
   for (const auto& p : policies) items.push_back(domain::customer_policy_json(p));
-  return json::object{{"items", std::move(items)}};
+  return json::object{{"items", std::move(items)}, {"next", nullptr}};
 }
 
 json::value set_policy(AdminCall& call) {
@@ -35,12 +35,27 @@ json::value delete_policy(AdminCall& call) {
   return json::object{{"deleted", true}};
 }
 
+json::value check_policy(AdminCall& call) {
+  domain::PolicyCheckRequest request;
+  request.product = call.query("product");
+  request.user = call.query("user");
+  request.host = call.query("host");
+  request.address = call.query("address");
+  request.units = call.query_id("units");
+  json::array items;
+  for (const auto& check :
+       domain::check_customer_policy(call.context(), call.path_id(0, "customer"), request))
+    items.push_back(domain::policy_check_json(check));
+  return json::object{{"items", std::move(items)}, {"next", nullptr}};
+}
+
 }  // namespace
 
 void add_policy_routes(AdminRoutes& routes) {
   routes.add("GET", "/v1/customers/{}/policy", Mode::read, get_policy);
   routes.add("PUT", "/v1/customers/{}/policy", Mode::write, set_policy);
   routes.add("DELETE", "/v1/customers/{}/policy", Mode::write, delete_policy);
+  routes.add("GET", "/v1/customers/{}/policy/check", Mode::read, check_policy);
 }
 
 }  // namespace lmp::http

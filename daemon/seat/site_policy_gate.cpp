@@ -24,49 +24,29 @@ class SitePolicyGate final : public CheckoutGate {
 
     const SeatCommand& cmd = checkout.command;
     const domain::PolicyHolder holder{cmd.user, cmd.host, cmd.peer};
-    if (auto why = policy->refusal(holder))
-      return SeatResult::failure(SeatError::not_allowed, *why);
-    // A repeated checkout takes no further unit: the limits have nothing to count.
-    if (checkout.held != nullptr) return {};
-
+    const bool repeat = checkout.held != nullptr;
     const auto& rules = policy->policy();
-    if (rules.max.empty() && rules.reserve.empty()) return {};
-    // What the license's live leases hold, read once for every rule below.
-    const auto holdings = store.live_holdings(checkout.license.id, checkout.now_ms);
+    // What the license's live leases hold, read only when a rule counts them.
+    std::vector<storage::Holding> holdings;
     std::vector<domain::HeldBy> held;
-    held.reserve(holdings.size());
-    for (const auto& h : holdings) held.push_back({{h.user, h.host, h.peer}, h.units});
-
-    for (const auto& limit : rules.max) {
-      if (!policy->names(limit.subject, holder)) continue;
-      std::int64_t units = 0;
-      for (const auto& h : held)
-        if (policy->counts_against(limit, holder, h.holder)) units += h.units;
-      if (units + cmd.units > limit.units) {
-        const std::string subject = !limit.subject.each ? domain::subject_text(limit.subject)
-                                    : limit.subject.kind == domain::PolicySubject::Kind::user
-                                        ? "each user"
-                                        : "each host";
-        return SeatResult::failure(SeatError::over_limit,
-                                   "the site policy allows " + subject + " at most " +
-                                       std::to_string(limit.units) + " units; " +
-                                       std::to_string(units) + " held")
-            .add("limit", limit.units);
-      }
+    if (!repeat && (!rules.max.empty() || !rules.reserve.empty())) {
+      holdings = store.live_holdings(checkout.license.id, checkout.now_ms);
+      held.reserve(holdings.size());
+      for (const auto& h : holdings) held.push_back({{h.user, h.host, h.peer}, h.units});
     }
-
-    if (!rules.reserve.empty()) {
-      // Only when free units exist: with none, the family's own no_seats says it all.
-      const std::int64_t reserved = policy->reserved_for_others(holder, held);
-      std::int64_t in_use = 0;
-      for (const auto& h : held) in_use += h.units;
-      if (reserved > 0 && in_use + cmd.units <= checkout.license.units &&
-          in_use + cmd.units + reserved > checkout.license.units)
-        return SeatResult::failure(SeatError::no_seats,
-                                   std::to_string(checkout.license.units - in_use) +
-                                       " units are free, " + std::to_string(reserved) +
-                                       " of them reserved for others by the site policy")
-            .add("reserved", reserved);
+    const auto verdict = policy->judge(holder, cmd.units, repeat, checkout.license.units, held);
+    using Outcome = domain::PolicyVerdict::Outcome;
+    switch (verdict.outcome) {
+      case Outcome::allowed:
+        break;
+      case Outcome::not_allowed:
+        return SeatResult::failure(SeatError::not_allowed, verdict.reason);
+      case Outcome::over_limit:
+        return SeatResult::failure(SeatError::over_limit, verdict.reason)
+            .add("limit", verdict.limit);
+      case Outcome::no_seats:
+        return SeatResult::failure(SeatError::no_seats, verdict.reason)
+            .add("reserved", verdict.reserved);
     }
     return {};
   }

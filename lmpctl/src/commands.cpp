@@ -278,6 +278,14 @@ const std::vector<CommandSpec>& commands() {
        .params = {kId, arg("file", T::json_file)},
        .summary = "replace a customer's site policy from a JSON file (- for standard input); its"
                   " \"product\" field names the product, none: all products"},
+      {.words = {"policy", "check"},
+       .method = "GET",
+       .path = "/v1/customers/{id}/policy/check",
+       .params = {kId, required_opt("product"), opt("user"), opt("host"), opt("address"),
+                  opt("units", T::integer)},
+       .columns = {"license", "policy", "decision", "rule", "reason"},
+       .summary = "what a checkout by --user/--host/--address of --product would get now, and"
+                  " which rule decides (checks out nothing)"},
       {.words = {"policy", "delete"},
        .method = "DELETE",
        .path = "/v1/customers/{id}/policy",

@@ -227,6 +227,50 @@ TEST_P(SitePolicyTest, ReservationsHoldUnitsBackFromOthersButGiveThemToTheirOwne
   EXPECT_EQ(fields_of(full).count("reserved"), 0u) << full;
 }
 
+TEST_P(SitePolicyTest, CheckExplainsWhichRuleDecidesWithoutCheckingOut) {
+  const std::string check = path() + "/check?product=cad";
+  auto none = ok(root_token_, "GET", check + "&user=ann").at("items").as_array();
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_EQ(none[0].at("decision"), "allowed");
+  EXPECT_EQ(none[0].at("policy"), "none");
+
+  set(R"({"groups": {"design": {"users": ["ann", "bob"]}, "lab": {"addresses": ["10.9.0.0/16"]}},
+          "include": ["group:design", "group:lab"], "exclude": ["host:kiosk"],
+          "max": [{"for": "user:*", "units": 1}],
+          "reserve": [{"for": "user:bob", "units": 2}]})");
+  auto verdict = [&](const std::string& query) {
+    auto items = ok(root_token_, "GET", check + query).at("items").as_array();
+    EXPECT_EQ(items.size(), 1u);
+    return items.empty() ? json::object() : items[0].as_object();
+  };
+  auto ann = verdict("&user=ann&host=ws1");
+  EXPECT_EQ(ann.at("decision"), "allowed");
+  EXPECT_EQ(ann.at("rule"), "include[0]");
+  EXPECT_EQ(ann.at("policy"), "all products");
+  EXPECT_EQ(ann.at("license"), license_);
+  auto kiosk = verdict("&user=ann&host=kiosk");
+  EXPECT_EQ(kiosk.at("decision"), "not_allowed");
+  EXPECT_EQ(kiosk.at("rule"), "exclude[0]");
+  EXPECT_EQ(verdict("&user=zed&address=10.9.1.1").at("rule"), "include[1]");
+  EXPECT_EQ(verdict("&user=zed&address=10.8.1.1").at("rule"), "include");
+
+  LineClient seat(server_->port());
+  ASSERT_EQ(status_of(checkout(seat, "user=ann host=ws1")), "OK");
+  auto over = verdict("&user=ann&host=ws2");
+  EXPECT_EQ(over.at("decision"), "over_limit");
+  EXPECT_EQ(over.at("rule"), "max[0]");
+  EXPECT_EQ(over.at("limit"), 1);
+  EXPECT_EQ(over.at("in_use"), 1);
+  // No user: no user's max applies, the reservation does.
+  auto reserved = verdict("&address=10.9.1.1&units=8");
+  EXPECT_EQ(reserved.at("decision"), "no_seats");
+  EXPECT_EQ(reserved.at("rule"), "reserve");
+  EXPECT_EQ(reserved.at("reserved"), 2);
+  // It checked nothing out.
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/leases").at("items").as_array().size(), 1u);
+  EXPECT_EQ(call(root_token_, "GET", path() + "/check").status, 400);
+}
+
 TEST_P(SitePolicyTest, AChangeAppliesToTheNextCheckoutAndTakesNoHeldUnit) {
   LineClient seat(server_->port());
   const auto held = fields_of(checkout(seat, "user=ann host=a1"));

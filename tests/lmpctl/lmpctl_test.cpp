@@ -351,6 +351,11 @@ TEST_P(LmpctlTest, PolicySetGetAndDelete) {
   auto got = root_json({"policy", "get", id, "--product", "cad"});
   EXPECT_EQ(got.at("max").as_array()[0].at("units"), 2);
   EXPECT_EQ(root_json({"policy", "get", id}).at("items").as_array().size(), 1u);
+  ok(root_token_, "POST", "/v1/licenses",
+     {{"customer", std::stoll(id)}, {"product", "cad"}, {"units", 5}, {"days", 365}});
+  auto checked = root({"policy", "check", id, "--product", "cad", "--user", "zed"});
+  ASSERT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("not_allowed  include"), std::string::npos) << checked.out;
 
   // A bad policy is refused with its problems at their paths, exit status 1.
   const auto bad =
