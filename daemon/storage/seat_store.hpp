@@ -187,8 +187,8 @@ class SeatStore {
   // license rows can tell cheaply, once per transaction, whether it is still current.
   virtual std::int64_t license_generation() = 0;
   // A counter that every change to a site policy moves (domain::SitePolicyRepository), so the
-  // seat path compiles the policies again only when they changed. The caching store reads it at
-  // begin(), once per transaction.
+  // seat path compiles the policies again only when they changed. Read once per transaction
+  // (the caching store at begin(), the SQL store at the first call inside it).
   virtual std::int64_t policy_generation() = 0;
   // Every customer's stored site policies (read when the generation moved).
   virtual std::vector<domain::StoredPolicy> site_policies() = 0;

@@ -146,6 +146,7 @@ class SqlSeatStore final : public SeatStore {
     // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
     // lock_license() serialising the decisions on one license between instances.
     transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+    policy_generation_read_ = false;
   }
   void commit() override { transaction_.commit(); }
   void rollback() noexcept override { transaction_.rollback(); }
@@ -385,9 +386,12 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t policy_generation() override {
+    // Once per transaction: every checkout of a batch asks, and policies change rarely.
+    if (transaction_.open() && policy_generation_read_) return policy_generation_;
     return guarded("read policy generation", [&] {
       policy_generation_ = 0;
       execute_single_row(st_->policy_generation);
+      policy_generation_read_ = transaction_.open();
       return policy_generation_;
     });
   }
@@ -815,6 +819,7 @@ class SqlSeatStore final : public SeatStore {
   std::int64_t locked_id_ = 0;
   std::int64_t generation_ = 0;
   std::int64_t policy_generation_ = 0;
+  bool policy_generation_read_ = false;  // in the open transaction
   Holding holding_;
   std::int64_t purge_ = 0;
   std::string revoked_reason_;
