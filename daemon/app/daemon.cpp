@@ -31,6 +31,7 @@
 #include "seat/product_facts.hpp"
 #include "seat/seat_metrics.hpp"
 #include "seat/seat_service.hpp"
+#include "seat/site_policy_gate.hpp"
 #include "seat/usage_recorder.hpp"
 #include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
@@ -239,9 +240,12 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   options.instance = instance_id(cfg);
   options.usage_retention_ms = cfg.usage.retention_days * 86'400'000;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
-  if (cfg.usage.records) {
+  {
     seat::SeatRules rules;
-    rules.observers.push_back(std::make_shared<seat::UsageRecorder>());
+    // Always asked: a customer's policy set through the admin API applies from the next
+    // checkout, on every instance (the gate compiles the policies when their generation moves).
+    rules.gates.push_back(seat::make_site_policy_gate());
+    if (cfg.usage.records) rules.observers.push_back(std::make_shared<seat::UsageRecorder>());
     impl_->service->set_rules(std::move(rules));
   }
   // After a failed flush nothing more can be acknowledged: stop, and exit with a failure status

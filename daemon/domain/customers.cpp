@@ -16,9 +16,8 @@ std::string object_of(const Customer& customer) {
   return "customer:" + std::to_string(customer.id);
 }
 
-// A customer the caller may see: a customer's user sees its own and nothing else (not_found); an
-// account's user sees those of its subtree with `permission` (forbidden without, not_found
-// outside).
+}  // namespace
+
 Customer visible_customer(const Context& ctx, std::int64_t id, std::string_view permission) {
   if (ctx.caller.customer) {
     if (ctx.caller.customer->id == id) return *ctx.caller.customer;
@@ -29,8 +28,6 @@ Customer visible_customer(const Context& ctx, std::int64_t id, std::string_view 
   if (!customer || !ctx.caller.sees(customer->scope())) throw not_found("customer");
   return *customer;
 }
-
-}  // namespace
 
 Customer create_customer(const Context& ctx, const CreateCustomer& request) {
   ctx.require(kCreateCustomers);

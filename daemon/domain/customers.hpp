@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/context.hpp"
@@ -36,6 +37,10 @@ std::vector<Customer> list_customers(const Context& ctx, Page page);
 CustomerDetail get_customer(const Context& ctx, std::int64_t id);
 // The customer named `name` if the caller sees it (needs view_customers).
 std::optional<Customer> find_customer_named(const Context& ctx, const std::string& name);
+// A customer the caller may see: a customer's user sees its own and nothing else (not_found); an
+// account's user sees those of its subtree with `permission` (forbidden without, not_found
+// outside).
+Customer visible_customer(const Context& ctx, std::int64_t id, std::string_view permission);
 // Needs modify_customers. Disabling ends every license of the customer now (without touching
 // their dates); enabling restores them, except below a canceled partner (partner_canceled).
 Customer set_customer_status(const Context& ctx, const SetCustomerStatus& request);

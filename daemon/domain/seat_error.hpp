@@ -28,6 +28,8 @@ enum class SeatError : std::uint8_t {
   unavailable,
   internal,
   lease_revoked,  // protocol 1.1: released by an administrator or by End of Life
+  not_allowed,    // protocol 1.1: the site policy keeps the holder from the product
+  over_limit,     // protocol 1.1: a max rule of the site policy is reached (carries limit=N)
 };
 
 struct SeatErrorInfo {
@@ -44,7 +46,7 @@ struct SeatErrorInfo {
 // One row per SeatError, in the enum's order (checked below). The connection-level codes
 // (unknown_verb, line_too_long, unsupported_proto) are sent by the seat listener only; their
 // HTTP status is there for completeness, no HTTP route answers them.
-inline constexpr std::array<SeatErrorInfo, 15> kSeatErrors = {{
+inline constexpr std::array<SeatErrorInfo, 17> kSeatErrors = {{
     {SeatError::bad_request, "bad_request", 400, false, false},
     {SeatError::unknown_verb, "unknown_verb", 400, false, false},
     {SeatError::line_too_long, "line_too_long", 400, false, false},
@@ -60,6 +62,8 @@ inline constexpr std::array<SeatErrorInfo, 15> kSeatErrors = {{
     {SeatError::unavailable, "unavailable", 503, false, false},
     {SeatError::internal, "internal", 500, false, false},
     {SeatError::lease_revoked, "lease_revoked", 410, false, false},
+    {SeatError::not_allowed, "not_allowed", 403, false, false},
+    {SeatError::over_limit, "over_limit", 409, false, false},
 }};
 
 constexpr const SeatErrorInfo& info(SeatError error) {
@@ -72,7 +76,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order(), "kSeatErrors must list the errors in the enum's order");
-static_assert(kSeatErrors.size() == static_cast<std::size_t>(SeatError::lease_revoked) + 1,
+static_assert(kSeatErrors.size() == static_cast<std::size_t>(SeatError::over_limit) + 1,
               "every SeatError needs its row in kSeatErrors");
 
 constexpr std::string_view to_string(SeatError error) {

@@ -13,6 +13,7 @@
 #include "domain/plan_repository.hpp"
 #include "domain/pool_repository.hpp"
 #include "domain/product_lifecycle_repository.hpp"
+#include "domain/site_policy_repository.hpp"
 #include "domain/store_error.hpp"
 #include "domain/usage_repository.hpp"
 #include "domain/user_repository.hpp"
@@ -41,6 +42,7 @@ class UnitOfWork {
   virtual KeyRepository& keys() = 0;
   virtual PoolRepository& pools() = 0;
   virtual BrandingRepository& branding() = 0;
+  virtual SitePolicyRepository& policies() = 0;
   virtual AuditLog& audit() = 0;
 };
 

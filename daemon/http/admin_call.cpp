@@ -281,6 +281,7 @@ void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorke
   add_key_routes(*routes);
   add_pool_routes(*routes);
   add_branding_routes(*routes);
+  add_policy_routes(*routes);
   router.set_authenticator(
       [routes](const HttpRequest& request, std::function<void(AuthOutcome)> done) {
         routes->authenticate(request, std::move(done));

@@ -162,6 +162,7 @@ void add_plan_routes(AdminRoutes& routes);
 void add_key_routes(AdminRoutes& routes);
 void add_pool_routes(AdminRoutes& routes);
 void add_branding_routes(AdminRoutes& routes);
+void add_policy_routes(AdminRoutes& routes);
 
 template <class Row, class Page, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJson to_json) {

@@ -73,8 +73,8 @@ const OperationSpec& spec_of(seat::Operation op) {
 
 // Result fields that are numbers in JSON; the others (lease, product, state...) are strings.
 bool is_numeric_field(std::string_view key) {
-  for (std::string_view numeric :
-       {"units", "used", "free", "expires", "heartbeat", "license", "retry_after"})
+  for (std::string_view numeric : {"units", "used", "free", "expires", "heartbeat", "license",
+                                   "retry_after", "limit", "reserved"})
     if (key == numeric) return true;
   return false;
 }

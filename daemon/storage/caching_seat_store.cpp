@@ -74,9 +74,11 @@ class CachingSeatStore final : public SeatStore {
     inner_->begin();
     in_transaction_ = true;
     // License rows change rarely and outside the seat path (lmpd admin, the admin API); one
-    // counter read per transaction tells whether the cached rows are still current.
+    // counter read per transaction tells whether the cached rows are still current. The same
+    // for site policies.
     try {
       refresh_licenses();
+      policy_generation_ = inner_->policy_generation();
     } catch (...) {
       inner_->rollback();
       in_transaction_ = false;
@@ -161,6 +163,22 @@ class CachingSeatStore final : public SeatStore {
   }
 
   std::int64_t lease_purge() override { return inner_->lease_purge(); }
+
+  // Read once per transaction, at begin() (policies change outside the seat path).
+  std::int64_t policy_generation() override {
+    if (!in_transaction_) policy_generation_ = inner_->policy_generation();
+    return policy_generation_;
+  }
+  std::vector<domain::StoredPolicy> site_policies() override { return inner_->site_policies(); }
+
+  std::vector<Holding> live_holdings(std::int64_t license_id, std::int64_t now_ms) override {
+    // A walk over every lease; only a license under a site policy's limits asks.
+    std::vector<Holding> out;
+    for (const auto& [id, lease] : leases_)
+      if (lease.license_id == license_id && lease.expires_at_ms > now_ms)
+        out.push_back({lease.units, lease.user, lease.host, lease.peer});
+    return out;
+  }
 
   std::vector<LeaseRecord> take_purged_leases() override {
     std::vector<LeaseRecord> out;
@@ -450,6 +468,7 @@ class CachingSeatStore final : public SeatStore {
 
   std::int64_t license_generation_ = -1;
   std::int64_t lease_purge_ = -1;
+  std::int64_t policy_generation_ = -1;
   std::optional<std::vector<StoredLifecycle>> lifecycles_;  // loaded on first use
   std::vector<LeaseRecord> purged_;                         // removed by a purge, not yet taken
   // One row per license, by id; the code index names the row, so a mark moved by id is seen

@@ -314,6 +314,19 @@ const std::vector<Migration>& schema_migrations() {
            " next_id BIGINT NOT NULL,"
            " last_id BIGINT NOT NULL)",
        }},
+      // Site policy (issue #17, docs/admin-api.md "Site policy"): a customer's rules for one
+      // product ('' for all its products), kept as their JSON, and the generation every change
+      // moves so each instance's seat path compiles the new rules for its next checkout.
+      {12,
+       {
+           "CREATE TABLE site_policies ("
+           " customer_id BIGINT NOT NULL REFERENCES customers(id),"
+           " product_code TEXT NOT NULL,"
+           " policy TEXT NOT NULL,"
+           " updated_at_ms BIGINT NOT NULL,"
+           " PRIMARY KEY (customer_id, product_code))",
+           "INSERT INTO counters (name, value) VALUES ('policy_generation', 0)",
+       }},
   };
   return migrations;
 }

@@ -16,6 +16,7 @@
 #include "domain/audit_record.hpp"
 #include "domain/license.hpp"
 #include "domain/product_lifecycle.hpp"
+#include "domain/site_policy_repository.hpp"
 #include "domain/store_error.hpp"
 #include "domain/unit_type.hpp"
 #include "domain/usage_record.hpp"
@@ -80,6 +81,14 @@ struct LeaseRecord {
   // The instance that granted it (`server.instance_id`). Written with the lease; nothing on the
   // seat path reads it back, so the caching store leaves it empty in what it returns.
   std::string instance;
+};
+
+// What a live lease holds, as a site policy's limits count it (no lease id: nothing to unseal).
+struct Holding {
+  std::int64_t units = 0;
+  std::string user;
+  std::string host;
+  std::string peer;
 };
 
 // Makes transactions that already committed durable. Thread-safe: meant to run on a thread of
@@ -177,6 +186,15 @@ class SeatStore {
   // A counter that every change to a license row increases (creation included), so a cache of
   // license rows can tell cheaply, once per transaction, whether it is still current.
   virtual std::int64_t license_generation() = 0;
+  // A counter that every change to a site policy moves (domain::SitePolicyRepository), so the
+  // seat path compiles the policies again only when they changed. Read once per transaction
+  // (the caching store at begin(), the SQL store at the first call inside it).
+  virtual std::int64_t policy_generation() = 0;
+  // Every customer's stored site policies (read when the generation moved).
+  virtual std::vector<domain::StoredPolicy> site_policies() = 0;
+  // What the license's live leases (expires_at_ms > now_ms) hold, in no particular order.
+  virtual std::vector<Holding> live_holdings(std::int64_t license_id, std::int64_t now_ms) = 0;
+
   // A counter that moves when leases are deleted outside the seat path (an End-of-Life
   // deletion), so a cache of leases knows to load them again.
   virtual std::int64_t lease_purge() = 0;

@@ -31,6 +31,7 @@ std::unique_ptr<domain::KeyRepository> sql_key_repository(soci::session& sql,
                                                           StoredSecrets& secrets);
 std::unique_ptr<domain::PoolRepository> sql_pool_repository(soci::session& sql);
 std::unique_ptr<domain::BrandingRepository> sql_branding_repository(soci::session& sql);
+std::unique_ptr<domain::SitePolicyRepository> sql_site_policy_repository(soci::session& sql);
 std::unique_ptr<domain::AuditLog> sql_audit_log(soci::session& sql);
 
 }  // namespace lmp::storage

@@ -19,6 +19,8 @@ namespace lmp::storage {
 
 inline constexpr std::string_view kBumpLicenseGeneration =
     "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
+inline constexpr std::string_view kBumpPolicyGeneration =
+    "UPDATE counters SET value = value + 1 WHERE name = 'policy_generation'";
 
 // A nullable integer column read or written through a SOCI indicator (SOCI 4.0.3 has no
 // std::optional).

@@ -146,6 +146,7 @@ class SqlSeatStore final : public SeatStore {
     // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
     // lock_license() serialising the decisions on one license between instances.
     transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+    policy_generation_read_ = false;
   }
   void commit() override { transaction_.commit(); }
   void rollback() noexcept override { transaction_.rollback(); }
@@ -384,6 +385,48 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  std::int64_t policy_generation() override {
+    // Once per transaction: every checkout of a batch asks, and policies change rarely.
+    if (transaction_.open() && policy_generation_read_) return policy_generation_;
+    return guarded("read policy generation", [&] {
+      policy_generation_ = 0;
+      execute_single_row(st_->policy_generation);
+      policy_generation_read_ = transaction_.open();
+      return policy_generation_;
+    });
+  }
+
+  std::vector<domain::StoredPolicy> site_policies() override {
+    return guarded("read site policies", [&] {
+      std::vector<domain::StoredPolicy> out;
+      domain::StoredPolicy row;
+      soci::statement st(*sql_);
+      bind_columns(st, row.customer_id, row.product, row.text, row.updated_at_ms);
+      finish_prepare(st,
+                     "SELECT customer_id, product_code, policy, updated_at_ms FROM site_policies");
+      if (st.execute(true)) {
+        do {
+          out.push_back(row);
+        } while (st.fetch());
+      }
+      return out;
+    });
+  }
+
+  std::vector<Holding> live_holdings(std::int64_t license_id, std::int64_t now_ms) override {
+    return guarded("read live holdings", [&] {
+      std::vector<Holding> out;
+      key_license_id_ = license_id;
+      key_now_ = now_ms;
+      if (st_->live_holdings.execute(true)) {
+        do {
+          out.push_back(holding_);
+        } while (st_->live_holdings.fetch());
+      }
+      return out;
+    });
+  }
+
   std::int64_t lease_purge() override {
     // Read at every batch's BEGIN by the seat service on a shared database: prepared once.
     return guarded("read lease purge counter", [&] {
@@ -578,6 +621,17 @@ class SqlSeatStore final : public SeatStore {
                    "SELECT COALESCE(SUM(units), 0) FROM leases"
                    " WHERE license_id = :license_id AND expires_at_ms > :now_ms");
 
+    st_->policy_generation.exchange(soci::into(policy_generation_));
+    finish_prepare(st_->policy_generation,
+                   "SELECT value FROM counters WHERE name = 'policy_generation'");
+
+    bind_columns(st_->live_holdings, holding_.units, holding_.user, holding_.host, holding_.peer);
+    st_->live_holdings.exchange(soci::use(key_license_id_));
+    st_->live_holdings.exchange(soci::use(key_now_));
+    finish_prepare(st_->live_holdings,
+                   "SELECT units, user_name, host, peer FROM leases"
+                   " WHERE license_id = :license_id AND expires_at_ms > :now_ms");
+
     // Anonymous leases share the empty holder; LIMIT 1 keeps the answer a single row.
     bind_lease_columns(st_->find_live_lease_by_holder);
     st_->find_live_lease_by_holder.exchange(soci::use(key_license_id_));
@@ -764,6 +818,9 @@ class SqlSeatStore final : public SeatStore {
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;
   std::int64_t generation_ = 0;
+  std::int64_t policy_generation_ = 0;
+  bool policy_generation_read_ = false;  // in the open transaction
+  Holding holding_;
   std::int64_t purge_ = 0;
   std::string revoked_reason_;
 
@@ -789,6 +846,8 @@ class SqlSeatStore final : public SeatStore {
           delete_lease(sql),
           select_expired(sql),
           license_generation(sql),
+          policy_generation(sql),
+          live_holdings(sql),
           lease_purge(sql),
           advance_server_clock_mark(sql),
           advance_license_clock_mark(sql) {}
@@ -809,6 +868,8 @@ class SqlSeatStore final : public SeatStore {
     soci::statement delete_lease;
     soci::statement select_expired;
     soci::statement license_generation;
+    soci::statement policy_generation;
+    soci::statement live_holdings;
     soci::statement lease_purge;
     soci::statement advance_server_clock_mark;
     soci::statement advance_license_clock_mark;

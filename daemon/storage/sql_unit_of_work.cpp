@@ -47,6 +47,7 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   domain::KeyRepository& keys() override { return *keys_; }
   domain::PoolRepository& pools() override { return *pools_; }
   domain::BrandingRepository& branding() override { return *branding_; }
+  domain::SitePolicyRepository& policies() override { return *policies_; }
   domain::AuditLog& audit() override { return *audit_; }
 
  private:
@@ -79,6 +80,7 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   std::unique_ptr<domain::KeyRepository> keys_ = sql_key_repository(*sql_, *secrets_);
   std::unique_ptr<domain::PoolRepository> pools_ = sql_pool_repository(*sql_);
   std::unique_ptr<domain::BrandingRepository> branding_ = sql_branding_repository(*sql_);
+  std::unique_ptr<domain::SitePolicyRepository> policies_ = sql_site_policy_repository(*sql_);
   std::unique_ptr<domain::AuditLog> audit_ = sql_audit_log(*sql_);
 };
 

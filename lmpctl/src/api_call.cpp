@@ -7,6 +7,9 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 #include <charconv>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 #include <system_error>
 
 namespace lmpctl {
@@ -37,6 +40,23 @@ json::object parse_object(const std::string& text, const std::string& what) {
   std::error_code ec;
   json::value value = json::parse(text, ec);
   if (ec || !value.is_object()) throw UsageError(what + " must be a JSON object");
+  return value.as_object();
+}
+
+// The JSON object in the file `name` (`-`: standard input), for a json_file parameter.
+json::object object_from_file(const std::string& name) {
+  std::string text;
+  if (name == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(name, std::ios::binary);
+    if (!in) throw UsageError("cannot read " + name);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec) throw UsageError(name + " is not JSON: " + ec.message());
+  if (!value.is_object()) throw UsageError(name + " must hold a JSON object");
   return value.as_object();
 }
 
@@ -136,6 +156,8 @@ ApiCall build_call(const CommandLine& line) {
       path.replace(at, segment.size(), percent_encode(values->front()));
     } else if (!has_body(spec.method)) {
       for (const auto& value : *values) call.query.emplace_back(param.field(), value);
+    } else if (param.type == ParamType::json_file) {
+      for (auto& [name, value] : object_from_file(values->front())) body[name] = value;
     } else if (param.type == ParamType::list) {
       json::array items;
       for (const auto& value : *values) items.emplace_back(json::string(value));

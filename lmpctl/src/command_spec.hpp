@@ -8,10 +8,11 @@
 namespace lmpctl {
 
 enum class ParamType {
-  text,     // a JSON string (or the text of a query parameter or path segment)
-  integer,  // a JSON integer; refused unless the argument is one
-  boolean,  // a JSON true or false, from `true` or `false`
-  list,     // a JSON array of strings: a repeated option or the last positional, taking the rest
+  text,       // a JSON string (or the text of a query parameter or path segment)
+  integer,    // a JSON integer; refused unless the argument is one
+  boolean,    // a JSON true or false, from `true` or `false`
+  list,       // a JSON array of strings: a repeated option or the last positional, taking the rest
+  json_file,  // a file holding a JSON object (`-`: standard input) whose fields join the body
 };
 
 enum class ParamSource { positional, option };

@@ -113,6 +113,15 @@ TEST_P(AuthorizationMatrix, Customers) {
          {A, A, F, F, N, U}});
 }
 
+TEST_P(AuthorizationMatrix, SitePolicy) {
+  const std::string path = "/v1/customers/" + id(msp_customer_) + "/policy";
+  check({"GET", path, nullptr, {A, A, N, A, N, U}});
+  check({"GET", path + "/check?product=cad&user=ann", nullptr, {A, A, N, A, N, U}});
+  check({"PUT", path, fixed({{"linger", 5}}), {A, A, F, F, N, U}});
+  // The parent deletes the policy; then there is none to delete.
+  check({"DELETE", path, nullptr, {A, N, F, F, N, U}});
+}
+
 TEST_P(AuthorizationMatrix, UsersAndTokens) {
   check({"POST", "/v1/users", named("user"), {A, A, A, A, A, U}});
   check({"POST",

@@ -3,17 +3,12 @@
 // refuses the product on the other as soon as it passes, and the deletion runs exactly once
 // between the two sweeps. Creates and drops a database of its own; skipped without a server.
 #include <gtest/gtest.h>
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <random>
 #include <thread>
 
 #include "admin_fixture.hpp"
-#include "domain/first_run.hpp"
-#include "storage/sql_unit_of_work.hpp"
+#include "shared_postgres.hpp"
 
 namespace lmp::test {
 namespace {
@@ -26,30 +21,14 @@ constexpr std::int64_t kNow = kTestEpochMs / 1000;
 class SharedEndOfLife : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* server = std::getenv("LMP_TEST_POSTGRES");
-    if (server == nullptr) GTEST_SKIP() << "LMP_TEST_POSTGRES is not set";
-    server_ = server;
-    std::random_device random;
-    database_ = "lmp_eol_" + std::to_string(random()) + std::to_string(random());
-    soci::session(soci::postgresql, server_) << "CREATE DATABASE " + database_;
-    config_ = base_config(dir_.path());
-    config_.storage.backend = storage::Backend::postgresql;
-    config_.storage.postgresql_connection = server_ + " dbname=" + database_;
-    config_.storage.secret_file = (dir_.path() / "lmpd.secret").string();
-    make_server_secret(config_.storage.secret_file);
-    {
-      auto db = storage::open_unit_of_work(config_.storage);
-      token_ = domain::initialise(*db, "parent", "admin", kTestEpochMs).token;
-    }
-    a_ = std::make_unique<TestServer>(config_);
-    b_ = std::make_unique<TestServer>(config_);
+    if (!db_.available()) GTEST_SKIP() << "LMP_TEST_POSTGRES is not set";
+    token_ = db_.token();
+    a_ = std::make_unique<TestServer>(db_.config());
+    b_ = std::make_unique<TestServer>(db_.config());
   }
   void TearDown() override {
     a_.reset();
     b_.reset();
-    if (database_.empty()) return;
-    soci::session(soci::postgresql, server_)
-        << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)";
   }
 
   json::value ok(TestServer& on, const std::string& method, const std::string& target,
@@ -62,17 +41,10 @@ class SharedEndOfLife : public ::testing::Test {
     HttpClient client(on.admin_port());
     return client.post("/v1/seat/" + op, body);
   }
-  std::int64_t count(const std::string& query) {
-    soci::session sql(soci::postgresql, config_.storage.postgresql_connection);
-    std::int64_t n = 0;
-    sql << query, soci::into(n);
-    return n;
-  }
+  std::int64_t count(const std::string& query) { return db_.count(query); }
 
   TempDir dir_;
-  std::string server_;
-  std::string database_;
-  config::Config config_;
+  SharedPostgres db_{dir_.path(), "lmp_eol_"};
   std::string token_;
   std::unique_ptr<TestServer> a_, b_;
 };

@@ -378,6 +378,41 @@ TEST_P(LmpctlTest, CreatesPartnersAndCustomersAndDisablesAndEnablesThem) {
   EXPECT_NE(lines[1].find("partner.cancel  account:" + partner_id), std::string::npos) << lines[1];
 }
 
+TEST_P(LmpctlTest, PolicySetGetAndDelete) {
+  const std::string id = std::to_string(make_customer("Acme", 0));
+  const auto file = write_config(
+      R"({"product": "cad", "groups": {"design": {"users": ["ann"]}},
+          "include": ["group:design"], "max": [{"for": "user:*", "units": 2}]})",
+      kOwnerOnly, "policy.json");
+  auto set = root_json({"policy", "set", id, file.string()});
+  EXPECT_EQ(set.at("product"), "cad");
+  EXPECT_EQ(set.at("include"), json::parse(R"(["group:design"])"));
+  auto got = root_json({"policy", "get", id, "--product", "cad"});
+  EXPECT_EQ(got.at("max").as_array()[0].at("units"), 2);
+  EXPECT_EQ(root_json({"policy", "get", id}).at("items").as_array().size(), 1u);
+  ok(root_token_, "POST", "/v1/licenses",
+     {{"customer", std::stoll(id)}, {"product", "cad"}, {"units", 5}, {"days", 365}});
+  auto checked = root({"policy", "check", id, "--product", "cad", "--user", "zed"});
+  ASSERT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("not_allowed  include"), std::string::npos) << checked.out;
+
+  // A bad policy is refused with its problems at their paths, exit status 1.
+  const auto bad =
+      write_config(R"({"include": ["group:ghost"], "linger": -1})", kOwnerOnly, "bad.json");
+  auto refused = root({"policy", "set", id, bad.string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("include[0]: unknown group \"ghost\""), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("linger: must be 0 to 86400, not -1"), std::string::npos)
+      << refused.err;
+  // Not a file of JSON: a usage error.
+  auto unreadable = root({"policy", "set", id, (dir_.path() / "none.json").string()});
+  EXPECT_EQ(unreadable.exit_code, 2) << unreadable.err;
+
+  EXPECT_EQ(root({"policy", "delete", id, "--product", "cad"}).exit_code, 0);
+  EXPECT_EQ(root_json({"policy", "get", id}).at("items").as_array().size(), 0u);
+}
+
 TEST_P(LmpctlTest, UsersAndTokens) {
   auto made = root_json({"users", "create", "--name", "ops"});
   const std::string user = std::to_string(id_of(made.at("user")));

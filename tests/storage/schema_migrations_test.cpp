@@ -107,7 +107,8 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
                                                            "license_clock_marks",
                                                            "revoked_leases",
                                                            "usage_records",
-                                                           "usage_purges"}));
+                                                           "usage_purges",
+                                                           "site_policies"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
   EXPECT_EQ(
       objects(*sql, "index"),

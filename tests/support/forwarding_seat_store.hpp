@@ -31,6 +31,12 @@ class ForwardingSeatStore : public storage::SeatStore {
     return inner_->find_retired_product(h);
   }
   std::int64_t lease_purge() override { return inner_->lease_purge(); }
+  std::int64_t policy_generation() override { return inner_->policy_generation(); }
+  std::vector<domain::StoredPolicy> site_policies() override { return inner_->site_policies(); }
+  std::vector<storage::Holding> live_holdings(std::int64_t license_id,
+                                              std::int64_t now_ms) override {
+    return inner_->live_holdings(license_id, now_ms);
+  }
   std::int64_t server_clock_mark() override { return inner_->server_clock_mark(); }
   void advance_server_clock_mark(std::int64_t mark) override {
     inner_->advance_server_clock_mark(mark);

@@ -1,0 +1,174 @@
+// The site policy operations (domain/site_policies.hpp).
+#include "domain/site_policies.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "domain/customers.hpp"
+#include "domain/domain_error.hpp"
+#include "domain/domain_json.hpp"
+#include "domain/limits.hpp"
+#include "domain/permissions.hpp"
+#include "domain/request_checks.hpp"
+
+namespace lmp::domain {
+namespace json = boost::json;
+
+namespace {
+
+std::string object_of(std::int64_t customer_id, const std::string& product) {
+  return "customer:" + std::to_string(customer_id) + "/policy" +
+         (product.empty() ? std::string() : ":" + product);
+}
+
+CustomerPolicy from_stored(const StoredPolicy& stored) {
+  auto parsed = parse_site_policy(std::string_view(stored.text));
+  // Only validated policies are stored; a row that does not read back was written by something
+  // other than lmpd.
+  if (!parsed.problems.empty())
+    throw StoreError("the stored site policy of customer " + std::to_string(stored.customer_id) +
+                     " does not read: " + problems_message(parsed.problems));
+  parsed.policy.product = stored.product;
+  return {stored.customer_id, std::move(parsed.policy), stored.updated_at_ms};
+}
+
+std::string audit_text(const std::optional<StoredPolicy>& stored) {
+  return stored ? stored->text : std::string();
+}
+
+Customer changeable_customer(const Context& ctx, std::int64_t customer_id) {
+  auto customer = visible_customer(ctx, customer_id, kModifyCustomers);
+  if (ctx.caller.customer) throw forbidden("a customer cannot change its own site policy");
+  return customer;
+}
+
+}  // namespace
+
+std::vector<CustomerPolicy> customer_policies(const Context& ctx, std::int64_t customer_id) {
+  const auto customer = visible_customer(ctx, customer_id, kViewCustomers);
+  std::vector<CustomerPolicy> out;
+  for (const auto& stored : ctx.db.policies().list(customer.id)) out.push_back(from_stored(stored));
+  return out;
+}
+
+CustomerPolicy set_customer_policy(const Context& ctx, std::int64_t customer_id,
+                                   const json::value& body) {
+  const auto customer = changeable_customer(ctx, customer_id);
+  auto parsed = parse_site_policy(body);
+  if (parsed.problems.empty()) {
+    LicenseFilter filter;
+    filter.customer_id = customer.id;
+    filter.product = parsed.policy.product;
+    std::vector<PolicyLicense> licenses;
+    Page page{0, 1000};
+    for (;;) {
+      auto rows = ctx.db.licenses().list(filter, page);
+      for (const auto& l : rows) licenses.push_back({l.id, l.product_code, l.units});
+      if (rows.size() < static_cast<std::size_t>(page.limit)) break;
+      page.after = rows.back().id;
+    }
+    parsed.problems = check_reservations(parsed.policy, licenses);
+  }
+  if (!parsed.problems.empty())
+    throw bad_request("the site policy is refused: " + problems_message(parsed.problems));
+
+  const auto& product = parsed.policy.product;
+  const auto before = ctx.db.policies().find(customer.id, product);
+  StoredPolicy stored{customer.id, product, site_policy_text(parsed.policy), ctx.now_ms};
+  ctx.db.policies().set(stored);
+  ctx.audit("policy.set", object_of(customer.id, product), customer.scope(), audit_text(before),
+            stored.text);
+  return {customer.id, std::move(parsed.policy), ctx.now_ms};
+}
+
+void delete_customer_policy(const Context& ctx, std::int64_t customer_id,
+                            const std::string& product) {
+  const auto customer = changeable_customer(ctx, customer_id);
+  const auto before = ctx.db.policies().find(customer.id, product);
+  if (!before || !ctx.db.policies().remove(customer.id, product)) throw not_found("policy");
+  ctx.audit("policy.delete", object_of(customer.id, product), customer.scope(), before->text, "");
+}
+
+std::vector<PolicyCheck> check_customer_policy(const Context& ctx, std::int64_t customer_id,
+                                               const PolicyCheckRequest& request) {
+  const auto customer = visible_customer(ctx, customer_id, kViewCustomers);
+  const std::string product = required_text("product", request.product);
+  const std::int64_t units = count_within("units", request.units, 1, kMaxUnits).value_or(1);
+  const std::string user = request.user.value_or("");
+  const std::string host = request.host.value_or("");
+  const std::string address = request.address.value_or("");
+  const PolicyHolder holder{user, host, address};
+  if (!holder.address.empty() && !parse_address(holder.address))
+    throw bad_request("address must be an IPv4 or IPv6 address");
+
+  std::optional<CustomerPolicy> policy;
+  // The product's own policy, else the one for all products: as the seat path chooses.
+  for (const std::string& which : {product, std::string()})
+    if (!policy)
+      if (auto stored = ctx.db.policies().find(customer.id, which)) policy = from_stored(*stored);
+  std::optional<CompiledPolicy> compiled;
+  if (policy) compiled.emplace(policy->policy);
+
+  std::vector<PolicyCheck> out;
+  LicenseFilter filter;
+  filter.customer_id = customer.id;
+  filter.product = product;
+  for (const auto& license : ctx.db.licenses().list(filter, Page{0, 1000})) {
+    PolicyCheck check;
+    check.license_id = license.id;
+    check.units = license.units;
+    // The leases stay in `leases` while `held` points into them.
+    std::vector<Lease> leases;
+    LeaseFilter lease_filter;
+    lease_filter.license_id = license.id;
+    for (LeasePage page{"", 1000};;) {
+      auto rows = ctx.db.leases().list(lease_filter, page, ctx.now_ms);
+      leases.insert(leases.end(), rows.begin(), rows.end());
+      if (rows.size() < static_cast<std::size_t>(page.limit)) break;
+      page.after = rows.back().ref;
+    }
+    std::vector<HeldBy> held;
+    for (const auto& lease : leases) {
+      held.push_back({{lease.user, lease.host, lease.peer}, lease.units});
+      check.in_use += lease.units;
+    }
+    if (compiled) {
+      check.policy = policy->policy.product;
+      check.verdict = compiled->judge(holder, units, false, license.units, held);
+    } else {
+      check.verdict.reason = "the customer has no site policy for " + product;
+    }
+    if (check.verdict.outcome == PolicyVerdict::Outcome::allowed &&
+        check.in_use + units > license.units) {
+      check.verdict.outcome = PolicyVerdict::Outcome::no_seats;
+      check.verdict.reason = "the policy allows it, but " + std::to_string(check.in_use) +
+                             " of the " + std::to_string(license.units) + " units are in use";
+    }
+    out.push_back(std::move(check));
+  }
+  return out;
+}
+
+json::value policy_check_json(const PolicyCheck& check) {
+  json::object out{{"license", check.license_id}, {"units", check.units},
+                   {"in_use", check.in_use},      {"decision", to_string(check.verdict.outcome)},
+                   {"rule", check.verdict.rule},  {"reason", check.verdict.reason}};
+  out["policy"] = !check.policy           ? json::value("none")
+                  : check.policy->empty() ? json::value("all products")
+                                          : json::value(*check.policy);
+  if (check.verdict.outcome == PolicyVerdict::Outcome::over_limit)
+    out["limit"] = check.verdict.limit;
+  if (check.verdict.outcome == PolicyVerdict::Outcome::no_seats && check.verdict.reserved > 0)
+    out["reserved"] = check.verdict.reserved;
+  return out;
+}
+
+json::value customer_policy_json(const CustomerPolicy& policy) {
+  auto out = site_policy_json(policy.policy);
+  auto& o = out.as_object();
+  o["customer"] = policy.customer_id;
+  o["updated"] = policy.updated_at_ms / 1000;
+  return out;
+}
+
+}  // namespace lmp::domain

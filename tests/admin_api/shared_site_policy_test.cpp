@@ -1,0 +1,83 @@
+// Site policy on a PostgreSQL database shared by three in-process instances, when
+// LMP_TEST_POSTGRES names a server: a user's max holds whichever instance each checkout reaches,
+// also when they all arrive at once, and a policy set through one instance's API applies to the
+// next checkout on the others. Creates and drops a database of its own; skipped without a server.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "admin_fixture.hpp"
+#include "shared_postgres.hpp"
+#include "support/line_client.hpp"
+
+namespace lmp::test {
+namespace {
+
+namespace json = boost::json;
+
+class SharedSitePolicy : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!db_.available()) GTEST_SKIP() << "LMP_TEST_POSTGRES is not set";
+    for (auto& instance : instances_) instance = std::make_unique<TestServer>(db_.config());
+    const auto customer = id_of(call("POST", "/v1/customers", {{"name", "acme"}}));
+    path_ = "/v1/customers/" + std::to_string(customer) + "/policy";
+    auto license = call("POST", "/v1/licenses",
+                        {{"customer", customer}, {"product", "cad"}, {"units", 20}, {"days", 365}});
+    code_ = std::string(license.at("code").as_string());
+  }
+
+  // An admin call through the first instance that must answer 200.
+  json::value call(const std::string& method, const std::string& target,
+                   const json::value& body = nullptr) {
+    auto reply = admin_call(instances_[0]->admin_port(), db_.token(), method, target, body);
+    EXPECT_EQ(reply.status, 200) << method << " " << target << ": " << reply.body;
+    return reply.json();
+  }
+  std::string checkout(TestServer& on, const std::string& fields) {
+    LineClient seat(on.port());
+    return status_of(seat.request("CHECKOUT code=" + code_ + " " + fields));
+  }
+
+  TempDir dir_;
+  SharedPostgres db_{dir_.path(), "lmp_policy_"};
+  std::unique_ptr<TestServer> instances_[3];
+  std::string path_;
+  std::string code_;
+};
+
+TEST_F(SharedSitePolicy, AUsersMaxHoldsAcrossInstancesEvenAtOnce) {
+  call("PUT", path_, {{"max", json::array{json::object{{"for", "user:*"}, {"units", 2}}}}});
+  // One after the other, each on another instance.
+  EXPECT_EQ(checkout(*instances_[0], "user=ann host=a0"), "OK");
+  EXPECT_EQ(checkout(*instances_[1], "user=ann host=a1"), "OK");
+  EXPECT_EQ(checkout(*instances_[2], "user=ann host=a2"), "over_limit");
+
+  // Twelve at once, four on each instance: two get through.
+  std::atomic<int> granted{0}, over{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 12; ++i)
+    threads.emplace_back([&, i] {
+      const auto answer = checkout(*instances_[i % 3], "user=bob host=b" + std::to_string(i));
+      if (answer == "OK") ++granted;
+      if (answer == "over_limit") ++over;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted.load(), 2);
+  EXPECT_EQ(over.load(), 10);
+  EXPECT_EQ(db_.count("SELECT COUNT(*) FROM leases WHERE user_name = 'bob'"), 2);
+}
+
+TEST_F(SharedSitePolicy, APolicySetThroughOneInstanceAppliesOnTheOthersAtOnce) {
+  EXPECT_EQ(checkout(*instances_[2], "user=eve host=e0"), "OK");
+  call("PUT", path_, {{"exclude", json::array{"user:eve"}}});
+  EXPECT_EQ(checkout(*instances_[1], "user=eve host=e1"), "not_allowed");
+  EXPECT_EQ(checkout(*instances_[2], "user=eve host=e2"), "not_allowed");
+  call("DELETE", path_);
+  EXPECT_EQ(checkout(*instances_[1], "user=eve host=e1"), "OK");
+}
+
+}  // namespace
+}  // namespace lmp::test

@@ -1,0 +1,291 @@
+// Site policy through the real listeners, on each storage backend: set, read and delete through
+// the admin API with every problem named at its JSON path and audited with before and after, and
+// enforced on CHECKOUT over the seat protocol and the HTTP seat routes (include and exclude by
+// user, host, group and address range; max per user, host and group) with the denial codes and
+// fields of protocol 1.1.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "admin_fixture.hpp"
+#include "support/http_client.hpp"
+#include "support/line_client.hpp"
+
+namespace lmp::test {
+namespace {
+
+namespace json = boost::json;
+
+class SitePolicyTest : public AdminApiTest {
+ protected:
+  void SetUp() override {
+    AdminApiTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    customer_ = make_customer("Acme", 0);
+    auto made = ok(root_token_, "POST", "/v1/licenses",
+                   {{"customer", customer_}, {"product", "cad"}, {"units", 10}, {"days", 365}});
+    license_ = id_of(made);
+    code_ = std::string(made.at("code").as_string());
+  }
+
+  std::string path() const { return "/v1/customers/" + std::to_string(customer_) + "/policy"; }
+  json::value set(const std::string& policy) {
+    return ok(root_token_, "PUT", path(), json::parse(policy));
+  }
+
+  std::string checkout(LineClient& seat, const std::string& fields) {
+    return seat.request("CHECKOUT code=" + code_ + " " + fields);
+  }
+
+  std::int64_t customer_ = 0;
+  std::int64_t license_ = 0;
+  std::string code_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, SitePolicyTest, kStorageBackends, backend_name);
+
+TEST_P(SitePolicyTest, IsSetReadAndDeletedAndAudited) {
+  EXPECT_EQ(ok(root_token_, "GET", path()).at("items").as_array().size(), 0u);
+  auto stored = set(R"({"product": "cad", "groups": {"design": {"users": ["ann"]}},
+                        "include": ["group:design"], "max": [{"for": "user:*", "units": 2}],
+                        "linger": 30})");
+  EXPECT_EQ(stored.at("product"), "cad");
+  EXPECT_EQ(stored.at("customer"), customer_);
+  EXPECT_EQ(stored.at("max").as_array()[0].at("for"), "user:*");
+  set(R"({"exclude": ["host:kiosk"]})");  // for every product
+
+  auto all = ok(root_token_, "GET", path()).at("items").as_array();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_TRUE(all[0].at("product").is_null());
+  EXPECT_EQ(all[1].at("product"), "cad");
+  auto one = ok(root_token_, "GET", path() + "?product=cad");
+  EXPECT_EQ(one.at("include").as_array()[0], "group:design");
+  EXPECT_EQ(call(root_token_, "GET", path() + "?product=cam").status, 404);
+
+  // A customer's own user reads its policies.
+  const auto own = make_user("acme-admin", "customer", customer_);
+  EXPECT_EQ(ok(own.token, "GET", path()).at("items").as_array().size(), 2u);
+
+  set(R"({"product": "cad", "linger": 60})");
+  auto audit = ok(root_token_, "GET", "/v1/audit?action=policy.set").at("items").as_array();
+  ASSERT_EQ(audit.size(), 3u);
+  bool replaced = false;
+  for (const auto& record : audit) {
+    const auto before = record.at("before");
+    const auto after = record.at("after");
+    if (!before.is_null() && before.at("linger") == 30) {
+      replaced = true;
+      EXPECT_EQ(after.at("linger"), 60) << json::serialize(record);
+    }
+  }
+  EXPECT_TRUE(replaced) << json::serialize(audit);
+
+  EXPECT_EQ(ok(root_token_, "DELETE", path() + "?product=cad").at("deleted"), true);
+  EXPECT_EQ(call(root_token_, "DELETE", path() + "?product=cad").status, 404);
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/audit?action=policy.delete").at("items").as_array().size(),
+            1u);
+  EXPECT_EQ(ok(root_token_, "GET", path()).at("items").as_array().size(), 1u);
+}
+
+TEST_P(SitePolicyTest, RefusesABadPolicyNamingEveryProblemAndKeepsTheStoredOne) {
+  set(R"({"product": "cad", "linger": 10})");
+  auto refused = call(root_token_, "PUT", path(), json::parse(R"({
+    "product": "cad",
+    "groups": {"loop": {"groups": ["loop"]}, "net": {"addresses": ["10.0.0.0/40"]}},
+    "include": ["group:ghost"],
+    "reserve": [{"for": "user:ann", "units": 6}, {"for": "user:bob", "units": 5}],
+    "max": [{"for": "user:*", "units": -2}],
+    "linger": 99999999})"));
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(refused.error_code(), "bad_request");
+  const auto message = std::string(refused.json().at("error").at("message").as_string());
+  for (const char* part :
+       {"groups.loop.groups: group \"loop\" includes itself",
+        "groups.net.addresses[0]: malformed CIDR \"10.0.0.0/40\"",
+        "include[0]: unknown group \"ghost\"", "max[0].units: must be 0 to 1000000, not -2",
+        "linger: must be 0 to 86400, not 99999999"})
+    EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
+
+  // The reservations are checked against the license's units, with the figures.
+  auto over = call(root_token_, "PUT", path(), json::parse(R"({"product": "cad",
+      "reserve": [{"for": "user:ann", "units": 6}, {"for": "user:bob", "units": 5}]})"));
+  ASSERT_EQ(over.status, 400) << over.body;
+  EXPECT_NE(over.body.find("reserve: the reservations sum to 11 units, above the 10 units of "
+                           "license " +
+                           std::to_string(license_) + " (cad)"),
+            std::string::npos)
+      << over.body;
+
+  EXPECT_EQ(ok(root_token_, "GET", path() + "?product=cad").at("linger"), 10);
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/audit?action=policy.set").at("items").as_array().size(),
+            1u);
+}
+
+TEST_P(SitePolicyTest, IncludeAndExcludeDecideWhoChecksOut) {
+  set(R"({"groups": {"design": {"users": ["ann", "bob"], "groups": ["leads"]},
+                     "leads": {"hosts": ["lead-ws"]},
+                     "lab": {"addresses": ["127.0.0.2/32", "2001:db8::/32"]},
+                     "contractors": {"users": ["mallory"]}},
+          "include": ["group:design", "group:lab"],
+          "exclude": ["group:contractors", "host:kiosk"]})");
+  LineClient seat(server_->port());
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=ws1")), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=zed host=lead-ws")), "OK");  // leads, inside design
+  const auto outsider = checkout(seat, "user=zed host=ws9");
+  EXPECT_EQ(status_of(outsider), "not_allowed") << outsider;
+  EXPECT_NE(fields_of(outsider).at("msg").find("include list"), std::string::npos) << outsider;
+  // Exclude wins over include.
+  const auto kiosk = checkout(seat, "user=bob host=kiosk");
+  EXPECT_EQ(status_of(kiosk), "not_allowed") << kiosk;
+  EXPECT_NE(fields_of(kiosk).at("msg").find("host:kiosk"), std::string::npos) << kiosk;
+
+  // By the address the checkout comes from.
+  LineClient lab(server_->port(), "127.0.0.2");
+  EXPECT_EQ(status_of(checkout(lab, "user=zed host=ws9")), "OK");
+  EXPECT_EQ(status_of(checkout(lab, "user=mallory host=ws8")), "not_allowed");
+
+  // Over HTTP the same answers, with 403.
+  HttpClient http(server_->admin_port());
+  auto refused = http.post("/v1/seat/checkout", {{"code", code_}, {"user", "zed"}, {"host", "x"}});
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(refused.error_code(), "not_allowed");
+  auto granted = http.post("/v1/seat/checkout", {{"code", code_}, {"user", "bob"}, {"host", "y"}});
+  EXPECT_EQ(granted.status, 200) << granted.body;
+}
+
+TEST_P(SitePolicyTest, MaxRulesCountWhatEachUserHostAndGroupHolds) {
+  set(R"({"product": "cad",
+          "groups": {"interns": {"users": ["ivan", "iris"]}},
+          "max": [{"for": "user:*", "units": 2}, {"for": "group:interns", "units": 3},
+                  {"for": "host:shared", "units": 1}]})");
+  {
+    LineClient seat(server_->port());
+    EXPECT_EQ(status_of(checkout(seat, "user=ann host=a1")), "OK");
+    EXPECT_EQ(status_of(checkout(seat, "user=ann host=a2")), "OK");
+  }
+  // Across reconnects: the leases count, not the connection.
+  LineClient seat(server_->port());
+  const auto third = checkout(seat, "user=ann host=a3");
+  EXPECT_EQ(status_of(third), "over_limit") << third;
+  EXPECT_EQ(fields_of(third).at("limit"), "2");
+  EXPECT_NE(fields_of(third).at("msg").find("each user at most 2 units; 2 held"), std::string::npos)
+      << third;
+  // The same holder again reuses its lease: no further unit, no refusal.
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a2")), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1 units=2")), "OK");
+  const auto bob_big = checkout(seat, "user=cid host=c1 units=3");
+  EXPECT_EQ(status_of(bob_big), "over_limit") << bob_big;
+
+  // The group's total.
+  EXPECT_EQ(status_of(checkout(seat, "user=ivan host=i1 units=2")), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=iris host=i2")), "OK");
+  const auto fourth = checkout(seat, "user=iris host=i3");
+  EXPECT_EQ(status_of(fourth), "over_limit") << fourth;
+  EXPECT_EQ(fields_of(fourth).at("limit"), "3");
+  EXPECT_NE(fields_of(fourth).at("msg").find("group:interns"), std::string::npos) << fourth;
+
+  // Per host, over HTTP with 409 and the limit in the error.
+  HttpClient http(server_->admin_port());
+  ASSERT_EQ(
+      http.post("/v1/seat/checkout", {{"code", code_}, {"user", "dan"}, {"host", "shared"}}).status,
+      200);
+  auto refused =
+      http.post("/v1/seat/checkout", {{"code", code_}, {"user", "eve"}, {"host", "shared"}});
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.error_code(), "over_limit");
+  EXPECT_EQ(refused.json().at("error").at("limit"), 1) << refused.body;
+
+  // A checkin frees the user's unit for the user.
+  const auto ann = fields_of(checkout(seat, "user=ann host=a1"));
+  ASSERT_EQ(ann.count("lease"), 1u);
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + ann.at("lease"))), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a3")), "OK");
+}
+
+TEST_P(SitePolicyTest, ReservationsHoldUnitsBackFromOthersButGiveThemToTheirOwners) {
+  set(R"({"groups": {"design": {"users": ["ann", "bob"]}},
+          "reserve": [{"for": "group:design", "units": 3}, {"for": "host:build", "units": 1}]})");
+  LineClient seat(server_->port());
+  EXPECT_EQ(status_of(checkout(seat, "user=zed host=z1 units=6")), "OK");
+  // 4 free, all 4 reserved: others get no_seats with reserved=4.
+  const auto refused = checkout(seat, "user=zed host=z2");
+  EXPECT_EQ(status_of(refused), "no_seats") << refused;
+  EXPECT_EQ(fields_of(refused).at("reserved"), "4") << refused;
+  // Their owners take them.
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a1 units=2")), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=eve host=build")), "OK");
+  // One unit left, reserved for design: bob has it, zed does not.
+  HttpClient http(server_->admin_port());
+  auto over_http =
+      http.post("/v1/seat/checkout", {{"code", code_}, {"user", "zed"}, {"host", "z3"}});
+  EXPECT_EQ(over_http.status, 409) << over_http.body;
+  EXPECT_EQ(over_http.error_code(), "no_seats");
+  EXPECT_EQ(over_http.json().at("error").at("reserved"), 1) << over_http.body;
+  EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1")), "OK");
+  // All ten in use: the plain no_seats, without reserved.
+  const auto full = checkout(seat, "user=ann host=a2");
+  EXPECT_EQ(status_of(full), "no_seats") << full;
+  EXPECT_EQ(fields_of(full).count("reserved"), 0u) << full;
+}
+
+TEST_P(SitePolicyTest, CheckExplainsWhichRuleDecidesWithoutCheckingOut) {
+  const std::string check = path() + "/check?product=cad";
+  auto none = ok(root_token_, "GET", check + "&user=ann").at("items").as_array();
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_EQ(none[0].at("decision"), "allowed");
+  EXPECT_EQ(none[0].at("policy"), "none");
+
+  set(R"({"groups": {"design": {"users": ["ann", "bob"]}, "lab": {"addresses": ["10.9.0.0/16"]}},
+          "include": ["group:design", "group:lab"], "exclude": ["host:kiosk"],
+          "max": [{"for": "user:*", "units": 1}],
+          "reserve": [{"for": "user:bob", "units": 2}]})");
+  auto verdict = [&](const std::string& query) {
+    auto items = ok(root_token_, "GET", check + query).at("items").as_array();
+    EXPECT_EQ(items.size(), 1u);
+    return items.empty() ? json::object() : items[0].as_object();
+  };
+  auto ann = verdict("&user=ann&host=ws1");
+  EXPECT_EQ(ann.at("decision"), "allowed");
+  EXPECT_EQ(ann.at("rule"), "include[0]");
+  EXPECT_EQ(ann.at("policy"), "all products");
+  EXPECT_EQ(ann.at("license"), license_);
+  auto kiosk = verdict("&user=ann&host=kiosk");
+  EXPECT_EQ(kiosk.at("decision"), "not_allowed");
+  EXPECT_EQ(kiosk.at("rule"), "exclude[0]");
+  EXPECT_EQ(verdict("&user=zed&address=10.9.1.1").at("rule"), "include[1]");
+  EXPECT_EQ(verdict("&user=zed&address=10.8.1.1").at("rule"), "include");
+
+  LineClient seat(server_->port());
+  ASSERT_EQ(status_of(checkout(seat, "user=ann host=ws1")), "OK");
+  auto over = verdict("&user=ann&host=ws2");
+  EXPECT_EQ(over.at("decision"), "over_limit");
+  EXPECT_EQ(over.at("rule"), "max[0]");
+  EXPECT_EQ(over.at("limit"), 1);
+  EXPECT_EQ(over.at("in_use"), 1);
+  // No user: no user's max applies, the reservation does.
+  auto reserved = verdict("&address=10.9.1.1&units=8");
+  EXPECT_EQ(reserved.at("decision"), "no_seats");
+  EXPECT_EQ(reserved.at("rule"), "reserve");
+  EXPECT_EQ(reserved.at("reserved"), 2);
+  // It checked nothing out.
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/leases").at("items").as_array().size(), 1u);
+  EXPECT_EQ(call(root_token_, "GET", path() + "/check").status, 400);
+}
+
+TEST_P(SitePolicyTest, AChangeAppliesToTheNextCheckoutAndTakesNoHeldUnit) {
+  LineClient seat(server_->port());
+  const auto held = fields_of(checkout(seat, "user=ann host=a1"));
+  ASSERT_EQ(held.count("lease"), 1u);
+  set(R"({"exclude": ["user:ann"]})");
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a2")), "not_allowed");
+  EXPECT_EQ(status_of(seat.request("HEARTBEAT lease=" + held.at("lease"))), "OK");
+  // A policy for the product wins over the one for all products.
+  set(R"({"product": "cad", "include": ["user:ann"]})");
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a2")), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1")), "not_allowed");
+  ok(root_token_, "DELETE", path() + "?product=cad");
+  ok(root_token_, "DELETE", path());
+  EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1")), "OK");
+}
+
+}  // namespace
+}  // namespace lmp::test
