@@ -35,7 +35,8 @@ constexpr std::int64_t kStartMs = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 // within an hour), and a checkin 4 h later; the next session of the day starts 30 min after it.
 // Licenses: 100, each of one of 20 customers under partner 2. All records in one statement.
 void generate(soci::session& sql, int endpoints, int days, int sessions) {
-  // Integers of the bench's own, written into the statement: no placeholder is repeated.
+  // The bench's own integers go into the SQL text itself, because each is used several times
+  // and a bound parameter could be used only once.
   const std::string e = std::to_string(endpoints);
   const std::string s = std::to_string(sessions);
   const std::string total = std::to_string(static_cast<std::int64_t>(endpoints) * days * sessions);
