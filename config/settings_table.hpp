@@ -194,7 +194,7 @@ inline constexpr Setting kSettings[] = {
         "it as `instance`); give each instance sharing a PostgreSQL database its own"),
 
     settings_detail::boolean("usage.records", "true",
-        "write a usage record for every checkout, checkin, expiry reclaim and release"),
+        "write a usage record for each checkout, checkin, reclaim, release, denial and wait"),
     settings_detail::integer("usage.retention_days", 1, 36500, "400",
         "usage records older than this are deleted, a small step at each reclaim sweep"),
     // clang-format on

@@ -240,12 +240,17 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   options.instance = instance_id(cfg);
   options.usage_retention_ms = cfg.usage.retention_days * 86'400'000;
   impl_->service = std::make_unique<seat::SeatService>(std::move(store), catalog, clock, options);
+  auto seat_metrics = std::make_shared<seat::SeatMetrics>(impl_->metrics);
   {
     seat::SeatRules rules;
     // Always asked: a customer's policy set through the admin API applies from the next
     // checkout, on every instance (the gate compiles the policies when their generation moves).
     rules.gates.push_back(seat::make_site_policy_gate());
-    if (cfg.usage.records) rules.observers.push_back(std::make_shared<seat::UsageRecorder>());
+    if (cfg.usage.records) {
+      auto recorder = std::make_shared<seat::UsageRecorder>(seat_metrics);
+      rules.observers.push_back(recorder);
+      rules.checkout_observers.push_back(std::move(recorder));
+    }
     impl_->service->set_rules(std::move(rules));
   }
   // After a failed flush nothing more can be acknowledged: stop, and exit with a failure status
@@ -264,7 +269,7 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
                            {"version"})
       .with({LMP_VERSION})
       .set(1);
-  impl_->service->set_metrics(std::make_shared<seat::SeatMetrics>(impl_->metrics));
+  impl_->service->set_metrics(seat_metrics);
   impl_->tls_handshake_failures = &impl_->metrics.add<metrics::Counter>(
       "lmp_tls_handshake_failures_total",
       "TLS handshakes that failed, by listener and reason (timeout, no_client_certificate, "

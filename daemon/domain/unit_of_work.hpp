@@ -7,6 +7,7 @@
 #include "domain/audit_log.hpp"
 #include "domain/branding_repository.hpp"
 #include "domain/customer_repository.hpp"
+#include "domain/denial_repository.hpp"
 #include "domain/key_repository.hpp"
 #include "domain/lease_repository.hpp"
 #include "domain/license_repository.hpp"
@@ -37,6 +38,7 @@ class UnitOfWork {
   virtual LicenseRepository& licenses() = 0;
   virtual LeaseRepository& leases() = 0;
   virtual UsageRepository& usage() = 0;
+  virtual DenialRepository& denials() = 0;
   virtual ProductLifecycleRepository& lifecycles() = 0;
   virtual PlanRepository& plans() = 0;
   virtual KeyRepository& keys() = 0;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/seat_error.hpp"
+
 namespace lmp::domain {
 
 // The events recorded, as stored in `usage_records.event`.
@@ -17,7 +19,28 @@ inline constexpr std::string_view kCheckin = "checkin";
 inline constexpr std::string_view kReclaim = "reclaim";        // expired and swept
 inline constexpr std::string_view kRelease = "release";        // by an administrator
 inline constexpr std::string_view kEndOfLife = "end_of_life";  // deleted with its product
+inline constexpr std::string_view kDenial = "denial";  // a checkout refused; `code` says why
+inline constexpr std::string_view kWaitStarted = "wait_started";  // a `wait=` checkout queued
+inline constexpr std::string_view kWaitEnded = "wait_ended";  // its wait over; `code`: wait_outcome
 }  // namespace usage_event
+
+// How a wait ended, as stored in a wait_ended record's `code`.
+namespace wait_outcome {
+inline constexpr std::string_view kGranted = "granted";  // a unit was freed for it
+inline constexpr std::string_view kDenied = "denied";  // decided, and refused (its denial says why)
+inline constexpr std::string_view kTimeout = "timeout";    // its wait time passed (and no_seats)
+inline constexpr std::string_view kLeft = "left";          // its client closed the connection
+inline constexpr std::string_view kShutdown = "shutdown";  // the server stopped
+}  // namespace wait_outcome
+
+// Whether a checkout refused with `error`, once its code found its license, is recorded as a
+// denial: every refusal but `unavailable` (the server could not decide; nothing was decided
+// about the license). Codes that name no license (invalid_code, rate_limited) never get here:
+// they are a guessing signal, rate limited and counted, not a use turned away.
+constexpr bool recorded_as_denial(SeatError error) {
+  return error != SeatError::unavailable && error != SeatError::invalid_code &&
+         error != SeatError::rate_limited;
+}
 
 struct UsageRecord {
   std::int64_t at_ms = 0;
@@ -32,9 +55,10 @@ struct UsageRecord {
   std::string host;
   std::string peer;
   std::string lease_ref;  // the lease's public reference
-  std::string code;       // a denial's error code; "" for the others
+  std::string code;       // a denial's error code, a wait_ended's outcome; "" for the others
   // For an event that ends a lease (checkin, reclaim, release, end_of_life): when the lease was
-  // checked out, so a report of a range needs no record from before it.
+  // checked out, so a report of a range needs no record from before it. For wait_ended: when the
+  // wait began.
   std::optional<std::int64_t> since_ms;
 };
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "domain/denial_report.hpp"
 #include "domain/usage_reports.hpp"
 #include "http/admin_call.hpp"
 #include "http/csv.hpp"
@@ -105,23 +106,34 @@ std::string csv_of(const std::vector<domain::UsageRow>& rows, std::string_view g
   return out;
 }
 
-json::value usage_report(AdminCall& call) {
-  domain::UsageReportQuery query;
+// The range and the filters every report reads the same way.
+template <class Query>
+void read_range_and_filters(const AdminCall& call, Query& query) {
   query.from_ms = call.query_time_ms("from");
   query.to_ms = call.query_time_ms("to");
-  query.group = call.query("group").value_or("license");
-  query.period = call.query("period").value_or("all");
   query.license_id = call.query_id("license");
   query.customer_id = call.query_id("customer");
   query.account_id = call.query_id("partner");
   query.product = call.query("product").value_or("");
+}
+
+// Answers `body` as a CSV report; the route returns nullptr.
+void answer_csv(AdminCall& call, std::string body) {
+  HttpResponse response;
+  response.body = std::move(body);
+  response.content_type = "text/csv; charset=utf-8; header=present";
+  call.answer = std::move(response);
+}
+
+json::value usage_report(AdminCall& call) {
+  domain::UsageReportQuery query;
+  read_range_and_filters(call, query);
+  query.group = call.query("group").value_or("license");
+  query.period = call.query("period").value_or("all");
   const bool csv = wants_csv(call);
   const auto rows = domain::usage_report(call.context(), query);
   if (csv) {
-    HttpResponse response;
-    response.body = csv_of(rows, query.group);
-    response.content_type = "text/csv; charset=utf-8; header=present";
-    call.answer = std::move(response);
+    answer_csv(call, csv_of(rows, query.group));
     return nullptr;
   }
   const auto keys = key_columns(query.group);
@@ -148,10 +160,89 @@ json::value usage_report(AdminCall& call) {
   return out;
 }
 
+// The denials report (docs/admin-api.md, "Denials"): a row per distinct value of the fields
+// counted by, each field a column as in the usage report.
+std::string denial_text(const domain::DenialKey& key, domain::DenialField field) {
+  using F = domain::DenialField;
+  switch (field) {
+    case F::product:
+      return key.product;
+    case F::user:
+      return key.user;
+    case F::host:
+      return key.host;
+    case F::code:
+      return key.code;
+    case F::license:
+      return id_text(key.license_id);
+    case F::customer:
+      return id_text(key.customer_id);
+    case F::partner:
+      return id_text(key.account_id);
+  }
+  return {};
+}
+json::value denial_json(const domain::DenialKey& key, domain::DenialField field) {
+  using F = domain::DenialField;
+  if (field == F::license) return id_json(key.license_id);
+  if (field == F::customer) return id_json(key.customer_id);
+  if (field == F::partner) return id_json(key.account_id);
+  return json::value(denial_text(key, field));
+}
+
+std::string denials_csv(const domain::DenialReport& report) {
+  std::vector<std::string> fields;
+  for (auto field : report.by) fields.emplace_back(domain::to_string(field));
+  for (const char* column : {"denials", "units", "first", "last"}) fields.emplace_back(column);
+  std::string out;
+  append_csv_record(out, fields);
+  for (const auto& row : report.rows) {
+    fields.clear();
+    for (auto field : report.by) fields.push_back(denial_text(row.key, field));
+    fields.push_back(std::to_string(row.denials));
+    fields.push_back(std::to_string(row.units));
+    fields.push_back(iso_time(row.first_ms));
+    fields.push_back(iso_time(row.last_ms));
+    append_csv_record(out, fields);
+  }
+  return out;
+}
+
+json::value denials_report(AdminCall& call) {
+  domain::DenialReportQuery query;
+  read_range_and_filters(call, query);
+  query.group = call.query("group").value_or(query.group);
+  const bool csv = wants_csv(call);
+  const auto report = domain::denial_report(call.context(), query);
+  if (csv) {
+    answer_csv(call, denials_csv(report));
+    return nullptr;
+  }
+  json::array group;
+  for (auto field : report.by) group.emplace_back(domain::to_string(field));
+  json::array items;
+  for (const auto& row : report.rows) {
+    json::object item;
+    for (auto field : report.by) item[domain::to_string(field)] = denial_json(row.key, field);
+    item["denials"] = row.denials;
+    item["units"] = row.units;
+    item["first"] = row.first_ms / 1000;
+    item["last"] = row.last_ms / 1000;
+    items.emplace_back(std::move(item));
+  }
+  json::object out;
+  out["group"] = std::move(group);
+  out["from"] = report.from_ms / 1000;
+  out["to"] = report.to_ms / 1000;
+  out["items"] = std::move(items);
+  return out;
+}
+
 }  // namespace
 
 void add_usage_routes(AdminRoutes& routes) {
   routes.add("GET", "/v1/usage", Mode::read, usage_report);
+  routes.add("GET", "/v1/usage/denials", Mode::read, denials_report);
 }
 
 }  // namespace lmp::http

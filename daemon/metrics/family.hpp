@@ -55,6 +55,12 @@ class Family : public FamilyBase {
     }
     return *it->second.metric;
   }
+  // Drops the child for these label values, if there is one: it is rendered no more (a gauge
+  // whose subject has gone). REQUIRES: no reference to that child is kept.
+  void remove(const std::vector<std::string>& values) {
+    std::lock_guard lock(mutex_);
+    children_.erase(values);
+  }
   // The only child of a family without labels.
   Metric& get() { return with({}); }
 

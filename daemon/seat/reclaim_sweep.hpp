@@ -35,12 +35,15 @@ class ReclaimSweep {
   // once when this one was full (more may be waiting), else an interval later. Returns how many
   // it reclaimed.
   std::size_t run(storage::SeatStore& store, std::int64_t now_ms, LeaseEvents& events);
+  // The usage records the last run() pruned.
+  std::int64_t pruned() const { return pruned_; }
 
  private:
   const std::int64_t interval_ms_;
   const int limit_;
   const std::int64_t usage_retention_ms_;
   std::int64_t next_ms_ = 0;
+  std::int64_t pruned_ = 0;
 };
 
 }  // namespace lmp::seat

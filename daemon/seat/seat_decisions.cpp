@@ -182,9 +182,10 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
   storage::LicenseRecord license;
   const CatalogProduct* product = nullptr;
   const CatalogProduct* component = nullptr;
-  if (auto err = find_license(cmd.code, cmd.product, license, product, &component); !err.ok())
-    return err;
+  auto found = find_license(cmd.code, cmd.product, license, product, &component);
+  // Set when the code found its license, even to refuse the product asked for (a denial).
   details.license_id = license.id;
+  if (!found.ok()) return found;
   // A suite's unit is used through one of its components; which one decides End of Life.
   if (!product->components.empty() && component == nullptr)
     return SeatResult::failure(SeatError::bad_request,

@@ -24,7 +24,7 @@ namespace lmp::seat {
 
 // What the wait queue needs to know about a refused checkout.
 struct CheckoutDetails {
-  std::int64_t license_id = 0;  // the license the code found; 0 when none
+  std::int64_t license_id = 0;  // the license the code found (refused or not); 0 when none
   // Refused for want of free units (by the family, or because they are held for checkouts
   // queued before), though the request fits the license: a checkout with `wait` may queue.
   bool out_of_units = false;

@@ -96,6 +96,23 @@ SeatMetrics::SeatMetrics(metrics::Registry& registry)
                                         "Batches rolled back after a storage failure; their "
                                         "requests were answered unavailable.")
                           .get()),
+      usage_written_(registry.add<Counter>(
+          "lmp_usage_records_written_total",
+          "Usage records written by the seat path (committed), by event.", {"event"})),
+      usage_pruned_(registry
+                        .add<Counter>("lmp_usage_records_pruned_total",
+                                      "Usage records deleted past their retention "
+                                      "(usage.retention_days) by the reclaim sweeps.")
+                        .get()),
+      units_licensed_(registry.add<Gauge>(
+          "lmp_units_licensed",
+          "Units of the licenses that serve now (active, expiring or in grace), by product.",
+          {"product"})),
+      expiry_seconds_(registry.add<Gauge>(
+          "lmp_license_expiry_seconds",
+          "Seconds to the nearest expiry among the licenses of the product that serve now "
+          "(negative while one is in grace); no series while none serves.",
+          {"product"})),
       batch_waits_(wait_time_) {
   for (Operation op : kCounted) {
     requests_by_op_[index_of(op)] = &requests_.with({operation_name(op)});
@@ -108,6 +125,56 @@ void SeatMetrics::add_products(const std::vector<std::string>& codes) {
     checkouts_.with({code});
     leases_.with({code});
     units_.with({code});
+    units_licensed_.with({code});
+  }
+  std::lock_guard lock(products_mutex_);
+  products_.insert(codes.begin(), codes.end());
+}
+
+void SeatMetrics::usage_recorded(std::string_view event) {
+  ++batch_usage_[event];
+}
+
+void SeatMetrics::usage_pruned(std::int64_t count) {
+  batch_pruned_ += count;
+}
+
+void SeatMetrics::publish_usage(bool committed) {
+  if (committed) {
+    for (const auto& [event, n] : batch_usage_) usage_written_.with({std::string(event)}).add(n);
+    if (batch_pruned_ > 0) usage_pruned_.add(static_cast<std::uint64_t>(batch_pruned_));
+  }
+  batch_usage_.clear();
+  batch_pruned_ = 0;
+}
+
+void SeatMetrics::set_licensed(const std::map<std::string, LicensedProduct>& by_product) {
+  std::set<std::string> products;
+  {
+    std::lock_guard lock(products_mutex_);
+    products = products_;
+  }
+  nearest_expiry_.clear();
+  for (const auto& product : products) {
+    auto it = by_product.find(product);
+    units_licensed_.with({product}).set(it == by_product.end() ? 0 : it->second.units);
+    if (it != by_product.end() && it->second.nearest_expiry_ms)
+      nearest_expiry_.emplace(product, *it->second.nearest_expiry_ms);
+  }
+}
+
+void SeatMetrics::expiry_at(std::int64_t now_ms) {
+  for (auto it = expiry_series_.begin(); it != expiry_series_.end();) {
+    if (nearest_expiry_.contains(*it)) {
+      ++it;
+      continue;
+    }
+    expiry_seconds_.remove({*it});
+    it = expiry_series_.erase(it);
+  }
+  for (const auto& [product, expires_ms] : nearest_expiry_) {
+    expiry_seconds_.with({product}).set((expires_ms - now_ms) / 1000);
+    expiry_series_.insert(product);
   }
 }
 
@@ -155,6 +222,7 @@ void SeatMetrics::end_batch(bool committed, std::size_t commands, double commit_
     batch_leases_.clear();
     failed_batches_.add();
   }
+  publish_usage(committed);
   wait_time_.add(batch_waits_);
   if (commands > 0) batch_size_.observe(static_cast<double>(commands));
   waiting_.set(static_cast<std::int64_t>(waiting));

@@ -8,12 +8,15 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
 #include "metrics/registry.hpp"
+#include "seat/license_figures.hpp"
 #include "seat/seat_command.hpp"
 
 namespace lmp::seat {
@@ -56,6 +59,22 @@ class SeatMetrics {
   // One flush by the sync thread.
   void flushed(double seconds);
 
+  // One usage record written in the current batch; counted when the batch commits. REQUIRES:
+  // `event` is one of domain::usage_event's constants (it is kept, not copied).
+  void usage_recorded(std::string_view event);
+  // Usage records the current batch deleted past their retention; counted when it commits.
+  void usage_pruned(std::int64_t count);
+  // Counts the usage records tallied so far when `committed`, else drops them (end_batch does
+  // this; a transaction outside the batches calls it itself).
+  void publish_usage(bool committed);
+  // The licenses that serve now, by product (license_figures.hpp): sets the units licensed of
+  // every configured product (0 for those not named) and keeps their nearest expiries for
+  // expiry_at(). Products not configured are left out, so the labels stay bounded.
+  void set_licensed(const std::map<std::string, LicensedProduct>& by_product);
+  // Sets the seconds from `now_ms` to each product's nearest expiry (negative while in grace);
+  // a product with no license that serves has no series.
+  void expiry_at(std::int64_t now_ms);
+
   // The latency of answers released together, published on destruction. Answers that waited
   // in the queue are left out here; their wait is in lmp_wait_duration_seconds.
   class LatencyTally {
@@ -87,6 +106,10 @@ class SeatMetrics {
   metrics::Histogram& commit_time_;
   metrics::Histogram& flush_time_;
   metrics::Counter& failed_batches_;
+  metrics::Family<metrics::Counter>& usage_written_;
+  metrics::Counter& usage_pruned_;
+  metrics::Family<metrics::Gauge>& units_licensed_;
+  metrics::Family<metrics::Gauge>& expiry_seconds_;
   std::array<metrics::Counter*, kOperations> requests_by_op_{};
   std::array<metrics::Histogram*, kOperations> latency_by_op_{};
 
@@ -97,6 +120,14 @@ class SeatMetrics {
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> batch_leases_;  // leases, units
   metrics::HistogramTally batch_waits_;
   std::set<std::string> lease_products_;  // the products whose lease gauges were ever changed
+  std::map<std::string_view, std::uint64_t> batch_usage_;  // records written, by event
+  std::int64_t batch_pruned_ = 0;
+  // Owned by the storage thread (set_licensed, expiry_at); the configured products under a lock
+  // of their own, since add_products() may come from any thread.
+  std::map<std::string, std::int64_t> nearest_expiry_;  // ms, by product with a serving license
+  std::set<std::string> expiry_series_;                 // the products whose series exists
+  std::mutex products_mutex_;
+  std::set<std::string> products_;  // configured, ever
 };
 
 // "checkout", "heartbeat", ...: the operation label.

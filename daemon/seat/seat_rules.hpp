@@ -1,7 +1,8 @@
 // Where later seat rules plug into the engine without touching its decisions: gates that every
 // checkout passes before anything is granted (site policy, borrowing limits), and observers told
-// of every lease change inside the batch's transaction (usage records). The default, an empty
-// SeatRules, does nothing. See docs/architecture.md, "Adding a seat rule".
+// of every lease change and of every refused or waiting checkout inside the batch's transaction
+// (usage records). The default, an empty SeatRules, does nothing. See docs/architecture.md,
+// "Adding a seat rule".
 #pragma once
 
 #include <cstdint>
@@ -65,11 +66,40 @@ class LeaseEvents {
                              std::int64_t now_ms, storage::SeatStore& store) = 0;
 };
 
+// How a `wait=` checkout's wait ended.
+enum class WaitEnd {
+  granted,    // a unit was freed for it
+  denied,     // decided again when units were freed, and refused (told to checkout_denied too)
+  timed_out,  // its wait time passed: answered no_seats (told to checkout_denied too)
+  left,       // its client closed the connection
+  stopped,    // the server stopped (written in a transaction of its own as the engine drains)
+};
+
+// Told of what becomes of a checkout besides its lease changes: refused, or waiting for a unit.
+// Same thread, transaction and error contract as LeaseEvents. `command` is the checkout as the
+// client sent it; `license_id` the license its code found (never 0: a checkout whose code found
+// none, invalid_code, is not told).
+class CheckoutEvents {
+ public:
+  virtual ~CheckoutEvents() = default;
+  // Refused with `error`, for which domain::recorded_as_denial() holds.
+  virtual void checkout_denied(const SeatCommand& command, std::int64_t license_id, SeatError error,
+                               std::int64_t now_ms, storage::SeatStore& store) = 0;
+  // Queued for a unit.
+  virtual void wait_started(const SeatCommand& command, std::int64_t license_id,
+                            std::int64_t now_ms, storage::SeatStore& store) = 0;
+  // Its wait, begun at `since_ms`, is over.
+  virtual void wait_ended(const SeatCommand& command, std::int64_t license_id, WaitEnd end,
+                          std::int64_t since_ms, std::int64_t now_ms,
+                          storage::SeatStore& store) = 0;
+};
+
 // The rules in force: gates in the order they are asked (the first refusal answers), observers
 // in the order they are told.
 struct SeatRules {
   std::vector<std::shared_ptr<CheckoutGate>> gates;
   std::vector<std::shared_ptr<LeaseEvents>> observers;
+  std::vector<std::shared_ptr<CheckoutEvents>> checkout_observers;
 };
 
 }  // namespace lmp::seat

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "core/log.hpp"
+#include "domain/usage_record.hpp"
+#include "seat/license_figures.hpp"
 #include "seat/seat_decisions.hpp"
 #include "seat/sync_stage.hpp"
 #include "storage/seat_store.hpp"
@@ -27,9 +29,12 @@ SeatResult unavailable(std::string message) {
 // observers told.
 class SeatService::Batch final : public LeaseEvents {
  public:
-  Batch(std::uint64_t sequence, SeatMetrics* metrics,
-        const std::vector<std::shared_ptr<LeaseEvents>>& observers)
-      : sequence(sequence), metrics_(metrics), observers_(observers) {}
+  Batch(std::uint64_t sequence, SeatMetrics* metrics, const SeatRules& rules, std::int64_t now_ms)
+      : sequence(sequence),
+        metrics_(metrics),
+        observers_(rules.observers),
+        checkout_observers_(rules.checkout_observers),
+        now_ms_(now_ms) {}
 
   void lease_changed(LeaseChange change, const storage::LeaseRecord& lease, std::int64_t now_ms,
                      storage::SeatStore& store) override {
@@ -51,6 +56,33 @@ class SeatService::Batch final : public LeaseEvents {
     for (const auto& observer : observers_) observer->lease_changed(change, lease, now_ms, store);
   }
 
+  // A checkout whose code found `license_id` was answered `result`: a refusal is told to the
+  // observers as a denial when it is recorded as one.
+  void checkout_answered(const SeatCommand& command, std::int64_t license_id,
+                         const SeatResult& result, storage::SeatStore& store) {
+    if (result.ok() || license_id == 0 || !domain::recorded_as_denial(*result.error)) return;
+    for (const auto& observer : checkout_observers_)
+      observer->checkout_denied(command, license_id, *result.error, now_ms_, store);
+  }
+  void wait_started(const SeatCommand& command, std::int64_t license_id,
+                    storage::SeatStore& store) {
+    for (const auto& observer : checkout_observers_)
+      observer->wait_started(command, license_id, now_ms_, store);
+  }
+  // Where the wait queue tells of the waits that end in this batch's transaction.
+  WaitQueue::Ended wait_ends(storage::SeatStore& store) {
+    if (checkout_observers_.empty()) return {};
+    return [this, &store](std::int64_t license_id, const WaitQueue::Waiter& waiter, WaitEnd end,
+                          const SeatResult& answer) {
+      const std::int64_t since = WaitQueue::waiting_since_ms(waiter);
+      for (const auto& observer : checkout_observers_)
+        observer->wait_ended(waiter.command, license_id, end, since, now_ms_, store);
+      // The client was turned away after its wait: a denial like any other.
+      if (end == WaitEnd::denied || end == WaitEnd::timed_out)
+        checkout_answered(waiter.command, license_id, answer, store);
+    };
+  }
+
   const std::uint64_t sequence;  // marks the waiters parked by this batch
   std::vector<PendingAnswer> outcomes;
   std::set<std::int64_t> freed;  // licenses whose units were returned and not yet offered
@@ -58,6 +90,8 @@ class SeatService::Batch final : public LeaseEvents {
  private:
   SeatMetrics* const metrics_;
   const std::vector<std::shared_ptr<LeaseEvents>>& observers_;
+  const std::vector<std::shared_ptr<CheckoutEvents>>& checkout_observers_;
+  const std::int64_t now_ms_;
 };
 
 SeatService::SeatService(std::unique_ptr<storage::SeatStore> store,
@@ -108,6 +142,17 @@ void SeatService::notice_lease_purge(Batch& batch) {
   lease_purge_ = purge;
   recount_leases();
   for (std::int64_t license : waiters_.licenses()) batch.freed.insert(license);
+}
+
+void SeatService::count_licenses(std::int64_t now_ms, std::int64_t license_now_ms) {
+  const std::int64_t generation = store_->license_generation();
+  if (generation != licenses_counted_generation_ ||
+      now_ms - licenses_counted_ms_ >= kLicenseRecountMs) {
+    metrics_->set_licensed(licensed_by_product(store_->list_licenses(), license_now_ms));
+    licenses_counted_generation_ = generation;
+    licenses_counted_ms_ = now_ms;
+  }
+  metrics_->expiry_at(license_now_ms);
 }
 
 void SeatService::start() {
@@ -303,11 +348,34 @@ void SeatService::run() {
   }
   // Draining: nobody will free a unit for the waiters any more.
   std::vector<PendingAnswer> released;
-  waiters_.release_all(unavailable("the server is shutting down"), released);
+  release_waiters_at_stop(released);
   const std::size_t answered = released.size();
   deliver(std::move(released));
   publish_waiters();
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
+}
+
+void SeatService::release_waiters_at_stop(std::vector<PendingAnswer>& released) {
+  const SeatResult answer = unavailable("the server is shutting down");
+  if (waiters_.size() == 0 || rules_.checkout_observers.empty() ||
+      durability_lost_.load(std::memory_order_acquire)) {
+    waiters_.release_all(answer, released);
+    return;
+  }
+  // The ends of the waits are recorded in one transaction of their own: no batch runs any more.
+  Batch batch(++batch_sequence_, nullptr, rules_, clock_.read().unix_ms);
+  try {
+    store_->begin();
+    waiters_.release_all(answer, released, batch.wait_ends(*store_));
+    store_->commit();
+    if (metrics_) metrics_->publish_usage(true);
+  } catch (const storage::StoreError& ex) {
+    store_->rollback();
+    if (metrics_) metrics_->publish_usage(false);
+    waiters_.release_all(answer, released);
+    log::error("storage_failure",
+               {{"error", ex.what()}, {"effect", "the ends of the waits are not recorded"}});
+  }
 }
 
 void SeatService::refuse_all(std::vector<Pending>& work) {
@@ -355,10 +423,8 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     std::lock_guard lock(mutex_);
     catalog = catalog_;
   }
-  Batch batch(++batch_sequence_, metrics_.get(), rules_.observers);
+  Batch batch(++batch_sequence_, metrics_.get(), rules_, now);
   batch.outcomes.reserve(work.size());
-  // First, so that the units they wait for are free for this batch's checkouts.
-  if (withdraw) waiters_.withdraw_cancelled(batch.outcomes);
   SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch,
                           options_.env != nullptr ? *options_.env : Env::posix(), options_.instance,
                           license_now);
@@ -367,6 +433,9 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
   try {
     store_->begin();
+    // First, so that the units they wait for are free for this batch's checkouts; inside the
+    // transaction, which records the ends of their waits.
+    if (withdraw) waiters_.withdraw_cancelled(batch.outcomes, batch.wait_ends(*store_));
     // Leases an End-of-Life deletion removed in another session: counted out, and their
     // licenses' waiters answered (end_of_life) instead of waiting for a unit that never frees.
     for (const auto& lease : store_->take_purged_leases())
@@ -379,11 +448,15 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     }
     if (reclaim_due) {
       reclaim_.run(*store_, now, batch);
+      if (metrics_) {
+        metrics_->usage_pruned(reclaim_.pruned());
+        count_licenses(now, license_now);
+      }
       if (options_.shared_database)
         for (std::int64_t license : waiters_.licenses()) batch.freed.insert(license);
     }
     serve_waiters(batch, decisions);
-    waiters_.expire(now, batch.outcomes);
+    waiters_.expire(now, batch.outcomes, batch.wait_ends(*store_));
     decisions.write_clock_marks();
     if (mark_due) store_->advance_server_clock_mark(license_now);
     const SteadyTime commit_started = now_if_measured();
@@ -412,6 +485,11 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     }
     // Waiters this batch queued were decided on state that was rolled back.
     waiters_.cancel_batch(batch.sequence, unavailable("storage failure; retry"), batch.outcomes);
+    // The clients that left are withdrawn by the next batch.
+    if (withdraw) {
+      std::lock_guard lock(mutex_);
+      withdraw_ = true;
+    }
   }
   publish_waiters();
   if (metrics_) {
@@ -435,9 +513,11 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
     case Operation::checkout: {
       CheckoutDetails details;
       result = decisions.checkout(cmd, details, &waiters_);
+      bool left = false;  // its client has gone: it is not turned away, it left
       if (details.out_of_units && cmd.wait_seconds > 0) {
         if (pending.token && pending.token->cancelled()) {
           result = WaitQueue::withdrawn();
+          left = true;
         } else if (!waiters_.full()) {
           WaitQueue::Waiter waiter;
           waiter.deadline_ms = decisions.now_ms() + cmd.wait_seconds * 1000;
@@ -445,6 +525,7 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
           waiter.info = {cmd.op, decisions.product(), pending.received, now_if_measured()};
           waiter.done = std::move(pending.done);
           waiter.token = std::move(pending.token);
+          batch.wait_started(pending.command, details.license_id, *store_);
           waiter.command = std::move(pending.command);
           waiters_.park(details.license_id, std::move(waiter));
           return;
@@ -452,6 +533,7 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
           result = SeatResult::failure(SeatError::no_seats, "the wait queue is full");
         }
       }
+      if (!left) batch.checkout_answered(cmd, details.license_id, result, *store_);
       break;
     }
     case Operation::heartbeat:
@@ -491,7 +573,8 @@ void SeatService::serve_waiters(Batch& batch, SeatDecisions& decisions) {
     if (result.error == SeatError::no_seats) return std::nullopt;
     return result;
   };
-  for (std::int64_t license : freed) waiters_.serve(license, decide, batch.outcomes);
+  const WaitQueue::Ended ended = batch.wait_ends(*store_);
+  for (std::int64_t license : freed) waiters_.serve(license, decide, batch.outcomes, ended);
 }
 
 }  // namespace lmp::seat

@@ -137,6 +137,8 @@ class SeatService final : public domain::LiveSeats {
   void run();
   // `withdraw`: a client has gone since the last batch; its waiters leave the queue.
   void run_batch(std::vector<Pending>& work, bool withdraw);
+  // As the engine stops: answers every waiter `unavailable`, recording the ends of their waits.
+  void release_waiters_at_stop(std::vector<PendingAnswer>& released);
   // After a failed flush: answers `work` and every waiter `unavailable` without deciding.
   void refuse_all(std::vector<Pending>& work);
   void execute(Batch& batch, SeatDecisions& decisions, Pending& pending);
@@ -152,6 +154,11 @@ class SeatService final : public domain::LiveSeats {
   // of a deleted license are answered (end_of_life) now rather than at the next sweep.
   void notice_lease_purge(Batch& batch);
   SteadyTime now_if_measured() const;
+  // At a sweep: sets the metrics of the licenses that serve (units licensed, the nearest
+  // expiry), reading the licenses again when one was written (the license generation moved) or
+  // kLicenseRecountMs after the last reading, since licenses start and end with time alone.
+  void count_licenses(std::int64_t now_ms, std::int64_t license_now_ms);
+  static constexpr std::int64_t kLicenseRecountMs = 60'000;
 
   std::unique_ptr<storage::SeatStore> store_;
   Executor executor_;
@@ -183,6 +190,8 @@ class SeatService final : public domain::LiveSeats {
   ServerClockMark clock_mark_;
   std::uint64_t batch_sequence_ = 0;
   std::int64_t lease_purge_ = 0;  // the store's lease_purge() as last seen (shared database)
+  std::int64_t licenses_counted_generation_ = -1;  // count_licenses()' last reading
+  std::int64_t licenses_counted_ms_ = 0;
   std::thread thread_;
 
   // Group commit with the flush taken off the storage thread; null when the store's commit is

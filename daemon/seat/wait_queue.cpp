@@ -15,6 +15,10 @@ SeatResult WaitQueue::withdrawn() {
                              "the wait ended: the client closed the connection");
 }
 
+std::int64_t WaitQueue::waiting_since_ms(const Waiter& waiter) {
+  return waiter.deadline_ms - waiter.command.wait_seconds * 1000;
+}
+
 void WaitQueue::park(std::int64_t license_id, Waiter waiter) {
   Line& line = by_license_[license_id];
   line.units += waiter.command.units;
@@ -23,14 +27,21 @@ void WaitQueue::park(std::int64_t license_id, Waiter waiter) {
 }
 
 void WaitQueue::serve(std::int64_t license_id, const Decide& decide,
-                      std::vector<PendingAnswer>& out) {
+                      std::vector<PendingAnswer>& out, const Ended& ended) {
   auto it = by_license_.find(license_id);
   if (it == by_license_.end()) return;
   Line& line = it->second;
   while (!line.waiters.empty()) {
     Waiter& head = line.waiters.front();
-    std::optional<SeatResult> answer = gone(head) ? withdrawn() : decide(head.command);
+    const bool left = gone(head);
+    std::optional<SeatResult> answer = left ? withdrawn() : decide(head.command);
     if (!answer) break;
+    if (ended)
+      ended(license_id, head,
+            left           ? WaitEnd::left
+            : answer->ok() ? WaitEnd::granted
+                           : WaitEnd::denied,
+            *answer);
     line.units -= head.command.units;
     out.push_back({std::move(*answer), std::move(head.done), std::move(head.info)});
     line.waiters.pop_front();
@@ -46,11 +57,11 @@ bool WaitQueue::any_due(std::int64_t now_ms) const {
   return false;
 }
 
-void WaitQueue::expire(std::int64_t now_ms, std::vector<PendingAnswer>& out) {
+void WaitQueue::expire(std::int64_t now_ms, std::vector<PendingAnswer>& out, const Ended& ended) {
   if (size_ == 0) return;
   remove_if([now_ms](const Waiter& w) { return w.deadline_ms <= now_ms; },
-            SeatResult::failure(SeatError::no_seats, "no unit was freed within the wait time"),
-            out);
+            SeatResult::failure(SeatError::no_seats, "no unit was freed within the wait time"), out,
+            WaitEnd::timed_out, ended);
 }
 
 void WaitQueue::shift_deadlines(std::int64_t step_ms) {
@@ -64,13 +75,14 @@ void WaitQueue::cancel_batch(std::uint64_t batch, const SeatResult& answer,
   remove_if([batch](const Waiter& w) { return w.batch == batch; }, answer, out);
 }
 
-void WaitQueue::withdraw_cancelled(std::vector<PendingAnswer>& out) {
+void WaitQueue::withdraw_cancelled(std::vector<PendingAnswer>& out, const Ended& ended) {
   if (size_ == 0) return;
-  remove_if(gone, withdrawn(), out);
+  remove_if(gone, withdrawn(), out, WaitEnd::left, ended);
 }
 
-void WaitQueue::release_all(const SeatResult& answer, std::vector<PendingAnswer>& out) {
-  remove_if([](const Waiter&) { return true; }, answer, out);
+void WaitQueue::release_all(const SeatResult& answer, std::vector<PendingAnswer>& out,
+                            const Ended& ended) {
+  remove_if([](const Waiter&) { return true; }, answer, out, WaitEnd::stopped, ended);
 }
 
 std::vector<std::int64_t> WaitQueue::licenses() const {
@@ -93,11 +105,13 @@ std::int64_t WaitQueue::queued_units(std::int64_t license_id) const {
 }
 
 void WaitQueue::remove_if(const std::function<bool(const Waiter&)>& leaves,
-                          const SeatResult& answer, std::vector<PendingAnswer>& out) {
+                          const SeatResult& answer, std::vector<PendingAnswer>& out, WaitEnd end,
+                          const Ended& ended) {
   for (auto it = by_license_.begin(); it != by_license_.end();) {
     Line& line = it->second;
     for (auto w = line.waiters.begin(); w != line.waiters.end();) {
       if (leaves(*w)) {
+        if (ended) ended(it->first, *w, end, answer);
         line.units -= w->command.units;
         out.push_back({answer, std::move(w->done), std::move(w->info)});
         w = line.waiters.erase(w);

@@ -32,6 +32,15 @@ class WaitQueue final : public QueuedUnits {
   // closed its sending side).
   static SeatResult withdrawn();
 
+  // Told of each waiter as its wait ends (before its answer is handed on), with its license, how
+  // the wait ended and its answer; for the usage records. May be empty.
+  using Ended = std::function<void(std::int64_t license_id, const Waiter& waiter, WaitEnd end,
+                                   const SeatResult& answer)>;
+
+  // When `waiter`'s wait began: its deadline less the time it was given (both move together
+  // with a step of the clock).
+  static std::int64_t waiting_since_ms(const Waiter& waiter);
+
   explicit WaitQueue(std::size_t capacity) : capacity_(capacity) {}
 
   std::size_t size() const { return size_; }
@@ -44,20 +53,22 @@ class WaitQueue final : public QueuedUnits {
   // stops, so nobody behind the head is served before it. A waiter whose client has gone is
   // answered withdrawn() and offered nothing.
   using Decide = std::function<std::optional<SeatResult>(const SeatCommand&)>;
-  void serve(std::int64_t license_id, const Decide& decide, std::vector<PendingAnswer>& out);
+  void serve(std::int64_t license_id, const Decide& decide, std::vector<PendingAnswer>& out,
+             const Ended& ended = {});
 
   // Whether a deadline has passed at `now_ms`.
   bool any_due(std::int64_t now_ms) const;
   // Answers the waiters whose deadline has passed: no_seats.
-  void expire(std::int64_t now_ms, std::vector<PendingAnswer>& out);
+  void expire(std::int64_t now_ms, std::vector<PendingAnswer>& out, const Ended& ended = {});
   // Moves every deadline by a step of the wall clock, so a wait lasts the time it was given.
   void shift_deadlines(std::int64_t step_ms);
   // Answers the waiters queued by `batch` with `answer` (their batch rolled back).
   void cancel_batch(std::uint64_t batch, const SeatResult& answer, std::vector<PendingAnswer>& out);
   // Answers the waiters whose client has gone: withdrawn().
-  void withdraw_cancelled(std::vector<PendingAnswer>& out);
+  void withdraw_cancelled(std::vector<PendingAnswer>& out, const Ended& ended = {});
   // Answers every waiter with `answer` and empties the queue.
-  void release_all(const SeatResult& answer, std::vector<PendingAnswer>& out);
+  void release_all(const SeatResult& answer, std::vector<PendingAnswer>& out,
+                   const Ended& ended = {});
   // The licenses that have waiters.
   std::vector<std::int64_t> licenses() const;
   // The units the license's waiters ask for, together.
@@ -66,9 +77,11 @@ class WaitQueue final : public QueuedUnits {
   std::map<std::int64_t, std::int64_t> waiting_by_license() const;
 
  private:
-  // Removes the waiters for which `leaves` is true, answering each with `answer`.
+  // Removes the waiters for which `leaves` is true, answering each with `answer`; `ended` is
+  // told of each with `end`.
   void remove_if(const std::function<bool(const Waiter&)>& leaves, const SeatResult& answer,
-                 std::vector<PendingAnswer>& out);
+                 std::vector<PendingAnswer>& out, WaitEnd end = WaitEnd::stopped,
+                 const Ended& ended = {});
 
   struct Line {
     std::deque<Waiter> waiters;

@@ -320,6 +320,15 @@ const std::vector<CommandSpec>& commands() {
        .summary = "peak units, unit-hours, checkouts, users and hosts from the usage records of "
                   "[--from, --to) (Unix seconds or YYYY-MM-DD); --group license, product, "
                   "customer, partner, user or host; --period all, hour, day or month"},
+      {.words = {"usage", "denials"},
+       .method = "GET",
+       .path = "/v1/usage/denials",
+       .params = {required_opt("from"), opt("to"), opt("group"), opt("license", T::integer),
+                  opt("product"), opt("customer", T::integer), opt("partner", T::integer)},
+       .csv = true,
+       .summary = "who was turned away and how often: refused checkouts of [--from, --to) "
+                  "counted by --group, fields among product, user, host, code, license, "
+                  "customer and partner, comma separated (default product,code)"},
 
       {.words = {"status"},
        .params = {Param{.name = "product", .source = ParamSource::positional}},

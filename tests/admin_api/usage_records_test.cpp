@@ -1,8 +1,10 @@
 // Usage records through the real listeners on each storage backend: one row per checkout (new or
 // the holder's repeated one), checkin, expiry reclaim, administrator's release and End-of-Life
-// deletion, none per heartbeat, each with its holder and the license's place in the tree; pruned
-// once past their retention; none written when usage.records is off.
+// deletion, none per heartbeat, each with its holder and the license's place in the tree; one per
+// refused checkout (its code) and per start and end of a wait (its outcome); pruned once past
+// their retention; none written when usage.records is off.
 #include <soci/soci.h>
+#include <boost/json/parse.hpp>
 
 #include <chrono>
 #include <string>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "admin_fixture.hpp"
+#include "support/http_client.hpp"
 #include "support/line_client.hpp"
 
 namespace lmp::test {
@@ -63,6 +66,42 @@ class UsageRecordsTest : public AdminApiTest {
     }
     return rows;
   }
+  // The records of checkouts that hold no lease (denials and waits) and the rest alike, as
+  // "event|code|units|user|host|peer|at|since", in the order written; each must name the license,
+  // its product, customer, partner and scope.
+  std::vector<std::string> events() {
+    auto sql = raw_session();
+    const std::string scope =
+        "/1/" + std::to_string(partner_) + "/c" + std::to_string(customer_) + "/";
+    soci::rowset<soci::row> rows =
+        (sql->prepare << "SELECT event, code, units, user_name, host, peer, at_ms, since_ms,"
+                         " license_id, product_code, customer_id, account_id, scope"
+                         " FROM usage_records ORDER BY id");
+    std::vector<std::string> out;
+    for (const auto& row : rows) {
+      EXPECT_EQ(row.get<long long>(8), license_) << row.get<std::string>(0);
+      EXPECT_EQ(row.get<std::string>(9), "cad");
+      EXPECT_EQ(row.get<long long>(10), customer_);
+      EXPECT_EQ(row.get<long long>(11), partner_);
+      EXPECT_EQ(row.get<std::string>(12), scope);
+      const bool ended = row.get_indicator(7) != soci::i_null;
+      out.push_back(row.get<std::string>(0) + "|" + row.get<std::string>(1) + "|" +
+                    std::to_string(row.get<long long>(2)) + "|" + row.get<std::string>(3) + "|" +
+                    row.get<std::string>(4) + "|" + row.get<std::string>(5) + "|" +
+                    std::to_string(row.get<long long>(6)) + "|" +
+                    (ended ? std::to_string(row.get<long long>(7)) : "-"));
+    }
+    return out;
+  }
+  // Waits for `count` records: an answer the client never reads, or a sweep, brings them.
+  std::vector<std::string> events_once(std::size_t count) {
+    auto rows = events();
+    for (int i = 0; i < 500 && rows.size() < count; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      rows = events();
+    }
+    return rows;
+  }
   std::string ref_of_user(const std::string& user) {
     auto leases = ok(root_token_, "GET", "/v1/leases?user=" + user).at("items").as_array();
     EXPECT_EQ(leases.size(), 1u);
@@ -85,8 +124,6 @@ TEST_P(UsageRecordsTest, EachSeatEventIsRecordedWithItsHolder) {
   ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + code_ + " user=bob host=ws2")), "OK");
   ok(root_token_, "DELETE", "/v1/leases/" + ref_of_user("bob") + "?reason=gone");
   ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + code_ + " user=cy host=ws3")), "OK");
-  // A refused checkout changes nothing and records nothing (denials are not recorded yet).
-  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code_ + " user=dee units=9")), "no_seats");
 
   const std::vector<std::string> before_expiry = {
       record("checkout", "2", "ann", "ws1", kNowMs, std::nullopt),
@@ -111,6 +148,93 @@ TEST_P(UsageRecordsTest, EachSeatEventIsRecordedWithItsHolder) {
   ASSERT_EQ(rows.size(), before_expiry.size() + 3);
   EXPECT_EQ(rows.back(),
             record("end_of_life", "1", "eve", "ws5", kNowMs + 301'000, kNowMs + 301'000));
+}
+
+// Every checkout refused once its code found the license is a denial with its code, over the seat
+// protocol and HTTP alike; a wrong code is not (a guessing signal, counted elsewhere).
+TEST_P(UsageRecordsTest, RefusedCheckoutsAreRecordedAsDenialsWithTheirCode) {
+  LineClient seat(server_->port(), "127.0.0.2");
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + code_ + " user=ann host=ws1 units=5")), "OK");
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code_ + " user=dee host=ws4 units=2")),
+            "no_seats");
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code_ + " user=dee host=ws4 product=agent")),
+            "product_not_licensed");
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=AAAAA-AAAAA-AAAAA-AAAAA user=eve")),
+            "invalid_code");
+  // The site's policy keeps zed out; over HTTP, from the test's own address.
+  ok(root_token_, "PUT", "/v1/customers/" + std::to_string(customer_) + "/policy",
+     json::parse(R"({"exclude": ["user:zed"]})"));
+  HttpClient http(server_->admin_port());
+  auto refused = http.post("/v1/seat/checkout", {{"code", code_}, {"user", "zed"}, {"host", "x"}});
+  EXPECT_EQ(refused.error_code(), "not_allowed") << refused.body;
+  // A disabled customer's license no longer serves.
+  ok(root_token_, "POST", "/v1/customers/" + std::to_string(customer_) + "/status",
+     {{"status", "disabled"}});
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + code_ + " user=fay host=ws6")),
+            "license_expired");
+
+  const std::string at = std::to_string(kNowMs);
+  EXPECT_EQ(events(), (std::vector<std::string>{
+                          "checkout||5|ann|ws1|127.0.0.2|" + at + "|-",
+                          "denial|no_seats|2|dee|ws4|127.0.0.2|" + at + "|-",
+                          "denial|product_not_licensed|1|dee|ws4|127.0.0.2|" + at + "|-",
+                          "denial|not_allowed|1|zed|x|127.0.0.1|" + at + "|-",
+                          "denial|license_expired|1|fay|ws6|127.0.0.2|" + at + "|-",
+                      }));
+}
+
+// A `wait=` checkout records when it was queued and how its wait ended: served (with its
+// checkout), timed out (and denied no_seats), left by its client, or ended by the server stopping.
+TEST_P(UsageRecordsTest, WaitsAreRecordedFromQueueToOutcome) {
+  LineClient seat(server_->port(), "127.0.0.2");
+  const auto ann = fields_of(seat.request("CHECKOUT code=" + code_ + " user=ann host=ws1 units=5"));
+  ASSERT_EQ(ann.count("lease"), 1u);
+  const std::string at = std::to_string(kNowMs);
+
+  LineClient bob(server_->port(), "127.0.0.2");
+  bob.send("CHECKOUT code=" + code_ + " user=bob host=ws2 wait=60");
+  ASSERT_EQ(events_once(2).size(), 2u);
+  ASSERT_EQ(status_of(seat.request("CHECKIN lease=" + ann.at("lease"))), "OK");
+  ASSERT_EQ(status_of(bob.read_line().value_or("")), "OK");
+  std::vector<std::string> expected = {
+      "checkout||5|ann|ws1|127.0.0.2|" + at + "|-",
+      "wait_started||1|bob|ws2|127.0.0.2|" + at + "|-",
+      "checkin||5|ann|ws1|127.0.0.2|" + at + "|" + at,
+      "checkout||1|bob|ws2|127.0.0.2|" + at + "|-",
+      "wait_ended|granted|1|bob|ws2|127.0.0.2|" + at + "|" + at,
+  };
+  EXPECT_EQ(events(), expected);
+
+  // Four units free; cy waits for five, two seconds.
+  LineClient cy(server_->port(), "127.0.0.2");
+  cy.send("CHECKOUT code=" + code_ + " user=cy host=ws3 units=5 wait=2");
+  ASSERT_EQ(events_once(expected.size() + 1).size(), expected.size() + 1);
+  server_->advance_seconds(3);
+  ASSERT_EQ(status_of(cy.read_line().value_or("")), "no_seats");
+  const std::string later = std::to_string(kNowMs + 3000);
+  expected.push_back("wait_started||5|cy|ws3|127.0.0.2|" + at + "|-");
+  expected.push_back("wait_ended|timeout|5|cy|ws3|127.0.0.2|" + later + "|" + at);
+  expected.push_back("denial|no_seats|5|cy|ws3|127.0.0.2|" + later + "|-");
+  EXPECT_EQ(events(), expected);
+
+  // dee's client leaves while it waits: not a denial, nobody was told no.
+  {
+    LineClient dee(server_->port(), "127.0.0.2");
+    dee.send("CHECKOUT code=" + code_ + " user=dee host=ws4 units=5 wait=60");
+    ASSERT_EQ(events_once(expected.size() + 1).size(), expected.size() + 1);
+  }
+  expected.push_back("wait_started||5|dee|ws4|127.0.0.2|" + later + "|-");
+  expected.push_back("wait_ended|left|5|dee|ws4|127.0.0.2|" + later + "|" + later);
+  EXPECT_EQ(events_once(expected.size()), expected);
+
+  // eve still waits when the server stops.
+  LineClient eve(server_->port(), "127.0.0.2");
+  eve.send("CHECKOUT code=" + code_ + " user=eve host=ws5 units=5 wait=60");
+  ASSERT_EQ(events_once(expected.size() + 1).size(), expected.size() + 1);
+  server_->stop();
+  expected.push_back("wait_started||5|eve|ws5|127.0.0.2|" + later + "|-");
+  expected.push_back("wait_ended|shutdown|5|eve|ws5|127.0.0.2|" + later + "|" + later);
+  EXPECT_EQ(events(), expected);
 }
 
 TEST_P(UsageRecordsTest, RecordsPastTheirRetentionArePruned) {

@@ -1,7 +1,9 @@
 // Usage reports through the real listeners on each storage backend: a scripted day of checkouts
 // and checkins over the seat protocol, reported by GET /v1/usage with the peak the script itself
 // saw, unit-hours, leases spanning the range's start clipped to it, periods and groups, CSV that
-// an RFC 4180 reader parses, and each caller seeing only its own subtree's use.
+// an RFC 4180 reader parses, and each caller seeing only its own subtree's use; the refused
+// checkouts counted by GET /v1/usage/denials, in JSON and CSV, scoped the same way.
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <map>
@@ -287,6 +289,99 @@ TEST_P(UsageReportsTest, MalformedOrUnboundedQueriesAreRefused) {
     EXPECT_EQ(reply.error_code(), "bad_request") << query;
   }
   EXPECT_EQ(call("", "GET", "/v1/usage?from=0").status, 401);
+}
+
+// Refused checkouts, counted by the fields asked for, over the range asked for, as each caller may
+// see them.
+TEST_P(UsageReportsTest, DenialsAreCountedByProductUserHostAndCodeInTheCallersSubtree) {
+  LineClient seat(server_->port(), "127.0.0.2");
+  auto checkout = [&](const License& license, const std::string& fields) {
+    return status_of(seat.request("CHECKOUT code=" + license.code + " " + fields));
+  };
+  ASSERT_EQ(checkout(first_license_, "user=ann host=ann-ws units=10"), "OK");
+  EXPECT_EQ(checkout(first_license_, "user=bob host=bob-ws units=2"), "no_seats");  // kT0
+  server_->advance_seconds(60);
+  EXPECT_EQ(checkout(first_license_, "user=bob host=bob-ws units=2"), "no_seats");  // kT0 + 60
+  EXPECT_EQ(checkout(first_license_, "user=cy host=lab%2C2 product=agent"), "product_not_licensed");
+  EXPECT_EQ(checkout(their_license_, "user=dee host=dee-ws units=11"), "no_seats");
+  // A wrong code is a guess, not a use turned away: never counted here.
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=AAAAA-AAAAA-AAAAA-AAAAA user=eve")),
+            "invalid_code");
+
+  auto denials = [&](const std::string& token, const std::string& query) {
+    return ok(token, "GET", "/v1/usage/denials?" + query).at("items").as_array();
+  };
+  const std::string all = range(kT0, kT0 + 3600);
+  const auto by_code = ok(root_token_, "GET", "/v1/usage/denials?" + all);
+  EXPECT_EQ(json::serialize(by_code),
+            json::serialize(json::parse(
+                R"({"group":["product","code"],"from":)" + std::to_string(kT0) + R"(,"to":)" +
+                std::to_string(kT0 + 3600) +
+                R"(,"items":[{"product":"cad","code":"no_seats","denials":3,"units":15,"first":)" +
+                std::to_string(kT0) + R"(,"last":)" + std::to_string(kT0 + 60) +
+                R"(},{"product":"cad","code":"product_not_licensed","denials":1,"units":1,)"
+                R"("first":)" +
+                std::to_string(kT0 + 60) + R"(,"last":)" + std::to_string(kT0 + 60) + "}]}")));
+
+  auto rows = denials(root_token_, all + "&group=user");
+  ASSERT_EQ(rows.size(), 3u) << json::serialize(rows);
+  EXPECT_EQ(rows[0].at("user"), "bob");
+  EXPECT_EQ(rows[0].at("denials"), 2);
+  EXPECT_EQ(rows[1].at("user"), "cy");
+  EXPECT_EQ(rows[2].at("user"), "dee");
+  // The range counts only what happened in it.
+  rows = denials(root_token_, range(kT0 + 30, kT0 + 3600) + "&group=user&product=cad");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].at("denials"), 1);
+  EXPECT_TRUE(denials(root_token_, range(kT0 - 3600, kT0)).empty());
+
+  // CSV, read back by an RFC 4180 reader: the host with a comma is one field.
+  const auto reply =
+      call(root_token_, "GET", "/v1/usage/denials?" + all + "&group=host,code&format=csv");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.header("content-type").rfind("text/csv", 0), 0u);
+  const auto records = parse_csv(reply.body);
+  ASSERT_EQ(records.size(), 4u) << reply.body;
+  EXPECT_EQ(records[0],
+            (std::vector<std::string>{"host", "code", "denials", "units", "first", "last"}));
+  EXPECT_EQ(records[1], (std::vector<std::string>{"bob-ws", "no_seats", "2", "4",
+                                                  "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z"}));
+  EXPECT_EQ(records[2][0], "dee-ws");
+  EXPECT_EQ(records[3], (std::vector<std::string>{"lab,2", "product_not_licensed", "1", "1",
+                                                  "2026-01-01T00:01:00Z", "2026-01-01T00:01:00Z"}));
+
+  // Scoping: the MSP sees its customers' denials, a customer its own, a reseller (once it may
+  // view licenses) only its customer's.
+  const auto msp = make_user("msp-admin", "account", msp_).token;
+  const auto reseller = make_user("reseller-admin", "account", reseller_).token;
+  const auto customer = make_user("first-admin", "customer", first_).token;
+  rows = denials(msp, all + "&group=customer,partner");
+  ASSERT_EQ(rows.size(), 1u) << json::serialize(rows);
+  EXPECT_EQ(rows[0].at("customer"), first_);
+  EXPECT_EQ(rows[0].at("partner"), msp_);
+  EXPECT_EQ(rows[0].at("denials"), 3);
+  EXPECT_TRUE(denials(msp, all + "&customer=" + std::to_string(theirs_)).empty());
+  rows = denials(customer, all + "&group=user");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("user"), "bob");
+  EXPECT_EQ(rows[1].at("user"), "cy");
+  EXPECT_EQ(call(reseller, "GET", "/v1/usage/denials?" + all).status, 403);
+  ok(root_token_, "PUT", "/v1/partners/" + std::to_string(reseller_) + "/permissions",
+     {{"permissions", {"create_customers", "view_customers", "view_licenses"}}});
+  rows = denials(reseller, all + "&group=license,user,code");
+  ASSERT_EQ(rows.size(), 1u) << json::serialize(rows);
+  EXPECT_EQ(rows[0].at("license"), their_license_.id);
+  EXPECT_EQ(rows[0].at("user"), "dee");
+  EXPECT_EQ(rows[0].at("denials"), 1);
+
+  for (const std::string query :
+       {"", "from=0&to=0", "from=0&group=nobody", "from=0&group=user,user", "from=0&group=user,",
+        "from=0&format=xml"}) {
+    const auto refused = call(root_token_, "GET", "/v1/usage/denials?" + query);
+    EXPECT_EQ(refused.status, 400) << query << ": " << refused.body;
+    EXPECT_EQ(refused.error_code(), "bad_request") << query;
+  }
+  EXPECT_EQ(call("", "GET", "/v1/usage/denials?from=0").status, 401);
 }
 
 }  // namespace

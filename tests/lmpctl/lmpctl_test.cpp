@@ -237,6 +237,41 @@ TEST_P(LmpctlTest, UsageReportAsATableJsonAndCsv) {
   EXPECT_NE(refused.err.find("bad_request"), std::string::npos) << refused.err;
 }
 
+// `usage denials`: the refused checkouts counted, as a table, as the server's JSON and as its CSV.
+TEST_P(LmpctlTest, UsageDenialsAsATableJsonAndCsv) {
+  const auto customer = make_customer("acme", 0);
+  const auto license = ok(root_token_, "POST", "/v1/licenses",
+                          {{"customer", customer}, {"product", "cad"}, {"units", 1}, {"days", 30}});
+  const std::string code(license.at("code").as_string());
+  LineClient seat(server_->port());
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + code + " user=ann host=ws1")), "OK");
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + code + " user=bob host=ws2")), "no_seats");
+  ASSERT_EQ(status_of(seat.request("CHECKOUT code=" + code + " user=bob host=ws2 units=2")),
+            "no_seats");
+
+  auto table = root(
+      {"usage", "denials", "--from", "2026-01-01", "--to", "2026-01-02", "--group", "user,code"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  auto lines = lines_of(table.out);
+  ASSERT_EQ(lines.size(), 2u) << table.out;
+  EXPECT_TRUE(lines[0].starts_with("USER  CODE      DENIALS  UNITS  FIRST")) << table.out;
+  EXPECT_TRUE(lines[1].starts_with("bob   no_seats  2        3      2026-01-01T00:00:00Z"))
+      << table.out;
+  EXPECT_EQ(root_json({"usage", "denials", "--from", "2026-01-01", "--to", "2026-01-02"}),
+            ok(root_token_, "GET", "/v1/usage/denials?from=2026-01-01&to=2026-01-02"));
+  auto csv = root({"usage", "denials", "--from", "2026-01-01", "--to", "2026-01-02", "--group",
+                   "host", "--csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out,
+            "host,denials,units,first,last\r\n"
+            "ws2,2,3,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z\r\n");
+  EXPECT_EQ(root({"usage", "denials"}).exit_code, 2);  // --from is required
+  auto refused =
+      root({"usage", "denials", "--from", "2026-01-01", "--to", "2026-01-02", "--group", "pet"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("bad_request"), std::string::npos) << refused.err;
+}
+
 // `leases release`: the reason is required and travels with the call, the seat is free at once
 // and its endpoint hears lease_revoked; a lease no longer live is the API's 404.
 TEST_P(LmpctlTest, LeasesReleaseTakesASeatBack) {

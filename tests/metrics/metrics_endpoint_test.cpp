@@ -205,6 +205,56 @@ TEST_F(MetricsEndpointTest, LeaseGaugesFollowReclaimAndSurviveRestart) {
   EXPECT_EQ(value("lmp_units_in_use{product=\"cad\"}"), 0);
 }
 
+// Units licensed and the nearest expiry, per product, from the licenses that serve now: a license
+// not yet started, or expired, counts for neither; both follow time and new licenses.
+TEST_F(MetricsEndpointTest, UnitsLicensedAndSecondsToTheNearestExpiryByProduct) {
+  constexpr std::int64_t kDay = 86'400'000;
+  license({.units = 5, .expires_at_ms = kTestEpochMs + 10 * kDay});
+  license({.units = 3, .expires_at_ms = kTestEpochMs + 30 * kDay});
+  license({.units = 7, .starts_at_ms = kTestEpochMs + kDay});
+  license({.product = "agent", .units = 2, .expires_at_ms = kTestEpochMs - kDay});
+  start();
+  ASSERT_TRUE(eventually("lmp_units_licensed{product=\"cad\"}", 8));
+  auto s = scrape();
+  EXPECT_EQ(s.at("lmp_license_expiry_seconds{product=\"cad\"}"), 10 * 86400);
+  EXPECT_EQ(s.at("lmp_units_licensed{product=\"agent\"}"), 0);
+  // No license of agent serves: no expiry to count down to.
+  EXPECT_EQ(s.count("lmp_license_expiry_seconds{product=\"agent\"}"), 0u);
+
+  // Two days on, the third license serves and the nearest expiry is two days nearer.
+  server_->advance_seconds(2 * 86400);
+  ASSERT_TRUE(eventually("lmp_units_licensed{product=\"cad\"}", 15));
+  EXPECT_TRUE(eventually("lmp_license_expiry_seconds{product=\"cad\"}", 8 * 86400));
+  // A license written meanwhile counts at the next sweep (a second on: the test's clock stands).
+  license({.product = "agent",
+           .units = 4,
+           .starts_at_ms = kTestEpochMs,
+           .expires_at_ms = kTestEpochMs + 5 * kDay});
+  server_->advance_seconds(1);
+  ASSERT_TRUE(eventually("lmp_units_licensed{product=\"agent\"}", 4));
+  EXPECT_EQ(value("lmp_license_expiry_seconds{product=\"agent\"}"), 3 * 86400 - 1);
+}
+
+// Usage records written, by event, once their batch commits; and those pruned past retention.
+TEST_F(MetricsEndpointTest, UsageRecordsWrittenByEventAndPruned) {
+  auto code = license({.units = 1, .expires_at_ms = kTestEpochMs + 800LL * 86'400'000});
+  start();
+  LineClient c = seat();
+  auto lease = fields_of(c.request("CHECKOUT code=" + code))["lease"];
+  ASSERT_FALSE(lease.empty());
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + code + " user=bob units=1")), "no_seats");
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + activation_code::generate())), "invalid_code");
+  EXPECT_EQ(c.request("CHECKIN lease=" + lease), "OK");
+  auto s = scrape();
+  EXPECT_EQ(s.at("lmp_usage_records_written_total{event=\"checkout\"}"), 1);
+  EXPECT_EQ(s.at("lmp_usage_records_written_total{event=\"denial\"}"), 1);
+  EXPECT_EQ(s.at("lmp_usage_records_written_total{event=\"checkin\"}"), 1);
+  EXPECT_EQ(s.at("lmp_usage_records_pruned_total"), 0);
+  // Past the retention (400 days by default) the sweeps delete all three.
+  server_->advance_seconds(401 * 86400);
+  EXPECT_TRUE(eventually("lmp_usage_records_pruned_total", 3));
+}
+
 TEST_F(MetricsEndpointTest, PromtoolAcceptsARealScrape) {
   auto code = license({.units = 1});
   start();
