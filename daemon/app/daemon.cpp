@@ -21,6 +21,7 @@
 #include "http/admin_api.hpp"
 #include "http/http_server.hpp"
 #include "http/metrics_route.hpp"
+#include "metrics/process_metrics.hpp"
 #include "metrics/registry.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/seat_server.hpp"
@@ -264,6 +265,7 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
                            {"version"})
       .with({LMP_VERSION})
       .set(1);
+  impl_->metrics.add_family("process", std::make_unique<metrics::ProcessMetrics>());
   impl_->service->set_metrics(std::make_shared<seat::SeatMetrics>(impl_->metrics));
   impl_->tls_handshake_failures = &impl_->metrics.add<metrics::Counter>(
       "lmp_tls_handshake_failures_total",
