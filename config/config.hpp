@@ -110,13 +110,21 @@ struct Config {
                           default_boolean("listeners.admin.enabled"),
                           std::nullopt};  // HTTP: seat operations, health, admin API
   Storage storage;
-  std::string plugin_directory;  // absolute after loading
+  std::string plugin_directory;                 // absolute after loading
+  std::vector<std::string> plugin_directories;  // more folders (plugins.directories), absolute
   LeaseDefaults leases;
   Limits limits;
   Logging logging;
   Server server;
   Usage usage;
   std::vector<Product> products;
+
+  // Every plugin folder, in loading order.
+  std::vector<std::string> plugin_folders() const {
+    std::vector<std::string> folders{plugin_directory};
+    folders.insert(folders.end(), plugin_directories.begin(), plugin_directories.end());
+    return folders;
+  }
 
   const Product* find_product(const std::string& code) const {
     for (const auto& p : products)

@@ -302,8 +302,27 @@ class Loader {
   void plugins(const Item& item) {
     const Walker::Fields fields = {
         file(setting("plugins.directory"), c_.plugin_directory),
+        field(setting("plugins.directories"), [&](const Item& v) { plugin_directories(v); }),
     };
     w_.fields(item, fields);
+  }
+
+  void plugin_directories(const Item& item) {
+    if (!w_.sequence(item, true)) return;
+    std::size_t index = 0;
+    for (auto it = item.node.begin(); it != item.node.end(); ++it, ++index) {
+      const YAML::Node element = *it;
+      const Item folder{element, item.path + "[" + std::to_string(index) + "]", element.Mark()};
+      const auto text = w_.text(folder);
+      if (!text) continue;
+      std::string path = resolve(base_, *text);
+      const auto& listed = c_.plugin_directories;
+      if (std::find(listed.begin(), listed.end(), path) != listed.end()) {
+        w_.error(folder.mark, folder.path + ": " + path + " is listed twice");
+        continue;
+      }
+      c_.plugin_directories.push_back(std::move(path));
+    }
   }
 
   void leases(const Item& item) {

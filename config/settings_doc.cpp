@@ -28,6 +28,8 @@ std::string_view type_name(SettingType type) {
       return "string";
     case SettingType::path:
       return "path";
+    case SettingType::path_list:
+      return "list of paths";
     case SettingType::address:
       return "address";
     case SettingType::choice:
@@ -47,6 +49,8 @@ std::string range_text(const Setting& s) {
       return "non-empty";
     case SettingType::path:
       return "relative to the config file's folder";
+    case SettingType::path_list:
+      return "each relative to the config file's folder, each once";
     case SettingType::address:
       return "IPv4 or IPv6";
     case SettingType::choice: {

@@ -15,12 +15,13 @@
 namespace lmp::config {
 
 enum class SettingType {
-  integer,  // plain digits, within [min, max]
-  boolean,  // true or false
-  text,     // a non-empty string
-  path,     // a non-empty string; relative to the config file's folder
-  address,  // an IPv4 or IPv6 address
-  choice,   // one of `choices`
+  integer,    // plain digits, within [min, max]
+  boolean,    // true or false
+  text,       // a non-empty string
+  path,       // a non-empty string; relative to the config file's folder
+  path_list,  // a list of paths, each as `path`
+  address,    // an IPv4 or IPv6 address
+  choice,     // one of `choices`
 };
 
 struct Setting {
@@ -173,6 +174,10 @@ inline constexpr Setting kSettings[] = {
     settings_detail::of_type(SettingType::path, "plugins.directory", {},
         "the installed `lib/lmpd/plugins`",
         "the folder of the family plugins, all loaded at start; files added later load on reload"),
+    settings_detail::of_type(SettingType::path_list, "plugins.directories", {}, "none",
+        "more folders of family plugins (a third party's, such as `/usr/local/lib/lmpd/plugins`), "
+        "loaded after `plugins.directory` in their order; a symlink in one may point into any "
+        "listed folder; a family found twice loads from the first"),
 
     settings_detail::integer("leases.duration_seconds", 5, 604800, "300",
         "a lease lives this long without a heartbeat",

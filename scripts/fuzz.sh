@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 all_targets=(fuzz_request_parser fuzz_seat_dispatch fuzz_config_loader fuzz_activation_code
-  fuzz_registration_key fuzz_admin_request fuzz_router)
+  fuzz_registration_key fuzz_admin_request fuzz_router fuzz_site_policy)
 seconds=30
 runs=""
 targets=()
@@ -67,6 +67,7 @@ dict_for() {
   case "$1" in
     fuzz_request_parser | fuzz_seat_dispatch) echo "$root/fuzz/request_parser/protocol.dict" ;;
     fuzz_config_loader) echo "$root/fuzz/config_loader/config.dict" ;;
+    fuzz_site_policy) echo "$root/fuzz/site_policy/policy.dict" ;;
     *) echo "" ;;
   esac
 }

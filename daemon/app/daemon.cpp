@@ -21,6 +21,7 @@
 #include "http/admin_api.hpp"
 #include "http/http_server.hpp"
 #include "http/metrics_route.hpp"
+#include "metrics/process_metrics.hpp"
 #include "metrics/registry.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/seat_server.hpp"
@@ -80,13 +81,18 @@ std::unique_ptr<FileLock> lock_database(const std::string& sqlite_path, Env& env
   return lock;
 }
 
+std::vector<std::filesystem::path> plugin_folders(const config::Config& config) {
+  const auto folders = config.plugin_folders();
+  return {folders.begin(), folders.end()};
+}
+
 // Loads every plugin and binds the products; problems go to `errors`.
 std::shared_ptr<const seat::ProductCatalog> load_catalog(const config::Config& config,
                                                          sdk::Host& host,
                                                          plugin::FamilyRegistry& registry,
                                                          std::vector<std::string>& errors) {
   std::vector<plugin::LoadFailure> failures;
-  registry.load_directory(config.plugin_directory, host, failures);
+  registry.load_directories(plugin_folders(config), host, failures);
   for (const auto& failure : failures) errors.push_back(failure.to_string());
   return seat::ProductCatalog::build(config, registry, errors);
 }
@@ -269,6 +275,7 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
                            {"version"})
       .with({LMP_VERSION})
       .set(1);
+  impl_->metrics.add_family("process", std::make_unique<metrics::ProcessMetrics>());
   impl_->service->set_metrics(seat_metrics);
   impl_->tls_handshake_failures = &impl_->metrics.add<metrics::Counter>(
       "lmp_tls_handshake_failures_total",
@@ -445,7 +452,7 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   // may not really unload a library, so changed plugin code needs a restart (docs/operations.md).
   const std::vector<std::string> families_before = impl_->registry.names();
   std::vector<plugin::LoadFailure> failures;
-  impl_->registry.load_directory(impl_->config.plugin_directory, impl_->host, failures);
+  impl_->registry.load_directories(plugin_folders(impl_->config), impl_->host, failures);
   for (const auto& failure : failures) errors.push_back(failure.to_string());
   log_plugins_loaded(impl_->registry, families_before);
   auto catalog = seat::ProductCatalog::build(next, impl_->registry, errors);
@@ -484,6 +491,7 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
       next.storage.postgresql_connection != old.storage.postgresql_connection)
     restart_needed("storage");
   if (next.plugin_directory != old.plugin_directory) restart_needed("plugins.directory");
+  if (next.plugin_directories != old.plugin_directories) restart_needed("plugins.directories");
   if (next.server.instance_id != old.server.instance_id) restart_needed("server.instance_id");
   if (next.usage.records != old.usage.records) restart_needed("usage.records");
   if (next.usage.retention_days != old.usage.retention_days) restart_needed("usage.retention_days");

@@ -1,13 +1,11 @@
-// sd_notify's protocol spoken directly (one datagram per message to $NOTIFY_SOCKET), so lmpd does
-// not need libsystemd; systemd documents the protocol as a stable interface.
+// The notifications through libsystemd (sd_notify, sd_watchdog_enabled), which knows the
+// protocol's details: abstract socket names, WATCHDOG_PID, and what newer systemd versions add.
 #include "app/systemd_notifier.hpp"
 
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -15,39 +13,20 @@
 
 namespace lmp::app {
 
-namespace {
-
-std::optional<std::chrono::microseconds> watchdog_from_environment() {
-  const char* usec = std::getenv("WATCHDOG_USEC");
-  if (usec == nullptr || *usec == '\0') return std::nullopt;
-  // WATCHDOG_PID names the process the watchdog is meant for; a child that inherited the
-  // environment must not answer for its parent.
-  if (const char* pid = std::getenv("WATCHDOG_PID"); pid != nullptr && *pid != '\0') {
-    char* end = nullptr;
-    const long long value = std::strtoll(pid, &end, 10);
-    if (*end != '\0' || value != static_cast<long long>(::getpid())) return std::nullopt;
-  }
-  char* end = nullptr;
-  const unsigned long long value = std::strtoull(usec, &end, 10);
-  if (*end != '\0' || value == 0) return std::nullopt;
-  return std::chrono::microseconds(value);
-}
-
-}  // namespace
-
 SystemdNotifier SystemdNotifier::from_environment() {
   const char* socket = std::getenv("NOTIFY_SOCKET");
-  return SystemdNotifier(socket != nullptr ? socket : "", watchdog_from_environment());
-}
-
-SystemdNotifier::SystemdNotifier(std::string socket_path,
-                                 std::optional<std::chrono::microseconds> watchdog)
-    : socket_path_(std::move(socket_path)), watchdog_(watchdog) {
-  // Only a filesystem path or an abstract name can be a notification socket.
-  if (!socket_path_.empty() && socket_path_[0] != '/' && socket_path_[0] != '@') {
-    log::warning("notify_socket_ignored", {{"path", socket_path_}});
-    socket_path_.clear();
+  const bool active = socket != nullptr && *socket != '\0';
+  std::optional<std::chrono::microseconds> watchdog;
+  std::uint64_t usec = 0;
+  // Positive only when WATCHDOG_USEC is set and WATCHDOG_PID, if set, names this process: a
+  // child that inherited the environment must not answer for its parent.
+  const int enabled = ::sd_watchdog_enabled(0, &usec);
+  if (enabled < 0) {
+    log::warning("watchdog_ignored", {{"reason", std::strerror(-enabled)}});
+  } else if (enabled > 0 && usec > 0) {
+    watchdog = std::chrono::microseconds(usec);
   }
+  return SystemdNotifier(active, watchdog);
 }
 
 std::optional<std::chrono::microseconds> SystemdNotifier::watchdog_interval() const {
@@ -57,28 +36,9 @@ std::optional<std::chrono::microseconds> SystemdNotifier::watchdog_interval() co
 
 void SystemdNotifier::send(std::string_view state) const {
   if (!active()) return;
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (socket_path_.size() >= sizeof address.sun_path) {
-    log::warning("notify_failed", {{"reason", "socket path too long"}});
-    return;
-  }
-  std::memcpy(address.sun_path, socket_path_.data(), socket_path_.size());
-  if (address.sun_path[0] == '@') address.sun_path[0] = '\0';
-  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size());
-
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    log::warning("notify_failed", {{"reason", std::strerror(errno)}});
-    return;
-  }
-  ssize_t sent = 0;
-  do {
-    sent = ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL,
-                    reinterpret_cast<const sockaddr*>(&address), length);
-  } while (sent < 0 && errno == EINTR);
-  if (sent < 0) log::warning("notify_failed", {{"reason", std::strerror(errno)}});
-  ::close(fd);
+  const std::string message(state);
+  const int sent = ::sd_notify(0, message.c_str());
+  if (sent < 0) log::warning("notify_failed", {{"reason", std::strerror(-sent)}});
 }
 
 std::string SystemdNotifier::reloading_message() {

@@ -1,4 +1,4 @@
-// Tells systemd how the service is doing (sd_notify's datagram protocol): READY, RELOADING,
+// Tells systemd how the service is doing through libsystemd's sd_notify: READY, RELOADING,
 // STOPPING, STATUS and WATCHDOG. Does nothing when lmpd was not started by systemd.
 #pragma once
 
@@ -11,12 +11,11 @@ namespace lmp::app {
 
 class SystemdNotifier {
  public:
-  // Reads NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID from the environment.
+  // Reads NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID from the environment (sd_notify(3),
+  // sd_watchdog_enabled(3)).
   static SystemdNotifier from_environment();
-  // Explicit socket path ("@name" for the abstract namespace) and watchdog timeout, for tests.
-  SystemdNotifier(std::string socket_path, std::optional<std::chrono::microseconds> watchdog);
 
-  bool active() const { return !socket_path_.empty(); }
+  bool active() const { return active_; }
   // How often to send WATCHDOG=1: half the timeout systemd enforces, as sd_watchdog_enabled(3)
   // advises; empty when no watchdog is asked for.
   std::optional<std::chrono::microseconds> watchdog_interval() const;
@@ -30,7 +29,10 @@ class SystemdNotifier {
   static std::string reloading_message();
 
  private:
-  std::string socket_path_;
+  SystemdNotifier(bool active, std::optional<std::chrono::microseconds> watchdog)
+      : active_(active), watchdog_(watchdog) {}
+
+  bool active_ = false;
   std::optional<std::chrono::microseconds> watchdog_;
 };
 

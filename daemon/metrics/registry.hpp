@@ -29,6 +29,11 @@ class Registry {
     return ref;
   }
 
+  // A family that renders itself (ProcessMetrics, read at each scrape), under `name`.
+  void add_family(std::string name, std::unique_ptr<FamilyBase> family) {
+    insert(std::move(name), std::move(family));
+  }
+
   std::string render() const;
 
  private:

@@ -1,8 +1,9 @@
-// Loading a plugin directory into the family registry, with the directory's containment rule and
+// Loading the plugin folders into the family registry, with the folders' containment rule and
 // the one-plugin-per-family rule.
 #include "plugin/registry.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -26,28 +27,48 @@ bool inside(const fs::path& directory, const fs::path& target) {
   return true;
 }
 
-}  // namespace
-
-void FamilyRegistry::load_directory(const fs::path& directory, sdk::Host& host,
-                                    std::vector<LoadFailure>& failures) {
+// A folder's canonical path, or nullopt with its failure recorded.
+std::optional<fs::path> usable_directory(const fs::path& directory,
+                                         std::vector<LoadFailure>& failures) {
   std::error_code ec;
   const auto status = fs::status(directory, ec);
   if (!fs::exists(status)) {
     failures.push_back({directory.string(), ec && ec != std::errc::no_such_file_or_directory
                                                 ? "cannot access plugin directory: " + ec.message()
                                                 : std::string("plugin directory does not exist")});
-    return;
+    return std::nullopt;
   }
   if (!fs::is_directory(status)) {
     failures.push_back({directory.string(), "plugin directory is not a directory"});
-    return;
+    return std::nullopt;
   }
-  const fs::path real_directory = fs::canonical(directory, ec);
+  fs::path real_directory = fs::canonical(directory, ec);
   if (ec) {
     failures.push_back({directory.string(), "cannot resolve plugin directory: " + ec.message()});
-    return;
+    return std::nullopt;
   }
+  return real_directory;
+}
 
+}  // namespace
+
+void FamilyRegistry::load_directories(const std::vector<fs::path>& directories, sdk::Host& host,
+                                      std::vector<LoadFailure>& failures) {
+  std::vector<fs::path> usable;   // as given
+  std::vector<fs::path> allowed;  // canonical
+  for (const auto& directory : directories) {
+    if (auto real = usable_directory(directory, failures)) {
+      usable.push_back(directory);
+      allowed.push_back(std::move(*real));
+    }
+  }
+  for (const auto& directory : usable) load_candidates(directory, allowed, host, failures);
+}
+
+void FamilyRegistry::load_candidates(const fs::path& directory,
+                                     const std::vector<fs::path>& allowed, sdk::Host& host,
+                                     std::vector<LoadFailure>& failures) {
+  std::error_code ec;
   std::vector<fs::directory_entry> candidates;
   fs::directory_iterator it(directory, ec);
   for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
@@ -71,8 +92,9 @@ void FamilyRegistry::load_directory(const fs::path& directory, sdk::Host& host,
         failures.push_back({path.string(), "cannot resolve symlink: " + ec.message()});
         continue;
       }
-      if (!inside(real_directory, target)) {
-        failures.push_back({path.string(), "symlink resolves outside the plugin directory, to " +
+      if (std::none_of(allowed.begin(), allowed.end(),
+                       [&](const fs::path& folder) { return inside(folder, target); })) {
+        failures.push_back({path.string(), "symlink resolves outside the plugin directories, to " +
                                                target.string()});
         continue;
       }

@@ -9,10 +9,32 @@
 #include <utility>
 #include <vector>
 
-#include "lmp/sdk/family.hpp"
 #include "storage/stored_secrets.hpp"
 
 namespace lmp::storage {
+
+namespace {
+
+// sdk::escape_holder_field as version 7 shipped it, frozen here: a migration must rewrite a
+// database the same way whenever it runs, whatever later versions of the SDK escape.
+std::string escape_holder_field_v7(std::string_view field) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(field.size());
+  for (const char c : field) {
+    if (c == '%' || c == '@') {
+      const auto byte = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0f];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string escaped_seat_holder_key(const std::string& stored) {
   constexpr std::string_view kSeat = "seat:";
@@ -22,7 +44,7 @@ std::string escaped_seat_holder_key(const std::string& stored) {
   if (separators == 0) return stored;
   if (separators > 1) return {};
   const std::size_t at = rest.find('@');
-  return std::string(kSeat) + sdk::escape_holder_field(rest.substr(0, at), '@') +
+  return std::string(kSeat) + escape_holder_field_v7(rest.substr(0, at)) +
          std::string(rest.substr(at));
 }
 

@@ -15,10 +15,11 @@ class StoredSecrets;
 
 // Version 7. Seat holder keys were "seat:" + user + "@" + host, so that user "alice@ws1" on host
 // "ws2" and user "alice" on host "ws1@ws2" shared one key. The families now escape the user
-// (sdk::escape_holder_field). A stored key with one '@' names its user and host unambiguously and
-// is rewritten to the new form (unchanged unless the user holds a '%'); one with more '@' cannot
-// be told apart and becomes anonymous: the lease lives on, heartbeats and checks in as before,
-// but no checkout reuses it. Other keys are left alone.
+// (sdk::escape_holder_field; the migration keeps its own copy of the escaping as it was then). A
+// stored key with one '@' names its user and host unambiguously and is rewritten to the new form
+// (unchanged unless the user holds a '%'); one with more '@' cannot be told apart and becomes
+// anonymous: the lease lives on, heartbeats and checks in as before, but no checkout reuses it.
+// Other keys are left alone.
 void escape_seat_holder_keys(soci::session& sql, StoredSecrets& secrets);
 
 // The new form of one stored holder key under the rule above ("" for an ambiguous seat key).

@@ -1,11 +1,16 @@
-// Parsing the --server URL.
+// Parsing the --server URL with Boost.URL (RFC 3986), after giving a bare "host[:port]" the
+// scheme http.
 #include "server_url.hpp"
 
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
 #include <charconv>
 
 #include "command_line.hpp"
 
 namespace lmpctl {
+
+namespace urls = boost::urls;
 
 std::string ServerUrl::authority() const {
   const std::string shown = host.find(':') == std::string::npos ? host : "[" + host + "]";
@@ -13,46 +18,34 @@ std::string ServerUrl::authority() const {
 }
 
 ServerUrl parse_server_url(const std::string& text) {
-  ServerUrl url;
-  std::string rest = text;
-  if (auto scheme_end = rest.find("://"); scheme_end != std::string::npos) {
-    url.scheme = rest.substr(0, scheme_end);
-    rest = rest.substr(scheme_end + 3);
-  } else {
-    url.scheme = "http";
-  }
-  if (url.scheme != "http" && url.scheme != "https")
+  const bool has_scheme = text.find("://") != std::string::npos;
+  const std::string absolute = has_scheme ? text : "http://" + text;
+  const auto parsed = urls::parse_absolute_uri(absolute);
+  if (!parsed)
+    throw UsageError("server " + text + ": not a URL (" + parsed.error().message() + ")");
+  const urls::url_view& url = *parsed;
+
+  ServerUrl server;
+  server.scheme = std::string(url.scheme());
+  if (server.scheme != "http" && server.scheme != "https")
     throw UsageError("server " + text + ": the scheme must be http or https");
-  if (auto slash = rest.find('/'); slash != std::string::npos) {
-    url.base_path = rest.substr(slash);
-    rest = rest.substr(0, slash);
-    while (url.base_path.ends_with("/")) url.base_path.pop_back();
-  }
-  std::string port_text;
-  if (rest.starts_with("[")) {
-    const auto close = rest.find(']');
-    if (close == std::string::npos) throw UsageError("server " + text + ": unclosed '['");
-    url.host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') throw UsageError("server " + text + ": expected ':' after ']'");
-      port_text = rest.substr(close + 2);
-    }
-  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-    url.host = rest.substr(0, colon);
-    port_text = rest.substr(colon + 1);
-  } else {
-    url.host = rest;
-  }
-  if (url.host.empty()) throw UsageError("server " + text + ": no host");
-  if (!port_text.empty() || rest.ends_with(":")) {
+  if (url.has_userinfo() || url.has_query() || url.has_fragment())
+    throw UsageError("server " + text + ": only a scheme, a host, a port and a path are allowed");
+  // Without the brackets of an IPv6 literal.
+  server.host = url.host_address();
+  if (server.host.empty()) throw UsageError("server " + text + ": no host");
+  if (url.has_port()) {
+    const std::string port_text(url.port());
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
     if (ec != std::errc() || end != port_text.data() + port_text.size() || value == 0 ||
         value > 65535)
       throw UsageError("server " + text + ": the port must be 1 to 65535");
-    url.port = static_cast<std::uint16_t>(value);
+    server.port = static_cast<std::uint16_t>(value);
   }
-  return url;
+  server.base_path = std::string(url.encoded_path());
+  while (server.base_path.ends_with("/")) server.base_path.pop_back();
+  return server;
 }
 
 }  // namespace lmpctl

@@ -82,6 +82,15 @@ TEST(ConfigErrors, AdminListenerIsValidatedLikeTheSeatListener) {
   EXPECT_EQ(errors_of("listeners:\n  seat:\n    port: -1\n  admin:\n    port: -2\n").size(), 2u);
 }
 
+TEST(ConfigErrors, PluginFoldersMustBeAListOfPathsEachOnce) {
+  EXPECT_EQ(errors_of("plugins:\n  directories: /opt/plugins\n"),
+            Errors{"t.yaml:2:16: plugins.directories: expected a sequence, got '/opt/plugins'"});
+  EXPECT_EQ(
+      errors_of("plugins:\n  directories:\n    - a\n    - [b]\n    - ./b/../a\n"),
+      (Errors{"t.yaml:4:7: plugins.directories[1]: expected a non-empty string, got a sequence",
+              "t.yaml:5:7: plugins.directories[2]: /etc/lmpd/a is listed twice"}));
+}
+
 TEST(ConfigErrors, DuplicateKeysAreReportedAtTheSecondOccurrence) {
   EXPECT_EQ(errors_of("listeners:\n  seat:\n    port: 1\n    port: 2\n"),
             Errors{"t.yaml:4:5: duplicate key 'port' in listeners.seat (first at line 3)"});

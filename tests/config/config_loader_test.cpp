@@ -275,6 +275,19 @@ TEST(ConfigPaths, AbsolutePathsAreKeptAsWritten) {
   EXPECT_EQ(c.plugin_directory, "/usr/lib/lmpd/plugins");
 }
 
+TEST(ConfigPaths, MorePluginFoldersResolveInTheirOrder) {
+  Config c = load_ok(
+      "plugins:\n  directory: /usr/lib/lmpd/plugins\n"
+      "  directories:\n    - vendor\n    - /usr/local/lib/lmpd/plugins\n",
+      "/etc/lmpd");
+  EXPECT_EQ(c.plugin_directories,
+            (std::vector<std::string>{"/etc/lmpd/vendor", "/usr/local/lib/lmpd/plugins"}));
+  EXPECT_EQ(c.plugin_folders(),
+            (std::vector<std::string>{"/usr/lib/lmpd/plugins", "/etc/lmpd/vendor",
+                                      "/usr/local/lib/lmpd/plugins"}));
+  EXPECT_TRUE(load_ok("plugins:\n  directories: []\n").plugin_directories.empty());
+}
+
 TEST(ConfigPaths, RelativeBaseFolderIsTakenFromTheCurrentDirectory) {
   const fs::path cwd = fs::current_path();
   EXPECT_EQ(load_ok("", "conf/dir").storage.sqlite_path, (cwd / "conf/dir/lmpd.db").string());

@@ -114,6 +114,10 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["storage.secret_file"] = path(s.secret_file);
   v["storage.max_batch"] = std::to_string(s.max_batch);
   v["plugins.directory"] = path(c.plugin_directory);
+  std::string folders;
+  for (const auto& folder : c.plugin_directories)
+    folders += (folders.empty() ? "" : ", ") + path(folder);
+  v["plugins.directories"] = "[" + folders + "]";
   v["leases.duration_seconds"] = std::to_string(c.leases.duration_seconds);
   v["leases.heartbeat_seconds"] = std::to_string(c.leases.heartbeat_seconds);
   v["leases.reclaim_interval_ms"] = std::to_string(c.leases.reclaim_interval_ms);
@@ -143,6 +147,8 @@ std::string other_value(const Setting& s) {
       return "::1";
     case SettingType::path:
       return "elsewhere/file";
+    case SettingType::path_list:
+      return "[elsewhere/a, /opt/b]";
     case SettingType::text:
       return "host=db";
   }

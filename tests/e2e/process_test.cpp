@@ -375,6 +375,51 @@ TEST_F(ProcessTest, ReloadLoadsAPluginOfANewFamily) {
   EXPECT_EQ(status_of(c.request("CHECKOUT code=" + crm_code + " user=ann host=h1")), "OK");
 }
 
+// A third party keeps its plugin in a folder of its own (plugins.directories), not in the one the
+// package owns: its family serves checkouts, and a file added there loads on reload.
+TEST_F(ProcessTest, APluginInASecondFolderLoadsAtStartAndOnReload) {
+  const auto vendor = dir_.path() / "vendor-plugins";
+  std::filesystem::create_directory(vendor);
+  std::filesystem::copy_file(std::string(LMP_TEST_PLUGIN_DIR) + "/lmp_family_saas.so",
+                             vendor / "lmp_family_saas.so");
+  // The packaged folder here holds only the software family.
+  const auto packaged = dir_.path() / "plugins";
+  std::filesystem::create_directory(packaged);
+  std::filesystem::copy_file(std::string(LMP_TEST_PLUGIN_DIR) + "/lmp_family_software.so",
+                             packaged / "lmp_family_software.so");
+  auto with_folders = [&](const std::string& text) {
+    std::string out = text;
+    const std::string from = std::string("directory: ") + LMP_TEST_PLUGIN_DIR;
+    // The second folder relative to the config file, as an admin would write it.
+    return out.replace(out.find(from), from.size(),
+                       "directory: " + packaged.string() + "\n  directories: [vendor-plugins]");
+  };
+  write_config(with_folders(
+      config_text("  - code: crm\n    name: CRM Cloud\n    family: saas\n    unit: users\n")));
+  auto check = run_command({LMP_TEST_LMPD_BINARY, "--check-config", config_path().string()});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  DaemonProcess lmpd(config_path(), log_path());
+  EXPECT_TRUE(log_has("event=plugin_loaded family=saas version=1.0.0 file=" +
+                      (vendor / "lmp_family_saas.so").string()))
+      << read_file(log_path());
+  auto crm = admin({"create-license", "--customer", "acme", "--product", "crm", "--units", "1"});
+  ASSERT_EQ(crm.exit_code, 0) << crm.err;
+  const auto crm_code = crm.out.substr(crm.out.find("activation code: ") + 17, 23);
+  LineClient c(lmpd.port());
+  EXPECT_EQ(status_of(c.request("CHECKOUT code=" + crm_code + " user=ann host=h1")), "OK");
+
+  // A suite plugin dropped into the vendor folder serves after a reload.
+  std::filesystem::copy_file(std::string(LMP_TEST_PLUGIN_DIR) + "/lmp_family_suite.so",
+                             vendor / "lmp_family_suite.so");
+  write_config(with_folders(
+      config_text("  - code: crm\n    name: CRM Cloud\n    family: saas\n    unit: users\n"
+                  "  - code: office\n    name: Office\n    family: suite\n    unit: seats\n"
+                  "    components: [cad]\n")));
+  lmpd.signal(SIGHUP);
+  ASSERT_TRUE(log_has("event=reloaded")) << read_file(log_path());
+  EXPECT_TRUE(log_has("event=plugin_loaded family=suite")) << read_file(log_path());
+}
+
 // A stand-in for systemd's notification socket: a datagram socket the test reads.
 class NotifySocket {
  public:

@@ -125,6 +125,18 @@ TEST(ServerUrl, ReadsTheForms) {
   EXPECT_THROW(parse_server_url("lic.example:0"), UsageError);
   EXPECT_THROW(parse_server_url("lic.example:"), UsageError);
   EXPECT_THROW(parse_server_url(":80"), UsageError);
+  EXPECT_THROW(parse_server_url("lic.example:65536"), UsageError);
+  EXPECT_THROW(parse_server_url("[::1"), UsageError);
+  EXPECT_THROW(parse_server_url("http://lic example"), UsageError);
+  EXPECT_THROW(parse_server_url("http://admin:secret@lic.example"), UsageError);
+  EXPECT_THROW(parse_server_url("http://lic.example/lmpd?x=1"), UsageError);
+}
+
+TEST(ApiCall, QueryValuesAndPathSegmentsArePercentEncodedAsRfc3986Unreserved) {
+  EXPECT_EQ(percent_encode("a-b_c.d~e"), "a-b_c.d~e");
+  EXPECT_EQ(percent_encode("a/b?c&d=e f%"), "a%2Fb%3Fc%26d%3De%20f%25");
+  EXPECT_EQ(percent_encode("caf\xc3\xa9"), "caf%C3%A9");
+  EXPECT_EQ(percent_encode(std::string_view("\0x", 2)), "%00x");
 }
 
 class SettingsTest : public ::testing::Test {

@@ -4,11 +4,15 @@
 // real scrape.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "core/activation_code.hpp"
 #include "support/http_client.hpp"
@@ -277,6 +281,38 @@ TEST_F(MetricsEndpointTest, PromtoolAcceptsARealScrape) {
   const int status = ::pclose(pipe);
   EXPECT_EQ(status, 0) << command << "\n" << output << "\n" << reply.body;
   EXPECT_EQ(output, "");
+}
+
+// The process_* series of every exporter, with the values of this (the test's own) process.
+TEST_F(MetricsEndpointTest, ProcessMetricsFollowTheProcess) {
+  start();
+  const Samples before = scrape();
+  for (const char* series : {"process_cpu_seconds_total", "process_open_fds", "process_max_fds",
+                             "process_virtual_memory_bytes", "process_resident_memory_bytes",
+                             "process_start_time_seconds", "process_threads"})
+    ASSERT_EQ(before.count(series), 1u) << series;
+  EXPECT_GT(before.at("process_resident_memory_bytes"), 1 << 20);
+  EXPECT_GE(before.at("process_virtual_memory_bytes"), before.at("process_resident_memory_bytes"));
+  EXPECT_GE(before.at("process_threads"), 2);  // the test and the server's threads
+  const double now = static_cast<double>(std::time(nullptr));
+  EXPECT_LE(before.at("process_start_time_seconds"), now + 1);
+  EXPECT_GT(before.at("process_start_time_seconds"), now - 3600);
+  EXPECT_LT(before.at("process_open_fds"), before.at("process_max_fds"));
+
+  // Ten more descriptors and a fifth of a second of CPU show in the next scrape.
+  std::vector<int> fds;
+  for (int i = 0; i < 10; ++i) fds.push_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  timespec start_cpu{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start_cpu);
+  for (timespec cpu = start_cpu;
+       cpu.tv_sec - start_cpu.tv_sec + (cpu.tv_nsec - start_cpu.tv_nsec) / 1e9 < 0.2;) {
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+  }
+  const Samples after = scrape();
+  for (int fd : fds) ::close(fd);
+  EXPECT_GE(after.at("process_open_fds"), before.at("process_open_fds") + 10);
+  EXPECT_GE(after.at("process_cpu_seconds_total"), before.at("process_cpu_seconds_total") + 0.15);
+  EXPECT_EQ(after.at("process_start_time_seconds"), before.at("process_start_time_seconds"));
 }
 
 }  // namespace

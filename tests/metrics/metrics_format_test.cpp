@@ -1,11 +1,13 @@
 // The metrics module without a server: text-format escaping and numbers, cumulative histogram
-// buckets with `le` boundaries, tallies, label sets and the registry's refusals.
+// buckets with `le` boundaries, tallies, label sets, the registry's refusals and the reading of
+// /proc/<pid>/stat.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
+#include "metrics/process_metrics.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/text_format.hpp"
 
@@ -115,6 +117,26 @@ TEST(MetricsRegistry, RefusesBadNamesDuplicatesAndWrongLabelCounts) {
   EXPECT_THROW(registry.add<Histogram>("h", "x", {"le"}, {1}), std::logic_error);
   EXPECT_THROW(c.with({}), std::logic_error);
   EXPECT_THROW(c.with({"x", "y"}), std::logic_error);
+}
+
+TEST(ProcessMetrics, ProcStatFieldsAreReadAfterTheLastParenthesisOfTheName) {
+  // A command name may hold spaces and parentheses; utime 250 and stime 150 ticks, 7 threads,
+  // started 1000 ticks after boot, 1 MiB virtual, 64 resident pages.
+  const std::string stat =
+      "4242 (lm pd) (x)) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 150 0 0 20 0 7 0 1000 1048576 "
+      "64 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 17 1 0 0 0 0 0\n";
+  ProcessReading r;
+  ASSERT_TRUE(parse_proc_stat(stat, 100, 4096, 1'700'000'000, r));
+  EXPECT_DOUBLE_EQ(r.cpu_seconds, 4.0);
+  EXPECT_DOUBLE_EQ(r.threads, 7);
+  EXPECT_DOUBLE_EQ(r.start_time_seconds, 1'700'000'010.0);
+  EXPECT_DOUBLE_EQ(r.virtual_bytes, 1048576);
+  EXPECT_DOUBLE_EQ(r.resident_bytes, 64 * 4096);
+
+  ProcessReading untouched;
+  EXPECT_FALSE(parse_proc_stat("4242 lmpd S 1 2 3", 100, 4096, 0, untouched));
+  EXPECT_FALSE(parse_proc_stat("4242 (lmpd) S 1 2 3", 100, 4096, 0, untouched));
+  EXPECT_EQ(untouched.cpu_seconds, -1);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // FamilyRegistry::load_directory over real plugin directories: broken plugins skipped with their
-// reasons, one plugin per family, symlinks kept inside the directory.
+// reasons, one plugin per family, symlinks kept inside the directories; several folders.
 #include "plugin/registry.hpp"
 
 #include <gtest/gtest.h>
@@ -110,7 +110,7 @@ TEST(Registry, SymlinkOutsideTheDirectoryIsRefused) {
   EXPECT_TRUE(registry.names().empty());
   ASSERT_EQ(failures.size(), 1U) << describe(failures);
   EXPECT_EQ(failures[0].path, (dir.path() / "outside.so").string());
-  EXPECT_EQ(failures[0].reason, "symlink resolves outside the plugin directory, to " +
+  EXPECT_EQ(failures[0].reason, "symlink resolves outside the plugin directories, to " +
                                     fs::canonical(kSoftwarePlugin).string());
 }
 
@@ -125,6 +125,50 @@ TEST(Registry, SymlinkWithinTheDirectoryLoadsAndOtherNamesAreIgnored) {
   registry.load_directory(dir.path(), host, failures);
   EXPECT_TRUE(failures.empty()) << describe(failures);
   EXPECT_EQ(registry.names(), std::vector<std::string>{"software"});
+}
+
+// A third party's folder next to the packaged one (plugins.directories): both load, a link from
+// one listed folder into another is allowed, a family in both is loaded from the first.
+TEST(Registry, SeveralFoldersLoadInOrderAndLinksMayPointBetweenThem) {
+  TempDir packaged;
+  TempDir third_party;
+  TempDir elsewhere;
+  fs::copy_file(kSoftwarePlugin, packaged.path() / "lmp_family_software.so");
+  fs::copy_file(kPluginDir / "lmp_family_saas.so", third_party.path() / "saas.so.2");
+  // A vendor's folder holds the real file, the packaged folder links to it.
+  fs::create_symlink(third_party.path() / "saas.so.2", packaged.path() / "lmp_family_saas.so");
+  // The same family again in the second folder: refused, the first folder's copy wins.
+  fs::copy_file(kSoftwarePlugin, third_party.path() / "software_copy.so");
+  // And a link out of every listed folder: refused.
+  fs::copy_file(kPluginDir / "lmp_family_suite.so", elsewhere.path() / "suite.so");
+  fs::create_symlink(elsewhere.path() / "suite.so", third_party.path() / "suite.so");
+
+  FamilyRegistry registry;
+  RecordingHost host;
+  std::vector<LoadFailure> failures;
+  registry.load_directories({packaged.path(), third_party.path()}, host, failures);
+  EXPECT_EQ(registry.names(), (std::vector<std::string>{"saas", "software"})) << describe(failures);
+  EXPECT_EQ(registry.find("software")->path, (packaged.path() / "lmp_family_software.so").string());
+  ASSERT_EQ(failures.size(), 2U) << describe(failures);
+  EXPECT_EQ(failures[0].path, (third_party.path() / "software_copy.so").string());
+  EXPECT_EQ(failures[0].reason, "family 'software' is already loaded from " +
+                                    (packaged.path() / "lmp_family_software.so").string());
+  EXPECT_EQ(failures[1].path, (third_party.path() / "suite.so").string());
+  EXPECT_EQ(failures[1].reason, "symlink resolves outside the plugin directories, to " +
+                                    fs::canonical(elsewhere.path() / "suite.so").string());
+}
+
+// One folder missing does not keep the others from loading.
+TEST(Registry, AMissingFolderAmongSeveralIsOneFailure) {
+  TempDir dir;
+  fs::copy_file(kSoftwarePlugin, dir.path() / "lmp_family_software.so");
+  FamilyRegistry registry;
+  RecordingHost host;
+  std::vector<LoadFailure> failures;
+  registry.load_directories({dir.path() / "missing", dir.path()}, host, failures);
+  EXPECT_EQ(registry.names(), std::vector<std::string>{"software"});
+  ASSERT_EQ(failures.size(), 1U) << describe(failures);
+  EXPECT_EQ(failures[0].reason, "plugin directory does not exist");
 }
 
 TEST(Registry, DanglingSymlinkAndSubdirectoryAreRefused) {
