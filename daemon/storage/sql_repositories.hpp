@@ -24,6 +24,7 @@ std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session&
                                                                   StoredSecrets& secrets);
 std::unique_ptr<domain::LeaseRepository> sql_lease_repository(soci::session& sql);
 std::unique_ptr<domain::UsageRepository> sql_usage_repository(soci::session& sql);
+std::unique_ptr<domain::UsageRollupRepository> sql_usage_rollup_repository(soci::session& sql);
 std::unique_ptr<domain::ProductLifecycleRepository> sql_product_lifecycle_repository(
     soci::session& sql);
 std::unique_ptr<domain::PlanRepository> sql_plan_repository(soci::session& sql);
