@@ -77,8 +77,11 @@ as_root=()
 
 # --- (a) what this needs from Debian -------------------------------------------------------------
 "$repo/scripts/install-deps.sh"
+# Redis only for its target; the plot (matplotlib) is left out of the summary without it.
+needed="postgresql python3-matplotlib"
+case " $targets " in *" redis "*) needed="redis-server $needed" ;; esac
 missing=()
-for p in redis-server postgresql python3-matplotlib; do
+for p in $needed; do
   if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
     missing+=("$p")
   fi
@@ -88,7 +91,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${as_root[@]}" apt-get update -qq
   # The packaged services are not used: this script starts private instances on free ports.
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}"
+    "${missing[@]}" || echo "run.sh: could not install ${missing[*]}; going on without" >&2
 fi
 bench_find_postgres
 
@@ -164,7 +167,7 @@ fdatasync=$(measure_fdatasync)
   --set "targets=$targets" --set "client_threads=$client_threads" --set "leases=$leases" \
   --set "fdatasync_per_s=$fdatasync" --set "loadavg_at_start=$(cut -d' ' -f1-3 /proc/loadavg)" \
   --set "lmpd_version=$("$lmpd_bin" --version)" \
-  --set "redis_version=$(redis-server --version | awk '{print $3}')" \
+  --set "redis_version=$(redis-server --version 2>/dev/null | awk '{print $3}')" \
   --set "postgres_version=$("$pg_bin/postgres" --version)" \
   --set "git_commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --set "git_dirty=$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null | wc -l)" \

@@ -16,10 +16,13 @@ import shutil
 import statistics
 import sys
 
-import matplotlib
+try:
+    import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+except ImportError:  # the tables are still written; the plot needs python3-matplotlib
+    plt = None
 
 TARGETS = ["echo", "lmpd", "lmpd_norecords", "redis", "postgres"]
 BASELINES = ["echo", "redis", "postgres"]
@@ -366,13 +369,15 @@ def main():
     if not summary.runs and not mem:
         sys.exit(f"summarize: no results in {args.folder}")
     plot_path = os.path.join(args.folder, "throughput.png")
-    if summary.runs:
+    if summary.runs and plt is not None:
         plot(summary, plot_path)
+    elif summary.runs:
+        print("summarize: no matplotlib, no plot", file=sys.stderr)
     text = markdown(summary, mem, "throughput.png")
     with open(os.path.join(args.folder, "summary.md"), "w") as f:
         f.write(text)
     print(text)
-    if args.publish and summary.runs:
+    if args.publish and summary.runs and plt is not None:
         shutil.copyfile(plot_path, os.path.join(REPO, "docs", "benchmarks.png"))
         print(f"published: {os.path.join(REPO, 'docs', 'benchmarks.png')}")
 

@@ -62,9 +62,13 @@ UsageHourReport::Cell& UsageHourReport::cell(std::size_t group, std::size_t peri
   return cells_[group * period_starts_.size() + period];
 }
 
-void UsageHourReport::add_holder(Cell& cell, const std::string& user, const std::string& host) {
-  if (!user.empty()) cell.users.insert(&*names_.insert(user).first);
-  if (!host.empty()) cell.hosts.insert(&*names_.insert(host).first);
+const std::string* UsageHourReport::intern(const std::string& name) {
+  return name.empty() ? nullptr : &*names_.insert(name).first;
+}
+
+void UsageHourReport::add_holder(Cell& cell, const std::string* user, const std::string* host) {
+  if (user != nullptr) cell.users.push_back(user);
+  if (host != nullptr) cell.hosts.push_back(host);
 }
 
 void UsageHourReport::add(const UsageLicenseHour& hour) {
@@ -101,9 +105,9 @@ void UsageHourReport::add_own(const UsageLicenseHour& hour, bool with_carried) {
   Cell& c = cell(group, period_of(hour.from_ms));
   c.unit_ms += hour.unit_ms;
   c.checkouts += hour.checkouts;
-  for (const auto& [user, host] : hour.holders) add_holder(c, user, host);
+  for (const auto& [user, host] : hour.holders) add_holder(c, intern(user), intern(host));
   if (with_carried)
-    for (const auto& [user, host] : hour.carried_holders) add_holder(c, user, host);
+    for (const auto& [user, host] : hour.carried_holders) add_holder(c, intern(user), intern(host));
   buffered_[group].push_back(hour);
 }
 
@@ -120,6 +124,8 @@ void UsageHourReport::add_holders(const UsageHolderDay& day, std::int64_t hours)
       (from_ms_ - day.day_ms) % kUsageHourMs == 0)
     own_only = std::int64_t{1} << ((from_ms_ - day.day_ms) / kUsageHourMs);
   const std::int64_t present = ((day.hours | day.carried_hours) & ~own_only) | day.hours;
+  const std::string* user = intern(day.user);
+  const std::string* host = intern(day.host);
   std::size_t last_period = period_starts_.size();
   for (std::uint64_t bits = static_cast<std::uint64_t>(present & hours); bits != 0;
        bits &= bits - 1) {
@@ -127,7 +133,7 @@ void UsageHourReport::add_holders(const UsageHolderDay& day, std::int64_t hours)
     const std::size_t period = period_of(day.day_ms + h * kUsageHourMs);
     if (period == last_period) continue;  // the same period as the hour before: counted
     last_period = period;
-    add_holder(cell(group, period), day.user, day.host);
+    add_holder(cell(group, period), user, host);
   }
 }
 
@@ -163,11 +169,20 @@ void UsageHourReport::flush_hour() {
   buffered_.clear();
 }
 
+namespace {
+
+std::int64_t distinct(std::vector<const std::string*>& names) {
+  std::sort(names.begin(), names.end());
+  return std::unique(names.begin(), names.end()) - names.begin();
+}
+
+}  // namespace
+
 std::vector<UsageRow> UsageHourReport::finish() {
   flush_hour();
   const std::size_t periods = period_starts_.size();
   std::vector<UsageRow> rows;
-  for (const auto& [index, c] : cells_) {
+  for (auto& [index, c] : cells_) {
     if (c.peak_units <= 0 && c.checkouts <= 0 && c.unit_ms <= 0) continue;
     if (rows.size() >= max_rows_)
       throw bad_request("the report has more than " + std::to_string(max_rows_) +
@@ -180,8 +195,8 @@ std::vector<UsageRow> UsageHourReport::finish() {
     row.peak_units = c.peak_units;
     row.unit_ms = c.unit_ms;
     row.checkouts = c.checkouts;
-    row.users = static_cast<std::int64_t>(c.users.size());
-    row.hosts = static_cast<std::int64_t>(c.hosts.size());
+    row.users = distinct(c.users);
+    row.hosts = distinct(c.hosts);
     rows.push_back(std::move(row));
   }
   std::sort(rows.begin(), rows.end(), [](const UsageRow& a, const UsageRow& b) {

@@ -53,14 +53,17 @@ class UsageHourReport {
     std::int64_t peak_units = 0;
     std::int64_t unit_ms = 0;
     std::int64_t checkouts = 0;
-    std::unordered_set<const std::string*> users;
-    std::unordered_set<const std::string*> hosts;
+    // Interned names, repeated; made distinct by finish() (cheaper than a set per cell).
+    std::vector<const std::string*> users;
+    std::vector<const std::string*> hosts;
   };
 
   std::size_t group_of(std::int64_t license_id, const UsageKey& license_key);
   std::size_t period_of(std::int64_t at_ms) const;
   Cell& cell(std::size_t group, std::size_t period);
-  void add_holder(Cell& cell, const std::string& user, const std::string& host);
+  // The one copy of `name` this report keeps; null for "".
+  const std::string* intern(const std::string& name);
+  static void add_holder(Cell& cell, const std::string* user, const std::string* host);
   // The peaks of the hour buffered: per group, the most units at one moment of that hour.
   void flush_hour();
 

@@ -42,8 +42,10 @@ class UsageRollupRepository {
   // Deletes the roll-ups of the hours before `hour_ms`; returns how many hours.
   virtual std::int64_t prune_before(std::int64_t hour_ms) = 0;
 
-  // The license hours in [from_ms, to_ms) matching `filter`, in time order (holders not read).
+  // The license hours in [from_ms, to_ms) matching `filter`, in time order (holders not read);
+  // their changes only with `changes`, and those of the hour at from_ms always.
   virtual void each_hour(const UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
+                         bool changes,
                          const std::function<void(const UsageLicenseHour&)>& visit) = 0;
   // The holder days of the days touching [from_ms, to_ms) matching `filter`.
   virtual void each_holder_day(const UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,

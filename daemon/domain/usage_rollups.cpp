@@ -71,7 +71,9 @@ std::vector<UsageRow> usage_report_rolled(const Context& ctx, const CheckedUsage
   for (const std::int64_t hour : rolled)
     day_hours[day_of(hour)] |= std::int64_t{1} << ((hour - day_of(hour)) / kUsageHourMs);
   auto& rollups = ctx.db.usage_rollups();
-  rollups.each_hour(filter, rolled.front(), rolled.back() + kUsageHourMs,
+  // One license per group: its hours' own peaks are the group's, no change is replayed.
+  const bool changes = query.group != UsageGroup::license;
+  rollups.each_hour(filter, rolled.front(), rolled.back() + kUsageHourMs, changes,
                     [&](const UsageLicenseHour& hour) {
                       const auto day = day_hours.find(day_of(hour.from_ms));
                       const std::int64_t bit =

@@ -201,6 +201,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
   void each_hour(const domain::UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
+                 bool with_changes,
                  const std::function<void(const domain::UsageLicenseHour&)>& visit) override {
     guarded(kRead, [&] {
       const UsageFilterValues values(filter);
@@ -217,12 +218,14 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
       bind_columns(st, hour.from_ms, *hour.key.license_id, hour.key.product, *hour.key.customer_id,
                    account, hour.scope, hour.start_units, hour.carried_units, hour.peak_units,
                    hour.unit_ms, hour.checkouts, changes);
-      bind_all(st, last_hour, to_ms, last_hour_too, last_license);
+      const int all_changes = with_changes ? 1 : 0;
+      bind_all(st, all_changes, from_ms, last_hour, to_ms, last_hour_too, last_license);
       values.bind(st);
       bind_all(st, limit);
       finish_prepare(st,
                      "SELECT hour_ms, license_id, product_code, customer_id, account_id, scope,"
-                     " start_units, carried_units, peak_units, unit_ms, checkouts, changes"
+                     " start_units, carried_units, peak_units, unit_ms, checkouts,"
+                     " CASE WHEN :all_changes = 1 OR hour_ms = :first THEN changes ELSE '' END"
                      " FROM usage_hours"
                      " WHERE hour_ms >= :last_hour AND hour_ms < :to_ms"
                      " AND (hour_ms > :last_hour_too OR license_id > :last_license)" +
