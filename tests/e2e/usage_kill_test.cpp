@@ -1,4 +1,5 @@
-// Usage records and leases after SIGKILLs under load, on the real lmpd executable: records are
+// Usage records and leases after SIGKILLs under load, on the real lmpd executable, on SQLite and
+// on PostgreSQL (when LMP_TEST_POSTGRES names a server): records are
 // written in the transaction of the lease change they describe, so whatever the kill interrupts,
 //  - every acknowledged checkout has its checkout record, every acknowledged checkin its checkin
 //    record (an answer is sent only after its batch is durable);
@@ -8,6 +9,7 @@
 //    ended by a recorded change);
 //  - every lease in the database has its checkout record.
 #include <gtest/gtest.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -21,21 +23,37 @@
 
 #include "support/daemon_process.hpp"
 #include "support/line_client.hpp"
+#include "support/scratch_postgres.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
 namespace {
 
-class UsageKillTest : public ::testing::Test {
+class UsageKillTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    std::string storage = "storage:\n  sqlite:\n    path: " + db_path().string() + "\n";
+    if (GetParam() == "postgresql") {
+      if (ScratchPostgres::server() == nullptr)
+        GTEST_SKIP()
+            << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
+      database_ = std::make_unique<ScratchPostgres>();
+      make_server_secret((dir_.path() / "lmpd.secret").string());
+      storage =
+          "storage:\n  backend: postgresql\n  secret_file: lmpd.secret\n"
+          "  postgresql:\n    connection: \"" +
+          database_->connection() + "\"\n";
+    }
     std::ofstream(config_path()) << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: 0\n"
                                     "  admin:\n    address: 127.0.0.1\n    port: 0\n"
-                                    "storage:\n  sqlite:\n    path: "
-                                 << db_path().string()
-                                 << "\nplugins:\n  directory: " << LMP_TEST_PLUGIN_DIR
+                                 << storage << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR
                                  << "\nproducts:\n  - code: cad\n    name: CAD Studio\n"
                                     "    family: software\n    unit: seats\n";
+  }
+  std::unique_ptr<soci::session> open_database() const {
+    if (database_)
+      return std::make_unique<soci::session>(soci::postgresql, database_->connection());
+    return std::make_unique<soci::session>(soci::sqlite3, db_path().string());
   }
   std::filesystem::path config_path() const { return dir_.path() / "lmpd.yaml"; }
   std::filesystem::path db_path() const { return dir_.path() / "lmpd.db"; }
@@ -50,9 +68,13 @@ class UsageKillTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<ScratchPostgres> database_;
 };
 
-TEST_F(UsageKillTest, SigkillUnderLoadLeavesRecordsAndLeasesConsistent) {
+INSTANTIATE_TEST_SUITE_P(Backends, UsageKillTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(UsageKillTest, SigkillUnderLoadLeavesRecordsAndLeasesConsistent) {
   const std::string code = new_license(100000);
   ASSERT_FALSE(code.empty());
   std::mutex mutex;
@@ -107,7 +129,8 @@ TEST_F(UsageKillTest, SigkillUnderLoadLeavesRecordsAndLeasesConsistent) {
     EXPECT_EQ(lmpd.terminate(), 0);
   }
 
-  soci::session sql(soci::sqlite3, db_path().string());
+  auto session = open_database();
+  soci::session& sql = *session;
   struct Lease {
     std::string user;
     int checkouts = 0;
