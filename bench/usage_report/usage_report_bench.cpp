@@ -1,7 +1,8 @@
 // lmp-usage-bench: how long a usage report takes over a month of records for 10,000 endpoints
-// (issue #16: under a second). Generates the records in the database with one INSERT, then runs
-// the reports of docs/benchmarks.md ("Usage reports") through the domain operation and the SQL
-// repositories lmpd uses, and prints each one's median time.
+// (issue #16: under a second). Generates the records in the database with one INSERT, rolls up
+// the closed hours as lmpd's sweep does (timed), then runs the reports of docs/benchmarks.md
+// ("Usage reports") through the domain operation and the SQL repositories lmpd uses, and prints
+// each one's median time, merged from the roll-ups and replayed from the records alone.
 //
 //   lmp-usage-bench sqlite /tmp/usage.db [ENDPOINTS] [DAYS] [SESSIONS_PER_DAY]
 //   lmp-usage-bench postgresql 'host=... dbname=...' [ENDPOINTS] [DAYS] [SESSIONS_PER_DAY]
@@ -21,6 +22,7 @@
 #include "domain/context.hpp"
 #include "domain/product.hpp"
 #include "domain/usage_reports.hpp"
+#include "domain/usage_rollups.hpp"
 #include "storage/sql_session.hpp"
 #include "storage/sql_unit_of_work.hpp"
 
@@ -114,41 +116,57 @@ int main(int argc, char** argv) {
   const domain::Caller caller = domain::Caller::local_operator(std::nullopt);
   const domain::Products products;
   const std::int64_t end_ms = kStartMs + days * kDayMs;
+  {
+    // As the sweep would have by the end of the month, timed as one catch-up.
+    const auto started = std::chrono::steady_clock::now();
+    const std::clock_t cpu_started = std::clock();
+    domain::UsageRollupSweep sweep(400LL * kDayMs);
+    const int hours = sweep.run(*db, end_ms, 1'000'000);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("rolled up %d hours in %.1f s wall, %.1f s CPU (%.0f ms an hour)\n", hours, seconds,
+                static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC,
+                hours > 0 ? 1000.0 * seconds / hours : 0.0);
+  }
   struct Case {
     const char* name;
     const char* group;
     const char* period;
   };
-  for (const Case& c : {Case{"per license, whole month", "license", "all"},
-                        Case{"per license and day", "license", "day"},
-                        Case{"per customer and month (billing)", "customer", "month"},
-                        Case{"per product and hour", "product", "hour"},
-                        Case{"per user, whole month", "user", "all"}}) {
-    std::vector<double> seconds;
-    std::vector<double> cpu_seconds;
-    std::size_t rows = 0;
-    for (int round = 0; round < 3; ++round) {
-      const auto started = std::chrono::steady_clock::now();
-      const std::clock_t cpu_started = std::clock();
-      domain::Transaction tx(*db, domain::TransactionMode::read);
-      const domain::Context ctx{*db, caller, end_ms, products, nullptr};
-      domain::UsageReportQuery query;
-      query.from_ms = kStartMs;
-      query.to_ms = end_ms;
-      query.group = c.group;
-      query.period = c.period;
-      rows = domain::usage_report(ctx, query).size();
-      tx.commit();
-      seconds.push_back(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      // This process's CPU time (the bench's and SQLite's; PostgreSQL's server is not in it).
-      cpu_seconds.push_back(static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC);
+  for (const bool rolled : {true, false})
+    for (const Case& c : {Case{"per license, whole month", "license", "all"},
+                          Case{"per license and day", "license", "day"},
+                          Case{"per customer and month (billing)", "customer", "month"},
+                          Case{"per product and hour", "product", "hour"},
+                          Case{"per user, whole month", "user", "all"}}) {
+      std::vector<double> seconds;
+      std::vector<double> cpu_seconds;
+      std::size_t rows = 0;
+      for (int round = 0; round < 3; ++round) {
+        const auto started = std::chrono::steady_clock::now();
+        const std::clock_t cpu_started = std::clock();
+        domain::Transaction tx(*db, domain::TransactionMode::read);
+        const domain::Context ctx{*db, caller, end_ms, products, nullptr};
+        domain::UsageReportQuery query;
+        query.from_ms = kStartMs;
+        query.to_ms = end_ms;
+        query.group = c.group;
+        query.period = c.period;
+        rows = (rolled ? domain::usage_report(ctx, query)
+                       : domain::usage_report_from_records(ctx, query))
+                   .size();
+        tx.commit();
+        seconds.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        // This process's CPU time (the bench's and SQLite's; PostgreSQL's server is not in it).
+        cpu_seconds.push_back(static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC);
+      }
+      std::sort(seconds.begin(), seconds.end());
+      std::sort(cpu_seconds.begin(), cpu_seconds.end());
+      std::printf(
+          "%-8s %-34s %6zu rows  median %.3f s wall, %.3f s CPU (wall min %.3f, max %.3f)\n",
+          rolled ? "report" : "records", c.name, rows, seconds[seconds.size() / 2],
+          cpu_seconds[cpu_seconds.size() / 2], seconds.front(), seconds.back());
     }
-    std::sort(seconds.begin(), seconds.end());
-    std::sort(cpu_seconds.begin(), cpu_seconds.end());
-    std::printf("%-34s %6zu rows  median %.3f s wall, %.3f s CPU (wall min %.3f, max %.3f)\n",
-                c.name, rows, seconds[seconds.size() / 2], cpu_seconds[cpu_seconds.size() / 2],
-                seconds.front(), seconds.back());
-  }
   return 0;
 }

@@ -18,6 +18,7 @@
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
 #include "domain/end_of_life_sweep.hpp"
+#include "domain/usage_rollups.hpp"
 #include "http/admin_api.hpp"
 #include "http/http_server.hpp"
 #include "http/metrics_route.hpp"
@@ -194,6 +195,7 @@ struct Daemon::Impl {
   boost::asio::steady_timer drain_timer{io};
   boost::asio::steady_timer liveness_timer{io};
   boost::asio::steady_timer end_of_life_timer{io};
+  boost::asio::steady_timer usage_rollup_timer{io};
   std::unique_ptr<seat::SeatService> service;
   std::unique_ptr<net::SeatServer> seat_server;
   std::unique_ptr<http::HttpServer> http_server;
@@ -205,6 +207,7 @@ struct Daemon::Impl {
   // The admin API's own session and thread (declared after the store, so stopped first).
   std::unique_ptr<domain::UnitOfWork> domain_db;
   std::unique_ptr<domain::AdminWorker> admin_worker;
+  std::unique_ptr<domain::UsageRollupSweep> usage_rollups;  // runs on the admin worker
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};  // stopping because a flush to disk failed
   std::unique_ptr<FileLock> database_lock;
@@ -332,6 +335,9 @@ void Daemon::start() {
     impl_->domain_db = storage::open_unit_of_work(cfg.storage, impl_->env);
     impl_->admin_worker = std::make_unique<domain::AdminWorker>();
     sweep_end_of_life();
+    impl_->usage_rollups = std::make_unique<domain::UsageRollupSweep>(
+        static_cast<std::int64_t>(cfg.usage.retention_days) * 86'400'000);
+    sweep_usage_rollups(std::chrono::seconds(1));
     if (cfg.admin_listener.enabled) {
       http::HttpServerOptions options;
       options.listener = impl_->listener_options("admin", cfg.admin_listener, impl_->admin_tls);
@@ -406,6 +412,27 @@ void Daemon::sweep_end_of_life() {
   });
 }
 
+void Daemon::sweep_usage_rollups(std::chrono::milliseconds delay) {
+  // One hour per job, so that admin requests queued behind it wait for one hour's roll-up at
+  // most; the next job at once while hours are still to roll up (after a restart, an upgrade).
+  auto& timer = impl_->usage_rollup_timer;
+  timer.expires_after(delay);
+  timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || impl_->stopping) return;
+    impl_->admin_worker->submit([this] {
+      if (impl_->stopping) return;
+      int rolled = 0;
+      try {
+        rolled = impl_->usage_rollups->run(*impl_->domain_db, impl_->clock.now_unix_ms(), 1);
+      } catch (const domain::StoreError& ex) {
+        log::error("usage_rollup_failed", {{"error", ex.what()}});
+      }
+      const auto next = rolled > 0 ? std::chrono::milliseconds(0) : std::chrono::seconds(1);
+      boost::asio::post(impl_->io, [this, next] { sweep_usage_rollups(next); });
+    });
+  });
+}
+
 void Daemon::run() {
   // Keeps run() serving while the listener is idle; stop() ends it with io.stop().
   auto guard = boost::asio::make_work_guard(impl_->io);
@@ -417,6 +444,7 @@ void Daemon::stop() {
   boost::asio::post(impl_->io, [this] {
     impl_->liveness_timer.cancel();
     impl_->end_of_life_timer.cancel();
+    impl_->usage_rollup_timer.cancel();
     log::info("shutting_down");
     if (impl_->seat_server) impl_->seat_server->stop();
     // /readyz answers 503 from here on, to requests already received.

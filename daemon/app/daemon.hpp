@@ -68,6 +68,9 @@ class Daemon {
   void wait_for_connections(std::chrono::steady_clock::time_point deadline);
   // Arms the End-of-Life sweep's next run (domain/end_of_life_sweep.hpp) on the admin worker.
   void sweep_end_of_life();
+  // Arms the usage roll-up sweep's next run (domain/usage_rollups.hpp) on the admin worker,
+  // after `delay` (none while hours are still to roll up).
+  void sweep_usage_rollups(std::chrono::milliseconds delay);
   // Raises the soft open-file limit to cover the listeners' max_connections, or warns.
   void ensure_fd_limit();
 

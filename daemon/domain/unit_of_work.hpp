@@ -17,6 +17,7 @@
 #include "domain/site_policy_repository.hpp"
 #include "domain/store_error.hpp"
 #include "domain/usage_repository.hpp"
+#include "domain/usage_rollup_repository.hpp"
 #include "domain/user_repository.hpp"
 
 namespace lmp::domain {
@@ -39,6 +40,7 @@ class UnitOfWork {
   virtual LeaseRepository& leases() = 0;
   virtual UsageRepository& usage() = 0;
   virtual DenialRepository& denials() = 0;
+  virtual UsageRollupRepository& usage_rollups() = 0;
   virtual ProductLifecycleRepository& lifecycles() = 0;
   virtual PlanRepository& plans() = 0;
   virtual KeyRepository& keys() = 0;

@@ -61,10 +61,10 @@ UsageReportBuilder::UsageReportBuilder(UsageGroup group, UsagePeriod period, std
       period_from_ms_(from_ms),
       period_to_ms_(std::min(period_end(from_ms), to_ms)) {}
 
-std::int64_t UsageReportBuilder::period_end(std::int64_t start_ms) const {
-  switch (period_) {
+std::int64_t usage_period_end(UsagePeriod period, std::int64_t start_ms, std::int64_t to_ms) {
+  switch (period) {
     case UsagePeriod::all:
-      return to_ms_;
+      return to_ms;
     case UsagePeriod::hour:
       return next_multiple(start_ms, kHourMs);
     case UsagePeriod::day:
@@ -72,7 +72,11 @@ std::int64_t UsageReportBuilder::period_end(std::int64_t start_ms) const {
     case UsagePeriod::month:
       return next_month(start_ms);
   }
-  return to_ms_;
+  return to_ms;
+}
+
+std::int64_t UsageReportBuilder::period_end(std::int64_t start_ms) const {
+  return usage_period_end(period_, start_ms, to_ms_);
 }
 
 std::int64_t UsageReportBuilder::period_count(UsagePeriod period, std::int64_t from_ms,

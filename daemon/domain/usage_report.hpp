@@ -25,6 +25,10 @@ enum class UsagePeriod { all, hour, day, month };
 std::optional<UsageGroup> usage_group_named(std::string_view name);
 std::optional<UsagePeriod> usage_period_named(std::string_view name);
 
+// The end of the period starting at `start_ms` (hour, day and month aligned on UTC; `all` and
+// every period end at `to_ms` at the latest).
+std::int64_t usage_period_end(UsagePeriod period, std::int64_t start_ms, std::int64_t to_ms);
+
 // What a row is about; the fields its group does not name stay empty (a license names its
 // product, customer and partner; a customer its partner).
 struct UsageKey {

@@ -9,6 +9,7 @@
 
 #include "domain/context.hpp"
 #include "domain/usage_report.hpp"
+#include "domain/usage_repository.hpp"
 
 namespace lmp::domain {
 
@@ -32,7 +33,30 @@ inline constexpr std::size_t kMaxUsageRows = 100'000;
 // The report of [from, to) over the records of the licenses the caller may see (a customer's user
 // its own customer's; otherwise view_licenses over its subtree). Use is counted up to the end of
 // the range or now, whichever is earlier. bad_request for an unknown group or period, a missing
-// or empty range, too many periods or rows.
+// or empty range, too many periods or rows. The license, product, customer and partner groups
+// are merged from the hourly roll-ups where there are any (domain/usage_rollups.hpp), the
+// others replayed from the records.
 std::vector<UsageRow> usage_report(const Context& ctx, const UsageReportQuery& query);
+
+// The same report replayed from the records alone: the reference the roll-ups must agree with.
+std::vector<UsageRow> usage_report_from_records(const Context& ctx, const UsageReportQuery& query);
+
+// A query checked against the caller's view: `filter` is nullopt when the caller sees nothing.
+struct CheckedUsageQuery {
+  UsageGroup group = UsageGroup::license;
+  UsagePeriod period = UsagePeriod::all;
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = 0;
+  std::optional<UsageFilter> filter;
+};
+CheckedUsageQuery check_usage_query(const Context& ctx, const UsageReportQuery& query);
+
+// Each lease in use at `at_ms` matching `filter`, once, as a record of its use: those that ended
+// since (their ending record), then those still held (expired ones too, until the sweep reclaims
+// them: their units are not back yet, and their reclaim record will say so).
+// With `carried`, also the leases that ended exactly at `at_ms` (their ending record): in use at
+// the start of a period of a report whose range began earlier (UsageHourBuilder).
+void each_in_use_at(UnitOfWork& db, const UsageFilter& filter, std::int64_t at_ms,
+                    const UsageVisitor& visit, bool carried = false);
 
 }  // namespace lmp::domain

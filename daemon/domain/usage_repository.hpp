@@ -20,7 +20,7 @@ struct UsageFilter {
 };
 
 // Called with each record read; the record (its event text included) lives only for the call.
-// It carries what the reports use: no peer, scope or code.
+// It carries what the reports use: no peer or code.
 using UsageVisitor = std::function<void(const UsageRecord&)>;
 
 class UsageRepository {

@@ -333,6 +333,45 @@ const std::vector<Migration>& schema_migrations() {
        {
            "CREATE INDEX usage_denials_by_time ON usage_records (at_ms) WHERE event = 'denial'",
        }},
+      // Hourly roll-ups of the usage records (docs/benchmarks.md, "Usage reports"), written by
+      // the roll-up sweep for closed hours: the hours rolled up and their record counts (-1:
+      // stale, a record came late); per license and hour, what a report merges (`changes`:
+      // "offset_ms,seq,delta;" per change of units in use, in the order written, "*" or "+"
+      // after the delta of a change of one way only, domain/usage_hours.hpp); per license and UTC
+      // day, who held or took units, bit h of `hours` for hour h (of `carried_hours` when only a
+      // lease carried into the hour brought them).
+      {14,
+       {
+           "CREATE TABLE usage_rollup_hours ("
+           " hour_ms BIGINT PRIMARY KEY,"
+           " records BIGINT NOT NULL)",
+           "CREATE TABLE usage_hours ("
+           " hour_ms BIGINT NOT NULL,"
+           " license_id BIGINT NOT NULL,"
+           " product_code TEXT NOT NULL,"
+           " customer_id BIGINT NOT NULL,"
+           " account_id BIGINT,"
+           " scope TEXT NOT NULL,"
+           " start_units BIGINT NOT NULL,"
+           " carried_units BIGINT NOT NULL,"
+           " peak_units BIGINT NOT NULL,"
+           " unit_ms BIGINT NOT NULL,"
+           " checkouts BIGINT NOT NULL,"
+           " changes TEXT NOT NULL,"
+           " PRIMARY KEY (hour_ms, license_id))",
+           "CREATE TABLE usage_hour_holders ("
+           " day_ms BIGINT NOT NULL,"
+           " license_id BIGINT NOT NULL,"
+           " user_name TEXT NOT NULL,"
+           " host TEXT NOT NULL,"
+           " hours BIGINT NOT NULL,"
+           " carried_hours BIGINT NOT NULL,"
+           " product_code TEXT NOT NULL,"
+           " customer_id BIGINT NOT NULL,"
+           " account_id BIGINT,"
+           " scope TEXT NOT NULL,"
+           " PRIMARY KEY (day_ms, license_id, user_name, host))",
+       }},
   };
   return migrations;
 }

@@ -25,6 +25,7 @@ std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session&
 std::unique_ptr<domain::LeaseRepository> sql_lease_repository(soci::session& sql);
 std::unique_ptr<domain::UsageRepository> sql_usage_repository(soci::session& sql);
 std::unique_ptr<domain::DenialRepository> sql_denial_repository(soci::session& sql);
+std::unique_ptr<domain::UsageRollupRepository> sql_usage_rollup_repository(soci::session& sql);
 std::unique_ptr<domain::ProductLifecycleRepository> sql_product_lifecycle_repository(
     soci::session& sql);
 std::unique_ptr<domain::PlanRepository> sql_plan_repository(soci::session& sql);

@@ -43,6 +43,7 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   domain::LeaseRepository& leases() override { return *leases_; }
   domain::UsageRepository& usage() override { return *usage_; }
   domain::DenialRepository& denials() override { return *denials_; }
+  domain::UsageRollupRepository& usage_rollups() override { return *usage_rollups_; }
   domain::ProductLifecycleRepository& lifecycles() override { return *lifecycles_; }
   domain::PlanRepository& plans() override { return *plans_; }
   domain::KeyRepository& keys() override { return *keys_; }
@@ -76,6 +77,8 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   std::unique_ptr<domain::LeaseRepository> leases_ = sql_lease_repository(*sql_);
   std::unique_ptr<domain::UsageRepository> usage_ = sql_usage_repository(*sql_);
   std::unique_ptr<domain::DenialRepository> denials_ = sql_denial_repository(*sql_);
+  std::unique_ptr<domain::UsageRollupRepository> usage_rollups_ =
+      sql_usage_rollup_repository(*sql_);
   std::unique_ptr<domain::ProductLifecycleRepository> lifecycles_ =
       sql_product_lifecycle_repository(*sql_);
   std::unique_ptr<domain::PlanRepository> plans_ = sql_plan_repository(*sql_);

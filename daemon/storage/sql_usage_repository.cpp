@@ -5,13 +5,15 @@
 
 #include "storage/sql_repositories.hpp"
 #include "storage/sql_rows.hpp"
+#include "storage/sql_usage_filter.hpp"
 
 namespace lmp::storage {
 namespace {
 
 constexpr std::string_view kRead = "read usage records";
 
-// The columns a report uses (not the peer, scope or code), bound once to one row.
+// The columns a report uses (not the peer or code; the scope for the roll-ups), bound once to
+// one row.
 struct UsageRow {
   std::int64_t id = 0;
   std::string event;
@@ -20,13 +22,13 @@ struct UsageRow {
   NullableId since;
 
   static constexpr std::string_view kSelect =
-      "SELECT id, at_ms, event, license_id, product_code, customer_id, account_id, units,"
+      "SELECT id, at_ms, event, license_id, product_code, customer_id, account_id, scope, units,"
       " user_name, host, lease_ref, since_ms FROM usage_records";
 
   void bind(soci::statement& st) {
     auto& u = record;
     bind_columns(st, id, u.at_ms, event, u.license_id, u.product_code, u.customer_id, account,
-                 u.units, u.user, u.host, u.lease_ref, since);
+                 u.scope, u.units, u.user, u.host, u.lease_ref, since);
   }
   // The record of the row just fetched.
   const domain::UsageRecord& fetched() {
@@ -37,36 +39,9 @@ struct UsageRow {
   }
 };
 
-// The filter's conditions; every one is always bound, an absent one written to match every row.
-constexpr std::string_view kFiltered =
-    " AND scope LIKE :pattern AND (:any_license = 1 OR license_id = :license)"
-    " AND (:any_customer = 1 OR customer_id = :customer)"
-    " AND (:any_product = 1 OR product_code = :product)";
-
 // Enough rows per execution that its cost is small; few enough that PostgreSQL, which sends a
 // result whole, holds little.
 constexpr int kBatch = 2000;
-
-struct Bound {
-  explicit Bound(const domain::UsageFilter& filter)
-      : pattern(prefix_pattern(filter.scope_prefix)),
-        any_license(filter.license_id ? 0 : 1),
-        license(filter.license_id.value_or(0)),
-        any_customer(filter.customer_id ? 0 : 1),
-        customer(filter.customer_id.value_or(0)),
-        any_product(filter.product.empty() ? 1 : 0),
-        product(filter.product) {}
-  void bind(soci::statement& st) const {
-    bind_all(st, pattern, any_license, license, any_customer, customer, any_product, product);
-  }
-  std::string pattern;
-  int any_license;
-  std::int64_t license;
-  int any_customer;
-  std::int64_t customer;
-  int any_product;
-  std::string product;
-};
 
 class SqlUsageRepository final : public domain::UsageRepository {
  public:
@@ -75,7 +50,7 @@ class SqlUsageRepository final : public domain::UsageRepository {
   void each_in_range(const domain::UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
                      const domain::UsageVisitor& visit) override {
     guarded(kRead, [&] {
-      const Bound b(filter);
+      const UsageFilterValues b(filter);
       // After the last row visited, in (at_ms, id) order: the time index keeps ids in order
       // within one time on SQLite, and the sort of one batch is small on PostgreSQL.
       std::int64_t last_at = from_ms;
@@ -91,7 +66,7 @@ class SqlUsageRepository final : public domain::UsageRepository {
       finish_prepare(st, std::string(UsageRow::kSelect) +
                              " WHERE at_ms >= :last_at AND at_ms < :to"
                              " AND (at_ms > :last_at_too OR id > :last_id)" +
-                             std::string(kFiltered) + " ORDER BY at_ms, id LIMIT :limit");
+                             std::string(kUsageFiltered) + " ORDER BY at_ms, id LIMIT :limit");
       for (;;) {
         st.execute(false);
         int rows = 0;
@@ -109,7 +84,7 @@ class SqlUsageRepository final : public domain::UsageRepository {
   void each_ended_after(const domain::UsageFilter& filter, std::int64_t at_ms,
                         const domain::UsageVisitor& visit) override {
     guarded(kRead, [&] {
-      const Bound b(filter);
+      const UsageFilterValues b(filter);
       const std::string checkin(domain::usage_event::kCheckin);
       const std::string reclaim(domain::usage_event::kReclaim);
       const std::string release(domain::usage_event::kRelease);
@@ -123,7 +98,7 @@ class SqlUsageRepository final : public domain::UsageRepository {
       finish_prepare(st, std::string(UsageRow::kSelect) +
                              " WHERE at_ms > :at AND since_ms < :at_too"
                              " AND event IN (:checkin, :reclaim, :release, :end_of_life)" +
-                             std::string(kFiltered) + " ORDER BY at_ms, id");
+                             std::string(kUsageFiltered) + " ORDER BY at_ms, id");
       st.execute(false);
       while (st.fetch()) visit(row.fetched());
     });

@@ -108,7 +108,10 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
                                                            "revoked_leases",
                                                            "usage_records",
                                                            "usage_purges",
-                                                           "site_policies"}));
+                                                           "site_policies",
+                                                           "usage_rollup_hours",
+                                                           "usage_hours",
+                                                           "usage_hour_holders"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
   EXPECT_EQ(objects(*sql, "index"),
             (std::set<std::string>{"activations_by_license", "accounts_by_path",
