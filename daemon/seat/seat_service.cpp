@@ -46,6 +46,7 @@ class SeatService::Batch final : public LeaseEvents {
         break;
       case LeaseChange::reused:
       case LeaseChange::extended:
+      case LeaseChange::lingering:  // its units stay in use until the linger ends
         break;
     }
     for (const auto& observer : observers_) observer->lease_changed(change, lease, now_ms, store);
@@ -361,7 +362,7 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   if (withdraw) waiters_.withdraw_cancelled(batch.outcomes);
   SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch,
                           options_.env != nullptr ? *options_.env : Env::posix(), options_.instance,
-                          license_now);
+                          license_now, rules_.linger.get());
   bool committed = false;
   double commit_seconds = 0;
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
@@ -435,7 +436,7 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
     case Operation::checkout: {
       CheckoutDetails details;
       result = decisions.checkout(cmd, details, &waiters_);
-      if (details.out_of_units && cmd.wait_seconds > 0) {
+      if ((details.out_of_units || details.held_back) && cmd.wait_seconds > 0) {
         if (pending.token && pending.token->cancelled()) {
           result = WaitQueue::withdrawn();
         } else if (!waiters_.full()) {
@@ -445,6 +446,7 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
           waiter.info = {cmd.op, decisions.product(), pending.received, now_if_measured()};
           waiter.done = std::move(pending.done);
           waiter.token = std::move(pending.token);
+          if (details.held_back) waiter.held_back = std::move(result);
           waiter.command = std::move(pending.command);
           waiters_.park(details.license_id, std::move(waiter));
           return;
@@ -485,11 +487,15 @@ void SeatService::serve_waiters(Batch& batch, SeatDecisions& decisions) {
   std::set<std::int64_t> freed;
   freed.swap(batch.freed);
   CheckoutDetails details;
-  const WaitQueue::Decide decide = [&](const SeatCommand& command) -> std::optional<SeatResult> {
+  using Offer = WaitQueue::Offer;
+  const WaitQueue::Decide decide = [&](const SeatCommand& command) -> Offer {
     SeatResult result = decisions.checkout(command, details);
-    // Still no room for the head: it goes on waiting, and so does everybody behind it.
-    if (result.error == SeatError::no_seats) return std::nullopt;
-    return result;
+    // The site policy keeps this waiter from the units: it waits on, and those behind it that
+    // may take them are offered them.
+    if (details.held_back) return {Offer::Kind::pass, std::move(result)};
+    // Still no room for it: it goes on waiting, and so does everybody behind it.
+    if (result.error == SeatError::no_seats) return {Offer::Kind::wait, {}};
+    return {Offer::Kind::answer, std::move(result)};
   };
   for (std::int64_t license : freed) waiters_.serve(license, decide, batch.outcomes);
 }

@@ -17,9 +17,15 @@ SeatResult WaitQueue::withdrawn() {
 
 void WaitQueue::park(std::int64_t license_id, Waiter waiter) {
   Line& line = by_license_[license_id];
-  line.units += waiter.command.units;
+  if (!waiter.held_back) line.units += waiter.command.units;
   line.waiters.push_back(std::move(waiter));
   ++size_;
+}
+
+void WaitQueue::hold_back(Line& line, Waiter& waiter, std::optional<SeatResult> refusal) {
+  if (waiter.held_back.has_value() != refusal.has_value())
+    line.units += refusal ? -waiter.command.units : waiter.command.units;
+  waiter.held_back = std::move(refusal);
 }
 
 void WaitQueue::serve(std::int64_t license_id, const Decide& decide,
@@ -27,13 +33,25 @@ void WaitQueue::serve(std::int64_t license_id, const Decide& decide,
   auto it = by_license_.find(license_id);
   if (it == by_license_.end()) return;
   Line& line = it->second;
-  while (!line.waiters.empty()) {
-    Waiter& head = line.waiters.front();
-    std::optional<SeatResult> answer = gone(head) ? withdrawn() : decide(head.command);
-    if (!answer) break;
-    line.units -= head.command.units;
-    out.push_back({std::move(*answer), std::move(head.done), std::move(head.info)});
-    line.waiters.pop_front();
+  for (auto w = line.waiters.begin(); w != line.waiters.end();) {
+    Offer offer;
+    if (gone(*w)) {
+      offer = {Offer::Kind::answer, withdrawn()};
+    } else {
+      offer = decide(w->command);
+    }
+    if (offer.kind == Offer::Kind::wait) {
+      hold_back(line, *w, std::nullopt);
+      break;
+    }
+    if (offer.kind == Offer::Kind::pass) {
+      hold_back(line, *w, std::move(offer.result));
+      ++w;
+      continue;
+    }
+    if (!w->held_back) line.units -= w->command.units;
+    out.push_back({std::move(offer.result), std::move(w->done), std::move(w->info)});
+    w = line.waiters.erase(w);
     --size_;
   }
   if (line.waiters.empty()) by_license_.erase(it);
@@ -49,8 +67,8 @@ bool WaitQueue::any_due(std::int64_t now_ms) const {
 void WaitQueue::expire(std::int64_t now_ms, std::vector<PendingAnswer>& out) {
   if (size_ == 0) return;
   remove_if([now_ms](const Waiter& w) { return w.deadline_ms <= now_ms; },
-            SeatResult::failure(SeatError::no_seats, "no unit was freed within the wait time"),
-            out);
+            SeatResult::failure(SeatError::no_seats, "no unit was freed within the wait time"), out,
+            true);
 }
 
 void WaitQueue::shift_deadlines(std::int64_t step_ms) {
@@ -93,13 +111,15 @@ std::int64_t WaitQueue::queued_units(std::int64_t license_id) const {
 }
 
 void WaitQueue::remove_if(const std::function<bool(const Waiter&)>& leaves,
-                          const SeatResult& answer, std::vector<PendingAnswer>& out) {
+                          const SeatResult& answer, std::vector<PendingAnswer>& out,
+                          bool held_answer) {
   for (auto it = by_license_.begin(); it != by_license_.end();) {
     Line& line = it->second;
     for (auto w = line.waiters.begin(); w != line.waiters.end();) {
       if (leaves(*w)) {
-        line.units -= w->command.units;
-        out.push_back({answer, std::move(w->done), std::move(w->info)});
+        if (!w->held_back) line.units -= w->command.units;
+        out.push_back({held_answer && w->held_back ? std::move(*w->held_back) : answer,
+                       std::move(w->done), std::move(w->info)});
         w = line.waiters.erase(w);
         --size_;
       } else {

@@ -21,6 +21,7 @@ struct CachedLease {
   std::int64_t heartbeat_at_ms = 0;
   std::uint64_t ref = 0;  // the 16 hex digits as a number: no string (and no allocation) per lease
   bool borrowed = false;
+  bool lingering = false;
   std::string product_code;
   std::string holder;
   std::string holder_proof;
@@ -115,8 +116,10 @@ class CachingSeatStore final : public SeatStore {
           add(step.lease);
           break;
         case Undo::Kind::extended:
-          if (auto found = leases_.find(step.lease.id); found != leases_.end())
+          if (auto found = leases_.find(step.lease.id); found != leases_.end()) {
             found->second.heartbeat_at_ms = step.lease.heartbeat_at_ms;
+            found->second.lingering = step.lease.lingering;
+          }
           set_expiry(step.lease.id, step.lease.expires_at_ms);
           break;
       }
@@ -245,7 +248,17 @@ class CachingSeatStore final : public SeatStore {
     if (it == leases_.end()) return;
     if (in_transaction_) undo_.push_back({Undo::Kind::extended, record(it->first, it->second)});
     it->second.heartbeat_at_ms = heartbeat_at_ms;
+    it->second.lingering = false;
     set_expiry(id, expires_at_ms);
+  }
+
+  void linger_lease(const std::string& id, std::int64_t until_ms) override {
+    inner_->linger_lease(id, until_ms);
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return;
+    if (in_transaction_) undo_.push_back({Undo::Kind::extended, record(it->first, it->second)});
+    it->second.lingering = true;
+    set_expiry(id, until_ms);
   }
 
   void delete_lease(const std::string& id) override {
@@ -394,6 +407,7 @@ class CachingSeatStore final : public SeatStore {
     r.peer = lease.peer;
     r.heartbeat_at_ms = lease.heartbeat_at_ms;
     r.borrowed = lease.borrowed;
+    r.lingering = lease.lingering;
   }
 
   static LeaseRecord record(const std::string& id, const CachedLease& lease) {
@@ -410,6 +424,7 @@ class CachingSeatStore final : public SeatStore {
                        lease.heartbeat_at_ms,
                        ref_number(lease.ref),
                        lease.borrowed,
+                       lease.lingering,
                        lease.product_code,
                        lease.holder,
                        lease.holder_proof,

@@ -327,6 +327,18 @@ const std::vector<Migration>& schema_migrations() {
            " PRIMARY KEY (customer_id, product_code))",
            "INSERT INTO counters (name, value) VALUES ('policy_generation', 0)",
        }},
+      // A site policy's linger (issue #17): a checked-in lease kept for its holder until its
+      // expiry, counted as in use, taken back by the holder's next checkout.
+      {13,
+       {
+           "ALTER TABLE leases ADD COLUMN lingering INTEGER NOT NULL DEFAULT 0",
+       }},
+      // A site's policy file (issue #17, docs/operations.md "Site policy"): the file a stored
+      // policy was loaded from, '' for one set through the admin API, which may not change it.
+      {14,
+       {
+           "ALTER TABLE site_policies ADD COLUMN source TEXT NOT NULL DEFAULT ''",
+       }},
   };
   return migrations;
 }

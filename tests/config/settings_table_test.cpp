@@ -120,6 +120,7 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["leases.max_wait_seconds"] = std::to_string(c.leases.max_wait_seconds);
   v["logging.level"] = c.logging.level;
   v["server.instance_id"] = c.server.instance_id;
+  v["policy.file"] = path(c.policy.file);
   v["usage.records"] = c.usage.records ? "true" : "false";
   v["usage.retention_days"] = std::to_string(c.usage.retention_days);
   return v;
