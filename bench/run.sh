@@ -139,8 +139,9 @@ start_servers() {
         # The same lmpd, its license's customer under a policy file of 100 groups and 200 rules
         # that let the load client's anonymous checkouts from 127.0.0.1 through.
         mkdir -p "$work/lmpd-policy"
+        # Its own admin port: the default one is lmpd's.
         write_lmpd_config "$work/lmpd-policy/lmpd.yaml" "${port[lmpd-policy]}" 3600 sqlite \
-          "$work/lmpd-policy/lmpd.db"
+          "$work/lmpd-policy/lmpd.db" "$(free_port)"
         write_bench_policy "$work/lmpd-policy/policy.yaml"
         printf 'policy:\n  file: %s\n' "$work/lmpd-policy/policy.yaml" \
           >>"$work/lmpd-policy/lmpd.yaml"
@@ -184,7 +185,7 @@ fdatasync=$(measure_fdatasync)
   --set "targets=$targets" --set "client_threads=$client_threads" --set "leases=$leases" \
   --set "fdatasync_per_s=$fdatasync" --set "loadavg_at_start=$(cut -d' ' -f1-3 /proc/loadavg)" \
   --set "lmpd_version=$("$lmpd_bin" --version)" \
-  --set "redis_version=$(redis-server --version | awk '{print $3}')" \
+  --set "redis_version=$(redis-server --version 2>/dev/null | awk '{print $3}')" \
   --set "postgres_version=$("$pg_bin/postgres" --version)" \
   --set "git_commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --set "git_dirty=$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null | wc -l)" \

@@ -518,17 +518,24 @@ const CompiledPolicy::Members* CompiledPolicy::group(std::string_view name) cons
   return it != groups_.end() && it->first == name ? &it->second : nullptr;
 }
 
-bool CompiledPolicy::in(const Members& m, const PolicyHolder& h) const {
+bool CompiledPolicy::in(const Members& m, const PolicyHolder& h, const Address* address) const {
   if (!h.user.empty() && std::binary_search(m.users.begin(), m.users.end(), h.user)) return true;
   if (!h.host.empty() && std::binary_search(m.hosts.begin(), m.hosts.end(), h.host)) return true;
-  if (!m.ranges.empty() && !h.address.empty())
-    if (auto a = parse_address(h.address))
-      for (const auto& range : m.ranges)
-        if (range.contains(*a)) return true;
+  if (m.ranges.empty() || h.address.empty()) return false;
+  const Address parsed = address != nullptr ? Address() : parse_address(h.address);
+  const Address& a = address != nullptr ? *address : parsed;
+  if (a)
+    for (const auto& range : m.ranges)
+      if (range.contains(*a)) return true;
   return false;
 }
 
 bool CompiledPolicy::names(const PolicySubject& s, const PolicyHolder& h) const {
+  return names(s, h, nullptr);
+}
+
+bool CompiledPolicy::names(const PolicySubject& s, const PolicyHolder& h,
+                           const Address* address) const {
   switch (s.kind) {
     case PolicySubject::Kind::user:
       return s.each ? !h.user.empty() : h.user == s.name;
@@ -536,12 +543,12 @@ bool CompiledPolicy::names(const PolicySubject& s, const PolicyHolder& h) const 
       return s.each ? !h.host.empty() : h.host == s.name;
     case PolicySubject::Kind::address: {
       auto range = parse_cidr(s.name);
-      auto a = parse_address(h.address);
+      const Address a = address != nullptr ? *address : parse_address(h.address);
       return range && a && range->contains(*a);
     }
     case PolicySubject::Kind::group: {
       const Members* m = group(s.name);
-      return m != nullptr && in(*m, h);
+      return m != nullptr && in(*m, h, address);
     }
   }
   return false;
@@ -564,9 +571,15 @@ bool CompiledPolicy::counts_against(const PolicyLimit& limit, const PolicyHolder
 
 std::int64_t CompiledPolicy::reserved_for_others(const PolicyHolder& holder,
                                                  const std::vector<HeldBy>& held) const {
+  return reserved_for_others(holder, nullptr, held);
+}
+
+std::int64_t CompiledPolicy::reserved_for_others(const PolicyHolder& holder,
+                                                 const Address* address,
+                                                 const std::vector<HeldBy>& held) const {
   std::int64_t reserved = 0;
   for (const auto& r : policy_.reserve) {
-    if (names(r.subject, holder)) continue;
+    if (names(r.subject, holder, address)) continue;
     std::int64_t used = 0;
     for (const auto& h : held)
       if (names(r.subject, h.holder)) used += h.units;
@@ -597,14 +610,16 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
   const auto at = [](const char* list, std::size_t i) {
     return std::string(list) + "[" + std::to_string(i) + "]";
   };
+  const Address parsed = holder.address.empty() ? Address() : parse_address(holder.address);
+  const Address* address = &parsed;
   for (std::size_t i = 0; i < policy_.exclude.size(); ++i)
-    if (names(policy_.exclude[i], holder))
+    if (names(policy_.exclude[i], holder, address))
       return {Outcome::not_allowed, at("exclude", i),
               "excluded by the site policy (" + subject_text(policy_.exclude[i]) + ")"};
   if (!policy_.include.empty()) {
     v = {Outcome::not_allowed, "include", "not on the site policy's include list"};
     for (std::size_t i = 0; i < policy_.include.size(); ++i)
-      if (names(policy_.include[i], holder)) {
+      if (names(policy_.include[i], holder, address)) {
         v = {Outcome::allowed, at("include", i),
              "on the include list (" + subject_text(policy_.include[i]) + ")"};
         break;
@@ -615,7 +630,7 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
 
   for (std::size_t i = 0; i < policy_.max.size(); ++i) {
     const auto& limit = policy_.max[i];
-    if (!names(limit.subject, holder)) continue;
+    if (!names(limit.subject, holder, address)) continue;
     std::int64_t taken = 0;
     for (const auto& h : held)
       if (counts_against(limit, holder, h.holder)) taken += h.units;
@@ -634,7 +649,7 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
 
   if (!policy_.reserve.empty()) {
     // Only when free units exist: with none, the family's own no_seats says it all.
-    const std::int64_t reserved = reserved_for_others(holder, held);
+    const std::int64_t reserved = reserved_for_others(holder, address, held);
     std::int64_t in_use = 0;
     for (const auto& h : held) in_use += h.units;
     if (reserved > 0 && in_use + units <= license_units &&

@@ -170,8 +170,15 @@ class CompiledPolicy {
     std::vector<std::string> hosts;  // sorted
     std::vector<AddressRange> ranges;
   };
+  // The holder's address parsed once for all the rules a checkout asks (nullptr: parse it when
+  // needed).
+  using Address = std::optional<std::array<std::uint8_t, 16>>;
   const Members* group(std::string_view name) const;
-  bool in(const Members& members, const PolicyHolder& holder) const;
+  bool in(const Members& members, const PolicyHolder& holder, const Address* address) const;
+  bool names(const PolicySubject& subject, const PolicyHolder& holder,
+             const Address* address) const;
+  std::int64_t reserved_for_others(const PolicyHolder& holder, const Address* address,
+                                   const std::vector<HeldBy>& held) const;
 
   SitePolicy policy_;
   std::vector<std::pair<std::string, Members>> groups_;  // sorted by name

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -175,11 +176,21 @@ class CachingSeatStore final : public SeatStore {
   std::vector<domain::StoredPolicy> site_policies() override { return inner_->site_policies(); }
 
   std::vector<Holding> live_holdings(std::int64_t license_id, std::int64_t now_ms) override {
-    // A walk over every lease; only a license under a site policy's limits asks.
+    // Kept per holder for the licenses a site policy's limits ask about (from their first ask,
+    // with one walk over the leases then), so that a checkout costs the holders, not the leases.
+    auto [it, fresh] = holdings_.try_emplace(license_id);
+    if (fresh)
+      for (const auto& [id, lease] : leases_)
+        if (lease.license_id == license_id) hold(it->second, lease, lease.units);
+    std::map<std::string, Holding> live = it->second;
+    // Leases past their expiry but not yet reclaimed still count in it; take them out.
+    for (auto e = expiry_.begin(); e != expiry_.end() && e->expires_at_ms <= now_ms; ++e) {
+      const CachedLease& lease = leases_.at(*e->id);
+      if (lease.license_id == license_id) hold(live, lease, -lease.units);
+    }
     std::vector<Holding> out;
-    for (const auto& [id, lease] : leases_)
-      if (lease.license_id == license_id && lease.expires_at_ms > now_ms)
-        out.push_back({lease.units, lease.user, lease.host, lease.peer});
+    out.reserve(live.size());
+    for (auto& [key, holding] : live) out.push_back(std::move(holding));
     return out;
   }
 
@@ -375,6 +386,7 @@ class CachingSeatStore final : public SeatStore {
       expiry_.clear();
       holders_.clear();
       used_.clear();
+      holdings_.clear();
       auto before = std::move(leases_);
       leases_.clear();
       load_leases();
@@ -416,6 +428,19 @@ class CachingSeatStore final : public SeatStore {
     return r;
   }
 
+  // Adds `units` to what the lease's holder holds in `by_holder` (units < 0 takes them away).
+  static void hold(std::map<std::string, Holding>& by_holder, const CachedLease& lease,
+                   std::int64_t units) {
+    std::string key = lease.user;
+    key.push_back('\0');
+    key.append(lease.host);
+    key.push_back('\0');
+    key.append(lease.peer);
+    auto [it, fresh] = by_holder.try_emplace(std::move(key));
+    if (fresh) it->second = {0, lease.user, lease.host, lease.peer};
+    if ((it->second.units += units) <= 0) by_holder.erase(it);
+  }
+
   void add(const LeaseRecord& lease) {
     CachedLease cached{lease.license_id,
                        lease.units,
@@ -435,6 +460,8 @@ class CachingSeatStore final : public SeatStore {
     if (!inserted) return;
     const std::string* id = &it->first;
     used_[lease.license_id] += lease.units;
+    if (auto held = holdings_.find(lease.license_id); held != holdings_.end())
+      hold(held->second, it->second, lease.units);
     expiry_.insert(ExpiryKey{lease.expires_at_ms, id});
     // Anonymous leases are never looked up by holder; indexing them would cost memory per lease.
     if (!lease.holder.empty())
@@ -449,6 +476,8 @@ class CachingSeatStore final : public SeatStore {
     expiry_.erase(ExpiryKey{lease.expires_at_ms, key});
     auto used = used_.find(lease.license_id);
     if (used != used_.end() && (used->second -= lease.units) == 0) used_.erase(used);
+    if (auto held = holdings_.find(lease.license_id); held != holdings_.end())
+      hold(held->second, lease, -lease.units);
     auto holder =
         lease.holder.empty()
             ? holders_.end()
@@ -478,6 +507,9 @@ class CachingSeatStore final : public SeatStore {
 
   std::unordered_map<std::string, CachedLease> leases_;  // by lease id
   std::unordered_map<std::int64_t, std::int64_t> used_;  // license id -> units of stored leases
+  // License id -> the units of its stored leases per holder (user, host, address): only for the
+  // licenses live_holdings() was asked about.
+  std::unordered_map<std::int64_t, std::map<std::string, Holding>> holdings_;
   std::set<ExpiryKey> expiry_;
   std::unordered_map<std::string, std::set<const std::string*, IdPointerLess>> holders_;
 

@@ -199,7 +199,9 @@ class SeatStore {
   virtual std::int64_t policy_generation() = 0;
   // Every customer's stored site policies (read when the generation moved).
   virtual std::vector<domain::StoredPolicy> site_policies() = 0;
-  // What the license's live leases (expires_at_ms > now_ms) hold, in no particular order.
+  // What the license's live leases (expires_at_ms > now_ms) hold, summed per user, host and
+  // address (a policy's rules ask who holds how much, and many leases share a holder), in no
+  // particular order.
   virtual std::vector<Holding> live_holdings(std::int64_t license_id, std::int64_t now_ms) = 0;
 
   // A counter that moves when leases are deleted outside the seat path (an End-of-Life

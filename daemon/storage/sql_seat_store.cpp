@@ -639,8 +639,9 @@ class SqlSeatStore final : public SeatStore {
     st_->live_holdings.exchange(soci::use(key_license_id_));
     st_->live_holdings.exchange(soci::use(key_now_));
     finish_prepare(st_->live_holdings,
-                   "SELECT units, user_name, host, peer FROM leases"
-                   " WHERE license_id = :license_id AND expires_at_ms > :now_ms");
+                   "SELECT CAST(SUM(units) AS BIGINT), user_name, host, peer FROM leases"
+                   " WHERE license_id = :license_id AND expires_at_ms > :now_ms"
+                   " GROUP BY user_name, host, peer");
 
     // Anonymous leases share the empty holder; LIMIT 1 keeps the answer a single row.
     bind_lease_columns(st_->find_live_lease_by_holder);
