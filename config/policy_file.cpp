@@ -163,9 +163,9 @@ class Reader {
     const std::size_t index = file_.positions.size();
     file_.positions.push_back(std::move(positions));
     for (const auto& problem : parsed.problems)
-      problems.push_back({file_.position_of(index, problem.path),
-                          item.path + (problem.path.empty() ? "" : ".") + problem.path + ": " +
-                              problem.message});
+      problems.push_back(
+          {file_.position_of(index, problem.path),
+           item.path + (problem.path.empty() ? "" : ".") + problem.path + ": " + problem.message});
     policy.policy = std::move(parsed.policy);
     file_.policies.push_back(std::move(policy));
   }

@@ -243,8 +243,8 @@ TEST(SettingsDocs, ConfigurationMdShowsTheDeclaredSettings) {
 // A document of the generated blocks alone, and its line holding `needle`.
 std::string generated() {
   std::string text;
-  for (std::string_view group :
-       {"listeners", "tls", "limits", "storage", "plugins", "leases", "server", "usage", "logging"})
+  for (std::string_view group : {"listeners", "tls", "limits", "storage", "plugins", "leases",
+                                 "server", "usage", "policy", "logging"})
     text += "<!-- settings: " + std::string(group) + " -->\n<!-- /settings -->\n";
   return update_settings_tables(text);
 }
