@@ -139,6 +139,11 @@ std::vector<std::string> check_config_and_plugins(const config::Config& config) 
   load_catalog(config, host, registry, errors);
   load_listener_tls(config.seat_listener, "listeners.seat.tls", errors);
   load_listener_tls(config.admin_listener, "listeners.admin.tls", errors);
+  // The policy file's own problems; what only the database can tell (a customer that does not
+  // exist, reservations above a license's units) is told at start and at reload.
+  if (!config.policy.file.empty())
+    for (const auto& error : config::load_policy_file(config.policy.file).errors)
+      errors.push_back(error.to_string());
   return errors;
 }
 

@@ -351,12 +351,14 @@ TEST_F(ProcessTest, AReloadWithABrokenPolicyFileKeepsThePolicyAndLogsWhereItIsWr
 
   std::ofstream(policy) << "policies:\n  - customer: acme\n    exclude: [user:ann]\n"
                         << "    linger: -5\n";
+  const std::string wrong = policy.string() + ":4:5: policies[0].linger: must be 0 to 86400";
+  const auto check = run_command({LMP_TEST_LMPD_BINARY, "--check-config", config_path().string()});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_NE(check.err.find(wrong), std::string::npos) << check.err;
   lmpd.signal(SIGHUP);
   ASSERT_TRUE(log_has("event=reload_failed"));
   const auto log = read_file(log_path());
-  EXPECT_NE(log.find(policy.string() + ":4:5: policies[0].linger: must be 0 to 86400, not -5"),
-            std::string::npos)
-      << log;
+  EXPECT_NE(log.find(wrong + ", not -5"), std::string::npos) << log;
   EXPECT_EQ(status_of(c.request(checkout + "user=mallory host=m1")), "not_allowed");
   EXPECT_EQ(status_of(c.request(checkout + "user=ann host=a1")), "OK");
 
