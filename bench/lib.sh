@@ -226,6 +226,28 @@ create_license() { # config units -> prints the activation code
     --days 30 2>>"$work/admin.log" | sed -n 's/^activation code: //p'
 }
 
+# The site policy of the benchmark (docs/benchmarks.md, "Site policy"): 100 groups of two users, a
+# host and an address range each (the first also 127.0.0.0/8, where the load client is), and 200
+# rules: 50 include, 50 exclude, 50 max and 50 reserve. The load client's checkouts (anonymous,
+# from 127.0.0.1) are included through the first group, counted by its max rule and held to the
+# 500 units the reserve rules keep for the other groups.
+write_bench_policy() { # file
+  "$py" - "$1" <<'EOF'
+import sys
+lines = ["policies:", "  - customer: bench", "    product: bench", "    groups:"]
+for i in range(100):
+    ranges = f"10.{i}.0.0/16" + (", 127.0.0.0/8" if i == 0 else "")
+    lines.append(f"      g{i}: {{users: [u{i}a, u{i}b], hosts: [h{i}], addresses: [{ranges}]}}")
+lines.append("    include: [" + ", ".join(f"group:g{i}" for i in range(50)) + "]")
+lines.append("    exclude: [" + ", ".join(f"user:blocked{i}" for i in range(50)) + "]")
+lines.append("    max:")
+lines += [f"      - {{for: group:g{i}, units: 1000000}}" for i in range(50)]
+lines.append("    reserve:")
+lines += [f"      - {{for: group:g{50 + i}, units: 10}}" for i in range(50)]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+EOF
+}
+
 start_lmpd() { # config log -> sets lmpd_pid
   "$lmpd_bin" --config "$1" 2>>"$2" &
   lmpd_pid=$!

@@ -18,6 +18,9 @@ usage: bench/run.sh [options]
   --pipelined "L"      CONNECTIONSxDEPTH pipelined configurations (default "16x32")
   --targets "L"        any of echo lmpd lmpd_norecords redis postgres (default: all five;
                        lmpd_norecords is lmpd with usage.records off, the same build and setup)
+  --policy             also lmpd-policy: a second lmpd whose license is under a site policy of 100
+                       groups and 200 rules (docs/benchmarks.md, "Site policy"), measured in
+                       the same rounds as lmpd
   --client-threads N   threads of the load client (default 1)
   --leases N           leases held for the memory and restart measurement (default 1000000)
   --no-throughput      skip the throughput rounds
@@ -40,6 +43,7 @@ leases=${LMP_BENCH_LEASES:-}
 targets="echo lmpd lmpd_norecords redis postgres"
 do_throughput=1
 do_memory=1
+with_policy=0
 publish=0
 
 run_option() {
@@ -47,6 +51,7 @@ run_option() {
   case $1 in
     --targets) need_value "$@"; targets=$2; bench_used=2 ;;
     --leases) need_value "$@"; leases=$2; bench_used=2 ;;
+    --policy) with_policy=1 ;;
     --no-throughput) do_throughput=0 ;;
     --no-memory) do_memory=0 ;;
     --publish) publish=1 ;;
@@ -59,6 +64,7 @@ if [ "$quick" -eq 1 ]; then
   rounds=${rounds:-1} duration=${duration:-2} warmup=${warmup:-1}
   connections=${connections:-"1 16 128"} leases=${leases:-100000}
 fi
+[ "$with_policy" -eq 0 ] || targets="$targets lmpd-policy"
 rounds=${rounds:-3} duration=${duration:-5} warmup=${warmup:-2}
 connections=${connections:-"1 4 16 64 128"} leases=${leases:-1000000}
 for n in "$rounds" "$duration" "$warmup" "$client_threads" "$leases"; do
@@ -66,7 +72,7 @@ for n in "$rounds" "$duration" "$warmup" "$client_threads" "$leases"; do
 done
 for t in $targets; do
   case $t in
-    echo | lmpd | lmpd_norecords | redis | postgres) ;;
+    echo | lmpd | lmpd_norecords | lmpd-policy | redis | postgres) ;;
     *) echo "run.sh: unknown target $t" >&2; exit 2 ;;
   esac
 done
@@ -81,17 +87,22 @@ as_root=()
 needed="postgresql python3-matplotlib"
 case " $targets " in *" redis "*) needed="redis-server $needed" ;; esac
 missing=()
-for p in $needed; do
-  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
-    missing+=("$p")
-  fi
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+# Redis only when it is measured; PostgreSQL always (pg_test_fsync measures the disk).
+needed="postgresql"
+[[ " $targets " != *" redis "* ]] || needed="redis-server $needed"
+for p in $needed python3-matplotlib; do
+  installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   "${as_root[@]}" apt-get update -qq
-  # The packaged services are not used: this script starts private instances on free ports.
+  # The packaged services are not used: this script starts private instances on free ports. The
+  # plot's package is the one that may be missing: the summary's tables do without it.
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" || echo "run.sh: could not install ${missing[*]}; going on without" >&2
+    "${missing[@]}" || true
+  for p in $needed; do installed "$p" || bench_die "could not install $p"; done
+  installed python3-matplotlib || echo "note: python3-matplotlib is missing: no plot"
 fi
 bench_find_postgres
 
@@ -131,6 +142,21 @@ start_servers() {
         start_lmpd "$work/$t/lmpd.yaml" "$work/$t/lmpd.log"
         pid_of[$t]=$lmpd_pid
         "${probe[@]}" ping --port "${port[$t]}"
+        ;;
+      lmpd-policy)
+        # The same lmpd, its license's customer under a policy file of 100 groups and 200 rules
+        # that let the load client's anonymous checkouts from 127.0.0.1 through.
+        mkdir -p "$work/lmpd-policy"
+        # Its own admin port: the default one is lmpd's.
+        write_lmpd_config "$work/lmpd-policy/lmpd.yaml" "${port[lmpd-policy]}" 3600 sqlite \
+          "$work/lmpd-policy/lmpd.db" "$(free_port)"
+        write_bench_policy "$work/lmpd-policy/policy.yaml"
+        printf 'policy:\n  file: %s\n' "$work/lmpd-policy/policy.yaml" \
+          >>"$work/lmpd-policy/lmpd.yaml"
+        lmpd_policy_code=$(create_license "$work/lmpd-policy/lmpd.yaml" 1000000)
+        start_lmpd "$work/lmpd-policy/lmpd.yaml" "$work/lmpd-policy/lmpd.log"
+        pid_of[lmpd-policy]=$lmpd_pid
+        "${probe[@]}" ping --port "${port[lmpd-policy]}"
         ;;
       redis)
         mkdir -p "$work/redis"
@@ -182,6 +208,7 @@ run_one() { # round target connections pipeline
     --pipeline "$p" --duration "$duration" --warmup "$warmup" --threads "$client_threads")
   case $t in
     lmpd | lmpd_norecords) args+=(--code "${code_of[$t]}") ;;
+    lmpd-policy) args=(--target lmpd "${args[@]:2}" --code "$lmpd_policy_code") ;;
     postgres) args+=(--pg "$pg_conninfo") ;;
   esac
   local watch=(--threads lmpd) s
@@ -191,7 +218,8 @@ run_one() { # round target connections pipeline
 import json, sys
 r = json.load(open(sys.argv[1]))
 if r["target"] != sys.argv[3]:
-    # lmp-bench speaks to lmpd either way; the report names the instance it measured.
+    # lmp-bench speaks to lmpd, lmpd_norecords and lmpd-policy alike; the report names the
+    # instance it measured.
     r["target"] = sys.argv[3]
     json.dump(r, open(sys.argv[1], "w"), indent=2)
 s = json.load(open(sys.argv[2]))

@@ -21,7 +21,7 @@ try:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-except ImportError:  # the tables are still written; the plot needs python3-matplotlib
+except ImportError:  # the tables need no plot; run.sh installs it for a full run
     plt = None
 
 TARGETS = ["echo", "lmpd", "lmpd_norecords", "redis", "postgres"]
@@ -36,7 +36,7 @@ LABELS = {
 COLORS = {"echo": "#7f7f7f", "lmpd": "#d62728", "lmpd_norecords": "#ff9896", "redis": "#1f77b4",
           "postgres": "#2ca02c"}
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUN_NAME = re.compile(r"^r(\d+)-(\w+)-c(\d+)-p(\d+)\.json$")
+RUN_NAME = re.compile(r"^r(\d+)-([\w-]+)-c(\d+)-p(\d+)\.json$")
 
 
 def load_json(path):
@@ -135,6 +135,26 @@ def throughput_table(s):
         cells = [fmt_ops(s.ops(t, c, p)) for t in TARGETS]
         cells += [fmt_ratio(s.ratio(c, p, b)) for b in BASELINES]
         lines.append(f"| {c} | {p} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def policy_table(s):
+    """lmpd with and without the site policy of run.sh --policy, paired by round; None without."""
+    rows = [(c, p) for c, p in s.configs if s.runs.get(("lmpd-policy", c, p))]
+    if not rows:
+        return None
+    lines = ["| conns | pipeline | lmpd ops/s | lmpd-policy ops/s | policy/plain | cost |"
+             " lmpd p99 µs | lmpd-policy p99 µs |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for c, p in rows:
+        plain = s.runs.get(("lmpd", c, p), {})
+        policy = s.runs[("lmpd-policy", c, p)]
+        ratio = median([policy[r]["report"]["ops_per_sec"] / plain[r]["report"]["ops_per_sec"]
+                        for r in policy if r in plain and plain[r]["report"]["ops_per_sec"]])
+        cost = "–" if ratio is None else f"{(1 - ratio) * 100:.1f} %"
+        lines.append(f"| {c} | {p} | {fmt_ops(s.ops('lmpd', c, p))} | "
+                     f"{fmt_ops(s.ops('lmpd-policy', c, p))} | {fmt_ratio(ratio)} | {cost} | "
+                     f"{fmt_num(s.p99('lmpd', c, p))} | {fmt_num(s.p99('lmpd-policy', c, p))} |")
     return "\n".join(lines)
 
 
@@ -295,6 +315,10 @@ def markdown(s, mem, plot_name):
     out += ["", "## Throughput (median ops/s; ratios are medians of per-round ratios)", "",
             throughput_table(s), "", "## Latency (median over rounds)", "", latency_table(s), "",
             "## Goals", ""] + goal_rows(s, mem)
+    policy = policy_table(s)
+    if policy:
+        out += ["", "## Site policy (100 groups, 200 rules; medians, per-round ratios)", "",
+                policy]
     out += ["", "## Where the time goes (medians; % of one core)", "", resource_table(s)]
     if mem:
         out += ["", f"## Memory and restart ({mem['leases']:,} leases)", "",
@@ -369,10 +393,10 @@ def main():
     if not summary.runs and not mem:
         sys.exit(f"summarize: no results in {args.folder}")
     plot_path = os.path.join(args.folder, "throughput.png")
-    if summary.runs and plt is not None:
-        plot(summary, plot_path)
+    if summary.runs and plt is None:
+        print("summarize: python3-matplotlib is missing: no plot", file=sys.stderr)
     elif summary.runs:
-        print("summarize: no matplotlib, no plot", file=sys.stderr)
+        plot(summary, plot_path)
     text = markdown(summary, mem, "throughput.png")
     with open(os.path.join(args.folder, "summary.md"), "w") as f:
         f.write(text)

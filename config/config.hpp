@@ -80,6 +80,11 @@ struct Usage {
   std::int64_t retention_days = default_integer("usage.retention_days");
 };
 
+// The site policy kept in a file (docs/operations.md, "Site policy").
+struct Policy {
+  std::string file;  // absolute after loading; empty: none (policies are set through the API)
+};
+
 struct Server {
   // Empty when not configured: the daemon derives it (settings_table.hpp says how).
   std::string instance_id;
@@ -117,6 +122,7 @@ struct Config {
   Logging logging;
   Server server;
   Usage usage;
+  Policy policy;
   std::vector<Product> products;
 
   // Every plugin folder, in loading order.

@@ -134,6 +134,7 @@ class Loader {
         {"logging", [&](const Item& v) { logging(v); }},
         {"server", [&](const Item& v) { server(v); }},
         {"usage", [&](const Item& v) { usage(v); }},
+        {"policy", [&](const Item& v) { policy(v); }},
         {"products", [&](const Item& v) { products(v); }},
     };
     w_.fields(item, fields);
@@ -391,6 +392,13 @@ class Loader {
               [&](const Item& v) {
                 if (auto id = w_.text(v)) c_.server.instance_id = *id;
               }),
+    };
+    w_.fields(item, fields);
+  }
+
+  void policy(const Item& item) {
+    const Walker::Fields fields = {
+        file(setting("policy.file"), c_.policy.file),
     };
     w_.fields(item, fields);
   }

@@ -202,6 +202,11 @@ inline constexpr Setting kSettings[] = {
         "write a usage record for each checkout, checkin, reclaim, release, denial and wait"),
     settings_detail::integer("usage.retention_days", 1, 36500, "400",
         "usage records older than this are deleted, a small step at each reclaim sweep"),
+
+    settings_detail::of_type(SettingType::path, "policy.file", {}, "none",
+        "a YAML file of customers' site policies, loaded at start and on reload (a wrong file "
+        "keeps the policies in force); the admin API refuses to change the policies it holds "
+        "(`docs/operations.md`, \"Site policy\")"),
     // clang-format on
 };
 

@@ -10,15 +10,18 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <utility>
 
 #include "app/fd_limit.hpp"
+#include "config/policy_file.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
 #include "domain/end_of_life_sweep.hpp"
 #include "domain/usage_rollups.hpp"
+#include "domain/site_policies.hpp"
 #include "http/admin_api.hpp"
 #include "http/http_server.hpp"
 #include "http/metrics_route.hpp"
@@ -143,6 +146,11 @@ std::vector<std::string> check_config_and_plugins(const config::Config& config) 
   load_catalog(config, host, registry, errors);
   load_listener_tls(config.seat_listener, "listeners.seat.tls", errors);
   load_listener_tls(config.admin_listener, "listeners.admin.tls", errors);
+  // The policy file's own problems; what only the database can tell (a customer that does not
+  // exist, reservations above a license's units) is told at start and at reload.
+  if (!config.policy.file.empty())
+    for (const auto& error : config::load_policy_file(config.policy.file).errors)
+      errors.push_back(error.to_string());
   return errors;
 }
 
@@ -254,7 +262,9 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
     seat::SeatRules rules;
     // Always asked: a customer's policy set through the admin API applies from the next
     // checkout, on every instance (the gate compiles the policies when their generation moves).
-    rules.gates.push_back(seat::make_site_policy_gate());
+    auto policy = seat::make_site_policy_rules();
+    rules.gates.push_back(std::move(policy.gate));
+    rules.linger = std::move(policy.linger);
     if (cfg.usage.records) {
       auto recorder = std::make_shared<seat::UsageRecorder>(seat_metrics);
       rules.observers.push_back(recorder);
@@ -334,6 +344,14 @@ void Daemon::start() {
     // the HTTP listener, since a config date passing must delete the data either way.
     impl_->domain_db = storage::open_unit_of_work(cfg.storage, impl_->env);
     impl_->admin_worker = std::make_unique<domain::AdminWorker>();
+    if (!cfg.policy.file.empty()) {
+      const auto problems = apply_policy_file(cfg.policy.file);
+      if (!problems.empty()) {
+        std::string message = "the policy file is refused:";
+        for (const auto& line : problems) message += "\n  " + line;
+        throw StartupError(message);
+      }
+    }
     sweep_end_of_life();
     impl_->usage_rollups = std::make_unique<domain::UsageRollupSweep>(
         static_cast<std::int64_t>(cfg.usage.retention_days) * 86'400'000);
@@ -394,6 +412,38 @@ void Daemon::watch_liveness(std::chrono::microseconds every, std::function<void(
       watch_liveness(every, alive);
     });
   });
+}
+
+std::vector<std::string> Daemon::apply_policy_file(const std::string& path) {
+  const auto file = config::load_policy_file(path);
+  std::vector<std::string> problems;
+  for (const auto& error : file.errors) problems.push_back(error.to_string());
+  if (!problems.empty()) return problems;
+  std::promise<std::vector<std::string>> done;
+  impl_->admin_worker->submit([&] {
+    std::vector<std::string> refused;
+    try {
+      const domain::Caller server = domain::Caller::server();
+      const auto products = seat::product_facts(*impl_->service->catalog());
+      const domain::Context ctx{*impl_->domain_db, server, impl_->clock.now_unix_ms(), products};
+      domain::Transaction write(*impl_->domain_db, domain::TransactionMode::write);
+      for (const auto& [index, problem] : domain::apply_policy_file(ctx, path, file.policies))
+        refused.push_back(config::Error{file.position_of(index, problem.path),
+                                        "policies[" + std::to_string(index) + "]" +
+                                            (problem.path.empty() ? "" : ".") + problem.path +
+                                            ": " + problem.message}
+                              .to_string());
+      if (refused.empty()) write.commit();
+    } catch (const std::exception& ex) {
+      refused.push_back(path + ": " + ex.what());
+    }
+    done.set_value(std::move(refused));
+  });
+  problems = done.get_future().get();
+  if (problems.empty())
+    log::info("policy_file_loaded",
+              {{"file", path}, {"policies", std::to_string(file.policies.size())}});
+  return problems;
 }
 
 void Daemon::sweep_end_of_life() {
@@ -491,6 +541,9 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
     seat_tls = load_listener_tls(next.seat_listener, "listeners.seat.tls", errors);
   if (impl_->admin_tls)
     admin_tls = load_listener_tls(next.admin_listener, "listeners.admin.tls", errors);
+  // The policy file last: it is written to the database once it is right, and nothing after it
+  // can refuse the reload any more.
+  if (errors.empty() && !next.policy.file.empty()) errors = apply_policy_file(next.policy.file);
   if (!errors.empty()) return errors;
   const auto& old = impl_->config;
   auto restart_needed = [](std::string_view what) {

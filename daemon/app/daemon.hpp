@@ -73,6 +73,10 @@ class Daemon {
   void sweep_usage_rollups(std::chrono::milliseconds delay);
   // Raises the soft open-file limit to cover the listeners' max_connections, or warns.
   void ensure_fd_limit();
+  // Reads the site's policy file and makes the stored policies from files its policies, in one
+  // transaction on the admin worker. Returns every problem as file:line:column: message; then
+  // nothing changed.
+  std::vector<std::string> apply_policy_file(const std::string& path);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -32,6 +32,7 @@ enum class ErrorCode {
   pool_exhausted,    // the partner's pool has too few units left
   pool_below_drawn,  // a pool set below what the partner's keys already hold
   already_initialised,
+  policy_from_file,  // a site policy kept in the policy file: changed there, not through the API
 };
 
 template <>
@@ -55,7 +56,8 @@ struct EnumNames<ErrorCode> {
       {ErrorCode::key_voided, "key_voided"},
       {ErrorCode::pool_exhausted, "pool_exhausted"},
       {ErrorCode::pool_below_drawn, "pool_below_drawn"},
-      {ErrorCode::already_initialised, "already_initialised"}};
+      {ErrorCode::already_initialised, "already_initialised"},
+      {ErrorCode::policy_from_file, "policy_from_file"}};
 };
 
 class DomainError : public std::runtime_error {

@@ -130,6 +130,7 @@ json::object lease_json(const Lease& l) {
           {"last_heartbeat", seconds(l.heartbeat_ms)},
           {"expires", seconds(l.expires_ms)},
           {"borrowed", l.borrowed},
+          {"lingering", l.lingering},
           {"instance", l.instance}};
 }
 

@@ -26,6 +26,8 @@ struct Lease {
   std::int64_t heartbeat_ms = 0;  // the last heartbeat (or the checkout, or its last repeat)
   std::int64_t expires_ms = 0;
   bool borrowed = false;
+  // Checked in, and kept for its holder until `expires_ms` (a site policy's linger).
+  bool lingering = false;
   std::string instance;  // the lmpd instance that granted it (`server.instance_id`)
 };
 

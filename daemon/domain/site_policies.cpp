@@ -3,6 +3,8 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <map>
+#include <utility>
 
 #include "domain/customers.hpp"
 #include "domain/domain_error.hpp"
@@ -42,6 +44,34 @@ Customer changeable_customer(const Context& ctx, std::int64_t customer_id) {
   return customer;
 }
 
+// A policy kept in the policy file changes only there (docs/operations.md, "Site policy").
+void refuse_file_policy(const std::optional<StoredPolicy>& stored) {
+  if (stored && !stored->source.empty())
+    throw DomainError(ErrorCode::policy_from_file,
+                      "the site policy of customer " + std::to_string(stored->customer_id) +
+                          (stored->product.empty() ? std::string(" for all products")
+                                                   : " for " + stored->product) +
+                          " comes from the policy file " + stored->source +
+                          ": change it there and reload lmpd");
+}
+
+// The customer's licenses the policy applies to, for the reservation check.
+std::vector<PolicyLicense> policy_licenses(const Context& ctx, std::int64_t customer_id,
+                                           const std::string& product) {
+  LicenseFilter filter;
+  filter.customer_id = customer_id;
+  filter.product = product;
+  std::vector<PolicyLicense> licenses;
+  Page page{0, 1000};
+  for (;;) {
+    auto rows = ctx.db.licenses().list(filter, page);
+    for (const auto& l : rows) licenses.push_back({l.id, l.product_code, l.units});
+    if (rows.size() < static_cast<std::size_t>(page.limit)) break;
+    page.after = rows.back().id;
+  }
+  return licenses;
+}
+
 }  // namespace
 
 std::vector<CustomerPolicy> customer_policies(const Context& ctx, std::int64_t customer_id) {
@@ -55,26 +85,16 @@ CustomerPolicy set_customer_policy(const Context& ctx, std::int64_t customer_id,
                                    const json::value& body) {
   const auto customer = changeable_customer(ctx, customer_id);
   auto parsed = parse_site_policy(body);
-  if (parsed.problems.empty()) {
-    LicenseFilter filter;
-    filter.customer_id = customer.id;
-    filter.product = parsed.policy.product;
-    std::vector<PolicyLicense> licenses;
-    Page page{0, 1000};
-    for (;;) {
-      auto rows = ctx.db.licenses().list(filter, page);
-      for (const auto& l : rows) licenses.push_back({l.id, l.product_code, l.units});
-      if (rows.size() < static_cast<std::size_t>(page.limit)) break;
-      page.after = rows.back().id;
-    }
-    parsed.problems = check_reservations(parsed.policy, licenses);
-  }
+  if (parsed.problems.empty())
+    parsed.problems =
+        check_reservations(parsed.policy, policy_licenses(ctx, customer.id, parsed.policy.product));
   if (!parsed.problems.empty())
     throw bad_request("the site policy is refused: " + problems_message(parsed.problems));
 
   const auto& product = parsed.policy.product;
   const auto before = ctx.db.policies().find(customer.id, product);
-  StoredPolicy stored{customer.id, product, site_policy_text(parsed.policy), ctx.now_ms};
+  refuse_file_policy(before);
+  StoredPolicy stored{customer.id, product, site_policy_text(parsed.policy), ctx.now_ms, {}};
   ctx.db.policies().set(stored);
   ctx.audit("policy.set", object_of(customer.id, product), customer.scope(), audit_text(before),
             stored.text);
@@ -85,8 +105,61 @@ void delete_customer_policy(const Context& ctx, std::int64_t customer_id,
                             const std::string& product) {
   const auto customer = changeable_customer(ctx, customer_id);
   const auto before = ctx.db.policies().find(customer.id, product);
+  refuse_file_policy(before);
   if (!before || !ctx.db.policies().remove(customer.id, product)) throw not_found("policy");
   ctx.audit("policy.delete", object_of(customer.id, product), customer.scope(), before->text, "");
+}
+
+std::vector<FilePolicyProblem> apply_policy_file(const Context& ctx, const std::string& source,
+                                                 const std::vector<FilePolicy>& policies) {
+  std::vector<FilePolicyProblem> problems;
+  std::map<std::pair<std::int64_t, std::string>, std::size_t> seen;  // -> index
+  std::vector<std::pair<Customer, std::string>> rows;                // by index: customer, text
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    const FilePolicy& entry = policies[i];
+    const auto customer = entry.customer_name.empty()
+                              ? ctx.db.customers().find(entry.customer_id)
+                              : ctx.db.customers().find_by_name(entry.customer_name);
+    if (!customer) {
+      problems.push_back({i,
+                          {"customer", "no customer " + (entry.customer_name.empty()
+                                                             ? std::to_string(entry.customer_id)
+                                                             : "named " + entry.customer_name)}});
+      rows.emplace_back(Customer{}, std::string());
+      continue;
+    }
+    const auto [at, fresh] = seen.emplace(std::make_pair(customer->id, entry.policy.product), i);
+    if (!fresh)
+      problems.push_back(
+          {i,
+           {"product", "customer " + std::to_string(customer->id) + " has a policy for " +
+                           (entry.policy.product.empty() ? std::string("all products")
+                                                         : entry.policy.product) +
+                           " already, at entry " + std::to_string(at->second)}});
+    for (auto& problem :
+         check_reservations(entry.policy, policy_licenses(ctx, customer->id, entry.policy.product)))
+      problems.push_back({i, std::move(problem)});
+    rows.emplace_back(*customer, site_policy_text(entry.policy));
+  }
+  if (!problems.empty()) return problems;
+
+  for (const auto& stored : ctx.db.policies().list_from_files()) {
+    if (seen.count({stored.customer_id, stored.product}) != 0) continue;
+    ctx.db.policies().remove(stored.customer_id, stored.product);
+    const auto customer = ctx.db.customers().find(stored.customer_id);
+    ctx.audit("policy.delete", object_of(stored.customer_id, stored.product),
+              customer ? customer->scope() : std::string(), stored.text, "");
+  }
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    const auto& [customer, text] = rows[i];
+    const std::string& product = policies[i].policy.product;
+    const auto before = ctx.db.policies().find(customer.id, product);
+    if (before && before->text == text && before->source == source) continue;
+    ctx.db.policies().set({customer.id, product, text, ctx.now_ms, source});
+    ctx.audit("policy.set", object_of(customer.id, product), customer.scope(), audit_text(before),
+              text);
+  }
+  return {};
 }
 
 std::vector<PolicyCheck> check_customer_policy(const Context& ctx, std::int64_t customer_id,

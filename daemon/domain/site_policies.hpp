@@ -34,8 +34,30 @@ std::vector<CustomerPolicy> customer_policies(const Context& ctx, std::int64_t c
 CustomerPolicy set_customer_policy(const Context& ctx, std::int64_t customer_id,
                                    const boost::json::value& body);
 // Needs modify_customers. Deletes the policy of `product` ("" all); not_found when none.
+// Both refuse a policy that came from the policy file (policy_from_file, naming the file).
 void delete_customer_policy(const Context& ctx, std::int64_t customer_id,
                             const std::string& product);
+
+// A policy of the site's policy file, for the customer with this id, or this name when it is
+// not empty.
+struct FilePolicy {
+  std::int64_t customer_id = 0;
+  std::string customer_name;
+  SitePolicy policy;
+};
+// A problem of the file's policy at `index`, at its JSON path inside that policy.
+struct FilePolicyProblem {
+  std::size_t index = 0;
+  PolicyProblem problem;
+};
+// Makes the stored policies that came from policy files exactly `policies`, from `source` (the
+// file's path), as the server: each replaces the customer's policy for its product (the file
+// wins over one set through the API), and those of files no longer in it are deleted; each
+// change audited. Returns every problem (a customer that does not exist, reservations above a
+// license's units, a customer and product twice); then nothing is written and the caller rolls
+// back. Policies that did not change are left as they are (no audit record, no new generation).
+std::vector<FilePolicyProblem> apply_policy_file(const Context& ctx, const std::string& source,
+                                                 const std::vector<FilePolicy>& policies);
 
 struct PolicyCheckRequest {
   std::optional<std::string> product;  // required

@@ -510,25 +510,58 @@ CompiledPolicy::CompiledPolicy(SitePolicy policy) : policy_(std::move(policy)) {
   }
   std::sort(groups_.begin(), groups_.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
+  include_groups_ = group_indexes(policy_.include);
+  exclude_groups_ = group_indexes(policy_.exclude);
+  max_groups_ = group_indexes(policy_.max);
+  reserve_groups_ = group_indexes(policy_.reserve);
 }
 
-const CompiledPolicy::Members* CompiledPolicy::group(std::string_view name) const {
+CompiledPolicy::Seen::Seen(const PolicyHolder& holder, std::size_t groups)
+    : holder(holder),
+      address(holder.address.empty() ? Address() : parse_address(holder.address)),
+      member(groups, -1) {}
+
+std::size_t CompiledPolicy::group_index(std::string_view name) const {
   auto it = std::lower_bound(groups_.begin(), groups_.end(), name,
                              [](const auto& g, std::string_view n) { return g.first < n; });
-  return it != groups_.end() && it->first == name ? &it->second : nullptr;
+  return it != groups_.end() && it->first == name ? static_cast<std::size_t>(it - groups_.begin())
+                                                  : std::string::npos;
 }
 
-bool CompiledPolicy::in(const Members& m, const PolicyHolder& h) const {
+std::vector<std::size_t> CompiledPolicy::group_indexes(
+    const std::vector<PolicySubject>& subjects) const {
+  std::vector<std::size_t> out;
+  for (const auto& s : subjects)
+    out.push_back(s.kind == PolicySubject::Kind::group ? group_index(s.name) : std::string::npos);
+  return out;
+}
+
+std::vector<std::size_t> CompiledPolicy::group_indexes(
+    const std::vector<PolicyLimit>& limits) const {
+  std::vector<std::size_t> out;
+  for (const auto& l : limits)
+    out.push_back(l.subject.kind == PolicySubject::Kind::group ? group_index(l.subject.name)
+                                                               : std::string::npos);
+  return out;
+}
+
+bool CompiledPolicy::in(const Members& m, const PolicyHolder& h, const Address& address) const {
   if (!h.user.empty() && std::binary_search(m.users.begin(), m.users.end(), h.user)) return true;
   if (!h.host.empty() && std::binary_search(m.hosts.begin(), m.hosts.end(), h.host)) return true;
-  if (!m.ranges.empty() && !h.address.empty())
-    if (auto a = parse_address(h.address))
-      for (const auto& range : m.ranges)
-        if (range.contains(*a)) return true;
+  if (address)
+    for (const auto& range : m.ranges)
+      if (range.contains(*address)) return true;
   return false;
 }
 
 bool CompiledPolicy::names(const PolicySubject& s, const PolicyHolder& h) const {
+  const Seen seen(h, groups_.size());
+  return names(s, s.kind == PolicySubject::Kind::group ? group_index(s.name) : std::string::npos,
+               seen);
+}
+
+bool CompiledPolicy::names(const PolicySubject& s, std::size_t group, const Seen& seen) const {
+  const PolicyHolder& h = seen.holder;
   switch (s.kind) {
     case PolicySubject::Kind::user:
       return s.each ? !h.user.empty() : h.user == s.name;
@@ -536,12 +569,13 @@ bool CompiledPolicy::names(const PolicySubject& s, const PolicyHolder& h) const 
       return s.each ? !h.host.empty() : h.host == s.name;
     case PolicySubject::Kind::address: {
       auto range = parse_cidr(s.name);
-      auto a = parse_address(h.address);
-      return range && a && range->contains(*a);
+      return range && seen.address && range->contains(*seen.address);
     }
     case PolicySubject::Kind::group: {
-      const Members* m = group(s.name);
-      return m != nullptr && in(*m, h);
+      if (group == std::string::npos) return false;
+      signed char& member = seen.member[group];
+      if (member < 0) member = in(groups_[group].second, h, seen.address) ? 1 : 0;
+      return member == 1;
     }
   }
   return false;
@@ -564,12 +598,22 @@ bool CompiledPolicy::counts_against(const PolicyLimit& limit, const PolicyHolder
 
 std::int64_t CompiledPolicy::reserved_for_others(const PolicyHolder& holder,
                                                  const std::vector<HeldBy>& held) const {
+  std::vector<Seen> others;
+  others.reserve(held.size());
+  for (const auto& h : held) others.emplace_back(h.holder, groups_.size());
+  return reserved_for_others(Seen(holder, groups_.size()), others, held);
+}
+
+std::int64_t CompiledPolicy::reserved_for_others(const Seen& holder,
+                                                 const std::vector<Seen>& others,
+                                                 const std::vector<HeldBy>& held) const {
   std::int64_t reserved = 0;
-  for (const auto& r : policy_.reserve) {
-    if (names(r.subject, holder)) continue;
+  for (std::size_t i = 0; i < policy_.reserve.size(); ++i) {
+    const auto& r = policy_.reserve[i];
+    if (names(r.subject, reserve_groups_[i], holder)) continue;
     std::int64_t used = 0;
-    for (const auto& h : held)
-      if (names(r.subject, h.holder)) used += h.units;
+    for (std::size_t k = 0; k < held.size(); ++k)
+      if (names(r.subject, reserve_groups_[i], others[k])) used += held[k].units;
     if (used < r.units) reserved += r.units - used;
   }
   return reserved;
@@ -597,14 +641,15 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
   const auto at = [](const char* list, std::size_t i) {
     return std::string(list) + "[" + std::to_string(i) + "]";
   };
+  const Seen self(holder, groups_.size());
   for (std::size_t i = 0; i < policy_.exclude.size(); ++i)
-    if (names(policy_.exclude[i], holder))
+    if (names(policy_.exclude[i], exclude_groups_[i], self))
       return {Outcome::not_allowed, at("exclude", i),
               "excluded by the site policy (" + subject_text(policy_.exclude[i]) + ")"};
   if (!policy_.include.empty()) {
     v = {Outcome::not_allowed, "include", "not on the site policy's include list"};
     for (std::size_t i = 0; i < policy_.include.size(); ++i)
-      if (names(policy_.include[i], holder)) {
+      if (names(policy_.include[i], include_groups_[i], self)) {
         v = {Outcome::allowed, at("include", i),
              "on the include list (" + subject_text(policy_.include[i]) + ")"};
         break;
@@ -612,13 +657,24 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
     if (v.outcome != Outcome::allowed) return v;
   }
   if (repeat) return v;
+  // The holders of the license's leases, each seen once for all the rules below.
+  std::vector<Seen> others;
+  others.reserve(held.size());
 
   for (std::size_t i = 0; i < policy_.max.size(); ++i) {
     const auto& limit = policy_.max[i];
-    if (!names(limit.subject, holder)) continue;
+    if (!names(limit.subject, max_groups_[i], self)) continue;
+    if (others.empty())
+      for (const auto& h : held) others.emplace_back(h.holder, groups_.size());
     std::int64_t taken = 0;
-    for (const auto& h : held)
-      if (counts_against(limit, holder, h.holder)) taken += h.units;
+    for (std::size_t k = 0; k < held.size(); ++k) {
+      const PolicyHolder& other = held[k].holder;
+      const bool counts = !limit.subject.each ? names(limit.subject, max_groups_[i], others[k])
+                          : limit.subject.kind == PolicySubject::Kind::user
+                              ? other.user == holder.user
+                              : other.host == holder.host;
+      if (counts) taken += held[k].units;
+    }
     if (taken + units > limit.units) {
       const std::string who = !limit.subject.each ? subject_text(limit.subject)
                               : limit.subject.kind == PolicySubject::Kind::user ? "each user"
@@ -634,7 +690,9 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
 
   if (!policy_.reserve.empty()) {
     // Only when free units exist: with none, the family's own no_seats says it all.
-    const std::int64_t reserved = reserved_for_others(holder, held);
+    if (others.empty())
+      for (const auto& h : held) others.emplace_back(h.holder, groups_.size());
+    const std::int64_t reserved = reserved_for_others(self, others, held);
     std::int64_t in_use = 0;
     for (const auto& h : held) in_use += h.units;
     if (reserved > 0 && in_use + units <= license_units &&

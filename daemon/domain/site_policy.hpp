@@ -170,11 +170,29 @@ class CompiledPolicy {
     std::vector<std::string> hosts;  // sorted
     std::vector<AddressRange> ranges;
   };
-  const Members* group(std::string_view name) const;
-  bool in(const Members& members, const PolicyHolder& holder) const;
+  using Address = std::optional<std::array<std::uint8_t, 16>>;
+  // One holder as a judgement sees it: its address parsed once, and whether it is in each group,
+  // worked out the first time a rule asks, so that many rules over the same groups cost each
+  // group once per holder rather than once per rule.
+  struct Seen {
+    Seen(const PolicyHolder& holder, std::size_t groups);
+    const PolicyHolder& holder;
+    Address address;
+    mutable std::vector<signed char> member;  // by group index: -1 not asked yet, 0 no, 1 yes
+  };
+  std::size_t group_index(std::string_view name) const;  // npos when there is none
+  bool in(const Members& members, const PolicyHolder& holder, const Address& address) const;
+  // Whether `subject`, whose group is at index `group` (npos: none), names the holder.
+  bool names(const PolicySubject& subject, std::size_t group, const Seen& seen) const;
+  std::int64_t reserved_for_others(const Seen& holder, const std::vector<Seen>& others,
+                                   const std::vector<HeldBy>& held) const;
+  std::vector<std::size_t> group_indexes(const std::vector<PolicySubject>& subjects) const;
+  std::vector<std::size_t> group_indexes(const std::vector<PolicyLimit>& limits) const;
 
   SitePolicy policy_;
   std::vector<std::pair<std::string, Members>> groups_;  // sorted by name
+  // The group index of each rule's subject (npos when it names no group), in the rules' order.
+  std::vector<std::size_t> include_groups_, exclude_groups_, max_groups_, reserve_groups_;
 };
 
 }  // namespace lmp::domain

@@ -15,6 +15,9 @@ struct StoredPolicy {
   std::string product;  // "" for all the customer's products
   std::string text;     // the policy's JSON (site_policy_text)
   std::int64_t updated_at_ms = 0;
+  // The policy file it was loaded from (the file is then its only source: the admin API may not
+  // change it); "" for a policy set through the admin API.
+  std::string source;
 };
 
 class SitePolicyRepository {
@@ -30,6 +33,8 @@ class SitePolicyRepository {
   virtual void set(const StoredPolicy& policy) = 0;
   // Deletes it (moving the generation); false when there was none.
   virtual bool remove(std::int64_t customer_id, const std::string& product) = 0;
+  // Every customer's policies that came from a policy file.
+  virtual std::vector<StoredPolicy> list_from_files() = 0;
 };
 
 }  // namespace lmp::domain

@@ -35,6 +35,7 @@ constexpr Entry kTable[] = {
     {ErrorCode::pool_exhausted, {409, "pool_exhausted"}},
     {ErrorCode::pool_below_drawn, {409, "pool_below_drawn"}},
     {ErrorCode::already_initialised, {409, "already_initialised"}},
+    {ErrorCode::policy_from_file, {409, "policy_from_file"}},
 };
 
 }  // namespace

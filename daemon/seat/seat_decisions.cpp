@@ -85,6 +85,18 @@ SeatResult check_valid(const storage::LicenseRecord& license, std::int64_t at) {
   return {};
 }
 
+// Whether a gate's refusal may be lifted by units freed later, so that a checkout with `wait`
+// waits for it: units reserved for others (no_seats), or a max rule reached (over_limit) whose
+// figure the request fits in. A request above its limit or the license is never served.
+bool may_lift(const SeatResult& refused, std::int64_t units, std::int64_t license_units) {
+  if (units > license_units) return false;
+  if (refused.error == SeatError::no_seats) return true;
+  if (refused.error != SeatError::over_limit) return false;
+  for (const auto& [key, value] : refused.fields)
+    if (key == "limit") return units <= std::stoll(value);
+  return false;
+}
+
 std::string component_list(const CatalogProduct& suite) {
   std::string out;
   for (const auto& c : suite.components) out += (out.empty() ? "" : ", ") + c;
@@ -97,12 +109,13 @@ SeatDecisions::SeatDecisions(storage::SeatStore& store, const ProductCatalog& ca
                              std::int64_t now_ms,
                              const std::vector<std::shared_ptr<CheckoutGate>>& gates,
                              LeaseEvents& events, Env& env, std::string_view instance,
-                             std::optional<std::int64_t> license_now_ms)
+                             std::optional<std::int64_t> license_now_ms, CheckinLinger* linger)
     : store_(store),
       catalog_(catalog),
       now_ms_(now_ms),
       license_now_ms_(license_now_ms.value_or(now_ms)),
       gates_(gates),
+      linger_(linger),
       events_(events),
       env_(env),
       instance_(instance) {}
@@ -222,7 +235,10 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
     const CheckoutCandidate candidate{
         cmd, license, *product, component, holder.key, existing ? &*existing : nullptr, now};
     for (const auto& gate : gates_)
-      if (auto refused = gate->check(candidate, store_); !refused.ok()) return refused;
+      if (auto refused = gate->check(candidate, store_); !refused.ok()) {
+        details.held_back = may_lift(refused, cmd.units, license.units);
+        return refused;
+      }
   }
 
   sdk::CheckoutContext context;
@@ -313,8 +329,7 @@ SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
   const std::int64_t now = now_ms_;
   auto lease = store_.find_lease(cmd.lease);
   if (!lease) return no_lease(cmd.lease);
-  if (lease->expires_at_ms <= now)
-    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+  if (lease->expires_at_ms <= now || lease->lingering) return checked_in(*lease);
   product_ = lease->product_code;
   const CatalogProduct* product = catalog_.find(lease->product_code);
   if (product == nullptr) return not_configured(lease->product_code);
@@ -337,13 +352,36 @@ SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
   return ok.add("expires", seconds(expires));
 }
 
+SeatResult SeatDecisions::checked_in(const storage::LeaseRecord& lease) {
+  // A lingering lease was checked in: its id is nobody's lease any more, though its holder's
+  // next checkout takes the unit back (under this same id).
+  if (lease.lingering && lease.expires_at_ms > now_ms_)
+    return SeatResult::failure(SeatError::lease_unknown,
+                               "no such lease: it was checked in (its holder's next checkout "
+                               "takes its unit back until " +
+                                   std::to_string(seconds(lease.expires_at_ms)) + ")");
+  return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+}
+
 SeatResult SeatDecisions::checkin(const SeatCommand& cmd) {
   product_.clear();
   auto lease = store_.find_lease(cmd.lease);
   if (!lease) return no_lease(cmd.lease);
-  if (lease->expires_at_ms <= now_ms_)
-    return SeatResult::failure(SeatError::lease_unknown, "no such lease");
+  if (lease->expires_at_ms <= now_ms_ || lease->lingering) return checked_in(*lease);
   product_ = lease->product_code;
+  // Linger (a site policy's): the unit stays with its holder for a while, so a quick restart of
+  // the application takes the same lease back. Only a lease with a holder: nobody could take an
+  // anonymous one back. Only here, after a checkin: a lease reclaimed at its expiry or released
+  // by an administrator frees its units at once.
+  const std::int64_t linger =
+      linger_ != nullptr && !lease->holder.empty() ? linger_->linger_ms(*lease, store_) : 0;
+  if (linger > 0) {
+    store_.linger_lease(lease->id, now_ms_ + linger);
+    lease->expires_at_ms = now_ms_ + linger;
+    lease->lingering = true;
+    events_.lease_changed(LeaseChange::lingering, *lease, now_ms_, store_);
+    return {};
+  }
   store_.delete_lease(lease->id);
   events_.lease_changed(LeaseChange::released, *lease, now_ms_, store_);
   return {};

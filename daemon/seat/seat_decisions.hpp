@@ -28,6 +28,10 @@ struct CheckoutDetails {
   // Refused for want of free units (by the family, or because they are held for checkouts
   // queued before), though the request fits the license: a checkout with `wait` may queue.
   bool out_of_units = false;
+  // Refused by a gate's limit that units freed later may lift (a site policy's max, or units
+  // reserved for others): a checkout with `wait` may queue, and waits without holding units
+  // back from the checkouts behind it, which may take them.
+  bool held_back = false;
 };
 
 // The units that checkouts queued earlier wait for, by license. A new checkout must leave them,
@@ -47,11 +51,13 @@ class SeatDecisions {
  public:
   // `now_ms`: the wall clock, which leases are measured on. `license_now_ms`: the time licenses
   // are judged at, never before their own marks (the server's mark, ServerClockMark); by
-  // default `now_ms`.
+  // default `now_ms`. `linger`: how long a checked-in lease stays with its holder (nullptr:
+  // none).
   SeatDecisions(storage::SeatStore& store, const ProductCatalog& catalog, std::int64_t now_ms,
                 const std::vector<std::shared_ptr<CheckoutGate>>& gates, LeaseEvents& events,
                 Env& env, std::string_view instance = {},
-                std::optional<std::int64_t> license_now_ms = std::nullopt);
+                std::optional<std::int64_t> license_now_ms = std::nullopt,
+                CheckinLinger* linger = nullptr);
 
   // `ahead`: the checkouts queued before this one (nullptr: none, as for the queue's head).
   SeatResult checkout(const SeatCommand& command, CheckoutDetails& details,
@@ -88,12 +94,15 @@ class SeatDecisions {
   // The answer to a lease id that names no live lease: lease_revoked while its release is
   // remembered, lease_unknown otherwise.
   SeatResult no_lease(const std::string& id);
+  // The answer to a lease id whose lease is past its expiry or lingering after its checkin.
+  SeatResult checked_in(const storage::LeaseRecord& lease);
 
   storage::SeatStore& store_;
   const ProductCatalog& catalog_;
   const std::int64_t now_ms_;
   const std::int64_t license_now_ms_;
   const std::vector<std::shared_ptr<CheckoutGate>>& gates_;
+  CheckinLinger* const linger_;
   LeaseEvents& events_;
   Env& env_;
   const std::string_view instance_;

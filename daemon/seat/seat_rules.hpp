@@ -51,6 +51,7 @@ enum class LeaseChange {
   reclaimed,  // expired and swept
   purged,     // deleted with its license at its product's End of Life (by the admin worker)
   revoked,    // released by an administrator
+  lingering,  // checked in, and held for its holder until its new expiry (a site policy's linger)
 };
 
 // Told of every lease change, on the storage thread, inside the transaction that makes it, right
@@ -94,12 +95,24 @@ class CheckoutEvents {
                           storage::SeatStore& store) = 0;
 };
 
+// How long a checked-in lease stays with its holder before its units are free (a site policy's
+// linger): its holder's next checkout within that time takes the same lease back, and nobody
+// else gets its units meanwhile. Asked on CHECKIN of a lease that has a holder, on the storage
+// thread inside the batch's transaction; 0 frees the units at once.
+class CheckinLinger {
+ public:
+  virtual ~CheckinLinger() = default;
+  virtual std::int64_t linger_ms(const storage::LeaseRecord& lease, storage::SeatStore& store) = 0;
+};
+
 // The rules in force: gates in the order they are asked (the first refusal answers), observers
-// in the order they are told.
+// (of lease changes, and of refusals and waits) in the order they are told, and the linger after
+// a checkin (none: units are freed at once).
 struct SeatRules {
   std::vector<std::shared_ptr<CheckoutGate>> gates;
   std::vector<std::shared_ptr<LeaseEvents>> observers;
   std::vector<std::shared_ptr<CheckoutEvents>> checkout_observers;
+  std::shared_ptr<CheckinLinger> linger;
 };
 
 }  // namespace lmp::seat

@@ -51,6 +51,7 @@ class SeatService::Batch final : public LeaseEvents {
         break;
       case LeaseChange::reused:
       case LeaseChange::extended:
+      case LeaseChange::lingering:  // its units stay in use until the linger ends
         break;
     }
     for (const auto& observer : observers_) observer->lease_changed(change, lease, now_ms, store);
@@ -427,7 +428,7 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   batch.outcomes.reserve(work.size());
   SeatDecisions decisions(*store_, *catalog, now, rules_.gates, batch,
                           options_.env != nullptr ? *options_.env : Env::posix(), options_.instance,
-                          license_now);
+                          license_now, rules_.linger.get());
   bool committed = false;
   double commit_seconds = 0;
   std::size_t executed = 0;  // commands of `work` decided so far; the rest still hold `done`
@@ -514,7 +515,7 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
       CheckoutDetails details;
       result = decisions.checkout(cmd, details, &waiters_);
       bool left = false;  // its client has gone: it is not turned away, it left
-      if (details.out_of_units && cmd.wait_seconds > 0) {
+      if ((details.out_of_units || details.held_back) && cmd.wait_seconds > 0) {
         if (pending.token && pending.token->cancelled()) {
           result = WaitQueue::withdrawn();
           left = true;
@@ -526,6 +527,7 @@ void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pendi
           waiter.done = std::move(pending.done);
           waiter.token = std::move(pending.token);
           batch.wait_started(pending.command, details.license_id, *store_);
+          if (details.held_back) waiter.held_back = std::move(result);
           waiter.command = std::move(pending.command);
           waiters_.park(details.license_id, std::move(waiter));
           return;
@@ -567,11 +569,15 @@ void SeatService::serve_waiters(Batch& batch, SeatDecisions& decisions) {
   std::set<std::int64_t> freed;
   freed.swap(batch.freed);
   CheckoutDetails details;
-  const WaitQueue::Decide decide = [&](const SeatCommand& command) -> std::optional<SeatResult> {
+  using Offer = WaitQueue::Offer;
+  const WaitQueue::Decide decide = [&](const SeatCommand& command) -> Offer {
     SeatResult result = decisions.checkout(command, details);
-    // Still no room for the head: it goes on waiting, and so does everybody behind it.
-    if (result.error == SeatError::no_seats) return std::nullopt;
-    return result;
+    // The site policy keeps this waiter from the units: it waits on, and those behind it that
+    // may take them are offered them.
+    if (details.held_back) return {Offer::Kind::pass, std::move(result)};
+    // Still no room for it: it goes on waiting, and so does everybody behind it.
+    if (result.error == SeatError::no_seats) return {Offer::Kind::wait, {}};
+    return {Offer::Kind::answer, std::move(result)};
   };
   const WaitQueue::Ended ended = batch.wait_ends(*store_);
   for (std::int64_t license : freed) waiters_.serve(license, decide, batch.outcomes, ended);

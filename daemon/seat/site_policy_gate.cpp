@@ -1,9 +1,11 @@
 // The site policy gate: which compiled policy applies to a checkout and what it decides.
 #include "seat/site_policy_gate.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "core/log.hpp"
@@ -13,11 +15,29 @@
 namespace lmp::seat {
 namespace {
 
-class SitePolicyGate final : public CheckoutGate {
+// The holdings summed per user, host and address: the rules ask who holds how much, and a
+// license's leases come from far fewer holders than leases (many from one address, or one
+// user's several hosts), so each rule looks at each holder once.
+std::vector<domain::HeldBy> by_holder(std::vector<storage::Holding>& holdings) {
+  const auto key = [](const storage::Holding& h) { return std::tie(h.user, h.host, h.peer); };
+  std::sort(holdings.begin(), holdings.end(),
+            [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  std::vector<domain::HeldBy> held;
+  for (const auto& h : holdings) {
+    if (!held.empty() && held.back().holder.user == h.user && held.back().holder.host == h.host &&
+        held.back().holder.address == h.peer) {
+      held.back().units += h.units;
+      continue;
+    }
+    held.push_back({{h.user, h.host, h.peer}, h.units});
+  }
+  return held;
+}
+
+class SitePolicyGate final : public CheckoutGate, public CheckinLinger {
  public:
   SeatResult check(const CheckoutCandidate& checkout, storage::SeatStore& store) override {
-    const std::int64_t generation = store.policy_generation();
-    if (generation != generation_) compile(store, generation);
+    refresh(store);
     if (policies_.empty()) return {};
     const domain::CompiledPolicy* policy = find(checkout.license);
     if (policy == nullptr) return {};
@@ -31,8 +51,7 @@ class SitePolicyGate final : public CheckoutGate {
     std::vector<domain::HeldBy> held;
     if (!repeat && (!rules.max.empty() || !rules.reserve.empty())) {
       holdings = store.live_holdings(checkout.license.id, checkout.now_ms);
-      held.reserve(holdings.size());
-      for (const auto& h : holdings) held.push_back({{h.user, h.host, h.peer}, h.units});
+      held = by_holder(holdings);
     }
     const auto verdict = policy->judge(holder, cmd.units, repeat, checkout.license.units, held);
     using Outcome = domain::PolicyVerdict::Outcome;
@@ -51,7 +70,21 @@ class SitePolicyGate final : public CheckoutGate {
     return {};
   }
 
+  std::int64_t linger_ms(const storage::LeaseRecord& lease, storage::SeatStore& store) override {
+    refresh(store);
+    if (policies_.empty()) return 0;
+    const auto license = store.find_license(lease.license_id);
+    if (!license) return 0;
+    const domain::CompiledPolicy* policy = find(*license);
+    return policy == nullptr ? 0 : policy->policy().linger_seconds * 1000;
+  }
+
  private:
+  void refresh(storage::SeatStore& store) {
+    const std::int64_t generation = store.policy_generation();
+    if (generation != generation_) compile(store, generation);
+  }
+
   // The product's own policy, else the customer's policy for all products.
   const domain::CompiledPolicy* find(const storage::LicenseRecord& license) const {
     auto it = policies_.find({license.customer_id, license.product_code});
@@ -86,8 +119,9 @@ class SitePolicyGate final : public CheckoutGate {
 
 }  // namespace
 
-std::shared_ptr<CheckoutGate> make_site_policy_gate() {
-  return std::make_shared<SitePolicyGate>();
+SitePolicyRules make_site_policy_rules() {
+  auto rules = std::make_shared<SitePolicyGate>();
+  return {rules, rules};
 }
 
 }  // namespace lmp::seat

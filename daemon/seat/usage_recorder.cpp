@@ -28,6 +28,7 @@ std::optional<std::string_view> event_of(LeaseChange change) {
       return event::kRelease;
     case LeaseChange::extended:
     case LeaseChange::purged:
+    case LeaseChange::lingering:  // still in use: its use ends when the linger does
       break;
   }
   return std::nullopt;

@@ -21,9 +21,15 @@ std::int64_t WaitQueue::waiting_since_ms(const Waiter& waiter) {
 
 void WaitQueue::park(std::int64_t license_id, Waiter waiter) {
   Line& line = by_license_[license_id];
-  line.units += waiter.command.units;
+  if (!waiter.held_back) line.units += waiter.command.units;
   line.waiters.push_back(std::move(waiter));
   ++size_;
+}
+
+void WaitQueue::hold_back(Line& line, Waiter& waiter, std::optional<SeatResult> refusal) {
+  if (waiter.held_back.has_value() != refusal.has_value())
+    line.units += refusal ? -waiter.command.units : waiter.command.units;
+  waiter.held_back = std::move(refusal);
 }
 
 void WaitQueue::serve(std::int64_t license_id, const Decide& decide,
@@ -31,20 +37,32 @@ void WaitQueue::serve(std::int64_t license_id, const Decide& decide,
   auto it = by_license_.find(license_id);
   if (it == by_license_.end()) return;
   Line& line = it->second;
-  while (!line.waiters.empty()) {
-    Waiter& head = line.waiters.front();
-    const bool left = gone(head);
-    std::optional<SeatResult> answer = left ? withdrawn() : decide(head.command);
-    if (!answer) break;
+  for (auto w = line.waiters.begin(); w != line.waiters.end();) {
+    Offer offer;
+    const bool left = gone(*w);
+    if (left) {
+      offer = {Offer::Kind::answer, withdrawn()};
+    } else {
+      offer = decide(w->command);
+    }
+    if (offer.kind == Offer::Kind::wait) {
+      hold_back(line, *w, std::nullopt);
+      break;
+    }
+    if (offer.kind == Offer::Kind::pass) {
+      hold_back(line, *w, std::move(offer.result));
+      ++w;
+      continue;
+    }
     if (ended)
-      ended(license_id, head,
-            left           ? WaitEnd::left
-            : answer->ok() ? WaitEnd::granted
-                           : WaitEnd::denied,
-            *answer);
-    line.units -= head.command.units;
-    out.push_back({std::move(*answer), std::move(head.done), std::move(head.info)});
-    line.waiters.pop_front();
+      ended(license_id, *w,
+            left                ? WaitEnd::left
+            : offer.result.ok() ? WaitEnd::granted
+                                : WaitEnd::denied,
+            offer.result);
+    if (!w->held_back) line.units -= w->command.units;
+    out.push_back({std::move(offer.result), std::move(w->done), std::move(w->info)});
+    w = line.waiters.erase(w);
     --size_;
   }
   if (line.waiters.empty()) by_license_.erase(it);
@@ -61,7 +79,7 @@ void WaitQueue::expire(std::int64_t now_ms, std::vector<PendingAnswer>& out, con
   if (size_ == 0) return;
   remove_if([now_ms](const Waiter& w) { return w.deadline_ms <= now_ms; },
             SeatResult::failure(SeatError::no_seats, "no unit was freed within the wait time"), out,
-            WaitEnd::timed_out, ended);
+            WaitEnd::timed_out, ended, true);
 }
 
 void WaitQueue::shift_deadlines(std::int64_t step_ms) {
@@ -70,7 +88,7 @@ void WaitQueue::shift_deadlines(std::int64_t step_ms) {
 }
 
 void WaitQueue::cancel_batch(std::uint64_t batch, const SeatResult& answer,
-                             std::vector<PendingAnswer>& out) {
+                             std::vector<PendingAnswer>& out, const Ended& ended) {
   if (size_ == 0) return;
   remove_if([batch](const Waiter& w) { return w.batch == batch; }, answer, out);
 }
@@ -106,14 +124,16 @@ std::int64_t WaitQueue::queued_units(std::int64_t license_id) const {
 
 void WaitQueue::remove_if(const std::function<bool(const Waiter&)>& leaves,
                           const SeatResult& answer, std::vector<PendingAnswer>& out, WaitEnd end,
-                          const Ended& ended) {
+                          const Ended& ended, bool held_answer) {
   for (auto it = by_license_.begin(); it != by_license_.end();) {
     Line& line = it->second;
     for (auto w = line.waiters.begin(); w != line.waiters.end();) {
       if (leaves(*w)) {
-        if (ended) ended(it->first, *w, end, answer);
-        line.units -= w->command.units;
-        out.push_back({answer, std::move(w->done), std::move(w->info)});
+        const bool own = held_answer && w->held_back.has_value();
+        if (ended) ended(it->first, *w, end, own ? *w->held_back : answer);
+        if (!w->held_back) line.units -= w->command.units;
+        out.push_back(
+            {own ? std::move(*w->held_back) : answer, std::move(w->done), std::move(w->info)});
         w = line.waiters.erase(w);
         --size_;
       } else {

@@ -1,5 +1,6 @@
 // The checkouts that wait for a unit (CHECKOUT with `wait=`): first come first served per
-// license, each with its deadline, and a capacity over all licenses together.
+// license among the waiters that may take the unit (a site policy may keep one from it), each
+// with its deadline, and a capacity over all licenses together.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,11 @@ class WaitQueue final : public QueuedUnits {
     std::uint64_t batch = 0;  // the batch that queued it
     AnswerInfo info;
     std::shared_ptr<const CancelToken> token;  // cancelled once its client has gone; may be null
+    // The refusal of a rule that units freed later may lift (a site policy's max or reservation:
+    // CheckoutDetails::held_back), while that is what keeps it waiting: it holds no units back
+    // from the waiters behind it, and it is its answer at the deadline. Empty while it waits for
+    // free units.
+    std::optional<SeatResult> held_back;
   };
 
   // The answer to a waiter whose client has gone (it reaches the client only if the client just
@@ -48,17 +54,25 @@ class WaitQueue final : public QueuedUnits {
   // Queues `waiter` behind the license's other waiters. REQUIRES: !full().
   void park(std::int64_t license_id, Waiter waiter);
 
-  // Offers the license's waiters, head first, to `decide`: an answer ends the head's wait (it
-  // is appended to `out`) and the next waiter is offered; nullopt (still no room for the head)
-  // stops, so nobody behind the head is served before it. A waiter whose client has gone is
-  // answered withdrawn() and offered nothing.
-  using Decide = std::function<std::optional<SeatResult>(const SeatCommand&)>;
+  // What a waiter offered the free units does.
+  struct Offer {
+    enum class Kind {
+      answer,  // its wait ends with `result` (a grant, or a refusal that waiting cannot lift)
+      wait,    // no room for it yet: nobody behind it is served before it
+      pass,    // a rule keeps it from these units (`result` says which): those behind may go
+    };
+    Kind kind = Kind::wait;
+    SeatResult result;
+  };
+  // Offers the license's waiters, head first, to `decide`, until one waits or all were offered.
+  // A waiter whose client has gone is answered withdrawn() and offered nothing.
+  using Decide = std::function<Offer(const SeatCommand&)>;
   void serve(std::int64_t license_id, const Decide& decide, std::vector<PendingAnswer>& out,
              const Ended& ended = {});
 
   // Whether a deadline has passed at `now_ms`.
   bool any_due(std::int64_t now_ms) const;
-  // Answers the waiters whose deadline has passed: no_seats.
+  // Answers the waiters whose deadline has passed: no_seats, or the refusal that held them back.
   void expire(std::int64_t now_ms, std::vector<PendingAnswer>& out, const Ended& ended = {});
   // Moves every deadline by a step of the wall clock, so a wait lasts the time it was given.
   void shift_deadlines(std::int64_t step_ms);
@@ -71,22 +85,25 @@ class WaitQueue final : public QueuedUnits {
                    const Ended& ended = {});
   // The licenses that have waiters.
   std::vector<std::int64_t> licenses() const;
-  // The units the license's waiters ask for, together.
+  // The units the license's waiters ask for, together, but for those held back by a rule.
   std::int64_t queued_units(std::int64_t license_id) const override;
   // How many waiters each license has (those with none are left out).
   std::map<std::int64_t, std::int64_t> waiting_by_license() const;
 
  private:
-  // Removes the waiters for which `leaves` is true, answering each with `answer`; `ended` is
-  // told of each with `end`.
-  void remove_if(const std::function<bool(const Waiter&)>& leaves, const SeatResult& answer,
-                 std::vector<PendingAnswer>& out, WaitEnd end = WaitEnd::stopped,
-                 const Ended& ended = {});
-
   struct Line {
     std::deque<Waiter> waiters;
-    std::int64_t units = 0;  // asked for by the waiters, together
+    std::int64_t units = 0;  // asked for by the waiters not held back, together
   };
+
+  // Removes the waiters for which `leaves` is true, answering each with `answer` (or, when
+  // `held_answer`, those held back by a rule with their own refusal); `ended` is told of each
+  // with `end`.
+  void remove_if(const std::function<bool(const Waiter&)>& leaves, const SeatResult& answer,
+                 std::vector<PendingAnswer>& out, WaitEnd end = WaitEnd::stopped,
+                 const Ended& ended = {}, bool held_answer = false);
+  // Sets what holds `waiter` back, keeping the line's units of those not held back.
+  static void hold_back(Line& line, Waiter& waiter, std::optional<SeatResult> refusal);
 
   const std::size_t capacity_;
   std::size_t size_ = 0;

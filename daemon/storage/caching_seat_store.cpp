@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -21,6 +22,7 @@ struct CachedLease {
   std::int64_t heartbeat_at_ms = 0;
   std::uint64_t ref = 0;  // the 16 hex digits as a number: no string (and no allocation) per lease
   bool borrowed = false;
+  bool lingering = false;
   std::string product_code;
   std::string holder;
   std::string holder_proof;
@@ -115,8 +117,10 @@ class CachingSeatStore final : public SeatStore {
           add(step.lease);
           break;
         case Undo::Kind::extended:
-          if (auto found = leases_.find(step.lease.id); found != leases_.end())
+          if (auto found = leases_.find(step.lease.id); found != leases_.end()) {
             found->second.heartbeat_at_ms = step.lease.heartbeat_at_ms;
+            found->second.lingering = step.lease.lingering;
+          }
           set_expiry(step.lease.id, step.lease.expires_at_ms);
           break;
       }
@@ -172,11 +176,21 @@ class CachingSeatStore final : public SeatStore {
   std::vector<domain::StoredPolicy> site_policies() override { return inner_->site_policies(); }
 
   std::vector<Holding> live_holdings(std::int64_t license_id, std::int64_t now_ms) override {
-    // A walk over every lease; only a license under a site policy's limits asks.
+    // Kept per holder for the licenses a site policy's limits ask about (from their first ask,
+    // with one walk over the leases then), so that a checkout costs the holders, not the leases.
+    auto [it, fresh] = holdings_.try_emplace(license_id);
+    if (fresh)
+      for (const auto& [id, lease] : leases_)
+        if (lease.license_id == license_id) hold(it->second, lease, lease.units);
+    std::map<std::string, Holding> live = it->second;
+    // Leases past their expiry but not yet reclaimed still count in it; take them out.
+    for (auto e = expiry_.begin(); e != expiry_.end() && e->expires_at_ms <= now_ms; ++e) {
+      const CachedLease& lease = leases_.at(*e->id);
+      if (lease.license_id == license_id) hold(live, lease, -lease.units);
+    }
     std::vector<Holding> out;
-    for (const auto& [id, lease] : leases_)
-      if (lease.license_id == license_id && lease.expires_at_ms > now_ms)
-        out.push_back({lease.units, lease.user, lease.host, lease.peer});
+    out.reserve(live.size());
+    for (auto& [key, holding] : live) out.push_back(std::move(holding));
     return out;
   }
 
@@ -245,7 +259,17 @@ class CachingSeatStore final : public SeatStore {
     if (it == leases_.end()) return;
     if (in_transaction_) undo_.push_back({Undo::Kind::extended, record(it->first, it->second)});
     it->second.heartbeat_at_ms = heartbeat_at_ms;
+    it->second.lingering = false;
     set_expiry(id, expires_at_ms);
+  }
+
+  void linger_lease(const std::string& id, std::int64_t until_ms) override {
+    inner_->linger_lease(id, until_ms);
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return;
+    if (in_transaction_) undo_.push_back({Undo::Kind::extended, record(it->first, it->second)});
+    it->second.lingering = true;
+    set_expiry(id, until_ms);
   }
 
   void delete_lease(const std::string& id) override {
@@ -362,6 +386,7 @@ class CachingSeatStore final : public SeatStore {
       expiry_.clear();
       holders_.clear();
       used_.clear();
+      holdings_.clear();
       auto before = std::move(leases_);
       leases_.clear();
       load_leases();
@@ -394,12 +419,26 @@ class CachingSeatStore final : public SeatStore {
     r.peer = lease.peer;
     r.heartbeat_at_ms = lease.heartbeat_at_ms;
     r.borrowed = lease.borrowed;
+    r.lingering = lease.lingering;
   }
 
   static LeaseRecord record(const std::string& id, const CachedLease& lease) {
     LeaseRecord r;
     fill(r, id, lease);
     return r;
+  }
+
+  // Adds `units` to what the lease's holder holds in `by_holder` (units < 0 takes them away).
+  static void hold(std::map<std::string, Holding>& by_holder, const CachedLease& lease,
+                   std::int64_t units) {
+    std::string key = lease.user;
+    key.push_back('\0');
+    key.append(lease.host);
+    key.push_back('\0');
+    key.append(lease.peer);
+    auto [it, fresh] = by_holder.try_emplace(std::move(key));
+    if (fresh) it->second = {0, lease.user, lease.host, lease.peer};
+    if ((it->second.units += units) <= 0) by_holder.erase(it);
   }
 
   void add(const LeaseRecord& lease) {
@@ -410,6 +449,7 @@ class CachingSeatStore final : public SeatStore {
                        lease.heartbeat_at_ms,
                        ref_number(lease.ref),
                        lease.borrowed,
+                       lease.lingering,
                        lease.product_code,
                        lease.holder,
                        lease.holder_proof,
@@ -420,6 +460,8 @@ class CachingSeatStore final : public SeatStore {
     if (!inserted) return;
     const std::string* id = &it->first;
     used_[lease.license_id] += lease.units;
+    if (auto held = holdings_.find(lease.license_id); held != holdings_.end())
+      hold(held->second, it->second, lease.units);
     expiry_.insert(ExpiryKey{lease.expires_at_ms, id});
     // Anonymous leases are never looked up by holder; indexing them would cost memory per lease.
     if (!lease.holder.empty())
@@ -434,6 +476,8 @@ class CachingSeatStore final : public SeatStore {
     expiry_.erase(ExpiryKey{lease.expires_at_ms, key});
     auto used = used_.find(lease.license_id);
     if (used != used_.end() && (used->second -= lease.units) == 0) used_.erase(used);
+    if (auto held = holdings_.find(lease.license_id); held != holdings_.end())
+      hold(held->second, lease, -lease.units);
     auto holder =
         lease.holder.empty()
             ? holders_.end()
@@ -463,6 +507,9 @@ class CachingSeatStore final : public SeatStore {
 
   std::unordered_map<std::string, CachedLease> leases_;  // by lease id
   std::unordered_map<std::int64_t, std::int64_t> used_;  // license id -> units of stored leases
+  // License id -> the units of its stored leases per holder (user, host, address): only for the
+  // licenses live_holdings() was asked about.
+  std::unordered_map<std::int64_t, std::map<std::string, Holding>> holdings_;
   std::set<ExpiryKey> expiry_;
   std::unordered_map<std::string, std::set<const std::string*, IdPointerLess>> holders_;
 

@@ -372,6 +372,18 @@ const std::vector<Migration>& schema_migrations() {
            " scope TEXT NOT NULL,"
            " PRIMARY KEY (day_ms, license_id, user_name, host))",
        }},
+      // A site policy's linger (issue #17): a checked-in lease kept for its holder until its
+      // expiry, counted as in use, taken back by the holder's next checkout.
+      {15,
+       {
+           "ALTER TABLE leases ADD COLUMN lingering INTEGER NOT NULL DEFAULT 0",
+       }},
+      // A site's policy file (issue #17, docs/operations.md "Site policy"): the file a stored
+      // policy was loaded from, '' for one set through the admin API, which may not change it.
+      {16,
+       {
+           "ALTER TABLE site_policies ADD COLUMN source TEXT NOT NULL DEFAULT ''",
+       }},
   };
   return migrations;
 }

@@ -78,6 +78,10 @@ struct LeaseRecord {
   std::string peer;
   std::int64_t heartbeat_at_ms = 0;
   bool borrowed = false;
+  // Checked in and held for its holder until expires_at_ms (a site policy's linger): it counts
+  // as in use and its holder's next checkout takes it back, but it is no client's lease to
+  // heartbeat or check in any more.
+  bool lingering = false;
   // The instance that granted it (`server.instance_id`). Written with the lease; nothing on the
   // seat path reads it back, so the caching store leaves it empty in what it returns.
   std::string instance;
@@ -151,9 +155,12 @@ class SeatStore {
   virtual std::optional<LeaseRecord> find_lease(const std::string& id) = 0;
   virtual void insert_lease(const LeaseRecord& lease) = 0;
   virtual void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) = 0;
-  // A heartbeat (or a repeated checkout): the new expiry and the time of the heartbeat.
+  // A heartbeat (or a repeated checkout): the new expiry and the time of the heartbeat. A
+  // lingering lease so renewed is its holder's again (no longer lingering).
   virtual void renew_lease(const std::string& id, std::int64_t expires_at_ms,
                            std::int64_t heartbeat_at_ms) = 0;
+  // A checkin that lingers: the lease is kept, lingering, until `until_ms`.
+  virtual void linger_lease(const std::string& id, std::int64_t until_ms) = 0;
   virtual void delete_lease(const std::string& id) = 0;
 
   // The live-or-not-yet-reclaimed lease with this public reference. PostgreSQL locks its row
@@ -192,7 +199,9 @@ class SeatStore {
   virtual std::int64_t policy_generation() = 0;
   // Every customer's stored site policies (read when the generation moved).
   virtual std::vector<domain::StoredPolicy> site_policies() = 0;
-  // What the license's live leases (expires_at_ms > now_ms) hold, in no particular order.
+  // What the license's live leases (expires_at_ms > now_ms) hold, summed per user, host and
+  // address (a policy's rules ask who holds how much, and many leases share a holder), in no
+  // particular order.
   virtual std::vector<Holding> live_holdings(std::int64_t license_id, std::int64_t now_ms) = 0;
 
   // A counter that moves when leases are deleted outside the seat path (an End-of-Life

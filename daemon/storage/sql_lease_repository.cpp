@@ -16,25 +16,28 @@ struct LeaseColumns {
   static constexpr std::string_view kSelect =
       "SELECT le.ref, le.license_id, le.product_code, l.customer_id, c.owner_id,"
       " COALESCE(a.path, '/'), le.units, le.user_name, le.host, le.peer, le.issued_at_ms,"
-      " le.heartbeat_at_ms, le.expires_at_ms, le.borrowed, le.instance"
+      " le.heartbeat_at_ms, le.expires_at_ms, le.borrowed, le.instance,"
+      " le.lingering"
       " FROM leases le JOIN licenses l ON l.id = le.license_id"
       " JOIN customers c ON c.id = l.customer_id LEFT JOIN accounts a ON a.id = c.owner_id";
 
   void bind(soci::statement& st, Lease& r) {
     bind_columns(st, r.ref, r.license_id, r.product_code, r.customer_id, account, r.scope, r.units,
                  r.user, r.host, r.peer, r.checked_out_ms, r.heartbeat_ms, r.expires_ms, borrowed,
-                 r.instance);
+                 r.instance, lingering);
   }
   Lease finish(Lease r) const {
     // The column holds the owner's path; the lease's scope is its customer's.
     r.scope += "c" + std::to_string(r.customer_id) + "/";
     r.account_id = account.get();
     r.borrowed = borrowed != 0;
+    r.lingering = lingering != 0;
     return r;
   }
 
   NullableId account;
   int borrowed = 0;
+  int lingering = 0;
 };
 
 class SqlLeaseRepository final : public domain::LeaseRepository {

@@ -25,7 +25,8 @@ namespace {
 
 constexpr std::string_view kLeaseColumns =
     "SELECT id, sealed_id, license_id, product_code, holder, holder_proof, units, issued_at_ms,"
-    " expires_at_ms, ref, user_name, host, peer, heartbeat_at_ms, borrowed, instance FROM leases";
+    " expires_at_ms, ref, user_name, host, peer, heartbeat_at_ms, borrowed, instance, lingering"
+    " FROM leases";
 
 // SOCI's SQLite backend leaves a single-row SELECT positioned on its row, and an unfinished
 // statement keeps its read snapshot open: a later BEGIN IMMEDIATE on this connection would
@@ -252,6 +253,14 @@ class SqlSeatStore final : public SeatStore {
       key_expires_at_ms_ = expires_at_ms;
       key_heartbeat_at_ms_ = heartbeat_at_ms;
       st_->renew_lease.execute(true);
+    });
+  }
+
+  void linger_lease(const std::string& id, std::int64_t until_ms) override {
+    guarded("linger lease", [&] {
+      key_lease_id_ = secrets_->lease_row_key(id);
+      key_expires_at_ms_ = until_ms;
+      st_->linger_lease.execute(true);
     });
   }
 
@@ -585,6 +594,7 @@ class SqlSeatStore final : public SeatStore {
     statement.exchange(soci::into(lease_row_.heartbeat_at_ms));
     statement.exchange(soci::into(lease_borrowed_));
     statement.exchange(soci::into(lease_row_.instance));
+    statement.exchange(soci::into(lease_lingering_));
   }
 
   static void finish_prepare(soci::statement& statement, const std::string& query) {
@@ -629,8 +639,9 @@ class SqlSeatStore final : public SeatStore {
     st_->live_holdings.exchange(soci::use(key_license_id_));
     st_->live_holdings.exchange(soci::use(key_now_));
     finish_prepare(st_->live_holdings,
-                   "SELECT units, user_name, host, peer FROM leases"
-                   " WHERE license_id = :license_id AND expires_at_ms > :now_ms");
+                   "SELECT CAST(SUM(units) AS BIGINT), user_name, host, peer FROM leases"
+                   " WHERE license_id = :license_id AND expires_at_ms > :now_ms"
+                   " GROUP BY user_name, host, peer");
 
     // Anonymous leases share the empty holder; LIMIT 1 keeps the answer a single row.
     bind_lease_columns(st_->find_live_lease_by_holder);
@@ -732,7 +743,13 @@ class SqlSeatStore final : public SeatStore {
     st_->renew_lease.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->renew_lease,
                    "UPDATE leases SET expires_at_ms = :expires_at_ms,"
-                   " heartbeat_at_ms = :heartbeat_at_ms WHERE id = :id");
+                   " heartbeat_at_ms = :heartbeat_at_ms, lingering = 0 WHERE id = :id");
+
+    st_->linger_lease.exchange(soci::use(key_expires_at_ms_));
+    st_->linger_lease.exchange(soci::use(key_lease_id_));
+    finish_prepare(st_->linger_lease,
+                   "UPDATE leases SET expires_at_ms = :expires_at_ms, lingering = 1"
+                   " WHERE id = :id");
 
     st_->delete_lease.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->delete_lease, "DELETE FROM leases WHERE id = :id");
@@ -776,6 +793,7 @@ class SqlSeatStore final : public SeatStore {
   // The row as stored, its row key in `id`.
   const LeaseRecord& fetched_lease() {
     lease_row_.borrowed = lease_borrowed_ != 0;
+    lease_row_.lingering = lease_lingering_ != 0;
     return lease_row_;
   }
 
@@ -815,6 +833,7 @@ class SqlSeatStore final : public SeatStore {
   LeaseRecord lease_row_;  // with the row key as id
   std::string sealed_id_row_;
   int lease_borrowed_ = 0;
+  int lease_lingering_ = 0;
   std::int64_t units_sum_ = 0;
   std::int64_t locked_id_ = 0;
   std::int64_t generation_ = 0;
@@ -843,6 +862,7 @@ class SqlSeatStore final : public SeatStore {
           insert_lease(sql),
           set_lease_expiry(sql),
           renew_lease(sql),
+          linger_lease(sql),
           delete_lease(sql),
           select_expired(sql),
           license_generation(sql),
@@ -865,6 +885,7 @@ class SqlSeatStore final : public SeatStore {
     soci::statement insert_lease;
     soci::statement set_lease_expiry;
     soci::statement renew_lease;
+    soci::statement linger_lease;
     soci::statement delete_lease;
     soci::statement select_expired;
     soci::statement license_generation;

@@ -14,10 +14,10 @@ struct PolicyColumns {
   using Row = StoredPolicy;
   static constexpr std::string_view kRead = "read site policies";
   static constexpr std::string_view kSelect =
-      "SELECT customer_id, product_code, policy, updated_at_ms FROM site_policies";
+      "SELECT customer_id, product_code, policy, updated_at_ms, source FROM site_policies";
 
   void bind(soci::statement& st, StoredPolicy& p) {
-    bind_columns(st, p.customer_id, p.product, p.text, p.updated_at_ms);
+    bind_columns(st, p.customer_id, p.product, p.text, p.updated_at_ms, p.source);
   }
   StoredPolicy finish(StoredPolicy p) const { return p; }
 };
@@ -40,10 +40,10 @@ class SqlSitePolicyRepository final : public domain::SitePolicyRepository {
     guarded("write site policy", [&] {
       sql_ << "DELETE FROM site_policies WHERE customer_id = :customer AND product_code = :product",
           soci::use(p.customer_id), soci::use(p.product);
-      sql_ << "INSERT INTO site_policies (customer_id, product_code, policy, updated_at_ms)"
-              " VALUES (:customer, :product, :policy, :updated)",
+      sql_ << "INSERT INTO site_policies (customer_id, product_code, policy, updated_at_ms,"
+              " source) VALUES (:customer, :product, :policy, :updated, :source)",
           soci::use(p.customer_id), soci::use(p.product), soci::use(p.text),
-          soci::use(p.updated_at_ms);
+          soci::use(p.updated_at_ms), soci::use(p.source);
       move_generation();
     });
   }
@@ -58,6 +58,11 @@ class SqlSitePolicyRepository final : public domain::SitePolicyRepository {
       move_generation();
       return true;
     });
+  }
+
+  std::vector<StoredPolicy> list_from_files() override {
+    return select_rows<PolicyColumns>(sql_,
+                                      " WHERE source <> '' ORDER BY customer_id, product_code");
   }
 
  private:

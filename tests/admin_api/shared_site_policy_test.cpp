@@ -79,5 +79,29 @@ TEST_F(SharedSitePolicy, APolicySetThroughOneInstanceAppliesOnTheOthersAtOnce) {
   EXPECT_EQ(checkout(*instances_[1], "user=eve host=e1"), "OK");
 }
 
+TEST_F(SharedSitePolicy, ALingeringUnitIsHeldForItsHolderOnEveryInstance) {
+  call("PUT", path_, {{"linger", 30}});
+  LineClient first(instances_[0]->port()), second(instances_[1]->port()),
+      third(instances_[2]->port());
+  const std::string checkout = "CHECKOUT code=" + code_ + " ";
+  ASSERT_EQ(status_of(first.request(checkout + "user=zed host=z1 units=19")), "OK");
+  const auto ann = fields_of(first.request(checkout + "user=ann host=ws1"));
+  ASSERT_EQ(ann.count("lease"), 1u);
+  const std::string lease = ann.at("lease");
+  // Checked in through another instance: it lingers in the database, for every instance.
+  EXPECT_EQ(status_of(second.request("CHECKIN lease=" + lease)), "OK");
+  EXPECT_EQ(db_.count("SELECT COUNT(*) FROM leases WHERE lingering = 1"), 1);
+  EXPECT_EQ(status_of(third.request(checkout + "user=bob host=b1")), "no_seats");
+  EXPECT_EQ(status_of(third.request("HEARTBEAT lease=" + lease)), "lease_unknown");
+  const auto again = fields_of(third.request(checkout + "user=ann host=ws1"));
+  ASSERT_EQ(again.count("lease"), 1u);
+  EXPECT_EQ(again.at("lease"), lease);
+  EXPECT_EQ(status_of(first.request("HEARTBEAT lease=" + lease)), "OK");
+
+  EXPECT_EQ(status_of(first.request("CHECKIN lease=" + lease)), "OK");
+  for (auto& instance : instances_) instance->advance_seconds(31);
+  EXPECT_EQ(status_of(second.request(checkout + "user=bob host=b1")), "OK");
+}
+
 }  // namespace
 }  // namespace lmp::test

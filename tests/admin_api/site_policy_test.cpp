@@ -6,6 +6,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <chrono>
+#include <fstream>
+#include <thread>
+
 #include "admin_fixture.hpp"
 #include "support/http_client.hpp"
 #include "support/line_client.hpp"
@@ -34,6 +38,18 @@ class SitePolicyTest : public AdminApiTest {
 
   std::string checkout(LineClient& seat, const std::string& fields) {
     return seat.request("CHECKOUT code=" + code_ + " " + fields);
+  }
+  // Sends a checkout with wait= and returns once the server has queued it (the license's
+  // waiting count reached `waiting`).
+  void queue(LineClient& seat, const std::string& fields, std::int64_t waiting) {
+    seat.send("CHECKOUT code=" + code_ + " " + fields);
+    const std::string target = "/v1/licenses/" + std::to_string(license_);
+    std::int64_t now = 0;
+    for (int i = 0; i < 500 && now < waiting; ++i) {
+      now = ok(root_token_, "GET", target).at("waiting").as_int64();
+      if (now < waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(now, waiting) << fields;
   }
 
   std::int64_t customer_ = 0;
@@ -285,6 +301,188 @@ TEST_P(SitePolicyTest, AChangeAppliesToTheNextCheckoutAndTakesNoHeldUnit) {
   ok(root_token_, "DELETE", path() + "?product=cad");
   ok(root_token_, "DELETE", path());
   EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1")), "OK");
+}
+
+TEST_P(SitePolicyTest, LingerKeepsACheckedInUnitForItsHolderAndFreesItAfter) {
+  set(R"({"product": "cad", "linger": 30})");
+  LineClient seat(server_->port());
+  ASSERT_EQ(status_of(checkout(seat, "user=zed host=z1 units=9")), "OK");
+  const auto ann = fields_of(checkout(seat, "user=ann host=ws1"));
+  ASSERT_EQ(ann.count("lease"), 1u);
+  const std::string lease = ann.at("lease");
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + lease)), "OK");
+
+  // Lingering: the unit counts as in use, nobody else gets it, and its id is no lease to
+  // heartbeat or check in any more.
+  const auto other = checkout(seat, "user=bob host=b1");
+  EXPECT_EQ(status_of(other), "no_seats") << other;
+  const auto beat = seat.request("HEARTBEAT lease=" + lease);
+  EXPECT_EQ(status_of(beat), "lease_unknown") << beat;
+  EXPECT_NE(fields_of(beat).at("msg").find("checked in"), std::string::npos) << beat;
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + lease)), "lease_unknown");
+  const auto listed = ok(root_token_, "GET", "/v1/leases?user=ann").at("items").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("lingering"), true);
+
+  // Its holder's checkout within the linger takes the same lease back, and heartbeats it.
+  server_->advance_seconds(20);
+  const auto again = fields_of(checkout(seat, "user=ann host=ws1"));
+  ASSERT_EQ(again.count("lease"), 1u);
+  EXPECT_EQ(again.at("lease"), lease);
+  EXPECT_EQ(status_of(seat.request("HEARTBEAT lease=" + lease)), "OK");
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/leases?user=ann").at("items").as_array()[0].at("lingering"),
+            false);
+
+  // Checked in again, it lingers 30 s from this checkin; after that the unit is anybody's.
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + lease)), "OK");
+  server_->advance_seconds(29);
+  EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1")), "no_seats");
+  server_->advance_seconds(2);
+  EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1")), "OK");
+  EXPECT_EQ(status_of(seat.request("HEARTBEAT lease=" + lease)), "lease_unknown");
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=ws1")), "no_seats");
+}
+
+TEST_P(SitePolicyTest, LingerFollowsOnlyACheckinNotAReclaimOrAnAdministratorsRelease) {
+  set(R"({"linger": 60})");
+  LineClient seat(server_->port());
+  ASSERT_EQ(status_of(checkout(seat, "user=zed host=z1 units=9")), "OK");
+  // Reclaimed at its expiry (no heartbeat for the lease's 300 s): free at once.
+  ASSERT_EQ(status_of(checkout(seat, "user=ann host=ws1")), "OK");
+  server_->advance_seconds(250);
+  const auto zed = fields_of(checkout(seat, "user=zed host=z1"));  // keeps zed's lease alive
+  ASSERT_EQ(zed.count("lease"), 1u);
+  server_->advance_seconds(51);
+  EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1")), "OK");
+
+  // Released by an administrator: free at once too.
+  const auto listed = ok(root_token_, "GET", "/v1/leases?user=bob").at("items").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  ok(root_token_, "DELETE", "/v1/leases/" + std::string(listed[0].at("id").as_string()),
+     {{"reason", "test"}});
+  EXPECT_EQ(status_of(checkout(seat, "user=cid host=c1")), "OK");
+
+  // An anonymous lease (no user, no host) has nobody to take it back: it does not linger.
+  const auto cid = ok(root_token_, "GET", "/v1/leases?user=cid").at("items").as_array();
+  ASSERT_EQ(cid.size(), 1u);
+  ok(root_token_, "DELETE", "/v1/leases/" + std::string(cid[0].at("id").as_string()),
+     {{"reason", "test"}});
+  const auto anonymous = fields_of(seat.request("CHECKOUT code=" + code_));
+  ASSERT_EQ(anonymous.count("lease"), 1u);
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + anonymous.at("lease"))), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=dan host=d1")), "OK");
+}
+
+TEST_P(SitePolicyTest, AWaiterIsServedOnlyByAUnitItMayTake) {
+  set(R"({"reserve": [{"for": "user:ann", "units": 1}], "max": [{"for": "user:*", "units": 1}]})");
+  LineClient seat(server_->port());
+  const auto ann = fields_of(checkout(seat, "user=ann host=ws1"));
+  ASSERT_EQ(ann.count("lease"), 1u);
+  ASSERT_EQ(status_of(checkout(seat, "host=pool units=8")), "OK");  // no user: no user's max
+  const auto yan = fields_of(checkout(seat, "user=yan host=y1"));
+  ASSERT_EQ(yan.count("lease"), 1u);
+
+  // Full. yan waits for a second unit (its max is reached too), then zed, then ann again.
+  LineClient yan2(server_->port()), zed(server_->port()), ann2(server_->port());
+  queue(yan2, "user=yan host=y2 wait=60", 1);
+  queue(zed, "user=zed host=z1 wait=60", 2);
+  queue(ann2, "user=ann host=ws2 wait=60", 3);
+
+  // ann's unit frees: it is reserved for ann, so neither yan (over its max as well) nor zed get
+  // it; ann, queued last, does.
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + ann.at("lease"))), "OK");
+  const auto served = ann2.read_line();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(status_of(*served), "OK") << *served;
+  EXPECT_EQ(yan2.read_line(std::chrono::milliseconds(200)), std::nullopt);
+  EXPECT_EQ(zed.read_line(std::chrono::milliseconds(10)), std::nullopt);
+
+  // yan's own unit frees: yan may take it now, and was first: zed waits on.
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + yan.at("lease"))), "OK");
+  const auto yan_served = yan2.read_line();
+  ASSERT_TRUE(yan_served);
+  EXPECT_EQ(status_of(*yan_served), "OK") << *yan_served;
+  EXPECT_EQ(zed.read_line(std::chrono::milliseconds(200)), std::nullopt);
+}
+
+TEST_P(SitePolicyTest, AWaiterHeldBackByThePolicyIsAnsweredWithItsRefusalAtTheDeadline) {
+  set(R"({"max": [{"for": "user:*", "units": 1}]})");
+  LineClient seat(server_->port());
+  ASSERT_EQ(status_of(checkout(seat, "user=yan host=y1")), "OK");
+  // Free units, but yan's max is reached: it waits (a unit of its own may free) without holding
+  // a unit back from bob, who comes after it.
+  LineClient yan(server_->port());
+  queue(yan, "user=yan host=y2 wait=5", 1);
+  EXPECT_EQ(status_of(checkout(seat, "host=pool units=8")), "OK");  // no user: no user's max
+  EXPECT_EQ(status_of(checkout(seat, "user=bob host=b1")), "OK");
+  server_->advance_seconds(6);
+  const auto answer = yan.read_line();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(status_of(*answer), "over_limit") << *answer;
+  EXPECT_EQ(fields_of(*answer).at("limit"), "1") << *answer;
+  // Excluded, or above its limit: answered at once, never queued.
+  set(R"({"max": [{"for": "user:*", "units": 1}], "exclude": ["user:mallory"]})");
+  EXPECT_EQ(status_of(checkout(seat, "user=mallory host=m1 wait=60")), "not_allowed");
+  EXPECT_EQ(status_of(checkout(seat, "user=cid host=c1 units=2 wait=60")), "over_limit");
+}
+
+TEST_P(SitePolicyTest, APolicyFileWinsOverTheApiAndAWrongOneKeepsThePolicyInForce) {
+  set(R"({"product": "cad", "linger": 10})");  // the file takes this one over
+  const std::string file = (dir_.path() / "policy.yaml").string();
+  const std::string entry =
+      "policies:\n  - customer: " + std::to_string(customer_) + "\n    product: cad\n";
+  std::ofstream(file) << entry << "    exclude: [user:mallory]\n";
+  server_.reset();
+  config_.policy.file = file;
+  server_ = std::make_unique<TestServer>(config_);
+  LineClient seat(server_->port());
+  EXPECT_EQ(status_of(checkout(seat, "user=mallory host=m1")), "not_allowed");
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a1")), "OK");
+  EXPECT_EQ(ok(root_token_, "GET", path() + "?product=cad").at("exclude").as_array()[0],
+            "user:mallory");
+
+  // The API may not change it, and says where it is kept; what the file does not hold is the
+  // API's.
+  for (const char* method : {"PUT", "DELETE"}) {
+    auto refused = std::string(method) == "PUT"
+                       ? call(root_token_, method, path(), json::parse(R"({"product": "cad"})"))
+                       : call(root_token_, method, path() + "?product=cad");
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_EQ(refused.error_code(), "policy_from_file") << refused.body;
+    EXPECT_NE(refused.body.find("comes from the policy file " + file), std::string::npos)
+        << refused.body;
+  }
+  set(R"({"exclude": ["user:eve"]})");
+
+  // A wrong file at reload is refused at its line and column; the policy in force stays.
+  std::ofstream(file) << entry << "    exclude: [user:ann]\n    max:\n"
+                      << "      - {for: \"user:*\", units: -1}\n";
+  auto problems = server_->reload(config_);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find(file + ":6:25: policies[0].max[0].units: must be 0 to 1000000"),
+            std::string::npos)
+      << problems[0];
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a2")), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=mallory host=m1")), "not_allowed");
+  // What only the database can tell (the license's units) is told at the file's line too.
+  std::ofstream(file) << entry << "    reserve:\n      - {for: \"user:ann\", units: 11}\n";
+  problems = server_->reload(config_);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find(file + ":4:5: policies[0].reserve: the reservations sum to 11 units"),
+            std::string::npos)
+      << problems[0];
+  EXPECT_EQ(status_of(checkout(seat, "user=mallory host=m1")), "not_allowed");
+
+  // A right one applies at once; a policy the file no longer holds is deleted.
+  std::ofstream(file) << entry << "    exclude: [user:ann]\n";
+  EXPECT_EQ(server_->reload(config_), std::vector<std::string>{});
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a3")), "not_allowed");
+  EXPECT_EQ(status_of(checkout(seat, "user=mallory host=m1")), "OK");
+  std::ofstream(file) << "policies: []\n";
+  EXPECT_EQ(server_->reload(config_), std::vector<std::string>{});
+  EXPECT_EQ(call(root_token_, "GET", path() + "?product=cad").status, 404);
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a3")), "OK");
+  EXPECT_EQ(status_of(checkout(seat, "user=eve host=e1")), "not_allowed");  // the API's, kept
 }
 
 }  // namespace

@@ -124,6 +124,7 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["leases.max_wait_seconds"] = std::to_string(c.leases.max_wait_seconds);
   v["logging.level"] = c.logging.level;
   v["server.instance_id"] = c.server.instance_id;
+  v["policy.file"] = path(c.policy.file);
   v["usage.records"] = c.usage.records ? "true" : "false";
   v["usage.retention_days"] = std::to_string(c.usage.retention_days);
   return v;
@@ -248,8 +249,8 @@ TEST(SettingsDocs, ConfigurationMdShowsTheDeclaredSettings) {
 // A document of the generated blocks alone, and its line holding `needle`.
 std::string generated() {
   std::string text;
-  for (std::string_view group :
-       {"listeners", "tls", "limits", "storage", "plugins", "leases", "server", "usage", "logging"})
+  for (std::string_view group : {"listeners", "tls", "limits", "storage", "plugins", "leases",
+                                 "server", "usage", "policy", "logging"})
     text += "<!-- settings: " + std::string(group) + " -->\n<!-- /settings -->\n";
   return update_settings_tables(text);
 }

@@ -337,6 +337,38 @@ TEST_F(ProcessTest, ReloadKeepsTheOldConfigWhenTheNewOneIsBroken) {
   EXPECT_EQ(status_of(c.request("HEARTBEAT lease=" + lease)), "OK");
 }
 
+// The site policy file: loaded at start, and at a reload; a wrong one is refused with its
+// file:line:column in the log and the policy in force stays.
+TEST_F(ProcessTest, AReloadWithABrokenPolicyFileKeepsThePolicyAndLogsWhereItIsWrong) {
+  const auto code = new_license(5);
+  const auto policy = dir_.path() / "policy.yaml";
+  std::ofstream(policy) << "policies:\n  - customer: acme\n    exclude: [user:mallory]\n";
+  write_config(config_text() + "policy:\n  file: policy.yaml\n");
+  DaemonProcess lmpd(config_path(), log_path());
+  LineClient c(lmpd.port());
+  const std::string checkout = "CHECKOUT code=" + code + " ";
+  EXPECT_EQ(status_of(c.request(checkout + "user=mallory host=m1")), "not_allowed");
+
+  std::ofstream(policy) << "policies:\n  - customer: acme\n    exclude: [user:ann]\n"
+                        << "    linger: -5\n";
+  const std::string wrong = policy.string() + ":4:5: policies[0].linger: must be 0 to 86400";
+  const auto check = run_command({LMP_TEST_LMPD_BINARY, "--check-config", config_path().string()});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_NE(check.err.find(wrong), std::string::npos) << check.err;
+  lmpd.signal(SIGHUP);
+  ASSERT_TRUE(log_has("event=reload_failed"));
+  const auto log = read_file(log_path());
+  EXPECT_NE(log.find(wrong + ", not -5"), std::string::npos) << log;
+  EXPECT_EQ(status_of(c.request(checkout + "user=mallory host=m1")), "not_allowed");
+  EXPECT_EQ(status_of(c.request(checkout + "user=ann host=a1")), "OK");
+
+  std::ofstream(policy) << "policies:\n  - customer: acme\n    exclude: [user:ann]\n";
+  lmpd.signal(SIGHUP);
+  ASSERT_TRUE(log_has("event=reloaded"));
+  EXPECT_EQ(status_of(c.request(checkout + "user=ann host=a2")), "not_allowed");
+  EXPECT_EQ(status_of(c.request(checkout + "user=mallory host=m1")), "OK");
+}
+
 // A plugin dropped into the plugin folder serves its family after a reload, as --check-config
 // promised, with no restart.
 TEST_F(ProcessTest, ReloadLoadsAPluginOfANewFamily) {
@@ -444,10 +476,11 @@ class NotifySocket {
   }
   // Reads past watchdog pings to the next other message.
   std::string next_besides_watchdog() {
-    for (;;) {
-      std::string message = next();
-      if (message != "WATCHDOG=1") return message;
-    }
+    std::string message;
+    do {
+      message = next();
+    } while (message == "WATCHDOG=1");
+    return message;
   }
 
  private:

@@ -311,7 +311,7 @@ TEST_F(SeatServiceTest, ObserversAreToldOfEveryLeaseChangeInsideItsTransaction) 
   const TransactionTrackingStore& store = *tracking;
   seat::SeatService service(storage::make_caching_store(std::move(tracking)), catalog_, clock_, {});
   auto observer = std::make_shared<RecordingObserver>(store);
-  service.set_rules({{}, {observer}, {}});
+  service.set_rules({{}, {observer}, {}, nullptr});
   service.start();
   auto lease_of = [](const seat::SeatResult& result) {
     for (const auto& [key, value] : result.fields)
@@ -343,7 +343,7 @@ TEST_F(SeatServiceTest, AnObserversStorageFailureRollsTheBatchBack) {
   auto tracking = std::make_unique<TransactionTrackingStore>(storage::open_sqlite(config_.storage));
   auto observer = std::make_shared<RecordingObserver>(*tracking);
   seat::SeatService service(storage::make_caching_store(std::move(tracking)), catalog_, clock_, {});
-  service.set_rules({{}, {observer}, {}});
+  service.set_rules({{}, {observer}, {}, nullptr});
   service.start();
   observer->fail_on_grant = true;
   EXPECT_EQ(answer(checkout(service)).error, seat::SeatError::unavailable);

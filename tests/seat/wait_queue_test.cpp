@@ -55,10 +55,10 @@ TEST_F(WaitQueueTest, TheHeadIsServedFirstAndHoldsItsUnitsUntilThen) {
   EXPECT_EQ(queue.queued_units(3), 0);
   // Room for one unit: the head does not fit, so nobody behind it is offered anything.
   std::int64_t free_units = 1;
-  const WaitQueue::Decide decide = [&](const SeatCommand& c) -> std::optional<SeatResult> {
-    if (c.units > free_units) return std::nullopt;
+  const WaitQueue::Decide decide = [&](const SeatCommand& c) -> WaitQueue::Offer {
+    if (c.units > free_units) return {WaitQueue::Offer::Kind::wait, {}};
     free_units -= c.units;
-    return SeatResult{};
+    return {WaitQueue::Offer::Kind::answer, SeatResult{}};
   };
   queue.serve(1, decide, out);
   EXPECT_TRUE(out.empty());
@@ -68,6 +68,38 @@ TEST_F(WaitQueueTest, TheHeadIsServedFirstAndHoldsItsUnitsUntilThen) {
   EXPECT_EQ(answers, (std::vector<std::string>{"big:OK", "small:OK"}));
   EXPECT_EQ(queue.queued_units(1), 0);
   EXPECT_EQ(queue.licenses(), (std::vector<std::int64_t>{2}));
+}
+
+// A waiter a rule keeps from the free units (a site policy) is passed over: the next one may take
+// them. It holds no units back from later checkouts while held back, and is answered its own
+// refusal at its deadline.
+TEST_F(WaitQueueTest, AWaiterARuleHoldsBackIsPassedOverAndAnsweredItsRefusal) {
+  park(1, "limited", 1, 1000);
+  park(1, "blocked", 2, 1000);
+  park(1, "next", 1, 1000);
+  EXPECT_EQ(queue.queued_units(1), 4);
+  std::int64_t free_units = 1;
+  const WaitQueue::Decide decide = [&](const SeatCommand& c) -> WaitQueue::Offer {
+    if (c.host == "limited")
+      return {WaitQueue::Offer::Kind::pass,
+              SeatResult::failure(SeatError::over_limit, "max").add("limit", 1)};
+    if (c.units > free_units) return {WaitQueue::Offer::Kind::wait, {}};
+    free_units -= c.units;
+    return {WaitQueue::Offer::Kind::answer, SeatResult{}};
+  };
+  // "blocked" may take units but does not fit: "next", behind it, is not served before it.
+  queue.serve(1, decide, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(queue.queued_units(1), 3);  // "limited" holds none back any more
+  free_units = 3;
+  queue.serve(1, decide, out);
+  deliver();
+  EXPECT_EQ(answers, (std::vector<std::string>{"blocked:OK", "next:OK"}));
+  EXPECT_EQ(queue.queued_units(1), 0);
+  queue.expire(1000, out);
+  deliver();
+  EXPECT_EQ(answers.back(), "limited:over_limit");
+  EXPECT_EQ(queue.size(), 0U);
 }
 
 TEST_F(WaitQueueTest, DeadlinesExpireAndMoveWithTheClock) {
@@ -90,8 +122,8 @@ TEST_F(WaitQueueTest, WaitersWhoseClientHasGoneLeaveAndAreNeverServed) {
   park(1, "here", 1, 1000);
   gone->cancel();
   // Served before the queue was tidied: the ghost is skipped, not granted.
-  const WaitQueue::Decide grant = [](const SeatCommand&) -> std::optional<SeatResult> {
-    return SeatResult{};
+  const WaitQueue::Decide grant = [](const SeatCommand&) -> WaitQueue::Offer {
+    return {WaitQueue::Offer::Kind::answer, SeatResult{}};
   };
   queue.serve(1, grant, out);
   deliver();

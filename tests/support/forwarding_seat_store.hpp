@@ -72,6 +72,9 @@ class ForwardingSeatStore : public storage::SeatStore {
   void renew_lease(const std::string& id, std::int64_t expires, std::int64_t heartbeat) override {
     inner_->renew_lease(id, expires, heartbeat);
   }
+  void linger_lease(const std::string& id, std::int64_t until_ms) override {
+    inner_->linger_lease(id, until_ms);
+  }
   void delete_lease(const std::string& id) override { inner_->delete_lease(id); }
   std::optional<storage::LeaseRecord> find_lease_by_ref(const std::string& ref) override {
     return inner_->find_lease_by_ref(ref);

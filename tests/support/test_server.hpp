@@ -73,6 +73,8 @@ class TestServer {
   // failed (a flush to disk failed).
   bool stopped_by_itself(std::chrono::milliseconds timeout);
   bool failed() const { return daemon_ && daemon_->failed(); }
+  // Daemon::reload: the problems that made it keep the old config, or none.
+  std::vector<std::string> reload(const config::Config& config) { return daemon_->reload(config); }
 
  private:
   ManualClock clock_;
