@@ -88,7 +88,7 @@ void WaitQueue::shift_deadlines(std::int64_t step_ms) {
 }
 
 void WaitQueue::cancel_batch(std::uint64_t batch, const SeatResult& answer,
-                             std::vector<PendingAnswer>& out, const Ended& ended) {
+                             std::vector<PendingAnswer>& out) {
   if (size_ == 0) return;
   remove_if([batch](const Waiter& w) { return w.batch == batch; }, answer, out);
 }
