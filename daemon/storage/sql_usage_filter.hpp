@@ -18,7 +18,8 @@ inline constexpr std::string_view kUsageFiltered =
     " AND (:any_customer = 1 OR customer_id = :customer)"
     " AND (:any_product = 1 OR product_code = :product)";
 
-// The values of kUsageFiltered's placeholders, bound in its order.
+// The values of kUsageFiltered's placeholders. bind() must follow the order they appear in the
+// text, because SOCI binds uses by position.
 struct UsageFilterValues {
   explicit UsageFilterValues(const domain::UsageFilter& filter)
       : pattern(prefix_pattern(filter.scope_prefix)),

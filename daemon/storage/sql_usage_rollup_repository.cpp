@@ -276,7 +276,8 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
  private:
-  // The (hour, count) rows of `query`, whose placeholders are the range's ends.
+  // Runs `query` (two placeholders: the range's start and end, in that order) and returns its
+  // (hour, count) rows; shared by the rolled-up hours and the per-hour record counts.
   std::vector<domain::UsageRolledHour> hour_counts(const std::string& query, std::int64_t from_ms,
                                                    std::int64_t to_ms) {
     return guarded(kRead, [&] {

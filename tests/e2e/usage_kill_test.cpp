@@ -58,14 +58,7 @@ class UsageKillTest : public ::testing::TestWithParam<std::string> {
   std::filesystem::path config_path() const { return dir_.path() / "lmpd.yaml"; }
   std::filesystem::path db_path() const { return dir_.path() / "lmpd.db"; }
   std::filesystem::path log_path() const { return dir_.path() / "lmpd.log"; }
-  std::string new_license(int units) {
-    auto r = run_command({LMP_TEST_LMPD_BINARY, "admin", "--config", config_path().string(),
-                          "create-license", "--customer", "acme", "--product", "cad", "--units",
-                          std::to_string(units)});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto at = r.out.find("activation code: ");
-    return at == std::string::npos ? std::string() : r.out.substr(at + 17, 23);
-  }
+  std::string new_license(int units) { return admin_create_license(config_path(), units); }
 
   TempDir dir_;
   std::unique_ptr<ScratchPostgres> database_;

@@ -183,4 +183,14 @@ void DaemonProcess::signal(int sig) {
   if (pid_ > 0) ::kill(pid_, sig);
 }
 
+std::string admin_create_license(const std::filesystem::path& config, int units) {
+  auto r =
+      run_command({LMP_TEST_LMPD_BINARY, "admin", "--config", config.string(), "create-license",
+                   "--customer", "acme", "--product", "cad", "--units", std::to_string(units)});
+  auto at = r.out.find("activation code: ");
+  if (r.exit_code != 0 || at == std::string::npos)
+    throw std::runtime_error("lmpd admin create-license failed: " + r.err);
+  return r.out.substr(at + 17, 23);
+}
+
 }  // namespace lmp::test

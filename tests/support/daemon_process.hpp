@@ -21,6 +21,10 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::vector<std::string>& environment = {});
 
+// Creates a license of `units` seats of product "cad" for customer "acme" with `lmpd admin
+// --config config`; returns its activation code. Throws std::runtime_error when it fails.
+std::string admin_create_license(const std::filesystem::path& config, int units);
+
 class DaemonProcess {
  public:
   // Starts `lmpd --config config_path`, its stderr going to `log_path`, and waits until it logs

@@ -50,13 +50,7 @@ void LmpdInstance::kill_hard() {
 }
 
 std::string LmpdInstance::create_license(int units) {
-  auto r = run_command({LMP_TEST_LMPD_BINARY, "admin", "--config", (dir_ / "lmpd.yaml").string(),
-                        "create-license", "--customer", "acme", "--product", "cad", "--units",
-                        std::to_string(units)});
-  auto at = r.out.find("activation code: ");
-  if (r.exit_code != 0 || at == std::string::npos)
-    throw std::runtime_error("lmpd admin create-license failed: " + r.err);
-  return r.out.substr(at + 17, 23);
+  return admin_create_license(dir_ / "lmpd.yaml", units);
 }
 
 int LmpdInstance::release_all_leases(const std::string& reason) {
