@@ -128,6 +128,10 @@ TEST_P(FirstRun, CliPrintsTheTokenOnceAndRefusesASecondRun) {
   const std::string token = printed.substr(at + 11, printed.find('\n', at) - at - 11);
   EXPECT_EQ(token.size(), 44u) << token;  // "lmp_" and 160 bits in hex
   EXPECT_NE(printed.find("parent account 1 created: Contoso"), std::string::npos) << printed;
+  // And the server's signing key (borrowed leases' tokens), which a first start would make.
+  const auto kid_at = printed.find("signing key: ");
+  ASSERT_NE(kid_at, std::string::npos) << printed;
+  EXPECT_NE(stored_text(config_.storage).find(printed.substr(kid_at + 13, 16)), std::string::npos);
 
   // The database keeps the hash, never the token.
   const std::string stored = stored_text(config_.storage);

@@ -111,7 +111,8 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
                                                            "site_policies",
                                                            "usage_rollup_hours",
                                                            "usage_hours",
-                                                           "usage_hour_holders"}));
+                                                           "usage_hour_holders",
+                                                           "signing_keys"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
   EXPECT_EQ(objects(*sql, "index"),
             (std::set<std::string>{"activations_by_license", "accounts_by_path",
