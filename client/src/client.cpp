@@ -177,31 +177,40 @@ BorrowToken Client::borrow(std::string_view code, std::string_view product, std:
   if (request.host.empty() || request.user.empty())
     throw ClientError(LMP_ERR_INVALID_ARGUMENT, "a borrow needs the holder's host and user");
   auto answer = expect_ok(pool_->request(request.line(0), request.retry()), "borrow");
+  // Whatever goes wrong from here on, the server holds units for us that nobody could use: give
+  // them back (best effort; they also return by themselves at the lease's expiry).
+  auto give_back = [&] {
+    auto lease = answer.fields.find("lease");
+    if (lease == answer.fields.end()) return;
+    try {
+      pool_->request(RequestLine("CHECKIN").field("lease", lease->second).text(),
+                     RetryPolicy::anywhere);
+    } catch (const ClientError&) {
+    }
+  };
   if (answer.fields.count("borrowed") == 0 || answer.at("borrowed") != "1" ||
       answer.fields.count("token") == 0) {
     // A server older than protocol 1.1 ignores borrow= and grants an ordinary lease, which would
-    // lapse without heartbeats: give it back at once.
-    if (auto lease = answer.fields.find("lease"); lease != answer.fields.end()) {
-      try {
-        pool_->request(RequestLine("CHECKIN").field("lease", lease->second).text(),
-                       RetryPolicy::anywhere);
-      } catch (const ClientError&) {
-        // It lapses by itself at its expiry.
-      }
-    }
+    // lapse without heartbeats.
+    give_back();
     throw ClientError(LMP_ERR_UNSUPPORTED,
                       "the server does not lend units (protocol 1.1 borrowing)");
   }
-  const std::string& compact = answer.at("token");
   BorrowToken token;
   try {
-    token = parse_borrow_token(compact);
-  } catch (const ClientError& e) {
-    throw ClientError(LMP_ERR_PROTOCOL, std::string("the server's token: ") + e.what());
+    const std::string& compact = answer.at("token");
+    try {
+      token = parse_borrow_token(compact);
+    } catch (const ClientError& e) {
+      throw ClientError(LMP_ERR_PROTOCOL, std::string("the server's token: ") + e.what());
+    }
+    if (token.lease != answer.at("lease"))
+      throw ClientError(LMP_ERR_PROTOCOL, "the server's token names another lease than its answer");
+    store_borrow_token(token_path, compact, token, unix_now());
+  } catch (const ClientError&) {
+    give_back();
+    throw;
   }
-  if (token.lease != answer.at("lease"))
-    throw ClientError(LMP_ERR_PROTOCOL, "the server's token names another lease than its answer");
-  store_borrow_token(token_path, compact, token, unix_now());
   if (keys.url && keys.file.empty()) {
     try {
       refresh_key_cache(token_path, *keys.url, pool_->timeout());

@@ -1,21 +1,15 @@
 // The offline check of borrow tokens (client/src/borrow_check.hpp and its parts) against tokens
 // this test signs with its own Ed25519 keys: what passes, the distinct refusal of each kind of bad
 // token, the clock guard, and key sets from a file and from an HTTP server on a real socket.
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <thread>
 
 #include "base64url.hpp"
 #include "borrow_check.hpp"
@@ -24,6 +18,7 @@
 #include "borrow_token.hpp"
 #include "client_error.hpp"
 #include "jwk_set.hpp"
+#include "key_server.hpp"
 
 namespace lmp::test {
 namespace {
@@ -62,69 +57,6 @@ lmp_result outcome(Body&& body) {
     return e.code();
   }
 }
-
-// Serves `body` with `status` for GET /v1/keys on a loopback port until destroyed; 404 for other
-// paths. Counts the requests it answered.
-class KeyServer {
- public:
-  KeyServer(std::string body, int status = 200) : body_(std::move(body)), status_(status) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(fd_, 8) != 0)
-      throw std::runtime_error("cannot listen");
-    socklen_t size = sizeof address;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size);
-    port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~KeyServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int requests() const { return requests_; }
-
- private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int client = ::accept(fd_, nullptr, nullptr);
-      if (client < 0) continue;
-      std::string request;
-      char chunk[1024];
-      while (request.find("\r\n\r\n") == std::string::npos) {
-        ssize_t n = ::recv(client, chunk, sizeof chunk, 0);
-        if (n <= 0) break;
-        request.append(chunk, static_cast<std::size_t>(n));
-      }
-      bool keys = request.starts_with("GET /v1/keys HTTP/1.1\r\n");
-      int status = keys ? status_ : 404;
-      std::string body = keys ? body_ : "{}";
-      std::string answer =
-          "HTTP/1.1 " + std::to_string(status) +
-          " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-          "\r\nConnection: close\r\n\r\n" + body;
-      ::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
-      ::close(client);
-      ++requests_;
-    }
-  }
-
-  std::string body_;
-  int status_;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0};
-  std::thread thread_;
-};
 
 class BorrowCheckTest : public ::testing::Test {
  protected:
