@@ -20,6 +20,7 @@
 #include "domain/first_run.hpp"
 #include "domain/licenses.hpp"
 #include "domain/sdk_unit_type.hpp"
+#include "domain/signing_keys.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/sql_unit_of_work.hpp"
 
@@ -40,6 +41,9 @@ constexpr const char* kUsage =
     "      activation code (shown only once: the server keeps only its hash)\n"
     "  list-licenses [--json]\n"
     "      every license; --json: as a JSON array of the objects GET /v1/licenses/{id} answers\n"
+    "  rotate-signing-key\n"
+    "      a new Ed25519 key signs borrowed leases' tokens from now on; the old public keys stay\n"
+    "      published (GET /v1/keys) until every token they signed has expired\n"
     "Each command acts with the parent account's rights, under the same rules as the admin API.\n";
 
 // A license runs a year unless told otherwise.
@@ -259,6 +263,26 @@ int init(domain::UnitOfWork& db, const Options& opts, const Clock& clock, std::o
     out << "(it expires at " << *done.token_expires_at_ms / 1000 << ", "
         << calendar::format_date(*done.token_expires_at_ms / 1000) << " UTC)\n";
   out << "(shown only now: the server keeps only a hash of the token)\n";
+  // The key lmpd would make at its first start, made now so that the database is complete.
+  domain::Transaction transaction(db, domain::TransactionMode::write);
+  const std::string kid =
+      domain::ensure_signing_key(db.signing_keys(), clock.now_unix_ms(), Env::posix());
+  transaction.commit();
+  out << "signing key: " << kid << "\n";
+  return 0;
+}
+
+int rotate_signing_key(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+                       const Clock& clock, std::ostream& out, std::ostream& err) {
+  if (!opts.positional.empty() || !opts.flags.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
+    const auto key = domain::rotate_signing_key(ctx, Env::posix());
+    out << "signing key " << key.kid << " signs from now on; the keys before it stay published"
+        << " until the tokens they signed expire\n";
+  });
   return 0;
 }
 
@@ -274,7 +298,8 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     return opts.command.empty() ? 2 : 0;
   }
   if (opts.command != "create-customer" && opts.command != "create-license" &&
-      opts.command != "list-licenses" && opts.command != "init") {
+      opts.command != "list-licenses" && opts.command != "init" &&
+      opts.command != "rotate-signing-key") {
     err << "lmpd admin: unknown command '" << opts.command << "' (`lmpd admin help` lists them)\n";
     return 2;
   }
@@ -293,6 +318,8 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     if (opts.command == "init") return init(*db, opts, clock, out, err);
     if (opts.command == "create-customer") return create_customer(*db, cfg, opts, clock, out, err);
     if (opts.command == "create-license") return create_license(*db, cfg, opts, clock, out, err);
+    if (opts.command == "rotate-signing-key")
+      return rotate_signing_key(*db, cfg, opts, clock, out, err);
     return list_licenses(*db, cfg, opts, clock, out, err);
   } catch (const domain::DomainError& ex) {
     // The same refusals as the admin API's, named as its error codes name them; a request the

@@ -20,6 +20,7 @@
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
 #include "domain/end_of_life_sweep.hpp"
+#include "domain/signing_keys.hpp"
 #include "domain/site_policies.hpp"
 #include "domain/usage_rollups.hpp"
 #include "http/admin_api.hpp"
@@ -328,6 +329,11 @@ void Daemon::start() {
   ensure_fd_limit();
   impl_->service->start();
   try {
+    // The admin API's session and thread; the End-of-Life sweep runs there too, with or without
+    // the HTTP listener, since a config date passing must delete the data either way.
+    impl_->domain_db = storage::open_unit_of_work(cfg.storage, impl_->env);
+    // Before any listener: the first borrow must find a key to sign its token with.
+    ensure_signing_key();
     if (cfg.seat_listener.enabled) {
       net::SeatServerOptions options;
       options.listener = impl_->listener_options("seat", cfg.seat_listener, impl_->seat_tls);
@@ -340,9 +346,6 @@ void Daemon::start() {
           std::make_unique<net::SeatServer>(impl_->io, *impl_->service, impl_->limiter, options);
       impl_->seat_server->start();
     }
-    // The admin API's session and thread; the End-of-Life sweep runs there too, with or without
-    // the HTTP listener, since a config date passing must delete the data either way.
-    impl_->domain_db = storage::open_unit_of_work(cfg.storage, impl_->env);
     impl_->admin_worker = std::make_unique<domain::AdminWorker>();
     if (!cfg.policy.file.empty()) {
       const auto problems = apply_policy_file(cfg.policy.file);
@@ -377,6 +380,15 @@ void Daemon::start() {
   } catch (const std::exception& ex) {
     throw StartupError(ex.what());
   }
+}
+
+void Daemon::ensure_signing_key() {
+  domain::Transaction tx(*impl_->domain_db, domain::TransactionMode::write);
+  auto& keys = impl_->domain_db->signing_keys();
+  const bool had = keys.active().has_value();
+  const std::string kid = domain::ensure_signing_key(keys, impl_->clock.now_unix_ms(), impl_->env);
+  tx.commit();
+  if (!had) log::info("signing_key_created", {{"kid", kid}});
 }
 
 void Daemon::ensure_fd_limit() {

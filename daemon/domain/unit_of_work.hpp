@@ -14,6 +14,7 @@
 #include "domain/plan_repository.hpp"
 #include "domain/pool_repository.hpp"
 #include "domain/product_lifecycle_repository.hpp"
+#include "domain/signing_key_repository.hpp"
 #include "domain/site_policy_repository.hpp"
 #include "domain/store_error.hpp"
 #include "domain/usage_repository.hpp"
@@ -47,6 +48,7 @@ class UnitOfWork {
   virtual PoolRepository& pools() = 0;
   virtual BrandingRepository& branding() = 0;
   virtual SitePolicyRepository& policies() = 0;
+  virtual SigningKeyRepository& signing_keys() = 0;
   virtual AuditLog& audit() = 0;
 };
 

@@ -65,7 +65,8 @@ void UsageHourBuilder::add(const UsageRecord& record) {
   advance_to(at_ms);
   const std::int64_t seq = ++seq_;
   const auto& event = record.event;
-  if (event == usage_event::kCheckout || event == usage_event::kReused) {
+  if (event == usage_event::kCheckout || event == usage_event::kBorrow ||
+      event == usage_event::kReused) {
     LicenseState& license = license_of(record);
     ++license.hour.checkouts;
     auto held = open_.find(record.lease_ref);

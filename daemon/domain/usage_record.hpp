@@ -15,6 +15,7 @@ namespace lmp::domain {
 namespace usage_event {
 inline constexpr std::string_view kCheckout = "checkout";       // a new lease
 inline constexpr std::string_view kReused = "checkout_reused";  // the holder's lease, again
+inline constexpr std::string_view kBorrow = "borrow";  // a new borrowed lease (docs/protocol.md)
 inline constexpr std::string_view kCheckin = "checkin";
 inline constexpr std::string_view kReclaim = "reclaim";        // expired and swept
 inline constexpr std::string_view kRelease = "release";        // by an administrator

@@ -157,7 +157,8 @@ void UsageReportBuilder::add(const UsageRecord& record) {
   const std::int64_t at_ms = std::clamp(record.at_ms, from_ms_, to_ms_ - 1);
   advance_to(at_ms);
   const auto& event = record.event;
-  if (event == usage_event::kCheckout || event == usage_event::kReused) {
+  if (event == usage_event::kCheckout || event == usage_event::kBorrow ||
+      event == usage_event::kReused) {
     auto& group = group_of(record);
     ++group.row.checkouts;
     // A repeated checkout of a lease already counted changes no units.

@@ -167,6 +167,24 @@ void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHand
       Access::bearer_token);
 }
 
+void AdminRoutes::add_open(std::string method, std::string path, AdminHandler handler,
+                           std::function<bool(const HttpRequest&)> when) {
+  Handler serve = [this, handler = std::move(handler)](HttpRequest& request, Reply reply) {
+    // `request` stays valid until `reply` is called, which happens after the job.
+    worker_.submit([this, handler, &request, reply = std::move(reply)]() mutable {
+      auto anonymous = [] { return std::optional<domain::Caller>(domain::Caller::anonymous()); };
+      auto response = run(request, Mode::read, handler, {}, anonymous).response;
+      to_network_([reply = std::move(reply), response = std::move(response)]() mutable {
+        reply(std::move(response));
+      });
+    });
+  };
+  if (when)
+    router_.add_when(std::move(when), std::move(method), std::move(path), std::move(serve));
+  else
+    router_.add(std::move(method), std::move(path), std::move(serve));
+}
+
 void AdminRoutes::add_guessable(std::string method, std::string path, AdminHandler handler) {
   router_.add(std::move(method), std::move(path),
               [this, handler = std::make_shared<const AdminHandler>(std::move(handler))](
@@ -270,6 +288,7 @@ void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorke
   auto routes = std::make_shared<AdminRoutes>(router, db, worker, std::move(to_network), clock,
                                               std::move(products), limiter, seats);
   add_account_routes(*routes);
+  add_signing_key_routes(*routes);
   add_customer_routes(*routes);
   add_user_routes(*routes);
   add_audit_routes(*routes);

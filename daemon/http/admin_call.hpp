@@ -122,6 +122,11 @@ class AdminRoutes {
   // a wrong guess (http/domain_errors.hpp) is charged to the address's invalid-code budget, shared
   // with the activation codes of the seat path (429 rate_limited once it is spent).
   void add_guessable(std::string method, std::string path, AdminHandler handler);
+  // An open read route: no bearer token is asked for (a token sent is ignored), and the handler
+  // runs in a read transaction as an anonymous caller. For what is public by design (the
+  // signing keys' JWK Set). With `when`, only requests for which it holds (Router::add_when).
+  void add_open(std::string method, std::string path, AdminHandler handler,
+                std::function<bool(const HttpRequest&)> when = {});
   // The router's authenticator: a valid, unrevoked token of an account that is not canceled.
   void authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done);
 
@@ -163,6 +168,7 @@ void add_key_routes(AdminRoutes& routes);
 void add_pool_routes(AdminRoutes& routes);
 void add_branding_routes(AdminRoutes& routes);
 void add_policy_routes(AdminRoutes& routes);
+void add_signing_key_routes(AdminRoutes& routes);
 
 template <class Row, class Page, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJson to_json) {

@@ -47,20 +47,32 @@ void Router::add(std::string method, std::string path, Handler handler, Access a
   if (path.empty() || path.front() != '/')
     throw std::logic_error("http route " + method + " " + path + " does not start with '/'");
   bool duplicate = false;
-  for (const auto& route : routes_) duplicate |= route.method == method && route.path == path;
+  for (const auto& route : routes_)
+    duplicate |= !route.when && route.method == method && route.path == path;
   if (duplicate)
     throw std::logic_error("http route " + method + " " + path + " is registered twice");
-  routes_.push_back(Route{std::move(method), std::move(path), std::move(handler), access});
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(handler), access, {}});
+}
+
+void Router::add_when(std::function<bool(const HttpRequest&)> when, std::string method,
+                      std::string path, Handler handler, Access access) {
+  if (path.empty() || path.front() != '/')
+    throw std::logic_error("http route " + method + " " + path + " does not start with '/'");
+  // Ahead of every route: find() takes the first that matches.
+  routes_.insert(routes_.begin(), Route{std::move(method), std::move(path), std::move(handler),
+                                        access, std::move(when)});
 }
 
 void Router::set_authenticator(Authenticator authenticator) {
   authenticator_ = std::move(authenticator);
 }
 
-const Router::Route* Router::find(const std::string& method, const std::string& path,
+const Router::Route* Router::find(const HttpRequest& request,
                                   std::vector<std::string>* params) const {
   for (const auto& route : routes_)
-    if (route.method == method && matches(route.path, path, params)) return &route;
+    if (route.method == request.method && matches(route.path, request.path, params) &&
+        (!route.when || route.when(request)))
+      return &route;
   return nullptr;
 }
 
@@ -74,7 +86,7 @@ std::vector<std::string> Router::methods_for(const std::string& path) const {
 }
 
 void Router::dispatch(HttpRequest& request, Reply reply) const {
-  const Route* route = find(request.method, request.path, &request.path_params);
+  const Route* route = find(request, &request.path_params);
   if (route == nullptr) {
     auto methods = methods_for(request.path);
     if (methods.empty()) {

@@ -37,6 +37,12 @@ class Router {
   // id), handed to the handler in HttpRequest::path_params. Throws std::logic_error if that
   // method and path already have a handler, or if `path` does not start with '/'.
   void add(std::string method, std::string path, Handler handler, Access access = Access::open);
+  // A route taken only by requests for which `when` holds, ahead of the route of the same method
+  // and path added without one (which takes the rest). Two public things came to share a path:
+  // GET /v1/keys is the signing keys' JWK Set without credentials (protocol 1.1) and the
+  // registration keys' list with a bearer token (docs/admin-api.md).
+  void add_when(std::function<bool(const HttpRequest&)> when, std::string method, std::string path,
+                Handler handler, Access access = Access::open);
   // Without an authenticator every Access::bearer_token route answers 401: fail closed.
   void set_authenticator(Authenticator authenticator);
 
@@ -52,10 +58,11 @@ class Router {
     std::string path;
     Handler handler;
     Access access;
+    std::function<bool(const HttpRequest&)> when;  // none: every request
   };
-  // The route of that method whose pattern matches `path`; fills `params` when given.
-  const Route* find(const std::string& method, const std::string& path,
-                    std::vector<std::string>* params = nullptr) const;
+  // The route of the request's method whose pattern matches its path (and whose `when` holds);
+  // fills `params` when given.
+  const Route* find(const HttpRequest& request, std::vector<std::string>* params = nullptr) const;
 
   std::vector<Route> routes_;
   Authenticator authenticator_;

@@ -51,7 +51,8 @@ const std::array<OperationSpec, 5>& operations() {
         {"host", false},
         {"user", false},
         {"wait", true},
-        {"holder_key", false}}},
+        {"holder_key", false},
+        {"borrow", true}}},
       {seat::Operation::heartbeat,
        protocol::Verb::heartbeat,
        "/v1/seat/heartbeat",
@@ -80,6 +81,7 @@ bool is_numeric_field(std::string_view key) {
 }
 
 json::value field_value(const std::string& key, const std::string& value) {
+  if (key == "borrowed") return value == "1";
   if (is_numeric_field(key))
     if (auto number = protocol::parse_count(value)) return *number;
   return json::value(value);

@@ -1,6 +1,7 @@
 // Translation of seat-protocol requests into transport-independent seat commands.
 #include "seat/seat_command.hpp"
 
+#include "domain/site_policy.hpp"
 #include "protocol/request.hpp"
 #include "protocol/request_parser.hpp"
 
@@ -65,8 +66,15 @@ CommandOrError command_from_request(const protocol::Request& req, std::int64_t m
           !take_text(req, "host", false, c.host, e) || !take_text(req, "user", false, c.user, e) ||
           !take_count(req, "units", 1, 1'000'000, c.units, e) ||
           !take_count(req, "wait", 0, max_wait_seconds, c.wait_seconds, e) ||
+          !take_count(req, "borrow", 1, domain::kMaxBorrowSeconds, c.borrow_seconds, e) ||
           !take_text(req, "holder_key", false, c.holder_key, e))
         return r;
+      // A borrow is granted or refused at once: a borrower about to leave the network cannot
+      // wait in a queue (and its lease would need no holder_key: it is never reused).
+      if (c.borrow_seconds > 0 && c.wait_seconds > 0) {
+        e = SeatResult::failure(SeatError::bad_request, "borrow and wait cannot be combined");
+        return r;
+      }
       if (const std::string* key = req.find("holder_key");
           key != nullptr && key->size() < kMinHolderKeyBytes)
         e = SeatResult::failure(

@@ -35,6 +35,9 @@ struct SeatCommand {
   std::string host;        // optional holder fields (activate, checkout)
   std::string user;
   std::int64_t wait_seconds = 0;  // checkout: queue this long for a free unit
+  // checkout (protocol 1.1): borrow the units for this long (docs/protocol.md, "Borrowing"); 0
+  // for an ordinary checkout.
+  std::int64_t borrow_seconds = 0;
   // checkout (protocol 1.1): the client's secret proving it is the holder of the lease it reuses
   std::string holder_key;
   std::string lease;  // heartbeat, checkin

@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "core/secure_random.hpp"
 #include "core/sha256.hpp"
+#include "domain/borrow_token.hpp"
 #include "domain/license_state.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "seat/clock_marks.hpp"
@@ -192,6 +193,12 @@ SeatResult SeatDecisions::checkout(const SeatCommand& cmd, CheckoutDetails& deta
 
 SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetails& details,
                                           const QueuedUnits* ahead) {
+  const bool borrow = cmd.borrow_seconds > 0;
+  // The token names its host and user, which the client checks offline.
+  if (borrow && (cmd.host.empty() || cmd.user.empty()))
+    return SeatResult::failure(SeatError::bad_request, std::string("missing field ") +
+                                                           (cmd.host.empty() ? "host" : "user") +
+                                                           " (a borrow names its host and user)");
   storage::LicenseRecord license;
   const CatalogProduct* product = nullptr;
   const CatalogProduct* component = nullptr;
@@ -210,6 +217,10 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
   if (component != nullptr && lifecycle(*component).end_of_life())
     return end_of_life(component->info.code);
 
+  if (borrow) {
+    if (auto refused = borrowable(license, *product, component); !refused.ok()) return refused;
+  }
+
   store_.lock_license(license.id);
   sdk::HolderRequest holder_request{cmd.host, cmd.user, cmd.units};
   sdk::HolderIdentity holder = guarded(*product, "identify_holder", [&] {
@@ -220,7 +231,9 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
 
   std::optional<storage::LeaseRecord> existing;
   std::string proof;
-  if (!holder.key.empty()) {
+  // A borrowed lease is nobody's to reuse: it is stored without a holder, and a borrow always
+  // makes a lease of its own (the holder's session lease, if any, goes on beside it).
+  if (!holder.key.empty() && !borrow) {
     existing = store_.find_live_lease_by_holder(license.id, license.product_code, holder.key, now);
     proof = store_.holder_proof(cmd.holder_key);
     // A lease made with a holder_key goes only to a client that presents it: anybody else who
@@ -252,7 +265,10 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
   sdk::CheckoutDecision decision = guarded(
       *product, "decide_checkout", [&] { return product->family->decide_checkout(context); });
 
-  const std::int64_t expires = product->lease_expiry(now);
+  // A borrow ends after its period, and never after its license.
+  const std::int64_t expires =
+      borrow ? std::min(now + cmd.borrow_seconds * 1000, license.expires_at_ms)
+             : product->lease_expiry(now);
   const std::int64_t ceiling = product->unit_ceiling(license.units);
   SeatResult ok;
   switch (decision.verdict) {
@@ -287,6 +303,19 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
                                    "the free " + std::string(domain::to_string(license.unit)) +
                                        " are held for checkouts waiting before this one");
       }
+      // The key first: a borrow whose token cannot be signed writes nothing.
+      std::optional<domain::SigningKey> key;
+      std::optional<Ed25519Key> signer;
+      if (borrow) {
+        key = store_.active_signing_key();
+        if (key) signer = Ed25519Key::from_private(key->private_key);
+        if (!signer) {
+          log::error("no_signing_key", {{"effect", "borrows are refused"},
+                                        {"hint", "restart lmpd, which makes one"}});
+          return SeatResult::failure(SeatError::internal,
+                                     "the server has no signing key; see the server log");
+        }
+      }
       storage::LeaseRecord lease;
       lease.id = random_hex(16, env_);
       lease.license_id = license.id;
@@ -302,8 +331,14 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
       lease.peer = cmd.peer;
       lease.heartbeat_at_ms = now;
       lease.instance = instance_;
+      lease.borrowed = borrow;
+      if (borrow) {
+        lease.holder.clear();
+        lease.holder_proof.clear();
+      }
       store_.insert_lease(lease);
       events_.lease_changed(LeaseChange::granted, lease, now, store_);
+      if (borrow) return borrowed(lease, component ? *component : *product, key->kid, *signer);
       return ok.add("lease", lease.id)
           .add("units", lease.units)
           .add("expires", seconds(expires))
@@ -316,6 +351,44 @@ SeatResult SeatDecisions::decide_checkout(const SeatCommand& cmd, CheckoutDetail
   // freed meanwhile from everybody behind it.
   details.out_of_units = decision.denial == sdk::Denial::no_seats && cmd.units <= ceiling;
   return SeatResult::failure(domain::seat_error_of(decision.denial), decision.message);
+}
+
+SeatResult SeatDecisions::borrowable(const storage::LicenseRecord& license,
+                                     const CatalogProduct& product,
+                                     const CatalogProduct* component) {
+  // Permanent allocations (encryption keys, node-locked installs) already hold their units with
+  // no heartbeat and no end: a borrow of one would only give a key an expiry it does not have.
+  const CatalogProduct& used = component ? *component : product;
+  if (license.unit == domain::UnitType::encryption_keys || product.permanent || used.permanent)
+    return SeatResult::failure(SeatError::not_allowed,
+                               "licenses of product " + used.info.code +
+                                   " cannot be borrowed (their units are permanent allocations)");
+  if (license.expires_at_ms <= now_ms_)
+    return SeatResult::failure(SeatError::not_allowed,
+                               "the license expired at " +
+                                   std::to_string(seconds(license.expires_at_ms)) +
+                                   " and serves only in its grace period: it cannot be borrowed");
+  return {};
+}
+
+SeatResult SeatDecisions::borrowed(const storage::LeaseRecord& lease, const CatalogProduct& product,
+                                   const std::string& kid, const Ed25519Key& signer) {
+  domain::BorrowClaims claims;
+  claims.lease = lease.id;
+  claims.license = lease.license_id;
+  claims.product = product.info.code;
+  claims.units = lease.units;
+  claims.host = lease.host;
+  claims.user = lease.user;
+  claims.iat = seconds(lease.issued_at_ms);
+  claims.exp = seconds(lease.expires_at_ms);
+  store_.note_signed(kid, claims.exp * 1000);
+  SeatResult ok;
+  return ok.add("lease", lease.id)
+      .add("units", lease.units)
+      .add("expires", claims.exp)
+      .add("borrowed", "1")
+      .add("token", domain::borrow_token(claims, kid, signer));
 }
 
 SeatResult SeatDecisions::no_lease(const std::string& id) {
@@ -331,6 +404,12 @@ SeatResult SeatDecisions::heartbeat(const SeatCommand& cmd) {
   if (!lease) return no_lease(cmd.lease);
   if (lease->expires_at_ms <= now || lease->lingering) return checked_in(*lease);
   product_ = lease->product_code;
+  // A borrowed lease needs no heartbeat and is not extended by one: its end is its token's.
+  // The answer tells a client that heartbeats anyway how long it holds the units.
+  if (lease->borrowed) {
+    SeatResult ok;
+    return ok.add("expires", seconds(lease->expires_at_ms));
+  }
   const CatalogProduct* product = catalog_.find(lease->product_code);
   if (product == nullptr) return not_configured(lease->product_code);
   if (lifecycle(*product).end_of_life()) return end_of_life(product->info.code);

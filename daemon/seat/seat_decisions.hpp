@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ed25519.hpp"
 #include "core/env.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "seat/product_catalog.hpp"
@@ -91,6 +92,14 @@ class SeatDecisions {
                           const CatalogProduct** component_out = nullptr);
   // The product's lifecycle now: the catalog's dates and the API's together.
   domain::ProductLifecycle lifecycle(const CatalogProduct& product);
+  // Why licenses of this product cannot be borrowed (permanent allocations), or a license past
+  // its expiry (in grace) cannot; OK otherwise.
+  SeatResult borrowable(const storage::LicenseRecord& license, const CatalogProduct& product,
+                        const CatalogProduct* component);
+  // The answer to a borrow granted as `lease`, with its token signed by `signer`, the active
+  // signing key `kid` (noted as signed in this transaction).
+  SeatResult borrowed(const storage::LeaseRecord& lease, const CatalogProduct& product,
+                      const std::string& kid, const Ed25519Key& signer);
   // The answer to a lease id that names no live lease: lease_revoked while its release is
   // remembered, lease_unknown otherwise.
   SeatResult no_lease(const std::string& id);

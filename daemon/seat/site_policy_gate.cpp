@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/log.hpp"
+#include "domain/borrow_rule.hpp"
 #include "domain/site_policy.hpp"
 #include "storage/seat_store.hpp"
 
@@ -38,11 +39,14 @@ class SitePolicyGate final : public CheckoutGate, public CheckinLinger {
  public:
   SeatResult check(const CheckoutCandidate& checkout, storage::SeatStore& store) override {
     refresh(store);
-    if (policies_.empty()) return {};
-    const domain::CompiledPolicy* policy = find(checkout.license);
+    const domain::CompiledPolicy* policy = policies_.empty() ? nullptr : find(checkout.license);
+    const SeatCommand& cmd = checkout.command;
+    if (cmd.borrow_seconds > 0) {
+      // Asked with or without a policy: without one, borrowing is not allowed.
+      if (auto refused = check_borrow(policy, checkout, store); !refused.ok()) return refused;
+    }
     if (policy == nullptr) return {};
 
-    const SeatCommand& cmd = checkout.command;
     const domain::PolicyHolder holder{cmd.user, cmd.host, cmd.peer};
     const bool repeat = checkout.held != nullptr;
     const auto& rules = policy->policy();
@@ -80,6 +84,30 @@ class SitePolicyGate final : public CheckoutGate, public CheckinLinger {
   }
 
  private:
+  static SeatResult check_borrow(const domain::CompiledPolicy* policy,
+                                 const CheckoutCandidate& checkout, storage::SeatStore& store) {
+    const domain::BorrowRule* rule = policy ? &policy->policy().borrow : nullptr;
+    const SeatCommand& cmd = checkout.command;
+    // Counted only when a limit asks: most borrows are refused or allowed without it.
+    const std::int64_t borrowed = rule != nullptr && rule->allowed && rule->max_units > 0
+                                      ? store.borrowed_units(checkout.license.id, checkout.now_ms)
+                                      : 0;
+    const auto verdict = domain::judge_borrow(rule, cmd.borrow_seconds, cmd.units, borrowed);
+    using Outcome = domain::BorrowVerdict::Outcome;
+    switch (verdict.outcome) {
+      case Outcome::allowed:
+        break;
+      case Outcome::not_allowed:
+        return SeatResult::failure(SeatError::not_allowed, verdict.reason);
+      case Outcome::too_long:
+        return SeatResult::failure(SeatError::bad_request, verdict.reason);
+      case Outcome::over_limit:
+        return SeatResult::failure(SeatError::over_limit, verdict.reason)
+            .add("limit", verdict.limit);
+    }
+    return {};
+  }
+
   void refresh(storage::SeatStore& store) {
     const std::int64_t generation = store.policy_generation();
     if (generation != generation_) compile(store, generation);

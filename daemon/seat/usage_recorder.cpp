@@ -14,10 +14,10 @@ namespace {
 namespace event = domain::usage_event;
 
 // The event recorded for `change`; nullopt for a change that is not recorded here.
-std::optional<std::string_view> event_of(LeaseChange change) {
+std::optional<std::string_view> event_of(LeaseChange change, const storage::LeaseRecord& lease) {
   switch (change) {
     case LeaseChange::granted:
-      return event::kCheckout;
+      return lease.borrowed ? event::kBorrow : event::kCheckout;
     case LeaseChange::reused:
       return event::kReused;
     case LeaseChange::released:
@@ -115,7 +115,7 @@ void UsageRecorder::wait_ended(const SeatCommand& command, std::int64_t license_
 
 void UsageRecorder::lease_changed(LeaseChange change, const storage::LeaseRecord& lease,
                                   std::int64_t now_ms, storage::SeatStore& store) {
-  const auto recorded = event_of(change);
+  const auto recorded = event_of(change, lease);
   if (!recorded) return;
   domain::UsageRecord record;
   record.at_ms = now_ms;

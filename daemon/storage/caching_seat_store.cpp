@@ -211,6 +211,22 @@ class CachingSeatStore final : public SeatStore {
     return used;
   }
 
+  std::int64_t borrowed_units(std::int64_t license_id, std::int64_t now_ms) override {
+    // One walk over the cached leases: borrows are rare, and every other checkout is spared an
+    // index of its own.
+    std::int64_t units = 0;
+    for (const auto& [id, lease] : leases_)
+      if (lease.borrowed && lease.license_id == license_id && lease.expires_at_ms > now_ms)
+        units += lease.units;
+    return units;
+  }
+  std::optional<domain::SigningKey> active_signing_key() override {
+    return inner_->active_signing_key();
+  }
+  void note_signed(const std::string& kid, std::int64_t exp_ms) override {
+    inner_->note_signed(kid, exp_ms);
+  }
+
   std::optional<LeaseRecord> find_live_lease_by_holder(std::int64_t license_id,
                                                        const std::string& product_code,
                                                        const std::string& holder,

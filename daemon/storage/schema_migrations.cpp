@@ -384,6 +384,21 @@ const std::vector<Migration>& schema_migrations() {
        {
            "ALTER TABLE site_policies ADD COLUMN source TEXT NOT NULL DEFAULT ''",
        }},
+      // The server's signing keys (issue #18, docs/operations.md "Signing keys"): Ed25519 keys
+      // that sign borrowed leases' tokens, in the database so that every instance on it signs
+      // with a key all of them publish. The private key is sealed with the server secret (hex of
+      // nonce, AES-256-GCM ciphertext and tag). `retired_at_ms` is NULL for the key that signs;
+      // `signed_until_ms` the latest `exp` it signed, up to which a retired key stays published.
+      {17,
+       {
+           "CREATE TABLE signing_keys ("
+           " kid TEXT PRIMARY KEY,"
+           " public_key TEXT NOT NULL,"
+           " sealed_private_key TEXT NOT NULL,"
+           " created_at_ms BIGINT NOT NULL,"
+           " retired_at_ms BIGINT,"
+           " signed_until_ms BIGINT NOT NULL DEFAULT 0)",
+       }},
   };
   return migrations;
 }

@@ -16,6 +16,7 @@
 #include "domain/audit_record.hpp"
 #include "domain/license.hpp"
 #include "domain/product_lifecycle.hpp"
+#include "domain/signing_key.hpp"
 #include "domain/site_policy_repository.hpp"
 #include "domain/store_error.hpp"
 #include "domain/unit_type.hpp"
@@ -140,6 +141,17 @@ class SeatStore {
 
   // Sum of units of the license's leases with expires_at_ms > now_ms.
   virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
+
+  // Sum of units of the license's borrowed leases with expires_at_ms > now_ms (a site policy's
+  // borrow.max_units counts them).
+  virtual std::int64_t borrowed_units(std::int64_t license_id, std::int64_t now_ms) = 0;
+  // The server's signing key that signs now, private key included (domain::SigningKeyRepository::
+  // active), read in this transaction so that a rotation by any instance is seen at once; nullopt
+  // when there is none.
+  virtual std::optional<domain::SigningKey> active_signing_key() = 0;
+  // Notes that key `kid` signed a token valid until `exp_ms`, in this transaction (a retired
+  // key stays published until then).
+  virtual void note_signed(const std::string& kid, std::int64_t exp_ms) = 0;
 
   // The live lease (expires_at_ms > now_ms) that `holder` holds on the license for the product;
   // the one expiring last when there are several. REQUIRES: `holder` is not empty (anonymous

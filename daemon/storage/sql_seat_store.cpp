@@ -199,6 +199,24 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  std::int64_t borrowed_units(std::int64_t license_id, std::int64_t now_ms) override {
+    return guarded("count borrowed units", [&] {
+      std::int64_t units = 0;
+      *sql_ << "SELECT CAST(COALESCE(SUM(units), 0) AS BIGINT) FROM leases WHERE license_id ="
+               " :license AND borrowed = 1 AND expires_at_ms > :now",
+          soci::use(license_id), soci::use(now_ms), soci::into(units);
+      return units;
+    });
+  }
+
+  std::optional<domain::SigningKey> active_signing_key() override {
+    return sql_signing_key_repository(*sql_, *secrets_)->active();
+  }
+
+  void note_signed(const std::string& kid, std::int64_t exp_ms) override {
+    sql_signing_key_repository(*sql_, *secrets_)->note_signed(kid, exp_ms);
+  }
+
   std::optional<LeaseRecord> find_live_lease_by_holder(std::int64_t license_id,
                                                        const std::string& product_code,
                                                        const std::string& holder,

@@ -50,6 +50,7 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   domain::PoolRepository& pools() override { return *pools_; }
   domain::BrandingRepository& branding() override { return *branding_; }
   domain::SitePolicyRepository& policies() override { return *policies_; }
+  domain::SigningKeyRepository& signing_keys() override { return *signing_keys_; }
   domain::AuditLog& audit() override { return *audit_; }
 
  private:
@@ -86,6 +87,8 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   std::unique_ptr<domain::PoolRepository> pools_ = sql_pool_repository(*sql_);
   std::unique_ptr<domain::BrandingRepository> branding_ = sql_branding_repository(*sql_);
   std::unique_ptr<domain::SitePolicyRepository> policies_ = sql_site_policy_repository(*sql_);
+  std::unique_ptr<domain::SigningKeyRepository> signing_keys_ =
+      sql_signing_key_repository(*sql_, *secrets_);
   std::unique_ptr<domain::AuditLog> audit_ = sql_audit_log(*sql_);
 };
 

@@ -23,6 +23,7 @@ StoredSecrets::StoredSecrets(std::string_view server_secret, Env& env)
   if (server_secret.size() != kSecretSize)
     throw std::invalid_argument("the server secret must be 32 bytes");
   seal_key_ = as_string(mac_.digest({"lease-seal-key"}));
+  signing_seal_key_ = as_string(mac_.digest({"signing-key-seal-key"}));
 }
 
 std::string StoredSecrets::code_hash(std::string_view code_sha256) {
@@ -60,6 +61,23 @@ std::string StoredSecrets::unseal_lease_id(std::string_view sealed, std::string_
                                                   row_key, all.substr(kAes256GcmNonceSize));
   if (!id) throw std::invalid_argument("a sealed lease id does not open under its row key");
   return *id;
+}
+
+std::string StoredSecrets::seal_signing_key(std::string_view private_key, std::string_view kid) {
+  std::string nonce(kAes256GcmNonceSize, '\0');
+  secure_random_bytes(nonce.data(), nonce.size(), env_);
+  return to_hex(nonce + aes256_gcm_seal(signing_seal_key_, nonce, kid, private_key));
+}
+
+std::string StoredSecrets::unseal_signing_key(std::string_view sealed, std::string_view kid) {
+  const std::optional<std::string> bytes = from_hex(sealed);
+  if (!bytes || bytes->size() < kAes256GcmNonceSize + kAes256GcmTagSize)
+    throw std::invalid_argument("a sealed signing key is not hex of a nonce and a tag");
+  const std::string_view all(*bytes);
+  std::optional<std::string> key = aes256_gcm_open(
+      signing_seal_key_, all.substr(0, kAes256GcmNonceSize), kid, all.substr(kAes256GcmNonceSize));
+  if (!key) throw std::invalid_argument("a sealed signing key does not open for its kid");
+  return *key;
 }
 
 std::string StoredSecrets::check_value() {

@@ -49,12 +49,20 @@ class StoredSecrets {
   // this row under this secret.
   std::string unseal_lease_id(std::string_view sealed, std::string_view row_key);
 
+  // A signing key's private key sealed for the row of `kid`, as hex: a random 12-byte nonce, then
+  // AES-256-GCM under HMAC(secret, "signing-key-seal-key") with the kid as associated data. A
+  // copy of the database without the secret file signs nothing.
+  std::string seal_signing_key(std::string_view private_key, std::string_view kid);
+  // The private key back; throws std::invalid_argument when `sealed` does not open for `kid`.
+  std::string unseal_signing_key(std::string_view sealed, std::string_view kid);
+
   // What the database keeps to tell whether a secret file is the one it was made with.
   std::string check_value();
 
  private:
   HmacSha256 mac_;
-  std::string seal_key_;  // HMAC(secret, "lease-seal-key"), the AES-256-GCM key
+  std::string seal_key_;          // HMAC(secret, "lease-seal-key"), the AES-256-GCM key
+  std::string signing_seal_key_;  // HMAC(secret, "signing-key-seal-key")
   Env& env_;
 };
 

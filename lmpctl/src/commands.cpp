@@ -299,7 +299,7 @@ const std::vector<CommandSpec>& commands() {
                   opt("partner", T::integer), opt("user"), opt("host"),
                   opt("borrowed", T::boolean)},
        .columns = {"id", "license", "product", "customer", "units", "user", "host", "peer",
-                   "checked_out", "last_heartbeat", "expires"},
+                   "checked_out", "last_heartbeat", "expires", "borrowed"},
        .paged = true,
        .summary = "who holds what: the live leases the caller sees; --partner ID: the customers "
                   "under that account"},

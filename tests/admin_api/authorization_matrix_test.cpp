@@ -282,7 +282,9 @@ TEST_P(SellingMatrix, Plans) {
 TEST_P(SellingMatrix, Keys) {
   check({"POST", "/v1/keys", fixed({{"plan", parent_plan_}, {"units", 1}}), {A, A, A, F, F, U}});
   check({"POST", "/v1/keys", fixed({{"plan", msp_plan_}, {"units", 1}}), {A, A, N, F, F, U}});
-  check({"GET", "/v1/keys", nullptr, {A, A, A, F, F, U}});
+  // Without a token the same path is the server's public signing keys (protocol 1.1, borrowing).
+  check({"GET", "/v1/keys", nullptr, {A, A, A, F, F, A}});
+  check({"POST", "/v1/keys/rotate", nullptr, {A, F, F, F, F, U}});
   check({"GET", "/v1/keys/" + id(id_of(msp_key())), nullptr, {A, A, N, F, F, U}});
   check({"GET", "/v1/keys/999999", nullptr, {N, N, N, F, F, U}});
   check_each("POST /v1/keys/{id}/void",

@@ -8,10 +8,14 @@
 //    checkout whose answer the kill swallowed has its record only if its lease is there or was
 //    ended by a recorded change);
 //  - every lease in the database has its checkout record.
+// And borrowed leases (issue #18) outlive a SIGKILL: held with no heartbeat, signed by a key the
+// next start still publishes.
 #include <gtest/gtest.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+
+#include <boost/json/serialize.hpp>
 
 #include <atomic>
 #include <fstream>
@@ -21,7 +25,10 @@
 #include <thread>
 #include <vector>
 
+#include "core/base64url.hpp"
+#include "domain/borrow_token.hpp"
 #include "support/daemon_process.hpp"
+#include "support/http_client.hpp"
 #include "support/line_client.hpp"
 #include "support/scratch_postgres.hpp"
 #include "support/test_server.hpp"
@@ -178,6 +185,49 @@ TEST_P(UsageKillTest, SigkillUnderLoadLeavesRecordsAndLeasesConsistent) {
   for (const auto& r : live) EXPECT_TRUE(by_ref.contains(r)) << "lease without its record " << r;
   // Only a checkout in flight at a kill can be recorded without its answer.
   EXPECT_LE(unacknowledged, static_cast<std::size_t>(kRounds * kClients));
+}
+
+TEST_P(UsageKillTest, BorrowedLeasesOutliveASigkillAndTheNextStartPublishesTheirKey) {
+  const std::string code = new_license(5);
+  ASSERT_FALSE(code.empty());
+  const auto policy = dir_.path() / "policy.yaml";
+  std::ofstream(policy) << "policies:\n  - customer: acme\n"
+                           "    borrow: {allowed: true, max_seconds: 86400, max_units: 5}\n";
+  std::ofstream(config_path(), std::ios::app) << "policy:\n  file: " << policy.string() << "\n";
+  std::map<std::string, std::string> borrowed;
+  {
+    DaemonProcess lmpd(config_path(), log_path());
+    LineClient c(lmpd.port());
+    const std::string line =
+        c.request("CHECKOUT code=" + code + " host=laptop1 user=ann units=2 borrow=3600");
+    ASSERT_EQ(status_of(line), "OK") << line;
+    borrowed = fields_of(line);
+    lmpd.kill_hard();
+  }
+  DaemonProcess lmpd(config_path(), log_path());
+  LineClient c(lmpd.port());
+  // Still held, with no heartbeat since, until its own expiry.
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "2");
+  EXPECT_EQ(c.request("HEARTBEAT lease=" + borrowed["lease"]), "OK expires=" + borrowed["expires"]);
+  // The key that signed it is still published, by the new process, and verifies it.
+  HttpClient http(lmpd.admin_port());
+  const auto set = http.get("/v1/keys").json();
+  std::optional<domain::VerifiedToken> verified;
+  for (const auto& jwk : set.at("keys").as_array())
+    verified =
+        verified ? verified
+                 : domain::verify_borrow_token(
+                       borrowed["token"], *base64url_decode(std::string(jwk.at("x").as_string())));
+  ASSERT_TRUE(verified.has_value()) << boost::json::serialize(set);
+  EXPECT_EQ(verified->claims.lease, borrowed["lease"]);
+  EXPECT_EQ(c.request("CHECKIN lease=" + borrowed["lease"]), "OK");
+  EXPECT_EQ(fields_of(c.request("STATUS code=" + code))["used"], "0");
+  EXPECT_EQ(lmpd.terminate(), 0);
+  auto session = open_database();
+  std::int64_t records = 0;
+  *session << "SELECT COUNT(*) FROM usage_records WHERE event = 'borrow' AND units = 2",
+      soci::into(records);
+  EXPECT_EQ(records, 1);
 }
 
 }  // namespace

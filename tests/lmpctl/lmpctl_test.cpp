@@ -173,6 +173,9 @@ TEST_P(LmpctlTest, LeasesAndStatusShowWhoHoldsWhat) {
       << table.out;
   EXPECT_NE(table.out.find("ann   ws1   127.0.0.1  2026-01-01T00:00:00Z"), std::string::npos)
       << table.out;
+  // Whether each lease is borrowed, last (protocol 1.1).
+  EXPECT_TRUE(lines[0].ends_with("BORROWED")) << table.out;
+  EXPECT_TRUE(lines[1].ends_with("false")) << table.out;
   EXPECT_EQ(root_json({"leases", "list", "--user", "bob"}),
             ok(root_token_, "GET", "/v1/leases?user=bob"));
   EXPECT_EQ(root({"leases", "list", "--borrowed", "maybe"}).exit_code, 2);

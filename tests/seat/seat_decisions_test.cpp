@@ -14,11 +14,14 @@
 #include "core/activation_code.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
+#include "domain/borrow_token.hpp"
+#include "domain/signing_keys.hpp"
 #include "plugin/daemon_host.hpp"
 #include "plugin/registry.hpp"
 #include "seat/seat_decisions.hpp"
 #include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
+#include "storage/sql_unit_of_work.hpp"
 #include "support/forwarding_seat_store.hpp"
 #include "support/test_server.hpp"
 
@@ -48,6 +51,8 @@ class ScriptedFamily final : public sdk::Family {
     return decide(context);
   }
   std::int64_t overage_percent(const sdk::ProductInfo&) const override { return overage; }
+  bool permanent(const sdk::ProductInfo&) const override { return allocations; }
+  bool allocations = false;  // checkouts are permanent allocations
 };
 
 sdk::CheckoutDecision grant(std::int64_t units) {
@@ -150,14 +155,30 @@ class SeatDecisionsTest : public ::testing::TestWithParam<bool> {
   }
 
   seat::SeatResult checkout(const std::string& code, const std::string& host = {},
-                            std::int64_t units = 1, const std::string& product = {}) {
+                            std::int64_t units = 1, const std::string& product = {},
+                            std::int64_t borrow_seconds = 0, const std::string& user = {}) {
     seat::SeatCommand cmd;
     cmd.op = seat::Operation::checkout;
     cmd.code = code;
     cmd.host = host;
+    cmd.user = user;
     cmd.units = units;
     cmd.product = product;
+    cmd.borrow_seconds = borrow_seconds;
     return decide([&](seat::SeatDecisions& d) { return d.checkout(cmd, details_); });
+  }
+  seat::SeatResult borrow(const std::string& code, std::int64_t seconds, std::int64_t units = 1) {
+    return checkout(code, "laptop1", units, {}, seconds, "ann");
+  }
+  // The server's signing key, made as lmpd makes it at its first start (through the domain's
+  // own session on the same database); returns it with its private key.
+  domain::SigningKey make_signing_key() {
+    auto db = storage::open_unit_of_work(config_.storage);
+    domain::Transaction tx(*db, domain::TransactionMode::write);
+    domain::ensure_signing_key(db->signing_keys(), kTestEpochMs, Env::posix());
+    auto key = db->signing_keys().active();
+    tx.commit();
+    return *key;
   }
   seat::SeatResult on_lease(seat::Operation op, const std::string& lease) {
     seat::SeatCommand cmd;
@@ -616,6 +637,103 @@ TEST_P(SeatDecisionsTest, AGateSeesTheHolderAndMayRefuseBeforeAnythingIsGranted)
   // Refusals before the holder is known never reach a gate.
   EXPECT_EQ(checkout("1234-5678-9012-3456-7890", "pc1").error, SeatError::invalid_code);
   EXPECT_EQ(gate->holders_seen.size(), 3U);
+}
+
+}  // namespace
+}  // namespace lmp::test
+
+namespace lmp::test {
+namespace {
+
+TEST_P(SeatDecisionsTest, ABorrowNeedsNoHeartbeatAndHoldsItsUnitsUntilItsExpiry) {
+  const auto key = make_signing_key();
+  const auto code = license("cad", 3);
+  auto borrowed = borrow(code, 3600, 2);
+  ASSERT_TRUE(borrowed.ok()) << borrowed.message;
+  EXPECT_EQ(field(borrowed, "units"), "2");
+  EXPECT_EQ(field(borrowed, "expires"), std::to_string(now_s() + 3600));
+  EXPECT_EQ(field(borrowed, "borrowed"), "1");
+  EXPECT_EQ(field(borrowed, "heartbeat"), "<none>");
+  const std::string lease = field(borrowed, "lease");
+  ASSERT_EQ(events_.changes.size(), 1U);
+  EXPECT_TRUE(events_.changes[0].second.borrowed);
+  EXPECT_EQ(events_.changes[0].second.holder, "");  // nobody's to reuse
+
+  // The token: signed by the active key, naming the lease.
+  auto verified = domain::verify_borrow_token(field(borrowed, "token"), key.public_key);
+  ASSERT_TRUE(verified.has_value());
+  EXPECT_EQ(verified->kid, key.kid);
+  EXPECT_EQ(verified->claims.lease, lease);
+  EXPECT_EQ(verified->claims.product, "cad");
+  EXPECT_EQ(verified->claims.units, 2);
+  EXPECT_EQ(verified->claims.host, "laptop1");
+  EXPECT_EQ(verified->claims.user, "ann");
+  EXPECT_EQ(verified->claims.iat, now_s());
+  EXPECT_EQ(verified->claims.exp, now_s() + 3600);
+
+  // Far past a session lease's 120 s without a heartbeat, it holds its units; a heartbeat
+  // answers its own expiry and extends nothing.
+  clock_.advance_ms(1800 * 1000);
+  EXPECT_EQ(used(code), "2");
+  auto beat = heartbeat(lease);
+  ASSERT_TRUE(beat.ok()) << beat.message;
+  EXPECT_EQ(field(beat, "expires"), std::to_string(verified->claims.exp));
+  EXPECT_EQ(events_.changes.size(), 1U);
+  EXPECT_EQ(checkout(code, "pc9", 2).error, SeatError::no_seats);
+
+  // At its expiry its units are free, and the sweep reclaims it.
+  clock_.set_ms(verified->claims.exp * 1000);
+  EXPECT_EQ(used(code), "0");
+  store_->begin();
+  auto reclaimed = store_->reclaim_expired(clock_.now_unix_ms(), 10);
+  store_->commit();
+  ASSERT_EQ(reclaimed.size(), 1U);
+  EXPECT_EQ(reclaimed[0].id, lease);
+  EXPECT_TRUE(reclaimed[0].borrowed);
+  EXPECT_EQ(heartbeat(lease).error, SeatError::lease_unknown);
+}
+
+TEST_P(SeatDecisionsTest, ABorrowEndsWithItsLicenseAndAnEarlyCheckinFreesItsUnits) {
+  make_signing_key();
+  const std::int64_t expires = kTestEpochMs + 2 * kHourMs;
+  const auto code = license("cad", 2, [&](storage::NewLicense& l) { l.expires_at_ms = expires; });
+  auto borrowed = borrow(code, 7 * 24 * 3600);
+  ASSERT_TRUE(borrowed.ok()) << borrowed.message;
+  EXPECT_EQ(field(borrowed, "expires"), std::to_string(expires / 1000));
+  EXPECT_EQ(used(code), "1");
+  ASSERT_TRUE(checkin(field(borrowed, "lease")).ok());
+  EXPECT_EQ(used(code), "0");
+  EXPECT_EQ(events_.changes.back().first, seat::LeaseChange::released);
+}
+
+TEST_P(SeatDecisionsTest, BorrowsThatCannotBeRefusedWriteNothing) {
+  const auto code = license("cad", 2);
+  // No signing key: internal, nothing granted.
+  EXPECT_EQ(borrow(code, 600).error, SeatError::internal);
+  EXPECT_EQ(used(code), "0");
+  make_signing_key();
+  // Host and user are what the token names.
+  EXPECT_EQ(checkout(code, "", 1, {}, 600, "ann").error, SeatError::bad_request);
+  auto no_user = checkout(code, "laptop", 1, {}, 600, "");
+  EXPECT_EQ(no_user.error, SeatError::bad_request);
+  EXPECT_EQ(no_user.message, "missing field user (a borrow names its host and user)");
+  // Permanent allocations are not borrowed.
+  family_->allocations = true;
+  build_catalog();
+  auto permanent = borrow(license("tool", 2), 600);
+  EXPECT_EQ(permanent.error, SeatError::not_allowed);
+  EXPECT_EQ(permanent.message,
+            "licenses of product tool cannot be borrowed (their units are permanent allocations)");
+  family_->allocations = false;
+  build_catalog();
+  // A license in its grace period serves, but is not borrowed.
+  const auto lapsed = license("cad", 2, [&](storage::NewLicense& l) {
+    l.expires_at_ms = kTestEpochMs - kHourMs;
+    l.grace_ms = 7 * kDayMs;
+  });
+  ASSERT_TRUE(checkout(lapsed, "pc1").ok());
+  EXPECT_EQ(borrow(lapsed, 600).error, SeatError::not_allowed);
+  EXPECT_EQ(events_.changes.size(), 1U);  // only the session checkout
 }
 
 }  // namespace

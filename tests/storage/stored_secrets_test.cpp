@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/hex.hpp"
 #include "core/sha256.hpp"
 #include "storage/server_secret.hpp"
 #include "storage_test_support.hpp"
@@ -51,6 +52,22 @@ TEST(StoredSecrets, LeaseIdsSealAndUnsealUnderTheirRowKey) {
   EXPECT_THROW(secrets.unseal_lease_id("abc", "k"), std::invalid_argument);
   EXPECT_THROW(secrets.unseal_lease_id("zz", "k"), std::invalid_argument);
   EXPECT_THROW(secrets.unseal_lease_id("00", "k"), std::invalid_argument);
+}
+
+TEST(StoredSecrets, SigningKeysSealForTheirKidUnderTheSecretOnly) {
+  StoredSecrets secrets(kSecret);
+  StoredSecrets other(kOtherSecret);
+  const std::string key(32, '\x5a');
+  const std::string sealed = secrets.seal_signing_key(key, "kid1");
+  EXPECT_EQ(sealed.find(to_hex(key)), std::string::npos);
+  EXPECT_NE(secrets.seal_signing_key(key, "kid1"), sealed);  // a nonce of its own each time
+  EXPECT_EQ(secrets.unseal_signing_key(sealed, "kid1"), key);
+  EXPECT_THROW(secrets.unseal_signing_key(sealed, "kid2"), std::invalid_argument);
+  EXPECT_THROW(other.unseal_signing_key(sealed, "kid1"), std::invalid_argument);
+  EXPECT_THROW(secrets.unseal_signing_key("zz", "kid1"), std::invalid_argument);
+  // Not the lease ids' key: a sealed lease id does not open as a signing key.
+  EXPECT_THROW(secrets.unseal_signing_key(secrets.seal_lease_id(key, "kid1"), "kid1"),
+               std::invalid_argument);
 }
 
 TEST(StoredSecrets, EqualSecretsGiveEqualFormsAndEveryPurposeItsOwn) {

@@ -53,6 +53,15 @@ class ForwardingSeatStore : public storage::SeatStore {
   std::int64_t units_in_use(std::int64_t id, std::int64_t now) override {
     return inner_->units_in_use(id, now);
   }
+  std::int64_t borrowed_units(std::int64_t id, std::int64_t now) override {
+    return inner_->borrowed_units(id, now);
+  }
+  std::optional<domain::SigningKey> active_signing_key() override {
+    return inner_->active_signing_key();
+  }
+  void note_signed(const std::string& kid, std::int64_t exp_ms) override {
+    inner_->note_signed(kid, exp_ms);
+  }
   std::optional<storage::LeaseRecord> find_live_lease_by_holder(std::int64_t id,
                                                                 const std::string& product,
                                                                 const std::string& holder,

@@ -1,0 +1,78 @@
+// Ed25519 over OpenSSL 3: EVP_PKEY_ED25519 keys, one-shot EVP_DigestSign/Verify with a NULL md.
+#include "core/ed25519.hpp"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace lmp {
+namespace {
+
+using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+std::string raw_key(EVP_PKEY* key, int (*get)(const EVP_PKEY*, unsigned char*, size_t*)) {
+  std::string out(kEd25519KeySize, '\0');
+  size_t size = out.size();
+  if (get(key, reinterpret_cast<unsigned char*>(out.data()), &size) != 1 || size != kEd25519KeySize)
+    throw std::runtime_error("Ed25519: OpenSSL could not export the key");
+  return out;
+}
+
+}  // namespace
+
+void Ed25519Key::Free::operator()(EVP_PKEY* key) const {
+  EVP_PKEY_free(key);
+}
+
+Ed25519Key Ed25519Key::generate() {
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  if (key == nullptr) throw std::runtime_error("Ed25519: OpenSSL could not make a key");
+  return Ed25519Key(key);
+}
+
+std::optional<Ed25519Key> Ed25519Key::from_private(std::string_view seed) {
+  if (seed.size() != kEd25519KeySize) return std::nullopt;
+  EVP_PKEY* key = EVP_PKEY_new_raw_private_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(seed.data()), seed.size());
+  if (key == nullptr) return std::nullopt;
+  return Ed25519Key(key);
+}
+
+std::string Ed25519Key::private_bytes() const {
+  return raw_key(key_.get(), EVP_PKEY_get_raw_private_key);
+}
+
+std::string Ed25519Key::public_bytes() const {
+  return raw_key(key_.get(), EVP_PKEY_get_raw_public_key);
+}
+
+std::string Ed25519Key::sign(std::string_view message) const {
+  MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  std::string signature(kEd25519SignatureSize, '\0');
+  size_t size = signature.size();
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size,
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+      size != kEd25519SignatureSize)
+    throw std::runtime_error("Ed25519: OpenSSL could not sign");
+  return signature;
+}
+
+bool ed25519_verify(std::string_view public_key, std::string_view message,
+                    std::string_view signature) {
+  if (public_key.size() != kEd25519KeySize || signature.size() != kEd25519SignatureSize)
+    return false;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                  reinterpret_cast<const unsigned char*>(public_key.data()),
+                                  public_key.size()),
+      &EVP_PKEY_free);
+  MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
+    return false;
+  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                          message.size()) == 1;
+}
+
+}  // namespace lmp
