@@ -22,6 +22,8 @@
 #include "borrow_signer.hpp"
 #include "key_server.hpp"
 #include "lmp/client/client.h"
+#include "support/daemon_process.hpp"
+#include "support/lmpd_instance.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -246,6 +248,128 @@ TEST_F(BorrowScriptedTest, AReturnChecksTheLeaseInAndRemovesTheTokenOnlyWhenASer
   EXPECT_FALSE(std::filesystem::exists(token_path()));
   EXPECT_EQ(lmp_check_borrowed(client.get(), token_path().c_str(), nullptr), LMP_ERR_NOT_BORROWED);
   EXPECT_EQ(lmp_return(client.get(), token_path().c_str()), LMP_ERR_NOT_BORROWED);
+}
+
+// A real lmpd whose site policy lets customer acme borrow up to 7 days, 2 units at once.
+class BorrowLmpdTest : public ::testing::Test {
+ protected:
+  BorrowLmpdTest() : lmpd_(dir_.path(), "", "policy:\n  file: policy.yaml\n") {
+    std::ofstream(dir_.path() / "policy.yaml")
+        << "policies:\n  - customer: acme\n"
+        << "    borrow: {allowed: true, max_seconds: 604800, max_units: 2}\n";
+  }
+  void SetUp() override {
+    code_ = lmpd_.create_license(2);
+    lmpd_.start();
+  }
+  std::string token_path() const { return (dir_.path() / "cad.token").string(); }
+  int used() const { return lmpd_.units_in_use(code_); }
+
+  TempDir dir_;
+  LmpdInstance lmpd_;
+  std::string code_;
+};
+
+// The issue's own scenario: borrow, the server goes away, the token checks offline; back online
+// the unit is returned early.
+TEST_F(BorrowLmpdTest, BorrowStopTheServerCheckOfflineAndReturnEarly) {
+  auto client = new_client(lmpd_.address());
+  ASSERT_EQ(lmp_client_set_keys_url(client.get(), lmpd_.http_url().c_str()), LMP_OK);
+  lmp_borrowed borrowed{};
+  const auto before = std::time(nullptr);
+  ASSERT_EQ(
+      lmp_borrow(client.get(), code_.c_str(), "cad", 1, 3 * 86400, token_path().c_str(), &borrowed),
+      LMP_OK)
+      << lmp_last_error();
+  EXPECT_STREQ(borrowed.product, "cad");
+  EXPECT_STREQ(borrowed.host, "laptop-7");
+  EXPECT_STREQ(borrowed.user, "ana");
+  EXPECT_EQ(borrowed.units, 1u);
+  EXPECT_GE(borrowed.expires, before + 3 * 86400);
+  EXPECT_LE(borrowed.expires, std::time(nullptr) + 3 * 86400);
+  EXPECT_EQ(used(), 1);
+  EXPECT_TRUE(std::filesystem::exists(token_path() + ".keys"));
+
+  lmpd_.kill_hard();
+  auto offline = new_client("");
+  lmp_borrowed checked{};
+  ASSERT_EQ(lmp_check_borrowed(offline.get(), token_path().c_str(), &checked), LMP_OK)
+      << lmp_last_error();
+  EXPECT_STREQ(checked.lease, borrowed.lease);
+  EXPECT_EQ(checked.expires, borrowed.expires);
+  EXPECT_EQ(checked.license_id, borrowed.license_id);
+  // The same files on another machine do not check.
+  auto elsewhere = new_client("", "laptop-8");
+  EXPECT_EQ(lmp_check_borrowed(elsewhere.get(), token_path().c_str(), nullptr),
+            LMP_ERR_TOKEN_OTHER_HOST);
+  // Nor does a token whose payload was edited (a longer borrow), though it is well formed.
+  std::string token = file_text(token_path());
+  auto first = token.find('.');
+  auto second = token.find('.', first + 1);
+  std::string payload = token.substr(first + 1, second - first - 1);
+  payload[payload.size() / 2] = payload[payload.size() / 2] == 'A' ? 'B' : 'A';
+  std::ofstream(dir_.path() / "edited.token")
+      << token.substr(0, first + 1) + payload + token.substr(second);
+  std::filesystem::copy_file(token_path() + ".keys", dir_.path() / "edited.token.keys");
+  lmp_result edited =
+      lmp_check_borrowed(offline.get(), (dir_.path() / "edited.token").c_str(), nullptr);
+  EXPECT_TRUE(edited == LMP_ERR_TOKEN_BAD_SIGNATURE || edited == LMP_ERR_TOKEN_MALFORMED)
+      << lmp_result_name(edited);
+
+  // Back online: the borrowed unit survived the kill, and returns early.
+  lmpd_.start();
+  EXPECT_EQ(used(), 1);
+  ASSERT_EQ(lmp_return(client.get(), token_path().c_str()), LMP_OK) << lmp_last_error();
+  EXPECT_EQ(used(), 0);
+  EXPECT_FALSE(std::filesystem::exists(token_path()));
+  EXPECT_EQ(lmp_check_borrowed(offline.get(), token_path().c_str(), nullptr), LMP_ERR_NOT_BORROWED);
+}
+
+TEST_F(BorrowLmpdTest, TheServersRefusalsComeBackAsTheirResults) {
+  auto client = new_client(lmpd_.address());
+  // Longer than the policy allows: the server names its limit.
+  EXPECT_EQ(
+      lmp_borrow(client.get(), code_.c_str(), "cad", 1, 30 * 86400, token_path().c_str(), nullptr),
+      LMP_ERR_SERVER);
+  EXPECT_NE(std::string(lmp_last_error()).find("bad_request"), std::string::npos)
+      << lmp_last_error();
+  EXPECT_FALSE(std::filesystem::exists(token_path()));
+  EXPECT_EQ(used(), 0);
+}
+
+// lmp-run --borrow, then --offline without the server, then --return.
+TEST_F(BorrowLmpdTest, LmpRunBorrowsRunsOfflineAndReturns) {
+  const std::vector<std::string> identity = {"--host", "laptop-7", "--user",
+                                             "ana",    "--token",  token_path()};
+  auto with = [&](std::vector<std::string> argv, const std::vector<std::string>& command) {
+    argv.insert(argv.begin(), LMP_RUN_BINARY);
+    argv.insert(argv.end(), identity.begin(), identity.end());
+    if (!command.empty()) {
+      argv.push_back("--");
+      argv.insert(argv.end(), command.begin(), command.end());
+    }
+    return run_command(argv);
+  };
+  auto borrowed = with({"--borrow", "2", "--server", lmpd_.address(), "--code", code_, "--keys-url",
+                        lmpd_.http_url()},
+                       {"/bin/sh", "-c", "echo ran; exit 3"});
+  EXPECT_EQ(borrowed.exit_code, 3) << borrowed.err;
+  EXPECT_EQ(borrowed.out, "ran\n");
+  EXPECT_NE(borrowed.err.find("borrowed 1 unit(s) of cad until "), std::string::npos)
+      << borrowed.err;
+  EXPECT_EQ(used(), 1);  // still borrowed after the command ended
+
+  lmpd_.kill_hard();
+  auto offline = with({"--offline"}, {"/bin/sh", "-c", "echo offline; exit 4"});
+  EXPECT_EQ(offline.exit_code, 4) << offline.err;
+  EXPECT_EQ(offline.out, "offline\n");
+
+  lmpd_.start();
+  auto returned = with({"--return", "--server", lmpd_.address()}, {});
+  EXPECT_EQ(returned.exit_code, 0) << returned.err;
+  EXPECT_EQ(used(), 0);
+  auto nothing = with({"--offline"}, {"/bin/true"});
+  EXPECT_EQ(nothing.exit_code, 69) << nothing.err;
 }
 
 TEST(BorrowCApi, BadArgumentsAndTheNamesOfTheNewResults) {
