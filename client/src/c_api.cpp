@@ -57,6 +57,19 @@ void copy_text(char (&to)[N], const std::string& from) {
   to[n] = '\0';
 }
 
+void fill_borrowed(lmp_borrowed& out, const lmp::client::BorrowToken& token) {
+  lmp_borrowed result{};
+  copy_text(result.lease, token.lease);
+  result.license_id = token.license;
+  copy_text(result.product, token.product);
+  result.units = token.units;
+  copy_text(result.host, token.host);
+  copy_text(result.user, token.user);
+  result.issued = token.issued_at;
+  result.expires = token.expires_at;
+  out = result;
+}
+
 }  // namespace
 
 extern "C" {
@@ -99,6 +112,22 @@ const char* lmp_result_name(lmp_result result) {
       return "no_memory";
     case LMP_ERR_LEASE_REVOKED:
       return "lease_revoked";
+    case LMP_ERR_TOKEN_MALFORMED:
+      return "token_malformed";
+    case LMP_ERR_TOKEN_UNKNOWN_KEY:
+      return "token_unknown_key";
+    case LMP_ERR_TOKEN_BAD_SIGNATURE:
+      return "token_bad_signature";
+    case LMP_ERR_TOKEN_EXPIRED:
+      return "token_expired";
+    case LMP_ERR_TOKEN_OTHER_HOST:
+      return "token_other_host";
+    case LMP_ERR_CLOCK_MOVED_BACK:
+      return "clock_moved_back";
+    case LMP_ERR_NO_KEYS:
+      return "no_keys";
+    case LMP_ERR_NOT_BORROWED:
+      return "not_borrowed";
   }
   return "unknown_result";
 }
@@ -238,6 +267,42 @@ int64_t lmp_lease_expires(const lmp_lease* lease) {
 lmp_result lmp_lease_checkin(lmp_lease* lease) {
   if (!lease) return null_argument("lease");
   return guarded([&] { lease->impl->check_in(); });
+}
+
+lmp_result lmp_client_set_keys_url(lmp_client* client, const char* url) {
+  if (!client) return null_argument("client");
+  return guarded([&] { client->impl.set_keys_url(or_empty(url)); });
+}
+
+lmp_result lmp_client_set_keys_file(lmp_client* client, const char* path) {
+  if (!client) return null_argument("client");
+  return guarded([&] { client->impl.set_keys_file(or_empty(path)); });
+}
+
+lmp_result lmp_borrow(lmp_client* client, const char* code, const char* product, uint32_t units,
+                      uint32_t seconds, const char* token_file, lmp_borrowed* out) {
+  if (!client) return null_argument("client");
+  if (!code) return null_argument("code");
+  if (!token_file) return null_argument("token_file");
+  return guarded([&] {
+    auto token = client->impl.borrow(code, or_empty(product), units, seconds, token_file);
+    if (out) fill_borrowed(*out, token);
+  });
+}
+
+lmp_result lmp_check_borrowed(lmp_client* client, const char* token_file, lmp_borrowed* out) {
+  if (!client) return null_argument("client");
+  if (!token_file) return null_argument("token_file");
+  return guarded([&] {
+    auto token = client->impl.check_borrowed(token_file);
+    if (out) fill_borrowed(*out, token);
+  });
+}
+
+lmp_result lmp_return(lmp_client* client, const char* token_file) {
+  if (!client) return null_argument("client");
+  if (!token_file) return null_argument("token_file");
+  return guarded([&] { client->impl.return_borrowed(token_file); });
 }
 
 void lmp_lease_free(lmp_lease* lease) {

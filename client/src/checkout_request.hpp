@@ -17,6 +17,7 @@ struct CheckoutRequest {
   std::string holder_key;  // protocol 1.1; empty: none sent
   std::uint32_t units = 1;
   std::uint32_t wait_seconds = 0;
+  std::uint32_t borrow_seconds = 0;  // protocol 1.1 borrowing; 0: an ordinary lease
 
   std::string line(std::uint32_t wait) const {
     RequestLine request("CHECKOUT");
@@ -24,6 +25,7 @@ struct CheckoutRequest {
     request.field("holder_key", holder_key);
     if (units != 1) request.field("units", units);
     if (wait > 0) request.field("wait", wait);
+    if (borrow_seconds > 0) request.field("borrow", borrow_seconds);
     return request.text();
   }
 

@@ -1,4 +1,4 @@
-// The client's one-shot requests and the checkout that creates a Lease.
+// The client's one-shot requests, the checkout that creates a Lease, and borrowing.
 #include "client.hpp"
 
 #include <pwd.h>
@@ -6,9 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <cstdlib>
+#include <ctime>
 
+#include "borrow_files.hpp"
 #include "client_error.hpp"
 
 namespace lmp::client {
@@ -63,10 +64,20 @@ void check_text(std::string_view what, std::string_view value, bool required) {
     throw ClientError(LMP_ERR_INVALID_ARGUMENT, std::string(what) + " is longer than 255 bytes");
 }
 
+// An empty list is a client for offline checks only.
+std::vector<ServerAddress> server_list(std::string_view servers) {
+  if (servers.find_first_not_of(" \t") == std::string_view::npos) return {};
+  return parse_server_list(servers);
+}
+
+std::int64_t unix_now() {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
+
 }  // namespace
 
 Client::Client(std::string_view servers)
-    : pool_(std::make_shared<ServerPool>(parse_server_list(servers))),
+    : pool_(std::make_shared<ServerPool>(server_list(servers))),
       host_(this_host()),
       user_(this_user()) {}
 
@@ -129,6 +140,109 @@ std::unique_ptr<Lease> Client::checkout(std::string_view code, std::string_view 
     request.holder_key = holder_key_;
   }
   return std::make_unique<Lease>(pool_, std::move(request), background);
+}
+
+void Client::set_keys_url(std::string_view url) {
+  std::optional<KeysUrl> parsed;
+  if (!url.empty()) parsed = parse_keys_url(url);
+  std::lock_guard lock(mutex_);
+  keys_.url = std::move(parsed);
+}
+
+void Client::set_keys_file(std::string path) {
+  std::lock_guard lock(mutex_);
+  keys_.file = std::move(path);
+}
+
+BorrowToken Client::borrow(std::string_view code, std::string_view product, std::uint32_t units,
+                           std::uint32_t seconds, const std::string& token_path) {
+  check_text("the activation code", code, true);
+  check_text("product", product, false);
+  if (units > kMaxUnits) throw ClientError(LMP_ERR_INVALID_ARGUMENT, "units must be 1 to 1000000");
+  if (seconds == 0) throw ClientError(LMP_ERR_INVALID_ARGUMENT, "a borrow needs seconds above 0");
+  if (token_path.empty()) throw ClientError(LMP_ERR_INVALID_ARGUMENT, "the token file is required");
+  CheckoutRequest request;
+  request.code = std::string(code);
+  request.product = std::string(product);
+  request.units = units == 0 ? 1 : units;
+  request.borrow_seconds = seconds;
+  KeySource keys;
+  {
+    std::lock_guard lock(mutex_);
+    request.host = host_;
+    request.user = user_;
+    request.holder_key = holder_key_;
+    keys = keys_;
+  }
+  if (request.host.empty() || request.user.empty())
+    throw ClientError(LMP_ERR_INVALID_ARGUMENT, "a borrow needs the holder's host and user");
+  auto answer = expect_ok(pool_->request(request.line(0), request.retry()), "borrow");
+  // Whatever goes wrong from here on, the server holds units for us that nobody could use: give
+  // them back (best effort; they also return by themselves at the lease's expiry).
+  auto give_back = [&] {
+    auto lease = answer.fields.find("lease");
+    if (lease == answer.fields.end()) return;
+    try {
+      pool_->request(RequestLine("CHECKIN").field("lease", lease->second).text(),
+                     RetryPolicy::anywhere);
+    } catch (const ClientError&) {
+    }
+  };
+  if (answer.fields.count("borrowed") == 0 || answer.at("borrowed") != "1" ||
+      answer.fields.count("token") == 0) {
+    // A server older than protocol 1.1 ignores borrow= and grants an ordinary lease, which would
+    // lapse without heartbeats.
+    give_back();
+    throw ClientError(LMP_ERR_UNSUPPORTED,
+                      "the server does not lend units (protocol 1.1 borrowing)");
+  }
+  BorrowToken token;
+  try {
+    const std::string& compact = answer.at("token");
+    try {
+      token = parse_borrow_token(compact);
+    } catch (const ClientError& e) {
+      throw ClientError(LMP_ERR_PROTOCOL, std::string("the server's token: ") + e.what());
+    }
+    if (token.lease != answer.at("lease"))
+      throw ClientError(LMP_ERR_PROTOCOL, "the server's token names another lease than its answer");
+    store_borrow_token(token_path, compact, token, unix_now());
+  } catch (const ClientError&) {
+    give_back();
+    throw;
+  }
+  if (keys.url && keys.file.empty()) {
+    try {
+      refresh_key_cache(token_path, *keys.url, pool_->timeout());
+    } catch (const ClientError&) {
+      // lmp_check_borrowed fetches them again while the cache lacks the token's key.
+    }
+  }
+  return token;
+}
+
+BorrowToken Client::check_borrowed(const std::string& token_path) {
+  if (token_path.empty()) throw ClientError(LMP_ERR_INVALID_ARGUMENT, "the token file is required");
+  KeySource keys;
+  std::string host;
+  {
+    std::lock_guard lock(mutex_);
+    keys = keys_;
+    host = host_;
+  }
+  keys.timeout = pool_->timeout();
+  return lmp::client::check_borrowed(token_path, keys, host, unix_now());
+}
+
+void Client::return_borrowed(const std::string& token_path) {
+  if (token_path.empty()) throw ClientError(LMP_ERR_INVALID_ARGUMENT, "the token file is required");
+  BorrowToken token = read_borrow_token(token_path);
+  auto answer = pool_->request(RequestLine("CHECKIN").field("lease", token.lease).text(),
+                               RetryPolicy::anywhere);
+  // Already gone (expired and reclaimed, or released by an administrator): nothing to return.
+  if (!answer.ok && answer.error != "lease_unknown" && answer.error != "lease_revoked")
+    expect_ok(answer, "return");
+  remove_file(token_path);
 }
 
 }  // namespace lmp::client

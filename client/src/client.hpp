@@ -1,5 +1,6 @@
-// The C++ core behind lmp_client: the server pool, the holder's identity, and the one-shot
-// verbs (PING, ACTIVATE, STATUS). Leases are objects of their own (lease.hpp). Thread-safe.
+// The C++ core behind lmp_client: the server pool, the holder's identity, the one-shot verbs
+// (PING, ACTIVATE, STATUS) and borrowing (a lease held offline with a signed token, checked by
+// borrow_check.hpp). Leases are objects of their own (lease.hpp). Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "borrow_check.hpp"
+#include "borrow_token.hpp"
 #include "lease.hpp"
 #include "server_pool.hpp"
 #include "wire.hpp"
@@ -39,12 +42,25 @@ class Client {
   std::unique_ptr<Lease> checkout(std::string_view code, std::string_view product,
                                   std::uint32_t units, std::uint32_t wait_seconds, bool background);
 
+  // Borrowing (lmp_borrow and its neighbours in client.h). "" sets none; a bad URL throws.
+  void set_keys_url(std::string_view url);
+  void set_keys_file(std::string path);
+  // Borrows for `seconds` and stores the token in `token_path`; refreshes the cached keys when a
+  // keys URL is set (best effort: a later check fetches them again). Throws ClientError.
+  BorrowToken borrow(std::string_view code, std::string_view product, std::uint32_t units,
+                     std::uint32_t seconds, const std::string& token_path);
+  // The offline check at the current time (borrow_check.hpp); throws ClientError.
+  BorrowToken check_borrowed(const std::string& token_path);
+  // CHECKIN of the borrowed lease, then the token file is removed; throws ClientError.
+  void return_borrowed(const std::string& token_path);
+
  private:
   const std::shared_ptr<ServerPool> pool_;
   std::mutex mutex_;  // guards the identity
   std::string host_;
   std::string user_;
   std::string holder_key_;
+  KeySource keys_;  // guarded by mutex_
 };
 
 }  // namespace lmp::client

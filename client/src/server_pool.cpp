@@ -54,6 +54,11 @@ void ServerPool::set_timeout(std::chrono::milliseconds timeout) {
   timeout_ = timeout;
 }
 
+std::chrono::milliseconds ServerPool::timeout() {
+  std::lock_guard lock(mutex_);
+  return timeout_;
+}
+
 std::optional<ServerPool::Connection> ServerPool::take_idle(std::size_t server) {
   std::lock_guard lock(mutex_);
   for (auto it = idle_.begin(); it != idle_.end();) {
@@ -86,6 +91,10 @@ Answer ServerPool::request(const std::string& line, RetryPolicy policy,
   auto note = [&failures](const std::string& what) {
     failures += (failures.empty() ? "" : "; ") + what;
   };
+  if (servers_.empty())
+    throw ClientError(LMP_ERR_UNREACHABLE,
+                      "this client has no server (it was made with an empty list, for offline "
+                      "checks)");
   bool unavailable = false;
   for (std::size_t i = 0; i < servers_.size(); ++i) {
     auto start = std::chrono::steady_clock::now();

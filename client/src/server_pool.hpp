@@ -31,6 +31,7 @@ class ServerPool {
   explicit ServerPool(std::vector<ServerAddress> servers);
 
   void set_timeout(std::chrono::milliseconds timeout);
+  std::chrono::milliseconds timeout();
   // The settings for the tls:// servers from now on (connections already open keep theirs).
   // Throws ClientError(LMP_ERR_INVALID_ARGUMENT) when no server of the list is a tls:// one.
   void set_tls(std::shared_ptr<const TlsSettings> settings);

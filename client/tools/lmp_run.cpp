@@ -1,7 +1,9 @@
-// lmp-run: runs a command while holding a license unit, through the client library's C API.
-// Exit statuses are documented in docs/client.md and kept stable for shell scripts.
+// lmp-run: runs a command while holding a license unit, through the client library's C API; or
+// borrows a unit, checks a borrowed one offline, or returns it. Exit statuses are documented in
+// docs/client.md and kept stable for shell scripts.
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <thread>
@@ -45,6 +48,15 @@ int exit_status_of(lmp_result result) {
     case LMP_ERR_UNAVAILABLE:
     case LMP_ERR_RATE_LIMITED:
       return kExitTempFail;
+    case LMP_ERR_NOT_BORROWED:
+      return kExitNoUnit;
+    case LMP_ERR_TOKEN_MALFORMED:
+    case LMP_ERR_TOKEN_UNKNOWN_KEY:
+    case LMP_ERR_TOKEN_BAD_SIGNATURE:
+    case LMP_ERR_TOKEN_EXPIRED:
+    case LMP_ERR_TOKEN_OTHER_HOST:
+    case LMP_ERR_CLOCK_MOVED_BACK:
+    case LMP_ERR_NO_KEYS:
     case LMP_ERR_INVALID_CODE:
     case LMP_ERR_LICENSE_EXPIRED:
     case LMP_ERR_LICENSE_NOT_STARTED:
@@ -85,8 +97,9 @@ pid_t spawn(const std::vector<std::string>& command, const sigset_t& original_ma
   return error == 0 ? pid : -1;
 }
 
-// Waits for the command, forwarding signals and reporting changes of the lease's state; returns
-// the command's exit status (128+N when signal N ended it).
+// Waits for the command, forwarding signals and reporting changes of the lease's state (none for
+// a borrowed unit: `lease` null); returns the command's exit status (128+N when signal N ended
+// it).
 int supervise(pid_t child, const sigset_t& signals, lmp_lease* lease) {
   lmp_result reported = LMP_OK;
   while (true) {
@@ -105,6 +118,7 @@ int supervise(pid_t child, const sigset_t& signals, lmp_lease* lease) {
       // command, which shares our process group; a second copy would be one too many.
       kill(child, sig);
     }
+    if (!lease) continue;
     lmp_result state = lmp_lease_state(lease);
     if (state != reported) {
       if (state == LMP_OK)
@@ -149,6 +163,119 @@ lmp_result checkout_until_signal(lmp_client* client, const lmp::client::RunOptio
   return outcome->result;
 }
 
+// Creates the client with the options' servers ("" for none), timeout, TLS, identity, holder key
+// and key source; on failure says why and returns the exit status, else 0.
+int make_client(const lmp::client::RunOptions& options, const std::string& servers,
+                lmp_client*& client) {
+  lmp_result result = lmp_client_new(servers.c_str(), &client);
+  if (result == LMP_OK) result = lmp_client_set_timeout_ms(client, options.timeout_ms);
+  if (result == LMP_OK && !servers.empty() &&
+      !(options.ca_file.empty() && options.certificate_file.empty() && options.key_file.empty())) {
+    auto given = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
+    result = lmp_client_set_tls(client, given(options.ca_file), given(options.certificate_file),
+                                given(options.key_file));
+  }
+  if (result == LMP_OK)
+    result = lmp_client_set_identity(client, options.host ? options.host->c_str() : nullptr,
+                                     options.user ? options.user->c_str() : nullptr);
+  if (result == LMP_OK && !options.holder_key.empty())
+    result = lmp_client_set_holder_key(client, options.holder_key.c_str());
+  if (result == LMP_OK && !options.keys_url.empty())
+    result = lmp_client_set_keys_url(client, options.keys_url.c_str());
+  if (result == LMP_OK && !options.keys_file.empty())
+    result = lmp_client_set_keys_file(client, options.keys_file.c_str());
+  if (result == LMP_OK) return 0;
+  say(lmp_last_error());
+  lmp_client_free(client);
+  client = nullptr;
+  return exit_status_of(result);
+}
+
+// Runs the command to its end; its exit status, or 126/127 when it could not start.
+int run_command(const lmp::client::RunOptions& options, const sigset_t& signals,
+                const sigset_t& original_mask, lmp_lease* lease) {
+  int spawn_error = 0;
+  pid_t child = spawn(options.command, original_mask, spawn_error);
+  if (child >= 0) return supervise(child, signals, lease);
+  say("cannot run " + options.command[0] + ": " + std::strerror(spawn_error));
+  return spawn_error == ENOENT ? kExitNotFound : kExitCannotExecute;
+}
+
+std::string date_of(int64_t unix_seconds) {
+  time_t t = static_cast<time_t>(unix_seconds);
+  tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
+  return text;
+}
+
+// The folders of the default token path (~/.local/state/lmp), private to the user.
+void make_token_folder(const std::string& token_file) {
+  std::string folder = token_file.substr(0, token_file.rfind('/') + 1);
+  for (std::size_t slash = 1; slash < folder.size(); ++slash)
+    if (folder[slash] == '/') ::mkdir(folder.substr(0, slash).c_str(), 0700);
+}
+
+// --borrow: takes the unit, makes sure its token checks offline (else gives it back), runs the
+// command without heartbeats and leaves the unit borrowed.
+int borrow_and_run(const lmp::client::RunOptions& options, const sigset_t& signals,
+                   const sigset_t& original_mask) {
+  lmp_client* client = nullptr;
+  if (int status = make_client(options, options.servers, client)) return status;
+  make_token_folder(options.token_file);
+  lmp_borrowed borrowed{};
+  lmp_result result =
+      lmp_borrow(client, options.code.c_str(), options.product.c_str(), options.units,
+                 options.borrow_days * 86400u, options.token_file.c_str(), &borrowed);
+  if (result == LMP_OK) {
+    result = lmp_check_borrowed(client, options.token_file.c_str(), &borrowed);
+    if (result != LMP_OK) {
+      // A unit that cannot be used offline is no use borrowed: give it back at once.
+      std::string why = lmp_last_error();
+      (void)lmp_return(client, options.token_file.c_str());
+      say("the borrowed unit was returned, since its token does not check: " + why);
+      lmp_client_free(client);
+      return exit_status_of(result);
+    }
+  } else {
+    say(lmp_last_error());
+    lmp_client_free(client);
+    return exit_status_of(result);
+  }
+  lmp_client_free(client);
+  say("borrowed " + std::to_string(borrowed.units) + " unit(s) of " + borrowed.product + " until " +
+      date_of(borrowed.expires) + " (lease " + borrowed.lease + "); token in " +
+      options.token_file);
+  return run_command(options, signals, original_mask, nullptr);
+}
+
+// --offline: runs the command when the stored token checks, without any server.
+int run_offline(const lmp::client::RunOptions& options, const sigset_t& signals,
+                const sigset_t& original_mask) {
+  lmp_client* client = nullptr;
+  if (int status = make_client(options, "", client)) return status;
+  lmp_borrowed borrowed{};
+  lmp_result result = lmp_check_borrowed(client, options.token_file.c_str(), &borrowed);
+  if (result != LMP_OK) say(std::string(lmp_result_name(result)) + ": " + lmp_last_error());
+  lmp_client_free(client);
+  if (result != LMP_OK) return exit_status_of(result);
+  return run_command(options, signals, original_mask, nullptr);
+}
+
+// --return: checks the borrowed unit in early.
+int return_borrowed(const lmp::client::RunOptions& options) {
+  lmp_client* client = nullptr;
+  if (int status = make_client(options, options.servers, client)) return status;
+  lmp_result result = lmp_return(client, options.token_file.c_str());
+  if (result == LMP_OK)
+    say("the borrowed unit was returned");
+  else
+    say(lmp_last_error());
+  lmp_client_free(client);
+  return result == LMP_OK ? 0 : exit_status_of(result);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -175,23 +302,15 @@ int main(int argc, char** argv) {
   sigset_t original_mask;
   pthread_sigmask(SIG_BLOCK, &signals, &original_mask);
 
+  if (options.return_borrowed) return return_borrowed(options);
+  if (options.offline) return run_offline(options, signals, original_mask);
+  if (options.borrow_days > 0) return borrow_and_run(options, signals, original_mask);
+
   lmp_client* client = nullptr;
-  lmp_result result = lmp_client_new(options.servers.c_str(), &client);
-  if (result == LMP_OK) result = lmp_client_set_timeout_ms(client, options.timeout_ms);
-  if (result == LMP_OK &&
-      !(options.ca_file.empty() && options.certificate_file.empty() && options.key_file.empty())) {
-    auto given = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
-    result = lmp_client_set_tls(client, given(options.ca_file), given(options.certificate_file),
-                                given(options.key_file));
-  }
-  if (result == LMP_OK)
-    result = lmp_client_set_identity(client, options.host ? options.host->c_str() : nullptr,
-                                     options.user ? options.user->c_str() : nullptr);
-  if (result == LMP_OK && !options.holder_key.empty())
-    result = lmp_client_set_holder_key(client, options.holder_key.c_str());
+  if (int status = make_client(options, options.servers, client)) return status;
   lmp_lease* lease = nullptr;
-  std::string error = result == LMP_OK ? "" : lmp_last_error();
-  if (result == LMP_OK) result = checkout_until_signal(client, options, signals, lease, error);
+  std::string error;
+  lmp_result result = checkout_until_signal(client, options, signals, lease, error);
   if (result != LMP_OK) {
     // The server's own reason comes along ("only 3 of 5 seats free, 9 requested" tells more
     // than that none is free).
@@ -206,15 +325,7 @@ int main(int argc, char** argv) {
     return exit_status_of(result);
   }
 
-  int spawn_error = 0;
-  pid_t child = spawn(options.command, original_mask, spawn_error);
-  int status = 0;
-  if (child < 0) {
-    say("cannot run " + options.command[0] + ": " + std::strerror(spawn_error));
-    status = spawn_error == ENOENT ? kExitNotFound : kExitCannotExecute;
-  } else {
-    status = supervise(child, signals, lease);
-  }
+  int status = run_command(options, signals, original_mask, lease);
   if (lmp_lease_checkin(lease) != LMP_OK)
     say(std::string("warning: checkin failed, the unit returns when its lease lapses: ") +
         lmp_last_error());

@@ -24,6 +24,11 @@ const char* const kRunUsage =
     "               [--wait SECONDS] [--timeout MS] [--host H] [--user U] [--quiet]\n"
     "               [--tls] [--ca FILE] [--cert FILE --key FILE]\n"
     "               -- COMMAND [ARGS...]\n"
+    "       lmp-run --borrow DAYS --server ... --code CODE (--keys-url URL | --keys FILE)\n"
+    "               [--token FILE] [other options as above] -- COMMAND [ARGS...]\n"
+    "       lmp-run --offline [--token FILE] [--keys-url URL | --keys FILE] [--product P]\n"
+    "               [--host H] -- COMMAND [ARGS...]\n"
+    "       lmp-run --return --server ... [--token FILE] [--product P]\n"
     "       lmp-run --version\n"
     "Checks a license unit out, keeps it alive while COMMAND runs, checks it in when COMMAND\n"
     "exits, and exits with COMMAND's status. $LMP_SERVER and $LMP_CODE stand in for --server\n"
@@ -32,6 +37,14 @@ const char* const kRunUsage =
     "chain to (default: the system's); --cert/--key: a client certificate. Exit status when\n"
     "COMMAND did not run: 64 usage, 69 no unit free, 75 no server reachable (retry later),\n"
     "77 license refused, 70 unexpected answer, 126/127 COMMAND not executable / not found.\n"
+    "Borrowing: --borrow DAYS takes the unit for DAYS without heartbeats, stores the server's\n"
+    "signed token (--token FILE, default $XDG_STATE_HOME/lmp/borrowed[-PRODUCT].token), checks\n"
+    "it against the server's public keys (--keys-url http://HOST:PORT of its HTTP listener,\n"
+    "cached beside the token, or --keys FILE, a JWK Set) and runs COMMAND; the unit stays\n"
+    "borrowed after COMMAND exits. --offline runs COMMAND only when the stored token checks\n"
+    "without the server (signature, this host, not expired, clock not set back by more than an\n"
+    "hour); exit 69 when nothing is borrowed, 77 when the token does not check. --return gives\n"
+    "the unit back early and removes the token.\n"
     "See docs/client.md.\n";
 
 RunOptions parse_run_options(int argc, char** argv) {
@@ -58,6 +71,14 @@ RunOptions parse_run_options(int argc, char** argv) {
     }
     if (arg == "--tls") {
       options.tls = true;
+      continue;
+    }
+    if (arg == "--offline") {
+      options.offline = true;
+      continue;
+    }
+    if (arg == "--return") {
+      options.return_borrowed = true;
       continue;
     }
     std::string name(arg);
@@ -94,6 +115,15 @@ RunOptions parse_run_options(int argc, char** argv) {
       options.certificate_file = value;
     } else if (name == "--key") {
       options.key_file = value;
+    } else if (name == "--borrow") {
+      options.borrow_days = number(name, value, 3650);
+      if (options.borrow_days == 0) throw UsageError("--borrow must be at least 1 day");
+    } else if (name == "--token") {
+      options.token_file = value;
+    } else if (name == "--keys-url") {
+      options.keys_url = value;
+    } else if (name == "--keys") {
+      options.keys_file = value;
     } else {
       throw UsageError("unknown option " + name);
     }
@@ -104,13 +134,42 @@ RunOptions parse_run_options(int argc, char** argv) {
   if (options.code.empty())
     if (const char* env = std::getenv("LMP_CODE")) options.code = env;
   if (const char* env = std::getenv("LMP_HOLDER_KEY")) options.holder_key = env;
-  if (options.servers.empty()) throw UsageError("--server is required");
-  if (options.code.empty()) throw UsageError("--code is required");
-  if (options.command.empty()) throw UsageError("no command given after --");
+  if ((options.borrow_days > 0) + options.offline + options.return_borrowed > 1)
+    throw UsageError("--borrow, --offline and --return exclude each other");
+  if (!options.keys_url.empty() && !options.keys_file.empty())
+    throw UsageError("--keys-url and --keys exclude each other");
+  if (options.servers.empty() && !options.offline) throw UsageError("--server is required");
+  if (options.code.empty() && !options.offline && !options.return_borrowed)
+    throw UsageError("--code is required");
+  if (options.return_borrowed && !options.command.empty())
+    throw UsageError("--return runs no command");
+  if (options.command.empty() && !options.return_borrowed)
+    throw UsageError("no command given after --");
+  if (options.borrow_days > 0 && options.keys_url.empty() && options.keys_file.empty())
+    throw UsageError("--borrow needs --keys-url URL or --keys FILE, to check the token offline");
+  bool borrowing = options.borrow_days > 0 || options.offline || options.return_borrowed;
+  if (!borrowing &&
+      !(options.token_file.empty() && options.keys_url.empty() && options.keys_file.empty()))
+    throw UsageError("--token, --keys-url and --keys go with --borrow, --offline or --return");
+  if (borrowing && options.token_file.empty())
+    options.token_file = default_token_path(options.product);
   if (options.certificate_file.empty() != options.key_file.empty())
     throw UsageError("--cert and --key go together");
   if (options.tls) options.servers = with_tls(options.servers);
   return options;
+}
+
+std::string default_token_path(const std::string& product) {
+  if (product.find('/') != std::string::npos || product == "." || product == "..")
+    throw UsageError("the product '" + product + "' cannot name a token file: give --token FILE");
+  std::string folder;
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state == '/')
+    folder = std::string(state) + "/lmp";
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    folder = std::string(home) + "/.local/state/lmp";
+  else
+    throw UsageError("neither $XDG_STATE_HOME nor $HOME is set: give --token FILE");
+  return folder + "/borrowed" + (product.empty() ? "" : "-" + product) + ".token";
 }
 
 std::string with_tls(std::string_view servers) {

@@ -1,15 +1,19 @@
 // lmp-run against a real lmpd: the command's exit status, the unit held while it runs and
 // returned when it exits (also after SIGTERM and SIGINT), and the documented statuses when the
-// command cannot run (no unit free, no server, bad usage, refused code, missing command).
+// command cannot run (no unit free, no server, bad usage, refused code, missing command); and
+// --offline with tokens signed by the test's own key.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "borrow_signer.hpp"
 #include "support/child_process.hpp"
 #include "support/lmpd_instance.hpp"
 #include "support/test_certificates.hpp"
@@ -232,6 +236,80 @@ TEST(LmpRunTlsTest, RunsOverTlsAndRefusesAServerItCannotVerify) {
                                 "--server", lmpd.address(), "--code", code, "--", "true"});
   EXPECT_EQ(lone_cert.exit_code, 64);
   EXPECT_NE(lone_cert.err.find("--cert and --key go together"), std::string::npos) << lone_cert.err;
+}
+
+// --offline needs no server: the command runs when the stored token checks, and does not run
+// (with the documented status) when nothing is borrowed or the token does not check.
+TEST(LmpRunOfflineTest, RunsTheCommandOnlyWhenTheStoredTokenChecks) {
+  TempDir dir;
+  TokenSigner signer("k1");
+  auto keys = dir.path() / "keys.json";
+  std::ofstream(keys) << jwk_set({signer.jwk()});
+  BorrowClaims claims;
+  claims.iat = std::time(nullptr) - 60;
+  claims.exp = std::time(nullptr) + 86400;
+  auto token = dir.path() / "cad.token";
+  auto store = [&](const BorrowClaims& c) { std::ofstream(token) << signer.token(c) << "\n"; };
+  auto offline = [&](const std::string& host, std::vector<std::string> more = {}) {
+    std::vector<std::string> argv = {LMP_RUN_BINARY, "--offline",   "--token", token.string(),
+                                     "--keys",       keys.string(), "--host",  host};
+    argv.insert(argv.end(), more.begin(), more.end());
+    argv.insert(argv.end(), {"--", "/bin/sh", "-c", "echo ran; exit 5"});
+    return run_command(argv);
+  };
+
+  auto nothing = offline("laptop-7");
+  EXPECT_EQ(nothing.exit_code, 69) << nothing.err;
+  EXPECT_NE(nothing.err.find("not_borrowed"), std::string::npos) << nothing.err;
+  EXPECT_EQ(nothing.out, "");
+
+  store(claims);
+  auto ran = offline("laptop-7");
+  EXPECT_EQ(ran.exit_code, 5) << ran.err;
+  EXPECT_EQ(ran.out, "ran\n");
+
+  auto other_host = offline("laptop-8");
+  EXPECT_EQ(other_host.exit_code, 77);
+  EXPECT_NE(other_host.err.find("token_other_host"), std::string::npos) << other_host.err;
+  EXPECT_EQ(other_host.out, "");
+
+  claims.exp = std::time(nullptr) - 1;
+  store(claims);
+  auto expired = offline("laptop-7");
+  EXPECT_EQ(expired.exit_code, 77);
+  EXPECT_NE(expired.err.find("token_expired"), std::string::npos) << expired.err;
+  EXPECT_EQ(expired.out, "");
+
+  std::ofstream(token) << "garbage\n";
+  EXPECT_EQ(offline("laptop-7").exit_code, 77);
+
+  // The default place: $XDG_STATE_HOME/lmp/borrowed-PRODUCT.token.
+  claims.exp = std::time(nullptr) + 86400;
+  std::filesystem::create_directories(dir.path() / "state/lmp");
+  std::ofstream(dir.path() / "state/lmp/borrowed-cad.token") << signer.token(claims) << "\n";
+  auto by_default = run_command({LMP_RUN_BINARY, "--offline", "--product", "cad", "--keys",
+                                 keys.string(), "--host", "laptop-7", "--", "/bin/true"},
+                                {"XDG_STATE_HOME=" + (dir.path() / "state").string()});
+  EXPECT_EQ(by_default.exit_code, 0) << by_default.err;
+}
+
+TEST(LmpRunOfflineTest, BorrowingOptionsAreCheckedBeforeAnythingIsDone) {
+  auto usage = [](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), LMP_RUN_BINARY);
+    return run_command(argv);
+  };
+  auto no_keys = usage({"--borrow", "3", "--server", "127.0.0.1:1", "--code", "c", "--", "true"});
+  EXPECT_EQ(no_keys.exit_code, 64);
+  EXPECT_NE(no_keys.err.find("--borrow needs --keys-url"), std::string::npos) << no_keys.err;
+  EXPECT_EQ(usage({"--borrow", "0", "--server", "h", "--code", "c", "--keys", "k", "--", "true"})
+                .exit_code,
+            64);
+  EXPECT_EQ(usage({"--borrow", "3", "--offline", "--keys", "k", "--", "true"}).exit_code, 64);
+  EXPECT_EQ(usage({"--return", "--server", "h", "--", "true"}).exit_code, 64);
+  EXPECT_EQ(usage({"--offline"}).exit_code, 64);
+  EXPECT_EQ(usage({"--server", "h", "--code", "c", "--token", "t", "--", "true"}).exit_code, 64);
+  EXPECT_EQ(usage({"--offline", "--keys-url", "ftp://x", "--token", "t", "--", "true"}).exit_code,
+            64);
 }
 
 }  // namespace

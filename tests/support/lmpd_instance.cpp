@@ -27,7 +27,8 @@ std::uint16_t unused_port() {
   return ntohs(address.sin_port);
 }
 
-LmpdInstance::LmpdInstance(std::filesystem::path dir, const std::string& seat_tls)
+LmpdInstance::LmpdInstance(std::filesystem::path dir, const std::string& seat_tls,
+                           const std::string& more_yaml)
     : dir_(std::move(dir)), port_(unused_port()), tls_(!seat_tls.empty()) {
   std::ofstream(dir_ / "lmpd.yaml")
       << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: " << port_ << "\n"
@@ -36,7 +37,13 @@ LmpdInstance::LmpdInstance(std::filesystem::path dir, const std::string& seat_tl
       << "leases:\n  reclaim_interval_ms: 100\n"
       << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
       << "products:\n  - code: cad\n    name: CAD Studio\n    family: software\n"
-      << "    unit: seats\n    settings:\n      lease_seconds: 10\n      heartbeat_seconds: 2\n";
+      << "    unit: seats\n    settings:\n      lease_seconds: 10\n      heartbeat_seconds: 2\n"
+      << more_yaml;
+}
+
+std::string LmpdInstance::http_url() const {
+  if (!process_) throw std::runtime_error("lmpd is not running");
+  return "http://127.0.0.1:" + std::to_string(process_->admin_port());
 }
 
 void LmpdInstance::start() {

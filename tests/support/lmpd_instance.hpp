@@ -19,7 +19,9 @@ class LmpdInstance {
  public:
   // Writes the config into `dir`; the server is not started yet. A non-empty `seat_tls` is the
   // YAML of listeners.seat.tls (its keys indented by six spaces): the seat listener speaks TLS.
-  explicit LmpdInstance(std::filesystem::path dir, const std::string& seat_tls = "");
+  // `more_yaml` is appended to the config (top-level sections, such as `policy:`).
+  explicit LmpdInstance(std::filesystem::path dir, const std::string& seat_tls = "",
+                        const std::string& more_yaml = "");
 
   void start();
   void kill_hard();  // SIGKILL: nothing is flushed or answered any more
@@ -36,6 +38,8 @@ class LmpdInstance {
 
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The HTTP listener of the running server ("http://127.0.0.1:PORT"; it moves on a restart).
+  std::string http_url() const;
 
  private:
   std::filesystem::path dir_;

@@ -36,8 +36,17 @@ typedef enum lmp_result {
   LMP_ERR_LEASE_LOST = 14,          /* the lease lapsed and could not be taken again */
   LMP_ERR_UNSUPPORTED = 15,         /* asked for something this build cannot do */
   LMP_ERR_NO_MEMORY = 16,
-  LMP_ERR_LEASE_REVOKED = 17 /* an administrator (or End of Life) took the lease back: tell the
-                                user; the library does not take it again */
+  LMP_ERR_LEASE_REVOKED = 17, /* an administrator (or End of Life) took the lease back: tell the
+                                 user; the library does not take it again */
+  /* Borrowing (since 1.3): why lmp_check_borrowed refuses a stored token. */
+  LMP_ERR_TOKEN_MALFORMED = 18,     /* not a borrow token: bad JWS, JSON, fields, or alg not EdDSA */
+  LMP_ERR_TOKEN_UNKNOWN_KEY = 19,   /* signed by a key (kid) that the server's key set lacks */
+  LMP_ERR_TOKEN_BAD_SIGNATURE = 20, /* the signature does not match: the token was altered */
+  LMP_ERR_TOKEN_EXPIRED = 21,       /* the borrow period has ended */
+  LMP_ERR_TOKEN_OTHER_HOST = 22,    /* the token was borrowed for another host */
+  LMP_ERR_CLOCK_MOVED_BACK = 23,    /* the clock is more than an hour behind a time already seen */
+  LMP_ERR_NO_KEYS = 24,             /* no public key set: not fetched, not cached, not given */
+  LMP_ERR_NOT_BORROWED = 25         /* no token file: nothing is borrowed */
 } lmp_result;
 
 /* A short English name for a result ("no_seats", ...). Static storage: never free it. */
@@ -54,8 +63,10 @@ typedef struct lmp_client lmp_client;
 /* Creates a client for `servers`: "host:port" entries separated by commas, tried in that order
  * ("lic1.example.org:27400,lic2.example.org:27400"). A port may be left out (27400). An entry
  * "tls://host:port" is a TLS server (port 27401 when left out), verified against the system's
- * trusted CAs unless lmp_client_set_tls says otherwise. Nothing is connected yet. On success
- * *out owns a client: free it with lmp_client_free. */
+ * trusted CAs unless lmp_client_set_tls says otherwise. Nothing is connected yet. An empty list
+ * ("") makes a client without servers (since 1.3), for lmp_check_borrowed on a machine that has
+ * none: its requests fail with LMP_ERR_UNREACHABLE. On success *out owns a client: free it with
+ * lmp_client_free. */
 LMP_CLIENT_API lmp_result lmp_client_new(const char* servers, lmp_client** out);
 
 /* Frees the client and closes its connections. Leases taken through it stay valid and keep
@@ -175,6 +186,57 @@ LMP_CLIENT_API lmp_result lmp_lease_checkin(lmp_lease* lease);
 /* Frees the handle, checking the lease in first if lmp_lease_checkin was not called (best
  * effort: a failure is not reported). NULL is accepted. */
 LMP_CLIENT_API void lmp_lease_free(lmp_lease* lease);
+
+/* ---- Borrowing (since 1.3, LMPCLIENT_1.3): a unit held offline, without heartbeats. ------ */
+
+/* Where lmp_check_borrowed gets the server's public keys (a JWK Set): `url` is the server's HTTP
+ * listener ("http://lic1.example.org:27480"; a URL without a path gets /v1/keys). The keys are
+ * fetched by lmp_borrow and whenever a token names a key not yet known, and cached beside the
+ * token file (TOKEN_FILE.keys), so that later checks need no network. NULL or "" sets none.
+ * LMP_ERR_INVALID_ARGUMENT for a URL that is not http://host[:port][/path]. */
+LMP_CLIENT_API lmp_result lmp_client_set_keys_url(lmp_client* client, const char* url);
+
+/* A JWK Set file to check tokens with instead of fetched keys (for example one shipped with the
+ * application). Read at each check. NULL or "" sets none. */
+LMP_CLIENT_API lmp_result lmp_client_set_keys_file(lmp_client* client, const char* path);
+
+/* What a borrow token says. Strings are NUL-terminated and truncated to fit. */
+typedef struct lmp_borrowed {
+  char lease[256];
+  int64_t license_id;
+  char product[256];
+  uint32_t units;
+  char host[256];
+  char user[256];
+  int64_t issued;  /* when the server signed it, Unix seconds */
+  int64_t expires; /* end of the borrow period, Unix seconds */
+} lmp_borrowed;
+
+/* Borrows `units` units (0 means 1) for `seconds` (the server may refuse a longer period than
+ * its policy allows): a lease that needs no heartbeat, with a token signed by the server. The
+ * token is written to `token_file` (atomically, mode 0600); the key set is fetched and cached
+ * when a keys URL is set. The client's host and user are the borrower's (both required).
+ * LMP_ERR_UNSUPPORTED when the server does not lend (older than protocol 1.1). `out` may be
+ * NULL. */
+LMP_CLIENT_API lmp_result lmp_borrow(lmp_client* client, const char* code, const char* product,
+                                     uint32_t units, uint32_t seconds, const char* token_file,
+                                     lmp_borrowed* out);
+
+/* Checks the token in `token_file` without the server: a JWS signed with EdDSA by a key of the
+ * server's key set (lmp_client_set_keys_file, or the keys cached from lmp_client_set_keys_url,
+ * fetched when the token names a key the cache lacks), not expired, borrowed for this client's
+ * host, and the clock not more than an hour behind the latest time seen (kept in
+ * TOKEN_FILE.clock and advanced by each successful check). LMP_OK and *out filled (`out` may
+ * be NULL), or one of LMP_ERR_NOT_BORROWED, LMP_ERR_TOKEN_MALFORMED, LMP_ERR_NO_KEYS,
+ * LMP_ERR_TOKEN_UNKNOWN_KEY, LMP_ERR_TOKEN_BAD_SIGNATURE, LMP_ERR_TOKEN_OTHER_HOST,
+ * LMP_ERR_CLOCK_MOVED_BACK, LMP_ERR_TOKEN_EXPIRED. */
+LMP_CLIENT_API lmp_result lmp_check_borrowed(lmp_client* client, const char* token_file,
+                                             lmp_borrowed* out);
+
+/* Returns a borrowed lease early (CHECKIN) and removes `token_file`. LMP_OK also when the server
+ * no longer holds the lease (it expired or was released). The file stays when no server
+ * answered. */
+LMP_CLIENT_API lmp_result lmp_return(lmp_client* client, const char* token_file);
 
 /* The library's version, "X.Y.Z". Static storage. */
 LMP_CLIENT_API const char* lmp_client_version(void);
