@@ -384,6 +384,15 @@ const std::vector<Migration>& schema_migrations() {
        {
            "ALTER TABLE site_policies ADD COLUMN source TEXT NOT NULL DEFAULT ''",
        }},
+      // Each holder's own use of each hour it held or took units (issue #16, per-user and per-host
+      // reports from the roll-ups): "hour:start,carried,peak,unit_ms,checkouts:changes|" or
+      // "hour=units|" per hour (storage/sql_usage_rollup_repository.cpp). The hours rolled up
+      // before have none: marked stale, they are rolled up again (and replayed until then).
+      {17,
+       {
+           "ALTER TABLE usage_hour_holders ADD COLUMN hour_use TEXT NOT NULL DEFAULT ''",
+           "UPDATE usage_rollup_hours SET records = -1",
+       }},
   };
   return migrations;
 }
