@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
                           Case{"per license and day", "license", "day"},
                           Case{"per customer and month (billing)", "customer", "month"},
                           Case{"per product and hour", "product", "hour"},
-                          Case{"per user, whole month", "user", "all"}}) {
+                          Case{"per user, whole month", "user", "all"},
+                          Case{"per host and month", "host", "month"}}) {
       std::vector<double> seconds;
       std::vector<double> cpu_seconds;
       std::size_t rows = 0;

@@ -1,6 +1,6 @@
-// Merging license hours into report rows: sums for unit-milliseconds and checkouts, a replay of
-// one hour's changes of all the group's licenses in the order written for the peak, and sets of
-// interned names for the distinct users and hosts.
+// Merging license (or holder) hours into report rows: sums for unit-milliseconds and checkouts, a
+// replay of one hour's changes of all the group's licenses (or holders) in the order written for
+// the peak, and sets of interned names for the distinct users and hosts.
 #include "domain/usage_hour_report.hpp"
 
 #include <algorithm>
@@ -9,9 +9,8 @@
 
 namespace lmp::domain {
 
-bool usage_group_rolls_up(UsageGroup group) {
-  return group == UsageGroup::license || group == UsageGroup::product ||
-         group == UsageGroup::customer || group == UsageGroup::partner;
+bool usage_group_by_holder(UsageGroup group) {
+  return group == UsageGroup::user || group == UsageGroup::host;
 }
 
 UsageHourReport::UsageHourReport(UsageGroup group, UsagePeriod period, std::int64_t from_ms,
@@ -26,7 +25,25 @@ UsageHourReport::UsageHourReport(UsageGroup group, UsagePeriod period, std::int6
   period_starts_.push_back(to_ms);
 }
 
+std::size_t UsageHourReport::group_index(const UsageKey& key) {
+  auto [found, added] = groups_.try_emplace(key, keys_.size());
+  if (added) keys_.push_back(key);
+  return found->second;
+}
+
+std::size_t UsageHourReport::holder_group(const std::string& user, const std::string& host) {
+  const std::string& name = group_ == UsageGroup::user ? user : host;
+  auto known = holder_groups_.find(name);
+  if (known != holder_groups_.end()) return known->second;
+  UsageKey key;
+  (group_ == UsageGroup::user ? key.user : key.host) = name;
+  const std::size_t index = group_index(key);
+  holder_groups_.emplace(name, index);
+  return index;
+}
+
 std::size_t UsageHourReport::group_of(std::int64_t license_id, const UsageKey& license_key) {
+  if (usage_group_by_holder(group_)) return holder_group(license_key.user, license_key.host);
   auto known = license_groups_.find(license_id);
   if (known != license_groups_.end()) return known->second;
   UsageKey key;
@@ -47,10 +64,9 @@ std::size_t UsageHourReport::group_of(std::int64_t license_id, const UsageKey& l
       key.account_id = license_key.account_id;
       break;
   }
-  auto [found, added] = groups_.try_emplace(key, keys_.size());
-  if (added) keys_.push_back(key);
-  license_groups_.emplace(license_id, found->second);
-  return found->second;
+  const std::size_t index = group_index(key);
+  license_groups_.emplace(license_id, index);
+  return index;
 }
 
 std::size_t UsageHourReport::period_of(std::int64_t at_ms) const {
@@ -117,7 +133,13 @@ void UsageHourReport::add_holders(const UsageHolderDay& day, std::int64_t hours)
   key.product = day.product;
   key.customer_id = day.customer_id;
   key.account_id = day.account_id;
-  const std::size_t group = group_of(day.license_id, key);
+  key.user = day.user;
+  key.host = day.host;
+  add_holders_to(group_of(day.license_id, key), day, hours);
+}
+
+void UsageHourReport::add_holders_to(std::size_t group, const UsageHolderDay& day,
+                                     std::int64_t hours) {
   // A report starting on one of the day's hours leaves out what was carried into that hour.
   std::int64_t own_only = 0;
   if (from_ms_ >= day.day_ms && from_ms_ < day.day_ms + 24 * kUsageHourMs &&
@@ -137,6 +159,87 @@ void UsageHourReport::add_holders(const UsageHolderDay& day, std::int64_t hours)
   }
 }
 
+void UsageHourReport::add_holder_days(std::span<const UsageHolderDay> days, std::int64_t hours) {
+  day_order_.clear();
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    const std::size_t group = holder_group(days[i].user, days[i].host);
+    add_holders_to(group, days[i], hours);
+    day_order_.emplace_back(group, i);
+  }
+  // A group's holder days together: its hours' peaks need only its own.
+  std::sort(day_order_.begin(), day_order_.end());
+  for (std::size_t run = 0; run < day_order_.size();) {
+    const std::size_t group = day_order_[run].first;
+    std::size_t end = run;
+    parts_.clear();
+    // The cell of the last period seen: a day's hours are mostly in one period.
+    std::size_t period = period_starts_.size();
+    Cell* c = nullptr;
+    auto cell_of = [&](std::int64_t hour_ms) -> Cell& {
+      const std::size_t of = period_of(hour_ms);
+      if (of != period) {
+        period = of;
+        c = &cell(group, of);
+      }
+      return *c;
+    };
+    for (; end < day_order_.size() && day_order_[end].first == group; ++end) {
+      const UsageHolderDay& day = days[day_order_[end].second];
+      for (const auto& use : day.use) {
+        if (((hours >> use.hour) & 1) == 0) continue;
+        const std::int64_t hour_ms = day.day_ms + use.hour * kUsageHourMs;
+        Cell& at = cell_of(hour_ms);
+        at.unit_ms += use.unit_ms;
+        at.checkouts += use.checkouts;
+        parts_.push_back({hour_ms, &day, &use});
+      }
+    }
+    if (end - run > 1)
+      std::stable_sort(parts_.begin(), parts_.end(), [](const HolderPart& a, const HolderPart& b) {
+        return a.hour_ms < b.hour_ms;
+      });
+    for (std::size_t p = 0; p < parts_.size();) {
+      std::size_t q = p + 1;
+      while (q < parts_.size() && parts_[q].hour_ms == parts_[p].hour_ms) ++q;
+      // As add() takes an hour: at from_ms without what was carried into it (its own changes),
+      // elsewhere with it (the stored peak, when the group has one holder in the hour).
+      const bool own = parts_[p].hour_ms == from_ms_;
+      std::int64_t peak = parts_[p].use->peak_units;
+      if (own || q > p + 1) {
+        const auto other_way = own ? UsageChange::Way::carried : UsageChange::Way::own;
+        std::int64_t start = 0;
+        changes_.clear();
+        for (std::size_t k = p; k < q; ++k) {
+          const UsageHolderHour& use = *parts_[k].use;
+          start += use.start_units - (own ? use.carried_units : 0);
+          for (std::uint32_t i = use.changes_begin; i < use.changes_end; ++i)
+            if (parts_[k].day->changes[i].way != other_way)
+              changes_.push_back(parts_[k].day->changes[i]);
+        }
+        peak = merged_peak(start, changes_);
+      }
+      Cell& at = cell_of(parts_[p].hour_ms);
+      at.peak_units = std::max(at.peak_units, peak);
+      p = q;
+    }
+    run = end;
+  }
+}
+
+std::int64_t UsageHourReport::merged_peak(std::int64_t start_units,
+                                          std::vector<UsageChange>& changes) {
+  std::sort(changes.begin(), changes.end(), [](const UsageChange& a, const UsageChange& b) {
+    return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
+  });
+  std::int64_t in_use = start_units;
+  std::int64_t peak = in_use;
+  for (const auto& change : changes) {
+    in_use += change.delta;
+    peak = std::max(peak, in_use);
+  }
+  return peak;
+}
+
 void UsageHourReport::flush_hour() {
   if (buffered_.empty()) return;
   const std::size_t period = period_of(buffered_ms_);
@@ -146,22 +249,13 @@ void UsageHourReport::flush_hour() {
     if (hours.size() == 1) {
       peak = hours.front().peak_units;
     } else {
-      // Several licenses: their changes together in the order written, from what all held at
-      // the hour's start.
-      std::int64_t in_use = 0;
+      std::int64_t start_units = 0;
       changes.clear();
       for (const auto& hour : hours) {
-        in_use += hour.start_units;
+        start_units += hour.start_units;
         changes.insert(changes.end(), hour.changes.begin(), hour.changes.end());
       }
-      std::sort(changes.begin(), changes.end(), [](const UsageChange& a, const UsageChange& b) {
-        return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
-      });
-      peak = in_use;
-      for (const auto& change : changes) {
-        in_use += change.delta;
-        peak = std::max(peak, in_use);
-      }
+      peak = merged_peak(start_units, changes);
     }
     Cell& c = cell(group, period);
     c.peak_units = std::max(c.peak_units, peak);

@@ -12,17 +12,25 @@ std::int64_t usage_hour_of(std::int64_t at_ms) {
   return hour;
 }
 
-UsageHourBuilder::UsageHourBuilder(std::int64_t from_ms, std::int64_t to_ms, std::int64_t end_ms)
+UsageHourBuilder::UsageHourBuilder(std::int64_t from_ms, std::int64_t to_ms, std::int64_t end_ms,
+                                   bool by_holder)
     : from_ms_(from_ms),
       to_ms_(to_ms),
       end_ms_(std::clamp(end_ms, from_ms, to_ms)),
       hour_from_ms_(from_ms),
-      hour_to_ms_(std::min(usage_hour_of(from_ms) + kUsageHourMs, to_ms)) {}
+      hour_to_ms_(std::min(usage_hour_of(from_ms) + kUsageHourMs, to_ms)),
+      by_holder_(by_holder) {}
 
 UsageHourBuilder::LicenseState& UsageHourBuilder::license_of(const UsageRecord& record) {
-  auto [found, created] = licenses_.try_emplace(record.license_id);
+  auto [found, created] =
+      by_holder_ ? licenses_.try_emplace({record.license_id, record.user, record.host})
+                 : licenses_.try_emplace({record.license_id, std::string(), std::string()});
   LicenseState& state = found->second;
   if (created) {
+    if (by_holder_) {
+      state.hour.key.user = record.user;
+      state.hour.key.host = record.host;
+    }
     state.changed_ms = hour_from_ms_;
     state.hour.key.license_id = record.license_id;
     state.hour.key.product = record.product_code;

@@ -1,13 +1,15 @@
 // The hourly roll-up of usage (docs/benchmarks.md, "Usage reports"): per license and hour, what
 // the usage report rule needs to give the same rows without the records: the units in use at the
 // hour's start, every change of units in the order written, the peak, unit-milliseconds,
-// checkouts, and who held or took units.
+// checkouts, and who held or took units; the same per license and holder for the user and host
+// reports.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -44,9 +46,11 @@ struct UsageChange {
 // the hour can leave it out: `carried_units`, the changes that end it, and `carried_holders`,
 // the holders that only it brings into the hour.
 struct UsageLicenseHour {
-  UsageKey key;              // as the license group names it (license, product, customer, partner)
-  std::string scope;         // the customer's place in the tree, for the caller's view
-  std::int64_t from_ms = 0;  // the hour's start, or the range's start within it
+  // As the license group names it (license, product, customer, partner); one holder's hour also
+  // names its user and host.
+  UsageKey key;
+  std::string scope;             // the customer's place in the tree, for the caller's view
+  std::int64_t from_ms = 0;      // the hour's start, or the range's start within it
   std::int64_t start_units = 0;  // in use at from_ms, carried_units included
   std::int64_t carried_units = 0;
   std::int64_t peak_units = 0;
@@ -65,8 +69,11 @@ struct UsageLicenseHour {
 // not start or end a lease (denials, waits) change nothing but the clock. Thread safety: none.
 class UsageHourBuilder {
  public:
-  // REQUIRES from_ms < to_ms.
-  UsageHourBuilder(std::int64_t from_ms, std::int64_t to_ms, std::int64_t end_ms);
+  // REQUIRES from_ms < to_ms. `by_holder`: an hour per license and holder (user, host) instead of
+  // per license, each of the holder's leases only (their units, changes and checkouts), as the
+  // user and host groups of UsageReportBuilder count them.
+  UsageHourBuilder(std::int64_t from_ms, std::int64_t to_ms, std::int64_t end_ms,
+                   bool by_holder = false);
 
   // `lease` as each_in_use_at() gives it; with `carried`, the ending record of a lease that ended
   // exactly at from_ms too (in use at the start of an hour of a longer report).
@@ -102,8 +109,10 @@ class UsageHourBuilder {
   std::int64_t end_ms_;
   std::int64_t hour_from_ms_;
   std::int64_t hour_to_ms_;
+  bool by_holder_;
   std::int64_t seq_ = 0;
-  std::map<std::int64_t, LicenseState> licenses_;    // by license id
+  // By license id, user and host (both "" unless by_holder).
+  std::map<std::tuple<std::int64_t, std::string, std::string>, LicenseState> licenses_;
   std::unordered_map<std::string, OpenLease> open_;  // by lease reference
   std::vector<UsageLicenseHour> hours_;
 };

@@ -7,7 +7,6 @@
 #include "domain/domain_error.hpp"
 #include "domain/lease_repository.hpp"
 #include "domain/license_view.hpp"
-#include "domain/usage_hour_report.hpp"
 #include "domain/usage_rollups.hpp"
 
 namespace lmp::domain {
@@ -101,8 +100,7 @@ std::vector<UsageRow> usage_report_from_records(const Context& ctx, const UsageR
 std::vector<UsageRow> usage_report(const Context& ctx, const UsageReportQuery& query) {
   const auto checked = check_usage_query(ctx, query);
   if (!checked.filter) return {};
-  if (usage_group_rolls_up(checked.group)) return usage_report_rolled(ctx, checked);
-  return usage_report_from_records(ctx, query);
+  return usage_report_rolled(ctx, checked);
 }
 
 }  // namespace lmp::domain

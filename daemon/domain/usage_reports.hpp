@@ -33,9 +33,8 @@ inline constexpr std::size_t kMaxUsageRows = 100'000;
 // The report of [from, to) over the records of the licenses the caller may see (a customer's user
 // its own customer's; otherwise view_licenses over its subtree). Use is counted up to the end of
 // the range or now, whichever is earlier. bad_request for an unknown group or period, a missing
-// or empty range, too many periods or rows. The license, product, customer and partner groups
-// are merged from the hourly roll-ups where there are any (domain/usage_rollups.hpp), the
-// others replayed from the records.
+// or empty range, too many periods or rows. Every group is merged from the hourly roll-ups where
+// there are any (domain/usage_rollups.hpp), the other stretches replayed from the records.
 std::vector<UsageRow> usage_report(const Context& ctx, const UsageReportQuery& query);
 
 // The same report replayed from the records alone: the reference the roll-ups must agree with.

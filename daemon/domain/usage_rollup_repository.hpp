@@ -36,9 +36,12 @@ class UsageRollupRepository {
   virtual std::vector<UsageRolledHour> record_counts(std::int64_t from_ms, std::int64_t to_ms) = 0;
   // Marks every rolled hour from `hour_ms` on stale: rolled again before reports use it.
   virtual void mark_stale_from(std::int64_t hour_ms) = 0;
-  // Replaces hour `hour_ms`'s roll-up (if any) with `hours` and their holders, `records` counted.
+  // Replaces hour `hour_ms`'s roll-up (if any) with the license hours `hours` and the holders'
+  // own hours `holder_hours` (UsageHourBuilder by holder: one per holder of a license hour),
+  // `records` counted.
   virtual void store_hour(std::int64_t hour_ms, std::int64_t records,
-                          const std::vector<UsageLicenseHour>& hours) = 0;
+                          const std::vector<UsageLicenseHour>& hours,
+                          const std::vector<UsageLicenseHour>& holder_hours) = 0;
   // Deletes the roll-ups of the hours before `hour_ms`; returns how many hours.
   virtual std::int64_t prune_before(std::int64_t hour_ms) = 0;
 
@@ -47,8 +50,10 @@ class UsageRollupRepository {
   virtual void each_hour(const UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
                          bool changes,
                          const std::function<void(const UsageLicenseHour&)>& visit) = 0;
-  // The holder days of the days touching [from_ms, to_ms) matching `filter`.
+  // The holder days of the days touching [from_ms, to_ms) matching `filter`, a day after the
+  // other; their use (UsageHolderDay::use and changes) only `with_use`.
   virtual void each_holder_day(const UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
+                               bool with_use,
                                const std::function<void(const UsageHolderDay&)>& visit) = 0;
 };
 

@@ -1,10 +1,13 @@
 // The roll-up sweep and the report merged from roll-ups: a report reads each rolled-up hour's
-// license hours and the holders of its days, and replays the records of every other stretch of
+// license hours and the holders of its days (for the user and host groups the holders' own
+// hours kept with their days), and replays the records of every other stretch of
 // its range exactly as the reference does, per license hour, so that both merge alike.
 #include "domain/usage_rollups.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <map>
+#include <span>
 
 #include "domain/usage_hour_report.hpp"
 #include "domain/usage_hours.hpp"
@@ -22,19 +25,23 @@ std::int64_t day_of(std::int64_t at_ms) {
   return day;
 }
 
-// The license hours of [from_ms, to_ms) replayed from the records; `carried` for a stretch that
-// is not the start of the report (a roll-up never is).
-std::vector<UsageLicenseHour> replay(UnitOfWork& db, const UsageFilter& filter,
-                                     std::int64_t from_ms, std::int64_t to_ms, std::int64_t end_ms,
-                                     bool carried, std::int64_t* records = nullptr) {
-  UsageHourBuilder builder(from_ms, to_ms, end_ms);
+// Feeds `builders` the leases in use at from_ms and the records of [from_ms, to_ms); `carried`
+// for a stretch that is not the start of the report (a roll-up never is). Returns the records.
+std::int64_t replay(UnitOfWork& db, const UsageFilter& filter, std::int64_t from_ms,
+                    std::int64_t to_ms, bool carried,
+                    std::initializer_list<UsageHourBuilder*> builders) {
+  std::int64_t records = 0;
   each_in_use_at(
-      db, filter, from_ms, [&](const UsageRecord& r) { builder.in_use_at_start(r); }, carried);
+      db, filter, from_ms,
+      [&](const UsageRecord& r) {
+        for (auto* builder : builders) builder->in_use_at_start(r);
+      },
+      carried);
   db.usage().each_in_range(filter, from_ms, to_ms, [&](const UsageRecord& r) {
-    if (records != nullptr) ++*records;
-    builder.add(r);
+    ++records;
+    for (auto* builder : builders) builder->add(r);
   });
-  return builder.finish();
+  return records;
 }
 
 }  // namespace
@@ -54,11 +61,12 @@ std::vector<UsageRow> usage_report_rolled(const Context& ctx, const CheckedUsage
 
   // Every other stretch from the records.
   std::int64_t cursor = query.from_ms;
+  const bool by_holder = usage_group_by_holder(query.group);
   auto replay_until = [&](std::int64_t until) {
-    if (cursor < until)
-      for (const auto& hour :
-           replay(ctx.db, filter, cursor, until, ctx.now_ms, cursor != query.from_ms))
-        report.add(hour);
+    if (cursor >= until) return;
+    UsageHourBuilder builder(cursor, until, ctx.now_ms, by_holder);
+    replay(ctx.db, filter, cursor, until, cursor != query.from_ms, {&builder});
+    for (const auto& hour : builder.finish()) report.add(hour);
   };
   for (const std::int64_t hour : rolled) {
     replay_until(hour);
@@ -71,6 +79,28 @@ std::vector<UsageRow> usage_report_rolled(const Context& ctx, const CheckedUsage
   for (const std::int64_t hour : rolled)
     day_hours[day_of(hour)] |= std::int64_t{1} << ((hour - day_of(hour)) / kUsageHourMs);
   auto& rollups = ctx.db.usage_rollups();
+  if (by_holder) {
+    // The holders' own hours, a day at a time.
+    std::vector<UsageHolderDay> days;
+    std::size_t count = 0;
+    std::int64_t day_ms = 0;
+    auto flush = [&] {
+      const auto day = day_hours.find(day_ms);
+      if (count > 0 && day != day_hours.end())
+        report.add_holder_days(std::span(days.data(), count), day->second);
+      count = 0;
+    };
+    rollups.each_holder_day(filter, rolled.front(), rolled.back() + kUsageHourMs, true,
+                            [&](const UsageHolderDay& holders) {
+                              if (holders.day_ms != day_ms) flush();
+                              day_ms = holders.day_ms;
+                              // Assigned over a kept element: its vectors keep their capacity.
+                              if (count == days.size()) days.emplace_back();
+                              days[count++] = holders;
+                            });
+    flush();
+    return report.finish();
+  }
   // One license per group: its hours' own peaks are the group's, no change is replayed.
   const bool changes = query.group != UsageGroup::license;
   rollups.each_hour(filter, rolled.front(), rolled.back() + kUsageHourMs, changes,
@@ -80,7 +110,7 @@ std::vector<UsageRow> usage_report_rolled(const Context& ctx, const CheckedUsage
                           std::int64_t{1} << ((hour.from_ms - day_of(hour.from_ms)) / kUsageHourMs);
                       if (day != day_hours.end() && (day->second & bit) != 0) report.add(hour);
                     });
-  rollups.each_holder_day(filter, rolled.front(), rolled.back() + kUsageHourMs,
+  rollups.each_holder_day(filter, rolled.front(), rolled.back() + kUsageHourMs, false,
                           [&](const UsageHolderDay& holders) {
                             const auto day = day_hours.find(holders.day_ms);
                             if (day != day_hours.end()) report.add_holders(holders, day->second);
@@ -92,9 +122,14 @@ bool UsageRollupSweep::roll_up(UnitOfWork& db, std::int64_t hour_ms) {
   const std::int64_t end = hour_ms + kUsageHourMs;
   std::int64_t records = 0;
   std::vector<UsageLicenseHour> hours;
+  std::vector<UsageLicenseHour> holder_hours;
   {
     Transaction read(db, TransactionMode::read);
-    hours = replay(db, UsageFilter{}, hour_ms, end, end, true, &records);
+    UsageHourBuilder licenses(hour_ms, end, end);
+    UsageHourBuilder holders(hour_ms, end, end, true);
+    records = replay(db, UsageFilter{}, hour_ms, end, true, {&licenses, &holders});
+    hours = licenses.finish();
+    holder_hours = holders.finish();
     read.commit();
   }
   Transaction write(db, TransactionMode::write);
@@ -102,7 +137,7 @@ bool UsageRollupSweep::roll_up(UnitOfWork& db, std::int64_t hour_ms) {
   for (const auto& hour : db.usage_rollups().record_counts(hour_ms, end))
     now_records += hour.records;
   if (now_records != records) return false;
-  db.usage_rollups().store_hour(hour_ms, records, hours);
+  db.usage_rollups().store_hour(hour_ms, records, hours, holder_hours);
   write.commit();
   return true;
 }

@@ -11,9 +11,8 @@
 
 namespace lmp::domain {
 
-// The report of `query` (license, product, customer or partner group) from the roll-ups of the
-// whole hours of its range that have one, and the records of the rest: the same rows as
-// usage_report_from_records.
+// The report of `query` (any group) from the roll-ups of the whole hours of its range that have
+// one, and the records of the rest: the same rows as usage_report_from_records.
 std::vector<UsageRow> usage_report_rolled(const Context& ctx, const CheckedUsageQuery& query);
 
 // Rolls up closed hours one at a time, oldest first, each computed in a read transaction and

@@ -399,6 +399,15 @@ const std::vector<Migration>& schema_migrations() {
            " retired_at_ms BIGINT,"
            " signed_until_ms BIGINT NOT NULL DEFAULT 0)",
        }},
+      // Each holder's own use of each hour it held or took units (issue #16, per-user and per-host
+      // reports from the roll-ups): "hour:start,carried,peak,unit_ms,checkouts:changes|" or
+      // "hour=units|" per hour (storage/sql_usage_rollup_repository.cpp). The hours rolled up
+      // before have none: marked stale, they are rolled up again (and replayed until then).
+      {18,
+       {
+           "ALTER TABLE usage_hour_holders ADD COLUMN hour_use TEXT NOT NULL DEFAULT ''",
+           "UPDATE usage_rollup_hours SET records = -1",
+       }},
   };
   return migrations;
 }

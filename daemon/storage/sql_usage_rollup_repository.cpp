@@ -1,9 +1,15 @@
 // The hourly usage roll-ups in SQL: the rolled hours, the license hours (their changes as text,
 // "offset_ms,seq,delta;" each, "*" or "+" after the delta of a change of one way only,
-// domain/usage_hours.hpp) and the holders per license and day, one bit per hour.
+// domain/usage_hours.hpp) and the holders per license and day, one bit per hour, with each
+// holder's own use of each hour as text ("hour:start,carried,peak,unit_ms,checkouts:changes|",
+// or "hour=units|" for units held the whole hour and nothing else).
 #include <charconv>
 #include <limits>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "domain/usage_rollup_repository.hpp"
 #include "storage/sql_repositories.hpp"
@@ -36,26 +42,36 @@ std::string encode_changes(const std::vector<domain::UsageChange>& changes, std:
   return out;
 }
 
-void decode_changes(const std::string& text, std::int64_t hour_ms,
-                    std::vector<domain::UsageChange>& out) {
-  out.clear();
-  const char* at = text.data();
-  const char* const end = at + text.size();
-  auto malformed = [] {
-    return domain::StoreError("a stored usage roll-up has malformed changes");
-  };
-  auto number = [&] {
+domain::StoreError malformed() {
+  return domain::StoreError("a stored usage roll-up is malformed");
+}
+
+// Reads the text at `at` (up to `end`) as numbers and separators.
+struct TextReader {
+  const char* at;
+  const char* end;
+
+  std::int64_t number() {
     std::int64_t value = 0;
     auto [next, error] = std::from_chars(at, end, value);
     if (error != std::errc() || next == end) throw malformed();
     at = next;
     return value;
-  };
-  auto expect = [&](char c) {
+  }
+  void expect(char c) {
     if (at == end || *at != c) throw malformed();
     ++at;
-  };
-  while (at != end) {
+  }
+};
+
+// Appends the changes at `in` up to `stop` (or the end of the text), at which it stops.
+void read_changes(TextReader& in, char stop, std::int64_t hour_ms,
+                  std::vector<domain::UsageChange>& out) {
+  const auto number = [&] { return in.number(); };
+  const auto expect = [&](char c) { in.expect(c); };
+  const char*& at = in.at;
+  const char* const end = in.end;
+  while (at != end && *at != stop) {
     domain::UsageChange change;
     change.at_ms = hour_ms + number();
     expect(',');
@@ -67,6 +83,86 @@ void decode_changes(const std::string& text, std::int64_t hour_ms,
     expect(';');
     out.push_back(change);
   }
+}
+
+void decode_changes(const std::string& text, std::int64_t hour_ms,
+                    std::vector<domain::UsageChange>& out) {
+  out.clear();
+  TextReader in{text.data(), text.data() + text.size()};
+  read_changes(in, '\0', hour_ms, out);
+}
+
+// One holder hour (UsageHourBuilder by holder) as its segment of the holder day's use.
+std::string encode_use(const domain::UsageLicenseHour& hour, int hour_of_day) {
+  std::string out = std::to_string(hour_of_day);
+  if (hour.carried_units == 0 && hour.checkouts == 0 && hour.changes.empty() &&
+      hour.peak_units == hour.start_units && hour.unit_ms == hour.start_units * kHourMs) {
+    out += '=';
+    out += std::to_string(hour.start_units);
+  } else {
+    char separator = ':';
+    for (const std::int64_t value :
+         {hour.start_units, hour.carried_units, hour.peak_units, hour.unit_ms, hour.checkouts}) {
+      out += separator;
+      out += std::to_string(value);
+      separator = ',';
+    }
+    out += ':';
+    out += encode_changes(hour.changes, hour.from_ms);
+  }
+  out += '|';
+  return out;
+}
+
+// A holder day's use text into `day.use` and `day.changes`.
+void decode_use(const std::string& text, std::int64_t day_ms, domain::UsageHolderDay& day) {
+  day.use.clear();
+  day.changes.clear();
+  TextReader in{text.data(), text.data() + text.size()};
+  while (in.at != in.end) {
+    domain::UsageHolderHour use;
+    const std::int64_t hour = in.number();
+    if (hour < 0 || hour >= 24) throw malformed();
+    use.hour = static_cast<int>(hour);
+    if (in.at != in.end && *in.at == '=') {
+      ++in.at;
+      use.start_units = use.peak_units = in.number();
+      use.unit_ms = use.start_units * kHourMs;
+    } else {
+      in.expect(':');
+      use.start_units = in.number();
+      in.expect(',');
+      use.carried_units = in.number();
+      in.expect(',');
+      use.peak_units = in.number();
+      in.expect(',');
+      use.unit_ms = in.number();
+      in.expect(',');
+      use.checkouts = in.number();
+      in.expect(':');
+      use.changes_begin = static_cast<std::uint32_t>(day.changes.size());
+      read_changes(in, '|', day_ms + hour * kHourMs, day.changes);
+      use.changes_end = static_cast<std::uint32_t>(day.changes.size());
+    }
+    in.expect('|');
+    day.use.push_back(use);
+  }
+}
+
+// `text` without the segment of hour `hour_of_day`.
+std::string without_hour(const std::string& text, int hour_of_day) {
+  std::string out;
+  const std::string prefix = std::to_string(hour_of_day);
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t bar = text.find('|', at);
+    if (bar == std::string::npos) throw malformed();
+    const std::string_view segment(text.data() + at, bar + 1 - at);
+    const bool its = segment.starts_with(prefix) && segment.size() > prefix.size() &&
+                     (segment[prefix.size()] == ':' || segment[prefix.size()] == '=');
+    if (!its) out += segment;
+    at = bar + 1;
+  }
+  return out;
 }
 
 class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
@@ -108,10 +204,12 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
   void store_hour(std::int64_t hour_ms, std::int64_t records,
-                  const std::vector<domain::UsageLicenseHour>& hours) override {
+                  const std::vector<domain::UsageLicenseHour>& hours,
+                  const std::vector<domain::UsageLicenseHour>& holder_hours) override {
     guarded(kWrite, [&] {
       const std::int64_t day = hour_ms / kDayMs * kDayMs;
-      const std::int64_t bit = std::int64_t{1} << ((hour_ms - day) / kHourMs);
+      const int hour_of_day = static_cast<int>((hour_ms - day) / kHourMs);
+      const std::int64_t bit = std::int64_t{1} << hour_of_day;
       const std::int64_t keep = ~bit;
       // The hour's row first: of two sweeps storing one hour (instances sharing PostgreSQL),
       // the second waits here for the first's commit, then replaces what it wrote.
@@ -120,6 +218,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
                " ON CONFLICT (hour_ms) DO UPDATE SET records = excluded.records",
                hour_ms, records);
       affected(sql_, "DELETE FROM usage_hours WHERE hour_ms = :hour_ms", hour_ms);
+      forget_holders_hour(day, hour_of_day);
       affected(sql_,
                "UPDATE usage_hour_holders SET hours = hours & :keep,"
                " carried_hours = carried_hours & :keep_too"
@@ -146,24 +245,6 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
                      " VALUES (:hour_ms, :license, :product, :customer, :account, :scope,"
                      " :start_units, :carried_units, :peak_units, :unit_ms, :checkouts,"
                      " :changes)");
-      std::string user;
-      std::string host;
-      std::int64_t own_bit = 0;
-      std::int64_t carried_bit = 0;
-      soci::statement holder_st(sql_);
-      bind_all(holder_st, day, row.key.license_id.value(), user, host, own_bit, carried_bit,
-               row.key.product, row.key.customer_id.value());
-      holder_st.exchange(soci::use(account.value, account.ind));
-      bind_all(holder_st, row.scope);
-      // Both databases know INSERT ... ON CONFLICT DO UPDATE (SQLite since 3.24).
-      finish_prepare(holder_st,
-                     "INSERT INTO usage_hour_holders (day_ms, license_id, user_name, host, hours,"
-                     " carried_hours, product_code, customer_id, account_id, scope)"
-                     " VALUES (:day, :license, :user_name, :host, :own_bit, :carried_bit,"
-                     " :product, :customer, :account, :scope)"
-                     " ON CONFLICT (day_ms, license_id, user_name, host)"
-                     " DO UPDATE SET hours = usage_hour_holders.hours | excluded.hours,"
-                     " carried_hours = usage_hour_holders.carried_hours | excluded.carried_hours");
       for (const auto& hour : hours) {
         *row.key.license_id = hour.key.license_id.value_or(0);
         row.key.product = hour.key.product;
@@ -177,16 +258,32 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
         row.checkouts = hour.checkouts;
         changes = encode_changes(hour.changes, hour_ms);
         hour_st.execute(true);
-        for (const bool carried : {false, true}) {
-          own_bit = carried ? 0 : bit;
-          carried_bit = carried ? bit : 0;
-          for (const auto& holder : carried ? hour.carried_holders : hour.holders) {
-            user = holder.first;
-            host = holder.second;
-            holder_st.execute(true);
-          }
-        }
       }
+
+      // Each holder of a license hour has an hour of its own (UsageHourBuilder by holder): its
+      // bit in `hours`, or in `carried_hours` when only a lease carried into the hour brought it.
+      std::vector<HolderRow> batch(std::min(holder_hours.size(), kHolderBatch));
+      std::unique_ptr<soci::statement> full;
+      std::size_t filled = 0;
+      for (const auto& hour : holder_hours) {
+        HolderRow& r = batch[filled++];
+        r.day = day;
+        r.license = hour.key.license_id.value_or(0);
+        r.user = hour.key.user;
+        r.host = hour.key.host;
+        r.own_bit = hour.holders.empty() ? 0 : bit;
+        r.carried_bit = hour.holders.empty() ? bit : 0;
+        r.product = hour.key.product;
+        r.customer = hour.key.customer_id.value_or(0);
+        r.account = NullableId(hour.key.account_id);
+        r.scope = hour.scope;
+        r.use = encode_use(hour, hour_of_day);
+        if (filled < batch.size()) continue;
+        if (!full) full = prepare_holders(batch, filled);
+        full->execute(true);
+        filled = 0;
+      }
+      if (filled > 0) prepare_holders(batch, filled)->execute(true);
     });
   }
 
@@ -248,27 +345,31 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
   void each_holder_day(const domain::UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
+                       bool with_use,
                        const std::function<void(const domain::UsageHolderDay&)>& visit) override {
     guarded(kRead, [&] {
       const UsageFilterValues values(filter);
       domain::UsageHolderDay row;
       NullableId account;
+      std::string use;
       std::int64_t day = from_ms / kDayMs * kDayMs;
       soci::statement st(sql_);
       bind_columns(st, row.license_id, row.product, row.customer_id, account, row.hours,
-                   row.carried_hours, row.user, row.host);
+                   row.carried_hours, row.user, row.host, use);
       bind_all(st, day);
       values.bind(st);
       // A day at a time: PostgreSQL sends a result whole.
-      finish_prepare(st,
-                     "SELECT license_id, product_code, customer_id, account_id, hours,"
-                     " carried_hours, user_name, host FROM usage_hour_holders WHERE day_ms = :day" +
-                         std::string(kUsageFiltered));
+      finish_prepare(
+          st, std::string("SELECT license_id, product_code, customer_id, account_id, hours,"
+                          " carried_hours, user_name, host, ") +
+                  (with_use ? "hour_use" : "''") + " FROM usage_hour_holders WHERE day_ms = :day" +
+                  std::string(kUsageFiltered));
       for (; day < to_ms; day += kDayMs) {
         row.day_ms = day;
         st.execute(false);
         while (st.fetch()) {
           row.account_id = account.get();
+          if (with_use) decode_use(use, day, row);
           visit(row);
         }
       }
@@ -276,6 +377,77 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
  private:
+  // One row of store_hour()'s batched INSERT of holders.
+  struct HolderRow {
+    std::int64_t day = 0;
+    std::int64_t license = 0;
+    std::string user;
+    std::string host;
+    std::int64_t own_bit = 0;
+    std::int64_t carried_bit = 0;
+    std::string product;
+    std::int64_t customer = 0;
+    NullableId account;
+    std::string scope;
+    std::string use;
+  };
+  // Rows per INSERT: one statement (one round trip to PostgreSQL) for this many holders, well
+  // within both databases' limits on placeholders (11 a row).
+  static constexpr std::size_t kHolderBatch = 250;
+
+  // The INSERT of rows[0, count) as one statement, bound to them.
+  std::unique_ptr<soci::statement> prepare_holders(std::vector<HolderRow>& rows,
+                                                   std::size_t count) {
+    auto st = std::make_unique<soci::statement>(sql_);
+    std::string query =
+        "INSERT INTO usage_hour_holders (day_ms, license_id, user_name, host, hours,"
+        " carried_hours, product_code, customer_id, account_id, scope, hour_use) VALUES ";
+    for (std::size_t i = 0; i < count; ++i) {
+      HolderRow& r = rows[i];
+      bind_all(*st, r.day, r.license, r.user, r.host, r.own_bit, r.carried_bit, r.product,
+               r.customer);
+      st->exchange(soci::use(r.account.value, r.account.ind));
+      bind_all(*st, r.scope, r.use);
+      const std::string n = std::to_string(i);
+      if (i > 0) query += ',';
+      query += "(:d" + n + ",:l" + n + ",:u" + n + ",:h" + n + ",:o" + n + ",:c" + n + ",:p" + n +
+               ",:k" + n + ",:a" + n + ",:s" + n + ",:x" + n + ")";
+    }
+    // Both databases know INSERT ... ON CONFLICT DO UPDATE (SQLite since 3.24). A holder's hour
+    // is new to its row (forget_holders_hour() took out an earlier roll-up's).
+    query +=
+        " ON CONFLICT (day_ms, license_id, user_name, host)"
+        " DO UPDATE SET hours = usage_hour_holders.hours | excluded.hours,"
+        " carried_hours = usage_hour_holders.carried_hours | excluded.carried_hours,"
+        " hour_use = usage_hour_holders.hour_use || excluded.hour_use";
+    finish_prepare(*st, query);
+    return st;
+  }
+
+  // Takes hour `hour_of_day`'s segment out of the use of the day's holders that have it (those
+  // whose hour is rolled up again).
+  void forget_holders_hour(std::int64_t day, int hour_of_day) {
+    const std::int64_t bit = std::int64_t{1} << hour_of_day;
+    std::vector<std::tuple<std::int64_t, std::string, std::string, std::string>> rows;
+    {
+      std::tuple<std::int64_t, std::string, std::string, std::string> row;
+      soci::statement st(sql_);
+      bind_columns(st, std::get<0>(row), std::get<1>(row), std::get<2>(row), std::get<3>(row));
+      bind_all(st, day, bit);
+      finish_prepare(st,
+                     "SELECT license_id, user_name, host, hour_use FROM usage_hour_holders"
+                     " WHERE day_ms = :day AND ((hours | carried_hours) & :bit) <> 0");
+      st.execute(false);
+      while (st.fetch()) rows.push_back(row);
+    }
+    for (auto& [license, user, host, use] : rows)
+      affected(sql_,
+               "UPDATE usage_hour_holders SET hour_use = :use"
+               " WHERE day_ms = :day AND license_id = :license AND user_name = :user_name"
+               " AND host = :host",
+               without_hour(use, hour_of_day), day, license, user, host);
+  }
+
   // Runs `query` (two placeholders: the range's start and end, in that order) and returns its
   // (hour, count) rows; shared by the rolled-up hours and the per-hour record counts.
   std::vector<domain::UsageRolledHour> hour_counts(const std::string& query, std::int64_t from_ms,

@@ -1,9 +1,10 @@
 // The hourly usage roll-ups on each storage backend: a scripted random day over the seat
 // protocol (leases held across hours by heartbeats, leases left to expire and reclaimed in a
 // later hour, several changes at one moment, repeated checkouts), rolled up by the sweep as the
-// clock passes, then every report that rolls up (groups, periods, ranges on and off the hours,
-// filters) compared with the same report replayed from the records alone; then a record that
-// arrives late for an hour already rolled up, found by the sweep and rolled up again.
+// clock passes, then every report (every group, user and host too; periods; ranges on and off
+// the hours, ending now with leases still held; filters) compared with the same report replayed
+// from the records alone; then a record that arrives late for an hour already rolled up, found
+// by the sweep and rolled up again.
 #include <soci/soci.h>
 
 #include <map>
@@ -104,17 +105,20 @@ class UsageRollupsTest : public AdminApiTest {
     return rows;
   }
 
-  // Every report that rolls up, both ways; returns how many rows were compared.
+  // Every report, both ways; returns how many rows were compared.
   int compare_all(std::int64_t start) {
     const std::int64_t at = now();
+    const std::int64_t first_hour = (start / kHour + 1) * kHour;  // the first whole hour
     const std::pair<std::int64_t, std::int64_t> ranges[] = {
         {start - kHour, at},
         {start + kHour, start + 3 * kHour},
         {start + 1234, at - 5678},
         {start + 2 * kHour, at + 5 * kHour},
+        {first_hour + kHour, at},  // from a rolled-up hour's start
+        {first_hour + kHour, first_hour + 3 * kHour},
     };
     int compared = 0;
-    for (const char* group : {"license", "product", "customer", "partner"}) {
+    for (const char* group : {"license", "product", "customer", "partner", "user", "host"}) {
       for (const char* period : {"all", "hour", "day", "month"}) {
         for (const auto& [from, to] : ranges) {
           for (int filter = 0; filter < 5; ++filter) {

@@ -2,13 +2,15 @@
 // (leases held across hours, ended at an hour's boundary, several changes at one moment, reused
 // leases, events that change no units), cut into stretches at random hours, each built on its
 // own from the leases in use at its start, merged: the same rows as one replay of the records,
-// for every group that rolls up, every period and ranges on and off the hours.
+// for every group, every period and ranges on and off the hours. The user and host groups merge
+// holders' own hours, those of whole hours as holder days (as the roll-ups store them).
 #include <gtest/gtest.h>
 
 #include <map>
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "domain/usage_hour_report.hpp"
@@ -110,25 +112,72 @@ std::vector<UsageRow> reference(const Scenario& s, UsageGroup group, UsagePeriod
   return report.finish();
 }
 
+// A holder's hour as a holder day keeps it (storage/sql_usage_rollup_repository.cpp).
+void keep_in_day(const UsageLicenseHour& hour, UsageHolderDay& day) {
+  const int h = static_cast<int>((hour.from_ms - day.day_ms) / kHour);
+  (hour.holders.empty() ? day.carried_hours : day.hours) |= std::int64_t{1} << h;
+  UsageHolderHour use;
+  use.hour = h;
+  use.start_units = hour.start_units;
+  use.carried_units = hour.carried_units;
+  use.peak_units = hour.peak_units;
+  use.unit_ms = hour.unit_ms;
+  use.checkouts = hour.checkouts;
+  use.changes_begin = static_cast<std::uint32_t>(day.changes.size());
+  day.changes.insert(day.changes.end(), hour.changes.begin(), hour.changes.end());
+  use.changes_end = static_cast<std::uint32_t>(day.changes.size());
+  day.use.push_back(use);
+}
+
 // The hours of [from, to) built as stretches cut at `cuts` (hours), merged: a stretch starting on
 // a cut as the roll-up of an hour is built (carried), one starting at `from` off the cuts as the
-// report replays its first stretch.
+// report replays its first stretch. For the user and host groups, the whole hours between cuts
+// are merged as holder days, the other stretches as holder hours.
 std::vector<UsageRow> merged(const Scenario& s, UsageGroup group, UsagePeriod period,
                              std::int64_t from, std::int64_t to, std::int64_t now,
                              const std::set<std::int64_t>& cuts) {
   UsageHourReport report(group, period, from, to, now, 100'000);
+  const bool by_holder = usage_group_by_holder(group);
   std::vector<std::int64_t> bounds{from};
   for (auto cut : cuts)
     if (cut > from && cut < to) bounds.push_back(cut);
   bounds.push_back(to);
+  // By day: the holder days and the bits of their whole hours.
+  std::map<std::int64_t,
+           std::map<std::tuple<std::int64_t, std::string, std::string>, UsageHolderDay>>
+      days;
+  std::map<std::int64_t, std::int64_t> day_bits;
   for (std::size_t i = 0; i + 1 < bounds.size(); ++i) {
-    UsageHourBuilder hours(bounds[i], bounds[i + 1], now);
+    UsageHourBuilder hours(bounds[i], bounds[i + 1], now, by_holder);
     const bool carried = i > 0 || cuts.contains(from);
     in_use_at(
         s, bounds[i], [&](const UsageRecord& r) { hours.in_use_at_start(r); }, carried);
     for (const auto& r : s.records)
       if (r.at_ms >= bounds[i] && r.at_ms < bounds[i + 1]) hours.add(r);
-    for (const auto& hour : hours.finish()) report.add(hour);
+    const bool whole = by_holder && cuts.contains(bounds[i]) && cuts.contains(bounds[i + 1]) &&
+                       bounds[i + 1] - bounds[i] == kHour && bounds[i + 1] <= usage_hour_of(now);
+    const std::int64_t day_ms = bounds[i] / (24 * kHour) * (24 * kHour);
+    if (whole) day_bits[day_ms] |= std::int64_t{1} << ((bounds[i] - day_ms) / kHour);
+    for (const auto& hour : hours.finish()) {
+      if (!whole) {
+        report.add(hour);
+        continue;
+      }
+      UsageHolderDay& day = days[day_ms][{*hour.key.license_id, hour.key.user, hour.key.host}];
+      day.license_id = *hour.key.license_id;
+      day.product = hour.key.product;
+      day.customer_id = *hour.key.customer_id;
+      day.account_id = hour.key.account_id;
+      day.day_ms = day_ms;
+      day.user = hour.key.user;
+      day.host = hour.key.host;
+      keep_in_day(hour, day);
+    }
+  }
+  for (const auto& [day_ms, holders] : days) {
+    std::vector<UsageHolderDay> of_day;
+    for (const auto& [key, day] : holders) of_day.push_back(day);
+    report.add_holder_days(of_day, day_bits[day_ms]);
   }
   return report.finish();
 }
@@ -167,8 +216,8 @@ TEST(UsageHours, MergedHoursGiveTheRowsOfOneReplay) {
         {start + 5 * kHour + 1234, start + 29 * kHour - 99},  // off them
         {start + 2 * kHour, start + 40 * kHour},              // past now
     };
-    for (const auto group :
-         {UsageGroup::license, UsageGroup::product, UsageGroup::customer, UsageGroup::partner}) {
+    for (const auto group : {UsageGroup::license, UsageGroup::product, UsageGroup::customer,
+                             UsageGroup::partner, UsageGroup::user, UsageGroup::host}) {
       for (const auto period :
            {UsagePeriod::all, UsagePeriod::hour, UsagePeriod::day, UsagePeriod::month}) {
         for (const auto& [from, to] : ranges) {
