@@ -482,8 +482,8 @@ TEST_P(AdminApi, ListingUsersFollowsTheAccountOrCustomerAsked) {
   make_user("globex-admin", "customer", globex);
   auto names = [&](const std::string& token, const std::string& query) {
     std::set<std::string> out;
-    for (const auto& user : ok(token, "GET", "/v1/users" + query).at("items").as_array())
-      out.emplace(user.at("name").as_string());
+    const auto listed = ok(token, "GET", "/v1/users" + query);
+    for (const auto& user : listed.at("items").as_array()) out.emplace(user.at("name").as_string());
     return out;
   };
   EXPECT_EQ(names(root_token_, "?account=" + std::to_string(msp)),

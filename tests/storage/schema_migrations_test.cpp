@@ -350,15 +350,16 @@ TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {
   EXPECT_EQ(stored_version(*sql), 99);
 }
 
-// Version 17 (issue #21): a license id is never given twice. A database of version 16 keeps its
-// licenses with their ids, leases and activations, and a new license gets an id above every one
-// ever given: those left, those End of Life deleted (retired_licenses) and those only the audit
-// log still names; so does one made after the newest license is deleted.
+// Version 17 (issue #21): a license id is never given twice. An older database (version 7 here:
+// one made without the server secret, which the upgrade then creates) keeps its licenses with
+// their ids, leases and activations, and a new license gets an id above every one ever given:
+// those left, those End of Life deleted (retired_licenses) and those only the audit log still
+// names; so does one made after the newest license is deleted.
 TEST_F(SchemaMigrationsTest, LicenseIdsAreNeverGivenTwiceAfterTheUpgrade) {
   std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
   {
     auto sql = raw();
-    make_database_at(*sql, 16);
+    make_database_at(*sql, 7);
     *sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
     for (int id : {1, 3})
       *sql << "INSERT INTO licenses (id, customer_id, product_code, units, unit, starts_at_ms,"
