@@ -339,7 +339,6 @@ void Daemon::start() {
       options.listener = impl_->listener_options("seat", cfg.seat_listener, impl_->seat_tls);
       options.max_unsent_bytes = cfg.limits.max_unsent_bytes;
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
-      options.advised_heartbeat_seconds = cfg.leases.heartbeat_seconds;
       options.server_name = host_name();
       options.version = LMP_VERSION;
       impl_->seat_server =

@@ -35,4 +35,14 @@ std::string format_date(std::int64_t unix_seconds) {
   return buf;
 }
 
+std::string format_utc(std::int64_t unix_seconds) {
+  const std::int64_t day_start =
+      (unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400) * 86400;
+  const std::int64_t in_day = unix_seconds - day_start;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "T%02d:%02d:%02dZ", static_cast<int>(in_day / 3600),
+                static_cast<int>(in_day / 60 % 60), static_cast<int>(in_day % 60));
+  return format_date(unix_seconds) + buf;
+}
+
 }  // namespace lmp::calendar

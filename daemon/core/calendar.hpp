@@ -1,5 +1,5 @@
 // Calendar dates (YYYY-MM-DD, UTC) to and from Unix time, for the command line and the docs'
-// notion of a license's start and end day.
+// notion of a license's start and end day; and a moment as ISO 8601 UTC text for messages.
 #pragma once
 
 #include <cstdint>
@@ -14,5 +14,8 @@ namespace lmp::calendar {
 std::optional<std::int64_t> parse_date(std::string_view text);
 // "YYYY-MM-DD" of the UTC day containing `unix_seconds`.
 std::string format_date(std::int64_t unix_seconds);
+// "YYYY-MM-DDTHH:MM:SSZ" (ISO 8601, UTC) of `unix_seconds`: how a message names a moment, since
+// a raw Unix time means nothing to the person reading it.
+std::string format_utc(std::int64_t unix_seconds);
 
 }  // namespace lmp::calendar

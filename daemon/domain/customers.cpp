@@ -78,19 +78,19 @@ Customer set_customer_status(const Context& ctx, const SetCustomerStatus& reques
   if (ctx.caller.customer) throw forbidden("a customer cannot enable or disable itself");
   const auto status = parse<CustomerStatus>(required_text("status", request.status));
   if (!status) throw bad_request("status must be \"enabled\" or \"disabled\"");
-  if (customer.status == *status) return customer;
   const bool disable = *status == CustomerStatus::disabled;
-  std::int64_t changed = 0;
-  if (disable) {
-    changed = ctx.db.licenses().cut_off_customer(customer.id, ctx.now_ms);
-  } else {
-    // The cancellation of a partner above is final; enabling must not revive its licenses.
+  // The cancellation of a partner above is final; enabling must not revive its licenses. Checked
+  // before the "nothing to change" answer: such a customer usually still reads `enabled` (the
+  // cancellation cut its licenses off, not its status), and a 200 would claim it serves.
+  if (!disable)
     for (const auto& above : ctx.db.accounts().on_path(customer.owner_path))
       if (above.status == AccountStatus::canceled)
         throw DomainError(ErrorCode::partner_canceled,
-                          "the customer's partner account is canceled");
-    changed = ctx.db.licenses().restore_customer(customer.id);
-  }
+                          "the customer's partner account " + std::to_string(above.id) +
+                              " is canceled: its customers' licenses stay ended");
+  if (customer.status == *status) return customer;
+  const std::int64_t changed = disable ? ctx.db.licenses().cut_off_customer(customer.id, ctx.now_ms)
+                                       : ctx.db.licenses().restore_customer(customer.id);
   ctx.db.customers().set_status(customer.id, *status, ctx.now_ms);
   auto after = *ctx.db.customers().find(customer.id);
   auto recorded = customer_json(after);

@@ -8,6 +8,7 @@
 
 #include "core/log.hpp"
 #include "domain/domain_json.hpp"
+#include "domain/keys.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "domain/store_error.hpp"
 
@@ -17,18 +18,23 @@ std::optional<EndOfLifeDeletion> delete_product_data_once(const Context& ctx,
                                                           const std::string& code) {
   if (!ctx.db.lifecycles().claim_deletion(code, ctx.now_ms)) return std::nullopt;
   const auto deleted = ctx.db.lifecycles().delete_product_data(code, ctx.now_ms);
+  // A key of the product can never be redeemed now: it is voided, so its issuer's pool no longer
+  // counts its units as drawn (a redeemed key's units stay drawn: they were sold).
+  const std::int64_t keys_voided = void_keys_of_ended_product(ctx, code);
   const boost::json::object after{{"product", code},
                                   {"data_deleted", ctx.now_ms / 1000},
                                   {"licenses", deleted.licenses},
                                   {"activations", deleted.activations},
-                                  {"leases", deleted.leases}};
+                                  {"leases", deleted.leases},
+                                  {"keys_voided", keys_voided}};
   // A product concerns the whole tree: the record is the root's.
   auto root = ctx.db.accounts().root();
   ctx.audit("product.data_deleted", "product:" + code, root ? root->path : "/", {}, to_text(after));
   log::info("end_of_life_data_deleted", {{"product", code},
                                          {"licenses", std::to_string(deleted.licenses)},
                                          {"activations", std::to_string(deleted.activations)},
-                                         {"leases", std::to_string(deleted.leases)}});
+                                         {"leases", std::to_string(deleted.leases)},
+                                         {"keys_voided", std::to_string(keys_voided)}});
   return deleted;
 }
 

@@ -22,6 +22,8 @@ class KeyRepository {
   virtual std::optional<RegistrationKey> find_by_hash(const std::string& key_hash) = 0;
   // Keys issued by the accounts in the subtree of `path`.
   virtual std::vector<RegistrationKey> list_under(const std::string& path, Page page) = 0;
+  // The keys of `product` still `issued`, in id order (its End of Life voids them).
+  virtual std::vector<RegistrationKey> issued_of_product(const std::string& product) = 0;
   // Moves an `issued` key to `status` (redeemed or voided); false when it was not issued any
   // more (a concurrent call won): a conditional update, so exactly one caller succeeds.
   virtual bool leave_issued(std::int64_t id, KeyStatus status, std::int64_t now_ms) = 0;

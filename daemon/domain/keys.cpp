@@ -86,6 +86,17 @@ Customer redeeming_customer(const Context& ctx, const RedeemKey& request,
   return customer;
 }
 
+// Voids `key` if it is still issued and gives its units back to its issuer's pool, audited;
+// nullopt when it was not issued any more (a concurrent call won).
+std::optional<RegistrationKey> void_issued(const Context& ctx, const RegistrationKey& key) {
+  if (!ctx.db.keys().leave_issued(key.id, KeyStatus::voided, ctx.now_ms)) return std::nullopt;
+  return_to_pool(ctx.db, *ctx.db.accounts().find(key.issuer_id), key.product_code, key.units);
+  auto after = *ctx.db.keys().find(key.id);
+  ctx.audit("key.void", key_object(key.id), key.issuer_path, to_text(key_json(key)),
+            to_text(key_json(after)));
+  return after;
+}
+
 }  // namespace
 
 std::vector<IssuedKey> issue_keys(const Context& ctx, const IssueKeys& request) {
@@ -131,14 +142,18 @@ RegistrationKey get_key(const Context& ctx, std::int64_t id) {
 
 RegistrationKey void_key(const Context& ctx, std::int64_t id) {
   auto key = visible_key(ctx, id);
-  if (!ctx.db.keys().leave_issued(key.id, KeyStatus::voided, ctx.now_ms))
+  auto after = void_issued(ctx, key);
+  if (!after)
     throw not_issued(
         key, "only an issued key can be voided; this one is " + std::string(to_string(key.status)));
-  return_to_pool(ctx.db, *ctx.db.accounts().find(key.issuer_id), key.product_code, key.units);
-  auto after = *ctx.db.keys().find(key.id);
-  ctx.audit("key.void", key_object(key.id), key.issuer_path, to_text(key_json(key)),
-            to_text(key_json(after)));
-  return after;
+  return *after;
+}
+
+std::int64_t void_keys_of_ended_product(const Context& ctx, const std::string& product) {
+  std::int64_t voided = 0;
+  for (const auto& key : ctx.db.keys().issued_of_product(product))
+    if (void_issued(ctx, key)) ++voided;
+  return voided;
 }
 
 Redemption redeem_key(const Context& ctx, const RedeemKey& request) {
@@ -147,13 +162,15 @@ Redemption redeem_key(const Context& ctx, const RedeemKey& request) {
     throw DomainError(ErrorCode::invalid_key, "not a registration key (format or check character)");
   auto key = ctx.db.keys().find_by_hash(sha256_hex(*normalized));
   if (!key) throw DomainError(ErrorCode::key_unknown, "unknown registration key");
-  if (key->status != KeyStatus::issued)
-    throw not_issued(*key, "this registration key is " + std::string(to_string(key->status)));
+  // End of Life first: its deletion voids the keys still issued, and such a key should keep
+  // saying why it cannot be redeemed.
   SaleState state{};
   const auto& product = configured_product(ctx, key->product_code, state);
   if (state == SaleState::end_of_life)
     throw DomainError(ErrorCode::key_end_of_life,
                       "product " + key->product_code + " is past its End of Life");
+  if (key->status != KeyStatus::issued)
+    throw not_issued(*key, "this registration key is " + std::string(to_string(key->status)));
   // The one winner among concurrent redeems: the others change no row here.
   if (!ctx.db.keys().leave_issued(key->id, KeyStatus::redeemed, ctx.now_ms))
     throw DomainError(ErrorCode::key_redeemed, "this registration key is redeemed");

@@ -56,6 +56,10 @@ RegistrationKey get_key(const Context& ctx, std::int64_t id);
 // Only an issued key is voided (key_redeemed, key_voided otherwise); its units go back to the
 // issuer's pool.
 RegistrationKey void_key(const Context& ctx, std::int64_t id);
+// Product `product` reached End of Life: no key of it can be redeemed any more, so each one still
+// issued is voided as void_key would (its units back to the issuer's pool, a `key.void` record by
+// the context's caller). Returns how many. REQUIRES the context's write transaction.
+std::int64_t void_keys_of_ended_product(const Context& ctx, const std::string& product);
 // By a customer's user (for its customer) or without a token (a new customer under the key's
 // issuer); a key with a bad format or check character is invalid_key, an unknown one
 // key_unknown: both are wrong guesses.

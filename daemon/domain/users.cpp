@@ -93,11 +93,10 @@ CreatedUser create_user(const Context& ctx, const CreateUser& request) {
   return out;
 }
 
-std::vector<User> list_users(const Context& ctx, Page page) {
-  const auto& caller = ctx.caller;
-  if (caller.account) return ctx.db.users().list(caller.account->id, std::nullopt, page);
-  if (caller.customer) return ctx.db.users().list(std::nullopt, caller.customer->id, page);
-  return {};
+std::vector<User> list_users(const Context& ctx, const ListUsers& which, Page page) {
+  // Who may read a home's users is who may add to them: one rule, manageable_home.
+  const auto home = manageable_home(ctx, which.account_id, which.customer_id);
+  return ctx.db.users().list(home.account_id, home.customer_id, page);
 }
 
 IssuedToken create_token(const Context& ctx, std::int64_t user_id, const TokenExpiry& expiry) {

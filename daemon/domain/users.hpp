@@ -44,8 +44,16 @@ Me describe_me(const Context& ctx);
 // The caller manages the users of its own account or customer; those of a partner below it with
 // manage_partners; those of a customer in its subtree with modify_customers.
 CreatedUser create_user(const Context& ctx, const CreateUser& request);
-// The users of the caller's own account or customer.
-std::vector<User> list_users(const Context& ctx, Page page);
+struct ListUsers {
+  // Whose users: an account or a customer (not both); neither: the caller's own.
+  std::optional<std::int64_t> account_id;
+  std::optional<std::int64_t> customer_id;
+};
+
+// The users of an account or customer the caller manages (the rule of create_user: the caller's
+// own; a partner below it with manage_partners; a customer in its subtree with
+// modify_customers), by default the caller's own.
+std::vector<User> list_users(const Context& ctx, const ListUsers& which, Page page);
 // Another token for a user the caller manages (every other user, known or not, is not_found),
 // expiring as `expiry` says (token_expiry).
 IssuedToken create_token(const Context& ctx, std::int64_t user_id, const TokenExpiry& expiry = {});

@@ -120,8 +120,8 @@ void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(Au
       // one is told so, as its holder only needs a new one.
       if (row && !row->revoked_at_ms && row->expired_at(now)) {
         const std::int64_t expired = *row->expires_at_ms / 1000;
-        outcome.refusal = unauthorized("the token expired at " + std::to_string(expired) + " (" +
-                                       calendar::format_date(expired) + " UTC); ask for a new one");
+        outcome.refusal = unauthorized("the token expired at " + calendar::format_utc(expired) +
+                                       "; ask for a new one");
       } else if (!row || !domain::load_caller(db_, row->id, now)) {
         outcome.refusal = unauthorized("the token is not valid");
       } else {

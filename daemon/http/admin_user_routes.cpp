@@ -28,7 +28,10 @@ json::value create_user(AdminCall& call) {
 }
 
 json::value list_users(AdminCall& call) {
-  return page_of(domain::list_users(call.context(), call.lookahead()), call.page(),
+  domain::ListUsers which;
+  which.account_id = call.query_id("account");
+  which.customer_id = call.query_id("customer");
+  return page_of(domain::list_users(call.context(), which, call.lookahead()), call.page(),
                  domain::user_json);
 }
 

@@ -20,6 +20,7 @@
 #include "net/stream_connection.hpp"
 #include "protocol/request_parser.hpp"
 #include "protocol/response.hpp"
+#include "seat/product_catalog.hpp"
 #include "seat/seat_command.hpp"
 #include "seat/seat_service.hpp"
 
@@ -332,7 +333,9 @@ class Connection final : public StreamConnection<Stream> {
                        .field("proto", proto != nullptr ? *proto : "1.1")
                        .field("server", options.server_name)
                        .field("version", options.version)
-                       .field("heartbeat", options.advised_heartbeat_seconds)
+                       // From the catalog in force (a reload may change it): the shortest
+                       // interval a checkout advises, so the two never disagree.
+                       .field("heartbeat", server_->service.catalog()->advised_heartbeat_seconds())
                        .line());
         return true;
       }

@@ -22,7 +22,6 @@ struct SeatServerOptions {
   // Answers not yet written to a connection's socket; at this many bytes it is not read from.
   std::size_t max_unsent_bytes = 1 << 20;
   std::int64_t max_wait_seconds = 300;
-  std::int64_t advised_heartbeat_seconds = 60;
   std::string server_name = "lmpd";
   std::string version = "0.0.0";
 };

@@ -3,6 +3,7 @@
 
 #include "core/registration_key.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
 
@@ -147,6 +148,11 @@ std::shared_ptr<const ProductCatalog> ProductCatalog::build(const config::Config
     }
     catalog->products_.emplace(product.code, std::move(entry));
   }
+  std::int64_t& advised = catalog->advised_heartbeat_seconds_;
+  advised = catalog->products_.empty() ? config.leases.heartbeat_seconds
+                                       : catalog->products_.begin()->second.terms.heartbeat_seconds;
+  for (const auto& product : catalog->products_)
+    advised = std::min(advised, product.second.terms.heartbeat_seconds);
   return catalog;
 }
 

@@ -66,9 +66,15 @@ class ProductCatalog {
   const CatalogProduct* find(const std::string& code) const;
   std::size_t size() const { return products_.size(); }
   std::vector<std::string> codes() const;
+  // The heartbeat interval HELLO advises, before any product is named: the shortest one a
+  // checkout of any product advises, so an endpoint beating at it keeps every lease (issue #21:
+  // HELLO said the site default while every checkout advised the product's own); the site's
+  // `leases.heartbeat_seconds` when no product is configured.
+  std::int64_t advised_heartbeat_seconds() const { return advised_heartbeat_seconds_; }
 
  private:
   std::map<std::string, CatalogProduct, std::less<>> products_;
+  std::int64_t advised_heartbeat_seconds_ = 0;
 };
 
 }  // namespace lmp::seat

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "core/activation_code.hpp"
+#include "core/calendar.hpp"
 #include "core/log.hpp"
 #include "core/secure_random.hpp"
 #include "core/sha256.hpp"
@@ -65,19 +66,32 @@ SeatResult not_configured(const std::string& code) {
                              "product " + code + " is not configured on this server");
 }
 
+// When a message names a moment: ISO 8601 UTC, readable without a converter.
+std::string moment(std::int64_t unix_ms) {
+  return calendar::format_utc(seconds(unix_ms));
+}
+
 // Why a license cannot be used when judged at `at` (outside its validity period and grace, or
-// cut off), or OK. In grace it serves, so that a late renewal never stops work.
+// cut off), or OK. In grace it serves, so that a late renewal never stops work. A cut-off license
+// answers license_expired too (the protocol has no code of its own for it), with a message that
+// says it was disabled and when.
 SeatResult check_valid(const storage::LicenseRecord& license, std::int64_t at) {
   switch (state_of(license, at)) {
     case LicenseState::not_started:
-      return SeatResult::failure(
-          SeatError::license_not_started,
-          "the license starts at " + std::to_string(seconds(license.starts_at_ms)));
-    case LicenseState::expired:
+      return SeatResult::failure(SeatError::license_not_started,
+                                 "the license starts at " + moment(license.starts_at_ms));
     case LicenseState::disabled:
+      return SeatResult::failure(SeatError::license_expired,
+                                 "the license is disabled since " +
+                                     moment(license.cut_off_at_ms.value_or(at)) +
+                                     ": its customer was disabled or its partner account canceled");
+    case LicenseState::expired:
       return SeatResult::failure(
           SeatError::license_expired,
-          "the license expired at " + std::to_string(seconds(license.expires_at_ms)));
+          "the license expired at " + moment(license.expires_at_ms) +
+              (license.grace_ms > 0 ? " and its grace period ended at " +
+                                          moment(license.expires_at_ms + license.grace_ms)
+                                    : std::string()));
     case LicenseState::active:
     case LicenseState::expiring:
     case LicenseState::in_grace:

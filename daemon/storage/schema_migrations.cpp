@@ -408,6 +408,47 @@ const std::vector<Migration>& schema_migrations() {
            "ALTER TABLE usage_hour_holders ADD COLUMN hour_use TEXT NOT NULL DEFAULT ''",
            "UPDATE usage_rollup_hours SET records = -1",
        }},
+      // License ids are never given twice (issue #21): SQLite's plain rowid gave a new license
+      // the id of the newest one an End-of-Life deletion removed, so the audit log's
+      // `license:ID` named two licenses. SQLite gets the table rebuilt with AUTOINCREMENT (the
+      // documented way: new table, copy, drop, rename; foreign keys are off while migrations
+      // run), its sequence starting above every id ever given: the licenses left, the deleted
+      // ones remembered in retired_licenses and the audit log. PostgreSQL's BIGSERIAL sequence
+      // never goes back and needs nothing.
+      {19,
+       {
+           "{sqlite_only}CREATE TABLE licenses_never_reused ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+           " customer_id INTEGER NOT NULL REFERENCES customers(id),"
+           " product_code TEXT NOT NULL,"
+           " units BIGINT NOT NULL,"
+           " unit TEXT NOT NULL,"
+           " starts_at_ms BIGINT NOT NULL,"
+           " expires_at_ms BIGINT NOT NULL,"
+           " code_hash TEXT NOT NULL UNIQUE,"
+           " created_at_ms BIGINT NOT NULL,"
+           " cut_off_at_ms BIGINT,"
+           " trial INTEGER NOT NULL DEFAULT 0,"
+           " grace_ms BIGINT NOT NULL DEFAULT 0,"
+           " notice_days BIGINT NOT NULL DEFAULT 0,"
+           " auto_renew INTEGER NOT NULL DEFAULT 0,"
+           " plan_id BIGINT)",
+           "{sqlite_only}INSERT INTO licenses_never_reused (id, customer_id, product_code, units,"
+           " unit, starts_at_ms, expires_at_ms, code_hash, created_at_ms, cut_off_at_ms, trial,"
+           " grace_ms, notice_days, auto_renew, plan_id)"
+           " SELECT id, customer_id, product_code, units, unit, starts_at_ms, expires_at_ms,"
+           " code_hash, created_at_ms, cut_off_at_ms, trial, grace_ms, notice_days, auto_renew,"
+           " plan_id FROM licenses",
+           "{sqlite_only}DROP TABLE licenses",
+           "{sqlite_only}ALTER TABLE licenses_never_reused RENAME TO licenses",
+           "{sqlite_only}CREATE INDEX licenses_by_customer ON licenses (customer_id)",
+           "{sqlite_only}DELETE FROM sqlite_sequence WHERE name = 'licenses'",
+           "{sqlite_only}INSERT INTO sqlite_sequence (name, seq) SELECT 'licenses', max("
+           " COALESCE((SELECT MAX(id) FROM licenses), 0),"
+           " COALESCE((SELECT MAX(license_id) FROM retired_licenses), 0),"
+           " COALESCE((SELECT MAX(CAST(substr(object, 9) AS INTEGER)) FROM audit_log"
+           " WHERE object LIKE 'license:%'), 0))",
+       }},
   };
   return migrations;
 }

@@ -78,6 +78,11 @@ class SqlKeyRepository final : public domain::KeyRepository {
         page.after, page.limit);
   }
 
+  std::vector<RegistrationKey> issued_of_product(const std::string& product) override {
+    return select_rows<KeyColumns>(
+        sql_, " WHERE k.product_code = :product AND k.status = 'issued' ORDER BY k.id", product);
+  }
+
   bool leave_issued(std::int64_t id, KeyStatus status, std::int64_t now_ms) override {
     return guarded("change registration key", [&] {
       const std::string text(to_string(status));

@@ -76,10 +76,11 @@ class SqlProductLifecycleRepository final : public domain::ProductLifecycleRepos
       out.leases = affected(sql_, "DELETE FROM leases WHERE license_id IN (" + ids + ")", code);
       out.activations =
           affected(sql_, "DELETE FROM activations WHERE license_id IN (" + ids + ")", code);
-      // SQLite may give a deleted license's id to a new one, which starts with no mark of its own.
+      // No mark outlives its license (before schema 19, SQLite gave a deleted license's id to
+      // the next new one, which must start with no mark of its own).
       affected(sql_, "DELETE FROM license_clock_marks WHERE license_id IN (" + ids + ")", code);
       // A redeemed key keeps its record (who redeemed it, when) but no longer names a license:
-      // SQLite may hand the deleted license's id to a new one.
+      // before schema 19, SQLite handed the deleted license's id to the next new one.
       affected(sql_,
                "UPDATE registration_keys SET license_id = NULL WHERE license_id IN (" + ids + ")",
                code);

@@ -143,7 +143,6 @@ KeyedSession open_sqlite_session(const Options& storage, Env& env) {
       throw StoreError("open database: cannot use the WAL journal (the journal mode stays " +
                        journal_mode + ")");
     *sql << synchronous;
-    *sql << "PRAGMA foreign_keys=ON";
   } catch (const soci::soci_error& e) {
     throw StoreError("configure database: " + e.get_error_message());
   }
@@ -158,7 +157,11 @@ KeyedSession open_sqlite_session(const Options& storage, Env& env) {
       load_server_secret(secret_path, keyed > 0 ? MissingSecret::restore : MissingSecret::create,
                          env),
       env);
+  // Foreign keys are enforced from here on, not while migrating: a migration that rebuilds a
+  // table (drop, then rename the copy) would otherwise trip over the rows that refer to it, and
+  // SQLite cannot switch them off inside the migration's transaction.
   migrate_schema(*sql, kSqliteDialect, *secrets);
+  guarded("enable foreign keys", [&] { *sql << "PRAGMA foreign_keys=ON"; });
   check_server_secret(*sql, *secrets, secret_path);
   return {std::move(sql), std::move(secrets)};
 }

@@ -7,16 +7,19 @@
 #include <boost/json/serialize.hpp>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <vector>
 
 #include "admin/admin_cli.hpp"
 #include "admin_fixture.hpp"
 #include "config/config.hpp"
+#include "core/calendar.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
 #include "domain/first_run.hpp"
 #include "storage/sql_unit_of_work.hpp"
+#include "support/line_client.hpp"
 
 namespace lmp::test {
 namespace {
@@ -362,6 +365,37 @@ TEST_P(AdminApi, DisablingACustomerExpiresItsLicensesAndEnablingRestoresTheirDat
   EXPECT_EQ(client.post("/v1/seat/checkout", {{"code", code}}).status, 200);
 }
 
+// Issue #21: a disabled customer's checkout answered `license_expired msg=the license expired
+// at 1796548910`: the license's own end (a year away), as a raw Unix time. The protocol has no
+// `disabled` code, so the code stays `license_expired`; the message says the license is disabled
+// and since when, in ISO 8601 UTC, over the seat protocol. An expired license's message names
+// its end the same way.
+TEST_P(AdminApi, ADisabledCustomersCheckoutSaysSoWithAReadableTime) {
+  auto customer = make_customer("acme", 0);
+  auto code = create_license(config_, {.customer = "acme"});
+  auto ending =
+      create_license(config_, {.customer = "globex", .expires_at_ms = kTestEpochMs + 7200 * 1000});
+  server_->advance_seconds(3600);
+  ok(root_token_, "POST", "/v1/customers/" + std::to_string(customer) + "/status",
+     {{"status", "disabled"}});
+  const std::string disabled_at = calendar::format_utc(kTestEpochMs / 1000 + 3600);
+  LineClient client(server_->port());
+  for (const auto& verb : {"CHECKOUT", "ACTIVATE"}) {
+    const auto answer = client.request(std::string(verb) + " code=" + code);
+    EXPECT_EQ(status_of(answer), "license_expired") << answer;
+    const auto msg = fields_of(answer)["msg"];
+    EXPECT_EQ(msg, "the license is disabled since " + disabled_at +
+                       ": its customer was disabled or its partner account canceled")
+        << answer;
+  }
+  server_->advance_seconds(3600);
+  const auto expired = client.request("CHECKOUT code=" + ending);
+  EXPECT_EQ(status_of(expired), "license_expired") << expired;
+  EXPECT_EQ(fields_of(expired)["msg"],
+            "the license expired at " + calendar::format_utc(kTestEpochMs / 1000 + 7200))
+      << expired;
+}
+
 TEST_P(AdminApi, CancelingAPartnerIsFinalAndEndsItsCustomersLicenses) {
   auto msp = make_partner("Fabrikam", "msp");
   auto customer = make_customer("acme", msp);
@@ -394,6 +428,34 @@ TEST_P(AdminApi, CancelingAPartnerIsFinalAndEndsItsCustomersLicenses) {
   (void)other;
 }
 
+// Issue #21: a canceled partner's customer still reads `enabled` (the cancellation ended its
+// licenses, not its status); enabling it answered 200 and changed nothing. The docs promise
+// `409 partner_canceled`, whatever the customer's status, and nothing is recorded.
+TEST_P(AdminApi, EnablingACanceledPartnersCustomerIsRefusedEvenWhileItReadsEnabled) {
+  auto msp = make_partner("Fabrikam", "msp");
+  auto customer = make_customer("acme", msp);
+  auto code = create_license(config_, {.customer = "acme"});
+  ok(root_token_, "POST", "/v1/partners/" + std::to_string(msp) + "/status",
+     {{"status", "canceled"}});
+  const std::string path = "/v1/customers/" + std::to_string(customer);
+  ASSERT_EQ(ok(root_token_, "GET", path).at("status"), "enabled");
+
+  auto enable = call(root_token_, "POST", path + "/status", {{"status", "enabled"}});
+  EXPECT_EQ(enable.status, 409);
+  EXPECT_EQ(enable.error_code(), "partner_canceled");
+  EXPECT_EQ(seat("status", code).at("state"), "disabled");
+  EXPECT_EQ(
+      ok(root_token_, "GET", "/v1/audit?action=customer.enable").at("items").as_array().size(), 0u);
+  // Enabling a customer that is enabled and serves stays a harmless 200.
+  const auto globex_id = make_customer("globex", 0);
+  auto globex = create_license(config_, {.customer = "globex"});
+  EXPECT_EQ(ok(root_token_, "POST", "/v1/customers/" + std::to_string(globex_id) + "/status",
+               {{"status", "enabled"}})
+                .at("status"),
+            "enabled");
+  EXPECT_EQ(seat("status", globex).at("state"), "active");
+}
+
 TEST_P(AdminApi, ASuspendedPartnerIsReadOnlyUntilReactivated) {
   auto msp = make_partner("Fabrikam", "msp");
   auto user = make_user("fabrikam-admin", "account", msp);
@@ -411,6 +473,39 @@ TEST_P(AdminApi, ASuspendedPartnerIsReadOnlyUntilReactivated) {
 
   ok(root_token_, "POST", path, {{"status", "active"}});
   EXPECT_EQ(call(user.token, "POST", "/v1/customers", {{"name", "acme"}}).status, 200);
+}
+
+// Issue #21: `GET /v1/users?account=3` ignored its filter and listed the caller's own users.
+// `account` or `customer` picks whose users, under the rule for adding users there.
+TEST_P(AdminApi, ListingUsersFollowsTheAccountOrCustomerAsked) {
+  auto msp = make_partner("Fabrikam", "msp");
+  auto acme = make_customer("acme", msp);
+  auto globex = make_customer("globex", 0);
+  auto partner_user = make_user("fabrikam-admin", "account", msp);
+  make_user("acme-admin", "customer", acme);
+  make_user("globex-admin", "customer", globex);
+  auto names = [&](const std::string& token, const std::string& query) {
+    std::set<std::string> out;
+    const auto listed = ok(token, "GET", "/v1/users" + query);
+    for (const auto& user : listed.at("items").as_array()) out.emplace(user.at("name").as_string());
+    return out;
+  };
+  EXPECT_EQ(names(root_token_, "?account=" + std::to_string(msp)),
+            std::set<std::string>{"fabrikam-admin"});
+  EXPECT_EQ(names(root_token_, "?customer=" + std::to_string(acme)),
+            std::set<std::string>{"acme-admin"});
+  EXPECT_EQ(names(partner_user.token, "?customer=" + std::to_string(acme)),
+            std::set<std::string>{"acme-admin"});
+  EXPECT_EQ(names(partner_user.token, ""), std::set<std::string>{"fabrikam-admin"});
+  EXPECT_EQ(names(root_token_, "").count("fabrikam-admin"), 0u);
+  // Outside the caller's subtree: 404, as for every object there; both at once: 400.
+  EXPECT_EQ(call(partner_user.token, "GET", "/v1/users?customer=" + std::to_string(globex)).status,
+            404);
+  EXPECT_EQ(call(root_token_, "GET",
+                 "/v1/users?account=" + std::to_string(msp) + "&customer=" + std::to_string(acme))
+                .error_code(),
+            "bad_request");
+  EXPECT_EQ(call(root_token_, "GET", "/v1/users?account=x").error_code(), "bad_request");
 }
 
 TEST_P(AdminApi, TokensAreHashedAtRestAndRevocationIsImmediate) {
@@ -472,7 +567,8 @@ TEST_P(AdminApi, ATokenMayExpireAndIsThenRefusedSayingSo) {
   EXPECT_EQ(expired.status, 401);
   EXPECT_EQ(expired.error_code(), "unauthorized");
   EXPECT_EQ(expired.headers["www-authenticate"], "Bearer");
-  EXPECT_NE(expired.body.find("the token expired at " + std::to_string(now_s + 86400)),
+  EXPECT_NE(expired.body.find("the token expired at " + calendar::format_utc(now_s + 86400) +
+                              "; ask for a new one"),
             std::string::npos)
       << expired.body;
   EXPECT_EQ(call(daily_token, "POST", "/v1/customers", {{"name", "acme"}}).status, 401);

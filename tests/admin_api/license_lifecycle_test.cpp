@@ -226,18 +226,25 @@ TEST_P(LicenseLifecycle, EndOfLifeByApiRefusesEverythingAndDeletesTheDataInOneGo
   EXPECT_EQ(seat("heartbeat", {{"lease", lease}}).error_code(), "lease_unknown");
 }
 
-TEST_P(LicenseLifecycle, AnIdOfADeletedLicenseGivenToANewOneServesTheNewOne) {
+// Issue #21: SQLite gave a new license the id of the newest one an End-of-Life deletion
+// removed, so `audit --object license:ID` mixed two licenses. PostgreSQL's sequence never went
+// back; both must keep to it, also across a restart.
+TEST_P(LicenseLifecycle, ADeletedLicensesIdIsNeverGivenToANewOne) {
   make_license({}, "agent");
-  const auto deleted = make_license({});  // the highest id, which SQLite may hand out again
+  const auto deleted = make_license({});  // the highest id
+  const std::int64_t deleted_id = deleted.at("id").as_int64();
   ok(root_token_, "POST", "/v1/products/cad/end-of-life");
-  // SQLite gives a new row one more than the largest id left: the deleted license's id.
-  // PostgreSQL's sequence never goes back by itself; it is set back to the same rule here, so
-  // that the reused id is tested on both backends.
-  if (on_postgresql())
-    *raw_session() << "SELECT setval(pg_get_serial_sequence('licenses', 'id'),"
-                      " (SELECT MAX(id) FROM licenses))";
   const auto fresh = make_license({}, "agent");
-  ASSERT_EQ(fresh.at("id"), deleted.at("id"));
+  EXPECT_GT(fresh.at("id").as_int64(), deleted_id);
+  server_.reset();
+  server_ = std::make_unique<TestServer>(config_);
+  const auto after_restart = make_license({}, "agent");
+  EXPECT_GT(after_restart.at("id").as_int64(), fresh.at("id").as_int64());
+  // The deleted license's audit trail is its own.
+  auto trail =
+      ok(root_token_, "GET", "/v1/audit?object=license:" + std::to_string(deleted_id)).at("items");
+  ASSERT_EQ(trail.as_array().size(), 1u);
+  EXPECT_EQ(trail.as_array()[0].at("after").at("product"), "cad");
   EXPECT_EQ(ok(root_token_, "POST", path(fresh, "/renew"), {{"days", 1}}).at("product"), "agent");
   EXPECT_EQ(seat("checkout", {{"code", code_of(fresh)}, {"host", "ws-1"}}).status, 200);
   EXPECT_EQ(seat("checkout", {{"code", code_of(deleted)}}).error_code(), "end_of_life");
@@ -246,6 +253,50 @@ TEST_P(LicenseLifecycle, AnIdOfADeletedLicenseGivenToANewOneServesTheNewOne) {
   EXPECT_EQ(deletion_records().size(), 2u);
   EXPECT_EQ(call(root_token_, "POST", path(fresh, "/renew"), {{"days", 1}}).error_code(),
             "end_of_life");
+}
+
+// Issue #21: the product lifecycle's audit records had no test. Each date set through the API is
+// recorded with the product before and after, by the parent's user; End of Life now also records
+// the deletion; a refused change records nothing.
+TEST_P(LicenseLifecycle, ProductLifecycleChangesAreAuditedWithTheProductBeforeAndAfter) {
+  make_license({});
+  ok(root_token_, "POST", "/v1/products/cad/end-of-sale", {{"at", kNow + 10 * kDay}});
+  ok(root_token_, "POST", "/v1/products/cad/end-of-life", {{"at", kNow + 20 * kDay}});
+  ok(root_token_, "POST", "/v1/products/cad/end-of-life");
+  EXPECT_EQ(call(root_token_, "POST", "/v1/products/cad/end-of-sale").error_code(), "end_of_life");
+  ok(root_token_, "POST", "/v1/products/agent/end-of-sale", {{"at", kNow + kDay}});
+
+  auto records = ok(root_token_, "GET", "/v1/audit?object=product:cad").at("items").as_array();
+  ASSERT_EQ(records.size(), 4u);
+  std::vector<std::string> actions;
+  for (const auto& record : records) {
+    actions.emplace_back(record.at("action").as_string());
+    EXPECT_EQ(record.at("object"), "product:cad");
+    EXPECT_FALSE(record.at("actor").at("user").is_null());
+    EXPECT_EQ(record.at("time"), kNow);
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"product.end_of_sale", "product.end_of_life",
+                                               "product.end_of_life", "product.data_deleted"}));
+  const auto& sale = records[0];
+  EXPECT_EQ(sale.at("before").at("state"), "active");
+  EXPECT_TRUE(sale.at("before").at("end_of_sale").is_null());
+  EXPECT_EQ(sale.at("after").at("end_of_sale"), kNow + 10 * kDay);
+  EXPECT_EQ(sale.at("after").at("state"), "active");
+  const auto& later = records[1];
+  EXPECT_EQ(later.at("before").at("end_of_sale"), kNow + 10 * kDay);
+  EXPECT_TRUE(later.at("before").at("end_of_life").is_null());
+  EXPECT_EQ(later.at("after").at("end_of_life"), kNow + 20 * kDay);
+  const auto& now = records[2];
+  EXPECT_EQ(now.at("before").at("end_of_life"), kNow + 20 * kDay);
+  EXPECT_EQ(now.at("after").at("end_of_life"), kNow);
+  EXPECT_EQ(now.at("after").at("state"), "end_of_life");
+  EXPECT_EQ(records[3].at("after").at("licenses"), 1);
+  // By action, across products.
+  auto sales =
+      ok(root_token_, "GET", "/v1/audit?action=product.end_of_sale").at("items").as_array();
+  ASSERT_EQ(sales.size(), 2u);
+  EXPECT_EQ(sales[1].at("object"), "product:agent");
+  EXPECT_EQ(sales[1].at("after").at("end_of_sale"), kNow + kDay);
 }
 
 class ConfiguredEndOfLife : public LicenseLifecycle {

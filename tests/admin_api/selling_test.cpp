@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -219,6 +220,50 @@ TEST_P(SellingTest, EndOfLifeRefusesRedeemAndHidesThePlan) {
   auto refused = redeem(text_of(key[0]), "late-buyer");
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(refused.error_code(), "end_of_life");
+}
+
+// Issue #21: after End of Life a key nobody redeemed stayed `issued` and its units stayed drawn
+// from the partner's pool. The End-of-Life sweep voids it (by the server, audited) and gives its
+// units back; a redeemed key stays redeemed and drawn, and the voided key still answers
+// `end_of_life`.
+TEST_P(SellingTest, EndOfLifeVoidsTheKeysNobodyRedeemedAndGivesTheirUnitsBack) {
+  const auto msp = make_partner("msp", "msp");
+  auto msp_token = make_user("msp-admin", "account", msp).token;
+  const std::string pools = "/v1/partners/" + std::to_string(msp) + "/pools";
+  ok(root_token_, "PUT", pools + "/expiring", {{"units", 10}});
+  const auto plan = make_plan(root_token_, "expiring-plan", "expiring");
+  auto keys = issue(msp_token, plan, 3, 2);
+  auto sold = issue(msp_token, plan, 2)[0];
+  ASSERT_EQ(redeem(text_of(sold), "early-buyer").status, 200);
+  EXPECT_EQ(ok(msp_token, "GET", pools).at("items").at(0).at("drawn"), 8);
+
+  server_->advance_seconds(3 * kDay + 1);
+  // The sweep runs about once a second on the admin worker; wait for its deletion.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto deletions = [&] {
+    return ok(root_token_, "GET", "/v1/audit?action=product.data_deleted").at("items").as_array();
+  };
+  while (deletions().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto deleted = deletions();
+  ASSERT_EQ(deleted.size(), 1u);
+  EXPECT_EQ(deleted[0].at("after").at("keys_voided"), 2);
+
+  for (const auto& key : keys) {
+    auto read = ok(msp_token, "GET", "/v1/keys/" + std::to_string(id_of(key)));
+    EXPECT_EQ(read.at("status"), "voided");
+    EXPECT_EQ(read.at("changed"), kTestEpochMs / 1000 + 3 * kDay + 1);
+    auto refused = redeem(text_of(key), "late-buyer");
+    EXPECT_EQ(refused.error_code(), "end_of_life") << refused.body;
+  }
+  EXPECT_EQ(ok(msp_token, "GET", "/v1/keys/" + std::to_string(id_of(sold))).at("status"),
+            "redeemed");
+  auto pool = ok(msp_token, "GET", pools).at("items").at(0);
+  EXPECT_EQ(pool.at("drawn"), 2);
+  EXPECT_EQ(pool.at("left"), 8);
+  auto voids = ok(root_token_, "GET", "/v1/audit?action=key.void").at("items").as_array();
+  ASSERT_EQ(voids.size(), 2u);
+  for (const auto& record : voids) EXPECT_EQ(record.at("actor").at("scope"), "server");
 }
 
 TEST_P(SellingTest, AnIssuedKeyIsWellFormedShownOnceAndItsCheckCharacterIsChecked) {

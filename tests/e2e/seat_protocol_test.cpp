@@ -58,6 +58,33 @@ TEST_P(SeatProtocolTest, HelloPingQuit) {
   EXPECT_TRUE(c.closed_by_server());
 }
 
+// Issue #21: HELLO advised the site's `leases.heartbeat_seconds` (60) while every checkout
+// advised its product's own (120). HELLO advises the shortest interval any product's checkout
+// advises, so beating at it keeps every lease, and it follows a reload.
+TEST_P(SeatProtocolTest, HelloAdvisesTheHeartbeatTheProductsCheckoutsAdvise) {
+  for (auto& product : config_.products)
+    product.settings = {{"lease_seconds", "600"}, {"heartbeat_seconds", "120"}};
+  start();
+  const auto code = license();
+  auto c = client();
+  EXPECT_EQ(fields_of(c.request("HELLO"))["heartbeat"], "120");
+  const auto checkout = c.request("CHECKOUT code=" + code);
+  ASSERT_EQ(status_of(checkout), "OK") << checkout;
+  EXPECT_EQ(fields_of(checkout)["heartbeat"], "120");
+
+  // One product beating faster: HELLO advises its interval, the other keeps its own.
+  auto next = config_;
+  next.products[1].settings["heartbeat_seconds"] = "90";
+  ASSERT_EQ(server_->reload(next), std::vector<std::string>{});
+  EXPECT_EQ(fields_of(c.request("HELLO"))["heartbeat"], "90");
+  const auto agent =
+      c.request("CHECKOUT code=" + license({.product = "agent", .unit = sdk::UnitType::endpoints}) +
+                " host=ws1");
+  ASSERT_EQ(status_of(agent), "OK") << agent;
+  EXPECT_EQ(fields_of(agent)["heartbeat"], "90");
+  EXPECT_EQ(fields_of(c.request("CHECKOUT code=" + code))["heartbeat"], "120");
+}
+
 TEST_P(SeatProtocolTest, MalformedLinesAreAnsweredAndKeepTheConnection) {
   start();
   LineClient c(server_->port());

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/activation_code.hpp"
+#include "core/calendar.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
 #include "domain/borrow_token.hpp"
@@ -393,7 +394,7 @@ TEST_P(SeatDecisionsTest, ALicenseServesFromItsStartThroughItsGraceAndNoLonger) 
   clock_.set_ms(starts - 1);
   auto early = checkout(code, "pc1");
   EXPECT_EQ(early.error, SeatError::license_not_started);
-  EXPECT_EQ(early.message, "the license starts at " + std::to_string(starts / 1000));
+  EXPECT_EQ(early.message, "the license starts at " + calendar::format_utc(starts / 1000));
   EXPECT_EQ(activate(code).error, SeatError::license_not_started);
   EXPECT_EQ(field(status(code), "state"), "not_started");
   clock_.set_ms(starts);
@@ -404,7 +405,9 @@ TEST_P(SeatDecisionsTest, ALicenseServesFromItsStartThroughItsGraceAndNoLonger) 
   clock_.set_ms(expires + kHourMs);
   auto late = checkout(code, "pc3");
   EXPECT_EQ(late.error, SeatError::license_expired);
-  EXPECT_EQ(late.message, "the license expired at " + std::to_string(expires / 1000));
+  EXPECT_EQ(late.message, "the license expired at " + calendar::format_utc(expires / 1000) +
+                              " and its grace period ended at " +
+                              calendar::format_utc((expires + kHourMs) / 1000));
   EXPECT_EQ(activate(code).error, SeatError::license_expired);
   EXPECT_EQ(field(status(code), "state"), "expired");
 }

@@ -351,6 +351,50 @@ TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {
   EXPECT_EQ(stored_version(*sql), 99);
 }
 
+// Version 19 (issue #21): a license id is never given twice. An older database (version 7 here:
+// one made without the server secret, which the upgrade then creates) keeps its licenses with
+// their ids, leases and activations, and a new license gets an id above every one ever given:
+// those left, those End of Life deleted (retired_licenses) and those only the audit log still
+// names; so does one made after the newest license is deleted.
+TEST_F(SchemaMigrationsTest, LicenseIdsAreNeverGivenTwiceAfterTheUpgrade) {
+  std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
+  {
+    auto sql = raw();
+    make_database_at(*sql, 7);
+    *sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
+    for (int id : {1, 3})
+      *sql << "INSERT INTO licenses (id, customer_id, product_code, units, unit, starts_at_ms,"
+              " expires_at_ms, code_hash, created_at_ms, grace_ms) VALUES (" +
+                  std::to_string(id) + ", 1, 'cad', 5, 'seats', 0, 9000000000000, 'h" +
+                  std::to_string(id) + "', 1, 77)";
+    *sql << "INSERT INTO leases (id, license_id, product_code, holder, units, issued_at_ms,"
+            " expires_at_ms) VALUES ('l1', 3, 'cad', '', 2, 0, 9000000000000)";
+    *sql << "INSERT INTO activations (license_id, host, user_name, at_ms) VALUES (3, 'ws', 'u', 1)";
+    *sql << "INSERT INTO retired_licenses (license_id, code_hash, product_code, scope)"
+            " VALUES (7, 'r7', 'old', '/1/')";
+    *sql << "INSERT INTO audit_log (at_ms, actor_scope, scope, action, object)"
+            " VALUES (1, '/1/', '/1/c1/', 'license.create', 'license:9')";
+  }
+  auto store = open();
+  ASSERT_TRUE(store->find_license(1).has_value());
+  auto kept = store->find_license(3);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->grace_ms, 77);
+  ASSERT_TRUE(store->find_lease("l1").has_value());
+  EXPECT_EQ(store->find_lease("l1")->units, 2);
+  EXPECT_EQ(make_license(*store, 10), 10);
+  // The newest license goes (as an End-of-Life deletion removes it); its id stays used.
+  *raw() << "DELETE FROM licenses WHERE id = 10";
+  EXPECT_EQ(make_license(*store, 11), 11);
+  // The rebuilt table is the one the other tables refer to, and nothing refers to a missing row.
+  auto sql = raw();
+  int orphans = -1;
+  *sql << "SELECT COUNT(*) FROM pragma_foreign_key_check", soci::into(orphans);
+  EXPECT_EQ(orphans, 0);
+  EXPECT_EQ(objects(*sql, "table").count("licenses_never_reused"), 0u);
+  EXPECT_EQ(objects(*sql, "index").count("licenses_by_customer"), 1u);
+}
+
 TEST_F(SchemaMigrationsTest, ConcurrentFirstOpensApplyEachMigrationOnce) {
   storage_.busy_timeout_seconds = 5;
   constexpr int kOpeners = 4;
