@@ -223,7 +223,9 @@ TEST_P(UsageRollupsTest, ARecordArrivingLateForARolledUpHourIsRolledUpAgain) {
           soci::use(since, since_null);
     }
   }
-  // Until the sweep looks again, the roll-up of that hour lacks the late checkout.
+  // Until a sweep looks again, the roll-up of that hour lacks the late checkout. The test
+  // server's own sweep (every second, on its admin worker) may already have looked when the
+  // machine is slow (seen under TSan): then the roll-up has it, and never anything else.
   domain::UsageReportQuery query;
   query.from_ms = start - kHour;
   query.to_ms = now();
@@ -232,7 +234,9 @@ TEST_P(UsageRollupsTest, ARecordArrivingLateForARolledUpHourIsRolledUpAgain) {
   const auto stale = report(true, query);
   ASSERT_EQ(want.size(), 1u);
   ASSERT_EQ(stale.size(), 1u);
-  EXPECT_EQ(want[0].checkouts, stale[0].checkouts + 1);
+  EXPECT_TRUE(stale[0].checkouts + 1 == want[0].checkouts ||
+              stale[0].checkouts == want[0].checkouts)
+      << "from the records " << want[0].checkouts << ", from the roll-ups " << stale[0].checkouts;
   domain::UsageRollupSweep next_look(kRetention);
   next_look.run(*db_, now(), 1000);
   const auto after = rolled_hours();
