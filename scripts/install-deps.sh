@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libsoci-dev libsqlite3-dev libpq-dev libsystemd-dev libssl-dev
   libgtest-dev libgmock-dev lintian dpkg-dev fakeroot help2man
   clang libclang-rt-14-dev postgresql
-  prometheus openssl python3-cryptography
+  prometheus openssl python3-cryptography mold
 )
 
 missing=()

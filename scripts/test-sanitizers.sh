@@ -43,7 +43,8 @@ run_variant() {
   # files, and the suite spends its time waiting on sockets and fsync rather than computing.
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g" \
     -DCMAKE_CXX_FLAGS="$extra_flags" \
-    -DLMP_SANITIZE="$sanitize" -DLMP_WERROR=ON -DLMP_BUILD_TESTS=ON >/dev/null || return 1
+    -DLMP_SANITIZE="$sanitize" -DLMP_WERROR=ON -DLMP_BUILD_TESTS=ON -DCMAKE_UNITY_BUILD=ON \
+    >/dev/null || return 1
   cmake --build "$dir" -j"$jobs" || return 1
   local built=$SECONDS
 

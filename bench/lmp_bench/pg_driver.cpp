@@ -76,7 +76,7 @@ void prepare_or_throw(PGconn* conn, const char* name, const char* sql, int param
   }
 }
 
-struct InFlight {
+struct PgInFlight {
   std::uint32_t slot = 0;
   Op op = Op::checkout;
   Clock::time_point sent;
@@ -159,7 +159,7 @@ class PgConnection final : public BenchConnection {
       fail("send", pq_error(conn_.get()));
       return false;
     }
-    in_flight_.push(InFlight{index, op, now});
+    in_flight_.push(PgInFlight{index, op, now});
     return true;
   }
 
@@ -243,7 +243,7 @@ class PgConnection final : public BenchConnection {
   }
 
   void complete(Clock::time_point now) {
-    InFlight done = in_flight_.front();
+    PgInFlight done = in_flight_.front();
     in_flight_.pop();
     Slot& slot = slots_[done.slot];
     Outcome outcome = head_outcome_;
@@ -269,7 +269,7 @@ class PgConnection final : public BenchConnection {
   PgConnPtr conn_;
   asio::posix::stream_descriptor socket_;
   std::vector<Slot> slots_;
-  Ring<InFlight> in_flight_;
+  Ring<PgInFlight> in_flight_;
   Outcome head_outcome_{false, "pg_no_result", {}};  // of the request at the head, until its sync
   std::string head_error_;
   char expires_[24] = {};

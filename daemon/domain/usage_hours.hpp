@@ -20,6 +20,7 @@
 namespace lmp::domain {
 
 inline constexpr std::int64_t kUsageHourMs = 3'600'000;
+inline constexpr std::int64_t kUsageDayMs = 24 * kUsageHourMs;
 
 // The start of the hour holding `at_ms` (hours aligned on the Unix epoch).
 std::int64_t usage_hour_of(std::int64_t at_ms);

@@ -17,11 +17,9 @@ namespace lmp::domain {
 
 namespace {
 
-constexpr std::int64_t kDayMs = 24 * kUsageHourMs;
-
 std::int64_t day_of(std::int64_t at_ms) {
-  std::int64_t day = at_ms / kDayMs * kDayMs;
-  if (day > at_ms) day -= kDayMs;
+  std::int64_t day = at_ms / kUsageDayMs * kUsageDayMs;
+  if (day > at_ms) day -= kUsageDayMs;
   return day;
 }
 

@@ -19,12 +19,12 @@
 namespace lmp::storage {
 namespace {
 
-constexpr std::string_view kRead = "read usage roll-ups";
-constexpr std::string_view kWrite = "write usage roll-ups";
-constexpr std::int64_t kHourMs = domain::kUsageHourMs;
-constexpr std::int64_t kDayMs = 24 * kHourMs;
+constexpr std::string_view kReadRollups = "read usage roll-ups";
+constexpr std::string_view kWriteRollups = "write usage roll-ups";
+constexpr std::int64_t kRollupHourMs = domain::kUsageHourMs;
+constexpr std::int64_t kRollupDayMs = 24 * kRollupHourMs;
 // Rows per execution: PostgreSQL sends a result whole.
-constexpr int kBatch = 2000;
+constexpr int kRollupBatch = 2000;
 
 std::string encode_changes(const std::vector<domain::UsageChange>& changes, std::int64_t hour_ms) {
   std::string out;
@@ -96,7 +96,7 @@ void decode_changes(const std::string& text, std::int64_t hour_ms,
 std::string encode_use(const domain::UsageLicenseHour& hour, int hour_of_day) {
   std::string out = std::to_string(hour_of_day);
   if (hour.carried_units == 0 && hour.checkouts == 0 && hour.changes.empty() &&
-      hour.peak_units == hour.start_units && hour.unit_ms == hour.start_units * kHourMs) {
+      hour.peak_units == hour.start_units && hour.unit_ms == hour.start_units * kRollupHourMs) {
     out += '=';
     out += std::to_string(hour.start_units);
   } else {
@@ -127,7 +127,7 @@ void decode_use(const std::string& text, std::int64_t day_ms, domain::UsageHolde
     if (in.at != in.end && *in.at == '=') {
       ++in.at;
       use.start_units = use.peak_units = in.number();
-      use.unit_ms = use.start_units * kHourMs;
+      use.unit_ms = use.start_units * kRollupHourMs;
     } else {
       in.expect(':');
       use.start_units = in.number();
@@ -141,7 +141,7 @@ void decode_use(const std::string& text, std::int64_t day_ms, domain::UsageHolde
       use.checkouts = in.number();
       in.expect(':');
       use.changes_begin = static_cast<std::uint32_t>(day.changes.size());
-      read_changes(in, '|', day_ms + hour * kHourMs, day.changes);
+      read_changes(in, '|', day_ms + hour * kRollupHourMs, day.changes);
       use.changes_end = static_cast<std::uint32_t>(day.changes.size());
     }
     in.expect('|');
@@ -197,7 +197,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
   void mark_stale_from(std::int64_t hour_ms) override {
-    guarded(kWrite, [&] {
+    guarded(kWriteRollups, [&] {
       affected(sql_, "UPDATE usage_rollup_hours SET records = -1 WHERE hour_ms >= :hour_ms",
                hour_ms);
     });
@@ -206,9 +206,9 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   void store_hour(std::int64_t hour_ms, std::int64_t records,
                   const std::vector<domain::UsageLicenseHour>& hours,
                   const std::vector<domain::UsageLicenseHour>& holder_hours) override {
-    guarded(kWrite, [&] {
-      const std::int64_t day = hour_ms / kDayMs * kDayMs;
-      const int hour_of_day = static_cast<int>((hour_ms - day) / kHourMs);
+    guarded(kWriteRollups, [&] {
+      const std::int64_t day = hour_ms / kRollupDayMs * kRollupDayMs;
+      const int hour_of_day = static_cast<int>((hour_ms - day) / kRollupHourMs);
       const std::int64_t bit = std::int64_t{1} << hour_of_day;
       const std::int64_t keep = ~bit;
       // The hour's row first: of two sweeps storing one hour (instances sharing PostgreSQL),
@@ -288,9 +288,9 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
   std::int64_t prune_before(std::int64_t hour_ms) override {
-    return guarded(kWrite, [&] {
+    return guarded(kWriteRollups, [&] {
       // A day's holders go with its last hour.
-      const std::int64_t last_day = hour_ms - kDayMs;
+      const std::int64_t last_day = hour_ms - kRollupDayMs;
       affected(sql_, "DELETE FROM usage_hours WHERE hour_ms < :hour_ms", hour_ms);
       affected(sql_, "DELETE FROM usage_hour_holders WHERE day_ms <= :last_day", last_day);
       return affected(sql_, "DELETE FROM usage_rollup_hours WHERE hour_ms < :hour_ms", hour_ms);
@@ -300,7 +300,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   void each_hour(const domain::UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
                  bool with_changes,
                  const std::function<void(const domain::UsageLicenseHour&)>& visit) override {
-    guarded(kRead, [&] {
+    guarded(kReadRollups, [&] {
       const UsageFilterValues values(filter);
       domain::UsageLicenseHour hour;
       hour.key.license_id.emplace();
@@ -310,7 +310,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
       std::int64_t last_hour = from_ms;
       std::int64_t last_hour_too = from_ms;
       std::int64_t last_license = std::numeric_limits<std::int64_t>::min();
-      const int limit = kBatch;
+      const int limit = kRollupBatch;
       soci::statement st(sql_);
       bind_columns(st, hour.from_ms, *hour.key.license_id, hour.key.product, *hour.key.customer_id,
                    account, hour.scope, hour.start_units, hour.carried_units, hour.peak_units,
@@ -347,12 +347,12 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   void each_holder_day(const domain::UsageFilter& filter, std::int64_t from_ms, std::int64_t to_ms,
                        bool with_use,
                        const std::function<void(const domain::UsageHolderDay&)>& visit) override {
-    guarded(kRead, [&] {
+    guarded(kReadRollups, [&] {
       const UsageFilterValues values(filter);
       domain::UsageHolderDay row;
       NullableId account;
       std::string use;
-      std::int64_t day = from_ms / kDayMs * kDayMs;
+      std::int64_t day = from_ms / kRollupDayMs * kRollupDayMs;
       soci::statement st(sql_);
       bind_columns(st, row.license_id, row.product, row.customer_id, account, row.hours,
                    row.carried_hours, row.user, row.host, use);
@@ -364,7 +364,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
                           " carried_hours, user_name, host, ") +
                   (with_use ? "hour_use" : "''") + " FROM usage_hour_holders WHERE day_ms = :day" +
                   std::string(kUsageFiltered));
-      for (; day < to_ms; day += kDayMs) {
+      for (; day < to_ms; day += kRollupDayMs) {
         row.day_ms = day;
         st.execute(false);
         while (st.fetch()) {
@@ -452,7 +452,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   // (hour, count) rows; shared by the rolled-up hours and the per-hour record counts.
   std::vector<domain::UsageRolledHour> hour_counts(const std::string& query, std::int64_t from_ms,
                                                    std::int64_t to_ms) {
-    return guarded(kRead, [&] {
+    return guarded(kReadRollups, [&] {
       std::vector<domain::UsageRolledHour> out;
       domain::UsageRolledHour row;
       soci::statement st(sql_);
@@ -466,7 +466,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
   std::optional<std::int64_t> single_id(const std::string& query) {
-    return guarded(kRead, [&] {
+    return guarded(kReadRollups, [&] {
       NullableId value;
       soci::statement st(sql_);
       bind_columns(st, value);

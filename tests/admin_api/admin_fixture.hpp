@@ -19,6 +19,10 @@ class session;
 
 namespace lmp::test {
 
+// A day in seconds, and the injected clock's start (2026-01-01) in Unix seconds.
+inline constexpr std::int64_t kDay = 86400;
+inline constexpr std::int64_t kNow = kTestEpochMs / 1000;
+
 // A SOCI session on the database `storage` names (the SQLite file or the PostgreSQL database),
 // opened the way lmpd opens its own.
 std::unique_ptr<soci::session> open_raw_session(const config::Storage& storage);

@@ -11,9 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t kDay = 86400;
-constexpr std::int64_t kNow = kTestEpochMs / 1000;  // 2026-01-01
-
 class InterfaceParity : public AdminApiTest {
  protected:
   // A third product, "cam", for End of Sale; "agent" goes to End of Life.

@@ -17,8 +17,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t kNow = kTestEpochMs / 1000;
-
 class LeasesTest : public AdminApiTest {
  protected:
   void seed() override { config_.server.instance_id = "lic-test-1"; }

@@ -18,9 +18,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t kDay = 86400;
-constexpr std::int64_t kNow = kTestEpochMs / 1000;
-
 class LicenseLifecycle : public AdminApiTest {
  protected:
   void SetUp() override {

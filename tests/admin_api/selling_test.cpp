@@ -19,8 +19,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t kDay = 86400;
-
 class SellingTest : public AdminApiTest {
  protected:
   void seed() override {

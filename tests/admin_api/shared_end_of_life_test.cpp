@@ -15,9 +15,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t kDay = 86400;
-constexpr std::int64_t kNow = kTestEpochMs / 1000;
-
 class SharedEndOfLife : public ::testing::Test {
  protected:
   void SetUp() override {

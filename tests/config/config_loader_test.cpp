@@ -39,6 +39,8 @@ int line_of(const std::string& file, const std::string& needle) {
   return 0;
 }
 
+}  // namespace
+
 // A fresh folder per test, removed afterwards, for the tests that need real files.
 class ConfigFileTest : public ::testing::Test {
  protected:
@@ -62,8 +64,6 @@ class ConfigFileTest : public ::testing::Test {
   }
   fs::path dir_;
 };
-
-}  // namespace
 
 TEST(ConfigExample, LoadsWithTheDocumentedValues) {
   const std::string file = std::string(LMP_SOURCE_DIR) + "/config/lmpd.yaml";

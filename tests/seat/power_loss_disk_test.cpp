@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/daemon_process.hpp"
 #include "support/power_loss_disk.hpp"
 #include "support/power_loss_env.hpp"
 #include "support/power_loss_vfs.hpp"
@@ -23,11 +24,6 @@
 
 namespace lmp::test {
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void write_file(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;

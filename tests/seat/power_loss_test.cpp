@@ -32,6 +32,7 @@
 #include "seat/seat_service.hpp"
 #include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
+#include "support/daemon_process.hpp"
 #include "support/power_loss_disk.hpp"
 #include "support/power_loss_env.hpp"
 #include "support/power_loss_vfs.hpp"
@@ -355,11 +356,6 @@ class PowerLossTest : public ::testing::Test {
 };
 
 PowerLossTest::Shared* PowerLossTest::shared_ = nullptr;
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void copy_folder(const std::filesystem::path& from, const std::filesystem::path& to) {
   for (const auto& entry : std::filesystem::directory_iterator(from))
