@@ -78,6 +78,7 @@ struct Logging {
 struct Usage {
   bool records = default_boolean("usage.records");
   std::int64_t retention_days = default_integer("usage.retention_days");
+  std::int64_t rollup_interval_seconds = default_integer("usage.rollup_interval_seconds");
 };
 
 // The site policy kept in a file (docs/operations.md, "Site policy").

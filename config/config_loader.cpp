@@ -407,6 +407,7 @@ class Loader {
     const Walker::Fields fields = {
         flag(setting("usage.records"), c_.usage.records),
         number(setting("usage.retention_days"), c_.usage.retention_days),
+        number(setting("usage.rollup_interval_seconds"), c_.usage.rollup_interval_seconds),
     };
     w_.fields(item, fields);
   }

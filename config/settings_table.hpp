@@ -202,6 +202,11 @@ inline constexpr Setting kSettings[] = {
         "write a usage record for each checkout, checkin, reclaim, release, denial and wait"),
     settings_detail::integer("usage.retention_days", 1, 36500, "400",
         "usage records older than this are deleted, a small step at each reclaim sweep"),
+    settings_detail::integer("usage.rollup_interval_seconds", 0, 3600, "1",
+        "how often this instance looks for finished hours to roll up for the usage reports (and "
+        "for hours a late record made stale); 0: never, where another instance on the same "
+        "PostgreSQL database rolls up, and reports replay the records of hours not rolled up "
+        "(slower, the same answers)"),
 
     settings_detail::of_type(SettingType::path, "policy.file", {}, "none",
         "a YAML file of customers' site policies, loaded at start and on reload (a wrong file "

@@ -7,8 +7,8 @@
 #include <limits>
 #include <optional>
 
-#include "base64url.hpp"
 #include "client_error.hpp"
+#include "core/base64url.hpp"
 
 namespace lmp::client {
 namespace {
@@ -23,7 +23,7 @@ constexpr std::size_t kEd25519SignatureSize = 64;
 
 std::string decoded_part(std::string_view text, const char* name) {
   if (text.empty()) malformed(std::string("its ") + name + " is empty");
-  auto bytes = decode_base64url(text);
+  auto bytes = lmp::base64url_decode(text);
   if (!bytes) malformed(std::string("its ") + name + " is not base64url");
   return std::move(*bytes);
 }

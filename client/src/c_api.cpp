@@ -128,6 +128,10 @@ const char* lmp_result_name(lmp_result result) {
       return "no_keys";
     case LMP_ERR_NOT_BORROWED:
       return "not_borrowed";
+    case LMP_ERR_NOT_ALLOWED:
+      return "not_allowed";
+    case LMP_ERR_OVER_LIMIT:
+      return "over_limit";
   }
   return "unknown_result";
 }

@@ -1,17 +1,14 @@
-// Reading a JWK Set and checking an Ed25519 signature with EVP_DigestVerify (EdDSA has no
-// separate digest: the whole message goes in one call).
+// Reading a JWK Set, and checking a token's signature with the server's own Ed25519 verification
+// (core/ed25519.hpp, OpenSSL's EVP_DigestVerify).
 #include "jwk_set.hpp"
-
-#include <openssl/err.h>
-#include <openssl/evp.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstring>
-#include <memory>
 
-#include "base64url.hpp"
 #include "client_error.hpp"
+#include "core/base64url.hpp"
+#include "core/ed25519.hpp"
 
 namespace lmp::client {
 namespace {
@@ -49,7 +46,7 @@ KeySet KeySet::parse(std::string_view text) {
     const json::value* kid = jwk.if_contains("kid");
     const json::value* x = jwk.if_contains("x");
     if (!kid || !kid->is_string() || kid->as_string().empty() || !x || !x->is_string()) continue;
-    auto raw = decode_base64url(x->as_string());
+    auto raw = lmp::base64url_decode(x->as_string());
     VerificationKey key;
     if (!raw || raw->size() != key.public_key.size()) continue;
     key.kid = std::string(kid->as_string());
@@ -67,23 +64,9 @@ const VerificationKey* KeySet::find(std::string_view kid) const {
 }
 
 bool signature_valid(const BorrowToken& token, const VerificationKey& key) {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.public_key.data(),
-                                  key.public_key.size()),
-      &EVP_PKEY_free);
-  if (!pkey) return false;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1)
-    return false;
-  bool valid =
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(token.signature.data()),
-                       token.signature.size(),
-                       reinterpret_cast<const unsigned char*>(token.signing_input.data()),
-                       token.signing_input.size()) == 1;
-  // A failed check leaves OpenSSL errors on this thread's queue, where a later TLS call of the
-  // same thread would find them.
-  ERR_clear_error();
-  return valid;
+  return lmp::ed25519_verify(
+      std::string_view(reinterpret_cast<const char*>(key.public_key.data()), key.public_key.size()),
+      token.signing_input, token.signature);
 }
 
 }  // namespace lmp::client

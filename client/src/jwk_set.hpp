@@ -1,5 +1,5 @@
 // The server's public keys as a JWK Set (RFC 7517; Ed25519 keys as RFC 8037 "OKP" keys) and the
-// Ed25519 check of a borrow token's signature with OpenSSL's EVP interface.
+// check of a borrow token's signature against one of them.
 #pragma once
 
 #include <array>

@@ -85,7 +85,11 @@ std::int64_t Answer::number(std::string_view key) const {
 
 std::string Answer::describe() const {
   auto msg = fields.find("msg");
-  return msg == fields.end() ? error : error + ": " + msg->second;
+  std::string out = msg == fields.end() ? error : error + ": " + msg->second;
+  // over_limit names the site policy's limit in a field of its own.
+  if (auto limit = fields.find("limit"); limit != fields.end())
+    out += " (limit=" + limit->second + ")";
+  return out;
 }
 
 Answer parse_answer(std::string_view line) {
@@ -127,6 +131,8 @@ lmp_result result_of_error(std::string_view code) {
       {"rate_limited", LMP_ERR_RATE_LIMITED},
       {"unavailable", LMP_ERR_UNAVAILABLE},
       {"unsupported_proto", LMP_ERR_PROTOCOL},
+      {"not_allowed", LMP_ERR_NOT_ALLOWED},
+      {"over_limit", LMP_ERR_OVER_LIMIT},
   };
   auto it = kResults.find(code);
   return it == kResults.end() ? LMP_ERR_SERVER : it->second;

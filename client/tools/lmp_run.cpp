@@ -62,7 +62,10 @@ int exit_status_of(lmp_result result) {
     case LMP_ERR_LICENSE_NOT_STARTED:
     case LMP_ERR_END_OF_LIFE:
     case LMP_ERR_PRODUCT_NOT_LICENSED:
+    case LMP_ERR_NOT_ALLOWED:
       return kExitRefused;
+    case LMP_ERR_OVER_LIMIT:
+      return kExitNoUnit;
     case LMP_ERR_INVALID_ARGUMENT:
     case LMP_ERR_UNSUPPORTED:
       return kExitUsage;

@@ -217,6 +217,8 @@ struct Daemon::Impl {
   std::unique_ptr<domain::UnitOfWork> domain_db;
   std::unique_ptr<domain::AdminWorker> admin_worker;
   std::unique_ptr<domain::UsageRollupSweep> usage_rollups;  // runs on the admin worker
+  // usage.rollup_interval_seconds, taken at start (a change needs a restart).
+  std::chrono::milliseconds usage_rollup_interval{1000};
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};  // stopping because a flush to disk failed
   std::unique_ptr<FileLock> database_lock;
@@ -357,7 +359,9 @@ void Daemon::start() {
     sweep_end_of_life();
     impl_->usage_rollups = std::make_unique<domain::UsageRollupSweep>(
         static_cast<std::int64_t>(cfg.usage.retention_days) * 86'400'000);
-    sweep_usage_rollups(std::chrono::seconds(1));
+    // Not at all with an interval of 0: another instance rolls up, or reports replay.
+    impl_->usage_rollup_interval = std::chrono::seconds(cfg.usage.rollup_interval_seconds);
+    if (cfg.usage.rollup_interval_seconds > 0) sweep_usage_rollups(std::chrono::seconds(1));
     if (cfg.admin_listener.enabled) {
       http::HttpServerOptions options;
       options.listener = impl_->listener_options("admin", cfg.admin_listener, impl_->admin_tls);
@@ -488,7 +492,7 @@ void Daemon::sweep_usage_rollups(std::chrono::milliseconds delay) {
       } catch (const domain::StoreError& ex) {
         log::error("usage_rollup_failed", {{"error", ex.what()}});
       }
-      const auto next = rolled > 0 ? std::chrono::milliseconds(0) : std::chrono::seconds(1);
+      const auto next = rolled > 0 ? std::chrono::milliseconds(0) : impl_->usage_rollup_interval;
       boost::asio::post(impl_->io, [this, next] { sweep_usage_rollups(next); });
     });
   });
@@ -587,6 +591,8 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   if (next.server.instance_id != old.server.instance_id) restart_needed("server.instance_id");
   if (next.usage.records != old.usage.records) restart_needed("usage.records");
   if (next.usage.retention_days != old.usage.retention_days) restart_needed("usage.retention_days");
+  if (next.usage.rollup_interval_seconds != old.usage.rollup_interval_seconds)
+    restart_needed("usage.rollup_interval_seconds");
   // The listeners, the rate limiter and the wait queue took their limits at start.
   if (!(next.limits == old.limits)) restart_needed("limits");
   impl_->service->replace_catalog(catalog);

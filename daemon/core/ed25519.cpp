@@ -1,6 +1,7 @@
 // Ed25519 over OpenSSL 3: EVP_PKEY_ED25519 keys, one-shot EVP_DigestSign/Verify with a NULL md.
 #include "core/ed25519.hpp"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <stdexcept>
@@ -68,11 +69,15 @@ bool ed25519_verify(std::string_view public_key, std::string_view message,
                                   public_key.size()),
       &EVP_PKEY_free);
   MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
-    return false;
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                          message.size()) == 1;
+  const bool valid =
+      key && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                       signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) == 1;
+  // A failed check leaves OpenSSL errors on this thread's queue, where a later TLS call of the
+  // same thread (the client's) would find them.
+  ERR_clear_error();
+  return valid;
 }
 
 }  // namespace lmp

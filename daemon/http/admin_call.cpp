@@ -138,38 +138,42 @@ void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(Au
 }
 
 void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHandler handler) {
-  router_.add(
-      std::move(method), std::move(path),
-      [this, mode, handler = std::move(handler)](HttpRequest& request, Reply reply) {
-        json::object body;
-        // A call without fields (issuing a token) may send no body; a body sent must be JSON.
-        if (mode != Mode::read && !request.body.empty()) {
-          HttpResponse error;
-          if (!parse_json_object(request, body, error)) {
-            reply(std::move(error));
-            return;
-          }
-        }
-        // `request` stays valid until `reply` is called, which happens after the job.
-        worker_.submit([this, mode, handler, &request, body = std::move(body),
-                        reply = std::move(reply)]() mutable {
-          auto caller_of = [this, &request] {
-            auto token_id = protocol::parse_count(request.principal);
-            return token_id ? domain::load_caller(db_, *token_id, clock_.now_unix_ms())
-                            : std::nullopt;
-          };
-          auto response = run(request, mode, handler, std::move(body), caller_of).response;
-          to_network_([reply = std::move(reply), response = std::move(response)]() mutable {
-            reply(std::move(response));
-          });
-        });
-      },
-      Access::bearer_token);
+  router_.add(std::move(method), std::move(path), bearer_handler(mode, std::move(handler)),
+              Access::bearer_token);
 }
 
-void AdminRoutes::add_open(std::string method, std::string path, AdminHandler handler,
-                           std::function<bool(const HttpRequest&)> when) {
-  Handler serve = [this, handler = std::move(handler)](HttpRequest& request, Reply reply) {
+Handler AdminRoutes::bearer_handler(Mode mode, AdminHandler handler) {
+  return [this, mode, handler = std::move(handler)](HttpRequest& request, Reply reply) {
+    json::object body;
+    // A call without fields (issuing a token) may send no body; a body sent must be JSON.
+    if (mode != Mode::read && !request.body.empty()) {
+      HttpResponse error;
+      if (!parse_json_object(request, body, error)) {
+        reply(std::move(error));
+        return;
+      }
+    }
+    // `request` stays valid until `reply` is called, which happens after the job.
+    worker_.submit([this, mode, handler, &request, body = std::move(body),
+                    reply = std::move(reply)]() mutable {
+      auto caller_of = [this, &request] {
+        auto token_id = protocol::parse_count(request.principal);
+        return token_id ? domain::load_caller(db_, *token_id, clock_.now_unix_ms()) : std::nullopt;
+      };
+      auto response = run(request, mode, handler, std::move(body), caller_of).response;
+      to_network_([reply = std::move(reply), response = std::move(response)]() mutable {
+        reply(std::move(response));
+      });
+    });
+  };
+}
+
+void AdminRoutes::add_open(std::string method, std::string path, AdminHandler handler) {
+  router_.add(std::move(method), std::move(path), open_handler(std::move(handler)));
+}
+
+Handler AdminRoutes::open_handler(AdminHandler handler) {
+  return [this, handler = std::move(handler)](HttpRequest& request, Reply reply) {
     // `request` stays valid until `reply` is called, which happens after the job.
     worker_.submit([this, handler, &request, reply = std::move(reply)]() mutable {
       auto anonymous = [] { return std::optional<domain::Caller>(domain::Caller::anonymous()); };
@@ -179,10 +183,6 @@ void AdminRoutes::add_open(std::string method, std::string path, AdminHandler ha
       });
     });
   };
-  if (when)
-    router_.add_when(std::move(when), std::move(method), std::move(path), std::move(serve));
-  else
-    router_.add(std::move(method), std::move(path), std::move(serve));
 }
 
 void AdminRoutes::add_guessable(std::string method, std::string path, AdminHandler handler) {

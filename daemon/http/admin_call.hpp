@@ -117,6 +117,9 @@ class AdminRoutes {
   // (DELETE), run in a write transaction and are refused to read-only (suspended) callers;
   // Mode::engine calls take a body the same way (see Mode).
   void add(std::string method, std::string path, Mode mode, AdminHandler handler);
+  // The handler of such a route, for a route that asks for a token on some requests only (it
+  // runs past the router's authentication step: Router::authenticate_then).
+  Handler bearer_handler(Mode mode, AdminHandler handler);
   // An open write route whose body carries a secret that can be guessed (a registration key):
   // the bearer token is optional (without one the caller is anonymous), and each refusal that is
   // a wrong guess (http/domain_errors.hpp) is charged to the address's invalid-code budget, shared
@@ -124,9 +127,11 @@ class AdminRoutes {
   void add_guessable(std::string method, std::string path, AdminHandler handler);
   // An open read route: no bearer token is asked for (a token sent is ignored), and the handler
   // runs in a read transaction as an anonymous caller. For what is public by design (the
-  // signing keys' JWK Set). With `when`, only requests for which it holds (Router::add_when).
-  void add_open(std::string method, std::string path, AdminHandler handler,
-                std::function<bool(const HttpRequest&)> when = {});
+  // signing keys' JWK Set).
+  void add_open(std::string method, std::string path, AdminHandler handler);
+  // The handler of such a route.
+  Handler open_handler(AdminHandler handler);
+  Router& router() { return router_; }
   // The router's authenticator: a valid, unrevoked token of an account that is not canceled.
   void authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done);
 
@@ -169,6 +174,9 @@ void add_pool_routes(AdminRoutes& routes);
 void add_branding_routes(AdminRoutes& routes);
 void add_policy_routes(AdminRoutes& routes);
 void add_signing_key_routes(AdminRoutes& routes);
+// The registration keys' list (GET /v1/registration-keys), which GET /v1/keys with a bearer
+// token also answers for one more release (admin_signing_key_routes.cpp).
+boost::json::value list_registration_keys(AdminCall& call);
 
 template <class Row, class Page, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJson to_json) {

@@ -29,11 +29,6 @@ json::value issue_keys(AdminCall& call) {
   return json::object{{"keys", std::move(keys)}};
 }
 
-json::value list_keys(AdminCall& call) {
-  return page_of(domain::list_keys(call.context(), call.lookahead()), call.page(),
-                 domain::key_json);
-}
-
 json::value get_key(AdminCall& call) {
   return domain::key_json(domain::get_key(call.context(), call.path_id(0, "key")));
 }
@@ -61,9 +56,20 @@ json::value redeem_key(AdminCall& call) {
 
 }  // namespace
 
+json::value list_registration_keys(AdminCall& call) {
+  return page_of(domain::list_keys(call.context(), call.lookahead()), call.page(),
+                 domain::key_json);
+}
+
 void add_key_routes(AdminRoutes& routes) {
+  routes.add("POST", "/v1/registration-keys", Mode::write, issue_keys);
+  routes.add("GET", "/v1/registration-keys", Mode::read, list_registration_keys);
+  routes.add("GET", "/v1/registration-keys/{}", Mode::read, get_key);
+  routes.add("POST", "/v1/registration-keys/{}/void", Mode::write, void_key);
+  routes.add_guessable("POST", "/v1/registration-keys/redeem", redeem_key);
+  // Their paths before 1.1, kept for one more release (docs/admin-api.md, "Registration keys").
+  // GET /v1/keys, which is the signing keys' JWK Set now, is in admin_signing_key_routes.cpp.
   routes.add("POST", "/v1/keys", Mode::write, issue_keys);
-  routes.add("GET", "/v1/keys", Mode::read, list_keys);
   routes.add("GET", "/v1/keys/{}", Mode::read, get_key);
   routes.add("POST", "/v1/keys/{}/void", Mode::write, void_key);
   routes.add_guessable("POST", "/v1/keys/redeem", redeem_key);

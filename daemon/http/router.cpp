@@ -47,20 +47,10 @@ void Router::add(std::string method, std::string path, Handler handler, Access a
   if (path.empty() || path.front() != '/')
     throw std::logic_error("http route " + method + " " + path + " does not start with '/'");
   bool duplicate = false;
-  for (const auto& route : routes_)
-    duplicate |= !route.when && route.method == method && route.path == path;
+  for (const auto& route : routes_) duplicate |= route.method == method && route.path == path;
   if (duplicate)
     throw std::logic_error("http route " + method + " " + path + " is registered twice");
-  routes_.push_back(Route{std::move(method), std::move(path), std::move(handler), access, {}});
-}
-
-void Router::add_when(std::function<bool(const HttpRequest&)> when, std::string method,
-                      std::string path, Handler handler, Access access) {
-  if (path.empty() || path.front() != '/')
-    throw std::logic_error("http route " + method + " " + path + " does not start with '/'");
-  // Ahead of every route: find() takes the first that matches.
-  routes_.insert(routes_.begin(), Route{std::move(method), std::move(path), std::move(handler),
-                                        access, std::move(when)});
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(handler), access});
 }
 
 void Router::set_authenticator(Authenticator authenticator) {
@@ -70,9 +60,7 @@ void Router::set_authenticator(Authenticator authenticator) {
 const Router::Route* Router::find(const HttpRequest& request,
                                   std::vector<std::string>* params) const {
   for (const auto& route : routes_)
-    if (route.method == request.method && matches(route.path, request.path, params) &&
-        (!route.when || route.when(request)))
-      return &route;
+    if (route.method == request.method && matches(route.path, request.path, params)) return &route;
   return nullptr;
 }
 
@@ -104,19 +92,23 @@ void Router::dispatch(HttpRequest& request, Reply reply) const {
     route->handler(request, std::move(reply));
     return;
   }
+  authenticate_then(route->handler, request, std::move(reply));
+}
+
+void Router::authenticate_then(const Handler& handler, HttpRequest& request, Reply reply) const {
   if (!authenticator_) {
     reply(error_response(401, "unauthorized", "this endpoint needs a bearer token")
               .header("WWW-Authenticate", "Bearer"));
     return;
   }
   // Routes live as long as the router, which outlives every connection's requests.
-  authenticator_(request, [route, &request, reply = std::move(reply)](AuthOutcome outcome) {
+  authenticator_(request, [&handler, &request, reply = std::move(reply)](AuthOutcome outcome) {
     if (outcome.refusal) {
       reply(std::move(*outcome.refusal));
       return;
     }
     request.principal = std::move(outcome.principal);
-    route->handler(request, reply);
+    handler(request, reply);
   });
 }
 

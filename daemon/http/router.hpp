@@ -37,17 +37,15 @@ class Router {
   // id), handed to the handler in HttpRequest::path_params. Throws std::logic_error if that
   // method and path already have a handler, or if `path` does not start with '/'.
   void add(std::string method, std::string path, Handler handler, Access access = Access::open);
-  // A route taken only by requests for which `when` holds, ahead of the route of the same method
-  // and path added without one (which takes the rest). Two public things came to share a path:
-  // GET /v1/keys is the signing keys' JWK Set without credentials (protocol 1.1) and the
-  // registration keys' list with a bearer token (docs/admin-api.md).
-  void add_when(std::function<bool(const HttpRequest&)> when, std::string method, std::string path,
-                Handler handler, Access access = Access::open);
   // Without an authenticator every Access::bearer_token route answers 401: fail closed.
   void set_authenticator(Authenticator authenticator);
 
   // Runs the route's authentication step and handler, or replies 404 / 405 / 401.
   void dispatch(HttpRequest& request, Reply reply) const;
+  // The authentication step of an Access::bearer_token route, then `handler` with the principal
+  // (or the refusal instead). For an open route whose handler asks for a token on some requests
+  // only; `handler` must live as long as the router (a route's handler does).
+  void authenticate_then(const Handler& handler, HttpRequest& request, Reply reply) const;
   // The methods that have a handler for `path` (a request path), sorted; empty when the path is
   // unknown.
   std::vector<std::string> methods_for(const std::string& path) const;
@@ -58,10 +56,8 @@ class Router {
     std::string path;
     Handler handler;
     Access access;
-    std::function<bool(const HttpRequest&)> when;  // none: every request
   };
-  // The route of the request's method whose pattern matches its path (and whose `when` holds);
-  // fills `params` when given.
+  // The route of the request's method whose pattern matches its path; fills `params` when given.
   const Route* find(const HttpRequest& request, std::vector<std::string>* params = nullptr) const;
 
   std::vector<Route> routes_;

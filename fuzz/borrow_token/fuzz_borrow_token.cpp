@@ -1,16 +1,16 @@
 // libFuzzer target: the client's reading of borrow tokens and JWK Sets (client/src/borrow_token,
-// jwk_set, base64url), which take text from a file any local user may have edited. The input is
-// a token, then optionally an LF and a key set.
+// jwk_set, and the base64url of core/ it uses), which take text from a file any local user may have
+// edited. The input is a token, then optionally an LF and a key set.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "base64url.hpp"
 #include "borrow_token.hpp"
 #include "client_error.hpp"
 #include "common/fuzz_check.hpp"
+#include "core/base64url.hpp"
 #include "jwk_set.hpp"
 
 namespace {
@@ -19,10 +19,10 @@ using lmp::fuzz::check;
 
 void check_base64url(std::string_view text) {
   // Decoding accepts exactly the canonical encodings, and encoding is always decodable.
-  if (auto bytes = lmp::client::decode_base64url(text))
-    check(lmp::client::encode_base64url(*bytes) == text, "decoded text is not canonical", text);
-  auto encoded = lmp::client::encode_base64url(text);
-  auto back = lmp::client::decode_base64url(encoded);
+  if (auto bytes = lmp::base64url_decode(text))
+    check(lmp::base64url_encode(*bytes) == text, "decoded text is not canonical", text);
+  auto encoded = lmp::base64url_encode(text);
+  auto back = lmp::base64url_decode(encoded);
   check(back && *back == text, "an encoding does not decode back", text);
 }
 

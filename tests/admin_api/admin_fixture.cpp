@@ -47,6 +47,7 @@ void AdminApiTest::use_backend() {
 void AdminApiTest::SetUp() {
   use_backend();
   if (IsSkipped()) return;
+  configure(config_);
   seed();
   {
     auto db = storage::open_unit_of_work(config_.storage);

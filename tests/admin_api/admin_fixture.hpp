@@ -44,6 +44,8 @@ class AdminApiTest : public ::testing::TestWithParam<std::string> {
   void use_backend();
   // What a test puts in the database before the first-run step (nothing by default).
   virtual void seed() {}
+  // What a fixture changes in config_ before the server starts (nothing by default).
+  virtual void configure(config::Config&) {}
 
   // One request with `Authorization: Bearer token` (none when token is empty); a non-null body
   // is sent as JSON.

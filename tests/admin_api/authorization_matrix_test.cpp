@@ -242,7 +242,7 @@ class SellingMatrix : public AuthorizationMatrix {
     return {{"name", name}, {"product", "cad"}, {"trial", false}, {"period_days", 30}};
   }
   json::value msp_key() {
-    return ok(tokens_[kMsp], "POST", "/v1/keys", {{"plan", msp_plan_}, {"units", 1}})
+    return ok(tokens_[kMsp], "POST", "/v1/registration-keys", {{"plan", msp_plan_}, {"units", 1}})
         .at("keys")
         .at(0);
   }
@@ -280,24 +280,28 @@ TEST_P(SellingMatrix, Plans) {
 }
 
 TEST_P(SellingMatrix, Keys) {
-  check({"POST", "/v1/keys", fixed({{"plan", parent_plan_}, {"units", 1}}), {A, A, A, F, F, U}});
-  check({"POST", "/v1/keys", fixed({{"plan", msp_plan_}, {"units", 1}}), {A, A, N, F, F, U}});
-  // Without a token the same path is the server's public signing keys (protocol 1.1, borrowing).
+  const std::string keys = "/v1/registration-keys";
+  check({"POST", keys, fixed({{"plan", parent_plan_}, {"units", 1}}), {A, A, A, F, F, U}});
+  check({"POST", keys, fixed({{"plan", msp_plan_}, {"units", 1}}), {A, A, N, F, F, U}});
+  check({"GET", keys, nullptr, {A, A, A, F, F, U}});
+  // The list's old path: with a token still the list (deprecated), without one the server's
+  // public signing keys (protocol 1.1, borrowing), which the well-known path gives everyone.
   check({"GET", "/v1/keys", nullptr, {A, A, A, F, F, A}});
+  check({"GET", "/.well-known/jwks.json", nullptr, {A, A, A, A, A, A}});
   check({"POST", "/v1/keys/rotate", nullptr, {A, F, F, F, F, U}});
-  check({"GET", "/v1/keys/" + id(id_of(msp_key())), nullptr, {A, A, N, F, F, U}});
-  check({"GET", "/v1/keys/999999", nullptr, {N, N, N, F, F, U}});
-  check_each("POST /v1/keys/{id}/void",
+  check({"GET", keys + "/" + id(id_of(msp_key())), nullptr, {A, A, N, F, F, U}});
+  check({"GET", keys + "/999999", nullptr, {N, N, N, F, F, U}});
+  check_each("POST /v1/registration-keys/{id}/void",
              [&](Who who, json::value key) {
-               return call(tokens_[who], "POST", "/v1/keys/" + id(id_of(key)) + "/void");
+               return call(tokens_[who], "POST", keys + "/" + id(id_of(key)) + "/void");
              },
              {A, A, N, F, F, U});
   // Redeeming is open: a customer's user redeems into its customer, no token makes a new
   // customer; account users are refused.
-  check_each("POST /v1/keys/redeem",
+  check_each("POST /v1/registration-keys/redeem",
              [&](Who who, json::value key) {
                return call(
-                   tokens_[who], "POST", "/v1/keys/redeem",
+                   tokens_[who], "POST", "/v1/registration-keys/redeem",
                    {{"key", key.at("key")}, {"customer", std::string("new-") + kWhoNames[who]}});
              },
              {F, F, F, A, A, A});

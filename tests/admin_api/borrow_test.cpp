@@ -152,13 +152,48 @@ TEST_P(BorrowTest, OverTheSeatProtocolAndHttpWithATokenThePublishedKeysVerify) {
   EXPECT_EQ(ok(root_token_, "GET", "/v1/leases?borrowed=false").at("items").as_array().size(), 0U);
   EXPECT_EQ(count("SELECT COUNT(*) FROM usage_records WHERE event = 'borrow'"), 2);
   EXPECT_EQ(used(), "3");
-  // With a bearer token the path is still the registration keys' list.
-  EXPECT_TRUE(ok(root_token_, "GET", "/v1/keys").as_object().contains("items"));
 
   // Hours later, with no heartbeat, the units are still held; a heartbeat extends nothing.
   server_->advance_seconds(7200);
   EXPECT_EQ(used(), "2");  // bob's hour is over
   EXPECT_EQ(seat.request("HEARTBEAT lease=" + f["lease"]), "OK expires=" + f["expires"]);
+}
+
+// The JWK Set is at GET /v1/keys and /.well-known/jwks.json; the registration keys' list moved
+// to /v1/registration-keys, and GET /v1/keys with a token answers it, deprecated, for a release.
+TEST_P(BorrowTest, TheKeySetAndTheRegistrationKeysHaveTheirOwnPaths) {
+  const auto set = jwk_set();
+  ASSERT_FALSE(set.at("keys").as_array().empty());
+  auto well_known = call("", "GET", "/.well-known/jwks.json");
+  EXPECT_EQ(well_known.status, 200) << well_known.body;
+  EXPECT_EQ(well_known.json(), set);
+  // A token sent to the well-known path changes nothing: it is the key set for everyone.
+  EXPECT_EQ(ok(root_token_, "GET", "/.well-known/jwks.json"), set);
+
+  const auto plan =
+      id_of(ok(root_token_, "POST", "/v1/plans",
+               {{"name", "Borrowers"}, {"product", "cad"}, {"trial", false}, {"period_days", 30}}));
+  const auto issued =
+      ok(root_token_, "POST", "/v1/registration-keys", {{"plan", plan}, {"units", 1}});
+  const auto key_id = id_of(issued.at("keys").at(0));
+  const auto listed = ok(root_token_, "GET", "/v1/registration-keys");
+  ASSERT_EQ(listed.at("items").as_array().size(), 1U);
+  EXPECT_EQ(id_of(listed.at("items").at(0)), key_id);
+  EXPECT_EQ(id_of(ok(root_token_, "GET", "/v1/registration-keys/" + std::to_string(key_id))),
+            key_id);
+
+  // The old list: the same answer, marked deprecated with its successor.
+  auto old_list = call(root_token_, "GET", "/v1/keys");
+  ASSERT_EQ(old_list.status, 200) << old_list.body;
+  EXPECT_EQ(old_list.json(), listed);
+  EXPECT_EQ(old_list.header("deprecation"), "@1796601600");
+  EXPECT_EQ(old_list.header("link"), "</v1/registration-keys>; rel=\"successor-version\"");
+  // A bad token there is refused like on any admin route, not answered with the key set.
+  EXPECT_EQ(call("lmp_not_a_token", "GET", "/v1/keys").status, 401);
+  // The old paths of the other registration-key routes still answer.
+  EXPECT_EQ(id_of(ok(root_token_, "GET", "/v1/keys/" + std::to_string(key_id))), key_id);
+  EXPECT_EQ(jwk_set().at("keys"), set.at("keys"));
+  EXPECT_TRUE(call("", "GET", "/v1/keys").header("deprecation").empty());
 }
 
 TEST_P(BorrowTest, RefusalsCarryTheCodesOfProtocol11) {

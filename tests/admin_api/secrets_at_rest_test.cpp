@@ -66,10 +66,12 @@ TEST_P(SecretsAtRestTest, ADumpHoldsNoCodeKeyHolderKeyOrLeaseIdAndAllOfThemStill
       id_of(ok(root_token_, "POST", "/v1/plans",
                {{"name", "monthly"}, {"product", "cad"}, {"trial", false}, {"period_days", 30}}));
   const auto keys =
-      ok(root_token_, "POST", "/v1/keys", {{"plan", plan}, {"units", 2}, {"count", 2}}).at("keys");
+      ok(root_token_, "POST", "/v1/registration-keys", {{"plan", plan}, {"units", 2}, {"count", 2}})
+          .at("keys");
   const std::string redeemed(keys.at(0).at("key").as_string());
   const std::string kept(keys.at(1).at("key").as_string());
-  const auto redemption = ok("", "POST", "/v1/keys/redeem", {{"key", redeemed}, {"customer", "b"}});
+  const auto redemption =
+      ok("", "POST", "/v1/registration-keys/redeem", {{"key", redeemed}, {"customer", "b"}});
   const std::string redeemed_code(redemption.at("license").at("code").as_string());
 
   LineClient c(server_->port());
@@ -105,8 +107,11 @@ TEST_P(SecretsAtRestTest, ADumpHoldsNoCodeKeyHolderKeyOrLeaseIdAndAllOfThemStill
   EXPECT_EQ(status_of(again.request("CHECKOUT code=" + code + " user=ann host=ws1")), "no_seats");
   EXPECT_EQ(fields_of(again.request("STATUS code=" + redeemed_code))["used"], "1");
   EXPECT_EQ(again.request("CHECKIN lease=" + anonymous), "OK");
-  EXPECT_EQ(call("", "POST", "/v1/keys/redeem", {{"key", kept}, {"customer", "c"}}).status, 200);
-  EXPECT_EQ(call("", "POST", "/v1/keys/redeem", {{"key", redeemed}, {"customer", "d"}}).status,
+  EXPECT_EQ(
+      call("", "POST", "/v1/registration-keys/redeem", {{"key", kept}, {"customer", "c"}}).status,
+      200);
+  EXPECT_EQ(call("", "POST", "/v1/registration-keys/redeem", {{"key", redeemed}, {"customer", "d"}})
+                .status,
             409);
 }
 

@@ -48,7 +48,8 @@ class SellingTest : public AdminApiTest {
   }
   json::array issue(const std::string& token, std::int64_t plan, std::int64_t units,
                     std::int64_t count = 1) {
-    return ok(token, "POST", "/v1/keys", {{"plan", plan}, {"units", units}, {"count", count}})
+    return ok(token, "POST", "/v1/registration-keys",
+              {{"plan", plan}, {"units", units}, {"count", count}})
         .at("keys")
         .as_array();
   }
@@ -57,14 +58,15 @@ class SellingTest : public AdminApiTest {
   }
   HttpReply redeem(const std::string& key, const std::string& customer,
                    const std::string& token = "") {
-    return call(token, "POST", "/v1/keys/redeem", {{"key", key}, {"customer", customer}});
+    return call(token, "POST", "/v1/registration-keys/redeem",
+                {{"key", key}, {"customer", customer}});
   }
   // Without a token, through the admin listener on `port`.
   static HttpReply redeem_at(std::uint16_t port, const std::string& key,
                              const std::string& customer) {
     HttpClient client(port);
     client.send_raw(
-        request_text("POST", "/v1/keys/redeem",
+        request_text("POST", "/v1/registration-keys/redeem",
                      json::serialize(json::object{{"key", key}, {"customer", customer}}),
                      "application/json", {}));
     auto reply = client.read_reply();
@@ -202,7 +204,8 @@ TEST_P(SellingTest, EndOfSaleMakesPlansReadOnlyAndEndOfLifeRemovesThem) {
            {{"name", "late"}, {"product", "expiring"}, {"trial", false}, {"period_days", 30}});
   EXPECT_EQ(create.status, 409);
   EXPECT_EQ(create.error_code(), "end_of_sale");
-  auto late_key = call(root_token_, "POST", "/v1/keys", {{"plan", plan}, {"units", 1}});
+  auto late_key =
+      call(root_token_, "POST", "/v1/registration-keys", {{"plan", plan}, {"units", 1}});
   EXPECT_EQ(late_key.status, 409);
   EXPECT_EQ(late_key.error_code(), "end_of_sale");
   // A key sold before End of Sale is still honoured: the sale happened.
@@ -248,14 +251,15 @@ TEST_P(SellingTest, EndOfLifeVoidsTheKeysNobodyRedeemedAndGivesTheirUnitsBack) {
   EXPECT_EQ(deleted[0].at("after").at("keys_voided"), 2);
 
   for (const auto& key : keys) {
-    auto read = ok(msp_token, "GET", "/v1/keys/" + std::to_string(id_of(key)));
+    auto read = ok(msp_token, "GET", "/v1/registration-keys/" + std::to_string(id_of(key)));
     EXPECT_EQ(read.at("status"), "voided");
     EXPECT_EQ(read.at("changed"), kTestEpochMs / 1000 + 3 * kDay + 1);
     auto refused = redeem(text_of(key), "late-buyer");
     EXPECT_EQ(refused.error_code(), "end_of_life") << refused.body;
   }
-  EXPECT_EQ(ok(msp_token, "GET", "/v1/keys/" + std::to_string(id_of(sold))).at("status"),
-            "redeemed");
+  EXPECT_EQ(
+      ok(msp_token, "GET", "/v1/registration-keys/" + std::to_string(id_of(sold))).at("status"),
+      "redeemed");
   auto pool = ok(msp_token, "GET", pools).at("items").at(0);
   EXPECT_EQ(pool.at("drawn"), 2);
   EXPECT_EQ(pool.at("left"), 8);
@@ -278,10 +282,11 @@ TEST_P(SellingTest, AnIssuedKeyIsWellFormedShownOnceAndItsCheckCharacterIsChecke
   EXPECT_EQ(keys[0].at("hint").as_string(), "CA-...-" + text.substr(18));
 
   // Shown once: neither the key's read nor the list nor the audit log carries it.
-  const std::string key_path = "/v1/keys/" + std::to_string(id_of(keys[0]));
+  const std::string key_path = "/v1/registration-keys/" + std::to_string(id_of(keys[0]));
   auto read = ok(root_token_, "GET", key_path);
   EXPECT_FALSE(read.as_object().contains("key"));
-  EXPECT_EQ(json::serialize(ok(root_token_, "GET", "/v1/keys")).find(text), std::string::npos);
+  EXPECT_EQ(json::serialize(ok(root_token_, "GET", "/v1/registration-keys")).find(text),
+            std::string::npos);
   EXPECT_EQ(json::serialize(ok(root_token_, "GET", "/v1/audit")).find(text), std::string::npos);
   EXPECT_EQ(json::serialize(ok(root_token_, "GET", "/v1/audit")).find(normalized->substr(2, 8)),
             std::string::npos);
@@ -357,7 +362,7 @@ TEST_P(SellingTest, RedeemCreatesTheCustomerAndALicenseWhoseCodeChecksOut) {
 TEST_P(SellingTest, AVoidedKeyCannotBeRedeemed) {
   const auto plan = make_plan(root_token_, "cad-plan");
   auto key = issue(root_token_, plan, 1)[0];
-  const std::string path = "/v1/keys/" + std::to_string(id_of(key)) + "/void";
+  const std::string path = "/v1/registration-keys/" + std::to_string(id_of(key)) + "/void";
   EXPECT_EQ(ok(root_token_, "POST", path).at("status"), "voided");
   auto again = call(root_token_, "POST", path);
   EXPECT_EQ(again.status, 409);
@@ -391,7 +396,7 @@ TEST_P(SellingTest, PartnerPoolsBoundIssuingAndVoidingGivesUnitsBack) {
   const auto msp = make_partner("msp", "msp");
   auto msp_token = make_user("msp-admin", "account", msp).token;
   const auto plan = make_plan(root_token_, "cad-plan");
-  auto none = call(msp_token, "POST", "/v1/keys", {{"plan", plan}, {"units", 1}});
+  auto none = call(msp_token, "POST", "/v1/registration-keys", {{"plan", plan}, {"units", 1}});
   EXPECT_EQ(none.status, 409);
   EXPECT_EQ(none.error_code(), "pool_exhausted");
 
@@ -400,15 +405,16 @@ TEST_P(SellingTest, PartnerPoolsBoundIssuingAndVoidingGivesUnitsBack) {
   EXPECT_EQ(assigned.at("left"), 10);
   auto first = issue(msp_token, plan, 3, 2);  // 6 of 10
   // A batch that would cross the pool issues nothing.
-  auto batch = call(msp_token, "POST", "/v1/keys", {{"plan", plan}, {"units", 3}, {"count", 2}});
+  auto batch = call(msp_token, "POST", "/v1/registration-keys",
+                    {{"plan", plan}, {"units", 3}, {"count", 2}});
   EXPECT_EQ(batch.status, 409);
   EXPECT_EQ(batch.error_code(), "pool_exhausted");
-  EXPECT_EQ(ok(msp_token, "GET", "/v1/keys").at("items").as_array().size(), 2u);
+  EXPECT_EQ(ok(msp_token, "GET", "/v1/registration-keys").at("items").as_array().size(), 2u);
   auto pools = ok(msp_token, "GET", "/v1/partners/" + std::to_string(msp) + "/pools");
   EXPECT_EQ(pools.at("items").at(0).at("drawn"), 6);
   EXPECT_EQ(pools.at("items").at(0).at("left"), 4);
 
-  ok(msp_token, "POST", "/v1/keys/" + std::to_string(id_of(first[0])) + "/void");
+  ok(msp_token, "POST", "/v1/registration-keys/" + std::to_string(id_of(first[0])) + "/void");
   issue(msp_token, plan, 3, 2);  // fits again: 3 back, 4 + 3 = 7 left
   pools = ok(root_token_, "GET", "/v1/partners/" + std::to_string(msp) + "/pools");
   EXPECT_EQ(pools.at("items").at(0).at("drawn"), 9);
@@ -446,8 +452,10 @@ TEST_P(SellingTest, AnMspsKeyBecomesACustomersWorkingLicense) {
   const auto customer = id_of(answer.at("customer"));
   EXPECT_EQ(ok(msp_token, "GET", "/v1/customers/" + std::to_string(customer)).at("licenses"), 1);
   EXPECT_EQ(call(reseller_token, "GET", "/v1/customers/" + std::to_string(customer)).status, 404);
-  EXPECT_EQ(call(reseller_token, "GET", "/v1/keys/" + std::to_string(id_of(key))).status, 404);
-  EXPECT_EQ(ok(reseller_token, "GET", "/v1/keys").at("items").as_array().size(), 0u);
+  EXPECT_EQ(
+      call(reseller_token, "GET", "/v1/registration-keys/" + std::to_string(id_of(key))).status,
+      404);
+  EXPECT_EQ(ok(reseller_token, "GET", "/v1/registration-keys").at("items").as_array().size(), 0u);
   EXPECT_EQ(ok(reseller_token, "GET", "/v1/customers").at("items").as_array().size(), 0u);
 }
 

@@ -7,9 +7,11 @@
 // by the sweep and rolled up again.
 #include <soci/soci.h>
 
+#include <chrono>
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "admin_fixture.hpp"
@@ -18,6 +20,7 @@
 #include "domain/product.hpp"
 #include "domain/usage_reports.hpp"
 #include "domain/usage_rollups.hpp"
+#include "storage/schema_migrations.hpp"
 #include "storage/sql_unit_of_work.hpp"
 #include "support/line_client.hpp"
 
@@ -188,7 +191,16 @@ TEST_P(UsageRollupsTest, ReportsFromRollUpsEqualReportsFromTheRecords) {
   EXPECT_GT(compare_all(start), 500);
 }
 
-TEST_P(UsageRollupsTest, ARecordArrivingLateForARolledUpHourIsRolledUpAgain) {
+// The test decides when roll-ups run: the server's own sweep is off
+// (usage.rollup_interval_seconds: 0), so only the test's sweeps roll up.
+class UsageRollupsPausedTest : public UsageRollupsTest {
+ protected:
+  void configure(config::Config& config) override { config.usage.rollup_interval_seconds = 0; }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, UsageRollupsPausedTest, kStorageBackends, backend_name);
+
+TEST_P(UsageRollupsPausedTest, ARecordArrivingLateForARolledUpHourIsRolledUpAgain) {
   const std::int64_t start = now();
   run_script(4);
   domain::UsageRollupSweep sweep(kRetention);
@@ -223,9 +235,10 @@ TEST_P(UsageRollupsTest, ARecordArrivingLateForARolledUpHourIsRolledUpAgain) {
           soci::use(since, since_null);
     }
   }
-  // Until a sweep looks again, the roll-up of that hour lacks the late checkout. The test
-  // server's own sweep (every second, on its admin worker) may already have looked when the
-  // machine is slow (seen under TSan): then the roll-up has it, and never anything else.
+  // Until a sweep looks again, the roll-up of that hour lacks the late checkout. The server's
+  // sweep is off; on (every second by default) it may roll the hour up again at any moment (it
+  // did under TSan), and the wait gives it the time to.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   domain::UsageReportQuery query;
   query.from_ms = start - kHour;
   query.to_ms = now();
@@ -234,8 +247,7 @@ TEST_P(UsageRollupsTest, ARecordArrivingLateForARolledUpHourIsRolledUpAgain) {
   const auto stale = report(true, query);
   ASSERT_EQ(want.size(), 1u);
   ASSERT_EQ(stale.size(), 1u);
-  EXPECT_TRUE(stale[0].checkouts + 1 == want[0].checkouts ||
-              stale[0].checkouts == want[0].checkouts)
+  EXPECT_EQ(stale[0].checkouts + 1, want[0].checkouts)
       << "from the records " << want[0].checkouts << ", from the roll-ups " << stale[0].checkouts;
   domain::UsageRollupSweep next_look(kRetention);
   next_look.run(*db_, now(), 1000);
@@ -244,6 +256,72 @@ TEST_P(UsageRollupsTest, ARecordArrivingLateForARolledUpHourIsRolledUpAgain) {
   for (const auto& hour : after) EXPECT_GE(hour.records, 0);
   EXPECT_EQ(after[1].records, before[1].records + 2);
   EXPECT_EQ(report(true, query)[0].checkouts, want[0].checkouts);
+  EXPECT_GT(compare_all(start), 300);
+}
+
+// Issue #16: roll-ups made before each holder's own use of each hour was kept (the migration that
+// added usage_hour_holders.hour_use) have holder rows without it. The upgrade marks every hour
+// rolled up before as stale, reports replay those hours until the sweep rolls them up again, and
+// the sweep does. Without the mark the per-user and per-host reports would read the empty
+// hour_use of the old rows and disagree with the replay.
+TEST_P(UsageRollupsPausedTest, RollUpsMadeBeforeHolderHoursAreRolledUpAgainAfterTheUpgrade) {
+  const std::int64_t start = now();
+  run_script(4);
+  domain::UsageRollupSweep(kRetention).run(*db_, now(), 1000);
+  const auto before = rolled_hours();
+  ASSERT_GE(before.size(), 3u);
+
+  // The database as the version before that migration left it: the column is not there, the
+  // holder rows are those of the old sweep (the same hours and holders, without hour_use).
+  int holder_schema = 0;
+  for (const auto& migration : storage::schema_migrations())
+    for (const auto& statement : migration.statements)
+      if (statement.find("ADD COLUMN hour_use") != std::string::npos)
+        holder_schema = migration.version;
+  ASSERT_GT(holder_schema, 1) << "no migration adds usage_hour_holders.hour_use";
+  const std::int64_t at = now();
+  server_->stop();
+  server_.reset();
+  db_.reset();
+  int holder_rows = 0;
+  {
+    auto sql = raw_session();
+    *sql << "SELECT COUNT(*) FROM usage_hour_holders", soci::into(holder_rows);
+    *sql << "ALTER TABLE usage_hour_holders DROP COLUMN hour_use";
+    *sql << "UPDATE schema_version SET version = " + std::to_string(holder_schema - 1);
+  }
+  ASSERT_GT(holder_rows, 0);
+
+  // The new lmpd starts on it (its own sweep off: the test decides when roll-ups run).
+  server_ = std::make_unique<TestServer>(config_, at);
+  db_ = storage::open_unit_of_work(config_.storage);
+  {
+    auto sql = raw_session();
+    int version = 0, empty = -1;
+    *sql << "SELECT MAX(version) FROM schema_version", soci::into(version);
+    EXPECT_EQ(version, storage::latest_schema_version());
+    *sql << "SELECT COUNT(*) FROM usage_hour_holders WHERE hour_use = ''", soci::into(empty);
+    EXPECT_EQ(empty, holder_rows);
+  }
+  const auto stale = rolled_hours();
+  ASSERT_EQ(stale.size(), before.size());
+  for (const auto& hour : stale) EXPECT_EQ(hour.records, -1) << "hour " << hour.hour_ms;
+  // Until the sweep runs, every report still agrees with the replay.
+  EXPECT_GT(compare_all(start), 300);
+
+  domain::UsageRollupSweep(kRetention).run(*db_, now(), 1000);
+  const auto again = rolled_hours();
+  ASSERT_EQ(again.size(), before.size());
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    EXPECT_EQ(again[i].hour_ms, before[i].hour_ms);
+    EXPECT_EQ(again[i].records, before[i].records);
+  }
+  {
+    auto sql = raw_session();
+    int empty = -1;
+    *sql << "SELECT COUNT(*) FROM usage_hour_holders WHERE hour_use = ''", soci::into(empty);
+    EXPECT_EQ(empty, 0) << "holder rows of the old sweep were not rolled up again";
+  }
   EXPECT_GT(compare_all(start), 300);
 }
 

@@ -53,25 +53,34 @@ struct Include {
   const Module* to;
 };
 
+// The includes of `file` with a folder in their path: line number, the included path, and its
+// first folder.
+std::vector<std::tuple<int, std::string, std::string>> includes_of(const fs::path& file) {
+  static const std::regex include_re(R"re(^\s*#\s*include\s*[<"](([a-z_]+)/[^>"]+)[>"])re");
+  std::vector<std::tuple<int, std::string, std::string>> out;
+  std::ifstream in(file);
+  std::string text;
+  int number = 0;
+  while (std::getline(in, text)) {
+    ++number;
+    std::smatch match;
+    if (std::regex_search(text, match, include_re)) out.emplace_back(number, match[1], match[2]);
+  }
+  return out;
+}
+
 std::vector<Include> module_includes() {
   const fs::path root = LMP_SOURCE_DIR;
-  const std::regex include_re(R"re(^\s*#\s*include\s*[<"](([a-z_]+)/[^>"]+)[>"])re");
   std::vector<Include> out;
   for (const auto& m : modules()) {
     if (!fs::exists(root / m.folder)) continue;
     for (const auto& entry : fs::recursive_directory_iterator(root / m.folder)) {
       const auto ext = entry.path().extension();
       if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".hpp" && ext != ".h")) continue;
-      std::ifstream in(entry.path());
-      std::string text;
-      int number = 0;
-      while (std::getline(in, text)) {
-        ++number;
-        std::smatch match;
-        if (!std::regex_search(text, match, include_re)) continue;
-        const Module* to = module_named(match[2]);
+      for (const auto& [number, target, prefix] : includes_of(entry.path())) {
+        const Module* to = module_named(prefix);
         if (to == nullptr) continue;  // a library's header (<boost/...>, <soci/...>)
-        out.push_back({fs::relative(entry.path(), root).string(), number, match[1], &m, to});
+        out.push_back({fs::relative(entry.path(), root).string(), number, target, &m, to});
       }
     }
   }
@@ -92,6 +101,34 @@ TEST(ModuleLayers, NoModuleIncludesAModuleAboveIt) {
   for (const auto& v : violations) report += "  " + v + "\n";
   EXPECT_TRUE(violations.empty()) << violations.size() << " include(s) against the module order "
                                   << "of docs/architecture.md:\n"
+                                  << report;
+}
+
+// The endpoint client is no module of the daemon: it shares only lmp_jose (daemon/core/
+// CMakeLists.txt: base64url and Ed25519, standard library and OpenSSL only), and those files
+// include nothing else of the daemon, so the client's library never pulls in the rest of core.
+TEST(ModuleLayers, TheClientSharesOnlyTheJosePiecesOfCore) {
+  const std::set<std::string> shared = {"core/base64url.hpp", "core/ed25519.hpp"};
+  const fs::path root = LMP_SOURCE_DIR;
+  std::vector<std::string> violations;
+  auto scan = [&](const fs::path& file) {
+    for (const auto& [number, target, prefix] : includes_of(file)) {
+      if (target.rfind("lmp/client/", 0) == 0) continue;  // the client's own public headers
+      if (module_named(prefix) == nullptr || shared.count(target)) continue;
+      violations.push_back(fs::relative(file, root).string() + ":" + std::to_string(number) +
+                           " includes " + target);
+    }
+  };
+  for (const auto& entry : fs::recursive_directory_iterator(root / "client"))
+    if (entry.is_regular_file()) scan(entry.path());
+  for (const auto& header : shared) {
+    scan(root / "daemon" / header);
+    scan((root / "daemon" / header).replace_extension(".cpp"));
+  }
+  std::string report;
+  for (const auto& v : violations) report += "  " + v + "\n";
+  EXPECT_TRUE(violations.empty()) << "the client and lmp_jose may include only lmp_jose's own "
+                                  << "headers of the daemon:\n"
                                   << report;
 }
 

@@ -250,16 +250,19 @@ TEST_F(BorrowScriptedTest, AReturnChecksTheLeaseInAndRemovesTheTokenOnlyWhenASer
   EXPECT_EQ(lmp_return(client.get(), token_path().c_str()), LMP_ERR_NOT_BORROWED);
 }
 
-// A real lmpd whose site policy lets customer acme borrow up to 7 days, 2 units at once.
+// A real lmpd whose site policy lets customer acme borrow up to 7 days, 2 units at once, and
+// excludes the user mallory.
 class BorrowLmpdTest : public ::testing::Test {
  protected:
   BorrowLmpdTest() : lmpd_(dir_.path(), "", "policy:\n  file: policy.yaml\n") {
     std::ofstream(dir_.path() / "policy.yaml")
         << "policies:\n  - customer: acme\n"
+        << "    exclude: [user:mallory]\n"
         << "    borrow: {allowed: true, max_seconds: 604800, max_units: 2}\n";
   }
   void SetUp() override {
     code_ = lmpd_.create_license(2);
+    big_ = lmpd_.create_license(5);
     lmpd_.start();
   }
   std::string token_path() const { return (dir_.path() / "cad.token").string(); }
@@ -268,6 +271,7 @@ class BorrowLmpdTest : public ::testing::Test {
   TempDir dir_;
   LmpdInstance lmpd_;
   std::string code_;
+  std::string big_;  // 5 units: more than the policy lets one borrow at once
 };
 
 // The issue's own scenario: borrow, the server goes away, the token checks offline; back online
@@ -335,6 +339,39 @@ TEST_F(BorrowLmpdTest, TheServersRefusalsComeBackAsTheirResults) {
       << lmp_last_error();
   EXPECT_FALSE(std::filesystem::exists(token_path()));
   EXPECT_EQ(used(), 0);
+}
+
+// The site policy's refusals have results of their own (since 1.4), on a borrow and on a checkout.
+TEST_F(BorrowLmpdTest, TheSitePolicysRefusalsHaveResultsOfTheirOwn) {
+  // An excluded user gets not_allowed, for a checkout as for a borrow.
+  const std::string second = (dir_.path() / "second.token").string();
+  auto mallory = new_client(lmpd_.address());
+  ASSERT_EQ(lmp_client_set_identity(mallory.get(), "laptop-9", "mallory"), LMP_OK);
+  lmp_lease* lease = nullptr;
+  EXPECT_EQ(lmp_client_checkout(mallory.get(), big_.c_str(), nullptr, 1, 0, 0, &lease),
+            LMP_ERR_NOT_ALLOWED);
+  EXPECT_EQ(lease, nullptr);
+  EXPECT_EQ(lmp_borrow(mallory.get(), big_.c_str(), "cad", 1, 86400, second.c_str(), nullptr),
+            LMP_ERR_NOT_ALLOWED);
+  EXPECT_EQ(lmpd_.units_in_use(big_), 0);
+
+  auto client = new_client(lmpd_.address());
+  ASSERT_EQ(lmp_borrow(client.get(), big_.c_str(), "cad", 2, 86400, token_path().c_str(), nullptr),
+            LMP_OK)
+      << lmp_last_error();
+  // Three units borrowed at once would pass the policy's two, though the license has them free.
+  EXPECT_EQ(lmp_borrow(client.get(), big_.c_str(), "cad", 1, 86400, second.c_str(), nullptr),
+            LMP_ERR_OVER_LIMIT);
+  EXPECT_NE(std::string(lmp_last_error()).find("(limit=2)"), std::string::npos) << lmp_last_error();
+  EXPECT_FALSE(std::filesystem::exists(second));
+  EXPECT_EQ(lmpd_.units_in_use(big_), 2);
+
+  EXPECT_STREQ(lmp_result_name(LMP_ERR_NOT_ALLOWED), "not_allowed");
+  EXPECT_STREQ(lmp_result_name(LMP_ERR_OVER_LIMIT), "over_limit");
+  // The values are appended: those of 1.3 keep theirs (the ABI).
+  EXPECT_EQ(static_cast<int>(LMP_ERR_NOT_BORROWED), 25);
+  EXPECT_EQ(static_cast<int>(LMP_ERR_NOT_ALLOWED), 26);
+  EXPECT_EQ(static_cast<int>(LMP_ERR_OVER_LIMIT), 27);
 }
 
 // lmp-run --borrow, then --offline without the server, then --return.

@@ -6,11 +6,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "lmp/client/client.h"
+#include "support/daemon_process.hpp"
 #include "support/line_client.hpp"
 #include "support/lmpd_instance.hpp"
 #include "support/test_certificates.hpp"
@@ -437,6 +439,24 @@ TEST_F(ClientLibraryTlsTest, BadTlsSettingsAreRefusedAtOnce) {
   EXPECT_NE(std::string(lmp_last_error()).find(missing), std::string::npos) << lmp_last_error();
   EXPECT_EQ(lmp_client_set_tls(client.get(), nullptr, endpoint_.certificate.c_str(), nullptr),
             LMP_ERR_INVALID_ARGUMENT);
+}
+
+// The library exports its C API and nothing else: not the C++ core, not the JOSE pieces it
+// shares with the server (lmp_jose: base64url, Ed25519), not the Boost or OpenSSL code in it.
+TEST(ClientLibrary, ExportsTheCApiAlone) {
+  auto symbols = run_command({LMP_NM, "-D", "--defined-only", LMP_CLIENT_LIBRARY});
+  ASSERT_EQ(symbols.exit_code, 0) << symbols.err;
+  std::istringstream lines(symbols.out);
+  int api = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string address, type, name;
+    fields >> address >> type >> name;
+    if (type == "A") continue;  // the version nodes (LMPCLIENT_1, ...)
+    EXPECT_EQ(name.rfind("lmp_", 0), 0u) << "exported: " << line;
+    ++api;
+  }
+  EXPECT_GE(api, 25);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // The installed client SDK: the client and sdk components installed into a scratch folder,
-// the C example (client/examples/hold_seat.c) compiled as C99 with pkg-config's flags and built
-// by an outside CMake project with find_package(lmp-client); each build holds a seat of a real
-// lmpd while it works and returns it.
+// the C example (client/examples/hold_seat.c) compiled as C99 and the C++ one (hold_seat.cpp, on
+// the RAII header lmp/client/client.hpp) as C++17 with pkg-config's flags, and both built by an
+// outside CMake project with find_package(lmp-client); each build holds a seat of a real lmpd
+// while it works and returns it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -19,6 +21,7 @@ namespace lmp::test {
 namespace {
 
 const std::string kExample = std::string(LMP_SOURCE_DIR) + "/client/examples/hold_seat.c";
+const std::string kCxxExample = std::string(LMP_SOURCE_DIR) + "/client/examples/hold_seat.cpp";
 // A library built with sanitizers needs their runtime in the program that loads it: the example
 // is then built with the same -fsanitize flags (empty in a normal build).
 const std::string kSanitize =
@@ -49,6 +52,30 @@ class ClientSdkTest : public ::testing::Test {
 
   int used() const { return lmpd_.units_in_use(code_); }
 
+  // pkg-config's flags for the staged install.
+  std::vector<std::string> pkg_config_flags() {
+    auto flags = run_command(
+        {"/usr/bin/env", "PKG_CONFIG_PATH=" + (prefix_ / LMP_INSTALL_LIBDIR / "pkgconfig").string(),
+         "pkg-config", "--cflags", "--libs", "lmp-client"});
+    EXPECT_EQ(flags.exit_code, 0) << flags.err;
+    return words(flags.out);
+  }
+  // `source` compiled strictly (warnings are errors) with pkg-config's flags; the binary.
+  std::filesystem::path build_with_pkg_config(const std::string& compiler,
+                                              const std::string& standard,
+                                              const std::string& source, const std::string& name) {
+    auto binary = dir_.path() / name;
+    std::vector<std::string> compile = {"/usr/bin/env", "-u",      "LIBRARY_PATH",
+                                        compiler,       standard,  "-Wall",
+                                        "-Wextra",      "-Werror", "-pedantic"};
+    if (!kSanitize.empty()) compile.push_back(kSanitize);
+    compile.insert(compile.end(), {source, "-o", binary.string()});
+    for (const auto& w : pkg_config_flags()) compile.push_back(w);
+    auto built = run_command(compile);
+    EXPECT_EQ(built.exit_code, 0) << built.err;
+    return binary;
+  }
+
   // Runs the built example for 2 s of "work": the seat is held meanwhile and returned after.
   void run_example(const std::filesystem::path& binary) {
     auto out = dir_.path() / (binary.filename().string() + ".out");
@@ -77,21 +104,18 @@ class ClientSdkTest : public ::testing::Test {
 TEST_F(ClientSdkTest, TheExampleBuildsWithPkgConfigAsC99AndHoldsASeat) {
   // Outside /usr (here, the staged install), pkg-config's flags alone find the library: once the
   // .pc named no lib folder and linking failed there.
-  auto flags = run_command(
-      {"/usr/bin/env", "PKG_CONFIG_PATH=" + (prefix_ / LMP_INSTALL_LIBDIR / "pkgconfig").string(),
-       "pkg-config", "--cflags", "--libs", "lmp-client"});
-  ASSERT_EQ(flags.exit_code, 0) << flags.err;
-  EXPECT_NE(flags.out.find("-L"), std::string::npos) << flags.out;
-  auto binary = dir_.path() / "hold_seat_pkgconfig";
-  std::vector<std::string> compile = {"/usr/bin/env", "-u", "LIBRARY_PATH", LMP_C_COMPILER};
-  for (const char* option : {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"})
-    compile.push_back(option);
-  if (!kSanitize.empty()) compile.push_back(kSanitize);
-  compile.insert(compile.end(), {kExample, "-o", binary.string()});
-  for (const auto& w : words(flags.out)) compile.push_back(w);
-  auto built = run_command(compile);
-  ASSERT_EQ(built.exit_code, 0) << flags.out << "\n" << built.err;
-  run_example(binary);
+  const auto flags = pkg_config_flags();
+  EXPECT_TRUE(std::any_of(flags.begin(), flags.end(),
+                          [](const std::string& w) { return w.rfind("-L", 0) == 0; }));
+  run_example(build_with_pkg_config(LMP_C_COMPILER, "-std=c99", kExample, "hold_seat_pkgconfig"));
+}
+
+// The C++ header is installed beside the C one and needs nothing but the library: the example
+// holds its seat in a Lease that checks in when it goes out of scope.
+TEST_F(ClientSdkTest, TheCppExampleBuildsWithPkgConfigAsCpp17AndChecksInByScope) {
+  EXPECT_TRUE(std::filesystem::exists(prefix_ / "include/lmp/client/client.hpp"));
+  run_example(build_with_pkg_config(LMP_CXX_COMPILER, "-std=c++17", kCxxExample,
+                                    "hold_seat_cpp_pkgconfig"));
 }
 
 TEST_F(ClientSdkTest, TheExampleBuildsWithTheCMakePackageAndHoldsASeat) {
@@ -99,11 +123,13 @@ TEST_F(ClientSdkTest, TheExampleBuildsWithTheCMakePackageAndHoldsASeat) {
   auto configured = run_command(
       {LMP_CMAKE_COMMAND, "-S", std::string(LMP_SOURCE_DIR) + "/tests/client/cmake_consumer", "-B",
        build.string(), "-DCMAKE_PREFIX_PATH=" + prefix_.string(),
-       "-DLMP_EXAMPLE_SOURCE=" + kExample, "-DCMAKE_C_FLAGS=" + kSanitize});
+       "-DLMP_EXAMPLE_SOURCE=" + kExample, "-DLMP_CXX_EXAMPLE_SOURCE=" + kCxxExample,
+       "-DCMAKE_C_FLAGS=" + kSanitize, "-DCMAKE_CXX_FLAGS=" + kSanitize});
   ASSERT_EQ(configured.exit_code, 0) << configured.out << configured.err;
   auto built = run_command({LMP_CMAKE_COMMAND, "--build", build.string()});
   ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
   run_example(build / "hold_seat");
+  run_example(build / "hold_seat_cpp");
 }
 
 }  // namespace

@@ -127,6 +127,7 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["policy.file"] = path(c.policy.file);
   v["usage.records"] = c.usage.records ? "true" : "false";
   v["usage.retention_days"] = std::to_string(c.usage.retention_days);
+  v["usage.rollup_interval_seconds"] = std::to_string(c.usage.rollup_interval_seconds);
   return v;
 }
 

@@ -1,5 +1,6 @@
 // The router on its own: exact matching, 404 and 405 with Allow, and the per-route
-// authentication step (fail closed without an authenticator, asynchronous verdicts).
+// authentication step (fail closed without an authenticator, asynchronous verdicts, and run by
+// an open route's handler for some requests).
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -203,6 +204,41 @@ TEST(Router, AuthenticatorAdmitsRefusesAndMayAnswerLater) {
   auto open = request_for("GET", "/open");
   EXPECT_EQ(dispatch(router, open)->status, 200);
   EXPECT_EQ(asked, before);
+  EXPECT_EQ(principal, "");
+}
+
+// An open route may ask for the token on some requests only: authenticate_then runs the same
+// step as a bearer-token route (refusal, or the principal for the handler).
+TEST(Router, AnOpenRouteMayAuthenticateSomeRequestsItself) {
+  Router router;
+  std::string principal;
+  const Handler listed = answering(201, &principal);
+  router.add("GET", "/v1/keys", [&](HttpRequest& request, Reply reply) {
+    if (request.header("authorization") == nullptr)
+      answering(200, &principal)(request, std::move(reply));
+    else
+      router.authenticate_then(listed, request, std::move(reply));
+  });
+  auto anonymous = request_for("GET", "/v1/keys");
+  auto with_token = request_for("GET", "/v1/keys");
+  with_token.headers.emplace_back("authorization", "Bearer good");
+  // Without an authenticator a token is refused (fail closed), the open answer stays.
+  EXPECT_EQ(dispatch(router, with_token)->status, 401);
+  EXPECT_EQ(dispatch(router, anonymous)->status, 200);
+
+  router.set_authenticator([](const HttpRequest& request, std::function<void(AuthOutcome)> done) {
+    if (*request.header("authorization") == "Bearer good")
+      done({std::nullopt, "account:1"});
+    else
+      done({error_response(401, "unauthorized", "bad token"), {}});
+  });
+  EXPECT_EQ(dispatch(router, with_token)->status, 201);
+  EXPECT_EQ(principal, "account:1");
+  auto bad = request_for("GET", "/v1/keys");
+  bad.headers.emplace_back("authorization", "Bearer bad");
+  EXPECT_EQ(dispatch(router, bad)->status, 401);
+  principal = "unchanged";
+  EXPECT_EQ(dispatch(router, anonymous)->status, 200);
   EXPECT_EQ(principal, "");
 }
 

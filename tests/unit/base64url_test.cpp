@@ -24,10 +24,12 @@ TEST(Base64Url, DecodesWhatItEncodesAndRefusesTheRest) {
        {std::string(), std::string("f"), std::string("\0\xff\x10", 3), std::string(100, '\x7e')})
     EXPECT_EQ(base64url_decode(base64url_encode(bytes)), bytes);
   EXPECT_EQ(base64url_decode("-_8"), std::string("\xfb\xff", 2));
-  EXPECT_FALSE(base64url_decode("Zg=="));   // padding
-  EXPECT_FALSE(base64url_decode("Z+8"));    // the standard alphabet
-  EXPECT_FALSE(base64url_decode("Zm9vY"));  // no encoding has 4k+1 characters
-  EXPECT_FALSE(base64url_decode("Zh"));     // unused bits set: "Zg" is the one spelling
+  EXPECT_FALSE(base64url_decode("Zg=="));    // padding
+  EXPECT_FALSE(base64url_decode("Z+8"));     // the standard alphabet
+  EXPECT_FALSE(base64url_decode("Zm9vY"));   // no encoding has 4k+1 characters
+  EXPECT_FALSE(base64url_decode("Zh"));      // unused bits set: "Zg" is the one spelling
+  EXPECT_FALSE(base64url_decode("Zm 9v"));   // a character of no alphabet
+  EXPECT_FALSE(base64url_decode("Zm9v\n"));  // nor a line break
 }
 
 }  // namespace

@@ -46,7 +46,11 @@ typedef enum lmp_result {
   LMP_ERR_TOKEN_OTHER_HOST = 22,    /* the token was borrowed for another host */
   LMP_ERR_CLOCK_MOVED_BACK = 23,    /* the clock is more than an hour behind a time already seen */
   LMP_ERR_NO_KEYS = 24,             /* no public key set: not fetched, not cached, not given */
-  LMP_ERR_NOT_BORROWED = 25         /* no token file: nothing is borrowed */
+  LMP_ERR_NOT_BORROWED = 25,        /* no token file: nothing is borrowed */
+  /* Since 1.4: the site policy's refusals (before, LMP_ERR_SERVER with the code in the message). */
+  LMP_ERR_NOT_ALLOWED = 26, /* the site policy excludes this holder, or forbids this borrow */
+  LMP_ERR_OVER_LIMIT = 27   /* a MAX rule (or the borrow rule's units) of the site policy is
+                               reached; lmp_last_error() ends with the server's "(limit=N)" */
 } lmp_result;
 
 /* A short English name for a result ("no_seats", ...). Static storage: never free it. */
