@@ -21,6 +21,8 @@ usage: bench/run.sh [options]
   --policy             also lmpd-policy: a second lmpd whose license is under a site policy of 100
                        groups and 200 rules (docs/benchmarks.md, "Site policy"), measured in
                        the same rounds as lmpd
+  --policy-licenses N  lmpd-policy's customer holds N licenses of the product (default 1; the
+                       load uses the first): max and reserve count over all N together
   --client-threads N   threads of the load client (default 1)
   --leases N           leases held for the memory and restart measurement (default 1000000)
   --no-throughput      skip the throughput rounds
@@ -44,6 +46,7 @@ targets="echo lmpd lmpd_norecords redis postgres"
 do_throughput=1
 do_memory=1
 with_policy=0
+policy_licenses=1
 publish=0
 
 run_option() {
@@ -52,6 +55,7 @@ run_option() {
     --targets) need_value "$@"; targets=$2; bench_used=2 ;;
     --leases) need_value "$@"; leases=$2; bench_used=2 ;;
     --policy) with_policy=1 ;;
+    --policy-licenses) need_value "$@"; policy_licenses=$2; bench_used=2 ;;
     --no-throughput) do_throughput=0 ;;
     --no-memory) do_memory=0 ;;
     --publish) publish=1 ;;
@@ -67,7 +71,7 @@ fi
 [ "$with_policy" -eq 0 ] || targets="$targets lmpd-policy"
 rounds=${rounds:-3} duration=${duration:-5} warmup=${warmup:-2}
 connections=${connections:-"1 4 16 64 128"} leases=${leases:-1000000}
-for n in "$rounds" "$duration" "$warmup" "$client_threads" "$leases"; do
+for n in "$rounds" "$duration" "$warmup" "$client_threads" "$leases" "$policy_licenses"; do
   [[ $n =~ ^[0-9]+$ ]] || { echo "run.sh: '$n' is not a whole number" >&2; exit 2; }
 done
 for t in $targets; do
@@ -154,6 +158,11 @@ start_servers() {
         printf 'policy:\n  file: %s\n' "$work/lmpd-policy/policy.yaml" \
           >>"$work/lmpd-policy/lmpd.yaml"
         lmpd_policy_code=$(create_license "$work/lmpd-policy/lmpd.yaml" 1000000)
+        # The customer's further licenses of the product (a renewal beside the old license, a
+        # second purchase): the policy's max and reserve count over them all.
+        for ((n = 1; n < policy_licenses; n++)); do
+          create_license "$work/lmpd-policy/lmpd.yaml" 1000 >/dev/null
+        done
         start_lmpd "$work/lmpd-policy/lmpd.yaml" "$work/lmpd-policy/lmpd.log"
         pid_of[lmpd-policy]=$lmpd_pid
         "${probe[@]}" ping --port "${port[lmpd-policy]}"

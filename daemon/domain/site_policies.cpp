@@ -1,6 +1,8 @@
 // The site policy operations (domain/site_policies.hpp).
 #include "domain/site_policies.hpp"
 
+#include <algorithm>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <map>
@@ -65,7 +67,11 @@ std::vector<PolicyLicense> policy_licenses(const Context& ctx, std::int64_t cust
   Page page{0, 1000};
   for (;;) {
     auto rows = ctx.db.licenses().list(filter, page);
-    for (const auto& l : rows) licenses.push_back({l.id, l.product_code, l.units});
+    // A license that has ended holds no units for anybody; one not started yet will.
+    for (const auto& l : rows)
+      if (const auto state = l.state_at(ctx.now_ms);
+          state != LicenseState::expired && state != LicenseState::disabled)
+        licenses.push_back({l.id, l.product_code, l.units});
     if (rows.size() < static_cast<std::size_t>(page.limit)) break;
     page.after = rows.back().id;
   }
@@ -182,32 +188,54 @@ std::vector<PolicyCheck> check_customer_policy(const Context& ctx, std::int64_t 
   std::optional<CompiledPolicy> compiled;
   if (policy) compiled.emplace(policy->policy);
 
-  std::vector<PolicyCheck> out;
+  // The customer's licenses of the product and their live leases: a max and a reservation
+  // count over those that serve together (LicensePool), as the seat path does.
+  struct Found {
+    License license;
+    std::vector<Lease> leases;
+  };
+  std::vector<Found> found;
   LicenseFilter filter;
   filter.customer_id = customer.id;
   filter.product = product;
-  for (const auto& license : ctx.db.licenses().list(filter, Page{0, 1000})) {
-    PolicyCheck check;
-    check.license_id = license.id;
-    check.units = license.units;
-    // The leases stay in `leases` while `held` points into them.
-    std::vector<Lease> leases;
+  for (auto& license : ctx.db.licenses().list(filter, Page{0, 1000})) {
+    Found f{std::move(license), {}};
     LeaseFilter lease_filter;
-    lease_filter.license_id = license.id;
+    lease_filter.license_id = f.license.id;
     for (LeasePage page{"", 1000};;) {
       auto rows = ctx.db.leases().list(lease_filter, page, ctx.now_ms);
-      leases.insert(leases.end(), rows.begin(), rows.end());
+      f.leases.insert(f.leases.end(), rows.begin(), rows.end());
       if (rows.size() < static_cast<std::size_t>(page.limit)) break;
       page.after = rows.back().ref;
     }
+    found.push_back(std::move(f));
+  }
+  std::vector<PoolCandidate> candidates;
+  for (const auto& f : found)
+    candidates.push_back({f.license.id, f.license.units, serves(f.license.state_at(ctx.now_ms))});
+
+  std::vector<PolicyCheck> out;
+  for (const auto& f : found) {
+    const License& license = f.license;
+    PolicyCheck check;
+    check.license_id = license.id;
+    check.units = license.units;
+    for (const auto& lease : f.leases) check.in_use += lease.units;
+    const LicensePool pool = license_pool(license.id, license.units, candidates);
+    // `held` points into `found`'s leases.
     std::vector<HeldBy> held;
-    for (const auto& lease : leases) {
-      held.push_back({{lease.user, lease.host, lease.peer}, lease.units});
-      check.in_use += lease.units;
+    for (const auto& other : found)
+      if (std::find(pool.licenses.begin(), pool.licenses.end(), other.license.id) !=
+          pool.licenses.end())
+        for (const auto& lease : other.leases)
+          held.push_back({{lease.user, lease.host, lease.peer}, lease.units});
+    if (pool.licenses.size() > 1) {
+      check.pool = pool.licenses;
+      check.pool_units = pool.units;
     }
     if (compiled) {
       check.policy = policy->policy.product;
-      check.verdict = compiled->judge(holder, units, false, license.units, held);
+      check.verdict = compiled->judge(holder, units, false, pool.units, held);
     } else {
       check.verdict.reason = "the customer has no site policy for " + product;
     }
@@ -229,6 +257,12 @@ json::value policy_check_json(const PolicyCheck& check) {
   out["policy"] = !check.policy           ? json::value("none")
                   : check.policy->empty() ? json::value("all products")
                                           : json::value(*check.policy);
+  if (!check.pool.empty()) {
+    json::array pool;
+    for (const std::int64_t id : check.pool) pool.emplace_back(id);
+    out["pool"] = std::move(pool);
+    out["pool_units"] = check.pool_units;
+  }
   if (check.verdict.outcome == PolicyVerdict::Outcome::over_limit)
     out["limit"] = check.verdict.limit;
   if (check.verdict.outcome == PolicyVerdict::Outcome::no_seats && check.verdict.reserved > 0)

@@ -74,6 +74,10 @@ struct PolicyCheck {
   std::int64_t in_use = 0;            // by its live leases
   std::optional<std::string> policy;  // the product of the policy in force ("" all), none
   PolicyVerdict verdict;              // no_seats also when no unit is free
+  // The licenses a max and reserve count over (LicensePool) and their units, when more than
+  // this one.
+  std::vector<std::int64_t> pool;
+  std::int64_t pool_units = 0;
 };
 
 // Needs view_customers (a customer's user checks its own). Checks out nothing.

@@ -464,15 +464,45 @@ std::vector<PolicyProblem> check_reservations(const SitePolicy& policy,
   std::int64_t sum = 0;
   for (const auto& r : policy.reserve) sum += r.units;
   if (sum == 0) return problems;
+  // Reserved in each product's pool: its licenses' units together.
+  struct Pool {
+    std::int64_t units = 0;
+    std::string ids;
+    int count = 0;
+  };
+  std::map<std::string, Pool> pools;
   for (const auto& license : licenses) {
     if (!policy.product.empty() && license.product != policy.product) continue;
-    if (sum > license.units)
-      problems.push_back({"reserve", "the reservations sum to " + std::to_string(sum) +
-                                         " units, above the " + std::to_string(license.units) +
-                                         " units of license " + std::to_string(license.id) + " (" +
-                                         license.product + ")"});
+    Pool& pool = pools[license.product];
+    pool.units += license.units;
+    pool.ids += (pool.ids.empty() ? "" : ", ") + std::to_string(license.id);
+    ++pool.count;
   }
+  for (const auto& [product, pool] : pools)
+    if (sum > pool.units)
+      problems.push_back(
+          {"reserve",
+           "the reservations sum to " + std::to_string(sum) + " units, above the " +
+               std::to_string(pool.units) + " units of " +
+               (pool.count == 1 ? "license " + pool.ids : "licenses " + pool.ids + " together") +
+               " (" + product + ")"});
   return problems;
+}
+
+LicensePool license_pool(std::int64_t own, std::int64_t own_units,
+                         const std::vector<PoolCandidate>& licenses) {
+  LicensePool pool;
+  pool.licenses.push_back(own);
+  pool.units = own_units;
+  // The checkout's own license serves (it was judged so before any gate); the others count
+  // only while they serve: an expired one's units are nobody's to take or reserve.
+  for (const auto& license : licenses)
+    if (license.id != own && license.serves) {
+      pool.licenses.push_back(license.id);
+      pool.units += license.units;
+    }
+  std::sort(pool.licenses.begin(), pool.licenses.end());
+  return pool;
 }
 
 std::string problems_message(const std::vector<PolicyProblem>& problems) {

@@ -91,10 +91,30 @@ struct PolicyLicense {
   std::string product;
   std::int64_t units = 0;
 };
-// Problems of the policy against the licenses it applies to: the reservations must fit in each
-// license's units.
+// Problems of the policy against the licenses it applies to: the reservations must fit in the
+// units of each product's pool (its licenses together, see LicensePool).
 std::vector<PolicyProblem> check_reservations(const SitePolicy& policy,
                                               const std::vector<PolicyLicense>& licenses);
+
+// The pool a policy's max and reserve count over: a customer's licenses of one product together
+// (a renewal overlapping the old license, two purchases), as FlexNet counts the licenses of one
+// feature. A max holds over the units its subject holds on any of them; a reservation keeps its
+// units free somewhere in the pool, not in each license. A license belongs to the pool while it
+// serves (docs/admin-api.md, "Site policy", "Several licenses of one product"). Which license a
+// checkout draws from does not change: the one its activation code names.
+struct LicensePool {
+  std::vector<std::int64_t> licenses;  // in id order; the checkout's own license always among them
+  std::int64_t units = 0;              // theirs, together
+};
+// One of the customer's licenses of the product, as the pool sees it.
+struct PoolCandidate {
+  std::int64_t id = 0;
+  std::int64_t units = 0;
+  bool serves = false;  // domain::serves() of its state when judged
+};
+// The pool of the checkout on license `own` among the customer's licenses of its product.
+LicensePool license_pool(std::int64_t own, std::int64_t own_units,
+                         const std::vector<PoolCandidate>& licenses);
 
 // The problems as one message: "path: message; path: message".
 std::string problems_message(const std::vector<PolicyProblem>& problems);
@@ -157,10 +177,10 @@ class CompiledPolicy {
   // hold in `held`.
   std::int64_t reserved_for_others(const PolicyHolder& holder,
                                    const std::vector<HeldBy>& held) const;
-  // The verdict on a checkout of `units` by `holder` on a license of `license_units` whose live
-  // leases hold `held`. `repeat`: the holder already has its lease, which a repeated checkout
-  // reuses without a further unit (only include and exclude apply). Free units are the family's
-  // business: a verdict of `allowed` still needs one.
+  // The verdict on a checkout of `units` by `holder` in a pool (LicensePool) of `license_units`
+  // whose live leases hold `held` (a single license is a pool of one). `repeat`: the holder already
+  // has its lease, which a repeated checkout reuses without a further unit (only include and
+  // exclude apply). Free units are the family's business: a verdict of `allowed` still needs one.
   PolicyVerdict judge(const PolicyHolder& holder, std::int64_t units, bool repeat,
                       std::int64_t license_units, const std::vector<HeldBy>& held) const;
 

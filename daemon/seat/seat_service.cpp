@@ -568,6 +568,7 @@ void SeatService::serve_waiters(Batch& batch, SeatDecisions& decisions) {
   if (batch.freed.empty()) return;
   std::set<std::int64_t> freed;
   freed.swap(batch.freed);
+  add_pool_siblings(freed);
   CheckoutDetails details;
   using Offer = WaitQueue::Offer;
   const WaitQueue::Decide decide = [&](const SeatCommand& command) -> Offer {
@@ -581,6 +582,22 @@ void SeatService::serve_waiters(Batch& batch, SeatDecisions& decisions) {
   };
   const WaitQueue::Ended ended = batch.wait_ends(*store_);
   for (std::int64_t license : freed) waiters_.serve(license, decide, batch.outcomes, ended);
+}
+
+void SeatService::add_pool_siblings(std::set<std::int64_t>& freed) {
+  // Nobody waits on a license that was not freed: the common case, and nothing to read.
+  std::vector<std::int64_t> others;
+  for (const std::int64_t license : waiters_.licenses())
+    if (freed.count(license) == 0) others.push_back(license);
+  if (others.empty()) return;
+  std::set<std::pair<std::int64_t, std::string>> pools;
+  for (const std::int64_t license : freed)
+    if (auto row = store_->find_license(license))
+      pools.emplace(row->customer_id, row->product_code);
+  for (const std::int64_t license : others)
+    if (auto row = store_->find_license(license);
+        row && pools.count({row->customer_id, row->product_code}) > 0)
+      freed.insert(license);
 }
 
 }  // namespace lmp::seat

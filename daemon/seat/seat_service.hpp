@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -144,6 +145,10 @@ class SeatService final : public domain::LiveSeats {
   void execute(Batch& batch, SeatDecisions& decisions, Pending& pending);
   // Offers the units the batch freed so far to the waiters of their licenses.
   void serve_waiters(Batch& batch, SeatDecisions& decisions);
+  // Adds to `freed` the other licenses with waiters that belong to the same customer and product
+  // as a license in it: a site policy counts its max and reserve over them together, so a unit
+  // returned to one may lift what holds a waiter of another back.
+  void add_pool_siblings(std::set<std::int64_t>& freed);
   void deliver(std::vector<PendingAnswer> answers);
   // Sets the lease gauges to the leases stored now.
   void recount_leases();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <string>
 #include <tuple>
@@ -10,6 +11,7 @@
 
 #include "core/log.hpp"
 #include "domain/borrow_rule.hpp"
+#include "domain/license_state.hpp"
 #include "domain/site_policy.hpp"
 #include "storage/seat_store.hpp"
 
@@ -50,14 +52,27 @@ class SitePolicyGate final : public CheckoutGate, public CheckinLinger {
     const domain::PolicyHolder holder{cmd.user, cmd.host, cmd.peer};
     const bool repeat = checkout.held != nullptr;
     const auto& rules = policy->policy();
-    // What the license's live leases hold, read only when a rule counts them.
+    // What the pool's live leases hold (the customer's licenses of the product together), read
+    // only when a rule counts them.
     std::vector<storage::Holding> holdings;
     std::vector<domain::HeldBy> held;
+    domain::LicensePool pool{{checkout.license.id}, checkout.license.units};
     if (!repeat && (!rules.max.empty() || !rules.reserve.empty())) {
-      holdings = store.live_holdings(checkout.license.id, checkout.now_ms);
+      pool = pool_of(checkout, store);
+      for (const std::int64_t license : pool.licenses) {
+        auto more = store.live_holdings(license, checkout.now_ms);
+        if (holdings.empty())
+          holdings = std::move(more);
+        else
+          holdings.insert(holdings.end(), std::make_move_iterator(more.begin()),
+                          std::make_move_iterator(more.end()));
+      }
       held = by_holder(holdings);
     }
-    const auto verdict = policy->judge(holder, cmd.units, repeat, checkout.license.units, held);
+    auto verdict = policy->judge(holder, cmd.units, repeat, pool.units, held);
+    // Counted over several licenses: say which, or the figures would not add up to the one
+    // license the client's code names.
+    if (pool.licenses.size() > 1) verdict.reason += pool_text(pool, checkout.license);
     using Outcome = domain::PolicyVerdict::Outcome;
     switch (verdict.outcome) {
       case Outcome::allowed:
@@ -106,6 +121,31 @@ class SitePolicyGate final : public CheckoutGate, public CheckinLinger {
             .add("limit", verdict.limit);
     }
     return {};
+  }
+
+  // The customer's licenses of the checkout's product that serve now. Their rows are locked
+  // already: lock_license() locks a license together with its customer's other licenses of the
+  // product, so the leases counted here stay as counted until the batch commits.
+  static domain::LicensePool pool_of(const CheckoutCandidate& checkout, storage::SeatStore& store) {
+    const auto& license = checkout.license;
+    std::vector<domain::PoolCandidate> candidates;
+    for (const auto& other : store.customer_licenses(license.customer_id, license.product_code)) {
+      const domain::LicenseDates dates{other.starts_at_ms, other.expires_at_ms, other.grace_ms,
+                                       other.notice_days, other.cut_off_at_ms};
+      const auto state =
+          domain::license_state(dates, domain::judged_at(checkout.now_ms, other.clock_mark_ms));
+      candidates.push_back({other.id, other.units, domain::serves(state)});
+    }
+    return domain::license_pool(license.id, license.units, candidates);
+  }
+
+  static std::string pool_text(const domain::LicensePool& pool,
+                               const storage::LicenseRecord& license) {
+    std::string ids;
+    for (const std::int64_t id : pool.licenses)
+      ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    return " (counted over the customer's licenses " + ids + " of " + license.product_code + ", " +
+           std::to_string(pool.units) + " units together)";
   }
 
   void refresh(storage::SeatStore& store) {

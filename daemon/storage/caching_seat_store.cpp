@@ -156,6 +156,29 @@ class CachingSeatStore final : public SeatStore {
     return found;
   }
 
+  std::vector<LicenseRecord> customer_licenses(std::int64_t customer_id,
+                                               const std::string& product_code) override {
+    if (!in_transaction_) refresh_licenses();
+    // Kept by customer and product until the license generation moves (a license created,
+    // changed or deleted), so a site policy's checkouts read them once, not once each.
+    std::string key = std::to_string(customer_id);
+    key.push_back('\0');
+    key.append(product_code);
+    auto [it, fresh] = pools_.try_emplace(std::move(key));
+    if (fresh) {
+      for (auto& license : inner_->customer_licenses(customer_id, product_code)) {
+        it->second.push_back(license.id);
+        licenses_by_id_.try_emplace(license.id, std::move(license));
+      }
+    }
+    std::vector<LicenseRecord> out;
+    out.reserve(it->second.size());
+    for (const std::int64_t id : it->second)
+      if (auto row = licenses_by_id_.find(id); row != licenses_by_id_.end())
+        out.push_back(row->second);
+    return out;
+  }
+
   std::optional<std::string> find_retired_product(const std::string& code_hash) override {
     return inner_->find_retired_product(code_hash);
   }
@@ -393,6 +416,7 @@ class CachingSeatStore final : public SeatStore {
     if (generation == license_generation_) return;
     licenses_by_code_.clear();
     licenses_by_id_.clear();
+    pools_.clear();
     lifecycles_.reset();
     // An End-of-Life deletion (which also moves the license generation) removed leases in
     // another session: what is in memory no longer matches the database, so load it again.
@@ -538,6 +562,8 @@ class CachingSeatStore final : public SeatStore {
   // through both.
   std::unordered_map<std::string, std::int64_t> licenses_by_code_;
   std::unordered_map<std::int64_t, LicenseRecord> licenses_by_id_;
+  // Customer and product -> the ids of the customer's licenses of the product (asked ones only).
+  std::unordered_map<std::string, std::vector<std::int64_t>> pools_;
   std::vector<std::pair<std::int64_t, std::int64_t>> marks_written_;  // this transaction's
 };
 

@@ -125,8 +125,10 @@ class SeatStore {
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
 
-  // REQUIRES: inside begin()/commit(). Serialises decisions on one license between sessions
-  // (PostgreSQL: SELECT ... FOR UPDATE on the license row). A no-op on SQLite, whose begin()
+  // REQUIRES: inside begin()/commit(). Serialises decisions on one license between sessions,
+  // and on its customer's other licenses of the same product with it, since a site policy counts
+  // its max and reserve over all of them (PostgreSQL: SELECT ... FOR UPDATE on those rows, in id
+  // order so that two sessions never wait for each other). A no-op on SQLite, whose begin()
   // already excludes every other writer.
   virtual void lock_license(std::int64_t license_id) = 0;
 
@@ -134,6 +136,10 @@ class SeatStore {
   // with the server secret before it looks (storage/stored_secrets.hpp), here and below.
   virtual std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) = 0;
   virtual std::optional<LicenseRecord> find_license(std::int64_t license_id) = 0;
+  // The customer's licenses of the product, by id, whatever their state (a site policy's pool:
+  // domain::LicensePool).
+  virtual std::vector<LicenseRecord> customer_licenses(std::int64_t customer_id,
+                                                       const std::string& product_code) = 0;
   // The product of a license deleted at its product's End of Life, by its code hash.
   virtual std::optional<std::string> find_retired_product(const std::string& code_hash) = 0;
   // Every product lifecycle row (a few at most); it changes with the license generation.

@@ -169,7 +169,10 @@ class SqlSeatStore final : public SeatStore {
     if (backend_ == Backend::sqlite) return;
     guarded("lock license", [&] {
       key_license_id_ = license_id;
-      execute_single_row(st_->lock_license);
+      // Every row of the result, so that every one is locked.
+      if (st_->lock_license.execute(true))
+        while (st_->lock_license.fetch()) {
+        }
     });
   }
 
@@ -186,6 +189,21 @@ class SqlSeatStore final : public SeatStore {
       key_license_id_ = license_id;
       if (!execute_single_row(st_->find_license)) return std::nullopt;
       return license_from_row();
+    });
+  }
+
+  std::vector<LicenseRecord> customer_licenses(std::int64_t customer_id,
+                                               const std::string& product_code) override {
+    return guarded("find the customer's licenses of a product", [&] {
+      std::vector<LicenseRecord> out;
+      key_customer_id_ = customer_id;
+      key_product_code_ = product_code;
+      if (st_->customer_licenses.execute(true)) {
+        do {
+          out.push_back(license_from_row());
+        } while (st_->customer_licenses.fetch());
+      }
+      return out;
     });
   }
 
@@ -628,8 +646,13 @@ class SqlSeatStore final : public SeatStore {
     if (backend_ == Backend::postgresql) {
       st_->lock_license.exchange(soci::into(locked_id_));
       st_->lock_license.exchange(soci::use(key_license_id_));
+      // The customer's licenses of the license's product, the license among them (a site
+      // policy counts over them together); ORDER BY makes PostgreSQL lock them in id order, the
+      // same order in every session. The index on customer_id finds them.
       finish_prepare(st_->lock_license,
-                     "SELECT id FROM licenses WHERE id = :license_id FOR UPDATE");
+                     "SELECT id FROM licenses WHERE (customer_id, product_code) ="
+                     " (SELECT customer_id, product_code FROM licenses WHERE id = :license_id)"
+                     " ORDER BY id FOR UPDATE");
     }
     bind_license_columns(st_->find_license_by_code_hash);
     st_->find_license_by_code_hash.exchange(soci::use(key_code_hash_));
@@ -640,6 +663,14 @@ class SqlSeatStore final : public SeatStore {
     st_->find_license.exchange(soci::use(key_license_id_));
     finish_prepare(st_->find_license,
                    std::string(LicenseColumns::kSelect) + " WHERE l.id = :license_id");
+
+    bind_license_columns(st_->customer_licenses);
+    st_->customer_licenses.exchange(soci::use(key_customer_id_));
+    st_->customer_licenses.exchange(soci::use(key_product_code_));
+    finish_prepare(st_->customer_licenses,
+                   std::string(LicenseColumns::kSelect) +
+                       " WHERE l.customer_id = :customer_id AND l.product_code = :product_code"
+                       " ORDER BY l.id");
 
     // COALESCE: SUM over no rows is NULL.
     st_->units_in_use.exchange(soci::into(units_sum_));
@@ -826,6 +857,7 @@ class SqlSeatStore final : public SeatStore {
   // Values bound into the prepared statements (SOCI keeps references to these).
   std::string key_code_hash_;
   std::int64_t key_license_id_ = 0;
+  std::int64_t key_customer_id_ = 0;
   std::int64_t key_now_ = 0;
   std::string key_product_code_;
   std::string key_holder_;
@@ -869,6 +901,7 @@ class SqlSeatStore final : public SeatStore {
         : lock_license(sql),
           find_license_by_code_hash(sql),
           find_license(sql),
+          customer_licenses(sql),
           units_in_use(sql),
           find_live_lease_by_holder(sql),
           find_lease(sql),
@@ -892,6 +925,7 @@ class SqlSeatStore final : public SeatStore {
     soci::statement lock_license;
     soci::statement find_license_by_code_hash;
     soci::statement find_license;
+    soci::statement customer_licenses;
     soci::statement units_in_use;
     soci::statement find_live_lease_by_holder;
     soci::statement find_lease;

@@ -97,6 +97,30 @@ std::int64_t AdminApiTest::make_customer(const std::string& name, std::int64_t a
   return id_of(ok(root_token_, "POST", "/v1/customers", body));
 }
 
+CustomerLicense make_customer_license(const AdminCall& call, const std::string& name,
+                                      std::int64_t units) {
+  const auto customer = id_of(call("POST", "/v1/customers", json::object{{"name", name}}));
+  return add_customer_license(call, customer, units);
+}
+
+CustomerLicense add_customer_license(const AdminCall& call, std::int64_t customer,
+                                     std::int64_t units) {
+  auto made = call(
+      "POST", "/v1/licenses",
+      json::object{{"customer", customer}, {"product", "cad"}, {"units", units}, {"days", 365}});
+  return {customer, id_of(made), std::string(made.at("code").as_string())};
+}
+
+AdminCall AdminApiTest::as_parent() {
+  return [this](const std::string& method, const std::string& target, const json::value& body) {
+    return ok(root_token_, method, target, body);
+  };
+}
+
+CustomerLicense AdminApiTest::make_customer_license(const std::string& name, std::int64_t units) {
+  return test::make_customer_license(as_parent(), name, units);
+}
+
 AdminApiTest::Credential AdminApiTest::make_user(const std::string& name,
                                                  const std::string& home_field, std::int64_t id) {
   auto made = ok(root_token_, "POST", "/v1/users", {{"name", name}, {home_field, id}});

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +33,23 @@ std::unique_ptr<soci::session> open_raw_session(const config::Storage& storage);
 // and the product entries of `more_products` (YAML list items).
 void write_cli_config(const std::filesystem::path& file, const config::Storage& storage,
                       const std::string& more_products = "");
+
+// A customer and its license of product "cad", as the site policy and borrowing tests start
+// from (in-process on each backend, and on a PostgreSQL database several instances share).
+struct CustomerLicense {
+  std::int64_t customer = 0;
+  std::int64_t license = 0;
+  std::string code;  // the license's activation code
+};
+// An admin API request that must answer 200; returns the body.
+using AdminCall = std::function<boost::json::value(
+    const std::string& method, const std::string& target, const boost::json::value& body)>;
+// Makes the customer `name` with a license of `units` cad units for a year, through `call`.
+CustomerLicense make_customer_license(const AdminCall& call, const std::string& name,
+                                      std::int64_t units);
+// Another license of the customer's cad (a second purchase, or a renewal beside the old one).
+CustomerLicense add_customer_license(const AdminCall& call, std::int64_t customer,
+                                     std::int64_t units);
 
 // The parameter names the storage backend: instantiate every fixture derived from this one with
 // INSTANTIATE_TEST_SUITE_P(Backends, Fixture, kStorageBackends, backend_name).
@@ -65,6 +84,10 @@ class AdminApiTest : public ::testing::TestWithParam<std::string> {
     std::string token;
   };
   Credential make_user(const std::string& name, const std::string& home_field, std::int64_t id);
+  // make_customer_license() as the parent.
+  CustomerLicense make_customer_license(const std::string& name, std::int64_t units);
+  // As the parent: the admin calls of make_customer_license() and add_customer_license().
+  AdminCall as_parent();
 
   bool on_postgresql() const { return config_.storage.backend == storage::Backend::postgresql; }
   // A session of the test's own on the server's database, to look at what is stored.

@@ -33,11 +33,10 @@ class BorrowTest : public AdminApiTest {
   void SetUp() override {
     AdminApiTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    customer_ = make_customer("Acme", 0);
-    auto made = ok(root_token_, "POST", "/v1/licenses",
-                   {{"customer", customer_}, {"product", "cad"}, {"units", 4}, {"days", 365}});
-    license_ = id_of(made);
-    code_ = std::string(made.at("code").as_string());
+    const auto made = make_customer_license("Acme", 4);
+    customer_ = made.customer;
+    license_ = made.license;
+    code_ = made.code;
   }
 
   void allow(std::int64_t max_seconds, std::int64_t max_units) {

@@ -20,19 +20,15 @@ class SharedBorrow : public ::testing::Test {
   void SetUp() override {
     if (!db_.available()) GTEST_SKIP() << "LMP_TEST_POSTGRES is not set";
     for (auto& instance : instances_) instance = std::make_unique<TestServer>(db_.config());
-    const auto customer = id_of(call("POST", "/v1/customers", {{"name", "acme"}}));
-    call("PUT", "/v1/customers/" + std::to_string(customer) + "/policy",
+    const auto made = make_customer_license(db_.admin(*instances_[0]), "acme", 20);
+    call("PUT", "/v1/customers/" + std::to_string(made.customer) + "/policy",
          {{"borrow", {{"allowed", true}, {"max_seconds", 86400}, {"max_units", 2}}}});
-    auto license = call("POST", "/v1/licenses",
-                        {{"customer", customer}, {"product", "cad"}, {"units", 20}, {"days", 365}});
-    code_ = std::string(license.at("code").as_string());
+    code_ = made.code;
   }
 
   json::value call(const std::string& method, const std::string& target,
                    const json::value& body = nullptr) {
-    auto reply = admin_call(instances_[0]->admin_port(), db_.token(), method, target, body);
-    EXPECT_EQ(reply.status, 200) << method << " " << target << ": " << reply.body;
-    return reply.json();
+    return db_.admin(*instances_[0])(method, target, body);
   }
   json::value keys(TestServer& on) {
     return admin_call(on.admin_port(), "", "GET", "/v1/keys").json();

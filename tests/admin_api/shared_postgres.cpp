@@ -11,6 +11,7 @@
 #include "storage/sql_unit_of_work.hpp"
 
 namespace lmp::test {
+namespace json = boost::json;
 
 SharedPostgres::SharedPostgres(const std::filesystem::path& dir, const std::string& prefix) {
   const char* server = std::getenv("LMP_TEST_POSTGRES");
@@ -32,6 +33,15 @@ SharedPostgres::~SharedPostgres() {
   if (database_.empty()) return;
   soci::session(soci::postgresql, server_)
       << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)";
+}
+
+AdminCall SharedPostgres::admin(const TestServer& on) const {
+  return [port = on.admin_port(), token = token_](
+             const std::string& method, const std::string& target, const json::value& body) {
+    auto reply = admin_call(port, token, method, target, body);
+    EXPECT_EQ(reply.status, 200) << method << " " << target << ": " << reply.body;
+    return reply.json();
+  };
 }
 
 std::int64_t SharedPostgres::count(const std::string& query) const {

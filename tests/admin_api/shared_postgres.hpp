@@ -23,6 +23,8 @@ class SharedPostgres {
   // `dir`), and the parent's admin token.
   const config::Config& config() const { return config_; }
   const std::string& token() const { return token_; }
+  // Admin API requests as the parent through `on`'s admin listener, each expected to answer 200.
+  AdminCall admin(const TestServer& on) const;
   // The single number a query answers, read in a session of its own.
   std::int64_t count(const std::string& query) const;
 

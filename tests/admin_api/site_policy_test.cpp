@@ -1,8 +1,8 @@
 // Site policy through the real listeners, on each storage backend: set, read and delete through
 // the admin API with every problem named at its JSON path and audited with before and after, and
 // enforced on CHECKOUT over the seat protocol and the HTTP seat routes (include and exclude by
-// user, host, group and address range; max per user, host and group) with the denial codes and
-// fields of protocol 1.1.
+// user, host, group and address range; max per user, host and group; max, reserve and waiters
+// over a customer's two licenses of one product) with the denial codes and fields of protocol 1.1.
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -24,11 +24,10 @@ class SitePolicyTest : public AdminApiTest {
   void SetUp() override {
     AdminApiTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    customer_ = make_customer("Acme", 0);
-    auto made = ok(root_token_, "POST", "/v1/licenses",
-                   {{"customer", customer_}, {"product", "cad"}, {"units", 10}, {"days", 365}});
-    license_ = id_of(made);
-    code_ = std::string(made.at("code").as_string());
+    const auto made = make_customer_license("Acme", 10);
+    customer_ = made.customer;
+    license_ = made.license;
+    code_ = made.code;
   }
 
   std::string path() const { return "/v1/customers/" + std::to_string(customer_) + "/policy"; }
@@ -40,10 +39,11 @@ class SitePolicyTest : public AdminApiTest {
     return seat.request("CHECKOUT code=" + code_ + " " + fields);
   }
   // Sends a checkout with wait= and returns once the server has queued it (the license's
-  // waiting count reached `waiting`).
-  void queue(LineClient& seat, const std::string& fields, std::int64_t waiting) {
-    seat.send("CHECKOUT code=" + code_ + " " + fields);
-    const std::string target = "/v1/licenses/" + std::to_string(license_);
+  // waiting count reached `waiting`); on the fixture's license, or on `other`.
+  void queue(LineClient& seat, const std::string& fields, std::int64_t waiting,
+             const CustomerLicense* other = nullptr) {
+    seat.send("CHECKOUT code=" + (other ? other->code : code_) + " " + fields);
+    const std::string target = "/v1/licenses/" + std::to_string(other ? other->license : license_);
     std::int64_t now = 0;
     for (int i = 0; i < 500 && now < waiting; ++i) {
       now = ok(root_token_, "GET", target).at("waiting").as_int64();
@@ -241,6 +241,112 @@ TEST_P(SitePolicyTest, ReservationsHoldUnitsBackFromOthersButGiveThemToTheirOwne
   const auto full = checkout(seat, "user=ann host=a2");
   EXPECT_EQ(status_of(full), "no_seats") << full;
   EXPECT_EQ(fields_of(full).count("reserved"), 0u) << full;
+}
+
+// A customer with two licenses of the product (a second purchase, or a renewal beside the old
+// license): max and reserve count over both together, as FlexNet counts one feature's licenses;
+// each checkout still draws from the license its code names.
+TEST_P(SitePolicyTest, AGroupsMaxHoldsAcrossTheCustomersLicensesOfTheProduct) {
+  const auto second = add_customer_license(as_parent(), customer_, 5);
+  set(R"({"groups": {"design": {"users": ["ann", "bob"]}},
+          "max": [{"for": "group:design", "units": 3}]})");
+  LineClient seat(server_->port());
+  EXPECT_EQ(status_of(checkout(seat, "user=ann host=a1 units=2")), "OK");
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + second.code + " user=bob host=b1")), "OK");
+  // Three held by design, two on the first license and one on the second: none more on either.
+  for (const std::string& code : {second.code, code_}) {
+    const auto over = seat.request("CHECKOUT code=" + code + " user=bob host=b2");
+    EXPECT_EQ(status_of(over), "over_limit") << over;
+    EXPECT_EQ(fields_of(over).at("limit"), "3") << over;
+    EXPECT_NE(fields_of(over).at("msg").find("3 held (counted over the customer's licenses " +
+                                             std::to_string(license_) + ", " +
+                                             std::to_string(second.license) + " of cad"),
+              std::string::npos)
+        << over;
+  }
+  // Over HTTP too, and the check explains it on each license, naming the pool.
+  HttpClient http(server_->admin_port());
+  auto refused =
+      http.post("/v1/seat/checkout", {{"code", second.code}, {"user", "ann"}, {"host", "a2"}});
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.error_code(), "over_limit");
+  const auto checks =
+      ok(root_token_, "GET", path() + "/check?product=cad&user=bob").at("items").as_array();
+  ASSERT_EQ(checks.size(), 2u);
+  for (const auto& check : checks) {
+    EXPECT_EQ(check.at("decision"), "over_limit") << json::serialize(check);
+    EXPECT_EQ(check.at("pool_units"), 15) << json::serialize(check);
+  }
+  // Others are not in the group: the second license still serves them.
+  EXPECT_EQ(status_of(seat.request("CHECKOUT code=" + second.code + " user=zed host=z1")), "OK");
+}
+
+TEST_P(SitePolicyTest, AReservationHoldsAcrossTheCustomersLicensesNotInEach) {
+  const auto second = add_customer_license(as_parent(), customer_, 4);
+  // 12 reserved fits the 14 units of both licenses together, not the 10 of the first.
+  set(R"({"groups": {"design": {"users": ["ann", "bob"]}},
+          "reserve": [{"for": "group:design", "units": 12}]})");
+  // 15 does not: refused with the figures of both.
+  auto too_many = call(root_token_, "PUT", path(),
+                       json::parse(R"({"reserve": [{"for": "user:ann", "units": 15}]})"));
+  EXPECT_EQ(too_many.status, 400) << too_many.body;
+  EXPECT_NE(too_many.body.find("above the 14 units of licenses"), std::string::npos)
+      << too_many.body;
+  set(R"({"groups": {"design": {"users": ["ann", "bob"]}},
+          "reserve": [{"for": "group:design", "units": 3}]})");
+
+  LineClient seat(server_->port());
+  // The 3 are kept in the pool of 14, not in each license: zed takes the first license's 10.
+  EXPECT_EQ(status_of(checkout(seat, "user=zed host=z1 units=10")), "OK");
+  const std::string on_second = "CHECKOUT code=" + second.code + " ";
+  EXPECT_EQ(status_of(seat.request(on_second + "user=zed host=z2")), "OK");
+  // 3 free in the pool, all reserved: others get no_seats with reserved=3 on the second license.
+  const auto refused = seat.request(on_second + "user=zed host=z3");
+  EXPECT_EQ(status_of(refused), "no_seats") << refused;
+  EXPECT_EQ(fields_of(refused).at("reserved"), "3") << refused;
+  // Design's own take them.
+  EXPECT_EQ(status_of(seat.request(on_second + "user=ann host=a1 units=2")), "OK");
+  EXPECT_EQ(status_of(seat.request(on_second + "user=bob host=b1")), "OK");
+  const auto full = seat.request(on_second + "user=bob host=b2");
+  EXPECT_EQ(status_of(full), "no_seats") << full;
+  EXPECT_EQ(fields_of(full).count("reserved"), 0u) << full;
+}
+
+TEST_P(SitePolicyTest, AUnitFreedOnOneLicenseServesTheWaitersOfTheCustomersOther) {
+  const auto second = add_customer_license(as_parent(), customer_, 4);
+  set(R"({"max": [{"for": "user:*", "units": 2}],
+          "reserve": [{"for": "user:ann", "units": 1}]})");
+  LineClient seat(server_->port());
+  const auto yan = fields_of(checkout(seat, "user=yan host=y1"));
+  ASSERT_EQ(yan.count("lease"), 1u);
+  const std::string on_second = "CHECKOUT code=" + second.code + " ";
+  ASSERT_EQ(status_of(seat.request(on_second + "user=yan host=y2")), "OK");
+  // yan's max is reached over both licenses: its checkout on the second waits, held back.
+  LineClient yan3(server_->port());
+  queue(yan3, "user=yan host=y3 wait=60", 1, &second);
+  // Units freed on the second license are not yan's to take.
+  const auto pool = fields_of(seat.request(on_second + "host=pool units=2"));
+  ASSERT_EQ(pool.count("lease"), 1u);
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + pool.at("lease"))), "OK");
+  EXPECT_EQ(yan3.read_line(std::chrono::milliseconds(200)), std::nullopt);
+  // yan's unit on the first license frees: that lifts its max, and it is served on the second.
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + yan.at("lease"))), "OK");
+  const auto served = yan3.read_line(std::chrono::seconds(5));
+  ASSERT_TRUE(served);
+  EXPECT_EQ(status_of(*served), "OK") << *served;
+
+  // The same for a reservation: with 13 of the pool's 14 in use, the last free unit is ann's;
+  // zed waits on the second license until units free on the first.
+  const auto big = fields_of(checkout(seat, "host=pool units=10"));
+  ASSERT_EQ(big.count("lease"), 1u);
+  ASSERT_EQ(status_of(seat.request(on_second + "host=pool2")), "OK");
+  LineClient zed(server_->port());
+  queue(zed, "user=zed host=z1 wait=60", 1, &second);
+  EXPECT_EQ(zed.read_line(std::chrono::milliseconds(200)), std::nullopt);
+  EXPECT_EQ(status_of(seat.request("CHECKIN lease=" + big.at("lease"))), "OK");
+  const auto zed_served = zed.read_line(std::chrono::seconds(5));
+  ASSERT_TRUE(zed_served);
+  EXPECT_EQ(status_of(*zed_served), "OK") << *zed_served;
 }
 
 TEST_P(SitePolicyTest, CheckExplainsWhichRuleDecidesWithoutCheckingOut) {

@@ -257,6 +257,32 @@ TEST_F(PostgresStoreTest, LockLicenseMakesAnotherInstanceWaitAndThenSeeTheLease)
   EXPECT_EQ(decided.get(), 1);  // it saw the unit the first instance granted
 }
 
+// A site policy counts over a customer's licenses of one product together: locking one locks
+// them all, so a decision on the second waits for the first's commit and counts its lease.
+TEST_F(PostgresStoreTest, LockLicenseLocksTheCustomersOtherLicensesOfTheProductToo) {
+  auto first = open();
+  auto second = open();
+  const std::int64_t license = make_license(*first, 1, 1);
+  const std::int64_t renewal = make_license(*first, 2, 1);  // the same customer and product
+  first->begin();
+  const auto both = first->customer_licenses(first->find_license(license)->customer_id, "cad");
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].id, license);
+  EXPECT_EQ(both[1].id, renewal);
+  first->lock_license(license);
+  auto decided = std::async(std::launch::async, [&] {
+    second->begin();
+    second->lock_license(renewal);
+    const std::int64_t used = second->units_in_use(license, kNow);
+    second->commit();
+    return used;
+  });
+  EXPECT_EQ(decided.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  first->insert_lease(lease(10, license, kNow + 60'000));
+  first->commit();
+  EXPECT_EQ(decided.get(), 1);
+}
+
 TEST_F(PostgresStoreTest, ConcurrentSweepsNeverTakeOneLeaseTwice) {
   auto first = open();
   auto second = open();

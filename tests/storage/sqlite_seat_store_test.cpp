@@ -445,6 +445,38 @@ TEST_P(SeatStoreTest, DataSurvivesReopening) {
   EXPECT_TRUE(store->find_customer("Acme").has_value());
 }
 
+// A site policy's pool: the customer's licenses of one product, by id; one created meanwhile is
+// in it from the next transaction (the caching store keeps the list per license generation).
+TEST_P(SeatStoreTest, CustomerLicensesAreTheCustomersLicensesOfTheProduct) {
+  auto store = open();
+  const std::int64_t first = make_license(*store, 1);
+  const std::int64_t second = make_license(*store, 2);
+  const std::int64_t customer = store->find_license(first)->customer_id;
+  NewLicense other_product;
+  other_product.customer_id = customer;
+  other_product.product_code = "cam";
+  other_product.units = 1;
+  other_product.starts_at_ms = kNow - 1000;
+  other_product.expires_at_ms = kNow + 86'400'000;
+  other_product.code_hash = fake_hash(3);
+  other_product.created_at_ms = kNow;
+  store->create_license(other_product);
+  const auto ids = [&] {
+    store->begin();
+    std::vector<std::int64_t> out;
+    for (const auto& license : store->customer_licenses(customer, "cad")) {
+      EXPECT_EQ(license.product_code, "cad");
+      out.push_back(license.id);
+    }
+    store->commit();
+    return out;
+  };
+  EXPECT_EQ(ids(), (std::vector<std::int64_t>{first, second}));
+  const std::int64_t third = make_license(*store, 4);
+  EXPECT_EQ(ids(), (std::vector<std::int64_t>{first, second, third}));
+  EXPECT_TRUE(store->customer_licenses(customer + 1000, "cad").empty());
+}
+
 TEST_P(SeatStoreTest, TransactionMisuseIsReported) {
   auto store = open();
   EXPECT_THROW(store->commit(), StoreError);

@@ -27,6 +27,10 @@ class ForwardingSeatStore : public storage::SeatStore {
   std::optional<storage::LicenseRecord> find_license(std::int64_t id) override {
     return inner_->find_license(id);
   }
+  std::vector<storage::LicenseRecord> customer_licenses(std::int64_t customer,
+                                                        const std::string& product) override {
+    return inner_->customer_licenses(customer, product);
+  }
   std::optional<std::string> find_retired_product(const std::string& h) override {
     return inner_->find_retired_product(h);
   }

@@ -111,18 +111,36 @@ TEST(SitePolicy, RefusesWhatIsNotAPolicy) {
   EXPECT_TRUE(has_problem(parse(R"({"groups": []})"), "groups", "object"));
 }
 
-TEST(SitePolicy, ReservationsMustFitEachLicenseWithTheFigures) {
+TEST(SitePolicy, ReservationsMustFitEachProductsLicensesTogetherWithTheFigures) {
   auto parsed = parse(R"({"product": "CAD", "reserve": [{"for": "user:a", "units": 3},
                                                          {"for": "host:h", "units": 4}]})");
   ASSERT_TRUE(parsed.problems.empty());
-  std::vector<PolicyLicense> licenses = {{7, "CAD", 5}, {8, "CAD", 10}, {9, "CAM", 1}};
-  auto problems = check_reservations(parsed.policy, licenses);
+  auto problems = check_reservations(parsed.policy, {{7, "CAD", 5}, {9, "CAM", 1}});
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].path, "reserve");
   EXPECT_EQ(problems[0].message,
             "the reservations sum to 7 units, above the 5 units of license 7 (CAD)");
+  // A customer's licenses of one product are one pool: 5 and 10 hold 7 together.
+  const std::vector<PolicyLicense> licenses = {{7, "CAD", 5}, {8, "CAD", 10}, {9, "CAM", 1}};
+  EXPECT_TRUE(check_reservations(parsed.policy, licenses).empty());
+  problems = check_reservations(parsed.policy, {{7, "CAD", 3}, {8, "CAD", 3}});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].message,
+            "the reservations sum to 7 units, above the 6 units of licenses 7, 8 together (CAD)");
   parsed.policy.product.clear();  // for every product: CAM's one unit too
-  EXPECT_EQ(check_reservations(parsed.policy, licenses).size(), 2u);
+  problems = check_reservations(parsed.policy, licenses);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("1 units of license 9 (CAM)"), std::string::npos);
+}
+
+TEST(SitePolicy, ThePoolIsTheCustomersLicensesOfTheProductThatServe) {
+  // The checkout's own license (19) always, the others only while they serve; in id order.
+  const auto pool = license_pool(19, 4, {{11, 5, false}, {12, 10, true}, {19, 4, true}});
+  EXPECT_EQ(pool.licenses, (std::vector<std::int64_t>{12, 19}));
+  EXPECT_EQ(pool.units, 14);
+  const auto alone = license_pool(12, 10, {});
+  EXPECT_EQ(alone.licenses, (std::vector<std::int64_t>{12}));
+  EXPECT_EQ(alone.units, 10);
 }
 
 TEST(SitePolicy, CidrRangesOfBothFamilies) {
