@@ -86,6 +86,11 @@ struct Policy {
   std::string file;  // absolute after loading; empty: none (policies are set through the API)
 };
 
+// The vendor keys a site server trusts (docs/entitlements.md).
+struct Trust {
+  std::vector<std::string> vendor_keys;  // as written (JWK or PEM text), each checked on load
+};
+
 struct Server {
   // Empty when not configured: the daemon derives it (settings_table.hpp says how).
   std::string instance_id;
@@ -124,6 +129,7 @@ struct Config {
   Server server;
   Usage usage;
   Policy policy;
+  Trust trust;
   std::vector<Product> products;
 
   // Every plugin folder, in loading order.

@@ -25,6 +25,7 @@
 #include "config/settings_table.hpp"
 #include "config/yaml_walker.hpp"
 #include "core/registration_key.hpp"
+#include "domain/vendor_keys.hpp"
 
 #ifndef LMP_DEFAULT_PLUGIN_DIR
 #error "LMP_DEFAULT_PLUGIN_DIR must be defined by the build (see config/CMakeLists.txt)"
@@ -135,6 +136,7 @@ class Loader {
         {"server", [&](const Item& v) { server(v); }},
         {"usage", [&](const Item& v) { usage(v); }},
         {"policy", [&](const Item& v) { policy(v); }},
+        {"trust", [&](const Item& v) { trust(v); }},
         {"products", [&](const Item& v) { products(v); }},
     };
     w_.fields(item, fields);
@@ -308,22 +310,30 @@ class Loader {
     w_.fields(item, fields);
   }
 
-  void plugin_directories(const Item& item) {
+  // Calls `each` with every element of the sequence `item` (path `item.path[i]`); an empty
+  // sequence is allowed, anything else is an error at its position.
+  template <class Each>
+  void each_element(const Item& item, Each&& each) {
     if (!w_.sequence(item, true)) return;
     std::size_t index = 0;
     for (auto it = item.node.begin(); it != item.node.end(); ++it, ++index) {
       const YAML::Node element = *it;
-      const Item folder{element, item.path + "[" + std::to_string(index) + "]", element.Mark()};
+      each(Item{element, item.path + "[" + std::to_string(index) + "]", element.Mark()});
+    }
+  }
+
+  void plugin_directories(const Item& item) {
+    each_element(item, [&](const Item& folder) {
       const auto text = w_.text(folder);
-      if (!text) continue;
+      if (!text) return;
       std::string path = resolve(base_, *text);
       const auto& listed = c_.plugin_directories;
       if (std::find(listed.begin(), listed.end(), path) != listed.end()) {
         w_.error(folder.mark, folder.path + ": " + path + " is listed twice");
-        continue;
+        return;
       }
       c_.plugin_directories.push_back(std::move(path));
-    }
+    });
   }
 
   void leases(const Item& item) {
@@ -403,6 +413,26 @@ class Loader {
     w_.fields(item, fields);
   }
 
+  void trust(const Item& item) {
+    const Walker::Fields fields = {
+        field(setting("trust.vendor_keys"), [&](const Item& v) { vendor_keys(v); }),
+    };
+    w_.fields(item, fields);
+  }
+
+  void vendor_keys(const Item& item) {
+    each_element(item, [&](const Item& key) {
+      const auto text = w_.text(key);
+      if (!text) return;
+      std::string why;
+      if (!domain::parse_vendor_key(*text, why)) {
+        w_.error(key.mark, key.path + ": " + why);
+        return;
+      }
+      c_.trust.vendor_keys.push_back(*text);
+    });
+  }
+
   void usage(const Item& item) {
     const Walker::Fields fields = {
         flag(setting("usage.records"), c_.usage.records),
@@ -413,12 +443,7 @@ class Loader {
   }
 
   void products(const Item& item) {
-    if (!w_.sequence(item, true)) return;
-    std::size_t index = 0;
-    for (auto it = item.node.begin(); it != item.node.end(); ++it, ++index) {
-      const YAML::Node element = *it;
-      product(Item{element, item.path + "[" + std::to_string(index) + "]", element.Mark()});
-    }
+    each_element(item, [&](const Item& entry) { product(entry); });
   }
 
   void product(const Item& item) {

@@ -30,6 +30,8 @@ std::string_view type_name(SettingType type) {
       return "path";
     case SettingType::path_list:
       return "list of paths";
+    case SettingType::key_list:
+      return "list of keys";
     case SettingType::address:
       return "address";
     case SettingType::choice:
@@ -51,6 +53,8 @@ std::string range_text(const Setting& s) {
       return "relative to the config file's folder";
     case SettingType::path_list:
       return "each relative to the config file's folder, each once";
+    case SettingType::key_list:
+      return "each an Ed25519 JWK (with `kid`) or PEM public key";
     case SettingType::address:
       return "IPv4 or IPv6";
     case SettingType::choice: {

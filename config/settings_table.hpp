@@ -20,6 +20,7 @@ enum class SettingType {
   text,       // a non-empty string
   path,       // a non-empty string; relative to the config file's folder
   path_list,  // a list of paths, each as `path`
+  key_list,   // a list of Ed25519 public keys, each a JWK object or a PEM block
   address,    // an IPv4 or IPv6 address
   choice,     // one of `choices`
 };
@@ -212,6 +213,11 @@ inline constexpr Setting kSettings[] = {
         "a YAML file of customers' site policies, loaded at start and on reload (a wrong file "
         "keeps the policies in force); the admin API refuses to change the policies it holds "
         "(`docs/operations.md`, \"Site policy\")"),
+
+    settings_detail::of_type(SettingType::key_list, "trust.vendor_keys", {}, "none",
+        "the vendor's public keys: set, lmpd is a site server that takes its licenses only from "
+        "entitlements they signed, and makes none itself; read at start (a change needs a "
+        "restart) (`docs/entitlements.md`)"),
     // clang-format on
 };
 

@@ -5,9 +5,11 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <ostream>
+#include <sstream>
 
 #include "config/config_loader.hpp"
 #include "core/activation_code.hpp"
@@ -17,10 +19,13 @@
 #include "domain/customers.hpp"
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
+#include "domain/entitlement.hpp"
+#include "domain/entitlements.hpp"
 #include "domain/first_run.hpp"
 #include "domain/licenses.hpp"
 #include "domain/sdk_unit_type.hpp"
 #include "domain/signing_keys.hpp"
+#include "domain/vendor_keys.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/sql_unit_of_work.hpp"
 
@@ -44,6 +49,13 @@ constexpr const char* kUsage =
     "  rotate-signing-key\n"
     "      a new Ed25519 key signs borrowed leases' tokens from now on; the old public keys stay\n"
     "      published (GET /v1/keys) until every token they signed has expired\n"
+    "  site-id\n"
+    "      prints this server's site id (made once, at the first start or now), which the vendor\n"
+    "      binds entitlements to, and whether it is a site server (trust.vendor_keys set)\n"
+    "  import FILE\n"
+    "      on a site server: imports the vendor's entitlement in FILE (a license with its\n"
+    "      activation code shown once, or a newer serial replacing its terms); the same file\n"
+    "      again changes nothing\n"
     "Each command acts with the parent account's rights, under the same rules as the admin API.\n";
 
 // A license runs a year unless told otherwise.
@@ -123,10 +135,20 @@ template <class Work>
 void as_local_operator(domain::UnitOfWork& db, const config::Config& cfg, const Clock& clock,
                        domain::TransactionMode mode, Work&& work) {
   const auto products = products_of(cfg);
+  // The loader has checked every key: this does not throw for a loaded config.
+  const auto trust = domain::site_trust_of(cfg.trust.vendor_keys);
   domain::Transaction transaction(db, mode);
   const auto caller = domain::Caller::local_operator(db.accounts().root());
-  work(domain::Context{db, caller, clock.now_unix_ms(), products});
+  work(domain::Context{db, caller, clock.now_unix_ms(), products, nullptr, &trust});
   transaction.commit();
+}
+
+// The site id, made now when the server has not made one yet.
+std::string site_id_of(domain::UnitOfWork& db, const Clock& clock) {
+  domain::Transaction transaction(db, domain::TransactionMode::write);
+  std::string id = domain::ensure_site_id(db.entitlements(), clock.now_unix_ms(), Env::posix());
+  transaction.commit();
+  return id;
 }
 
 int create_customer(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
@@ -286,6 +308,60 @@ int rotate_signing_key(domain::UnitOfWork& db, const config::Config& cfg, const 
   return 0;
 }
 
+int site_id(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+            const Clock& clock, std::ostream& out, std::ostream& err) {
+  if (!opts.positional.empty() || !opts.flags.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  out << site_id_of(db, clock) << "\n"
+      << (cfg.trust.vendor_keys.empty()
+              ? "(the vendor's own server: trust.vendor_keys is not set)\n"
+              : "(a site server: it trusts " + std::to_string(cfg.trust.vendor_keys.size()) +
+                    " vendor key(s))\n");
+  return 0;
+}
+
+int import_file(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+                const Clock& clock, std::ostream& out, std::ostream& err) {
+  if (opts.positional.size() != 1 || !opts.flags.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  const std::string& path = opts.positional[0];
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    err << "lmpd admin: cannot read " << path << "\n";
+    return 1;
+  }
+  // One byte over the limit is enough for the importer to say it is too large.
+  std::string text(domain::kMaxEntitlementSize + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  site_id_of(db, clock);
+  int status = 0;
+  as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
+    const auto attempt = domain::import_entitlement(ctx, text, path);
+    if (attempt.refusal) {
+      err << "lmpd admin: " << path << ": " << attempt.refusal->what() << " ("
+          << domain::to_string(attempt.refusal->code()) << "); nothing changed\n";
+      status = 1;
+      return;
+    }
+    const auto& i = *attempt.imported;
+    const auto& l = i.license;
+    out << "license " << l.id << " " << domain::to_string(i.result) << " from the vendor's license "
+        << i.vendor_license << " (serial " << i.serial << "): customer " << l.customer_name
+        << ", product " << l.product_code << ", " << l.units << " " << domain::to_string(l.unit)
+        << ", " << calendar::format_date(l.starts_at_ms / 1000) << " to "
+        << calendar::format_date(l.expires_at_ms / 1000) << "\n";
+    if (!i.code.empty())
+      out << "activation code: " << activation_code::format(i.code) << "\n"
+          << "(shown only now: the server keeps only a hash of the code)\n";
+  });
+  return status;
+}
+
 }  // namespace
 
 int run_admin(const std::vector<std::string>& args, const std::string& default_config,
@@ -299,7 +375,8 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
   }
   if (opts.command != "create-customer" && opts.command != "create-license" &&
       opts.command != "list-licenses" && opts.command != "init" &&
-      opts.command != "rotate-signing-key") {
+      opts.command != "rotate-signing-key" && opts.command != "site-id" &&
+      opts.command != "import") {
     err << "lmpd admin: unknown command '" << opts.command << "' (`lmpd admin help` lists them)\n";
     return 2;
   }
@@ -320,6 +397,8 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     if (opts.command == "create-license") return create_license(*db, cfg, opts, clock, out, err);
     if (opts.command == "rotate-signing-key")
       return rotate_signing_key(*db, cfg, opts, clock, out, err);
+    if (opts.command == "site-id") return site_id(*db, cfg, opts, clock, out, err);
+    if (opts.command == "import") return import_file(*db, cfg, opts, clock, out, err);
     return list_licenses(*db, cfg, opts, clock, out, err);
   } catch (const domain::DomainError& ex) {
     // The same refusals as the admin API's, named as its error codes name them; a request the

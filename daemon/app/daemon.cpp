@@ -20,9 +20,11 @@
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
 #include "domain/end_of_life_sweep.hpp"
+#include "domain/entitlements.hpp"
 #include "domain/signing_keys.hpp"
 #include "domain/site_policies.hpp"
 #include "domain/usage_rollups.hpp"
+#include "domain/vendor_keys.hpp"
 #include "http/admin_api.hpp"
 #include "http/http_server.hpp"
 #include "http/metrics_route.hpp"
@@ -219,6 +221,8 @@ struct Daemon::Impl {
   std::unique_ptr<domain::UsageRollupSweep> usage_rollups;  // runs on the admin worker
   // usage.rollup_interval_seconds, taken at start (a change needs a restart).
   std::chrono::milliseconds usage_rollup_interval{1000};
+  // The vendor keys of a site server (trust.vendor_keys), read at start.
+  std::shared_ptr<const domain::SiteTrust> trust;
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};  // stopping because a flush to disk failed
   std::unique_ptr<FileLock> database_lock;
@@ -234,6 +238,12 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
   auto catalog = load_catalog(cfg, impl_->host, impl_->registry, errors);
   if (!errors.empty()) throw StartupError(join_lines(errors));
   log_plugins_loaded(impl_->registry, {});
+  try {
+    impl_->trust =
+        std::make_shared<const domain::SiteTrust>(domain::site_trust_of(cfg.trust.vendor_keys));
+  } catch (const std::invalid_argument& ex) {
+    throw StartupError(ex.what());
+  }
 
   const bool shared = cfg.storage.backend == storage::Backend::postgresql;
   std::unique_ptr<storage::SeatStore> store;
@@ -334,7 +344,8 @@ void Daemon::start() {
     // The admin API's session and thread; the End-of-Life sweep runs there too, with or without
     // the HTTP listener, since a config date passing must delete the data either way.
     impl_->domain_db = storage::open_unit_of_work(cfg.storage, impl_->env);
-    // Before any listener: the first borrow must find a key to sign its token with.
+    // Before any listener: the first borrow must find a key to sign its token with, and
+    // GET /v1/site a site id to show.
     ensure_signing_key();
     if (cfg.seat_listener.enabled) {
       net::SeatServerOptions options;
@@ -377,7 +388,7 @@ void Daemon::start() {
             boost::asio::post(*io, std::move(work));
           },
           impl_->clock, [service = impl_->service.get()] { return service->catalog(); },
-          impl_->limiter, *impl_->service);
+          impl_->limiter, *impl_->service, impl_->trust);
       impl_->http_server->start();
     }
   } catch (const std::exception& ex) {
@@ -392,6 +403,13 @@ void Daemon::ensure_signing_key() {
   const std::string kid = domain::ensure_signing_key(keys, impl_->clock.now_unix_ms(), impl_->env);
   tx.commit();
   if (!had) log::info("signing_key_created", {{"kid", kid}});
+  domain::Transaction site_tx(*impl_->domain_db, domain::TransactionMode::write);
+  const std::string site = domain::ensure_site_id(impl_->domain_db->entitlements(),
+                                                  impl_->clock.now_unix_ms(), impl_->env);
+  site_tx.commit();
+  log::info("site_identity", {{"site", site},
+                              {"role", impl_->trust->site_server() ? "site" : "vendor"},
+                              {"vendor_keys", std::to_string(impl_->trust->vendor_keys.size())}});
 }
 
 void Daemon::ensure_fd_limit() {
@@ -590,6 +608,7 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   if (next.plugin_directories != old.plugin_directories) restart_needed("plugins.directories");
   if (next.server.instance_id != old.server.instance_id) restart_needed("server.instance_id");
   if (next.usage.records != old.usage.records) restart_needed("usage.records");
+  if (next.trust.vendor_keys != old.trust.vendor_keys) restart_needed("trust.vendor_keys");
   if (next.usage.retention_days != old.usage.retention_days) restart_needed("usage.retention_days");
   if (next.usage.rollup_interval_seconds != old.usage.rollup_interval_seconds)
     restart_needed("usage.rollup_interval_seconds");

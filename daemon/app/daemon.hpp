@@ -73,7 +73,7 @@ class Daemon {
   void sweep_usage_rollups(std::chrono::milliseconds delay);
   // Raises the soft open-file limit to cover the listeners' max_connections, or warns.
   void ensure_fd_limit();
-  // Makes the server signing key when the database has none (the first start).
+  // Makes the server signing key and the site id when the database has none (the first start).
   void ensure_signing_key();
   // Reads the site's policy file and makes the stored policies from files its policies, in one
   // transaction on the admin worker. Returns every problem as file:line:column: message; then

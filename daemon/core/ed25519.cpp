@@ -1,8 +1,10 @@
 // Ed25519 over OpenSSL 3: EVP_PKEY_ED25519 keys, one-shot EVP_DigestSign/Verify with a NULL md.
 #include "core/ed25519.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <stdexcept>
 
@@ -78,6 +80,32 @@ bool ed25519_verify(std::string_view public_key, std::string_view message,
   // same thread (the client's) would find them.
   ERR_clear_error();
   return valid;
+}
+
+std::optional<std::string> ed25519_public_key_from_pem(std::string_view pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  if (!bio) return std::nullopt;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  // A failed read leaves errors on this thread's queue, where a later TLS call would find them.
+  ERR_clear_error();
+  if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) return std::nullopt;
+  return raw_key(key.get(), EVP_PKEY_get_raw_public_key);
+}
+
+std::string ed25519_public_key_pem(std::string_view public_key) {
+  if (public_key.size() != kEd25519KeySize) return {};
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                  reinterpret_cast<const unsigned char*>(public_key.data()),
+                                  public_key.size()),
+      &EVP_PKEY_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!key || !bio || PEM_write_bio_PUBKEY(bio.get(), key.get()) != 1) return {};
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(size));
 }
 
 }  // namespace lmp

@@ -42,4 +42,10 @@ class Ed25519Key {
 bool ed25519_verify(std::string_view public_key, std::string_view message,
                     std::string_view signature);
 
+// The 32-byte public key of a PEM `PUBLIC KEY` block (SubjectPublicKeyInfo, as `openssl pkey
+// -pubout` writes it); nullopt when the text is not PEM or holds a key of another type.
+std::optional<std::string> ed25519_public_key_from_pem(std::string_view pem);
+// The PEM form of a 32-byte public key (for tools and tests); empty for a key of another size.
+std::string ed25519_public_key_pem(std::string_view public_key);
+
 }  // namespace lmp

@@ -12,6 +12,7 @@
 #include "domain/product.hpp"
 #include "domain/product_lifecycle.hpp"
 #include "domain/unit_of_work.hpp"
+#include "domain/vendor_keys.hpp"
 
 namespace lmp::domain {
 
@@ -22,6 +23,12 @@ struct Context {
   const Products& products;
   // The seat engine, where the call has one (the admin API); null for `lmpd admin`.
   LiveSeats* seats = nullptr;
+  // The vendor keys the server trusts (docs/entitlements.md); null or empty: the vendor's own
+  // server, which makes its licenses itself.
+  const SiteTrust* trust = nullptr;
+
+  // Whether this is a site server, which takes its licenses from the vendor's entitlements only.
+  bool site_server() const { return trust != nullptr && trust->site_server(); }
 
   // Throws forbidden unless the caller has `permission` (the parent has all, customers none).
   void require(std::string_view permission) const;

@@ -33,6 +33,16 @@ enum class ErrorCode {
   pool_below_drawn,  // a pool set below what the partner's keys already hold
   already_initialised,
   policy_from_file,  // a site policy kept in the policy file: changed there, not through the API
+  // Entitlements from the vendor (docs/entitlements.md): each refusal of an import its own.
+  site_server,                  // a site server makes no licenses of its own: it imports them
+  not_site_server,              // an import on a server that trusts no vendor key
+  entitlement_malformed,        // not a compact EdDSA JWS of an entitlement's JSON
+  entitlement_unknown_key,      // signed with a key (kid) the site does not trust
+  entitlement_bad_signature,    // the signature does not verify with the trusted key
+  entitlement_other_site,       // bound to another site id
+  entitlement_not_newer,        // a serial older than, or equal to (with other terms), the one held
+  entitlement_expired,          // past its own expiry (`exp`): import a fresh one
+  entitlement_unknown_product,  // a product the site's config does not have (or of another unit)
 };
 
 template <>
@@ -57,7 +67,16 @@ struct EnumNames<ErrorCode> {
       {ErrorCode::pool_exhausted, "pool_exhausted"},
       {ErrorCode::pool_below_drawn, "pool_below_drawn"},
       {ErrorCode::already_initialised, "already_initialised"},
-      {ErrorCode::policy_from_file, "policy_from_file"}};
+      {ErrorCode::policy_from_file, "policy_from_file"},
+      {ErrorCode::site_server, "site_server"},
+      {ErrorCode::not_site_server, "not_site_server"},
+      {ErrorCode::entitlement_malformed, "entitlement_malformed"},
+      {ErrorCode::entitlement_unknown_key, "entitlement_unknown_key"},
+      {ErrorCode::entitlement_bad_signature, "entitlement_bad_signature"},
+      {ErrorCode::entitlement_other_site, "entitlement_other_site"},
+      {ErrorCode::entitlement_not_newer, "entitlement_not_newer"},
+      {ErrorCode::entitlement_expired, "entitlement_expired"},
+      {ErrorCode::entitlement_unknown_product, "entitlement_unknown_product"}};
 };
 
 class DomainError : public std::runtime_error {

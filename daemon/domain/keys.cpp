@@ -13,6 +13,7 @@
 #include "domain/pools.hpp"
 #include "domain/product_sales.hpp"
 #include "domain/request_checks.hpp"
+#include "domain/site_role.hpp"
 #include "domain/unique_names.hpp"
 
 namespace lmp::domain {
@@ -101,6 +102,7 @@ std::optional<RegistrationKey> void_issued(const Context& ctx, const Registratio
 
 std::vector<IssuedKey> issue_keys(const Context& ctx, const IssueKeys& request) {
   ctx.require(kCreateRegistrationKeys);
+  refuse_on_site_server(ctx, "issue registration keys");
   const std::int64_t plan_id = required(request.plan_id, "plan is required");
   const auto units =
       required(count_within("units", request.units, 1, kMaxUnits), "units is required");
@@ -157,6 +159,7 @@ std::int64_t void_keys_of_ended_product(const Context& ctx, const std::string& p
 }
 
 Redemption redeem_key(const Context& ctx, const RedeemKey& request) {
+  refuse_on_site_server(ctx, "redeem registration keys");
   const auto normalized = registration_key::normalize(required_text("key", request.key));
   if (!normalized)
     throw DomainError(ErrorCode::invalid_key, "not a registration key (format or check character)");

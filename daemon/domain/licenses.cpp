@@ -11,6 +11,7 @@
 #include "domain/pools.hpp"
 #include "domain/product_sales.hpp"
 #include "domain/request_checks.hpp"
+#include "domain/site_role.hpp"
 
 namespace lmp::domain {
 namespace {
@@ -71,15 +72,6 @@ Customer licensable_customer(const Context& ctx, std::int64_t id) {
   return *customer;
 }
 
-void refuse_inactive_customer(const Context& ctx, const Customer& customer) {
-  if (customer.status != CustomerStatus::enabled)
-    throw DomainError(ErrorCode::account_not_active,
-                      "the customer is disabled: no new licenses for it");
-  for (const auto& above : ctx.db.accounts().on_path(customer.owner_path))
-    if (above.status == AccountStatus::canceled)
-      throw DomainError(ErrorCode::partner_canceled, "the customer's partner account is canceled");
-}
-
 std::int64_t waiting_for(const Context& ctx, std::int64_t license_id) {
   return ctx.seats ? ctx.seats->waiting(license_id) : 0;
 }
@@ -114,6 +106,7 @@ void draw_added_units(const Context& ctx, const License& before, const License& 
 CreatedLicense create_license(const Context& ctx, const CreateLicense& request) {
   if (ctx.caller.customer) throw forbidden("a customer cannot create licenses");
   ctx.require(kCreateRegistrationKeys);
+  refuse_on_site_server(ctx, "create licenses");
   const auto customer =
       licensable_customer(ctx, required(request.customer_id, "missing field customer"));
   const std::string product_code = required_text("product", request.product);
@@ -144,12 +137,30 @@ CreatedLicense create_license(const Context& ctx, const CreateLicense& request) 
   // A partner's license draws from its pool as its keys do, in this transaction (the parent's
   // from none): a refusal leaves nothing written.
   draw_from_pool(ctx.db, ctx.caller.account ? &*ctx.caller.account : nullptr, product_code, units);
+  return insert_license(ctx, license);
+}
+
+CreatedLicense insert_license(const Context& ctx, const NewLicense& license) {
   const auto coded = insert_with_fresh_code(ctx.db.licenses(), license);
   auto stored = *ctx.db.licenses().find(coded.id);
   // The record never holds the code or its hash.
   ctx.audit("license.create", object_of(stored), stored.scope, {},
             to_text(license_json(stored, ctx.now_ms)));
   return {std::move(stored), coded.code};
+}
+
+void refuse_inactive_customer(const Context& ctx, const Customer& customer) {
+  if (customer.status != CustomerStatus::enabled)
+    throw DomainError(ErrorCode::account_not_active,
+                      "the customer is disabled: no new licenses for it");
+  for (const auto& above : ctx.db.accounts().on_path(customer.owner_path))
+    if (above.status == AccountStatus::canceled)
+      throw DomainError(ErrorCode::partner_canceled, "the customer's partner account is canceled");
+}
+
+LicenseUsage replace_license_terms(const Context& ctx, std::string_view action,
+                                   const License& before, const License& after) {
+  return change(ctx, action, before, after);
 }
 
 std::vector<License> list_licenses(const Context& ctx, const LicenseQuery& query) {
@@ -208,6 +219,7 @@ LicenseUsage get_license(const Context& ctx, std::int64_t id) {
 
 LicenseUsage renew_license(const Context& ctx, const RenewLicense& request) {
   const auto before = changeable_license(ctx, request.id);
+  refuse_on_site_server(ctx, "renew licenses (a newer entitlement renews them)");
   // Allowed after End of Sale: current customers keep renewing what they have.
   refuse_end_of_life(ctx, before.product_code);
   // From the current expiry, so a renewal in the notice window or in grace leaves no gap; from
@@ -227,6 +239,7 @@ LicenseUsage renew_license(const Context& ctx, const RenewLicense& request) {
 
 LicenseUsage convert_license(const Context& ctx, const ConvertLicense& request) {
   const auto before = changeable_license(ctx, request.id);
+  refuse_on_site_server(ctx, "convert licenses (a newer entitlement converts them)");
   refuse_end_of_life(ctx, before.product_code);
   if (!before.trial) throw DomainError(ErrorCode::not_trial, "the license is not a trial license");
   auto after = before;
@@ -242,6 +255,7 @@ LicenseUsage convert_license(const Context& ctx, const ConvertLicense& request) 
 
 LicenseUsage set_license_units(const Context& ctx, const SetLicenseUnits& request) {
   const auto before = changeable_license(ctx, request.id);
+  refuse_on_site_server(ctx, "change a license's units (a newer entitlement changes them)");
   refuse_end_of_life(ctx, before.product_code);
   const auto units = required(checked_units(request.units), "missing field units");
   // Selling more of a product at End of Sale is a sale; taking units back is not.

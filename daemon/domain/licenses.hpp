@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/context.hpp"
+#include "domain/customer.hpp"
 #include "domain/license.hpp"
 #include "domain/page.hpp"
 
@@ -86,5 +88,15 @@ LicenseUsage get_license(const Context& ctx, std::int64_t id);
 LicenseUsage renew_license(const Context& ctx, const RenewLicense& request);
 LicenseUsage convert_license(const Context& ctx, const ConvertLicense& request);
 LicenseUsage set_license_units(const Context& ctx, const SetLicenseUnits& request);
+
+// The steps every way of making a license shares (create_license, an imported entitlement).
+// Refuses a disabled customer (account_not_active) or a canceled partner's (partner_canceled).
+void refuse_inactive_customer(const Context& ctx, const Customer& customer);
+// Stores `license` with a fresh activation code and audits `license.create`. REQUIRES the
+// context's write transaction; the caller has checked the license.
+CreatedLicense insert_license(const Context& ctx, const NewLicense& license);
+// Stores `after` in place of `before` (a newer entitlement's terms) and audits it as `action`.
+LicenseUsage replace_license_terms(const Context& ctx, std::string_view action,
+                                   const License& before, const License& after);
 
 }  // namespace lmp::domain

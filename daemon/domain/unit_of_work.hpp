@@ -8,6 +8,7 @@
 #include "domain/branding_repository.hpp"
 #include "domain/customer_repository.hpp"
 #include "domain/denial_repository.hpp"
+#include "domain/entitlement_repository.hpp"
 #include "domain/key_repository.hpp"
 #include "domain/lease_repository.hpp"
 #include "domain/license_repository.hpp"
@@ -49,6 +50,7 @@ class UnitOfWork {
   virtual BrandingRepository& branding() = 0;
   virtual SitePolicyRepository& policies() = 0;
   virtual SigningKeyRepository& signing_keys() = 0;
+  virtual EntitlementRepository& entitlements() = 0;
   virtual AuditLog& audit() = 0;
 };
 

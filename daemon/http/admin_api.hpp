@@ -10,6 +10,7 @@ namespace lmp {
 class Clock;
 }
 namespace lmp::domain {
+struct SiteTrust;
 class AdminWorker;
 class LiveSeats;
 class UnitOfWork;
@@ -34,10 +35,12 @@ using CatalogSource = std::function<std::shared_ptr<const seat::ProductCatalog>(
 // Installs the authenticator and every admin route on `router`. Database work runs on `worker`
 // (which alone uses `db`), answers go back through `to_network`. Wrong registration keys count
 // against `limiter`, the seat path's invalid-code budget. `seats` is the seat engine the lease
-// operations ask (waiting checkouts, releases). REQUIRES: db, worker, clock, limiter and seats
-// outlive the router; call before the server starts.
+// operations ask (waiting checkouts, releases). `trust`: the vendor keys of a site server (none:
+// the vendor's own server). REQUIRES: db, worker, clock, limiter and seats outlive the router;
+// call before the server starts.
 void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                       NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-                      net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats);
+                      net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats,
+                      std::shared_ptr<const domain::SiteTrust> trust = nullptr);
 
 }  // namespace lmp::http

@@ -94,7 +94,8 @@ std::optional<std::int64_t> AdminCall::optional_time_ms(std::string_view field) 
 
 AdminRoutes::AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                          NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-                         net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats)
+                         net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats,
+                         std::shared_ptr<const domain::SiteTrust> trust)
     : router_(router),
       db_(db),
       worker_(worker),
@@ -102,7 +103,8 @@ AdminRoutes::AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWo
       clock_(clock),
       products_(std::move(products)),
       limiter_(limiter),
-      seats_(seats) {}
+      seats_(seats),
+      trust_(std::move(trust)) {}
 
 void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done) {
   std::string token = bearer_token(request);
@@ -256,8 +258,8 @@ AdminRoutes::Outcome AdminRoutes::run(
       } else {
         if (mode == Mode::write) domain::refuse_if_read_only(*caller);
         const auto products = seat::product_facts(*products_());
-        AdminCall call{request,         *caller,  db_,    clock_.now_unix_ms(),
-                       std::move(body), products, seats_, std::nullopt};
+        AdminCall call{request,  *caller, db_,          clock_.now_unix_ms(), std::move(body),
+                       products, seats_,  trust_.get(), std::nullopt};
         auto answer = handler(call);
         response = call.answer ? std::move(*call.answer) : json_response(200, answer);
       }
@@ -283,12 +285,15 @@ AdminRoutes::Outcome AdminRoutes::run(
 
 void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
                       NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-                      net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats) {
+                      net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats,
+                      std::shared_ptr<const domain::SiteTrust> trust) {
   // Lives as long as the routes that call it: the router owns it through the authenticator.
-  auto routes = std::make_shared<AdminRoutes>(router, db, worker, std::move(to_network), clock,
-                                              std::move(products), limiter, seats);
+  auto routes =
+      std::make_shared<AdminRoutes>(router, db, worker, std::move(to_network), clock,
+                                    std::move(products), limiter, seats, std::move(trust));
   add_account_routes(*routes);
   add_signing_key_routes(*routes);
+  add_entitlement_routes(*routes);
   add_customer_routes(*routes);
   add_user_routes(*routes);
   add_audit_routes(*routes);

@@ -43,6 +43,7 @@ struct AdminCall {
   boost::json::object body;          // empty for GET, and for a DELETE that sends none
   const domain::Products& products;  // the configured products, as of this call
   domain::LiveSeats& seats;
+  const domain::SiteTrust* trust;  // null: the vendor's own server
   // An answer other than JSON (a CSV report) the handler wrote: sent instead of its return value.
   std::optional<HttpResponse> answer;
 
@@ -78,7 +79,7 @@ struct AdminCall {
   std::optional<std::int64_t> optional_time_ms(std::string_view field) const;
 
   // What the domain operation of this call runs in.
-  domain::Context context() const { return {db, caller, now_ms, products, &seats}; }
+  domain::Context context() const { return {db, caller, now_ms, products, &seats, trust}; }
 };
 
 // The cursor of the next page after a row of a list: its id.
@@ -112,7 +113,8 @@ class AdminRoutes {
  public:
   AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWorker& worker,
               NetworkExecutor to_network, const Clock& clock, CatalogSource products,
-              net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats);
+              net::InvalidCodeLimiter& limiter, domain::LiveSeats& seats,
+              std::shared_ptr<const domain::SiteTrust> trust);
   // A bearer-token route. Mode::write calls need a JSON object body (POST, PUT) or none
   // (DELETE), run in a write transaction and are refused to read-only (suspended) callers;
   // Mode::engine calls take a body the same way (see Mode).
@@ -158,6 +160,7 @@ class AdminRoutes {
   CatalogSource products_;
   net::InvalidCodeLimiter& limiter_;
   domain::LiveSeats& seats_;
+  std::shared_ptr<const domain::SiteTrust> trust_;
 };
 
 void add_account_routes(AdminRoutes& routes);
@@ -177,6 +180,7 @@ void add_signing_key_routes(AdminRoutes& routes);
 // The registration keys' list (GET /v1/registration-keys), which GET /v1/keys with a bearer
 // token also answers for one more release (admin_signing_key_routes.cpp).
 boost::json::value list_registration_keys(AdminCall& call);
+void add_entitlement_routes(AdminRoutes& routes);
 
 template <class Row, class Page, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJson to_json) {

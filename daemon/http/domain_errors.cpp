@@ -36,6 +36,17 @@ constexpr Entry kTable[] = {
     {ErrorCode::pool_below_drawn, {409, "pool_below_drawn"}},
     {ErrorCode::already_initialised, {409, "already_initialised"}},
     {ErrorCode::policy_from_file, {409, "policy_from_file"}},
+    // Entitlements: what cannot be read is a bad request; what is read but not trusted, or does
+    // not fit this site, is unprocessable; a serial the site holds already is a conflict.
+    {ErrorCode::site_server, {409, "site_server"}},
+    {ErrorCode::not_site_server, {409, "not_site_server"}},
+    {ErrorCode::entitlement_malformed, {400, "entitlement_malformed"}},
+    {ErrorCode::entitlement_unknown_key, {422, "entitlement_unknown_key"}},
+    {ErrorCode::entitlement_bad_signature, {422, "entitlement_bad_signature"}},
+    {ErrorCode::entitlement_other_site, {422, "entitlement_other_site"}},
+    {ErrorCode::entitlement_not_newer, {409, "entitlement_not_newer"}},
+    {ErrorCode::entitlement_expired, {422, "entitlement_expired"}},
+    {ErrorCode::entitlement_unknown_product, {422, "entitlement_unknown_product"}},
 };
 
 }  // namespace

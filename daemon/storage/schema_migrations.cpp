@@ -449,6 +449,29 @@ const std::vector<Migration>& schema_migrations() {
            " COALESCE((SELECT MAX(CAST(substr(object, 9) AS INTEGER)) FROM audit_log"
            " WHERE object LIKE 'license:%'), 0))",
        }},
+      // Entitlements from the vendor (issue #19, docs/entitlements.md): a site server's id,
+      // made once; the entitlement each imported license came from (by the vendor's license id,
+      // so a newer serial finds the license it replaces); on the vendor's server, the serial
+      // each license's terms were last exported with. No foreign key to licenses: an End-of-Life
+      // deletion removes licenses, and the serials must outlive them (never given twice).
+      {20,
+       {
+           "CREATE TABLE site_identity ("
+           " id INTEGER PRIMARY KEY CHECK (id = 1),"
+           " site_id TEXT NOT NULL,"
+           " created_at_ms BIGINT NOT NULL)",
+           "CREATE TABLE imported_entitlements ("
+           " vendor_license BIGINT PRIMARY KEY,"
+           " license_id BIGINT NOT NULL,"
+           " serial BIGINT NOT NULL,"
+           " kid TEXT NOT NULL,"
+           " terms TEXT NOT NULL,"
+           " imported_at_ms BIGINT NOT NULL)",
+           "CREATE TABLE exported_serials ("
+           " license_id BIGINT PRIMARY KEY,"
+           " serial BIGINT NOT NULL,"
+           " terms TEXT NOT NULL)",
+       }},
   };
   return migrations;
 }

@@ -51,6 +51,7 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   domain::BrandingRepository& branding() override { return *branding_; }
   domain::SitePolicyRepository& policies() override { return *policies_; }
   domain::SigningKeyRepository& signing_keys() override { return *signing_keys_; }
+  domain::EntitlementRepository& entitlements() override { return *entitlements_; }
   domain::AuditLog& audit() override { return *audit_; }
 
  private:
@@ -89,6 +90,7 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   std::unique_ptr<domain::SitePolicyRepository> policies_ = sql_site_policy_repository(*sql_);
   std::unique_ptr<domain::SigningKeyRepository> signing_keys_ =
       sql_signing_key_repository(*sql_, *secrets_);
+  std::unique_ptr<domain::EntitlementRepository> entitlements_ = sql_entitlement_repository(*sql_);
   std::unique_ptr<domain::AuditLog> audit_ = sql_audit_log(*sql_);
 };
 

@@ -68,6 +68,9 @@ struct CommandSpec {
   bool paged = false;  // a list of the admin API: --limit, --after, --all and the `next` hint
   bool auth = true;    // sends the bearer token, so needs one
   bool csv = false;    // the endpoint answers CSV too: --csv asks for it and prints it as it is
+  // Without --json, only this string field of the answer is printed, as it is, on one line: a
+  // text meant for a file (an exported entitlement: `> FILE`).
+  std::string_view text_field = {};
   std::string_view summary = {};
   Composite composite = Composite::none;  // method and path are then empty
 };

@@ -266,6 +266,17 @@ const std::vector<CommandSpec>& commands() {
                              .type = T::integer,
                              .key = "units"}},
        .summary = "change a license's units (below those in use: new checkouts wait)"},
+      {.words = {"licenses", "export"},
+       .method = "POST",
+       .path = "/v1/licenses/{id}/entitlement",
+       .params = {kId, required_opt("site"), opt("valid-days", T::integer, "valid_days")},
+       .text_field = "entitlement",
+       .summary = "the license as an entitlement signed for site --site: its text, for a file "
+                  "(`> FILE`; --json: with its serial and kid)"},
+      {.words = {"site"},
+       .method = "GET",
+       .path = "/v1/site",
+       .summary = "this server's site id and role (site or vendor)"},
 
       {.words = {"policy", "get"},
        .method = "GET",

@@ -119,6 +119,14 @@ json::value all_pages(Session& session, const ApiCall& first) {
 
 void print_human(const json::value& answer, const CommandSpec& spec, std::ostream& out,
                  std::ostream& err) {
+  if (!spec.text_field.empty() && answer.is_object()) {
+    const json::value* text = answer.get_object().if_contains(spec.text_field);
+    if (text != nullptr && text->is_string()) {
+      // As text: streaming a json::string would print it as JSON, quoted.
+      out << std::string_view(text->get_string()) << "\n";
+      return;
+    }
+  }
   const json::value* next = next_of(answer);
   if (next != nullptr) {
     out << render_items(answer.get_object().at("items").get_array(), spec.columns);

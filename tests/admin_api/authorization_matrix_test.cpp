@@ -184,6 +184,18 @@ TEST_P(AuthorizationMatrix, Licenses) {
       {"POST", "/v1/licenses/" + id(license) + "/renew", fixed({{"days", 1}}), {A, A, F, F, F, U}});
   check(
       {"PUT", "/v1/licenses/" + id(license) + "/units", fixed({{"units", 2}}), {A, A, F, F, F, U}});
+  // Only the vendor (the parent) signs entitlements; anyone of an account may read the site id.
+  check({"POST",
+         "/v1/licenses/" + id(license) + "/entitlement",
+         fixed({{"site", "site-a"}}),
+         {A, F, F, F, F, U}});
+  check({"GET", "/v1/site", nullptr, {A, A, A, F, F, U}});
+  // Importing is the parent's too (on this server, which is no site server, refused as such).
+  for (int who = 0; who < kCallers; ++who) {
+    SCOPED_TRACE(std::string("POST /v1/entitlements as ") + kWhoNames[who]);
+    auto reply = call(tokens_[who], "POST", "/v1/entitlements", {{"entitlement", "x"}});
+    EXPECT_EQ(reply.status, who == kParent ? 409 : who == kAnonymous ? U : F) << reply.body;
+  }
   // Each caller converts a trial of its own: a converted license is no trial any more.
   std::array<int, kCallers> expected{A, A, F, F, F, U};
   for (int who = 0; who < kCallers; ++who) {

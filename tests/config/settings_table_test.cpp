@@ -125,6 +125,9 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["logging.level"] = c.logging.level;
   v["server.instance_id"] = c.server.instance_id;
   v["policy.file"] = path(c.policy.file);
+  std::string keys;
+  for (const auto& key : c.trust.vendor_keys) keys += (keys.empty() ? "'" : ", '") + key + "'";
+  v["trust.vendor_keys"] = "[" + keys + "]";
   v["usage.records"] = c.usage.records ? "true" : "false";
   v["usage.retention_days"] = std::to_string(c.usage.retention_days);
   v["usage.rollup_interval_seconds"] = std::to_string(c.usage.rollup_interval_seconds);
@@ -151,6 +154,10 @@ std::string other_value(const Setting& s) {
       return "elsewhere/file";
     case SettingType::path_list:
       return "[elsewhere/a, /opt/b]";
+    case SettingType::key_list:
+      // RFC 8037 A.2's public key.
+      return R"(['{"kty":"OKP","crv":"Ed25519","kid":"k1",)"
+             R"("x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}'])";
     case SettingType::text:
       return "host=db";
   }
@@ -251,7 +258,7 @@ TEST(SettingsDocs, ConfigurationMdShowsTheDeclaredSettings) {
 std::string generated() {
   std::string text;
   for (std::string_view group : {"listeners", "tls", "limits", "storage", "plugins", "leases",
-                                 "server", "usage", "policy", "logging"})
+                                 "server", "usage", "policy", "trust", "logging"})
     text += "<!-- settings: " + std::string(group) + " -->\n<!-- /settings -->\n";
   return update_settings_tables(text);
 }

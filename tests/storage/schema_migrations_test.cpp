@@ -112,7 +112,10 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
                                                            "usage_rollup_hours",
                                                            "usage_hours",
                                                            "usage_hour_holders",
-                                                           "signing_keys"}));
+                                                           "signing_keys",
+                                                           "site_identity",
+                                                           "imported_entitlements",
+                                                           "exported_serials"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
   EXPECT_EQ(objects(*sql, "index"),
             (std::set<std::string>{"activations_by_license", "accounts_by_path",
