@@ -8,6 +8,7 @@
 #include "domain/branding_repository.hpp"
 #include "domain/customer_repository.hpp"
 #include "domain/denial_repository.hpp"
+#include "domain/event_repository.hpp"
 #include "domain/key_repository.hpp"
 #include "domain/lease_repository.hpp"
 #include "domain/license_repository.hpp"
@@ -20,6 +21,7 @@
 #include "domain/usage_repository.hpp"
 #include "domain/usage_rollup_repository.hpp"
 #include "domain/user_repository.hpp"
+#include "domain/webhook_repository.hpp"
 
 namespace lmp::domain {
 
@@ -50,6 +52,8 @@ class UnitOfWork {
   virtual SitePolicyRepository& policies() = 0;
   virtual SigningKeyRepository& signing_keys() = 0;
   virtual AuditLog& audit() = 0;
+  virtual EventRepository& events() = 0;
+  virtual WebhookRepository& webhooks() = 0;
 };
 
 enum class TransactionMode { read, write };

@@ -52,6 +52,8 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   domain::SitePolicyRepository& policies() override { return *policies_; }
   domain::SigningKeyRepository& signing_keys() override { return *signing_keys_; }
   domain::AuditLog& audit() override { return *audit_; }
+  domain::EventRepository& events() override { return *events_; }
+  domain::WebhookRepository& webhooks() override { return *webhooks_; }
 
  private:
   // After a PostgreSQL restart the call that found the connection broken failed (503); the next
@@ -90,6 +92,8 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   std::unique_ptr<domain::SigningKeyRepository> signing_keys_ =
       sql_signing_key_repository(*sql_, *secrets_);
   std::unique_ptr<domain::AuditLog> audit_ = sql_audit_log(*sql_);
+  std::unique_ptr<domain::EventRepository> events_ = sql_event_repository(*sql_);
+  std::unique_ptr<domain::WebhookRepository> webhooks_ = sql_webhook_repository(*sql_, *secrets_);
 };
 
 }  // namespace
