@@ -21,13 +21,16 @@
 #include "domain/admin_worker.hpp"
 #include "domain/end_of_life_sweep.hpp"
 #include "domain/entitlements.hpp"
+#include "domain/event_sweep.hpp"
 #include "domain/signing_keys.hpp"
 #include "domain/site_policies.hpp"
 #include "domain/usage_rollups.hpp"
 #include "domain/vendor_keys.hpp"
+#include "domain/webhook_dispatcher.hpp"
 #include "http/admin_api.hpp"
 #include "http/http_server.hpp"
 #include "http/metrics_route.hpp"
+#include "http/webhook_client.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/registry.hpp"
 #include "net/rate_limiter.hpp"
@@ -223,6 +226,8 @@ struct Daemon::Impl {
   std::chrono::milliseconds usage_rollup_interval{1000};
   // The vendor keys of a site server (trust.vendor_keys), read at start.
   std::shared_ptr<const domain::SiteTrust> trust;
+  // Posts the outbox to webhooks on a thread and database session of its own.
+  std::unique_ptr<domain::WebhookDispatcher> webhooks;
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};  // stopping because a flush to disk failed
   std::unique_ptr<FileLock> database_lock;
@@ -373,6 +378,10 @@ void Daemon::start() {
     // Not at all with an interval of 0: another instance rolls up, or reports replay.
     impl_->usage_rollup_interval = std::chrono::seconds(cfg.usage.rollup_interval_seconds);
     if (cfg.usage.rollup_interval_seconds > 0) sweep_usage_rollups(std::chrono::seconds(1));
+    impl_->webhooks = std::make_unique<domain::WebhookDispatcher>(
+        storage::open_unit_of_work(cfg.storage, impl_->env), http::make_webhook_client(),
+        impl_->clock);
+    impl_->webhooks->start();
     if (cfg.admin_listener.enabled) {
       http::HttpServerOptions options;
       options.listener = impl_->listener_options("admin", cfg.admin_listener, impl_->admin_tls);
@@ -488,8 +497,10 @@ void Daemon::sweep_end_of_life() {
     if (ec || impl_->stopping) return;
     impl_->admin_worker->submit([this] {
       if (impl_->stopping) return;
-      domain::sweep_end_of_life(*impl_->domain_db, seat::product_facts(*impl_->service->catalog()),
-                                impl_->clock.now_unix_ms());
+      const auto products = seat::product_facts(*impl_->service->catalog());
+      domain::sweep_end_of_life(*impl_->domain_db, products, impl_->clock.now_unix_ms());
+      // The events time makes due (docs/events.md), on the same schedule and thread.
+      domain::sweep_events(*impl_->domain_db, products, impl_->clock.now_unix_ms());
       boost::asio::post(impl_->io, [this] { sweep_end_of_life(); });
     });
   });
@@ -534,6 +545,7 @@ void Daemon::stop() {
     if (impl_->http_server) impl_->http_server->stop();
     // Admin calls already queued run and post their answers; none waits on the seat path.
     if (impl_->admin_worker) impl_->admin_worker->stop();
+    if (impl_->webhooks) impl_->webhooks->stop();
     // The service answers everything queued (each answer is posted to this io_context) and
     // commits before stop() returns; the connections then write those answers and close.
     impl_->service->stop();

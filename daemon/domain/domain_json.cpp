@@ -95,6 +95,35 @@ json::object audit_json(const AuditRecord& record) {
           {"after", stored_json(record.after_json)}};
 }
 
+json::object event_json(const Event& event) {
+  return {{"id", event.id},       {"seq", event.seq},
+          {"type", event.type},   {"time", seconds(event.at_ms)},
+          {"scope", event.scope}, {"data", stored_json(event.payload_json)}};
+}
+
+json::object webhook_json(const Webhook& webhook) {
+  return {{"id", webhook.id},
+          {"url", webhook.url},
+          {"scope", webhook.scope},
+          {"created", seconds(webhook.created_at_ms)},
+          {"deliveries",
+           {{"pending", webhook.pending},
+            {"delivered", webhook.delivered},
+            {"failed", webhook.failed}}}};
+}
+
+json::object delivery_json(const WebhookDelivery& d) {
+  json::object out{
+      {"event", d.event.id},        {"seq", d.event.seq},
+      {"type", d.event.type},       {"status", to_string(d.status)},
+      {"attempts", d.attempts},     {"last_http_status", or_null(d.last_http_status)},
+      {"last_error", d.last_error}, {"delivered_at", seconds_or_null(d.delivered_at_ms)}};
+  out["next_attempt"] = d.status == DeliveryStatus::pending
+                            ? json::value(seconds(d.next_attempt_ms))
+                            : json::value(nullptr);
+  return out;
+}
+
 json::object license_json(const License& l, std::int64_t now_ms) {
   return {{"id", l.id},
           {"customer", l.customer_id},

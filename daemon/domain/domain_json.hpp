@@ -10,6 +10,7 @@
 #include "domain/audit_record.hpp"
 #include "domain/branding.hpp"
 #include "domain/customer.hpp"
+#include "domain/event.hpp"
 #include "domain/lease.hpp"
 #include "domain/license.hpp"
 #include "domain/partner_pool.hpp"
@@ -19,6 +20,7 @@
 #include "domain/service_plan.hpp"
 #include "domain/token.hpp"
 #include "domain/user.hpp"
+#include "domain/webhook.hpp"
 
 namespace boost::json {
 class object;
@@ -34,6 +36,11 @@ boost::json::object user_json(const User& user);
 boost::json::object issued_token_json(const Token& token, const std::string& text);
 boost::json::object token_record_json(const Token& token);
 boost::json::object audit_json(const AuditRecord& record);
+// An event as the API lists it and a webhook receives it (docs/events.md).
+boost::json::object event_json(const Event& event);
+// A webhook (never its secret) with its deliveries counted, and one delivery's state.
+boost::json::object webhook_json(const Webhook& webhook);
+boost::json::object delivery_json(const WebhookDelivery& delivery);
 // A license with its terms and its state at `now_ms`; never its activation code or its hash.
 boost::json::object license_json(const License& license, std::int64_t now_ms);
 // A live lease: its public reference as `id`, never the lease id the endpoint holds.

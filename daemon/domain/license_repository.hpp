@@ -28,6 +28,10 @@ class LicenseRepository {
   virtual std::int64_t create(const NewLicense& license) = 0;
   virtual std::optional<License> find(std::int64_t id) = 0;
   virtual std::vector<License> list(const LicenseFilter& filter, Page page) = 0;
+  // The licenses not cut off whose notice window starts (notice_days of `day_ms` before expiry),
+  // that expire, or whose grace ends in (after_ms, until_ms]: the event sweep's candidates.
+  virtual std::vector<License> with_event_dates_in(std::int64_t after_ms, std::int64_t until_ms,
+                                                   std::int64_t day_ms) = 0;
   // Writes the license's terms (units, dates, trial, grace, notice, auto-renewal).
   virtual void update(const License& license) = 0;
   // Units of the license's leases that are live at `now_ms`.

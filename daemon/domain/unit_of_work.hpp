@@ -9,6 +9,7 @@
 #include "domain/customer_repository.hpp"
 #include "domain/denial_repository.hpp"
 #include "domain/entitlement_repository.hpp"
+#include "domain/event_repository.hpp"
 #include "domain/key_repository.hpp"
 #include "domain/lease_repository.hpp"
 #include "domain/license_repository.hpp"
@@ -21,6 +22,7 @@
 #include "domain/usage_repository.hpp"
 #include "domain/usage_rollup_repository.hpp"
 #include "domain/user_repository.hpp"
+#include "domain/webhook_repository.hpp"
 
 namespace lmp::domain {
 
@@ -52,6 +54,8 @@ class UnitOfWork {
   virtual SigningKeyRepository& signing_keys() = 0;
   virtual EntitlementRepository& entitlements() = 0;
   virtual AuditLog& audit() = 0;
+  virtual EventRepository& events() = 0;
+  virtual WebhookRepository& webhooks() = 0;
 };
 
 enum class TransactionMode { read, write };

@@ -297,6 +297,8 @@ void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorke
   add_customer_routes(*routes);
   add_user_routes(*routes);
   add_audit_routes(*routes);
+  add_event_routes(*routes);
+  add_webhook_routes(*routes);
   add_product_routes(*routes);
   add_license_routes(*routes);
   add_lease_routes(*routes);

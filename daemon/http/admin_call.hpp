@@ -19,11 +19,13 @@
 
 #include "domain/caller.hpp"
 #include "domain/context.hpp"
+#include "domain/event.hpp"
 #include "domain/lease.hpp"
 #include "domain/licenses.hpp"
 #include "domain/partners.hpp"
 #include "domain/product.hpp"
 #include "domain/unit_of_work.hpp"
+#include "domain/webhook.hpp"
 #include "http/admin_api.hpp"
 #include "http/admin_request.hpp"
 #include "http/http_message.hpp"
@@ -89,6 +91,12 @@ std::string cursor_of(const Row& row) {
 }
 inline std::string cursor_of(const domain::AccountView& row) {
   return std::to_string(row.account.id);
+}
+inline std::string cursor_of(const domain::Event& row) {
+  return std::to_string(row.seq);
+}
+inline std::string cursor_of(const domain::WebhookDelivery& row) {
+  return std::to_string(row.event.seq);
 }
 inline std::string cursor_of(const domain::Lease& row) {
   return row.ref;
@@ -167,6 +175,8 @@ void add_account_routes(AdminRoutes& routes);
 void add_customer_routes(AdminRoutes& routes);
 void add_user_routes(AdminRoutes& routes);
 void add_audit_routes(AdminRoutes& routes);
+void add_event_routes(AdminRoutes& routes);
+void add_webhook_routes(AdminRoutes& routes);
 void add_product_routes(AdminRoutes& routes);
 void add_license_routes(AdminRoutes& routes);
 void add_lease_routes(AdminRoutes& routes);

@@ -472,6 +472,45 @@ const std::vector<Migration>& schema_migrations() {
            " serial BIGINT NOT NULL,"
            " terms TEXT NOT NULL)",
        }},
+      // The event outbox (issue #21, docs/events.md): events with their random ids in the order
+      // stored (`seq`), the subtree each belongs to, and the key of what each tells, so one
+      // is never raised twice (also by two instances); the event sweep's mark in counters.
+      {21,
+       {
+           "CREATE TABLE events ("
+           " seq {auto_id},"
+           " id TEXT NOT NULL UNIQUE,"
+           " type TEXT NOT NULL,"
+           " at_ms BIGINT NOT NULL,"
+           " scope TEXT NOT NULL,"
+           " payload TEXT NOT NULL,"
+           " dedupe_key TEXT UNIQUE)",
+           "INSERT INTO counters (name, value) VALUES ('event_sweep_mark', 0)",
+       }},
+      // Webhooks (issue #21, docs/events.md): a receiver's URL per place in the tree, its secret
+      // sealed with the server secret (signing needs the secret itself); a delivery row per
+      // event and webhook above it, made with the event, so the outbox survives any restart.
+      {22,
+       {
+           "CREATE TABLE webhooks ("
+           " id {auto_id},"
+           " scope TEXT NOT NULL,"
+           " url TEXT NOT NULL,"
+           " sealed_secret TEXT NOT NULL,"
+           " created_at_ms BIGINT NOT NULL)",
+           "CREATE TABLE webhook_deliveries ("
+           " webhook_id BIGINT NOT NULL,"
+           " event_seq BIGINT NOT NULL,"
+           " status TEXT NOT NULL,"
+           " attempts BIGINT NOT NULL DEFAULT 0,"
+           " next_attempt_ms BIGINT NOT NULL,"
+           " last_http_status BIGINT,"
+           " last_error TEXT NOT NULL DEFAULT '',"
+           " delivered_at_ms BIGINT,"
+           " PRIMARY KEY (webhook_id, event_seq))",
+           "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_ms)"
+           " WHERE status = 'pending'",
+       }},
   };
   return migrations;
 }

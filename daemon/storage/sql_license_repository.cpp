@@ -36,6 +36,18 @@ class SqlLicenseRepository final : public domain::LicenseRepository {
         pattern, any_customer, customer, any_product, filter.product, page.after, page.limit);
   }
 
+  std::vector<License> with_event_dates_in(std::int64_t after_ms, std::int64_t until_ms,
+                                           std::int64_t day_ms) override {
+    // Three ranges of one scan: the start of the notice window, the expiry, the end of grace.
+    return select_rows<LicenseColumns>(
+        sql_,
+        " WHERE l.cut_off_at_ms IS NULL AND ((l.notice_days > 0 AND l.expires_at_ms -"
+        " l.notice_days * :day > :after1 AND l.expires_at_ms - l.notice_days * :day2 <= :until1)"
+        " OR (l.expires_at_ms > :after2 AND l.expires_at_ms <= :until2) OR (l.expires_at_ms +"
+        " l.grace_ms > :after3 AND l.expires_at_ms + l.grace_ms <= :until3)) ORDER BY l.id",
+        day_ms, after_ms, day_ms, until_ms, after_ms, until_ms, after_ms, until_ms);
+  }
+
   void update(const License& l) override {
     const int trial = l.trial ? 1 : 0;
     const int auto_renew = l.auto_renew ? 1 : 0;

@@ -36,6 +36,10 @@ std::unique_ptr<domain::BrandingRepository> sql_branding_repository(soci::sessio
 std::unique_ptr<domain::SitePolicyRepository> sql_site_policy_repository(soci::session& sql);
 std::unique_ptr<domain::AuditLog> sql_audit_log(soci::session& sql);
 std::unique_ptr<domain::EntitlementRepository> sql_entitlement_repository(soci::session& sql);
+std::unique_ptr<domain::EventRepository> sql_event_repository(soci::session& sql);
+// Webhook secrets are kept sealed with `secrets`.
+std::unique_ptr<domain::WebhookRepository> sql_webhook_repository(soci::session& sql,
+                                                                  StoredSecrets& secrets);
 // Private keys are kept sealed with `secrets`.
 std::unique_ptr<domain::SigningKeyRepository> sql_signing_key_repository(soci::session& sql,
                                                                          StoredSecrets& secrets);

@@ -53,6 +53,8 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   domain::SigningKeyRepository& signing_keys() override { return *signing_keys_; }
   domain::EntitlementRepository& entitlements() override { return *entitlements_; }
   domain::AuditLog& audit() override { return *audit_; }
+  domain::EventRepository& events() override { return *events_; }
+  domain::WebhookRepository& webhooks() override { return *webhooks_; }
 
  private:
   // After a PostgreSQL restart the call that found the connection broken failed (503); the next
@@ -92,6 +94,8 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
       sql_signing_key_repository(*sql_, *secrets_);
   std::unique_ptr<domain::EntitlementRepository> entitlements_ = sql_entitlement_repository(*sql_);
   std::unique_ptr<domain::AuditLog> audit_ = sql_audit_log(*sql_);
+  std::unique_ptr<domain::EventRepository> events_ = sql_event_repository(*sql_);
+  std::unique_ptr<domain::WebhookRepository> webhooks_ = sql_webhook_repository(*sql_, *secrets_);
 };
 
 }  // namespace

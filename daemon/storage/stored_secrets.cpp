@@ -24,6 +24,7 @@ StoredSecrets::StoredSecrets(std::string_view server_secret, Env& env)
     throw std::invalid_argument("the server secret must be 32 bytes");
   seal_key_ = as_string(mac_.digest({"lease-seal-key"}));
   signing_seal_key_ = as_string(mac_.digest({"signing-key-seal-key"}));
+  webhook_seal_key_ = as_string(mac_.digest({"webhook-secret-seal-key"}));
 }
 
 std::string StoredSecrets::code_hash(std::string_view code_sha256) {
@@ -78,6 +79,25 @@ std::string StoredSecrets::unseal_signing_key(std::string_view sealed, std::stri
       signing_seal_key_, all.substr(0, kAes256GcmNonceSize), kid, all.substr(kAes256GcmNonceSize));
   if (!key) throw std::invalid_argument("a sealed signing key does not open for its kid");
   return *key;
+}
+
+std::string StoredSecrets::seal_webhook_secret(std::string_view webhook_secret, std::int64_t id) {
+  std::string nonce(kAes256GcmNonceSize, '\0');
+  secure_random_bytes(nonce.data(), nonce.size(), env_);
+  const std::string row = "webhook:" + std::to_string(id);
+  return to_hex(nonce + aes256_gcm_seal(webhook_seal_key_, nonce, row, webhook_secret));
+}
+
+std::string StoredSecrets::unseal_webhook_secret(std::string_view sealed, std::int64_t id) {
+  const std::optional<std::string> bytes = from_hex(sealed);
+  if (!bytes || bytes->size() < kAes256GcmNonceSize + kAes256GcmTagSize)
+    throw std::invalid_argument("a sealed webhook secret is not hex of a nonce and a tag");
+  const std::string_view all(*bytes);
+  const std::string row = "webhook:" + std::to_string(id);
+  std::optional<std::string> secret = aes256_gcm_open(
+      webhook_seal_key_, all.substr(0, kAes256GcmNonceSize), row, all.substr(kAes256GcmNonceSize));
+  if (!secret) throw std::invalid_argument("a sealed webhook secret does not open for its row");
+  return *secret;
 }
 
 std::string StoredSecrets::check_value() {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,12 @@ class StoredSecrets {
   // The private key back; throws std::invalid_argument when `sealed` does not open for `kid`.
   std::string unseal_signing_key(std::string_view sealed, std::string_view kid);
 
+  // A webhook's secret sealed for the row of webhook `id` the same way, under
+  // HMAC(secret, "webhook-secret-seal-key"); the HMAC of each delivery needs the secret itself.
+  std::string seal_webhook_secret(std::string_view webhook_secret, std::int64_t id);
+  // The secret back; throws std::invalid_argument when `sealed` does not open for `id`.
+  std::string unseal_webhook_secret(std::string_view sealed, std::int64_t id);
+
   // What the database keeps to tell whether a secret file is the one it was made with.
   std::string check_value();
 
@@ -63,6 +70,7 @@ class StoredSecrets {
   HmacSha256 mac_;
   std::string seal_key_;          // HMAC(secret, "lease-seal-key"), the AES-256-GCM key
   std::string signing_seal_key_;  // HMAC(secret, "signing-key-seal-key")
+  std::string webhook_seal_key_;  // HMAC(secret, "webhook-secret-seal-key")
   Env& env_;
 };
 

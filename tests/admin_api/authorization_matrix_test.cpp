@@ -146,6 +146,20 @@ TEST_P(AuthorizationMatrix, Audit) {
   check({"GET", "/v1/audit?customer=" + id(msp_customer_), nullptr, {A, A, N, A, N, U}});
 }
 
+TEST_P(AuthorizationMatrix, EventsAndWebhooks) {
+  check({"GET", "/v1/events", nullptr, {A, A, A, A, A, U}});
+  check({"GET", "/v1/events?account=" + id(msp_), nullptr, {A, A, N, N, N, U}});
+  check({"GET", "/v1/events?customer=" + id(msp_customer_), nullptr, {A, A, N, A, N, U}});
+  check({"POST", "/v1/webhooks", fixed({{"url", "http://127.0.0.1:9/h"}}), {A, A, A, A, A, U}});
+  check({"GET", "/v1/webhooks", nullptr, {A, A, A, A, A, U}});
+  const auto msp_hook =
+      id_of(admin_call(server_->admin_port(), tokens_[kMsp], "POST", "/v1/webhooks",
+                       json::value{{"url", "http://127.0.0.1:9/msp"}})
+                .json());
+  check({"GET", "/v1/webhooks/" + id(msp_hook), nullptr, {A, A, N, N, N, U}});
+  check({"GET", "/v1/webhooks/" + id(msp_hook) + "/deliveries", nullptr, {A, A, N, N, N, U}});
+}
+
 TEST_P(AuthorizationMatrix, Branding) {
   check({"GET", "/v1/branding", nullptr, {A, A, A, A, A, U}});
   check({"PUT", "/v1/branding", fixed({{"display_name", "Ours"}}), {A, A, F, F, F, U}});

@@ -1,0 +1,248 @@
+// Webhooks through the real listener on a ManualClock, on each storage backend, with a real
+// receiver on loopback (support/webhook_receiver.hpp) that checks each signature with OpenSSL:
+// each event posted once, signed, its id in a header; a receiver down for a day and up again
+// gets every event queued meanwhile; a receiver answering 500 is retried and its status shown;
+// each webhook receives only its subtree's events; the secret is shown once and stored sealed.
+#include <soci/soci.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "admin_fixture.hpp"
+#include "support/webhook_receiver.hpp"
+
+namespace lmp::test {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::int64_t kDay = 86400;
+constexpr std::int64_t kNow = kTestEpochMs / 1000;
+
+class Webhooks : public AdminApiTest {
+ protected:
+  std::int64_t sweep_mark() {
+    auto sql = raw_session();
+    std::int64_t mark = 0;
+    *sql << "SELECT value FROM counters WHERE name = 'event_sweep_mark'", soci::into(mark);
+    return mark;
+  }
+  void wait_for_sweep() {
+    const std::int64_t now = server_->clock().now_unix_ms();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (sweep_mark() < now && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_GE(sweep_mark(), now) << "no sweep within 60 s";
+  }
+  void advance(std::int64_t seconds) {
+    server_->advance_seconds(seconds);
+    wait_for_sweep();
+  }
+  std::int64_t make_license(std::int64_t customer, std::int64_t expires) {
+    return id_of(
+        ok(root_token_, "POST", "/v1/licenses",
+           {{"customer", customer}, {"product", "cad"}, {"units", 1}, {"expires", expires}}));
+  }
+  // Creates a webhook to `receiver` with `token` and gives the receiver its secret.
+  std::int64_t hook(const std::string& token, WebhookReceiver& receiver) {
+    auto created = ok(token, "POST", "/v1/webhooks", {{"url", receiver.url()}});
+    receiver.set_secret(std::string(created.at("secret").as_string()));
+    return id_of(created);
+  }
+  json::array deliveries(std::int64_t webhook) {
+    return ok(root_token_, "GET", "/v1/webhooks/" + std::to_string(webhook) + "/deliveries")
+        .at("items")
+        .as_array();
+  }
+  // The ids of the events the API lists, in order.
+  std::vector<std::string> event_ids(const std::string& token) {
+    std::vector<std::string> out;
+    const auto page = ok(token, "GET", "/v1/events?limit=1000");
+    for (const auto& item : page.at("items").as_array())
+      out.emplace_back(item.at("id").as_string());
+    return out;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, Webhooks, kStorageBackends, backend_name);
+
+TEST_P(Webhooks, EachEventIsPostedOnceSignedWithItsIdInAHeader) {
+  WebhookReceiver receiver;
+  wait_for_sweep();
+  const auto webhook = hook(root_token_, receiver);
+  const auto customer = make_customer("acme", 0);
+  const auto license = make_license(customer, kNow + kDay);
+  advance(kDay + 60);
+  ASSERT_TRUE(receiver.wait_for(1, 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  const auto got = receiver.received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].signature_ok) << got[0].signature;
+  EXPECT_EQ(got[0].event_type, "license.expired");
+  const auto body = json::parse(got[0].body);
+  EXPECT_EQ(body.at("id").as_string(), got[0].event_id);
+  EXPECT_EQ(body.at("type"), "license.expired");
+  EXPECT_EQ(body.at("data").at("license"), license);
+  EXPECT_EQ(event_ids(root_token_), std::vector<std::string>{got[0].event_id});
+  // Its delivery is shown delivered, after one attempt; the secret is never shown again.
+  auto shown = deliveries(webhook);
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].at("event").as_string(), got[0].event_id);
+  EXPECT_EQ(shown[0].at("status"), "delivered");
+  EXPECT_EQ(shown[0].at("attempts"), 1);
+  EXPECT_EQ(shown[0].at("last_http_status"), 200);
+  const auto listed = ok(root_token_, "GET", "/v1/webhooks/" + std::to_string(webhook));
+  EXPECT_FALSE(listed.as_object().contains("secret"));
+  EXPECT_EQ(listed.at("deliveries").at("delivered"), 1);
+  // A wrong secret fails the receiver's check: the signature is of this body under that secret.
+  receiver.set_secret("not-the-secret");
+  make_license(customer, kNow + 2 * kDay);
+  advance(kDay);
+  ASSERT_TRUE(receiver.wait_for(2, 30));
+  EXPECT_FALSE(receiver.received()[1].signature_ok);
+}
+
+TEST_P(Webhooks, AReceiverDownForADayGetsEveryEventQueuedMeanwhileOnce) {
+  WebhookReceiver receiver;
+  wait_for_sweep();
+  const auto webhook = hook(root_token_, receiver);
+  receiver.down();
+  const auto customer = make_customer("acme", 0);
+  for (int i = 0; i < 4; ++i) make_license(customer, kNow + 3600 + i * 600);
+  advance(2 * 3600);
+  // Every attempt is refused; each delivery waits for its next one.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto all_tried = [&] {
+    auto shown = deliveries(webhook);
+    if (shown.size() != 4) return false;
+    for (const auto& d : shown)
+      if (d.at("attempts").as_int64() < 1) return false;
+    return true;
+  };
+  while (!all_tried() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(all_tried());
+  for (const auto& d : deliveries(webhook)) {
+    EXPECT_EQ(d.at("status"), "pending");
+    EXPECT_NE(d.at("last_error").as_string(), "");
+    EXPECT_TRUE(d.at("last_http_status").is_null());
+  }
+  // A day down, time passing in steps: retried with backoff, never given up.
+  for (int hour = 0; hour < 24; ++hour) {
+    server_->advance_seconds(3600);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::int64_t attempts = 0;
+  for (const auto& d : deliveries(webhook)) {
+    EXPECT_EQ(d.at("status"), "pending");
+    attempts += d.at("attempts").as_int64();
+  }
+  EXPECT_GT(attempts, 8);
+  EXPECT_TRUE(receiver.received().empty());
+
+  receiver.up();
+  server_->advance_seconds(3600);  // the longest wait between two attempts
+  ASSERT_TRUE(receiver.wait_for(4, 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  std::set<std::string> got;
+  for (const auto& r : receiver.received()) {
+    EXPECT_TRUE(r.signature_ok);
+    got.insert(r.event_id);
+  }
+  EXPECT_EQ(receiver.received().size(), 4u);
+  const auto ids = event_ids(root_token_);
+  EXPECT_EQ(got, std::set<std::string>(ids.begin(), ids.end()));
+  for (const auto& d : deliveries(webhook)) EXPECT_EQ(d.at("status"), "delivered");
+}
+
+TEST_P(Webhooks, AReceiverAnsweringAnErrorIsRetriedAndItsStatusShown) {
+  WebhookReceiver receiver;
+  receiver.set_status(500);
+  wait_for_sweep();
+  const auto webhook = hook(root_token_, receiver);
+  make_license(make_customer("acme", 0), kNow + 3600);
+  advance(3600 + 60);
+  ASSERT_TRUE(receiver.wait_for(1, 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto shown = deliveries(webhook);
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].at("status"), "pending");
+  EXPECT_EQ(shown[0].at("last_http_status"), 500);
+  EXPECT_EQ(shown[0].at("attempts"), 1);
+  receiver.set_status(204);
+  server_->advance_seconds(5);  // the first retry
+  ASSERT_TRUE(receiver.wait_for(2, 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  shown = deliveries(webhook);
+  EXPECT_EQ(shown[0].at("status"), "delivered");
+  EXPECT_EQ(shown[0].at("attempts"), 2);
+  const auto got = receiver.received();
+  EXPECT_EQ(got[0].event_id, got[1].event_id) << "a retry sends the same event id";
+  EXPECT_EQ(got[0].body, got[1].body);
+}
+
+TEST_P(Webhooks, EachWebhookReceivesOnlyItsSubtreesEvents) {
+  WebhookReceiver parent_receiver, partner_receiver;
+  wait_for_sweep();
+  const auto fabrikam = make_partner("fabrikam", "msp");
+  const auto fabrikam_admin = make_user("fabrikam-admin", "account", fabrikam);
+  hook(root_token_, parent_receiver);
+  const auto partner_hook = hook(fabrikam_admin.token, partner_receiver);
+  const auto theirs = make_customer("contoso", fabrikam);
+  const auto ours = make_customer("own", 0);
+  make_license(theirs, kNow + 3600);
+  make_license(ours, kNow + 3600);
+  advance(3600 + 60);
+  ASSERT_TRUE(parent_receiver.wait_for(2, 30));
+  ASSERT_TRUE(partner_receiver.wait_for(1, 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  ASSERT_EQ(partner_receiver.received().size(), 1u);
+  EXPECT_EQ(json::parse(partner_receiver.received()[0].body).at("data").at("customer"), theirs);
+  EXPECT_EQ(parent_receiver.received().size(), 2u);
+  // The partner sees its webhook, the parent both; another partner neither.
+  EXPECT_EQ(ok(fabrikam_admin.token, "GET", "/v1/webhooks").at("items").as_array().size(), 1u);
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/webhooks").at("items").as_array().size(), 2u);
+  const auto tailspin = make_partner("tailspin", "msp");
+  const auto tailspin_admin = make_user("tailspin-admin", "account", tailspin);
+  EXPECT_EQ(
+      call(tailspin_admin.token, "GET", "/v1/webhooks/" + std::to_string(partner_hook)).status,
+      404);
+  EXPECT_EQ(
+      call(tailspin_admin.token, "DELETE", "/v1/webhooks/" + std::to_string(partner_hook)).status,
+      404);
+  // Deleted, it receives nothing more.
+  ok(fabrikam_admin.token, "DELETE", "/v1/webhooks/" + std::to_string(partner_hook));
+  EXPECT_EQ(call(root_token_, "GET", "/v1/webhooks/" + std::to_string(partner_hook)).status, 404);
+  make_license(theirs, kNow + 2 * 3600 + 120);
+  advance(3600 + 120);
+  ASSERT_TRUE(parent_receiver.wait_for(3, 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(partner_receiver.received().size(), 1u);
+  auto audit = ok(root_token_, "GET", "/v1/audit?action=webhook.deleted").at("items").as_array();
+  EXPECT_EQ(audit.size(), 1u);
+}
+
+TEST_P(Webhooks, BadUrlsAreRefusedAndTheSecretIsStoredSealed) {
+  for (const char* url : {"ftp://x/", "http://", "http://user:pw@host/", "https://example.com/",
+                          "http://host/a b", "http://:80/"})
+    EXPECT_EQ(call(root_token_, "POST", "/v1/webhooks", {{"url", url}}).status, 400) << url;
+  EXPECT_EQ(call(root_token_, "POST", "/v1/webhooks", json::object{}).status, 400);
+  auto created = ok(root_token_, "POST", "/v1/webhooks", {{"url", "http://127.0.0.1:9/x"}});
+  const std::string secret(created.at("secret").as_string());
+  EXPECT_EQ(secret.size(), 6u + 64u);
+  auto sql = raw_session();
+  std::string sealed;
+  *sql << "SELECT sealed_secret FROM webhooks", soci::into(sealed);
+  EXPECT_EQ(sealed.find(secret.substr(6)), std::string::npos);
+  EXPECT_GT(sealed.size(), 64u);
+  auto audit = ok(root_token_, "GET", "/v1/audit?action=webhook.created").at("items").as_array();
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(json::serialize(audit[0]).find(secret), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lmp::test
