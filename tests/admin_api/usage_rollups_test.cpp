@@ -10,6 +10,7 @@
 #include <chrono>
 #include <map>
 #include <random>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -288,6 +289,20 @@ TEST_P(UsageRollupsPausedTest, RollUpsMadeBeforeHolderHoursAreRolledUpAgainAfter
     auto sql = raw_session();
     *sql << "SELECT COUNT(*) FROM usage_hour_holders", soci::into(holder_rows);
     *sql << "ALTER TABLE usage_hour_holders DROP COLUMN hour_use";
+    // The later migrations run again too: what they made goes (a table they create, a counter
+    // they add), so that the test keeps working as migrations are added after it.
+    const std::regex creates(R"(^(\{[a-z_]+\})?CREATE TABLE (\w+))");
+    const std::regex counts(R"(^INSERT INTO counters \(name, value\) VALUES \('(\w+)')");
+    for (const auto& migration : storage::schema_migrations()) {
+      if (migration.version <= holder_schema) continue;
+      for (const auto& statement : migration.statements) {
+        std::smatch m;
+        if (std::regex_search(statement, m, creates))
+          *sql << "DROP TABLE IF EXISTS " + m[2].str();
+        else if (std::regex_search(statement, m, counts))
+          *sql << "DELETE FROM counters WHERE name = '" + m[1].str() + "'";
+      }
+    }
     *sql << "UPDATE schema_version SET version = " + std::to_string(holder_schema - 1);
   }
   ASSERT_GT(holder_rows, 0);
