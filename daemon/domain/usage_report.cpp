@@ -6,13 +6,11 @@
 #include <chrono>
 
 #include "domain/domain_error.hpp"
+#include "domain/usage_hours.hpp"
 
 namespace lmp::domain {
 
 namespace {
-
-constexpr std::int64_t kHourMs = 3'600'000;
-constexpr std::int64_t kDayMs = 24 * kHourMs;
 
 // The start of the next fixed-length period after `at_ms`, periods aligned on the Unix epoch.
 std::int64_t next_multiple(std::int64_t at_ms, std::int64_t length) {
@@ -66,9 +64,9 @@ std::int64_t usage_period_end(UsagePeriod period, std::int64_t start_ms, std::in
     case UsagePeriod::all:
       return to_ms;
     case UsagePeriod::hour:
-      return next_multiple(start_ms, kHourMs);
+      return next_multiple(start_ms, kUsageHourMs);
     case UsagePeriod::day:
-      return next_multiple(start_ms, kDayMs);
+      return next_multiple(start_ms, kUsageDayMs);
     case UsagePeriod::month:
       return next_month(start_ms);
   }
@@ -86,9 +84,13 @@ std::int64_t UsageReportBuilder::period_count(UsagePeriod period, std::int64_t f
     case UsagePeriod::all:
       return 1;
     case UsagePeriod::hour:
-      return (next_multiple(to_ms - 1, kHourMs) - next_multiple(from_ms, kHourMs)) / kHourMs + 1;
+      return (next_multiple(to_ms - 1, kUsageHourMs) - next_multiple(from_ms, kUsageHourMs)) /
+                 kUsageHourMs +
+             1;
     case UsagePeriod::day:
-      return (next_multiple(to_ms - 1, kDayMs) - next_multiple(from_ms, kDayMs)) / kDayMs + 1;
+      return (next_multiple(to_ms - 1, kUsageDayMs) - next_multiple(from_ms, kUsageDayMs)) /
+                 kUsageDayMs +
+             1;
     case UsagePeriod::month: {
       std::int64_t count = 0;
       for (std::int64_t at = from_ms; at < to_ms; at = next_month(at)) ++count;

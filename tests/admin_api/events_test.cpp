@@ -18,9 +18,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t kDay = 86400;
-constexpr std::int64_t kNow = kTestEpochMs / 1000;
-
 // The `type` of every item of a page of /v1/events, in order.
 std::vector<std::string> types_of(const json::value& page) {
   std::vector<std::string> out;

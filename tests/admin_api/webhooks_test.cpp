@@ -19,9 +19,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::int64_t kDay = 86400;
-constexpr std::int64_t kNow = kTestEpochMs / 1000;
-
 class Webhooks : public AdminApiTest {
  protected:
   std::int64_t sweep_mark() {
