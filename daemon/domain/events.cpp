@@ -2,7 +2,7 @@
 #include "domain/events.hpp"
 
 #include "core/secure_random.hpp"
-#include "domain/domain_error.hpp"
+#include "domain/subtree_scope.hpp"
 
 namespace lmp::domain {
 
@@ -15,21 +15,8 @@ std::optional<std::string> raise_event(UnitOfWork& db, const NewEvent& event) {
 
 std::vector<Event> query_events(const Context& ctx, const EventQuery& query) {
   EventFilter filter;
-  // The parent sees every event, also those of customers made before the first run ("/c<id>/")
-  // and the products' ("/" and the root's path).
-  filter.scope_prefix = ctx.caller.is_parent() ? "/" : ctx.caller.scope;
-  if (query.account_id && query.customer_id)
-    throw bad_request("give account or customer, not both");
-  if (query.account_id) {
-    auto account = ctx.db.accounts().find(*query.account_id);
-    if (!account || !ctx.caller.sees(account->path)) throw not_found("account");
-    filter.scope_prefix = account->path;
-  }
-  if (query.customer_id) {
-    auto customer = ctx.db.customers().find(*query.customer_id);
-    if (!customer || !ctx.caller.sees(customer->scope())) throw not_found("customer");
-    filter.scope_prefix = customer->scope();
-  }
+  // The parent's "/" also holds the products' events (the root's path is below it).
+  filter.scope_prefix = subtree_scope(ctx, query.account_id, query.customer_id);
   filter.type = query.type;
   return ctx.db.events().query(filter, query.page);
 }
