@@ -44,6 +44,10 @@ class SitePolicyGate final : public CheckoutGate, public CheckinLinger {
     const domain::CompiledPolicy* policy = policies_.empty() ? nullptr : find(checkout.license);
     const SeatCommand& cmd = checkout.command;
     if (cmd.borrow_seconds > 0) {
+      // Whom the policy keeps out hears that first, not of a borrow limit it may wait for.
+      if (policy != nullptr)
+        if (auto refusal = policy->refusal({cmd.user, cmd.host, cmd.peer}))
+          return SeatResult::failure(SeatError::not_allowed, *refusal);
       // Asked with or without a policy: without one, borrowing is not allowed.
       if (auto refused = check_borrow(policy, checkout, store); !refused.ok()) return refused;
     }

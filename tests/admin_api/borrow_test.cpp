@@ -225,6 +225,18 @@ TEST_P(BorrowTest, RefusalsCarryTheCodesOfProtocol11) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM leases WHERE borrowed = 1"), 1);
 }
 
+TEST_P(BorrowTest, AnExcludedUserIsNotAllowedEvenWhenTheBorrowUnitsAreUsedUp) {
+  LineClient seat(server_->port());
+  ok(root_token_, "PUT", "/v1/customers/" + std::to_string(customer_) + "/policy",
+     {{"exclude", json::array{"user:eve"}},
+      {"borrow", {{"allowed", true}, {"max_seconds", 3600}, {"max_units", 1}}}});
+  ASSERT_EQ(status_of(checkout(seat, "host=l user=ann borrow=600")), "OK");
+  // Whoever the policy keeps out is told so, not that a limit she could wait for is reached.
+  auto excluded = checkout(seat, "host=m user=eve borrow=600");
+  EXPECT_EQ(status_of(excluded), "not_allowed") << excluded;
+  EXPECT_EQ(status_of(checkout(seat, "host=m user=bob borrow=600")), "over_limit");
+}
+
 TEST_P(BorrowTest, ExpiryAndAnEarlyCheckinReturnTheUnitsAndAReleaseIsRecorded) {
   allow(0, 0);
   LineClient seat(server_->port());
