@@ -11,9 +11,7 @@
 // And borrowed leases (issue #18) outlive a SIGKILL: held with no heartbeat, signed by a key the
 // next start still publishes.
 #include <gtest/gtest.h>
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <boost/json/serialize.hpp>
 
@@ -27,48 +25,22 @@
 
 #include "core/base64url.hpp"
 #include "domain/borrow_token.hpp"
+#include "support/daemon_files.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_client.hpp"
 #include "support/line_client.hpp"
-#include "support/scratch_postgres.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
 namespace {
 
-class UsageKillTest : public ::testing::TestWithParam<std::string> {
+class UsageKillTest : public ::testing::TestWithParam<std::string>, protected DaemonFiles {
  protected:
   void SetUp() override {
-    std::string storage = "storage:\n  sqlite:\n    path: " + db_path().string() + "\n";
-    if (GetParam() == "postgresql") {
-      if (ScratchPostgres::server() == nullptr)
-        GTEST_SKIP()
-            << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
-      database_ = std::make_unique<ScratchPostgres>();
-      make_server_secret((dir_.path() / "lmpd.secret").string());
-      storage =
-          "storage:\n  backend: postgresql\n  secret_file: lmpd.secret\n"
-          "  postgresql:\n    connection: \"" +
-          database_->connection() + "\"\n";
-    }
-    std::ofstream(config_path()) << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: 0\n"
-                                    "  admin:\n    address: 127.0.0.1\n    port: 0\n"
-                                 << storage << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR
-                                 << "\nproducts:\n  - code: cad\n    name: CAD Studio\n"
-                                    "    family: software\n    unit: seats\n";
+    if (!write_config(GetParam()))
+      GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
   }
-  std::unique_ptr<soci::session> open_database() const {
-    if (database_)
-      return std::make_unique<soci::session>(soci::postgresql, database_->connection());
-    return std::make_unique<soci::session>(soci::sqlite3, db_path().string());
-  }
-  std::filesystem::path config_path() const { return dir_.path() / "lmpd.yaml"; }
-  std::filesystem::path db_path() const { return dir_.path() / "lmpd.db"; }
-  std::filesystem::path log_path() const { return dir_.path() / "lmpd.log"; }
   std::string new_license(int units) { return admin_create_license(config_path(), units); }
-
-  TempDir dir_;
-  std::unique_ptr<ScratchPostgres> database_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, UsageKillTest, ::testing::Values("sqlite", "postgresql"),
@@ -190,7 +162,7 @@ TEST_P(UsageKillTest, SigkillUnderLoadLeavesRecordsAndLeasesConsistent) {
 TEST_P(UsageKillTest, BorrowedLeasesOutliveASigkillAndTheNextStartPublishesTheirKey) {
   const std::string code = new_license(5);
   ASSERT_FALSE(code.empty());
-  const auto policy = dir_.path() / "policy.yaml";
+  const auto policy = folder() / "policy.yaml";
   std::ofstream(policy) << "policies:\n  - customer: acme\n"
                            "    borrow: {allowed: true, max_seconds: 86400, max_units: 5}\n";
   std::ofstream(config_path(), std::ios::app) << "policy:\n  file: " << policy.string() << "\n";

@@ -4,21 +4,17 @@
 // it gets every event stored, each signed, and no event twice under different ids (every
 // dedupe key has one event; receivers de-duplicate by the event id, docs/events.md).
 #include <gtest/gtest.h>
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <ctime>
-#include <fstream>
 #include <set>
 #include <thread>
 
+#include "support/daemon_files.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_client.hpp"
-#include "support/scratch_postgres.hpp"
 #include "support/test_server.hpp"
 #include "support/webhook_receiver.hpp"
 
@@ -27,42 +23,16 @@ namespace {
 
 namespace json = boost::json;
 
-class WebhookKillTest : public ::testing::TestWithParam<std::string> {
+class WebhookKillTest : public ::testing::TestWithParam<std::string>, protected DaemonFiles {
  protected:
   void SetUp() override {
-    std::string storage = "storage:\n  sqlite:\n    path: " + db_path().string() + "\n";
-    if (GetParam() == "postgresql") {
-      if (ScratchPostgres::server() == nullptr)
-        GTEST_SKIP()
-            << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
-      database_ = std::make_unique<ScratchPostgres>();
-      make_server_secret((dir_.path() / "lmpd.secret").string());
-      storage =
-          "storage:\n  backend: postgresql\n  secret_file: lmpd.secret\n"
-          "  postgresql:\n    connection: \"" +
-          database_->connection() + "\"\n";
-    }
-    std::ofstream(config_path()) << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: 0\n"
-                                    "  admin:\n    address: 127.0.0.1\n    port: 0\n"
-                                 << storage << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR
-                                 << "\nproducts:\n  - code: cad\n    name: CAD Studio\n"
-                                    "    family: software\n    unit: seats\n";
+    if (!write_config(GetParam()))
+      GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
     auto r = run_command(
         {LMP_TEST_LMPD_BINARY, "admin", "--config", config_path().string(), "init", "--name", "p"});
     const auto at = r.out.find("API token: ");
     ASSERT_TRUE(r.exit_code == 0 && at != std::string::npos) << r.err;
     token_ = r.out.substr(at + 11, r.out.find('\n', at) - at - 11);
-  }
-  std::unique_ptr<soci::session> open_database() const {
-    if (database_)
-      return std::make_unique<soci::session>(soci::postgresql, database_->connection());
-    return std::make_unique<soci::session>(soci::sqlite3, db_path().string());
-  }
-  std::int64_t count(const std::string& query) {
-    auto sql = open_database();
-    std::int64_t n = 0;
-    *sql << query, soci::into(n);
-    return n;
   }
   json::value call(std::uint16_t port, const std::string& method, const std::string& target,
                    const json::value& body = nullptr) {
@@ -74,12 +44,7 @@ class WebhookKillTest : public ::testing::TestWithParam<std::string> {
       throw std::runtime_error(method + " " + target + ": " + (reply ? reply->body : "no reply"));
     return reply->json();
   }
-  std::filesystem::path config_path() const { return dir_.path() / "lmpd.yaml"; }
-  std::filesystem::path db_path() const { return dir_.path() / "lmpd.db"; }
-  std::filesystem::path log_path() const { return dir_.path() / "lmpd.log"; }
 
-  TempDir dir_;
-  std::unique_ptr<ScratchPostgres> database_;
   std::string token_;
 };
 
