@@ -23,6 +23,7 @@
 #include "domain/entitlements.hpp"
 #include "domain/first_run.hpp"
 #include "domain/licenses.hpp"
+#include "domain/permissions.hpp"
 #include "domain/sdk_unit_type.hpp"
 #include "domain/signing_keys.hpp"
 #include "domain/vendor_keys.hpp"
@@ -35,15 +36,15 @@ namespace {
 constexpr const char* kUsage =
     "usage: lmpd admin [--config FILE] COMMAND\n"
     "commands:\n"
-    "  init [--name ACCOUNT] [--user NAME] [--expires YYYY-MM-DD | --days N]\n"
+    "  init [--name ACCOUNT] [--user NAME] [--expires TIME | --days N]\n"
     "      first run: creates the parent account (default name 'parent') and its first admin\n"
     "      user (default 'admin'), and prints that user's API token (shown only once), which\n"
     "      expires on the date or after the days given (default: never)\n"
     "  create-customer NAME\n"
-    "  create-license --customer NAME --product CODE --units N\n"
-    "                 [--starts YYYY-MM-DD] [--expires YYYY-MM-DD | --days N]\n"
-    "      creates the customer when it does not exist yet, and prints the license's\n"
-    "      activation code (shown only once: the server keeps only its hash)\n"
+    "  create-license --customer NAME|ID --product CODE|NAME --units N\n"
+    "                 [--starts TIME] [--expires TIME | --days N]\n"
+    "      creates the customer named when it does not exist yet (an id must exist), and prints\n"
+    "      the license's activation code (shown only once: the server keeps only its hash)\n"
     "  list-licenses [--json]\n"
     "      every license; --json: as a JSON array of the objects GET /v1/licenses/{id} answers\n"
     "  rotate-signing-key\n"
@@ -56,6 +57,9 @@ constexpr const char* kUsage =
     "      on a site server: imports the vendor's entitlement in FILE (a license with its\n"
     "      activation code shown once, or a newer serial replacing its terms); the same file\n"
     "      again changes nothing\n"
+    "TIME is Unix seconds, a date YYYY-MM-DD (UTC midnight) or YYYY-MM-DDTHH:MM[:SS]Z (UTC), as\n"
+    "lmpctl takes it. A customer or product is named by its name or its id (a product's id is\n"
+    "its code); a name that is all digits is read as an id.\n"
     "Each command acts with the parent account's rights, under the same rules as the admin API.\n";
 
 // A license runs a year unless told otherwise.
@@ -164,18 +168,49 @@ int create_customer(domain::UnitOfWork& db, const config::Config& cfg, const Opt
   return 0;
 }
 
-// A --flag date (YYYY-MM-DD, UTC midnight) as Unix ms; false when it does not parse.
-bool date_flag(const Options& opts, const char* name, std::optional<std::int64_t>& ms,
+// A --flag time (calendar::parse_time: Unix seconds, YYYY-MM-DD or an ISO 8601 UTC date and
+// time, lmpctl's rule too) as Unix ms; false when it does not parse.
+bool time_flag(const Options& opts, const char* name, std::optional<std::int64_t>& ms,
                std::ostream& err) {
   const std::string* text = flag(opts, name);
   if (text == nullptr) return true;
-  auto day = calendar::parse_date(*text);
-  if (!day) {
-    err << "lmpd admin: --" << name << " must be a date YYYY-MM-DD\n";
+  auto seconds = calendar::parse_time(*text);
+  if (!seconds) {
+    err << "lmpd admin: --" << name
+        << " must be Unix seconds, a date YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z (UTC)\n";
     return false;
   }
-  ms = *day * 1000;
+  ms = *seconds * 1000;
   return true;
+}
+
+// `lmpd admin`'s one name-or-id resolution. An id (all digits) names what has that id, which
+// must exist; anything else is a name.
+bool is_id(const std::string& text) {
+  return protocol::parse_count(text).has_value();
+}
+
+// The customer named or numbered `text`; nullopt for a name nobody has (the caller may make it).
+std::optional<domain::Customer> customer_named(const domain::Context& ctx,
+                                               const std::string& text) {
+  if (is_id(text))
+    return domain::visible_customer(ctx, *protocol::parse_count(text), domain::kViewCustomers);
+  return domain::find_customer_named(ctx, text);
+}
+
+// The code of the configured product whose code or name is `text`; `text` itself when none is
+// (the domain refuses it as an unknown product).
+std::string product_named(const config::Config& cfg, const std::string& text) {
+  for (const auto& p : cfg.products)
+    if (p.code == text) return text;
+  std::string found;
+  for (const auto& p : cfg.products)
+    if (p.name == text) {
+      if (!found.empty())
+        throw domain::bad_request("product name '" + text + "' is ambiguous: give the code");
+      found = p.code;
+    }
+  return found.empty() ? text : found;
 }
 
 // A --flag count; false when it is not a number.
@@ -200,17 +235,17 @@ int create_license(domain::UnitOfWork& db, const config::Config& cfg, const Opti
     return 2;
   }
   domain::CreateLicense request;
-  request.product = *product;
+  request.product = product_named(cfg, *product);
   if (!count_flag(opts, "units", request.units, err) ||
       !count_flag(opts, "days", request.days, err) ||
-      !date_flag(opts, "starts", request.starts_ms, err) ||
-      !date_flag(opts, "expires", request.expires_ms, err))
+      !time_flag(opts, "starts", request.starts_ms, err) ||
+      !time_flag(opts, "expires", request.expires_ms, err))
     return 2;
   if (!request.expires_ms && !request.days) request.days = kDefaultDays;
   as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
     // The customer is made when it does not exist yet, in the same transaction: refused
     // together with the license, or kept with it.
-    auto customer = domain::find_customer_named(ctx, *customer_name);
+    auto customer = customer_named(ctx, *customer_name);
     const bool created = !customer;
     if (created) customer = domain::create_customer(ctx, {*customer_name, std::nullopt});
     request.customer_id = customer->id;
@@ -274,7 +309,7 @@ int init(domain::UnitOfWork& db, const Options& opts, const Clock& clock, std::o
   const std::string* user = flag(opts, "user");
   domain::TokenExpiry expiry;
   if (!count_flag(opts, "days", expiry.days, err) ||
-      !date_flag(opts, "expires", expiry.expires_ms, err))
+      !time_flag(opts, "expires", expiry.expires_ms, err))
     return 2;
   const auto done = domain::initialise(db, name ? *name : "parent", user ? *user : "admin",
                                        clock.now_unix_ms(), expiry);

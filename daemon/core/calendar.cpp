@@ -25,6 +25,41 @@ std::optional<std::int64_t> parse_date(std::string_view text) {
   return static_cast<std::int64_t>(sys_days{date}.time_since_epoch().count()) * 86400;
 }
 
+namespace {
+
+// The value of `text`'s digits, all of them digits; nullopt otherwise.
+std::optional<std::int64_t> digits_value(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_time(std::string_view text) {
+  // Unix seconds: at most 12 digits (past the year 9999 is no time anyone means).
+  if (text.size() <= 12 && digits_value(text)) return digits_value(text);
+  if (text.size() == 10) return parse_date(text);
+  if (text.size() > 10 && text.back() == 'Z') text.remove_suffix(1);
+  if (text.size() < 16 || text[10] != 'T') return std::nullopt;
+  const auto day = parse_date(text.substr(0, 10));
+  if (!day) return std::nullopt;
+  std::string_view clock = text.substr(11);  // HH:MM or HH:MM:SS
+  if (clock.size() != 5 && clock.size() != 8) return std::nullopt;
+  if (clock[2] != ':' || (clock.size() == 8 && clock[5] != ':')) return std::nullopt;
+  const auto hours = digits_value(clock.substr(0, 2));
+  const auto minutes = digits_value(clock.substr(3, 2));
+  const auto seconds =
+      clock.size() == 8 ? digits_value(clock.substr(6, 2)) : std::optional<std::int64_t>(0);
+  if (!hours || !minutes || !seconds || *hours > 23 || *minutes > 59 || *seconds > 59)
+    return std::nullopt;
+  return *day + *hours * 3600 + *minutes * 60 + *seconds;
+}
+
 std::string format_date(std::int64_t unix_seconds) {
   using namespace std::chrono;
   std::int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;

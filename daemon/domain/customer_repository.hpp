@@ -26,6 +26,12 @@ class CustomerRepository {
   // The customers of every account in the subtree of `path`.
   virtual std::vector<Customer> list_under(const std::string& path, Page page) = 0;
   virtual void set_status(std::int64_t id, CustomerStatus status, std::int64_t now_ms) = 0;
+  // DuplicateError when the name is taken.
+  virtual void rename(std::int64_t id, const std::string& name) = 0;
+  // Deletes the customer with its users and their tokens; the registration keys it redeemed
+  // forget it (their licenses are gone already). REQUIRES: it holds no license and no site
+  // policy (domain/customers.cpp removes those first, moving the policy generation).
+  virtual void remove(std::int64_t id) = 0;
   // Customers created before the parent account are put under it.
   virtual void adopt_orphans(std::int64_t parent_id) = 0;
 };

@@ -100,4 +100,55 @@ Customer set_customer_status(const Context& ctx, const SetCustomerStatus& reques
   return after;
 }
 
+Customer rename_customer(const Context& ctx, const RenameCustomer& request) {
+  auto customer = visible_customer(ctx, request.id, kModifyCustomers);
+  if (ctx.caller.customer) throw forbidden("a customer cannot rename itself");
+  const std::string name = required_text("name", request.name);
+  if (name == customer.name) return customer;
+  unique_name([&] {
+    ctx.db.customers().rename(customer.id, name);
+    return 0;
+  });
+  auto after = *ctx.db.customers().find(customer.id);
+  ctx.audit("customer.rename", object_of(customer), customer.scope(),
+            to_text(customer_json(customer)), to_text(customer_json(after)));
+  return after;
+}
+
+void delete_customer(const Context& ctx, std::int64_t id) {
+  auto customer = visible_customer(ctx, id, kModifyCustomers);
+  if (ctx.caller.customer) throw forbidden("a customer cannot delete itself");
+  if (const std::int64_t licenses = ctx.db.licenses().count_of_customer(customer.id))
+    throw DomainError(ErrorCode::customer_in_use,
+                      "customer " + std::to_string(customer.id) + " still holds " +
+                          std::to_string(licenses) +
+                          " license(s): a customer is deleted once it holds none (they are"
+                          " deleted at their product's End of Life; disable the customer to end"
+                          " them now)");
+  // Its policies one by one: each removal moves the policy generation the seat path follows.
+  const auto policies = ctx.db.policies().list(customer.id);
+  for (const auto& policy : policies) ctx.db.policies().remove(customer.id, policy.product);
+  // Webhooks of its place: nothing is raised there any more.
+  std::int64_t webhooks = 0;
+  for (;;) {
+    const auto page = ctx.db.webhooks().list(customer.scope(), Page{0, 100});
+    for (const auto& webhook : page) ctx.db.webhooks().remove(webhook.id);
+    webhooks += static_cast<std::int64_t>(page.size());
+    if (page.size() < 100) break;
+  }
+  std::int64_t users = 0;
+  for (Page page{0, 1000};;) {
+    const auto some = ctx.db.users().list(std::nullopt, customer.id, page);
+    users += static_cast<std::int64_t>(some.size());
+    if (some.size() < static_cast<std::size_t>(page.limit)) break;
+    page.after = some.back().id;
+  }
+  ctx.db.customers().remove(customer.id);
+  auto recorded = customer_json(customer);
+  recorded["users_deleted"] = users;
+  recorded["policies_deleted"] = static_cast<std::int64_t>(policies.size());
+  recorded["webhooks_deleted"] = webhooks;
+  ctx.audit("customer.delete", object_of(customer), customer.scope(), to_text(recorded), {});
+}
+
 }  // namespace lmp::domain

@@ -1,5 +1,6 @@
 // The customer operations: create one (under the parent or a partner), list and read them, find
-// one by name (`lmpd admin`), and enable or disable it with its licenses' cut-off.
+// one by name (`lmpd admin`), enable or disable it with its licenses' cut-off, rename it, and
+// delete one that holds no licenses.
 #pragma once
 
 #include <cstdint>
@@ -44,5 +45,21 @@ Customer visible_customer(const Context& ctx, std::int64_t id, std::string_view 
 // Needs modify_customers. Disabling ends every license of the customer now (without touching
 // their dates); enabling restores them, except below a canceled partner (partner_canceled).
 Customer set_customer_status(const Context& ctx, const SetCustomerStatus& request);
+
+struct RenameCustomer {
+  std::int64_t id = 0;
+  std::optional<std::string> name;
+};
+// Needs modify_customers (a customer's own user may not); a name taken anywhere in the tree is
+// name_taken.
+Customer rename_customer(const Context& ctx, const RenameCustomer& request);
+
+// Needs modify_customers (a customer's own user may not). Refused with customer_in_use while the
+// customer holds any license: a license is what was sold and what its usage records, so it is
+// never deleted as a side effect; licenses go at their product's End of Life, and disabling the
+// customer ends them now. Deletes the customer with its users and their tokens, its site
+// policies and its webhooks; the registration keys it redeemed forget it. Audited with the
+// customer and what went with it.
+void delete_customer(const Context& ctx, std::int64_t id);
 
 }  // namespace lmp::domain

@@ -33,6 +33,7 @@ enum class ErrorCode {
   pool_below_drawn,  // a pool set below what the partner's keys already hold
   already_initialised,
   policy_from_file,  // a site policy kept in the policy file: changed there, not through the API
+  customer_in_use,   // deleting a customer that still holds licenses
   // Entitlements from the vendor (docs/entitlements.md): each refusal of an import its own.
   site_server,                  // a site server makes no licenses of its own: it imports them
   not_site_server,              // an import on a server that trusts no vendor key
@@ -68,6 +69,7 @@ struct EnumNames<ErrorCode> {
       {ErrorCode::pool_below_drawn, "pool_below_drawn"},
       {ErrorCode::already_initialised, "already_initialised"},
       {ErrorCode::policy_from_file, "policy_from_file"},
+      {ErrorCode::customer_in_use, "customer_in_use"},
       {ErrorCode::site_server, "site_server"},
       {ErrorCode::not_site_server, "not_site_server"},
       {ErrorCode::entitlement_malformed, "entitlement_malformed"},

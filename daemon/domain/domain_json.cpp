@@ -74,6 +74,14 @@ json::object issued_token_json(const Token& token, const std::string& text) {
           {"expires", seconds_or_null(token.expires_at_ms)}};
 }
 
+json::object token_json(const Token& token) {
+  return {{"id", token.id},
+          {"user", token.user_id},
+          {"created", seconds(token.created_at_ms)},
+          {"expires", seconds_or_null(token.expires_at_ms)},
+          {"revoked", seconds_or_null(token.revoked_at_ms)}};
+}
+
 json::object token_record_json(const Token& token) {
   json::object out{{"id", token.id}, {"user", token.user_id}};
   if (token.expires_at_ms) out["expires"] = seconds(*token.expires_at_ms);

@@ -35,6 +35,8 @@ boost::json::object user_json(const User& user);
 // A token just issued, with its text (shown once); the audit log records token_record_json.
 boost::json::object issued_token_json(const Token& token, const std::string& text);
 boost::json::object token_record_json(const Token& token);
+// A token as GET /v1/users/{id}/tokens lists it: never its text (only its hash is kept).
+boost::json::object token_json(const Token& token);
 boost::json::object audit_json(const AuditRecord& record);
 // An event as the API lists it and a webhook receives it (docs/events.md).
 boost::json::object event_json(const Event& event);

@@ -15,12 +15,14 @@
 namespace lmp::domain {
 
 std::optional<EndOfLifeDeletion> delete_product_data_once(const Context& ctx,
-                                                          const std::string& code) {
+                                                          const std::string& code,
+                                                          DeletionRun run) {
   if (!ctx.db.lifecycles().claim_deletion(code, ctx.now_ms)) return std::nullopt;
-  const auto deleted = ctx.db.lifecycles().delete_product_data(code, ctx.now_ms);
+  auto deleted = ctx.db.lifecycles().delete_product_data(code, ctx.now_ms);
   // A key of the product can never be redeemed now: it is voided, so its issuer's pool no longer
   // counts its units as drawn (a redeemed key's units stay drawn: they were sold).
   const std::int64_t keys_voided = void_keys_of_ended_product(ctx, code);
+  deleted.keys_voided = keys_voided;
   const boost::json::object after{{"product", code},
                                   {"data_deleted", ctx.now_ms / 1000},
                                   {"licenses", deleted.licenses},
@@ -30,6 +32,7 @@ std::optional<EndOfLifeDeletion> delete_product_data_once(const Context& ctx,
   // A product concerns the whole tree: the record is the root's.
   auto root = ctx.db.accounts().root();
   ctx.audit("product.data_deleted", "product:" + code, root ? root->path : "/", {}, to_text(after));
+  if (run == DeletionRun::dry) return deleted;
   log::info("end_of_life_data_deleted", {{"product", code},
                                          {"licenses", std::to_string(deleted.licenses)},
                                          {"activations", std::to_string(deleted.activations)},

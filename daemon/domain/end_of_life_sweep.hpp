@@ -16,11 +16,17 @@
 
 namespace lmp::domain {
 
+// Whether a deletion is for real or a dry run, whose transaction its caller rolls back.
+enum class DeletionRun { real, dry };
+
 // Inside the context's write transaction: deletes product `code`'s data unless it was deleted
 // already (then nullopt), and appends the audit record "product.data_deleted" with the counts,
-// naming the context's caller (the operation's; the server for the sweep).
+// naming the context's caller (the operation's; the server for the sweep). A dry run does the
+// same and logs nothing: its caller rolls the transaction back, so its counts are those of the
+// very deletion a real run makes.
 std::optional<EndOfLifeDeletion> delete_product_data_once(const Context& ctx,
-                                                          const std::string& code);
+                                                          const std::string& code,
+                                                          DeletionRun run = DeletionRun::real);
 
 // The products whose End of Life has passed and whose data is still there, read in the
 // context's transaction.

@@ -11,11 +11,13 @@
 
 namespace lmp::domain {
 
-// The rows an End-of-Life deletion removed, by table.
+// The rows an End-of-Life deletion removed, by table (the keys voided: counted by the domain,
+// delete_product_data_once).
 struct EndOfLifeDeletion {
   std::int64_t licenses = 0;
   std::int64_t activations = 0;
   std::int64_t leases = 0;
+  std::int64_t keys_voided = 0;
 };
 
 class ProductLifecycleRepository {

@@ -32,7 +32,11 @@ ProductView get_product(const Context& ctx, const std::string& code) {
   return {product, ctx.lifecycle(code)};
 }
 
-ProductView set_product_lifecycle(const Context& ctx, const SetProductLifecycle& request) {
+namespace {
+
+// set_product_lifecycle, also for a dry run; `deleted`: what a date now or past deleted.
+ProductView change_lifecycle(const Context& ctx, const SetProductLifecycle& request,
+                             DeletionRun run, std::optional<EndOfLifeDeletion>& deleted) {
   if (!ctx.caller.is_parent())
     throw forbidden("only the parent account sets a product's lifecycle");
   const auto& product = configured(ctx, request.code);
@@ -53,10 +57,27 @@ ProductView set_product_lifecycle(const Context& ctx, const SetProductLifecycle&
   // A date now or past takes the data with it in this same transaction; a later one is the
   // sweep's (domain/end_of_life_sweep.hpp).
   if (after.end_of_life()) {
-    delete_product_data_once(ctx, code);
+    deleted = delete_product_data_once(ctx, code, run);
     after = ctx.lifecycle(code);
   }
   return {product, after};
+}
+
+}  // namespace
+
+ProductView set_product_lifecycle(const Context& ctx, const SetProductLifecycle& request) {
+  std::optional<EndOfLifeDeletion> deleted;
+  return change_lifecycle(ctx, request, DeletionRun::real, deleted);
+}
+
+EndOfLifeDryRun dry_run_end_of_life(const Context& ctx, const std::string& code) {
+  EndOfLifeDryRun out{get_product(ctx, code), {}};
+  std::optional<EndOfLifeDeletion> deleted;
+  change_lifecycle(ctx, {code, LifecycleDate::end_of_life, ctx.now_ms}, DeletionRun::dry, deleted);
+  // A product whose End of Life was set for a later date has data a real run now deletes; one
+  // whose data is gone already refused above (end_of_life).
+  if (deleted) out.would_delete = *deleted;
+  return out;
 }
 
 }  // namespace lmp::domain

@@ -10,6 +10,7 @@
 #include "domain/context.hpp"
 #include "domain/product.hpp"
 #include "domain/product_lifecycle.hpp"
+#include "domain/product_lifecycle_repository.hpp"
 
 namespace lmp::domain {
 
@@ -32,5 +33,14 @@ ProductView get_product(const Context& ctx, const std::string& code);
 // The parent only. Once the product has reached End of Life nothing about it changes any more
 // (end_of_life); a date now or past deletes its data in this same transaction.
 ProductView set_product_lifecycle(const Context& ctx, const SetProductLifecycle& request);
+
+struct EndOfLifeDryRun {
+  ProductView product;  // as it is (the dry run changes nothing)
+  EndOfLifeDeletion would_delete;
+};
+// What End of Life now would delete, counted by running set_product_lifecycle's own End of Life
+// (the same checks, the same deletion) in the caller's write transaction. REQUIRES: the caller
+// rolls that transaction back (http: AdminCall::roll_back); nothing is logged.
+EndOfLifeDryRun dry_run_end_of_life(const Context& ctx, const std::string& code);
 
 }  // namespace lmp::domain

@@ -32,6 +32,11 @@ class UserRepository {
   virtual std::optional<Token> find_token_by_hash(const std::string& token_hash) = 0;
   virtual std::optional<Token> find_token(std::int64_t id) = 0;
   virtual void revoke_token(std::int64_t id, std::int64_t now_ms) = 0;
+  // The user's tokens, revoked and expired ones too, by id.
+  virtual std::vector<Token> list_tokens(std::int64_t user_id, Page page) = 0;
+  virtual void rename(std::int64_t id, const std::string& name) = 0;
+  // Deletes the user and its tokens.
+  virtual void remove(std::int64_t id) = 0;
 };
 
 }  // namespace lmp::domain

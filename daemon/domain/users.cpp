@@ -119,4 +119,31 @@ void revoke_token(const Context& ctx, std::int64_t token_id) {
             to_text(token_record_json(*token)));
 }
 
+std::vector<Token> list_tokens(const Context& ctx, std::int64_t user_id, Page page) {
+  manageable_user_home(ctx, user_id);
+  return ctx.db.users().list_tokens(user_id, page);
+}
+
+User rename_user(const Context& ctx, const RenameUser& request) {
+  const auto home = manageable_user_home(ctx, request.id);
+  const std::string name = required_text("name", request.name);
+  const auto before = *ctx.db.users().find(request.id);
+  if (before.name == name) return before;
+  ctx.db.users().rename(request.id, name);
+  auto after = *ctx.db.users().find(request.id);
+  ctx.audit("user.rename", "user:" + std::to_string(after.id), home.scope,
+            to_text(user_json(before)), to_text(user_json(after)));
+  return after;
+}
+
+void delete_user(const Context& ctx, std::int64_t user_id) {
+  const auto home = manageable_user_home(ctx, user_id);
+  if (user_id == ctx.caller.user_id)
+    throw forbidden("a user cannot delete itself: another user of its place must");
+  const auto user = *ctx.db.users().find(user_id);
+  ctx.db.users().remove(user_id);
+  ctx.audit("user.delete", "user:" + std::to_string(user.id), home.scope, to_text(user_json(user)),
+            {});
+}
+
 }  // namespace lmp::domain

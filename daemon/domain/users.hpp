@@ -14,6 +14,7 @@
 #include "domain/customer.hpp"
 #include "domain/page.hpp"
 #include "domain/partners.hpp"
+#include "domain/token.hpp"
 #include "domain/user.hpp"
 
 namespace lmp::domain {
@@ -59,5 +60,19 @@ std::vector<User> list_users(const Context& ctx, const ListUsers& which, Page pa
 IssuedToken create_token(const Context& ctx, std::int64_t user_id, const TokenExpiry& expiry = {});
 // Revokes a token of a user the caller manages; revoking it again changes nothing.
 void revoke_token(const Context& ctx, std::int64_t token_id);
+// The tokens of a user the caller manages (never their text: only hashes are kept), revoked and
+// expired ones too.
+std::vector<Token> list_tokens(const Context& ctx, std::int64_t user_id, Page page);
+
+struct RenameUser {
+  std::int64_t id = 0;
+  std::optional<std::string> name;
+};
+// A user the caller manages gets another name.
+User rename_user(const Context& ctx, const RenameUser& request);
+// Deletes a user the caller manages with its tokens (they stop working at once); the caller's
+// own user is refused (forbidden), so no one locks the last door by mistake. The audit log keeps
+// naming the deleted user as the actor of what it did.
+void delete_user(const Context& ctx, std::int64_t user_id);
 
 }  // namespace lmp::domain

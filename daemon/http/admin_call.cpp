@@ -251,6 +251,7 @@ AdminRoutes::Outcome AdminRoutes::run(
   HttpResponse& response = outcome.response;
   try {
     mode == Mode::write ? db_.begin() : db_.begin_read();
+    bool roll_back = false;
     try {
       auto caller = caller_of();
       if (!caller) {
@@ -262,8 +263,9 @@ AdminRoutes::Outcome AdminRoutes::run(
                        products, seats_,  trust_.get(), std::nullopt};
         auto answer = handler(call);
         response = call.answer ? std::move(*call.answer) : json_response(200, answer);
+        roll_back = call.roll_back;
       }
-      db_.commit();
+      roll_back ? db_.rollback() : db_.commit();
     } catch (...) {
       db_.rollback();
       throw;

@@ -48,6 +48,9 @@ struct AdminCall {
   const domain::SiteTrust* trust;  // null: the vendor's own server
   // An answer other than JSON (a CSV report) the handler wrote: sent instead of its return value.
   std::optional<HttpResponse> answer;
+  // A dry run: the write transaction is rolled back after the handler, whatever it did, so a
+  // dry run can answer by running the very operation it previews.
+  bool roll_back = false;
 
   // The n-th `{}` of the path as an id; 404 when it is not one.
   std::int64_t path_id(std::size_t n, std::string_view what) const;

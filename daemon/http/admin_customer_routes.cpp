@@ -37,12 +37,26 @@ json::value set_customer_status(AdminCall& call) {
   return domain::customer_json(domain::set_customer_status(call.context(), request));
 }
 
+json::value rename_customer(AdminCall& call) {
+  domain::RenameCustomer request;
+  request.id = call.path_id(0, "customer");
+  request.name = call.optional_text("name");
+  return domain::customer_json(domain::rename_customer(call.context(), request));
+}
+
+json::value delete_customer(AdminCall& call) {
+  domain::delete_customer(call.context(), call.path_id(0, "customer"));
+  return json::object();
+}
+
 }  // namespace
 
 void add_customer_routes(AdminRoutes& routes) {
   routes.add("POST", "/v1/customers", Mode::write, create_customer);
   routes.add("GET", "/v1/customers", Mode::read, list_customers);
   routes.add("GET", "/v1/customers/{}", Mode::read, get_customer);
+  routes.add("PATCH", "/v1/customers/{}", Mode::write, rename_customer);
+  routes.add("DELETE", "/v1/customers/{}", Mode::write, delete_customer);
   routes.add("POST", "/v1/customers/{}/status", Mode::write, set_customer_status);
 }
 

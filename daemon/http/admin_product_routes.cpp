@@ -28,6 +28,23 @@ json::value get_product(AdminCall& call) {
   return view_json(domain::get_product(call.context(), call.request.path_params.at(0)));
 }
 
+// POST .../end-of-life?dry_run=true: what End of Life now would delete, counted by that very
+// deletion in a transaction rolled back.
+json::value dry_run_end_of_life(AdminCall& call) {
+  call.roll_back = true;
+  if (call.body.contains("at"))
+    throw ApiError(400, "bad_request", "a dry run counts what End of Life now deletes: no at");
+  const auto run = domain::dry_run_end_of_life(call.context(), call.request.path_params.at(0));
+  const auto& d = run.would_delete;
+  auto out = view_json(run.product);
+  out["dry_run"] = true;
+  out["would_delete"] = json::object{{"licenses", d.licenses},
+                                     {"activations", d.activations},
+                                     {"leases", d.leases},
+                                     {"keys_voided", d.keys_voided}};
+  return out;
+}
+
 json::value set_lifecycle(AdminCall& call, domain::LifecycleDate date) {
   domain::SetProductLifecycle request;
   request.code = call.request.path_params.at(0);
@@ -45,6 +62,10 @@ void add_product_routes(AdminRoutes& routes) {
     return set_lifecycle(call, domain::LifecycleDate::end_of_sale);
   });
   routes.add("POST", "/v1/products/{}/end-of-life", Mode::write, [](AdminCall& call) {
+    const auto dry_run = call.query("dry_run");
+    if (dry_run && *dry_run != "true" && *dry_run != "false")
+      throw ApiError(400, "bad_request", "dry_run must be true or false");
+    if (dry_run == "true") return dry_run_end_of_life(call);
     return set_lifecycle(call, domain::LifecycleDate::end_of_life);
   });
 }

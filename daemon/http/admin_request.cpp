@@ -68,10 +68,11 @@ std::optional<std::int64_t> query_id(std::string_view query, std::string_view na
 std::optional<std::int64_t> query_time_ms(std::string_view query, std::string_view name) {
   auto text = admin_request::query(query, name);
   if (!text) return std::nullopt;
-  std::optional<std::int64_t> seconds = calendar::parse_date(*text);
-  if (!seconds) seconds = protocol::parse_count(*text);
+  // The command lines' one rule for a time (core/calendar.hpp).
+  const std::optional<std::int64_t> seconds = calendar::parse_time(*text);
   if (!seconds || *seconds > domain::kLatestMs / 1000)
-    throw bad_request(std::string(name) + " must be Unix seconds or a date YYYY-MM-DD");
+    throw bad_request(std::string(name) +
+                      " must be Unix seconds, a date YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z (UTC)");
   return *seconds * 1000;
 }
 

@@ -42,6 +42,23 @@ json::value create_token(AdminCall& call) {
   return token_json(domain::create_token(call.context(), call.path_id(0, "user"), expiry));
 }
 
+json::value list_tokens(AdminCall& call) {
+  return page_of(domain::list_tokens(call.context(), call.path_id(0, "user"), call.lookahead()),
+                 call.page(), [](const domain::Token& token) { return domain::token_json(token); });
+}
+
+json::value rename_user(AdminCall& call) {
+  domain::RenameUser request;
+  request.id = call.path_id(0, "user");
+  request.name = call.optional_text("name");
+  return domain::user_json(domain::rename_user(call.context(), request));
+}
+
+json::value delete_user(AdminCall& call) {
+  domain::delete_user(call.context(), call.path_id(0, "user"));
+  return json::object();
+}
+
 json::value revoke_token(AdminCall& call) {
   domain::revoke_token(call.context(), call.path_id(0, "token"));
   return json::object();
@@ -52,7 +69,10 @@ json::value revoke_token(AdminCall& call) {
 void add_user_routes(AdminRoutes& routes) {
   routes.add("POST", "/v1/users", Mode::write, create_user);
   routes.add("GET", "/v1/users", Mode::read, list_users);
+  routes.add("PATCH", "/v1/users/{}", Mode::write, rename_user);
+  routes.add("DELETE", "/v1/users/{}", Mode::write, delete_user);
   routes.add("POST", "/v1/users/{}/tokens", Mode::write, create_token);
+  routes.add("GET", "/v1/users/{}/tokens", Mode::read, list_tokens);
   routes.add("DELETE", "/v1/tokens/{}", Mode::write, revoke_token);
 }
 

@@ -19,6 +19,7 @@ constexpr Entry kTable[] = {
     {ErrorCode::forbidden, {403, "forbidden"}},
     {ErrorCode::account_suspended, {403, "account_suspended"}},
     {ErrorCode::name_taken, {409, "name_taken"}},
+    {ErrorCode::customer_in_use, {409, "customer_in_use"}},
     {ErrorCode::account_not_active, {409, "account_not_active"}},
     {ErrorCode::partner_canceled, {409, "partner_canceled"}},
     {ErrorCode::customer_disabled, {409, "customer_disabled"}},

@@ -65,6 +65,25 @@ class SqlCustomerRepository final : public domain::CustomerRepository {
     });
   }
 
+  void rename(std::int64_t id, const std::string& name) override {
+    if (auto holder = find_by_name(name); holder && holder->id != id)
+      throw domain::DuplicateError("a customer named '" + name + "' exists");
+    guarded("rename customer", [&] {
+      sql_ << "UPDATE customers SET name = :name WHERE id = :id", soci::use(name), soci::use(id);
+    });
+  }
+
+  void remove(std::int64_t id) override {
+    guarded("delete customer", [&] {
+      sql_ << "DELETE FROM tokens WHERE user_id IN (SELECT id FROM users WHERE customer_id = :id)",
+          soci::use(id);
+      sql_ << "DELETE FROM users WHERE customer_id = :id", soci::use(id);
+      sql_ << "UPDATE registration_keys SET customer_id = NULL WHERE customer_id = :id",
+          soci::use(id);
+      sql_ << "DELETE FROM customers WHERE id = :id", soci::use(id);
+    });
+  }
+
   void adopt_orphans(std::int64_t parent_id) override {
     guarded("adopt customers", [&] {
       sql_ << "UPDATE customers SET owner_id = :owner WHERE owner_id IS NULL", soci::use(parent_id);

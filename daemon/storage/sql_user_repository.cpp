@@ -111,6 +111,25 @@ class SqlUserRepository final : public domain::UserRepository {
     });
   }
 
+  std::vector<Token> list_tokens(std::int64_t user_id, domain::Page page) override {
+    return select_rows<TokenColumns>(
+        sql_, " WHERE user_id = :user AND id > :after ORDER BY id LIMIT :limit", user_id,
+        page.after, page.limit);
+  }
+
+  void rename(std::int64_t id, const std::string& name) override {
+    guarded("rename user", [&] {
+      sql_ << "UPDATE users SET name = :name WHERE id = :id", soci::use(name), soci::use(id);
+    });
+  }
+
+  void remove(std::int64_t id) override {
+    guarded("delete user", [&] {
+      sql_ << "DELETE FROM tokens WHERE user_id = :id", soci::use(id);
+      sql_ << "DELETE FROM users WHERE id = :id", soci::use(id);
+    });
+  }
+
  private:
   soci::session& sql_;
 };

@@ -23,7 +23,9 @@ bool has_body(std::string_view method) {
 }
 
 json::value typed(const Param& param, const std::string& text) {
-  if (param.type == ParamType::integer) {
+  // Names were replaced by ids and times by Unix seconds before this (name_lookup.hpp,
+  // command_line.cpp).
+  if (param.type == ParamType::integer || param.type == ParamType::time) {
     std::int64_t value = 0;
     std::from_chars(text.data(), text.data() + text.size(), value);  // checked when parsed
     return value;
@@ -144,7 +146,7 @@ ApiCall build_call(const CommandLine& line) {
     const std::string segment = "{" + std::string(param.field()) + "}";
     if (auto at = path.find(segment); at != std::string::npos) {
       path.replace(at, segment.size(), percent_encode(values->front()));
-    } else if (!has_body(spec.method)) {
+    } else if (!has_body(spec.method) || param.in_query) {
       for (const auto& value : *values) call.query.emplace_back(param.field(), value);
     } else if (param.type == ParamType::json_file) {
       for (auto& [name, value] : object_from_file(values->front())) body[name] = value;

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/calendar.hpp"
+
 namespace lmpctl {
 
 namespace {
@@ -80,8 +82,20 @@ const Param* option_of(const CommandSpec& spec, std::string_view name) {
 }
 
 void store(CommandLine& line, const Param& param, std::string value) {
-  if (param.type == ParamType::integer && !is_integer(value))
+  // A name stays as given until it is looked up (name_lookup.hpp).
+  if (param.type == ParamType::integer && param.names == Names::nothing && !is_integer(value))
     throw UsageError(std::string(param.name) + " must be an integer, got '" + value + "'");
+  if (param.names != Names::nothing && value.empty())
+    throw UsageError(std::string(param.name) + " must be a name or an id, got ''");
+  if (param.type == ParamType::time) {
+    const auto seconds = lmp::calendar::parse_time(value);
+    if (!seconds)
+      throw UsageError(std::string(param.name) +
+                       " must be Unix seconds, a date YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z (UTC), "
+                       "got '" +
+                       value + "'");
+    value = std::to_string(*seconds);
+  }
   if (param.type == ParamType::boolean && value != "true" && value != "false")
     throw UsageError(std::string(param.name) + " must be true or false, got '" + value + "'");
   auto& values = line.values[std::string(param.name)];
@@ -167,7 +181,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
     if (param == nullptr && !paged_option(name))
       throw UsageError("unknown option --" + name + " for " + joined_words(spec));
     std::string value;
-    if (inline_value) {
+    if (param != nullptr && param->type == ParamType::flag) {
+      if (inline_value) throw UsageError("--" + name + " takes no value");
+      value = "true";
+    } else if (inline_value) {
       value = *inline_value;
     } else {
       if (k + 1 >= rest.size()) throw UsageError("--" + name + " needs a value");
@@ -211,9 +228,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
 std::string usage_line(const CommandSpec& spec) {
   std::string out = joined_words(spec);
   for (const auto& param : spec.params) {
-    std::string part = param.source == ParamSource::positional
-                           ? upper(param.name)
-                           : "--" + std::string(param.name) + " " + upper(param.name);
+    std::string part = param.source == ParamSource::positional ? upper(param.name)
+                       : param.type == ParamType::flag
+                           ? "--" + std::string(param.name)
+                           : "--" + std::string(param.name) + " " +
+                                 (param.type == ParamType::time ? "TIME" : upper(param.name));
     if (param.type == ParamType::list) part += "...";
     out += " " + (param.required ? part : "[" + part + "]");
   }

@@ -15,11 +15,12 @@ namespace json = boost::json;
 namespace {
 
 // The fields of the API that hold Unix seconds. A new endpoint's time fields go here.
-constexpr std::array<std::string_view, 19> kTimeFields = {
+constexpr std::array<std::string_view, 23> kTimeFields = {
     "created",     "status_changed", "time",         "expires",      "revoked",
     "starts",      "end_of_sale",    "end_of_life",  "data_deleted", "token_expires",
     "checked_out", "last_heartbeat", "released",     "from",         "to",
-    "first",       "last",           "next_attempt", "delivered_at"};
+    "first",       "last",           "next_attempt", "delivered_at", "updated",
+    "changed",     "disabled",       "last_used"};
 
 bool is_time_field(std::string_view key) {
   return std::find(kTimeFields.begin(), kTimeFields.end(), key) != kTimeFields.end();

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "api_call.hpp"
+#include "name_lookup.hpp"
 #include "render.hpp"
 #include "site_status.hpp"
 #include "transport.hpp"
@@ -119,6 +120,20 @@ json::value all_pages(Session& session, const ApiCall& first) {
 
 void print_human(const json::value& answer, const CommandSpec& spec, std::ostream& out,
                  std::ostream& err) {
+  const auto each = spec.text_field.find("[].");
+  if (each != std::string_view::npos && answer.is_object()) {
+    const json::value* list = answer.get_object().if_contains(spec.text_field.substr(0, each));
+    if (list != nullptr && list->is_array()) {
+      for (const auto& item : list->get_array()) {
+        const json::value* text =
+            item.is_object() ? item.get_object().if_contains(spec.text_field.substr(each + 3))
+                             : nullptr;
+        if (text != nullptr && text->is_string())
+          out << std::string_view(text->get_string()) << "\n";
+      }
+      return;
+    }
+  }
   if (!spec.text_field.empty() && answer.is_object()) {
     const json::value* text = answer.get_object().if_contains(spec.text_field);
     if (text != nullptr && text->is_string()) {
@@ -176,8 +191,11 @@ int execute(const CommandLine& line, const Environment& env, std::ostream& out, 
   if (spec.auth && settings.token.empty())
     throw UsageError("no token: give --token, set LMPCTL_TOKEN, or put token: in the config file");
   if (spec.composite == Composite::site_status) return site_status(line, settings, out);
-  ApiCall call = build_call(line);
   Session session(settings, spec.auth || generic);
+  CommandLine resolved = line;
+  resolve_names(resolved,
+                [&](const std::string& path) { return every_item(session, path, nullptr); });
+  ApiCall call = build_call(resolved);
   if (line.globals.csv) {
     call.query.emplace_back("format", "csv");
     out << session.call_text(call);

@@ -111,6 +111,17 @@ TEST_P(AuthorizationMatrix, Customers) {
          "/v1/customers/" + id(msp_customer_) + "/status",
          fixed({{"status", "enabled"}}),
          {A, A, F, F, N, U}});
+  check({"PATCH", "/v1/customers/" + id(msp_customer_), named("renamed"), {A, A, F, F, N, U}});
+  // Each caller deletes a customer of the MSP's made for it; the customer's own user may not
+  // delete its customer either.
+  std::array<int, kCallers> expected{A, A, F, N, N, U};
+  for (int who = 0; who < kCallers; ++who) {
+    const auto fresh = make_customer(std::string("doomed-") + kWhoNames[who], msp_);
+    SCOPED_TRACE(std::string("DELETE /v1/customers as ") + kWhoNames[who]);
+    auto reply = call(tokens_[who], "DELETE", "/v1/customers/" + id(fresh));
+    EXPECT_EQ(reply.status, expected[static_cast<std::size_t>(who)]) << reply.body;
+  }
+  EXPECT_EQ(call(tokens_[kCustomer], "DELETE", "/v1/customers/" + id(msp_customer_)).status, F);
 }
 
 TEST_P(AuthorizationMatrix, SitePolicy) {
@@ -130,6 +141,17 @@ TEST_P(AuthorizationMatrix, UsersAndTokens) {
          {A, A, F, A, N, U}});
   check({"GET", "/v1/users", nullptr, {A, A, A, A, A, U}});
   check({"POST", "/v1/users/" + id(customer_user_) + "/tokens", nullptr, {A, A, N, A, N, U}});
+  check({"GET", "/v1/users/" + id(customer_user_) + "/tokens", nullptr, {A, A, N, A, N, U}});
+  check({"PATCH", "/v1/users/" + id(customer_user_), named("renamed"), {A, A, N, A, N, U}});
+  // Each caller deletes a user of the MSP's customer made for it.
+  std::array<int, kCallers> deletes{A, A, N, A, N, U};
+  for (int who = 0; who < kCallers; ++who) {
+    const auto fresh =
+        make_user(std::string("doomed-") + kWhoNames[who], "customer", msp_customer_).user;
+    SCOPED_TRACE(std::string("DELETE /v1/users as ") + kWhoNames[who]);
+    auto reply = call(tokens_[who], "DELETE", "/v1/users/" + id(fresh));
+    EXPECT_EQ(reply.status, deletes[static_cast<std::size_t>(who)]) << reply.body;
+  }
   // Each caller revokes a token of its own, freshly issued by the parent.
   std::array<int, kCallers> expected{A, A, N, A, N, U};
   for (int who = 0; who < kCallers; ++who) {
@@ -171,6 +193,7 @@ TEST_P(AuthorizationMatrix, Products) {
   check({"GET", "/v1/products/nope", nullptr, {N, N, N, N, N, U}});
   // Dates far ahead, so the product stays usable for the calls that follow.
   const json::value later = {{"at", 4102444800}};
+  check({"POST", "/v1/products/agent/end-of-life?dry_run=true", nullptr, {A, F, F, F, F, U}});
   check({"POST", "/v1/products/agent/end-of-sale", fixed(later), {A, F, F, F, F, U}});
   check({"POST", "/v1/products/agent/end-of-life", fixed(later), {A, F, F, F, F, U}});
 }

@@ -175,5 +175,52 @@ TEST_P(InterfaceParity, TheCommandLineActsAsTheParentWithItsAuditRecords) {
   EXPECT_EQ(records[0].at("after").at("units"), 2);
 }
 
+// Issue #21: one argument style for both command lines. `lmpd admin` names a customer by its
+// name or its id, a product by its code or its name, and takes the times lmpctl takes (Unix
+// seconds, a date, an ISO 8601 UTC date and time); an id nobody has is refused, never a customer
+// made under a number.
+TEST_P(InterfaceParity, TheCommandLineTakesNamesOrIdsAndIsoTimesOrSeconds) {
+  const std::int64_t acme = make_customer("acme", 0);
+  auto run = [&](std::vector<std::string> words, std::ostringstream& out, std::ostringstream& err) {
+    words.insert(words.begin(), {"--config", cli_config_.string(), "create-license"});
+    return admin::run_admin(words, "", server_->clock(), out, err);
+  };
+  std::ostringstream out, err;
+  ASSERT_EQ(run({"--customer", std::to_string(acme), "--product", "CAM Studio", "--units", "1",
+                 "--starts", "2026-02-01", "--expires", "2027-06-30T12:00:00Z"},
+                out, err),
+            0)
+      << err.str();
+  auto licenses = ok(root_token_, "GET", "/v1/licenses").at("items").as_array();
+  ASSERT_EQ(licenses.size(), 1u);
+  EXPECT_EQ(licenses[0].at("customer"), acme);
+  EXPECT_EQ(licenses[0].at("product"), "cam");
+  EXPECT_EQ(licenses[0].at("starts"), 1769904000);   // 2026-02-01T00:00:00Z
+  EXPECT_EQ(licenses[0].at("expires"), 1814356800);  // 2027-06-30T12:00:00Z
+
+  std::ostringstream out2, err2;
+  ASSERT_EQ(
+      run({"--customer", "acme", "--product", "cad", "--units", "1", "--expires", "1814313600"},
+          out2, err2),
+      0)
+      << err2.str();
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/licenses").at("items").as_array()[1].at("expires"),
+            1814313600);
+  EXPECT_EQ(count_of("/v1/customers"), 1);
+
+  std::ostringstream out3, err3;
+  EXPECT_EQ(run({"--customer", "999", "--product", "cad", "--units", "1"}, out3, err3), 1);
+  EXPECT_NE(err3.str().find("(not_found)"), std::string::npos) << err3.str();
+  std::ostringstream out4, err4;
+  EXPECT_EQ(run({"--customer", "acme", "--product", "cad", "--units", "1", "--expires",
+                 "2027-06-30T12:00+02:00"},
+                out4, err4),
+            2);
+  EXPECT_NE(err4.str().find("--expires must be Unix seconds, a date"), std::string::npos)
+      << err4.str();
+  EXPECT_EQ(count_of("/v1/licenses"), 2);
+  EXPECT_EQ(count_of("/v1/customers"), 1);
+}
+
 }  // namespace
 }  // namespace lmp::test

@@ -11,6 +11,9 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <thread>
+
+#include <soci/soci.h>
 
 #include "../admin_api/admin_fixture.hpp"
 #include "support/daemon_process.hpp"
@@ -683,6 +686,205 @@ TEST_P(LmpctlTest, AllFollowsNextOverEveryPage) {
   auto merged = root_json({"customers", "list", "--limit=2", "--all"});
   EXPECT_EQ(merged.at("items").as_array().size(), 5u);
   EXPECT_TRUE(merged.at("next").is_null());
+}
+
+// Issue #21: one argument style. Wherever a customer, partner, user, plan or product is named,
+// lmpctl takes the name or the id; wherever it takes a time, Unix seconds or ISO 8601 (UTC).
+TEST_P(LmpctlTest, NamesOrIdsAndIsoTimesOrSecondsEverywhere) {
+  const auto msp = make_partner("Fabrikam", "msp");
+  const auto acme = make_customer("acme", msp);
+  auto made =
+      root_json({"licenses", "create", "--customer", "acme", "--product", "CAD Studio", "--units",
+                 "2", "--starts", "2026-02-01", "--expires", "2027-06-30T12:00:00Z"});
+  EXPECT_EQ(made.at("customer"), acme);
+  EXPECT_EQ(made.at("product"), "cad");
+  EXPECT_EQ(made.at("starts"), 1769904000);   // 2026-02-01T00:00:00Z
+  EXPECT_EQ(made.at("expires"), 1814356800);  // 2027-06-30T12:00:00Z
+  EXPECT_EQ(root_json({"licenses", "list", "--customer", "acme"}).at("items").as_array().size(),
+            1u);
+  EXPECT_EQ(root_json({"customers", "get", "acme"}).at("id"), acme);
+  EXPECT_EQ(root_json({"customers", "get", std::to_string(acme)}).at("name"), "acme");
+  EXPECT_EQ(root_json({"partners", "get", "Fabrikam"}).at("id"), msp);
+  EXPECT_EQ(
+      root_json({"customers", "create", "--name", "globex", "--account", "Fabrikam"}).at("account"),
+      msp);
+  EXPECT_EQ(root_json({"users", "create", "--name", "ann", "--customer", "acme"})
+                .at("user")
+                .at("customer"),
+            acme);
+
+  // The issue's own example: a date where Unix seconds were demanded.
+  EXPECT_EQ(root_json({"products", "end-of-sale", "cad", "--at", "2027-06-30"}).at("end_of_sale"),
+            1814313600);
+  EXPECT_EQ(root_json({"products", "get", "CAD Studio"}).at("end_of_sale"), 1814313600);
+  auto audited = root_json({"audit", "--action", "product.end_of_sale", "--from", "2026-01-01",
+                            "--to", "2026-01-01T00:00:01Z"});
+  EXPECT_EQ(audited.at("items").as_array().size(), 1u) << audited;
+  EXPECT_TRUE(root_json({"audit", "--from", "1767225601"}).at("items").as_array().empty());
+
+  // What cannot be meant is refused before any call, saying what is taken.
+  auto bad_time = root({"products", "end-of-sale", "cad", "--at", "30/06/2027"});
+  EXPECT_EQ(bad_time.exit_code, 2);
+  EXPECT_NE(bad_time.err.find("at must be Unix seconds, a date YYYY-MM-DD or "
+                              "YYYY-MM-DDTHH:MM[:SS]Z (UTC), got '30/06/2027'"),
+            std::string::npos)
+      << bad_time.err;
+  auto unknown =
+      root({"licenses", "create", "--customer", "nobody", "--product", "cad", "--units", "1"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no customer named 'nobody'"), std::string::npos) << unknown.err;
+  auto usage = root({"--help", "licenses", "create"});
+  EXPECT_NE(usage.out.find("--customer CUSTOMER"), std::string::npos) << usage.out;
+  EXPECT_NE(usage.out.find("--expires TIME"), std::string::npos) << usage.out;
+}
+
+// Issue #21: times read as ISO 8601 UTC in tables and key/value lines (`updated` was raw
+// seconds); `keys issue` prints each key alone on its line, for scripts; --json stays the API's.
+TEST_P(LmpctlTest, TimesPrintAsIsoAndIssuedKeysOneALine) {
+  const auto plan = root_json({"plans", "create", "--name", "cad-yearly", "--product", "cad",
+                               "--period-days", "365", "--trial", "false"});
+  auto shown = root({"plans", "get", "cad-yearly"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(value_of(shown.out, "updated"), "2026-01-01T00:00:00Z") << shown.out;
+  EXPECT_EQ(value_of(shown.out, "created"), "2026-01-01T00:00:00Z") << shown.out;
+  EXPECT_EQ(shown.out.find("1767225600"), std::string::npos) << shown.out;
+
+  auto issued = root({"keys", "issue", "--plan", "cad-yearly", "--units", "1", "--count", "2"});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  const auto keys = lines_of(issued.out);
+  ASSERT_EQ(keys.size(), 2u) << issued.out;
+  EXPECT_NE(keys[0], keys[1]);
+  for (const auto& key : keys) {
+    EXPECT_EQ(key.find_first_of(" {\"\t"), std::string::npos) << key;
+    // Each line is the key itself: it redeems.
+    auto redeemed = lmpctl({"--server", server(), "keys", "redeem", "--key", key, "--customer",
+                            "from-" + key.substr(key.size() - 4)});
+    EXPECT_EQ(redeemed.exit_code, 0) << redeemed.err;
+  }
+  auto as_json =
+      root_json({"keys", "issue", "--plan", std::to_string(id_of(plan)), "--units", "1"});
+  EXPECT_EQ(as_json.at("keys").as_array().size(), 1u) << as_json;
+}
+
+// Issue #21: customers and users renamed and deleted, tokens listed and revoked, by name or id.
+TEST_P(LmpctlTest, CustomersAndUsersRenamedAndDeletedTokensListed) {
+  const auto acme = make_customer("acme", 0);
+  auto renamed = root_json({"customers", "rename", "acme", "--name", "Acme Corp"});
+  EXPECT_EQ(renamed.at("id"), acme);
+  EXPECT_EQ(renamed.at("name"), "Acme Corp");
+  auto ann = make_user("ann", "customer", acme);
+  auto listed = root({"users", "list", "--customer", "Acme Corp"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  ASSERT_EQ(lines_of(listed.out).size(), 2u) << listed.out;
+  EXPECT_NE(lines_of(listed.out)[1].find("ann"), std::string::npos) << listed.out;
+
+  auto ops = root_json({"users", "create", "--name", "ops"});
+  const std::string ops_id = std::to_string(id_of(ops.at("user")));
+  EXPECT_EQ(root_json({"users", "rename", "ops", "--name", "operations"}).at("name"), "operations");
+  root_json({"tokens", "create", "operations", "--expires", "2026-03-01"});
+  auto tokens = root({"tokens", "list", "operations"});
+  ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
+  const auto rows = lines_of(tokens.out);
+  ASSERT_EQ(rows.size(), 3u) << tokens.out;
+  EXPECT_EQ(rows[0].substr(0, 2), "ID") << tokens.out;
+  EXPECT_NE(rows[1].find("2026-01-01T00:00:00Z"), std::string::npos) << tokens.out;
+  EXPECT_NE(rows[2].find("2026-03-01T00:00:00Z"), std::string::npos) << tokens.out;
+  EXPECT_EQ(tokens.out.find(std::string(ops.at("token").at("token").as_string())),
+            std::string::npos);
+  ASSERT_EQ(root({"tokens", "revoke", std::to_string(id_of(ops.at("token")))}).exit_code, 0);
+  EXPECT_FALSE(root_json({"tokens", "list", ops_id}).at("items").at(0).at("revoked").is_null());
+
+  EXPECT_EQ(root({"users", "delete", "operations"}).exit_code, 0);
+  auto gone = root({"users", "rename", ops_id, "--name", "x"});
+  EXPECT_EQ(gone.exit_code, 1);
+  // A customer holding a license is refused, typed; without licenses it goes.
+  ok(root_token_, "POST", "/v1/licenses",
+     {{"customer", acme}, {"product", "cad"}, {"units", 1}, {"days", 30}});
+  auto refused = root({"customers", "delete", "Acme Corp"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("customer_in_use"), std::string::npos) << refused.err;
+  make_customer("empty", 0);
+  EXPECT_EQ(root({"customers", "delete", "empty"}).exit_code, 0);
+  EXPECT_EQ(root({"customers", "get", "empty"}).exit_code, 2);
+  EXPECT_EQ(call(ann.token, "GET", "/v1/me").status, 200);
+}
+
+TEST_P(LmpctlTest, EndOfLifeDryRunCountsAndDeletesNothing) {
+  const auto held = make_customer_license("acme", 2);
+  auto dry = root({"products", "end-of-life", "cad", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(value_of(dry.out, "would_delete.licenses"), "1") << dry.out;
+  EXPECT_EQ(value_of(dry.out, "would_delete.leases"), "0") << dry.out;
+  EXPECT_EQ(value_of(dry.out, "dry_run"), "true") << dry.out;
+  EXPECT_EQ(root_json({"licenses", "list"}).at("items").as_array().size(), 1u);
+  EXPECT_EQ(root_json({"products", "get", "cad"}).at("end_of_life"), nullptr);
+  EXPECT_EQ(root({"products", "end-of-life", "cad", "--dry-run=yes"}).exit_code, 2);
+  EXPECT_EQ(root_json({"products", "end-of-life", "cad"}).at("state"), "end_of_life");
+  EXPECT_EQ(call(root_token_, "GET", "/v1/licenses/" + std::to_string(held.license)).status, 404);
+}
+
+// `events` and `webhooks` through lmpctl: a webhook made (its secret shown once), an event
+// raised by the sweep as the server's clock passes a license's notice day, listed by `events`
+// with its time as ISO 8601, its delivery to the (unreachable) receiver by `webhooks
+// deliveries`, and the webhook deleted.
+TEST_P(LmpctlTest, EventsAndWebhooks) {
+  auto hook = root_json({"webhooks", "create", "--url", "http://127.0.0.1:9/hook"});
+  const std::string hook_id = std::to_string(id_of(hook));
+  EXPECT_EQ(std::string(hook.at("secret").as_string()).rfind("whsec_", 0), 0u) << hook;
+  auto hooks = root({"webhooks", "list"});
+  ASSERT_EQ(hooks.exit_code, 0) << hooks.err;
+  ASSERT_EQ(lines_of(hooks.out).size(), 2u) << hooks.out;
+  EXPECT_NE(lines_of(hooks.out)[1].find("http://127.0.0.1:9/hook"), std::string::npos);
+  EXPECT_EQ(hooks.out.find("whsec_"), std::string::npos) << hooks.out;
+
+  const auto customer = make_customer("acme", 0);
+  const auto license = ok(root_token_, "POST", "/v1/licenses",
+                          {{"customer", customer},
+                           {"product", "cad"},
+                           {"units", 1},
+                           {"expires", kNow + 5 * kDay},
+                           {"notice_days", 3}});
+  // The sweep runs about once a second on the server's clock: 2 days and a second on, the
+  // notice window has opened.
+  auto mark = [&] {
+    auto sql = raw_session();
+    long long value = 0;
+    *sql << "SELECT value FROM counters WHERE name = 'event_sweep_mark'", soci::into(value);
+    return static_cast<std::int64_t>(value);
+  };
+  server_->advance_seconds(2 * kDay + 1);
+  const std::int64_t target = server_->clock().now_unix_ms();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (mark() < target && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_GE(mark(), target) << "no sweep within 60 s";
+
+  auto events = root({"events", "--type", "license.expiring"});
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  const auto rows = lines_of(events.out);
+  ASSERT_EQ(rows.size(), 2u) << events.out;
+  EXPECT_EQ(rows[0].rfind("TIME", 0), 0u) << events.out;
+  EXPECT_EQ(rows[1].rfind("2026-01-03T00:00:0", 0), 0u) << events.out;
+  EXPECT_NE(rows[1].find("license.expiring"), std::string::npos) << events.out;
+  EXPECT_NE(rows[1].find(" " + std::to_string(id_of(license)) + " "), std::string::npos)
+      << events.out;
+  const auto listed = root_json({"events", "--customer", "acme"});
+  ASSERT_EQ(listed.at("items").as_array().size(), 1u) << listed;
+  const std::string event_id(listed.at("items").at(0).at("id").as_string());
+
+  auto deliveries = root_json({"webhooks", "deliveries", hook_id});
+  ASSERT_EQ(deliveries.at("items").as_array().size(), 1u) << deliveries;
+  EXPECT_EQ(deliveries.at("items").at(0).at("event").as_string(), event_id);
+  auto table = root({"webhooks", "deliveries", hook_id});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find(event_id), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("license.expiring"), std::string::npos) << table.out;
+
+  EXPECT_EQ(root({"webhooks", "delete", hook_id}).exit_code, 0);
+  EXPECT_TRUE(root_json({"webhooks", "list"}).at("items").as_array().empty());
+  auto gone = root({"webhooks", "deliveries", hook_id});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.err.find("not_found"), std::string::npos) << gone.err;
 }
 
 class LmpctlSeatTest : public LmpctlTest {

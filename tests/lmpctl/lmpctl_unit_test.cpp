@@ -9,6 +9,7 @@
 #include <map>
 
 #include "api_call.hpp"
+#include "name_lookup.hpp"
 #include "render.hpp"
 #include "server_url.hpp"
 #include "settings.hpp"
@@ -33,14 +34,14 @@ TEST(CommandLine, GlobalOptionsGoAnywhereAndTakeBothForms) {
   EXPECT_TRUE(line.globals.json);
   EXPECT_EQ(line.globals.server, "http://h:1");
   EXPECT_EQ(line.globals.token, "t");
-  EXPECT_EQ(line.values.at("id"), std::vector<std::string>{"7"});
+  EXPECT_EQ(line.values.at("partner"), std::vector<std::string>{"7"});
 }
 
 TEST(CommandLine, RefusesWhatTheCommandDoesNotTake) {
   EXPECT_THROW(parse({}), UsageError);
   EXPECT_THROW(parse({"partners"}), UsageError);
   EXPECT_THROW(parse({"partners", "get"}), UsageError);                    // no ID
-  EXPECT_THROW(parse({"partners", "get", "x"}), UsageError);               // not an integer
+  EXPECT_THROW(parse({"licenses", "get", "x"}), UsageError);               // not an integer
   EXPECT_THROW(parse({"partners", "get", "1", "2"}), UsageError);          // one too many
   EXPECT_THROW(parse({"partners", "create", "--name", "a"}), UsageError);  // no --kind
   EXPECT_THROW(parse({"customers", "create", "--name", "a", "--name", "b"}), UsageError);
@@ -87,6 +88,63 @@ TEST(ApiCall, ArgumentsGoToThePathTheQueryOrTheBody) {
   auto checkout = call_of({"seat", "checkout", "--code", "C", "--units", "2", "--wait", "30"});
   EXPECT_EQ(json::value(*checkout.body), json::parse(R"({"code":"C","units":2,"wait":30})"));
   EXPECT_EQ(checkout.extra_timeout_seconds, 30);
+}
+
+// Issue #21: a time is Unix seconds or ISO 8601 UTC (the rule of core/calendar.hpp, shared with
+// `lmpd admin` and the API's query times), checked before any call and sent as Unix seconds.
+TEST(ApiCall, TimesAreIsoOrUnixSecondsAndGoAsUnixSeconds) {
+  auto at = call_of({"products", "end-of-sale", "cad", "--at", "2027-06-30"});
+  EXPECT_EQ(json::value(*at.body), json::parse(R"({"at":1814313600})"));
+  EXPECT_EQ(json::value(*call_of({"products", "end-of-sale", "cad", "--at", "1814313600"}).body),
+            json::parse(R"({"at":1814313600})"));
+  auto audit = call_of({"audit", "--from", "2026-01-01T00:00:01Z", "--to", "2026-01-02T00:00"});
+  EXPECT_EQ(audit.target(), "/v1/audit?from=1767225601&to=1767312000");
+  auto renew = call_of({"licenses", "renew", "4", "--expires", "2027-01-01T12:30:00"});
+  EXPECT_EQ(json::value(*renew.body), json::parse(R"({"expires":1798806600})"));
+  for (const char* bad : {"30/06/2027", "2027-06-31", "2027-06-30T12:00+02:00", "soon"})
+    EXPECT_THROW(parse({"products", "end-of-sale", "cad", "--at", bad}), UsageError) << bad;
+  // A flag takes no value and goes to the query even of a call with a body.
+  auto dry = call_of({"products", "end-of-life", "cad", "--dry-run"});
+  EXPECT_EQ(dry.target(), "/v1/products/cad/end-of-life?dry_run=true");
+  EXPECT_EQ(json::value(*dry.body), json::object());
+  EXPECT_THROW(parse({"products", "end-of-life", "cad", "--dry-run=true"}), UsageError);
+}
+
+// Issue #21: a name becomes the id of the one object of that name in the list the API gives; an
+// id stays as it is without any call.
+TEST(NameLookup, NamesBecomeIdsAndIdsStayWithoutACall) {
+  std::vector<std::string> listed;
+  const ListAll list_all = [&](const std::string& path) {
+    listed.push_back(path);
+    if (path == "/v1/customers")
+      return json::parse(R"([{"id":3,"name":"acme"},{"id":4,"name":"globex"}])").as_array();
+    if (path == "/v1/users")
+      return json::parse(R"([{"id":5,"name":"ann"},{"id":6,"name":"ann"}])").as_array();
+    if (path == "/v1/products")
+      return json::parse(R"([{"code":"cad","name":"CAD Studio"}])").as_array();
+    return json::array();
+  };
+  EXPECT_EQ(resolve_name(Names::customer, "7", list_all), "7");
+  EXPECT_TRUE(listed.empty());
+  EXPECT_EQ(resolve_name(Names::customer, "globex", list_all), "4");
+  EXPECT_EQ(listed, std::vector<std::string>{"/v1/customers"});
+  EXPECT_THROW(resolve_name(Names::customer, "nobody", list_all), UsageError);
+  try {
+    resolve_name(Names::user, "ann", list_all);
+    ADD_FAILURE() << "an ambiguous name resolved";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("ids 5, 6"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(resolve_name(Names::product, "cad", list_all), "cad");
+  EXPECT_EQ(resolve_name(Names::product, "CAD Studio", list_all), "cad");
+  // A product the list does not show is the API's to answer for.
+  EXPECT_EQ(resolve_name(Names::product, "retired", list_all), "retired");
+
+  auto line = parse(
+      {"licenses", "create", "--customer", "acme", "--product", "CAD Studio", "--units", "1"});
+  resolve_names(line, list_all);
+  EXPECT_EQ(json::value(*build_call(line).body),
+            json::parse(R"({"customer":3,"product":"cad","units":1})"));
 }
 
 TEST(ApiCall, TheGenericCallTakesDataAndTypedFields) {

@@ -23,5 +23,23 @@ TEST(Calendar, MomentsAreIso8601InUtc) {
   EXPECT_EQ(format_utc(-1), "1969-12-31T23:59:59Z");
 }
 
+// Both command lines and the API's query times read a time through parse_time (issue #21:
+// lmpctl refused `--at 2027-06-30` that `lmpd admin` took).
+TEST(Calendar, TimesAreUnixSecondsOrIso8601DatesAndUtcDateTimes) {
+  EXPECT_EQ(parse_time("1796548910"), 1796548910);
+  EXPECT_EQ(parse_time("0"), 0);
+  EXPECT_EQ(parse_time("2026-12-06"), 1796515200);
+  EXPECT_EQ(parse_time("2026-12-06T09:21:50Z"), 1796548910);
+  EXPECT_EQ(parse_time("2026-12-06T09:21:50"), 1796548910);
+  EXPECT_EQ(parse_time("2026-12-06T09:21Z"), 1796548860);
+  EXPECT_EQ(parse_time("2026-12-06T09:21"), 1796548860);
+  // What a written time would read as another moment is refused, never guessed.
+  for (const char* bad :
+       {"", "-5", "12.5", "2026-12-06T24:00:00Z", "2026-12-06T09:60Z", "2026-12-06T09:21:50+02:00",
+        "2026-12-06 09:21:50", "2026-02-29", "2026-12-06TZ", "2026-12-06T9:21Z", "tomorrow",
+        "1796548910Z", "1234567890123"})
+    EXPECT_EQ(parse_time(bad), std::nullopt) << bad;
+}
+
 }  // namespace
 }  // namespace lmp::calendar
