@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev lintian dpkg-dev fakeroot help2man
   clang libclang-rt-14-dev postgresql
   prometheus openssl python3-cryptography mold
+  # The web console's browser test (tests/console): Debian's Chromium, its driver, Selenium.
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -15,6 +15,7 @@ namespace lmp::domain {
 enum class ErrorCode {
   bad_request,         // a field is missing, malformed or out of range
   not_found,           // no such object, or not in the caller's subtree (never told apart)
+  unauthorized,        // a console login with a token that is not valid (a wrong guess)
   forbidden,           // the caller lacks the permission, or its kind may not do this
   account_suspended,   // a write by an account that is suspended (or below one): read-only
   name_taken,          // a name that must be unique exists
@@ -51,6 +52,7 @@ struct EnumNames<ErrorCode> {
   static constexpr EnumName<ErrorCode> kNames[] = {
       {ErrorCode::bad_request, "bad_request"},
       {ErrorCode::not_found, "not_found"},
+      {ErrorCode::unauthorized, "unauthorized"},
       {ErrorCode::forbidden, "forbidden"},
       {ErrorCode::account_suspended, "account_suspended"},
       {ErrorCode::name_taken, "name_taken"},

@@ -6,6 +6,7 @@
 #include "domain/account_repository.hpp"
 #include "domain/audit_log.hpp"
 #include "domain/branding_repository.hpp"
+#include "domain/console_session_repository.hpp"
 #include "domain/customer_repository.hpp"
 #include "domain/denial_repository.hpp"
 #include "domain/entitlement_repository.hpp"
@@ -40,6 +41,7 @@ class UnitOfWork {
   virtual AccountRepository& accounts() = 0;
   virtual CustomerRepository& customers() = 0;
   virtual UserRepository& users() = 0;
+  virtual ConsoleSessionRepository& console_sessions() = 0;
   virtual LicenseRepository& licenses() = 0;
   virtual LeaseRepository& leases() = 0;
   virtual UsageRepository& usage() = 0;

@@ -6,10 +6,12 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
+#include "domain/console_sessions.hpp"
 #include "domain/credentials.hpp"
 #include "domain/limits.hpp"
 #include "domain/seat_error.hpp"
 #include "domain/store_error.hpp"
+#include "http/console_routes.hpp"
 #include "http/domain_errors.hpp"
 #include "http/json_response.hpp"
 #include "net/rate_limiter.hpp"
@@ -106,29 +108,48 @@ AdminRoutes::AdminRoutes(Router& router, domain::UnitOfWork& db, domain::AdminWo
       seats_(seats),
       trust_(std::move(trust)) {}
 
+std::string console_session_cookie(const HttpRequest& request) {
+  const std::string* header = request.header("cookie");
+  return header == nullptr ? std::string() : admin_request::cookie(*header, kConsoleCookie);
+}
+
 void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done) {
   std::string token = bearer_token(request);
+  // A bearer token wins over the cookie: a browser never adds one to another site's request,
+  // so such a request needs no CSRF token.
   if (token.empty()) {
+    if (std::string session = console_session_cookie(request); !session.empty()) {
+      authenticate_session(request, std::move(session), std::move(done));
+      return;
+    }
     done(AuthOutcome{unauthorized("this endpoint needs Authorization: Bearer <token>"), {}});
     return;
   }
-  worker_.submit([this, hash = domain::token_hash(token), done = std::move(done)] {
+  authenticate_on_worker(
+      [this, hash = domain::token_hash(token)](AuthOutcome& outcome, std::int64_t now) {
+        auto row = db_.users().find_token_by_hash(hash);
+        // The same answer for an unknown, a revoked and a canceled account's token; an expired
+        // one is told so, as its holder only needs a new one.
+        if (row && !row->revoked_at_ms && row->expired_at(now)) {
+          const std::int64_t expired = *row->expires_at_ms / 1000;
+          outcome.refusal = unauthorized("the token expired at " + calendar::format_utc(expired) +
+                                         "; ask for a new one");
+        } else if (!row || !domain::load_caller(db_, row->id, now)) {
+          outcome.refusal = unauthorized("the token is not valid");
+        } else {
+          outcome.principal = std::to_string(row->id);
+        }
+      },
+      std::move(done));
+}
+
+void AdminRoutes::authenticate_on_worker(std::function<void(AuthOutcome&, std::int64_t)> check,
+                                         std::function<void(AuthOutcome)> done) {
+  worker_.submit([this, check = std::move(check), done = std::move(done)] {
     AuthOutcome outcome;
     try {
       db_.begin_read();
-      auto row = db_.users().find_token_by_hash(hash);
-      const std::int64_t now = clock_.now_unix_ms();
-      // The same answer for an unknown, a revoked and a canceled account's token; an expired
-      // one is told so, as its holder only needs a new one.
-      if (row && !row->revoked_at_ms && row->expired_at(now)) {
-        const std::int64_t expired = *row->expires_at_ms / 1000;
-        outcome.refusal = unauthorized("the token expired at " + calendar::format_utc(expired) +
-                                       "; ask for a new one");
-      } else if (!row || !domain::load_caller(db_, row->id, now)) {
-        outcome.refusal = unauthorized("the token is not valid");
-      } else {
-        outcome.principal = std::to_string(row->id);
-      }
+      check(outcome, clock_.now_unix_ms());
       db_.commit();
     } catch (const domain::StoreError& ex) {
       db_.rollback();
@@ -137,6 +158,32 @@ void AdminRoutes::authenticate(const HttpRequest& request, std::function<void(Au
     }
     to_network_([done, outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
   });
+}
+
+void AdminRoutes::authenticate_session(const HttpRequest& request, std::string session,
+                                       std::function<void(AuthOutcome)> done) {
+  // The cookie goes with every request the browser sends here, whichever site made it: a change
+  // needs the CSRF token too, which only the console's own pages can read (docs/console.md).
+  if (request.method != "GET" && request.method != "HEAD") {
+    const std::string* sent = request.header("x-csrf-token");
+    if (sent == nullptr || !domain::console_csrf_matches(session, *sent)) {
+      done(AuthOutcome{error_response(403, "csrf_token_invalid",
+                                      "a change sent with the console cookie needs its "
+                                      "X-CSRF-Token header"),
+                       {}});
+      return;
+    }
+  }
+  authenticate_on_worker(
+      [this, session = std::move(session)](AuthOutcome& outcome, std::int64_t now) {
+        const auto token_id = domain::console_session_token(db_, session, now);
+        // The session's token is checked as a bearer token is, at every request.
+        if (!token_id || !domain::load_caller(db_, *token_id, now))
+          outcome.refusal = error_response(401, "unauthorized", "the session ended; log in again");
+        else
+          outcome.principal = std::to_string(*token_id);
+      },
+      std::move(done));
 }
 
 void AdminRoutes::add(std::string method, std::string path, Mode mode, AdminHandler handler) {
@@ -250,7 +297,7 @@ AdminRoutes::Outcome AdminRoutes::run(
   Outcome outcome;
   HttpResponse& response = outcome.response;
   try {
-    mode == Mode::write ? db_.begin() : db_.begin_read();
+    mode == Mode::write || mode == Mode::own_session ? db_.begin() : db_.begin_read();
     bool roll_back = false;
     try {
       auto caller = caller_of();
@@ -310,6 +357,8 @@ void add_admin_routes(Router& router, domain::UnitOfWork& db, domain::AdminWorke
   add_pool_routes(*routes);
   add_branding_routes(*routes);
   add_policy_routes(*routes);
+  add_console_session_routes(*routes);
+  add_console_routes(router);
   router.set_authenticator(
       [routes](const HttpRequest& request, std::function<void(AuthOutcome)> done) {
         routes->authenticate(request, std::move(done));

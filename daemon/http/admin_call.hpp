@@ -116,7 +116,14 @@ boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJs
 // `engine`: a change the seat engine makes in a transaction of its own (a lease release). The
 // call reads in a read transaction, so that on SQLite it holds no write lock against the engine
 // it waits for; its body is read like a write's, and the operation refuses read-only callers.
-enum class Mode { read, write, engine };
+// `own_session`: a change to the caller's own console session (logout), in a write transaction
+// and allowed to read-only callers too.
+enum class Mode { read, write, engine, own_session };
+
+// The name of the web console's session cookie (docs/console.md).
+inline constexpr std::string_view kConsoleCookie = "lmp_session";
+// The session id in the request's console cookie; empty when there is none.
+std::string console_session_cookie(const HttpRequest& request);
 using AdminHandler = std::function<boost::json::value(AdminCall&)>;
 
 // The shared parts of the admin API, and the registration of its routes.
@@ -145,7 +152,9 @@ class AdminRoutes {
   // The handler of such a route.
   Handler open_handler(AdminHandler handler);
   Router& router() { return router_; }
-  // The router's authenticator: a valid, unrevoked token of an account that is not canceled.
+  // The router's authenticator: a valid, unrevoked token of an account that is not canceled,
+  // sent as a bearer token or through a console session opened with it (its cookie, and for
+  // every method but GET and HEAD its CSRF token); the principal is the token's id either way.
   void authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done);
 
  private:
@@ -159,6 +168,13 @@ class AdminRoutes {
   // it.
   void serve_guessable(std::shared_ptr<const AdminHandler> handler, HttpRequest& request,
                        Reply reply);
+  // Runs `check` (given the outcome to fill and the time) in a read transaction on the worker,
+  // then `done` with its outcome on the network thread; 503 when storage fails.
+  void authenticate_on_worker(std::function<void(AuthOutcome&, std::int64_t)> check,
+                              std::function<void(AuthOutcome)> done);
+  // authenticate() for a request that sent no bearer token but the console cookie.
+  void authenticate_session(const HttpRequest& request, std::string session,
+                            std::function<void(AuthOutcome)> done);
   Outcome run(const HttpRequest& request, Mode mode, const AdminHandler& handler,
               boost::json::object body,
               const std::function<std::optional<domain::Caller>()>& caller_of);
@@ -194,6 +210,7 @@ void add_signing_key_routes(AdminRoutes& routes);
 // token also answers for one more release (admin_signing_key_routes.cpp).
 boost::json::value list_registration_keys(AdminCall& call);
 void add_entitlement_routes(AdminRoutes& routes);
+void add_console_session_routes(AdminRoutes& routes);
 
 template <class Row, class Page, class ToJson>
 boost::json::object page_of(const std::vector<Row>& rows, const Page& page, ToJson to_json) {

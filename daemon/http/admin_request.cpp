@@ -88,6 +88,19 @@ domain::Page page(std::string_view query) {
   return page;
 }
 
+std::string cookie(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const auto end = header.find(';');
+    std::string_view pair = header.substr(0, end);
+    header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const auto equals = pair.find('=');
+    if (equals != std::string_view::npos && pair.substr(0, equals) == name)
+      return std::string(pair.substr(equals + 1));
+  }
+  return {};
+}
+
 bool is_lease_ref(std::string_view text) {
   if (text.size() != 16) return false;
   for (char c : text)

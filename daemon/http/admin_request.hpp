@@ -47,6 +47,9 @@ std::optional<std::int64_t> query_time_ms(std::string_view query, std::string_vi
 domain::Page page(
     std::string_view query);  // limit (1..1000, default 100) and after; 400 when malformed
 
+// The value of the cookie `name` in a Cookie header ("a=1; b=2"); empty when it is not there.
+std::string cookie(std::string_view header, std::string_view name);
+
 // A lease's public reference: 16 lowercase hex digits.
 bool is_lease_ref(std::string_view text);
 // The page of a list of leases (cursor: the last reference of the previous page); 400 when

@@ -16,6 +16,8 @@ struct Entry {
 constexpr Entry kTable[] = {
     {ErrorCode::bad_request, {400, "bad_request"}},
     {ErrorCode::not_found, {404, "not_found"}},
+    // A token typed into the console's login: charged to the address's budget as a guess.
+    {ErrorCode::unauthorized, {401, "unauthorized", true}},
     {ErrorCode::forbidden, {403, "forbidden"}},
     {ErrorCode::account_suspended, {403, "account_suspended"}},
     {ErrorCode::name_taken, {409, "name_taken"}},

@@ -17,6 +17,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased, in order sent
   std::string body;
   std::string peer;       // the client's address, for the invalid-code limiter and logs
+  bool tls = false;       // came over TLS (a cookie set in the answer is then Secure)
   std::string principal;  // who the route's authentication step admitted; empty on open routes
   // The path segments that matched `{}` in the route's pattern, in order (e.g. the id of
   // /v1/customers/{}); not percent-decoded.
@@ -37,7 +38,8 @@ struct HttpResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;  // added to what the server sets
+  // Added to what the server sets; a Cache-Control here replaces the default no-store.
+  std::vector<std::pair<std::string, std::string>> headers;
 
   HttpResponse& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -373,6 +373,7 @@ class HttpConnection final : public net::StreamConnection<Stream> {
     }
     request_.body = std::move(message.body());
     request_.peer = peer_;
+    request_.tls = Base::kTls;
     const auto id = ++request_id_;
     Reply reply = [self = shared_from_this(), id](HttpResponse response) {
       self->respond(id, std::move(response));
@@ -431,9 +432,15 @@ class HttpConnection final : public net::StreamConnection<Stream> {
     out.set(bhttp::field::server, options.server_name + "/" + options.version);
     out.set(bhttp::field::date, http_date());
     out.set(bhttp::field::content_type, response.content_type);
-    // Answers carry leases and license details: no cache may keep them.
+    // Answers carry leases and license details: no cache may keep them, unless the handler says
+    // otherwise (the console's static files).
     out.set(bhttp::field::cache_control, "no-store");
-    for (auto& [name, value] : response.headers) out.insert(name, value);
+    for (auto& [name, value] : response.headers) {
+      if (beast::iequals(name, "cache-control"))
+        out.set(bhttp::field::cache_control, value);
+      else
+        out.insert(name, value);
+    }
     out.body() = std::move(response.body);
     // While draining, stay open only for requests already received.
     const bool keep_alive = request_keep_alive_ && (!stopping() || buffer_.size() > 0);

@@ -511,6 +511,18 @@ const std::vector<Migration>& schema_migrations() {
            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_ms)"
            " WHERE status = 'pending'",
        }},
+      // The web console's login sessions (issue #20, docs/console.md): the SHA-256 of each
+      // session id with the token it was opened with, in the database so that every instance
+      // on it knows them.
+      {23,
+       {
+           "CREATE TABLE console_sessions ("
+           " id_hash TEXT PRIMARY KEY,"
+           " token_id BIGINT NOT NULL,"
+           " created_at_ms BIGINT NOT NULL,"
+           " expires_at_ms BIGINT NOT NULL)",
+           "CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at_ms)",
+       }},
   };
   return migrations;
 }

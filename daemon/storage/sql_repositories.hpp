@@ -18,6 +18,8 @@ class StoredSecrets;
 std::unique_ptr<domain::AccountRepository> sql_account_repository(soci::session& sql);
 std::unique_ptr<domain::CustomerRepository> sql_customer_repository(soci::session& sql);
 std::unique_ptr<domain::UserRepository> sql_user_repository(soci::session& sql);
+std::unique_ptr<domain::ConsoleSessionRepository> sql_console_session_repository(
+    soci::session& sql);
 // Licenses and registration keys are found by their codes' and keys' SHA-256, which they keep
 // keyed with `secrets`.
 std::unique_ptr<domain::LicenseRepository> sql_license_repository(soci::session& sql,

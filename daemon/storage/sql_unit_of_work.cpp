@@ -39,6 +39,7 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   domain::AccountRepository& accounts() override { return *accounts_; }
   domain::CustomerRepository& customers() override { return *customers_; }
   domain::UserRepository& users() override { return *users_; }
+  domain::ConsoleSessionRepository& console_sessions() override { return *console_sessions_; }
   domain::LicenseRepository& licenses() override { return *licenses_; }
   domain::LeaseRepository& leases() override { return *leases_; }
   domain::UsageRepository& usage() override { return *usage_; }
@@ -77,6 +78,8 @@ class SqlUnitOfWork final : public domain::UnitOfWork {
   std::unique_ptr<domain::AccountRepository> accounts_ = sql_account_repository(*sql_);
   std::unique_ptr<domain::CustomerRepository> customers_ = sql_customer_repository(*sql_);
   std::unique_ptr<domain::UserRepository> users_ = sql_user_repository(*sql_);
+  std::unique_ptr<domain::ConsoleSessionRepository> console_sessions_ =
+      sql_console_session_repository(*sql_);
   std::unique_ptr<domain::LicenseRepository> licenses_ = sql_license_repository(*sql_, *secrets_);
   std::unique_ptr<domain::LeaseRepository> leases_ = sql_lease_repository(*sql_);
   std::unique_ptr<domain::UsageRepository> usage_ = sql_usage_repository(*sql_);

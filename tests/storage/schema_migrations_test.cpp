@@ -118,15 +118,16 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
                                                            "exported_serials",
                                                            "events",
                                                            "webhooks",
-                                                           "webhook_deliveries"}));
+                                                           "webhook_deliveries",
+                                                           "console_sessions"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
-  EXPECT_EQ(
-      objects(*sql, "index"),
-      (std::set<std::string>{"activations_by_license", "accounts_by_path", "customers_by_owner",
-                             "licenses_by_customer", "audit_by_scope", "retired_licenses_by_code",
-                             "retired_licenses_by_license", "registration_keys_by_issuer",
-                             "revoked_leases_by_until", "usage_records_by_time",
-                             "usage_denials_by_time", "webhook_deliveries_due"}));
+  EXPECT_EQ(objects(*sql, "index"),
+            (std::set<std::string>{"activations_by_license", "accounts_by_path",
+                                   "customers_by_owner", "licenses_by_customer", "audit_by_scope",
+                                   "retired_licenses_by_code", "retired_licenses_by_license",
+                                   "registration_keys_by_issuer", "revoked_leases_by_until",
+                                   "usage_records_by_time", "usage_denials_by_time",
+                                   "webhook_deliveries_due", "console_sessions_by_expiry"}));
   // The audit log refuses changes in the database itself.
   EXPECT_EQ(objects(*sql, "trigger"),
             (std::set<std::string>{"audit_log_no_update", "audit_log_no_delete"}));

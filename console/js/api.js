@@ -1,0 +1,63 @@
+// Calls of the admin API from the console: the session cookie goes with them by itself, the CSRF
+// token with every change; a 401 sends the page back to the login.
+let csrfToken = '';
+let onLoggedOut = () => {};
+
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
+
+export function whenLoggedOut(callback) {
+  onLoggedOut = callback;
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function api(method, path, body) {
+  const headers = {};
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const error = data && data.error ? data.error : { code: `http_${response.status}`, message: response.statusText };
+    // An ended session (expired, logged out elsewhere, its token revoked): log in again.
+    if (response.status === 401 && path !== '/v1/console/session') onLoggedOut();
+    throw new ApiError(response.status, error.code, error.message);
+  }
+  return data;
+}
+
+// Every item of a paginated list, `pages` pages of up to 1000 at most; `truncated` when more
+// remain.
+export async function allItems(path, pages = 10) {
+  const items = [];
+  let after = null;
+  for (let i = 0; i < pages; i++) {
+    const separator = path.includes('?') ? '&' : '?';
+    const cursor = after === null ? '' : `&after=${encodeURIComponent(after)}`;
+    const page = await api('GET', `${path}${separator}limit=1000${cursor}`);
+    items.push(...page.items);
+    if (page.next === null) return { items, truncated: false };
+    after = page.next;
+  }
+  return { items, truncated: true };
+}

@@ -1,0 +1,366 @@
+#!/usr/bin/python3
+"""The web console in a real browser (issue #20, docs/console.md): headless Chromium driven by
+Selenium against a real lmpd built by the tree (temporary folder, SQLite, free ports).
+
+Logs in with a token, sees a seat checked out over the seat protocol appear on the leases page,
+releases it from the page and sees the endpoint's next HEARTBEAT refused `lease_revoked`; a
+reseller's login sees only its own customers' leases; a customer name holding markup is shown as
+text and runs nothing; a cookie-authenticated change without the CSRF header is refused. Saves a
+screenshot of each page under --artifacts (and --docs when given).
+
+Usage: console_test.py --lmpd BIN --plugins DIR --artifacts DIR [--docs DIR]
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+SCRIPT_NAME = "<script>alert(1)</script>"
+IMG_NAME = '<img src=x onerror="window.__xss=1">'
+
+
+class Lmpd:
+    """An lmpd process on loopback with its configuration, database and log in `work`."""
+
+    def __init__(self, binary, plugins, work):
+        self.binary, self.work = binary, work
+        self.config = os.path.join(work, "lmpd.yaml")
+        self.log_path = os.path.join(work, "lmpd.log")
+        with open(self.config, "w") as f:
+            f.write(
+                "listeners:\n  seat:\n    address: 127.0.0.1\n    port: 0\n"
+                "  admin:\n    address: 127.0.0.1\n    port: 0\n"
+                f"storage:\n  backend: sqlite\n  sqlite:\n    path: {work}/lmpd.db\n"
+                f"plugins:\n  directory: {plugins}\n"
+                "products:\n  - code: cad\n    name: CAD Studio\n    family: software\n"
+                "    unit: seats\n")
+        out = subprocess.run([binary, "admin", "--config", self.config, "init", "--name",
+                              "Contoso"], capture_output=True, text=True, check=True).stdout
+        self.token = re.search(r"API token: (\S+)", out).group(1)
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen([binary, "--config", self.config], stderr=self.log)
+        self.seat_port = self.admin_port = None
+        deadline = time.time() + 10
+        while time.time() < deadline and not (self.seat_port and self.admin_port):
+            with open(self.log_path) as f:
+                text = f.read()
+            seat = re.search(r"event=listening listener=seat.*?port=(\d+)", text)
+            admin = re.search(r"event=listening listener=admin.*?port=(\d+)", text)
+            self.seat_port = seat and int(seat.group(1))
+            self.admin_port = admin and int(admin.group(1))
+            time.sleep(0.05)
+        if not (self.seat_port and self.admin_port):
+            self.stop()
+            raise RuntimeError("lmpd did not listen:\n" + open(self.log_path).read())
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+    def http(self, method, path, body=None, token=None, headers=None):
+        """(status, headers, parsed JSON or raw text) of one admin API call."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=10)
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = "Bearer " + token
+        data = None
+        if body is not None:
+            data = json.dumps(body)
+            all_headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=all_headers)
+        response = conn.getresponse()
+        raw = response.read().decode()
+        conn.close()
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw
+        return response.status, response.headers, parsed
+
+    def call(self, method, path, body=None, token=None):
+        status, _, answer = self.http(method, path, body, token or self.token)
+        if status != 200:
+            raise RuntimeError(f"{method} {path}: {status} {answer}")
+        return answer
+
+
+class SeatClient:
+    """One seat-protocol connection (docs/protocol.md): a line out, a line back."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.reader = self.sock.makefile("r")
+
+    def send(self, line):
+        self.sock.sendall((line + "\n").encode())
+        return self.reader.readline().rstrip("\n")
+
+    def checkout(self, code, user, host):
+        answer = self.send(f"CHECKOUT code={code} user={user} host={host}")
+        match = re.match(r"OK lease=([0-9a-f]+) ", answer)
+        assert match, answer
+        return match.group(1)
+
+
+def retry(read, attempts=10):
+    """read() again when the page redrew what it was reading (the pages refresh themselves)."""
+    for attempt in range(attempts):
+        try:
+            return read()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def browser(artifacts):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1200,720", "--no-first-run", "--disable-extensions",
+                 f"--user-data-dir={artifacts}/chromium-profile"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class Shots:
+    def __init__(self, driver, dirs):
+        self.driver, self.dirs = driver, dirs
+
+    def take(self, name):
+        for d in self.dirs:
+            self.driver.save_screenshot(os.path.join(d, f"{name}.png"))
+
+
+def log_in(driver, wait, base, token):
+    driver.get(base + "/")
+    field = wait.until(ec.visibility_of_element_located((By.ID, "token")))
+    field.send_keys(token)
+    driver.find_element(By.ID, "login-button").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "logout")))
+
+
+def lease_rows(driver):
+    """The rows of the leases page by their user (each test lease has its own): the page shows
+    a lease's public reference, which the endpoint's lease id is not."""
+    rows = {}
+    for row in driver.find_elements(By.CSS_SELECTOR, "#lease-rows tr[data-lease]"):
+        rows[row.find_elements(By.TAG_NAME, "td")[3].text] = row
+    return rows
+
+
+def no_script_ran(driver):
+    try:
+        driver.switch_to.alert
+        raise AssertionError("an alert opened: a customer name ran as script")
+    except NoAlertPresentException:
+        pass
+    check(driver.execute_script("return window.__xss === undefined"),
+          "an <img onerror> in a customer name ran")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lmpd", required=True)
+    parser.add_argument("--plugins", required=True)
+    parser.add_argument("--artifacts", required=True)
+    parser.add_argument("--docs")
+    args = parser.parse_args()
+    os.makedirs(args.artifacts, exist_ok=True)
+    shot_dirs = [args.artifacts] + ([args.docs] if args.docs else [])
+    work = tempfile.mkdtemp(prefix="lmpd-console-")
+    lmpd = Lmpd(os.path.abspath(args.lmpd), os.path.abspath(args.plugins), work)
+    driver = None
+    try:
+        started = time.time()
+        # The tree: the parent's branding; a customer of its own whose name is a script; a
+        # reseller allowed to see licenses, with a customer whose name is an <img onerror>.
+        lmpd.call("PUT", "/v1/branding", {"display_name": "Contoso Licensing",
+                                          "primary_color": "#7a1fa8",
+                                          "support_email": "help@contoso.example"})
+        reseller = lmpd.call("POST", "/v1/partners", {"name": "Resell One", "kind": "reseller"})
+        lmpd.call("PUT", f"/v1/partners/{reseller['id']}/permissions",
+                  {"permissions": ["create_customers", "view_customers", "view_licenses",
+                                   "create_registration_keys"]})
+        reseller_token = lmpd.call("POST", "/v1/users", {"name": "resell-admin",
+                                                         "account": reseller["id"]})["token"]["token"]
+        own = lmpd.call("POST", "/v1/customers", {"name": SCRIPT_NAME})
+        theirs = lmpd.call("POST", "/v1/customers", {"name": IMG_NAME, "account": reseller["id"]})
+        own_code = lmpd.call("POST", "/v1/licenses", {"customer": own["id"], "product": "cad",
+                                                      "units": 5, "days": 30})["code"]
+        their_code = lmpd.call("POST", "/v1/licenses", {"customer": theirs["id"], "product": "cad",
+                                                        "units": 3, "days": 30})["code"]
+
+        # Served: the page and its scripts with their types and the security headers.
+        status, headers, page = lmpd.http("GET", "/")
+        check(status == 200 and headers["Content-Type"].startswith("text/html"), f"/: {status}")
+        csp = headers["Content-Security-Policy"]
+        for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'"):
+            check(directive in csp, f"CSP lacks {directive}: {csp}")
+        check("unsafe-inline" not in csp, csp)
+        check(headers["X-Content-Type-Options"] == "nosniff", "no nosniff")
+        check("<script>" not in page.replace('<script type="module" src="/console/js/app.js">', ""),
+              "an inline script in index.html")
+        status, headers, _ = lmpd.http("GET", "/console/js/app.js")
+        check(status == 200 and headers["Content-Type"].startswith("text/javascript"),
+              f"app.js: {status} {headers['Content-Type']}")
+        etag = headers["ETag"]
+        status, _, _ = lmpd.http("GET", "/console/js/app.js", headers={"If-None-Match": etag})
+        check(status == 304, f"an unchanged file is not 304 but {status}")
+
+        seat = SeatClient(lmpd.seat_port)
+        own_lease = seat.checkout(own_code, "ann", "ws1")
+        seat.checkout(own_code, "carl", "ws3")
+        their_lease = seat.checkout(their_code, "bob", "ws2")
+
+        driver = browser(work)
+        wait = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
+        shots = Shots(driver, shot_dirs)
+        base = f"http://127.0.0.1:{lmpd.admin_port}"
+
+        # A wrong token is refused on the form.
+        driver.get(base + "/")
+        wait.until(ec.visibility_of_element_located((By.ID, "token"))).send_keys("lmp_" + "0" * 40)
+        driver.find_element(By.ID, "login-button").click()
+        wait.until(ec.text_to_be_present_in_element((By.ID, "login-error"), "not valid"))
+        driver.find_element(By.ID, "token").clear()
+        shots.take("login")
+
+        # The parent: the overview counts both customers' licenses, with the branding applied.
+        log_in(driver, wait, base, lmpd.token)
+        wait.until(ec.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, '#overview-rows tr[data-product="cad"] [data-field="used"]'), "3"))
+        row = retry(lambda: driver.find_element(
+            By.CSS_SELECTOR, '#overview-rows tr[data-product="cad"]').text)
+        check("8 seats" in row, f"overview row: {row}")
+        check(driver.find_element(By.ID, "brand-name").text == "Contoso Licensing", "no branding")
+        color = driver.execute_script(
+            "return getComputedStyle(document.querySelector('.bar')).backgroundColor")
+        check(color == "rgb(122, 31, 168)", f"the branding colour is not applied: {color}")
+        shots.take("overview")
+
+        # The leases page: all three, the names as text, nothing run.
+        driver.get(base + "/#leases")
+        wait.until(lambda d: {"ann", "carl", "bob"} <= set(lease_rows(d)))
+        names = retry(lambda: {
+            lease_rows(driver)[lease].find_element(By.CLASS_NAME, "customer").text
+            for lease in ("ann", "bob")})
+        check(names == {SCRIPT_NAME, IMG_NAME}, f"customer names shown as {names}")
+        no_script_ran(driver)
+        shots.take("leases")
+
+        # A lease checked out now appears without a reload.
+        late = SeatClient(lmpd.seat_port)
+        late.checkout(own_code, "dora", "ws4")
+        wait.until(lambda d: "dora" in lease_rows(d))
+
+        # Release from the page, with a reason: gone from the list, refused at its heartbeat.
+        retry(lambda: lease_rows(driver)["ann"].find_element(
+            By.CSS_SELECTOR, "button.release").click())
+        wait.until(ec.visibility_of_element_located((By.ID, "release-reason"))).send_keys(
+            "ws1 crashed")
+        shots.take("release")
+        driver.find_element(By.ID, "release-confirm").click()
+        wait.until(lambda d: "ann" not in lease_rows(d))
+        answer = seat.send(f"HEARTBEAT lease={own_lease}")
+        check(answer.startswith("ERR lease_revoked"), f"HEARTBEAT after release: {answer}")
+        check("ws1%20crashed" in answer, f"the reason is not in the refusal: {answer}")
+        audit = lmpd.call("GET", "/v1/audit")
+        check(any("ws1 crashed" in json.dumps(r) for r in audit["items"]), "no audit record")
+        no_script_ran(driver)
+
+        # The page's own code needed nothing the policy refuses.
+        refused = [e["message"] for e in driver.get_log("browser")
+                   if "Content Security Policy" in e["message"]]
+        check(not refused, f"CSP violations: {refused}")
+
+        # Logout ends the session: the page asks for a token again.
+        driver.find_element(By.ID, "logout").click()
+        wait.until(ec.visibility_of_element_located((By.ID, "token")))
+        driver.refresh()
+        wait.until(ec.visibility_of_element_located((By.ID, "token")))
+
+        # The reseller sees its own customer's lease only, and no release button (it may not
+        # modify customers).
+        log_in(driver, wait, base, reseller_token)
+        driver.get(base + "/#leases")
+        wait.until(lambda d: "bob" in lease_rows(d))
+        time.sleep(0.5)
+        rows = retry(lambda: set(lease_rows(driver)))
+        check(rows == {"bob"}, f"the reseller sees the leases of {sorted(rows)}")
+        check(not driver.find_elements(By.CSS_SELECTOR, "button.release"),
+              "a release button offered without modify_customers")
+        no_script_ran(driver)
+        shots.take("leases-reseller")
+
+        # CSRF, as another site's page would try it: the cookie alone changes nothing.
+        status, headers, login = lmpd.http("POST", "/v1/console/session", {"token": lmpd.token})
+        check(status == 200, f"login over HTTP: {status} {login}")
+        set_cookie = headers["Set-Cookie"]
+        for attribute in ("HttpOnly", "SameSite=Strict", "Path=/"):
+            check(attribute in set_cookie, f"the cookie lacks {attribute}: {set_cookie}")
+        check("Secure" not in set_cookie, "Secure on a plain listener")
+        cookie = {"Cookie": set_cookie.split(";")[0]}
+        their_ref = lmpd.call("GET", "/v1/leases?user=bob")["items"][0]["id"]
+        target = f"/v1/leases/{their_ref}"
+        status, _, answer = lmpd.http("DELETE", target, {"reason": "csrf"}, headers=cookie)
+        check(status == 403 and answer["error"]["code"] == "csrf_token_invalid",
+              f"a cookie write without the CSRF header: {status} {answer}")
+        wrong = dict(cookie, **{"X-CSRF-Token": "0" * 64})
+        status, _, _ = lmpd.http("DELETE", target, {"reason": "csrf"}, headers=wrong)
+        check(status == 403, f"a cookie write with a wrong CSRF token: {status}")
+        check(seat.send(f"HEARTBEAT lease={their_lease}").startswith("OK"),
+              "the lease was released by a refused request")
+        status, _, _ = lmpd.http("GET", "/v1/leases", headers=cookie)
+        check(status == 200, f"a cookie read: {status}")
+        right = dict(cookie, **{"X-CSRF-Token": login["csrf_token"]})
+        status, _, answer = lmpd.http("DELETE", target, {"reason": "with the token"}, headers=right)
+        check(status == 200, f"a cookie write with its CSRF token: {status} {answer}")
+        status, _, _ = lmpd.http("DELETE", "/v1/console/session", headers=right)
+        check(status == 200, f"logout: {status}")
+        status, _, _ = lmpd.http("GET", "/v1/leases", headers=cookie)
+        check(status == 401, f"the cookie after logout: {status}")
+
+        print(f"console browser test passed in {time.time() - started:.1f} s")
+        return 0
+    except Exception:
+        if driver is not None:
+            try:
+                driver.save_screenshot(os.path.join(args.artifacts, "failure.png"))
+            except Exception:
+                pass
+        sys.stderr.write(open(lmpd.log_path).read()[-4000:])
+        raise
+    finally:
+        if driver is not None:
+            driver.quit()
+        lmpd.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
