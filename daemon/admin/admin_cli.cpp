@@ -233,8 +233,8 @@ int create_license(domain::UnitOfWork& db, const config::Config& cfg, const Opti
 int renew_license(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
                   const Clock& clock, std::ostream& out, std::ostream& err) {
   if (!only_flags(opts, {"expires", "days"}, err)) return 2;
-  const auto id = opts.positional.size() == 1 ? protocol::parse_count(opts.positional[0])
-                                              : std::nullopt;
+  const auto id =
+      opts.positional.size() == 1 ? protocol::parse_count(opts.positional[0]) : std::nullopt;
   if (!id) {
     err << kUsage;
     return 2;
@@ -248,8 +248,7 @@ int renew_license(domain::UnitOfWork& db, const config::Config& cfg, const Optio
     const auto renewed = domain::renew_license(ctx, request);
     const auto& l = renewed.license;
     out << "license " << l.id << " renewed: customer " << l.customer_name << ", product "
-        << l.product_code << ", expires " << calendar::format_date(l.expires_at_ms / 1000)
-        << "\n";
+        << l.product_code << ", expires " << calendar::format_date(l.expires_at_ms / 1000) << "\n";
   });
   return 0;
 }
@@ -401,8 +400,8 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     return opts.command.empty() ? 2 : 0;
   }
   if (opts.command != "create-customer" && opts.command != "create-license" &&
-      opts.command != "renew-license" && opts.command != "list-licenses" && opts.command != "init" &&
-      opts.command != "rotate-signing-key" && opts.command != "site-id" &&
+      opts.command != "renew-license" && opts.command != "list-licenses" &&
+      opts.command != "init" && opts.command != "rotate-signing-key" && opts.command != "site-id" &&
       opts.command != "import") {
     err << "lmpd admin: unknown command '" << opts.command << "' (`lmpd admin help` lists them)\n";
     return 2;

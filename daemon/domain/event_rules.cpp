@@ -50,8 +50,7 @@ std::vector<NewEvent> license_events(const License& license, std::int64_t after_
                                 expires));
   }
   if (license.grace_ms > 0 && in_window(expires, after_ms, until_ms))
-    out.push_back(
-        license_event(license, event_type::kLicenseGraceEntered, until_ms, {}, expires));
+    out.push_back(license_event(license, event_type::kLicenseGraceEntered, until_ms, {}, expires));
   if (in_window(expires + license.grace_ms, after_ms, until_ms))
     out.push_back(license_event(license, event_type::kLicenseExpired, until_ms, {}, expires));
   return out;

@@ -232,8 +232,8 @@ LicenseUsage renew_license(const Context& ctx, const RenewLicense& request) {
   auto expires = new_expiry(request.expires_ms, request.days, from);
   if (!expires) expires = from + renewal_period_ms(before, plan_of(ctx.db, before));
   // The caller sells the new period, as it sells a new license: from its pool.
-  const auto after = renewed_license(ctx, before, *expires,
-                                     ctx.caller.account ? &*ctx.caller.account : nullptr);
+  const auto after =
+      renewed_license(ctx, before, *expires, ctx.caller.account ? &*ctx.caller.account : nullptr);
   return change(ctx, "license.renew", before, after);
 }
 
