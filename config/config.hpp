@@ -81,6 +81,12 @@ struct Usage {
   std::int64_t rollup_interval_seconds = default_integer("usage.rollup_interval_seconds");
 };
 
+// The events the sweep raises (docs/events.md).
+struct Events {
+  std::int64_t denials_per_hour = default_integer("events.denials_per_hour");
+  bool operator==(const Events&) const = default;
+};
+
 // The site policy kept in a file (docs/operations.md, "Site policy").
 struct Policy {
   std::string file;  // absolute after loading; empty: none (policies are set through the API)
@@ -128,6 +134,7 @@ struct Config {
   Logging logging;
   Server server;
   Usage usage;
+  Events events;
   Policy policy;
   Trust trust;
   std::vector<Product> products;

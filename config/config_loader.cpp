@@ -135,6 +135,7 @@ class Loader {
         {"logging", [&](const Item& v) { logging(v); }},
         {"server", [&](const Item& v) { server(v); }},
         {"usage", [&](const Item& v) { usage(v); }},
+        {"events", [&](const Item& v) { events(v); }},
         {"policy", [&](const Item& v) { policy(v); }},
         {"trust", [&](const Item& v) { trust(v); }},
         {"products", [&](const Item& v) { products(v); }},
@@ -438,6 +439,13 @@ class Loader {
         flag(setting("usage.records"), c_.usage.records),
         number(setting("usage.retention_days"), c_.usage.retention_days),
         number(setting("usage.rollup_interval_seconds"), c_.usage.rollup_interval_seconds),
+    };
+    w_.fields(item, fields);
+  }
+
+  void events(const Item& item) {
+    const Walker::Fields fields = {
+        number(setting("events.denials_per_hour"), c_.events.denials_per_hour),
     };
     w_.fields(item, fields);
   }

@@ -209,6 +209,11 @@ inline constexpr Setting kSettings[] = {
         "PostgreSQL database rolls up, and reports replay the records of hours not rolled up "
         "(slower, the same answers)"),
 
+    settings_detail::integer("events.denials_per_hour", 0, 1000000, "100",
+        "a `product.denials_exceeded` event is raised when more than this many checkouts of one "
+        "product are refused within one clock hour (UTC): once for the whole tree, and once for "
+        "each partner whose customers alone pass it (`docs/events.md`); 0: never"),
+
     settings_detail::of_type(SettingType::path, "policy.file", {}, "none",
         "a YAML file of customers' site policies, loaded at start and on reload (a wrong file "
         "keeps the policies in force); the admin API refuses to change the policies it holds "

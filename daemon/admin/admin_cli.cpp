@@ -45,6 +45,9 @@ constexpr const char* kUsage =
     "                 [--starts TIME] [--expires TIME | --days N]\n"
     "      creates the customer named when it does not exist yet (an id must exist), and prints\n"
     "      the license's activation code (shown only once: the server keeps only its hash)\n"
+    "  renew-license ID [--expires TIME | --days N]\n"
+    "      renews license ID to the time, or by the days from its expiry (from now once past its\n"
+    "      grace); neither: by its plan's period (its own term's without a plan)\n"
     "  list-licenses [--json]\n"
     "      every license; --json: as a JSON array of the objects GET /v1/licenses/{id} answers\n"
     "  rotate-signing-key\n"
@@ -262,6 +265,29 @@ int create_license(domain::UnitOfWork& db, const config::Config& cfg, const Opti
   return 0;
 }
 
+int renew_license(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+                  const Clock& clock, std::ostream& out, std::ostream& err) {
+  if (!only_flags(opts, {"expires", "days"}, err)) return 2;
+  const auto id =
+      opts.positional.size() == 1 ? protocol::parse_count(opts.positional[0]) : std::nullopt;
+  if (!id) {
+    err << kUsage;
+    return 2;
+  }
+  domain::RenewLicense request;
+  request.id = *id;
+  if (!count_flag(opts, "days", request.days, err) ||
+      !time_flag(opts, "expires", request.expires_ms, err))
+    return 2;
+  as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
+    const auto renewed = domain::renew_license(ctx, request);
+    const auto& l = renewed.license;
+    out << "license " << l.id << " renewed: customer " << l.customer_name << ", product "
+        << l.product_code << ", expires " << calendar::format_date(l.expires_at_ms / 1000) << "\n";
+  });
+  return 0;
+}
+
 int list_licenses(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
                   const Clock& clock, std::ostream& out, std::ostream& err) {
   if (!opts.positional.empty() || !opts.flags.empty()) {
@@ -409,8 +435,8 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     return opts.command.empty() ? 2 : 0;
   }
   if (opts.command != "create-customer" && opts.command != "create-license" &&
-      opts.command != "list-licenses" && opts.command != "init" &&
-      opts.command != "rotate-signing-key" && opts.command != "site-id" &&
+      opts.command != "renew-license" && opts.command != "list-licenses" &&
+      opts.command != "init" && opts.command != "rotate-signing-key" && opts.command != "site-id" &&
       opts.command != "import") {
     err << "lmpd admin: unknown command '" << opts.command << "' (`lmpd admin help` lists them)\n";
     return 2;
@@ -430,6 +456,7 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
     if (opts.command == "init") return init(*db, opts, clock, out, err);
     if (opts.command == "create-customer") return create_customer(*db, cfg, opts, clock, out, err);
     if (opts.command == "create-license") return create_license(*db, cfg, opts, clock, out, err);
+    if (opts.command == "renew-license") return renew_license(*db, cfg, opts, clock, out, err);
     if (opts.command == "rotate-signing-key")
       return rotate_signing_key(*db, cfg, opts, clock, out, err);
     if (opts.command == "site-id") return site_id(*db, cfg, opts, clock, out, err);

@@ -224,6 +224,8 @@ struct Daemon::Impl {
   std::unique_ptr<domain::UsageRollupSweep> usage_rollups;  // runs on the admin worker
   // usage.rollup_interval_seconds, taken at start (a change needs a restart).
   std::chrono::milliseconds usage_rollup_interval{1000};
+  // events.denials_per_hour, taken at start (a change needs a restart).
+  std::int64_t denials_per_hour = 0;
   // The vendor keys of a site server (trust.vendor_keys), read at start.
   std::shared_ptr<const domain::SiteTrust> trust;
   // Posts the outbox to webhooks on a thread and database session of its own.
@@ -372,6 +374,7 @@ void Daemon::start() {
         throw StartupError(message);
       }
     }
+    impl_->denials_per_hour = cfg.events.denials_per_hour;
     sweep_end_of_life();
     impl_->usage_rollups = std::make_unique<domain::UsageRollupSweep>(
         static_cast<std::int64_t>(cfg.usage.retention_days) * 86'400'000);
@@ -500,7 +503,8 @@ void Daemon::sweep_end_of_life() {
       const auto products = seat::product_facts(*impl_->service->catalog());
       domain::sweep_end_of_life(*impl_->domain_db, products, impl_->clock.now_unix_ms());
       // The events time makes due (docs/events.md), on the same schedule and thread.
-      domain::sweep_events(*impl_->domain_db, products, impl_->clock.now_unix_ms());
+      domain::sweep_events(*impl_->domain_db, products, impl_->clock.now_unix_ms(),
+                           impl_->denials_per_hour);
       boost::asio::post(impl_->io, [this] { sweep_end_of_life(); });
     });
   });
@@ -624,6 +628,7 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   if (next.usage.retention_days != old.usage.retention_days) restart_needed("usage.retention_days");
   if (next.usage.rollup_interval_seconds != old.usage.rollup_interval_seconds)
     restart_needed("usage.rollup_interval_seconds");
+  if (!(next.events == old.events)) restart_needed("events.denials_per_hour");
   // The listeners, the rate limiter and the wait queue took their limits at start.
   if (!(next.limits == old.limits)) restart_needed("limits");
   impl_->service->replace_catalog(catalog);

@@ -13,8 +13,11 @@ namespace event_type {
 inline constexpr std::string_view kLicenseExpiring = "license.expiring";
 inline constexpr std::string_view kLicenseGraceEntered = "license.grace_entered";
 inline constexpr std::string_view kLicenseExpired = "license.expired";
+inline constexpr std::string_view kLicenseRenewed = "license.renewed";
+inline constexpr std::string_view kLicenseRenewalFailed = "license.renewal_failed";
 inline constexpr std::string_view kProductEndOfSaleApproaching = "product.end_of_sale_approaching";
 inline constexpr std::string_view kProductEndOfLifeApproaching = "product.end_of_life_approaching";
+inline constexpr std::string_view kProductDenialsExceeded = "product.denials_exceeded";
 }  // namespace event_type
 
 struct Event {

@@ -14,8 +14,10 @@ bool in_window(std::int64_t due_ms, std::int64_t after_ms, std::int64_t until_ms
   return due_ms > after_ms && due_ms <= until_ms;
 }
 
+}  // namespace
+
 NewEvent license_event(const License& license, std::string_view type, std::int64_t until_ms,
-                       json::object extra) {
+                       json::object extra, std::int64_t keyed_expiry_ms) {
   json::object payload{{"license", license.id},
                        {"customer", license.customer_id},
                        {"customer_name", license.customer_name},
@@ -31,11 +33,9 @@ NewEvent license_event(const License& license, std::string_view type, std::int64
   event.scope = license.scope;
   event.payload_json = to_text(payload);
   event.dedupe_key = "license:" + std::to_string(license.id) + ":" + std::string(type) + ":" +
-                     std::to_string(license.expires_at_ms);
+                     std::to_string(keyed_expiry_ms);
   return event;
 }
-
-}  // namespace
 
 std::vector<NewEvent> license_events(const License& license, std::int64_t after_ms,
                                      std::int64_t until_ms) {
@@ -46,12 +46,13 @@ std::vector<NewEvent> license_events(const License& license, std::int64_t after_
       in_window(expires - license.notice_days * kDayMs, after_ms, until_ms)) {
     const std::int64_t days_left = (expires - until_ms + kDayMs - 1) / kDayMs;
     out.push_back(license_event(license, event_type::kLicenseExpiring, until_ms,
-                                {{"notice_days", license.notice_days}, {"days_left", days_left}}));
+                                {{"notice_days", license.notice_days}, {"days_left", days_left}},
+                                expires));
   }
   if (license.grace_ms > 0 && in_window(expires, after_ms, until_ms))
-    out.push_back(license_event(license, event_type::kLicenseGraceEntered, until_ms, {}));
+    out.push_back(license_event(license, event_type::kLicenseGraceEntered, until_ms, {}, expires));
   if (in_window(expires + license.grace_ms, after_ms, until_ms))
-    out.push_back(license_event(license, event_type::kLicenseExpired, until_ms, {}));
+    out.push_back(license_event(license, event_type::kLicenseExpired, until_ms, {}, expires));
   return out;
 }
 

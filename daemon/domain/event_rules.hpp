@@ -3,8 +3,10 @@
 // the sweep whose window (after, until] holds that moment; its dedupe key makes it once only.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/event.hpp"
@@ -15,6 +17,12 @@ namespace lmp::domain {
 
 // How long before a product's End of Sale or End of Life the "approaching" event is raised.
 inline constexpr std::int64_t kProductNoticeMs = 30 * kDayMs;
+
+// An event of `type` about `license`, stamped `at_ms`: its payload the license's terms (as it is
+// now) and `extra`; its dedupe key names the license, the type and `keyed_expiry_ms`, the expiry
+// the event is about (once per expiry: a license renewed to a later date is told again).
+NewEvent license_event(const License& license, std::string_view type, std::int64_t at_ms,
+                       boost::json::object extra, std::int64_t keyed_expiry_ms);
 
 // The events of `license` due in (after_ms, until_ms], stamped `until_ms`:
 // - license.expiring at its notice days before expiry (none without notice days, none once it

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "core/log.hpp"
+#include "domain/auto_renewal.hpp"
+#include "domain/denial_events.hpp"
 #include "domain/event_rules.hpp"
 #include "domain/events.hpp"
 #include "domain/product_lifecycle.hpp"
@@ -14,16 +16,26 @@
 
 namespace lmp::domain {
 
-int sweep_events(UnitOfWork& db, const Products& products, std::int64_t now_ms) {
+int sweep_events(UnitOfWork& db, const Products& products, std::int64_t now_ms,
+                 std::int64_t denials_per_hour) {
+  const Caller server = Caller::server();
+  const Context ctx{db, server, now_ms, products};
   try {
     Transaction write(db, TransactionMode::write);
     const std::int64_t mark = db.events().lock_sweep_mark();
     if (mark >= now_ms) return 0;
     const std::int64_t after = mark == 0 ? now_ms - kFirstEventSweepLookbackMs : mark;
     int raised = 0;
-    for (const auto& license : db.licenses().with_event_dates_in(after, now_ms, kDayMs))
+    for (auto license : db.licenses().with_event_dates_in(after, now_ms, kDayMs)) {
+      // Renewed first: a license that renews does not enter its grace or expire at the old date.
+      if (auto_renewal_due(license, after, now_ms))
+        if (auto renewal = auto_renew(ctx, license)) {
+          if (raise_event(db, renewal->event)) ++raised;
+          license = renewal->license;
+        }
       for (const auto& event : license_events(license, after, now_ms))
         if (raise_event(db, event)) ++raised;
+    }
     const auto rows = db.lifecycles().all();
     std::set<std::string> codes;
     for (const auto& product : products.all()) codes.insert(product.code);
@@ -34,6 +46,8 @@ int sweep_events(UnitOfWork& db, const Products& products, std::int64_t now_ms) 
       for (const auto& event : product_events(code, product_lifecycle(rows, products, code, now_ms),
                                               root_scope, now_ms))
         if (raise_event(db, event)) ++raised;
+    for (const auto& event : denial_events(db, denials_per_hour, after, now_ms, root_scope))
+      if (raise_event(db, event)) ++raised;
     db.events().set_sweep_mark(now_ms);
     write.commit();
     if (raised > 0) log::info("events_raised", {{"count", std::to_string(raised)}});

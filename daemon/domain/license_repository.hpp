@@ -34,6 +34,9 @@ class LicenseRepository {
                                                    std::int64_t day_ms) = 0;
   // Writes the license's terms (units, dates, trial, grace, notice, auto-renewal).
   virtual void update(const License& license) = 0;
+  // Moves the license's expiry from `from_ms` to `to_ms` only if it is still `from_ms` (a
+  // compare-and-set: of two renewals of one expiry, one wins); true when it moved.
+  virtual bool move_expiry(std::int64_t id, std::int64_t from_ms, std::int64_t to_ms) = 0;
   // Units of the license's leases that are live at `now_ms`.
   virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
   // The same for several licenses at once (those with none in use are left out).

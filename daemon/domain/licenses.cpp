@@ -6,6 +6,7 @@
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/fresh_code.hpp"
+#include "domain/license_renewal.hpp"
 #include "domain/limits.hpp"
 #include "domain/permissions.hpp"
 #include "domain/pools.hpp"
@@ -224,16 +225,15 @@ LicenseUsage renew_license(const Context& ctx, const RenewLicense& request) {
   refuse_end_of_life(ctx, before.product_code);
   // From the current expiry, so a renewal in the notice window or in grace leaves no gap; from
   // now (the time it is judged at) for a license already past its grace. Without `expires` or
-  // `days`: by its own period.
+  // `days`: by its plan's period (its own term's without a plan).
   const bool lapsed = before.state_at(ctx.now_ms) == LicenseState::expired;
   const std::int64_t from =
       lapsed ? judged_at(ctx.now_ms, before.clock_mark_ms) : before.expires_at_ms;
   auto expires = new_expiry(request.expires_ms, request.days, from);
-  if (!expires) expires = from + (before.expires_at_ms - before.starts_at_ms);
-  if (*expires <= before.expires_at_ms)
-    throw bad_request("a renewal must end later than the license does now");
-  auto after = before;
-  after.expires_at_ms = *expires;
+  if (!expires) expires = from + renewal_period_ms(before, plan_of(ctx.db, before));
+  // The caller sells the new period, as it sells a new license: from its pool.
+  const auto after =
+      renewed_license(ctx, before, *expires, ctx.caller.account ? &*ctx.caller.account : nullptr);
   return change(ctx, "license.renew", before, after);
 }
 

@@ -59,6 +59,13 @@ class SqlLicenseRepository final : public domain::LicenseRepository {
            l.id);
   }
 
+  bool move_expiry(std::int64_t id, std::int64_t from_ms, std::int64_t to_ms) override {
+    return change(
+               "renew license",
+               "UPDATE licenses SET expires_at_ms = :to WHERE id = :id AND expires_at_ms = :from",
+               to_ms, id, from_ms) > 0;
+  }
+
   std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) override {
     return guarded("count units in use", [&] {
       std::int64_t used = 0;

@@ -4,8 +4,10 @@
 #include <soci/soci.h>
 
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include "domain/first_run.hpp"
 #include "storage/sql_session.hpp"
@@ -36,6 +38,21 @@ void write_cli_config(const std::filesystem::path& file, const config::Storage& 
 
 std::unique_ptr<soci::session> AdminApiTest::raw_session() const {
   return open_raw_session(config_.storage);
+}
+
+std::int64_t AdminApiTest::event_sweep_mark() const {
+  auto sql = raw_session();
+  std::int64_t mark = 0;
+  *sql << "SELECT value FROM counters WHERE name = 'event_sweep_mark'", soci::into(mark);
+  return mark;
+}
+
+void AdminApiTest::wait_for_event_sweep() const {
+  const std::int64_t now = server_->clock().now_unix_ms();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (event_sweep_mark() < now && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_GE(event_sweep_mark(), now) << "no event sweep within 60 s";
 }
 
 void AdminApiTest::use_backend() {

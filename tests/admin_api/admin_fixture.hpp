@@ -89,6 +89,11 @@ class AdminApiTest : public ::testing::TestWithParam<std::string> {
   // As the parent: the admin calls of make_customer_license() and add_customer_license().
   AdminCall as_parent();
 
+  // The event sweep's mark (the time up to which it has looked; 0 before the first sweep), and a
+  // wait until a sweep has looked up to the server's clock (it runs about once a second).
+  std::int64_t event_sweep_mark() const;
+  void wait_for_event_sweep() const;
+
   bool on_postgresql() const { return config_.storage.backend == storage::Backend::postgresql; }
   // A session of the test's own on the server's database, to look at what is stored.
   std::unique_ptr<soci::session> raw_session() const;

@@ -28,24 +28,9 @@ std::vector<std::string> types_of(const json::value& page) {
 
 class Events : public AdminApiTest {
  protected:
-  // The sweep's mark, read in a session of the test's own.
-  std::int64_t sweep_mark() {
-    auto sql = raw_session();
-    std::int64_t mark = 0;
-    *sql << "SELECT value FROM counters WHERE name = 'event_sweep_mark'", soci::into(mark);
-    return mark;
-  }
-  // Waits until a sweep has looked up to the server's clock (it runs about once a second).
-  void wait_for_sweep() {
-    const std::int64_t now = server_->clock().now_unix_ms();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (sweep_mark() < now && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_GE(sweep_mark(), now) << "no sweep within 60 s";
-  }
   void advance_days(std::int64_t days, std::int64_t seconds = 0) {
     server_->advance_seconds(days * kDay + seconds);
-    wait_for_sweep();
+    wait_for_event_sweep();
   }
   json::value events(const std::string& token, const std::string& query = "") {
     return ok(token, "GET", "/v1/events" + query);
@@ -61,7 +46,7 @@ class Events : public AdminApiTest {
 INSTANTIATE_TEST_SUITE_P(Backends, Events, kStorageBackends, backend_name);
 
 TEST_P(Events, ALicenseIsToldOfAtItsNoticeDaysGraceAndExpiryOnceEach) {
-  wait_for_sweep();  // the first sweep of a database looks back a day only
+  wait_for_event_sweep();  // the first sweep of a database looks back a day only
   const auto customer = make_customer("acme", 0);
   const auto license = make_license(
       customer, {{"expires", kNow + 11 * kDay}, {"notice_days", 3}, {"grace_days", 5}});
@@ -110,7 +95,7 @@ TEST_P(Events, ALicenseIsToldOfAtItsNoticeDaysGraceAndExpiryOnceEach) {
 }
 
 TEST_P(Events, PagesFollowTheOrderEventsWereStoredIn) {
-  wait_for_sweep();
+  wait_for_event_sweep();
   const auto customer = make_customer("acme", 0);
   for (int i = 0; i < 5; ++i) make_license(customer, {{"expires", kNow + kDay + i * 60}});
   advance_days(1, 3600);
@@ -125,7 +110,7 @@ TEST_P(Events, PagesFollowTheOrderEventsWereStoredIn) {
 }
 
 TEST_P(Events, EachAccountSeesOnlyItsSubtreesEvents) {
-  wait_for_sweep();
+  wait_for_event_sweep();
   const auto fabrikam = make_partner("fabrikam", "msp");
   const auto tailspin = make_partner("tailspin", "msp");
   const auto contoso = make_customer("contoso", fabrikam);
@@ -157,7 +142,7 @@ TEST_P(Events, EachAccountSeesOnlyItsSubtreesEvents) {
 }
 
 TEST_P(Events, EndOfSaleAndEndOfLifeApproachingAreToldOncePerDate) {
-  wait_for_sweep();
+  wait_for_event_sweep();
   const auto fabrikam = make_partner("fabrikam", "msp");
   const auto fabrikam_admin = make_user("fabrikam-admin", "account", fabrikam);
   ok(root_token_, "POST", "/v1/products/cad/end-of-sale", {{"at", kNow + 40 * kDay}});
@@ -180,17 +165,17 @@ TEST_P(Events, EndOfSaleAndEndOfLifeApproachingAreToldOncePerDate) {
 }
 
 TEST_P(Events, AClockSetBackRaisesNothingTwice) {
-  wait_for_sweep();
+  wait_for_event_sweep();
   const auto customer = make_customer("acme", 0);
   make_license(customer, {{"expires", kNow + 2 * kDay}});
   advance_days(2, 60);
   ASSERT_EQ(types_of(events(root_token_)), std::vector<std::string>{"license.expired"});
-  const std::int64_t mark = sweep_mark();
+  const std::int64_t mark = event_sweep_mark();
   server_->step_wall_clock_seconds(-3 * kDay);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  EXPECT_EQ(sweep_mark(), mark) << "the mark never goes back";
+  EXPECT_EQ(event_sweep_mark(), mark) << "the mark never goes back";
   server_->step_wall_clock_seconds(3 * kDay + 60);
-  wait_for_sweep();
+  wait_for_event_sweep();
   EXPECT_EQ(types_of(events(root_token_)), std::vector<std::string>{"license.expired"});
 }
 

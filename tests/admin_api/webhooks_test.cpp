@@ -21,22 +21,9 @@ namespace json = boost::json;
 
 class Webhooks : public AdminApiTest {
  protected:
-  std::int64_t sweep_mark() {
-    auto sql = raw_session();
-    std::int64_t mark = 0;
-    *sql << "SELECT value FROM counters WHERE name = 'event_sweep_mark'", soci::into(mark);
-    return mark;
-  }
-  void wait_for_sweep() {
-    const std::int64_t now = server_->clock().now_unix_ms();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (sweep_mark() < now && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_GE(sweep_mark(), now) << "no sweep within 60 s";
-  }
   void advance(std::int64_t seconds) {
     server_->advance_seconds(seconds);
-    wait_for_sweep();
+    wait_for_event_sweep();
   }
   std::int64_t make_license(std::int64_t customer, std::int64_t expires) {
     return id_of(
@@ -68,7 +55,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, Webhooks, kStorageBackends, backend_name);
 
 TEST_P(Webhooks, EachEventIsPostedOnceSignedWithItsIdInAHeader) {
   WebhookReceiver receiver;
-  wait_for_sweep();
+  wait_for_event_sweep();
   const auto webhook = hook(root_token_, receiver);
   const auto customer = make_customer("acme", 0);
   const auto license = make_license(customer, kNow + kDay);
@@ -104,7 +91,7 @@ TEST_P(Webhooks, EachEventIsPostedOnceSignedWithItsIdInAHeader) {
 
 TEST_P(Webhooks, AReceiverDownForADayGetsEveryEventQueuedMeanwhileOnce) {
   WebhookReceiver receiver;
-  wait_for_sweep();
+  wait_for_event_sweep();
   const auto webhook = hook(root_token_, receiver);
   receiver.down();
   const auto customer = make_customer("acme", 0);
@@ -159,7 +146,7 @@ TEST_P(Webhooks, AReceiverDownForADayGetsEveryEventQueuedMeanwhileOnce) {
 TEST_P(Webhooks, AReceiverAnsweringAnErrorIsRetriedAndItsStatusShown) {
   WebhookReceiver receiver;
   receiver.set_status(500);
-  wait_for_sweep();
+  wait_for_event_sweep();
   const auto webhook = hook(root_token_, receiver);
   make_license(make_customer("acme", 0), kNow + 3600);
   advance(3600 + 60);
@@ -184,7 +171,7 @@ TEST_P(Webhooks, AReceiverAnsweringAnErrorIsRetriedAndItsStatusShown) {
 
 TEST_P(Webhooks, EachWebhookReceivesOnlyItsSubtreesEvents) {
   WebhookReceiver parent_receiver, partner_receiver;
-  wait_for_sweep();
+  wait_for_event_sweep();
   const auto fabrikam = make_partner("fabrikam", "msp");
   const auto fabrikam_admin = make_user("fabrikam-admin", "account", fabrikam);
   hook(root_token_, parent_receiver);

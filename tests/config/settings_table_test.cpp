@@ -131,6 +131,7 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["usage.records"] = c.usage.records ? "true" : "false";
   v["usage.retention_days"] = std::to_string(c.usage.retention_days);
   v["usage.rollup_interval_seconds"] = std::to_string(c.usage.rollup_interval_seconds);
+  v["events.denials_per_hour"] = std::to_string(c.events.denials_per_hour);
   return v;
 }
 
@@ -258,7 +259,7 @@ TEST(SettingsDocs, ConfigurationMdShowsTheDeclaredSettings) {
 std::string generated() {
   std::string text;
   for (std::string_view group : {"listeners", "tls", "limits", "storage", "plugins", "leases",
-                                 "server", "usage", "policy", "trust", "logging"})
+                                 "server", "usage", "events", "policy", "trust", "logging"})
     text += "<!-- settings: " + std::string(group) + " -->\n<!-- /settings -->\n";
   return update_settings_tables(text);
 }

@@ -1,0 +1,32 @@
+// Auto-renewal at expiry (docs/events.md, "Auto-renewal"): a license with auto-renewal renews
+// when it reaches its expiry, for its plan's period, its units sold again from the pool of the
+// account its customer is under; a renewal that cannot happen leaves the license to its grace and
+// expiry and says why. Run by the event sweep, which looks at each moment once.
+#pragma once
+
+#include <cstdint>
+
+#include "domain/context.hpp"
+#include "domain/event.hpp"
+#include "domain/license.hpp"
+
+namespace lmp::domain {
+
+// Whether the sweep that looks at (after_ms, until_ms] renews `license`: auto-renewal on, not cut
+// off by its customer's disabling, its expiry in the window.
+bool auto_renewal_due(const License& license, std::int64_t after_ms, std::int64_t until_ms);
+
+struct AutoRenewal {
+  bool renewed = false;
+  License license;  // as it stands after the attempt
+  NewEvent event;   // license.renewed or license.renewal_failed
+};
+
+// One attempt, in the context's write transaction by the server, at ctx.now_ms. Renews from the
+// expiry (no gap) by the plan's period; when lmpd was down so long that the new expiry would lie
+// in the past already, by one period from now (the periods nobody could use are not sold). A
+// renewal with a changed expiry (an admin's renewal committed first) is left alone: nullopt.
+// Storage failures throw StoreError (the sweep is retried whole).
+std::optional<AutoRenewal> auto_renew(const Context& ctx, const License& license);
+
+}  // namespace lmp::domain
