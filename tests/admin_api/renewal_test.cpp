@@ -231,15 +231,15 @@ TEST_P(Renewal, LmpdAdminRenewsALicenseByItsPlansPeriodOrTheDaysGiven) {
   ASSERT_EQ(admin({std::to_string(id), "--days", "10"}, printed), 0) << printed;
   EXPECT_EQ(license(id).at("expires"), kNow + (2 * kPeriodDays + 10) * kDay);
   EXPECT_EQ(drawn(), 2) << "the local operator sells as the parent: from no pool";
-  // Times as everywhere on the command lines: an ISO date (UTC midnight) or Unix seconds.
-  ASSERT_EQ(admin({std::to_string(id), "--expires", "2027-01-01"}, printed), 0) << printed;
-  EXPECT_EQ(license(id).at("expires"), 1798761600);
   auto audit =
       ok(root_token_, "GET", "/v1/audit?action=license.renew&object=license:" + std::to_string(id))
           .at("items")
           .as_array();
   ASSERT_EQ(audit.size(), 2u);
   EXPECT_EQ(audit[0].at("actor").at("scope"), "cli");
+  // Times as everywhere on the command lines: an ISO date (UTC midnight) or Unix seconds.
+  ASSERT_EQ(admin({std::to_string(id), "--expires", "2027-01-01"}, printed), 0) << printed;
+  EXPECT_EQ(license(id).at("expires"), 1798761600);
   EXPECT_EQ(admin({"nope"}, printed), 2);
   EXPECT_EQ(admin({"999999"}, printed), 1);
   EXPECT_NE(printed.find("(not_found)"), std::string::npos) << printed;
