@@ -30,8 +30,7 @@ class EntitlementFolderTest : public EntitlementsFixture {
   std::vector<std::int64_t> units_held() {
     std::vector<std::int64_t> units;
     const auto page = ok(root_token_, "GET", "/v1/licenses");
-    for (const auto& l : page.at("items").as_array())
-      units.push_back(l.at("units").as_int64());
+    for (const auto& l : page.at("items").as_array()) units.push_back(l.at("units").as_int64());
     std::sort(units.begin(), units.end());
     return units;
   }
