@@ -95,6 +95,12 @@ struct Policy {
 // The vendor keys a site server trusts (docs/entitlements.md).
 struct Trust {
   std::vector<std::string> vendor_keys;  // as written (JWK or PEM text), each checked on load
+  std::int64_t clock_tolerance_seconds = default_integer("trust.clock_tolerance_seconds");
+};
+
+// The watched folder of entitlements (docs/entitlements.md, "The watched folder").
+struct Entitlements {
+  std::string directory;  // absolute after loading; empty: none
 };
 
 struct Server {
@@ -137,6 +143,7 @@ struct Config {
   Events events;
   Policy policy;
   Trust trust;
+  Entitlements entitlements;
   std::vector<Product> products;
 
   // Every plugin folder, in loading order.

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -138,10 +139,12 @@ class Loader {
         {"events", [&](const Item& v) { events(v); }},
         {"policy", [&](const Item& v) { policy(v); }},
         {"trust", [&](const Item& v) { trust(v); }},
+        {"entitlements", [&](const Item& v) { entitlements(v); }},
         {"products", [&](const Item& v) { products(v); }},
     };
     w_.fields(item, fields);
     check_components();
+    check_entitlement_folder();
   }
 
  private:
@@ -417,8 +420,31 @@ class Loader {
   void trust(const Item& item) {
     const Walker::Fields fields = {
         field(setting("trust.vendor_keys"), [&](const Item& v) { vendor_keys(v); }),
+        number(setting("trust.clock_tolerance_seconds"), c_.trust.clock_tolerance_seconds),
     };
     w_.fields(item, fields);
+  }
+
+  void entitlements(const Item& item) {
+    const Walker::Fields fields = {
+        field(setting("entitlements.directory"),
+              [&](const Item& v) {
+                if (auto p = w_.text(v)) {
+                  c_.entitlements.directory = resolve(base_, *p);
+                  entitlement_folder_mark_ = v.mark;
+                }
+              }),
+    };
+    w_.fields(item, fields);
+  }
+
+  // Only a site server imports entitlements: a folder of them on the vendor's server is a
+  // mistake worth stopping for (its files would be refused one by one at every reload).
+  void check_entitlement_folder() {
+    if (entitlement_folder_mark_ && c_.trust.vendor_keys.empty())
+      w_.error(*entitlement_folder_mark_,
+               "entitlements.directory: set, but trust.vendor_keys is not: only a site server "
+               "imports entitlements (docs/entitlements.md)");
   }
 
   void vendor_keys(const Item& item) {
@@ -605,6 +631,7 @@ class Loader {
   Config& c_;
   std::filesystem::path base_;
   std::vector<PendingComponent> pending_components_;
+  std::optional<YAML::Mark> entitlement_folder_mark_;  // where entitlements.directory was set
   std::map<std::string, int> code_lines_;  // product code -> line of its first definition
 };
 

@@ -223,6 +223,16 @@ inline constexpr Setting kSettings[] = {
         "the vendor's public keys: set, lmpd is a site server that takes its licenses only from "
         "entitlements they signed, and makes none itself; read at start (a change needs a "
         "restart) (`docs/entitlements.md`)"),
+    settings_detail::integer("trust.clock_tolerance_seconds", 1, 2592000, "3600",
+        "how far the wall clock may fall behind the server's high-water mark of it before lmpd "
+        "reports it as moved back (log, `/metrics`, `/readyz`); licenses are judged at the mark "
+        "whatever this is (`docs/entitlements.md`, \"The clock guard\")"),
+
+    settings_detail::of_type(SettingType::path, "entitlements.directory", {}, "none",
+        "on a site server: a folder whose `*.jws` files are imported at start and on reload, as "
+        "`POST /v1/entitlements` imports them; a bad file is logged and audited and stops "
+        "nothing; set without `trust.vendor_keys`, the config is refused "
+        "(`docs/entitlements.md`, \"The watched folder\")"),
     // clang-format on
 };
 

@@ -19,7 +19,9 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/admin_worker.hpp"
+#include "domain/clock_guard.hpp"
 #include "domain/end_of_life_sweep.hpp"
+#include "domain/entitlement_folder.hpp"
 #include "domain/entitlements.hpp"
 #include "domain/event_sweep.hpp"
 #include "domain/signing_keys.hpp"
@@ -228,6 +230,8 @@ struct Daemon::Impl {
   std::int64_t denials_per_hour = 0;
   // The vendor keys of a site server (trust.vendor_keys), read at start.
   std::shared_ptr<const domain::SiteTrust> trust;
+  // Reports a wall clock moved back behind the server's mark (log, /metrics, /readyz).
+  std::shared_ptr<domain::ClockGuard> clock_guard;
   // Posts the outbox to webhooks on a thread and database session of its own.
   std::unique_ptr<domain::WebhookDispatcher> webhooks;
   std::atomic<bool> stopping{false};
@@ -310,6 +314,9 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
       .set(1);
   impl_->metrics.add_family("process", std::make_unique<metrics::ProcessMetrics>());
   impl_->service->set_metrics(seat_metrics);
+  impl_->clock_guard =
+      std::make_shared<domain::ClockGuard>(cfg.trust.clock_tolerance_seconds, &impl_->metrics);
+  impl_->service->set_clock_guard(impl_->clock_guard);
   impl_->tls_handshake_failures = &impl_->metrics.add<metrics::Counter>(
       "lmp_tls_handshake_failures_total",
       "TLS handshakes that failed, by listener and reason (timeout, no_client_certificate, "
@@ -375,6 +382,7 @@ void Daemon::start() {
       }
     }
     impl_->denials_per_hour = cfg.events.denials_per_hour;
+    if (!cfg.entitlements.directory.empty()) import_entitlement_folder(cfg.entitlements.directory);
     sweep_end_of_life();
     impl_->usage_rollups = std::make_unique<domain::UsageRollupSweep>(
         static_cast<std::int64_t>(cfg.usage.retention_days) * 86'400'000);
@@ -391,6 +399,7 @@ void Daemon::start() {
       options.max_wait_seconds = cfg.leases.max_wait_seconds;
       options.server_name = "lmpd";
       options.version = LMP_VERSION;
+      options.clock_guard = impl_->clock_guard;
       impl_->http_server =
           std::make_unique<http::HttpServer>(impl_->io, *impl_->service, impl_->limiter, options);
       http::add_metrics_route(impl_->http_server->router(), impl_->metrics);
@@ -489,6 +498,33 @@ std::vector<std::string> Daemon::apply_policy_file(const std::string& path) {
     log::info("policy_file_loaded",
               {{"file", path}, {"policies", std::to_string(file.policies.size())}});
   return problems;
+}
+
+void Daemon::import_entitlement_folder(const std::string& folder) {
+  std::string error;
+  const auto files = domain::read_entitlement_folder(folder, error);
+  if (!error.empty()) {
+    log::warning("entitlement_folder_unreadable", {{"folder", folder}, {"error", error}});
+    return;
+  }
+  std::promise<void> done;
+  impl_->admin_worker->submit([&] {
+    try {
+      const auto products = seat::product_facts(*impl_->service->catalog());
+      const auto outcomes = domain::import_entitlement_files(
+          *impl_->domain_db, impl_->clock.now_unix_ms(), products, *impl_->trust, files);
+      std::size_t refused = 0;
+      for (const auto& outcome : outcomes)
+        if (!outcome.attempt.imported) ++refused;
+      log::info("entitlement_folder_read", {{"folder", folder},
+                                            {"files", std::to_string(outcomes.size())},
+                                            {"not_imported", std::to_string(refused)}});
+    } catch (const std::exception& ex) {
+      log::error("entitlement_folder_failed", {{"folder", folder}, {"error", ex.what()}});
+    }
+    done.set_value();
+  });
+  done.get_future().get();
 }
 
 void Daemon::sweep_end_of_life() {
@@ -632,11 +668,14 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   // The listeners, the rate limiter and the wait queue took their limits at start.
   if (!(next.limits == old.limits)) restart_needed("limits");
   impl_->service->replace_catalog(catalog);
+  impl_->clock_guard->set_tolerance_seconds(next.trust.clock_tolerance_seconds);
   impl_->config = next;
   log::Level level;
   if (log::parse_level(next.logging.level, level)) log::set_level(level);
   log::info("reloaded",
             {{"config", next.source_file}, {"products", std::to_string(catalog->size())}});
+  // Last, with the new products in the catalog: a file for a product this reload added imports.
+  if (!next.entitlements.directory.empty()) import_entitlement_folder(next.entitlements.directory);
   return {};
 }
 

@@ -79,6 +79,10 @@ class Daemon {
   // transaction on the admin worker. Returns every problem as file:line:column: message; then
   // nothing changed.
   std::vector<std::string> apply_policy_file(const std::string& path);
+  // Imports the `*.jws` files of the watched folder (entitlements.directory), each in its own
+  // transaction on the admin worker, and waits for them. A bad file, or a folder that cannot be
+  // read, is logged (and a bad file audited); nothing here stops a start or a reload.
+  void import_entitlement_folder(const std::string& folder);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

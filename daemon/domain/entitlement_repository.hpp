@@ -36,6 +36,11 @@ class EntitlementRepository {
   // Stores the site id unless one is stored already (then nothing changes).
   virtual void insert_site_id(const std::string& site_id, std::int64_t now_ms) = 0;
 
+  // The server's durable high-water mark of the wall clock (Unix ms; 0 before the first), the
+  // time no judgement of a license or an entitlement goes back before (docs/architecture.md,
+  // "Time").
+  virtual std::int64_t server_clock_mark() = 0;
+
   virtual std::optional<ImportedEntitlement> imported(std::int64_t vendor_license) = 0;
   // Inserts or replaces the row of `entitlement.vendor_license`.
   virtual void save_imported(const ImportedEntitlement& entitlement) = 0;

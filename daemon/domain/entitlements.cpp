@@ -7,6 +7,7 @@
 #include "domain/customers.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/entitlement.hpp"
+#include "domain/license_state.hpp"
 #include "domain/licenses.hpp"
 #include "domain/limits.hpp"
 #include "domain/request_checks.hpp"
@@ -109,7 +110,10 @@ ImportedLicense import_checked(const Context& ctx, std::string_view token) {
                       "this server trusts no vendor key (trust.vendor_keys): it makes its own "
                       "licenses and imports none");
   const std::string site = ctx.db.entitlements().site_id().value_or("");
-  const VerifiedEntitlement v = verify_entitlement(token, *ctx.trust, site, ctx.now_ms);
+  // A clock set back does not make an expired file importable again (docs/entitlements.md,
+  // "The clock guard"): its `exp` is judged at the server's high-water mark of the clock.
+  const VerifiedEntitlement v = verify_entitlement(
+      token, *ctx.trust, site, judged_at(ctx.now_ms, ctx.db.entitlements().server_clock_mark()));
   const EntitlementTerms& t = v.entitlement.terms;
   const Product& product = site_product(ctx, t);
   const std::string terms_json = to_text(t.json());
@@ -209,6 +213,17 @@ std::string_view to_string(ImportedLicense::Result result) {
   return "";
 }
 
+ImportAttempt refuse_entitlement(const Context& ctx, const DomainError& refusal,
+                                 std::string_view source) {
+  ctx.audit(
+      "entitlement.refuse", "entitlement", ctx.caller.scope, "",
+      to_text(json::object{
+          {"source", source}, {"reason", to_string(refusal.code())}, {"message", refusal.what()}}));
+  ImportAttempt attempt;
+  attempt.refusal = refusal;
+  return attempt;
+}
+
 ImportAttempt import_entitlement(const Context& ctx, std::string_view token,
                                  std::string_view source) {
   if (!ctx.caller.is_parent()) throw forbidden("only the parent account may import entitlements");
@@ -219,12 +234,7 @@ ImportAttempt import_entitlement(const Context& ctx, std::string_view token,
   } catch (const DomainError& refusal) {
     // Every check comes before the first write, so the transaction holds nothing yet: the
     // record of the refusal is all the caller commits.
-    attempt.refusal = refusal;
-    ctx.audit("entitlement.refuse", "entitlement", ctx.caller.scope, "",
-              to_text(json::object{{"source", source},
-                                   {"reason", to_string(refusal.code())},
-                                   {"message", refusal.what()}}));
-    return attempt;
+    return refuse_entitlement(ctx, refusal, source);
   }
   const auto& i = *attempt.imported;
   ctx.audit("entitlement.import", object_of(i.license.id), i.license.scope, "",

@@ -66,6 +66,11 @@ struct ImportAttempt {
   std::optional<DomainError> refusal;
 };
 
+// Writes the audit record of a refused import (`entitlement.refuse`, with the reason, the message
+// and `source`) and returns the attempt that carries the refusal.
+ImportAttempt refuse_entitlement(const Context& ctx, const DomainError& refusal,
+                                 std::string_view source);
+
 // Imports one entitlement (the JWS text) on a site server; `source` says where it came from
 // (api, a file's path) for the audit log. Only the parent account may (forbidden is thrown, not
 // audited). Refusals: not_site_server, each of verify_entitlement()'s, entitlement_unknown_product

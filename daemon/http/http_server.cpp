@@ -542,9 +542,20 @@ HttpServer::HttpServer(asio::io_context& io, seat::SeatService& service,
   router.add("GET", "/healthz",
              [](HttpRequest&, Reply reply) { reply(status_response(200, "ok")); });
   // The router lives in the state, which the listener owns: its handlers may point at it.
-  router.add("GET", "/readyz", [listener = &listener()](HttpRequest&, Reply reply) {
-    reply(listener->stopped() ? status_response(503, "draining") : status_response(200, "ready"));
-  });
+  router.add(
+      "GET", "/readyz",
+      [listener = &listener(), guard = impl_->options.clock_guard](HttpRequest&, Reply reply) {
+        if (listener->stopped()) return reply(status_response(503, "draining"));
+        // A clock moved back leaves the instance ready: licenses are judged at the mark, so its
+        // answers are right, and taking every instance of a site out of service for the clock of
+        // one would refuse everyone's work (docs/entitlements.md, "The clock guard").
+        if (!guard || !guard->moved_back()) return reply(status_response(200, "ready"));
+        boost::json::object body{{"status", "ready"},
+                                 {"clock", "moved_back"},
+                                 {"behind_mark_seconds", guard->behind_ms() / 1000},
+                                 {"tolerance_seconds", guard->tolerance_seconds()}};
+        reply(json_response(200, body));
+      });
 }
 
 HttpServer::HttpServer(asio::io_context& io, std::shared_ptr<HttpServerState> state)

@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "domain/clock_guard.hpp"
 #include "net/listening_server.hpp"
 
 namespace lmp::seat {
@@ -26,6 +28,8 @@ struct HttpServerOptions {
   std::int64_t max_wait_seconds = 300;     // the largest `wait` a checkout may ask for
   std::string server_name = "lmpd";        // the Server header is server_name/version
   std::string version = "0.0.0";
+  // Reported in /readyz while the wall clock has moved back behind the server's mark; null: none.
+  std::shared_ptr<const domain::ClockGuard> clock_guard;
 };
 
 struct HttpServerState;  // what the connections share: options, router

@@ -172,6 +172,7 @@ void SeatService::start() {
     log::warning("clock_behind_mark", {{"behind_ms", std::to_string(behind)},
                                        {"mark_ms", std::to_string(clock_mark_.now_ms())},
                                        {"effect", "licenses are judged at the mark"}});
+  if (clock_guard_) clock_guard_->observe(reading.unix_ms, clock_mark_.now_ms());
   reclaim_.schedule_at(reading.unix_ms);
   if (auto durability = store_->detach_durability()) {
     sync_ = std::make_unique<SyncStage>(
@@ -412,6 +413,7 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   }
   const std::int64_t now = reading.unix_ms;
   const std::int64_t license_now = clock_mark_.advance(reading);
+  if (clock_guard_) clock_guard_->observe(now, license_now);
   const bool reclaim_due = reclaim_.due(now);
   const bool waiters_due = waiters_.any_due(now);
   const std::int64_t shift = clock_steps_.pending_shift();

@@ -20,6 +20,7 @@
 
 #include "core/clock.hpp"
 #include "core/env.hpp"
+#include "domain/clock_guard.hpp"
 #include "domain/live_seats.hpp"
 #include "seat/cancel_token.hpp"
 #include "seat/clock_marks.hpp"
@@ -86,6 +87,11 @@ class SeatService final : public domain::LiveSeats {
   // The gates every checkout passes and the observers of lease changes. Call before start();
   // without it there are none.
   void set_rules(SeatRules rules);
+  // The clock guard told of the wall clock and the server's mark at start and at every batch
+  // (docs/entitlements.md, "The clock guard"). Call before start().
+  void set_clock_guard(std::shared_ptr<domain::ClockGuard> guard) {
+    clock_guard_ = std::move(guard);
+  }
   // Called once, on the sync thread, when a flush to disk fails. From then on the service
   // acknowledges nothing: the answers that flush was to cover and every later answer are
   // `unavailable`, and no batch is decided any more. The owner should stop the process so that
@@ -170,6 +176,7 @@ class SeatService final : public domain::LiveSeats {
   const Clock& clock_;
   const SeatServiceOptions options_;
   std::shared_ptr<SeatMetrics> metrics_;
+  std::shared_ptr<domain::ClockGuard> clock_guard_;
   SeatRules rules_;
   std::function<void()> on_durability_lost_;
   std::atomic<bool> durability_lost_{false};

@@ -60,6 +60,14 @@ class SqlEntitlementRepository final : public domain::EntitlementRepository {
     });
   }
 
+  std::int64_t server_clock_mark() override {
+    return guarded("read the server's clock mark", [&] {
+      std::int64_t mark = 0;
+      sql_ << "SELECT value FROM counters WHERE name = 'server_clock_mark'", soci::into(mark);
+      return mark;
+    });
+  }
+
   std::optional<ImportedEntitlement> imported(std::int64_t vendor_license) override {
     return first(select_rows<ImportedColumns>(sql_, " WHERE vendor_license = :v", vendor_license));
   }
