@@ -263,9 +263,9 @@ TEST(SettingsDocs, ConfigurationMdShowsTheDeclaredSettings) {
 // A document of the generated blocks alone, and its line holding `needle`.
 std::string generated() {
   std::string text;
-  for (std::string_view group : {"listeners", "tls", "limits", "storage", "plugins", "leases",
-                                 "server", "usage", "events", "policy", "trust", "entitlements",
-                                 "logging"})
+  for (std::string_view group :
+       {"listeners", "tls", "limits", "storage", "plugins", "leases", "server", "usage", "events",
+        "policy", "trust", "entitlements", "logging"})
     text += "<!-- settings: " + std::string(group) + " -->\n<!-- /settings -->\n";
   return update_settings_tables(text);
 }
