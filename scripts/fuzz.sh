@@ -56,7 +56,7 @@ build="$root/build-fuzz"
 # -O1 without NDEBUG: fast enough to fuzz, and assert() in the code under test stays armed.
 cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLMP_SANITIZE=address,undefined \
-  -DLMP_BUILD_FUZZERS=ON -DLMP_BUILD_TESTS=OFF -DLMP_WERROR=ON >/dev/null
+  -DLMP_BUILD_FUZZERS=ON -DLMP_BUILD_TESTS=OFF -DLMP_WERROR=ON -DCMAKE_UNITY_BUILD=ON >/dev/null
 # One `fuzzers` target when all are wanted: several --target names are built one after another.
 if [ ${#targets[@]} -eq ${#all_targets[@]} ]; then
   cmake --build "$build" -j"$(nproc)" --target fuzzers
