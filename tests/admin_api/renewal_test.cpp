@@ -39,6 +39,13 @@ json::object monthly_plan() {
 
 class Renewal : public AdminApiTest {
  protected:
+  // The audit records of license `id`'s renewals, newest first.
+  json::array renewals_audited(std::int64_t id) {
+    return ok(root_token_, "GET",
+              "/v1/audit?action=license.renew&object=license:" + std::to_string(id))
+        .at("items")
+        .as_array();
+  }
   void SetUp() override {
     AdminApiTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
@@ -115,10 +122,7 @@ TEST_P(Renewal, RenewsAtItsExpiryForThePlansPeriodDrawingFromThePartnersPool) {
   EXPECT_EQ(event_types(events(root_token_)), std::vector<std::string>{"license.renewed"});
 
   // Audited with before and after, the server as its actor.
-  auto audit =
-      ok(root_token_, "GET", "/v1/audit?action=license.renew&object=license:" + std::to_string(id))
-          .at("items")
-          .as_array();
+  auto audit = renewals_audited(id);
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0].at("actor").at("scope"), "server");
   EXPECT_TRUE(audit[0].at("actor").at("user").is_null());
@@ -231,10 +235,7 @@ TEST_P(Renewal, LmpdAdminRenewsALicenseByItsPlansPeriodOrTheDaysGiven) {
   ASSERT_EQ(admin({std::to_string(id), "--days", "10"}, printed), 0) << printed;
   EXPECT_EQ(license(id).at("expires"), kNow + (2 * kPeriodDays + 10) * kDay);
   EXPECT_EQ(drawn(), 2) << "the local operator sells as the parent: from no pool";
-  auto audit =
-      ok(root_token_, "GET", "/v1/audit?action=license.renew&object=license:" + std::to_string(id))
-          .at("items")
-          .as_array();
+  auto audit = renewals_audited(id);
   ASSERT_EQ(audit.size(), 2u);
   EXPECT_EQ(audit[0].at("actor").at("scope"), "cli");
   // Times as everywhere on the command lines: an ISO date (UTC midnight) or Unix seconds.
