@@ -84,6 +84,7 @@ struct Usage {
 // The events the sweep raises (docs/events.md).
 struct Events {
   std::int64_t denials_per_hour = default_integer("events.denials_per_hour");
+  std::string webhook_ca_file;  // absolute after loading; empty: the system's trust store
   bool operator==(const Events&) const = default;
 };
 

@@ -213,6 +213,10 @@ inline constexpr Setting kSettings[] = {
         "a `product.denials_exceeded` event is raised when more than this many checkouts of one "
         "product are refused within one clock hour (UTC): once for the whole tree, and once for "
         "each partner whose customers alone pass it (`docs/events.md`); 0: never"),
+    settings_detail::of_type(SettingType::path, "events.webhook_ca_file", {},
+        "the system's trust store",
+        "PEM certificates of the authorities an `https://` webhook receiver's certificate must "
+        "come from (it must also name the URL's host); read at start (a change needs a restart)"),
 
     settings_detail::of_type(SettingType::path, "policy.file", {}, "none",
         "a YAML file of customers' site policies, loaded at start and on reload (a wrong file "

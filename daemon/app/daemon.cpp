@@ -389,8 +389,14 @@ void Daemon::start() {
     // Not at all with an interval of 0: another instance rolls up, or reports replay.
     impl_->usage_rollup_interval = std::chrono::seconds(cfg.usage.rollup_interval_seconds);
     if (cfg.usage.rollup_interval_seconds > 0) sweep_usage_rollups(std::chrono::seconds(1));
+    std::unique_ptr<domain::WebhookSender> webhook_client;
+    try {
+      webhook_client = http::make_webhook_client(cfg.events.webhook_ca_file);
+    } catch (const std::runtime_error& e) {
+      throw StartupError(e.what());
+    }
     impl_->webhooks = std::make_unique<domain::WebhookDispatcher>(
-        storage::open_unit_of_work(cfg.storage, impl_->env), http::make_webhook_client(),
+        storage::open_unit_of_work(cfg.storage, impl_->env), std::move(webhook_client),
         impl_->clock);
     impl_->webhooks->start();
     if (cfg.admin_listener.enabled) {
@@ -664,7 +670,7 @@ std::vector<std::string> Daemon::reload(const config::Config& next) {
   if (next.usage.retention_days != old.usage.retention_days) restart_needed("usage.retention_days");
   if (next.usage.rollup_interval_seconds != old.usage.rollup_interval_seconds)
     restart_needed("usage.rollup_interval_seconds");
-  if (!(next.events == old.events)) restart_needed("events.denials_per_hour");
+  if (!(next.events == old.events)) restart_needed("events");
   // The listeners, the rate limiter and the wait queue took their limits at start.
   if (!(next.limits == old.limits)) restart_needed("limits");
   impl_->service->replace_catalog(catalog);

@@ -6,27 +6,10 @@
 #include "core/secure_random.hpp"
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
+#include "domain/webhook_url.hpp"
 
 namespace lmp::domain {
 namespace {
-
-constexpr std::size_t kMaxUrlLength = 2048;
-
-// http://host[:port][/path]: no credentials in the URL (the signature is the receiver's check),
-// no fragment, printable ASCII only. https receivers are not supported yet (docs/events.md).
-void check_url(const std::string& url) {
-  const std::string scheme = "http://";
-  if (url.size() > kMaxUrlLength) throw bad_request("url is longer than 2048 characters");
-  if (url.compare(0, scheme.size(), scheme) != 0)
-    throw bad_request("url must start with http:// (https receivers are not supported yet)");
-  for (const char c : url)
-    if (c <= ' ' || c > '~') throw bad_request("url must be printable ASCII without spaces");
-  const std::string rest = url.substr(scheme.size());
-  const std::string authority = rest.substr(0, rest.find('/'));
-  if (authority.empty() || authority.front() == ':') throw bad_request("url has no host");
-  if (authority.find('@') != std::string::npos) throw bad_request("url must not carry credentials");
-  if (url.find('#') != std::string::npos) throw bad_request("url must not have a fragment");
-}
 
 // The place the caller's webhooks receive the events of: the parent's covers the whole tree
 // (also customers made before the first run, and the products' events).
@@ -38,7 +21,7 @@ std::string webhook_scope(const Caller& caller) {
 
 CreatedWebhook create_webhook(const Context& ctx, const std::string& url) {
   if (ctx.caller.is_anonymous() || ctx.caller.scope.empty()) throw forbidden("no account");
-  check_url(url);
+  parse_webhook_url(url);  // refuses what lmpd would not post to
   CreatedWebhook out;
   // 256 random bits, shown once; the database keeps it sealed with the server secret, since
   // signing needs the secret itself (a hash would not do).

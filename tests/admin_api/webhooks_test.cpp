@@ -2,16 +2,22 @@
 // receiver on loopback (support/webhook_receiver.hpp) that checks each signature with OpenSSL:
 // each event posted once, signed, its id in a header; a receiver down for a day and up again
 // gets every event queued meanwhile; a receiver answering 500 is retried and its status shown;
-// each webhook receives only its subtree's events; the secret is shown once and stored sealed.
+// each webhook receives only its subtree's events; the secret is shown once and stored sealed;
+// https receivers get events only with a certificate from a trusted authority naming their host.
 #include <soci/soci.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <fstream>
 #include <set>
 #include <thread>
 
 #include "admin_fixture.hpp"
+#include "domain/domain_error.hpp"
+#include "domain/webhook_url.hpp"
+#include "http/webhook_client.hpp"
+#include "support/test_certificates.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace lmp::test {
@@ -211,8 +217,9 @@ TEST_P(Webhooks, EachWebhookReceivesOnlyItsSubtreesEvents) {
 }
 
 TEST_P(Webhooks, BadUrlsAreRefusedAndTheSecretIsStoredSealed) {
-  for (const char* url : {"ftp://x/", "http://", "http://user:pw@host/", "https://example.com/",
-                          "http://host/a b", "http://:80/"})
+  for (const char* url : {"ftp://x/", "http://", "http://user:pw@host/", "https://u@example.com/",
+                          "http://host/a b", "http://:80/", "http://host:0/", "http://host:99999/",
+                          "http://host/#part", "http://h\xc3\xa9/"})
     EXPECT_EQ(call(root_token_, "POST", "/v1/webhooks", {{"url", url}}).status, 400) << url;
   EXPECT_EQ(call(root_token_, "POST", "/v1/webhooks", json::object{}).status, 400);
   auto created = ok(root_token_, "POST", "/v1/webhooks", {{"url", "http://127.0.0.1:9/x"}});
@@ -226,6 +233,115 @@ TEST_P(Webhooks, BadUrlsAreRefusedAndTheSecretIsStoredSealed) {
   auto audit = ok(root_token_, "GET", "/v1/audit?action=webhook.created").at("items").as_array();
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(json::serialize(audit[0]).find(secret), std::string::npos);
+}
+
+// https receivers: lmpd trusts the certificates of events.webhook_ca_file's authority, issued for
+// the URL's host (the test CA issues for 127.0.0.1 and localhost).
+class HttpsWebhooks : public Webhooks {
+ protected:
+  void configure(config::Config& config) override {
+    ca_ = std::make_unique<TestCa>(dir_.path(), "hooks");
+    config.events.webhook_ca_file = ca_->certificate().string();
+  }
+  WebhookReceiver::Tls issued(TestCa& ca, const std::string& stem) {
+    const auto certificate = ca.issue(stem, "receiver", ++serial_);
+    return {certificate.certificate, certificate.key};
+  }
+  // Waits for the first attempt of `webhook`'s one delivery, which the certificate failed: it
+  // stays pending for its retry and says why.
+  void expect_refused_certificate(std::int64_t webhook) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    json::array shown;
+    while (std::chrono::steady_clock::now() < deadline) {
+      shown = deliveries(webhook);
+      if (shown.size() == 1 && shown[0].at("attempts").as_int64() > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_EQ(shown[0].at("status"), "pending");
+    EXPECT_NE(std::string(shown[0].at("last_error").as_string()).find("certificate verify failed"),
+              std::string::npos)
+        << shown[0];
+  }
+  std::unique_ptr<TestCa> ca_;
+  long serial_ = 0;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, HttpsWebhooks, kStorageBackends, backend_name);
+
+TEST_P(HttpsWebhooks, AReceiverLmpdTrustsGetsTheEventsAndAnUntrustedOneOnlyFailedAttempts) {
+  WebhookReceiver trusted(issued(*ca_, "trusted"));
+  TestCa stranger(dir_.path(), "stranger");
+  WebhookReceiver untrusted(issued(stranger, "untrusted"));
+  wait_for_event_sweep();
+  hook(root_token_, trusted);
+  const auto refused = hook(root_token_, untrusted);
+  // Reached by name too: the certificate names localhost, which lmpd checks (and sends as SNI).
+  WebhookReceiver by_name(issued(*ca_, "by-name"));
+  const auto named = ok(root_token_, "POST", "/v1/webhooks", {{"url", by_name.url("localhost")}});
+  by_name.set_secret(std::string(named.at("secret").as_string()));
+
+  const auto customer = make_customer("acme", 0);
+  make_license(customer, kNow + kDay);
+  advance(kDay + 60);
+  ASSERT_TRUE(trusted.wait_for(1, 30));
+  ASSERT_TRUE(by_name.wait_for(1, 30));
+  for (const auto* receiver : {&trusted, &by_name}) {
+    const auto got = receiver->received();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_TRUE(got[0].signature_ok);
+    EXPECT_EQ(got[0].event_type, "license.expired");
+  }
+  // The other's certificate is refused at the handshake: nothing is sent, the attempt fails with
+  // the reason and stays pending for its retry.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (untrusted.failed_handshakes() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_GT(untrusted.failed_handshakes(), 0);
+  EXPECT_TRUE(untrusted.received().empty());
+  expect_refused_certificate(refused);
+}
+
+TEST_P(HttpsWebhooks, ACertificateForAnotherHostIsRefused) {
+  // Issued for 127.0.0.1 and localhost, reached as 127.0.0.2 (loopback too, another address).
+  WebhookReceiver receiver(issued(*ca_, "elsewhere"), "127.0.0.2");
+  wait_for_event_sweep();
+  const auto created = ok(root_token_, "POST", "/v1/webhooks", {{"url", receiver.url()}});
+  receiver.set_secret(std::string(created.at("secret").as_string()));
+  make_license(make_customer("acme", 0), kNow + kDay);
+  advance(kDay + 60);
+  expect_refused_certificate(id_of(created));
+  EXPECT_TRUE(receiver.received().empty());
+}
+
+TEST(WebhookUrl, OneReadingForTheCheckAndThePost) {
+  const auto https = domain::parse_webhook_url("https://hooks.example/in?site=3");
+  EXPECT_TRUE(https.tls);
+  EXPECT_EQ(https.host, "hooks.example");
+  EXPECT_EQ(https.port, "443");
+  EXPECT_EQ(https.target, "/in?site=3");
+  const auto v6 = domain::parse_webhook_url("http://[::1]:8080");
+  EXPECT_FALSE(v6.tls);
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, "8080");
+  EXPECT_EQ(v6.target, "/");
+  EXPECT_THROW(domain::parse_webhook_url("https://" + std::string(2048, 'a')), domain::DomainError);
+}
+
+TEST(WebhookClient, ATrustStoreThatCannotBeReadStopsTheStartWithItsName) {
+  TempDir dir;
+  const auto not_pem = dir.path() / "not.pem";
+  std::ofstream(not_pem) << "not a certificate\n";
+  for (const auto& file : {(dir.path() / "missing.pem").string(), not_pem.string()}) {
+    try {
+      http::make_webhook_client(file);
+      ADD_FAILURE() << file << " was taken";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("events.webhook_ca_file " + file), std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_NO_THROW(http::make_webhook_client(""));  // the system's trust store
 }
 
 }  // namespace

@@ -134,6 +134,7 @@ std::map<std::string, std::string> values_of(const Config& c) {
   v["usage.retention_days"] = std::to_string(c.usage.retention_days);
   v["usage.rollup_interval_seconds"] = std::to_string(c.usage.rollup_interval_seconds);
   v["events.denials_per_hour"] = std::to_string(c.events.denials_per_hour);
+  v["events.webhook_ca_file"] = path(c.events.webhook_ca_file);
   return v;
 }
 

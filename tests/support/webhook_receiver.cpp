@@ -1,10 +1,12 @@
 // The test receiver: one request per connection, parsed by hand (request line, headers,
-// Content-Length body), the signature checked with OpenSSL's one-shot HMAC.
+// Content-Length body), the signature checked with OpenSSL's one-shot HMAC; TLS by OpenSSL's SSL
+// API on the accepted socket.
 #include "support/webhook_receiver.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <csignal>
 #include <stdexcept>
 
 namespace lmp::test {
@@ -58,7 +61,23 @@ std::string hmac_hex(const std::string& key, const std::string& body) {
 
 }  // namespace
 
-WebhookReceiver::WebhookReceiver() {
+struct WebhookReceiver::TlsContext {
+  SSL_CTX* ctx = nullptr;
+  ~TlsContext() { SSL_CTX_free(ctx); }
+};
+
+WebhookReceiver::WebhookReceiver(std::optional<Tls> tls, std::string address)
+    : address_(std::move(address)) {
+  if (tls) {
+    // OpenSSL writes with write(2): a client gone before the answer must not kill the tests.
+    std::signal(SIGPIPE, SIG_IGN);
+    tls_ = std::make_unique<TlsContext>();
+    tls_->ctx = SSL_CTX_new(TLS_server_method());
+    if (tls_->ctx == nullptr ||
+        SSL_CTX_use_certificate_chain_file(tls_->ctx, tls->certificate.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(tls_->ctx, tls->key.c_str(), SSL_FILETYPE_PEM) != 1)
+      throw std::runtime_error("the webhook receiver cannot load " + tls->certificate.string());
+  }
   up();
 }
 
@@ -77,7 +96,7 @@ void WebhookReceiver::listen_on_port() {
   ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::inet_pton(AF_INET, address_.c_str(), &address.sin_addr);
   address.sin_port = htons(port_);
   socklen_t size = sizeof address;
   if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
@@ -85,7 +104,7 @@ void WebhookReceiver::listen_on_port() {
       ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
-    throw std::runtime_error("the webhook receiver cannot listen on 127.0.0.1");
+    throw std::runtime_error("the webhook receiver cannot listen on " + address_);
   }
   port_ = ntohs(address.sin_port);
 }
@@ -127,6 +146,17 @@ void WebhookReceiver::serve() {
     if (client < 0) continue;
     timeval timeout{5, 0};
     ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    SSL* ssl = nullptr;
+    if (tls_) {
+      ssl = SSL_new(tls_->ctx);
+      SSL_set_fd(ssl, client);
+      if (SSL_accept(ssl) != 1) {
+        ++failed_handshakes_;
+        SSL_free(ssl);
+        ::close(client);
+        continue;
+      }
+    }
     std::string data;
     char chunk[4096];
     std::size_t head_end = std::string::npos;
@@ -138,7 +168,8 @@ void WebhookReceiver::serve() {
           length = std::stoul("0" + header(data.substr(0, head_end + 2), "content-length"));
       }
       if (head_end != std::string::npos && data.size() >= head_end + 4 + length) break;
-      const ssize_t n = ::recv(client, chunk, sizeof chunk, 0);
+      const ssize_t n =
+          ssl ? SSL_read(ssl, chunk, sizeof chunk) : ::recv(client, chunk, sizeof chunk, 0);
       if (n <= 0) break;
       data.append(chunk, static_cast<std::size_t>(n));
     }
@@ -161,7 +192,14 @@ void WebhookReceiver::serve() {
         std::lock_guard lock(mutex_);
         received_.push_back(std::move(got));
       }
-      (void)::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+      if (ssl)
+        (void)SSL_write(ssl, answer.data(), static_cast<int>(answer.size()));
+      else
+        (void)::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+    }
+    if (ssl) {
+      SSL_shutdown(ssl);
+      SSL_free(ssl);
     }
     ::close(client);
   }
