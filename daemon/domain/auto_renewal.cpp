@@ -35,9 +35,6 @@ AutoRenewal failed(const Context& ctx, const License& license, std::string_view 
                    const std::string& message, json::object extra) {
   extra["reason"] = reason;
   extra["message"] = message;
-  log::warning("auto_renewal_failed", {{"license", std::to_string(license.id)},
-                                       {"reason", std::string(reason)},
-                                       {"message", message}});
   return {false, license,
           license_event(license, event_type::kLicenseRenewalFailed, ctx.now_ms, std::move(extra),
                         license.expires_at_ms)};
@@ -50,16 +47,13 @@ bool auto_renewal_due(const License& license, std::int64_t after_ms, std::int64_
          license.expires_at_ms <= until_ms;
 }
 
+bool auto_renewal_retry_due(const License& license, std::int64_t now_ms) {
+  return license.auto_renew && !license.cut_off_at_ms && license.expires_at_ms <= now_ms &&
+         license.expires_at_ms + license.grace_ms > now_ms;
+}
+
 std::optional<AutoRenewal> auto_renew(const Context& ctx, const License& license) {
-  const auto plan = plan_of(ctx.db, license);
-  // The plan's period is what auto-renewal promises; a license made without a plan has no period
-  // but the length of its term, which grows with each renewal, so it is not guessed at.
-  if (!plan)
-    return failed(ctx, license, "no_plan",
-                  license.plan_id ? "its service plan is gone"
-                                  : "it was not issued from a service plan, so it has no period",
-                  {});
-  const std::int64_t period = renewal_period_ms(license, plan);
+  const std::int64_t period = renewal_period_ms(license, plan_of(ctx.db, license));
   std::int64_t expires = license.expires_at_ms + period;
   if (expires <= ctx.now_ms) expires = ctx.now_ms + period;
   const auto seller = seller_of(ctx, license);
@@ -84,7 +78,7 @@ std::optional<AutoRenewal> auto_renew(const Context& ctx, const License& license
   ctx.audit("license.renew", "license:" + std::to_string(stored.id), stored.scope,
             to_text(license_json(license, ctx.now_ms)), to_text(license_json(stored, ctx.now_ms)));
   json::object extra{{"previous_expires", license.expires_at_ms / 1000},
-                     {"period_days", plan->period_days}};
+                     {"period_days", period / kDayMs}};
   if (seller && !seller->is_parent()) extra["pool_account"] = seller->id;
   log::info("license_auto_renewed", {{"license", std::to_string(stored.id)},
                                      {"expires", std::to_string(stored.expires_at_ms / 1000)}});

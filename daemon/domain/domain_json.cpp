@@ -145,6 +145,7 @@ json::object license_json(const License& l, std::int64_t now_ms) {
           {"notice_days", l.notice_days},
           {"auto_renew", l.auto_renew},
           {"plan", or_null(l.plan_id)},
+          {"period_days", l.period_days},
           {"disabled", seconds_or_null(l.cut_off_at_ms)},
           {"created", seconds(l.created_at_ms)},
           {"state", to_string(l.state_at(now_ms))}};
@@ -178,7 +179,8 @@ json::object new_license_json(std::int64_t id, const NewLicense& license) {
           {"units", license.units},
           {"unit", to_string(license.unit)},
           {"starts", seconds(license.starts_at_ms)},
-          {"expires", seconds(license.expires_at_ms)}};
+          {"expires", seconds(license.expires_at_ms)},
+          {"period_days", license.period_days}};
 }
 
 json::object plan_json(const ServicePlan& plan) {

@@ -99,6 +99,8 @@ ImportedLicense create_from(const Context& ctx, const VerifiedEntitlement& v,
   license.product_code = t.product;
   license.created_at_ms = ctx.now_ms;
   apply_terms(license, t, product);
+  // A site server renews nothing itself (a newer entitlement does); stored for its view.
+  license.period_days = term_days(license.starts_at_ms, license.expires_at_ms);
   auto created = insert_license(ctx, license);
   return {ImportedLicense::Result::created, std::move(created.license), std::move(created.code),
           v.entitlement.serial, t.license};

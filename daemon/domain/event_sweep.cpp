@@ -26,16 +26,31 @@ int sweep_events(UnitOfWork& db, const Products& products, std::int64_t now_ms,
     if (mark >= now_ms) return 0;
     const std::int64_t after = mark == 0 ? now_ms - kFirstEventSweepLookbackMs : mark;
     int raised = 0;
+    auto renew = [&](License& license) {
+      auto renewal = auto_renew(ctx, license);
+      if (!renewal) return;
+      if (raise_event(db, renewal->event)) {
+        ++raised;
+        if (!renewal->renewed)  // once per expiry: the retries' events are the same one
+          log::warning("auto_renewal_failed", {{"license", std::to_string(license.id)},
+                                               {"event", renewal->event.payload_json}});
+      }
+      license = renewal->license;
+    };
+    std::set<std::int64_t> tried;
     for (auto license : db.licenses().with_event_dates_in(after, now_ms, kDayMs)) {
       // Renewed first: a license that renews does not enter its grace or expire at the old date.
-      if (auto_renewal_due(license, after, now_ms))
-        if (auto renewal = auto_renew(ctx, license)) {
-          if (raise_event(db, renewal->event)) ++raised;
-          license = renewal->license;
-        }
+      if (auto_renewal_due(license, after, now_ms)) {
+        renew(license);
+        tried.insert(license.id);
+      }
       for (const auto& event : license_events(license, after, now_ms))
         if (raise_event(db, event)) ++raised;
     }
+    // A renewal that failed is tried again while the license is in its grace: a partner who
+    // tops its pool up (or a plan made again) renews it from the old expiry, with no gap.
+    for (auto license : db.licenses().auto_renewing_in_grace(now_ms))
+      if (!tried.count(license.id) && auto_renewal_retry_due(license, now_ms)) renew(license);
     const auto rows = db.lifecycles().all();
     std::set<std::string> codes;
     for (const auto& product : products.all()) codes.insert(product.code);

@@ -194,6 +194,7 @@ Redemption redeem_key(const Context& ctx, const RedeemKey& request) {
   license.notice_days = plan.notice_days;
   license.auto_renew = plan.auto_renew;
   license.plan_id = plan.id;
+  license.period_days = plan.period_days;
   const auto coded = insert_with_fresh_code(ctx.db.licenses(), license);
   out.license_id = coded.id;
   out.code = coded.code;

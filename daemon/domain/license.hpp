@@ -29,6 +29,9 @@ struct License {
   std::int64_t notice_days = 0;  // the days before expiry in which it is `expiring`
   bool auto_renew = false;
   std::optional<std::int64_t> plan_id;  // the service plan it was issued from, if any
+  // The period it renews for when its plan is gone or it has none: its plan's period or its
+  // first term's length in days, fixed when it was made (its term grows with each renewal).
+  std::int64_t period_days = 0;
   std::int64_t created_at_ms = 0;
   // Its high-water mark of the wall clock: the time up to which it has been judged (its own
   // mark, or the server's when that is later: the server judges all its licenses); 0 when never.
@@ -67,6 +70,7 @@ struct NewLicense {
   std::int64_t notice_days = 0;
   bool auto_renew = false;
   std::optional<std::int64_t> plan_id;
+  std::int64_t period_days = 0;  // License::period_days
 };
 
 // What remains of a license deleted at its product's End of Life.

@@ -13,10 +13,15 @@ std::optional<ServicePlan> plan_of(UnitOfWork& db, const License& license) {
 }
 
 std::int64_t renewal_period_ms(const License& license, const std::optional<ServicePlan>& plan) {
-  // The plan's period, not the term's length: a renewal leaves the start where it was, so the
-  // term grows with each renewal and would double the next one.
+  // Never the term's length: a renewal leaves the start where it was, so the term grows with
+  // each renewal and would double the next one.
   if (plan) return plan->period_days * kDayMs;
-  return license.expires_at_ms - license.starts_at_ms;
+  return license.period_days * kDayMs;
+}
+
+std::int64_t term_days(std::int64_t starts_ms, std::int64_t expires_ms) {
+  const std::int64_t days = (expires_ms - starts_ms + kDayMs / 2) / kDayMs;
+  return days < 1 ? 1 : days;
 }
 
 License renewed_license(const Context& ctx, const License& before, std::int64_t expires_ms,

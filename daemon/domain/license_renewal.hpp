@@ -15,9 +15,13 @@ namespace lmp::domain {
 // The service plan `license` was issued from, when it has one and it is still stored.
 std::optional<ServicePlan> plan_of(UnitOfWork& db, const License& license);
 
-// The period a renewal runs for when no length is asked: its plan's, or without one the length
-// of its current term.
+// The period a renewal runs for when no length is asked: its plan's while the plan is stored,
+// else its own (License::period_days).
 std::int64_t renewal_period_ms(const License& license, const std::optional<ServicePlan>& plan);
+
+// The period of a license made without a plan and without one asked for: its first term's
+// length in whole days (rounded to the nearest, at least one).
+std::int64_t term_days(std::int64_t starts_ms, std::int64_t expires_ms);
 
 // `before` renewed to `expires_ms`, in the context's write transaction (the caller stores it).
 // A renewal sells the license's units again for the new period: they are drawn from the pool of

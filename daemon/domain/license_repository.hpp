@@ -32,6 +32,9 @@ class LicenseRepository {
   // that expire, or whose grace ends in (after_ms, until_ms]: the event sweep's candidates.
   virtual std::vector<License> with_event_dates_in(std::int64_t after_ms, std::int64_t until_ms,
                                                    std::int64_t day_ms) = 0;
+  // The licenses with auto-renewal, not cut off, past their expiry and still in their grace at
+  // `now_ms`: the renewals the event sweep tries again.
+  virtual std::vector<License> auto_renewing_in_grace(std::int64_t now_ms) = 0;
   // Writes the license's terms (units, dates, trial, grace, notice, auto-renewal).
   virtual void update(const License& license) = 0;
   // Moves the license's expiry from `from_ms` to `to_ms` only if it is still `from_ms` (a

@@ -120,6 +120,7 @@ CreatedLicense create_license(const Context& ctx, const CreateLicense& request) 
   if (expires_ms <= starts_ms) throw bad_request("expires must be later than starts");
   const auto grace_days = count_within("grace_days", request.grace_days, 0, kMaxDays);
   const auto notice_days = count_within("notice_days", request.notice_days, 0, kMaxDays);
+  const auto period_days = count_within("period_days", request.period_days, 1, kMaxDays);
   refuse_inactive_customer(ctx, customer);
   refuse_end_of_sale(ctx, product_code);
 
@@ -135,6 +136,7 @@ CreatedLicense create_license(const Context& ctx, const CreateLicense& request) 
   license.grace_ms = grace_days.value_or(0) * kDayMs;
   license.notice_days = notice_days.value_or(0);
   license.auto_renew = request.auto_renew.value_or(false);
+  license.period_days = period_days.value_or(term_days(starts_ms, expires_ms));
   // A partner's license draws from its pool as its keys do, in this transaction (the parent's
   // from none): a refusal leaves nothing written.
   draw_from_pool(ctx.db, ctx.caller.account ? &*ctx.caller.account : nullptr, product_code, units);

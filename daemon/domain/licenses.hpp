@@ -30,6 +30,8 @@ struct CreateLicense {
   std::optional<std::int64_t> grace_days;
   std::optional<std::int64_t> notice_days;
   std::optional<bool> auto_renew;
+  // What it renews for (License::period_days); default: its first term in whole days.
+  std::optional<std::int64_t> period_days;
 };
 
 struct CreatedLicense {

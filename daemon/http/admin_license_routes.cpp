@@ -35,6 +35,7 @@ json::value create_license(AdminCall& call) {
   request.grace_days = call.optional_count("grace_days", 0, kMaxDays);
   request.notice_days = call.optional_count("notice_days", 0, kMaxDays);
   request.auto_renew = call.optional_bool("auto_renew");
+  request.period_days = call.optional_count("period_days", 1, kMaxDays);
   const auto created = domain::create_license(call.context(), request);
   auto out = domain::license_json(created.license, call.now_ms);
   out["used"] = 0;

@@ -41,15 +41,15 @@ std::int64_t insert_license(soci::session& sql, const NewLicense& license, Store
   std::int64_t id = 0;
   sql << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
          " expires_at_ms, code_hash, created_at_ms, trial, grace_ms, notice_days, auto_renew,"
-         " plan_id)"
+         " plan_id, period_days)"
          " VALUES (:customer_id, :product_code, :units, :unit, :starts_at_ms,"
          " :expires_at_ms, :code_hash, :created_at_ms, :trial, :grace_ms, :notice_days,"
-         " :auto_renew, :plan_id) RETURNING id",
+         " :auto_renew, :plan_id, :period_days) RETURNING id",
       soci::use(license.customer_id), soci::use(license.product_code), soci::use(license.units),
       soci::use(unit), soci::use(license.starts_at_ms), soci::use(license.expires_at_ms),
       soci::use(code_hash), soci::use(license.created_at_ms), soci::use(trial),
       soci::use(license.grace_ms), soci::use(license.notice_days), soci::use(auto_renew),
-      soci::use(plan_id, plan_ind), soci::into(id);
+      soci::use(plan_id, plan_ind), soci::use(license.period_days), soci::into(id);
   sql << "UPDATE counters SET value = value + 1 WHERE name = 'license_generation'";
   return id;
 }
@@ -80,7 +80,8 @@ std::vector<StoredLifecycle> read_product_lifecycles(soci::session& sql) {
 void LicenseColumns::bind(soci::statement& st, domain::License& row) {
   bind_columns(st, row.id, row.customer_id, row.customer_name, row.scope, row.product_code,
                row.units, unit, row.starts_at_ms, row.expires_at_ms, cut_off, trial, row.grace_ms,
-               row.notice_days, auto_renew, plan, row.created_at_ms, row.clock_mark_ms);
+               row.notice_days, auto_renew, plan, row.period_days, row.created_at_ms,
+               row.clock_mark_ms);
 }
 
 domain::License LicenseColumns::finish(const domain::License& row) const {

@@ -40,7 +40,7 @@ struct LicenseColumns {
   static constexpr std::string_view kSelect =
       "SELECT l.id, l.customer_id, c.name, COALESCE(a.path, '/'), l.product_code, l.units,"
       " l.unit, l.starts_at_ms, l.expires_at_ms, l.cut_off_at_ms, l.trial, l.grace_ms,"
-      " l.notice_days, l.auto_renew, l.plan_id, l.created_at_ms,"
+      " l.notice_days, l.auto_renew, l.plan_id, l.period_days, l.created_at_ms,"
       " CASE WHEN COALESCE(m.mark_ms, 0) > COALESCE(s.value, 0) THEN COALESCE(m.mark_ms, 0)"
       " ELSE COALESCE(s.value, 0) END"
       " FROM licenses l JOIN customers c ON c.id = l.customer_id"

@@ -523,6 +523,17 @@ const std::vector<Migration>& schema_migrations() {
            " expires_at_ms BIGINT NOT NULL)",
            "CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at_ms)",
        }},
+      // A license's own renewal period (issue #21, docs/events.md "Auto-renewal"): its plan's, or
+      // for a license made without one its first term's length, fixed when it is made. Licenses
+      // stored before get their plan's period, else their term's length as it is now (a term
+      // renewed by hand before this version has grown: `period_days` says what it became).
+      {24,
+       {
+           "ALTER TABLE licenses ADD COLUMN period_days BIGINT NOT NULL DEFAULT 0",
+           "UPDATE licenses SET period_days = COALESCE((SELECT p.period_days FROM service_plans p"
+           " WHERE p.id = licenses.plan_id), CASE WHEN expires_at_ms - starts_at_ms < 129600000"
+           " THEN 1 ELSE (expires_at_ms - starts_at_ms + 43200000) / 86400000 END)",
+       }},
   };
   return migrations;
 }

@@ -48,6 +48,14 @@ class SqlLicenseRepository final : public domain::LicenseRepository {
         day_ms, after_ms, day_ms, until_ms, after_ms, until_ms, after_ms, until_ms);
   }
 
+  std::vector<License> auto_renewing_in_grace(std::int64_t now_ms) override {
+    return select_rows<LicenseColumns>(
+        sql_,
+        " WHERE l.auto_renew = 1 AND l.cut_off_at_ms IS NULL AND l.expires_at_ms <= :now1"
+        " AND l.expires_at_ms + l.grace_ms > :now2 ORDER BY l.id",
+        now_ms, now_ms);
+  }
+
   void update(const License& l) override {
     const int trial = l.trial ? 1 : 0;
     const int auto_renew = l.auto_renew ? 1 : 0;

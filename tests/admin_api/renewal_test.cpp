@@ -177,6 +177,70 @@ TEST_P(Renewal, APoolTooSmallRenewsNothingSaysWhyAndTheLicenseExpiresAsBefore) {
   EXPECT_EQ(drawn(), 4);
 }
 
+TEST_P(Renewal, AFailedRenewalIsTriedAgainInItsGraceAndRenewsWithNoGapWhenThePoolGrows) {
+  set_pool(3);
+  const auto id = redeemed_license("acme", 2);
+  advance(kPeriodDays * kDay + 60);
+  EXPECT_EQ(license(id).at("state"), "in_grace");
+  advance(600);  // tried again at each sweep: still too small, and told once
+  EXPECT_EQ(license(id).at("state"), "in_grace");
+  EXPECT_EQ(drawn(), 2);
+  EXPECT_EQ(event_types(events(root_token_)),
+            (std::vector<std::string>{"license.renewal_failed", "license.grace_entered"}));
+
+  set_pool(4);  // the partner tops its pool up while the license is in its grace
+  advance(60);
+  auto renewed = license(id);
+  EXPECT_EQ(renewed.at("expires"), kNow + 2 * kPeriodDays * kDay) << "from the old expiry";
+  EXPECT_EQ(renewed.at("state"), "active");
+  EXPECT_EQ(drawn(), 4);
+  EXPECT_EQ(event_types(events(root_token_)),
+            (std::vector<std::string>{"license.renewal_failed", "license.grace_entered",
+                                      "license.renewed"}));
+  EXPECT_EQ(renewals_audited(id).size(), 1u);
+}
+
+// Made without a plan, a license renews for its own period: the days it was made for, or the
+// `period_days` asked for. Without one, a renewal's default was the length of the current term,
+// which grows with each renewal (10 days, then 20, then 40).
+TEST_P(Renewal, ALicenseMadeWithoutAPlanRenewsForItsOwnPeriodWhichDoesNotGrow) {
+  const auto customer = make_customer("acme", 0);
+  auto made = ok(root_token_, "POST", "/v1/licenses",
+                 {{"customer", customer},
+                  {"product", "cad"},
+                  {"units", 1},
+                  {"days", 10},
+                  {"auto_renew", true},
+                  {"grace_days", 1}});
+  const auto id = made.at("id").as_int64();
+  const std::int64_t starts = made.at("starts").as_int64();
+  EXPECT_EQ(made.at("period_days"), 10);
+
+  advance(10 * kDay + 60);  // renews itself at its expiry
+  EXPECT_EQ(license(id).at("expires"), starts + 20 * kDay);
+  EXPECT_EQ(event_types(events(root_token_)), std::vector<std::string>{"license.renewed"});
+
+  const std::string renew = "/v1/licenses/" + std::to_string(id) + "/renew";
+  EXPECT_EQ(ok(root_token_, "POST", renew, json::object{}).at("expires"), starts + 30 * kDay);
+  EXPECT_EQ(ok(root_token_, "POST", renew, json::object{}).at("expires"), starts + 40 * kDay);
+
+  auto weekly = ok(
+      root_token_, "POST", "/v1/licenses",
+      {{"customer", customer}, {"product", "cad"}, {"units", 1}, {"days", 30}, {"period_days", 7}});
+  EXPECT_EQ(weekly.at("period_days"), 7);
+  const std::string renew_weekly = "/v1/licenses/" + std::to_string(weekly.at("id").as_int64());
+  EXPECT_EQ(ok(root_token_, "POST", renew_weekly + "/renew", json::object{}).at("expires"),
+            weekly.at("expires").as_int64() + 7 * kDay);
+  EXPECT_EQ(call(root_token_, "POST", "/v1/licenses",
+                 {{"customer", customer},
+                  {"product", "cad"},
+                  {"units", 1},
+                  {"days", 30},
+                  {"period_days", 0}})
+                .error_code(),
+            "bad_request");
+}
+
 TEST_P(Renewal, AClockSetBackRenewsNothingTwice) {
   const auto id = redeemed_license("acme", 2);
   advance(kPeriodDays * kDay + 60);

@@ -229,6 +229,52 @@ TEST_F(SchemaMigrationsTest, AVersionSixDatabaseGetsUnambiguousSeatHolderKeys) {
   store->commit();
 }
 
+// Licenses stored before version 24 get a renewal period of their own: their plan's, or their
+// term's length in whole days (at least one) when they have no plan or it is gone.
+TEST_F(SchemaMigrationsTest, LicensesFromBeforeVersion24GetTheirPlansPeriodOrTheirTermsLength) {
+  std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
+  constexpr std::int64_t kDay = 86'400'000;
+  {
+    auto sql = raw();
+    make_database_at(*sql, 23);
+    *sql << "INSERT INTO accounts (kind, name, status, parent_id, path, status_changed_at_ms,"
+            " created_at_ms) VALUES ('parent', 'Vendor', 'active', NULL, '/1/', 1, 1)";
+    *sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
+    *sql << "INSERT INTO service_plans (name, owner_id, product_code, trial, unit, period_days,"
+            " auto_renew, notice_days, grace_days, created_at_ms, updated_at_ms) VALUES"
+            " ('monthly', 1, 'cad', 0, 'seats', 30, 1, 0, 0, 1, 1)";
+    struct Row {
+      const char* hash;
+      std::int64_t term_ms;
+      int plan;  // 0: none
+    };
+    const Row rows[] = {
+        {"h1", 60 * kDay, 1},             // renewed once by hand: the plan's 30 days still
+        {"h2", 10 * kDay + kDay / 3, 0},  // no plan: 10 days
+        {"h3", 10 * kDay + kDay / 2, 9},  // its plan is gone: 11 days (rounded)
+        {"h4", kDay / 4, 0},              // shorter than a day: one day
+    };
+    for (const auto& row : rows) {
+      const std::string hash = row.hash;
+      const int plan = row.plan;
+      soci::indicator plan_ind = plan ? soci::i_ok : soci::i_null;
+      *sql << "INSERT INTO licenses (customer_id, product_code, units, unit, starts_at_ms,"
+              " expires_at_ms, code_hash, created_at_ms, plan_id) VALUES (1, 'cad', 1, 'seats',"
+              " 0, :expires, :hash, 1, :plan)",
+          soci::use(row.term_ms), soci::use(hash), soci::use(plan, plan_ind);
+    }
+  }
+  open();
+  auto sql = raw();
+  std::vector<std::int64_t> periods;
+  std::int64_t period = 0;
+  soci::statement st =
+      (sql->prepare << "SELECT period_days FROM licenses ORDER BY id", soci::into(period));
+  st.execute();
+  while (st.fetch()) periods.push_back(period);
+  EXPECT_EQ(periods, (std::vector<std::int64_t>{30, 10, 11, 1}));
+}
+
 TEST_F(SchemaMigrationsTest, AVersionSevenDatabaseKeepsNoSecretUnkeyed) {
   std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
   const std::string code = "48213093775162088274";
