@@ -7,6 +7,7 @@
 #include "domain/customers.hpp"
 #include "domain/domain_json.hpp"
 #include "domain/entitlement.hpp"
+#include "domain/license_renewal.hpp"
 #include "domain/license_state.hpp"
 #include "domain/licenses.hpp"
 #include "domain/limits.hpp"
