@@ -47,7 +47,7 @@ constexpr const char* kUsage =
     "      the license's activation code (shown only once: the server keeps only its hash)\n"
     "  renew-license ID [--expires TIME | --days N]\n"
     "      renews license ID to the time, or by the days from its expiry (from now once past its\n"
-    "      grace); neither: by its plan's period (its own term's without a plan)\n"
+    "      grace); neither: by its plan's period (its own period without one)\n"
     "  list-licenses [--json]\n"
     "      every license; --json: as a JSON array of the objects GET /v1/licenses/{id} answers\n"
     "  rotate-signing-key\n"
