@@ -58,7 +58,7 @@ KeySet keys_for(const BorrowToken& token, const std::string& token_path, const K
     throw ClientError(LMP_ERR_NO_KEYS, cache_problem + ", and no keys URL is set");
   }
   try {
-    return KeySet::parse(refresh_key_cache(token_path, *source.url, source.timeout));
+    return KeySet::parse(refresh_key_cache(token_path, source));
   } catch (const ClientError& e) {
     // Offline with a cache that lacks the key: the key is unknown, as far as can be known.
     if (cached) return std::move(*cached);
@@ -114,9 +114,8 @@ void store_borrow_token(const std::string& token_path, const std::string& compac
   advance_guard(token_path, latest);
 }
 
-std::string refresh_key_cache(const std::string& token_path, const KeysUrl& url,
-                              std::chrono::milliseconds timeout) {
-  std::string text = fetch_key_set(url, timeout);
+std::string refresh_key_cache(const std::string& token_path, const KeySource& source) {
+  std::string text = fetch_key_set(*source.url, source.tls.get(), source.timeout);
   KeySet::parse(text);  // only a usable set replaces the cache
   write_file_atomically(keys_cache_path(token_path), text);
   return text;

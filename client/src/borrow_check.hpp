@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ struct KeySource {
   std::string file;
   std::optional<KeysUrl> url;
   std::chrono::milliseconds timeout{5000};
+  // The CAs an https:// url's server must chain to; null: the system's trusted CAs.
+  std::shared_ptr<const TlsSettings> tls;
 };
 
 // Checks the token in `token_path` for `host` at Unix time `now`; on success advances the clock
@@ -43,9 +46,8 @@ BorrowToken read_borrow_token(const std::string& token_path);
 void store_borrow_token(const std::string& token_path, const std::string& compact,
                         const BorrowToken& token, std::int64_t now);
 
-// Fetches the key set from `url` into the cache beside `token_path`; returns the set. Throws as
-// fetch_key_set, or LMP_ERR_NO_KEYS when the answer is not a usable key set.
-std::string refresh_key_cache(const std::string& token_path, const KeysUrl& url,
-                              std::chrono::milliseconds timeout);
+// Fetches the key set from `source.url` (set) into the cache beside `token_path`; returns the
+// set. Throws as fetch_key_set, or LMP_ERR_NO_KEYS when the answer is not a usable key set.
+std::string refresh_key_cache(const std::string& token_path, const KeySource& source);
 
 }  // namespace lmp::client

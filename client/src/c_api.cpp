@@ -278,6 +278,11 @@ lmp_result lmp_client_set_keys_url(lmp_client* client, const char* url) {
   return guarded([&] { client->impl.set_keys_url(or_empty(url)); });
 }
 
+lmp_result lmp_client_set_keys_ca_file(lmp_client* client, const char* ca_file) {
+  if (!client) return null_argument("client");
+  return guarded([&] { client->impl.set_keys_ca_file(or_empty(ca_file)); });
+}
+
 lmp_result lmp_client_set_keys_file(lmp_client* client, const char* path) {
   if (!client) return null_argument("client");
   return guarded([&] { client->impl.set_keys_file(or_empty(path)); });

@@ -149,6 +149,14 @@ void Client::set_keys_url(std::string_view url) {
   keys_.url = std::move(parsed);
 }
 
+void Client::set_keys_ca_file(const std::string& path) {
+  // Read now, so that a bad file is this call's error rather than a later fetch's.
+  std::shared_ptr<const TlsSettings> tls;
+  if (!path.empty()) tls = std::make_shared<const TlsSettings>(path, "", "");
+  std::lock_guard lock(mutex_);
+  keys_.tls = std::move(tls);
+}
+
 void Client::set_keys_file(std::string path) {
   std::lock_guard lock(mutex_);
   keys_.file = std::move(path);
@@ -213,7 +221,8 @@ BorrowToken Client::borrow(std::string_view code, std::string_view product, std:
   }
   if (keys.url && keys.file.empty()) {
     try {
-      refresh_key_cache(token_path, *keys.url, pool_->timeout());
+      keys.timeout = pool_->timeout();
+      refresh_key_cache(token_path, keys);
     } catch (const ClientError&) {
       // lmp_check_borrowed fetches them again while the cache lacks the token's key.
     }

@@ -45,6 +45,7 @@ class Client {
   // Borrowing (lmp_borrow and its neighbours in client.h). "" sets none; a bad URL throws.
   void set_keys_url(std::string_view url);
   void set_keys_file(std::string path);
+  void set_keys_ca_file(const std::string& path);
   // Borrows for `seconds` and stores the token in `token_path`; refreshes the cached keys when a
   // keys URL is set (best effort: a later check fetches them again). Throws ClientError.
   BorrowToken borrow(std::string_view code, std::string_view product, std::uint32_t units,

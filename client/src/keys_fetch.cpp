@@ -1,22 +1,18 @@
-// One HTTP/1.1 GET on the client's own non-blocking socket (the deadline handling of the seat
-// connections), the answer read with Beast's response parser, the URL read with Boost.URL.
+// One HTTP/1.1 GET over the seat connections' transports (their deadlines, and OpenSSL for
+// https), the answer read with Beast's response parser, the URL read with Boost.URL.
 #include "keys_fetch.hpp"
-
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/url/parse.hpp>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
+#include <memory>
 
 #include "client_error.hpp"
 #include "jwk_set.hpp"
 #include "server_address.hpp"
 #include "tcp_transport.hpp"
+#include "tls_transport.hpp"
 
 namespace lmp::client {
 namespace {
@@ -28,29 +24,25 @@ namespace http = boost::beast::http;
                     "the keys URL '" + std::string(text.substr(0, 200)) + "' " + why);
 }
 
-// Closes the socket on every way out.
-struct Socket {
-  int fd;
-  ~Socket() { ::close(fd); }
-};
-
 }  // namespace
 
 std::string KeysUrl::to_string() const {
   bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + target;
+  return (tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port) + target;
 }
 
 KeysUrl parse_keys_url(std::string_view text) {
   auto parsed = boost::urls::parse_absolute_uri(text);
   if (!parsed) bad_url(text, "is not an absolute URL");
   const auto& url = *parsed;
-  if (url.scheme_id() == boost::urls::scheme::https)
-    throw ClientError(LMP_ERR_UNSUPPORTED,
-                      "https:// keys URLs are not supported yet: give the key set as a file");
-  if (url.scheme_id() != boost::urls::scheme::http) bad_url(text, "is not an http:// URL");
+  const bool tls = url.scheme_id() == boost::urls::scheme::https;
+  if (!tls && url.scheme_id() != boost::urls::scheme::http)
+    bad_url(text, "is not an http:// or https:// URL");
   if (url.has_userinfo() || url.has_fragment()) bad_url(text, "has user info or a fragment");
   KeysUrl out;
+  out.tls = tls;
+  out.port = tls ? 443 : 80;
   if (url.host_type() == boost::urls::host_type::ipv6)
     out.host = std::string(url.encoded_host_address());
   else
@@ -71,31 +63,32 @@ KeysUrl parse_keys_url(std::string_view text) {
   return out;
 }
 
-std::string fetch_key_set(const KeysUrl& url, std::chrono::milliseconds timeout) {
+std::string fetch_key_set(const KeysUrl& url, const TlsSettings* tls,
+                          std::chrono::milliseconds timeout) {
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   const std::string where = url.to_string();
-  auto unreachable = [&](const std::string& why) {
-    return ClientError(LMP_ERR_UNREACHABLE, "cannot fetch the keys from " + where + ": " + why);
-  };
   ServerAddress server;
   server.host = url.host;
   server.port = url.port;
-  Socket socket{connect_socket(server, deadline)};
-
-  bool v6 = url.host.find(':') != std::string::npos;
-  std::string request =
-      "GET " + url.target + " HTTP/1.1\r\nHost: " + (v6 ? "[" + url.host + "]" : url.host) + ":" +
-      std::to_string(url.port) + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n";
-  std::string_view unsent = request;
-  while (!unsent.empty()) {
-    ssize_t n = ::send(socket.fd, unsent.data(), unsent.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      unsent.remove_prefix(static_cast<std::size_t>(n));
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (!wait_for(socket.fd, POLLOUT, deadline)) throw unreachable("timed out sending");
+  std::unique_ptr<Transport> connection;
+  try {
+    if (!url.tls) {
+      connection = connect_tcp(server, deadline);
+    } else if (tls != nullptr) {
+      connection = connect_tls(server, *tls, deadline);
     } else {
-      throw unreachable(std::string("send failed: ") + std::strerror(errno));
+      const TlsSettings system_cas("", "", "");
+      connection = connect_tls(server, system_cas, deadline);
     }
+    const bool v6 = url.host.find(':') != std::string::npos;
+    connection->write(
+        "GET " + url.target + " HTTP/1.1\r\nHost: " + (v6 ? "[" + url.host + "]" : url.host) + ":" +
+            std::to_string(url.port) + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+        deadline);
+  } catch (const ClientError& ex) {
+    if (ex.code() != LMP_ERR_UNREACHABLE) throw;
+    throw ClientError(LMP_ERR_UNREACHABLE,
+                      "cannot fetch the keys from " + where + ": " + ex.what());
   }
 
   http::response_parser<http::string_body> parser;
@@ -118,18 +111,21 @@ std::string fetch_key_set(const KeysUrl& url, std::chrono::milliseconds timeout)
     if (closed) {
       // A body without a length ends with the connection.
       parser.put_eof(ec);
-      if (ec) throw unreachable("the server closed the connection mid-answer");
+      if (ec)
+        throw ClientError(LMP_ERR_UNREACHABLE, "cannot fetch the keys from " + where +
+                                                   ": the server closed the connection mid-answer");
       break;
     }
-    if (!wait_for(socket.fd, POLLIN, deadline)) throw unreachable("timed out waiting for it");
     char chunk[4096];
-    ssize_t n = ::recv(socket.fd, chunk, sizeof chunk, 0);
-    if (n > 0)
-      received.append(chunk, static_cast<std::size_t>(n));
-    else if (n == 0)
-      closed = true;
-    else if (errno != EAGAIN && errno != EINTR)
-      throw unreachable(std::string("receive failed: ") + std::strerror(errno));
+    std::size_t n = 0;
+    try {
+      n = connection->read_some(chunk, sizeof chunk, deadline);
+    } catch (const ClientError& ex) {
+      throw ClientError(LMP_ERR_UNREACHABLE,
+                        "cannot fetch the keys from " + where + ": " + ex.what());
+    }
+    if (n == 0) closed = true;
+    received.append(chunk, n);
   }
   auto message = parser.release();
   if (message.result_int() != 200)

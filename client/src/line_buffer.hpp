@@ -27,4 +27,12 @@ inline std::optional<std::string> take_line(std::string& buffer, const std::stri
   return line;
 }
 
+// Moves up to `size` bytes from the front of `buffer` to `out`; returns how many.
+inline std::size_t take_buffered(std::string& buffer, char* out, std::size_t size) {
+  const std::size_t n = buffer.size() < size ? buffer.size() : size;
+  buffer.copy(out, n);
+  buffer.erase(0, n);
+  return n;
+}
+
 }  // namespace lmp::client

@@ -60,6 +60,17 @@ class TcpTransport final : public Transport {
     }
   }
 
+  std::size_t read_some(char* out, std::size_t size, Deadline deadline) override {
+    if (!buffer_.empty()) return take_buffered(buffer_, out, size);
+    while (true) {
+      if (!wait_for(fd_, POLLIN, deadline)) fail("timed out waiting for the answer");
+      ssize_t n = ::recv(fd_, out, size, 0);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EAGAIN && errno != EINTR)
+        fail(std::string("receive failed: ") + std::strerror(errno));
+    }
+  }
+
   bool unusable_while_idle() override {
     if (!buffer_.empty()) return true;
     pollfd p{fd_, POLLIN, 0};

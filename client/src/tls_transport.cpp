@@ -68,6 +68,13 @@ class TlsTransport final : public Transport {
     }
   }
 
+  std::size_t read_some(char* out, std::size_t size, Deadline deadline) override {
+    if (!buffer_.empty()) return take_buffered(buffer_, out, size);
+    const int want = static_cast<int>(size < 16384 ? size : 16384);
+    return static_cast<std::size_t>(drive([&] { return SSL_read(ssl_, out, want); }, deadline,
+                                          "TLS read failed", Close::ends_the_data));
+  }
+
   // Readable while idle is not always a closed connection here: a TLS record without data (a
   // session ticket) may arrive after the handshake. Decrypt what came to tell them apart.
   bool unusable_while_idle() override {
@@ -90,10 +97,14 @@ class TlsTransport final : public Transport {
   }
 
  private:
+  // What the server closing the connection means to a call: a failure (mid-answer on the seat
+  // protocol) or the end of the data (an HTTP answer read to its end).
+  enum class Close { fails, ends_the_data };
+
   // Runs an OpenSSL call until it succeeds, carrying bytes between its memory BIOs and the
-  // socket; returns the call's positive result.
+  // socket; returns the call's positive result, or 0 for a close that `on_close` accepts.
   template <typename Call>
-  int drive(Call call, Deadline deadline, const std::string& what) {
+  int drive(Call call, Deadline deadline, const std::string& what, Close on_close = Close::fails) {
     while (true) {
       ERR_clear_error();
       int rc = call();
@@ -101,10 +112,14 @@ class TlsTransport final : public Transport {
       send_pending(deadline);
       if (rc > 0) return rc;
       if (error == SSL_ERROR_WANT_READ) {
-        receive(deadline);
-        continue;
+        if (receive(deadline)) continue;
+        if (on_close == Close::ends_the_data) return 0;
+        fail("the server closed the connection");
       }
-      if (error == SSL_ERROR_ZERO_RETURN) fail("the server closed the connection");
+      if (error == SSL_ERROR_ZERO_RETURN) {
+        if (on_close == Close::ends_the_data) return 0;
+        fail("the server closed the connection");
+      }
       std::string why = what + ": " + openssl_reason();
       long verify = SSL_get_verify_result(ssl_);
       if (verify != X509_V_OK)
@@ -132,16 +147,18 @@ class TlsTransport final : public Transport {
     }
   }
 
-  void receive(Deadline deadline) {
+  // Feeds what the socket has to OpenSSL; false when the server closed the connection without
+  // TLS's close_notify (a failure, unless the caller reads to the end of the data).
+  bool receive(Deadline deadline) {
     while (true) {
       if (!wait_for(fd_, POLLIN, deadline)) fail("timed out waiting for the answer");
       char chunk[16384];
       ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
       if (n > 0) {
         BIO_write(SSL_get_rbio(ssl_), chunk, static_cast<int>(n));
-        return;
+        return true;
       }
-      if (n == 0) fail("the server closed the connection");
+      if (n == 0) return false;
       if (errno != EAGAIN && errno != EINTR)
         fail(std::string("receive failed: ") + std::strerror(errno));
     }

@@ -364,7 +364,7 @@ TEST_F(BorrowCheckTest, AKeyServerThatFailsLeavesNoKeysAndNoCache) {
   EXPECT_EQ(check_with(closed), LMP_ERR_NO_KEYS);
 }
 
-TEST(BorrowKeysUrl, ParsesHttpUrlsAndRefusesOthers) {
+TEST(BorrowKeysUrl, ParsesHttpAndHttpsUrlsAndRefusesOthers) {
   auto url = client::parse_keys_url("http://lic1.example.org:27480");
   EXPECT_EQ(url.host, "lic1.example.org");
   EXPECT_EQ(url.port, 27480);
@@ -374,7 +374,11 @@ TEST(BorrowKeysUrl, ParsesHttpUrlsAndRefusesOthers) {
   EXPECT_EQ(url.port, 80);
   EXPECT_EQ(url.target, "/keys/all?x=1");
   auto code = [](const char* text) { return outcome([&] { client::parse_keys_url(text); }); };
-  EXPECT_EQ(code("https://lic1:27480"), LMP_ERR_UNSUPPORTED);
+  url = client::parse_keys_url("https://lic1.example.org");
+  EXPECT_TRUE(url.tls);
+  EXPECT_EQ(url.port, 443);
+  EXPECT_EQ(url.to_string(), "https://lic1.example.org:443/v1/keys");
+  EXPECT_FALSE(client::parse_keys_url("http://lic1").tls);
   EXPECT_EQ(code("lic1:27480"), LMP_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(code("ftp://lic1/"), LMP_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(code("http://lic1:0/"), LMP_ERR_INVALID_ARGUMENT);

@@ -24,6 +24,7 @@
 #include "lmp/client/client.h"
 #include "support/daemon_process.hpp"
 #include "support/lmpd_instance.hpp"
+#include "support/test_certificates.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -329,6 +330,63 @@ TEST_F(BorrowLmpdTest, BorrowStopTheServerCheckOfflineAndReturnEarly) {
   EXPECT_EQ(lmp_check_borrowed(offline.get(), token_path().c_str(), nullptr), LMP_ERR_NOT_BORROWED);
 }
 
+// The keys over https: lmpd's HTTP listener speaks TLS with a certificate of the site's CA; the
+// client fetches the key set verified against the CA file it was given (by address and by
+// name), and a server it cannot verify gives it no keys, saying why.
+TEST(BorrowKeysOverHttps, TheKeysComeOverVerifiedTlsAndAServerOfAnotherCaGivesNone) {
+  TempDir dir;
+  TestCa site(dir.path(), "site");
+  TestCa other(dir.path(), "other");
+  const auto issued = site.issue("admin", "lmpd.test", 7);
+  std::ofstream(dir.path() / "policy.yaml")
+      << "policies:\n  - customer: acme\n    borrow: {allowed: true, max_seconds: 604800}\n";
+  LmpdInstance lmpd(dir.path(), "", "policy:\n  file: policy.yaml\n",
+                    "      certificate: " + issued.certificate.string() +
+                        "\n      private_key: " + issued.key.string() + "\n");
+  const std::string code = lmpd.create_license(3);
+  lmpd.start();
+  const std::string url = lmpd.http_url();
+  ASSERT_TRUE(url.starts_with("https://")) << url;
+
+  auto client = new_client(lmpd.address());
+  ASSERT_EQ(lmp_client_set_keys_url(client.get(), url.c_str()), LMP_OK) << lmp_last_error();
+  ASSERT_EQ(lmp_client_set_keys_ca_file(client.get(), site.certificate().c_str()), LMP_OK)
+      << lmp_last_error();
+  const std::string token = (dir.path() / "cad.token").string();
+  ASSERT_EQ(lmp_borrow(client.get(), code.c_str(), "cad", 1, 86400, token.c_str(), nullptr), LMP_OK)
+      << lmp_last_error();
+  EXPECT_TRUE(std::filesystem::exists(token + ".keys")) << "fetched over https at the borrow";
+  EXPECT_EQ(lmp_check_borrowed(client.get(), token.c_str(), nullptr), LMP_OK) << lmp_last_error();
+
+  // By name: the certificate names localhost too.
+  const std::string by_name = "https://localhost:" + url.substr(url.rfind(':') + 1);
+  auto named = new_client(lmpd.address());
+  ASSERT_EQ(lmp_client_set_keys_url(named.get(), by_name.c_str()), LMP_OK);
+  ASSERT_EQ(lmp_client_set_keys_ca_file(named.get(), site.certificate().c_str()), LMP_OK);
+  const std::string named_token = (dir.path() / "named.token").string();
+  ASSERT_EQ(lmp_borrow(named.get(), code.c_str(), "cad", 1, 86400, named_token.c_str(), nullptr),
+            LMP_OK)
+      << lmp_last_error();
+  EXPECT_TRUE(std::filesystem::exists(named_token + ".keys"));
+
+  // Trusting another CA (or, without a CA file, the system's, which never signed the test CA):
+  // the borrow itself works, the keys do not come, and the check says why.
+  for (const char* ca : {other.certificate().c_str(), static_cast<const char*>(nullptr)}) {
+    auto wary = new_client(lmpd.address());
+    ASSERT_EQ(lmp_client_set_keys_url(wary.get(), url.c_str()), LMP_OK);
+    ASSERT_EQ(lmp_client_set_keys_ca_file(wary.get(), ca), LMP_OK);
+    const std::string wary_token = (dir.path() / "wary.token").string();
+    ASSERT_EQ(lmp_borrow(wary.get(), code.c_str(), "cad", 1, 86400, wary_token.c_str(), nullptr),
+              LMP_OK)
+        << lmp_last_error();
+    EXPECT_FALSE(std::filesystem::exists(wary_token + ".keys"));
+    EXPECT_EQ(lmp_check_borrowed(wary.get(), wary_token.c_str(), nullptr), LMP_ERR_NO_KEYS);
+    EXPECT_NE(std::string(lmp_last_error()).find("certificate verify failed"), std::string::npos)
+        << lmp_last_error();
+    ASSERT_EQ(lmp_return(wary.get(), wary_token.c_str()), LMP_OK) << lmp_last_error();
+  }
+}
+
 TEST_F(BorrowLmpdTest, TheServersRefusalsComeBackAsTheirResults) {
   auto client = new_client(lmpd_.address());
   // Longer than the policy allows: the server names its limit.
@@ -424,7 +482,12 @@ TEST(BorrowCApi, BadArgumentsAndTheNamesOfTheNewResults) {
   EXPECT_EQ(lmp_check_borrowed(nullptr, "t", nullptr), LMP_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(lmp_check_borrowed(c, nullptr, nullptr), LMP_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(lmp_return(c, nullptr), LMP_ERR_INVALID_ARGUMENT);
-  EXPECT_EQ(lmp_client_set_keys_url(c, "https://lic1"), LMP_ERR_UNSUPPORTED);
+  EXPECT_EQ(lmp_client_set_keys_url(c, "https://lic1"), LMP_OK);
+  EXPECT_EQ(lmp_client_set_keys_url(c, "ftp://lic1"), LMP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(lmp_client_set_keys_ca_file(nullptr, "ca.pem"), LMP_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(lmp_client_set_keys_ca_file(c, "/no/such/ca.pem"), LMP_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(lmp_last_error()).find("/no/such/ca.pem"), std::string::npos);
+  EXPECT_EQ(lmp_client_set_keys_ca_file(c, nullptr), LMP_OK);
   EXPECT_EQ(lmp_client_set_keys_url(c, "lic1:27480"), LMP_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(lmp_client_set_keys_url(c, nullptr), LMP_OK);
   EXPECT_EQ(lmp_client_set_keys_file(nullptr, "k"), LMP_ERR_INVALID_ARGUMENT);

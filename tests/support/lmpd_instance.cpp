@@ -28,12 +28,15 @@ std::uint16_t unused_port() {
 }
 
 LmpdInstance::LmpdInstance(std::filesystem::path dir, const std::string& seat_tls,
-                           const std::string& more_yaml)
-    : dir_(std::move(dir)), port_(unused_port()), tls_(!seat_tls.empty()) {
+                           const std::string& more_yaml, const std::string& admin_tls)
+    : dir_(std::move(dir)),
+      port_(unused_port()),
+      tls_(!seat_tls.empty()),
+      admin_tls_(!admin_tls.empty()) {
   std::ofstream(dir_ / "lmpd.yaml")
       << "listeners:\n  seat:\n    address: 127.0.0.1\n    port: " << port_ << "\n"
       << (tls_ ? "    tls:\n" + seat_tls : "") << "  admin:\n    address: 127.0.0.1\n    port: 0\n"
-      << "storage:\n  sqlite:\n    path: lmpd.db\n"
+      << (admin_tls_ ? "    tls:\n" + admin_tls : "") << "storage:\n  sqlite:\n    path: lmpd.db\n"
       << "leases:\n  reclaim_interval_ms: 100\n"
       << "plugins:\n  directory: " << LMP_TEST_PLUGIN_DIR << "\n"
       << "products:\n  - code: cad\n    name: CAD Studio\n    family: software\n"
@@ -43,7 +46,8 @@ LmpdInstance::LmpdInstance(std::filesystem::path dir, const std::string& seat_tl
 
 std::string LmpdInstance::http_url() const {
   if (!process_) throw std::runtime_error("lmpd is not running");
-  return "http://127.0.0.1:" + std::to_string(process_->admin_port());
+  return std::string(admin_tls_ ? "https" : "http") +
+         "://127.0.0.1:" + std::to_string(process_->admin_port());
 }
 
 void LmpdInstance::start() {

@@ -19,9 +19,11 @@ class LmpdInstance {
  public:
   // Writes the config into `dir`; the server is not started yet. A non-empty `seat_tls` is the
   // YAML of listeners.seat.tls (its keys indented by six spaces): the seat listener speaks TLS.
-  // `more_yaml` is appended to the config (top-level sections, such as `policy:`).
+  // `more_yaml` is appended to the config (top-level sections, such as `policy:`). A non-empty
+  // `admin_tls` is listeners.admin.tls in the same way: the HTTP listener speaks https (then
+  // release_all_leases, which speaks plain HTTP, cannot be used).
   explicit LmpdInstance(std::filesystem::path dir, const std::string& seat_tls = "",
-                        const std::string& more_yaml = "");
+                        const std::string& more_yaml = "", const std::string& admin_tls = "");
 
   void start();
   void kill_hard();  // SIGKILL: nothing is flushed or answered any more
@@ -38,13 +40,15 @@ class LmpdInstance {
 
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  // The HTTP listener of the running server ("http://127.0.0.1:PORT"; it moves on a restart).
+  // The HTTP listener of the running server ("http://127.0.0.1:PORT", https with `admin_tls`;
+  // it moves on a restart).
   std::string http_url() const;
 
  private:
   std::filesystem::path dir_;
   std::uint16_t port_;
   bool tls_;
+  bool admin_tls_;
   std::unique_ptr<DaemonProcess> process_;
   std::string token_;
 };

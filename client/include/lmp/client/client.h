@@ -39,8 +39,8 @@ typedef enum lmp_result {
   LMP_ERR_LEASE_REVOKED = 17, /* an administrator (or End of Life) took the lease back: tell the
                                  user; the library does not take it again */
   /* Borrowing (since 1.3): why lmp_check_borrowed refuses a stored token. */
-  LMP_ERR_TOKEN_MALFORMED = 18,     /* not a borrow token: bad JWS, JSON, fields, or alg not EdDSA */
-  LMP_ERR_TOKEN_UNKNOWN_KEY = 19,   /* signed by a key (kid) that the server's key set lacks */
+  LMP_ERR_TOKEN_MALFORMED = 18,   /* not a borrow token: bad JWS, JSON, fields, or alg not EdDSA */
+  LMP_ERR_TOKEN_UNKNOWN_KEY = 19, /* signed by a key (kid) that the server's key set lacks */
   LMP_ERR_TOKEN_BAD_SIGNATURE = 20, /* the signature does not match: the token was altered */
   LMP_ERR_TOKEN_EXPIRED = 21,       /* the borrow period has ended */
   LMP_ERR_TOKEN_OTHER_HOST = 22,    /* the token was borrowed for another host */
@@ -194,11 +194,19 @@ LMP_CLIENT_API void lmp_lease_free(lmp_lease* lease);
 /* ---- Borrowing (since 1.3, LMPCLIENT_1.3): a unit held offline, without heartbeats. ------ */
 
 /* Where lmp_check_borrowed gets the server's public keys (a JWK Set): `url` is the server's HTTP
- * listener ("http://lic1.example.org:27480"; a URL without a path gets /v1/keys). The keys are
- * fetched by lmp_borrow and whenever a token names a key not yet known, and cached beside the
- * token file (TOKEN_FILE.keys), so that later checks need no network. NULL or "" sets none.
- * LMP_ERR_INVALID_ARGUMENT for a URL that is not http://host[:port][/path]. */
+ * listener ("http://lic1.example.org:27480", or "https://..." when it speaks TLS, since 1.5; a
+ * URL without a path gets /v1/keys). The keys are fetched by lmp_borrow and whenever a token
+ * names a key not yet known, and cached beside the token file (TOKEN_FILE.keys), so that later
+ * checks need no network. NULL or "" sets none. LMP_ERR_INVALID_ARGUMENT for a URL that is not
+ * http[s]://host[:port][/path]. */
 LMP_CLIENT_API lmp_result lmp_client_set_keys_url(lmp_client* client, const char* url);
+
+/* The CAs an https:// keys URL's server must chain to (since 1.5, LMPCLIENT_1.5): a PEM file,
+ * read now (LMP_ERR_INVALID_ARGUMENT naming a file that cannot be used). NULL or "": the
+ * system's trusted CAs. The server must also be named by its certificate (the URL's host name or
+ * IP address); a server that fails the check gives no keys (lmp_check_borrowed's
+ * LMP_ERR_NO_KEYS says why). */
+LMP_CLIENT_API lmp_result lmp_client_set_keys_ca_file(lmp_client* client, const char* ca_file);
 
 /* A JWK Set file to check tokens with instead of fetched keys (for example one shipped with the
  * application). Read at each check. NULL or "" sets none. */

@@ -143,6 +143,9 @@ class Client {
   void set_keys_file(const std::string& path) {
     detail::check(lmp_client_set_keys_file(handle_, path.c_str()));
   }
+  void set_keys_ca_file(const std::string& path) {
+    detail::check(lmp_client_set_keys_ca_file(handle_, path.c_str()));
+  }
 
   void ping() { detail::check(lmp_client_ping(handle_)); }
   lmp_activation activate(const std::string& code) {
