@@ -25,7 +25,7 @@ struct KeySource {
   std::optional<KeysUrl> url;
   std::chrono::milliseconds timeout{5000};
   // The CAs an https:// url's server must chain to; null: the system's trusted CAs.
-  std::shared_ptr<const TlsSettings> tls;
+  std::shared_ptr<const TlsSettings> tls = nullptr;
 };
 
 // Checks the token in `token_path` for `host` at Unix time `now`; on success advances the clock
