@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -264,6 +265,8 @@ TEST_F(SchemaMigrationsTest, LicensesFromBeforeVersion24GetTheirPlansPeriodOrThe
           soci::use(row.term_ms), soci::use(hash), soci::use(plan, plan_ind);
     }
   }
+  // A database past version 7 was made with its server secret beside it.
+  std::ofstream(storage_.sqlite_path + ".secret") << std::string(32, 's');
   open();
   auto sql = raw();
   std::vector<std::int64_t> periods;
