@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -235,9 +234,9 @@ TEST_F(SchemaMigrationsTest, AVersionSixDatabaseGetsUnambiguousSeatHolderKeys) {
 TEST_F(SchemaMigrationsTest, LicensesFromBeforeVersion24GetTheirPlansPeriodOrTheirTermsLength) {
   std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
   constexpr std::int64_t kDay = 86'400'000;
+  open();  // the database and its server secret, as a newer lmpd makes them; taken back below
   {
     auto sql = raw();
-    make_database_at(*sql, 23);
     *sql << "INSERT INTO accounts (kind, name, status, parent_id, path, status_changed_at_ms,"
             " created_at_ms) VALUES ('parent', 'Vendor', 'active', NULL, '/1/', 1, 1)";
     *sql << "INSERT INTO customers (name, created_at_ms) VALUES ('Acme', 1)";
@@ -264,9 +263,10 @@ TEST_F(SchemaMigrationsTest, LicensesFromBeforeVersion24GetTheirPlansPeriodOrThe
               " 0, :expires, :hash, 1, :plan)",
           soci::use(row.term_ms), soci::use(hash), soci::use(plan, plan_ind);
     }
+    // Back to version 23: the column did not exist.
+    *sql << "ALTER TABLE licenses DROP COLUMN period_days";
+    *sql << "UPDATE schema_version SET version = 23";
   }
-  // A database past version 7 was made with its server secret beside it.
-  std::ofstream(storage_.sqlite_path + ".secret") << std::string(32, 's');
   open();
   auto sql = raw();
   std::vector<std::int64_t> periods;
