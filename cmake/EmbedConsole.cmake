@@ -2,6 +2,9 @@
 # (/console/<relative path>), content type and ETag (http/console_assets.hpp). Run with
 # cmake -DSOURCE_DIR=... -DOUTPUT=... -P EmbedConsole.cmake; the build runs it when a file changes.
 file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/*")
+# The npm manifest and lock file say where console/vendor/ comes from
+# (scripts/update-console-vendor.sh); the browser needs neither.
+list(FILTER files EXCLUDE REGEX "^(package\\.json|package-lock\\.json|node_modules/.*)$")
 list(SORT files)
 set(arrays "")
 set(table "")
@@ -20,6 +23,9 @@ foreach(file IN LISTS files)
     set(type "image/png")
   elseif(ext STREQUAL ".json")
     set(type "application/json")
+  elseif(ext STREQUAL ".txt")
+    # The vendored libraries' licences (console/vendor/*.LICENSE.txt), served with them.
+    set(type "text/plain; charset=utf-8")
   else()
     # An unknown type would be served as something a browser guesses at: refuse it here.
     message(FATAL_ERROR "console/${file}: no content type for '${ext}' files")

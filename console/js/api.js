@@ -61,3 +61,12 @@ export async function allItems(path, pages = 10) {
   }
   return { items, truncated: true };
 }
+
+// What a failed call means to the reader: a 403 says the account may not do it (the API decides,
+// the page only shows it), anything else the API's own message.
+export function errorText(error) {
+  if (error instanceof ApiError && error.status === 403) {
+    return `Your account may not do this (${error.code}): ${error.message}`;
+  }
+  return error.message;
+}

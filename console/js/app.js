@@ -1,12 +1,18 @@
 // The console's entry point: restores or asks for the session, then shows the page the address
-// names (#overview, #leases) in the shared layout, with the account's branding.
+// names (#overview, #leases, #usage, #audit, #products) in the shared layout, with the account's
+// branding.
 import { api, setCsrfToken, whenLoggedOut } from './api.js';
+import { auditPage } from './audit.js';
 import { applyBranding, resetBranding } from './branding.js';
 import { leasesPage } from './leases.js';
 import { showLogin } from './login.js';
 import { overviewPage } from './overview.js';
+import { productsPage } from './products.js';
+import { usagePage } from './usage.js';
 
-const kPages = { overview: overviewPage, leases: leasesPage };
+const kPages = {
+  overview: overviewPage, leases: leasesPage, usage: usagePage, audit: auditPage, products: productsPage,
+};
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const logoutButton = document.getElementById('logout');

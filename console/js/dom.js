@@ -43,3 +43,18 @@ export function refreshed(node, error) {
     ? `refresh failed: ${error.message}`
     : `updated ${new Date().toISOString().slice(11, 19)}Z, refreshing every few seconds`;
 }
+
+// A table of `columns` ([header, cell(row), numeric?]) over `rows`, or one line saying `empty`.
+export function table(id, columns, rows, empty) {
+  const body = rows.length
+    ? rows.map((row) => el('tr', {}, columns.map(([, cell, numeric]) => el('td', { class: numeric ? 'num' : '' }, cell(row)))))
+    : [el('tr', {}, el('td', { colspan: String(columns.length), class: 'empty' }, empty))];
+  return el('table', { id },
+    el('thead', {}, el('tr', {}, columns.map(([header, , numeric]) => el('th', { class: numeric ? 'num' : '' }, header)))),
+    el('tbody', {}, body));
+}
+
+// A UTC date (YYYY-MM-DD) `days` days from now.
+export function utcDate(days = 0) {
+  return new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+}

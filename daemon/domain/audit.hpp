@@ -18,6 +18,7 @@ struct AuditQuery {
   std::optional<std::int64_t> customer_id;
   std::string action;  // "" for any
   std::string object;  // "" for any
+  std::optional<std::int64_t> actor_user_id;
   std::optional<std::int64_t> from_ms;
   std::optional<std::int64_t> to_ms;
   Page page;

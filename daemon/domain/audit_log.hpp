@@ -14,11 +14,12 @@
 namespace lmp::domain {
 
 struct AuditFilter {
-  std::string scope_prefix;             // records of objects in this subtree only
-  std::string action;                   // "" for any
-  std::string object;                   // "" for any
-  std::optional<std::int64_t> from_ms;  // at_ms >= from_ms
-  std::optional<std::int64_t> to_ms;    // at_ms < to_ms
+  std::string scope_prefix;                   // records of objects in this subtree only
+  std::string action;                         // "" for any
+  std::string object;                         // "" for any
+  std::optional<std::int64_t> actor_user_id;  // records of changes made by this user only
+  std::optional<std::int64_t> from_ms;        // at_ms >= from_ms
+  std::optional<std::int64_t> to_ms;          // at_ms < to_ms
 };
 
 class AuditLog {

@@ -22,6 +22,7 @@ json::value query_audit(AdminCall& call) {
   query.customer_id = call.query_id("customer");
   query.action = call.query("action").value_or("");
   query.object = call.query("object").value_or("");
+  query.actor_user_id = call.query_id("actor");
   query.from_ms = ms_of(call.query_id("from"));
   query.to_ms = ms_of(call.query_id("to"));
   query.page = call.lookahead();

@@ -60,15 +60,17 @@ class SqlAuditLog final : public domain::AuditLog {
     const std::string pattern = prefix_pattern(filter.scope_prefix);
     const int any_action = filter.action.empty() ? 1 : 0;
     const int any_object = filter.object.empty() ? 1 : 0;
+    const int any_actor = filter.actor_user_id ? 0 : 1;
+    const std::int64_t actor = filter.actor_user_id.value_or(0);
     const std::int64_t from = filter.from_ms.value_or(INT64_MIN);
     const std::int64_t to = filter.to_ms.value_or(INT64_MAX);
     return select_rows<AuditColumns>(
         sql_,
         " WHERE scope LIKE :pattern AND (:any_action = 1 OR action = :action) AND (:any_object ="
-        " 1 OR object = :object) AND at_ms >= :from AND at_ms < :to AND id > :after ORDER BY id"
-        " LIMIT :limit",
-        pattern, any_action, filter.action, any_object, filter.object, from, to, page.after,
-        page.limit);
+        " 1 OR object = :object) AND (:any_actor = 1 OR actor_user_id = :actor) AND at_ms >= :from"
+        " AND at_ms < :to AND id > :after ORDER BY id LIMIT :limit",
+        pattern, any_action, filter.action, any_object, filter.object, any_actor, actor, from, to,
+        page.after, page.limit);
   }
 
  private:

@@ -627,6 +627,10 @@ TEST_P(AdminApi, TheAuditLogRecordsChangesWithFiltersAndScope) {
                 .as_array()
                 .size(),
             1u);
+  // The actor filter: the MSP's user made the disabling and nothing else.
+  auto by_user = ok(root_token_, "GET", "/v1/audit?actor=" + std::to_string(user.user));
+  ASSERT_EQ(by_user.at("items").as_array().size(), 1u) << text_of(by_user);
+  EXPECT_EQ(by_user.at("items").at(0).at("action"), "customer.disable");
 
   // The MSP sees its own subtree's records only: nothing about the reseller or its customer.
   auto theirs = ok(user.token, "GET", "/v1/audit");

@@ -3,14 +3,19 @@
 Selenium against a real lmpd built by the tree (temporary folder, SQLite, free ports).
 
 Logs in with a token, sees a seat checked out over the seat protocol appear on the leases page,
-releases it from the page and sees the endpoint's next HEARTBEAT refused `lease_revoked`; a
-reseller's login sees only its own customers' leases; a customer name holding markup is shown as
-text and runs nothing; a cookie-authenticated change without the CSRF header is refused. Saves a
-screenshot of each page under --artifacts (and --docs when given).
+releases it from the page and sees the endpoint's next HEARTBEAT refused `lease_revoked`; sees
+the usage chart drawn and downloads the usage CSV holding those checkouts; finds the release in
+the audit page by its filters and pages through it; ends a product's life through the
+confirmation that shows the API's dry-run counts; a reseller's login sees only its own customers
+on every page; names holding markup are shown as text and run nothing; no page breaks the
+Content-Security-Policy; a cookie-authenticated change without the CSRF header is refused. Saves
+a screenshot of each page under --artifacts (and --docs when given).
 
 Usage: console_test.py --lmpd BIN --plugins DIR --artifacts DIR [--docs DIR]
 """
 import argparse
+import csv
+import glob
 import http.client
 import json
 import os
@@ -27,7 +32,7 @@ from selenium.common.exceptions import NoAlertPresentException, StaleElementRefe
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 IMG_NAME = '<img src=x onerror="window.__xss=1">'
@@ -47,6 +52,8 @@ class Lmpd:
                 f"storage:\n  backend: sqlite\n  sqlite:\n    path: {work}/lmpd.db\n"
                 f"plugins:\n  directory: {plugins}\n"
                 "products:\n  - code: cad\n    name: CAD Studio\n    family: software\n"
+                "    unit: seats\n"
+                f"  - code: old\n    name: '{SCRIPT_NAME}'\n    family: software\n"
                 "    unit: seats\n")
         out = subprocess.run([binary, "admin", "--config", self.config, "init", "--name",
                               "Contoso"], capture_output=True, text=True, check=True).stdout
@@ -183,6 +190,47 @@ def no_script_ran(driver):
           "an <img onerror> in a customer name ran")
 
 
+def csp_violations(driver):
+    return [e["message"] for e in driver.get_log("browser")
+            if "Content Security Policy" in e["message"]]
+
+
+def colored_pixels(driver, selector):
+    """Pixels of the chart's canvas in a colour (not white, grey or black): the series' lines and
+    points, not the axes or the grid."""
+    return driver.execute_script("""
+        const canvas = document.querySelector(arguments[0]);
+        if (!canvas) return -1;
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const c = [data[i], data[i + 1], data[i + 2]];
+          if (data[i + 3] > 0 && Math.max(...c) - Math.min(...c) > 60) n++;
+        }
+        return n;""", selector)
+
+
+def table_texts(driver, selector):
+    """The cells' texts of each body row of a table."""
+    return [[td.text for td in row.find_elements(By.TAG_NAME, "td")]
+            for row in driver.find_elements(By.CSS_SELECTOR, selector + " tbody tr")]
+
+
+def download(driver, wait, folder, link_id):
+    """Clicks a download link and answers the file's path once Chromium has written it."""
+    for old in glob.glob(os.path.join(folder, "*")):
+        os.remove(old)
+    driver.find_element(By.ID, link_id).click()
+    done = []
+
+    def written(_):
+        files = [f for f in glob.glob(os.path.join(folder, "*")) if not f.endswith(".crdownload")]
+        done[:] = files
+        return bool(files)
+    wait.until(written)
+    return done[0]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lmpd", required=True)
@@ -195,6 +243,8 @@ def main():
     work = tempfile.mkdtemp(prefix="lmpd-console-")
     lmpd = Lmpd(os.path.abspath(args.lmpd), os.path.abspath(args.plugins), work)
     driver = None
+    downloads = os.path.join(work, "downloads")
+    os.makedirs(downloads)
     try:
         started = time.time()
         # The tree: the parent's branding; a customer of its own whose name is a script; a
@@ -211,7 +261,7 @@ def main():
         own = lmpd.call("POST", "/v1/customers", {"name": SCRIPT_NAME})
         theirs = lmpd.call("POST", "/v1/customers", {"name": IMG_NAME, "account": reseller["id"]})
         own_code = lmpd.call("POST", "/v1/licenses", {"customer": own["id"], "product": "cad",
-                                                      "units": 5, "days": 30})["code"]
+                                                      "units": 5, "days": 20})["code"]
         their_code = lmpd.call("POST", "/v1/licenses", {"customer": theirs["id"], "product": "cad",
                                                         "units": 3, "days": 30})["code"]
 
@@ -236,8 +286,19 @@ def main():
         own_lease = seat.checkout(own_code, "ann", "ws1")
         seat.checkout(own_code, "carl", "ws3")
         their_lease = seat.checkout(their_code, "bob", "ws2")
+        # The product that reaches End of Life from the products page: a license of the parent's
+        # customer with an activation and a lease. And a denial: more units than the license has.
+        old_code = lmpd.call("POST", "/v1/licenses", {"customer": own["id"], "product": "old",
+                                                      "units": 2, "days": 90})["code"]
+        check(seat.send(f"ACTIVATE code={old_code} host=ws9 user=eve").startswith("OK"),
+              "activate old")
+        old_lease = seat.checkout(old_code, "eve", "ws9")
+        denied = seat.send(f"CHECKOUT code={their_code} units=9 user=zed host=ws8")
+        check(denied.startswith("ERR no_seats"), f"the denial: {denied}")
 
         driver = browser(work)
+        driver.execute_cdp_cmd("Page.setDownloadBehavior",
+                               {"behavior": "allow", "downloadPath": downloads})
         wait = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
         shots = Shots(driver, shot_dirs)
         base = f"http://127.0.0.1:{lmpd.admin_port}"
@@ -261,6 +322,13 @@ def main():
         color = driver.execute_script(
             "return getComputedStyle(document.querySelector('.bar')).backgroundColor")
         check(color == "rgb(122, 31, 168)", f"the branding colour is not applied: {color}")
+        # The last day's chart from the usage reports, the denial, the licenses ending soon.
+        wait.until(lambda d: colored_pixels(d, "#overview-day canvas") > 20)
+        wait.until(lambda d: any("no_seats" in r for r in
+                                 map(" ".join, table_texts(d, "#overview-denials"))))
+        wait.until(lambda d: any("cad" in r and SCRIPT_NAME in r
+                                 for r in table_texts(d, "#overview-expiring")))
+        no_script_ran(driver)
         shots.take("overview")
 
         # The leases page: all three, the names as text, nothing run.
@@ -293,9 +361,112 @@ def main():
         check(any("ws1 crashed" in json.dumps(r) for r in audit["items"]), "no audit record")
         no_script_ran(driver)
 
-        # The page's own code needed nothing the policy refuses.
-        refused = [e["message"] for e in driver.get_log("browser")
-                   if "Content Security Policy" in e["message"]]
+        # The usage page: use per product and day, the chart drawn by uPlot with a series per
+        # product, and the CSV of the same report holding the checkouts made above.
+        driver.get(base + "/#usage")
+        wait.until(lambda d: any(r and r[0] == "cad" for r in table_texts(d, "#usage-table")))
+        legend = [e.get_attribute("textContent") for e in driver.find_elements(
+            By.CSS_SELECTOR, "#usage-chart .u-legend .u-series")]
+        check(any("cad · CAD Studio" in t for t in legend), f"no cad series: {legend}")
+        check(any(f"old · {SCRIPT_NAME}" in t for t in legend), f"the old product's: {legend}")
+        wait.until(lambda d: colored_pixels(d, "#usage-chart canvas") > 20)
+        no_script_ran(driver)
+        shots.take("usage")
+        path = download(driver, wait, downloads, "usage-csv")
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        cad = [r for r in rows if r["product"] == "cad"]
+        check(len(cad) == 1, f"the CSV's cad rows: {rows}")
+        # ann, carl, bob and dora checked cad out; bob's 9 units were refused.
+        check(int(cad[0]["checkouts"]) == 4 and int(cad[0]["peak_units"]) == 4,
+              f"the CSV's cad row: {cad[0]}")
+        check(cad[0]["from"].endswith("T00:00:00Z"), f"a day's row: {cad[0]}")
+        # Partner billing: per customer and month, the names as text.
+        Select(driver.find_element(By.ID, "usage-report")).select_by_value("billing")
+        wait.until(lambda d: {SCRIPT_NAME, IMG_NAME} <= {
+            r[0] for r in table_texts(d, "#usage-table") if r})
+        Select(driver.find_element(By.ID, "usage-report")).select_by_value("denials")
+        wait.until(lambda d: any("no_seats" in r for r in table_texts(d, "#usage-table")))
+        no_script_ran(driver)
+
+        # The audit page: the release made above, found by its action and by its actor.
+        admin_user = lmpd.call("GET", "/v1/me")["user"]["id"]
+        for i in range(55):
+            lmpd.call("POST", "/v1/customers", {"name": f"bulk {i:02d}"})
+        driver.get(base + "/#audit")
+        wait.until(lambda d: len(table_texts(d, "#audit")) == 50)
+        action = driver.find_element(By.ID, "audit-action")
+        action.send_keys("lease.release")
+        driver.find_element(By.ID, "audit-run").click()
+        wait.until(lambda d: {r[3] for r in table_texts(d, "#audit")} == {"lease.release"})
+        rows = table_texts(driver, "#audit")
+        check(len(rows) == 1 and "ws1 crashed" in rows[0][6], f"the release's record: {rows}")
+        shots.take("audit")
+        # By actor: the parent's admin made it; the reseller's user made no release.
+        actor = driver.find_element(By.ID, "audit-actor")
+        actor.send_keys(str(admin_user))
+        driver.find_element(By.ID, "audit-run").click()
+        time.sleep(0.3)
+        wait.until(lambda d: len(table_texts(d, "#audit")) == 1 and
+                   table_texts(d, "#audit")[0][3] == "lease.release")
+        actor.clear()
+        actor.send_keys(str(lmpd.call("GET", "/v1/me", token=reseller_token)["user"]["id"]))
+        driver.find_element(By.ID, "audit-run").click()
+        wait.until(lambda d: "No records." in d.find_element(By.ID, "audit").text)
+        # Paged: the 55 customers made above, 50 on the first page, the rest on the next.
+        actor.clear()
+        action.clear()
+        action.send_keys("customer.create")
+        driver.find_element(By.ID, "audit-run").click()
+        wait.until(lambda d: len(table_texts(d, "#audit")) == 50 and
+                   {r[3] for r in table_texts(d, "#audit")} == {"customer.create"})
+        driver.find_element(By.ID, "audit-next").click()
+        wait.until(lambda d: "page 2" in d.find_element(By.ID, "audit-page").text)
+        wait.until(lambda d: 0 < len(table_texts(d, "#audit")) < 50)
+        second = table_texts(driver, "#audit")
+        check(len(second) == 55 + 2 - 50, f"the second page: {len(second)} rows")
+        check(not driver.find_element(By.ID, "audit-next").is_enabled(), "a third page offered")
+        driver.find_element(By.ID, "audit-previous").click()
+        wait.until(lambda d: len(table_texts(d, "#audit")) == 50)
+
+        # The products page: End of Life only after a confirmation showing the dry run's counts.
+        driver.get(base + "/#products")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#products tr[data-product="old"]'))
+        old_row = driver.find_element(By.CSS_SELECTOR, '#products tr[data-product="old"]')
+        check(SCRIPT_NAME in old_row.text, f"the product's name as text: {old_row.text}")
+        no_script_ran(driver)
+        shots.take("products")
+        expected = lmpd.call("POST", "/v1/products/old/end-of-life?dry_run=true")["would_delete"]
+        check(expected["licenses"] == 1 and expected["leases"] == 1, f"the dry run: {expected}")
+        old_row.find_element(By.CSS_SELECTOR, "button[data-eol]").click()
+        wait.until(ec.visibility_of_element_located((By.ID, "eol-dialog")))
+        for name, count in expected.items():
+            shown = driver.find_element(By.CSS_SELECTOR, f'#eol-counts [data-count="{name}"]').text
+            check(shown.startswith(f"{count} "), f"{name}: shown {shown}, the dry run {count}")
+        confirm = driver.find_element(By.ID, "eol-confirm")
+        check(not confirm.is_enabled(), "End of Life possible without typing the code")
+        shots.take("end-of-life")
+        driver.find_element(By.ID, "eol-cancel").click()
+        check(lmpd.call("GET", "/v1/products/old")["state"] == "active", "cancel ended the product")
+        check(seat.send(f"HEARTBEAT lease={old_lease}").startswith("OK"), "old lease after cancel")
+        driver.find_element(By.CSS_SELECTOR, '#products tr[data-product="old"] button[data-eol]').click()
+        wait.until(ec.visibility_of_element_located((By.ID, "eol-code"))).send_keys("ol")
+        check(not driver.find_element(By.ID, "eol-confirm").is_enabled(), "a wrong code enables")
+        driver.find_element(By.ID, "eol-code").send_keys("d")
+        driver.find_element(By.ID, "eol-confirm").click()
+        wait.until(lambda d: "end of life" in d.find_element(
+            By.CSS_SELECTOR, '#products tr[data-product="old"]').text)
+        product = lmpd.call("GET", "/v1/products/old")
+        check(product["state"] == "end_of_life" and product["data_deleted"], f"after: {product}")
+        answer = seat.send(f"HEARTBEAT lease={old_lease}")
+        check(answer.startswith("ERR lease_revoked") and "End%20of%20Life" in answer,
+              f"the old lease's heartbeat: {answer}")
+        deleted = lmpd.call("GET", "/v1/audit?action=product.data_deleted")["items"]
+        check(len(deleted) == 1 and deleted[0]["after"]["licenses"] == expected["licenses"],
+              f"the deletion's record: {deleted}")
+
+        # The page's own code, uPlot's included, needed nothing the policy refuses.
+        refused = csp_violations(driver)
         check(not refused, f"CSP violations: {refused}")
 
         # Logout ends the session: the page asks for a token again.
@@ -316,6 +487,29 @@ def main():
               "a release button offered without modify_customers")
         no_script_ran(driver)
         shots.take("leases-reseller")
+        # Its usage: its own customer only.
+        driver.get(base + "/#usage")
+        Select(wait.until(ec.visibility_of_element_located((By.ID, "usage-group")))) \
+            .select_by_value("customer")
+        wait.until(lambda d: any(r and r[0] == IMG_NAME for r in table_texts(d, "#usage-table")))
+        time.sleep(0.3)
+        customers = {r[0] for r in table_texts(driver, "#usage-table")}
+        check(customers == {IMG_NAME}, f"the reseller's usage shows {customers}")
+        shots.take("usage-reseller")
+        # Its audit log: nothing about the parent's own customers.
+        driver.get(base + "/#audit")
+        wait.until(lambda d: table_texts(d, "#audit") and d.find_element(By.ID, "audit-page").text)
+        objects = {r[4] for r in table_texts(driver, "#audit")}
+        check(f"customer:{theirs['id']}" in objects, f"the reseller's audit: {objects}")
+        check(f"customer:{own['id']}" not in objects, f"the reseller sees {objects}")
+        # The products, without the lifecycle buttons (the parent's alone).
+        driver.get(base + "/#products")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#products tr[data-product="cad"]'))
+        check(not driver.find_elements(By.CSS_SELECTOR, "button[data-eol], button[data-eos]"),
+              "lifecycle buttons offered to a reseller")
+        no_script_ran(driver)
+        refused = csp_violations(driver)
+        check(not refused, f"CSP violations: {refused}")
 
         # CSRF, as another site's page would try it: the cookie alone changes nothing.
         status, headers, login = lmpd.http("POST", "/v1/console/session", {"token": lmpd.token})
