@@ -68,23 +68,48 @@ po::options_description description_of(const std::vector<Option>& options) {
   return out;
 }
 
-// An operand where the standard parsers would see an option: "-" (standard input) and a
-// negative number. With `ends_options`, the first operand takes every word after it.
-std::vector<po::option> operands_first(std::vector<std::string>& args, bool ends_options) {
-  const std::string& word = args.front();
+bool is_operand_word(const std::string& word) {
   const bool negative =
       word.size() > 1 && word[0] == '-' && std::isdigit(static_cast<unsigned char>(word[1])) != 0;
-  if (word.starts_with('-') && word != "-" && !negative) return {};
-  const std::size_t taken = ends_options ? args.size() : 1;
-  std::vector<po::option> out;
-  for (std::size_t i = 0; i < taken; ++i) {
-    po::option operand;
-    operand.value = {args[i]};
-    operand.original_tokens = {args[i]};
-    out.push_back(std::move(operand));
+  return !word.starts_with('-') || word == "-" || negative;
+}
+
+// An operand where the standard parsers would see an option: "-" (standard input) and a
+// negative number. (Only those: Program_options asks the style parsers whether the word after
+// an option is one, and takes a plain word claimed here for an option when it is an option's
+// name, `--group product`.)
+std::vector<po::option> dash_operands(std::vector<std::string>& args) {
+  const std::string& word = args.front();
+  if (!word.starts_with('-') || !is_operand_word(word)) return {};
+  po::option operand;
+  operand.value = {word};
+  operand.original_tokens = {word};
+  args.erase(args.begin());
+  return {operand};
+}
+
+// Where the first operand is when it ends the options (lmp-run's COMMAND): the first word that
+// is neither an option nor an option's value; npos when "--" or the end comes first.
+std::size_t first_operand(const std::vector<std::string>& words,
+                          const std::vector<Option>& options) {
+  auto takes_value = [&](auto&& same) {
+    return std::any_of(options.begin(), options.end(),
+                       [&](const Option& o) { return same(o) && !o.value.empty(); });
+  };
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (word == "--") return std::string::npos;
+    if (is_operand_word(word)) return i;
+    if (word.starts_with("--")) {
+      if (word.find('=') == std::string::npos &&
+          takes_value([&](const Option& o) { return "--" + o.name == word; }))
+        ++i;
+    } else if (word.size() == 2 &&
+               takes_value([&](const Option& o) { return o.short_name == word[1]; })) {
+      ++i;
+    }
   }
-  args.erase(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(taken));
-  return out;
+  return std::string::npos;
 }
 
 std::string option_word(std::string token) {
@@ -95,16 +120,11 @@ std::string option_word(std::string token) {
 // One pass of Program_options over `words`. `unknown` receives the words of options not in
 // `options` (in order, with the operands) when it is given; otherwise they are an error.
 std::vector<po::option> run(const std::vector<std::string>& words,
-                            const std::vector<Option>& options, bool ends_options,
-                            bool keep_unknown, const std::string& where,
-                            const std::string& help_command) {
+                            const std::vector<Option>& options, bool keep_unknown,
+                            const std::string& where, const std::string& help_command) {
   const auto description = description_of(options);
   po::command_line_parser parser(words);
-  parser.options(description)
-      .style(kStyle)
-      .extra_style_parser([ends_options](std::vector<std::string>& args) {
-        return operands_first(args, ends_options);
-      });
+  parser.options(description).style(kStyle).extra_style_parser(dash_operands);
   if (keep_unknown) parser.allow_unregistered();
   try {
     return parser.run().options;
@@ -309,15 +329,23 @@ Parsed parse(const Program& program, const std::vector<std::string>& args) {
   const auto globals = globals_of(program);
   // Everything after "--" is an operand, whatever it looks like; it is set aside here so that
   // the first pass, which keeps the words it does not know, cannot lose where it was.
-  const auto dashes = std::find(args.begin(), args.end(), "--");
+  auto dashes = std::find(args.begin(), args.end(), "--");
+  bool dashes_given = dashes != args.end();
+  if (program.first_operand_ends_options) {
+    // The first operand ends the options as "--" would.
+    const std::size_t operand = first_operand(args, globals);
+    if (operand != std::string::npos) {
+      dashes = args.begin() + static_cast<std::ptrdiff_t>(operand);
+      dashes_given = false;
+    }
+  }
   const std::vector<std::string> before(args.begin(), dashes);
-  const std::vector<std::string> after(dashes == args.end() ? dashes : dashes + 1, args.end());
+  const std::vector<std::string> after(dashes_given ? dashes + 1 : dashes, args.end());
   const bool has_commands = !program.commands.empty();
 
   // Pass 1: the global options, anywhere before "--"; the rest in its order.
   std::vector<std::string> rest;
-  for (const auto& given :
-       run(before, globals, program.first_operand_ends_options, has_commands, "", program.name)) {
+  for (const auto& given : run(before, globals, has_commands, "", program.name)) {
     if (given.unregistered || given.string_key.empty()) {
       rest.insert(rest.end(), given.original_tokens.begin(), given.original_tokens.end());
       continue;
@@ -371,11 +399,11 @@ Parsed parse(const Program& program, const std::vector<std::string>& args) {
 
   // Pass 2: the command's own options and operands.
   std::vector<std::string> own(rest.begin() + static_cast<std::ptrdiff_t>(skip), rest.end());
-  if (dashes != args.end()) {
+  if (dashes_given) {
     own.push_back("--");
     own.insert(own.end(), after.begin(), after.end());
   }
-  for (const auto& given : run(own, command.options, false, false, " for " + command.name,
+  for (const auto& given : run(own, command.options, false, " for " + command.name,
                                program.name + " " + command.name)) {
     if (given.string_key.empty()) {
       parsed.operands.push_back(given.value.front());

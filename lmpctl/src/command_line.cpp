@@ -114,11 +114,12 @@ cli::Program program_of(const std::vector<CommandSpec>& specs) {
         .name = words,
         .summary = std::string(spec.summary),
         .synopsis = usage.size() > words.size() ? usage.substr(words.size() + 1) : std::string()};
+    // What is required is checked by parse_command_line, after each value is: a bad value is
+    // the first thing said, as it always was.
     for (const auto& param : spec.params) {
       if (param.source == ParamSource::positional) {
-        command.operands.push_back({.name = upper(param.name),
-                                    .required = param.required,
-                                    .many = param.type == ParamType::list});
+        command.operands.push_back(
+            {.name = upper(param.name), .required = false, .many = param.type == ParamType::list});
         continue;
       }
       command.options.push_back({.name = std::string(param.name),
@@ -126,8 +127,7 @@ cli::Program program_of(const std::vector<CommandSpec>& specs) {
                                           : param.type == ParamType::time ? std::string("TIME")
                                                                           : upper(param.name),
                                  .description = option_help(param),
-                                 .repeatable = param.type == ParamType::list,
-                                 .required = param.required});
+                                 .repeatable = param.type == ParamType::list});
     }
     if (spec.paged) {
       command.options.push_back(
@@ -194,6 +194,13 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
   if (globals.csv && !spec.csv)
     throw UsageError("--csv works only for commands that answer CSV, not " + joined_words(spec));
   if (globals.csv && globals.json) throw UsageError("--csv and --json: choose one");
+  for (const auto& param : spec.params) {
+    if (!param.required || line.values.contains(param.name)) continue;
+    throw UsageError(
+        joined_words(spec) + " needs " +
+        (param.source == ParamSource::option ? "--" + std::string(param.name) : upper(param.name)) +
+        "\nusage: lmpctl " + usage_line(spec));
+  }
   return line;
 }
 

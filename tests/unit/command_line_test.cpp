@@ -123,6 +123,11 @@ TEST(CommandLineParser, TheFirstOperandCanEndTheOptions) {
   EXPECT_EQ(*parsed.value("code"), "c");
   EXPECT_EQ(parsed.operands, (std::vector<std::string>{"sleep", "--code", "-q"}));
   EXPECT_EQ(parse(runner(), {"--", "-x"}).operands, std::vector<std::string>{"-x"});
+  // A value that is an option's name is still a value.
+  const auto named = parse(runner(), {"--code", "quiet", "sleep"});
+  EXPECT_EQ(*named.value("code"), "quiet");
+  EXPECT_EQ(named.operands, std::vector<std::string>{"sleep"});
+  EXPECT_EQ(*parse(demo(), {"things", "get", "1", "--tag", "units"}).value("tag"), "units");
   EXPECT_EQ(error_of(runner(), {"--cod", "c"}),
             "unknown option --cod (`runner --help` lists the options)");
   EXPECT_EQ(error_of(runner(), {"--quiet=1"}), "--quiet takes no value");
