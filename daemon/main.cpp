@@ -14,18 +14,38 @@
 #include "app/systemd_notifier.hpp"
 #include "config/config_loader.hpp"
 #include "core/clock.hpp"
+#include "core/command_line.hpp"
 #include "core/log.hpp"
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: lmpd [--config FILE]         run the license server (default " LMP_DEFAULT_CONFIG
-    ")\n"
-    "       lmpd --check-config FILE     report every problem with FILE and its plugins; exit 0 "
-    "if lmpd would start\n"
-    "       lmpd admin [--config FILE] COMMAND ...   create customers and licenses "
-    "(lmpd admin help)\n"
-    "       lmpd --version\n";
+// lmpd as the shared parser sees it (core/command_line.hpp). `lmpd admin` is a program of its
+// own (admin/admin_cli.hpp), taken before this one parses.
+lmp::cli::Program lmpd_program() {
+  return lmp::cli::Program{
+      .name = "lmpd",
+      .version = LMP_VERSION,
+      .summary =
+          "The lmpd license server: seats over the line protocol and HTTP, the admin API, "
+          "product-family plugins.",
+      .synopsis = {"[--config FILE]", "--check-config FILE", "admin [--config FILE] COMMAND ...",
+                   "--version"},
+      .options = {{.name = "config",
+                   .value = "FILE",
+                   .description =
+                       "run the license server with this config (default " LMP_DEFAULT_CONFIG ")"},
+                  {.name = "check-config",
+                   .value = "FILE",
+                   .description = "report every problem with FILE and its plugins; exit 0 if lmpd "
+                                  "would start"}},
+      .details =
+          "Commands:\n"
+          "  admin           create the parent account, customers and licenses in the\n"
+          "                  database (`lmpd admin --help` lists its commands)\n"
+          "\n"
+          "SIGHUP reloads the config; SIGINT and SIGTERM stop the server.\n\n"
+          "Exit status: 0 stopped, 1 the config or the start failed, 2 a usage error.\n"};
+}
 
 int check_config(const std::string& path) {
   auto loaded = lmp::config::load_file(path);
@@ -122,24 +142,23 @@ int main(int argc, char** argv) {
     return lmp::admin::run_admin({args.begin() + 1, args.end()}, LMP_DEFAULT_CONFIG, clock,
                                  std::cout, std::cerr);
   }
-  std::string config_path = LMP_DEFAULT_CONFIG;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--version") {
-      std::cout << "lmpd " << LMP_VERSION << "\n";
-      return 0;
-    }
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if ((a == "--check-config" || a == "--config") && i + 1 < args.size()) {
-      if (a == "--check-config") return check_config(args[i + 1]);
-      config_path = args[++i];
-      continue;
-    }
-    std::cerr << "lmpd: unexpected argument '" << a << "' (`lmpd --help` shows the usage)\n";
+  const auto program = lmpd_program();
+  lmp::cli::Parsed parsed;
+  try {
+    parsed = lmp::cli::parse(program, args);
+  } catch (const lmp::cli::UsageError& e) {
+    std::cerr << "lmpd: " << e.what() << "\n";
     return 2;
   }
-  return serve(config_path);
+  if (parsed.version) {
+    std::cout << lmp::cli::version(program);
+    return 0;
+  }
+  if (parsed.help) {
+    std::cout << lmp::cli::help(program);
+    return 0;
+  }
+  if (const auto* checked = parsed.value("check-config")) return check_config(*checked);
+  const auto* config_path = parsed.value("config");
+  return serve(config_path ? *config_path : LMP_DEFAULT_CONFIG);
 }

@@ -286,11 +286,12 @@ int main(int argc, char** argv) {
   try {
     options = lmp::client::parse_run_options(argc, argv);
   } catch (const lmp::client::UsageError& e) {
-    std::fprintf(stderr, "lmp-run: %s\n%s", e.what(), lmp::client::kRunUsage);
+    // One line: the usage is long enough to push the line itself out of sight.
+    std::fprintf(stderr, "lmp-run: %s\n", e.what());
     return kExitUsage;
   }
   if (options.help) {
-    std::fputs(lmp::client::kRunUsage, stdout);
+    std::fputs(lmp::client::run_help().c_str(), stdout);
     return 0;
   }
   if (options.version) {

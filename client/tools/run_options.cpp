@@ -5,8 +5,12 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "core/command_line.hpp"
+
 namespace lmp::client {
 namespace {
+
+namespace cli = lmp::cli;
 
 std::uint32_t number(std::string_view option, std::string_view text, std::uint32_t max) {
   std::uint32_t value = 0;
@@ -17,118 +21,139 @@ std::uint32_t number(std::string_view option, std::string_view text, std::uint32
   return value;
 }
 
+// lmp-run as the shared parser sees it (core/command_line.hpp): options, then COMMAND, whose own
+// arguments are not lmp-run's (the first word that is no option starts it, or "--").
+const cli::Program& run_program() {
+  static const cli::Program kProgram{
+      .name = "lmp-run",
+      .version = LMP_VERSION,
+      .summary =
+          "Checks a license unit out of lmpd, keeps it alive while COMMAND runs, checks it "
+          "in when COMMAND exits, and exits with COMMAND's status.",
+      .synopsis = {"--server HOST:PORT[,HOST:PORT...] --code CODE [OPTIONS]\n"
+                   "               -- COMMAND [ARGS...]",
+                   "--borrow DAYS --server ... --code CODE\n"
+                   "               (--keys-url URL | --keys FILE) [--token FILE] [OPTIONS]\n"
+                   "               -- COMMAND [ARGS...]",
+                   "--offline [--token FILE] [--keys-url URL | --keys FILE]\n"
+                   "               [--product P] [--host H] -- COMMAND [ARGS...]",
+                   "--return --server ... [--token FILE] [--product P]", "--version"},
+      .options =
+          {{.name = "server",
+            .value = "HOST:PORT",
+            .description = "the servers, comma separated or the option again, tried in order "
+                           "(else $LMP_SERVER)",
+            .repeatable = true},
+           {.name = "code",
+            .value = "CODE",
+            .description = "the license's activation code (else $LMP_CODE, which ps does not "
+                           "show)"},
+           {.name = "product", .value = "P", .description = "the product to check out"},
+           {.name = "units", .value = "N", .description = "how many units (default 1)"},
+           {.name = "wait",
+            .value = "SECONDS",
+            .description = "wait up to SECONDS for a free unit (default 0: do not wait)"},
+           {.name = "timeout",
+            .value = "MS",
+            .description = "each exchange's limit in milliseconds (default 5000)"},
+           {.name = "host",
+            .value = "H",
+            .description = "the host name sent (default: this machine's; empty: none)"},
+           {.name = "user",
+            .value = "U",
+            .description = "the user name sent (default: the login name; empty: none)"},
+           {.name = "quiet", .description = "say nothing on stderr", .short_name = 'q'},
+           {.name = "tls",
+            .description = "every server without tcp:// is a TLS one (tls://, port 27401)"},
+           {.name = "ca",
+            .value = "FILE",
+            .description = "the CAs the servers' certificates must chain to (default: the "
+                           "system's)"},
+           {.name = "cert", .value = "FILE", .description = "a client certificate (with --key)"},
+           {.name = "key", .value = "FILE", .description = "the client certificate's key"},
+           {.name = "borrow",
+            .value = "DAYS",
+            .description = "borrow the unit for DAYS: no heartbeats, and it stays borrowed after "
+                           "COMMAND exits"},
+           {.name = "offline",
+            .description = "run COMMAND only when the stored token checks, without the server"},
+           {.name = "return", .description = "give a borrowed unit back early (no COMMAND)"},
+           {.name = "token",
+            .value = "FILE",
+            .description = "the borrowed unit's token (default "
+                           "$XDG_STATE_HOME/lmp/borrowed[-PRODUCT].token)"},
+           {.name = "keys-url",
+            .value = "URL",
+            .description = "the server's HTTP listener (http://HOST:PORT), for its public keys, "
+                           "cached beside the token"},
+           {.name = "keys", .value = "FILE", .description = "the server's public keys, a JWK Set"}},
+      .operands = {{.name = "COMMAND", .required = false},
+                   {.name = "ARGS", .required = false, .many = true}},
+      .first_operand_ends_options = true,
+      .details =
+          "$LMP_HOLDER_KEY, when set, is sent as the holder key. --offline checks the token's "
+          "signature, this host, its expiry and that the clock was not set back by more than an "
+          "hour.\n\n"
+          "Exit status when COMMAND did not run: 64 usage, 69 no unit free (--offline: nothing "
+          "borrowed), 75 no server reachable (retry later), 77 license refused (--offline: the "
+          "token does not check), 70 unexpected answer, 126/127 COMMAND not executable / not "
+          "found. See docs/client.md.\n"};
+  return kProgram;
+}
+
 }  // namespace
 
-const char* const kRunUsage =
-    "usage: lmp-run --server HOST:PORT[,HOST:PORT...] --code CODE [--product P] [--units N]\n"
-    "               [--wait SECONDS] [--timeout MS] [--host H] [--user U] [--quiet]\n"
-    "               [--tls] [--ca FILE] [--cert FILE --key FILE]\n"
-    "               -- COMMAND [ARGS...]\n"
-    "       lmp-run --borrow DAYS --server ... --code CODE (--keys-url URL | --keys FILE)\n"
-    "               [--token FILE] [other options as above] -- COMMAND [ARGS...]\n"
-    "       lmp-run --offline [--token FILE] [--keys-url URL | --keys FILE] [--product P]\n"
-    "               [--host H] -- COMMAND [ARGS...]\n"
-    "       lmp-run --return --server ... [--token FILE] [--product P]\n"
-    "       lmp-run --version\n"
-    "Checks a license unit out, keeps it alive while COMMAND runs, checks it in when COMMAND\n"
-    "exits, and exits with COMMAND's status. $LMP_SERVER and $LMP_CODE stand in for --server\n"
-    "and --code; $LMP_HOLDER_KEY, when set, is sent as the holder key. --tls makes every server\n"
-    "without tcp:// a TLS one (tls://, port 27401); --ca FILE: the CAs their certificates must\n"
-    "chain to (default: the system's); --cert/--key: a client certificate. Exit status when\n"
-    "COMMAND did not run: 64 usage, 69 no unit free, 75 no server reachable (retry later),\n"
-    "77 license refused, 70 unexpected answer, 126/127 COMMAND not executable / not found.\n"
-    "Borrowing: --borrow DAYS takes the unit for DAYS without heartbeats, stores the server's\n"
-    "signed token (--token FILE, default $XDG_STATE_HOME/lmp/borrowed[-PRODUCT].token), checks\n"
-    "it against the server's public keys (--keys-url http://HOST:PORT of its HTTP listener,\n"
-    "cached beside the token, or --keys FILE, a JWK Set) and runs COMMAND; the unit stays\n"
-    "borrowed after COMMAND exits. --offline runs COMMAND only when the stored token checks\n"
-    "without the server (signature, this host, not expired, clock not set back by more than an\n"
-    "hour); exit 69 when nothing is borrowed, 77 when the token does not check. --return gives\n"
-    "the unit back early and removes the token.\n"
-    "See docs/client.md.\n";
+std::string run_help() {
+  return cli::help(run_program());
+}
 
 RunOptions parse_run_options(int argc, char** argv) {
-  RunOptions options;
-  int i = 1;
-  for (; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--") {
-      ++i;
-      break;
-    }
-    if (!arg.starts_with("-")) break;  // the command starts here
-    if (arg == "--help" || arg == "-h") {
-      options.help = true;
-      return options;
-    }
-    if (arg == "--version") {
-      options.version = true;
-      return options;
-    }
-    if (arg == "--quiet" || arg == "-q") {
-      options.quiet = true;
-      continue;
-    }
-    if (arg == "--tls") {
-      options.tls = true;
-      continue;
-    }
-    if (arg == "--offline") {
-      options.offline = true;
-      continue;
-    }
-    if (arg == "--return") {
-      options.return_borrowed = true;
-      continue;
-    }
-    std::string name(arg);
-    std::string value;
-    if (auto eq = arg.find('='); eq != std::string_view::npos) {
-      name = std::string(arg.substr(0, eq));
-      value = std::string(arg.substr(eq + 1));
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      throw UsageError(name + " needs a value");
-    }
-    if (name == "--server") {
-      options.servers += (options.servers.empty() ? "" : ",") + value;
-    } else if (name == "--code") {
-      options.code = value;
-    } else if (name == "--product") {
-      options.product = value;
-    } else if (name == "--units") {
-      options.units = number(name, value, 1000000);
-      if (options.units == 0) throw UsageError("--units must be at least 1");
-    } else if (name == "--wait") {
-      options.wait_seconds = number(name, value, 3600);
-    } else if (name == "--timeout") {
-      options.timeout_ms = number(name, value, 600000);
-      if (options.timeout_ms == 0) throw UsageError("--timeout must be at least 1 ms");
-    } else if (name == "--host") {
-      options.host = value;
-    } else if (name == "--user") {
-      options.user = value;
-    } else if (name == "--ca") {
-      options.ca_file = value;
-    } else if (name == "--cert") {
-      options.certificate_file = value;
-    } else if (name == "--key") {
-      options.key_file = value;
-    } else if (name == "--borrow") {
-      options.borrow_days = number(name, value, 3650);
-      if (options.borrow_days == 0) throw UsageError("--borrow must be at least 1 day");
-    } else if (name == "--token") {
-      options.token_file = value;
-    } else if (name == "--keys-url") {
-      options.keys_url = value;
-    } else if (name == "--keys") {
-      options.keys_file = value;
-    } else {
-      throw UsageError("unknown option " + name);
-    }
+  cli::Parsed parsed;
+  try {
+    parsed = cli::parse(run_program(), std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const cli::UsageError& e) {
+    throw UsageError(e.what());
   }
-  for (; i < argc; ++i) options.command.emplace_back(argv[i]);
+  RunOptions options;
+  options.help = parsed.help;
+  options.version = parsed.version;
+  if (options.help || options.version) return options;
+  auto text = [&](std::string_view name) {
+    const std::string* value = parsed.value(name);
+    return value == nullptr ? std::string() : *value;
+  };
+  if (const auto found = parsed.options.find("server"); found != parsed.options.end())
+    for (const auto& value : found->second)
+      options.servers += (options.servers.empty() ? "" : ",") + value;
+  options.code = text("code");
+  options.product = text("product");
+  if (const auto* value = parsed.value("units")) {
+    options.units = number("--units", *value, 1000000);
+    if (options.units == 0) throw UsageError("--units must be at least 1");
+  }
+  if (const auto* value = parsed.value("wait"))
+    options.wait_seconds = number("--wait", *value, 3600);
+  if (const auto* value = parsed.value("timeout")) {
+    options.timeout_ms = number("--timeout", *value, 600000);
+    if (options.timeout_ms == 0) throw UsageError("--timeout must be at least 1 ms");
+  }
+  if (const auto* value = parsed.value("host")) options.host = *value;
+  if (const auto* value = parsed.value("user")) options.user = *value;
+  options.quiet = parsed.has("quiet");
+  options.tls = parsed.has("tls");
+  options.ca_file = text("ca");
+  options.certificate_file = text("cert");
+  options.key_file = text("key");
+  if (const auto* value = parsed.value("borrow")) {
+    options.borrow_days = number("--borrow", *value, 3650);
+    if (options.borrow_days == 0) throw UsageError("--borrow must be at least 1 day");
+  }
+  options.offline = parsed.has("offline");
+  options.return_borrowed = parsed.has("return");
+  options.token_file = text("token");
+  options.keys_url = text("keys-url");
+  options.keys_file = text("keys");
+  options.command = parsed.operands;
   if (options.servers.empty())
     if (const char* env = std::getenv("LMP_SERVER")) options.servers = env;
   if (options.code.empty())

@@ -58,6 +58,7 @@ std::string default_token_path(const std::string& product);
 // The server list with "tls://" before every entry that names no scheme (what --tls means).
 std::string with_tls(std::string_view servers);
 
-extern const char* const kRunUsage;
+// What --help prints.
+std::string run_help();
 
 }  // namespace lmp::client

@@ -15,6 +15,7 @@
 #include "core/activation_code.hpp"
 #include "core/calendar.hpp"
 #include "core/clock.hpp"
+#include "core/command_line.hpp"
 #include "core/registration_key.hpp"
 #include "domain/customers.hpp"
 #include "domain/domain_error.hpp"
@@ -33,89 +34,100 @@
 namespace lmp::admin {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: lmpd admin [--config FILE] COMMAND\n"
-    "commands:\n"
-    "  init [--name ACCOUNT] [--user NAME] [--expires TIME | --days N]\n"
-    "      first run: creates the parent account (default name 'parent') and its first admin\n"
-    "      user (default 'admin'), and prints that user's API token (shown only once), which\n"
-    "      expires on the date or after the days given (default: never)\n"
-    "  create-customer NAME\n"
-    "  create-license --customer NAME|ID --product CODE|NAME --units N\n"
-    "                 [--starts TIME] [--expires TIME | --days N]\n"
-    "      creates the customer named when it does not exist yet (an id must exist), and prints\n"
-    "      the license's activation code (shown only once: the server keeps only its hash)\n"
-    "  renew-license ID [--expires TIME | --days N]\n"
-    "      renews license ID to the time, or by the days from its expiry (from now once past its\n"
-    "      grace); neither: by its plan's period (its own period without one)\n"
-    "  list-licenses [--json]\n"
-    "      every license; --json: as a JSON array of the objects GET /v1/licenses/{id} answers\n"
-    "  rotate-signing-key\n"
-    "      a new Ed25519 key signs borrowed leases' tokens from now on; the old public keys stay\n"
-    "      published (GET /v1/keys) until every token they signed has expired\n"
-    "  site-id\n"
-    "      prints this server's site id (made once, at the first start or now), which the vendor\n"
-    "      binds entitlements to, and whether it is a site server (trust.vendor_keys set)\n"
-    "  import FILE\n"
-    "      on a site server: imports the vendor's entitlement in FILE (a license with its\n"
-    "      activation code shown once, or a newer serial replacing its terms); the same file\n"
-    "      again changes nothing\n"
-    "TIME is Unix seconds, a date YYYY-MM-DD (UTC midnight) or YYYY-MM-DDTHH:MM[:SS]Z (UTC), as\n"
-    "lmpctl takes it. A customer or product is named by its name or its id (a product's id is\n"
-    "its code); a name that is all digits is read as an id.\n"
-    "Each command acts with the parent account's rights, under the same rules as the admin API.\n";
+namespace cli = lmp::cli;
 
 // A license runs a year unless told otherwise.
 constexpr std::int64_t kDefaultDays = 365;
 
-struct Options {
-  std::string config_path;
-  std::string command;
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> flags;
-  bool json = false;  // --json, the one flag without a value
-};
+const cli::Option kExpires{.name = "expires",
+                           .value = "TIME",
+                           .description =
+                               "when it expires (Unix seconds, YYYY-MM-DD or "
+                               "YYYY-MM-DDTHH:MM[:SS]Z, UTC)"};
 
-// Splits the words into --flag VALUE pairs and positionals; false on a flag without a value.
-bool parse_words(const std::vector<std::string>& args, Options& opts, std::ostream& err) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& word = args[i];
-    if (word == "--json") {
-      opts.json = true;
-    } else if (word.rfind("--", 0) == 0) {
-      if (i + 1 >= args.size()) {
-        err << "lmpd admin: " << word << " needs a value\n";
-        return false;
-      }
-      if (word == "--config")
-        opts.config_path = args[++i];
-      else
-        opts.flags[word.substr(2)] = args[++i];
-    } else if (opts.command.empty()) {
-      opts.command = word;
-    } else {
-      opts.positional.push_back(word);
-    }
-  }
-  return true;
+// `lmpd admin` as the shared parser sees it (core/command_line.hpp).
+cli::Program admin_program(const std::string& default_config) {
+  return cli::Program{
+      .name = "lmpd admin",
+      .version = LMP_VERSION,
+      .summary =
+          "Create the parent account, customers and licenses directly in lmpd's "
+          "database, as the local operator.",
+      .options = {{.name = "config",
+                   .value = "FILE",
+                   .description = "lmpd's config file, which names the database (default " +
+                                  default_config + ")"}},
+      .commands =
+          {{.name = "init",
+            .summary = "first run: the parent account, its first admin user and that user's "
+                       "API token (shown only once)",
+            .options = {{.name = "name",
+                         .value = "ACCOUNT",
+                         .description = "the parent account's name (default 'parent')"},
+                        {.name = "user",
+                         .value = "NAME",
+                         .description = "the admin user's name (default 'admin')"},
+                        kExpires,
+                        {.name = "days",
+                         .value = "N",
+                         .description = "the token expires after N days (default: never)"}},
+            .synopsis = "[--name ACCOUNT] [--user NAME] [--expires TIME | --days N]"},
+           {.name = "create-customer", .summary = "a new customer", .operands = {{.name = "NAME"}}},
+           {.name = "create-license",
+            .summary = "a new license, and its customer when none has the name; prints the "
+                       "activation code (shown only once: the server keeps only its hash)",
+            .options =
+                {{.name = "customer",
+                  .value = "CUSTOMER",
+                  .description = "the customer's name or id",
+                  .required = true},
+                 {.name = "product",
+                  .value = "PRODUCT",
+                  .description = "the product's code or name",
+                  .required = true},
+                 {.name = "units",
+                  .value = "N",
+                  .description = "how many units (seats, ...)",
+                  .required = true},
+                 {.name = "starts",
+                  .value = "TIME",
+                  .description = "when it starts (default: now)"},
+                 kExpires,
+                 {.name = "days", .value = "N", .description = "it runs N days (default 365)"}},
+            .synopsis = "--customer CUSTOMER --product PRODUCT --units N [--starts TIME] "
+                        "[--expires TIME | --days N]"},
+           {.name = "renew-license",
+            .summary = "renew license ID to --expires, by --days from its expiry (from now "
+                       "once past its grace), else by its plan's period (its own without one)",
+            .options = {kExpires, {.name = "days", .value = "N", .description = "renew by N days"}},
+            .operands = {{.name = "ID"}},
+            .synopsis = "ID [--expires TIME | --days N]"},
+           {.name = "list-licenses",
+            .summary = "every license",
+            .options = {{.name = "json",
+                         .description = "as a JSON array of the objects GET "
+                                        "/v1/licenses/{id} answers"}}},
+           {.name = "rotate-signing-key",
+            .summary = "a new Ed25519 key signs borrowed leases' tokens from now on; the old "
+                       "public keys stay published until the tokens they signed expire"},
+           {.name = "site-id",
+            .summary = "this server's site id, which the vendor binds entitlements to, and "
+                       "whether it is a site server (trust.vendor_keys set)"},
+           {.name = "import",
+            .summary = "on a site server: import the vendor's entitlement in FILE (the same "
+                       "file again changes nothing)",
+            .operands = {{.name = "FILE"}}},
+           {.name = "help", .summary = "this help (as --help)"}},
+      .details =
+          "TIME is Unix seconds, a date YYYY-MM-DD (UTC midnight) or YYYY-MM-DDTHH:MM[:SS]Z\n"
+          "(UTC), as lmpctl takes it. A customer or product is named by its name or its id (a\n"
+          "product's id is its code); a name that is all digits is read as an id. Each command\n"
+          "acts with the parent account's rights, under the same rules as the admin API.\n\n"
+          "Exit status: 0 done, 1 refused or failed (nothing changed), 2 a usage error.\n"};
 }
 
-// False, after the usage, when a flag is not one of `known`.
-bool only_flags(const Options& opts, std::initializer_list<const char*> known, std::ostream& err) {
-  for (const auto& [flag, value] : opts.flags) {
-    bool found = false;
-    for (const char* k : known) found = found || flag == k;
-    if (!found) {
-      err << "lmpd admin: unknown option --" << flag << "\n" << kUsage;
-      return false;
-    }
-  }
-  return true;
-}
-
-const std::string* flag(const Options& opts, const char* name) {
-  auto it = opts.flags.find(name);
-  return it == opts.flags.end() ? nullptr : &it->second;
+const std::string* flag(const cli::Parsed& opts, const char* name) {
+  return opts.value(name);
 }
 
 // The configured products as the domain knows them (the daemon takes them from its catalog,
@@ -158,14 +170,10 @@ std::string site_id_of(domain::UnitOfWork& db, const Clock& clock) {
   return id;
 }
 
-int create_customer(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
-                    const Clock& clock, std::ostream& out, std::ostream& err) {
-  if (opts.positional.size() != 1 || !opts.flags.empty()) {
-    err << kUsage;
-    return 2;
-  }
+int create_customer(domain::UnitOfWork& db, const config::Config& cfg, const cli::Parsed& opts,
+                    const Clock& clock, std::ostream& out) {
   as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
-    const auto customer = domain::create_customer(ctx, {opts.positional[0], std::nullopt});
+    const auto customer = domain::create_customer(ctx, {opts.operands[0], std::nullopt});
     out << "customer " << customer.id << " created: " << customer.name << "\n";
   });
   return 0;
@@ -173,7 +181,7 @@ int create_customer(domain::UnitOfWork& db, const config::Config& cfg, const Opt
 
 // A --flag time (calendar::parse_time: Unix seconds, YYYY-MM-DD or an ISO 8601 UTC date and
 // time, lmpctl's rule too) as Unix ms; false when it does not parse.
-bool time_flag(const Options& opts, const char* name, std::optional<std::int64_t>& ms,
+bool time_flag(const cli::Parsed& opts, const char* name, std::optional<std::int64_t>& ms,
                std::ostream& err) {
   const std::string* text = flag(opts, name);
   if (text == nullptr) return true;
@@ -217,7 +225,7 @@ std::string product_named(const config::Config& cfg, const std::string& text) {
 }
 
 // A --flag count; false when it is not a number.
-bool count_flag(const Options& opts, const char* name, std::optional<std::int64_t>& count,
+bool count_flag(const cli::Parsed& opts, const char* name, std::optional<std::int64_t>& count,
                 std::ostream& err) {
   const std::string* text = flag(opts, name);
   if (text == nullptr) return true;
@@ -226,17 +234,10 @@ bool count_flag(const Options& opts, const char* name, std::optional<std::int64_
   return count.has_value();
 }
 
-int create_license(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+int create_license(domain::UnitOfWork& db, const config::Config& cfg, const cli::Parsed& opts,
                    const Clock& clock, std::ostream& out, std::ostream& err) {
-  if (!only_flags(opts, {"customer", "product", "units", "starts", "expires", "days"}, err))
-    return 2;
   const std::string* customer_name = flag(opts, "customer");
   const std::string* product = flag(opts, "product");
-  if (customer_name == nullptr || product == nullptr || flag(opts, "units") == nullptr ||
-      !opts.positional.empty()) {
-    err << kUsage;
-    return 2;
-  }
   domain::CreateLicense request;
   request.product = product_named(cfg, *product);
   if (!count_flag(opts, "units", request.units, err) ||
@@ -265,13 +266,11 @@ int create_license(domain::UnitOfWork& db, const config::Config& cfg, const Opti
   return 0;
 }
 
-int renew_license(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+int renew_license(domain::UnitOfWork& db, const config::Config& cfg, const cli::Parsed& opts,
                   const Clock& clock, std::ostream& out, std::ostream& err) {
-  if (!only_flags(opts, {"expires", "days"}, err)) return 2;
-  const auto id =
-      opts.positional.size() == 1 ? protocol::parse_count(opts.positional[0]) : std::nullopt;
+  const auto id = protocol::parse_count(opts.operands[0]);
   if (!id) {
-    err << kUsage;
+    err << "lmpd admin: ID must be a license id (a number), got '" << opts.operands[0] << "'\n";
     return 2;
   }
   domain::RenewLicense request;
@@ -288,12 +287,8 @@ int renew_license(domain::UnitOfWork& db, const config::Config& cfg, const Optio
   return 0;
 }
 
-int list_licenses(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
-                  const Clock& clock, std::ostream& out, std::ostream& err) {
-  if (!opts.positional.empty() || !opts.flags.empty()) {
-    err << kUsage;
-    return 2;
-  }
+int list_licenses(domain::UnitOfWork& db, const config::Config& cfg, const cli::Parsed& opts,
+                  const Clock& clock, std::ostream& out) {
   std::vector<domain::License> licenses;
   as_local_operator(db, cfg, clock, domain::TransactionMode::read, [&](const auto& ctx) {
     domain::LicenseQuery query;
@@ -305,7 +300,7 @@ int list_licenses(domain::UnitOfWork& db, const config::Config& cfg, const Optio
       query.page.after = page.back().id;
     }
   });
-  if (opts.json) {
+  if (opts.has("json")) {
     boost::json::array array;
     const std::int64_t now_ms = clock.now_unix_ms();
     for (const auto& l : licenses) array.push_back(domain::license_json(l, now_ms));
@@ -324,13 +319,8 @@ int list_licenses(domain::UnitOfWork& db, const config::Config& cfg, const Optio
   return 0;
 }
 
-int init(domain::UnitOfWork& db, const Options& opts, const Clock& clock, std::ostream& out,
+int init(domain::UnitOfWork& db, const cli::Parsed& opts, const Clock& clock, std::ostream& out,
          std::ostream& err) {
-  if (!only_flags(opts, {"name", "user", "expires", "days"}, err)) return 2;
-  if (!opts.positional.empty()) {
-    err << kUsage;
-    return 2;
-  }
   const std::string* name = flag(opts, "name");
   const std::string* user = flag(opts, "user");
   domain::TokenExpiry expiry;
@@ -355,12 +345,8 @@ int init(domain::UnitOfWork& db, const Options& opts, const Clock& clock, std::o
   return 0;
 }
 
-int rotate_signing_key(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
-                       const Clock& clock, std::ostream& out, std::ostream& err) {
-  if (!opts.positional.empty() || !opts.flags.empty()) {
-    err << kUsage;
-    return 2;
-  }
+int rotate_signing_key(domain::UnitOfWork& db, const config::Config& cfg, const Clock& clock,
+                       std::ostream& out) {
   as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
     const auto key = domain::rotate_signing_key(ctx, Env::posix());
     out << "signing key " << key.kid << " signs from now on; the keys before it stay published"
@@ -369,12 +355,8 @@ int rotate_signing_key(domain::UnitOfWork& db, const config::Config& cfg, const 
   return 0;
 }
 
-int site_id(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
-            const Clock& clock, std::ostream& out, std::ostream& err) {
-  if (!opts.positional.empty() || !opts.flags.empty()) {
-    err << kUsage;
-    return 2;
-  }
+int site_id(domain::UnitOfWork& db, const config::Config& cfg, const Clock& clock,
+            std::ostream& out) {
   out << site_id_of(db, clock) << "\n"
       << (cfg.trust.vendor_keys.empty()
               ? "(the vendor's own server: trust.vendor_keys is not set)\n"
@@ -383,13 +365,9 @@ int site_id(domain::UnitOfWork& db, const config::Config& cfg, const Options& op
   return 0;
 }
 
-int import_file(domain::UnitOfWork& db, const config::Config& cfg, const Options& opts,
+int import_file(domain::UnitOfWork& db, const config::Config& cfg, const cli::Parsed& opts,
                 const Clock& clock, std::ostream& out, std::ostream& err) {
-  if (opts.positional.size() != 1 || !opts.flags.empty()) {
-    err << kUsage;
-    return 2;
-  }
-  const std::string& path = opts.positional[0];
+  const std::string& path = opts.operands[0];
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     err << "lmpd admin: cannot read " << path << "\n";
@@ -427,25 +405,25 @@ int import_file(domain::UnitOfWork& db, const config::Config& cfg, const Options
 
 int run_admin(const std::vector<std::string>& args, const std::string& default_config,
               const Clock& clock, std::ostream& out, std::ostream& err) {
-  Options opts;
-  opts.config_path = default_config;
-  if (!parse_words(args, opts, err)) return 2;
-  if (opts.command.empty() || opts.command == "help") {
-    (opts.command.empty() ? err : out) << kUsage;
-    return opts.command.empty() ? 2 : 0;
-  }
-  if (opts.command != "create-customer" && opts.command != "create-license" &&
-      opts.command != "renew-license" && opts.command != "list-licenses" &&
-      opts.command != "init" && opts.command != "rotate-signing-key" && opts.command != "site-id" &&
-      opts.command != "import") {
-    err << "lmpd admin: unknown command '" << opts.command << "' (`lmpd admin help` lists them)\n";
+  const cli::Program program = admin_program(default_config);
+  cli::Parsed opts;
+  try {
+    opts = cli::parse(program, args);
+  } catch (const cli::UsageError& e) {
+    err << "lmpd admin: " << e.what() << "\n";
     return 2;
   }
-  if (opts.json && opts.command != "list-licenses") {
-    err << "lmpd admin: --json is for list-licenses only\n";
-    return 2;
+  if (opts.version) {
+    out << cli::version(program);
+    return 0;
   }
-  auto loaded = config::load_file(opts.config_path);
+  const std::string command = opts.command ? opts.command->name : std::string();
+  if (opts.help || command == "help") {
+    out << (command == "help" ? cli::help(program) : cli::help(program, opts));
+    return 0;
+  }
+  const std::string* config_path = opts.value("config");
+  auto loaded = config::load_file(config_path ? *config_path : default_config);
   if (!loaded.ok()) {
     for (const auto& e : loaded.errors) err << e.to_string() << "\n";
     return 1;
@@ -453,15 +431,14 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
   const config::Config& cfg = *loaded.config;
   try {
     auto db = storage::open_unit_of_work(cfg.storage);
-    if (opts.command == "init") return init(*db, opts, clock, out, err);
-    if (opts.command == "create-customer") return create_customer(*db, cfg, opts, clock, out, err);
-    if (opts.command == "create-license") return create_license(*db, cfg, opts, clock, out, err);
-    if (opts.command == "renew-license") return renew_license(*db, cfg, opts, clock, out, err);
-    if (opts.command == "rotate-signing-key")
-      return rotate_signing_key(*db, cfg, opts, clock, out, err);
-    if (opts.command == "site-id") return site_id(*db, cfg, opts, clock, out, err);
-    if (opts.command == "import") return import_file(*db, cfg, opts, clock, out, err);
-    return list_licenses(*db, cfg, opts, clock, out, err);
+    if (command == "init") return init(*db, opts, clock, out, err);
+    if (command == "create-customer") return create_customer(*db, cfg, opts, clock, out);
+    if (command == "create-license") return create_license(*db, cfg, opts, clock, out, err);
+    if (command == "renew-license") return renew_license(*db, cfg, opts, clock, out, err);
+    if (command == "rotate-signing-key") return rotate_signing_key(*db, cfg, clock, out);
+    if (command == "site-id") return site_id(*db, cfg, clock, out);
+    if (command == "import") return import_file(*db, cfg, opts, clock, out, err);
+    return list_licenses(*db, cfg, opts, clock, out);
   } catch (const domain::DomainError& ex) {
     // The same refusals as the admin API's, named as its error codes name them; a request the
     // rules refuse as malformed is a usage error.

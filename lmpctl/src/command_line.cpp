@@ -7,43 +7,14 @@
 #include <charconv>
 
 #include "core/calendar.hpp"
+#include "core/command_line.hpp"
+#include "option_help.hpp"
 
 namespace lmpctl {
 
 namespace {
 
-struct GlobalOption {
-  std::string_view name;
-  bool takes_value;
-};
-constexpr GlobalOption kGlobalOptions[] = {
-    {"server", true}, {"token", true}, {"config", true}, {"timeout", true}, {"ca-file", true},
-    {"json", false},  {"all", false},  {"csv", false},   {"help", false},   {"version", false},
-};
-
-void set_global(GlobalOptions& globals, std::string_view name, std::string value) {
-  if (name == "server") globals.server = std::move(value);
-  if (name == "token") globals.token = std::move(value);
-  if (name == "config") globals.config = std::move(value);
-  if (name == "timeout") globals.timeout = std::move(value);
-  if (name == "ca-file") globals.ca_file = std::move(value);
-  if (name == "json") globals.json = true;
-  if (name == "all") globals.all = true;
-  if (name == "csv") globals.csv = true;
-  if (name == "help") globals.help = true;
-  if (name == "version") globals.version = true;
-}
-
-bool is_option(const std::string& arg) {
-  return arg.size() > 2 && arg.starts_with("--");
-}
-
-// "--name=value" → {"name", "value"}; "--name" → {"name", nullopt}.
-std::pair<std::string, std::optional<std::string>> split_option(const std::string& arg) {
-  const auto eq = arg.find('=');
-  if (eq == std::string::npos) return {arg.substr(2), std::nullopt};
-  return {arg.substr(2, eq - 2), arg.substr(eq + 1)};
-}
+namespace cli = lmp::cli;
 
 bool is_integer(const std::string& text) {
   long long value = 0;
@@ -63,22 +34,9 @@ std::string joined_words(const CommandSpec& spec) {
   return out;
 }
 
-// The spec whose words are the longest prefix of `words`.
-const CommandSpec* match(const std::vector<std::string>& words,
-                         const std::vector<CommandSpec>& specs) {
-  const CommandSpec* best = nullptr;
-  for (const auto& spec : specs) {
-    if (spec.words.size() > words.size()) continue;
-    if (!std::equal(spec.words.begin(), spec.words.end(), words.begin())) continue;
-    if (best == nullptr || spec.words.size() > best->words.size()) best = &spec;
-  }
-  return best;
-}
-
-const Param* option_of(const CommandSpec& spec, std::string_view name) {
-  for (const auto& param : spec.params)
-    if (param.source == ParamSource::option && param.name == name) return &param;
-  return nullptr;
+std::optional<std::string> optional_value(const lmp::cli::Parsed& parsed, std::string_view name) {
+  const std::string* value = parsed.value(name);
+  return value == nullptr ? std::nullopt : std::optional<std::string>(*value);
 }
 
 void store(CommandLine& line, const Param& param, std::string value) {
@@ -104,117 +62,138 @@ void store(CommandLine& line, const Param& param, std::string value) {
   values.push_back(std::move(value));
 }
 
+// lmpctl as the shared parser sees it: the global options, and each command's options and
+// operands from its CommandSpec (commands[i] is specs[i]).
+cli::Program program_of(const std::vector<CommandSpec>& specs) {
+  cli::Program program{
+      .name = "lmpctl",
+      .version = LMPCTL_VERSION,
+      .summary =
+          "The command line of lmpd's admin HTTP API: tables for people, the server's "
+          "JSON with --json.",
+      .options = {{.name = "server",
+                   .value = "URL",
+                   .description = "the admin API's address (else $LMPCTL_SERVER, the config file, "
+                                  "http://127.0.0.1:27480)"},
+                  {.name = "token",
+                   .value = "TOKEN",
+                   .description = "the API token (else $LMPCTL_TOKEN, the config file)"},
+                  {.name = "config",
+                   .value = "FILE",
+                   .description = "the config file (default $XDG_CONFIG_HOME/lmpctl/config.yaml)"},
+                  {.name = "timeout",
+                   .value = "SECONDS",
+                   .description =
+                       "the limit of each exchange, 1 to 3600 (else $LMPCTL_TIMEOUT, the "
+                       "config file, 10)"},
+                  {.name = "ca-file",
+                   .value = "FILE",
+                   .description = "the CAs an https:// server's certificate must chain to (else "
+                                  "$LMPCTL_CA_FILE, the config file, the system's)"},
+                  {.name = "json", .description = "print the server's JSON answer as it is"},
+                  {.name = "all", .description = "follow a list's pages to the end: every item"},
+                  {.name = "csv",
+                   .description =
+                       "print a report's CSV as the server sends it (usage report, usage "
+                       "denials)"}},
+      .details =
+          "Server, token, timeout and CA file come from the options, else LMPCTL_SERVER, "
+          "LMPCTL_TOKEN, LMPCTL_TIMEOUT and LMPCTL_CA_FILE, else the config file (default "
+          "$XDG_CONFIG_HOME/lmpctl/config.yaml). An https:// server's certificate is verified "
+          "against the CA file (default: the system's CAs) and the URL's host.\n\n"
+          "Customers, partners, users, plans and products are named by name or id; a TIME is "
+          "Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z (UTC).\n\n"
+          "Exit status: 0 ok, 1 the API refused (4xx), 2 usage or configuration error, 3 no "
+          "answer (cannot connect, timeout), a server error (5xx) or a server that is not lmpd. "
+          "See docs/lmpctl.md.\n"};
+  for (const auto& spec : specs) {
+    // The usage line lmpctl has always shown, without the command's words.
+    const std::string words = joined_words(spec);
+    const std::string usage = usage_line(spec);
+    cli::Command command{
+        .name = words,
+        .summary = std::string(spec.summary),
+        .synopsis = usage.size() > words.size() ? usage.substr(words.size() + 1) : std::string()};
+    // What is required is checked by parse_command_line, after each value is: a bad value is
+    // the first thing said, as it always was.
+    for (const auto& param : spec.params) {
+      if (param.source == ParamSource::positional) {
+        command.operands.push_back(
+            {.name = upper(param.name), .required = false, .many = param.type == ParamType::list});
+        continue;
+      }
+      command.options.push_back({.name = std::string(param.name),
+                                 .value = param.type == ParamType::flag   ? std::string()
+                                          : param.type == ParamType::time ? std::string("TIME")
+                                                                          : upper(param.name),
+                                 .description = option_help(param),
+                                 .repeatable = param.type == ParamType::list});
+    }
+    if (spec.paged) {
+      command.options.push_back(
+          {.name = "limit", .value = "N", .description = option_help(Param{.name = "limit"})});
+      command.options.push_back(
+          {.name = "after", .value = "CURSOR", .description = option_help(Param{.name = "after"})});
+    }
+    program.commands.push_back(std::move(command));
+  }
+  return program;
+}
+
 }  // namespace
 
 CommandLine parse_command_line(const std::vector<std::string>& args,
                                const std::vector<CommandSpec>& specs) {
+  const cli::Program program = program_of(specs);
+  cli::Parsed parsed;
+  try {
+    parsed = cli::parse(program, args);
+  } catch (const cli::UsageError& e) {
+    throw UsageError(e.what());
+  }
   CommandLine line;
-  // Pass 1: the global options, wherever they are; the rest keeps its order.
-  std::vector<std::string> rest;
-  std::size_t i = 0;
-  for (; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--") break;
-    if (arg == "-h") {
-      line.globals.help = true;
-      continue;
-    }
-    if (!is_option(arg)) {
-      rest.push_back(arg);
-      continue;
-    }
-    auto [name, inline_value] = split_option(arg);
-    auto global = std::find_if(std::begin(kGlobalOptions), std::end(kGlobalOptions),
-                               [&](const GlobalOption& o) { return o.name == name; });
-    if (global == std::end(kGlobalOptions)) {
-      rest.push_back(arg);
-      continue;
-    }
-    if (!global->takes_value) {
-      if (inline_value) throw UsageError("--" + name + " takes no value");
-      set_global(line.globals, name, {});
-    } else if (inline_value) {
-      set_global(line.globals, name, *inline_value);
-    } else {
-      if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
-      set_global(line.globals, name, args[++i]);
-    }
-  }
-  // After "--" everything is a positional, even when it starts with "--".
-  std::vector<std::string> after_dashes(
-      args.begin() + static_cast<std::ptrdiff_t>(std::min(i + 1, args.size())), args.end());
+  GlobalOptions& globals = line.globals;
+  globals.server = optional_value(parsed, "server");
+  globals.token = optional_value(parsed, "token");
+  globals.config = optional_value(parsed, "config");
+  globals.timeout = optional_value(parsed, "timeout");
+  globals.ca_file = optional_value(parsed, "ca-file");
+  globals.json = parsed.has("json");
+  globals.all = parsed.has("all");
+  globals.csv = parsed.has("csv");
+  globals.help = parsed.help;
+  globals.version = parsed.version;
+  line.help_topic = parsed.topic;
+  if (parsed.command == nullptr) return line;
+  const CommandSpec& spec =
+      specs[static_cast<std::size_t>(parsed.command - program.commands.data())];
+  line.command = &spec;
 
-  // Pass 2: the command words.
-  std::vector<std::string> words;
-  for (const auto& arg : rest) {
-    if (is_option(arg)) break;
-    words.push_back(arg);
-  }
-  if (words.empty() && after_dashes.empty()) {
-    if (line.globals.help || line.globals.version) return line;
-    throw UsageError("no command given");
-  }
-  line.command = match(words, specs);
-  if (line.command == nullptr) {
-    if (line.globals.help) {
-      if (!words.empty()) line.help_topic = words.front();
-      return line;
-    }
-    throw UsageError("unknown command: " + (words.empty() ? std::string() : words.front()) +
-                     (words.size() > 1 ? " " + words[1] : std::string()));
-  }
-  const CommandSpec& spec = *line.command;
-
-  // Pass 3: the command's own arguments.
-  std::vector<std::string> positionals;
-  auto paged_option = [&](std::string_view name) {
-    return spec.paged && (name == "limit" || name == "after");
-  };
-  for (std::size_t k = spec.words.size(); k < rest.size(); ++k) {
-    const std::string& arg = rest[k];
-    if (!is_option(arg)) {
-      positionals.push_back(arg);
-      continue;
-    }
-    auto [name, inline_value] = split_option(arg);
-    const Param* param = option_of(spec, name);
-    if (param == nullptr && !paged_option(name))
-      throw UsageError("unknown option --" + name + " for " + joined_words(spec));
-    std::string value;
-    if (param != nullptr && param->type == ParamType::flag) {
-      if (inline_value) throw UsageError("--" + name + " takes no value");
-      value = "true";
-    } else if (inline_value) {
-      value = *inline_value;
-    } else {
-      if (k + 1 >= rest.size()) throw UsageError("--" + name + " needs a value");
-      value = rest[++k];
-    }
-    if (param != nullptr) {
-      store(line, *param, std::move(value));
-    } else {
-      const Param paging{.name = name == "limit" ? "limit" : "after",
-                         .type = name == "limit" ? ParamType::integer : ParamType::text};
-      store(line, paging, std::move(value));
-    }
-  }
-  positionals.insert(positionals.end(), after_dashes.begin(), after_dashes.end());
-
+  // The values, checked and converted by what each parameter takes.
   std::size_t next = 0;
   for (const auto& param : spec.params) {
-    if (param.source != ParamSource::positional) continue;
-    if (param.type == ParamType::list) {
-      for (; next < positionals.size(); ++next) store(line, param, positionals[next]);
-    } else if (next < positionals.size()) {
-      store(line, param, positionals[next++]);
+    if (param.source == ParamSource::positional) {
+      if (param.type == ParamType::list) {
+        for (; next < parsed.operands.size(); ++next) store(line, param, parsed.operands[next]);
+      } else if (next < parsed.operands.size()) {
+        store(line, param, parsed.operands[next++]);
+      }
+      continue;
     }
+    const auto given = parsed.options.find(param.name);
+    if (given == parsed.options.end()) continue;
+    for (const auto& value : given->second)
+      store(line, param, param.type == ParamType::flag ? "true" : value);
   }
-  if (next < positionals.size())
-    throw UsageError("unexpected argument '" + positionals[next] + "' for " + joined_words(spec));
-  if (line.globals.help) return line;
-  if (line.globals.csv && !spec.csv)
+  if (spec.paged) {
+    if (const auto* limit = parsed.value("limit"))
+      store(line, Param{.name = "limit", .type = ParamType::integer}, *limit);
+    if (const auto* after = parsed.value("after")) store(line, Param{.name = "after"}, *after);
+  }
+  if (globals.help) return line;
+  if (globals.csv && !spec.csv)
     throw UsageError("--csv works only for commands that answer CSV, not " + joined_words(spec));
-  if (line.globals.csv && line.globals.json) throw UsageError("--csv and --json: choose one");
+  if (globals.csv && globals.json) throw UsageError("--csv and --json: choose one");
   for (const auto& param : spec.params) {
     if (!param.required || line.values.contains(param.name)) continue;
     throw UsageError(
@@ -242,23 +221,20 @@ std::string usage_line(const CommandSpec& spec) {
 }
 
 std::string usage_text(const std::vector<CommandSpec>& specs, const std::string& resource) {
-  std::string out =
-      "usage: lmpctl [--server URL] [--token TOKEN] [--config FILE] [--timeout SECONDS]\n"
-      "              [--ca-file FILE] [--json] COMMAND [ARGUMENTS]\n\ncommands:\n";
-  for (const auto& spec : specs) {
-    if (!resource.empty() && spec.words.front() != resource) continue;
-    out += "  " + usage_line(spec) + "\n";
-    if (!spec.summary.empty()) out += "      " + std::string(spec.summary) + "\n";
-  }
-  out +=
-      "\nServer, token, timeout and CA file come from the flags, else LMPCTL_SERVER, "
-      "LMPCTL_TOKEN,\n"
-      "LMPCTL_TIMEOUT and LMPCTL_CA_FILE, else the config file (default\n"
-      "$XDG_CONFIG_HOME/lmpctl/config.yaml). https:// servers are verified against --ca-file\n"
-      "(default: the system's CAs) and the URL's host.\n"
-      "Exit status: 0 ok, 1 the API refused (4xx), 2 usage or configuration error, 3 no answer\n"
-      "(cannot connect, timeout) or a server error (5xx). See docs/lmpctl.md.\n";
-  return out;
+  const cli::Program program = program_of(specs);
+  return resource.empty() ? cli::help(program) : cli::help(program, resource);
+}
+
+std::string help_text(const CommandLine& line, const std::vector<CommandSpec>& specs) {
+  const cli::Program program = program_of(specs);
+  if (line.command != nullptr)
+    return cli::help(program,
+                     program.commands[static_cast<std::size_t>(line.command - specs.data())]);
+  return usage_text(specs, line.help_topic);
+}
+
+std::string version_text(const std::vector<CommandSpec>& specs) {
+  return cli::version(program_of(specs));
 }
 
 }  // namespace lmpctl

@@ -1,5 +1,6 @@
 // lmpctl's argument parsing: the global options (anywhere before "--"), the command words, and
-// the command's positionals and options checked against its CommandSpec.
+// the command's positionals and options checked against its CommandSpec; the words are split by
+// the shared parser (core/command_line.hpp), the values checked here.
 #pragma once
 
 #include <map>
@@ -46,7 +47,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
 
 // "partners create --name NAME --kind KIND"
 std::string usage_line(const CommandSpec& spec);
-// The whole usage text; only the commands starting with `resource` when it is not empty.
+// The whole help text; only the commands starting with `resource` when it is not empty.
 std::string usage_text(const std::vector<CommandSpec>& specs, const std::string& resource = {});
+// What --help prints: the command's help, the topic's commands or the whole help.
+std::string help_text(const CommandLine& line, const std::vector<CommandSpec>& specs);
+// What --version prints.
+std::string version_text(const std::vector<CommandSpec>& specs);
 
 }  // namespace lmpctl

@@ -228,23 +228,18 @@ int run(const std::vector<std::string>& args, const Environment& env, std::ostre
   try {
     CommandLine line = parse_command_line(args, specs);
     if (line.globals.version) {
-      out << "lmpctl " << LMPCTL_VERSION << "\n";
+      out << version_text(specs);
       return kExitOk;
     }
     if (line.globals.help) {
-      out << (line.command ? "usage: lmpctl " + usage_line(*line.command) + "\n" +
-                                 std::string(line.command->summary) + "\n"
-                           : usage_text(specs, line.help_topic));
+      out << help_text(line, specs);
       return kExitOk;
     }
     return execute(line, env, out, err);
   } catch (const UsageError& e) {
-    // One line, and where the whole list is: the usage is long enough to push the line itself
-    // out of sight.
+    // One line (an unknown command's says where the list is): the usage is long enough to push
+    // the line itself out of sight.
     err << "lmpctl: " << e.what() << "\n";
-    if (std::string_view(e.what()).starts_with("no command") ||
-        std::string_view(e.what()).starts_with("unknown command"))
-      err << "lmpctl: `lmpctl --help` lists the commands\n";
     return kExitUsage;
   } catch (const Refusal& refusal) {
     err << "lmpctl: " << refusal.message << "\n";

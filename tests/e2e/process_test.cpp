@@ -102,11 +102,12 @@ TEST_F(ProcessTest, UnknownCommandsAreOneLine) {
   auto admin_typo = admin({"list-licences"});
   EXPECT_EQ(admin_typo.exit_code, 2);
   EXPECT_EQ(admin_typo.err,
-            "lmpd admin: unknown command 'list-licences' (`lmpd admin help` lists them)\n");
+            "lmpd admin: unknown command 'list-licences' (`lmpd admin --help` lists the "
+            "commands)\n");
   auto lmpd_typo = run_command({LMP_TEST_LMPD_BINARY, "--chek-config", "x"});
   EXPECT_EQ(lmpd_typo.exit_code, 2);
   EXPECT_EQ(lmpd_typo.err,
-            "lmpd: unexpected argument '--chek-config' (`lmpd --help` shows the usage)\n");
+            "lmpd: unknown option --chek-config (`lmpd --help` lists the options)\n");
 }
 
 TEST_F(ProcessTest, CheckConfigReportsEveryProblemWithItsPosition) {
