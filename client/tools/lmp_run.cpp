@@ -185,6 +185,11 @@ int make_client(const lmp::client::RunOptions& options, const std::string& serve
     result = lmp_client_set_holder_key(client, options.holder_key.c_str());
   if (result == LMP_OK && !options.keys_url.empty())
     result = lmp_client_set_keys_url(client, options.keys_url.c_str());
+  // The keys come from the seat servers' own listener, so --ca is the likely CA for them too.
+  const std::string& keys_ca =
+      options.keys_ca_file.empty() ? options.ca_file : options.keys_ca_file;
+  if (result == LMP_OK && !options.keys_url.empty() && !keys_ca.empty())
+    result = lmp_client_set_keys_ca_file(client, keys_ca.c_str());
   if (result == LMP_OK && !options.keys_file.empty())
     result = lmp_client_set_keys_file(client, options.keys_file.c_str());
   if (result == LMP_OK) return 0;

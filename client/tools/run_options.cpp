@@ -84,8 +84,12 @@ const cli::Program& run_program() {
                            "$XDG_STATE_HOME/lmp/borrowed[-PRODUCT].token)"},
            {.name = "keys-url",
             .value = "URL",
-            .description = "the server's HTTP listener (http://HOST:PORT), for its public keys, "
-                           "cached beside the token"},
+            .description = "the server's HTTP listener (http://HOST:PORT or https://...), for "
+                           "its public keys, cached beside the token"},
+           {.name = "keys-ca",
+            .value = "FILE",
+            .description = "the CAs an https keys URL's server must chain to (default: --ca's, "
+                           "else the system's)"},
            {.name = "keys", .value = "FILE", .description = "the server's public keys, a JWK Set"}},
       .operands = {{.name = "COMMAND", .required = false},
                    {.name = "ARGS", .required = false, .many = true}},
@@ -152,6 +156,7 @@ RunOptions parse_run_options(int argc, char** argv) {
   options.return_borrowed = parsed.has("return");
   options.token_file = text("token");
   options.keys_url = text("keys-url");
+  options.keys_ca_file = text("keys-ca");
   options.keys_file = text("keys");
   options.command = parsed.operands;
   if (options.servers.empty())
@@ -163,6 +168,8 @@ RunOptions parse_run_options(int argc, char** argv) {
     throw UsageError("--borrow, --offline and --return exclude each other");
   if (!options.keys_url.empty() && !options.keys_file.empty())
     throw UsageError("--keys-url and --keys exclude each other");
+  if (!options.keys_ca_file.empty() && options.keys_url.empty())
+    throw UsageError("--keys-ca goes with --keys-url");
   if (options.servers.empty() && !options.offline) throw UsageError("--server is required");
   if (options.code.empty() && !options.offline && !options.return_borrowed)
     throw UsageError("--code is required");

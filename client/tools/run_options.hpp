@@ -31,9 +31,10 @@ struct RunOptions {
   std::uint32_t borrow_days = 0;  // 0: no --borrow
   bool offline = false;
   bool return_borrowed = false;
-  std::string token_file;  // --token; empty: default_token_path(product)
-  std::string keys_url;    // --keys-url: the server's HTTP listener, for its key set
-  std::string keys_file;   // --keys: a JWK Set file instead
+  std::string token_file;    // --token; empty: default_token_path(product)
+  std::string keys_url;      // --keys-url: the server's HTTP listener, for its key set
+  std::string keys_ca_file;  // --keys-ca: the CAs an https keys URL must chain to
+  std::string keys_file;     // --keys: a JWK Set file instead
   bool quiet = false;
   bool help = false;
   bool version = false;

@@ -385,6 +385,15 @@ TEST(BorrowKeysOverHttps, TheKeysComeOverVerifiedTlsAndAServerOfAnotherCaGivesNo
         << lmp_last_error();
     ASSERT_EQ(lmp_return(wary.get(), wary_token.c_str()), LMP_OK) << lmp_last_error();
   }
+
+  // lmp-run takes the CA file as --keys-ca.
+  const std::string run_token = (dir.path() / "run.token").string();
+  auto run =
+      run_command({LMP_RUN_BINARY, "--borrow", "1", "--server", lmpd.address(), "--code", code,
+                   "--keys-url", url, "--keys-ca", site.certificate().string(), "--host",
+                   "laptop-7", "--user", "ana", "--token", run_token, "--", "/bin/true"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(std::filesystem::exists(run_token + ".keys")) << run.err;
 }
 
 TEST_F(BorrowLmpdTest, TheServersRefusalsComeBackAsTheirResults) {
