@@ -531,11 +531,13 @@ const std::vector<Migration>& schema_migrations() {
       // the trigger's update never waits there. CREATE TRIGGER locks out writers of `leases`
       // until the migration commits, so the count written last includes every lease. SQLite
       // needs none: its single lmpd counts the units in memory. No colon in the function body:
-      // SOCI would read it as a bind placeholder.
+      // SOCI would read it as a bind placeholder. Each statement can run again over itself (a
+      // test replays the migrations after its own, usage_rollups_test.cpp).
       {24,
        {
-           "{postgresql_only}ALTER TABLE licenses ADD COLUMN units_held BIGINT NOT NULL DEFAULT 0",
-           "{postgresql_only}CREATE FUNCTION lmp_count_units_held() RETURNS trigger"
+           "{postgresql_only}ALTER TABLE licenses ADD COLUMN IF NOT EXISTS units_held BIGINT"
+           " NOT NULL DEFAULT 0",
+           "{postgresql_only}CREATE OR REPLACE FUNCTION lmp_count_units_held() RETURNS trigger"
            " LANGUAGE plpgsql AS $$ BEGIN"
            " IF TG_OP <> 'INSERT' THEN"
            " UPDATE licenses SET units_held = units_held - OLD.units WHERE id = OLD.license_id;"
@@ -544,6 +546,7 @@ const std::vector<Migration>& schema_migrations() {
            " UPDATE licenses SET units_held = units_held + NEW.units WHERE id = NEW.license_id;"
            " END IF;"
            " RETURN NULL; END $$",
+           "{postgresql_only}DROP TRIGGER IF EXISTS leases_count_units_held ON leases",
            "{postgresql_only}CREATE TRIGGER leases_count_units_held"
            " AFTER INSERT OR DELETE OR UPDATE OF units, license_id ON leases"
            " FOR EACH ROW EXECUTE FUNCTION lmp_count_units_held()",
