@@ -157,10 +157,12 @@ free_port() {
   "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_postgres PORT : a private cluster in $work/pg, every commit flushed before it is
-# acknowledged; sets pg_data, pg_pid and pg_conninfo (database postgres).
+# start_postgres PORT [SETTING...] : a private cluster in $work/pg, every commit flushed before it
+# is acknowledged, with each SETTING line added to its configuration; sets pg_data, pg_pid and
+# pg_conninfo (database postgres).
 start_postgres() {
   local port=$1
+  shift
   install -d -o postgres -g postgres -m 700 "$work/pg"
   runuser -u postgres -- "$pg_bin/initdb" -D "$work/pg/data" -A trust -U postgres \
     >"$work/pg/initdb.log"
@@ -173,6 +175,7 @@ max_connections = 300
 synchronous_commit = on
 fsync = on
 EOF
+  [ $# -eq 0 ] || printf '%s\n' "$@" >>"$work/pg/data/postgresql.conf"
   pg_data="$work/pg/data"
   runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/server.log" -w -t 60 \
     start >/dev/null
@@ -196,7 +199,11 @@ write_lmpd_config() {
     sqlite) storage="  sqlite:
     path: $5
     synchronous: full" ;;
-    postgresql) storage="  postgresql:
+    postgresql)
+      # The server secret every instance on the database shares (docs/scale-out.md, step 2).
+      [ -f "$work/lmpd.secret" ] || (umask 077 && head -c 32 /dev/urandom >"$work/lmpd.secret")
+      storage="  secret_file: $work/lmpd.secret
+  postgresql:
     connection: \"$5\"" ;;
     *) bench_die "write_lmpd_config: unknown backend $4" ;;
   esac

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Summarises a bench/scale_out.sh results folder: per instance count and load, the median
+# Summarises a bench/scale_out.sh results folder: per license count, instance count and load, the median
 # throughput over rounds, its ratio to one instance (median of per-round ratios), latency, errors,
 # leases left behind, and the CPU split between the lmpd instances, PostgreSQL, the load client
 # and the rest of the machine.
@@ -18,15 +18,16 @@ import sys
 from summarize import (fmt_num, fmt_ops, fmt_ratio, load_json, machine_line, median,
                        other_busy_pct, run_files, title_lines, version_start)
 
-RUN_NAME = re.compile(r"^r(\d+)-i(\d+)-c(\d+)-p(\d+)\.json$")
+# Runs before the 1,000-licenses mode have no "-l" part: one license.
+RUN_NAME = re.compile(r"^r(\d+)(?:-l(\d+))?-i(\d+)-c(\d+)-p(\d+)\.json$")
 
 
 def load_runs(folder):
-    """{(instances, connections, pipeline): {round: {"report", "sys", "db"}}}"""
+    """{(licenses, instances, connections, pipeline): {round: {"report", "sys", "db"}}}"""
     runs = {}
     for match, run in run_files(folder, RUN_NAME, ("sys", "db")):
-        round_, instances, conns, depth = (int(g) for g in match.groups())
-        runs.setdefault((instances, conns, depth), {})[round_] = run
+        round_, licenses, instances, conns, depth = (int(g or 1) for g in match.groups())
+        runs.setdefault((licenses, instances, conns, depth), {})[round_] = run
     return runs
 
 
@@ -39,8 +40,8 @@ class ScaleSummary:
         self.runs = load_runs(folder)
         self.failed = sorted(os.path.basename(p)
                              for p in glob.glob(os.path.join(folder, "*.failed.log")))
-        # Unpipelined first, then by connections, then by instance count.
-        self.keys = sorted(self.runs, key=lambda k: (k[2], k[1], k[0]))
+        # By license count, then unpipelined first, then by connections, then by instances.
+        self.keys = sorted(self.runs, key=lambda k: (k[0], k[3], k[2], k[1]))
 
     def values(self, key, pick):
         out = []
@@ -56,8 +57,8 @@ class ScaleSummary:
 
     def ratio_to_one(self, key):
         # Paired by round: both ran minutes apart at most, on the same state of the machine.
-        n, c, p = key
-        mine, one = self.runs.get(key, {}), self.runs.get((1, c, p), {})
+        licenses, n, c, p = key
+        mine, one = self.runs.get(key, {}), self.runs.get((licenses, 1, c, p), {})
         return median([mine[r]["report"]["ops_per_sec"] / one[r]["report"]["ops_per_sec"]
                        for r in mine if r in one and one[r]["report"]["ops_per_sec"]])
 
@@ -76,6 +77,16 @@ def per_op(cpu_pct, run):
     return cpu_pct / 100 * 1e6 / rate if rate else None
 
 
+def statements_per_batch(run):
+    """Statements PostgreSQL ran for the instances over their commits (one per batch)."""
+    counted = run["db"]["statements"]
+    return float(counted["calls"]) / float(counted["commits"]) if counted["commits"] else None
+
+
+def fmt_per_batch(value):
+    return "–" if value is None else f"{value:.1f}"
+
+
 def error_text(s, key):
     total = {}
     for run in s.runs[key].values():
@@ -88,19 +99,20 @@ def error_text(s, key):
 
 
 def table(s):
-    lines = ["| instances | conns | pipeline | ops/s | vs 1 instance | p50 µs | p99 µs | errors "
-             "| leases left | lmpd CPU % (per instance) | PostgreSQL CPU % | client CPU % "
-             "| others % | disk writes/s | CPU µs per op: lmpd · PostgreSQL |",
-             "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| licenses | instances | conns | pipeline | ops/s | vs 1 instance | p50 µs | p99 µs "
+             "| errors | leases left | lmpd CPU % (per instance) | PostgreSQL CPU % | client CPU % "
+             "| others % | disk writes/s | CPU µs per op: lmpd · PostgreSQL "
+             "| statements per batch |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for key in s.keys:
-        n = key[0]
+        n = key[1]
         per_instance = " · ".join(
             fmt_num(s.med(key, lambda r, i=i: r["sys"]["cpu_pct"][f"lmpd{i}"]))
             for i in range(1, n + 1))
         lmpd = fmt_num(s.med(key, lambda r: lmpd_cpu(r["sys"])))
         left = sum(v for v in s.values(key, lambda r: r["db"]["leases_left"]) if v)
         cells = [
-            str(n), str(key[1]), str(key[2]),
+            f"{key[0]:,}", str(n), str(key[2]), str(key[3]),
             fmt_ops(s.med(key, lambda r: r["report"]["ops_per_sec"])),
             fmt_ratio(s.ratio_to_one(key)),
             fmt_num(s.med(key, lambda r: r["report"]["latency_us"]["p50"])),
@@ -114,9 +126,22 @@ def table(s):
             fmt_num(s.med(key, lambda r: r["sys"]["disk"]["writes_per_s"])),
             fmt_num(s.med(key, lambda r: per_op(lmpd_cpu(r["sys"]), r)))
             + " · " + fmt_num(s.med(key, lambda r: per_op(r["sys"]["cpu_pct"]["postgres"], r))),
+            fmt_per_batch(s.med(key, statements_per_batch)),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def licenses_text(meta):
+    """The licenses the checkouts went to: one, and (the 1,000-licenses mode) many."""
+    parts = []
+    for count in str(meta.get("licenses", "1")).split():
+        if count == "1":
+            parts.append(f"one license of {int(meta.get('units', 0)):,} seats")
+        else:
+            parts.append(f"{int(count):,} licenses of {int(meta.get('units_each', 0)):,} seats "
+                         "each, checkouts taking them in turn")
+    return " and ".join(parts)
 
 
 def markdown(s):
@@ -129,8 +154,7 @@ def markdown(s):
     rounds = s.rounds()
     out.append(f"- {rounds} interleaved round{'s' if rounds != 1 else ''} (each runs every "
                f"instance count, the order rotating) of {meta.get('duration_s')} s per run after "
-               f"{meta.get('warmup_s')} s of warm-up; one license of "
-               f"{int(meta.get('units', 0)):,} seats; load client with "
+               f"{meta.get('warmup_s')} s of warm-up; {licenses_text(meta)}; load client with "
                f"{meta.get('client_threads')} thread(s) on the same machine, its connections "
                f"spread round-robin over the instances; date {meta.get('date_utc')}")
     busy = other_busy_pct(s.runs)

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <map>
 
@@ -141,6 +142,16 @@ Options parse_or_throw(const std::vector<std::string>& args, bool& help) {
          if (v.empty()) throw ArgError{std::string(f) + ": empty activation code"};
          o.code = v;
        }},
+      {"--codes-file",
+       [&](auto f, auto v) {
+         std::ifstream in{std::string(v)};
+         if (!in) throw ArgError{std::string(f) + ": cannot read " + std::string(v)};
+         o.codes.clear();
+         for (std::string line; std::getline(in, line);)
+           if (!line.empty()) o.codes.push_back(line);
+         if (o.codes.empty()) throw ArgError{std::string(f) + ": no code in " + std::string(v)};
+         o.code = o.codes.front();
+       }},
       {"--units",
        [&](auto f, auto v) { o.units = parse_int<std::int64_t>(f, v, 1, 1000000000000LL); }},
       {"--json",
@@ -178,7 +189,7 @@ Options parse_or_throw(const std::vector<std::string>& args, bool& help) {
 
   if (!have_target) throw ArgError{"missing --target (lmpd, echo, redis or postgres)"};
   if (o.target == Target::lmpd && o.code.empty()) {
-    throw ArgError{"--code is required with --target lmpd"};
+    throw ArgError{"--code or --codes-file is required with --target lmpd"};
   }
   if (o.target == Target::echo && o.code.empty()) o.code = "ECHO-BENCH";
   if (!have_port) o.port = default_port(o.target);
@@ -221,6 +232,7 @@ std::string usage() {
   --warmup S            seconds before measuring starts (default 2)
   --mix OPS             the cycle each slot runs (default checkout,heartbeat,checkin)
   --code CODE           activation code (required for lmpd)
+  --codes-file FILE     activation codes, one a line: checkouts take them in turn
   --units N             seat total of the redis/postgres seat scripts (default 1000000)
   --json FILE           also write the report as JSON
   --threads N           client event-loop threads (default 1)

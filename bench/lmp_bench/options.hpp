@@ -28,6 +28,8 @@ struct Options {
   double warmup_s = 2;
   std::vector<Op> mix{Op::checkout, Op::heartbeat, Op::checkin};
   std::string code;  // activation code for lmpd and echo
+  // --codes-file: several licenses' codes, checkouts taking them in turn (`code` is the first).
+  std::vector<std::string> codes;
   std::int64_t units = 1000000;
   std::string json_path;
   int threads = 1;

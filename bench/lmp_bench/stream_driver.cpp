@@ -2,6 +2,7 @@
 // protocol, the line-echo server, and Redis (RESP with Lua seat scripts). Each connection is a
 // small state machine: one batched async_write of everything its slots queued, and a reader that
 // cuts answers off a flat buffer and hands each to the slot at the head of the in-flight queue.
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -41,16 +42,22 @@ class Codec {
 
 class SeatCodec final : public Codec {
  public:
-  SeatCodec(std::string_view code, bool echo) : echo_(echo) {
-    checkout_ = "CHECKOUT code=";
-    append_percent_encoded(checkout_, code);
-    checkout_ += '\n';
+  // Checkouts take `codes` in turn, whichever connection sends them (licenses spread evenly).
+  SeatCodec(const std::vector<std::string>& codes, bool echo) : echo_(echo) {
+    for (const auto& code : codes) {
+      std::string line = "CHECKOUT code=";
+      append_percent_encoded(line, code);
+      line += '\n';
+      checkouts_.push_back(std::move(line));
+    }
   }
 
   void encode(Op op, Slot& slot, std::string& out) const override {
     switch (op) {
       case Op::checkout:
-        out += checkout_;
+        out += checkouts_.size() == 1
+                   ? checkouts_.front()
+                   : checkouts_[next_.fetch_add(1, std::memory_order_relaxed) % checkouts_.size()];
         return;
       case Op::heartbeat:
         out += "HEARTBEAT lease=";
@@ -82,7 +89,8 @@ class SeatCodec final : public Codec {
 
  private:
   bool echo_;
-  std::string checkout_;  // the whole checkout line: the same for every request
+  std::vector<std::string> checkouts_;        // the whole checkout line of each code
+  mutable std::atomic<std::size_t> next_{0};  // shared by the connections of every thread
 };
 
 class RedisCodec final : public Codec {
@@ -479,10 +487,11 @@ void connect_stream_target(const RunContext& run, std::vector<std::unique_ptr<Lo
   std::shared_ptr<const Codec> codec;
   switch (o.target) {
     case Target::lmpd:
-      codec = std::make_shared<SeatCodec>(o.code, false);
+      codec = std::make_shared<SeatCodec>(
+          o.codes.empty() ? std::vector<std::string>{o.code} : o.codes, false);
       break;
     case Target::echo:
-      codec = std::make_shared<SeatCodec>(o.code, true);
+      codec = std::make_shared<SeatCodec>(std::vector<std::string>{o.code}, true);
       break;
     case Target::redis:
       codec = setup_redis(loops[0]->io(), sockets[0], o);

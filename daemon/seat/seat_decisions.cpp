@@ -483,6 +483,10 @@ SeatResult SeatDecisions::checkin(const SeatCommand& cmd) {
 SeatResult SeatDecisions::release(const SeatCommand& cmd) {
   product_.clear();
   const domain::LeaseRelease& order = *cmd.release;
+  // The license before the lease, in the order a checkout takes them: the lease's delete moves
+  // the license row's units_held (PostgreSQL), and a session holding the lease while it waits
+  // for the license could deadlock with a checkout holding the license while it renews the lease.
+  store_.lock_license(order.license_id);
   auto lease = store_.find_lease_by_ref(order.ref);
   if (!lease || lease->license_id != order.license_id || lease->expires_at_ms <= now_ms_)
     return SeatResult::failure(SeatError::lease_unknown, "no such lease");

@@ -104,6 +104,13 @@ SeatMetrics::SeatMetrics(metrics::Registry& registry)
                                       "Usage records deleted past their retention "
                                       "(usage.retention_days) by the reclaim sweeps.")
                         .get()),
+      units_held_mismatched_(
+          registry
+              .add<Gauge>("lmp_units_held_mismatched_licenses",
+                          "Licenses whose units-held counter differed from their stored leases "
+                          "when the sweep last compared them (shared PostgreSQL database; "
+                          "reported, never corrected).")
+              .get()),
       units_licensed_(registry.add<Gauge>(
           "lmp_units_licensed",
           "Units of the licenses that serve now (active, expiring or in grace), by product.",
@@ -133,6 +140,10 @@ void SeatMetrics::add_products(const std::vector<std::string>& codes) {
 
 void SeatMetrics::usage_recorded(std::string_view event) {
   ++batch_usage_[event];
+}
+
+void SeatMetrics::units_held_mismatched(std::size_t licenses) {
+  units_held_mismatched_.set(static_cast<std::int64_t>(licenses));
 }
 
 void SeatMetrics::usage_pruned(std::int64_t count) {

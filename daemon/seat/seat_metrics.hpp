@@ -62,6 +62,9 @@ class SeatMetrics {
   // One usage record written in the current batch; counted when the batch commits. REQUIRES:
   // `event` is one of domain::usage_event's constants (it is kept, not copied).
   void usage_recorded(std::string_view event);
+  // Licenses whose units-held counter differed from their leases when last compared
+  // (units_held_check.hpp).
+  void units_held_mismatched(std::size_t licenses);
   // Usage records the current batch deleted past their retention; counted when it commits.
   void usage_pruned(std::int64_t count);
   // Counts the usage records tallied so far when `committed`, else drops them (end_batch does
@@ -108,6 +111,7 @@ class SeatMetrics {
   metrics::Counter& failed_batches_;
   metrics::Family<metrics::Counter>& usage_written_;
   metrics::Counter& usage_pruned_;
+  metrics::Gauge& units_held_mismatched_;
   metrics::Family<metrics::Gauge>& units_licensed_;
   metrics::Family<metrics::Gauge>& expiry_seconds_;
   std::array<metrics::Counter*, kOperations> requests_by_op_{};

@@ -451,6 +451,11 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     }
     if (reclaim_due) {
       reclaim_.run(*store_, now, batch);
+      // Where a counter is kept (PostgreSQL, which only a shared database uses).
+      if (options_.shared_database) {
+        units_held_check_.run(*store_, now);
+        if (metrics_) metrics_->units_held_mismatched(units_held_check_.mismatched());
+      }
       if (metrics_) {
         metrics_->usage_pruned(reclaim_.pruned());
         count_licenses(now, license_now);
@@ -465,6 +470,7 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     const SteadyTime commit_started = now_if_measured();
     store_->commit();
     committed = true;
+    if (reclaim_due && options_.shared_database) units_held_check_.committed();
     // A failed transaction leaves the step, and the mark, to the next one.
     clock_steps_.shift_applied(shift);
     if (mark_due) clock_mark_.stored(license_now);

@@ -31,6 +31,7 @@
 #include "seat/seat_command.hpp"
 #include "seat/seat_metrics.hpp"
 #include "seat/seat_rules.hpp"
+#include "seat/units_held_check.hpp"
 #include "seat/wait_queue.hpp"
 
 namespace lmp::storage {
@@ -198,6 +199,7 @@ class SeatService final : public domain::LiveSeats {
   // Owned by the service thread.
   WaitQueue waiters_;
   ReclaimSweep reclaim_;
+  UnitsHeldCheck units_held_check_;  // shared database only
   ClockStepWatch clock_steps_;
   ServerClockMark clock_mark_;
   std::uint64_t batch_sequence_ = 0;

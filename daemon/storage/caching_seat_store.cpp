@@ -190,6 +190,9 @@ class CachingSeatStore final : public SeatStore {
   }
 
   std::int64_t lease_purge() override { return inner_->lease_purge(); }
+  std::vector<UnitsHeldCount> units_held_counts(std::int64_t after_license_id, int limit) override {
+    return inner_->units_held_counts(after_license_id, limit);
+  }
 
   // Read once per transaction, at begin() (policies change outside the seat path).
   std::int64_t policy_generation() override {

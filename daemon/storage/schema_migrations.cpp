@@ -533,6 +533,54 @@ const std::vector<Migration>& schema_migrations() {
            "UPDATE licenses SET period_days = COALESCE((SELECT p.period_days FROM service_plans p"
            " WHERE p.id = licenses.plan_id), CASE WHEN expires_at_ms - starts_at_ms < 129600000"
            " THEN 1 ELSE (expires_at_ms - starts_at_ms + 43200000) / 86400000 END)",
+      // Units held without a scan (issue #23, docs/scale-out.md "Units held"): on PostgreSQL a
+      // license row keeps the units of its stored leases, moved by a trigger in the transaction
+      // of every insert, delete or change of units of a lease, whichever path makes it (seat
+      // path, sweep, administrator's release, End-of-Life deletion, a hand-written statement).
+      // The seat path already holds the license row lock when it changes a lease's units, so
+      // the trigger's update never waits there. CREATE TRIGGER locks out writers of `leases`
+      // until the migration commits, so the count written last includes every lease. SQLite
+      // needs none: its single lmpd counts the units in memory. No colon in the function body:
+      // SOCI would read it as a bind placeholder. Each statement can run again over itself (a
+      // test replays the migrations after its own, usage_rollups_test.cpp).
+      {25,
+       {
+           "{postgresql_only}ALTER TABLE licenses ADD COLUMN IF NOT EXISTS units_held BIGINT"
+           " NOT NULL DEFAULT 0",
+           "{postgresql_only}CREATE OR REPLACE FUNCTION lmp_count_units_held() RETURNS trigger"
+           " LANGUAGE plpgsql AS $$ BEGIN"
+           " IF TG_OP <> 'INSERT' THEN"
+           " UPDATE licenses SET units_held = units_held - OLD.units WHERE id = OLD.license_id;"
+           " END IF;"
+           " IF TG_OP <> 'DELETE' THEN"
+           " UPDATE licenses SET units_held = units_held + NEW.units WHERE id = NEW.license_id;"
+           " END IF;"
+           " RETURN NULL; END $$",
+           "{postgresql_only}DROP TRIGGER IF EXISTS leases_count_units_held ON leases",
+           "{postgresql_only}CREATE TRIGGER leases_count_units_held"
+           " AFTER INSERT OR DELETE OR UPDATE OF units, license_id ON leases"
+           " FOR EACH ROW EXECUTE FUNCTION lmp_count_units_held()",
+           "{postgresql_only}UPDATE licenses SET units_held = (SELECT COALESCE(SUM(units), 0)"
+           " FROM leases WHERE leases.license_id = licenses.id)",
+       }},
+      // Dead rows (issue #23, docs/scale-out.md "For the DBA"): every checkout inserts a lease,
+      // every checkin deletes one, every heartbeat writes a new version of one, and every change
+      // of units a new version of its license row (units_held). Free room in each page lets a
+      // new version stay on its page (HOT for the license row, whose changed column has no
+      // index; a lease's expiry is indexed, so its heartbeats cannot be HOT, but staying on the
+      // page still spares the heap). Autovacuum thresholds in rows rather than a share of the
+      // table: a table that holds a few thousand live rows but turns them over thousands of
+      // times a second would otherwise wait for 20% of itself to be dead.
+      {26,
+       {
+           "{postgresql_only}ALTER TABLE leases SET (fillfactor = 70,"
+           " autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,"
+           " autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000,"
+           " autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 5000,"
+           " autovacuum_vacuum_cost_delay = 0)",
+           "{postgresql_only}ALTER TABLE licenses SET (fillfactor = 50,"
+           " autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,"
+           " autovacuum_vacuum_cost_delay = 0)",
        }},
   };
   return migrations;

@@ -96,6 +96,15 @@ struct Holding {
   std::string peer;
 };
 
+// A license's counter of the units its stored leases hold (licenses.units_held, PostgreSQL,
+// moved by the database with every lease change), beside the sum over those leases, both read in
+// one snapshot: a consistency check compares them.
+struct UnitsHeldCount {
+  std::int64_t license_id = 0;
+  std::int64_t counter = 0;
+  std::int64_t leases = 0;
+};
+
 // Makes transactions that already committed durable. Thread-safe: meant to run on a thread of
 // its own while the store's thread goes on with the next transaction.
 class DurabilitySync {
@@ -147,6 +156,13 @@ class SeatStore {
 
   // Sum of units of the license's leases with expires_at_ms > now_ms.
   virtual std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) = 0;
+
+  // Up to `limit` licenses with an id above `after_license_id`, in id order, each with its
+  // counter of units held and the sum over its stored leases (a slice of the consistency check;
+  // docs/scale-out.md "Units held"). Empty where no counter is kept (SQLite: its one lmpd counts
+  // units in memory, from the leases themselves).
+  virtual std::vector<UnitsHeldCount> units_held_counts(std::int64_t after_license_id,
+                                                        int limit) = 0;
 
   // Sum of units of the license's borrowed leases with expires_at_ms > now_ms (a site policy's
   // borrow.max_units counts them).

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 #include "storage/seat_store.hpp"
 #include "storage/sql_repositories.hpp"
 #include "storage/sql_session.hpp"
+#include "storage/transaction_license_cache.hpp"
 
 namespace lmp::storage {
 namespace {
@@ -27,6 +29,24 @@ constexpr std::string_view kLeaseColumns =
     "SELECT id, sealed_id, license_id, product_code, holder, holder_proof, units, issued_at_ms,"
     " expires_at_ms, ref, user_name, host, peer, heartbeat_at_ms, borrowed, instance, lingering"
     " FROM leases";
+
+// kLeaseColumns with every column named through the alias `le`, for a query that joins the
+// leases with their licenses (whose columns share some of the names).
+std::string joined_lease_columns() {
+  constexpr std::string_view kSelect = "SELECT ";
+  constexpr std::string_view kFrom = " FROM leases";
+  std::string_view names = kLeaseColumns.substr(kSelect.size());
+  names.remove_suffix(kFrom.size());
+  std::string out(kSelect);
+  for (std::size_t at = 0; at <= names.size();) {
+    const std::size_t comma = std::min(names.find(", ", at), names.size());
+    if (at != 0) out += ", ";
+    out += "le.";
+    out += names.substr(at, comma - at);
+    at = comma + 2;
+  }
+  return out + " FROM leases le JOIN licenses l ON l.id = le.license_id";
+}
 
 // SOCI's SQLite backend leaves a single-row SELECT positioned on its row, and an unfinished
 // statement keeps its read snapshot open: a later BEGIN IMMEDIATE on this connection would
@@ -146,11 +166,18 @@ class SqlSeatStore final : public SeatStore {
     if (backend_ == Backend::postgresql && !sql_->is_connected()) reconnect();
     // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
     // lock_license() serialising the decisions on one license between instances.
+    licenses_read_.clear();
     transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     policy_generation_read_ = false;
   }
-  void commit() override { transaction_.commit(); }
-  void rollback() noexcept override { transaction_.rollback(); }
+  void commit() override {
+    licenses_read_.clear();
+    transaction_.commit();
+  }
+  void rollback() noexcept override {
+    licenses_read_.clear();
+    transaction_.rollback();
+  }
 
   std::shared_ptr<DurabilitySync> detach_durability() override {
     if (!durable_ || backend_ != Backend::sqlite) return nullptr;
@@ -179,16 +206,22 @@ class SqlSeatStore final : public SeatStore {
   std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
     return guarded("find license by code", [&]() -> std::optional<LicenseRecord> {
       key_code_hash_ = secrets_->code_hash(code_hash);
+      if (const LicenseRecord* read = licenses_read_.find_by_code(key_code_hash_)) return *read;
       if (!execute_single_row(st_->find_license_by_code_hash)) return std::nullopt;
-      return license_from_row();
+      LicenseRecord row = license_from_row();
+      if (transaction_.open()) licenses_read_.keep(row, key_code_hash_);
+      return row;
     });
   }
 
   std::optional<LicenseRecord> find_license(std::int64_t license_id) override {
     return guarded("find license", [&]() -> std::optional<LicenseRecord> {
+      if (const LicenseRecord* read = licenses_read_.find(license_id)) return *read;
       key_license_id_ = license_id;
       if (!execute_single_row(st_->find_license)) return std::nullopt;
-      return license_from_row();
+      LicenseRecord row = license_from_row();
+      if (transaction_.open()) licenses_read_.keep(row);
+      return row;
     });
   }
 
@@ -214,6 +247,31 @@ class SqlSeatStore final : public SeatStore {
       units_sum_ = 0;
       execute_single_row(st_->units_in_use);
       return units_sum_;
+    });
+  }
+
+  std::vector<UnitsHeldCount> units_held_counts(std::int64_t after_license_id, int limit) override {
+    std::vector<UnitsHeldCount> out;
+    if (backend_ != Backend::postgresql || limit <= 0) return out;
+    return guarded("compare units held with the leases", [&] {
+      // One statement, one snapshot: the counter and the leases as of the same moment, with no
+      // lock taken (READ COMMITTED gives each statement a consistent view).
+      UnitsHeldCount row;
+      soci::statement statement(*sql_);
+      bind_columns(statement, row.license_id, row.counter, row.leases);
+      statement.exchange(soci::use(after_license_id));
+      statement.exchange(soci::use(limit));
+      finish_prepare(statement,
+                     "SELECT l.id, l.units_held, CAST(COALESCE(SUM(le.units), 0) AS BIGINT)"
+                     " FROM (SELECT id, units_held FROM licenses WHERE id > :after ORDER BY id"
+                     " LIMIT :limit) l LEFT JOIN leases le ON le.license_id = l.id"
+                     " GROUP BY l.id, l.units_held ORDER BY l.id");
+      if (statement.execute(true)) {
+        do {
+          out.push_back(row);
+        } while (statement.fetch());
+      }
+      return out;
     });
   }
 
@@ -490,6 +548,8 @@ class SqlSeatStore final : public SeatStore {
   }
 
   void advance_server_clock_mark(std::int64_t mark_ms) override {
+    // A license row shows the later of its own mark and the server's.
+    licenses_read_.clear();
     guarded("advance the server's clock mark", [&] {
       key_mark_ms_ = mark_ms;
       st_->advance_server_clock_mark.execute(true);
@@ -497,6 +557,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   void advance_license_clock_mark(std::int64_t license_id, std::int64_t mark_ms) override {
+    licenses_read_.clear();
     guarded("advance a license's clock mark", [&] {
       key_license_id_ = license_id;
       key_mark_ms_ = mark_ms;
@@ -674,11 +735,22 @@ class SqlSeatStore final : public SeatStore {
 
     // COALESCE: SUM over no rows is NULL.
     st_->units_in_use.exchange(soci::into(units_sum_));
-    st_->units_in_use.exchange(soci::use(key_license_id_));
-    st_->units_in_use.exchange(soci::use(key_now_));
-    finish_prepare(st_->units_in_use,
-                   "SELECT COALESCE(SUM(units), 0) FROM leases"
-                   " WHERE license_id = :license_id AND expires_at_ms > :now_ms");
+    if (backend_ == Backend::postgresql) {
+      // The license row's counter (schema 25) less the leases that expired but are not reclaimed
+      // yet: an index range over those few, never over the live leases, however many.
+      st_->units_in_use.exchange(soci::use(key_now_));
+      st_->units_in_use.exchange(soci::use(key_license_id_));
+      finish_prepare(st_->units_in_use,
+                     "SELECT CAST(l.units_held - COALESCE((SELECT SUM(le.units) FROM leases le"
+                     " WHERE le.license_id = l.id AND le.expires_at_ms <= :now_ms), 0) AS BIGINT)"
+                     " FROM licenses l WHERE l.id = :license_id");
+    } else {
+      st_->units_in_use.exchange(soci::use(key_license_id_));
+      st_->units_in_use.exchange(soci::use(key_now_));
+      finish_prepare(st_->units_in_use,
+                     "SELECT COALESCE(SUM(units), 0) FROM leases"
+                     " WHERE license_id = :license_id AND expires_at_ms > :now_ms");
+    }
 
     st_->policy_generation.exchange(soci::into(policy_generation_));
     finish_prepare(st_->policy_generation,
@@ -831,11 +903,19 @@ class SqlSeatStore final : public SeatStore {
     st_->select_expired.exchange(soci::use(key_limit_));
     // SKIP LOCKED: instances sweeping one PostgreSQL database at once take disjoint leases,
     // so each expired lease is reclaimed by exactly one of them and none waits for another.
-    finish_prepare(st_->select_expired,
-                   std::string(kLeaseColumns) +
-                       " WHERE expires_at_ms <= :now_ms"
-                       " ORDER BY expires_at_ms, id LIMIT :limit" +
-                       (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : ""));
+    // PostgreSQL also locks each lease's license row, which the delete's trigger updates
+    // (units_held): a license another session holds is left to a later sweep instead of waited
+    // for, so a sweep never waits while holding rows a seat decision may wait for. Leases
+    // expired and not reclaimed count as free meanwhile (units_in_use).
+    if (backend_ == Backend::postgresql)
+      finish_prepare(st_->select_expired,
+                     joined_lease_columns() +
+                         " WHERE le.expires_at_ms <= :now_ms"
+                         " ORDER BY le.expires_at_ms, le.id LIMIT :limit FOR UPDATE SKIP LOCKED");
+    else
+      finish_prepare(st_->select_expired, std::string(kLeaseColumns) +
+                                              " WHERE expires_at_ms <= :now_ms"
+                                              " ORDER BY expires_at_ms, id LIMIT :limit");
   }
 
   LicenseRecord license_from_row() { return seat_view(license_columns_.finish(license_row_)); }
@@ -853,6 +933,7 @@ class SqlSeatStore final : public SeatStore {
   std::unique_ptr<soci::session> sql_;
   std::unique_ptr<StoredSecrets> secrets_;
   SessionTransaction transaction_{*sql_};
+  TransactionLicenseCache licenses_read_;  // in the open transaction
 
   // Values bound into the prepared statements (SOCI keeps references to these).
   std::string key_code_hash_;

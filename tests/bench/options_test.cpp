@@ -2,6 +2,9 @@
 // argument for each kind of mistake.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "lmp_bench/options.hpp"
 
 namespace lmp::bench {
@@ -97,7 +100,24 @@ TEST(BenchOptions, MissingValuesAreNamed) {
   EXPECT_EQ(error_of({"--target", "lmpd", "--connections", "--code", "1"}),
             "missing value for --connections");
   EXPECT_EQ(error_of({"--code", "1"}), "missing --target (lmpd, echo, redis or postgres)");
-  EXPECT_EQ(error_of({"--target", "lmpd"}), "--code is required with --target lmpd");
+  EXPECT_EQ(error_of({"--target", "lmpd"}),
+            "--code or --codes-file is required with --target lmpd");
+}
+
+// The 1,000-licenses mode of bench/scale_out.sh: codes from a file, one a line.
+TEST(BenchOptions, CodesFileGivesSeveralLicenses) {
+  const std::string path = ::testing::TempDir() + "lmp_bench_codes.txt";
+  std::ofstream(path) << "AAAAA-1\nBBBBB-2\n\nCCCCC-3\n";
+  auto parsed = parse({"--target", "lmpd", "--codes-file", path});
+  ASSERT_TRUE(parsed.options.has_value()) << parsed.error;
+  EXPECT_EQ(parsed.options->codes, (std::vector<std::string>{"AAAAA-1", "BBBBB-2", "CCCCC-3"}));
+  EXPECT_EQ(parsed.options->code, "AAAAA-1");
+  std::ofstream(path, std::ios::trunc) << "\n";
+  EXPECT_EQ(error_of({"--target", "lmpd", "--codes-file", path}),
+            "--codes-file: no code in " + path);
+  EXPECT_EQ(error_of({"--target", "lmpd", "--codes-file", path + ".missing"}),
+            "--codes-file: cannot read " + path + ".missing");
+  std::remove(path.c_str());
 }
 
 TEST(BenchOptions, NonNumbersAreNamed) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <future>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -16,7 +17,9 @@
 #include <vector>
 
 #include "core/sha256.hpp"
+#include "domain/product_lifecycle_repository.hpp"
 #include "storage/schema_migrations.hpp"
+#include "storage/sql_repositories.hpp"
 #include "storage/stored_secrets.hpp"
 #include "storage_test_support.hpp"
 
@@ -203,6 +206,11 @@ TEST_F(PostgresStoreTest, KeepsTheSeatStoreContract) {
   EXPECT_THROW(store->lock_license(license), StoreError);  // outside a transaction
 }
 
+TEST_F(PostgresStoreTest, UnitsInUseCountsOnlyLiveLeases) {
+  auto store = open();
+  check_units_in_use(*store);
+}
+
 TEST_F(PostgresStoreTest, InstancesWithDifferentClocksNeverMoveAMarkBack) {
   auto ahead = open();
   auto behind = open();
@@ -283,26 +291,186 @@ TEST_F(PostgresStoreTest, LockLicenseLocksTheCustomersOtherLicensesOfTheProductT
   EXPECT_EQ(decided.get(), 1);
 }
 
+// Sweeps select leases and their license rows FOR UPDATE SKIP LOCKED: they take disjoint
+// leases, and a sweep skips a license another session holds (here the first sweep's) instead of
+// waiting for it, since both run on this one thread a wait would never end.
 TEST_F(PostgresStoreTest, ConcurrentSweepsNeverTakeOneLeaseTwice) {
   auto first = open();
   auto second = open();
-  const std::int64_t license = make_license(*first, 1, 100);
+  const std::int64_t a = make_license(*first, 1, 100);
+  const std::int64_t b = make_license(*first, 2, 100);
   first->begin();
-  for (int i = 0; i < 40; ++i) first->insert_lease(lease(100 + i, license, kNow - 1000 + i));
+  // License a's 20 leases expired first, then b's 20.
+  for (int i = 0; i < 20; ++i) first->insert_lease(lease(100 + i, a, kNow - 1000 + i));
+  for (int i = 0; i < 20; ++i) first->insert_lease(lease(200 + i, b, kNow - 500 + i));
   first->commit();
 
   first->begin();
   second->begin();
-  auto a = first->reclaim_expired(kNow, 25);
-  auto b = second->reclaim_expired(kNow, 25);  // skips the rows the first sweep holds
+  auto x = first->reclaim_expired(kNow, 15);   // a's oldest 15, and license a's row
+  auto y = second->reclaim_expired(kNow, 25);  // skips a's other 5 (their license is held)
   first->commit();
   second->commit();
   std::set<std::string> ids;
-  for (const auto& l : a) ids.insert(l.id);
-  for (const auto& l : b) EXPECT_TRUE(ids.insert(l.id).second) << "reclaimed twice: " << l.id;
-  EXPECT_EQ(a.size(), 25u);
-  EXPECT_EQ(b.size(), 15u);
+  for (const auto& l : x) ids.insert(l.id);
+  for (const auto& l : y) {
+    EXPECT_TRUE(ids.insert(l.id).second) << "reclaimed twice: " << l.id;
+    EXPECT_EQ(l.license_id, b);
+  }
+  EXPECT_EQ(x.size(), 15u);
+  EXPECT_EQ(y.size(), 20u);
+  EXPECT_EQ(first->lease_count(), 5);  // left to the next sweep
+  EXPECT_EQ(second->reclaim_expired(kNow, 25).size(), 5u);
   EXPECT_EQ(first->lease_count(), 0);
+  for (const auto& count : first->units_held_counts(0, 10)) EXPECT_EQ(count.counter, 0);
+}
+
+// The units-held counter (schema 25) after every kind of lease change, on whatever path makes
+// it: each license's counter equals the units of its stored leases, and the check sees it so.
+class UnitsHeldTest : public PostgresStoreTest {
+ protected:
+  // Every license's counter, after checking it against its leases.
+  std::map<std::int64_t, std::int64_t> counters(SeatStore& store) {
+    std::map<std::int64_t, std::int64_t> out;
+    for (const auto& count : store.units_held_counts(0, 1000)) {
+      EXPECT_EQ(count.counter, count.leases) << "license " << count.license_id;
+      out[count.license_id] = count.counter;
+    }
+    return out;
+  }
+};
+
+TEST_F(UnitsHeldTest, FollowsEveryKindOfLeaseChange) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1, 20);
+  const std::int64_t other = make_license(*store, 2, 20);
+  auto held = [&] { return counters(*store)[license]; };
+  EXPECT_EQ(held(), 0);
+
+  // Checkouts, one of them a borrow.
+  store->begin();
+  store->lock_license(license);
+  store->insert_lease(lease(10, license, kNow + 60'000, "seat:ann@pc1", 2));
+  LeaseRecord borrowed = lease(11, license, kNow + 600'000, "", 3);
+  borrowed.borrowed = true;
+  store->insert_lease(borrowed);
+  store->commit();
+  EXPECT_EQ(held(), 5);
+  EXPECT_EQ(store->units_in_use(license, kNow), 5);
+
+  // A rolled-back checkout leaves the counter as it was.
+  store->begin();
+  store->insert_lease(lease(12, license, kNow + 60'000, "", 4));
+  EXPECT_EQ(store->units_in_use(license, kNow), 9);  // its own transaction sees it
+  store->rollback();
+  EXPECT_EQ(held(), 5);
+
+  // Heartbeats, a clock step, a linger: the units stay held.
+  store->renew_lease(fake_hash(10), kNow + 120'000, kNow);
+  store->set_lease_expiry(fake_hash(10), kNow + 130'000);
+  store->linger_lease(fake_hash(10), kNow + 140'000);
+  EXPECT_EQ(held(), 5);
+
+  // An expired lease still held until the sweep: counted, but not in use.
+  store->begin();
+  store->insert_lease(lease(13, license, kNow - 1, "", 7));
+  store->commit();
+  EXPECT_EQ(held(), 12);
+  EXPECT_EQ(store->units_in_use(license, kNow), 5);
+  EXPECT_EQ(store->reclaim_expired(kNow, 100).size(), 1u);
+  EXPECT_EQ(held(), 5);
+  EXPECT_EQ(store->units_in_use(license, kNow), 5);
+
+  // A checkin, and a release by an administrator.
+  store->delete_lease(fake_hash(10));
+  EXPECT_EQ(held(), 3);
+  store->begin();
+  auto found = store->find_lease_by_ref(store->find_lease(fake_hash(11))->ref);
+  ASSERT_TRUE(found.has_value());
+  store->delete_lease(found->id);
+  store->revoke_lease(*found, "gone", kNow, kNow + 60'000);
+  store->commit();
+  EXPECT_EQ(held(), 0);
+
+  // A lease whose units change, or that moves to another license, by hand; and a change of the
+  // license's own units, which leaves what is held alone.
+  store->begin();
+  store->insert_lease(lease(14, license, kNow + 60'000, "", 1));
+  store->commit();
+  auto sql = raw();
+  sql << "UPDATE leases SET units = 6";
+  EXPECT_EQ(held(), 6);
+  sql << "UPDATE leases SET license_id = " + std::to_string(other);
+  EXPECT_EQ(held(), 0);
+  EXPECT_EQ(counters(*store)[other], 6);
+  sql << "UPDATE licenses SET units = 9 WHERE id = " + std::to_string(other);
+  EXPECT_EQ(counters(*store)[other], 6);
+}
+
+TEST_F(UnitsHeldTest, AnEndOfLifeDeletionTakesTheCountedUnitsWithItsLicenses) {
+  auto store = open();
+  const std::int64_t deleted = make_license(*store, 1, 20);
+  const std::int64_t kept = make_license(*store, 2, 5, "cam");
+  store->begin();
+  store->insert_lease(lease(10, deleted, kNow + 60'000, "", 2));
+  LeaseRecord cam = lease(11, kept, kNow + 60'000, "", 3);
+  cam.product_code = "cam";
+  store->insert_lease(cam);
+  store->commit();
+
+  auto sql = raw();
+  sql << "BEGIN";
+  const auto deletion = sql_product_lifecycle_repository(sql)->delete_product_data("cad", kNow);
+  sql << "COMMIT";
+  EXPECT_EQ(deletion.leases, 1);
+  const auto left = counters(*store);
+  EXPECT_EQ(left.count(deleted), 0u);
+  EXPECT_EQ(left.at(kept), 3);
+}
+
+// Instances changing leases of one license at once: the trigger's update waits for the row lock
+// like the seat path's own decision, so no change is lost.
+TEST_F(UnitsHeldTest, StaysExactUnderSeveralInstancesAtOnce) {
+  auto setup = open();
+  const std::int64_t license = make_license(*setup, 1, 100'000);
+  std::vector<std::future<void>> instances;
+  for (int instance = 0; instance < 4; ++instance) {
+    instances.push_back(std::async(std::launch::async, [&, instance] {
+      auto store = open();
+      for (int i = 0; i < 50; ++i) {
+        const int seed = 1000 * (instance + 1) + i;
+        store->begin();
+        store->lock_license(license);
+        store->insert_lease(lease(seed, license, kNow + 60'000, "", 1 + i % 3));
+        store->commit();
+        // Every other lease checked in again without the license lock, as a checkin does.
+        if (i % 2 == 0) store->delete_lease(fake_hash(seed));
+      }
+    }));
+  }
+  for (auto& instance : instances) instance.get();
+  std::int64_t expected = 0;
+  for (int i = 1; i < 50; i += 2) expected += 4 * (1 + i % 3);
+  EXPECT_EQ(counters(*setup)[license], expected);
+  EXPECT_EQ(setup->units_in_use(license, kNow), expected);
+}
+
+TEST_F(UnitsHeldTest, ACounterCorruptedByHandShowsInTheComparison) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1, 20);
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 60'000, "", 2));
+  store->commit();
+  raw() << "UPDATE licenses SET units_held = 9";
+  const auto slice = store->units_held_counts(0, 10);
+  ASSERT_EQ(slice.size(), 1u);
+  EXPECT_EQ(slice[0].counter, 9);
+  EXPECT_EQ(slice[0].leases, 2);
+  // Slices go by license id.
+  const std::int64_t next = make_license(*store, 2, 20);
+  EXPECT_EQ(store->units_held_counts(0, 1).at(0).license_id, license);
+  EXPECT_EQ(store->units_held_counts(license, 1).at(0).license_id, next);
+  EXPECT_TRUE(store->units_held_counts(next, 1).empty());
 }
 
 }  // namespace

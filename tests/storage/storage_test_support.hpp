@@ -51,13 +51,14 @@ class StorageTest : public ::testing::Test {
                                            "db=\"" + storage_.sqlite_path + "\" timeout=1");
   }
 
-  // A customer and a license on it with `units` seats, valid around kNow.
-  static std::int64_t make_license(SeatStore& store, int seed, std::int64_t units = 5) {
+  // A customer and a license on it with `units` seats of `product`, valid around kNow.
+  static std::int64_t make_license(SeatStore& store, int seed, std::int64_t units = 5,
+                                   const std::string& product = "cad") {
     const auto customer = store.find_customer("Acme");
     const std::int64_t customer_id = customer ? *customer : store.create_customer("Acme", kNow);
     NewLicense license;
     license.customer_id = customer_id;
-    license.product_code = "cad";
+    license.product_code = product;
     license.units = units;
     license.starts_at_ms = kNow - 1000;
     license.expires_at_ms = kNow + 86'400'000;
@@ -77,6 +78,28 @@ class StorageTest : public ::testing::Test {
     record.issued_at_ms = kNow - 1000;
     record.expires_at_ms = expires_at_ms;
     return record;
+  }
+
+  // units_in_use() on any store: the units of the live leases (expiring after `now`), whether
+  // the store sums them or keeps a counter less the expired ones.
+  static void check_units_in_use(SeatStore& store) {
+    const std::int64_t license = make_license(store, 1);
+    const std::int64_t other = make_license(store, 2);
+    EXPECT_EQ(store.units_in_use(license, kNow), 0);
+
+    store.begin();
+    store.insert_lease(lease(10, license, kNow + 1, "a", 2));
+    store.insert_lease(lease(11, license, kNow + 5000, "b", 3));
+    store.insert_lease(lease(12, license, kNow, "c", 7));       // expires exactly now: not live
+    store.insert_lease(lease(13, license, kNow - 1, "d", 11));  // expired
+    store.insert_lease(lease(14, other, kNow + 5000, "a", 13));
+    store.commit();
+
+    EXPECT_EQ(store.units_in_use(license, kNow), 5);
+    EXPECT_EQ(store.units_in_use(license, kNow - 1), 12);
+    EXPECT_EQ(store.units_in_use(license, kNow + 1), 3);
+    EXPECT_EQ(store.units_in_use(other, kNow), 13);
+    EXPECT_EQ(store.units_in_use(other + 100, kNow), 0);
   }
 
   // The seat store's part of a lease release, on any store: the lease found by its reference,

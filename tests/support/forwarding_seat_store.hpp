@@ -35,6 +35,10 @@ class ForwardingSeatStore : public storage::SeatStore {
     return inner_->find_retired_product(h);
   }
   std::int64_t lease_purge() override { return inner_->lease_purge(); }
+  std::vector<storage::UnitsHeldCount> units_held_counts(std::int64_t after_license_id,
+                                                         int limit) override {
+    return inner_->units_held_counts(after_license_id, limit);
+  }
   std::int64_t policy_generation() override { return inner_->policy_generation(); }
   std::vector<domain::StoredPolicy> site_policies() override { return inner_->site_policies(); }
   std::vector<storage::Holding> live_holdings(std::int64_t license_id,
