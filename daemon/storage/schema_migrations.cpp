@@ -533,6 +533,7 @@ const std::vector<Migration>& schema_migrations() {
            "UPDATE licenses SET period_days = COALESCE((SELECT p.period_days FROM service_plans p"
            " WHERE p.id = licenses.plan_id), CASE WHEN expires_at_ms - starts_at_ms < 129600000"
            " THEN 1 ELSE (expires_at_ms - starts_at_ms + 43200000) / 86400000 END)",
+       }},
       // Units held without a scan (issue #23, docs/scale-out.md "Units held"): on PostgreSQL a
       // license row keeps the units of its stored leases, moved by a trigger in the transaction
       // of every insert, delete or change of units of a lease, whichever path makes it (seat
