@@ -83,6 +83,7 @@ struct Usage {
 
 // The events the sweep raises (docs/events.md).
 struct Events {
+  std::int64_t sweep_interval_ms = default_integer("events.sweep_interval_ms");
   std::int64_t denials_per_hour = default_integer("events.denials_per_hour");
   std::string webhook_ca_file;  // absolute after loading; empty: the system's trust store
   bool operator==(const Events&) const = default;

@@ -471,6 +471,7 @@ class Loader {
 
   void events(const Item& item) {
     const Walker::Fields fields = {
+        number(setting("events.sweep_interval_ms"), c_.events.sweep_interval_ms),
         number(setting("events.denials_per_hour"), c_.events.denials_per_hour),
         file(setting("events.webhook_ca_file"), c_.events.webhook_ca_file),
     };

@@ -209,6 +209,10 @@ inline constexpr Setting kSettings[] = {
         "PostgreSQL database rolls up, and reports replay the records of hours not rolled up "
         "(slower, the same answers)"),
 
+    settings_detail::integer("events.sweep_interval_ms", 50, 60000, "1000",
+        "how often this instance runs the event sweep: the events time makes due, auto-renewal "
+        "and End of Life deletions (`docs/events.md`); a shorter interval tells of them sooner "
+        "for a write to the database each time"),
     settings_detail::integer("events.denials_per_hour", 0, 1000000, "100",
         "a `product.denials_exceeded` event is raised when more than this many checkouts of one "
         "product are refused within one clock hour (UTC): once for the whole tree, and once for "

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite: installs what is missing, builds with warnings as errors
-# and runs every test through CTest.
+# and runs every test through CTest. LMP_TEST_JOBS: tests run at once (default one a core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +17,4 @@ cmake --build build -j"$(nproc)"
 LMP_TEST_POSTGRES="$(scripts/start-postgres.sh)"
 export LMP_TEST_POSTGRES
 trap scripts/stop-postgres.sh EXIT
-ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 300
+ctest --test-dir build --output-on-failure -j"${LMP_TEST_JOBS:-$(nproc)}" --timeout 300

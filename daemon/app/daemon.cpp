@@ -226,8 +226,10 @@ struct Daemon::Impl {
   std::unique_ptr<domain::UsageRollupSweep> usage_rollups;  // runs on the admin worker
   // usage.rollup_interval_seconds, taken at start (a change needs a restart).
   std::chrono::milliseconds usage_rollup_interval{1000};
-  // events.denials_per_hour, taken at start (a change needs a restart).
+  // events.denials_per_hour and events.sweep_interval_ms, taken at start (a change needs a
+  // restart).
   std::int64_t denials_per_hour = 0;
+  std::chrono::milliseconds event_sweep_interval{1000};
   // The vendor keys of a site server (trust.vendor_keys), read at start.
   std::shared_ptr<const domain::SiteTrust> trust;
   // Reports a wall clock moved back behind the server's mark (log, /metrics, /readyz).
@@ -382,6 +384,7 @@ void Daemon::start() {
       }
     }
     impl_->denials_per_hour = cfg.events.denials_per_hour;
+    impl_->event_sweep_interval = std::chrono::milliseconds(cfg.events.sweep_interval_ms);
     if (!cfg.entitlements.directory.empty()) import_entitlement_folder(cfg.entitlements.directory);
     sweep_end_of_life();
     impl_->usage_rollups = std::make_unique<domain::UsageRollupSweep>(
@@ -534,10 +537,11 @@ void Daemon::import_entitlement_folder(const std::string& folder) {
 }
 
 void Daemon::sweep_end_of_life() {
-  // Once a second: a passed End-of-Life date takes the product's data within about a second
-  // (the seat path refuses the product from the date itself, whatever the sweep's delay).
+  // Once a second by default (events.sweep_interval_ms): a passed End-of-Life date takes the
+  // product's data within about that (the seat path refuses the product from the date itself,
+  // whatever the sweep's delay).
   auto& timer = impl_->end_of_life_timer;
-  timer.expires_after(std::chrono::seconds(1));
+  timer.expires_after(impl_->event_sweep_interval);
   timer.async_wait([this](const boost::system::error_code& ec) {
     if (ec || impl_->stopping) return;
     impl_->admin_worker->submit([this] {

@@ -55,6 +55,11 @@ void AdminApiTest::wait_for_event_sweep() const {
   ASSERT_GE(event_sweep_mark(), now) << "no event sweep within 60 s";
 }
 
+void sleep_through_event_sweeps(int sweeps) {
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(sweeps * kTestEventSweepMs + kTestEventSweepMs / 2));
+}
+
 void AdminApiTest::use_backend() {
   config_ = base_config(dir_.path());
   if (!backend_.use(GetParam(), config_))

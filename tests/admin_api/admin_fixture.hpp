@@ -23,6 +23,12 @@ namespace lmp::test {
 
 // A day in seconds, and the injected clock's start (2026-01-01) in Unix seconds.
 inline constexpr std::int64_t kDay = 86400;
+// events.sweep_interval_ms in the tests that wait on the event sweep (lmpd's default is 1000): a
+// wait for the next sweep takes about a tenth as long, and a wait through several sweeps too.
+inline constexpr std::int64_t kTestEventSweepMs = 100;
+// Sleeps through `sweeps` event sweeps at kTestEventSweepMs and half of one more: for a test that
+// checks that further sweeps change nothing (a sweep with nothing due cannot be seen from outside).
+void sleep_through_event_sweeps(int sweeps);
 inline constexpr std::int64_t kNow = kTestEpochMs / 1000;
 
 // A SOCI session on the database `storage` names (the SQLite file or the PostgreSQL database),

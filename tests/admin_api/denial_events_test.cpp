@@ -17,7 +17,10 @@ namespace json = boost::json;
 
 class DenialEvents : public AdminApiTest {
  protected:
-  void configure(config::Config& config) override { config.events.denials_per_hour = 3; }
+  void configure(config::Config& config) override {
+    config.events.denials_per_hour = 3;
+    config.events.sweep_interval_ms = kTestEventSweepMs;
+  }
 
   void SetUp() override {
     AdminApiTest::SetUp();
@@ -80,7 +83,7 @@ TEST_P(DenialEvents, MoreDenialsThanTheThresholdInAnHourAreToldOncePerHourAndSub
   // More denials that hour, and more sweeps: nothing more.
   deny(5);
   sweep_after(60);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  sleep_through_event_sweeps(5);
   EXPECT_EQ(seen(root_token_).size(), 2u);
 
   // The next clock hour counts afresh.

@@ -28,6 +28,9 @@ std::vector<std::string> types_of(const json::value& page) {
 
 class Events : public AdminApiTest {
  protected:
+  void configure(config::Config& config) override {
+    config.events.sweep_interval_ms = kTestEventSweepMs;
+  }
   void advance_days(std::int64_t days, std::int64_t seconds = 0) {
     server_->advance_seconds(days * kDay + seconds);
     wait_for_event_sweep();
@@ -79,7 +82,7 @@ TEST_P(Events, ALicenseIsToldOfAtItsNoticeDaysGraceAndExpiryOnceEach) {
   EXPECT_EQ(ids.size(), 3u);
   // More sweeps, and later days, raise nothing again.
   advance_days(1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  sleep_through_event_sweeps(5);
   EXPECT_EQ(events(root_token_).at("items").as_array().size(), 3u);
   EXPECT_EQ(types_of(events(root_token_, "?type=license.expired")),
             std::vector<std::string>{"license.expired"});
@@ -172,7 +175,7 @@ TEST_P(Events, AClockSetBackRaisesNothingTwice) {
   ASSERT_EQ(types_of(events(root_token_)), std::vector<std::string>{"license.expired"});
   const std::int64_t mark = event_sweep_mark();
   server_->step_wall_clock_seconds(-3 * kDay);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  sleep_through_event_sweeps(5);
   EXPECT_EQ(event_sweep_mark(), mark) << "the mark never goes back";
   server_->step_wall_clock_seconds(3 * kDay + 60);
   wait_for_event_sweep();
@@ -184,8 +187,10 @@ class SharedEvents : public ::testing::Test {
   void SetUp() override {
     if (!db_.available()) GTEST_SKIP() << "LMP_TEST_POSTGRES is not set";
     token_ = db_.token();
-    a_ = std::make_unique<TestServer>(db_.config());
-    b_ = std::make_unique<TestServer>(db_.config());
+    auto config = db_.config();
+    config.events.sweep_interval_ms = kTestEventSweepMs;
+    a_ = std::make_unique<TestServer>(config);
+    b_ = std::make_unique<TestServer>(config);
   }
   void TearDown() override {
     a_.reset();
@@ -221,17 +226,18 @@ TEST_F(SharedEvents, TwoInstancesRaiseEachEventOnce) {
         {"expires", kNow + 10 * kDay + i},
         {"notice_days", 2},
         {"grace_days", 1}});
-  // Step by step, both instances sweeping about once a second each, their clocks a little apart.
+  // Step by step, both instances sweeping every kTestEventSweepMs each, their clocks a little
+  // apart; each step lasts a sweep and a bit of each.
   for (int step = 0; step < 6; ++step) {
     a_->advance_seconds(2 * kDay);
     b_->advance_seconds(2 * kDay - 30);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    std::this_thread::sleep_for(std::chrono::milliseconds(13 * kTestEventSweepMs / 10));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (count("SELECT COUNT(*) FROM events") < 3 * kLicenses &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  sleep_through_event_sweeps(5);  // more sweeps of both raise nothing more
   EXPECT_EQ(count("SELECT COUNT(*) FROM events"), 3 * kLicenses);
   EXPECT_EQ(count("SELECT COUNT(DISTINCT dedupe_key) FROM events"), 3 * kLicenses);
   EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE type = 'license.expiring'"), kLicenses);

@@ -39,6 +39,9 @@ json::object monthly_plan() {
 
 class Renewal : public AdminApiTest {
  protected:
+  void configure(config::Config& config) override {
+    config.events.sweep_interval_ms = kTestEventSweepMs;
+  }
   // The audit records of license `id`'s renewals, newest first.
   json::array renewals_audited(std::int64_t id) {
     return ok(root_token_, "GET",
@@ -130,7 +133,7 @@ TEST_P(Renewal, RenewsAtItsExpiryForThePlansPeriodDrawingFromThePartnersPool) {
   EXPECT_EQ(audit[0].at("after").at("expires"), kNow + 2 * kPeriodDays * kDay);
 
   // More sweeps renew nothing more until the new expiry; then it renews again.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  sleep_through_event_sweeps(5);
   EXPECT_EQ(drawn(), 4);
   advance(kPeriodDays * kDay);
   EXPECT_EQ(license(id).at("expires"), kNow + 3 * kPeriodDays * kDay);
@@ -159,7 +162,7 @@ TEST_P(Renewal, APoolTooSmallRenewsNothingSaysWhyAndTheLicenseExpiresAsBefore) {
 
   advance(2 * kDay);  // past its grace
   EXPECT_EQ(license(id).at("state"), "expired");
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  sleep_through_event_sweeps(5);
   EXPECT_EQ(event_types(events(root_token_)),
             (std::vector<std::string>{"license.renewal_failed", "license.grace_entered",
                                       "license.expired"}))
@@ -247,7 +250,7 @@ TEST_P(Renewal, AClockSetBackRenewsNothingTwice) {
   ASSERT_EQ(license(id).at("expires"), kNow + 2 * kPeriodDays * kDay);
   ASSERT_EQ(drawn(), 4);
   server_->step_wall_clock_seconds(-2 * kDay);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  sleep_through_event_sweeps(5);
   server_->step_wall_clock_seconds(2 * kDay + 60);
   wait_for_event_sweep();
   EXPECT_EQ(license(id).at("expires"), kNow + 2 * kPeriodDays * kDay);
@@ -311,12 +314,15 @@ TEST_P(Renewal, LmpdAdminRenewsALicenseByItsPlansPeriodOrTheDaysGiven) {
 }
 
 // Three instances on one PostgreSQL database, their clocks on the same second and a little apart,
-// each sweeping about once a second: each license renews exactly once, once drawn, once audited.
+// each sweeping every kTestEventSweepMs: each license renews exactly once, once drawn, once
+// audited.
 class SharedRenewal : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!db_.available()) GTEST_SKIP() << "LMP_TEST_POSTGRES is not set";
-    for (auto& server : servers_) server = std::make_unique<TestServer>(db_.config());
+    auto config = db_.config();
+    config.events.sweep_interval_ms = kTestEventSweepMs;
+    for (auto& server : servers_) server = std::make_unique<TestServer>(config);
   }
   void TearDown() override {
     for (auto& server : servers_) server.reset();
@@ -361,18 +367,19 @@ TEST_F(SharedRenewal, ThreeInstancesRenewEachLicenseOnce) {
        {{"key", keys.at(i).at("key")}, {"customer", "customer-" + std::to_string(i)}});
   ASSERT_EQ(count("SELECT COUNT(*) FROM licenses"), kLicenses);
 
-  // All three reach the expiry on the same second; then a second apart, twice.
+  // All three reach the expiry on the same second; then a second apart, twice. Each pause lasts
+  // a sweep of each and a bit, as 1.5 s and 1.3 s did at lmpd's default interval.
   for (auto& server : servers_) server->advance_seconds(kPeriodDays * kDay);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(15 * kTestEventSweepMs / 10));
   for (int step = 0; step < 2; ++step) {
     for (std::size_t i = 0; i < servers_.size(); ++i) servers_[i]->advance_seconds(1 + i);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    std::this_thread::sleep_for(std::chrono::milliseconds(13 * kTestEventSweepMs / 10));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (count("SELECT COUNT(*) FROM events WHERE type = 'license.renewed'") < kLicenses &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  sleep_through_event_sweeps(5);  // more sweeps of all three renew nothing more
   EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE type = 'license.renewed'"), kLicenses);
   EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE type <> 'license.renewed'"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'license.renew'"), kLicenses);

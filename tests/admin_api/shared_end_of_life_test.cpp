@@ -20,8 +20,10 @@ class SharedEndOfLife : public ::testing::Test {
   void SetUp() override {
     if (!db_.available()) GTEST_SKIP() << "LMP_TEST_POSTGRES is not set";
     token_ = db_.token();
-    a_ = std::make_unique<TestServer>(db_.config());
-    b_ = std::make_unique<TestServer>(db_.config());
+    auto config = db_.config();
+    config.events.sweep_interval_ms = kTestEventSweepMs;
+    a_ = std::make_unique<TestServer>(config);
+    b_ = std::make_unique<TestServer>(config);
   }
   void TearDown() override {
     a_.reset();
@@ -65,13 +67,13 @@ TEST_F(SharedEndOfLife, DateSetOnOneInstanceRefusesOnTheOtherAndDeletesOnce) {
   a_->advance_seconds(10 * kDay);
   b_->advance_seconds(10 * kDay);
   EXPECT_EQ(seat(*b_, "checkout", {{"code", cad}}).error_code(), "end_of_life");
-  // Both instances sweep about once a second; wait for the deletion, then for a few more
+  // Both instances sweep every kTestEventSweepMs; wait for the deletion, then for a few more
   // sweeps of each, which must find nothing left to do.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (count("SELECT COUNT(*) FROM licenses WHERE product_code = 'cad'") > 0 &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  sleep_through_event_sweeps(5);
   EXPECT_EQ(count("SELECT COUNT(*) FROM licenses WHERE product_code = 'cad'"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM leases WHERE product_code = 'cad'"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM licenses WHERE product_code = 'agent'"), 1);

@@ -27,6 +27,9 @@ namespace json = boost::json;
 
 class Webhooks : public AdminApiTest {
  protected:
+  void configure(config::Config& config) override {
+    config.events.sweep_interval_ms = kTestEventSweepMs;
+  }
   void advance(std::int64_t seconds) {
     server_->advance_seconds(seconds);
     wait_for_event_sweep();
