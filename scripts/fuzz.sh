@@ -9,7 +9,7 @@ root=$(pwd)
 
 all_targets=(fuzz_request_parser fuzz_seat_dispatch fuzz_config_loader fuzz_activation_code
   fuzz_registration_key fuzz_admin_request fuzz_router fuzz_site_policy fuzz_borrow_token
-  fuzz_entitlement)
+  fuzz_entitlement fuzz_webhook_url)
 seconds=30
 runs=""
 targets=()

@@ -329,6 +329,13 @@ TEST(WebhookUrl, OneReadingForTheCheckAndThePost) {
   EXPECT_EQ(v6.port, "8080");
   EXPECT_EQ(v6.target, "/");
   EXPECT_THROW(domain::parse_webhook_url("https://" + std::string(2048, 'a')), domain::DomainError);
+  // The host is percent-decoded: encoded control characters or slashes would reach the resolver
+  // and the Host header (found by fuzz_webhook_url). Encoded letters are still a name.
+  for (const char* encoded : {"https://h%1e.example/", "https://h%0d%0aX-Evil:1.example/",
+                              "http://h%2fx.example/", "http://h%40x.example/", "http://[v1.x]/"})
+    EXPECT_THROW(domain::parse_webhook_url(encoded), domain::DomainError) << encoded;
+  EXPECT_EQ(domain::parse_webhook_url("http://%68ooks.example/").host, "hooks.example");
+  EXPECT_EQ(domain::parse_webhook_url("http://hooks.example:08080/").port, "8080");
 }
 
 TEST(WebhookClient, ATrustStoreThatCannotBeReadStopsTheStartWithItsName) {
