@@ -137,10 +137,22 @@ int serve(const std::string& path) {
 int main(int argc, char** argv) {
   lmp::log::set_prefix(lmp::log::detect_prefix());
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && args[0] == "admin") {
+  // `lmpd admin` may follow lmpd's own --config (`lmpd --config X admin ...`), which then is
+  // admin's: the config names the database either way.
+  std::size_t command = 0;
+  while (command < args.size()) {
+    if (args[command] == "--config" && command + 1 < args.size())
+      command += 2;
+    else if (args[command].starts_with("--config="))
+      command += 1;
+    else
+      break;
+  }
+  if (command < args.size() && args[command] == "admin") {
+    std::vector<std::string> admin_args(args.begin(), args.begin() + command);
+    admin_args.insert(admin_args.end(), args.begin() + command + 1, args.end());
     lmp::SystemClock clock;
-    return lmp::admin::run_admin({args.begin() + 1, args.end()}, LMP_DEFAULT_CONFIG, clock,
-                                 std::cout, std::cerr);
+    return lmp::admin::run_admin(admin_args, LMP_DEFAULT_CONFIG, clock, std::cout, std::cerr);
   }
   const auto program = lmpd_program();
   lmp::cli::Parsed parsed;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/daemon_files.hpp"
 #include "support/daemon_process.hpp"
 
 namespace lmp::test {
@@ -100,6 +101,32 @@ TEST(CommandLines, LmpdAdmin) {
   // The case: --json is a flag, not an option wanting a value.
   expect_usage_error(kAdmin, {"list-licenses", "--json=yes"}, "--json takes no value");
   expect_usage_error(kAdmin, {}, "no command given (`lmpd admin --help` lists the commands)");
+}
+
+// `lmpd --config X admin ...` is `lmpd admin --config X ...`: the config named before the
+// command reaches admin's (it was refused as "unexpected argument 'admin'"). The same database
+// is read whichever way the config is given.
+TEST(CommandLines, LmpdConfigBeforeAdminIsAdminsConfig) {
+  DaemonFiles files;
+  ASSERT_TRUE(files.write_config("sqlite"));
+  const auto config = files.config_path().string();
+  const auto made = run(kAdmin, {"--config", config, "create-license", "--customer", "studio",
+                                 "--product", "cad", "--units", "3"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto expected = run(kAdmin, {"--config", config, "list-licenses", "--json"});
+  ASSERT_EQ(expected.exit_code, 0) << expected.err;
+  EXPECT_NE(expected.out.find("\"product\":\"cad\",\"units\":3"), std::string::npos)
+      << expected.out;
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"--config", config, "admin", "list-licenses", "--json"},
+           {"--config=" + config, "admin", "list-licenses", "--json"}}) {
+    const auto r = run(kLmpd, words);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, expected.out);
+  }
+  // Anything else before `admin` is still lmpd's own usage error.
+  expect_usage_error(kLmpd, {"--check-config", config, "admin", "list-licenses"},
+                     "unexpected argument 'admin' (`lmpd --help` shows the usage)");
 }
 
 TEST(CommandLines, Lmpctl) {
