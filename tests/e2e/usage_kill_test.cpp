@@ -16,11 +16,13 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/base64url.hpp"
@@ -85,8 +87,22 @@ TEST_P(UsageKillTest, SigkillUnderLoadLeavesRecordsAndLeasesConsistent) {
         }
       });
     }
-    // Kill it while the clients are mid-request.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 + 50 * round));
+    // Kill it while the clients are mid-request, once this round has acknowledged some of each
+    // kind: a fixed sleep gave a slow machine (sanitizers, PostgreSQL under a loaded CI) too few
+    // acknowledged changes for the counts below.
+    const auto [outs_before, ins_before] = [&] {
+      std::lock_guard lock(mutex);
+      return std::pair{checked_out.size(), checked_in.size()};
+    }();
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < give_up) {
+      {
+        std::lock_guard lock(mutex);
+        if (checked_out.size() >= outs_before + 8 && checked_in.size() >= ins_before + 4) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 30 * round));
     lmpd.kill_hard();
     stop = true;
     for (auto& t : clients) t.join();
