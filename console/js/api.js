@@ -12,20 +12,28 @@ export function whenLoggedOut(callback) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, problems = []) {
     super(message);
     this.status = status;
     this.code = code;
+    // A refused document's problems, each at its JSON path ({path, message}), as the API names them.
+    this.problems = problems;
   }
 }
 
 export async function api(method, path, body) {
+  return apiText(method, path, body === undefined ? undefined : JSON.stringify(body));
+}
+
+// The same call with a body of JSON text sent as it is (a document typed by the reader): the API,
+// not the page, says what is wrong with it.
+export async function apiText(method, path, bodyText) {
   const headers = {};
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (bodyText !== undefined) {
     headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.body = bodyText;
   }
   const response = await fetch(path, init);
   const text = await response.text();
@@ -41,7 +49,7 @@ export async function api(method, path, body) {
     const error = data && data.error ? data.error : { code: `http_${response.status}`, message: response.statusText };
     // An ended session (expired, logged out elsewhere, its token revoked): log in again.
     if (response.status === 401 && path !== '/v1/console/session') onLoggedOut();
-    throw new ApiError(response.status, error.code, error.message);
+    throw new ApiError(response.status, error.code, error.message, Array.isArray(error.problems) ? error.problems : []);
   }
   return data;
 }

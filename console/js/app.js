@@ -1,17 +1,27 @@
 // The console's entry point: restores or asks for the session, then shows the page the address
-// names (#overview, #leases, #usage, #audit, #products) in the shared layout, with the account's
-// branding.
+// names (#overview, #leases, #usage, #licenses, #accounts, #policy, #audit, #products) in the
+// shared layout, with the account's branding.
+import { accountsPage } from './accounts.js';
 import { api, setCsrfToken, whenLoggedOut } from './api.js';
 import { auditPage } from './audit.js';
 import { applyBranding, resetBranding } from './branding.js';
 import { leasesPage } from './leases.js';
+import { licensesPage } from './licenses.js';
 import { showLogin } from './login.js';
 import { overviewPage } from './overview.js';
+import { policyPage } from './policy.js';
 import { productsPage } from './products.js';
 import { usagePage } from './usage.js';
 
 const kPages = {
-  overview: overviewPage, leases: leasesPage, usage: usagePage, audit: auditPage, products: productsPage,
+  overview: overviewPage,
+  leases: leasesPage,
+  usage: usagePage,
+  licenses: licensesPage,
+  accounts: accountsPage,
+  policy: policyPage,
+  audit: auditPage,
+  products: productsPage,
 };
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');

@@ -2,16 +2,8 @@
 // and End of Life, the latter only after a confirmation that shows what it will delete, counted
 // by the API's own dry run (POST /v1/products/{code}/end-of-life?dry_run=true).
 import { api, errorText } from './api.js';
+import { openDialog as dialogOf, formDialog } from './dialog.js';
 import { el, formatTime, table } from './dom.js';
-
-function dialogOf(id, ...children) {
-  const dialog = el('dialog', { id });
-  dialog.append(...children);
-  dialog.addEventListener('close', () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  return dialog;
-}
 
 function endOfSaleDialog(product, done) {
   const at = el('input', { id: 'eos-date', type: 'date', 'aria-label': 'End of Sale (UTC)' });
@@ -25,18 +17,9 @@ function endOfSaleDialog(product, done) {
       el('button', { type: 'submit', id: 'eos-confirm' }, 'Set End of Sale'), ' ',
       el('button', { type: 'button', class: 'plain', onclick: () => dialog.close() }, 'Cancel')),
     error);
-  const dialog = dialogOf('eos-dialog', form);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      const seconds = Math.floor(Date.parse(`${at.value}T00:00:00Z`) / 1000);
-      await api('POST', `/v1/products/${encodeURIComponent(product.code)}/end-of-sale`, { at: seconds });
-      dialog.close();
-      done();
-    } catch (e) {
-      error.textContent = errorText(e);
-    }
-  });
+  const seconds = () => Math.floor(Date.parse(`${at.value}T00:00:00Z`) / 1000);
+  const dialog = formDialog('eos-dialog', form, error,
+    () => api('POST', `/v1/products/${encodeURIComponent(product.code)}/end-of-sale`, { at: seconds() }), () => done());
 }
 
 // Asks the API what End of Life now would delete, shows it, and deletes only once the product's

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "domain/enum_names.hpp"
 
@@ -83,14 +85,26 @@ struct EnumNames<ErrorCode> {
       {ErrorCode::entitlement_unknown_product, "entitlement_unknown_product"}};
 };
 
+// One thing wrong with a document at its JSON path (a site policy's `max[0].units`), with what.
+struct PathProblem {
+  std::string path;
+  std::string message;
+};
+
 class DomainError : public std::runtime_error {
  public:
   DomainError(ErrorCode code, const std::string& message)
       : std::runtime_error(message), code_(code) {}
+  // A refusal of a whole document: the message names every problem, and `problems` lists them
+  // one by one, so that a client (the web console) can show each at its path.
+  DomainError(ErrorCode code, const std::string& message, std::vector<PathProblem> problems)
+      : std::runtime_error(message), code_(code), problems_(std::move(problems)) {}
   ErrorCode code() const { return code_; }
+  const std::vector<PathProblem>& problems() const { return problems_; }
 
  private:
   ErrorCode code_;
+  std::vector<PathProblem> problems_;
 };
 
 inline DomainError bad_request(const std::string& message) {

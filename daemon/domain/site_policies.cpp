@@ -94,8 +94,10 @@ CustomerPolicy set_customer_policy(const Context& ctx, std::int64_t customer_id,
   if (parsed.problems.empty())
     parsed.problems =
         check_reservations(parsed.policy, policy_licenses(ctx, customer.id, parsed.policy.product));
-  if (!parsed.problems.empty())
-    throw bad_request("the site policy is refused: " + problems_message(parsed.problems));
+  if (!parsed.problems.empty()) {
+    const std::string message = "the site policy is refused: " + problems_message(parsed.problems);
+    throw DomainError(ErrorCode::bad_request, message, std::move(parsed.problems));
+  }
 
   const auto& product = parsed.policy.product;
   const auto before = ctx.db.policies().find(customer.id, product);

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/domain_error.hpp"
+
 namespace boost::json {
 class value;
 }
@@ -67,10 +69,7 @@ struct SitePolicy {
 
 // One thing wrong with a policy: where (a JSON path such as `groups.design.addresses[1]`) and
 // what, with the figures.
-struct PolicyProblem {
-  std::string path;
-  std::string message;
-};
+using PolicyProblem = PathProblem;
 
 // Reads a policy from its JSON form, collecting every problem instead of stopping at the first.
 // The policy is usable only when `problems` is empty.

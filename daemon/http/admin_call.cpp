@@ -40,6 +40,16 @@ std::string bearer_token(const HttpRequest& request) {
   return token;
 }
 
+// The cookie goes with every request the browser sends here, whichever site made it: a change
+// needs the CSRF token too, which only the console's own pages can read (docs/console.md).
+std::optional<HttpResponse> csrf_refusal(const HttpRequest& request, const std::string& session) {
+  if (request.method == "GET" || request.method == "HEAD") return std::nullopt;
+  const std::string* sent = request.header("x-csrf-token");
+  if (sent != nullptr && domain::console_csrf_matches(session, *sent)) return std::nullopt;
+  return error_response(403, "csrf_token_invalid",
+                        "a change sent with the console cookie needs its X-CSRF-Token header");
+}
+
 }  // namespace
 
 std::int64_t AdminCall::path_id(std::size_t n, std::string_view what) const {
@@ -162,17 +172,9 @@ void AdminRoutes::authenticate_on_worker(std::function<void(AuthOutcome&, std::i
 
 void AdminRoutes::authenticate_session(const HttpRequest& request, std::string session,
                                        std::function<void(AuthOutcome)> done) {
-  // The cookie goes with every request the browser sends here, whichever site made it: a change
-  // needs the CSRF token too, which only the console's own pages can read (docs/console.md).
-  if (request.method != "GET" && request.method != "HEAD") {
-    const std::string* sent = request.header("x-csrf-token");
-    if (sent == nullptr || !domain::console_csrf_matches(session, *sent)) {
-      done(AuthOutcome{error_response(403, "csrf_token_invalid",
-                                      "a change sent with the console cookie needs its "
-                                      "X-CSRF-Token header"),
-                       {}});
-      return;
-    }
+  if (auto refusal = csrf_refusal(request, session)) {
+    done(AuthOutcome{std::move(*refusal), {}});
+    return;
   }
   authenticate_on_worker(
       [this, session = std::move(session)](AuthOutcome& outcome, std::int64_t now) {
@@ -250,6 +252,15 @@ void AdminRoutes::serve_guessable(std::shared_ptr<const AdminHandler> handler, H
     reply(std::move(error));
     return;
   }
+  // The console's session stands for its token here as everywhere (a customer's user redeems a
+  // key into its own customer), with the same CSRF rule; a bearer token wins over it.
+  std::string session = bearer_token(request).empty() ? console_session_cookie(request) : "";
+  if (!session.empty()) {
+    if (auto refusal = csrf_refusal(request, session)) {
+      reply(std::move(*refusal));
+      return;
+    }
+  }
   const auto now = net::InvalidCodeLimiter::Clock::now();
   auto wait = limiter_.retry_after(request.peer, now);
   if (wait > 0) {
@@ -273,22 +284,27 @@ void AdminRoutes::serve_guessable(std::shared_ptr<const AdminHandler> handler, H
     return;
   }
   limiter_.begin_guess(request.peer, now);
-  worker_.submit(
-      [this, handler, &request, body = std::move(body), reply = std::move(reply)]() mutable {
-        // The token is optional here: without one the caller is anonymous.
-        auto caller_of = [this, &request]() -> std::optional<domain::Caller> {
-          std::string token = bearer_token(request);
-          if (token.empty()) return domain::Caller::anonymous();
-          auto row = db_.users().find_token_by_hash(domain::token_hash(token));
-          return row ? domain::load_caller(db_, row->id, clock_.now_unix_ms()) : std::nullopt;
-        };
-        auto outcome = run(request, Mode::write, *handler, std::move(body), caller_of);
-        to_network_([this, peer = request.peer, reply = std::move(reply),
-                     outcome = std::move(outcome)]() mutable {
-          limiter_.end_guess(peer, net::InvalidCodeLimiter::Clock::now(), outcome.wrong_guess);
-          reply(std::move(outcome.response));
-        });
-      });
+  worker_.submit([this, handler, &request, body = std::move(body), session = std::move(session),
+                  reply = std::move(reply)]() mutable {
+    // The token is optional here: without one (nor a session) the caller is anonymous.
+    auto caller_of = [this, &request, &session]() -> std::optional<domain::Caller> {
+      const auto now = clock_.now_unix_ms();
+      if (!session.empty()) {
+        const auto token_id = domain::console_session_token(db_, session, now);
+        return token_id ? domain::load_caller(db_, *token_id, now) : std::nullopt;
+      }
+      std::string token = bearer_token(request);
+      if (token.empty()) return domain::Caller::anonymous();
+      auto row = db_.users().find_token_by_hash(domain::token_hash(token));
+      return row ? domain::load_caller(db_, row->id, now) : std::nullopt;
+    };
+    auto outcome = run(request, Mode::write, *handler, std::move(body), caller_of);
+    to_network_([this, peer = request.peer, reply = std::move(reply),
+                 outcome = std::move(outcome)]() mutable {
+      limiter_.end_guess(peer, net::InvalidCodeLimiter::Clock::now(), outcome.wrong_guess);
+      reply(std::move(outcome.response));
+    });
+  });
 }
 
 AdminRoutes::Outcome AdminRoutes::run(

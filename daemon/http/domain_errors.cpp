@@ -1,9 +1,14 @@
 // The statuses and error codes of the domain's refusals (docs/admin-api.md, errors).
 #include "http/domain_errors.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
 #include "http/json_response.hpp"
 
 namespace lmp::http {
+namespace json = boost::json;
+
 namespace {
 
 using domain::ErrorCode;
@@ -63,7 +68,15 @@ const HttpRefusal& http_refusal(ErrorCode code) {
 
 HttpResponse error_response(const domain::DomainError& error) {
   const auto& refusal = http_refusal(error.code());
-  return error_response(refusal.status, refusal.code, error.what());
+  if (error.problems().empty()) return error_response(refusal.status, refusal.code, error.what());
+  // A refused document: each problem at its JSON path too, beside the message that names them all.
+  json::array problems;
+  for (const auto& p : error.problems())
+    problems.push_back(json::object{{"path", p.path}, {"message", p.message}});
+  return json_response(refusal.status,
+                       json::object{{"error", json::object{{"code", refusal.code},
+                                                           {"message", error.what()},
+                                                           {"problems", std::move(problems)}}}});
 }
 
 }  // namespace lmp::http

@@ -125,6 +125,57 @@ TEST_P(ConsoleSessionTest, TheSessionEndsAtLogoutAtItsExpiryAndWithItsToken) {
   EXPECT_EQ(with_cookie({"lmp_session=x", ""}, "", "GET", "/v1/me").status, 401);
 }
 
+// The open redeem route takes the session too: a customer's user redeems into its own customer
+// from the console, with the CSRF token like any change; an account's session is refused as its
+// token is.
+TEST_P(ConsoleSessionTest, ARedeemWithTheCookieIsItsTokensAndNeedsItsCsrfToken) {
+  const auto customer = make_customer("acme", 1);
+  const auto user = make_user("acme-admin", "customer", customer);
+  const auto plan =
+      id_of(ok(root_token_, "POST", "/v1/plans",
+               {{"name", "cad-year"}, {"product", "cad"}, {"trial", false}, {"period_days", 365}}));
+  auto keys =
+      ok(root_token_, "POST", "/v1/registration-keys", {{"plan", plan}, {"units", 2}, {"count", 2}})
+          .at("keys")
+          .as_array();
+  const json::value key = keys.at(0).at("key");
+  const json::value body = {{"key", key}};
+
+  const auto session = session_of(user.token);
+  auto none = with_cookie(session, "", "POST", "/v1/registration-keys/redeem", body);
+  EXPECT_EQ(none.status, 403) << none.body;
+  EXPECT_EQ(none.error_code(), "csrf_token_invalid");
+  auto wrong =
+      with_cookie(session, std::string(64, '0'), "POST", "/v1/registration-keys/redeem", body);
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/registration-keys/" + std::to_string(id_of(keys.at(0))))
+                .at("status"),
+            "issued");
+
+  auto redeemed = with_cookie(session, session.csrf, "POST", "/v1/registration-keys/redeem", body);
+  ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+  // Into the session's customer: no customer, user or token made.
+  EXPECT_EQ(redeemed.json().at("license").at("customer").as_int64(), customer);
+  EXPECT_FALSE(redeemed.json().as_object().contains("token")) << redeemed.body;
+  EXPECT_FALSE(redeemed.json().at("license").at("code").as_string().empty());
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/customers").at("items").as_array().size(), 1U);
+
+  // An account's session is an account's token: accounts do not redeem.
+  const auto parent = session_of(root_token_);
+  auto refused = with_cookie(parent, parent.csrf, "POST", "/v1/registration-keys/redeem",
+                             {{"key", keys.at(1).at("key")}, {"customer", "beta"}});
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(refused.error_code(), "forbidden");
+  // An ended session is no anonymous caller either.
+  ok(root_token_, "DELETE", "/v1/tokens/" + std::to_string(user.token_id));
+  auto ended = with_cookie(session, session.csrf, "POST", "/v1/registration-keys/redeem",
+                           {{"key", keys.at(1).at("key")}, {"customer", "gamma"}});
+  EXPECT_EQ(ended.status, 401) << ended.body;
+  EXPECT_EQ(ok(root_token_, "GET", "/v1/registration-keys/" + std::to_string(id_of(keys.at(1))))
+                .at("status"),
+            "issued");
+}
+
 TEST_P(ConsoleSessionTest, WrongTokensAreRateLimitedAsGuesses) {
   const int burst = config_.limits.invalid_code_burst;
   for (int i = 0; i < burst; ++i) {

@@ -3,12 +3,15 @@
 // enforced on CHECKOUT over the seat protocol and the HTTP seat routes (include and exclude by
 // user, host, group and address range; max per user, host and group; max, reserve and waiters
 // over a customer's two licenses of one product) with the denial codes and fields of protocol 1.1.
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
 #include <fstream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "admin_fixture.hpp"
 #include "support/http_client.hpp"
@@ -120,6 +123,21 @@ TEST_P(SitePolicyTest, RefusesABadPolicyNamingEveryProblemAndKeepsTheStoredOne) 
         "include[0]: unknown group \"ghost\"", "max[0].units: must be 0 to 1000000, not -2",
         "linger: must be 0 to 86400, not 99999999"})
     EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
+  // And one by one, each at its path, for a client that shows them there (the web console).
+  std::vector<std::pair<std::string, std::string>> problems;
+  const auto answer = refused.json();
+  for (const auto& p : answer.at("error").at("problems").as_array())
+    problems.emplace_back(p.at("path").as_string(), p.at("message").as_string());
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"groups.loop.groups", "group \"loop\" includes itself: loop -> loop"},
+      {"groups.net.addresses[0]", "malformed CIDR \"10.0.0.0/40\""},
+      {"include[0]", "unknown group \"ghost\""},
+      {"max[0].units", "must be 0 to 1000000, not -2"},
+      {"linger", "must be 0 to 86400, not 99999999"}};
+  for (const auto& want : expected)
+    EXPECT_NE(std::find(problems.begin(), problems.end(), want), problems.end())
+        << want.first << ": " << want.second << " in: " << refused.body;
+  EXPECT_EQ(problems.size(), expected.size()) << refused.body;
 
   // The reservations are checked against the license's units, with the figures.
   auto over = call(root_token_, "PUT", path(), json::parse(R"({"product": "cad",
@@ -130,6 +148,7 @@ TEST_P(SitePolicyTest, RefusesABadPolicyNamingEveryProblemAndKeepsTheStoredOne) 
                            std::to_string(license_) + " (cad)"),
             std::string::npos)
       << over.body;
+  EXPECT_EQ(over.json().at("error").at("problems").at(0).at("path"), "reserve") << over.body;
 
   EXPECT_EQ(ok(root_token_, "GET", path() + "?product=cad").at("linger"), 10);
   EXPECT_EQ(ok(root_token_, "GET", "/v1/audit?action=policy.set").at("items").as_array().size(),

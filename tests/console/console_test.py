@@ -231,7 +231,8 @@ def download(driver, wait, folder, link_id):
     return done[0]
 
 
-def main():
+def arguments():
+    """The browser tests' command line: (arguments, the folders screenshots go to)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--lmpd", required=True)
     parser.add_argument("--plugins", required=True)
@@ -239,7 +240,11 @@ def main():
     parser.add_argument("--docs")
     args = parser.parse_args()
     os.makedirs(args.artifacts, exist_ok=True)
-    shot_dirs = [args.artifacts] + ([args.docs] if args.docs else [])
+    return args, [args.artifacts] + ([args.docs] if args.docs else [])
+
+
+def main():
+    args, shot_dirs = arguments()
     work = tempfile.mkdtemp(prefix="lmpd-console-")
     lmpd = Lmpd(os.path.abspath(args.lmpd), os.path.abspath(args.plugins), work)
     driver = None
