@@ -135,6 +135,26 @@ TEST(MetricsHistogram, ABatchLandsInTheBucketsOfSingleObservations) {
   EXPECT_DOUBLE_EQ(batched.sum(), one_by_one.sum());
 }
 
+// A tally of one observation is added as that one observation (Observe, not ObserveMultiple):
+// on a bound it counts in that bound's bucket, past the last in +Inf only.
+TEST(MetricsHistogram, ATallyOfOneLandsInItsBucket) {
+  Registry registry;
+  auto& h = registry.add<Histogram>("y", "y", {"op"}, {0.25, 1});
+  HistogramTally on_bound(h.with({"a"}));
+  on_bound.observe(0.25);
+  h.with({"a"}).add(on_bound);
+  HistogramTally past(h.with({"b"}));
+  past.observe(3);
+  h.with({"b"}).add(past);
+  EXPECT_TRUE(on_bound.empty());
+  const std::string out = registry.render();
+  for (const char* line :
+       {"y_bucket{op=\"a\",le=\"0.25\"} 1\n", "y_bucket{op=\"a\",le=\"+Inf\"} 1\n",
+        "y_sum{op=\"a\"} 0.25\n", "y_bucket{op=\"b\",le=\"1\"} 0\n",
+        "y_bucket{op=\"b\",le=\"+Inf\"} 1\n", "y_sum{op=\"b\"} 3\n"})
+    EXPECT_NE(out.find(line), std::string::npos) << line << out;
+}
+
 TEST(MetricsHistogram, BoundsMustAscend) {
   EXPECT_THROW(Histogram({1, 1}), std::logic_error);
   EXPECT_THROW(Histogram({2, 1}), std::logic_error);
