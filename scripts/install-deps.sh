@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libsoci-dev libsqlite3-dev libpq-dev libsystemd-dev libssl-dev
   libgtest-dev libgmock-dev lintian dpkg-dev fakeroot help2man
   clang libclang-rt-14-dev postgresql
-  prometheus openssl python3-cryptography mold
+  prometheus prometheus-cpp-dev openssl python3-cryptography mold
   # The web console's browser test (tests/console): Debian's Chromium, its driver, Selenium.
   chromium chromium-driver python3-selenium
 )

@@ -4,7 +4,6 @@
 
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
-#include "metrics/text_format.hpp"
 
 namespace lmp::http {
 

@@ -1,31 +1,35 @@
-// A monotonically increasing count. Updates are relaxed atomic additions: cheap enough for the
-// seat path, and a scrape needs no ordering with the rest of the program.
+// A monotonically increasing count: prometheus-cpp's Counter behind a header of its own, so the
+// code that counts (the seat path, the listeners) includes no prometheus-cpp header.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
-#include <string>
-#include <string_view>
+#include <memory>
 
-#include "metrics/text_format.hpp"
+namespace prometheus {
+class Counter;
+struct ClientMetric;
+}  // namespace prometheus
 
 namespace lmp::metrics {
 
+// Thread safety: add() and value() from any thread (an atomic in the library).
 class Counter {
  public:
   struct Options {};
-  static constexpr std::string_view kType = "counter";
+  using Impl = prometheus::Counter;
 
-  explicit Counter(const Options& = {}) {}
-  void add(std::uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+  explicit Counter(const Options& = {});
+  ~Counter();
+  Counter(const Counter&) = delete;
+  Counter& operator=(const Counter&) = delete;
 
-  void render(std::string& out, std::string_view name, const std::string& labels) const {
-    append_sample(out, name, labels, format_number(value()));
-  }
+  void add(std::uint64_t n = 1);
+  std::uint64_t value() const;
+  // The sample without its labels (its Family adds them).
+  prometheus::ClientMetric collect() const;
 
  private:
-  std::atomic<std::uint64_t> value_{0};
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace lmp::metrics

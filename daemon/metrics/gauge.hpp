@@ -1,31 +1,37 @@
-// A value that goes up and down (leases held, requests waiting). Relaxed atomics, like Counter.
+// A value that goes up and down (leases held, requests waiting): prometheus-cpp's Gauge behind a
+// header of its own, like Counter.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
-#include <string>
-#include <string_view>
+#include <memory>
 
-#include "metrics/text_format.hpp"
+namespace prometheus {
+class Gauge;
+struct ClientMetric;
+}  // namespace prometheus
 
 namespace lmp::metrics {
 
+// Thread safety: every method from any thread (an atomic in the library). Values are whole
+// numbers, exact up to 2^53.
 class Gauge {
  public:
   struct Options {};
-  static constexpr std::string_view kType = "gauge";
+  using Impl = prometheus::Gauge;
 
-  explicit Gauge(const Options& = {}) {}
-  void set(std::int64_t v) { value_.store(v, std::memory_order_relaxed); }
-  void add(std::int64_t delta) { value_.fetch_add(delta, std::memory_order_relaxed); }
-  std::int64_t value() const { return value_.load(std::memory_order_relaxed); }
+  explicit Gauge(const Options& = {});
+  ~Gauge();
+  Gauge(const Gauge&) = delete;
+  Gauge& operator=(const Gauge&) = delete;
 
-  void render(std::string& out, std::string_view name, const std::string& labels) const {
-    append_sample(out, name, labels, format_number(value()));
-  }
+  void set(std::int64_t v);
+  void add(std::int64_t delta);
+  std::int64_t value() const;
+  // The sample without its labels (its Family adds them).
+  prometheus::ClientMetric collect() const;
 
  private:
-  std::atomic<std::int64_t> value_{0};
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace lmp::metrics

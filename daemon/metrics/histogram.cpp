@@ -1,10 +1,9 @@
-// Bucketing, tallies and the cumulative rendering of histograms.
+// Histogram over prometheus::Histogram, and the tallies added to it in one step.
 #include "metrics/histogram.hpp"
 
-#include <algorithm>
-#include <stdexcept>
+#include <prometheus/histogram.h>
 
-#include "metrics/text_format.hpp"
+#include <algorithm>
 
 namespace lmp::metrics {
 
@@ -12,62 +11,47 @@ HistogramTally::HistogramTally(const Histogram& histogram)
     : bounds_(histogram.bounds_), counts_(bounds_->size() + 1, 0) {}
 
 void HistogramTally::observe(double value) {
+  // le semantics, as the library's Observe: a value equal to a bound belongs to its bucket.
   const auto at = std::lower_bound(bounds_->begin(), bounds_->end(), value);
-  ++counts_[static_cast<std::size_t>(at - bounds_->begin())];
+  counts_[static_cast<std::size_t>(at - bounds_->begin())] += 1;
   sum_ += value;
   ++observations_;
 }
 
 Histogram::Histogram(const Options& bounds)
     : bounds_(std::make_shared<const std::vector<double>>(bounds)),
-      counts_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds.size() + 1)) {
-  if (!std::is_sorted(bounds.begin(), bounds.end()) ||
-      std::adjacent_find(bounds.begin(), bounds.end()) != bounds.end())
-    throw std::logic_error("histogram bounds must be strictly ascending");
-}
+      impl_(std::make_unique<Impl>(bounds)) {}  // std::invalid_argument unless ascending
 
-std::size_t Histogram::bucket_of(double value) const {
-  // le semantics: a value equal to a bound belongs to that bound's bucket.
-  return static_cast<std::size_t>(std::lower_bound(bounds_->begin(), bounds_->end(), value) -
-                                  bounds_->begin());
-}
+Histogram::~Histogram() = default;
 
 void Histogram::observe(double value) {
-  counts_[bucket_of(value)].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(value, std::memory_order_relaxed);
+  impl_->Observe(value);
 }
 
 void Histogram::add(HistogramTally& tally) {
   if (tally.observations_ == 0) return;
-  for (std::size_t i = 0; i < tally.counts_.size(); ++i) {
-    if (tally.counts_[i] != 0) counts_[i].fetch_add(tally.counts_[i], std::memory_order_relaxed);
-    tally.counts_[i] = 0;
-  }
-  sum_.fetch_add(tally.sum_, std::memory_order_relaxed);
+  // ObserveMultiple adds to every bucket, an atomic compare-and-swap each (18 for the latency
+  // buckets): for one observation, its value is the sum and one Observe is cheaper (unpipelined
+  // clients make batches of one).
+  if (tally.observations_ == 1)
+    impl_->Observe(tally.sum_);
+  else
+    impl_->ObserveMultiple(tally.counts_, tally.sum_);
+  std::fill(tally.counts_.begin(), tally.counts_.end(), 0);
   tally.sum_ = 0;
   tally.observations_ = 0;
 }
 
 std::uint64_t Histogram::count() const {
-  std::uint64_t total = 0;
-  for (std::size_t i = 0; i <= bounds_->size(); ++i)
-    total += counts_[i].load(std::memory_order_relaxed);
-  return total;
+  return impl_->Collect().histogram.sample_count;
 }
 
-void Histogram::render(std::string& out, std::string_view name, const std::string& labels) const {
-  const std::string bucket = std::string(name) + "_bucket";
-  // The count is the +Inf bucket, read in the same pass, so the two always agree.
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i <= bounds_->size(); ++i) {
-    cumulative += counts_[i].load(std::memory_order_relaxed);
-    std::string with_le = labels;
-    append_label(with_le, "le",
-                 i < bounds_->size() ? format_number((*bounds_)[i]) : std::string("+Inf"));
-    append_sample(out, bucket, with_le, format_number(cumulative));
-  }
-  append_sample(out, std::string(name) + "_sum", labels, format_number(sum()));
-  append_sample(out, std::string(name) + "_count", labels, format_number(cumulative));
+double Histogram::sum() const {
+  return impl_->Collect().histogram.sample_sum;
+}
+
+prometheus::ClientMetric Histogram::collect() const {
+  return impl_->Collect();
 }
 
 Histogram::Options latency_buckets() {

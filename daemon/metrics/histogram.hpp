@@ -1,14 +1,16 @@
-// A distribution over fixed buckets (Prometheus histogram). The seat path observes into a
-// HistogramTally, a plain local copy, and adds the tally once per batch: a handful of relaxed
-// atomic additions per batch instead of several per request.
+// A distribution over fixed buckets: prometheus-cpp's Histogram behind a header of its own. The
+// seat path observes into a HistogramTally, a plain local copy, and adds the tally once per batch
+// (Histogram::ObserveMultiple): one lock of the histogram per batch instead of one per request.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <string>
-#include <string_view>
 #include <vector>
+
+namespace prometheus {
+class Histogram;
+struct ClientMetric;
+}  // namespace prometheus
 
 namespace lmp::metrics {
 
@@ -24,36 +26,40 @@ class HistogramTally {
  private:
   friend class Histogram;
   std::shared_ptr<const std::vector<double>> bounds_;
-  std::vector<std::uint64_t> counts_;  // per bucket, not cumulative; the last is +Inf
+  // Per bucket, not cumulative, the last is +Inf; doubles, as ObserveMultiple takes them.
+  std::vector<double> counts_;
   double sum_ = 0;
   std::uint64_t observations_ = 0;
 };
 
+// Thread safety: every method from any thread (the library locks the histogram).
 class Histogram {
  public:
-  // Upper bounds of the buckets, ascending; +Inf is implied.
+  // Upper bounds of the buckets, ascending; +Inf is implied. A value equal to a bound counts in
+  // that bound's bucket (le).
   using Options = std::vector<double>;
-  static constexpr std::string_view kType = "histogram";
+  using Impl = prometheus::Histogram;
 
+  // Throws std::logic_error unless the bounds are strictly ascending.
   explicit Histogram(const Options& bounds);
+  ~Histogram();
+  Histogram(const Histogram&) = delete;
+  Histogram& operator=(const Histogram&) = delete;
+
   void observe(double value);
   // Adds the tally's observations and empties it.
   void add(HistogramTally& tally);
 
   std::uint64_t count() const;
-  double sum() const { return sum_.load(std::memory_order_relaxed); }
+  double sum() const;
   const std::vector<double>& bounds() const { return *bounds_; }
-
-  // name_bucket{...,le="..."} cumulative, name_sum and name_count.
-  void render(std::string& out, std::string_view name, const std::string& labels) const;
+  // The sample without its labels (its Family adds them).
+  prometheus::ClientMetric collect() const;
 
  private:
   friend class HistogramTally;
-  std::size_t bucket_of(double value) const;
-
   std::shared_ptr<const std::vector<double>> bounds_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // bounds_->size() + 1 buckets
-  std::atomic<double> sum_{0};
+  std::unique_ptr<Impl> impl_;
 };
 
 // Bucket bounds used by lmpd: durations in seconds from 50 µs to 10 s, and request counts.

@@ -6,13 +6,16 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <prometheus/client_metric.h>
+#include <prometheus/metric_family.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
 #include <vector>
-
-#include "metrics/text_format.hpp"
 
 namespace lmp::metrics {
 
@@ -48,11 +51,15 @@ double count_fds() {
   return count - 1;  // the descriptor opendir itself holds
 }
 
-void family(std::string& out, std::string_view name, std::string_view help, std::string_view type,
-            double value) {
+void add(std::vector<prometheus::MetricFamily>& out, std::string name, std::string help,
+         prometheus::MetricType type, double value) {
   if (value < 0) return;
-  append_header(out, name, help, type);
-  append_sample(out, name, "", format_number(value));
+  prometheus::ClientMetric sample;
+  if (type == prometheus::MetricType::Counter)
+    sample.counter.value = value;
+  else
+    sample.gauge.value = value;
+  out.push_back({std::move(name), std::move(help), type, {std::move(sample)}});
 }
 
 }  // namespace
@@ -98,19 +105,23 @@ ProcessReading read_process() {
   return reading;
 }
 
-void ProcessMetrics::render(std::string& out) const {
+std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
+  using prometheus::MetricType;
   const ProcessReading r = read_process();
-  family(out, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-         "counter", r.cpu_seconds);
-  family(out, "process_open_fds", "Number of open file descriptors.", "gauge", r.open_fds);
-  family(out, "process_max_fds", "Maximum number of open file descriptors.", "gauge", r.max_fds);
-  family(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.", "gauge",
-         r.virtual_bytes);
-  family(out, "process_resident_memory_bytes", "Resident memory size in bytes.", "gauge",
-         r.resident_bytes);
-  family(out, "process_start_time_seconds",
-         "Start time of the process since unix epoch in seconds.", "gauge", r.start_time_seconds);
-  family(out, "process_threads", "Number of OS threads in the process.", "gauge", r.threads);
+  std::vector<prometheus::MetricFamily> out;
+  add(out, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+      MetricType::Counter, r.cpu_seconds);
+  add(out, "process_open_fds", "Number of open file descriptors.", MetricType::Gauge, r.open_fds);
+  add(out, "process_max_fds", "Maximum number of open file descriptors.", MetricType::Gauge,
+      r.max_fds);
+  add(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
+      r.virtual_bytes);
+  add(out, "process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
+      r.resident_bytes);
+  add(out, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+      MetricType::Gauge, r.start_time_seconds);
+  add(out, "process_threads", "Number of OS threads in the process.", MetricType::Gauge, r.threads);
+  return out;
 }
 
 }  // namespace lmp::metrics

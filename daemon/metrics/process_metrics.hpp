@@ -2,10 +2,10 @@
 // threads, start time), read from /proc at each scrape so they cost nothing between scrapes.
 #pragma once
 
-#include <string>
-#include <string_view>
+#include <prometheus/collectable.h>
 
-#include "metrics/family.hpp"
+#include <string_view>
+#include <vector>
 
 namespace lmp::metrics {
 
@@ -29,10 +29,11 @@ ProcessReading read_process();
 bool parse_proc_stat(std::string_view text, double ticks, double page, double boot_time,
                      ProcessReading& reading);
 
-// Registered once (Registry::add_family); renders the families a reading has.
-class ProcessMetrics final : public FamilyBase {
+// Registered once (Registry::add_family); at each scrape, one family for each value a reading
+// has (a value that could not be read leaves its family out).
+class ProcessMetrics final : public prometheus::Collectable {
  public:
-  void render(std::string& out) const override;
+  std::vector<prometheus::MetricFamily> Collect() const override;
 };
 
 }  // namespace lmp::metrics

@@ -45,6 +45,11 @@ ls -l "${debs[@]}"
 for package in lmpd lmpctl liblmpclient1 lmp-run lmpd-dev; do
   ls "$work"/out/${package}_*.deb >/dev/null
 done
+# The metrics library (prometheus-cpp's core, a shared library of Debian's): the server package
+# depends on its runtime package, found by dpkg-shlibdeps, and on none of its pull or push parts.
+depends=$(dpkg-deb -f "$work"/out/lmpd_*.deb Depends)
+grep -q "libprometheus-cpp-core1.0" <<<"$depends" || { echo "lmpd Depends: $depends"; exit 1; }
+if grep -E "prometheus-cpp-(pull|push)|civetweb" <<<"$depends"; then exit 1; fi
 
 echo "== lintian"
 # Missing hardening flags and manual pages are only informational tags, so they are looked for
