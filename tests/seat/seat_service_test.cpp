@@ -411,6 +411,19 @@ class SharedSeatServiceTest : public SeatServiceTest {
     for (const auto& line : lines) out += line + "\n";
     return out;
   }
+  // `count` leases checked out by an instance of their own, stopped afterwards.
+  std::vector<std::string> granted(int count) {
+    std::vector<std::string> out;
+    auto first = service();
+    first->start();
+    for (int i = 0; i < count; ++i) {
+      const auto result = answer(checkout(*first));
+      EXPECT_TRUE(result.ok()) << result.message;
+      if (result.ok()) out.push_back(lease_of(result));
+    }
+    first->stop();
+    return out;
+  }
   // Every lease, its expiry and heartbeat; each license's counter and its leases' sum.
   std::string stored() {
     return rows(
@@ -429,17 +442,8 @@ class SharedSeatServiceTest : public SeatServiceTest {
 // batch: every request of it is answered `unavailable` and nothing of it is stored; the same
 // batch once the write can succeed is served in full.
 TEST_F(SharedSeatServiceTest, AFailingHeldBackWriteAnswersTheWholeBatchUnavailable) {
-  std::vector<std::string> leases;
-  {
-    auto first = service();
-    first->start();
-    for (int i = 0; i < 2; ++i) {
-      auto granted = answer(checkout(*first));
-      ASSERT_TRUE(granted.ok()) << granted.message;
-      leases.push_back(lease_of(granted));
-    }
-    first->stop();
-  }
+  const std::vector<std::string> leases = granted(2);
+  ASSERT_EQ(leases.size(), 2u);
   const std::string before = stored();
   {
     soci::session sql(soci::postgresql, config_.storage.postgresql_connection);
@@ -479,17 +483,8 @@ TEST_F(SharedSeatServiceTest, AFailingHeldBackWriteAnswersTheWholeBatchUnavailab
 // answers granted and did not check in, the expiries their heartbeats answered, and a counter of
 // units held equal to the leases'.
 TEST_F(SharedSeatServiceTest, MixedBatchesOnTwoInstancesEndWithTheRowsTheyAnswered) {
-  std::vector<std::string> leases;
-  {
-    auto first = service();
-    first->start();
-    for (int i = 0; i < 4; ++i) {
-      auto granted = answer(checkout(*first));
-      ASSERT_TRUE(granted.ok()) << granted.message;
-      leases.push_back(lease_of(granted));
-    }
-    first->stop();
-  }
+  const std::vector<std::string> leases = granted(4);
+  ASSERT_EQ(leases.size(), 4u);
   auto one = service();
   auto two = service();
   auto answers_one = mixed_batch(*one, leases[0], leases[1], "ann", "bob");
