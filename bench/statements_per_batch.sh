@@ -14,7 +14,8 @@ usage: bench/statements_per_batch.sh --build-dir DIR --pg CONNINFO [options]
   --licenses N         licenses the checkouts take in turn (default 1)
   --connections C      lmp-bench connections (default 16)
   --duration S         seconds of load (default 5)
-Prints every statement the instance ran with its calls per request, then the totals.
+Prints every statement the instance ran with its calls per request, then the totals, and, when
+the server runs on this machine and its data folder is readable, the CPU it used per request.
 EOF
 }
 build_dir="" pg="" licenses=1 connections=16 duration=5
@@ -43,6 +44,33 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# CPU ticks of the PostgreSQL server, when it runs here: the postmaster's own and its reaped
+# children's (every backend that ended, lmpd's included) and its live processes'. Empty when the
+# server is elsewhere or its files cannot be read.
+server_cpu_ticks() {
+  local datadir pid
+  datadir=$(psql -X "$pg" -qAt -c "SHOW data_directory" 2>/dev/null) || return 0
+  pid=$(head -1 "$datadir/postmaster.pid" 2>/dev/null) || return 0
+  python3 - "$pid" <<'PY' 2>/dev/null || true
+import os, sys
+pid = sys.argv[1]
+def fields(p):
+    with open(f"/proc/{p}/stat") as f:
+        s = f.read()
+    return s[s.rindex(")") + 2:].split()  # from field 3 (state) on
+own = fields(pid)
+total = sum(int(x) for x in own[11:15])  # utime, stime, cutime, cstime
+for p in os.listdir("/proc"):
+    if p.isdigit():
+        try:
+            f = fields(p)
+        except OSError:
+            continue
+        if f[1] == pid:
+            total += int(f[11]) + int(f[12])
+print(total)
+PY
+}
 psql -X "$pg" -qAt -c "CREATE DATABASE $db" >/dev/null
 conninfo="$pg dbname=$db"
 psql -X "$conninfo" -qAt -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
@@ -78,17 +106,24 @@ for ((i = 0; i < 100; i++)); do
 done
 if [ "$licenses" -eq 1 ]; then target=(--code "$(head -1 "$work/codes.txt")"); else target=(--codes-file "$work/codes.txt"); fi
 psql -X "$conninfo" -qAt -c "SELECT pg_stat_statements_reset()" >/dev/null
+cpu_before=$(server_cpu_ticks)
 "$build_dir/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" "${target[@]}" \
   --connections "$connections" --duration "$duration" --warmup 0 --json "$work/report.json" >/dev/null
 ops=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['ops'] if 'ops' in r else round(r['ops_per_sec']*r['duration_s']))" "$work/report.json")
 kill "$lmpd_pid"; wait "$lmpd_pid" 2>/dev/null || true; lmpd_pid=""
+# Its backends end with it; their CPU counts once the postmaster has reaped them.
+for ((i = 0; i < 50; i++)); do
+  [ "$(psql -X "$pg" -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'")" = 0 ] && break
+  sleep 0.1
+done
+cpu_after=$(server_cpu_ticks)
 # toplevel: sent by lmpd (one round trip each); the others run inside those (foreign-key checks,
 # triggers), server work but no round trip.
 psql -X "$conninfo" -qAt -F $'\t' -c "SELECT calls, toplevel, regexp_replace(query, '\s+', ' ', 'g')
   FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$db')
   AND query NOT ILIKE '%pg_stat_statements%' ORDER BY calls DESC" >"$work/statements.tsv"
-python3 - "$work/statements.tsv" "$ops" <<'EOF'
-import sys
+python3 - "$work/statements.tsv" "$ops" "$cpu_before" "$cpu_after" <<'EOF'
+import os, sys
 rows = [line.rstrip("\n").split("\t", 2) for line in open(sys.argv[1]) if line.strip()]
 ops = int(sys.argv[2])
 top = [(int(c), q) for c, t, q in rows if t == "t"]
@@ -106,4 +141,8 @@ print(f"\nrequests {ops} (checkout, heartbeat, checkin in turn); batches (COMMIT
 if commits:
     print(f"statements sent per batch {total / commits:.1f}; requests per batch "
           f"{ops / commits:.1f}; statements sent per request {total / ops:.2f}")
+if sys.argv[3] and sys.argv[4] and ops:
+    seconds = (int(sys.argv[4]) - int(sys.argv[3])) / os.sysconf("SC_CLK_TCK")
+    print(f"PostgreSQL server CPU {seconds:.2f} s, {seconds / ops * 1e6:.0f} us per request "
+          "(every process of the server, background work included)")
 EOF

@@ -583,6 +583,69 @@ const std::vector<Migration>& schema_migrations() {
            " autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,"
            " autovacuum_vacuum_cost_delay = 0)",
        }},
+      // One round trip per batch (issue #23, docs/scale-out.md "One round trip per batch"): on
+      // PostgreSQL the seat path holds a transaction's lease and usage writes back and sends them
+      // in one call, as JSON (storage/pending_seat_writes.hpp), together with the license lock and
+      // the count of units in use that the next checkout's decision needs: the writes first, in
+      // the order the seat path made them, then the lock (the customer's licenses of the
+      // product, in id order, as SeatStore::lock_license), then the count (units_held less the
+      // leases expired and not reclaimed yet). Each part only when given. The decisions stay in
+      // lmpd; the function only applies them and answers the count. No colon in the body (SOCI
+      // would read it as a bind placeholder); CREATE OR REPLACE runs again over itself.
+      {27,
+       {
+           "{postgresql_only}CREATE OR REPLACE FUNCTION lmp_seat_step(p_writes jsonb,"
+           " p_lock bigint, p_count bigint, p_now bigint) RETURNS bigint"
+           " LANGUAGE plpgsql AS $$ BEGIN"
+           " IF p_writes IS NOT NULL THEN"
+           " IF p_writes->'inserted' IS NOT NULL THEN"
+           " INSERT INTO leases (id, sealed_id, license_id, product_code, holder, holder_proof,"
+           " units, issued_at_ms, expires_at_ms, ref, user_name, host, peer, heartbeat_at_ms,"
+           " borrowed, instance, lingering)"
+           " SELECT x.id, x.sealed_id, x.license_id, x.product_code, x.holder, x.holder_proof,"
+           " x.units, x.issued_at_ms, x.expires_at_ms, x.ref, x.user_name, x.host, x.peer,"
+           " x.heartbeat_at_ms, x.borrowed, x.instance, x.lingering"
+           " FROM jsonb_to_recordset(p_writes->'inserted') AS x(id text, sealed_id text,"
+           " license_id integer, product_code text, holder text, holder_proof text, units bigint,"
+           " issued_at_ms bigint, expires_at_ms bigint, ref text, user_name text, host text,"
+           " peer text, heartbeat_at_ms bigint, borrowed integer, instance text,"
+           " lingering integer);"
+           " END IF;"
+           " IF p_writes->'updated' IS NOT NULL THEN"
+           " UPDATE leases le SET expires_at_ms = COALESCE(x.expires_at_ms, le.expires_at_ms),"
+           " heartbeat_at_ms = COALESCE(x.heartbeat_at_ms, le.heartbeat_at_ms),"
+           " lingering = COALESCE(x.lingering, le.lingering)"
+           " FROM jsonb_to_recordset(p_writes->'updated') AS x(id text, expires_at_ms bigint,"
+           " heartbeat_at_ms bigint, lingering integer) WHERE le.id = x.id;"
+           " END IF;"
+           " IF p_writes->'deleted' IS NOT NULL THEN"
+           " DELETE FROM leases WHERE id IN"
+           " (SELECT jsonb_array_elements_text(p_writes->'deleted'));"
+           " END IF;"
+           " IF p_writes->'usage' IS NOT NULL THEN"
+           " INSERT INTO usage_records (at_ms, event, license_id, product_code, customer_id,"
+           " account_id, scope, units, user_name, host, peer, lease_ref, code, since_ms)"
+           " SELECT x.at_ms, x.event, x.license_id, x.product_code, x.customer_id, x.account_id,"
+           " x.scope, x.units, x.user_name, x.host, x.peer, x.lease_ref, x.code, x.since_ms"
+           " FROM ROWS FROM (jsonb_to_recordset(p_writes->'usage') AS (at_ms bigint, event text,"
+           " license_id bigint, product_code text, customer_id bigint, account_id bigint,"
+           " scope text, units bigint, user_name text, host text, peer text, lease_ref text,"
+           " code text, since_ms bigint)) WITH ORDINALITY AS x(at_ms, event, license_id,"
+           " product_code, customer_id, account_id, scope, units, user_name, host, peer,"
+           " lease_ref, code, since_ms, n) ORDER BY x.n;"
+           " END IF;"
+           " END IF;"
+           " IF p_lock IS NOT NULL THEN"
+           " PERFORM id FROM licenses WHERE (customer_id, product_code) ="
+           " (SELECT customer_id, product_code FROM licenses WHERE id = p_lock)"
+           " ORDER BY id FOR UPDATE;"
+           " END IF;"
+           " IF p_count IS NULL THEN RETURN NULL; END IF;"
+           " RETURN COALESCE((SELECT l.units_held - COALESCE((SELECT SUM(le.units) FROM leases le"
+           " WHERE le.license_id = l.id AND le.expires_at_ms <= p_now), 0)"
+           " FROM licenses l WHERE l.id = p_count), 0);"
+           " END $$",
+       }},
   };
   return migrations;
 }

@@ -138,7 +138,15 @@ class SeatStore {
   // and on its customer's other licenses of the same product with it, since a site policy counts
   // its max and reserve over all of them (PostgreSQL: SELECT ... FOR UPDATE on those rows, in id
   // order so that two sessions never wait for each other). A no-op on SQLite, whose begin()
-  // already excludes every other writer.
+  // already excludes every other writer. PostgreSQL takes the lock with the store's next
+  // statement, before that statement reads or writes anything (a checkout's count of units in
+  // use: one round trip for both), so every read a decision makes after this call sees the
+  // license locked.
+  //
+  // On PostgreSQL the lease and usage writes below (insert_lease to delete_lease, append_usage)
+  // are held back in the same way and sent together with the next statement that must see them,
+  // or at commit() (docs/scale-out.md "One round trip per batch"): a failure of one then shows
+  // as a StoreError of that later call, and the transaction fails as a whole either way.
   virtual void lock_license(std::int64_t license_id) = 0;
 
   // `code_hash` is the code's SHA-256 (sha256_hex of the normalized code); the store keys it

@@ -16,6 +16,7 @@
 #include "core/log.hpp"
 #include "core/log_throttle.hpp"
 #include "storage/license_rows.hpp"
+#include "storage/pending_seat_writes.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/seat_store.hpp"
 #include "storage/sql_repositories.hpp"
@@ -167,15 +168,20 @@ class SqlSeatStore final : public SeatStore {
     // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
     // lock_license() serialising the decisions on one license between instances.
     licenses_read_.clear();
+    drop_pending();
     transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     policy_generation_read_ = false;
   }
   void commit() override {
     licenses_read_.clear();
+    // What is held back goes first: a failure here leaves the transaction to the caller's
+    // rollback, as any failed statement of it would.
+    send_pending();
     transaction_.commit();
   }
   void rollback() noexcept override {
     licenses_read_.clear();
+    drop_pending();
     transaction_.rollback();
   }
 
@@ -194,19 +200,17 @@ class SqlSeatStore final : public SeatStore {
     // row lock makes every other instance's decision on this license wait for this commit, so
     // the units it counts next include the lease written here (no over-commit).
     if (backend_ == Backend::sqlite) return;
-    guarded("lock license", [&] {
-      key_license_id_ = license_id;
-      // Every row of the result, so that every one is locked.
-      if (st_->lock_license.execute(true))
-        while (st_->lock_license.fetch()) {
-        }
-    });
+    // Held back until the next statement, which then takes the lock before it reads anything
+    // (a checkout's count of units in use: the lock and the count in one round trip).
+    if (pending_lock_) send_pending();
+    pending_lock_ = license_id;
   }
 
   std::optional<LicenseRecord> find_license_by_code_hash(const std::string& code_hash) override {
     return guarded("find license by code", [&]() -> std::optional<LicenseRecord> {
       key_code_hash_ = secrets_->code_hash(code_hash);
       if (const LicenseRecord* read = licenses_read_.find_by_code(key_code_hash_)) return *read;
+      send_pending_lock();
       if (!execute_single_row(st_->find_license_by_code_hash)) return std::nullopt;
       LicenseRecord row = license_from_row();
       if (transaction_.open()) licenses_read_.keep(row, key_code_hash_);
@@ -217,6 +221,7 @@ class SqlSeatStore final : public SeatStore {
   std::optional<LicenseRecord> find_license(std::int64_t license_id) override {
     return guarded("find license", [&]() -> std::optional<LicenseRecord> {
       if (const LicenseRecord* read = licenses_read_.find(license_id)) return *read;
+      send_pending_lock();
       key_license_id_ = license_id;
       if (!execute_single_row(st_->find_license)) return std::nullopt;
       LicenseRecord row = license_from_row();
@@ -227,6 +232,7 @@ class SqlSeatStore final : public SeatStore {
 
   std::vector<LicenseRecord> customer_licenses(std::int64_t customer_id,
                                                const std::string& product_code) override {
+    send_pending_lock();
     return guarded("find the customer's licenses of a product", [&] {
       std::vector<LicenseRecord> out;
       key_customer_id_ = customer_id;
@@ -241,6 +247,8 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t units_in_use(std::int64_t license_id, std::int64_t now_ms) override {
+    // The writes and the lock held back go with the count, in one round trip.
+    if (pending_lock_ || !pending_.empty()) return send_pending(license_id, now_ms);
     return guarded("count units in use", [&] {
       key_license_id_ = license_id;
       key_now_ = now_ms;
@@ -253,6 +261,7 @@ class SqlSeatStore final : public SeatStore {
   std::vector<UnitsHeldCount> units_held_counts(std::int64_t after_license_id, int limit) override {
     std::vector<UnitsHeldCount> out;
     if (backend_ != Backend::postgresql || limit <= 0) return out;
+    send_pending();
     return guarded("compare units held with the leases", [&] {
       // One statement, one snapshot: the counter and the leases as of the same moment, with no
       // lock taken (READ COMMITTED gives each statement a consistent view).
@@ -276,6 +285,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t borrowed_units(std::int64_t license_id, std::int64_t now_ms) override {
+    send_pending();
     return guarded("count borrowed units", [&] {
       std::int64_t units = 0;
       *sql_ << "SELECT CAST(COALESCE(SUM(units), 0) AS BIGINT) FROM leases WHERE license_id ="
@@ -286,10 +296,12 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::optional<domain::SigningKey> active_signing_key() override {
+    send_pending_lock();
     return sql_signing_key_repository(*sql_, *secrets_)->active();
   }
 
   void note_signed(const std::string& kid, std::int64_t exp_ms) override {
+    send_pending();
     sql_signing_key_repository(*sql_, *secrets_)->note_signed(kid, exp_ms);
   }
 
@@ -297,6 +309,7 @@ class SqlSeatStore final : public SeatStore {
                                                        const std::string& product_code,
                                                        const std::string& holder,
                                                        std::int64_t now_ms) override {
+    send_pending();
     return guarded("find lease by holder", [&]() -> std::optional<LeaseRecord> {
       key_license_id_ = license_id;
       key_product_code_ = product_code;
@@ -314,6 +327,8 @@ class SqlSeatStore final : public SeatStore {
   std::optional<LeaseRecord> find_lease(const std::string& id) override {
     return guarded("find lease", [&]() -> std::optional<LeaseRecord> {
       key_lease_id_ = secrets_->lease_row_key(id);
+      // Only a change of this lease (or a lock) held back must go first.
+      if (pending_lock_ || pending_.touches(key_lease_id_)) send_pending();
       if (!execute_single_row(st_->find_lease)) return std::nullopt;
       // The id is the one asked for: nothing to unseal.
       LeaseRecord lease = fetched_lease();
@@ -327,6 +342,11 @@ class SqlSeatStore final : public SeatStore {
       new_lease_ = lease;
       new_lease_.id = secrets_->lease_row_key(lease.id);
       new_sealed_id_ = secrets_->seal_lease_id(lease.id, new_lease_.id);
+      if (holds_back()) {
+        if (pending_.touches(new_lease_.id)) send_pending();
+        pending_.insert(new_lease_, new_sealed_id_);
+        return;
+      }
       new_lease_borrowed_ = lease.borrowed ? 1 : 0;
       st_->insert_lease.execute(true);
     });
@@ -335,6 +355,7 @@ class SqlSeatStore final : public SeatStore {
   void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) override {
     guarded("extend lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
+      if (holds_back()) return pending_.update(key_lease_id_, expires_at_ms, {}, {});
       key_expires_at_ms_ = expires_at_ms;
       st_->set_lease_expiry.execute(true);
     });
@@ -344,6 +365,8 @@ class SqlSeatStore final : public SeatStore {
                    std::int64_t heartbeat_at_ms) override {
     guarded("renew lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
+      if (holds_back())
+        return pending_.update(key_lease_id_, expires_at_ms, heartbeat_at_ms, false);
       key_expires_at_ms_ = expires_at_ms;
       key_heartbeat_at_ms_ = heartbeat_at_ms;
       st_->renew_lease.execute(true);
@@ -353,6 +376,7 @@ class SqlSeatStore final : public SeatStore {
   void linger_lease(const std::string& id, std::int64_t until_ms) override {
     guarded("linger lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
+      if (holds_back()) return pending_.update(key_lease_id_, until_ms, {}, true);
       key_expires_at_ms_ = until_ms;
       st_->linger_lease.execute(true);
     });
@@ -361,11 +385,13 @@ class SqlSeatStore final : public SeatStore {
   void delete_lease(const std::string& id) override {
     guarded("delete lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
+      if (holds_back()) return pending_.erase(key_lease_id_);
       st_->delete_lease.execute(true);
     });
   }
 
   std::optional<LeaseRecord> find_lease_by_ref(const std::string& ref) override {
+    send_pending();
     return guarded("find lease by reference", [&]() -> std::optional<LeaseRecord> {
       key_ref_ = ref;
       if (!execute_single_row(st_->find_lease_by_ref)) return std::nullopt;
@@ -375,6 +401,7 @@ class SqlSeatStore final : public SeatStore {
 
   void revoke_lease(const LeaseRecord& lease, const std::string& reason, std::int64_t now_ms,
                     std::int64_t until_ms) override {
+    send_pending();
     guarded("remember a released lease", [&] {
       // Kept under the lease's row key, as the End-of-Life deletion keeps its leases.
       const std::string row_key = secrets_->lease_row_key(lease.id);
@@ -390,6 +417,7 @@ class SqlSeatStore final : public SeatStore {
   std::optional<std::string> find_revoked_lease(const std::string& id,
                                                 std::int64_t now_ms) override {
     // Asked for every unknown lease id a client sends: prepared once.
+    send_pending_lock();
     return guarded("find released lease", [&]() -> std::optional<std::string> {
       key_lease_id_ = secrets_->lease_row_key(id);
       key_now_ = now_ms;
@@ -400,6 +428,7 @@ class SqlSeatStore final : public SeatStore {
 
   std::int64_t forget_revoked_leases(std::int64_t now_ms, int limit) override {
     // Asked at every sweep, nearly always to find nothing: prepared once.
+    send_pending();
     return guarded("forget released leases", [&] {
       key_now_ = now_ms;
       key_limit_ = limit;
@@ -409,12 +438,14 @@ class SqlSeatStore final : public SeatStore {
   }
 
   void append_audit(const domain::AuditRecord& record) override {
+    send_pending();
     guarded("append audit record", [&] { sql_audit_log(*sql_)->append(record); });
   }
 
   void append_usage(const domain::UsageRecord& record) override {
     // One per checkout and checkin: prepared once, like the lease's own insert.
     guarded("append usage record", [&] {
+      if (holds_back()) return pending_.append_usage(record);
       usage_ = record;
       usage_event_.assign(record.event);
       usage_account_ = record.account_id.value_or(0);
@@ -427,6 +458,7 @@ class SqlSeatStore final : public SeatStore {
 
   std::int64_t prune_usage(std::int64_t before_ms, int limit) override {
     // Asked at every sweep, nearly always to find nothing: prepared once.
+    send_pending();
     return guarded("prune usage records", [&] {
       key_now_ = before_ms;
       key_limit_ = limit;
@@ -436,6 +468,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
+    send_pending();
     return in_own_transaction("reclaim expired leases", [&] {
       std::vector<LeaseRecord> expired;
       if (limit <= 0) return expired;
@@ -459,6 +492,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t lease_count() override {
+    send_pending();
     return guarded("count leases", [&] {
       std::int64_t count = 0;
       *sql_ << "SELECT COUNT(*) FROM leases", soci::into(count);
@@ -467,6 +501,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   void for_each_lease(const std::function<void(const LeaseRecord&)>& visit) override {
+    send_pending();
     guarded("load leases", [&] {
       soci::statement statement(*sql_);
       bind_lease_columns(statement);
@@ -500,6 +535,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::vector<domain::StoredPolicy> site_policies() override {
+    send_pending_lock();
     return guarded("read site policies", [&] {
       std::vector<domain::StoredPolicy> out;
       domain::StoredPolicy row;
@@ -517,6 +553,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::vector<Holding> live_holdings(std::int64_t license_id, std::int64_t now_ms) override {
+    send_pending();
     return guarded("read live holdings", [&] {
       std::vector<Holding> out;
       key_license_id_ = license_id;
@@ -566,6 +603,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::optional<std::string> find_retired_product(const std::string& code_hash) override {
+    send_pending_lock();
     return guarded("find retired license", [&]() -> std::optional<std::string> {
       std::string product;
       const std::string keyed = secrets_->code_hash(code_hash);
@@ -578,11 +616,13 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::vector<StoredLifecycle> product_lifecycles() override {
+    send_pending_lock();
     return guarded("read product lifecycle", [&] { return read_product_lifecycles(*sql_); });
   }
 
   void record_activation(std::int64_t license_id, const std::string& host, const std::string& user,
                          std::int64_t now_ms) override {
+    send_pending();
     guarded("record activation", [&] {
       *sql_ << "INSERT INTO activations (license_id, host, user_name, at_ms)"
                " VALUES (:license_id, :host, :user_name, :at_ms)",
@@ -591,6 +631,7 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t activation_count(std::int64_t license_id) override {
+    send_pending();
     return guarded("count activations", [&] {
       std::int64_t count = 0;
       *sql_ << "SELECT COUNT(*) FROM activations WHERE license_id = :license_id", soci::into(count),
@@ -642,10 +683,60 @@ class SqlSeatStore final : public SeatStore {
     log::info("storage_reconnected");
   }
 
+  // PostgreSQL, inside a transaction: the seat path's lease and usage writes wait in pending_
+  // and its license lock in pending_lock_, and go to the server with the next statement that
+  // must see them, in one round trip, or at commit. Each statement waits for the previous one's
+  // answer, so what the seat path sends, not what it writes, sets its pace on a shared database
+  // (docs/scale-out.md "One round trip per batch"). The order stays the seat path's: a read
+  // that could see a held-back change (the leases of a license, this lease) or that a held-back
+  // lock must precede sends them first; a write after a held-back lock sends the lock first.
+  // SQLite writes at once: its one lmpd writes to a file, with no round trip to save.
+  bool holds_back() {
+    if (backend_ != Backend::postgresql || !transaction_.open()) return false;
+    if (pending_lock_) send_pending();
+    return true;
+  }
+
+  // Sends what is held back, if anything; with `count_license`, also counts its units in use
+  // at `now_ms` after the writes and the lock, and returns them.
+  std::int64_t send_pending(std::optional<std::int64_t> count_license = std::nullopt,
+                            std::int64_t now_ms = 0) {
+    if (pending_.empty() && !pending_lock_ && !count_license) return 0;
+    return guarded("apply the transaction's seat changes", [&] {
+      const bool writes = !pending_.empty();
+      step_writes_ = writes ? pending_.json() : std::string();
+      step_writes_null_ = writes ? soci::i_ok : soci::i_null;
+      step_lock_ = pending_lock_.value_or(0);
+      step_lock_null_ = pending_lock_ ? soci::i_ok : soci::i_null;
+      step_count_ = count_license.value_or(0);
+      step_count_null_ = count_license ? soci::i_ok : soci::i_null;
+      step_now_ = now_ms;
+      // Gone whatever the answer: a failed statement fails the whole transaction.
+      pending_.clear();
+      pending_lock_.reset();
+      step_units_ = 0;
+      execute_single_row(st_->seat_step);
+      return step_units_null_ == soci::i_ok ? step_units_ : 0;
+    });
+  }
+
+  // Before a read that no held-back write changes but a held-back lock must precede.
+  void send_pending_lock() {
+    if (pending_lock_) send_pending();
+  }
+
+  void drop_pending() noexcept {
+    pending_.clear();
+    pending_lock_.reset();
+  }
+
   // Runs `body` in the caller's transaction when one is open, otherwise in one of its own.
   template <class Body>
   std::invoke_result_t<Body&> in_own_transaction(std::string_view operation, Body&& body) {
-    if (transaction_.open()) return guarded(operation, body);
+    if (transaction_.open()) {
+      send_pending();
+      return guarded(operation, body);
+    }
     begin();
     try {
       auto result = guarded(operation, body);
@@ -705,15 +796,18 @@ class SqlSeatStore final : public SeatStore {
   void prepare_statements() {
     st_ = std::make_unique<Statements>(*sql_);
     if (backend_ == Backend::postgresql) {
-      st_->lock_license.exchange(soci::into(locked_id_));
-      st_->lock_license.exchange(soci::use(key_license_id_));
-      // The customer's licenses of the license's product, the license among them (a site
-      // policy counts over them together); ORDER BY makes PostgreSQL lock them in id order, the
-      // same order in every session. The index on customer_id finds them.
-      finish_prepare(st_->lock_license,
-                     "SELECT id FROM licenses WHERE (customer_id, product_code) ="
-                     " (SELECT customer_id, product_code FROM licenses WHERE id = :license_id)"
-                     " ORDER BY id FOR UPDATE");
+      // The writes held back, the lock held back (the customer's licenses of the license's
+      // product, the license among them, since a site policy counts over them together, locked
+      // in id order, the same order in every session) and the count of units in use, in one
+      // round trip (lmp_seat_step, schema migrations); each part only when given.
+      st_->seat_step.exchange(soci::into(step_units_, step_units_null_));
+      st_->seat_step.exchange(soci::use(step_writes_, step_writes_null_));
+      st_->seat_step.exchange(soci::use(step_lock_, step_lock_null_));
+      st_->seat_step.exchange(soci::use(step_count_, step_count_null_));
+      st_->seat_step.exchange(soci::use(step_now_));
+      finish_prepare(st_->seat_step,
+                     "SELECT lmp_seat_step(CAST(:writes AS jsonb), CAST(:lock_id AS BIGINT),"
+                     " CAST(:count_id AS BIGINT), CAST(:now_ms AS BIGINT))");
     }
     bind_license_columns(st_->find_license_by_code_hash);
     st_->find_license_by_code_hash.exchange(soci::use(key_code_hash_));
@@ -934,6 +1028,9 @@ class SqlSeatStore final : public SeatStore {
   std::unique_ptr<StoredSecrets> secrets_;
   SessionTransaction transaction_{*sql_};
   TransactionLicenseCache licenses_read_;  // in the open transaction
+  // PostgreSQL: the open transaction's writes and license lock, not sent yet (holds_back()).
+  PendingSeatWrites pending_;
+  std::optional<std::int64_t> pending_lock_;
 
   // Values bound into the prepared statements (SOCI keeps references to these).
   std::string key_code_hash_;
@@ -966,7 +1063,16 @@ class SqlSeatStore final : public SeatStore {
   int lease_borrowed_ = 0;
   int lease_lingering_ = 0;
   std::int64_t units_sum_ = 0;
-  std::int64_t locked_id_ = 0;
+  // lmp_seat_step's arguments and answer.
+  std::string step_writes_;
+  soci::indicator step_writes_null_ = soci::i_null;
+  std::int64_t step_lock_ = 0;
+  soci::indicator step_lock_null_ = soci::i_null;
+  std::int64_t step_count_ = 0;
+  soci::indicator step_count_null_ = soci::i_null;
+  std::int64_t step_now_ = 0;
+  std::int64_t step_units_ = 0;
+  soci::indicator step_units_null_ = soci::i_null;
   std::int64_t generation_ = 0;
   std::int64_t policy_generation_ = 0;
   bool policy_generation_read_ = false;  // in the open transaction
@@ -979,7 +1085,7 @@ class SqlSeatStore final : public SeatStore {
   // bind, so they are destroyed first.
   struct Statements {
     explicit Statements(soci::session& sql)
-        : lock_license(sql),
+        : seat_step(sql),
           find_license_by_code_hash(sql),
           find_license(sql),
           customer_licenses(sql),
@@ -1003,7 +1109,7 @@ class SqlSeatStore final : public SeatStore {
           lease_purge(sql),
           advance_server_clock_mark(sql),
           advance_license_clock_mark(sql) {}
-    soci::statement lock_license;
+    soci::statement seat_step;
     soci::statement find_license_by_code_hash;
     soci::statement find_license;
     soci::statement customer_licenses;

@@ -1,13 +1,18 @@
 // SeatService on its own (no sockets): answers wait for the flush that makes them durable, a
 // failing commit answers `unavailable` without losing the service, a failing flush answers its
 // batch and everything after it `unavailable` and loses nothing acknowledged, and the rules'
-// observers are told of every lease change inside the batch's transaction.
+// observers are told of every lease change inside the batch's transaction; on PostgreSQL, whose
+// batches send their writes together, a failing write fails the whole batch, and two instances
+// end with the rows their answers promised.
 #include <gtest/gtest.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -20,6 +25,7 @@
 #include "storage/caching_seat_store.hpp"
 #include "support/fault_injecting_env.hpp"
 #include "support/forwarding_seat_store.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_server.hpp"
 
 namespace lmp::test {
@@ -351,6 +357,160 @@ TEST_F(SeatServiceTest, AnObserversStorageFailureRollsTheBatchBack) {
   // The license's only unit is still free.
   EXPECT_TRUE(answer(checkout(service)).ok());
   service.stop();
+}
+
+// On PostgreSQL a batch's writes are held back and sent together (docs/scale-out.md "One round
+// trip per batch"). The helpers below give a PostgreSQL database of the test's own, a batch of
+// every kind of request queued before the service starts (so one batch takes them all), and the
+// database's leases and counters as text.
+class SharedSeatServiceTest : public SeatServiceTest {
+ protected:
+  void SetUp() override {
+    SeatServiceTest::SetUp();
+    if (!backend_.use("postgresql", config_))
+      GTEST_SKIP() << "LMP_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)";
+    code_ = create_license(config_, {.customer = "pgco", .units = 10});
+    options_.shared_database = true;
+  }
+  std::unique_ptr<seat::SeatService> service() {
+    return std::make_unique<seat::SeatService>(storage::open_store(config_.storage), catalog_,
+                                               clock_, options_);
+  }
+  static std::string lease_of(const seat::SeatResult& result) {
+    for (const auto& [key, value] : result.fields)
+      if (key == "lease") return value;
+    return {};
+  }
+  std::future<seat::SeatResult> checkout_as(seat::SeatService& service, const std::string& user) {
+    seat::SeatCommand command;
+    command.op = seat::Operation::checkout;
+    command.code = code_;
+    command.user = user;
+    command.host = "pc";
+    return submit(service, std::move(command));
+  }
+  // A checkout as `first`, a heartbeat and a checkin of leases granted before, an anonymous
+  // checkout and one as `last`.
+  std::vector<std::future<seat::SeatResult>> mixed_batch(seat::SeatService& service,
+                                                         const std::string& renewed,
+                                                         const std::string& checked_in,
+                                                         const std::string& first,
+                                                         const std::string& last) {
+    std::vector<std::future<seat::SeatResult>> out;
+    out.push_back(checkout_as(service, first));
+    out.push_back(on_lease(service, seat::Operation::heartbeat, renewed));
+    out.push_back(on_lease(service, seat::Operation::checkin, checked_in));
+    out.push_back(checkout(service));
+    out.push_back(checkout_as(service, last));
+    return out;
+  }
+  std::string rows(const std::string& query) {
+    soci::session sql(soci::postgresql, config_.storage.postgresql_connection);
+    std::string out;
+    soci::rowset<std::string> lines = sql.prepare << query;
+    for (const auto& line : lines) out += line + "\n";
+    return out;
+  }
+  // `count` leases checked out by an instance of their own, stopped afterwards.
+  std::vector<std::string> granted(int count) {
+    std::vector<std::string> out;
+    auto first = service();
+    first->start();
+    for (int i = 0; i < count; ++i) {
+      const auto result = answer(checkout(*first));
+      EXPECT_TRUE(result.ok()) << result.message;
+      if (result.ok()) out.push_back(lease_of(result));
+    }
+    first->stop();
+    return out;
+  }
+  // Every lease, its expiry and heartbeat; each license's counter and its leases' sum.
+  std::string stored() {
+    return rows(
+               "SELECT CONCAT_WS(' ', id, units, expires_at_ms, heartbeat_at_ms, lingering) FROM"
+               " leases ORDER BY id") +
+           rows(
+               "SELECT CONCAT_WS(' ', l.id, l.units_held, (SELECT COALESCE(SUM(units), 0) FROM"
+               " leases WHERE license_id = l.id)) FROM licenses l ORDER BY l.id");
+  }
+
+  StorageBackend backend_;
+  seat::SeatServiceOptions options_;
+};
+
+// A write that fails at commit (here a trigger refuses one checkout's lease) fails the whole
+// batch: every request of it is answered `unavailable` and nothing of it is stored; the same
+// batch once the write can succeed is served in full.
+TEST_F(SharedSeatServiceTest, AFailingHeldBackWriteAnswersTheWholeBatchUnavailable) {
+  const std::vector<std::string> leases = granted(2);
+  ASSERT_EQ(leases.size(), 2u);
+  const std::string before = stored();
+  {
+    soci::session sql(soci::postgresql, config_.storage.postgresql_connection);
+    sql << "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+           " IF NEW.user_name = 'boom' THEN RAISE EXCEPTION 'refused'; END IF;"
+           " RETURN NEW; END $$";
+    sql << "CREATE TRIGGER refuse_boom BEFORE INSERT ON leases"
+           " FOR EACH ROW EXECUTE FUNCTION refuse_boom()";
+  }
+  {
+    auto failing = service();
+    auto answers = mixed_batch(*failing, leases[0], leases[1], "ann", "boom");
+    failing->start();
+    for (auto& future : answers) {
+      const auto refused = answer(std::move(future));
+      EXPECT_EQ(refused.error, seat::SeatError::unavailable) << refused.message;
+    }
+    failing->stop();
+  }
+  EXPECT_EQ(stored(), before);
+
+  soci::session(soci::postgresql, config_.storage.postgresql_connection)
+      << "DROP TRIGGER refuse_boom ON leases";
+  auto working = service();
+  auto answers = mixed_batch(*working, leases[0], leases[1], "ann", "boom");
+  working->start();
+  for (auto& future : answers) {
+    const auto served = answer(std::move(future));
+    EXPECT_TRUE(served.ok()) << served.message;
+  }
+  working->stop();
+  // Two leases before, one checked in, three checked out.
+  EXPECT_EQ(storage::open_store(config_.storage)->lease_count(), 4);
+}
+
+// Two instances deciding mixed batches on one license at once end with exactly the leases their
+// answers granted and did not check in, the expiries their heartbeats answered, and a counter of
+// units held equal to the leases'.
+TEST_F(SharedSeatServiceTest, MixedBatchesOnTwoInstancesEndWithTheRowsTheyAnswered) {
+  const std::vector<std::string> leases = granted(4);
+  ASSERT_EQ(leases.size(), 4u);
+  auto one = service();
+  auto two = service();
+  auto answers_one = mixed_batch(*one, leases[0], leases[1], "ann", "bob");
+  auto answers_two = mixed_batch(*two, leases[2], leases[3], "cid", "dan");
+  clock_.advance_ms(30'000);  // the heartbeats move the expiries
+  one->start();
+  two->start();
+  std::set<std::string> expected = {leases[0], leases[2]};
+  for (auto* answers : {&answers_one, &answers_two})
+    for (auto& future : *answers) {
+      const auto served = answer(std::move(future));
+      ASSERT_TRUE(served.ok()) << served.message;
+      if (const std::string id = lease_of(served); !id.empty()) expected.insert(id);
+    }
+  one->stop();
+  two->stop();
+  auto store = storage::open_store(config_.storage);
+  EXPECT_EQ(store->lease_count(), static_cast<std::int64_t>(expected.size()));
+  EXPECT_EQ(expected.size(), 2u + 6u);
+  for (const auto& id : expected) EXPECT_TRUE(store->find_lease(id).has_value()) << id;
+  for (const auto& renewed : {leases[0], leases[2]})
+    EXPECT_EQ(store->find_lease(renewed)->heartbeat_at_ms, clock_.now_unix_ms());
+  for (const auto& count : store->units_held_counts(0, 10)) {
+    EXPECT_EQ(count.counter, count.leases);
+    EXPECT_EQ(count.counter, 8);
+  }
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <future>
@@ -250,6 +252,9 @@ TEST_F(PostgresStoreTest, LockLicenseMakesAnotherInstanceWaitAndThenSeeTheLease)
   const std::int64_t license = make_license(*first, 1, 1);
   first->begin();
   first->lock_license(license);
+  // The lock goes to the server with the store's next statement, the count a decision reads
+  // (lock and count in one round trip).
+  EXPECT_EQ(first->units_in_use(license, kNow), 0);
   auto decided = std::async(std::launch::async, [&] {
     second->begin();
     second->lock_license(license);
@@ -278,6 +283,7 @@ TEST_F(PostgresStoreTest, LockLicenseLocksTheCustomersOtherLicensesOfTheProductT
   EXPECT_EQ(both[0].id, license);
   EXPECT_EQ(both[1].id, renewal);
   first->lock_license(license);
+  EXPECT_EQ(first->units_in_use(license, kNow), 0);
   auto decided = std::async(std::launch::async, [&] {
     second->begin();
     second->lock_license(renewal);
@@ -471,6 +477,212 @@ TEST_F(UnitsHeldTest, ACounterCorruptedByHandShowsInTheComparison) {
   EXPECT_EQ(store->units_held_counts(0, 1).at(0).license_id, license);
   EXPECT_EQ(store->units_held_counts(license, 1).at(0).license_id, next);
   EXPECT_TRUE(store->units_held_counts(next, 1).empty());
+}
+
+// One round trip per batch (docs/scale-out.md): on PostgreSQL the seat path's lease and usage
+// writes and its license lock are held back and sent with the next statement that needs them, or
+// at commit. The same transaction played on SQLite, which sends every statement at once, and on
+// PostgreSQL ends with the same leases and usage records, reads the same answers inside the
+// transaction, and leaves every units-held counter equal to its leases.
+class HeldBackWritesTest : public UnitsHeldTest {
+ protected:
+  struct Played {
+    std::vector<std::string> answers;  // what the transaction read, in order
+    std::vector<std::string> leases;   // every stored lease, every field, by id
+  };
+
+  static std::string row(const LeaseRecord& l) {
+    return l.id + " " + std::to_string(l.license_id) + " " + l.product_code + " " + l.holder + " " +
+           l.holder_proof + " " + std::to_string(l.units) + " " + std::to_string(l.issued_at_ms) +
+           " " + std::to_string(l.expires_at_ms) + " " + l.ref + " " + l.user + " " + l.host + " " +
+           l.peer + " " + std::to_string(l.heartbeat_at_ms) + " " + std::to_string(l.borrowed) +
+           " " + std::to_string(l.lingering) + " " + l.instance;
+  }
+
+  static LeaseRecord full_lease(int seed, std::int64_t license, std::int64_t expires,
+                                const std::string& holder, std::int64_t units) {
+    LeaseRecord l = lease(seed, license, expires, holder, units);
+    l.ref = "00000000000000" + std::to_string(seed);
+    l.user = "user" + std::to_string(seed);
+    l.host = "host \"" + std::to_string(seed) + "\" \\ é";  // quotes, a backslash, UTF-8
+    l.peer = "10.0.0." + std::to_string(seed);
+    l.heartbeat_at_ms = kNow - 500;
+    l.instance = "i1";
+    return l;
+  }
+
+  static domain::UsageRecord usage(std::string_view event, std::int64_t license, int seed,
+                                   bool with_optionals) {
+    domain::UsageRecord r;
+    r.at_ms = kNow + seed;
+    r.event = event;
+    r.license_id = license;
+    r.product_code = "cad";
+    r.customer_id = 1;
+    if (with_optionals) {
+      r.account_id = 7;
+      r.since_ms = kNow - seed;
+    }
+    r.scope = "/c1/";
+    r.units = seed % 3 + 1;
+    r.user = "user" + std::to_string(seed);
+    r.host = "host'" + std::to_string(seed);
+    r.peer = "10.0.0.1";
+    r.lease_ref = "00000000000000" + std::to_string(seed);
+    r.code = with_optionals ? "no_seats" : "";
+    return r;
+  }
+
+  // A batch of checkouts, heartbeats, checkins, a linger, a clock step's expiry change and an
+  // administrator's release, with the reads a seat decision makes between them.
+  static Played play(SeatStore& store) {
+    Played out;
+    auto say = [&](const std::string& what) { out.answers.push_back(what); };
+    const std::int64_t one = make_license(store, 1, 10);
+    const std::int64_t two = make_license(store, 2, 10);
+    store.begin();
+    store.insert_lease(full_lease(10, one, kNow + 60'000, "h10", 2));
+    store.insert_lease(full_lease(11, one, kNow + 60'000, "", 1));
+    store.insert_lease(full_lease(12, two, kNow + 60'000, "h12", 3));
+    store.insert_lease(full_lease(13, one, kNow - 1, "", 4));  // expired, not reclaimed yet
+    store.insert_lease(full_lease(14, one, kNow + 60'000, "", 1));
+    store.commit();
+
+    store.begin();
+    // A checkout on license one.
+    store.lock_license(one);
+    say("units " + std::to_string(store.units_in_use(one, kNow)));
+    store.insert_lease(full_lease(20, one, kNow + 60'000, "h20", 1));
+    store.append_usage(usage("checkout", one, 20, false));
+    // A heartbeat and a checkin.
+    say("found " + std::to_string(store.find_lease(fake_hash(10)).has_value()));
+    store.renew_lease(fake_hash(10), kNow + 120'000, kNow);
+    say("found " + std::to_string(store.find_lease(fake_hash(11)).has_value()));
+    store.delete_lease(fake_hash(11));
+    store.append_usage(usage("checkin", one, 11, true));
+    // The checkin seen by the next read of the lease, and by the next checkout's count.
+    say("found " + std::to_string(store.find_lease(fake_hash(11)).has_value()));
+    store.lock_license(one);
+    say("units " + std::to_string(store.units_in_use(one, kNow)));
+    // A checkout that a repeated checkout of its holder reuses in the same batch.
+    store.insert_lease(full_lease(21, two, kNow + 60'000, "h21", 2));
+    auto reused = store.find_live_lease_by_holder(two, "cad", "h21", kNow);
+    say(reused ? row(*reused) : "none");
+    store.renew_lease(fake_hash(21), kNow + 90'000, kNow + 1);
+    say("expires " + std::to_string(store.find_lease(fake_hash(21))->expires_at_ms));
+    // Granted and checked in again within the batch: it never was.
+    store.insert_lease(full_lease(22, two, kNow + 60'000, "", 1));
+    store.delete_lease(fake_hash(22));
+    // Lingering, then taken back by its holder; a clock step's new expiry of the expired one.
+    store.linger_lease(fake_hash(12), kNow + 30'000);
+    store.renew_lease(fake_hash(12), kNow + 150'000, kNow + 2);
+    store.set_lease_expiry(fake_hash(13), kNow + 500);
+    store.append_usage(usage("extended", two, 12, false));
+    // Changes of one lease with no read between them (merged into one change when held back).
+    store.insert_lease(full_lease(23, two, kNow + 60'000, "h23", 1));
+    store.linger_lease(fake_hash(23), kNow + 40'000);
+    store.insert_lease(full_lease(24, two, kNow + 60'000, "h24", 1));
+    store.renew_lease(fake_hash(24), kNow + 70'000, kNow + 3);
+    store.set_lease_expiry(fake_hash(24), kNow + 80'000);
+    store.renew_lease(fake_hash(14), kNow + 70'000, kNow + 3);
+    store.delete_lease(fake_hash(14));
+    // A heartbeat of a lease that is not there changes nothing.
+    store.renew_lease(fake_hash(99), kNow + 1, kNow + 1);
+    // An administrator's release of the batch's first checkout.
+    store.lock_license(one);
+    auto released = store.find_lease_by_ref("0000000000000020");
+    say(released ? row(*released) : "none");
+    if (released) {
+      store.delete_lease(released->id);
+      store.revoke_lease(*released, "released", kNow, kNow + 60'000);
+    }
+    store.append_usage(usage("release", one, 20, true));
+    say("units " + std::to_string(store.units_in_use(one, kNow)));
+    say("units " + std::to_string(store.units_in_use(two, kNow)));
+    say("holdings " + std::to_string(store.live_holdings(two, kNow).size()));
+    store.commit();
+
+    std::vector<LeaseRecord> stored;
+    store.for_each_lease([&](const LeaseRecord& l) { stored.push_back(l); });
+    std::sort(stored.begin(), stored.end(),
+              [](const LeaseRecord& a, const LeaseRecord& b) { return a.id < b.id; });
+    for (const auto& l : stored) out.leases.push_back(row(l));
+    return out;
+  }
+
+  // Every usage record, in the order written, every column as text (the same on both).
+  static std::vector<std::string> usage_rows(soci::session& sql) {
+    std::vector<std::string> out;
+    std::string query = "SELECT ";
+    for (const char* column : {"at_ms", "event", "license_id", "product_code", "customer_id",
+                               "COALESCE(account_id, -1)", "scope", "units", "user_name", "host",
+                               "peer", "lease_ref", "code", "COALESCE(since_ms, -1)"})
+      query += std::string(query.size() > 7 ? ", " : "") + "CAST(" + column + " AS TEXT)";
+    soci::rowset<soci::row> rows = sql.prepare << query + " FROM usage_records ORDER BY id";
+    for (const auto& r : rows) {
+      std::string line;
+      for (std::size_t i = 0; i < r.size(); ++i) line += r.get<std::string>(i) + "|";
+      out.push_back(line);
+    }
+    return out;
+  }
+};
+
+TEST_F(HeldBackWritesTest, EndWithTheRowsOfStatementsSentOneByOne) {
+  auto lite = open_sqlite(storage_);
+  const Played expected = play(*lite);
+  auto pg = open();
+  const Played played = play(*pg);
+  EXPECT_EQ(played.answers, expected.answers);
+  EXPECT_EQ(played.leases, expected.leases);
+  ASSERT_EQ(played.leases.size(), 6u);  // 10, 12, 13, 21, 23 and 24
+  soci::session lite_sql(soci::sqlite3, "db=\"" + storage_.sqlite_path + "\" timeout=1");
+  auto pg_sql = raw();
+  const auto records = usage_rows(pg_sql);
+  EXPECT_EQ(records, usage_rows(lite_sql));
+  EXPECT_EQ(records.size(), 4u);
+  const auto held = counters(*pg);       // each equal to its leases
+  EXPECT_EQ(held.at(1), 2 + 4);          // 10 and 13
+  EXPECT_EQ(held.at(2), 3 + 2 + 1 + 1);  // 12, 21, 23 and 24
+  EXPECT_EQ(pg->find_revoked_lease(fake_hash(20), kNow), "released");
+}
+
+// A held-back write that fails fails the call that sends it, and the transaction as a whole: the
+// writes sent before it and those held back with it are gone after the rollback.
+TEST_F(HeldBackWritesTest, AFailingWriteRollsBackTheWholeTransaction) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1, 10);
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 60'000, "h10", 2));
+  store->commit();
+
+  store->begin();
+  store->lock_license(license);
+  EXPECT_EQ(store->units_in_use(license, kNow), 2);
+  store->insert_lease(lease(11, license, kNow + 60'000, "", 1));
+  store->append_usage(usage("checkout", license, 11, false));
+  store->lock_license(license);
+  EXPECT_EQ(store->units_in_use(license, kNow), 3);  // sent, inside the transaction
+  store->renew_lease(fake_hash(10), kNow + 120'000, kNow);
+  store->delete_lease(fake_hash(10));
+  store->insert_lease(lease(12, license + 100, kNow + 60'000, "", 1));  // no such license
+  store->append_usage(usage("checkout", license + 100, 12, false));
+  EXPECT_THROW(store->commit(), StoreError);
+  store->rollback();
+
+  EXPECT_EQ(store->lease_count(), 1);
+  const auto kept = store->find_lease(fake_hash(10));
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->expires_at_ms, kNow + 60'000);
+  auto sql = raw();
+  EXPECT_TRUE(usage_rows(sql).empty());
+  EXPECT_EQ(counters(*store).at(license), 2);
+
+  // The next transaction goes on as usual.
+  store->begin();
+  store->insert_lease(lease(13, license, kNow + 60'000, "", 1));
+  store->commit();
+  EXPECT_EQ(store->units_in_use(license, kNow), 3);
 }
 
 }  // namespace
