@@ -594,7 +594,7 @@ const std::vector<Migration>& schema_migrations() {
            "ALTER TABLE users ADD COLUMN password_hash TEXT",
            "ALTER TABLE users ADD COLUMN password_set_at_ms BIGINT",
            "CREATE UNIQUE INDEX users_by_login ON users (login)",
-           "DROP TABLE console_sessions",
+           "DROP TABLE IF EXISTS console_sessions",
            "CREATE TABLE console_sessions ("
            " id_hash TEXT PRIMARY KEY,"
            " user_id BIGINT NOT NULL,"
