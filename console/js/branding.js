@@ -1,6 +1,6 @@
-// The branding in force for the logged-in account (GET /v1/branding): its name, colour and
-// support contacts on every page. The logo is not shown: the Content-Security-Policy admits
-// images from lmpd only (docs/console.md).
+// The branding in force for the logged-in account (GET /v1/branding): its name, colour, logo and
+// support contacts on every page. The logo is the one lmpd serves (GET /v1/branding/logo, same
+// origin, so the policy's img-src 'self' admits it); a logo_url elsewhere is not shown.
 import { el } from './dom.js';
 
 const kColor = /^#[0-9a-fA-F]{6}$/;
@@ -14,6 +14,16 @@ export function applyBranding(branding) {
     document.documentElement.style.setProperty('--brand', branding.primary_color);
   } else {
     document.documentElement.style.removeProperty('--brand');
+  }
+  const logo = document.getElementById('brand-logo');
+  // Only lmpd's own path: whatever else an answer held would not be loaded.
+  if (branding.logo && /^\/v1\/branding\/logo\?v=[0-9a-f]+$/.test(branding.logo.url)) {
+    logo.src = branding.logo.url;
+    logo.alt = `${name} logo`;
+    logo.hidden = false;
+  } else {
+    logo.removeAttribute('src');
+    logo.hidden = true;
   }
   const support = document.getElementById('support');
   const parts = [];

@@ -5,6 +5,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <fstream>
 #include <iomanip>
 #include <map>
@@ -17,6 +18,7 @@
 #include "core/clock.hpp"
 #include "core/command_line.hpp"
 #include "core/registration_key.hpp"
+#include "core/secret_input.hpp"
 #include "domain/customers.hpp"
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
@@ -27,6 +29,7 @@
 #include "domain/permissions.hpp"
 #include "domain/sdk_unit_type.hpp"
 #include "domain/signing_keys.hpp"
+#include "domain/users.hpp"
 #include "domain/vendor_keys.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/sql_unit_of_work.hpp"
@@ -72,6 +75,14 @@ cli::Program admin_program(const std::string& default_config) {
                          .value = "N",
                          .description = "the token expires after N days (default: never)"}},
             .synopsis = "[--name ACCOUNT] [--user NAME] [--expires TIME | --days N]"},
+           {.name = "set-password",
+            .summary = "set the password user ID logs in to the web console with (read from a "
+                       "prompt without echo, or the first line of standard input)",
+            .options = {{.name = "login",
+                         .value = "NAME",
+                         .description = "its login name (default: its login, else its name)"}},
+            .operands = {{.name = "ID"}},
+            .synopsis = "ID [--login NAME]"},
            {.name = "create-customer", .summary = "a new customer", .operands = {{.name = "NAME"}}},
            {.name = "create-license",
             .summary = "a new license, and its customer when none has the name; prints the "
@@ -345,6 +356,32 @@ int init(domain::UnitOfWork& db, const cli::Parsed& opts, const Clock& clock, st
   return 0;
 }
 
+int set_password(domain::UnitOfWork& db, const config::Config& cfg, const cli::Parsed& opts,
+                 const Clock& clock, std::ostream& out, std::ostream& err) {
+  domain::SetPassword request;
+  std::int64_t id = 0;
+  const std::string& operand = opts.operands[0];
+  const auto [end, ec] = std::from_chars(operand.data(), operand.data() + operand.size(), id);
+  if (ec != std::errc() || end != operand.data() + operand.size() || id <= 0) {
+    err << "lmpd admin: set-password takes a user id, not " << operand << "\n";
+    return 2;
+  }
+  request.user_id = id;
+  if (const std::string* login = flag(opts, "login")) request.login = *login;
+  try {
+    request.password = read_secret("password: ");
+  } catch (const std::runtime_error& ex) {
+    err << "lmpd admin: password: " << ex.what() << "\n";
+    return 2;
+  }
+  as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
+    const auto user = domain::set_password(ctx, request);
+    out << "user " << user.id << " (" << user.name << ") logs in to the console as "
+        << user.login.value_or("") << "\n";
+  });
+  return 0;
+}
+
 int rotate_signing_key(domain::UnitOfWork& db, const config::Config& cfg, const Clock& clock,
                        std::ostream& out) {
   as_local_operator(db, cfg, clock, domain::TransactionMode::write, [&](const auto& ctx) {
@@ -432,6 +469,7 @@ int run_admin(const std::vector<std::string>& args, const std::string& default_c
   try {
     auto db = storage::open_unit_of_work(cfg.storage);
     if (command == "init") return init(*db, opts, clock, out, err);
+    if (command == "set-password") return set_password(*db, cfg, opts, clock, out, err);
     if (command == "create-customer") return create_customer(*db, cfg, opts, clock, out);
     if (command == "create-license") return create_license(*db, cfg, opts, clock, out, err);
     if (command == "renew-license") return renew_license(*db, cfg, opts, clock, out, err);

@@ -18,6 +18,15 @@ struct Branding {
   std::int64_t updated_at_ms = 0;
 };
 
+// An account's logo, served by lmpd (domain/branding_logo.hpp).
+struct BrandingLogo {
+  std::int64_t account_id = 0;
+  std::string content_type;  // image/png, image/jpeg, image/gif, image/webp or image/svg+xml
+  std::string bytes;
+  std::string sha256;  // hex of the bytes: the ETag, and the page's cache-busting version
+  std::int64_t updated_at_ms = 0;
+};
+
 // The text fields of a branding, with their names in the API, in the order the API shows them.
 struct BrandingField {
   std::string_view name;

@@ -41,11 +41,16 @@ std::string home_path(const Context& ctx) {
 
 }  // namespace
 
-EffectiveBranding effective_branding(const Context& ctx) {
+std::vector<Account> branding_line(const Context& ctx) {
   auto accounts = ctx.db.accounts().on_path(home_path(ctx));
   // Nearest first: the longest path is the caller's own account.
   std::sort(accounts.begin(), accounts.end(),
             [](const auto& a, const auto& b) { return a.path.size() > b.path.size(); });
+  return accounts;
+}
+
+EffectiveBranding effective_branding(const Context& ctx) {
+  const auto accounts = branding_line(ctx);
   EffectiveBranding out;
   out.from.resize(std::size(kBrandingFields));
   for (const auto& account : accounts) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "domain/account.hpp"
 #include "domain/branding.hpp"
 #include "domain/context.hpp"
 
@@ -20,6 +21,10 @@ struct EffectiveBranding {
 };
 
 EffectiveBranding effective_branding(const Context& ctx);
+// The accounts whose branding the caller sees, nearest first: its own account (a customer's: the
+// account it is under) and those above it. Where a partner's own branding reaches its customers:
+// a partner sets it only with modify_branding.
+std::vector<Account> branding_line(const Context& ctx);
 // Needs modify_branding (the parent and partner accounts). Replaces the caller's account's
 // branding; an empty field is taken from above. The color must be #RRGGBB, the URLs http(s)://,
 // the e-mail an address.

@@ -42,14 +42,16 @@ std::string Caller::actor_scope() const {
   return scope;
 }
 
-std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id, std::int64_t now_ms) {
-  auto token = db.users().find_token(token_id);
-  if (!token || token->revoked_at_ms || token->expired_at(now_ms)) return std::nullopt;
-  auto user = db.users().find(token->user_id);
+namespace {
+
+// The caller acting as `user_id` with `token_id` (0: none, a password login): the one place that
+// gives a credential its account, scope and permissions.
+std::optional<Caller> caller_of_user(UnitOfWork& db, std::int64_t user_id, std::int64_t token_id) {
+  auto user = db.users().find(user_id);
   if (!user) return std::nullopt;
   Caller caller;
   caller.user_id = user->id;
-  caller.token_id = token->id;
+  caller.token_id = token_id;
   if (user->account_id) {
     caller.account = db.accounts().find(*user->account_id);
     if (!caller.account) return std::nullopt;
@@ -75,6 +77,18 @@ std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id, std::in
   for (const auto& above : db.accounts().on_path(caller.customer->owner_path))
     if (above.status == AccountStatus::canceled) caller.read_only = true;
   return caller;
+}
+
+}  // namespace
+
+std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id, std::int64_t now_ms) {
+  auto token = db.users().find_token(token_id);
+  if (!token || token->revoked_at_ms || token->expired_at(now_ms)) return std::nullopt;
+  return caller_of_user(db, token->user_id, token->id);
+}
+
+std::optional<Caller> load_user_caller(UnitOfWork& db, std::int64_t user_id) {
+  return caller_of_user(db, user_id, 0);
 }
 
 std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash,

@@ -20,7 +20,7 @@ struct Caller {
 
   Kind kind = Kind::user;
   std::int64_t user_id = 0;
-  std::int64_t token_id = 0;
+  std::int64_t token_id = 0;         // 0: a user logged in with its password (no token)
   std::optional<Account> account;    // a user of the parent or a partner; the local operator's
   std::optional<Customer> customer;  // set for a user of a customer
   std::string scope;  // the caller's tree path: it sees exactly the scopes with this prefix
@@ -62,6 +62,11 @@ struct Caller {
 // token is revoked or expired at `now_ms`, or its account (or one above it) is canceled: such
 // credentials have no access at all.
 std::optional<Caller> load_caller(UnitOfWork& db, std::int64_t token_id, std::int64_t now_ms);
+
+// The user `user_id` acting without a token (logged in to the console with its password):
+// the same caller as its tokens give (token_id 0), nullopt when the user is gone or its account
+// (or one above it) is canceled.
+std::optional<Caller> load_user_caller(UnitOfWork& db, std::int64_t user_id);
 
 // The caller holding the token with this hash, as load_caller; nullopt for an unknown token.
 std::optional<Caller> load_caller_by_token(UnitOfWork& db, const std::string& token_hash,

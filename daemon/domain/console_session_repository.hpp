@@ -20,6 +20,8 @@ class ConsoleSessionRepository {
   virtual void remove(const std::string& id_hash) = 0;
   // Deletes the sessions that expired before `now_ms`.
   virtual void remove_expired(std::int64_t now_ms) = 0;
+  // Deletes the user's sessions opened with its password (its password changed).
+  virtual void remove_password_sessions(std::int64_t user_id) = 0;
 };
 
 }  // namespace lmp::domain

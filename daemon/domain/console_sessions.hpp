@@ -1,6 +1,6 @@
-// The web console's login: a session opened with a bearer token, held by the browser as an
-// HttpOnly cookie, and the CSRF token bound to it that every change sent with the cookie carries
-// (docs/console.md).
+// The web console's login: a session opened with a bearer token or a user's password, held by the
+// browser as an HttpOnly cookie, and the CSRF token bound to it that every change sent with the
+// cookie carries (docs/console.md).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/context.hpp"
 #include "domain/unit_of_work.hpp"
 
 namespace lmp::domain {
@@ -27,10 +28,25 @@ struct OpenedSession {
 // account): a wrong guess. REQUIRES: inside the unit of work's write transaction.
 OpenedSession open_console_session(UnitOfWork& db, std::string_view token, std::int64_t now_ms);
 
-// The id of the token a live session was opened with; nullopt for an unknown or expired session
-// (the token itself is checked by the caller, as for a bearer token).
-std::optional<std::int64_t> console_session_token(UnitOfWork& db, std::string_view session_id,
-                                                  std::int64_t now_ms);
+// Opens a session acting as the user whose login is `login`, when `password` is its password
+// (domain/passwords.hpp). nullopt for every wrong guess alike (no such login, no password set,
+// a wrong password, a canceled account), after the same time: the dummy hash is checked when
+// there is no hash to check. Audits "console.login" (the user as actor) and, for a user that
+// exists, "console.login_failed" (anonymous actor, in the user's scope): the caller commits both.
+// A hash made at a lower cost than the current one is made again. REQUIRES: inside the unit of
+// work's write transaction.
+std::optional<OpenedSession> open_password_session(const Context& ctx, std::string_view login,
+                                                   std::string_view password);
+
+// Who a live session acts as: the token it was opened with (checked as a bearer token is by the
+// caller) or, for a password login, its user alone.
+struct SessionHolder {
+  std::int64_t user_id = 0;
+  std::optional<std::int64_t> token_id;
+};
+// nullopt for an unknown or expired session.
+std::optional<SessionHolder> console_session_holder(UnitOfWork& db, std::string_view session_id,
+                                                    std::int64_t now_ms);
 
 // Ends the session (logout); nothing happens for an unknown one.
 void close_console_session(UnitOfWork& db, std::string_view session_id);

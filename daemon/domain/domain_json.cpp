@@ -63,7 +63,9 @@ json::object user_json(const User& user) {
           {"name", user.name},
           {"account", or_null(user.account_id)},
           {"customer", or_null(user.customer_id)},
-          {"created", seconds(user.created_at_ms)}};
+          {"created", seconds(user.created_at_ms)},
+          {"login", user.login ? json::value(*user.login) : json::value(nullptr)},
+          {"password_set", seconds_or_null(user.password_set_at_ms)}};
 }
 
 json::object issued_token_json(const Token& token, const std::string& text) {

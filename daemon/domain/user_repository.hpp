@@ -35,6 +35,14 @@ class UserRepository {
   // The user's tokens, revoked and expired ones too, by id.
   virtual std::vector<Token> list_tokens(std::int64_t user_id, Page page) = 0;
   virtual void rename(std::int64_t id, const std::string& name) = 0;
+  // The user with this login name (domain/passwords.hpp normalized_login).
+  virtual std::optional<User> find_by_login(const std::string& login) = 0;
+  // The stored password hash of the user; nullopt when it has none.
+  virtual std::optional<std::string> password_hash(std::int64_t id) = 0;
+  // Sets the user's login name and password hash; DuplicateError when another user has the
+  // login.
+  virtual void set_password(std::int64_t id, const std::string& login,
+                            const std::string& password_hash, std::int64_t now_ms) = 0;
   // Deletes the user and its tokens.
   virtual void remove(std::int64_t id) = 0;
 };

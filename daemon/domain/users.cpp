@@ -5,8 +5,10 @@
 
 #include "domain/domain_error.hpp"
 #include "domain/domain_json.hpp"
+#include "domain/passwords.hpp"
 #include "domain/permissions.hpp"
 #include "domain/request_checks.hpp"
+#include "domain/unique_names.hpp"
 
 namespace lmp::domain {
 namespace {
@@ -132,6 +134,25 @@ User rename_user(const Context& ctx, const RenameUser& request) {
   ctx.db.users().rename(request.id, name);
   auto after = *ctx.db.users().find(request.id);
   ctx.audit("user.rename", "user:" + std::to_string(after.id), home.scope,
+            to_text(user_json(before)), to_text(user_json(after)));
+  return after;
+}
+
+User set_password(const Context& ctx, const SetPassword& request) {
+  const auto home = manageable_user_home(ctx, request.user_id);
+  const std::string password = required(request.password, "give password");
+  check_password_rule(password);
+  const auto before = *ctx.db.users().find(request.user_id);
+  const std::string login =
+      normalized_login(request.login ? *request.login : before.login.value_or(before.name));
+  unique_name([&] {
+    ctx.db.users().set_password(before.id, login, hash_password(password), ctx.now_ms);
+    return 0;
+  });
+  ctx.db.console_sessions().remove_password_sessions(before.id);
+  auto after = *ctx.db.users().find(request.user_id);
+  // The record names the login and when; the password and its hash never leave the table.
+  ctx.audit("user.set_password", "user:" + std::to_string(after.id), home.scope,
             to_text(user_json(before)), to_text(user_json(after)));
   return after;
 }

@@ -70,6 +70,17 @@ struct RenameUser {
 };
 // A user the caller manages gets another name.
 User rename_user(const Context& ctx, const RenameUser& request);
+struct SetPassword {
+  std::int64_t user_id = 0;
+  std::optional<std::string> password;
+  // Its login name (domain/passwords.hpp normalized_login): by default the one it has, else its
+  // name.
+  std::optional<std::string> login;
+};
+// Sets the password of the caller's own user or of a user the caller manages (the rule of
+// create_token), checked by check_password_rule and kept as its hash only; name_taken when
+// another user has the login. The user's password sessions end; its tokens stay valid.
+User set_password(const Context& ctx, const SetPassword& request);
 // Deletes a user the caller manages with its tokens (they stop working at once); the caller's
 // own user is refused (forbidden), so no one locks the last door by mistake. The audit log keeps
 // naming the deleted user as the actor of what it did.

@@ -22,7 +22,8 @@ json::value me(AdminCall& call) {
   const auto me = domain::describe_me(call.context());
   json::object out;
   out["user"] = domain::user_json(me.user);
-  out["token"] = me.token_id;
+  // None for a user logged in to the console with its password.
+  out["token"] = me.token_id ? json::value(me.token_id) : json::value(nullptr);
   out["token_expires"] =
       me.token_expires_at_ms ? json::value(*me.token_expires_at_ms / 1000) : json::value(nullptr);
   if (me.account)

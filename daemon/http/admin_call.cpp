@@ -50,6 +50,31 @@ std::optional<HttpResponse> csrf_refusal(const HttpRequest& request, const std::
                         "a change sent with the console cookie needs its X-CSRF-Token header");
 }
 
+// The principal of a user logged in to the console with its password: "user:<id>"; a token's
+// holder's is the token's id.
+constexpr std::string_view kUserPrincipal = "user:";
+
+// The caller behind an authenticated principal, loaded in the call's own transaction: every
+// check of the credential is made again there. nullopt: no access (any more).
+std::optional<domain::Caller> caller_of_principal(domain::UnitOfWork& db,
+                                                  std::string_view principal, std::int64_t now) {
+  if (principal.starts_with(kUserPrincipal)) {
+    const auto user_id = protocol::parse_count(principal.substr(kUserPrincipal.size()));
+    return user_id ? domain::load_user_caller(db, *user_id) : std::nullopt;
+  }
+  const auto token_id = protocol::parse_count(principal);
+  return token_id ? domain::load_caller(db, *token_id, now) : std::nullopt;
+}
+
+// The principal a console session stands for: its token's, or its password-logged user's.
+std::optional<std::string> session_principal(domain::UnitOfWork& db, std::string_view session,
+                                             std::int64_t now) {
+  const auto holder = domain::console_session_holder(db, session, now);
+  if (!holder) return std::nullopt;
+  return holder->token_id ? std::to_string(*holder->token_id)
+                          : std::string(kUserPrincipal) + std::to_string(holder->user_id);
+}
+
 }  // namespace
 
 std::int64_t AdminCall::path_id(std::size_t n, std::string_view what) const {
@@ -178,12 +203,13 @@ void AdminRoutes::authenticate_session(const HttpRequest& request, std::string s
   }
   authenticate_on_worker(
       [this, session = std::move(session)](AuthOutcome& outcome, std::int64_t now) {
-        const auto token_id = domain::console_session_token(db_, session, now);
-        // The session's token is checked as a bearer token is, at every request.
-        if (!token_id || !domain::load_caller(db_, *token_id, now))
+        // The session's token is checked as a bearer token is, at every request; a password
+        // session's user as its tokens' user is (gone, or its account canceled: no access).
+        auto principal = session_principal(db_, session, now);
+        if (!principal || !caller_of_principal(db_, *principal, now))
           outcome.refusal = error_response(401, "unauthorized", "the session ended; log in again");
         else
-          outcome.principal = std::to_string(*token_id);
+          outcome.principal = std::move(*principal);
       },
       std::move(done));
 }
@@ -208,8 +234,7 @@ Handler AdminRoutes::bearer_handler(Mode mode, AdminHandler handler) {
     worker_.submit([this, mode, handler, &request, body = std::move(body),
                     reply = std::move(reply)]() mutable {
       auto caller_of = [this, &request] {
-        auto token_id = protocol::parse_count(request.principal);
-        return token_id ? domain::load_caller(db_, *token_id, clock_.now_unix_ms()) : std::nullopt;
+        return caller_of_principal(db_, request.principal, clock_.now_unix_ms());
       };
       auto response = run(request, mode, handler, std::move(body), caller_of).response;
       to_network_([reply = std::move(reply), response = std::move(response)]() mutable {
@@ -290,8 +315,8 @@ void AdminRoutes::serve_guessable(std::shared_ptr<const AdminHandler> handler, H
     auto caller_of = [this, &request, &session]() -> std::optional<domain::Caller> {
       const auto now = clock_.now_unix_ms();
       if (!session.empty()) {
-        const auto token_id = domain::console_session_token(db_, session, now);
-        return token_id ? domain::load_caller(db_, *token_id, now) : std::nullopt;
+        const auto principal = session_principal(db_, session, now);
+        return principal ? caller_of_principal(db_, *principal, now) : std::nullopt;
       }
       std::string token = bearer_token(request);
       if (token.empty()) return domain::Caller::anonymous();
@@ -322,11 +347,13 @@ AdminRoutes::Outcome AdminRoutes::run(
       } else {
         if (mode == Mode::write) domain::refuse_if_read_only(*caller);
         const auto products = seat::product_facts(*products_());
-        AdminCall call{request,  *caller, db_,          clock_.now_unix_ms(), std::move(body),
-                       products, seats_,  trust_.get(), std::nullopt};
+        AdminCall call{request,         *caller,  db_,    clock_.now_unix_ms(),
+                       std::move(body), products, seats_, trust_.get(),
+                       std::nullopt,    false,    false};
         auto answer = handler(call);
         response = call.answer ? std::move(*call.answer) : json_response(200, answer);
         roll_back = call.roll_back;
+        outcome.wrong_guess = call.wrong_guess;
       }
       roll_back ? db_.rollback() : db_.commit();
     } catch (...) {

@@ -51,6 +51,9 @@ struct AdminCall {
   // A dry run: the write transaction is rolled back after the handler, whatever it did, so a
   // dry run can answer by running the very operation it previews.
   bool roll_back = false;
+  // The call was a wrong guess answered without an exception (a failed password login, whose
+  // audit record is committed): charged to the address's budget on an add_guessable route.
+  bool wrong_guess = false;
 
   // The n-th `{}` of the path as an id; 404 when it is not one.
   std::int64_t path_id(std::size_t n, std::string_view what) const;
@@ -154,7 +157,8 @@ class AdminRoutes {
   Router& router() { return router_; }
   // The router's authenticator: a valid, unrevoked token of an account that is not canceled,
   // sent as a bearer token or through a console session opened with it (its cookie, and for
-  // every method but GET and HEAD its CSRF token); the principal is the token's id either way.
+  // every method but GET and HEAD its CSRF token); the principal is the token's id, or
+  // "user:<id>" for a session opened with a user's password.
   void authenticate(const HttpRequest& request, std::function<void(AuthOutcome)> done);
 
  private:

@@ -135,6 +135,14 @@ std::string text(const json::object& body, std::string_view field) {
   return *value;
 }
 
+std::optional<std::string> optional_secret(const json::object& body, std::string_view field) {
+  const json::value* value = body.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (!value->is_string()) throw bad_request(std::string(field) + " must be a JSON string");
+  const auto& text = value->get_string();
+  return std::string(text.data(), text.size());
+}
+
 std::optional<std::int64_t> optional_id(const json::object& body, std::string_view field) {
   const json::value* value = body.if_contains(field);
   if (value == nullptr || value->is_null()) return std::nullopt;

@@ -60,6 +60,9 @@ domain::LeasePage lease_page(std::string_view query);
 std::string text(const boost::json::object& body, std::string_view field);
 std::optional<std::string> optional_text(const boost::json::object& body, std::string_view field);
 std::optional<std::int64_t> optional_id(const boost::json::object& body, std::string_view field);
+// A JSON string as sent (a password: the domain checks its rule, and its length is not capped at
+// 200 bytes); absent or null: nullopt. 400 for any other JSON type.
+std::optional<std::string> optional_secret(const boost::json::object& body, std::string_view field);
 // A JSON integer in [min, max] / true or false / absent. 400 otherwise.
 std::optional<std::int64_t> optional_count(const boost::json::object& body, std::string_view field,
                                            std::int64_t min, std::int64_t max);

@@ -54,6 +54,14 @@ json::value rename_user(AdminCall& call) {
   return domain::user_json(domain::rename_user(call.context(), request));
 }
 
+json::value set_password(AdminCall& call) {
+  domain::SetPassword request;
+  request.user_id = call.path_id(0, "user");
+  request.password = admin_request::optional_secret(call.body, "password");
+  request.login = call.optional_text("login");
+  return domain::user_json(domain::set_password(call.context(), request));
+}
+
 json::value delete_user(AdminCall& call) {
   domain::delete_user(call.context(), call.path_id(0, "user"));
   return json::object();
@@ -71,6 +79,7 @@ void add_user_routes(AdminRoutes& routes) {
   routes.add("GET", "/v1/users", Mode::read, list_users);
   routes.add("PATCH", "/v1/users/{}", Mode::write, rename_user);
   routes.add("DELETE", "/v1/users/{}", Mode::write, delete_user);
+  routes.add("PUT", "/v1/users/{}/password", Mode::write, set_password);
   routes.add("POST", "/v1/users/{}/tokens", Mode::write, create_token);
   routes.add("GET", "/v1/users/{}/tokens", Mode::read, list_tokens);
   routes.add("DELETE", "/v1/tokens/{}", Mode::write, revoke_token);

@@ -646,6 +646,33 @@ const std::vector<Migration>& schema_migrations() {
            " FROM licenses l WHERE l.id = p_count), 0);"
            " END $$",
        }},
+      // Password login to the web console (docs/console.md): a user may have a login name
+      // (unique on the server) and a password, kept only as its scrypt hash with the salt and
+      // the cost it was made with. A console session acts as a token's holder or as a user
+      // logged in with a password: the table is made anew (its sessions end: one more login).
+      // An account's logo is kept here, so that lmpd serves it under its own origin.
+      {28,
+       {
+           "ALTER TABLE users ADD COLUMN login TEXT",
+           "ALTER TABLE users ADD COLUMN password_hash TEXT",
+           "ALTER TABLE users ADD COLUMN password_set_at_ms BIGINT",
+           "CREATE UNIQUE INDEX users_by_login ON users (login)",
+           "DROP TABLE IF EXISTS console_sessions",
+           "CREATE TABLE console_sessions ("
+           " id_hash TEXT PRIMARY KEY,"
+           " user_id BIGINT NOT NULL,"
+           " token_id BIGINT,"
+           " created_at_ms BIGINT NOT NULL,"
+           " expires_at_ms BIGINT NOT NULL)",
+           "CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at_ms)",
+           "CREATE INDEX console_sessions_by_user ON console_sessions (user_id)",
+           "CREATE TABLE branding_logos ("
+           " account_id BIGINT PRIMARY KEY,"
+           " content_type TEXT NOT NULL,"
+           " data_base64 TEXT NOT NULL,"
+           " sha256 TEXT NOT NULL,"
+           " updated_at_ms BIGINT NOT NULL)",
+       }},
   };
   return migrations;
 }

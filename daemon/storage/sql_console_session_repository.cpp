@@ -13,12 +13,17 @@ struct ConsoleSessionColumns {
   using Row = ConsoleSession;
   static constexpr std::string_view kRead = "read console sessions";
   static constexpr std::string_view kSelect =
-      "SELECT id_hash, token_id, created_at_ms, expires_at_ms FROM console_sessions";
+      "SELECT id_hash, user_id, token_id, created_at_ms, expires_at_ms FROM console_sessions";
 
   void bind(soci::statement& st, ConsoleSession& s) {
-    bind_columns(st, s.id_hash, s.token_id, s.created_at_ms, s.expires_at_ms);
+    bind_columns(st, s.id_hash, s.user_id, token, s.created_at_ms, s.expires_at_ms);
   }
-  ConsoleSession finish(ConsoleSession s) const { return s; }
+  ConsoleSession finish(ConsoleSession s) const {
+    s.token_id = token.get();
+    return s;
+  }
+
+  NullableId token;
 };
 
 class SqlConsoleSessionRepository final : public domain::ConsoleSessionRepository {
@@ -28,10 +33,11 @@ class SqlConsoleSessionRepository final : public domain::ConsoleSessionRepositor
   void create(const ConsoleSession& s) override {
     if (find(s.id_hash)) throw domain::DuplicateError("a session with this id already exists");
     guarded("create console session", [&] {
-      sql_ << "INSERT INTO console_sessions (id_hash, token_id, created_at_ms, expires_at_ms)"
-              " VALUES (:hash, :token, :created, :expires)",
-          soci::use(s.id_hash), soci::use(s.token_id), soci::use(s.created_at_ms),
-          soci::use(s.expires_at_ms);
+      NullableId token(s.token_id);
+      sql_ << "INSERT INTO console_sessions (id_hash, user_id, token_id, created_at_ms,"
+              " expires_at_ms) VALUES (:hash, :user, :token, :created, :expires)",
+          soci::use(s.id_hash), soci::use(s.user_id), soci::use(token.value, token.ind),
+          soci::use(s.created_at_ms), soci::use(s.expires_at_ms);
     });
   }
 
@@ -48,6 +54,13 @@ class SqlConsoleSessionRepository final : public domain::ConsoleSessionRepositor
   void remove_expired(std::int64_t now_ms) override {
     guarded("delete expired console sessions", [&] {
       sql_ << "DELETE FROM console_sessions WHERE expires_at_ms <= :now", soci::use(now_ms);
+    });
+  }
+
+  void remove_password_sessions(std::int64_t user_id) override {
+    guarded("delete password sessions", [&] {
+      sql_ << "DELETE FROM console_sessions WHERE user_id = :user AND token_id IS NULL",
+          soci::use(user_id);
     });
   }
 

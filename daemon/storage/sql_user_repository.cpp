@@ -14,19 +14,24 @@ struct UserColumns {
   using Row = User;
   static constexpr std::string_view kRead = "read users";
   static constexpr std::string_view kSelect =
-      "SELECT id, account_id, customer_id, name, created_at_ms FROM users";
+      "SELECT id, account_id, customer_id, name, created_at_ms, login, password_set_at_ms"
+      " FROM users";
 
   void bind(soci::statement& st, User& u) {
-    bind_columns(st, u.id, account, customer, u.name, u.created_at_ms);
+    bind_columns(st, u.id, account, customer, u.name, u.created_at_ms, login, password_set);
   }
   User finish(User u) const {
     u.account_id = account.get();
     u.customer_id = customer.get();
+    if (login.ind == soci::i_ok) u.login = login.value;
+    u.password_set_at_ms = password_set.get();
     return u;
   }
 
   NullableId account;
   NullableId customer;
+  NullableText login;
+  NullableId password_set;
 };
 
 struct TokenColumns {
@@ -123,8 +128,35 @@ class SqlUserRepository final : public domain::UserRepository {
     });
   }
 
+  std::optional<User> find_by_login(const std::string& login) override {
+    return first(select_rows<UserColumns>(sql_, " WHERE login = :login", login));
+  }
+
+  std::optional<std::string> password_hash(std::int64_t id) override {
+    return guarded("read password hash", [&]() -> std::optional<std::string> {
+      std::string hash;
+      soci::indicator ind = soci::i_null;
+      sql_ << "SELECT password_hash FROM users WHERE id = :id", soci::use(id),
+          soci::into(hash, ind);
+      if (!sql_.got_data() || ind != soci::i_ok) return std::nullopt;
+      return hash;
+    });
+  }
+
+  void set_password(std::int64_t id, const std::string& login, const std::string& hash,
+                    std::int64_t now_ms) override {
+    if (auto holder = find_by_login(login); holder && holder->id != id)
+      throw domain::DuplicateError("another user has the login " + login);
+    guarded("set password", [&] {
+      sql_ << "UPDATE users SET login = :login, password_hash = :hash, password_set_at_ms = :at"
+              " WHERE id = :id",
+          soci::use(login), soci::use(hash), soci::use(now_ms), soci::use(id);
+    });
+  }
+
   void remove(std::int64_t id) override {
     guarded("delete user", [&] {
+      sql_ << "DELETE FROM console_sessions WHERE user_id = :id", soci::use(id);
       sql_ << "DELETE FROM tokens WHERE user_id = :id", soci::use(id);
       sql_ << "DELETE FROM users WHERE id = :id", soci::use(id);
     });

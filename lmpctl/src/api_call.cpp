@@ -13,6 +13,8 @@
 #include <iterator>
 #include <system_error>
 
+#include "core/secret_input.hpp"
+
 namespace lmpctl {
 namespace json = boost::json;
 
@@ -163,6 +165,13 @@ ApiCall build_call(const CommandLine& line) {
   for (std::string_view paging : {"limit", "after"})
     if (const auto* values = values_of(line, paging))
       call.query.emplace_back(paging, values->front());
+  if (!spec.secret_field.empty()) {
+    try {
+      body[spec.secret_field] = lmp::read_secret(std::string(spec.secret_field) + ": ");
+    } catch (const std::runtime_error& e) {
+      throw UsageError(std::string(spec.secret_field) + ": " + e.what());
+    }
+  }
   call.path = std::move(path);
   if (has_body(spec.method)) call.body = std::move(body);
   return call;

@@ -94,6 +94,9 @@ struct CommandSpec {
   // each item of the array LIST, one a line (the keys issued: `| while read key`).
   std::string_view text_field = {};
   std::string_view summary = {};
+  // A body field that is a secret (a password): never an argument, read at run time from a
+  // prompt without echo, or from the first line of standard input (core/secret_input.hpp).
+  std::string_view secret_field = {};
   Composite composite = Composite::none;  // method and path are then empty
 };
 

@@ -120,7 +120,7 @@ const std::vector<CommandSpec>& commands() {
        .method = "GET",
        .path = "/v1/users",
        .params = {account_opt(), customer_opt()},
-       .columns = {"id", "name", "account", "customer", "created"},
+       .columns = {"id", "name", "account", "customer", "login", "created"},
        .paged = true,
        .summary = "the users of the caller's own account or customer, or of --account or"
                   " --customer"},
@@ -134,6 +134,14 @@ const std::vector<CommandSpec>& commands() {
        .path = "/v1/users/{id}",
        .params = {kUser, required_opt("name")},
        .summary = "give a user another name"},
+      {.words = {"users", "set-password"},
+       .method = "PUT",
+       .path = "/v1/users/{id}/password",
+       .params = {kUser, opt("login")},
+       .summary = "set the password a user logs in to the web console with (read from a prompt"
+                  " without echo, or the first line of standard input; never an argument), and"
+                  " its --login name (default: its login, else its name)",
+       .secret_field = "password"},
       {.words = {"users", "delete"},
        .method = "DELETE",
        .path = "/v1/users/{id}",

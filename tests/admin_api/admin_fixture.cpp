@@ -84,11 +84,25 @@ HttpReply AdminApiTest::call(const std::string& token, const std::string& method
   return admin_call(server_->admin_port(), token, method, target, body);
 }
 
+HttpReply AdminApiTest::call_with_cookie(const std::string& cookie, const std::string& csrf,
+                                         const std::string& method, const std::string& target,
+                                         const json::value& body) {
+  std::vector<std::string> headers{"Cookie: theme=dark; " + cookie};
+  if (!csrf.empty()) headers.push_back("X-CSRF-Token: " + csrf);
+  return admin_call(server_->admin_port(), std::move(headers), method, target, body);
+}
+
 HttpReply admin_call(std::uint16_t port, const std::string& token, const std::string& method,
                      const std::string& target, const json::value& body) {
-  HttpClient client(port);
   std::vector<std::string> headers;
   if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+  return admin_call(port, std::move(headers), method, target, body);
+}
+
+HttpReply admin_call(std::uint16_t port, std::vector<std::string> headers,
+                     const std::string& method, const std::string& target,
+                     const json::value& body) {
+  HttpClient client(port);
   const std::string text = body.is_null() ? std::string() : json::serialize(body);
   client.send_raw(request_text(method, target, text, "application/json", headers));
   auto reply = client.read_reply();

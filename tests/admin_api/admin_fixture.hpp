@@ -76,6 +76,11 @@ class AdminApiTest : public ::testing::TestWithParam<std::string> {
   // is sent as JSON.
   HttpReply call(const std::string& token, const std::string& method, const std::string& target,
                  const boost::json::value& body = nullptr);
+  // One request with the console's session cookie `cookie` ("lmp_session=<id>", after another
+  // cookie) and, when `csrf` is not empty, X-CSRF-Token.
+  HttpReply call_with_cookie(const std::string& cookie, const std::string& csrf,
+                             const std::string& method, const std::string& target,
+                             const boost::json::value& body = nullptr);
   // call() that must answer 200; returns the body as JSON.
   boost::json::value ok(const std::string& token, const std::string& method,
                         const std::string& target, const boost::json::value& body = nullptr);
@@ -115,6 +120,10 @@ class AdminApiTest : public ::testing::TestWithParam<std::string> {
 // token is empty); a non-null body is sent as JSON.
 HttpReply admin_call(std::uint16_t port, const std::string& token, const std::string& method,
                      const std::string& target, const boost::json::value& body = nullptr);
+// The same with the request's extra header lines as they are.
+HttpReply admin_call(std::uint16_t port, std::vector<std::string> headers,
+                     const std::string& method, const std::string& target,
+                     const boost::json::value& body = nullptr);
 
 // The id field of a JSON object.
 std::int64_t id_of(const boost::json::value& object);

@@ -34,14 +34,7 @@ class ConsoleSessionTest : public AdminApiTest {
   // One request with the session's cookie (and its CSRF token when `csrf` is not empty).
   HttpReply with_cookie(const Session& session, const std::string& csrf, const std::string& method,
                         const std::string& target, const json::value& body = nullptr) {
-    HttpClient client(server_->admin_port());
-    std::vector<std::string> headers{"Cookie: theme=dark; " + session.cookie};
-    if (!csrf.empty()) headers.push_back("X-CSRF-Token: " + csrf);
-    const std::string text = body.is_null() ? std::string() : json::serialize(body);
-    client.send_raw(request_text(method, target, text, "application/json", headers));
-    auto reply = client.read_reply();
-    if (!reply) throw std::runtime_error("no answer to " + method + " " + target);
-    return *reply;
+    return call_with_cookie(session.cookie, csrf, method, target, body);
   }
 };
 

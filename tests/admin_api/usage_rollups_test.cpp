@@ -24,6 +24,7 @@
 #include "storage/schema_migrations.hpp"
 #include "storage/sql_unit_of_work.hpp"
 #include "support/line_client.hpp"
+#include "support/schema_undo.hpp"
 
 namespace lmp::test {
 namespace {
@@ -289,25 +290,9 @@ TEST_P(UsageRollupsPausedTest, RollUpsMadeBeforeHolderHoursAreRolledUpAgainAfter
     auto sql = raw_session();
     *sql << "SELECT COUNT(*) FROM usage_hour_holders", soci::into(holder_rows);
     *sql << "ALTER TABLE usage_hour_holders DROP COLUMN hour_use";
-    // The later migrations run again too: what they made goes (a table they create, a counter
-    // or a column they add), so that the test keeps working as migrations are added after it.
-    const std::regex creates(R"(^(\{[a-z_]+\})?CREATE TABLE (\w+))");
-    const std::regex counts(R"(^INSERT INTO counters \(name, value\) VALUES \('(\w+)')");
-    const std::regex adds(R"(^(\{[a-z_]+\})?ALTER TABLE (\w+) ADD COLUMN (IF NOT EXISTS )?(\w+))");
-    const std::string this_backend = on_postgresql() ? "{postgresql_only}" : "{sqlite_only}";
-    for (const auto& migration : storage::schema_migrations()) {
-      if (migration.version <= holder_schema) continue;
-      for (const auto& statement : migration.statements) {
-        std::smatch m;
-        if (std::regex_search(statement, m, creates))
-          *sql << "DROP TABLE IF EXISTS " + m[2].str();
-        else if (std::regex_search(statement, m, counts))
-          *sql << "DELETE FROM counters WHERE name = '" + m[1].str() + "'";
-        else if (std::regex_search(statement, m, adds) &&
-                 (!m[1].matched || m[1].str() == this_backend))
-          *sql << "ALTER TABLE " + m[2].str() + " DROP COLUMN " + m[4].str();
-      }
-    }
+    // The later migrations run again too: what they made goes, so that the test keeps
+    // working as migrations are added after it.
+    undo_migrations_after(*sql, holder_schema, on_postgresql());
     *sql << "UPDATE schema_version SET version = " + std::to_string(holder_schema - 1);
   }
   ASSERT_GT(holder_rows, 0);

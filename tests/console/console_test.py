@@ -8,7 +8,8 @@ the usage chart drawn and downloads the usage CSV holding those checkouts; finds
 the audit page by its filters and pages through it; ends a product's life through the
 confirmation that shows the API's dry-run counts; a reseller's login sees only its own customers
 on every page; names holding markup are shown as text and run nothing; no page breaks the
-Content-Security-Policy; a cookie-authenticated change without the CSRF header is refused. Saves
+Content-Security-Policy; a cookie-authenticated change without the CSRF header is refused; a
+password login shows the parent's logo, and a reseller's customer's the reseller's branding. Saves
 a screenshot of each page under --artifacts (and --docs when given).
 
 Usage: console_test.py --lmpd BIN --plugins DIR --artifacts DIR [--docs DIR]
@@ -169,6 +170,99 @@ def log_in(driver, wait, base, token):
     field.send_keys(token)
     driver.find_element(By.ID, "login-button").click()
     wait.until(ec.visibility_of_element_located((By.ID, "logout")))
+
+
+def log_in_with_password(driver, wait, base, user, password):
+    driver.get(base + "/")
+    wait.until(ec.visibility_of_element_located((By.ID, "login-user"))).send_keys(user)
+    driver.find_element(By.ID, "login-password").send_keys(password)
+    driver.find_element(By.ID, "password-login-button").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "logout")))
+
+
+def png_square(size, rgb):
+    """A PNG of one colour, made here: a logo for lmpd to store and serve."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    rows = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def logo_shown(driver):
+    """The header's logo, once loaded from lmpd: its URL, else None."""
+    return driver.execute_script(
+        "const i = document.getElementById('brand-logo');"
+        "return !i.hidden && i.complete && i.naturalWidth > 0 ? i.src : null;")
+
+
+def check_password_login_and_branding(lmpd, driver, wait, base, shots, reseller, reseller_token,
+                                      customer):
+    """Password login (the parent's admin, a reseller's customer's user) and the branding each
+    sees: the parent's logo served by lmpd; for the reseller's customer the reseller's own name,
+    colour, contacts and SVG logo, once the reseller may brand (modify_branding)."""
+    import base64
+    lmpd.call("PUT", "/v1/branding/logo",
+              {"content_type": "image/png",
+               "data": base64.b64encode(png_square(24, (245, 196, 0))).decode()})
+    lmpd.call("PUT", f"/v1/partners/{reseller['id']}/permissions",
+              {"permissions": ["create_customers", "view_customers", "view_licenses",
+                               "create_registration_keys", "modify_branding"]})
+    lmpd.call("PUT", "/v1/branding", {"display_name": "Resell One Licensing",
+                                      "primary_color": "#0a7a3c",
+                                      "support_email": "help@resell.example"}, token=reseller_token)
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24">'
+           '<circle cx="12" cy="12" r="11" fill="#f5c400"/></svg>')
+    lmpd.call("PUT", "/v1/branding/logo",
+              {"content_type": "image/svg+xml", "data": base64.b64encode(svg.encode()).decode()},
+              token=reseller_token)
+    admin = lmpd.call("GET", "/v1/me")["user"]["id"]
+    lmpd.call("PUT", f"/v1/users/{admin}/password", {"password": "contoso admin password"})
+    buyer = lmpd.call("POST", "/v1/users", {"name": "buyer", "customer": customer["id"]})
+    lmpd.call("PUT", f"/v1/users/{buyer['user']['id']}/password",
+              {"password": "a buyer's own password", "login": "Buyer"})
+
+    driver.delete_all_cookies()
+    # A wrong password is refused on the form, with the answer an unknown user gets.
+    driver.get(base + "/")
+    wait.until(ec.visibility_of_element_located((By.ID, "login-user"))).send_keys("admin")
+    driver.find_element(By.ID, "login-password").send_keys("not the password")
+    driver.find_element(By.ID, "password-login-button").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "password-login-error"), "wrong"))
+
+    # The parent's admin: its name and its logo, served by lmpd.
+    log_in_with_password(driver, wait, base, "admin", "contoso admin password")
+    check("admin" in driver.find_element(By.ID, "who").text, "not logged in as the admin")
+    check(driver.find_element(By.ID, "brand-name").text == "Contoso Licensing", "no branding")
+    src = wait.until(logo_shown)
+    check(src.startswith(base + "/v1/branding/logo?v="), f"the logo's URL: {src}")
+    shots.take("logo")
+    driver.find_element(By.ID, "logout").click()
+
+    # The reseller's customer: the reseller's branding over the parent's.
+    log_in_with_password(driver, wait, base, "BUYER", "a buyer's own password")
+    wait.until(ec.text_to_be_present_in_element((By.ID, "brand-name"), "Resell One Licensing"))
+    color = driver.execute_script(
+        "return getComputedStyle(document.querySelector('.bar')).backgroundColor")
+    check(color == "rgb(10, 122, 60)", f"the reseller's colour is not applied: {color}")
+    check("help@resell.example" in driver.find_element(By.ID, "support").text, "support contact")
+    check(IMG_NAME in driver.find_element(By.ID, "who").text, "not the reseller's customer")
+    src = wait.until(logo_shown)
+    status, headers, body = lmpd.http("GET", src[len(base):], token=reseller_token)
+    check(status == 200 and headers["Content-Type"] == "image/svg+xml" and "circle" in body,
+          f"the customer's logo is not the reseller's: {status} {headers['Content-Type']}")
+    check(headers["X-Content-Type-Options"] == "nosniff", "the logo without nosniff")
+    check("sandbox" in headers["Content-Security-Policy"], "an SVG logo without sandbox")
+    shots.take("branding-customer")
+    no_script_ran(driver)
+    refused = csp_violations(driver)
+    check(not refused, f"CSP violations: {refused}")
+    driver.find_element(By.ID, "logout").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "login-user")))
 
 
 def lease_rows(driver):
@@ -515,6 +609,9 @@ def main():
         no_script_ran(driver)
         refused = csp_violations(driver)
         check(not refused, f"CSP violations: {refused}")
+
+        check_password_login_and_branding(lmpd, driver, wait, base, shots, reseller,
+                                          reseller_token, theirs)
 
         # CSRF, as another site's page would try it: the cookie alone changes nothing.
         status, headers, login = lmpd.http("POST", "/v1/console/session", {"token": lmpd.token})
