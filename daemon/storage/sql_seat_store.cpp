@@ -165,6 +165,13 @@ class SqlSeatStore final : public SeatStore {
     // (its requests were answered `unavailable`); the next one connects again, or fails the
     // same way while the server is still away.
     if (backend_ == Backend::postgresql && !sql_->is_connected()) reconnect();
+    if (statements_stale_) {
+      guarded("preparing statements", [&] {
+        st_.reset();
+        prepare_statements();
+      });
+      statements_stale_ = false;
+    }
     // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
     // lock_license() serialising the decisions on one license between instances.
     licenses_read_.clear();
@@ -182,6 +189,11 @@ class SqlSeatStore final : public SeatStore {
   void rollback() noexcept override {
     licenses_read_.clear();
     drop_pending();
+    // A rollback ends a transaction that failed. SOCI (4.0.3) frees a bound value's text only
+    // after a statement's execute() succeeds, and overwrites it at the next execute(): a
+    // prepared statement that failed, run again, leaks what it was given (LeakSanitizer found
+    // it). Made anew at the next begin(), the old statements free theirs.
+    if (transaction_.open()) statements_stale_ = true;
     transaction_.rollback();
   }
 
@@ -1076,6 +1088,7 @@ class SqlSeatStore final : public SeatStore {
   std::int64_t generation_ = 0;
   std::int64_t policy_generation_ = 0;
   bool policy_generation_read_ = false;  // in the open transaction
+  bool statements_stale_ = false;        // a transaction failed since they were prepared
   Holding holding_;
   std::int64_t purge_ = 0;
   std::string revoked_reason_;
