@@ -46,4 +46,10 @@ std::string scrypt(std::string_view password, std::string_view salt, const Scryp
   return out;
 }
 
+bool scrypt_matches(std::string_view password, std::string_view salt, const ScryptCost& cost,
+                    std::string_view expected) {
+  const std::string derived = scrypt(password, salt, cost, expected.size());
+  return CRYPTO_memcmp(derived.data(), expected.data(), expected.size()) == 0;
+}
+
 }  // namespace lmp

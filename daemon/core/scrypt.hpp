@@ -21,4 +21,9 @@ struct ScryptCost {
 std::string scrypt(std::string_view password, std::string_view salt, const ScryptCost& cost,
                    std::size_t length);
 
+// Whether `password` and `salt` derive `expected` at `cost`, the bytes compared in constant time
+// (OpenSSL's CRYPTO_memcmp). Throws as scrypt() does.
+bool scrypt_matches(std::string_view password, std::string_view salt, const ScryptCost& cost,
+                    std::string_view expected);
+
 }  // namespace lmp

@@ -129,12 +129,7 @@ std::string hash_password(std::string_view password) {
 bool password_matches(std::string_view stored, std::string_view password) {
   const auto parsed = parse_stored(stored);
   if (!parsed) return false;
-  const std::string derived = scrypt(password, parsed->salt, parsed->cost, kHashBytes);
-  // Every byte compared, whatever differs first: the time tells nothing.
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < kHashBytes; ++i)
-    difference |= static_cast<unsigned char>(derived[i] ^ parsed->hash[i]);
-  return difference == 0;
+  return scrypt_matches(password, parsed->salt, parsed->cost, parsed->hash);
 }
 
 bool password_needs_rehash(std::string_view stored) {
