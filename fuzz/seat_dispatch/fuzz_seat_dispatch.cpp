@@ -26,11 +26,12 @@ using lmp::seat::Operation;
 constexpr std::int64_t kMaxWait = 300;
 constexpr std::size_t kMaxTextBytes = 255;
 constexpr std::size_t kMinHolderKeyBytes = 16;  // holder_key (protocol 1.1): 16 to 255 bytes
+constexpr std::int64_t kMaxBorrowSeconds = 366LL * 86400;  // borrow= (protocol 1.1): 366 days
 
 struct Rule {
   std::vector<std::string_view> required;
   std::vector<std::string_view> optional_text;
-  bool counts = false;  // units= and wait= (checkout only)
+  bool counts = false;  // units=, wait= and borrow= (checkout only)
 };
 
 Rule rule_for(Verb verb) {
@@ -70,8 +71,15 @@ bool should_accept(const Request& request) {
       key != nullptr && request.verb == Verb::checkout && key->size() < kMinHolderKeyBytes)
     return false;
   if (rule.counts) {
-    return count_in(request.find("units"), 1, 1'000'000) &&
-           count_in(request.find("wait"), 0, kMaxWait);
+    if (!count_in(request.find("units"), 1, 1'000'000) ||
+        !count_in(request.find("wait"), 0, kMaxWait) ||
+        !count_in(request.find("borrow"), 1, kMaxBorrowSeconds))
+      return false;
+    // A borrow is granted or refused at once, so it cannot wait in a queue; wait=0 is no wait.
+    const std::string* borrow = request.find("borrow");
+    const std::string* wait = request.find("wait");
+    if (borrow != nullptr && wait != nullptr && *lmp::protocol::parse_count(*wait) > 0)
+      return false;
   }
   return true;
 }
@@ -113,6 +121,9 @@ void check_command(const Request& request, const lmp::seat::SeatCommand& c, std:
           line);
     check(c.wait_seconds == (wait ? *lmp::protocol::parse_count(*wait) : 0), "command wait differs",
           line);
+    const std::string* borrow = request.find("borrow");
+    check(c.borrow_seconds == (borrow ? *lmp::protocol::parse_count(*borrow) : 0),
+          "command borrow differs", line);
   }
 }
 
