@@ -1,7 +1,7 @@
 #!/bin/bash
 # CPU time per operation of each lmpd thread over one fixed lmp-bench run: far steadier than
 # throughput on a shared machine, so it is what judges an optimisation.
-#   bench/cpu_per_op.sh [BUILD_DIR] [CONNECTIONS] [DEPTH] [SECONDS]
+#   [RECORDS=off] [PERF=FILE [PERF_ARGS=...]] bench/cpu_per_op.sh [BUILD_DIR] [CONNECTIONS] [DEPTH] [SECONDS]
 # Prints, per thread (in thread-id order: network, WAL sync, storage, signals), the CPU µs per
 # operation and the context switches per operation, the total, and the operations per second of
 # the run; then, from lmpd's /metrics, the commits (batches) and flushes per operation and their
@@ -21,6 +21,8 @@ pid=
 trap '[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 port=$(free_port)
 write_lmpd_config "$work/lmpd.yaml" "$port" 3600 sqlite "$work/lmpd.db" 0
+# RECORDS=off measures the seat path without its usage records (run.sh's lmpd_norecords).
+[ "${RECORDS:-on}" = on ] || printf 'usage:\n  records: false\n' >>"$work/lmpd.yaml"
 code=$(create_license "$work/lmpd.yaml" 1000000)
 "$lmpd_bin" --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
 pid=$!
@@ -39,9 +41,17 @@ scrape() { curl -s "http://127.0.0.1:$admin/metrics" | grep -E '^lmp_(commit_bat
 ticks >"$work/before"
 scrape >"$work/metrics.before"
 awk '/^write_bytes/ {print $2}' "/proc/$pid/io" >"$work/io.before"
+# PERF=FILE samples lmpd's threads during the run into FILE (perf record) for `perf report
+# --sort pid,symbol -i FILE`: which functions the CPU per operation above is spent in.
+perf_pid=
+if [ -n "${PERF:-}" ]; then
+  perf record -F 999 ${PERF_ARGS:-} -p "$pid" -o "$PERF" -- sleep "$seconds" 2>/dev/null &
+  perf_pid=$!
+fi
 "$build_dir/bench/lmp-bench" --target lmpd --host 127.0.0.1 --port "$port" --code "$code" \
   --connections "$conns" --pipeline "$depth" --duration "$seconds" --warmup 0 \
   --json "$work/run.json" >/dev/null
+[ -z "$perf_pid" ] || wait "$perf_pid"
 ticks >"$work/after"
 scrape >"$work/metrics.after"
 awk '/^write_bytes/ {print $2}' "/proc/$pid/io" >"$work/io.after"

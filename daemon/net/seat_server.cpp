@@ -397,6 +397,7 @@ class Connection final : public StreamConnection<Stream> {
     if (built.command.op == seat::Operation::checkout) built.command.peer = peer_key(peer_);
     const std::uint64_t seq = base_seq_ + slots_.size();
     slots_.push_back(Slot{});
+    ++unanswered_;
     // The service runs completions on this io_context (Daemon installs the executor), so the
     // completion may touch the connection directly.
     std::shared_ptr<const seat::CancelToken> token;
@@ -423,6 +424,7 @@ class Connection final : public StreamConnection<Stream> {
     if (lookup.active)
       server_->limiter.answered(peer_, InvalidCodeLimiter::Clock::now(), lookup.code, result.error,
                                 lookup.unknown);
+    --unanswered_;
     if (closed_) return;
     if (lookup.active && lookup.unknown && --unknown_lookups_ == 0 && !held_.empty()) resume();
     auto response = result.ok() ? protocol::Response::ok(tag)
@@ -433,8 +435,22 @@ class Connection final : public StreamConnection<Stream> {
     slot.ready = true;
     slot.text = response.line();
     unsent_bytes_ += slot.text.size();
-    flush();
-    read();
+    // A batch's answers all arrive in one handler (SeatService::deliver): while more of this
+    // connection's are due, they are written after it in one send, not one send each (which at
+    // 16 connections pipelining 32 deep had tripled the network thread's CPU per operation).
+    // The last one due is written at once, sparing an unpipelined client the extra hand-off.
+    if (unanswered_ == 0 && !flush_posted_) {
+      flush();
+      read();
+      return;
+    }
+    if (flush_posted_) return;
+    flush_posted_ = true;
+    asio::post(send_timer_.get_executor(), [self = shared_from_this()] {
+      self->flush_posted_ = false;
+      self->flush();
+      self->read();
+    });
   }
 
   void push_ready(std::string text) {
@@ -522,6 +538,8 @@ class Connection final : public StreamConnection<Stream> {
   bool line_seen_ = false;  // a whole line has come
   bool reading_ = false;
   bool writing_ = false;
+  bool flush_posted_ = false;   // a flush of the answers completed in this handler is on its way
+  std::size_t unanswered_ = 0;  // seat requests submitted and not yet completed
   bool stop_reading_ = false;
   bool close_after_flush_ = false;
   bool shutting_down_ = false;  // TLS close_notify under way
