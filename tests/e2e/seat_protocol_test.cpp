@@ -510,6 +510,30 @@ TEST_P(SeatProtocolTest, PipelinedAnswersComeInRequestOrder) {
   }
 }
 
+// Issue #24: the answers one batch completes for a connection leave in one write. Each went in a
+// send of its own, a segment each, which at 16 connections pipelining 32 deep tripled the network
+// thread's CPU per operation (docs/benchmarks.md, "The pipelined slowdown").
+TEST_P(SeatProtocolTest, PipelinedAnswersOfOneBatchLeaveInOneWrite) {
+  auto code = license({.units = 1000});
+  start();
+  LineClient c(server_->port());
+  // A code that has matched a license is pipelined freely (no lookup holds the lines back).
+  ASSERT_EQ(status_of(c.request("CHECKOUT code=" + code)), "OK");
+  const auto before = c.data_segments_received();
+  if (!before) GTEST_SKIP() << "this kernel does not count data segments (TCP_INFO)";
+  std::string burst;
+  for (int i = 0; i < 32; ++i)
+    burst += "CHECKOUT code=" + code + " tag=" + std::to_string(i) + "\n";
+  c.send_raw(burst);
+  for (int i = 0; i < 32; ++i) {
+    auto line = c.read_line();
+    ASSERT_TRUE(line) << "answer " << i;
+    EXPECT_EQ(status_of(*line), "OK") << *line;
+  }
+  // One read, one batch, one write; two batches would be two.
+  EXPECT_LE(*c.data_segments_received() - *before, 2u);
+}
+
 TEST_P(SeatProtocolTest, LineTooLongIsAnsweredThenClosed) {
   start();
   LineClient c(server_->port());

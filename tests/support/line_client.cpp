@@ -1,11 +1,14 @@
 // POSIX-socket implementation of the test client.
 #include "support/line_client.hpp"
 
+#include <linux/tcp.h>  // struct tcp_info with tcpi_data_segs_in (glibc's lacks it)
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
@@ -99,6 +102,15 @@ bool LineClient::closed_by_server(std::chrono::milliseconds timeout) {
 
 void LineClient::shutdown_write() {
   ::shutdown(fd_, SHUT_WR);
+}
+
+std::optional<std::uint32_t> LineClient::data_segments_received() const {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &length) != 0 ||
+      length < offsetof(tcp_info, tcpi_data_segs_in) + sizeof info.tcpi_data_segs_in)
+    return std::nullopt;
+  return info.tcpi_data_segs_in;
 }
 
 namespace {

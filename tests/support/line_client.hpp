@@ -36,6 +36,10 @@ class LineClient {
   bool closed_by_server(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Half-closes: tells the server nothing more will be sent.
   void shutdown_write();
+  // TCP segments with data this socket has received (the kernel's tcpi_data_segs_in): how many
+  // writes the server's answers took, on loopback where nothing splits or merges them. nullopt
+  // when the kernel does not say (before Linux 4.6).
+  std::optional<std::uint32_t> data_segments_received() const;
 
  private:
   int fd_ = -1;
