@@ -48,8 +48,13 @@ synchronous_commit = on
 max_connections = 300
 CONF
 fi
+# LMP_PG_STATEMENTS=on loads pg_stat_statements, counting every statement (nested ones too), for
+# bench/statements_per_batch.sh; it applies when this call starts the server.
+options="-c fsync=$fsync -c full_page_writes=$fsync"
+[ "${LMP_PG_STATEMENTS:-off}" != on ] ||
+  options+=" -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c fsync=$fsync -c full_page_writes=$fsync" start >/dev/null || {
+  -o "$options" start >/dev/null || {
   cat "$dir/server.log" >&2
   exit 1
 }

@@ -398,6 +398,17 @@ void SeatService::refuse_all(std::vector<Pending>& work) {
   deliver(std::move(refused));
 }
 
+void SeatService::expect_leases(const std::vector<Pending>& work) {
+  std::vector<std::string> ids;
+  for (const auto& pending : work) {
+    const SeatCommand& command = pending.command;
+    if ((command.op == Operation::heartbeat || command.op == Operation::checkin) &&
+        !command.lease.empty())
+      ids.push_back(command.lease);
+  }
+  store_->expect_leases(ids);
+}
+
 void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   // Nothing committed from here on could be acknowledged: decide nothing more.
   if (durability_lost_.load(std::memory_order_acquire)) {
@@ -445,6 +456,8 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
       batch.lease_changed(LeaseChange::purged, lease, now, *store_);
     if (options_.shared_database) notice_lease_purge(batch);
     if (shift != 0) shift_lease_expiries(*store_, shift, options_.shared_database);
+    // On a shared database each read is a round trip: the batch's leases go in one.
+    if (options_.shared_database) expect_leases(work);
     for (; executed < work.size(); ++executed) {
       execute(batch, decisions, work[executed]);
       serve_waiters(batch, decisions);

@@ -143,6 +143,7 @@ class SeatService final : public domain::LiveSeats {
   class Batch;
 
   void run();
+  void expect_leases(const std::vector<Pending>& work);
   // `withdraw`: a client has gone since the last batch; its waiters leave the queue.
   void run_batch(std::vector<Pending>& work, bool withdraw);
   // As the engine stops: answers every waiter `unavailable`, recording the ends of their waits.

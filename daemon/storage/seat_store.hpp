@@ -195,6 +195,10 @@ class SeatStore {
   virtual std::string holder_proof(std::string_view holder_key) = 0;
   // The lease with this id, live or not yet reclaimed.
   virtual std::optional<LeaseRecord> find_lease(const std::string& id) = 0;
+  // The open transaction will ask find_lease for these ids (a batch's heartbeats and checkins): a
+  // store that pays a round trip per read may read them all in one, and answer each first ask
+  // from what it read unless the transaction wrote that lease since. Answers stay the same.
+  virtual void expect_leases(const std::vector<std::string>& ids) { (void)ids; }
   virtual void insert_lease(const LeaseRecord& lease) = 0;
   virtual void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) = 0;
   // A heartbeat (or a repeated checkout): the new expiry and the time of the heartbeat. A

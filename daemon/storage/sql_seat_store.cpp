@@ -11,6 +11,7 @@
 #include <system_error>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include "core/log.hpp"
@@ -175,12 +176,14 @@ class SqlSeatStore final : public SeatStore {
     // SQLite: take the write lock now, not at the first write. PostgreSQL: READ COMMITTED, with
     // lock_license() serialising the decisions on one license between instances.
     licenses_read_.clear();
+    expected_.clear();
     drop_pending();
     transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     policy_generation_read_ = false;
   }
   void commit() override {
     licenses_read_.clear();
+    expected_.clear();
     // What is held back goes first: a failure here leaves the transaction to the caller's
     // rollback, as any failed statement of it would.
     send_pending();
@@ -188,6 +191,7 @@ class SqlSeatStore final : public SeatStore {
   }
   void rollback() noexcept override {
     licenses_read_.clear();
+    expected_.clear();
     drop_pending();
     // A rollback ends a transaction that failed. SOCI (4.0.3) frees a bound value's text only
     // after a statement's execute() succeeds, and overwrites it at the next execute(): a
@@ -339,6 +343,14 @@ class SqlSeatStore final : public SeatStore {
   std::optional<LeaseRecord> find_lease(const std::string& id) override {
     return guarded("find lease", [&]() -> std::optional<LeaseRecord> {
       key_lease_id_ = secrets_->lease_row_key(id);
+      // Read with the batch's other leases (expect_leases) and not written since: the first ask
+      // is answered from that read, a later one reads again.
+      if (auto it = expected_.find(key_lease_id_); it != expected_.end()) {
+        std::optional<LeaseRecord> lease = std::move(it->second);
+        expected_.erase(it);
+        if (lease) lease->id = id;
+        return lease;
+      }
       // Only a change of this lease (or a lock) held back must go first.
       if (pending_lock_ || pending_.touches(key_lease_id_)) send_pending();
       if (!execute_single_row(st_->find_lease)) return std::nullopt;
@@ -349,10 +361,43 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  // PostgreSQL: the leases of `ids` in one statement instead of one each. SQLite reads a file,
+  // with no round trip to save (and its seat path reads leases from the caching store).
+  void expect_leases(const std::vector<std::string>& ids) override {
+    expected_.clear();
+    if (backend_ != Backend::postgresql || !transaction_.open() || ids.size() < 2) return;
+    guarded("find the batch's leases", [&] {
+      std::unordered_map<std::string, const std::string*> id_of;  // row key: the client's id
+      key_lease_ids_ = "{";
+      for (const auto& id : ids) {
+        std::string key = secrets_->lease_row_key(id);
+        // A lease with a change held back is read after the change, by find_lease.
+        if (pending_.touches(key) || !id_of.emplace(key, &id).second) continue;
+        if (key_lease_ids_.size() > 1) key_lease_ids_ += ',';
+        key_lease_ids_ += key;  // hex digits: nothing to quote in an array literal
+      }
+      key_lease_ids_ += '}';
+      if (id_of.empty()) return;
+      send_pending_lock();  // as find_lease: a lock held back is taken before the read
+      if (st_->find_leases.execute(true)) {
+        do {
+          LeaseRecord lease = fetched_lease();
+          auto it = id_of.find(lease.id);
+          if (it == id_of.end()) continue;
+          std::string key = std::move(lease.id);
+          lease.id = *it->second;
+          expected_.insert_or_assign(std::move(key), std::move(lease));
+        } while (st_->find_leases.fetch());
+      }
+      for (const auto& entry : id_of) expected_.try_emplace(entry.first, std::nullopt);
+    });
+  }
+
   void insert_lease(const LeaseRecord& lease) override {
     guarded("insert lease", [&] {
       new_lease_ = lease;
       new_lease_.id = secrets_->lease_row_key(lease.id);
+      expected_.erase(new_lease_.id);
       new_sealed_id_ = secrets_->seal_lease_id(lease.id, new_lease_.id);
       if (holds_back()) {
         if (pending_.touches(new_lease_.id)) send_pending();
@@ -367,6 +412,7 @@ class SqlSeatStore final : public SeatStore {
   void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) override {
     guarded("extend lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
+      expected_.erase(key_lease_id_);
       if (holds_back()) return pending_.update(key_lease_id_, expires_at_ms, {}, {});
       key_expires_at_ms_ = expires_at_ms;
       st_->set_lease_expiry.execute(true);
@@ -377,6 +423,7 @@ class SqlSeatStore final : public SeatStore {
                    std::int64_t heartbeat_at_ms) override {
     guarded("renew lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
+      expected_.erase(key_lease_id_);
       if (holds_back())
         return pending_.update(key_lease_id_, expires_at_ms, heartbeat_at_ms, false);
       key_expires_at_ms_ = expires_at_ms;
@@ -388,6 +435,7 @@ class SqlSeatStore final : public SeatStore {
   void linger_lease(const std::string& id, std::int64_t until_ms) override {
     guarded("linger lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
+      expected_.erase(key_lease_id_);
       if (holds_back()) return pending_.update(key_lease_id_, until_ms, {}, true);
       key_expires_at_ms_ = until_ms;
       st_->linger_lease.execute(true);
@@ -397,6 +445,7 @@ class SqlSeatStore final : public SeatStore {
   void delete_lease(const std::string& id) override {
     guarded("delete lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
+      expected_.erase(key_lease_id_);
       if (holds_back()) return pending_.erase(key_lease_id_);
       st_->delete_lease.execute(true);
     });
@@ -481,6 +530,7 @@ class SqlSeatStore final : public SeatStore {
 
   std::vector<LeaseRecord> reclaim_expired(std::int64_t now_ms, int limit) override {
     send_pending();
+    expected_.clear();
     return in_own_transaction("reclaim expired leases", [&] {
       std::vector<LeaseRecord> expired;
       if (limit <= 0) return expired;
@@ -885,6 +935,12 @@ class SqlSeatStore final : public SeatStore {
     bind_lease_columns(st_->find_lease);
     st_->find_lease.exchange(soci::use(key_lease_id_));
     finish_prepare(st_->find_lease, std::string(kLeaseColumns) + " WHERE id = :id");
+    if (backend_ == Backend::postgresql) {
+      bind_lease_columns(st_->find_leases);
+      st_->find_leases.exchange(soci::use(key_lease_ids_));
+      finish_prepare(st_->find_leases,
+                     std::string(kLeaseColumns) + " WHERE id = ANY(CAST(:ids AS TEXT[]))");
+    }
 
     bind_lease_columns(st_->find_lease_by_ref);
     st_->find_lease_by_ref.exchange(soci::use(key_ref_));
@@ -1040,6 +1096,9 @@ class SqlSeatStore final : public SeatStore {
   std::unique_ptr<StoredSecrets> secrets_;
   SessionTransaction transaction_{*sql_};
   TransactionLicenseCache licenses_read_;  // in the open transaction
+  // Leases read ahead by expect_leases in the open transaction, by row key (nullopt: no such
+  // row), each dropped at its first ask or at a write of that lease.
+  std::unordered_map<std::string, std::optional<LeaseRecord>> expected_;
   // PostgreSQL: the open transaction's writes and license lock, not sent yet (holds_back()).
   PendingSeatWrites pending_;
   std::optional<std::int64_t> pending_lock_;
@@ -1052,6 +1111,7 @@ class SqlSeatStore final : public SeatStore {
   std::string key_product_code_;
   std::string key_holder_;
   std::string key_lease_id_;
+  std::string key_lease_ids_;  // expect_leases: the row keys as a PostgreSQL array literal
   std::string key_ref_;
   std::int64_t key_expires_at_ms_ = 0;
   std::int64_t key_mark_ms_ = 0;
@@ -1105,6 +1165,7 @@ class SqlSeatStore final : public SeatStore {
           units_in_use(sql),
           find_live_lease_by_holder(sql),
           find_lease(sql),
+          find_leases(sql),
           find_lease_by_ref(sql),
           find_revoked_lease(sql),
           forget_revoked_leases(sql),
@@ -1129,6 +1190,7 @@ class SqlSeatStore final : public SeatStore {
     soci::statement units_in_use;
     soci::statement find_live_lease_by_holder;
     soci::statement find_lease;
+    soci::statement find_leases;  // PostgreSQL: expect_leases
     soci::statement find_lease_by_ref;
     soci::statement find_revoked_lease;
     soci::statement forget_revoked_leases;

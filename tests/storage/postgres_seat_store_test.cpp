@@ -546,9 +546,27 @@ class HeldBackWritesTest : public UnitsHeldTest {
     store.insert_lease(full_lease(12, two, kNow + 60'000, "h12", 3));
     store.insert_lease(full_lease(13, one, kNow - 1, "", 4));  // expired, not reclaimed yet
     store.insert_lease(full_lease(14, one, kNow + 60'000, "", 1));
+    store.insert_lease(full_lease(15, one, kNow + 60'000, "", 1));
+    store.insert_lease(full_lease(16, one, kNow + 60'000, "", 1));
+    store.insert_lease(full_lease(17, two, kNow + 60'000, "h17", 1));
     store.commit();
 
     store.begin();
+    // The batch's heartbeats and checkins, announced (one read on PostgreSQL): 10 and 11 are
+    // asked before any change; 12 to 17, 24 and 25 are changed before their first ask (24 and
+    // 25 inserted after this); 99 and 30 are not there.
+    store.expect_leases({fake_hash(10), fake_hash(11), fake_hash(12), fake_hash(13), fake_hash(14),
+                         fake_hash(15), fake_hash(16), fake_hash(17), fake_hash(24), fake_hash(25),
+                         fake_hash(99), fake_hash(30)});
+    auto expires = [&](int seed) {
+      const auto found = store.find_lease(fake_hash(seed));
+      return found ? std::to_string(found->expires_at_ms) : std::string("none");
+    };
+    // A checkin, a heartbeat, a linger and a checkout of leases not asked for first.
+    store.delete_lease(fake_hash(15));
+    store.renew_lease(fake_hash(16), kNow + 100'000, kNow);
+    store.linger_lease(fake_hash(17), kNow + 20'000);
+    store.insert_lease(full_lease(25, two, kNow + 60'000, "h25", 1));
     // A checkout on license one.
     store.lock_license(one);
     say("units " + std::to_string(store.units_in_use(one, kNow)));
@@ -600,6 +618,8 @@ class HeldBackWritesTest : public UnitsHeldTest {
     say("units " + std::to_string(store.units_in_use(one, kNow)));
     say("units " + std::to_string(store.units_in_use(two, kNow)));
     say("holdings " + std::to_string(store.live_holdings(two, kNow).size()));
+    // The announced leases asked after their changes, and 10 asked a second time.
+    for (int seed : {12, 13, 14, 15, 16, 17, 24, 25, 10, 99, 30}) say("expires " + expires(seed));
     store.commit();
 
     std::vector<LeaseRecord> stored;
@@ -635,16 +655,45 @@ TEST_F(HeldBackWritesTest, EndWithTheRowsOfStatementsSentOneByOne) {
   const Played played = play(*pg);
   EXPECT_EQ(played.answers, expected.answers);
   EXPECT_EQ(played.leases, expected.leases);
-  ASSERT_EQ(played.leases.size(), 6u);  // 10, 12, 13, 21, 23 and 24
+  ASSERT_EQ(played.leases.size(), 9u);  // 10, 12, 13, 16, 17, 21, 23, 24 and 25
   soci::session lite_sql(soci::sqlite3, "db=\"" + storage_.sqlite_path + "\" timeout=1");
   auto pg_sql = raw();
   const auto records = usage_rows(pg_sql);
   EXPECT_EQ(records, usage_rows(lite_sql));
   EXPECT_EQ(records.size(), 4u);
-  const auto held = counters(*pg);       // each equal to its leases
-  EXPECT_EQ(held.at(1), 2 + 4);          // 10 and 13
-  EXPECT_EQ(held.at(2), 3 + 2 + 1 + 1);  // 12, 21, 23 and 24
+  const auto held = counters(*pg);               // each equal to its leases
+  EXPECT_EQ(held.at(1), 2 + 4 + 1);              // 10, 13 and 16
+  EXPECT_EQ(held.at(2), 3 + 2 + 1 + 1 + 1 + 1);  // 12, 17, 21, 23, 24 and 25
   EXPECT_EQ(pg->find_revoked_lease(fake_hash(20), kNow), "released");
+}
+
+// The leases a batch announces are read in one statement: the first ask of each is answered from
+// it (a commit of another instance since is not seen, as it would not be had that ask come
+// first), a second ask reads again.
+TEST_F(HeldBackWritesTest, AnnouncedLeasesAreReadInOneStatement) {
+  auto store = open();
+  auto other = open();
+  const std::int64_t license = make_license(*store, 1, 10);
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 60'000, "", 1));
+  store->insert_lease(lease(11, license, kNow + 60'000, "", 1));
+  store->commit();
+
+  store->begin();
+  store->expect_leases({fake_hash(10), fake_hash(11), fake_hash(12)});
+  other->begin();
+  other->delete_lease(fake_hash(10));
+  other->delete_lease(fake_hash(11));
+  other->insert_lease(lease(12, license, kNow + 60'000, "", 1));
+  other->commit();
+  EXPECT_TRUE(store->find_lease(fake_hash(10)).has_value());   // as read with the others
+  EXPECT_FALSE(store->find_lease(fake_hash(10)).has_value());  // read again
+  EXPECT_FALSE(store->find_lease(fake_hash(12)).has_value());  // not there when they were read
+  EXPECT_TRUE(store->find_lease(fake_hash(12)).has_value());
+  // A write of an announced lease drops what was read of it.
+  store->renew_lease(fake_hash(11), kNow + 90'000, kNow);
+  EXPECT_FALSE(store->find_lease(fake_hash(11)).has_value());
+  store->commit();
 }
 
 // A held-back write that fails fails the call that sends it, and the transaction as a whole: the
