@@ -82,6 +82,7 @@ class ForwardingSeatStore : public storage::SeatStore {
   std::optional<storage::LeaseRecord> find_lease(const std::string& id) override {
     return inner_->find_lease(id);
   }
+  void expect_leases(const std::vector<std::string>& ids) override { inner_->expect_leases(ids); }
   void insert_lease(const storage::LeaseRecord& lease) override { inner_->insert_lease(lease); }
   void set_lease_expiry(const std::string& id, std::int64_t expires) override {
     inner_->set_lease_expiry(id, expires);
