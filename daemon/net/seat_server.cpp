@@ -439,12 +439,12 @@ class Connection final : public StreamConnection<Stream> {
     // connection's are due, they are written after it in one send, not one send each (which at
     // 16 connections pipelining 32 deep had tripled the network thread's CPU per operation).
     // The last one due is written at once, sparing an unpipelined client the extra hand-off.
-    if (unanswered_ == 0 && !flush_posted_) {
+    if (flush_posted_) return;
+    if (unanswered_ == 0) {
       flush();
       read();
       return;
     }
-    if (flush_posted_) return;
     flush_posted_ = true;
     asio::post(send_timer_.get_executor(), [self = shared_from_this()] {
       self->flush_posted_ = false;

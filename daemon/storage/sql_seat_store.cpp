@@ -342,15 +342,14 @@ class SqlSeatStore final : public SeatStore {
 
   std::optional<LeaseRecord> find_lease(const std::string& id) override {
     return guarded("find lease", [&]() -> std::optional<LeaseRecord> {
-      key_lease_id_ = secrets_->lease_row_key(id);
       // Read with the batch's other leases (expect_leases) and not written since: the first ask
       // is answered from that read, a later one reads again.
-      if (auto it = expected_.find(key_lease_id_); it != expected_.end()) {
+      if (auto it = expected_.find(id); it != expected_.end()) {
         std::optional<LeaseRecord> lease = std::move(it->second);
         expected_.erase(it);
-        if (lease) lease->id = id;
         return lease;
       }
+      key_lease_id_ = secrets_->lease_row_key(id);
       // Only a change of this lease (or a lock) held back must go first.
       if (pending_lock_ || pending_.touches(key_lease_id_)) send_pending();
       if (!execute_single_row(st_->find_lease)) return std::nullopt;
@@ -384,12 +383,11 @@ class SqlSeatStore final : public SeatStore {
           LeaseRecord lease = fetched_lease();
           auto it = id_of.find(lease.id);
           if (it == id_of.end()) continue;
-          std::string key = std::move(lease.id);
           lease.id = *it->second;
-          expected_.insert_or_assign(std::move(key), std::move(lease));
+          expected_.insert_or_assign(*it->second, std::move(lease));
         } while (st_->find_leases.fetch());
       }
-      for (const auto& entry : id_of) expected_.try_emplace(entry.first, std::nullopt);
+      for (const auto& entry : id_of) expected_.try_emplace(*entry.second, std::nullopt);
     });
   }
 
@@ -397,7 +395,7 @@ class SqlSeatStore final : public SeatStore {
     guarded("insert lease", [&] {
       new_lease_ = lease;
       new_lease_.id = secrets_->lease_row_key(lease.id);
-      expected_.erase(new_lease_.id);
+      expected_.erase(lease.id);
       new_sealed_id_ = secrets_->seal_lease_id(lease.id, new_lease_.id);
       if (holds_back()) {
         if (pending_.touches(new_lease_.id)) send_pending();
@@ -412,7 +410,7 @@ class SqlSeatStore final : public SeatStore {
   void set_lease_expiry(const std::string& id, std::int64_t expires_at_ms) override {
     guarded("extend lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
-      expected_.erase(key_lease_id_);
+      expected_.erase(id);
       if (holds_back()) return pending_.update(key_lease_id_, expires_at_ms, {}, {});
       key_expires_at_ms_ = expires_at_ms;
       st_->set_lease_expiry.execute(true);
@@ -423,7 +421,7 @@ class SqlSeatStore final : public SeatStore {
                    std::int64_t heartbeat_at_ms) override {
     guarded("renew lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
-      expected_.erase(key_lease_id_);
+      expected_.erase(id);
       if (holds_back())
         return pending_.update(key_lease_id_, expires_at_ms, heartbeat_at_ms, false);
       key_expires_at_ms_ = expires_at_ms;
@@ -435,7 +433,7 @@ class SqlSeatStore final : public SeatStore {
   void linger_lease(const std::string& id, std::int64_t until_ms) override {
     guarded("linger lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
-      expected_.erase(key_lease_id_);
+      expected_.erase(id);
       if (holds_back()) return pending_.update(key_lease_id_, until_ms, {}, true);
       key_expires_at_ms_ = until_ms;
       st_->linger_lease.execute(true);
@@ -445,7 +443,7 @@ class SqlSeatStore final : public SeatStore {
   void delete_lease(const std::string& id) override {
     guarded("delete lease", [&] {
       key_lease_id_ = secrets_->lease_row_key(id);
-      expected_.erase(key_lease_id_);
+      expected_.erase(id);
       if (holds_back()) return pending_.erase(key_lease_id_);
       st_->delete_lease.execute(true);
     });
@@ -1096,8 +1094,9 @@ class SqlSeatStore final : public SeatStore {
   std::unique_ptr<StoredSecrets> secrets_;
   SessionTransaction transaction_{*sql_};
   TransactionLicenseCache licenses_read_;  // in the open transaction
-  // Leases read ahead by expect_leases in the open transaction, by row key (nullopt: no such
-  // row), each dropped at its first ask or at a write of that lease.
+  // Leases read ahead by expect_leases in the open transaction, by the client's lease id (so a
+  // hit costs no row key's HMAC; nullopt: no such row), each dropped at its first ask or at a
+  // write of that lease.
   std::unordered_map<std::string, std::optional<LeaseRecord>> expected_;
   // PostgreSQL: the open transaction's writes and license lock, not sent yet (holds_back()).
   PendingSeatWrites pending_;

@@ -70,18 +70,14 @@ bool should_accept(const Request& request) {
   if (const std::string* key = request.find("holder_key");
       key != nullptr && request.verb == Verb::checkout && key->size() < kMinHolderKeyBytes)
     return false;
-  if (rule.counts) {
-    if (!count_in(request.find("units"), 1, 1'000'000) ||
-        !count_in(request.find("wait"), 0, kMaxWait) ||
-        !count_in(request.find("borrow"), 1, kMaxBorrowSeconds))
-      return false;
-    // A borrow is granted or refused at once, so it cannot wait in a queue; wait=0 is no wait.
-    const std::string* borrow = request.find("borrow");
-    const std::string* wait = request.find("wait");
-    if (borrow != nullptr && wait != nullptr && *lmp::protocol::parse_count(*wait) > 0)
-      return false;
-  }
-  return true;
+  if (!rule.counts) return true;
+  const std::string* wait = request.find("wait");
+  const std::string* borrow = request.find("borrow");
+  if (!count_in(request.find("units"), 1, 1'000'000) || !count_in(wait, 0, kMaxWait) ||
+      !count_in(borrow, 1, kMaxBorrowSeconds))
+    return false;
+  // A borrow is granted or refused at once, so it cannot wait in a queue; wait=0 is no wait.
+  return borrow == nullptr || wait == nullptr || *lmp::protocol::parse_count(*wait) == 0;
 }
 
 std::string value_or_empty(const Request& request, std::string_view key) {
