@@ -22,6 +22,7 @@
 #include "storage/seat_store.hpp"
 #include "storage/sql_repositories.hpp"
 #include "storage/sql_session.hpp"
+#include "storage/sqlite_usage_appender.hpp"
 #include "storage/transaction_license_cache.hpp"
 
 namespace lmp::storage {
@@ -156,7 +157,11 @@ class SqlSeatStore final : public SeatStore {
         env_(env),
         sql_(std::move(session.sql)),
         secrets_(std::move(session.secrets)) {
-    guarded("preparing statements", [&] { prepare_statements(); });
+    guarded("preparing statements", [&] {
+      prepare_statements();
+      if (backend_ == Backend::sqlite)
+        usage_at_commit_ = std::make_unique<SqliteUsageAppender>(*sql_);
+    });
   }
 
   ~SqlSeatStore() override { rollback(); }
@@ -178,6 +183,7 @@ class SqlSeatStore final : public SeatStore {
     licenses_read_.clear();
     expected_.clear();
     drop_pending();
+    if (usage_at_commit_) usage_at_commit_->clear();
     transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     policy_generation_read_ = false;
   }
@@ -187,12 +193,14 @@ class SqlSeatStore final : public SeatStore {
     // What is held back goes first: a failure here leaves the transaction to the caller's
     // rollback, as any failed statement of it would.
     send_pending();
+    if (usage_at_commit_ && !usage_at_commit_->empty()) usage_at_commit_->write();
     transaction_.commit();
   }
   void rollback() noexcept override {
     licenses_read_.clear();
     expected_.clear();
     drop_pending();
+    if (usage_at_commit_) usage_at_commit_->clear();
     // A rollback ends a transaction that failed. SOCI (4.0.3) frees a bound value's text only
     // after a statement's execute() succeeds, and overwrites it at the next execute(): a
     // prepared statement that failed, run again, leaks what it was given (LeakSanitizer found
@@ -505,6 +513,8 @@ class SqlSeatStore final : public SeatStore {
     // One per checkout and checkin: prepared once, like the lease's own insert.
     guarded("append usage record", [&] {
       if (holds_back()) return pending_.append_usage(record);
+      // SQLite: written at commit, many a statement (storage/sqlite_usage_appender.hpp).
+      if (usage_at_commit_ && transaction_.open()) return usage_at_commit_->hold(record);
       usage_ = record;
       usage_event_.assign(record.event);
       usage_account_ = record.account_id.value_or(0);
@@ -518,6 +528,7 @@ class SqlSeatStore final : public SeatStore {
   std::int64_t prune_usage(std::int64_t before_ms, int limit) override {
     // Asked at every sweep, nearly always to find nothing: prepared once.
     send_pending();
+    if (usage_at_commit_ && !usage_at_commit_->empty()) usage_at_commit_->write();
     return guarded("prune usage records", [&] {
       key_now_ = before_ms;
       key_limit_ = limit;
@@ -1209,6 +1220,9 @@ class SqlSeatStore final : public SeatStore {
     soci::statement advance_license_clock_mark;
   };
   std::unique_ptr<Statements> st_;
+  // SQLite: the open transaction's usage records, written at its commit. Declared after sql_,
+  // whose connection its statements belong to, so it is destroyed first.
+  std::unique_ptr<SqliteUsageAppender> usage_at_commit_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -253,6 +254,98 @@ TEST_P(SeatStoreTest, ReleasedLeasesAreFoundByReferenceAndRememberedForAWhile) {
 TEST_P(SeatStoreTest, UsageRecordsAreWrittenWithTheirTransactionAndPrunedOldestFirst) {
   auto store = open();
   check_usage_records(*store, make_license(*store, 1));
+}
+
+// SQLite writes a transaction's usage records at its commit, 32 rows a statement and the rest
+// one a row: every record arrives whole and in its order across those statements, and a record
+// refused at the commit takes the whole transaction (its lease too) with it, leaving the store
+// usable.
+TEST_P(SeatStoreTest, UsageRecordsWrittenAtCommitArriveWholeInOrderOrNotAtAll) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  auto record = [&](int i) {
+    domain::UsageRecord r;
+    r.at_ms = kNow + i;
+    r.event = i % 2 ? domain::usage_event::kCheckin : domain::usage_event::kDenial;
+    r.license_id = license;
+    r.product_code = "cad";
+    r.customer_id = 1;
+    if (i % 3 == 0) r.account_id = 100 + i;
+    r.scope = "/1/c" + std::to_string(i) + "/";
+    r.units = i + 1;
+    r.user = "user-" + std::to_string(i) + std::string(i, 'u');  // past any short-string buffer
+    r.host = "host-" + std::to_string(i);
+    r.peer = "10.0.0." + std::to_string(i);
+    r.lease_ref = "ref-" + std::to_string(i);
+    r.code = i % 2 ? "" : "no_seats";
+    if (i % 2) r.since_ms = kNow - i;
+    return r;
+  };
+  constexpr int kRecords = 2 * 32 + 7;
+  store->begin();
+  for (int i = 0; i < kRecords; ++i) store->append_usage(record(i));
+  store->commit();
+
+  auto sql = raw();
+  struct Row {
+    std::int64_t at_ms, license_id, customer_id, account_id, units, since_ms;
+    std::string event, product_code, scope, user, host, peer, lease_ref, code;
+    soci::indicator account_null, since_null;
+  } row{};
+  soci::statement read =
+      (sql->prepare << "SELECT at_ms, event, license_id, product_code, customer_id, account_id,"
+                       " scope, units, user_name, host, peer, lease_ref, code, since_ms"
+                       " FROM usage_records ORDER BY id",
+       soci::into(row.at_ms), soci::into(row.event), soci::into(row.license_id),
+       soci::into(row.product_code), soci::into(row.customer_id),
+       soci::into(row.account_id, row.account_null), soci::into(row.scope), soci::into(row.units),
+       soci::into(row.user), soci::into(row.host), soci::into(row.peer), soci::into(row.lease_ref),
+       soci::into(row.code), soci::into(row.since_ms, row.since_null));
+  read.execute();
+  int i = 0;
+  for (; read.fetch(); ++i) {
+    SCOPED_TRACE(i);
+    const domain::UsageRecord want = record(i);
+    EXPECT_EQ(row.at_ms, want.at_ms);
+    EXPECT_EQ(row.event, want.event);
+    EXPECT_EQ(row.license_id, want.license_id);
+    EXPECT_EQ(row.product_code, want.product_code);
+    EXPECT_EQ(row.customer_id, want.customer_id);
+    EXPECT_EQ(row.account_null == soci::i_ok ? std::optional(row.account_id) : std::nullopt,
+              want.account_id);
+    EXPECT_EQ(row.scope, want.scope);
+    EXPECT_EQ(row.units, want.units);
+    EXPECT_EQ(row.user, want.user);
+    EXPECT_EQ(row.host, want.host);
+    EXPECT_EQ(row.peer, want.peer);
+    EXPECT_EQ(row.lease_ref, want.lease_ref);
+    EXPECT_EQ(row.code, want.code);
+    EXPECT_EQ(row.since_null == soci::i_ok ? std::optional(row.since_ms) : std::nullopt,
+              want.since_ms);
+  }
+  EXPECT_EQ(i, kRecords);
+
+  *sql << "CREATE TRIGGER refuse_one BEFORE INSERT ON usage_records WHEN NEW.user_name = 'refused'"
+          " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 300'000, "host-a", 1));
+  for (int j = 0; j < 40; ++j) {
+    domain::UsageRecord r = record(j);
+    if (j == 35) r.user = "refused";  // among the rows written one at a time
+    store->append_usage(r);
+  }
+  EXPECT_THROW(store->commit(), StoreError);
+  store->rollback();
+  EXPECT_EQ(store->find_lease(fake_hash(10)), std::nullopt);
+  int count = 0;
+  *sql << "SELECT COUNT(*) FROM usage_records", soci::into(count);
+  EXPECT_EQ(count, kRecords);
+
+  store->begin();
+  store->append_usage(record(0));
+  store->commit();
+  *sql << "SELECT COUNT(*) FROM usage_records", soci::into(count);
+  EXPECT_EQ(count, kRecords + 1);
 }
 
 TEST_P(SeatStoreTest, LeaseOnUnknownLicenseIsRefusedByTheForeignKey) {
