@@ -1,7 +1,7 @@
 #!/bin/bash
 # CPU time per operation of each lmpd thread over one fixed lmp-bench run: far steadier than
 # throughput on a shared machine, so it is what judges an optimisation.
-#   [RECORDS=off] [PERF=FILE [PERF_ARGS=...]] bench/cpu_per_op.sh [BUILD_DIR] [CONNECTIONS] [DEPTH] [SECONDS]
+#   [RECORDS=off] [POLICY=on] [PERF=FILE [PERF_ARGS=...]] bench/cpu_per_op.sh [BUILD_DIR] [CONNECTIONS] [DEPTH] [SECONDS]
 # Prints, per thread (in thread-id order: network, WAL sync, storage, signals), the CPU µs per
 # operation and the context switches per operation, the total, and the operations per second of
 # the run; then, from lmpd's /metrics, the commits (batches) and flushes per operation and their
@@ -23,6 +23,11 @@ port=$(free_port)
 write_lmpd_config "$work/lmpd.yaml" "$port" 3600 sqlite "$work/lmpd.db" 0
 # RECORDS=off measures the seat path without its usage records (run.sh's lmpd_norecords).
 [ "${RECORDS:-on}" = on ] || printf 'usage:\n  records: false\n' >>"$work/lmpd.yaml"
+# POLICY=on puts the license's customer under run.sh's site policy of 100 groups and 200 rules.
+if [ "${POLICY:-off}" = on ]; then
+  write_bench_policy "$work/policy.yaml"
+  printf 'policy:\n  file: %s\n' "$work/policy.yaml" >>"$work/lmpd.yaml"
+fi
 code=$(create_license "$work/lmpd.yaml" 1000000)
 "$lmpd_bin" --config "$work/lmpd.yaml" 2>"$work/lmpd.log" &
 pid=$!

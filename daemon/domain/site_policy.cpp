@@ -9,6 +9,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -546,10 +547,34 @@ CompiledPolicy::CompiledPolicy(SitePolicy policy) : policy_(std::move(policy)) {
   reserve_groups_ = group_indexes(policy_.reserve);
 }
 
-CompiledPolicy::Seen::Seen(const PolicyHolder& holder, std::size_t groups)
-    : holder(holder),
-      address(holder.address.empty() ? Address() : parse_address(holder.address)),
-      member(groups, -1) {}
+const CompiledPolicy::Membership& CompiledPolicy::membership(const PolicyHolder& holder) const {
+  // Each part after its length, so that no two holders share a key whatever bytes they hold.
+  holder_key_.clear();
+  for (std::string_view part : {holder.user, holder.host, holder.address}) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, part.size()).ptr;
+    holder_key_.append(digits, end).append(1, ':').append(part);
+  }
+  if (auto it = holders_.find(holder_key_); it != holders_.end()) return it->second;
+  Membership known;
+  if (!holder.address.empty()) known.address = parse_address(holder.address);
+  known.member.reserve(groups_.size());
+  for (const auto& group : groups_) known.member.push_back(in(group.second, holder, known.address));
+  const Seen seen{holder, known};
+  auto first_naming = [&](const std::vector<PolicySubject>& list,
+                          const std::vector<std::size_t>& groups) {
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (names(list[i], groups[i], seen)) return i;
+    return std::string::npos;
+  };
+  known.excluded = first_naming(policy_.exclude, exclude_groups_);
+  known.included = first_naming(policy_.include, include_groups_);
+  return holders_.emplace(holder_key_, std::move(known)).first->second;
+}
+
+void CompiledPolicy::forget_holders_if_many() const {
+  if (holders_.size() > kRememberedHolders) holders_.clear();
+}
 
 std::size_t CompiledPolicy::group_index(std::string_view name) const {
   auto it = std::lower_bound(groups_.begin(), groups_.end(), name,
@@ -585,7 +610,9 @@ bool CompiledPolicy::in(const Members& m, const PolicyHolder& h, const Address& 
 }
 
 bool CompiledPolicy::names(const PolicySubject& s, const PolicyHolder& h) const {
-  const Seen seen(h, groups_.size());
+  const std::lock_guard lock(holders_lock_);
+  forget_holders_if_many();
+  const Seen seen{h, membership(h)};
   return names(s, s.kind == PolicySubject::Kind::group ? group_index(s.name) : std::string::npos,
                seen);
 }
@@ -599,14 +626,10 @@ bool CompiledPolicy::names(const PolicySubject& s, std::size_t group, const Seen
       return s.each ? !h.host.empty() : h.host == s.name;
     case PolicySubject::Kind::address: {
       auto range = parse_cidr(s.name);
-      return range && seen.address && range->contains(*seen.address);
+      return range && seen.known.address && range->contains(*seen.known.address);
     }
-    case PolicySubject::Kind::group: {
-      if (group == std::string::npos) return false;
-      signed char& member = seen.member[group];
-      if (member < 0) member = in(groups_[group].second, h, seen.address) ? 1 : 0;
-      return member == 1;
-    }
+    case PolicySubject::Kind::group:
+      return group != std::string::npos && seen.known.member[group];
   }
   return false;
 }
@@ -628,10 +651,12 @@ bool CompiledPolicy::counts_against(const PolicyLimit& limit, const PolicyHolder
 
 std::int64_t CompiledPolicy::reserved_for_others(const PolicyHolder& holder,
                                                  const std::vector<HeldBy>& held) const {
+  const std::lock_guard lock(holders_lock_);
+  forget_holders_if_many();
   std::vector<Seen> others;
   others.reserve(held.size());
-  for (const auto& h : held) others.emplace_back(h.holder, groups_.size());
-  return reserved_for_others(Seen(holder, groups_.size()), others, held);
+  for (const auto& h : held) others.push_back({h.holder, membership(h.holder)});
+  return reserved_for_others(Seen{holder, membership(holder)}, others, held);
 }
 
 std::int64_t CompiledPolicy::reserved_for_others(const Seen& holder,
@@ -671,20 +696,18 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
   const auto at = [](const char* list, std::size_t i) {
     return std::string(list) + "[" + std::to_string(i) + "]";
   };
-  const Seen self(holder, groups_.size());
-  for (std::size_t i = 0; i < policy_.exclude.size(); ++i)
-    if (names(policy_.exclude[i], exclude_groups_[i], self))
-      return {Outcome::not_allowed, at("exclude", i),
-              "excluded by the site policy (" + subject_text(policy_.exclude[i]) + ")"};
+  const std::lock_guard lock(holders_lock_);
+  forget_holders_if_many();
+  const Seen self{holder, membership(holder)};
+  if (const std::size_t i = self.known.excluded; i != std::string::npos)
+    return {Outcome::not_allowed, at("exclude", i),
+            "excluded by the site policy (" + subject_text(policy_.exclude[i]) + ")"};
   if (!policy_.include.empty()) {
-    v = {Outcome::not_allowed, "include", "not on the site policy's include list"};
-    for (std::size_t i = 0; i < policy_.include.size(); ++i)
-      if (names(policy_.include[i], include_groups_[i], self)) {
-        v = {Outcome::allowed, at("include", i),
-             "on the include list (" + subject_text(policy_.include[i]) + ")"};
-        break;
-      }
-    if (v.outcome != Outcome::allowed) return v;
+    const std::size_t i = self.known.included;
+    if (i == std::string::npos)
+      return {Outcome::not_allowed, "include", "not on the site policy's include list"};
+    v = {Outcome::allowed, at("include", i),
+         "on the include list (" + subject_text(policy_.include[i]) + ")"};
   }
   if (repeat) return v;
   // The holders of the license's leases, each seen once for all the rules below.
@@ -695,7 +718,7 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
     const auto& limit = policy_.max[i];
     if (!names(limit.subject, max_groups_[i], self)) continue;
     if (others.empty())
-      for (const auto& h : held) others.emplace_back(h.holder, groups_.size());
+      for (const auto& h : held) others.push_back({h.holder, membership(h.holder)});
     std::int64_t taken = 0;
     for (std::size_t k = 0; k < held.size(); ++k) {
       const PolicyHolder& other = held[k].holder;
@@ -721,7 +744,7 @@ PolicyVerdict CompiledPolicy::judge(const PolicyHolder& holder, std::int64_t uni
   if (!policy_.reserve.empty()) {
     // Only when free units exist: with none, the family's own no_seats says it all.
     if (others.empty())
-      for (const auto& h : held) others.emplace_back(h.holder, groups_.size());
+      for (const auto& h : held) others.push_back({h.holder, membership(h.holder)});
     const std::int64_t reserved = reserved_for_others(self, others, held);
     std::int64_t in_use = 0;
     for (const auto& h : held) in_use += h.units;

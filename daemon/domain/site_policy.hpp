@@ -6,9 +6,11 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/domain_error.hpp"
@@ -155,7 +157,8 @@ struct PolicyVerdict {
 std::string_view to_string(PolicyVerdict::Outcome outcome);
 
 // A validated policy made ready for the seat path: groups flattened to their members, ranges
-// parsed. Immutable; safe to share between threads.
+// parsed. Its rules never change; the holders it has judged are remembered under a lock, so it
+// is safe to share between threads.
 class CompiledPolicy {
  public:
   // REQUIRES: `policy` parsed without problems.
@@ -190,15 +193,29 @@ class CompiledPolicy {
     std::vector<AddressRange> ranges;
   };
   using Address = std::optional<std::array<std::uint8_t, 16>>;
-  // One holder as a judgement sees it: its address parsed once, and whether it is in each group,
-  // worked out the first time a rule asks, so that many rules over the same groups cost each
-  // group once per holder rather than once per rule.
-  struct Seen {
-    Seen(const PolicyHolder& holder, std::size_t groups);
-    const PolicyHolder& holder;
+  // A holder's address parsed once, and whether it is in each group (by group index): worked
+  // out the first time the holder is judged and remembered, since a site's checkouts come from
+  // the same users and hosts again and again, and a policy of many groups would otherwise test
+  // every group's members at every checkout (docs/benchmarks.md, "Site policy").
+  struct Membership {
     Address address;
-    mutable std::vector<signed char> member;  // by group index: -1 not asked yet, 0 no, 1 yes
+    std::vector<bool> member;
+    // The first exclude and include entries naming the holder (npos: none), which depend on
+    // nothing else.
+    std::size_t excluded = std::string::npos;
+    std::size_t included = std::string::npos;
   };
+  // One holder as a judgement sees it.
+  struct Seen {
+    const PolicyHolder& holder;
+    const Membership& known;
+  };
+  // The holder's membership, remembered from an earlier judgement or worked out now. The
+  // reference stays valid until forget_holders_if_many().
+  const Membership& membership(const PolicyHolder& holder) const;
+  // Called before a judgement, never during one: past kRememberedHolders, starts afresh.
+  void forget_holders_if_many() const;
+  static constexpr std::size_t kRememberedHolders = 4096;
   std::size_t group_index(std::string_view name) const;  // npos when there is none
   bool in(const Members& members, const PolicyHolder& holder, const Address& address) const;
   // Whether `subject`, whose group is at index `group` (npos: none), names the holder.
@@ -212,6 +229,11 @@ class CompiledPolicy {
   std::vector<std::pair<std::string, Members>> groups_;  // sorted by name
   // The group index of each rule's subject (npos when it names no group), in the rules' order.
   std::vector<std::size_t> include_groups_, exclude_groups_, max_groups_, reserve_groups_;
+  // By user, host and address (membership()); bounded by kRememberedHolders. A judgement holds
+  // holders_lock_ from start to end, since its Seen refer into the map.
+  mutable std::mutex holders_lock_;
+  mutable std::unordered_map<std::string, Membership> holders_;
+  mutable std::string holder_key_;  // membership()'s lookup key, kept to spare an allocation
 };
 
 }  // namespace lmp::domain

@@ -6,6 +6,9 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <thread>
 
 namespace lmp::domain {
 namespace {
@@ -211,6 +214,33 @@ TEST(SitePolicy, ReservationsCountWhatTheirOwnersDoNotHold) {
   EXPECT_EQ(policy.reserved_for_others({"ann", "build", ""}, none), 0);  // and build's
   const std::vector<HeldBy> held = {{{"bob", "b1", ""}, 2}, {{"zed", "build", ""}, 5}};
   EXPECT_EQ(policy.reserved_for_others({"zed", "z1", ""}, held), 1);  // design holds 2 of 3
+}
+
+// The compiled policy remembers each holder's groups and first include and exclude entries:
+// the answers stay each holder's own, for holders whose parts run into each other, after more
+// holders than it keeps (it starts afresh), and from two threads at once.
+TEST(SitePolicy, RemembersEachHoldersVerdictWithoutMixingHoldersUp) {
+  auto parsed = parse(kGood);
+  ASSERT_TRUE(parsed.problems.empty());
+  const CompiledPolicy policy(parsed.policy);
+  auto check = [&](int round) {
+    for (int i = 0; i < 5000; ++i) {
+      const std::string user = "u" + std::to_string(i);
+      const std::string address =
+          i % 2 ? "192.0.2." + std::to_string(i % 250) : "10.1.2." + std::to_string(i % 250);
+      EXPECT_EQ(policy.refusal({user, "ws9", address}).has_value(), i % 2 == 1)
+          << "round " << round << ", holder " << i;
+      // A user whose name is another's name and host run together.
+      EXPECT_EQ(policy.refusal({"alice", "build1", ""}), std::nullopt);
+      EXPECT_TRUE(policy.refusal({"alicebuild", "1", ""}).has_value());
+      EXPECT_TRUE(policy.refusal({"mallory", "build1", ""}).has_value());
+    }
+  };
+  check(0);
+  check(1);
+  std::thread other([&] { check(2); });
+  check(3);
+  other.join();
 }
 
 }  // namespace
