@@ -22,6 +22,7 @@
 #include "storage/seat_store.hpp"
 #include "storage/sql_repositories.hpp"
 #include "storage/sql_session.hpp"
+#include "storage/sqlite_statement.hpp"
 #include "storage/sqlite_usage_appender.hpp"
 #include "storage/transaction_license_cache.hpp"
 
@@ -32,6 +33,17 @@ constexpr std::string_view kLeaseColumns =
     "SELECT id, sealed_id, license_id, product_code, holder, holder_proof, units, issued_at_ms,"
     " expires_at_ms, ref, user_name, host, peer, heartbeat_at_ms, borrowed, instance, lingering"
     " FROM leases";
+
+constexpr const char* kInsertLease =
+    "INSERT INTO leases (id, sealed_id, license_id, product_code, holder, holder_proof, units,"
+    " issued_at_ms, expires_at_ms, ref, user_name, host, peer, heartbeat_at_ms, borrowed,"
+    " instance) VALUES (:id, :sealed_id, :license_id, :product_code, :holder, :holder_proof,"
+    " :units, :issued_at_ms, :expires_at_ms, :ref, :user_name, :host, :peer, :heartbeat_at_ms,"
+    " :borrowed, :instance)";
+constexpr const char* kRenewLease =
+    "UPDATE leases SET expires_at_ms = :expires_at_ms, heartbeat_at_ms = :heartbeat_at_ms,"
+    " lingering = 0 WHERE id = :id";
+constexpr const char* kDeleteLease = "DELETE FROM leases WHERE id = :id";
 
 // kLeaseColumns with every column named through the alias `le`, for a query that joins the
 // leases with their licenses (whose columns share some of the names).
@@ -159,8 +171,10 @@ class SqlSeatStore final : public SeatStore {
         secrets_(std::move(session.secrets)) {
     guarded("preparing statements", [&] {
       prepare_statements();
-      if (backend_ == Backend::sqlite)
+      if (backend_ == Backend::sqlite) {
+        sqlite_writes_ = std::make_unique<SqliteWrites>(*sql_);
         usage_at_commit_ = std::make_unique<SqliteUsageAppender>(*sql_);
+      }
     });
   }
 
@@ -411,6 +425,7 @@ class SqlSeatStore final : public SeatStore {
         return;
       }
       new_lease_borrowed_ = lease.borrowed ? 1 : 0;
+      if (sqlite_writes_) return sqlite_writes_->insert(new_lease_, new_sealed_id_);
       st_->insert_lease.execute(true);
     });
   }
@@ -432,6 +447,8 @@ class SqlSeatStore final : public SeatStore {
       expected_.erase(id);
       if (holds_back())
         return pending_.update(key_lease_id_, expires_at_ms, heartbeat_at_ms, false);
+      if (sqlite_writes_)
+        return sqlite_writes_->renew(key_lease_id_, expires_at_ms, heartbeat_at_ms);
       key_expires_at_ms_ = expires_at_ms;
       key_heartbeat_at_ms_ = heartbeat_at_ms;
       st_->renew_lease.execute(true);
@@ -453,6 +470,7 @@ class SqlSeatStore final : public SeatStore {
       key_lease_id_ = secrets_->lease_row_key(id);
       expected_.erase(id);
       if (holds_back()) return pending_.erase(key_lease_id_);
+      if (sqlite_writes_) return sqlite_writes_->erase(key_lease_id_);
       st_->delete_lease.execute(true);
     });
   }
@@ -1018,12 +1036,7 @@ class SqlSeatStore final : public SeatStore {
     st_->insert_lease.exchange(soci::use(new_lease_.heartbeat_at_ms));
     st_->insert_lease.exchange(soci::use(new_lease_borrowed_));
     st_->insert_lease.exchange(soci::use(new_lease_.instance));
-    finish_prepare(st_->insert_lease,
-                   "INSERT INTO leases (id, sealed_id, license_id, product_code, holder,"
-                   " holder_proof, units, issued_at_ms, expires_at_ms, ref, user_name, host, peer,"
-                   " heartbeat_at_ms, borrowed, instance) VALUES (:id, :sealed_id, :license_id,"
-                   " :product_code, :holder, :holder_proof, :units, :issued_at_ms, :expires_at_ms,"
-                   " :ref, :user_name, :host, :peer, :heartbeat_at_ms, :borrowed, :instance)");
+    finish_prepare(st_->insert_lease, kInsertLease);
 
     st_->set_lease_expiry.exchange(soci::use(key_expires_at_ms_));
     st_->set_lease_expiry.exchange(soci::use(key_lease_id_));
@@ -1033,9 +1046,7 @@ class SqlSeatStore final : public SeatStore {
     st_->renew_lease.exchange(soci::use(key_expires_at_ms_));
     st_->renew_lease.exchange(soci::use(key_heartbeat_at_ms_));
     st_->renew_lease.exchange(soci::use(key_lease_id_));
-    finish_prepare(st_->renew_lease,
-                   "UPDATE leases SET expires_at_ms = :expires_at_ms,"
-                   " heartbeat_at_ms = :heartbeat_at_ms, lingering = 0 WHERE id = :id");
+    finish_prepare(st_->renew_lease, kRenewLease);
 
     st_->linger_lease.exchange(soci::use(key_expires_at_ms_));
     st_->linger_lease.exchange(soci::use(key_lease_id_));
@@ -1044,7 +1055,7 @@ class SqlSeatStore final : public SeatStore {
                    " WHERE id = :id");
 
     st_->delete_lease.exchange(soci::use(key_lease_id_));
-    finish_prepare(st_->delete_lease, "DELETE FROM leases WHERE id = :id");
+    finish_prepare(st_->delete_lease, kDeleteLease);
 
     st_->license_generation.exchange(soci::into(generation_));
     finish_prepare(st_->license_generation,
@@ -1220,6 +1231,47 @@ class SqlSeatStore final : public SeatStore {
     soci::statement advance_license_clock_mark;
   };
   std::unique_ptr<Statements> st_;
+  // SQLite: the seat path's lease writes, one a checkout, heartbeat or checkin, through SQLite's
+  // own interface (storage/sqlite_statement.hpp), the same statements as st_'s.
+  struct SqliteWrites {
+    explicit SqliteWrites(soci::session& sql)
+        : insert_lease(sql, kInsertLease),
+          renew_lease(sql, kRenewLease),
+          delete_lease(sql, kDeleteLease) {}
+    void insert(const LeaseRecord& row, const std::string& sealed_id) {
+      int at = 0;
+      insert_lease.bind(++at, row.id);
+      insert_lease.bind(++at, sealed_id);
+      insert_lease.bind(++at, row.license_id);
+      insert_lease.bind(++at, row.product_code);
+      insert_lease.bind(++at, row.holder);
+      insert_lease.bind(++at, row.holder_proof);
+      insert_lease.bind(++at, row.units);
+      insert_lease.bind(++at, row.issued_at_ms);
+      insert_lease.bind(++at, row.expires_at_ms);
+      insert_lease.bind(++at, row.ref);
+      insert_lease.bind(++at, row.user);
+      insert_lease.bind(++at, row.host);
+      insert_lease.bind(++at, row.peer);
+      insert_lease.bind(++at, row.heartbeat_at_ms);
+      insert_lease.bind(++at, std::int64_t{row.borrowed ? 1 : 0});
+      insert_lease.bind(++at, row.instance);
+      insert_lease.run("insert lease");
+    }
+    void renew(const std::string& row_key, std::int64_t expires_at_ms,
+               std::int64_t heartbeat_at_ms) {
+      renew_lease.bind(1, expires_at_ms);
+      renew_lease.bind(2, heartbeat_at_ms);
+      renew_lease.bind(3, row_key);
+      renew_lease.run("renew lease");
+    }
+    void erase(const std::string& row_key) {
+      delete_lease.bind(1, row_key);
+      delete_lease.run("delete lease");
+    }
+    SqliteStatement insert_lease, renew_lease, delete_lease;
+  };
+  std::unique_ptr<SqliteWrites> sqlite_writes_;
   // SQLite: the open transaction's usage records, written at its commit. Declared after sql_,
   // whose connection its statements belong to, so it is destroyed first.
   std::unique_ptr<SqliteUsageAppender> usage_at_commit_;

@@ -4,14 +4,10 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <vector>
 
 #include "domain/usage_record.hpp"
-
-namespace soci {
-class session;
-}  // namespace soci
+#include "storage/sqlite_statement.hpp"
 
 namespace lmp::storage {
 
@@ -27,9 +23,6 @@ class SqliteUsageAppender {
 
   // `sql` is an open SQLite session; it must outlive this (the statements are its connection's).
   explicit SqliteUsageAppender(soci::session& sql);
-  ~SqliteUsageAppender();
-  SqliteUsageAppender(const SqliteUsageAppender&) = delete;
-  SqliteUsageAppender& operator=(const SqliteUsageAppender&) = delete;
 
   void hold(const domain::UsageRecord& record) { held_.push_back(record); }
   bool empty() const { return held_.empty(); }
@@ -40,13 +33,11 @@ class SqliteUsageAppender {
   void clear() noexcept { held_.clear(); }
 
  private:
-  struct Statement;
-  void insert(Statement& statement, std::size_t first, std::size_t rows);
+  void insert(SqliteStatement& statement, std::size_t first, std::size_t rows);
 
-  void* connection_;  // SQLite's sqlite3*, opaque here so SQLite's header stays in the .cpp
   std::vector<domain::UsageRecord> held_;
-  std::unique_ptr<Statement> many_;  // kRowsPerStatement rows
-  std::unique_ptr<Statement> one_;
+  SqliteStatement many_;  // kRowsPerStatement rows
+  SqliteStatement one_;
 };
 
 }  // namespace lmp::storage
