@@ -197,7 +197,6 @@ class SqlSeatStore final : public SeatStore {
     licenses_read_.clear();
     expected_.clear();
     drop_pending();
-    if (usage_at_commit_) usage_at_commit_->clear();
     transaction_.begin(backend_ == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     policy_generation_read_ = false;
   }
@@ -214,7 +213,6 @@ class SqlSeatStore final : public SeatStore {
     licenses_read_.clear();
     expected_.clear();
     drop_pending();
-    if (usage_at_commit_) usage_at_commit_->clear();
     // A rollback ends a transaction that failed. SOCI (4.0.3) frees a bound value's text only
     // after a statement's execute() succeeds, and overwrites it at the next execute(): a
     // prepared statement that failed, run again, leaks what it was given (LeakSanitizer found
@@ -814,9 +812,11 @@ class SqlSeatStore final : public SeatStore {
     if (pending_lock_) send_pending();
   }
 
+  // Also SQLite's usage records held for the commit.
   void drop_pending() noexcept {
     pending_.clear();
     pending_lock_.reset();
+    if (usage_at_commit_) usage_at_commit_->clear();
   }
 
   // Runs `body` in the caller's transaction when one is open, otherwise in one of its own.
