@@ -49,6 +49,7 @@
 #include "storage/caching_seat_store.hpp"
 #include "storage/seat_store.hpp"
 #include "storage/sql_unit_of_work.hpp"
+#include "storage/units_freed_listener.hpp"
 
 #ifndef LMP_VERSION
 #define LMP_VERSION "0.0.0"
@@ -213,6 +214,9 @@ struct Daemon::Impl {
   boost::asio::steady_timer end_of_life_timer{io};
   boost::asio::steady_timer usage_rollup_timer{io};
   std::unique_ptr<seat::SeatService> service;
+  // Shared database: tells the service of units other instances freed (declared after it, so
+  // destroyed first).
+  std::unique_ptr<storage::UnitsFreedListener> units_freed;
   std::unique_ptr<net::SeatServer> seat_server;
   std::unique_ptr<http::HttpServer> http_server;
   // Set while the listener speaks TLS; a reload swaps the context inside.
@@ -356,6 +360,15 @@ void Daemon::start() {
   }
   ensure_fd_limit();
   impl_->service->start();
+  if (cfg.storage.backend == storage::Backend::postgresql) {
+    impl_->units_freed = std::make_unique<storage::UnitsFreedListener>(
+        cfg.storage.postgresql_connection,
+        [service = impl_->service.get()](std::int64_t license_id) {
+          service->units_freed_elsewhere(license_id == storage::UnitsFreedListener::kMissed
+                                             ? seat::SeatService::kEveryLicense
+                                             : license_id);
+        });
+  }
   try {
     // The admin API's session and thread; the End-of-Life sweep runs there too, with or without
     // the HTTP listener, since a config date passing must delete the data either way.
@@ -596,6 +609,7 @@ void Daemon::stop() {
     // Admin calls already queued run and post their answers; none waits on the seat path.
     if (impl_->admin_worker) impl_->admin_worker->stop();
     if (impl_->webhooks) impl_->webhooks->stop();
+    if (impl_->units_freed) impl_->units_freed->stop();
     // The service answers everything queued (each answer is posted to this io_context) and
     // commits before stop() returns; the connections then write those answers and close.
     impl_->service->stop();

@@ -158,7 +158,10 @@ void SeatService::count_licenses(std::int64_t now_ms, std::int64_t license_now_m
 
 void SeatService::start() {
   // Read before the leases are counted, so a deletion in between is noticed by the first batch.
-  if (options_.shared_database) lease_purge_ = store_->lease_purge();
+  if (options_.shared_database) {
+    lease_purge_ = store_->lease_purge();
+    forget_advertised_waiters();
+  }
   if (metrics_) {
     metrics_->add_products(catalog_->codes());
     // The gauges count stored leases from here on, so they start from what is stored.
@@ -269,6 +272,16 @@ void SeatService::wake() {
   cv_.notify_one();
 }
 
+void SeatService::units_freed_elsewhere(std::int64_t license_id) {
+  std::lock_guard lock(mutex_);
+  // Not filtered by waiting_ here: a waiter queued by the batch running now is not in it yet.
+  if (license_id == kEveryLicense)
+    freed_everywhere_ = true;
+  else
+    freed_elsewhere_.insert(license_id);
+  cv_.notify_one();
+}
+
 void SeatService::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -320,6 +333,7 @@ void SeatService::publish_waiters() {
 
 void SeatService::run() {
   std::vector<Pending> work;
+  std::set<std::int64_t> freed;
   for (;;) {
     bool stopping = false;
     bool withdraw = false;
@@ -328,9 +342,15 @@ void SeatService::run() {
       // Waiters' deadlines and reclaim are measured on the injected clock, which a test may
       // move at any time; polling it at a short real-time interval keeps both prompt.
       auto tick = std::chrono::milliseconds(waiter_total_ > 0 ? 50 : 200);
-      cv_.wait_for(lock, tick,
-                   [this] { return !queue_.empty() || stopping_ || woken_ || withdraw_; });
+      cv_.wait_for(lock, tick, [this] {
+        return !queue_.empty() || stopping_ || woken_ || withdraw_ || freed_everywhere_ ||
+               !freed_elsewhere_.empty();
+      });
       woken_ = false;
+      freed.clear();
+      freed.swap(freed_elsewhere_);
+      if (freed_everywhere_) freed.insert(kEveryLicense);
+      freed_everywhere_ = false;
       withdraw = withdraw_;
       withdraw_ = false;
       stopping = stopping_;
@@ -345,7 +365,7 @@ void SeatService::run() {
       }
       if (stopping && work.empty()) break;
     }
-    run_batch(work, withdraw);
+    run_batch(work, withdraw, std::move(freed));
     work.clear();
   }
   // Draining: nobody will free a unit for the waiters any more.
@@ -355,6 +375,21 @@ void SeatService::run() {
   deliver(std::move(released));
   publish_waiters();
   if (answered > 0) log::info("waiters_released", {{"count", std::to_string(answered)}});
+  if (options_.shared_database && !advertised_waiters_.empty()) forget_advertised_waiters();
+}
+
+void SeatService::forget_advertised_waiters() {
+  try {
+    store_->forget_advertised_waiters(options_.instance);
+    advertised_waiters_.clear();
+  } catch (const storage::StoreError& ex) {
+    // Costs other instances a notification each time they free units of those licenses.
+    log::warning("storage_failure",
+                 {{"error", ex.what()},
+                  {"effect",
+                   "the licenses this instance had waiters for stay noted until its "
+                   "next start"}});
+  }
 }
 
 void SeatService::release_waiters_at_stop(std::vector<PendingAnswer>& released) {
@@ -409,7 +444,8 @@ void SeatService::expect_leases(const std::vector<Pending>& work) {
   store_->expect_leases(ids);
 }
 
-void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
+void SeatService::run_batch(std::vector<Pending>& work, bool withdraw,
+                            std::set<std::int64_t> freed) {
   // Nothing committed from here on could be acknowledged: decide nothing more.
   if (durability_lost_.load(std::memory_order_acquire)) {
     refuse_all(work);
@@ -430,7 +466,11 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
   const std::int64_t shift = clock_steps_.pending_shift();
   // Written even while idle, so that licenses nobody uses are covered by it too.
   const bool mark_due = clock_mark_.write_due();
-  if (work.empty() && !reclaim_due && !waiters_due && shift == 0 && !withdraw && !mark_due) return;
+  // News of units freed elsewhere only matters to waiters here.
+  if (waiters_.size() == 0) freed.clear();
+  if (work.empty() && !reclaim_due && !waiters_due && shift == 0 && !withdraw && !mark_due &&
+      freed.empty())
+    return;
 
   std::shared_ptr<const ProductCatalog> catalog;
   {
@@ -455,6 +495,13 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     for (const auto& lease : store_->take_purged_leases())
       batch.lease_changed(LeaseChange::purged, lease, now, *store_);
     if (options_.shared_database) notice_lease_purge(batch);
+    if (freed.contains(kEveryLicense)) {
+      for (std::int64_t license : waiters_.licenses()) batch.freed.insert(license);
+    } else {
+      batch.freed.insert(freed.begin(), freed.end());
+    }
+    // Before this batch's checkouts: the waiters were first.
+    serve_waiters(batch, decisions);
     if (shift != 0) shift_lease_expiries(*store_, shift, options_.shared_database);
     // On a shared database each read is a round trip: the batch's leases go in one.
     if (options_.shared_database) expect_leases(work);
@@ -480,9 +527,12 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     waiters_.expire(now, batch.outcomes, batch.wait_ends(*store_));
     decisions.write_clock_marks();
     if (mark_due) store_->advance_server_clock_mark(license_now);
+    std::optional<std::set<std::int64_t>> advertised;
+    if (options_.shared_database) advertised = advertise_waiters(now);
     const SteadyTime commit_started = now_if_measured();
     store_->commit();
     committed = true;
+    if (advertised) advertised_waiters_ = std::move(*advertised);
     if (reclaim_due && options_.shared_database) units_held_check_.committed();
     // A failed transaction leaves the step, and the mark, to the next one.
     clock_steps_.shift_applied(shift);
@@ -526,6 +576,20 @@ void SeatService::run_batch(std::vector<Pending>& work, bool withdraw) {
     return;
   }
   deliver(std::move(batch.outcomes));
+}
+
+std::optional<std::set<std::int64_t>> SeatService::advertise_waiters(std::int64_t now_ms) {
+  if (waiters_.size() == 0 && advertised_waiters_.empty()) return std::nullopt;
+  std::set<std::int64_t> waiting;
+  for (std::int64_t license : waiters_.licenses()) waiting.insert(license);
+  if (waiting == advertised_waiters_) return std::nullopt;
+  for (std::int64_t license : waiting)
+    if (!advertised_waiters_.contains(license))
+      store_->advertise_waiters(options_.instance, license, true, now_ms);
+  for (std::int64_t license : advertised_waiters_)
+    if (!waiting.contains(license))
+      store_->advertise_waiters(options_.instance, license, false, now_ms);
+  return waiting;
 }
 
 void SeatService::execute(Batch& batch, SeatDecisions& decisions, Pending& pending) {

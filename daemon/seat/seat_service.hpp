@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -121,6 +122,12 @@ class SeatService final : public domain::LiveSeats {
   std::shared_ptr<const ProductCatalog> catalog() const;
   // Re-reads the clock now instead of at the next tick; lets tests on a ManualClock move fast.
   void wake();
+  // Another session freed units of `license_id` (told by the database: storage's
+  // UnitsFreedListener): its waiters here, and those of the customer's other licenses of the
+  // product, are offered units at once instead of at the next sweep. kEveryLicense: news may
+  // have been lost; every waiter is offered. Any thread.
+  static constexpr std::int64_t kEveryLicense = -1;
+  void units_freed_elsewhere(std::int64_t license_id);
   // Refuses new commands with `unavailable`, answers everything queued, answers waiters with
   // `unavailable`, commits and joins the thread. Idempotent.
   void stop();
@@ -145,7 +152,8 @@ class SeatService final : public domain::LiveSeats {
   void run();
   void expect_leases(const std::vector<Pending>& work);
   // `withdraw`: a client has gone since the last batch; its waiters leave the queue.
-  void run_batch(std::vector<Pending>& work, bool withdraw);
+  // `freed`: licenses whose units another session freed (units_freed_elsewhere()).
+  void run_batch(std::vector<Pending>& work, bool withdraw, std::set<std::int64_t> freed);
   // As the engine stops: answers every waiter `unavailable`, recording the ends of their waits.
   void release_waiters_at_stop(std::vector<PendingAnswer>& released);
   // After a failed flush: answers `work` and every waiter `unavailable` without deciding.
@@ -183,10 +191,18 @@ class SeatService final : public domain::LiveSeats {
   std::function<void()> on_durability_lost_;
   std::atomic<bool> durability_lost_{false};
 
+  // Shared database: deletes every row saying this instance has waiters (at start, for an
+  // earlier run's, and once the last waiters were answered at stop). Logs a failure.
+  void forget_advertised_waiters();
   // Publishes the wait queue's size, and its waiters by license, for other threads.
   void publish_waiters();
+  // Shared database: writes which licenses this instance now has waiters for, where that
+  // changed since the last commit (storage::SeatStore::advertise_waiters); the set written,
+  // to keep once committed, or nothing when nothing changed.
+  std::optional<std::set<std::int64_t>> advertise_waiters(std::int64_t now_ms);
 
-  // guards queue_, catalog_, stopping_, woken_, withdraw_, waiter_total_, waiting_
+  // guards queue_, catalog_, stopping_, woken_, withdraw_, waiter_total_, waiting_,
+  // freed_elsewhere_, freed_everywhere_
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Pending> queue_;
@@ -196,6 +212,8 @@ class SeatService final : public domain::LiveSeats {
   bool withdraw_ = false;  // cancel() was called since the last batch
   std::size_t waiter_total_ = 0;
   std::map<std::int64_t, std::int64_t> waiting_;  // waiters by license, as of the last batch
+  std::set<std::int64_t> freed_elsewhere_;        // units_freed_elsewhere() since the last batch
+  bool freed_everywhere_ = false;                 // ... with kEveryLicense
 
   // Owned by the service thread.
   WaitQueue waiters_;
@@ -205,6 +223,9 @@ class SeatService final : public domain::LiveSeats {
   ServerClockMark clock_mark_;
   std::uint64_t batch_sequence_ = 0;
   std::int64_t lease_purge_ = 0;  // the store's lease_purge() as last seen (shared database)
+  // The licenses with waiters here as the database knows them (shared database): as of the
+  // last commit.
+  std::set<std::int64_t> advertised_waiters_;
   std::int64_t licenses_counted_generation_ = -1;  // count_licenses()' last reading
   std::int64_t licenses_counted_ms_ = 0;
   std::thread thread_;

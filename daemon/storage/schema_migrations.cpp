@@ -673,6 +673,53 @@ const std::vector<Migration>& schema_migrations() {
            " sha256 TEXT NOT NULL,"
            " updated_at_ms BIGINT NOT NULL)",
        }},
+      // Waiters across instances (issue #23, docs/scale-out.md "Waiters across instances"): each
+      // instance keeps a row for every license it has waiters for, and the leases trigger of
+      // migration 25 notifies `lmp_units_freed` (the license id as payload) when it frees units
+      // of such a license or of another of the customer's licenses of the product (a site
+      // policy's max and reserve count over them together); so does a license whose units
+      // grow. Only then: a transaction that notifies takes PostgreSQL's notification lock until
+      // it has committed, which would queue every checkin's commit behind the others'. The
+      // trigger looks for the row after its update of the license row, whose lock orders it
+      // after the transaction that queued a waiter: a waiter is never queued unheard. No colon
+      // in a function body (SOCI's bind placeholders).
+      {29,
+       {
+           "{postgresql_only}CREATE TABLE IF NOT EXISTS license_waiters ("
+           " license_id BIGINT NOT NULL,"
+           " instance TEXT NOT NULL,"
+           " since_ms BIGINT NOT NULL,"
+           " PRIMARY KEY (license_id, instance))",
+           "{postgresql_only}CREATE OR REPLACE FUNCTION lmp_notify_units_freed(p_license bigint)"
+           " RETURNS void LANGUAGE plpgsql AS $$ BEGIN"
+           // Nobody waits anywhere (the common case): one look at an empty table.
+           " IF NOT EXISTS (SELECT 1 FROM license_waiters) THEN RETURN; END IF;"
+           " IF EXISTS (SELECT 1 FROM license_waiters w JOIN licenses l ON l.id = w.license_id"
+           " JOIN licenses o ON o.customer_id = l.customer_id AND o.product_code = l.product_code"
+           " WHERE o.id = p_license) THEN"
+           " PERFORM pg_notify('lmp_units_freed', CAST(p_license AS text));"
+           " END IF; END $$",
+           "{postgresql_only}CREATE OR REPLACE FUNCTION lmp_count_units_held() RETURNS trigger"
+           " LANGUAGE plpgsql AS $$ BEGIN"
+           " IF TG_OP <> 'INSERT' THEN"
+           " UPDATE licenses SET units_held = units_held - OLD.units WHERE id = OLD.license_id;"
+           " END IF;"
+           " IF TG_OP <> 'DELETE' THEN"
+           " UPDATE licenses SET units_held = units_held + NEW.units WHERE id = NEW.license_id;"
+           " END IF;"
+           " IF TG_OP = 'DELETE' THEN PERFORM lmp_notify_units_freed(OLD.license_id);"
+           " ELSIF TG_OP = 'UPDATE' AND (NEW.license_id <> OLD.license_id"
+           " OR NEW.units < OLD.units) THEN PERFORM lmp_notify_units_freed(OLD.license_id);"
+           " END IF;"
+           " RETURN NULL; END $$",
+           "{postgresql_only}CREATE OR REPLACE FUNCTION lmp_license_units_grew() RETURNS trigger"
+           " LANGUAGE plpgsql AS $$ BEGIN PERFORM lmp_notify_units_freed(NEW.id);"
+           " RETURN NULL; END $$",
+           "{postgresql_only}DROP TRIGGER IF EXISTS licenses_units_grew ON licenses",
+           "{postgresql_only}CREATE TRIGGER licenses_units_grew AFTER UPDATE OF units ON licenses"
+           " FOR EACH ROW WHEN (NEW.units > OLD.units)"
+           " EXECUTE FUNCTION lmp_license_units_grew()",
+       }},
   };
   return migrations;
 }

@@ -258,6 +258,18 @@ class SeatStore {
   // no leases in memory.
   virtual std::vector<LeaseRecord> take_purged_leases() { return {}; }
 
+  // On a shared database, which licenses `instance` has waiters for: while a row says so, a
+  // session that frees units of the license, or of another of its customer's licenses of the
+  // product, notifies UnitsFreedListener's channel (docs/scale-out.md, "Waiters across
+  // instances"). In the transaction that queued or answered the waiters. A store of one
+  // instance's database has nobody to tell: nothing.
+  virtual void advertise_waiters(const std::string& instance, std::int64_t license_id, bool waiting,
+                                 std::int64_t now_ms) {
+    (void)instance, (void)license_id, (void)waiting, (void)now_ms;
+  }
+  // At start: the rows an earlier run of `instance` left (its waiters went with it).
+  virtual void forget_advertised_waiters(const std::string& instance) { (void)instance; }
+
   // The durable high-water marks of the wall clock (docs/architecture.md, "Time"). A mark only
   // moves forward: writing an earlier time than the stored one changes nothing, so instances on
   // one database whose clocks differ a little never move each other's marks back.

@@ -663,6 +663,28 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  void advertise_waiters(const std::string& instance, std::int64_t license_id, bool waiting,
+                         std::int64_t now_ms) override {
+    if (backend_ != Backend::postgresql) return;
+    guarded("note the licenses with waiters", [&] {
+      if (waiting) {
+        *sql_ << "INSERT INTO license_waiters (license_id, instance, since_ms)"
+                 " VALUES (:license, :instance, :now) ON CONFLICT DO NOTHING",
+            soci::use(license_id), soci::use(instance), soci::use(now_ms);
+      } else {
+        *sql_ << "DELETE FROM license_waiters WHERE license_id = :license AND instance = :instance",
+            soci::use(license_id), soci::use(instance);
+      }
+    });
+  }
+
+  void forget_advertised_waiters(const std::string& instance) override {
+    if (backend_ != Backend::postgresql) return;
+    guarded("forget an earlier run's licenses with waiters", [&] {
+      *sql_ << "DELETE FROM license_waiters WHERE instance = :instance", soci::use(instance);
+    });
+  }
+
   std::int64_t server_clock_mark() override {
     return guarded("read the server's clock mark", [&] {
       std::int64_t mark = 0;
