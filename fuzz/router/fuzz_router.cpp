@@ -46,20 +46,31 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   }
 }
 
+// A pattern or path split once into its '/'-separated segments, so the reference below costs
+// one comparison per segment rather than a split per route and request (the long runs' time).
+struct Segments {
+  bool rooted = false;
+  std::vector<std::string_view> parts;
+};
+
+Segments segments_of(std::string_view text) {
+  Segments s;
+  s.rooted = !text.empty() && text[0] == '/';
+  if (s.rooted) s.parts = split(text.substr(1), '/');
+  return s;
+}
+
 // The reference: both start with '/', the same number of '/'-separated segments, each equal,
 // or `{}` against a non-empty one (which it takes).
-bool reference_match(std::string_view pattern, std::string_view path,
-                     std::vector<std::string>& taken) {
+bool reference_match(const Segments& want, const Segments& got, std::vector<std::string>& taken) {
   taken.clear();
-  if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
-  const auto want = split(pattern.substr(1), '/');
-  const auto got = split(path.substr(1), '/');
-  if (want.size() != got.size()) return false;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    if (want[i] == "{}") {
-      if (got[i].empty()) return false;
-      taken.emplace_back(got[i]);
-    } else if (want[i] != got[i]) {
+  if (!want.rooted || !got.rooted) return false;
+  if (want.parts.size() != got.parts.size()) return false;
+  for (std::size_t i = 0; i < want.parts.size(); ++i) {
+    if (want.parts[i] == "{}") {
+      if (got.parts[i].empty()) return false;
+      taken.emplace_back(got.parts[i]);
+    } else if (want.parts[i] != got.parts[i]) {
       return false;
     }
   }
@@ -93,6 +104,11 @@ void run(std::string_view input) {
     }
   }
 
+  // Split after registration: `registered` no longer grows, so the views stay valid.
+  std::vector<Segments> registered_segments;
+  registered_segments.reserve(registered.size());
+  for (const auto& route : registered) registered_segments.push_back(segments_of(route.second));
+
   for (; next < lines.size(); ++next) {
     const auto space = lines[next].find(' ');
     if (space == std::string_view::npos) continue;
@@ -103,8 +119,9 @@ void run(std::string_view input) {
     int expected = -1;
     bool other_method = false;
     std::vector<std::string> taken, expected_params;
+    const Segments path = segments_of(request.path);
     for (std::size_t i = 0; i < registered.size(); ++i) {
-      if (!reference_match(registered[i].second, request.path, taken)) continue;
+      if (!reference_match(registered_segments[i], path, taken)) continue;
       if (registered[i].first != request.method) {
         other_method = true;
       } else if (expected < 0) {
