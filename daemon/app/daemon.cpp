@@ -47,9 +47,10 @@
 #include "seat/site_policy_gate.hpp"
 #include "seat/usage_recorder.hpp"
 #include "storage/caching_seat_store.hpp"
+#include "storage/database_listener.hpp"
+#include "storage/database_news.hpp"
 #include "storage/seat_store.hpp"
 #include "storage/sql_unit_of_work.hpp"
-#include "storage/units_freed_listener.hpp"
 
 #ifndef LMP_VERSION
 #define LMP_VERSION "0.0.0"
@@ -214,9 +215,11 @@ struct Daemon::Impl {
   boost::asio::steady_timer end_of_life_timer{io};
   boost::asio::steady_timer usage_rollup_timer{io};
   std::unique_ptr<seat::SeatService> service;
-  // Shared database: tells the service of units other instances freed (declared after it, so
-  // destroyed first).
-  std::unique_ptr<storage::UnitsFreedListener> units_freed;
+  // Shared database: what the listener hears of rows the seat store keeps between batches, and
+  // the listener, which also tells the service of units other instances freed (declared after
+  // it, so destroyed first).
+  std::shared_ptr<storage::DatabaseNews> database_news;
+  std::unique_ptr<storage::DatabaseListener> database_listener;
   std::unique_ptr<net::SeatServer> seat_server;
   std::unique_ptr<http::HttpServer> http_server;
   // Set while the listener speaks TLS; a reload swaps the context inside.
@@ -276,6 +279,10 @@ Daemon::Daemon(config::Config config, const Clock& clock, Env& env)
                    : storage::make_caching_store(storage::open_sqlite(cfg.storage, env));
   } catch (const storage::StoreError& ex) {
     throw StartupError(std::string("storage: ") + ex.what());
+  }
+  if (shared) {
+    impl_->database_news = std::make_shared<storage::DatabaseNews>();
+    store->set_database_news(impl_->database_news);
   }
   log::info("leases_loaded", {{"count", std::to_string(store->lease_count())}});
   seat::SeatServiceOptions options;
@@ -360,14 +367,15 @@ void Daemon::start() {
   }
   ensure_fd_limit();
   impl_->service->start();
-  if (cfg.storage.backend == storage::Backend::postgresql) {
-    impl_->units_freed = std::make_unique<storage::UnitsFreedListener>(
+  if (impl_->database_news) {
+    impl_->database_listener = std::make_unique<storage::DatabaseListener>(
         cfg.storage.postgresql_connection,
         [service = impl_->service.get()](std::int64_t license_id) {
-          service->units_freed_elsewhere(license_id == storage::UnitsFreedListener::kMissed
+          service->units_freed_elsewhere(license_id == storage::DatabaseListener::kMissed
                                              ? seat::SeatService::kEveryLicense
                                              : license_id);
-        });
+        },
+        impl_->database_news);
   }
   try {
     // The admin API's session and thread; the End-of-Life sweep runs there too, with or without
@@ -609,7 +617,7 @@ void Daemon::stop() {
     // Admin calls already queued run and post their answers; none waits on the seat path.
     if (impl_->admin_worker) impl_->admin_worker->stop();
     if (impl_->webhooks) impl_->webhooks->stop();
-    if (impl_->units_freed) impl_->units_freed->stop();
+    if (impl_->database_listener) impl_->database_listener->stop();
     // The service answers everything queued (each answer is posted to this io_context) and
     // commits before stop() returns; the connections then write those answers and close.
     impl_->service->stop();

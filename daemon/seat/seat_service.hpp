@@ -123,7 +123,7 @@ class SeatService final : public domain::LiveSeats {
   // Re-reads the clock now instead of at the next tick; lets tests on a ManualClock move fast.
   void wake();
   // Another session freed units of `license_id` (told by the database: storage's
-  // UnitsFreedListener): its waiters here, and those of the customer's other licenses of the
+  // DatabaseListener): its waiters here, and those of the customer's other licenses of the
   // product, are offered units at once instead of at the next sweep. kEveryLicense: news may
   // have been lost; every waiter is offered. Any thread.
   static constexpr std::int64_t kEveryLicense = -1;

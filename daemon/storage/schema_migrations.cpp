@@ -720,6 +720,20 @@ const std::vector<Migration>& schema_migrations() {
            " FOR EACH ROW WHEN (NEW.units > OLD.units)"
            " EXECUTE FUNCTION lmp_license_units_grew()",
        }},
+      // News (issue #23, docs/scale-out.md "News"): an End-of-Life deletion, which moves the
+      // `lease_purge` counter, notifies `lmp_news` with the counter's name
+      // (storage/database_news.hpp), so that every instance's seat path keeps the counter between
+      // batches instead of reading it at each one. It moves a few times a year.
+      {30,
+       {
+           "{postgresql_only}CREATE OR REPLACE FUNCTION lmp_news_of_counter() RETURNS trigger"
+           " LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('lmp_news', NEW.name);"
+           " RETURN NULL; END $$",
+           "{postgresql_only}DROP TRIGGER IF EXISTS counters_news ON counters",
+           "{postgresql_only}CREATE TRIGGER counters_news AFTER UPDATE ON counters"
+           " FOR EACH ROW WHEN (NEW.name = 'lease_purge')"
+           " EXECUTE FUNCTION lmp_news_of_counter()",
+       }},
   };
   return migrations;
 }

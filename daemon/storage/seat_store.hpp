@@ -25,6 +25,8 @@
 
 namespace lmp::storage {
 
+class DatabaseNews;
+
 // The domain's repository errors (domain/store_error.hpp): the seat store fails the same way.
 using domain::DuplicateError;
 using domain::StoreError;
@@ -260,7 +262,7 @@ class SeatStore {
 
   // On a shared database, which licenses `instance` has waiters for: while a row says so, a
   // session that frees units of the license, or of another of its customer's licenses of the
-  // product, notifies UnitsFreedListener's channel (docs/scale-out.md, "Waiters across
+  // product, notifies DatabaseListener's channel (docs/scale-out.md, "Waiters across
   // instances"). In the transaction that queued or answered the waiters. A store of one
   // instance's database has nobody to tell: nothing.
   virtual void advertise_waiters(const std::string& instance, std::int64_t license_id, bool waiting,
@@ -269,6 +271,12 @@ class SeatStore {
   }
   // At start: the rows an earlier run of `instance` left (its waiters went with it).
   virtual void forget_advertised_waiters(const std::string& instance) { (void)instance; }
+
+  // On a shared database, what the database listener hears: lease_purge(), policy_generation()
+  // and product_lifecycles() are then kept from one transaction to the next until it says they
+  // changed (or a second passed). Without it they are read in every transaction. Call before
+  // the first transaction.
+  virtual void set_database_news(std::shared_ptr<const DatabaseNews> news) { (void)news; }
 
   // The durable high-water marks of the wall clock (docs/architecture.md, "Time"). A mark only
   // moves forward: writing an earlier time than the stored one changes nothing, so instances on

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -16,6 +18,7 @@
 
 #include "core/log.hpp"
 #include "core/log_throttle.hpp"
+#include "storage/database_news.hpp"
 #include "storage/license_rows.hpp"
 #include "storage/pending_seat_writes.hpp"
 #include "storage/schema_migrations.hpp"
@@ -655,12 +658,19 @@ class SqlSeatStore final : public SeatStore {
   }
 
   std::int64_t lease_purge() override {
-    // Read at every batch's BEGIN by the seat service on a shared database: prepared once.
-    return guarded("read lease purge counter", [&] {
-      purge_ = 0;
-      execute_single_row(st_->lease_purge);
-      return purge_;
+    // Asked at every batch's BEGIN by the seat service on a shared database: kept while the news
+    // allows, prepared once.
+    return kept(kept_purge_, DatabaseNews::Topic::lease_purge, [&] {
+      return guarded("read lease purge counter", [&] {
+        purge_ = 0;
+        execute_single_row(st_->lease_purge);
+        return purge_;
+      });
     });
+  }
+
+  void set_database_news(std::shared_ptr<const DatabaseNews> news) override {
+    news_ = std::move(news);
   }
 
   void advertise_waiters(const std::string& instance, std::int64_t license_id, bool waiting,
@@ -1194,6 +1204,31 @@ class SqlSeatStore final : public SeatStore {
   bool statements_stale_ = false;        // a transaction failed since they were prepared
   Holding holding_;
   std::int64_t purge_ = 0;
+
+  // A counter kept from one transaction to the next (docs/scale-out.md, "News"): while the news
+  // says nothing changed since it was read, and for a second at most, so that news lost without
+  // the listener noticing costs a second of staleness, not more.
+  struct KeptCounter {
+    std::optional<std::int64_t> value;
+    std::optional<std::uint64_t> version;  // the news's, read before the row
+    std::chrono::steady_clock::time_point read_at{};
+  };
+  static constexpr std::chrono::milliseconds kKeptAtMost{1000};
+  template <typename Read>
+  std::int64_t kept(KeptCounter& kept, DatabaseNews::Topic topic, Read read) {
+    const auto now = std::chrono::steady_clock::now();
+    if (kept.value && news_ && news_->unchanged_since(topic, kept.version) &&
+        now - kept.read_at < kKeptAtMost)
+      return *kept.value;
+    kept.value.reset();
+    const std::optional<std::uint64_t> version =
+        news_ ? news_->version_to_keep(topic) : std::nullopt;
+    const std::int64_t value = read();
+    if (version) kept = {value, version, now};
+    return value;
+  }
+  std::shared_ptr<const DatabaseNews> news_;  // null: nothing is kept
+  KeptCounter kept_purge_;
   std::string revoked_reason_;
 
   // The prepared statements of one connection: made anew after a PostgreSQL reconnect, since

@@ -10,8 +10,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <future>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -20,6 +22,8 @@
 
 #include "core/sha256.hpp"
 #include "domain/product_lifecycle_repository.hpp"
+#include "storage/database_listener.hpp"
+#include "storage/database_news.hpp"
 #include "storage/schema_migrations.hpp"
 #include "storage/sql_repositories.hpp"
 #include "storage/stored_secrets.hpp"
@@ -732,6 +736,147 @@ TEST_F(HeldBackWritesTest, AFailingWriteRollsBackTheWholeTransaction) {
   store->insert_lease(lease(13, license, kNow + 60'000, "", 1));
   store->commit();
   EXPECT_EQ(store->units_in_use(license, kNow), 3);
+}
+
+}  // namespace
+}  // namespace lmp::storage::testing
+
+namespace lmp::storage::testing {
+namespace {
+
+// Polls `condition` for up to 10 s.
+bool eventually(const std::function<bool()>& condition) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// What a DatabaseListener handed on, in order.
+struct Heard {
+  std::mutex mutex;
+  std::vector<std::int64_t> licenses;
+  std::vector<std::int64_t> taken() {
+    std::lock_guard lock(mutex);
+    return licenses;
+  }
+};
+
+// The listener hears what the triggers say, in commit order: an End-of-Life deletion's counter,
+// and units freed of a license only while some instance notes it has waiters for that license
+// or for another of its customer's licenses of the product. A lost connection is noticed, said
+// (nobody listening), and made good (every waiter offered units once, the counter read again).
+TEST_F(PostgresStoreTest, TheListenerHearsUnitsFreedWhereSomebodyWaitsAndEndOfLifeDeletions) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1, 5);
+  const std::int64_t sibling = make_license(*store, 2, 5);  // same customer and product
+  auto news = std::make_shared<DatabaseNews>();
+  Heard heard;
+  DatabaseListener listener(
+      storage_.postgresql_connection,
+      [&heard](std::int64_t id) {
+        std::lock_guard lock(heard.mutex);
+        heard.licenses.push_back(id);
+      },
+      news);
+  const auto topic = DatabaseNews::Topic::lease_purge;
+  ASSERT_TRUE(eventually([&] { return news->version_to_keep(topic).has_value(); }));
+  EXPECT_EQ(heard.taken(), std::vector<std::int64_t>{DatabaseListener::kMissed});
+  auto sql = raw();
+  // Each deletion of the counter's news is also a barrier: whatever was committed before it has
+  // been handed on once its news has arrived.
+  const auto purge_and_wait = [&] {
+    const auto before = news->version_to_keep(topic);
+    sql << "UPDATE counters SET value = value + 1 WHERE name = 'lease_purge'";
+    return eventually([&] { return !news->unchanged_since(topic, before); });
+  };
+
+  // Nobody waits: a checkin is not told.
+  store->begin();
+  store->insert_lease(lease(10, license, kNow + 60'000));
+  store->commit();
+  store->begin();
+  store->delete_lease(lease(10, license, 0).id);
+  store->commit();
+  ASSERT_TRUE(purge_and_wait());
+  EXPECT_EQ(heard.taken().size(), 1u);
+
+  // An instance waits for the sibling: units freed of either license are told, the license's id.
+  store->begin();
+  store->advertise_waiters("elsewhere:1", sibling, true, kNow);
+  store->insert_lease(lease(11, license, kNow + 60'000));
+  store->insert_lease(lease(12, sibling, kNow + 60'000));
+  store->commit();
+  store->begin();
+  store->delete_lease(lease(11, license, 0).id);
+  store->commit();
+  store->begin();
+  store->delete_lease(lease(12, sibling, 0).id);
+  store->commit();
+  ASSERT_TRUE(purge_and_wait());
+  EXPECT_EQ(heard.taken(),
+            (std::vector<std::int64_t>{DatabaseListener::kMissed, license, sibling}));
+
+  // The instance's waiters were answered: no more news of either.
+  store->begin();
+  store->advertise_waiters("elsewhere:1", sibling, false, kNow);
+  store->insert_lease(lease(13, license, kNow + 60'000));
+  store->commit();
+  store->begin();
+  store->delete_lease(lease(13, license, 0).id);
+  store->commit();
+  ASSERT_TRUE(purge_and_wait());
+  EXPECT_EQ(heard.taken().size(), 3u);
+
+  // The listener's connection ends: nobody listens, then it reconnects and says news was lost.
+  const auto before = news->version_to_keep(topic);
+  sql << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
+         " AND pid <> pg_backend_pid()";
+  ASSERT_TRUE(eventually([&] { return heard.taken().size() == 4u; }));
+  EXPECT_EQ(heard.taken().back(), DatabaseListener::kMissed);
+  EXPECT_FALSE(news->unchanged_since(topic, before));
+  EXPECT_TRUE(news->version_to_keep(topic).has_value());
+  listener.stop();
+}
+
+// The counter of End-of-Life deletions, which the seat service asks at every batch, is kept
+// while the news says it has not moved, read again when it has, and read every time while
+// nobody listens.
+TEST_F(PostgresStoreTest, TheLeasePurgeCounterIsKeptUntilTheNewsSaysItMoved) {
+  auto store = open();
+  auto news = std::make_shared<DatabaseNews>();
+  store->set_database_news(news);
+  auto sql = raw();
+  const auto purge = [&] {
+    sql << "UPDATE counters SET value = value + 1 WHERE name = 'lease_purge'";
+  };
+
+  const std::int64_t first = store->lease_purge();
+  purge();
+  EXPECT_EQ(store->lease_purge(), first + 1);  // nobody listens: read each time
+
+  news->listening();
+  const auto read_at = std::chrono::steady_clock::now();
+  EXPECT_EQ(store->lease_purge(), first + 1);
+  purge();
+  const std::int64_t kept = store->lease_purge();
+  // Kept for a second at most: only a machine that stalled that long sees the new value here.
+  if (std::chrono::steady_clock::now() - read_at < std::chrono::milliseconds(800)) {
+    EXPECT_EQ(kept, first + 1);
+  }
+  news->heard(DatabaseNews::Topic::lease_purge);
+  EXPECT_EQ(store->lease_purge(), first + 2);
+
+  // News lost without the listener noticing costs a second, not more.
+  purge();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(store->lease_purge(), first + 3);
+
+  news->deaf();
+  purge();
+  EXPECT_EQ(store->lease_purge(), first + 4);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// UnitsFreedListener: libpq directly, not SOCI, which has no interface to notifications. The
-// connection is made without blocking so that stop() never waits for an unreachable server.
-#include "storage/units_freed_listener.hpp"
+// DatabaseListener: libpq directly, not SOCI, which has no interface to notifications. The
+// connection is made without blocking so that stop() never waits for an unreachable server, and
+// with TCP keepalives so that a connection lost without a word is noticed within a minute.
+#include "storage/database_listener.hpp"
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -31,9 +32,10 @@ std::string message_of(const PGconn* connection) {
 
 }  // namespace
 
-struct UnitsFreedListener::State {
+struct DatabaseListener::State {
   std::string connection;
-  Heard heard;
+  UnitsFreed units_freed;
+  std::shared_ptr<DatabaseNews> news;
   int wake_read = -1;  // a byte written to wake_write ends the thread
   int wake_write = -1;
   std::atomic<bool> stopping{false};
@@ -56,18 +58,24 @@ struct UnitsFreedListener::State {
 
   void failed(std::string_view what, const std::string& error) {
     if (!failing)
-      log::warning("units_freed_listener_failed",
+      log::warning("database_listener_failed",
                    {{"step", std::string(what)},
                     {"error", error},
                     {"effect",
-                     "waiters freed elsewhere are served at each sweep until it "
-                     "reconnects (retried every second)"}});
+                     "until it reconnects (retried every second) waiters are offered "
+                     "units freed elsewhere at each sweep, and every batch reads the "
+                     "rows it would otherwise keep"}});
     failing = true;
   }
 
   // A connection that listens, or null (stopping, or failed: logged).
   PGconn* connect() {
-    PGconn* conn = PQconnectStart(connection.c_str());
+    // Later keywords override what the connection string says (expand_dbname).
+    const char* const keywords[] = {"dbname",           "keepalives",
+                                    "keepalives_idle",  "keepalives_interval",
+                                    "keepalives_count", nullptr};
+    const char* const values[] = {connection.c_str(), "1", "30", "10", "3", nullptr};
+    PGconn* conn = PQconnectStartParams(keywords, values, 1);
     if (conn == nullptr || PQstatus(conn) == CONNECTION_BAD) {
       failed("connect", message_of(conn));
       PQfinish(conn);
@@ -93,7 +101,8 @@ struct UnitsFreedListener::State {
       }
       status = PQconnectPoll(conn);
     }
-    PGresult* result = PQexec(conn, (std::string("LISTEN ") + kUnitsFreedChannel).c_str());
+    PGresult* result = PQexec(
+        conn, (std::string("LISTEN ") + kUnitsFreedChannel + "; LISTEN " + kNewsChannel).c_str());
     const bool listening = PQresultStatus(result) == PGRES_COMMAND_OK;
     PQclear(result);
     if (!listening) {
@@ -101,7 +110,7 @@ struct UnitsFreedListener::State {
       PQfinish(conn);
       return nullptr;
     }
-    if (failing) log::info("units_freed_listener_recovered");
+    if (failing) log::info("database_listener_recovered");
     failing = false;
     return conn;
   }
@@ -116,25 +125,35 @@ struct UnitsFreedListener::State {
         return false;
       }
       while (PGnotify* notice = PQnotifies(conn)) {
-        const std::string_view payload(notice->extra);
-        std::int64_t license = 0;
-        const auto [end, error] =
-            std::from_chars(payload.data(), payload.data() + payload.size(), license);
-        // Only the trigger notifies on this channel; anything else is news of nothing.
-        if (error == std::errc() && end == payload.data() + payload.size() && license > 0)
-          heard(license);
+        heard(notice->relname, notice->extra);
         PQfreemem(notice);
       }
     }
+  }
+
+  // Only the triggers notify on these channels; anything else is news of nothing.
+  void heard(std::string_view channel, std::string_view payload) {
+    if (channel == kNewsChannel) {
+      if (auto topic = DatabaseNews::topic_named(payload)) news->heard(*topic);
+      return;
+    }
+    std::int64_t license = 0;
+    const auto [end, error] =
+        std::from_chars(payload.data(), payload.data() + payload.size(), license);
+    if (error == std::errc() && end == payload.data() + payload.size() && license > 0)
+      units_freed(license);
   }
 
   void run() {
     while (!stopping.load()) {
       PGconn* conn = connect();
       if (conn != nullptr) {
-        // Whatever was freed while nobody listened is offered to every waiter once.
-        heard(kMissed);
+        // Whatever was freed or changed while nobody listened: every waiter is offered units
+        // once, and every kept row is read again.
+        news->listening();
+        units_freed(kMissed);
         const bool stopped = listen(conn);
+        news->deaf();
         PQfinish(conn);
         if (stopped) return;
       }
@@ -144,10 +163,12 @@ struct UnitsFreedListener::State {
   }
 };
 
-UnitsFreedListener::UnitsFreedListener(std::string connection, Heard heard)
+DatabaseListener::DatabaseListener(std::string connection, UnitsFreed units_freed,
+                                   std::shared_ptr<DatabaseNews> news)
     : state_(std::make_unique<State>()) {
   state_->connection = std::move(connection);
-  state_->heard = std::move(heard);
+  state_->units_freed = std::move(units_freed);
+  state_->news = std::move(news);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
     throw std::system_error(errno, std::generic_category(), "units freed listener: pipe");
@@ -156,13 +177,13 @@ UnitsFreedListener::UnitsFreedListener(std::string connection, Heard heard)
   state_->thread = std::thread([state = state_.get()] { state->run(); });
 }
 
-UnitsFreedListener::~UnitsFreedListener() {
+DatabaseListener::~DatabaseListener() {
   stop();
   ::close(state_->wake_read);
   ::close(state_->wake_write);
 }
 
-void UnitsFreedListener::stop() {
+void DatabaseListener::stop() {
   if (!state_->stopping.exchange(true)) {
     const char byte = 1;
     [[maybe_unused]] const ssize_t written = ::write(state_->wake_write, &byte, 1);
