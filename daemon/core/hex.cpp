@@ -1,13 +1,25 @@
 // Lowercase hex, both ways.
 #include "core/hex.hpp"
 
+#include <array>
+#include <cstddef>
+
 namespace lmp {
 namespace {
 
+// A table rather than comparisons: a restart decodes every stored lease's sealed id, 120 digits.
+constexpr std::array<signed char, 256> kDigitValues = [] {
+  std::array<signed char, 256> values{};
+  values.fill(-1);
+  for (int c = '0'; c <= '9'; ++c)
+    values[static_cast<std::size_t>(c)] = static_cast<signed char>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c)
+    values[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'a' + 10);
+  return values;
+}();
+
 int digit_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
+  return kDigitValues[static_cast<unsigned char>(c)];
 }
 
 }  // namespace
@@ -26,13 +38,12 @@ std::string to_hex(std::string_view bytes) {
 
 std::optional<std::string> from_hex(std::string_view text) {
   if (text.size() % 2 != 0) return std::nullopt;
-  std::string bytes;
-  bytes.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int high = digit_value(text[i]);
-    const int low = digit_value(text[i + 1]);
+  std::string bytes(text.size() / 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const int high = digit_value(text[2 * i]);
+    const int low = digit_value(text[2 * i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
-    bytes.push_back(static_cast<char>(high * 16 + low));
+    bytes[i] = static_cast<char>(high * 16 + low);
   }
   return bytes;
 }

@@ -2,6 +2,7 @@
 // them equal to the database across rollbacks.
 #include "storage/caching_seat_store.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -443,8 +444,23 @@ class CachingSeatStore final : public SeatStore {
   void load_leases() {
     // Sized once up front: growing to a million leases would rehash the table twenty times,
     // the restart's largest cost after the inserts themselves.
-    leases_.reserve(static_cast<std::size_t>(inner_->lease_count()));
-    inner_->for_each_lease([this](const LeaseRecord& lease) { add(lease); });
+    const auto count = static_cast<std::size_t>(inner_->lease_count());
+    leases_.reserve(count);
+    // The rows come in the order of their keys, which are random: inserted one by one in that
+    // order, a million expiry keys took 2.5 s of a restart's 8.8 (a cache miss at every level of
+    // the tree). Collected, sorted, then appended in order, each insert is constant time.
+    std::vector<ExpiryKey> expiries;
+    expiries.reserve(count);
+    loading_expiries_ = &expiries;
+    try {
+      inner_->for_each_lease([this](const LeaseRecord& lease) { add(lease); });
+    } catch (...) {
+      loading_expiries_ = nullptr;
+      throw;
+    }
+    loading_expiries_ = nullptr;
+    std::sort(expiries.begin(), expiries.end());
+    for (const ExpiryKey& key : expiries) expiry_.insert(expiry_.end(), key);
   }
 
   static void fill(LeaseRecord& r, const std::string& id, const CachedLease& lease) {
@@ -505,7 +521,10 @@ class CachingSeatStore final : public SeatStore {
     used_[lease.license_id] += lease.units;
     if (auto held = holdings_.find(lease.license_id); held != holdings_.end())
       hold(held->second, it->second, lease.units);
-    expiry_.insert(ExpiryKey{lease.expires_at_ms, id});
+    if (loading_expiries_ != nullptr)
+      loading_expiries_->push_back(ExpiryKey{lease.expires_at_ms, id});
+    else
+      expiry_.insert(ExpiryKey{lease.expires_at_ms, id});
     // Anonymous leases are never looked up by holder; indexing them would cost memory per lease.
     if (!lease.holder.empty())
       holders_[holder_key(lease.license_id, lease.product_code, lease.holder)].insert(id);
@@ -554,6 +573,7 @@ class CachingSeatStore final : public SeatStore {
   // licenses live_holdings() was asked about.
   std::unordered_map<std::int64_t, std::map<std::string, Holding>> holdings_;
   std::set<ExpiryKey> expiry_;
+  std::vector<ExpiryKey>* loading_expiries_ = nullptr;  // set while load_leases() reads them
   std::unordered_map<std::string, std::set<const std::string*, IdPointerLess>> holders_;
 
   std::int64_t license_generation_ = -1;

@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <future>
 #include <optional>
+#include <random>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "storage/caching_seat_store.hpp"
 #include "storage_test_support.hpp"
@@ -514,6 +518,46 @@ TEST_P(SeatStoreTest, ActivationsAreCountedPerLicense) {
   EXPECT_EQ(store->activation_count(license), 2);
   EXPECT_EQ(store->activation_count(other), 1);
   EXPECT_EQ(store->activation_count(other + 100), 0);
+}
+
+// A reopened store reclaims what it loaded oldest first, as it does what it was given (the
+// caching store builds its expiry index in one sorted pass at loading, then goes on adding to it).
+TEST_P(SeatStoreTest, ReopenedLeasesAreReclaimedOldestFirst) {
+  std::int64_t license = 0;
+  std::mt19937 random(7);
+  {
+    auto store = open();
+    license = make_license(*store, 1, 1000);
+    store->begin();
+    // Expiries in no order, with ties.
+    for (int i = 0; i < 300; ++i)
+      store->insert_lease(lease(100 + i, license, kNow - 1 - static_cast<int>(random() % 50)));
+    store->insert_lease(lease(99, license, kNow + 60'000));  // live
+    store->commit();
+  }
+  auto store = open();
+  store->begin();
+  store->insert_lease(lease(98, license, kNow - 1000));     // after loading: the oldest of all
+  store->renew_lease(fake_hash(100), kNow + 60'000, kNow);  // no longer expired
+  store->commit();
+  std::vector<std::int64_t> expiries;
+  std::set<std::string> ids;
+  for (;;) {
+    store->begin();
+    const auto taken = store->reclaim_expired(kNow, 7);
+    store->commit();
+    if (taken.empty()) break;
+    for (const auto& lease : taken) {
+      expiries.push_back(lease.expires_at_ms);
+      ids.insert(lease.id);
+    }
+  }
+  ASSERT_EQ(expiries.size(), 300u);
+  EXPECT_EQ(expiries.front(), kNow - 1000);
+  EXPECT_TRUE(std::is_sorted(expiries.begin(), expiries.end()));
+  EXPECT_EQ(ids.size(), 300u);
+  EXPECT_EQ(ids.count(fake_hash(100)), 0u);
+  EXPECT_EQ(store->lease_count(), 2);
 }
 
 TEST_P(SeatStoreTest, DataSurvivesReopening) {
