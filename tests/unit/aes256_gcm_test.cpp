@@ -1,10 +1,13 @@
 // AES-256-GCM against the test vectors of the GCM specification (McGrew and Viega, test cases 13
-// to 16), and refusal of anything whose tag does not verify.
+// to 16), refusal of anything whose tag does not verify, and the same answers whatever came
+// before on the thread's reused contexts.
 #include "core/aes256_gcm.hpp"
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "core/hex.hpp"
 
@@ -49,6 +52,33 @@ TEST(Aes256Gcm, OpensNothingWhoseTagDoesNotVerify) {
   EXPECT_FALSE(lmp::aes256_gcm_open(kZeroKey, kNonce, kAssociated, sealed).has_value());
   EXPECT_FALSE(lmp::aes256_gcm_open(kKey, kZeroNonce, kAssociated, sealed).has_value());
   EXPECT_FALSE(lmp::aes256_gcm_open(kKey, kNonce, kAssociated, "short").has_value());
+}
+
+// Each thread keeps a context keyed with its last key: calls that switch keys, directions and
+// nonces, after refusals and on other threads, give what the first call under a key gives.
+TEST(Aes256Gcm, AnyOrderOfKeysNoncesAndRefusalsGivesTheSameAnswers) {
+  const std::string expected = lmp::aes256_gcm_seal(kKey, kNonce, kAssociated, kPlaintext);
+  const std::string zero = lmp::aes256_gcm_seal(kZeroKey, kZeroNonce, "", std::string(16, '\0'));
+  std::string damaged = expected;
+  damaged[0] = static_cast<char>(damaged[0] ^ 1);
+  const auto round = [&] {
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_FALSE(lmp::aes256_gcm_open(kKey, kNonce, kAssociated, damaged).has_value());
+      EXPECT_EQ(lmp::aes256_gcm_open(kKey, kNonce, kAssociated, expected), kPlaintext);
+      EXPECT_EQ(lmp::aes256_gcm_seal(kKey, kNonce, kAssociated, kPlaintext), expected);
+      EXPECT_EQ(lmp::aes256_gcm_seal(kZeroKey, kZeroNonce, "", std::string(16, '\0')), zero);
+      EXPECT_EQ(lmp::aes256_gcm_seal(kKey, kNonce, kAssociated, kPlaintext), expected);
+      EXPECT_EQ(lmp::aes256_gcm_open(kZeroKey, kZeroNonce, "", zero), std::string(16, '\0'));
+      EXPECT_FALSE(lmp::aes256_gcm_open(kZeroKey, kNonce, kAssociated, expected).has_value());
+      EXPECT_EQ(lmp::aes256_gcm_open(kKey, kNonce, kAssociated, expected), kPlaintext);
+    }
+    EXPECT_THROW(lmp::aes256_gcm_seal("short", kNonce, "", ""), std::invalid_argument);
+    EXPECT_EQ(lmp::aes256_gcm_seal(kKey, kNonce, kAssociated, kPlaintext), expected);
+  };
+  round();
+  std::thread other(round);
+  round();
+  other.join();
 }
 
 TEST(Hex, RoundTripsAndRefusesWhatIsNotLowercaseHex) {
