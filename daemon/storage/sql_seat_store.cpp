@@ -592,6 +592,7 @@ class SqlSeatStore final : public SeatStore {
 
   void for_each_lease(const std::function<void(const LeaseRecord&)>& visit) override {
     send_pending();
+    if (backend_ == Backend::sqlite) return for_each_sqlite_lease(visit);
     guarded("load leases", [&] {
       soci::statement statement(*sql_);
       bind_lease_columns(statement);
@@ -874,6 +875,40 @@ class SqlSeatStore final : public SeatStore {
   }
 
   // The row as the client knows it: its id unsealed from the row's.
+  // The caching store's load at every start: a million rows read through SQLite's own
+  // interface rather than SOCI's per-row conversions (docs/benchmarks.md, "Restart,
+  // re-measured"). Columns in kLeaseColumns' order.
+  void for_each_sqlite_lease(const std::function<void(const LeaseRecord&)>& visit) {
+    guarded("load leases", [&] {
+      SqliteStatement rows(*sql_, kLeaseColumns);
+      LeaseRecord lease;
+      while (rows.next_row("load leases")) {
+        const std::string_view row_key = rows.column_text(0);
+        lease.license_id = rows.column_int64(2);
+        lease.product_code = rows.column_text(3);
+        lease.holder = rows.column_text(4);
+        lease.holder_proof = rows.column_text(5);
+        lease.units = rows.column_int64(6);
+        lease.issued_at_ms = rows.column_int64(7);
+        lease.expires_at_ms = rows.column_int64(8);
+        lease.ref = rows.column_text(9);
+        lease.user = rows.column_text(10);
+        lease.host = rows.column_text(11);
+        lease.peer = rows.column_text(12);
+        lease.heartbeat_at_ms = rows.column_int64(13);
+        lease.borrowed = rows.column_int64(14) != 0;
+        lease.instance = rows.column_text(15);
+        lease.lingering = rows.column_int64(16) != 0;
+        try {
+          lease.id = secrets_->unseal_lease_id(rows.column_text(1), row_key);
+        } catch (const std::invalid_argument&) {
+          throw StoreError("read lease: a stored lease id is damaged");
+        }
+        visit(lease);
+      }
+    });
+  }
+
   LeaseRecord read_lease_row() {
     LeaseRecord lease = fetched_lease();
     try {

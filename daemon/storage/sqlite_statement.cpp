@@ -70,6 +70,25 @@ void SqliteStatement::run(std::string_view operation) {
   }
 }
 
+bool SqliteStatement::next_row(std::string_view operation) {
+  const int stepped = sq::sqlite3_step(st(statement_));
+  if (stepped == SQLITE_ROW) return true;
+  sq::sqlite3_reset(st(statement_));
+  if (stepped != SQLITE_DONE) fail(operation);
+  return false;
+}
+
+std::int64_t SqliteStatement::column_int64(int index) const {
+  return sq::sqlite3_column_int64(st(statement_), index);
+}
+
+std::string_view SqliteStatement::column_text(int index) const {
+  const auto* text = sq::sqlite3_column_text(st(statement_), index);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text),
+          static_cast<std::size_t>(sq::sqlite3_column_bytes(st(statement_), index))};
+}
+
 void SqliteStatement::fail(std::string_view operation) {
   throw StoreError(std::string(operation) + ": " + sq::sqlite3_errmsg(db(connection_)));
 }

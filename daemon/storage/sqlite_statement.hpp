@@ -1,6 +1,7 @@
 // One prepared statement on a SOCI session's SQLite connection, bound by position and run
 // through SQLite's own interface: for the seat path's most frequent writes, where SOCI's
-// per-execute work on every bound value costs more than the statement (docs/benchmarks.md).
+// per-execute work on every bound value costs more than the statement, and for reading every
+// lease at a start, where its per-row work did (docs/benchmarks.md).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,14 @@ class SqliteStatement {
   // Runs the statement, which returns no row, and makes it ready to be bound again. Throws
   // StoreError naming `operation` and SQLite's message (never a bound value).
   void run(std::string_view operation);
+
+  // For a statement that returns rows: steps to the next one, true while there is one to read
+  // through the column getters (by position from 0); false at the end, which resets the
+  // statement. Throws StoreError naming `operation` (and resets it).
+  bool next_row(std::string_view operation);
+  std::int64_t column_int64(int index) const;
+  // Valid until the next step; NULL reads as empty.
+  std::string_view column_text(int index) const;
 
  private:
   [[noreturn]] void fail(std::string_view operation);
