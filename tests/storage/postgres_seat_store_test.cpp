@@ -793,40 +793,37 @@ TEST_F(PostgresStoreTest, TheListenerHearsUnitsFreedWhereSomebodyWaitsAndEndOfLi
     return eventually([&] { return !news->unchanged_since(topic, before); });
   };
 
+  // A lease checked out and in again, each in a transaction of its own.
+  const auto held_and_returned = [&](int seed, std::int64_t of) {
+    store->begin();
+    store->insert_lease(lease(seed, of, kNow + 60'000));
+    store->commit();
+    store->begin();
+    store->delete_lease(lease(seed, of, 0).id);
+    store->commit();
+  };
+  const auto waiting = [&](bool waits) {
+    store->begin();
+    store->advertise_waiters("elsewhere:1", sibling, waits, kNow);
+    store->commit();
+  };
+
   // Nobody waits: a checkin is not told.
-  store->begin();
-  store->insert_lease(lease(10, license, kNow + 60'000));
-  store->commit();
-  store->begin();
-  store->delete_lease(lease(10, license, 0).id);
-  store->commit();
+  held_and_returned(10, license);
   ASSERT_TRUE(purge_and_wait());
   EXPECT_EQ(heard.taken().size(), 1u);
 
   // An instance waits for the sibling: units freed of either license are told, the license's id.
-  store->begin();
-  store->advertise_waiters("elsewhere:1", sibling, true, kNow);
-  store->insert_lease(lease(11, license, kNow + 60'000));
-  store->insert_lease(lease(12, sibling, kNow + 60'000));
-  store->commit();
-  store->begin();
-  store->delete_lease(lease(11, license, 0).id);
-  store->commit();
-  store->begin();
-  store->delete_lease(lease(12, sibling, 0).id);
-  store->commit();
+  waiting(true);
+  held_and_returned(11, license);
+  held_and_returned(12, sibling);
   ASSERT_TRUE(purge_and_wait());
   EXPECT_EQ(heard.taken(),
             (std::vector<std::int64_t>{DatabaseListener::kMissed, license, sibling}));
 
   // The instance's waiters were answered: no more news of either.
-  store->begin();
-  store->advertise_waiters("elsewhere:1", sibling, false, kNow);
-  store->insert_lease(lease(13, license, kNow + 60'000));
-  store->commit();
-  store->begin();
-  store->delete_lease(lease(13, license, 0).id);
-  store->commit();
+  waiting(false);
+  held_and_returned(13, license);
   ASSERT_TRUE(purge_and_wait());
   EXPECT_EQ(heard.taken().size(), 3u);
 
