@@ -28,6 +28,14 @@ struct ContextFree {
 };
 using Context = std::unique_ptr<EVP_CIPHER_CTX, ContextFree>;
 
+[[noreturn]] void fail() {
+  throw std::runtime_error("AES-256-GCM: an OpenSSL cipher call failed");
+}
+
+void check(bool ok) {
+  if (!ok) fail();
+}
+
 // A context keyed with `key`, reused while the thread keeps using that key.
 struct KeyedContext {
   Context context;
@@ -40,14 +48,16 @@ struct KeyedContext {
     if (!key.empty()) OPENSSL_cleanse(key.data(), key.size());
     key.clear();
   }
+  // After a failed call the context is in whatever state OpenSSL left it: made anew next time.
+  [[noreturn]] void discard_and_fail() {
+    forget();
+    context.reset();
+    fail();
+  }
 };
 
 const unsigned char* bytes(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
-}
-
-void check(bool ok) {
-  if (!ok) throw std::runtime_error("AES-256-GCM: an OpenSSL cipher call failed");
 }
 
 // This thread's context for `encrypt`ing or decrypting, keyed with `key` and started at `nonce`,
@@ -66,23 +76,17 @@ EVP_CIPHER_CTX* start(bool encrypt, std::string_view key, std::string_view nonce
   if (keyed.key != key) {
     keyed.forget();
     if (EVP_CipherInit_ex(context, aes256_gcm(), nullptr, bytes(key), bytes(nonce),
-                          encrypt ? 1 : 0) != 1) {
-      keyed.context.reset();  // in whatever state the failure left it: made anew next time
-      check(false);
-    }
+                          encrypt ? 1 : 0) != 1)
+      keyed.discard_and_fail();
     keyed.key.assign(key);
   } else if (EVP_CipherInit_ex(context, nullptr, nullptr, nullptr, bytes(nonce), encrypt ? 1 : 0) !=
              1) {
-    keyed.forget();
-    keyed.context.reset();
-    check(false);
+    keyed.discard_and_fail();
   }
   int length = 0;
   if (EVP_CipherUpdate(context, nullptr, &length, bytes(associated),
                        static_cast<int>(associated.size())) != 1) {
-    keyed.forget();
-    keyed.context.reset();
-    check(false);
+    keyed.discard_and_fail();
   }
   return context;
 }

@@ -874,7 +874,6 @@ class SqlSeatStore final : public SeatStore {
     license_columns_.bind(statement, license_row_);
   }
 
-  // The row as the client knows it: its id unsealed from the row's.
   // The caching store's load at every start: a million rows read through SQLite's own
   // interface rather than SOCI's per-row conversions (docs/benchmarks.md, "Restart,
   // re-measured"). Columns in kLeaseColumns' order.
@@ -899,24 +898,26 @@ class SqlSeatStore final : public SeatStore {
         lease.borrowed = rows.column_int64(14) != 0;
         lease.instance = rows.column_text(15);
         lease.lingering = rows.column_int64(16) != 0;
-        try {
-          lease.id = secrets_->unseal_lease_id(rows.column_text(1), row_key);
-        } catch (const std::invalid_argument&) {
-          throw StoreError("read lease: a stored lease id is damaged");
-        }
+        lease.id = unsealed_id(rows.column_text(1), row_key);
         visit(lease);
       }
     });
   }
 
+  // The row as the client knows it: its id unsealed from the row's.
   LeaseRecord read_lease_row() {
     LeaseRecord lease = fetched_lease();
+    lease.id = unsealed_id(sealed_id_row_, lease_row_.id);
+    return lease;
+  }
+
+  // The client's lease id from a row's sealed id and key.
+  std::string unsealed_id(std::string_view sealed, std::string_view row_key) {
     try {
-      lease.id = secrets_->unseal_lease_id(sealed_id_row_, lease_row_.id);
+      return secrets_->unseal_lease_id(sealed, row_key);
     } catch (const std::invalid_argument&) {
       throw StoreError("read lease: a stored lease id is damaged");
     }
-    return lease;
   }
 
   // Fills lease_row_ with the row key in `id` and sealed_id_row_; read_lease_row() makes the
