@@ -2,7 +2,7 @@
 # Builds the whole project with AddressSanitizer+UBSan (build-asan) and with ThreadSanitizer
 # (build-tsan) and runs the entire CTest suite under each; any sanitizer report fails the run.
 # Usage: scripts/test-sanitizers.sh [asan] [tsan]   (both when none is named)
-# LMP_SANITIZER_TEST_JOBS: tests run at once (default one a core; docs/reliability.md).
+# LMP_SANITIZER_TEST_JOBS: tests run at once (default two a core; docs/reliability.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,10 +21,9 @@ done
 
 scripts/install-deps.sh
 jobs=$(nproc)
-# The sanitized suites spend most of their time asleep (sweeps, lease expiries, restarts), so more
-# tests than cores may run at once; one a core until more is shown not to flake
-# (docs/reliability.md, "Test time"). The build stays at one job a core.
-test_jobs=${LMP_SANITIZER_TEST_JOBS:-$jobs}
+# The sanitized suites spend much of their time asleep (sweeps, lease expiries, restarts), so two
+# tests a core run at once (docs/reliability.md, "Test time"). The build stays at one job a core.
+test_jobs=${LMP_SANITIZER_TEST_JOBS:-$((2 * jobs))}
 LMP_TEST_POSTGRES="$(scripts/start-postgres.sh)"
 export LMP_TEST_POSTGRES
 trap scripts/stop-postgres.sh EXIT
@@ -58,6 +57,7 @@ run_variant() {
   local built=$SECONDS
 
   rm -rf "$reports" && mkdir -p "$reports" || return 1
+  scripts/seed-test-costs.sh "$dir" || return 1
   echo "== $name: running the whole suite"
   local status=0
   ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=86:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1:log_path=$reports/asan" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite: installs what is missing, builds with warnings as errors
-# and runs every test through CTest. LMP_TEST_JOBS: tests run at once (default one a core).
+# and runs every test through CTest. LMP_TEST_JOBS: tests run at once (default two a core: most
+# tests wait on sockets, sweeps and restarts; docs/reliability.md, "Test time").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +18,5 @@ cmake --build build -j"$(nproc)"
 LMP_TEST_POSTGRES="$(scripts/start-postgres.sh)"
 export LMP_TEST_POSTGRES
 trap scripts/stop-postgres.sh EXIT
-ctest --test-dir build --output-on-failure -j"${LMP_TEST_JOBS:-$(nproc)}" --timeout 300
+scripts/seed-test-costs.sh build
+ctest --test-dir build --output-on-failure -j"${LMP_TEST_JOBS:-$((2 * $(nproc)))}" --timeout 300

@@ -12,22 +12,11 @@
 #include <string>
 
 #include "config/config_loader.hpp"
+#include "support/sanitized_build.hpp"
 
 namespace {
 
 constexpr unsigned kSecondsAllowed = 5;
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
 
 // What load_string must do with any text: return in time, with positioned errors or a config,
 // never with an exception it caught itself ("internal error"). Returns the child's exit status
@@ -38,7 +27,7 @@ std::string load_in_child(const std::string& yaml) {
   if (pid == 0) {
     // The sanitizers reserve terabytes of address space up front, so only the time bound holds
     // under them; at their speed it still caps the loop at about a gigabyte.
-    if (!kSanitized) {
+    if (!lmp::test::kSanitizedBuild) {
       const rlimit memory{1UL << 30, 1UL << 30};
       ::setrlimit(RLIMIT_AS, &memory);
     }

@@ -16,6 +16,7 @@
 #include "domain/usage_hour_report.hpp"
 #include "domain/usage_hours.hpp"
 #include "domain/usage_report.hpp"
+#include "support/sanitized_build.hpp"
 
 namespace lmp::domain {
 namespace {
@@ -200,13 +201,8 @@ void expect_same(const std::vector<UsageRow>& want, const std::vector<UsageRow>&
 }
 
 // Rounds of random scenarios: fewer under the sanitizers, whose -O0 builds run this 10 times
-// slower (it was 35 s of each sanitizer run); they look for memory and thread errors, which the
-// first rounds reach as well as the last.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int kReplayRounds = 8;
-#else
-constexpr int kReplayRounds = 40;
-#endif
+// slower (it was 35 s of each sanitizer run).
+constexpr int kReplayRounds = test::kSanitizedBuild ? 8 : 40;
 
 TEST(UsageHours, MergedHoursGiveTheRowsOfOneReplay) {
   std::mt19937 random(16);
