@@ -195,6 +195,12 @@ void SeatMetrics::lease_added(const std::string& product, std::int64_t units) {
   change.second += units;
 }
 
+void SeatMetrics::leases_added(const std::string& product, std::int64_t count, std::int64_t units) {
+  auto& change = batch_leases_[product];
+  change.first += count;
+  change.second += units;
+}
+
 void SeatMetrics::lease_removed(const std::string& product, std::int64_t units) {
   auto& change = batch_leases_[product];
   change.first -= 1;

@@ -45,6 +45,8 @@ class SeatMetrics {
   // A lease was written or removed in the current batch.
   void lease_added(const std::string& product, std::int64_t units);
   void lease_removed(const std::string& product, std::int64_t units);
+  // `count` leases of `units` in all, counted anew at once (before replace_leases()).
+  void leases_added(const std::string& product, std::int64_t count, std::int64_t units);
   // One answer of the current batch, counted with the result it finally has.
   void answered(const SeatResult& result, const AnswerInfo& info, SteadyTime now);
   // Publishes the batch. Lease changes count only when it committed: a rolled back batch
@@ -53,7 +55,7 @@ class SeatMetrics {
   // Applies the lease changes gathered so far (end_batch does this for committed batches).
   void publish_leases();
   // Sets the lease gauges to the leases gathered so far taken as totals, every other product's
-  // to zero: after every stored lease was counted anew with lease_added() (at start, and on a
+  // to zero: after every stored lease was counted anew with leases_added() (at start, and on a
   // shared database when leases left it without the seat path seeing them go).
   void replace_leases();
   // One flush by the sync thread.

@@ -131,9 +131,8 @@ SteadyTime SeatService::now_if_measured() const {
 
 void SeatService::recount_leases() {
   if (!metrics_) return;
-  store_->for_each_lease([this](const storage::LeaseRecord& lease) {
-    metrics_->lease_added(lease.product_code, lease.units);
-  });
+  for (const auto& total : store_->lease_totals_by_product())
+    metrics_->leases_added(total.product_code, total.leases, total.units);
   metrics_->replace_leases();
 }
 

@@ -56,6 +56,12 @@ struct LicenseRecord {
 using domain::NewLicense;
 using domain::StoredLifecycle;
 
+struct ProductLeaseTotals {
+  std::string product_code;
+  std::int64_t leases = 0;
+  std::int64_t units = 0;
+};
+
 struct LeaseRecord {
   // The lease id handed to the client: 32 lowercase hex digits (128 random bits). The database
   // keeps it under a keyed row key with the id sealed (storage/stored_secrets.hpp): a copy of
@@ -237,6 +243,9 @@ class SeatStore {
   virtual std::int64_t lease_count() = 0;
   // Calls `visit` for every stored lease, in no particular order (loading a cache at startup).
   virtual void for_each_lease(const std::function<void(const LeaseRecord&)>& visit) = 0;
+  // Leases and units stored for each product, live or not yet reclaimed (the metrics' seeding
+  // at every start and after End-of-Life deletions): a sum, not a visit of every lease.
+  virtual std::vector<ProductLeaseTotals> lease_totals_by_product() = 0;
 
   // A counter that every change to a license row increases (creation included), so a cache of
   // license rows can tell cheaply, once per transaction, whether it is still current.

@@ -590,6 +590,21 @@ class SqlSeatStore final : public SeatStore {
     });
   }
 
+  std::vector<ProductLeaseTotals> lease_totals_by_product() override {
+    send_pending();
+    return guarded("count leases by product", [&] {
+      std::vector<ProductLeaseTotals> totals;
+      ProductLeaseTotals row;
+      soci::statement statement =
+          (sql_->prepare << "SELECT product_code, COUNT(*), SUM(units) FROM leases"
+                            " GROUP BY product_code",
+           soci::into(row.product_code), soci::into(row.leases), soci::into(row.units));
+      statement.execute();
+      while (statement.fetch()) totals.push_back(row);
+      return totals;
+    });
+  }
+
   void for_each_lease(const std::function<void(const LeaseRecord&)>& visit) override {
     send_pending();
     if (backend_ == Backend::sqlite) return for_each_sqlite_lease(visit);

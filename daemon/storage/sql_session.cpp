@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "storage/schema_migrations.hpp"
@@ -103,6 +104,17 @@ void check_server_secret(soci::session& sql, StoredSecrets& secrets, const std::
                      "backup of lmpd, or on PostgreSQL another instance's storage.secret_file)");
 }
 
+// SQLite's default, serialized mode takes the connection's mutex in every call: seventeen times
+// to read one lease row. lmpd uses each connection from one thread at a time (SOCI's sessions
+// are not safe to share anyway, and the TSan suite would see it), which is all multi-thread mode
+// asks. It can be chosen only before SQLite initialises, so where something used SQLite first (a
+// test's VFS, a plugin) the process keeps the serialized mode: slower, never wrong.
+void choose_sqlite_threading_mode() {
+  static std::once_flag once;
+  // SOCI's header declares SQLite's interface inside namespace sqlite_api.
+  std::call_once(once, [] { sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD); });
+}
+
 const char* synchronous_pragma(Synchronous level) {
   return level == Synchronous::normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
 }
@@ -129,6 +141,7 @@ KeyedSession open_sqlite_session(const Options& storage, Env& env) {
       error && error != std::errc::file_exists)
     throw StoreError("open database: cannot create " + storage.sqlite_path + ": " +
                      error.message());
+  choose_sqlite_threading_mode();
   auto sql = std::make_unique<soci::session>();
   try {
     sql->open(soci::sqlite3, connect);

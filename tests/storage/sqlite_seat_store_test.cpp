@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -558,6 +559,41 @@ TEST_P(SeatStoreTest, ReopenedLeasesAreReclaimedOldestFirst) {
   EXPECT_EQ(ids.size(), 300u);
   EXPECT_EQ(ids.count(fake_hash(100)), 0u);
   EXPECT_EQ(store->lease_count(), 2);
+}
+
+// The metrics' seeding at start: each product's leases and units, expired ones not yet reclaimed
+// included, as stored (after a reopen, as the caching store loaded them) and after changes.
+TEST_P(SeatStoreTest, LeaseTotalsByProductSumWhatIsStored) {
+  auto totals_of = [](SeatStore& store) {
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>> out;
+    for (const auto& t : store.lease_totals_by_product()) {
+      EXPECT_EQ(out.count(t.product_code), 0u) << "two rows for " << t.product_code;
+      out[t.product_code] = {t.leases, t.units};
+    }
+    return out;
+  };
+  using Totals = std::map<std::string, std::pair<std::int64_t, std::int64_t>>;
+  std::int64_t license = 0;
+  {
+    auto store = open();
+    EXPECT_EQ(totals_of(*store), Totals{});
+    license = make_license(*store, 1, 100);
+    store->begin();
+    store->insert_lease(lease(10, license, kNow + 5000, "", 3));
+    store->insert_lease(lease(11, license, kNow - 1, "", 2));  // expired, not reclaimed
+    LeaseRecord vault = lease(12, license, kNow + 5000, "", 4);
+    vault.product_code = "vault";
+    store->insert_lease(vault);
+    store->commit();
+    EXPECT_EQ(totals_of(*store), (Totals{{"cad", {2, 5}}, {"vault", {1, 4}}}));
+  }
+  auto store = open();
+  EXPECT_EQ(totals_of(*store), (Totals{{"cad", {2, 5}}, {"vault", {1, 4}}}));
+  store->begin();
+  store->delete_lease(fake_hash(12));
+  store->insert_lease(lease(13, license, kNow + 5000, "", 1));
+  store->commit();
+  EXPECT_EQ(totals_of(*store), (Totals{{"cad", {3, 6}}}));
 }
 
 TEST_P(SeatStoreTest, DataSurvivesReopening) {

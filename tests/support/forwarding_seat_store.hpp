@@ -116,6 +116,9 @@ class ForwardingSeatStore : public storage::SeatStore {
     return inner_->reclaim_expired(now, limit);
   }
   std::int64_t lease_count() override { return inner_->lease_count(); }
+  std::vector<storage::ProductLeaseTotals> lease_totals_by_product() override {
+    return inner_->lease_totals_by_product();
+  }
   void for_each_lease(const std::function<void(const storage::LeaseRecord&)>& visit) override {
     inner_->for_each_lease(visit);
   }
