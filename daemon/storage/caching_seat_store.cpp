@@ -385,7 +385,9 @@ class CachingSeatStore final : public SeatStore {
   std::vector<ProductLeaseTotals> lease_totals_by_product() override {
     // A site has a few products: a scan of them per lease beats hashing each lease's code.
     std::vector<ProductLeaseTotals> totals;
-    for (const auto& [id, lease] : leases_) {
+    for (const auto& entry : leases_) {
+      // Not a structured binding: clang 14 (the fuzz build's) cannot capture one in a lambda.
+      const CachedLease& lease = entry.second;
       auto total = std::find_if(totals.begin(), totals.end(), [&](const ProductLeaseTotals& t) {
         return t.product_code == lease.product_code;
       });
