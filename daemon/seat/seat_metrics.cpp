@@ -190,9 +190,7 @@ void SeatMetrics::expiry_at(std::int64_t now_ms) {
 }
 
 void SeatMetrics::lease_added(const std::string& product, std::int64_t units) {
-  auto& change = batch_leases_[product];
-  change.first += 1;
-  change.second += units;
+  leases_added(product, 1, units);
 }
 
 void SeatMetrics::leases_added(const std::string& product, std::int64_t count, std::int64_t units) {

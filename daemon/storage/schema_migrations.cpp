@@ -681,9 +681,9 @@ const std::vector<Migration>& schema_migrations() {
       // grow. Only then: a transaction that notifies takes PostgreSQL's notification lock until
       // it has committed, which would queue every checkin's commit behind the others'. The
       // trigger looks for the row after its update of the license row, whose lock orders it
-      // after the transaction that queued a waiter: a waiter is never queued unheard. The
-      // function bodies hold no colon, which SOCI would read as a bind placeholder: hence
-      // CAST(... AS text) rather than PostgreSQL's double-colon cast.
+      // after the transaction that queued a waiter: a waiter is never queued unheard. SOCI reads
+      // a colon as a bind placeholder, so the function bodies cast with CAST(... AS text), never
+      // with PostgreSQL's double colon.
       {29,
        {
            "{postgresql_only}CREATE TABLE IF NOT EXISTS license_waiters ("

@@ -564,15 +564,15 @@ TEST_P(SeatStoreTest, ReopenedLeasesAreReclaimedOldestFirst) {
 // The metrics' seeding at start: each product's leases and units, expired ones not yet reclaimed
 // included, as stored (after a reopen, as the caching store loaded them) and after changes.
 TEST_P(SeatStoreTest, LeaseTotalsByProductSumWhatIsStored) {
+  using Totals = std::map<std::string, std::pair<std::int64_t, std::int64_t>>;
   auto totals_of = [](SeatStore& store) {
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>> out;
+    Totals out;
     for (const auto& t : store.lease_totals_by_product()) {
       EXPECT_EQ(out.count(t.product_code), 0u) << "two rows for " << t.product_code;
       out[t.product_code] = {t.leases, t.units};
     }
     return out;
   };
-  using Totals = std::map<std::string, std::pair<std::int64_t, std::int64_t>>;
   std::int64_t license = 0;
   {
     auto store = open();
