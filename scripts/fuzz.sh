@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in build-fuzz (clang++, ASan+UBSan) and runs each for a fixed time
 # against a copy of its seed corpus; fails when any target finds a crash, leak or timeout.
-# Usage: scripts/fuzz.sh [--seconds N | --long | --runs N] [target...]   (default: 30 s each, every
-# target; --runs stops each target after N executions instead, for the recorded long runs)
+# Usage: scripts/fuzz.sh [--seconds N | --long | --runs N] [--workers K] [target...]   (default: 30 s
+# each, every target; --runs stops each target after N executions instead, for the recorded long
+# runs; --workers runs K processes of a target on one corpus, sharing --runs' executions between them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,6 +13,7 @@ all_targets=(fuzz_request_parser fuzz_seat_dispatch fuzz_config_loader fuzz_acti
   fuzz_entitlement fuzz_webhook_url)
 seconds=30
 runs=""
+workers=1
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,6 +37,14 @@ while [ $# -gt 0 ]; do
       runs=$2
       shift 2
       ;;
+    --workers)
+      [ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]*$ ]] || {
+        echo "--workers needs a positive whole number" >&2
+        exit 2
+      }
+      workers=$2
+      shift 2
+      ;;
     fuzz_*)
       [[ " ${all_targets[*]} " == *" $1 "* ]] || {
         echo "unknown target $1 (known: ${all_targets[*]})" >&2
@@ -44,7 +54,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     *)
-      echo "usage: $0 [--seconds N | --long | --runs N] [target...]" >&2
+      echo "usage: $0 [--seconds N | --long | --runs N] [--workers K] [target...]" >&2
       exit 2
       ;;
   esac
@@ -86,7 +96,6 @@ for target in "${targets[@]}"; do
   args=(-print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -max_len=8192
     -artifact_prefix="$work/artifacts/")
   if [ -n "$runs" ]; then
-    args+=(-runs="$runs")
     budget="$runs executions"
   else
     args+=(-max_total_time="$seconds")
@@ -94,12 +103,39 @@ for target in "${targets[@]}"; do
   fi
   dict=$(dict_for "$target")
   [ -z "$dict" ] || args+=(-dict="$dict")
+  [ "$workers" -eq 1 ] || budget+=" in $workers processes on one corpus"
   echo "== $target: fuzzing for $budget"
   status=0
   started=$SECONDS
-  "$build/fuzz/$target" "${args[@]}" "$work/corpus" >"$work/log" 2>&1 || status=$?
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
-  cov=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\).*/\1/p' "$work/log" | tail -1)
+  pids=()
+  for ((k = 0; k < workers; k++)); do
+    worker_args=("${args[@]}")
+    if [ -n "$runs" ]; then
+      # The first processes take the remainder, so the shares sum to exactly N.
+      share=$((runs / workers + (k < runs % workers ? 1 : 0)))
+      worker_args+=(-runs="$share")
+    fi
+    # libFuzzer rereads the corpus directory every second (-reload=1), so each process picks up
+    # what the others found.
+    "$build/fuzz/$target" "${worker_args[@]}" "$work/corpus" >"$work/log.$k" 2>&1 &
+    pids+=($!)
+  done
+  while [ ${#pids[@]} -gt 0 ]; do
+    worker_status=0
+    finished=""
+    wait -n -p finished "${pids[@]}" || worker_status=$?
+    remaining=()
+    for pid in "${pids[@]}"; do [ "$pid" = "$finished" ] || remaining+=("$pid"); done
+    pids=("${remaining[@]}")
+    if [ "$worker_status" -ne 0 ] && [ "$status" -eq 0 ]; then
+      status=$worker_status
+      # One finding ends the target: the other processes would only run on to their share.
+      [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+    fi
+  done
+  cat "$work"/log.* >"$work/log"
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work"/log.* | awk '{ n += $1 } END { print n }')
+  cov=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\).*/\1/p' "$work"/log.* | sort -n | tail -1)
   corpus=$(find "$work/corpus" -type f | wc -l)
   line="$target: ${execs:-?} executions in $((SECONDS - started)) s, coverage ${cov:-?} edges, corpus $corpus inputs"
   if [ "$status" -ne 0 ] || compgen -G "$work/artifacts/*" >/dev/null; then
