@@ -36,7 +36,8 @@ constexpr std::int64_t kStartMs = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 // Each endpoint's sessions: a checkout at 08:00 plus its own offset (a second per endpoint,
 // within an hour), and a checkin 4 h later; the next session of the day starts 30 min after it.
 // Licenses: 100, each of one of 20 customers under partner 2. All records in one statement.
-void generate(soci::session& sql, int endpoints, int days, int sessions) {
+// On SQLite each record's id carries its time (storage/usage_record_ids.hpp), as lmpd writes them.
+void generate(soci::session& sql, bool sqlite, int endpoints, int days, int sessions) {
   // The bench's own integers go into the SQL text itself, because each is used several times
   // and a bound parameter could be used only once.
   const std::string e = std::to_string(endpoints);
@@ -52,16 +53,20 @@ void generate(soci::session& sql, int endpoints, int days, int sessions) {
              e + ", " + start + " + (i / " + e + " / " + s + ") * 86400000 + 28800000 + (i / " + e +
              " % " + s + ") * 16200000 + (i % " + e +
              " % 3600) * 1000 FROM n),"
-             " k(end_it) AS (SELECT 0 UNION ALL SELECT 1)"
-             " INSERT INTO usage_records (at_ms, event, license_id, product_code, customer_id,"
-             " account_id, scope, units, user_name, host, peer, lease_ref, code, since_ms)"
-             " SELECT CASE WHEN end_it = 1 THEN at + 14400000 ELSE at END,"
+             " k(end_it) AS (SELECT 0 UNION ALL SELECT 1),"
+             " r AS (SELECT CASE WHEN end_it = 1 THEN at + 14400000 ELSE at END AS at_ms,"
              " CASE WHEN end_it = 1 THEN 'checkin' ELSE 'checkout' END,"
              " e % 100 + 1, 'cad', e % 100 % 20 + 1, 2,"
              " '/1/2/c' || CAST(e % 100 % 20 + 1 AS TEXT) || '/', 1,"
              " 'user' || CAST(e AS TEXT), 'host' || CAST(e AS TEXT), '10.0.0.1',"
              " 'lease' || CAST(i AS TEXT), '', CASE WHEN end_it = 1 THEN at ELSE NULL END"
-             " FROM s, k ORDER BY 1";
+             " FROM s, k)"
+             " INSERT INTO usage_records (" +
+             std::string(sqlite ? "id, " : "") +
+             "at_ms, event, license_id, product_code, customer_id, account_id, scope, units,"
+             " user_name, host, peer, lease_ref, code, since_ms) SELECT " +
+             (sqlite ? "(at_ms << 11) + ROW_NUMBER() OVER (PARTITION BY at_ms) - 1, " : "") +
+             "* FROM r ORDER BY at_ms";
 }
 
 }  // namespace
@@ -103,7 +108,7 @@ int main(int argc, char** argv) {
     soci::session& sql = *opened.sql;
     const auto started = std::chrono::steady_clock::now();
     soci::transaction tx(sql);
-    generate(sql, endpoints, days, sessions);
+    generate(sql, backend == "sqlite", endpoints, days, sessions);
     tx.commit();
     if (backend != "sqlite") sql << "ANALYZE usage_records";
     std::int64_t rows = 0;

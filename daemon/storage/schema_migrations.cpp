@@ -735,6 +735,53 @@ const std::vector<Migration>& schema_migrations() {
            " FOR EACH ROW WHEN (NEW.name = 'lease_purge')"
            " EXECUTE FUNCTION lmp_news_of_counter()",
        }},
+      // Usage record ids that carry their times (issue #16, docs/benchmarks.md "Usage record ids
+      // that carry their times"): on SQLite a record's id is its time shifted left 11 bits plus
+      // its place in its millisecond (storage/usage_record_ids.hpp), so the table's own B-tree is
+      // the time index and a record costs one B-tree insert instead of two. The stored records
+      // are numbered again in time order (ties in the order written) by the writers' rule,
+      // id = max(time << 11, previous id + 1) in closed form over the row number; the rule moves
+      // a record's time only past the 2,048th record of a millisecond (and a time before 1970 to
+      // 0), and the roll-ups from the first hour a record left are made again. PostgreSQL keeps
+      // its ids and its time index.
+      {31,
+       {
+           "{sqlite_only}UPDATE usage_rollup_hours SET records = -1 WHERE hour_ms >= ("
+           "SELECT MIN(at_ms) / 3600000 * 3600000 FROM ("
+           "SELECT at_ms, (n + MAX(t - n) OVER (ORDER BY n)) >> 11 AS new_at FROM ("
+           "SELECT at_ms, MIN(MAX(at_ms, 0), 4503599627370495) << 11 AS t,"
+           " ROW_NUMBER() OVER (ORDER BY at_ms, id) AS n FROM usage_records))"
+           " WHERE new_at <> at_ms)",
+           "{sqlite_only}CREATE TABLE usage_records_renumbered ("
+           " id INTEGER PRIMARY KEY,"
+           " at_ms BIGINT NOT NULL,"
+           " event TEXT NOT NULL,"
+           " license_id BIGINT NOT NULL,"
+           " product_code TEXT NOT NULL,"
+           " customer_id BIGINT NOT NULL,"
+           " account_id BIGINT,"
+           " scope TEXT NOT NULL,"
+           " units BIGINT NOT NULL,"
+           " user_name TEXT NOT NULL,"
+           " host TEXT NOT NULL,"
+           " peer TEXT NOT NULL,"
+           " lease_ref TEXT NOT NULL,"
+           " code TEXT NOT NULL,"
+           " since_ms BIGINT)",
+           "{sqlite_only}INSERT INTO usage_records_renumbered (id, at_ms, event, license_id,"
+           " product_code, customer_id, account_id, scope, units, user_name, host, peer,"
+           " lease_ref, code, since_ms)"
+           " SELECT new_id, new_id >> 11, event, license_id, product_code, customer_id,"
+           " account_id, scope, units, user_name, host, peer, lease_ref, code, since_ms FROM ("
+           "SELECT *, n + MAX(t - n) OVER (ORDER BY n) AS new_id FROM ("
+           "SELECT *, MIN(MAX(at_ms, 0), 4503599627370495) << 11 AS t,"
+           " ROW_NUMBER() OVER (ORDER BY at_ms, id) AS n FROM usage_records))"
+           " ORDER BY new_id",
+           "{sqlite_only}DROP TABLE usage_records",
+           "{sqlite_only}ALTER TABLE usage_records_renumbered RENAME TO usage_records",
+           "{sqlite_only}CREATE INDEX usage_denials_by_time ON usage_records (at_ms)"
+           " WHERE event = 'denial'",
+       }},
   };
   return migrations;
 }

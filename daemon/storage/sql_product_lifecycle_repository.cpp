@@ -5,6 +5,7 @@
 #include "storage/license_rows.hpp"
 #include "storage/sql_repositories.hpp"
 #include "storage/sql_rows.hpp"
+#include "storage/usage_record_ids.hpp"
 
 namespace lmp::storage {
 namespace {
@@ -57,14 +58,28 @@ class SqlProductLifecycleRepository final : public domain::ProductLifecycleRepos
       const std::string end_of_life(domain::usage_event::kEndOfLife);
       // Each lease ends here: its usage record is written with its deletion (the seat engine's
       // records are written with the seat path's changes, seat/usage_recorder.cpp).
-      sql_ << "INSERT INTO usage_records (at_ms, event, license_id, product_code, customer_id,"
-              " account_id, scope, units, user_name, host, peer, lease_ref, code, since_ms)"
-              " SELECT :now, :event, le.license_id, le.product_code, l.customer_id, c.owner_id,"
-              " COALESCE(a.path, '/') || 'c' || CAST(c.id AS TEXT) || '/', le.units,"
-              " le.user_name, le.host, le.peer, le.ref, '', le.issued_at_ms"
-              " FROM leases le JOIN licenses l ON l.id = le.license_id"
-              " JOIN customers c ON c.id = l.customer_id"
-              " LEFT JOIN accounts a ON a.id = c.owner_id WHERE l.product_code = :code",
+      // On SQLite a record's id carries its time, the lease records numbered from the first
+      // id of this time (storage/usage_record_ids.hpp).
+      const bool sqlite = sql_.get_backend_name() == "sqlite3";
+      const std::string columns =
+          "event, license_id, product_code, customer_id, account_id, scope, units, user_name,"
+          " host, peer, lease_ref, code, since_ms) SELECT ";
+      const std::string time =
+          sqlite ? "n.next_id + ROW_NUMBER() OVER (ORDER BY le.id) - 1,"
+                   " (n.next_id + ROW_NUMBER() OVER (ORDER BY le.id) - 1) >> 11, :event,"
+                 : ":now, :event,";
+      sql_ << (sqlite ? "WITH n AS (" + next_usage_id_sql(":now") +
+                            ") INSERT INTO usage_records (id, at_ms, "
+                      : std::string("INSERT INTO usage_records (at_ms, ")) +
+                  columns + time +
+                  " le.license_id, le.product_code, l.customer_id, c.owner_id,"
+                  " COALESCE(a.path, '/') || 'c' || CAST(c.id AS TEXT) || '/', le.units,"
+                  " le.user_name, le.host, le.peer, le.ref, '', le.issued_at_ms"
+                  " FROM " +
+                  (sqlite ? "n, " : "") +
+                  "leases le JOIN licenses l ON l.id = le.license_id"
+                  " JOIN customers c ON c.id = l.customer_id"
+                  " LEFT JOIN accounts a ON a.id = c.owner_id WHERE l.product_code = :code",
           soci::use(now_ms), soci::use(end_of_life), soci::use(code);
       sql_ << "INSERT INTO retired_licenses (license_id, code_hash, product_code, scope)"
               " SELECT l.id, l.code_hash, l.product_code,"

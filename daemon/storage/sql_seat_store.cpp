@@ -28,6 +28,7 @@
 #include "storage/sqlite_statement.hpp"
 #include "storage/sqlite_usage_appender.hpp"
 #include "storage/transaction_license_cache.hpp"
+#include "storage/usage_record_ids.hpp"
 
 namespace lmp::storage {
 namespace {
@@ -1087,21 +1088,35 @@ class SqlSeatStore final : public SeatStore {
     st_->insert_usage.exchange(soci::use(usage_.lease_ref));
     st_->insert_usage.exchange(soci::use(usage_.code));
     st_->insert_usage.exchange(soci::use(usage_since_, usage_since_null_));
+    // On SQLite the record's id carries its time (storage/usage_record_ids.hpp).
     finish_prepare(st_->insert_usage,
-                   "INSERT INTO usage_records (at_ms, event, license_id, product_code,"
-                   " customer_id, account_id, scope, units, user_name, host, peer, lease_ref,"
-                   " code, since_ms) VALUES (:at_ms, :event, :license_id, :product_code,"
-                   " :customer_id, :account_id, :scope, :units, :user_name, :host, :peer,"
-                   " :lease_ref, :code, :since_ms)");
+                   backend_ == Backend::sqlite
+                       ? "WITH n AS (" + next_usage_id_sql(":at_ms") +
+                             ") INSERT INTO usage_records (id, at_ms, event, license_id,"
+                             " product_code, customer_id, account_id, scope, units, user_name,"
+                             " host, peer, lease_ref, code, since_ms) SELECT next_id,"
+                             " next_id >> 11, :event, :license_id, :product_code, :customer_id,"
+                             " :account_id, :scope, :units, :user_name, :host, :peer, :lease_ref,"
+                             " :code, :since_ms FROM n"
+                       : std::string("INSERT INTO usage_records (at_ms, event, license_id,"
+                                     " product_code, customer_id, account_id, scope, units,"
+                                     " user_name, host, peer, lease_ref, code, since_ms) VALUES"
+                                     " (:at_ms, :event, :license_id, :product_code,"
+                                     " :customer_id, :account_id, :scope, :units, :user_name,"
+                                     " :host, :peer, :lease_ref, :code, :since_ms)"));
 
     st_->prune_usage.exchange(soci::use(key_now_));
     st_->prune_usage.exchange(soci::use(key_limit_));
-    // Oldest first through the time index; SKIP LOCKED as for the released leases above.
+    // Oldest first through the time index, which on SQLite is the ids (usage_record_ids.hpp);
+    // SKIP LOCKED as for the released leases above.
     finish_prepare(st_->prune_usage,
-                   std::string("DELETE FROM usage_records WHERE id IN (SELECT id FROM"
-                               " usage_records WHERE at_ms < :before_ms ORDER BY at_ms"
-                               " LIMIT :limit") +
-                       (backend_ == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "") + ")");
+                   backend_ == Backend::sqlite
+                       ? "DELETE FROM usage_records WHERE id IN (SELECT id FROM usage_records"
+                         " WHERE id < " +
+                             usage_id_floor_sql(":before_ms") + " ORDER BY id LIMIT :limit)"
+                       : std::string("DELETE FROM usage_records WHERE id IN (SELECT id FROM"
+                                     " usage_records WHERE at_ms < :before_ms ORDER BY at_ms"
+                                     " LIMIT :limit FOR UPDATE SKIP LOCKED)"));
 
     st_->insert_lease.exchange(soci::use(new_lease_.id));
     st_->insert_lease.exchange(soci::use(new_sealed_id_));

@@ -15,6 +15,7 @@
 #include "storage/sql_repositories.hpp"
 #include "storage/sql_rows.hpp"
 #include "storage/sql_usage_filter.hpp"
+#include "storage/usage_record_ids.hpp"
 
 namespace lmp::storage {
 namespace {
@@ -167,7 +168,8 @@ std::string without_hour(const std::string& text, int hour_of_day) {
 
 class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
  public:
-  explicit SqlUsageRollupRepository(soci::session& sql) : sql_(sql) {}
+  explicit SqlUsageRollupRepository(soci::session& sql)
+      : sql_(sql), sqlite_(sql.get_backend_name() == "sqlite3") {}
 
   std::vector<domain::UsageRolledHour> rolled_hours(std::int64_t from_ms,
                                                     std::int64_t to_ms) override {
@@ -183,17 +185,21 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   std::optional<std::int64_t> oldest_stale_hour() override {
     return single_id("SELECT MIN(hour_ms) FROM usage_rollup_hours WHERE records < 0");
   }
+  // On SQLite a record's id carries its time and is the time index (usage_record_ids.hpp).
   std::optional<std::int64_t> oldest_record_ms() override {
-    return single_id("SELECT MIN(at_ms) FROM usage_records");
+    return single_id(sqlite_ ? "SELECT MIN(id) >> 11 FROM usage_records"
+                             : "SELECT MIN(at_ms) FROM usage_records");
   }
 
   std::vector<domain::UsageRolledHour> record_counts(std::int64_t from_ms,
                                                      std::int64_t to_ms) override {
     // Integer division: records have positive times.
-    return hour_counts(
-        "SELECT at_ms / 3600000 * 3600000, COUNT(*) FROM usage_records"
-        " WHERE at_ms >= :from_ms AND at_ms < :to_ms GROUP BY at_ms / 3600000 * 3600000",
-        from_ms, to_ms);
+    return hour_counts("SELECT at_ms / 3600000 * 3600000, COUNT(*) FROM usage_records WHERE " +
+                           (sqlite_ ? "id >= " + usage_id_floor_sql(":from_ms") + " AND id < " +
+                                          usage_id_floor_sql(":to_ms")
+                                    : std::string("at_ms >= :from_ms AND at_ms < :to_ms")) +
+                           " GROUP BY at_ms / 3600000 * 3600000",
+                       from_ms, to_ms);
   }
 
   void mark_stale_from(std::int64_t hour_ms) override {
@@ -477,6 +483,7 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
 
   soci::session& sql_;
+  const bool sqlite_;
 };
 
 }  // namespace

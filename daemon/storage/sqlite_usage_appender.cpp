@@ -4,18 +4,21 @@
 #include <string>
 #include <string_view>
 
+#include "storage/usage_record_ids.hpp"
+
 namespace lmp::storage {
 namespace {
 
-constexpr int kColumns = 14;
+constexpr int kColumns = 15;
 
 std::string insert_text(std::size_t rows) {
   std::string text =
-      "INSERT INTO usage_records (at_ms, event, license_id, product_code, customer_id, account_id,"
+      "INSERT INTO usage_records (id, at_ms, event, license_id, product_code, customer_id, "
+      "account_id,"
       " scope, units, user_name, host, peer, lease_ref, code, since_ms) VALUES ";
   for (std::size_t row = 0; row < rows; ++row) {
     if (row != 0) text += ',';
-    text += "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    text += "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   }
   return text;
 }
@@ -23,13 +26,27 @@ std::string insert_text(std::size_t rows) {
 }  // namespace
 
 SqliteUsageAppender::SqliteUsageAppender(soci::session& sql)
-    : many_(sql, insert_text(kRowsPerStatement)), one_(sql, insert_text(1)) {}
+    : many_(sql, insert_text(kRowsPerStatement)),
+      one_(sql, insert_text(1)),
+      last_id_(sql, "SELECT COALESCE(MAX(id), -1) FROM usage_records") {}
 
 void SqliteUsageAppender::write() {
   struct Forget {
     std::vector<domain::UsageRecord>& held;
     ~Forget() { held.clear(); }
   } forget{held_};
+  if (held_.empty()) return;
+  // Read at every commit rather than kept: the administrators' End-of-Life deletions write
+  // records too, on another connection. The write lock, held since BEGIN IMMEDIATE, keeps it
+  // the last until this commit.
+  std::int64_t last = -1;
+  while (last_id_.next_row("read the last usage record id")) last = last_id_.column_int64(0);
+  ids_.clear();
+  for (domain::UsageRecord& r : held_) {
+    last = next_usage_id(r.at_ms, last);
+    r.at_ms = usage_id_time(last);
+    ids_.push_back(last);
+  }
   std::size_t at = 0;
   for (; held_.size() - at >= kRowsPerStatement; at += kRowsPerStatement)
     insert(many_, at, kRowsPerStatement);
@@ -40,20 +57,21 @@ void SqliteUsageAppender::insert(SqliteStatement& statement, std::size_t first, 
   for (std::size_t row = 0; row < rows; ++row) {
     const domain::UsageRecord& r = held_[first + row];
     const int at = static_cast<int>(row) * kColumns;
-    statement.bind(at + 1, r.at_ms);
-    statement.bind(at + 2, r.event);
-    statement.bind(at + 3, r.license_id);
-    statement.bind(at + 4, r.product_code);
-    statement.bind(at + 5, r.customer_id);
-    statement.bind(at + 6, r.account_id);
-    statement.bind(at + 7, r.scope);
-    statement.bind(at + 8, r.units);
-    statement.bind(at + 9, r.user);
-    statement.bind(at + 10, r.host);
-    statement.bind(at + 11, r.peer);
-    statement.bind(at + 12, r.lease_ref);
-    statement.bind(at + 13, r.code);
-    statement.bind(at + 14, r.since_ms);
+    statement.bind(at + 1, ids_[first + row]);
+    statement.bind(at + 2, r.at_ms);
+    statement.bind(at + 3, r.event);
+    statement.bind(at + 4, r.license_id);
+    statement.bind(at + 5, r.product_code);
+    statement.bind(at + 6, r.customer_id);
+    statement.bind(at + 7, r.account_id);
+    statement.bind(at + 8, r.scope);
+    statement.bind(at + 9, r.units);
+    statement.bind(at + 10, r.user);
+    statement.bind(at + 11, r.host);
+    statement.bind(at + 12, r.peer);
+    statement.bind(at + 13, r.lease_ref);
+    statement.bind(at + 14, r.code);
+    statement.bind(at + 15, r.since_ms);
   }
   statement.run("append usage records");
 }

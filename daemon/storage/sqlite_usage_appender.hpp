@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "domain/usage_record.hpp"
@@ -27,7 +28,8 @@ class SqliteUsageAppender {
   void hold(const domain::UsageRecord& record) { held_.push_back(record); }
   bool empty() const { return held_.empty(); }
 
-  // Inserts the held records in their order and forgets them, whatever the outcome. Throws
+  // Inserts the held records in their order, with ids and times by next_usage_id
+  // (storage/usage_record_ids.hpp), and forgets them, whatever the outcome. Throws
   // StoreError naming SQLite's error; the caller's transaction must then roll back.
   void write();
   void clear() noexcept { held_.clear(); }
@@ -36,8 +38,10 @@ class SqliteUsageAppender {
   void insert(SqliteStatement& statement, std::size_t first, std::size_t rows);
 
   std::vector<domain::UsageRecord> held_;
-  SqliteStatement many_;  // kRowsPerStatement rows
+  std::vector<std::int64_t> ids_;  // of held_, while write() runs
+  SqliteStatement many_;           // kRowsPerStatement rows
   SqliteStatement one_;
+  SqliteStatement last_id_;
 };
 
 }  // namespace lmp::storage

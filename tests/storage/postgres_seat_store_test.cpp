@@ -515,10 +515,12 @@ class HeldBackWritesTest : public UnitsHeldTest {
     return l;
   }
 
+  // The `nth` record of the script: times in the order written, because on SQLite a record's
+  // time never goes back (storage/usage_record_ids.hpp).
   static domain::UsageRecord usage(std::string_view event, std::int64_t license, int seed,
-                                   bool with_optionals) {
+                                   bool with_optionals, int nth) {
     domain::UsageRecord r;
-    r.at_ms = kNow + seed;
+    r.at_ms = kNow + 100 + nth;
     r.event = event;
     r.license_id = license;
     r.product_code = "cad";
@@ -575,13 +577,13 @@ class HeldBackWritesTest : public UnitsHeldTest {
     store.lock_license(one);
     say("units " + std::to_string(store.units_in_use(one, kNow)));
     store.insert_lease(full_lease(20, one, kNow + 60'000, "h20", 1));
-    store.append_usage(usage("checkout", one, 20, false));
+    store.append_usage(usage("checkout", one, 20, false, 0));
     // A heartbeat and a checkin.
     say("found " + std::to_string(store.find_lease(fake_hash(10)).has_value()));
     store.renew_lease(fake_hash(10), kNow + 120'000, kNow);
     say("found " + std::to_string(store.find_lease(fake_hash(11)).has_value()));
     store.delete_lease(fake_hash(11));
-    store.append_usage(usage("checkin", one, 11, true));
+    store.append_usage(usage("checkin", one, 11, true, 1));
     // The checkin seen by the next read of the lease, and by the next checkout's count.
     say("found " + std::to_string(store.find_lease(fake_hash(11)).has_value()));
     store.lock_license(one);
@@ -599,7 +601,7 @@ class HeldBackWritesTest : public UnitsHeldTest {
     store.linger_lease(fake_hash(12), kNow + 30'000);
     store.renew_lease(fake_hash(12), kNow + 150'000, kNow + 2);
     store.set_lease_expiry(fake_hash(13), kNow + 500);
-    store.append_usage(usage("extended", two, 12, false));
+    store.append_usage(usage("extended", two, 12, false, 2));
     // Changes of one lease with no read between them (merged into one change when held back).
     store.insert_lease(full_lease(23, two, kNow + 60'000, "h23", 1));
     store.linger_lease(fake_hash(23), kNow + 40'000);
@@ -618,7 +620,7 @@ class HeldBackWritesTest : public UnitsHeldTest {
       store.delete_lease(released->id);
       store.revoke_lease(*released, "released", kNow, kNow + 60'000);
     }
-    store.append_usage(usage("release", one, 20, true));
+    store.append_usage(usage("release", one, 20, true, 3));
     say("units " + std::to_string(store.units_in_use(one, kNow)));
     say("units " + std::to_string(store.units_in_use(two, kNow)));
     say("holdings " + std::to_string(store.live_holdings(two, kNow).size()));
@@ -713,13 +715,13 @@ TEST_F(HeldBackWritesTest, AFailingWriteRollsBackTheWholeTransaction) {
   store->lock_license(license);
   EXPECT_EQ(store->units_in_use(license, kNow), 2);
   store->insert_lease(lease(11, license, kNow + 60'000, "", 1));
-  store->append_usage(usage("checkout", license, 11, false));
+  store->append_usage(usage("checkout", license, 11, false, 0));
   store->lock_license(license);
   EXPECT_EQ(store->units_in_use(license, kNow), 3);  // sent, inside the transaction
   store->renew_lease(fake_hash(10), kNow + 120'000, kNow);
   store->delete_lease(fake_hash(10));
   store->insert_lease(lease(12, license + 100, kNow + 60'000, "", 1));  // no such license
-  store->append_usage(usage("checkout", license + 100, 12, false));
+  store->append_usage(usage("checkout", license + 100, 12, false, 1));
   EXPECT_THROW(store->commit(), StoreError);
   store->rollback();
 

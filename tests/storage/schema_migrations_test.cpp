@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../support/schema_undo.hpp"
@@ -123,14 +125,13 @@ TEST_F(SchemaMigrationsTest, NewFileGetsEveryTableAndTheLatestVersion) {
                                                            "console_sessions",
                                                            "branding_logos"}));
   // Leases are found by id only: the daemon reads them from memory (the caching store).
-  EXPECT_EQ(
-      objects(*sql, "index"),
-      (std::set<std::string>{
-          "activations_by_license", "accounts_by_path", "customers_by_owner",
-          "licenses_by_customer", "audit_by_scope", "retired_licenses_by_code",
-          "retired_licenses_by_license", "registration_keys_by_issuer", "revoked_leases_by_until",
-          "usage_records_by_time", "usage_denials_by_time", "webhook_deliveries_due",
-          "console_sessions_by_expiry", "console_sessions_by_user", "users_by_login"}));
+  EXPECT_EQ(objects(*sql, "index"),
+            (std::set<std::string>{
+                "activations_by_license", "accounts_by_path", "customers_by_owner",
+                "licenses_by_customer", "audit_by_scope", "retired_licenses_by_code",
+                "retired_licenses_by_license", "registration_keys_by_issuer",
+                "revoked_leases_by_until", "usage_denials_by_time", "webhook_deliveries_due",
+                "console_sessions_by_expiry", "console_sessions_by_user", "users_by_login"}));
   // The audit log refuses changes in the database itself.
   EXPECT_EQ(objects(*sql, "trigger"),
             (std::set<std::string>{"audit_log_no_update", "audit_log_no_delete"}));
@@ -389,6 +390,86 @@ TEST_F(SchemaMigrationsTest, LeasesFromAnOlderVersionGetAReferenceAndAHeartbeat)
     refs.insert(lease->ref);
   }
   EXPECT_EQ(refs.size(), 3u);
+}
+
+// Version 31 on SQLite: usage record ids carry their times (storage/usage_record_ids.hpp). The
+// records stored before are numbered again in time order, ties in the order they were written;
+// only past the 2,048th record of a millisecond does a record's time move (forward), and the
+// roll-ups from the hour the first moved record left are marked to be made again.
+TEST_F(SchemaMigrationsTest, UsageRecordsFromBeforeVersion31AreNumberedByTheirTimes) {
+  std::filesystem::create_directories(std::filesystem::path(storage_.sqlite_path).parent_path());
+  constexpr std::int64_t kHour = 3'600'000;
+  const std::int64_t hour = kNow / kHour * kHour;
+  const std::int64_t last_ms = hour + kHour - 1;  // the hour's last millisecond
+  // As written before: ids in the order written, times not always in that order (a clock set
+  // back), and 2,051 records in one millisecond.
+  std::vector<std::pair<std::int64_t, std::string>> written = {
+      {hour - kHour + 5, "a"}, {hour + 9, "b"}, {hour + 2, "c"}, {hour + 9, "d"}};
+  for (int i = 0; i < 2051; ++i) written.emplace_back(last_ms, "burst-" + std::to_string(i));
+  written.emplace_back(last_ms + 1, "e");  // lands after the three that spill into its time
+  open();  // made at the latest version with its server secret, then taken back to 30
+  {
+    auto sql = raw();
+    soci::transaction tx(*sql);
+    *sql << "UPDATE schema_version SET version = 30";
+    *sql << "CREATE INDEX usage_records_by_time ON usage_records (at_ms)";
+    std::int64_t written_id = 0;
+    for (const auto& [at, ref] : written) {
+      const std::string event = ref == "d" ? "denial" : "checkout";
+      ++written_id;
+      *sql << "INSERT INTO usage_records (id, at_ms, event, license_id, product_code,"
+              " customer_id, scope, units, user_name, host, peer, lease_ref, code) VALUES (:id,"
+              " :at, :event, 1, 'cad', 1, '/c1/', 1, 'u', 'h', 'p', :ref, '')",
+          soci::use(written_id), soci::use(at), soci::use(event), soci::use(ref);
+    }
+    for (const std::int64_t rolled : {hour - kHour, hour, hour + kHour})
+      *sql << "INSERT INTO usage_rollup_hours (hour_ms, records) VALUES (:hour, 7)",
+          soci::use(rolled);
+    tx.commit();
+  }
+  open();
+  auto sql = raw();
+  EXPECT_EQ(stored_version(*sql), latest_schema_version());
+  std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> rows;
+  {
+    std::int64_t id = 0;
+    std::int64_t at = 0;
+    std::string ref;
+    soci::statement st = (sql->prepare << "SELECT id, at_ms, lease_ref FROM usage_records"
+                                          " ORDER BY id",
+                          soci::into(id), soci::into(at), soci::into(ref));
+    st.execute();
+    while (st.fetch()) rows.emplace_back(id, at, ref);
+  }
+  ASSERT_EQ(rows.size(), written.size());
+  std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> want;
+  auto put = [&](std::int64_t at, int place, const std::string& ref) {
+    want.emplace_back((at << 11) + place, at, ref);
+  };
+  put(hour - kHour + 5, 0, "a");
+  put(hour + 2, 0, "c");
+  put(hour + 9, 0, "b");
+  put(hour + 9, 1, "d");
+  for (int i = 0; i < 2048; ++i) put(last_ms, i, "burst-" + std::to_string(i));
+  for (int i = 2048; i < 2051; ++i) put(last_ms + 1, i - 2048, "burst-" + std::to_string(i));
+  put(last_ms + 1, 3, "e");
+  EXPECT_EQ(rows, want);
+  // The time index is the ids now; the denials keep their partial index.
+  EXPECT_EQ(objects(*sql, "index").count("usage_records_by_time"), 0u);
+  EXPECT_EQ(objects(*sql, "index").count("usage_denials_by_time"), 1u);
+  EXPECT_EQ(objects(*sql, "table").count("usage_records_renumbered"), 0u);
+  std::vector<std::pair<std::int64_t, std::int64_t>> hours;
+  {
+    std::int64_t hour_ms = 0;
+    std::int64_t records = 0;
+    soci::statement st = (sql->prepare << "SELECT hour_ms, records FROM usage_rollup_hours"
+                                          " ORDER BY hour_ms",
+                          soci::into(hour_ms), soci::into(records));
+    st.execute();
+    while (st.fetch()) hours.emplace_back(hour_ms, records);
+  }
+  EXPECT_EQ(hours, (std::vector<std::pair<std::int64_t, std::int64_t>>{
+                       {hour - kHour, 7}, {hour, -1}, {hour + kHour, -1}}));
 }
 
 TEST_F(SchemaMigrationsTest, NewerDatabaseIsRefused) {

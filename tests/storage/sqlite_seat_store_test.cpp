@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "storage/caching_seat_store.hpp"
@@ -351,6 +352,67 @@ TEST_P(SeatStoreTest, UsageRecordsWrittenAtCommitArriveWholeInOrderOrNotAtAll) {
   store->commit();
   *sql << "SELECT COUNT(*) FROM usage_records", soci::into(count);
   EXPECT_EQ(count, kRecords + 1);
+}
+
+// On SQLite a usage record's id carries its time (storage/usage_record_ids.hpp), so that the
+// table's own B-tree is the reports' time index: ids grow in the order records are written, a
+// record's time is never earlier than the one before it (a clock set back moves it forward to
+// that one's), and a millisecond's 2,049th record spills into the next one. Both ways a record
+// is written: held to the commit, and one at a time outside a transaction.
+TEST_P(SeatStoreTest, UsageRecordIdsCarryTheirTimesWhichNeverGoBack) {
+  auto store = open();
+  const std::int64_t license = make_license(*store, 1);
+  auto record = [&](std::int64_t at_ms, const std::string& ref) {
+    domain::UsageRecord r;
+    r.at_ms = at_ms;
+    r.event = domain::usage_event::kCheckout;
+    r.license_id = license;
+    r.product_code = "cad";
+    r.customer_id = 1;
+    r.scope = "/1/c1/";
+    r.units = 1;
+    r.lease_ref = ref;
+    return r;
+  };
+  store->begin();
+  store->append_usage(record(kNow, "a"));
+  store->append_usage(record(kNow, "b"));
+  store->append_usage(record(kNow + 5, "c"));
+  store->commit();
+  store->begin();
+  store->append_usage(record(kNow + 2, "back"));  // the clock set back 3 ms
+  for (int i = 0; i < 2050; ++i) store->append_usage(record(kNow + 10, std::to_string(i)));
+  store->commit();
+  store->append_usage(record(kNow + 3, "alone"));  // outside a transaction, the clock back again
+
+  auto sql = raw();
+  std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> rows;
+  std::int64_t id = 0;
+  std::int64_t at = 0;
+  std::string ref;
+  soci::statement st =
+      (sql->prepare << "SELECT id, at_ms, lease_ref FROM usage_records ORDER BY id", soci::into(id),
+       soci::into(at), soci::into(ref));
+  st.execute();
+  while (st.fetch()) rows.emplace_back(id, at, ref);
+  std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> want;
+  auto put = [&](std::int64_t want_at, int place, const std::string& want_ref) {
+    want.emplace_back((want_at << 11) + place, want_at, want_ref);
+  };
+  put(kNow, 0, "a");
+  put(kNow, 1, "b");
+  put(kNow + 5, 0, "c");
+  put(kNow + 5, 1, "back");
+  for (int i = 0; i < 2048; ++i) put(kNow + 10, i, std::to_string(i));
+  put(kNow + 11, 0, "2048");
+  put(kNow + 11, 1, "2049");
+  put(kNow + 11, 2, "alone");
+  EXPECT_EQ(rows, want);
+
+  // The retention sweep deletes by time through the ids: everything before kNow + 10.
+  store->begin();
+  EXPECT_EQ(store->prune_usage(kNow + 10, 100), 4);
+  store->commit();
 }
 
 TEST_P(SeatStoreTest, LeaseOnUnknownLicenseIsRefusedByTheForeignKey) {
