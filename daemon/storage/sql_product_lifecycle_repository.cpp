@@ -64,10 +64,9 @@ class SqlProductLifecycleRepository final : public domain::ProductLifecycleRepos
       const std::string columns =
           "event, license_id, product_code, customer_id, account_id, scope, units, user_name,"
           " host, peer, lease_ref, code, since_ms) SELECT ";
+      const std::string id = "n.next_id + ROW_NUMBER() OVER (ORDER BY le.id) - 1";
       const std::string time =
-          sqlite ? "n.next_id + ROW_NUMBER() OVER (ORDER BY le.id) - 1,"
-                   " (n.next_id + ROW_NUMBER() OVER (ORDER BY le.id) - 1) >> 11, :event,"
-                 : ":now, :event,";
+          sqlite ? id + ", " + usage_id_time_sql(id) + ", :event," : ":now, :event,";
       sql_ << (sqlite ? "WITH n AS (" + next_usage_id_sql(":now") +
                             ") INSERT INTO usage_records (id, at_ms, "
                       : std::string("INSERT INTO usage_records (at_ms, ")) +

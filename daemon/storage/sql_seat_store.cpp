@@ -1094,10 +1094,11 @@ class SqlSeatStore final : public SeatStore {
                        ? "WITH n AS (" + next_usage_id_sql(":at_ms") +
                              ") INSERT INTO usage_records (id, at_ms, event, license_id,"
                              " product_code, customer_id, account_id, scope, units, user_name,"
-                             " host, peer, lease_ref, code, since_ms) SELECT next_id,"
-                             " next_id >> 11, :event, :license_id, :product_code, :customer_id,"
-                             " :account_id, :scope, :units, :user_name, :host, :peer, :lease_ref,"
-                             " :code, :since_ms FROM n"
+                             " host, peer, lease_ref, code, since_ms) SELECT next_id, " +
+                             usage_id_time_sql("next_id") +
+                             ", :event, :license_id, :product_code, :customer_id, :account_id,"
+                             " :scope, :units, :user_name, :host, :peer, :lease_ref, :code,"
+                             " :since_ms FROM n"
                        : std::string("INSERT INTO usage_records (at_ms, event, license_id,"
                                      " product_code, customer_id, account_id, scope, units,"
                                      " user_name, host, peer, lease_ref, code, since_ms) VALUES"

@@ -187,8 +187,8 @@ class SqlUsageRollupRepository final : public domain::UsageRollupRepository {
   }
   // On SQLite a record's id carries its time and is the time index (usage_record_ids.hpp).
   std::optional<std::int64_t> oldest_record_ms() override {
-    return single_id(sqlite_ ? "SELECT MIN(id) >> 11 FROM usage_records"
-                             : "SELECT MIN(at_ms) FROM usage_records");
+    return single_id(sqlite_ ? "SELECT " + usage_id_time_sql("MIN(id)") + " FROM usage_records"
+                             : std::string("SELECT MIN(at_ms) FROM usage_records"));
   }
 
   std::vector<domain::UsageRolledHour> record_counts(std::int64_t from_ms,

@@ -43,6 +43,12 @@ inline std::string usage_id_floor_sql(std::string_view param) {
   return "(MIN(MAX(" + std::string(param) + ", 0), 4503599627370495) << 11)";
 }
 
+// usage_id_time in SQLite's SQL, of the id `expression` gives.
+inline std::string usage_id_time_sql(std::string_view expression) {
+  static_assert(kUsageIdTimeShift == 11, "the SQL below spells the shift out");
+  return "((" + std::string(expression) + ") >> 11)";
+}
+
 // next_usage_id in SQLite's SQL, for the statements that insert records themselves: a query of
 // one row whose column `next_id` is the id of a record of the time bound to `param` (":now"),
 // for a WITH clause before the INSERT; ROW_NUMBER() added to it numbers several records of one
