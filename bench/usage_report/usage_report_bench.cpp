@@ -25,6 +25,7 @@
 #include "domain/usage_rollups.hpp"
 #include "storage/sql_session.hpp"
 #include "storage/sql_unit_of_work.hpp"
+#include "storage/usage_record_ids.hpp"
 
 namespace {
 
@@ -65,7 +66,9 @@ void generate(soci::session& sql, bool sqlite, int endpoints, int days, int sess
              std::string(sqlite ? "id, " : "") +
              "at_ms, event, license_id, product_code, customer_id, account_id, scope, units,"
              " user_name, host, peer, lease_ref, code, since_ms) SELECT " +
-             (sqlite ? "(at_ms << 11) + ROW_NUMBER() OVER (PARTITION BY at_ms) - 1, " : "") +
+             (sqlite ? storage::usage_id_floor_sql("at_ms") +
+                           " + ROW_NUMBER() OVER (PARTITION BY at_ms) - 1, "
+                     : std::string()) +
              "* FROM r ORDER BY at_ms";
 }
 

@@ -682,8 +682,8 @@ const std::vector<Migration>& schema_migrations() {
       // it has committed, which would queue every checkin's commit behind the others'. The
       // trigger looks for the row after its update of the license row, whose lock orders it
       // after the transaction that queued a waiter: a waiter is never queued unheard. SOCI reads
-      // a colon as a bind placeholder, so the function bodies cast with CAST(... AS text), never
-      // with PostgreSQL's double colon.
+      // a colon as a bind placeholder, so the function bodies cast with CAST(p_license AS text),
+      // never with PostgreSQL's double colon.
       {29,
        {
            "{postgresql_only}CREATE TABLE IF NOT EXISTS license_waiters ("

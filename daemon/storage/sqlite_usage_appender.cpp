@@ -13,9 +13,8 @@ constexpr int kColumns = 15;
 
 std::string insert_text(std::size_t rows) {
   std::string text =
-      "INSERT INTO usage_records (id, at_ms, event, license_id, product_code, customer_id, "
-      "account_id,"
-      " scope, units, user_name, host, peer, lease_ref, code, since_ms) VALUES ";
+      "INSERT INTO usage_records (id, at_ms, event, license_id, product_code, customer_id,"
+      " account_id, scope, units, user_name, host, peer, lease_ref, code, since_ms) VALUES ";
   for (std::size_t row = 0; row < rows; ++row) {
     if (row != 0) text += ',';
     text += "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
@@ -39,14 +38,9 @@ void SqliteUsageAppender::write() {
   // Read at every commit rather than kept: the administrators' End-of-Life deletions write
   // records too, on another connection. The write lock, held since BEGIN IMMEDIATE, keeps it
   // the last until this commit.
-  std::int64_t last = -1;
-  while (last_id_.next_row("read the last usage record id")) last = last_id_.column_int64(0);
-  ids_.clear();
-  for (domain::UsageRecord& r : held_) {
-    last = next_usage_id(r.at_ms, last);
-    r.at_ms = usage_id_time(last);
-    ids_.push_back(last);
-  }
+  last_id_written_ = -1;
+  while (last_id_.next_row("read the last usage record id"))
+    last_id_written_ = last_id_.column_int64(0);
   std::size_t at = 0;
   for (; held_.size() - at >= kRowsPerStatement; at += kRowsPerStatement)
     insert(many_, at, kRowsPerStatement);
@@ -57,8 +51,9 @@ void SqliteUsageAppender::insert(SqliteStatement& statement, std::size_t first, 
   for (std::size_t row = 0; row < rows; ++row) {
     const domain::UsageRecord& r = held_[first + row];
     const int at = static_cast<int>(row) * kColumns;
-    statement.bind(at + 1, ids_[first + row]);
-    statement.bind(at + 2, r.at_ms);
+    last_id_written_ = next_usage_id(r.at_ms, last_id_written_);
+    statement.bind(at + 1, last_id_written_);
+    statement.bind(at + 2, usage_id_time(last_id_written_));
     statement.bind(at + 3, r.event);
     statement.bind(at + 4, r.license_id);
     statement.bind(at + 5, r.product_code);

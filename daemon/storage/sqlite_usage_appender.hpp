@@ -38,8 +38,8 @@ class SqliteUsageAppender {
   void insert(SqliteStatement& statement, std::size_t first, std::size_t rows);
 
   std::vector<domain::UsageRecord> held_;
-  std::vector<std::int64_t> ids_;  // of held_, while write() runs
-  SqliteStatement many_;           // kRowsPerStatement rows
+  std::int64_t last_id_written_ = -1;  // while write() runs: the id of the row bound last
+  SqliteStatement many_;               // kRowsPerStatement rows
   SqliteStatement one_;
   SqliteStatement last_id_;
 };
